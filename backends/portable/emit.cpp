@@ -1,0 +1,219 @@
+// Portable backend. Fills the file templates in runtime_templates/files/ with: the kernels the model
+// uses (pasted from runtime_templates/<op>/), one constexpr parameter struct per kernel call, one
+// function per layer, invoke() calling them in order, and the constants in the weights file.
+#include "backends/portable/emit.h"
+
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "backends/portable/params_format.h"
+#include "support/embedded.h"
+#include "support/sanitize.h"
+
+namespace ferrite {
+
+std::string weight_symbol(const Graph& g, TensorId id) {
+  return fmt::format("w{}_{}", id, sanitize_identifier(g.t(id).name, 40));
+}
+
+static std::string onnx_dtype_enum(DType t) {
+  switch (t) {
+    case DType::F32: return "DType::Float32";
+    case DType::U8: return "DType::UInt8";
+    case DType::I8: return "DType::Int8";
+    case DType::I32: return "DType::Int32";
+    case DType::I64: return "DType::Int64";
+    case DType::Bool: return "DType::Bool";
+    case DType::F64: return "DType::Float64";
+    default: return fmt::format("DType({})", dtype_to_onnx(t));
+  }
+}
+
+// Compact literal text for constant data, 8 values per line.
+static std::string data_literal(const Tensor& t) {
+  std::string out;
+  const size_t n = static_cast<size_t>(t.numel()), es = dtype_size(t.dtype);
+  const uint8_t* p = t.data->data();
+  out.reserve(n * 12);
+  for (size_t i = 0; i < n; ++i) {
+    std::string v;
+    const uint8_t* q = p + i * es;
+    switch (t.dtype) {
+      case DType::F32: { float f; std::memcpy(&f, q, 4); v = float_literal(f); break; }
+      case DType::F64: { double d; std::memcpy(&d, q, 8); v = fmt::format("{}", d); if (v.find_first_of(".en") == std::string::npos) v += "."; break; }
+      case DType::I64: { int64_t x; std::memcpy(&x, q, 8); v = x == INT64_MIN ? "(-9223372036854775807LL - 1)" : fmt::format("{}LL", x); break; }
+      case DType::I32: { int32_t x; std::memcpy(&x, q, 4); v = x == INT32_MIN ? "(-2147483647 - 1)" : fmt::format("{}", x); break; }
+      case DType::I8: { int8_t x; std::memcpy(&x, q, 1); v = fmt::format("{}", x); break; }
+      case DType::I16: { int16_t x; std::memcpy(&x, q, 2); v = fmt::format("{}", x); break; }
+      case DType::U16: { uint16_t x; std::memcpy(&x, q, 2); v = fmt::format("{}u", x); break; }
+      case DType::U32: { uint32_t x; std::memcpy(&x, q, 4); v = fmt::format("{}u", x); break; }
+      case DType::U64: { uint64_t x; std::memcpy(&x, q, 8); v = fmt::format("{}ULL", x); break; }
+      case DType::Bool: v = *q ? "true" : "false"; break;
+      default: v = fmt::format("{}", *q); break;
+    }
+    out += v;
+    if (i + 1 < n) out += (i % 8 == 7) ? ",\n" : ", ";
+  }
+  return out;
+}
+
+// Pasted files must not carry "#pragma once" (it warns in a main file).
+static std::string strip_pragma_once(std::string_view text) {
+  std::string s(text);
+  for (size_t p; (p = s.find("#pragma once\n")) != std::string::npos;) s.erase(p, 13);
+  return s;
+}
+
+namespace {
+struct Emitter {
+  const CompiledModel& m;
+  const Graph& g;
+  std::set<TensorId> used_consts;
+
+  explicit Emitter(const CompiledModel& cm) : m(cm), g(cm.graph) {}
+
+  std::string tensor_ptr(TensorId id) {
+    const Tensor& t = g.t(id);
+    if (t.is_constant() && m.plan.tensor_buffer[static_cast<size_t>(id)] < 0) {
+      used_consts.insert(id);
+      return "weights::" + weight_symbol(g, id);
+    }
+    const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.tensor_buffer[static_cast<size_t>(id)])];
+    return fmt::format("reinterpret_cast<{}*>(a + {})", dtype_c_type(t.dtype), b.offset);
+  }
+
+  std::string operand(const Operand& o, size_t node) {
+    switch (o.kind) {
+      case Operand::Kind::Null: return "nullptr";
+      case Operand::Kind::Scratch: {
+        const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.scratch_buffer[node])];
+        return fmt::format("reinterpret_cast<float*>(a + {})", b.offset);
+      }
+      case Operand::Kind::Tensor: return tensor_ptr(o.id);
+    }
+    return "nullptr";
+  }
+
+  std::string tensor_info(TensorId id) {
+    const Tensor& t = g.t(id);
+    const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.tensor_buffer[static_cast<size_t>(id)])];
+    std::string shape;
+    for (size_t i = 0; i < 6; ++i) shape += (i ? ", " : "") + std::to_string(i < t.shape.size() ? t.shape[i] : 0);
+    return fmt::format("    {{{}, {}, {}, {{{}}}, {}, {}}},", c_string_literal(t.name), onnx_dtype_enum(t.dtype),
+                       t.shape.size(), shape, b.offset, t.bytes());
+  }
+};
+}  // namespace
+
+Expected<EmittedSource> emit_portable(const CompiledModel& m) {
+  Emitter e(m);
+  const Graph& g = m.graph;
+  for (TensorId id : g.inputs)
+    if (g.t(id).shape.size() > 6) return make_error("input '{}' has rank above 6", g.t(id).name);
+  for (TensorId id : g.outputs)
+    if (g.t(id).shape.size() > 6) return make_error("output '{}' has rank above 6", g.t(id).name);
+
+  std::set<std::string> kernel_files;
+  std::string params, layers, calls;
+  for (size_t s = 0; s < g.nodes.size(); ++s) {
+    const Node& n = g.nodes[s];
+    const Lowered& l = m.lowered[s];
+    const std::string fn = fmt::format("layer{:03}_{}_{}", s, sanitize_identifier(op_info(n.op).onnx_type, 20),
+                                       sanitize_identifier(n.name.empty() ? g.t(n.outputs[0]).name : n.name, 40));
+    std::string body;
+    if (l.alias) {
+      // A view: shares storage with its input, unless the input is a constant (then copy it in).
+      const TensorId in = n.inputs[0], out = n.outputs[0];
+      if (g.t(in).is_constant())
+        body += fmt::format("  std::memcpy({}, {}, {});\n", e.tensor_ptr(out), e.tensor_ptr(in), g.t(out).bytes());
+      else
+        continue;
+    }
+    for (size_t ci = 0; ci < l.calls.size(); ++ci) {
+      const KernelCall& c = l.calls[ci];
+      kernel_files.insert(c.file);
+      const std::string pname = fmt::format("kP{:03}_{}", s, ci);
+      params += fmt::format("constexpr {} {} = {};\n", params_type(c.params), pname, params_init(c.params));
+      std::string args;
+      for (const Operand& o : c.args) args += ", " + e.operand(o, s);
+      body += fmt::format("  ferrite_rt::{}({}{});  // {}\n", c.fn, pname, args, c.variant);
+    }
+    if (body.empty()) continue;
+    std::string comment = fmt::format("{}: {}", comment_safe(n.display_name()),
+                                      l.macs ? fmt::format("{} MACs", l.macs) : std::string("no MACs"));
+    if (n.act.kind != FusedAct::None) comment += ", fused activation from " + comment_safe(n.act.from);
+    layers += fmt::format(fmt::runtime(embedded("files/layer.cpp.in")), fmt::arg("comment", comment),
+                          fmt::arg("fn", fn), fmt::arg("body", body));
+    calls += fmt::format("  {}(a);\n", fn);
+  }
+  // Graph outputs that are constants are copied into place.
+  for (TensorId o : g.outputs)
+    if (g.t(o).is_constant() && !g.producer(o)) {
+      const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.tensor_buffer[static_cast<size_t>(o)])];
+      e.used_consts.insert(o);
+      calls += fmt::format("  std::memcpy(a + {}, weights::{}, {});\n", b.offset, weight_symbol(g, o), g.t(o).bytes());
+    }
+
+  std::string kernels = strip_pragma_once(embedded("common/act.h")) + "\n";
+  for (const auto& f : kernel_files) kernels += strip_pragma_once(embedded(f)) + "\n";
+
+  std::string decls, defs;
+  size_t weights_bytes = 0;
+  for (TensorId id : m.weights) {
+    const Tensor& t = g.t(id);
+    const std::string sym = weight_symbol(g, id);
+    const size_t n = static_cast<size_t>(std::max<int64_t>(t.numel(), 1));
+    decls += fmt::format("alignas(16) extern const {} {}[{}];  // {} {} [{}]\n", dtype_c_type(t.dtype), sym, n,
+                         comment_safe(t.name), dtype_name(t.dtype), shape_str(t.shape));
+    defs += fmt::format("alignas(16) const {} {}[{}] __attribute__((section(\".rodata.weights\"))) = {{\n{}}};\n",
+                        dtype_c_type(t.dtype), sym, n, t.numel() ? data_literal(t) : "0");
+    weights_bytes += t.bytes();
+  }
+
+  auto io_list = [&](const std::vector<TensorId>& ids) {
+    std::string s;
+    for (TensorId id : ids) s += e.tensor_info(id) + "\n";
+    if (ids.empty()) s = "    {\"\", DType::Float32, 0, {0, 0, 0, 0, 0, 0}, 0, 0},\n";
+    return s.substr(0, s.size() - 1);
+  };
+  std::string accessors;
+  auto add_accessors = [&](const std::vector<TensorId>& ids, const char* kind, const char* table) {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const Tensor& t = g.t(ids[i]);
+      accessors += fmt::format(
+          "// {} {}: {} {} [{}]\ninline {}* {}{}(void* arena) {{\n"
+          "  return reinterpret_cast<{}*>(static_cast<std::uint8_t*>(arena) + {}[{}].offset);\n}}\n",
+          kind, i, comment_safe(t.name), dtype_name(t.dtype), shape_str(t.shape), dtype_c_type(t.dtype), kind, i,
+          dtype_c_type(t.dtype), table, i);
+    }
+  };
+  add_accessors(g.inputs, "input", "kInputs");
+  add_accessors(g.outputs, "output", "kOutputs");
+
+  const std::string model_file = comment_safe(m.model_file);
+  EmittedSource out;
+  out.header = fmt::format(
+      fmt::runtime(embedded("files/model.h.in")), fmt::arg("version", kVersion), fmt::arg("model_file", model_file),
+      fmt::arg("target", m.target), fmt::arg("ns", m.name), fmt::arg("arena_bytes", m.plan.arena_bytes),
+      fmt::arg("arena_align", m.plan.alignment), fmt::arg("weights_bytes", weights_bytes), fmt::arg("macs", m.macs),
+      fmt::arg("num_inputs", g.inputs.size()), fmt::arg("num_outputs", g.outputs.size()),
+      fmt::arg("inputs_len", std::max<size_t>(1, g.inputs.size())),
+      fmt::arg("outputs_len", std::max<size_t>(1, g.outputs.size())), fmt::arg("inputs", io_list(g.inputs)),
+      fmt::arg("outputs", io_list(g.outputs)), fmt::arg("accessors", accessors));
+  out.source = fmt::format(
+      fmt::runtime(embedded("files/model.cpp.in")), fmt::arg("version", kVersion), fmt::arg("model_file", model_file),
+      fmt::arg("target", m.target), fmt::arg("ns", m.name), fmt::arg("num_layers", g.nodes.size()),
+      fmt::arg("arena_bytes", m.plan.arena_bytes), fmt::arg("lower_bound", m.plan.lower_bound_bytes),
+      fmt::arg("planner", m.plan.algorithm), fmt::arg("prelude", strip_pragma_once(embedded("common/prelude.h"))),
+      fmt::arg("kernels", kernels), fmt::arg("weight_decls", decls), fmt::arg("params", params),
+      fmt::arg("layers", layers), fmt::arg("calls", calls), fmt::arg("arena_align", m.plan.alignment),
+      fmt::arg("arena_storage", std::max<size_t>(m.plan.arena_bytes, 1)));
+  out.weights = fmt::format(fmt::runtime(embedded("files/model_weights.cpp.in")), fmt::arg("version", kVersion),
+                            fmt::arg("model_file", model_file), fmt::arg("ns", m.name),
+                            fmt::arg("num_weights", m.weights.size()), fmt::arg("weights_bytes", weights_bytes),
+                            fmt::arg("weight_decls", decls), fmt::arg("weight_defs", defs));
+  return out;
+}
+
+}  // namespace ferrite

@@ -1,0 +1,20 @@
+// The portable backend: emits <name>.h, <name>.cpp and <name>_weights.cpp from a compiled model,
+// with the plain C++ kernels from runtime_templates/ pasted in. Runs on the host and any Cortex-M.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "driver/compile.h"
+
+namespace ferrite {
+
+struct EmittedSource {
+  std::string header, source, weights;
+};
+
+Expected<EmittedSource> emit_portable(const CompiledModel& m);
+
+// Symbol name the weights file gives constant tensor `id`.
+std::string weight_symbol(const Graph& g, TensorId id);
+
+}  // namespace ferrite

@@ -1,0 +1,90 @@
+// Initializer printing for every ferrite_rt parameter struct, field by field in declaration order.
+#include "backends/portable/params_format.h"
+
+#include <cmath>
+#include <cstring>
+
+namespace ferrite {
+
+std::string float_literal(float v) {
+  if (std::isnan(v)) return std::signbit(v) ? "(-__builtin_nanf(\"\"))" : "__builtin_nanf(\"\")";
+  if (std::isinf(v)) return v < 0 ? "(-__builtin_inff())" : "__builtin_inff()";
+  std::string s = fmt::format("{}", v);
+  if (s.find_first_of(".e") == std::string::npos) s += ".";
+  return s + "f";
+}
+
+namespace {
+std::string arr(const int32_t* a, int n) {
+  std::string s = "{";
+  for (int i = 0; i < n; ++i) s += (i ? ", " : "") + std::to_string(a[i]);
+  return s + "}";
+}
+std::string act(const ferrite_rt::ActParams& a) {
+  static const char* names[] = {"None", "Relu", "Clip", "LeakyRelu", "HardSigmoid", "HardSwish", "Sigmoid", "Tanh"};
+  return fmt::format("{{ferrite_rt::Act::{}, {}, {}, {}, {}}}", names[static_cast<int>(a.kind)], float_literal(a.alpha),
+                     float_literal(a.beta), float_literal(a.lo), float_literal(a.hi));
+}
+template <typename E>
+std::string en(const char* type, E e) {
+  return fmt::format("ferrite_rt::{}({})", type, static_cast<int>(e));
+}
+}  // namespace
+
+std::string params_type(const KernelParams& kp) {
+  static const char* names[] = {"ConvParams",    "GemmParams",       "MatMulParams",        "BinaryParams",
+                                "UnaryParams",   "SoftmaxParams",    "PoolParams",          "GlobalPoolParams",
+                                "ChannelAffineParams", "StridedCopyParams", "ConcatPartParams", "PadParams",
+                                "ReduceParams",  "BatchNormParams"};
+  return std::string("ferrite_rt::") + names[kp.index()];
+}
+
+std::string params_init(const KernelParams& kp) {
+  using namespace ferrite_rt;
+  return std::visit(
+      [](const auto& p) -> std::string {
+        using P = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<P, ConvParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.n, p.c_in,
+                             p.h_in, p.w_in, p.c_out, p.h_out, p.w_out, p.kh, p.kw, p.stride_h, p.stride_w, p.dil_h,
+                             p.dil_w, p.pad_top, p.pad_left, p.group, act(p.act));
+        } else if constexpr (std::is_same_v<P, GemmParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.m, p.n, p.k, p.trans_a, p.trans_b,
+                             float_literal(p.alpha), float_literal(p.beta), en("GemmBias", p.c_kind), act(p.act));
+        } else if constexpr (std::is_same_v<P, MatMulParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}}}", p.batch_rank, arr(p.batch_shape, 4),
+                             arr(p.a_bstride, 4), arr(p.b_bstride, 4), p.m, p.n, p.k, act(p.act));
+        } else if constexpr (std::is_same_v<P, BinaryParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}}}", en("BinOp", p.op), p.rank, arr(p.out_shape, 6),
+                             arr(p.a_stride, 6), arr(p.b_stride, 6), p.total, p.same_shape, act(p.act));
+        } else if constexpr (std::is_same_v<P, UnaryParams>) {
+          return fmt::format("{{{}, {}, {}}}", en("UnOp", p.op), p.total, act(p.act));
+        } else if constexpr (std::is_same_v<P, SoftmaxParams>) {
+          return fmt::format("{{{}, {}, {}, {}}}", p.outer, p.axis_len, p.inner, p.log);
+        } else if constexpr (std::is_same_v<P, PoolParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.n, p.c,
+                             p.h_in, p.w_in, p.h_out, p.w_out, p.kh, p.kw, p.stride_h, p.stride_w, p.dil_h, p.dil_w,
+                             p.pad_top, p.pad_left, p.pad_bottom, p.pad_right, p.count_include_pad, act(p.act));
+        } else if constexpr (std::is_same_v<P, GlobalPoolParams>) {
+          return fmt::format("{{{}, {}, {}}}", p.planes, p.spatial, act(p.act));
+        } else if constexpr (std::is_same_v<P, ChannelAffineParams>) {
+          return fmt::format("{{{}, {}, {}, {}}}", p.n, p.c, p.spatial, act(p.act));
+        } else if constexpr (std::is_same_v<P, StridedCopyParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}}}", p.rank, arr(p.out_shape, 6), arr(p.in_stride, 6),
+                             p.in_offset, p.total, p.elem_size);
+        } else if constexpr (std::is_same_v<P, ConcatPartParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}}}", p.outer, p.in_inner, p.out_inner, p.offset, p.elem_size);
+        } else if constexpr (std::is_same_v<P, PadParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}}}", p.rank, arr(p.in_shape, 6), arr(p.out_shape, 6),
+                             arr(p.pad_begin, 6), en("PadMode", p.mode), float_literal(p.value), p.total);
+        } else if constexpr (std::is_same_v<P, ReduceParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}}}", en("ReduceOp", p.op), p.rank, arr(p.in_shape, 6),
+                             p.reduce_mask, p.out_total, p.reduce_count);
+        } else if constexpr (std::is_same_v<P, BatchNormParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}}}", p.n, p.c, p.spatial, float_literal(p.epsilon), act(p.act));
+        }
+      },
+      kp);
+}
+
+}  // namespace ferrite

@@ -1,0 +1,143 @@
+// Compile driver: runs the stages in order and produces the generated files.
+#include "driver/compile.h"
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "backends/portable/emit.h"
+#include "driver/report.h"
+#include "support/sanitize.h"
+
+namespace fs = std::filesystem;
+
+namespace ferrite {
+
+const char* const kVersion = FERRITE_VERSION;
+
+const std::vector<std::string>& known_targets() {
+  static const std::vector<std::string> t = {"host",      "cortex-m0plus", "cortex-m3",  "cortex-m4",
+                                             "cortex-m7", "cortex-m33",    "cortex-m55"};
+  return t;
+}
+
+Expected<uint64_t> parse_bytes(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  if (i == 0 || i > 15) return make_error("bad byte size '{}': expected e.g. 65536, 64KiB, 1MiB", s);
+  uint64_t v = std::stoull(s.substr(0, i));
+  const std::string unit = s.substr(i);
+  if (unit.empty() || unit == "B") return v;
+  if (unit == "KiB" || unit == "K" || unit == "k") return v * 1024;
+  if (unit == "MiB" || unit == "M") return v * 1024 * 1024;
+  if (unit == "KB" || unit == "kB") return v * 1000;
+  if (unit == "MB") return v * 1000 * 1000;
+  return make_error("bad byte size '{}': unknown unit '{}' (use B, KiB, MiB, KB, MB)", s, unit);
+}
+
+Expected<CompiledModel> compile_model(const CompileOptions& o) {
+  if (std::find(known_targets().begin(), known_targets().end(), o.target) == known_targets().end())
+    return make_error("unknown target '{}'", o.target);
+  auto graph = import_onnx(o.model_path, o.import);
+  if (!graph) return graph.error();
+  CompiledModel m;
+  m.model_file = fs::path(o.model_path).filename().string();
+  m.name = sanitize_identifier(o.name.empty() ? fs::path(o.model_path).stem().string() : o.name, 40);
+  m.target = o.target;
+  m.graph = std::move(*graph);
+  FERRITE_TRY(run_pipeline(m.graph, o.passes));
+
+  // Lowering: every node must map to kernels; collect every failure so the user sees them all.
+  std::string errors;
+  int nerr = 0;
+  for (const Node& n : m.graph.nodes) {
+    auto l = lower_node(m.graph, n);
+    if (!l) {
+      errors += "\n  " + l.error().message;
+      ++nerr;
+      continue;
+    }
+    m.macs += l->macs;
+    m.lowered.push_back(std::move(*l));
+  }
+  if (nerr) return make_error("{} node{} cannot be compiled:{}", nerr, nerr == 1 ? "" : "s", errors);
+
+  auto plan = plan_memory(m.graph, m.lowered);
+  if (!plan) return plan.error();
+  m.plan = std::move(*plan);
+
+  // The constants the generated code reads.
+  std::set<TensorId> w;
+  for (size_t s = 0; s < m.graph.nodes.size(); ++s) {
+    const Lowered& l = m.lowered[s];
+    if (l.alias && m.graph.t(m.graph.nodes[s].inputs[0]).is_constant()) w.insert(m.graph.nodes[s].inputs[0]);
+    for (const auto& c : l.calls)
+      for (const auto& op : c.args)
+        if (op.kind == Operand::Kind::Tensor && m.graph.t(op.id).is_constant() &&
+            m.plan.tensor_buffer[static_cast<size_t>(op.id)] < 0)
+          w.insert(op.id);
+  }
+  for (TensorId out : m.graph.outputs)
+    if (m.graph.t(out).is_constant() && !m.graph.producer(out)) w.insert(out);
+  m.weights.assign(w.begin(), w.end());
+  for (TensorId id : m.weights) m.weights_bytes += m.graph.t(id).bytes();
+
+  if (o.sram_budget && m.plan.arena_bytes > o.sram_budget) {
+    size_t peak = 0;
+    for (size_t s = 0; s < m.plan.live.size(); ++s)
+      if (m.plan.live[s] > m.plan.live[peak]) peak = s;
+    std::string at = m.graph.nodes.empty() ? std::string("(no layers)") : m.graph.nodes[peak].display_name();
+    return make_error("SRAM budget exceeded: the arena needs {} bytes, the budget is {} bytes ({} bytes over); "
+                      "the peak is at layer {} {} with {} live bytes",
+                      m.plan.arena_bytes, o.sram_budget, m.plan.arena_bytes - o.sram_budget, peak, at,
+                      m.plan.live.empty() ? 0 : m.plan.live[peak]);
+  }
+  return m;
+}
+
+Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m) {
+  auto src = emit_portable(m);
+  if (!src) return src.error();
+  std::vector<GeneratedFile> files;
+  files.push_back({m.name + ".h", src->header});
+  files.push_back({m.name + ".cpp", src->source});
+  files.push_back({m.name + "_weights.cpp", src->weights});
+  files.push_back({m.name + "_report.json",
+                   report_json(m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"});
+  files.push_back({m.name + "_report.txt", report_text(m)});
+  return files;
+}
+
+Status write_files_atomically(const std::string& dir, const std::vector<GeneratedFile>& files) {
+  std::error_code ec;
+  fs::path out(dir);
+  fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  if (out.filename().empty()) { out = out.parent_path(); parent = out.has_parent_path() ? out.parent_path() : fs::path("."); }
+  fs::create_directories(parent, ec);
+  if (ec) return make_error("cannot create '{}': {}", parent.string(), ec.message());
+  std::random_device rd;
+  fs::path tmp = parent / fmt::format(".ferrite-tmp-{:08x}", rd());
+  fs::create_directory(tmp, ec);
+  if (ec) return make_error("cannot create a temporary directory in '{}': {}", parent.string(), ec.message());
+  auto fail = [&](const std::string& msg) -> Status {
+    fs::remove_all(tmp, ec);
+    return Error{msg};
+  };
+  for (const auto& f : files) {
+    std::ofstream os(tmp / f.name, std::ios::binary);
+    os.write(f.content.data(), static_cast<std::streamsize>(f.content.size()));
+    if (!os) return fail(fmt::format("cannot write '{}'", (out / f.name).string()));
+  }
+  // Move each file into the output directory (created if needed); existing files are replaced.
+  fs::create_directories(out, ec);
+  if (ec) return fail(fmt::format("cannot create '{}': {}", out.string(), ec.message()));
+  for (const auto& f : files) {
+    fs::rename(tmp / f.name, out / f.name, ec);
+    if (ec) return fail(fmt::format("cannot move '{}' into place: {}", f.name, ec.message()));
+  }
+  fs::remove_all(tmp, ec);
+  return Status::ok();
+}
+
+}  // namespace ferrite

@@ -1,0 +1,56 @@
+// The compile driver: frontend -> graph passes -> lowering -> memory plan -> backend, plus writing
+// the generated files atomically (all or nothing) and the memory report.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "frontend/onnx_import.h"
+#include "ops/lower.h"
+#include "passes/memory_plan.h"
+#include "passes/pass.h"
+
+namespace ferrite {
+
+extern const char* const kVersion;
+
+struct CompileOptions {
+  std::string model_path;
+  std::string name;             // C++ namespace / file stem; default: the model's file stem
+  std::string target = "host";  // host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55
+  uint64_t sram_budget = 0;     // 0 = none
+  ImportOptions import;
+  PassContext passes;
+};
+
+struct CompiledModel {
+  std::string name;  // sanitized namespace
+  std::string model_file;
+  std::string target;
+  Graph graph;
+  std::vector<Lowered> lowered;  // per graph.nodes[i]
+  MemoryPlan plan;
+  std::vector<TensorId> weights;  // constants the generated code references, in id order
+  size_t weights_bytes = 0;       // their bytes
+  uint64_t macs = 0;
+};
+
+Expected<CompiledModel> compile_model(const CompileOptions& o);
+
+struct GeneratedFile {
+  std::string name;
+  std::string content;
+};
+
+// The files `ferrite compile` writes: <name>.h, <name>.cpp, <name>_weights.cpp, <name>_report.json.
+Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m);
+
+// Writes files into `dir` all-or-nothing: into a temporary sibling directory first, then renamed
+// into place; on failure nothing is left behind.
+Status write_files_atomically(const std::string& dir, const std::vector<GeneratedFile>& files);
+
+// Parses "256KiB", "1MiB", "65536", "64KB" (=64000).
+Expected<uint64_t> parse_bytes(const std::string& s);
+
+const std::vector<std::string>& known_targets();
+
+}  // namespace ferrite

@@ -1,0 +1,165 @@
+// The `ferrite` command line: compile, report, run, ops. Only this file prints errors and chooses
+// exit codes: 0 success, 1 a check failed (budget exceeded, outputs differ), 2 usage or model error.
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "driver/compile.h"
+#include "driver/npy.h"
+#include "driver/report.h"
+#include "driver/run.h"
+
+using namespace ferrite;
+
+namespace {
+
+struct Common {
+  std::string model, name, target = "host", sram_budget;
+  std::vector<std::string> input_shapes, freeze_inputs, print_after;
+};
+
+void add_common(CLI::App* c, Common& o) {
+  c->add_option("model", o.model, "ONNX model file")->required();
+  c->add_option("--name", o.name, "C++ namespace and file stem of the generated code (default: model file stem)");
+  c->add_option("--target", o.target, "host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55");
+  c->add_option("--sram-budget", o.sram_budget, "fail when the arena exceeds this (e.g. 256KiB)");
+  c->add_option("--input-shape", o.input_shapes, "NAME=1x3x96x96: static shape for an input with dynamic dims");
+  c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
+  c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
+}
+
+std::pair<std::string, std::string> split_eq(const std::string& s, const char* opt) {
+  auto p = s.find('=');
+  if (p == std::string::npos || p == 0) throw CLI::ValidationError(opt, "expected NAME=VALUE, got '" + s + "'");
+  return {s.substr(0, p), s.substr(p + 1)};
+}
+
+// Builds CompileOptions; returns an error message on bad values.
+Expected<CompileOptions> make_options(const Common& c) {
+  CompileOptions o;
+  o.model_path = c.model;
+  o.name = c.name;
+  o.target = c.target;
+  if (!c.sram_budget.empty()) {
+    auto b = parse_bytes(c.sram_budget);
+    if (!b) return b.error();
+    o.sram_budget = *b;
+  }
+  for (const auto& s : c.input_shapes) {
+    auto [name, dims] = split_eq(s, "--input-shape");
+    auto shape = parse_shape(dims);
+    if (!shape) return shape.error();
+    o.import.input_shapes[name] = *shape;
+  }
+  for (const auto& s : c.freeze_inputs) {
+    auto [name, file] = split_eq(s, "--freeze-input");
+    auto t = read_tensor_file(file);
+    if (!t) return make_error("--freeze-input {}: {}", name, t.error().message);
+    o.import.frozen_inputs[name] = std::move(*t);
+  }
+  o.passes.print_after = c.print_after;
+  o.passes.log = [](const std::string& s) { std::cerr << s; };
+#ifdef NDEBUG
+  o.passes.verify_each = false;
+#endif
+  return o;
+}
+
+int error(const std::string& cmd, const Error& e) {
+  // A budget overrun is a failed check (1); everything else is a usage or model error (2).
+  fmt::print(stderr, "ferrite {}: error: {}\n", cmd, e.message);
+  return e.message.rfind("SRAM budget exceeded", 0) == 0 ? 1 : 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"ferrite — compiles ONNX models into allocation-free C++ for Cortex-M microcontrollers"};
+  app.set_version_flag("--version", std::string("ferrite ") + kVersion);
+  app.require_subcommand(1);
+
+  Common cc;
+  std::string out_dir;
+  auto* compile = app.add_subcommand("compile", "generate <name>.h/.cpp/_weights.cpp and the memory report");
+  add_common(compile, cc);
+  compile->add_option("-o,--output", out_dir, "output directory")->required();
+
+  Common rc;
+  bool json = false;
+  auto* report = app.add_subcommand("report", "print the memory report of a model (arena, lower bound, layers)");
+  add_common(report, rc);
+  report->add_flag("--json", json, "print the report as JSON (schema: docs/report-schema.md)");
+
+  Common uc;
+  RunOptions ro;
+  std::vector<std::string> run_inputs, run_refs;
+  auto* run = app.add_subcommand("run", "compile, build and run the model on inputs; compare with references");
+  add_common(run, uc);
+  run->add_option("--input", run_inputs, "NAME=FILE (.npy or ONNX TensorProto .pb)");
+  run->add_option("--reference", run_refs, "NAME=FILE: expected output");
+  run->add_option("--output-dir", ro.output_dir, "where outputs (<name>.npy, outputs.json) and the build go")->required();
+  run->add_option("--rtol", ro.rtol, "relative tolerance (default 1e-3)");
+  run->add_option("--atol", ro.atol, "absolute tolerance (default 1e-7)");
+  run->add_option("--range-tol", ro.range_tol, "instead of rtol/atol: max |err| <= T * (max(ref) - min(ref))");
+  run->add_option("--cxx", ro.cxx, "host C++ compiler (default g++)");
+  run->add_option("--cxx-flag", ro.extra_cxx_flags, "extra flag for the compiler building the generated code");
+  run->add_option("--timeout", ro.timeout_s, "seconds allowed for building and for running (default 900)");
+  run->add_flag("--quiet", ro.quiet, "print only comparison lines and errors");
+
+  auto* ops = app.add_subcommand("ops", "list the supported operators");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  try {
+    if (*ops) {
+      fmt::print("{:<22} {:<8} {}\n", "operator", "domain", "opsets");
+      for (const auto& o : all_ops()) fmt::print("{:<22} {:<8} {}-{}\n", o.onnx_type, "ai.onnx", o.min_opset, o.max_opset);
+      fmt::print("(float32; models are converted to opset {} by ONNX's version converter)\n", kCanonicalOpset);
+      return 0;
+    }
+    if (*compile || *report) {
+      const Common& c = *compile ? cc : rc;
+      const std::string cmd = *compile ? "compile" : "report";
+      auto opts = make_options(c);
+      if (!opts) return error(cmd, opts.error());
+      auto m = compile_model(*opts);
+      if (!m) return error(cmd, m.error());
+      if (*report) {
+        if (json) std::cout << report_json(*m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        else std::cout << report_text(*m);
+        return 0;
+      }
+      auto files = generate_files(*m);
+      if (!files) return error(cmd, files.error());
+      Status st = write_files_atomically(out_dir, *files);
+      if (!st) return error(cmd, st.error());
+      std::cout << report_text(*m);
+      fmt::print("wrote {} files to {}\n", files->size(), out_dir);
+      return 0;
+    }
+    if (*run) {
+      auto opts = make_options(uc);
+      if (!opts) return error("run", opts.error());
+      ro.compile = *opts;
+      // run's --target is where the code runs: host, or qemu-cortex-m3/m4/m7/m33/m55.
+      ro.target = uc.target;
+      for (const auto& s : run_inputs) ro.inputs.push_back(split_eq(s, "--input"));
+      for (const auto& s : run_refs) ro.references.push_back(split_eq(s, "--reference"));
+      return run_model(ro);
+    }
+  } catch (const CLI::ValidationError& e) {
+    fmt::print(stderr, "ferrite: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ferrite: internal error: {}\n", e.what());
+    return 2;
+  }
+  return 2;
+}

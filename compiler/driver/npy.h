@@ -1,0 +1,12 @@
+// NumPy .npy files (format 1.0/2.0, little-endian, C order) for `ferrite run` inputs and outputs.
+#pragma once
+#include <string>
+
+#include "ir/ir.h"
+
+namespace ferrite {
+Expected<Tensor> read_npy(const std::string& path);
+Status write_npy(const std::string& path, const Tensor& t);
+// .npy or ONNX TensorProto .pb, by content (the .npy magic) rather than by extension.
+Expected<Tensor> read_tensor_file(const std::string& path);
+}  // namespace ferrite

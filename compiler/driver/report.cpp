@@ -1,0 +1,113 @@
+// Builds the memory/compute report of a compiled model. Schema version 1; see docs/report-schema.md.
+#include "driver/report.h"
+
+#include <algorithm>
+
+#include "support/sanitize.h"
+
+namespace ferrite {
+
+nlohmann::json report_json(const CompiledModel& m) {
+  using nlohmann::json;
+  const Graph& g = m.graph;
+  json r;
+  r["schema_version"] = 1;
+  r["ferrite_version"] = kVersion;
+  r["model"] = m.model_file;
+  r["name"] = m.name;
+  r["target"] = m.target;
+  r["arena_bytes"] = m.plan.arena_bytes;
+  r["lower_bound_bytes"] = m.plan.lower_bound_bytes;
+  r["arena_to_lower_bound"] =
+      m.plan.lower_bound_bytes ? static_cast<double>(m.plan.arena_bytes) / static_cast<double>(m.plan.lower_bound_bytes) : 1.0;
+  r["arena_alignment"] = m.plan.alignment;
+  r["planner"] = m.plan.algorithm;
+  json cands = json::array();
+  for (const auto& [name, bytes] : m.plan.candidates) cands.push_back({{"algorithm", name}, {"arena_bytes", bytes}});
+  r["planner_candidates"] = cands;
+  r["weights_bytes"] = m.weights_bytes;
+  r["macs"] = m.macs;
+  auto io = [&](const std::vector<TensorId>& ids) {
+    json a = json::array();
+    for (TensorId id : ids) {
+      const Tensor& t = g.t(id);
+      const int b = m.plan.tensor_buffer[static_cast<size_t>(id)];
+      a.push_back({{"name", t.name}, {"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"bytes", t.bytes()},
+                   {"arena_offset", b >= 0 ? m.plan.buffers[static_cast<size_t>(b)].offset : 0},
+                   {"in_arena", b >= 0}});
+    }
+    return a;
+  };
+  r["inputs"] = io(g.inputs);
+  r["outputs"] = io(g.outputs);
+
+  json layers = json::array();
+  size_t peak_step = 0;
+  for (size_t s = 0; s < m.plan.live.size(); ++s)
+    if (m.plan.live[s] > m.plan.live[peak_step]) peak_step = s;
+  for (size_t s = 0; s < g.nodes.size(); ++s) {
+    const Node& n = g.nodes[s];
+    json L;
+    L["index"] = s;
+    L["name"] = n.name;
+    L["op"] = op_info(n.op).onnx_type;
+    if (n.act.kind != FusedAct::None) L["fused_activation"] = n.act.from;
+    json kernels = json::array();
+    for (const auto& c : m.lowered[s].calls) kernels.push_back(c.variant);
+    L["kernels"] = kernels;
+    L["alias"] = m.lowered[s].alias;
+    L["macs"] = m.lowered[s].macs;
+    L["live_bytes"] = s < m.plan.live.size() ? m.plan.live[s] : 0;
+    L["scratch_bytes"] = m.lowered[s].scratch_bytes;
+    json outs = json::array();
+    for (TensorId o : n.outputs) outs.push_back(g.t(o).name);
+    L["outputs"] = outs;
+    layers.push_back(L);
+  }
+  r["layers"] = layers;
+  r["peak_layer"] = g.nodes.empty() ? json(nullptr) : json(peak_step);
+  json bufs = json::array();
+  for (const auto& b : m.plan.buffers) {
+    json B;
+    B["name"] = b.req.name;
+    B["offset"] = b.offset;
+    B["bytes"] = b.req.size;
+    B["first_step"] = b.req.first;
+    B["last_step"] = b.req.last;
+    B["kind"] = b.scratch_of >= 0 ? "scratch" : "tensor";
+    json ts = json::array();
+    for (TensorId t : b.tensors) ts.push_back(g.t(t).name);
+    B["tensors"] = ts;
+    bufs.push_back(B);
+  }
+  r["buffers"] = bufs;
+  r["inplace"] = m.plan.inplace_notes;
+  return r;
+}
+
+std::string report_text(const CompiledModel& m) {
+  const Graph& g = m.graph;
+  std::string s;
+  s += fmt::format("ferrite {} — {} ({}), target {}\n", kVersion, comment_safe(m.model_file), m.name, m.target);
+  s += fmt::format("  arena        {:>10} bytes  (lower bound {} bytes, ratio {:.3f}, planner {})\n",
+                   m.plan.arena_bytes, m.plan.lower_bound_bytes,
+                   m.plan.lower_bound_bytes ? double(m.plan.arena_bytes) / double(m.plan.lower_bound_bytes) : 1.0,
+                   m.plan.algorithm);
+  s += fmt::format("  weights      {:>10} bytes\n", m.weights_bytes);
+  s += fmt::format("  MACs         {:>10}\n", m.macs);
+  s += fmt::format("  layers       {:>10}  ({} in place)\n", g.nodes.size(), m.plan.inplace_notes.size());
+  s += fmt::format("  {:>4}  {:<20} {:<28} {:>12} {:>12}\n", "#", "op", "name", "MACs", "live bytes");
+  size_t peak = 0;
+  for (size_t i = 0; i < m.plan.live.size(); ++i) peak = std::max(peak, m.plan.live[i]);
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    std::string op = op_info(n.op).onnx_type;
+    if (n.act.kind != FusedAct::None) op += "+act";
+    const size_t live = i < m.plan.live.size() ? m.plan.live[i] : 0;
+    s += fmt::format("  {:>4}  {:<20} {:<28} {:>12} {:>12}{}\n", i, op, comment_safe(n.name).substr(0, 28),
+                     m.lowered[i].macs, live, live == peak && peak ? "  <- peak" : "");
+  }
+  return s;
+}
+
+}  // namespace ferrite

@@ -1,0 +1,247 @@
+// `ferrite run` implementation. The build directory (<output-dir>/build) keeps the generated code,
+// the harness, the build log and the program, so a failure can be reproduced by hand.
+#include "driver/run.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "driver/npy.h"
+#include "driver/process.h"
+#include "support/embedded.h"
+#include "support/sanitize.h"
+
+namespace fs = std::filesystem;
+
+namespace ferrite {
+
+const std::vector<QemuBoard>& qemu_boards() {
+  static const std::vector<QemuBoard> b = {
+      {"qemu-cortex-m3", "mps2-an385", "boards/mps2-an385.ld", {"-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"}},
+      {"qemu-cortex-m4", "mps2-an386", "boards/mps2-an386.ld",
+       {"-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"}},
+      {"qemu-cortex-m7", "mps2-an500", "boards/mps2-an500.ld", {"-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"}},
+      {"qemu-cortex-m33", "mps2-an505", "boards/mps2-an505.ld",
+       {"-mcpu=cortex-m33", "-mthumb", "-mfpu=fpv5-sp-d16", "-mfloat-abi=hard"}},
+      {"qemu-cortex-m55", "mps3-an547", "boards/mps3-an547.ld", {"-mcpu=cortex-m55", "-mthumb", "-mfloat-abi=hard"}},
+  };
+  return b;
+}
+
+namespace {
+
+int fail(const RunOptions& o, const std::string& msg) {
+  (void)o;
+  fmt::print(stderr, "ferrite run: error: {}\n", msg);
+  return 2;
+}
+
+Status write_text(const fs::path& p, std::string_view s) {
+  std::ofstream f(p, std::ios::binary);
+  f.write(s.data(), static_cast<std::streamsize>(s.size()));
+  if (!f) return make_error("cannot write '{}'", p.string());
+  return Status::ok();
+}
+
+struct Compare {
+  bool ok = true;
+  size_t mismatches = 0;
+  double max_abs = 0, max_rel = 0, range = 0;
+};
+
+Compare compare(const Tensor& out, const Tensor& ref, const RunOptions& o) {
+  Compare c;
+  auto a = out.as_f32(), b = ref.as_f32();
+  float lo = INFINITY, hi = -INFINITY;
+  for (float v : b) { lo = std::min(lo, v); hi = std::max(hi, v); }
+  c.range = b.empty() ? 0.0 : static_cast<double>(hi) - static_cast<double>(lo);
+  for (size_t i = 0; i < a.size(); ++i) {
+    const double x = a[i], y = b[i];
+    const double err = std::fabs(x - y);
+    if (std::isnan(x) != std::isnan(y)) { ++c.mismatches; continue; }
+    if (std::isnan(x)) continue;
+    if (std::isinf(x) || std::isinf(y)) { if (x != y) ++c.mismatches; continue; }
+    c.max_abs = std::max(c.max_abs, err);
+    if (y != 0) c.max_rel = std::max(c.max_rel, err / std::fabs(y));
+    const bool pass = o.range_tol >= 0 ? err <= o.range_tol * c.range + 1e-30 : err <= o.atol + o.rtol * std::fabs(y);
+    if (!pass) ++c.mismatches;
+  }
+  c.ok = c.mismatches == 0;
+  return c;
+}
+
+}  // namespace
+
+int run_model(const RunOptions& o) {
+  if (o.output_dir.empty()) return fail(o, "--output-dir is required");
+  const QemuBoard* board = nullptr;
+  if (o.target != "host") {
+    for (const auto& b : qemu_boards())
+      if (b.target == o.target) board = &b;
+    if (!board) return fail(o, fmt::format("unknown run target '{}' (host, qemu-cortex-m3/m4/m7/m33/m55)", o.target));
+  }
+  // Inputs: loaded first, so that inputs feeding constant-only slots (shapes, axes, pads, clip
+  // bounds, as ONNX's node tests pass them) can be frozen into the model.
+  std::map<std::string, Tensor> data;
+  for (const auto& [name, file] : o.inputs) {
+    auto t = read_tensor_file(file);
+    if (!t) return fail(o, fmt::format("--input {}: {}", name, t.error().message));
+    t->name = name;
+    data[name] = std::move(*t);
+  }
+  CompileOptions co = o.compile;
+  co.target = "host";
+  if (board) co.target = o.target.substr(5);
+  co.import.const_slot_inputs = data;
+  auto m = compile_model(co);
+  if (!m) return fail(o, m.error().message);
+  const Graph& g = m->graph;
+  for (TensorId id : g.inputs) {
+    const Tensor& t = g.t(id);
+    auto it = data.find(t.name);
+    if (it == data.end()) return fail(o, fmt::format("no --input given for model input '{}'", t.name));
+    if (it->second.dtype != t.dtype)
+      return fail(o, fmt::format("--input {}: file holds {}, the model expects {}", t.name, dtype_name(it->second.dtype),
+                                 dtype_name(t.dtype)));
+    if (it->second.numel() != t.numel())
+      return fail(o, fmt::format("--input {}: file has shape {}, the model expects {}", t.name,
+                                 shape_str(it->second.shape), shape_str(t.shape)));
+  }
+
+  const fs::path out_dir = fs::absolute(o.output_dir);
+  const fs::path build = out_dir / "build";
+  std::error_code ec;
+  fs::remove_all(build, ec);
+  fs::create_directories(build / "harness" / "boards", ec);
+  if (ec) return fail(o, fmt::format("cannot create '{}': {}", build.string(), ec.message()));
+  auto files = generate_files(*m);
+  if (!files) return fail(o, files.error().message);
+  Status st = write_files_atomically((build / "gen").string(), *files);
+  if (!st) return fail(o, st.error().message);
+  for (const char* f : {"fe_io.h", "io_host.cpp", "io_semihost.cpp", "startup_cortex_m.cpp"}) {
+    st = write_text(build / "harness" / f, embedded(std::string("harness/") + f));
+    if (!st) return fail(o, st.error().message);
+  }
+  if (board) {
+    st = write_text(build / "harness" / board->linker_script, embedded("harness/" + board->linker_script));
+    if (!st) return fail(o, st.error().message);
+  }
+
+  // Harness: inputs embedded with .incbin (fast for large inputs, identical on host and target).
+  std::string decls, incbin, copies, writes;
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const Tensor& t = g.t(g.inputs[i]);
+    const Tensor& d = data[t.name];
+    st = write_text(build / fmt::format("input_{}.bin", i),
+                    std::string_view(reinterpret_cast<const char*>(d.data->data()), d.data->size()));
+    if (!st) return fail(o, st.error().message);
+    decls += fmt::format("extern \"C\" const unsigned char fe_input_{}[];\n", i);
+    incbin += fmt::format("__asm__(\".section .rodata.fe_inputs,\\\"a\\\"\\n.balign 16\\n.global fe_input_{0}\\n"
+                          "fe_input_{0}:\\n.incbin \\\"input_{0}.bin\\\"\\n.byte 0\\n.previous\\n\");\n", i);
+    copies += fmt::format("  std::memcpy(a + {ns}::kInputs[{i}].offset, fe_input_{i}, {ns}::kInputs[{i}].bytes);\n",
+                          fmt::arg("ns", m->name), fmt::arg("i", i));
+  }
+  for (size_t i = 0; i < g.outputs.size(); ++i)
+    writes += fmt::format("  if (fe_write_file(\"out_{i}.bin\", a + {ns}::kOutputs[{i}].offset, {ns}::kOutputs[{i}].bytes) != 0) return 2;\n",
+                          fmt::arg("ns", m->name), fmt::arg("i", i));
+  std::string main_cpp = fmt::format(fmt::runtime(embedded("harness/run_main.cpp.in")), fmt::arg("version", kVersion),
+                                     fmt::arg("ns", m->name), fmt::arg("input_decls", decls),
+                                     fmt::arg("input_asm", incbin), fmt::arg("copy_inputs", copies),
+                                     fmt::arg("write_outputs", writes));
+  st = write_text(build / "main.cpp", main_cpp);
+  if (!st) return fail(o, st.error().message);
+
+  std::vector<std::string> cc;
+  const std::vector<std::string> common = {"-std=c++17", "-O2", "-ffp-contract=off", "-fno-exceptions", "-fno-rtti",
+                                           "-Wall", "-Wextra", "-Werror", "-Igen", "-Iharness"};
+  const std::string gen_cpp = "gen/" + m->name + ".cpp", gen_w = "gen/" + m->name + "_weights.cpp";
+  std::string program;
+  if (!board) {
+    cc = {o.cxx};
+    cc.insert(cc.end(), common.begin(), common.end());
+    cc.insert(cc.end(), o.extra_cxx_flags.begin(), o.extra_cxx_flags.end());
+    cc.insert(cc.end(), {gen_cpp, gen_w, "harness/io_host.cpp", "main.cpp", "-o", "prog"});
+    program = "./prog";
+  } else {
+    cc = {"arm-none-eabi-g++"};
+    cc.insert(cc.end(), board->cpu_flags.begin(), board->cpu_flags.end());
+    cc.insert(cc.end(), common.begin(), common.end());
+    cc.insert(cc.end(), o.extra_cxx_flags.begin(), o.extra_cxx_flags.end());
+    cc.insert(cc.end(), {"-ffunction-sections", "-fdata-sections", "-nostartfiles", "--specs=nano.specs",
+                         "--specs=nosys.specs", "-T", "harness/" + board->linker_script, "-Wl,--gc-sections",
+                         "harness/startup_cortex_m.cpp", "harness/io_semihost.cpp", gen_cpp, gen_w, "main.cpp", "-o",
+                         "prog.elf"});
+  }
+  auto built = run_process(cc, build.string(), o.timeout_s);
+  (void)write_text(build / "build.log", built.output);
+  if (built.exit_code != 0)
+    return fail(o, fmt::format("building the generated code failed (log: {}):\n{}", (build / "build.log").string(),
+                               built.output.substr(0, 4000)));
+  std::vector<std::string> runcmd =
+      board ? std::vector<std::string>{"qemu-system-arm", "-M", board->machine, "-nographic", "-semihosting-config",
+                                       "enable=on,target=native", "-kernel", "prog.elf"}
+            : std::vector<std::string>{program};
+  auto ran = run_process(runcmd, build.string(), o.timeout_s);
+  (void)write_text(build / "run.log", ran.output);
+  if (ran.timed_out) return fail(o, fmt::format("the program did not finish within {} s", o.timeout_s));
+  if (ran.exit_code != 0)
+    return fail(o, fmt::format("the program exited with {} (log: {}):\n{}", ran.exit_code, (build / "run.log").string(),
+                               ran.output.substr(0, 4000)));
+
+  // Outputs -> .npy files + outputs.json.
+  nlohmann::json index = nlohmann::json::object();
+  std::set<std::string> used_names;
+  std::map<std::string, Tensor> outputs;
+  for (size_t i = 0; i < g.outputs.size(); ++i) {
+    const Tensor& t = g.t(g.outputs[i]);
+    std::ifstream f(build / fmt::format("out_{}.bin", i), std::ios::binary);
+    std::string raw((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    if (raw.size() != t.bytes())
+      return fail(o, fmt::format("output '{}': the program wrote {} bytes, expected {}", t.name, raw.size(), t.bytes()));
+    Tensor out;
+    out.name = t.name;
+    out.dtype = t.dtype;
+    out.shape = t.shape;
+    out.data = std::vector<uint8_t>(raw.begin(), raw.end());
+    std::string file = sanitize_filename(t.name);
+    if (file.size() < 4 || file.substr(file.size() - 4) != ".npy") file += ".npy";
+    if (file == "outputs.json.npy" || used_names.count(file)) file = fmt::format("output_{}_{}", i, file);
+    used_names.insert(file);
+    st = write_npy((out_dir / file).string(), out);
+    if (!st) return fail(o, st.error().message);
+    nlohmann::json entry;
+    entry["file"] = file;
+    entry["shape"] = t.shape;
+    entry["dtype"] = dtype_name(t.dtype);
+    index[t.name] = entry;
+    outputs[t.name] = std::move(out);
+  }
+  st = write_text(out_dir / "outputs.json", index.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+  if (!st) return fail(o, st.error().message);
+  if (!o.quiet)
+    fmt::print("ran {} on {}: {} output{} written to {}\n", m->model_file, o.target, g.outputs.size(),
+               g.outputs.size() == 1 ? "" : "s", out_dir.string());
+
+  int rc = 0;
+  for (const auto& [name, file] : o.references) {
+    auto it = outputs.find(name);
+    if (it == outputs.end()) return fail(o, fmt::format("--reference {}: the model has no output of that name", name));
+    auto ref = read_tensor_file(file);
+    if (!ref) return fail(o, fmt::format("--reference {}: {}", name, ref.error().message));
+    if (ref->numel() != it->second.numel())
+      return fail(o, fmt::format("--reference {}: shape {} differs from the output's {}", name, shape_str(ref->shape),
+                                 shape_str(it->second.shape)));
+    Compare c = compare(it->second, *ref, o);
+    fmt::print("  {} {}: max abs err {:.3g}, max rel err {:.3g}, ref range {:.3g}, {} of {} outside tolerance\n",
+               c.ok ? "PASS" : "FAIL", comment_safe(name), c.max_abs, c.max_rel, c.range, c.mismatches,
+               it->second.numel());
+    if (!c.ok) rc = 1;
+  }
+  return rc;
+}
+
+}  // namespace ferrite

@@ -1,0 +1,35 @@
+// `ferrite run`: compile a model, build the generated code with a generated harness for the host or
+// an emulated Cortex-M, run it on given inputs, save the outputs as .npy, compare with references.
+#pragma once
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "driver/compile.h"
+
+namespace ferrite {
+
+struct RunOptions {
+  CompileOptions compile;
+  std::vector<std::pair<std::string, std::string>> inputs;      // NAME=FILE
+  std::vector<std::pair<std::string, std::string>> references;  // NAME=FILE
+  std::string output_dir;
+  std::string target = "host";  // host, qemu-cortex-m3, -m4, -m7, -m33, -m55
+  double rtol = 1e-3, atol = 1e-7;
+  double range_tol = -1;  // when >= 0: pass if max |err| <= range_tol * (max(ref) - min(ref))
+  std::string cxx = "g++";
+  std::vector<std::string> extra_cxx_flags;
+  int timeout_s = 900;
+  bool quiet = false;
+};
+
+// Returns the process exit code: 0 ok, 1 outputs differ from references, 2 usage/model/build error.
+int run_model(const RunOptions& o);
+
+struct QemuBoard {
+  std::string target, machine, linker_script;
+  std::vector<std::string> cpu_flags;
+};
+const std::vector<QemuBoard>& qemu_boards();
+
+}  // namespace ferrite

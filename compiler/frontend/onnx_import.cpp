@@ -1,0 +1,478 @@
+// ONNX frontend. Order of checks: file size and protobuf parse, external data, graph structure
+// (cycles), unsupported operators (all listed at once), ONNX checker, version conversion to the
+// canonical opset, shape inference with the user's shape overrides, then IR construction where every
+// tensor must end up with a static shape and a known dtype.
+#include "frontend/onnx_import.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+#include <onnx/version_converter/convert.h>
+
+namespace fs = std::filesystem;
+
+namespace ferrite {
+
+DType dtype_from_onnx(int t) {
+  switch (t) {
+    case onnx::TensorProto::FLOAT: return DType::F32;
+    case onnx::TensorProto::DOUBLE: return DType::F64;
+    case onnx::TensorProto::FLOAT16: return DType::F16;
+    case onnx::TensorProto::INT8: return DType::I8;
+    case onnx::TensorProto::UINT8: return DType::U8;
+    case onnx::TensorProto::INT16: return DType::I16;
+    case onnx::TensorProto::UINT16: return DType::U16;
+    case onnx::TensorProto::INT32: return DType::I32;
+    case onnx::TensorProto::UINT32: return DType::U32;
+    case onnx::TensorProto::INT64: return DType::I64;
+    case onnx::TensorProto::UINT64: return DType::U64;
+    case onnx::TensorProto::BOOL: return DType::Bool;
+    case onnx::TensorProto::STRING: return DType::String;
+    default: return DType::Undefined;
+  }
+}
+
+int dtype_to_onnx(DType t) {
+  for (int i = 0; i <= 16; ++i)
+    if (dtype_from_onnx(i) == t && t != DType::Undefined) return i;
+  return 0;
+}
+
+Expected<Shape> parse_shape(const std::string& s) {
+  Shape r;
+  std::string cur;
+  for (size_t i = 0; i <= s.size(); ++i) {
+    if (i == s.size() || s[i] == 'x' || s[i] == ',' || s[i] == 'X') {
+      if (cur.empty() || cur.size() > 12) return make_error("bad shape '{}': expected dims like 1x3x96x96", s);
+      for (char c : cur)
+        if (c < '0' || c > '9') return make_error("bad shape '{}': expected dims like 1x3x96x96", s);
+      r.push_back(std::stoll(cur));
+      cur.clear();
+    } else {
+      cur += s[i];
+    }
+  }
+  return r;
+}
+
+static Expected<std::string> read_file_limited(const std::string& path, uint64_t limit, const char* what) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return make_error("cannot read {} '{}': not a regular file", what, path);
+  uint64_t size = fs::file_size(path, ec);
+  if (ec) return make_error("cannot read {} '{}': {}", what, path, ec.message());
+  if (size > limit) return make_error("{} '{}' is {} bytes, larger than the {} byte limit", what, path, size, limit);
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return make_error("cannot open {} '{}'", what, path);
+  std::string data(size, '\0');
+  f.read(data.data(), static_cast<std::streamsize>(size));
+  if (static_cast<uint64_t>(f.gcount()) != size) return make_error("short read of {} '{}'", what, path);
+  return data;
+}
+
+// Resolves an external-data reference to a file inside the model's folder; refuses paths that escape it.
+static Expected<std::string> load_external(const onnx::TensorProto& tp, const std::string& base_dir, size_t expected) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto& kv : tp.external_data()) {
+    if (kv.key() == "location") location = kv.value();
+    else if (kv.key() == "offset") offset = std::stoll(kv.value());
+    else if (kv.key() == "length") length = std::stoll(kv.value());
+  }
+  if (location.empty()) return make_error("initializer '{}': external data has no location", tp.name());
+  fs::path rel(location);
+  if (rel.is_absolute() || location.find("..") != std::string::npos)
+    return make_error("initializer '{}': external data location '{}' must be a relative path inside the model's folder",
+                      tp.name(), location);
+  fs::path full = fs::path(base_dir) / rel;
+  auto content = read_file_limited(full.string(), kMaxModelBytes, "external data file");
+  if (!content) return make_error("initializer '{}': {}", tp.name(), content.error().message);
+  if (offset < 0 || static_cast<uint64_t>(offset) > content->size())
+    return make_error("initializer '{}': external data offset {} is past the end of '{}'", tp.name(), offset, location);
+  size_t len = length < 0 ? content->size() - static_cast<size_t>(offset) : static_cast<size_t>(length);
+  if (static_cast<size_t>(offset) + len > content->size())
+    return make_error("initializer '{}': external data range runs past the end of '{}'", tp.name(), location);
+  if (len != expected)
+    return make_error("initializer '{}': external data holds {} bytes, shape needs {}", tp.name(), len, expected);
+  return content->substr(static_cast<size_t>(offset), len);
+}
+
+Expected<Tensor> tensor_from_proto(const onnx::TensorProto& tp, const std::string& base_dir) {
+  Tensor t;
+  t.name = tp.name();
+  t.dtype = dtype_from_onnx(tp.data_type());
+  for (int64_t d : tp.dims()) {
+    if (d < 0) return make_error("tensor '{}': negative dimension {}", tp.name(), d);
+    t.shape.push_back(d);
+  }
+  if (t.dtype == DType::Undefined || t.dtype == DType::String || t.dtype == DType::F16)
+    return make_error("tensor '{}': element type {} is not supported", tp.name(), tp.data_type());
+  const int64_t n = t.numel();
+  if (n < 0 || n > (int64_t{1} << 31)) return make_error("tensor '{}': {} elements is too large", tp.name(), n);
+  const size_t bytes = t.bytes();
+  std::vector<uint8_t> out(bytes);
+  auto take = [&](const auto& field, auto conv) -> Status {
+    if (static_cast<int64_t>(field.size()) != n)
+      return make_error("tensor '{}': holds {} values, its shape {} needs {}", tp.name(), field.size(), shape_str(t.shape), n);
+    const size_t es = dtype_size(t.dtype);
+    for (int64_t i = 0; i < n; ++i) conv(field[static_cast<int>(i)], out.data() + static_cast<size_t>(i) * es);
+    return Status::ok();
+  };
+  if (tp.data_location() == onnx::TensorProto::EXTERNAL) {
+    auto raw = load_external(tp, base_dir, bytes);
+    if (!raw) return raw.error();
+    std::memcpy(out.data(), raw->data(), bytes);
+  } else if (tp.has_raw_data()) {
+    if (tp.raw_data().size() != bytes)
+      return make_error("tensor '{}': raw data holds {} bytes, its shape {} needs {}", tp.name(), tp.raw_data().size(),
+                        shape_str(t.shape), bytes);
+    std::memcpy(out.data(), tp.raw_data().data(), bytes);
+  } else {
+    Status st;
+    switch (t.dtype) {
+      case DType::F32: st = take(tp.float_data(), [](float v, uint8_t* p) { std::memcpy(p, &v, 4); }); break;
+      case DType::F64: st = take(tp.double_data(), [](double v, uint8_t* p) { std::memcpy(p, &v, 8); }); break;
+      case DType::I64: st = take(tp.int64_data(), [](int64_t v, uint8_t* p) { std::memcpy(p, &v, 8); }); break;
+      case DType::U32: case DType::U64:
+        st = take(tp.uint64_data(), [&](uint64_t v, uint8_t* p) { std::memcpy(p, &v, dtype_size(t.dtype)); });
+        break;
+      default:  // int32-family: int32, int16, int8, uint16, uint8, bool
+        st = take(tp.int32_data(), [&](int32_t v, uint8_t* p) { std::memcpy(p, &v, dtype_size(t.dtype)); });
+    }
+    if (!st) return st.error();
+  }
+  t.data = std::move(out);
+  return t;
+}
+
+Expected<Tensor> read_tensor_pb(const std::string& path) {
+  auto content = read_file_limited(path, kMaxModelBytes, "tensor file");
+  if (!content) return content.error();
+  onnx::TensorProto tp;
+  if (!tp.ParseFromString(*content)) return make_error("'{}' is not a serialized ONNX TensorProto", path);
+  return tensor_from_proto(tp, fs::path(path).parent_path().string());
+}
+
+// Reports a cycle (or a use before definition that no reordering can fix) naming the nodes involved;
+// reorders the nodes topologically when they are merely out of order.
+static Status check_structure(onnx::GraphProto& g) {
+  std::unordered_map<std::string, int> producer;
+  for (int i = 0; i < g.node_size(); ++i)
+    for (const auto& o : g.node(i).output())
+      if (!o.empty()) {
+        if (producer.count(o))
+          return make_error("tensor '{}' is produced by two nodes ('{}' and '{}')", o, g.node(producer[o]).name(),
+                            g.node(i).name());
+        producer[o] = i;
+      }
+  const int n = g.node_size();
+  std::vector<int> state(static_cast<size_t>(n), 0), order;
+  std::vector<int> stack;
+  std::function<Status(int)> visit = [&](int v) -> Status {
+    if (state[static_cast<size_t>(v)] == 2) return Status::ok();
+    if (state[static_cast<size_t>(v)] == 1) {
+      std::string cyc;
+      auto it = std::find(stack.begin(), stack.end(), v);
+      for (; it != stack.end(); ++it)
+        cyc += fmt::format("{} '{}' -> ", g.node(*it).op_type(), g.node(*it).name());
+      cyc += fmt::format("{} '{}'", g.node(v).op_type(), g.node(v).name());
+      return make_error("the graph has a cycle: {}", cyc);
+    }
+    state[static_cast<size_t>(v)] = 1;
+    stack.push_back(v);
+    for (const auto& in : g.node(v).input()) {
+      auto p = producer.find(in);
+      if (p != producer.end()) FERRITE_TRY(visit(p->second));
+    }
+    stack.pop_back();
+    state[static_cast<size_t>(v)] = 2;
+    order.push_back(v);
+    return Status::ok();
+  };
+  for (int i = 0; i < n; ++i) FERRITE_TRY(visit(i));
+  bool sorted = true;
+  for (int i = 0; i < n; ++i) sorted = sorted && order[static_cast<size_t>(i)] == i;
+  if (!sorted) {
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+    for (int i : order) *nodes.Add() = g.node(i);
+    g.mutable_node()->Swap(&nodes);
+  }
+  return Status::ok();
+}
+
+static Status check_supported(const onnx::GraphProto& g, int64_t opset) {
+  std::vector<std::string> bad;
+  for (int i = 0; i < g.node_size(); ++i) {
+    const auto& n = g.node(i);
+    auto k = op_from_onnx(n.domain(), n.op_type());
+    if (!k) {
+      bad.push_back(fmt::format("  {} (domain '{}') node '{}'", n.op_type(), n.domain().empty() ? "ai.onnx" : n.domain(),
+                                n.name().empty() ? "#" + std::to_string(i) : n.name()));
+    } else if (opset > op_info(*k).max_opset) {
+      bad.push_back(fmt::format("  {} node '{}' at opset {} (supported up to {})", n.op_type(), n.name(), opset,
+                                op_info(*k).max_opset));
+    }
+    for (const auto& a : n.attribute())
+      if (a.type() == onnx::AttributeProto::GRAPH || a.type() == onnx::AttributeProto::GRAPHS)
+        bad.push_back(fmt::format("  {} node '{}': subgraph attribute '{}'", n.op_type(), n.name(), a.name()));
+  }
+  if (bad.empty()) return Status::ok();
+  std::string list;
+  for (auto& b : bad) list += b + "\n";
+  return make_error("{} unsupported node{} (see `ferrite ops` for what is supported):\n{}", bad.size(),
+                    bad.size() == 1 ? "" : "s", list.substr(0, list.size() - 1));
+}
+
+static Expected<AttrValue> convert_attr(const onnx::AttributeProto& a, const std::string& where) {
+  switch (a.type()) {
+    case onnx::AttributeProto::INT: return AttrValue(int64_t{a.i()});
+    case onnx::AttributeProto::FLOAT: return AttrValue(a.f());
+    case onnx::AttributeProto::STRING: return AttrValue(a.s());
+    case onnx::AttributeProto::INTS: return AttrValue(std::vector<int64_t>(a.ints().begin(), a.ints().end()));
+    case onnx::AttributeProto::FLOATS: return AttrValue(std::vector<float>(a.floats().begin(), a.floats().end()));
+    default: return make_error("{}: attribute '{}' has a type Ferrite does not support", where, a.name());
+  }
+}
+
+static Shape shape_of(const onnx::TypeProto& tp, bool* known) {
+  Shape s;
+  *known = tp.has_tensor_type() && tp.tensor_type().has_shape();
+  if (!*known) return s;
+  for (const auto& d : tp.tensor_type().shape().dim()) {
+    if (!d.has_dim_value() || d.dim_value() < 0) *known = false;
+    s.push_back(d.has_dim_value() ? d.dim_value() : -1);
+  }
+  return s;
+}
+
+Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) {
+  auto content = read_file_limited(path, kMaxModelBytes, "model");
+  if (!content) return content.error();
+  onnx::ModelProto model;
+  if (content->empty() || !model.ParseFromString(*content))
+    return make_error("'{}' is not an ONNX model: the protobuf does not parse (truncated or not a .onnx file)", path);
+  if (!model.has_graph() || model.graph().node_size() == 0)
+    return make_error("'{}' is not an ONNX model: it has no graph or the graph has no nodes", path);
+  content->clear();
+  const std::string base_dir = fs::path(path).parent_path().string();
+  onnx::GraphProto* g = model.mutable_graph();
+
+  // External data is read in now so that every later stage sees self-contained initializers.
+  for (auto& init : *g->mutable_initializer())
+    if (init.data_location() == onnx::TensorProto::EXTERNAL) {
+      auto t = tensor_from_proto(init, base_dir);
+      if (!t) return t.error();
+      init.clear_external_data();
+      init.set_data_location(onnx::TensorProto::DEFAULT);
+      init.set_raw_data(std::string(reinterpret_cast<const char*>(t->data->data()), t->data->size()));
+    }
+
+  int64_t opset = -1;
+  for (const auto& o : model.opset_import())
+    if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
+  if (opset < 0) return make_error("'{}' imports no ai.onnx opset", path);
+  if (opset > kCanonicalOpset)
+    return make_error("'{}' uses opset {}; Ferrite supports opsets 1 to {}", path, opset, kCanonicalOpset);
+
+  FERRITE_TRY(check_structure(*g));
+  FERRITE_TRY(check_supported(*g, opset));
+
+  // Frozen inputs become initializers; remaining inputs get their shape overrides.
+  std::set<std::string> initializer_names;
+  for (const auto& init : g->initializer()) initializer_names.insert(init.name());
+  std::map<std::string, Tensor> frozen = opts.frozen_inputs;
+  for (const auto& [name, tensor] : opts.const_slot_inputs) {
+    bool used = false, all_const = true;
+    for (const auto& n : g->node()) {
+      auto k = op_from_onnx(n.domain(), n.op_type());
+      for (int i = 0; i < n.input_size(); ++i)
+        if (n.input(i) == name) {
+          used = true;
+          all_const = all_const && k && i < 32 && ((op_info(*k).const_inputs >> i) & 1u);
+        }
+    }
+    if (used && all_const && !frozen.count(name)) frozen[name] = tensor;
+  }
+  for (const auto& [name, tensor] : frozen) {
+    int idx = -1;
+    for (int i = 0; i < g->input_size(); ++i)
+      if (g->input(i).name() == name) idx = i;
+    if (idx < 0) return make_error("--freeze-input: the model has no input named '{}'", name);
+    onnx::TensorProto* tp = g->add_initializer();
+    tp->set_name(name);
+    tp->set_data_type(dtype_to_onnx(tensor.dtype));
+    for (int64_t d : tensor.shape) tp->add_dims(d);
+    tp->set_raw_data(std::string(reinterpret_cast<const char*>(tensor.data->data()), tensor.data->size()));
+    g->mutable_input()->DeleteSubrange(idx, 1);
+    initializer_names.insert(name);
+  }
+  for (const auto& [name, shape] : opts.input_shapes) {
+    bool found = false;
+    for (auto& in : *g->mutable_input()) {
+      if (in.name() != name) continue;
+      found = true;
+      auto* shp = in.mutable_type()->mutable_tensor_type()->mutable_shape();
+      if (shp->dim_size() != 0 && shp->dim_size() != static_cast<int>(shape.size()))
+        return make_error("--input-shape {}={}: the input has rank {}, not {}", name, shape_str(shape), shp->dim_size(),
+                          shape.size());
+      for (int i = 0; i < shp->dim_size(); ++i) {
+        const auto& d = shp->dim(i);
+        if (d.has_dim_value() && d.dim_value() != shape[static_cast<size_t>(i)])
+          return make_error("--input-shape {}={}: dim {} is fixed to {} by the model", name, shape_str(shape), i,
+                            d.dim_value());
+      }
+      shp->clear_dim();
+      for (int64_t d : shape) shp->add_dim()->set_dim_value(d);
+    }
+    if (!found) return make_error("--input-shape: the model has no input named '{}'", name);
+  }
+  for (const auto& in : g->input()) {
+    if (initializer_names.count(in.name())) continue;
+    bool known = false;
+    Shape s = shape_of(in.type(), &known);
+    if (!known)
+      return make_error("input '{}' has a dynamic or unknown shape ({}); give it one with --input-shape {}=<dims>, e.g. 1x3x96x96",
+                        in.name(), shape_str(s), in.name());
+  }
+
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception& e) {
+    return make_error("'{}' fails the ONNX checker: {}", path, e.what());
+  }
+  if (opset != kCanonicalOpset) {
+    try {
+      model = onnx::version_conversion::ConvertVersion(model, kCanonicalOpset);
+    } catch (const std::exception& e) {
+      return make_error("'{}': ONNX's version converter cannot take opset {} to {}: {}", path, opset, kCanonicalOpset,
+                        e.what());
+    }
+    g = model.mutable_graph();
+    FERRITE_TRY(check_supported(*g, kCanonicalOpset));
+  }
+  try {
+    onnx::ShapeInferenceOptions so(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), so);
+  } catch (const std::exception& e) {
+    return make_error("'{}': shape inference failed: {}", path, e.what());
+  }
+
+  // ---- IR construction ----
+  Graph graph;
+  graph.name = g->name();
+  graph.opset = kCanonicalOpset;
+  std::unordered_map<std::string, TensorId> ids;
+  std::unordered_map<std::string, const onnx::TypeProto*> types;
+  for (const auto& vi : g->input()) types[vi.name()] = &vi.type();
+  for (const auto& vi : g->value_info()) types[vi.name()] = &vi.type();
+  for (const auto& vi : g->output()) types[vi.name()] = &vi.type();
+
+  for (const auto& init : g->initializer()) {
+    auto t = tensor_from_proto(init, base_dir);
+    if (!t) return t.error();
+    ids[init.name()] = graph.add_tensor(std::move(*t));
+  }
+  auto typed_tensor = [&](const std::string& name, const std::string& who) -> Expected<TensorId> {
+    auto it = types.find(name);
+    bool known = false;
+    Shape s;
+    DType dt = DType::Undefined;
+    if (it != types.end()) {
+      s = shape_of(*it->second, &known);
+      if (it->second->has_tensor_type()) dt = dtype_from_onnx(it->second->tensor_type().elem_type());
+    }
+    if (!known || dt == DType::Undefined)
+      return make_error("{}: tensor '{}' has no static shape/type after shape inference ({}); "
+                        "fix the dynamic dims with --input-shape or make the shape computation constant",
+                        who, name, shape_str(s));
+    Tensor t;
+    t.name = name;
+    t.dtype = dt;
+    t.shape = s;
+    return graph.add_tensor(std::move(t));
+  };
+  for (const auto& in : g->input()) {
+    if (ids.count(in.name())) continue;  // an initializer listed as input (old-style defaults)
+    auto id = typed_tensor(in.name(), "input");
+    if (!id) return id.error();
+    ids[in.name()] = *id;
+    graph.inputs.push_back(*id);
+  }
+  for (int i = 0; i < g->node_size(); ++i) {
+    const auto& np = g->node(i);
+    Node n;
+    n.op = *op_from_onnx(np.domain(), np.op_type());
+    n.name = np.name();
+    n.index = i;
+    const std::string who = n.display_name();
+    for (const auto& a : np.attribute()) {
+      if (n.op == OpKind::Constant) continue;
+      auto v = convert_attr(a, who);
+      if (!v) return v.error();
+      n.attrs.values[a.name()] = std::move(*v);
+    }
+    if (n.op == OpKind::Constant) {
+      // Constants become constant tensors right away; no node is kept.
+      if (np.output_size() != 1) return make_error("{}: expects one output", who);
+      Tensor t;
+      const auto& a = np.attribute(0);
+      if (a.name() == "value") {
+        auto r = tensor_from_proto(a.t(), base_dir);
+        if (!r) return make_error("{}: {}", who, r.error().message);
+        t = std::move(*r);
+      } else if (a.name() == "value_float" || a.name() == "value_floats") {
+        std::vector<float> v = a.name() == "value_float" ? std::vector<float>{a.f()}
+                                                           : std::vector<float>(a.floats().begin(), a.floats().end());
+        t.dtype = DType::F32;
+        if (a.name() == "value_floats") t.shape = {static_cast<int64_t>(v.size())};
+        t.data = std::vector<uint8_t>(v.size() * 4);
+        std::memcpy(t.data->data(), v.data(), v.size() * 4);
+      } else if (a.name() == "value_int" || a.name() == "value_ints") {
+        std::vector<int64_t> v = a.name() == "value_int" ? std::vector<int64_t>{a.i()}
+                                                          : std::vector<int64_t>(a.ints().begin(), a.ints().end());
+        t.dtype = DType::I64;
+        if (a.name() == "value_ints") t.shape = {static_cast<int64_t>(v.size())};
+        t.data = std::vector<uint8_t>(v.size() * 8);
+        std::memcpy(t.data->data(), v.data(), v.size() * 8);
+      } else {
+        return make_error("{}: attribute '{}' is not supported", who, a.name());
+      }
+      t.name = np.output(0);
+      ids[t.name] = graph.add_tensor(std::move(t));
+      continue;
+    }
+    for (const auto& in : np.input()) {
+      if (in.empty()) { n.inputs.push_back(kNoTensor); continue; }
+      auto it = ids.find(in);
+      if (it == ids.end())
+        return make_error("{}: input '{}' is neither a graph input, an initializer, nor produced by an earlier node",
+                          who, in);
+      n.inputs.push_back(it->second);
+    }
+    for (const auto& out : np.output()) {
+      if (out.empty()) continue;  // omitted optional output
+      auto id = typed_tensor(out, who);
+      if (!id) return id.error();
+      ids[out] = *id;
+      n.outputs.push_back(*id);
+    }
+    graph.nodes.push_back(std::move(n));
+  }
+  for (const auto& out : g->output()) {
+    auto it = ids.find(out.name());
+    if (it == ids.end()) return make_error("graph output '{}' is never produced", out.name());
+    graph.outputs.push_back(it->second);
+  }
+  FERRITE_TRY(verify(graph));
+  return graph;
+}
+
+}  // namespace ferrite

@@ -1,0 +1,42 @@
+// ONNX frontend: reads a .onnx file (and external data beside it), validates it with ONNX's own
+// checker, converts it to Ferrite's canonical opset, infers shapes, and builds the IR Graph.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ir/ir.h"
+
+namespace onnx { class TensorProto; }
+
+namespace ferrite {
+
+// The opset every model is converted to before import (ONNX's version converter).
+constexpr int kCanonicalOpset = 17;
+// Largest model file accepted (protobuf cannot address more than 2 GiB).
+constexpr uint64_t kMaxModelBytes = uint64_t{1} << 30;
+
+struct ImportOptions {
+  std::map<std::string, Shape> input_shapes;  // --input-shape overrides (dims for dynamic inputs)
+  // Graph inputs to turn into constants (--freeze-input NAME=FILE), with their data.
+  std::map<std::string, Tensor> frozen_inputs;
+  // Data for graph inputs; an input read only in slots that must be constant (a Reshape's shape, a
+  // Slice's starts, Clip's bounds, ...) is frozen with it. `ferrite run` passes its inputs here.
+  std::map<std::string, Tensor> const_slot_inputs;
+};
+
+Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts);
+
+// Decodes a TensorProto (raw_data or typed fields) into a Tensor with dense little-endian data.
+Expected<Tensor> tensor_from_proto(const onnx::TensorProto& tp, const std::string& base_dir);
+
+// Reads a serialized TensorProto file (.pb, as in ONNX's node tests).
+Expected<Tensor> read_tensor_pb(const std::string& path);
+
+DType dtype_from_onnx(int onnx_type);
+int dtype_to_onnx(DType t);
+
+// Parses "1x3x96x96" (also "1,3,96,96").
+Expected<Shape> parse_shape(const std::string& s);
+
+}  // namespace ferrite

@@ -1,0 +1,115 @@
+// Ferrite's intermediate representation: plain value types addressed by ids. A Graph owns every
+// Tensor and Node; nodes refer to tensors by TensorId and are kept in a valid execution order.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "support/error.h"
+
+namespace ferrite {
+
+enum class DType : uint8_t { Undefined, F32, F64, F16, I8, U8, I16, U16, I32, U32, I64, U64, Bool, String };
+size_t dtype_size(DType t);
+const char* dtype_name(DType t);    // "float32", "int64", ...
+const char* dtype_c_type(DType t);  // "float", "int64_t", ...
+
+using Shape = std::vector<int64_t>;
+using TensorId = int32_t;
+constexpr TensorId kNoTensor = -1;
+
+int64_t shape_numel(const Shape& s);
+std::string shape_str(const Shape& s);  // "1x3x96x96"
+
+struct Tensor {
+  std::string name;  // the model's name, verbatim (never emitted unsanitized)
+  DType dtype = DType::Undefined;
+  Shape shape;
+  std::optional<std::vector<uint8_t>> data;  // set for constants (little-endian, dense, C order)
+  bool is_constant() const { return data.has_value(); }
+  int64_t numel() const { return shape_numel(shape); }
+  size_t bytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype); }
+  // Typed views of constant data (dtype must match).
+  const float* f32() const { return reinterpret_cast<const float*>(data->data()); }
+  std::vector<int64_t> as_i64() const;  // integer/float constants converted to int64
+  std::vector<float> as_f32() const;    // numeric constants converted to float
+};
+
+using AttrValue = std::variant<int64_t, float, std::string, std::vector<int64_t>, std::vector<float>>;
+
+// An operator's attributes, typed; values were validated against the ONNX schema by the checker.
+struct Attrs {
+  std::map<std::string, AttrValue> values;
+  bool has(const std::string& k) const { return values.count(k) != 0; }
+  int64_t i(const std::string& k, int64_t def) const;
+  float f(const std::string& k, float def) const;
+  std::string s(const std::string& k, const std::string& def) const;
+  std::vector<int64_t> ints(const std::string& k, std::vector<int64_t> def = {}) const;
+  std::vector<float> floats(const std::string& k) const;
+};
+
+enum class OpKind : uint16_t {
+#define FERRITE_OP(kind, onnx, lo, hi, cmask) kind,
+#include "ir/ops.def"
+#undef FERRITE_OP
+  Count
+};
+
+struct OpInfo {
+  OpKind kind;
+  const char* onnx_type;
+  int min_opset, max_opset;
+  uint32_t const_inputs;
+};
+const OpInfo& op_info(OpKind k);
+std::optional<OpKind> op_from_onnx(const std::string& domain, const std::string& type);
+const std::vector<OpInfo>& all_ops();
+
+// An activation fused into its producer (Relu, Clip, ...); None when nothing was fused.
+struct FusedAct {
+  enum Kind : int32_t { None = 0, Relu, Clip, LeakyRelu, HardSigmoid, HardSwish, Sigmoid, Tanh } kind = None;
+  float alpha = 0.f, beta = 0.f, lo = 0.f, hi = 0.f;
+  std::string from;  // name of the node that was fused, for the report
+};
+
+struct Node {
+  OpKind op;
+  std::string name;  // the model's node name (may be empty; see display_name)
+  std::vector<TensorId> inputs;  // kNoTensor for an omitted optional input
+  std::vector<TensorId> outputs;
+  Attrs attrs;
+  FusedAct act;
+  std::string display_name() const;  // "Conv 'conv1'" or "Conv #3"
+  int index = 0;                      // position in the original model, for messages
+};
+
+struct Graph {
+  std::string name;
+  int64_t opset = 0;
+  std::vector<Tensor> tensors;
+  std::vector<Node> nodes;  // execution order
+  std::vector<TensorId> inputs, outputs;
+
+  TensorId add_tensor(Tensor t);
+  Tensor& t(TensorId id) { return tensors.at(static_cast<size_t>(id)); }
+  const Tensor& t(TensorId id) const { return tensors.at(static_cast<size_t>(id)); }
+  bool is_graph_input(TensorId id) const;
+  bool is_graph_output(TensorId id) const;
+  // Nodes (indices into `nodes`) that read tensor `id`.
+  std::vector<size_t> consumers(TensorId id) const;
+  std::optional<size_t> producer(TensorId id) const;
+  // Replaces every use of `from` (node inputs and graph outputs) by `to`.
+  void replace_uses(TensorId from, TensorId to);
+};
+
+// Structural checks: ids in range, every non-constant input defined before use, single producer,
+// graph outputs produced. Run after every pass in debug builds and by tests.
+Status verify(const Graph& g);
+
+// Human-readable dump, for --print-after.
+std::string dump(const Graph& g);
+
+}  // namespace ferrite

@@ -1,0 +1,66 @@
+// Conv (1-D and 2-D, groups, depthwise, strides, dilations, pads, auto_pad) lowered to
+// conv2d_f32 (im2col patch in scratch) or dwconv2d_f32 (depthwise, no scratch).
+#include "ops/op_util.h"
+
+namespace ferrite::ops {
+
+Expected<Lowered> lower_Conv(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0, 1, 2}));
+  const Shape& x = in_shape(g, n, 0);
+  const Shape& w = in_shape(g, n, 1);
+  const Shape& y = out_shape(g, n);
+  if (x.size() != 3 && x.size() != 4)
+    return make_error("{}: {}-D convolution is not supported (1-D and 2-D are)", n.display_name(), x.size() - 2);
+  const bool one_d = x.size() == 3;
+  auto sp = [&](const Shape& s, int i) -> int64_t { return one_d ? (i == 0 ? 1 : s[2]) : s[2 + static_cast<size_t>(i)]; };
+  const size_t nsp = x.size() - 2;
+  auto attr2 = [&](const char* name, int64_t def) {
+    std::vector<int64_t> v = n.attrs.ints(name, std::vector<int64_t>(nsp, def));
+    if (one_d) v.insert(v.begin(), def);
+    return v;
+  };
+  std::vector<int64_t> strides = attr2("strides", 1), dil = attr2("dilations", 1);
+  std::vector<int64_t> pads = n.attrs.ints("pads", std::vector<int64_t>(2 * nsp, 0));
+  if (pads.size() != 2 * nsp) return make_error("{}: pads has {} values, expected {}", n.display_name(), pads.size(), 2 * nsp);
+  int64_t pad_t = one_d ? 0 : pads[0], pad_l = one_d ? pads[0] : pads[1];
+  const int64_t group = n.attrs.i("group", 1);
+  const std::string auto_pad = n.attrs.s("auto_pad", "NOTSET");
+  const int64_t kh = one_d ? 1 : w[2], kw = one_d ? w[2] : w[3];
+  pad_t = resolve_pad_begin(auto_pad, sp(x, 0), sp(y, 0), kh, strides[0], dil[0], pad_t);
+  pad_l = resolve_pad_begin(auto_pad, sp(x, 1), sp(y, 1), kw, strides[1], dil[1], pad_l);
+
+  ferrite_rt::ConvParams p{};
+  p.n = i32(x[0]); p.c_in = i32(x[1]); p.h_in = i32(sp(x, 0)); p.w_in = i32(sp(x, 1));
+  p.c_out = i32(y[1]); p.h_out = i32(sp(y, 0)); p.w_out = i32(sp(y, 1));
+  p.kh = i32(kh); p.kw = i32(kw);
+  p.stride_h = i32(strides[0]); p.stride_w = i32(strides[1]);
+  p.dil_h = i32(dil[0]); p.dil_w = i32(dil[1]);
+  p.pad_top = i32(pad_t); p.pad_left = i32(pad_l);
+  p.group = i32(group);
+  p.act = to_act_params(n.act);
+  if (group <= 0 || p.c_in % p.group || p.c_out % p.group || w[1] * group != x[1])
+    return make_error("{}: group {} does not divide {} input / {} output channels", n.display_name(), group, p.c_in, p.c_out);
+
+  Lowered l;
+  l.macs = static_cast<uint64_t>(p.n) * p.c_out * p.h_out * p.w_out * (p.c_in / p.group) * p.kh * p.kw;
+  KernelCall c;
+  c.file = "conv/conv_f32.h";
+  c.params = p;
+  Operand bias = has_input(n, 2) ? Operand::tensor(n.inputs[2]) : Operand::null();
+  const std::string spec = fmt::format("k{}x{}_s{}x{}", p.kh, p.kw, p.stride_h, p.stride_w);
+  if (p.group == p.c_in && p.c_in == p.c_out) {
+    c.fn = "dwconv2d_f32";
+    c.variant = "dwconv2d_f32_" + spec;
+    c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), bias, Operand::tensor(n.outputs[0])};
+  } else {
+    c.fn = "conv2d_f32";
+    c.variant = (p.kh == 1 && p.kw == 1 ? "conv2d_f32_pointwise_" : "conv2d_f32_") + spec;
+    c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), bias, Operand::tensor(n.outputs[0]),
+              Operand::scratch()};
+    l.scratch_bytes = ferrite_rt::conv2d_f32_scratch_bytes(p);
+  }
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+}  // namespace ferrite::ops

@@ -1,0 +1,115 @@
+// Elementwise ops: broadcasting binary arithmetic (Add, Sub, Mul, Div, PRelu) via binary_f32 and
+// activation functions (Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish) via unary_f32.
+// Both write in place over an input that dies at the node.
+#include "ops/op_util.h"
+
+namespace ferrite::ops {
+
+static Expected<Lowered> lower_binary(const Graph& g, const Node& n, ferrite_rt::BinOp op, const char* name) {
+  FERRITE_TRY(require_f32(g, n, {0, 1}));
+  const Shape& a = in_shape(g, n, 0);
+  const Shape& b = in_shape(g, n, 1);
+  Shape y = out_shape(g, n);
+  if (y.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), y.size());
+  ferrite_rt::BinaryParams p{};
+  p.op = op;
+  p.total = i32(shape_numel(y));
+  p.same_shape = (a == y && b == y) ? 1 : 0;
+  Shape ys = y.empty() ? Shape{1} : y;
+  Shape sa = broadcast_strides(a, ys), sb = broadcast_strides(b, ys);
+  p.rank = static_cast<int32_t>(ys.size());
+  for (size_t i = 0; i < ys.size(); ++i) {
+    p.out_shape[i] = i32(ys[i]);
+    p.a_stride[i] = i32(sa[i]);
+    p.b_stride[i] = i32(sb[i]);
+  }
+  p.act = to_act_params(n.act);
+  Lowered l;
+  if (shape_numel(a) == shape_numel(y) && a == y) l.inplace_input = 0;
+  else if (b == y) l.inplace_input = 1;
+  KernelCall c;
+  c.fn = "binary_f32";
+  c.variant = fmt::format("{}_f32_{}", name, p.same_shape ? "same" : "bcast");
+  c.file = "binary/binary_f32.h";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+Expected<Lowered> lower_Add(const Graph& g, const Node& n) { return lower_binary(g, n, ferrite_rt::BinOp::Add, "add"); }
+Expected<Lowered> lower_Sub(const Graph& g, const Node& n) { return lower_binary(g, n, ferrite_rt::BinOp::Sub, "sub"); }
+Expected<Lowered> lower_Mul(const Graph& g, const Node& n) { return lower_binary(g, n, ferrite_rt::BinOp::Mul, "mul"); }
+Expected<Lowered> lower_Div(const Graph& g, const Node& n) { return lower_binary(g, n, ferrite_rt::BinOp::Div, "div"); }
+Expected<Lowered> lower_PRelu(const Graph& g, const Node& n) {
+  return lower_binary(g, n, ferrite_rt::BinOp::PRelu, "prelu");
+}
+
+// The activation function an activation node computes, as a FusedAct (also used by the fusion pass).
+Expected<FusedAct> activation_of(const Graph& g, const Node& n) {
+  FusedAct a;
+  a.from = n.name;
+  switch (n.op) {
+    case OpKind::Relu: a.kind = FusedAct::Relu; break;
+    case OpKind::Sigmoid: a.kind = FusedAct::Sigmoid; break;
+    case OpKind::Tanh: a.kind = FusedAct::Tanh; break;
+    case OpKind::HardSwish: a.kind = FusedAct::HardSwish; break;
+    case OpKind::LeakyRelu:
+      a.kind = FusedAct::LeakyRelu;
+      a.alpha = n.attrs.f("alpha", 0.01f);
+      break;
+    case OpKind::HardSigmoid:
+      a.kind = FusedAct::HardSigmoid;
+      a.alpha = n.attrs.f("alpha", 0.2f);
+      a.beta = n.attrs.f("beta", 0.5f);
+      break;
+    case OpKind::Clip: {
+      a.kind = FusedAct::Clip;
+      a.lo = -std::numeric_limits<float>::infinity();
+      a.hi = std::numeric_limits<float>::infinity();
+      if (has_input(n, 1)) {
+        auto v = const_scalar_f32(g, n, 1, "min");
+        if (!v) return v.error();
+        a.lo = *v;
+      }
+      if (has_input(n, 2)) {
+        auto v = const_scalar_f32(g, n, 2, "max");
+        if (!v) return v.error();
+        a.hi = *v;
+      }
+      break;
+    }
+    default: return make_error("{}: not an activation", n.display_name());
+  }
+  return a;
+}
+
+static Expected<Lowered> lower_activation(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0}));
+  auto a = activation_of(g, n);
+  if (!a) return a.error();
+  ferrite_rt::UnaryParams p{};
+  p.op = ferrite_rt::UnOp::Act;
+  p.total = i32(g.t(n.inputs[0]).numel());
+  p.act = to_act_params(*a);
+  Lowered l;
+  l.inplace_input = 0;
+  KernelCall c;
+  c.fn = "unary_f32";
+  c.variant = fmt::format("{}_f32", op_info(n.op).onnx_type);
+  c.file = "unary/unary_f32.h";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+Expected<Lowered> lower_Relu(const Graph& g, const Node& n) { return lower_activation(g, n); }
+Expected<Lowered> lower_Clip(const Graph& g, const Node& n) { return lower_activation(g, n); }
+Expected<Lowered> lower_LeakyRelu(const Graph& g, const Node& n) { return lower_activation(g, n); }
+Expected<Lowered> lower_Sigmoid(const Graph& g, const Node& n) { return lower_activation(g, n); }
+Expected<Lowered> lower_Tanh(const Graph& g, const Node& n) { return lower_activation(g, n); }
+Expected<Lowered> lower_HardSigmoid(const Graph& g, const Node& n) { return lower_activation(g, n); }
+Expected<Lowered> lower_HardSwish(const Graph& g, const Node& n) { return lower_activation(g, n); }
+
+}  // namespace ferrite::ops

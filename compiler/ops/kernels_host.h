@@ -1,0 +1,24 @@
+// The runtime kernels compiled into the compiler itself: lowering fills their parameter structs,
+// constant folding runs them on the host, and the backend pastes the very same files into the
+// generated code. One source of truth for kernel semantics.
+#pragma once
+#include "common/prelude.h"
+
+namespace ferrite_rt {
+#include "common/act.h"
+#include "batchnorm/batchnorm_f32.h"
+#include "binary/binary_f32.h"
+#include "channel_affine/channel_affine_f32.h"
+#include "concat/concat.h"
+#include "conv/conv_f32.h"
+#include "copy/copy.h"
+#include "gemm/gemm_f32.h"
+#include "global_pool/global_pool_f32.h"
+#include "matmul/matmul_f32.h"
+#include "pad/pad_f32.h"
+#include "pool/pool_f32.h"
+#include "reduce/reduce_f32.h"
+#include "softmax/softmax_f32.h"
+#include "strided_copy/strided_copy_f32.h"
+#include "unary/unary_f32.h"
+}  // namespace ferrite_rt

@@ -1,0 +1,55 @@
+// Lowering: turns one IR node into the kernel calls that execute it, with fully computed kernel
+// parameters (the ferrite_rt structs), plus what the memory planner needs to know (scratch, in-place
+// and alias opportunities) and the MAC count for the report. One file per op family in compiler/ops/.
+#pragma once
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "ir/ir.h"
+#include "ops/kernels_host.h"
+
+namespace ferrite {
+
+using KernelParams =
+    std::variant<ferrite_rt::ConvParams, ferrite_rt::GemmParams, ferrite_rt::MatMulParams, ferrite_rt::BinaryParams,
+                 ferrite_rt::UnaryParams, ferrite_rt::SoftmaxParams, ferrite_rt::PoolParams,
+                 ferrite_rt::GlobalPoolParams, ferrite_rt::ChannelAffineParams, ferrite_rt::StridedCopyParams,
+                 ferrite_rt::ConcatPartParams, ferrite_rt::PadParams, ferrite_rt::ReduceParams,
+                 ferrite_rt::BatchNormParams>;
+
+// A kernel argument after the params: a tensor (constant, arena buffer), the node's scratch buffer,
+// or a null pointer (an omitted optional input such as a missing bias).
+struct Operand {
+  enum class Kind { Tensor, Scratch, Null } kind = Kind::Null;
+  TensorId id = kNoTensor;
+  static Operand tensor(TensorId t) { return {Kind::Tensor, t}; }
+  static Operand scratch() { return {Kind::Scratch, kNoTensor}; }
+  static Operand null() { return {Kind::Null, kNoTensor}; }
+};
+
+struct KernelCall {
+  std::string fn;       // kernel function in ferrite_rt, e.g. "conv2d_f32"
+  std::string variant;  // specialization name for the generated code, e.g. "conv2d_f32_k3x3_s2"
+  std::string file;     // runtime_templates file that defines it, e.g. "conv/conv_f32.h"
+  KernelParams params;
+  std::vector<Operand> args;  // in the kernel's argument order after the params
+};
+
+struct Lowered {
+  std::vector<KernelCall> calls;
+  bool alias = false;      // output 0 is a view of input 0 (Reshape family): no code, shared storage
+  int inplace_input = -1;  // input index whose storage output 0 may reuse when that input dies here
+  size_t scratch_bytes = 0;
+  uint64_t macs = 0;
+};
+
+Expected<Lowered> lower_node(const Graph& g, const Node& n);
+
+// Converts a fused activation (or an activation op's own function) to the kernels' ActParams.
+ferrite_rt::ActParams to_act_params(const FusedAct& a);
+
+// Executes lowered calls on the host (constant folding). `buf(id)` gives each tensor's bytes.
+void execute_host(const KernelCall& c, const std::vector<void*>& args);
+
+}  // namespace ferrite

@@ -1,0 +1,89 @@
+// BatchNormalization (inference; what the fold pass could not fold into a producer) and
+// Softmax (opset-13 single-axis semantics; older models arrive converted by ONNX's version converter).
+#include "ops/op_util.h"
+
+namespace ferrite::ops {
+
+Expected<Lowered> lower_BatchNormalization(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0, 1, 2, 3, 4}));
+  if (n.attrs.i("training_mode", 0) != 0 || n.outputs.size() > 1)
+    return make_error("{}: training mode (running statistics outputs) is not supported; export the model in eval mode",
+                      n.display_name());
+  const Shape& x = in_shape(g, n, 0);
+  if (x.size() < 2) return make_error("{}: input must have rank >= 2", n.display_name());
+  ferrite_rt::BatchNormParams p{};
+  p.n = i32(x[0]);
+  p.c = i32(x[1]);
+  p.spatial = i32(prod(x, 2, x.size()));
+  p.epsilon = n.attrs.f("epsilon", 1e-5f);
+  p.act = to_act_params(n.act);
+  Lowered l;
+  l.inplace_input = 0;
+  KernelCall c;
+  c.fn = "batchnorm_f32";
+  c.variant = "batchnorm_f32";
+  c.file = "batchnorm/batchnorm_f32.h";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), Operand::tensor(n.inputs[2]),
+            Operand::tensor(n.inputs[3]), Operand::tensor(n.inputs[4]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+Expected<Lowered> lower_Softmax(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0}));
+  const Shape& x = in_shape(g, n, 0);
+  Shape xs = x.empty() ? Shape{1} : x;
+  auto axis = norm_axis(n.attrs.i("axis", -1), xs.size(), n);
+  if (!axis) return axis.error();
+  const auto a = static_cast<size_t>(*axis);
+  ferrite_rt::SoftmaxParams p{};
+  p.outer = i32(prod(xs, 0, a));
+  p.axis_len = i32(xs[a]);
+  p.inner = i32(prod(xs, a + 1, xs.size()));
+  p.log = 0;
+  Lowered l;
+  KernelCall c;
+  c.fn = "softmax_f32";
+  c.variant = p.inner == 1 ? "softmax_f32_lastaxis" : "softmax_f32_strided";
+  c.file = "softmax/softmax_f32.h";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+Expected<Lowered> lower_ReduceMean(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0}));
+  const Shape& x = in_shape(g, n, 0);
+  if (x.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), x.size());
+  std::vector<int64_t> axes = n.attrs.ints("axes");
+  ferrite_rt::ReduceParams p{};
+  p.op = ferrite_rt::ReduceOp::Mean;
+  Shape xs = x.empty() ? Shape{1} : x;
+  p.rank = static_cast<int32_t>(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) p.in_shape[i] = i32(xs[i]);
+  if (axes.empty())
+    for (size_t i = 0; i < x.size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  p.reduce_mask = 0;
+  for (int64_t ax : axes) {
+    auto a = norm_axis(ax, xs.size(), n);
+    if (!a) return a.error();
+    p.reduce_mask |= 1 << *a;
+  }
+  p.reduce_count = 1;
+  for (size_t i = 0; i < xs.size(); ++i)
+    if (p.reduce_mask & (1 << i)) p.reduce_count *= p.in_shape[i];
+  p.out_total = i32(g.t(n.outputs[0]).numel());
+  Lowered l;
+  KernelCall c;
+  c.fn = "reduce_f32";
+  c.variant = "reduce_mean_f32";
+  c.file = "reduce/reduce_f32.h";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+}  // namespace ferrite::ops

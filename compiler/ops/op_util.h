@@ -1,0 +1,95 @@
+// Helpers shared by the per-op lowering files: shape arithmetic, broadcasting strides, constant
+// operand access and the common "float32 only" checks, all producing errors that name the node.
+#pragma once
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "ops/lower.h"
+
+namespace ferrite::ops {
+
+inline int32_t i32(int64_t v) { return static_cast<int32_t>(v); }
+
+// Dense row-major strides of `s`.
+inline Shape dense_strides(const Shape& s) {
+  Shape st(s.size(), 1);
+  for (size_t i = s.size(); i-- > 1;) st[i - 1] = st[i] * s[i];
+  return st;
+}
+
+// Strides of operand shape `s` broadcast to `out` (numpy rules): 0 where s has 1 or lacks the dim.
+inline Shape broadcast_strides(const Shape& s, const Shape& out) {
+  Shape st(out.size(), 0);
+  Shape ds = dense_strides(s);
+  const size_t off = out.size() - s.size();
+  for (size_t i = 0; i < s.size(); ++i) st[off + i] = (s[i] == 1 && out[off + i] != 1) ? 0 : ds[i];
+  return st;
+}
+
+inline int64_t prod(const Shape& s, size_t from, size_t to) {
+  int64_t p = 1;
+  for (size_t i = from; i < to && i < s.size(); ++i) p *= s[i];
+  return p;
+}
+
+// Normalizes a possibly negative axis against `rank`.
+inline Expected<int64_t> norm_axis(int64_t axis, size_t rank, const Node& n) {
+  const auto r = static_cast<int64_t>(rank);
+  if (axis < -r || axis >= r) return make_error("{}: axis {} is out of range for rank {}", n.display_name(), axis, r);
+  return axis < 0 ? axis + r : axis;
+}
+
+inline Status require_f32(const Graph& g, const Node& n, std::initializer_list<int> inputs) {
+  for (int i : inputs) {
+    if (i >= static_cast<int>(n.inputs.size()) || n.inputs[static_cast<size_t>(i)] == kNoTensor) continue;
+    const Tensor& t = g.t(n.inputs[static_cast<size_t>(i)]);
+    if (t.dtype != DType::F32)
+      return make_error("{}: input '{}' is {}; this operator is supported for float32 only", n.display_name(), t.name,
+                        dtype_name(t.dtype));
+  }
+  for (TensorId o : n.outputs)
+    if (g.t(o).dtype != DType::F32)
+      return make_error("{}: output '{}' is {}; this operator is supported for float32 only", n.display_name(),
+                        g.t(o).name, dtype_name(g.t(o).dtype));
+  return Status::ok();
+}
+
+inline bool has_input(const Node& n, size_t i) { return i < n.inputs.size() && n.inputs[i] != kNoTensor; }
+
+// A constant input's values as int64 / float; an error naming the tensor when it is not constant.
+inline Expected<std::vector<int64_t>> const_ints(const Graph& g, const Node& n, size_t i, const char* what) {
+  const Tensor& t = g.t(n.inputs[i]);
+  if (!t.is_constant())
+    return make_error("{}: input '{}' ({}) must be a compile-time constant", n.display_name(), t.name, what);
+  return t.as_i64();
+}
+inline Expected<float> const_scalar_f32(const Graph& g, const Node& n, size_t i, const char* what) {
+  const Tensor& t = g.t(n.inputs[i]);
+  if (!t.is_constant())
+    return make_error("{}: input '{}' ({}) must be a compile-time constant", n.display_name(), t.name, what);
+  if (t.numel() != 1) return make_error("{}: input '{}' ({}) must hold one value", n.display_name(), t.name, what);
+  return t.as_f32()[0];
+}
+
+inline const Shape& in_shape(const Graph& g, const Node& n, size_t i) { return g.t(n.inputs[i]).shape; }
+inline const Shape& out_shape(const Graph& g, const Node& n, size_t i = 0) { return g.t(n.outputs[i]).shape; }
+
+inline ferrite_rt::ActParams no_act() {
+  return {ferrite_rt::Act::None, 0.f, 0.f, -std::numeric_limits<float>::infinity(),
+          std::numeric_limits<float>::infinity()};
+}
+
+// Explicit begin pads for a conv/pool spatial dim, resolving auto_pad against the inferred output.
+inline int64_t resolve_pad_begin(const std::string& auto_pad, int64_t in, int64_t out, int64_t k, int64_t s,
+                                 int64_t d, int64_t explicit_begin) {
+  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+    int64_t total = (out - 1) * s + (k - 1) * d + 1 - in;
+    if (total < 0) total = 0;
+    return auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+  }
+  if (auto_pad == "VALID") return 0;
+  return explicit_begin;
+}
+
+}  // namespace ferrite::ops

@@ -1,0 +1,84 @@
+// Dispatch from OpKind to the per-op lowering functions (generated from ir/ops.def), the
+// activation conversion, and host execution of kernel calls for constant folding.
+#include <limits>
+
+#include "ops/op_util.h"
+
+namespace ferrite {
+namespace ops {
+#define FERRITE_OP(kind, onnx, lo, hi, cmask) Expected<Lowered> lower_##kind(const Graph& g, const Node& n);
+#include "ir/ops.def"
+#undef FERRITE_OP
+}  // namespace ops
+
+Expected<Lowered> lower_node(const Graph& g, const Node& n) {
+  for (TensorId t : n.inputs)
+    if (t != kNoTensor && g.t(t).numel() > std::numeric_limits<int32_t>::max())
+      return make_error("{}: tensor '{}' has {} elements, more than 2^31-1", n.display_name(), g.t(t).name, g.t(t).numel());
+  for (TensorId t : n.outputs)
+    if (g.t(t).numel() > std::numeric_limits<int32_t>::max())
+      return make_error("{}: tensor '{}' has {} elements, more than 2^31-1", n.display_name(), g.t(t).name, g.t(t).numel());
+  using Fn = Expected<Lowered> (*)(const Graph&, const Node&);
+  static const Fn table[] = {
+#define FERRITE_OP(kind, onnx, lo, hi, cmask) &ops::lower_##kind,
+#include "ir/ops.def"
+#undef FERRITE_OP
+  };
+  return table[static_cast<size_t>(n.op)](g, n);
+}
+
+ferrite_rt::ActParams to_act_params(const FusedAct& a) {
+  ferrite_rt::ActParams p = ops::no_act();
+  p.kind = static_cast<ferrite_rt::Act>(a.kind);
+  p.alpha = a.alpha;
+  p.beta = a.beta;
+  if (a.kind == FusedAct::Clip) {
+    p.lo = a.lo;
+    p.hi = a.hi;
+  }
+  return p;
+}
+
+void execute_host(const KernelCall& c, const std::vector<void*>& a) {
+  using namespace ferrite_rt;
+  auto F = [&](size_t i) { return static_cast<float*>(a[i]); };
+  std::visit(
+      [&](const auto& p) {
+        using P = std::decay_t<decltype(p)>;
+        if constexpr (std::is_same_v<P, ConvParams>) {
+          if (c.fn == "dwconv2d_f32") dwconv2d_f32(p, F(0), F(1), F(2), F(3));
+          else conv2d_f32(p, F(0), F(1), F(2), F(3), F(4));
+        } else if constexpr (std::is_same_v<P, GemmParams>) {
+          gemm_f32(p, F(0), F(1), F(2), F(3));
+        } else if constexpr (std::is_same_v<P, MatMulParams>) {
+          matmul_f32(p, F(0), F(1), F(2));
+        } else if constexpr (std::is_same_v<P, BinaryParams>) {
+          binary_f32(p, F(0), F(1), F(2));
+        } else if constexpr (std::is_same_v<P, UnaryParams>) {
+          unary_f32(p, F(0), F(1));
+        } else if constexpr (std::is_same_v<P, SoftmaxParams>) {
+          softmax_f32(p, F(0), F(1));
+        } else if constexpr (std::is_same_v<P, PoolParams>) {
+          if (c.fn == "maxpool2d_f32") maxpool2d_f32(p, F(0), F(1));
+          else avgpool2d_f32(p, F(0), F(1));
+        } else if constexpr (std::is_same_v<P, GlobalPoolParams>) {
+          if (c.fn == "global_maxpool_f32") global_maxpool_f32(p, F(0), F(1));
+          else global_avgpool_f32(p, F(0), F(1));
+        } else if constexpr (std::is_same_v<P, ChannelAffineParams>) {
+          channel_affine_f32(p, F(0), F(1), F(2), F(3));
+        } else if constexpr (std::is_same_v<P, StridedCopyParams>) {
+          strided_copy(p, a[0], a[1]);
+        } else if constexpr (std::is_same_v<P, ConcatPartParams>) {
+          concat_part(p, a[0], a[1]);
+        } else if constexpr (std::is_same_v<P, PadParams>) {
+          pad_f32(p, F(0), F(1));
+        } else if constexpr (std::is_same_v<P, ReduceParams>) {
+          reduce_f32(p, F(0), F(1));
+        } else if constexpr (std::is_same_v<P, BatchNormParams>) {
+          batchnorm_f32(p, F(0), F(1), F(2), F(3), F(4), F(5));
+        }
+      },
+      c.params);
+}
+
+}  // namespace ferrite

@@ -1,0 +1,191 @@
+// Data-movement ops. Reshape, Flatten, Squeeze, Unsqueeze, Identity and Dropout are aliases (no code;
+// the planner gives the output the input's storage). Transpose and Slice become a strided copy, Concat
+// one copy per input into its slice of the output, Pad a padded copy. These work for any element
+// type, so constant folding uses them on integer shape tensors too.
+#include "ops/op_util.h"
+
+namespace ferrite::ops {
+
+static Lowered alias() {
+  Lowered l;
+  l.alias = true;
+  return l;
+}
+
+Expected<Lowered> lower_Reshape(const Graph&, const Node&) { return alias(); }
+Expected<Lowered> lower_Flatten(const Graph&, const Node&) { return alias(); }
+Expected<Lowered> lower_Squeeze(const Graph&, const Node&) { return alias(); }
+Expected<Lowered> lower_Unsqueeze(const Graph&, const Node&) { return alias(); }
+Expected<Lowered> lower_Identity(const Graph&, const Node&) { return alias(); }
+Expected<Lowered> lower_Dropout(const Graph& g, const Node& n) {
+  if (n.outputs.size() > 1) return make_error("{}: the mask output is not supported", n.display_name());
+  if (has_input(n, 2)) {
+    auto t = const_ints(g, n, 2, "training_mode");
+    if (!t) return t.error();
+    if (!t->empty() && (*t)[0] != 0)
+      return make_error("{}: training_mode=true is not supported (inference only)", n.display_name());
+  }
+  return alias();
+}
+Expected<Lowered> lower_Constant(const Graph&, const Node& n) {
+  return make_error("{}: Constant nodes are turned into constants by the frontend", n.display_name());
+}
+
+static KernelCall strided_call(const Graph& g, const Node& n, const Shape& out, const Shape& in_stride, int64_t offset,
+                               const char* variant) {
+  ferrite_rt::StridedCopyParams p{};
+  Shape os = out.empty() ? Shape{1} : out;
+  p.rank = static_cast<int32_t>(os.size());
+  for (size_t i = 0; i < os.size(); ++i) {
+    p.out_shape[i] = i32(os[i]);
+    p.in_stride[i] = out.empty() ? 0 : i32(in_stride[i]);
+  }
+  p.in_offset = i32(offset);
+  p.total = i32(shape_numel(out));
+  p.elem_size = static_cast<int32_t>(dtype_size(g.t(n.inputs[0]).dtype));
+  KernelCall c;
+  c.fn = "strided_copy";
+  c.variant = variant;
+  c.file = "strided_copy/strided_copy_f32.h";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  return c;
+}
+
+Expected<Lowered> lower_Transpose(const Graph& g, const Node& n) {
+  const Shape& x = in_shape(g, n, 0);
+  if (x.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), x.size());
+  std::vector<int64_t> perm = n.attrs.ints("perm");
+  if (perm.empty())
+    for (size_t i = x.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
+  Shape ds = dense_strides(x), out, st;
+  for (int64_t pi : perm) {
+    out.push_back(x[static_cast<size_t>(pi)]);
+    st.push_back(ds[static_cast<size_t>(pi)]);
+  }
+  Lowered l;
+  l.calls.push_back(strided_call(g, n, out, st, 0, "transpose"));
+  return l;
+}
+
+Expected<Lowered> lower_Slice(const Graph& g, const Node& n) {
+  const Shape& x = in_shape(g, n, 0);
+  if (x.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), x.size());
+  auto starts = const_ints(g, n, 1, "starts");
+  if (!starts) return starts.error();
+  auto ends = const_ints(g, n, 2, "ends");
+  if (!ends) return ends.error();
+  std::vector<int64_t> axes, steps(starts->size(), 1);
+  if (has_input(n, 3)) {
+    auto a = const_ints(g, n, 3, "axes");
+    if (!a) return a.error();
+    axes = *a;
+  } else {
+    for (size_t i = 0; i < starts->size(); ++i) axes.push_back(static_cast<int64_t>(i));
+  }
+  if (has_input(n, 4)) {
+    auto s = const_ints(g, n, 4, "steps");
+    if (!s) return s.error();
+    steps = *s;
+  }
+  if (ends->size() != starts->size() || axes.size() != starts->size() || steps.size() != starts->size())
+    return make_error("{}: starts, ends, axes and steps differ in length", n.display_name());
+  Shape ds = dense_strides(x), out = x, st = ds;
+  int64_t offset = 0;
+  for (size_t i = 0; i < starts->size(); ++i) {
+    auto ax = norm_axis(axes[i], x.size(), n);
+    if (!ax) return ax.error();
+    const auto a = static_cast<size_t>(*ax);
+    const int64_t dim = x[a], step = steps[i];
+    if (step == 0) return make_error("{}: step 0", n.display_name());
+    int64_t s = (*starts)[i], e = (*ends)[i];
+    if (s < 0) s += dim;
+    if (e < 0) e += dim;
+    if (step > 0) {
+      s = std::clamp<int64_t>(s, 0, dim);
+      e = std::clamp<int64_t>(e, 0, dim);
+    } else {
+      s = std::clamp<int64_t>(s, 0, dim - 1);
+      e = std::clamp<int64_t>(e, -1, dim - 1);
+    }
+    int64_t len = step > 0 ? (e - s + step - 1) / step : (s - e + (-step) - 1) / (-step);
+    out[a] = std::max<int64_t>(0, len);
+    offset += s * ds[a];
+    st[a] = ds[a] * step;
+  }
+  if (out != out_shape(g, n))
+    return make_error("{}: computed shape {} differs from the inferred {}", n.display_name(), shape_str(out),
+                      shape_str(out_shape(g, n)));
+  Lowered l;
+  if (shape_numel(out) > 0) l.calls.push_back(strided_call(g, n, out, st, offset, "slice"));
+  return l;
+}
+
+Expected<Lowered> lower_Concat(const Graph& g, const Node& n) {
+  const Shape& y = out_shape(g, n);
+  auto axis = norm_axis(n.attrs.i("axis", 0), y.size(), n);
+  if (!axis) return axis.error();
+  const auto a = static_cast<size_t>(*axis);
+  Lowered l;
+  int64_t offset = 0;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const Shape& x = in_shape(g, n, i);
+    ferrite_rt::ConcatPartParams p{};
+    p.outer = i32(prod(y, 0, a));
+    p.in_inner = i32(prod(x, a, x.size()));
+    p.out_inner = i32(prod(y, a, y.size()));
+    p.offset = i32(offset);
+    p.elem_size = static_cast<int32_t>(dtype_size(g.t(n.outputs[0]).dtype));
+    offset += p.in_inner;
+    if (shape_numel(x) == 0) continue;
+    KernelCall c;
+    c.fn = "concat_part";
+    c.variant = "concat_part";
+    c.file = "concat/concat.h";
+    c.params = p;
+    c.args = {Operand::tensor(n.inputs[i]), Operand::tensor(n.outputs[0])};
+    l.calls.push_back(std::move(c));
+  }
+  return l;
+}
+
+Expected<Lowered> lower_Pad(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0}));
+  const Shape& x = in_shape(g, n, 0);
+  const Shape& y = out_shape(g, n);
+  if (x.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), x.size());
+  auto pads = const_ints(g, n, 1, "pads");
+  if (!pads) return pads.error();
+  if (pads->size() != 2 * x.size()) return make_error("{}: pads has {} values for rank {}", n.display_name(), pads->size(), x.size());
+  ferrite_rt::PadParams p{};
+  const std::string mode = n.attrs.s("mode", "constant");
+  if (mode == "constant") p.mode = ferrite_rt::PadMode::Constant;
+  else if (mode == "edge") p.mode = ferrite_rt::PadMode::Edge;
+  else if (mode == "reflect") p.mode = ferrite_rt::PadMode::Reflect;
+  else return make_error("{}: pad mode '{}' is not supported", n.display_name(), mode);
+  p.value = 0.f;
+  if (has_input(n, 2)) {
+    auto v = const_scalar_f32(g, n, 2, "constant_value");
+    if (!v) return v.error();
+    p.value = *v;
+  }
+  Shape xs = x.empty() ? Shape{1} : x, ys = y.empty() ? Shape{1} : y;
+  p.rank = static_cast<int32_t>(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) {
+    p.in_shape[i] = i32(xs[i]);
+    p.out_shape[i] = i32(ys[i]);
+    p.pad_begin[i] = x.empty() ? 0 : i32((*pads)[i]);
+  }
+  p.total = i32(shape_numel(y));
+  Lowered l;
+  KernelCall c;
+  c.fn = "pad_f32";
+  c.variant = "pad_f32_" + mode;
+  c.file = "pad/pad_f32.h";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+}  // namespace ferrite::ops

@@ -1,0 +1,74 @@
+// Name sanitizing for generated code and output files.
+#include "support/sanitize.h"
+
+#include <set>
+
+#include <fmt/format.h>
+
+namespace ferrite {
+
+bool is_cpp_keyword(const std::string& s) {
+  static const std::set<std::string> kw = {
+      "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch",
+      "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept", "const", "consteval", "constexpr",
+      "constinit", "const_cast", "continue", "co_await", "co_return", "co_yield", "decltype", "default", "delete",
+      "do", "double", "dynamic_cast", "else", "enum", "explicit", "export", "extern", "false", "float", "for",
+      "friend", "goto", "if", "inline", "int", "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq",
+      "nullptr", "operator", "or", "or_eq", "private", "protected", "public", "register", "reinterpret_cast",
+      "requires", "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast", "struct",
+      "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef", "typeid", "typename",
+      "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
+      "main", "std", "ferrite_rt", "weights", "NULL", "assert", "errno", "stdin", "stdout", "stderr"};
+  return kw.count(s) != 0;
+}
+
+std::string sanitize_identifier(const std::string& name, size_t max_len) {
+  std::string r;
+  for (unsigned char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    char ch = ok ? static_cast<char>(c) : '_';
+    if (ch == '_' && (r.empty() || r.back() == '_')) continue;  // no leading '_' and no "__"
+    r += ch;
+    if (r.size() >= max_len) break;
+  }
+  while (!r.empty() && r.back() == '_') r.pop_back();
+  if (r.empty()) r = "x";
+  if (r[0] >= '0' && r[0] <= '9') r = "n" + r;
+  if (is_cpp_keyword(r)) r += "_";
+  return r;
+}
+
+std::string comment_safe(const std::string& text) {
+  std::string r;
+  for (unsigned char c : text) {
+    if (r.size() >= 80) { r += "..."; break; }
+    r += (c >= 0x20 && c < 0x7f && c != '\\') ? static_cast<char>(c) : '?';
+  }
+  return r;
+}
+
+std::string c_string_literal(const std::string& s) {
+  std::string r = "\"";
+  for (unsigned char c : s) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                       c == ' ' || c == '.' || c == '-' || c == ':' || c == '/';
+    if (plain) r += static_cast<char>(c);
+    else r += fmt::format("\\{:03o}", c);
+  }
+  return r + "\"";
+}
+
+std::string sanitize_filename(const std::string& name) {
+  std::string r;
+  for (unsigned char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+                    c == '-' || c == '.';
+    r += ok ? static_cast<char>(c) : '_';
+    if (r.size() >= 100) break;
+  }
+  while (!r.empty() && r[0] == '.') r[0] = '_';
+  if (r.empty()) r = "output";
+  return r;
+}
+
+}  // namespace ferrite

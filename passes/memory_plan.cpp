@@ -1,0 +1,147 @@
+// Lifetime analysis and plan write-back. Tensors are grouped into storage groups with a union-find:
+// a Reshape-family alias joins its input's group; an in-place-capable node's output joins the group
+// of the input it may overwrite when that group is read for the last time at this node and holds no
+// graph output. Each group and each kernel scratch buffer becomes one BufferRequest.
+#include <algorithm>
+#include <numeric>
+
+#include "passes/memory_plan.h"
+
+namespace ferrite {
+
+namespace {
+struct UnionFind {
+  std::vector<int> parent;
+  explicit UnionFind(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+  int find(int x) { return parent[static_cast<size_t>(x)] == x ? x : parent[static_cast<size_t>(x)] = find(parent[static_cast<size_t>(x)]); }
+  void join(int child, int root) { parent[static_cast<size_t>(find(child))] = find(root); }
+};
+}  // namespace
+
+Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered) {
+  const size_t nt = g.tensors.size();
+  const int steps = std::max<int>(1, static_cast<int>(g.nodes.size()));
+  const int last_step = steps - 1;
+  std::vector<int> def(nt, -1), last_use(nt, -2);
+  for (TensorId i : g.inputs) def[static_cast<size_t>(i)] = 0;
+  for (size_t s = 0; s < g.nodes.size(); ++s) {
+    for (TensorId in : g.nodes[s].inputs)
+      if (in != kNoTensor) last_use[static_cast<size_t>(in)] = std::max(last_use[static_cast<size_t>(in)], static_cast<int>(s));
+    for (TensorId o : g.nodes[s].outputs) def[static_cast<size_t>(o)] = static_cast<int>(s);
+  }
+  for (TensorId o : g.outputs) last_use[static_cast<size_t>(o)] = last_step;
+
+  UnionFind uf(nt);
+  std::vector<int> g_first(nt), g_last(nt);
+  std::vector<bool> g_out(nt, false);
+  for (size_t i = 0; i < nt; ++i) {
+    g_first[i] = def[i];
+    g_last[i] = std::max(last_use[i], def[i]);
+  }
+  for (TensorId o : g.outputs) g_out[static_cast<size_t>(o)] = true;
+  MemoryPlan plan;
+  auto merge = [&](TensorId child, TensorId parent) {
+    const int r = uf.find(parent), c = uf.find(child);
+    if (r == c) return;
+    const auto ur = static_cast<size_t>(r), uc = static_cast<size_t>(c);
+    g_first[ur] = std::min(g_first[ur], g_first[uc]);
+    g_last[ur] = std::max(g_last[ur], g_last[uc]);
+    g_out[ur] = g_out[ur] || g_out[uc];
+    uf.join(c, r);
+  };
+  for (size_t s = 0; s < g.nodes.size(); ++s) {
+    const Node& n = g.nodes[s];
+    const Lowered& l = lowered[s];
+    if (n.outputs.empty()) continue;
+    const TensorId out = n.outputs[0];
+    if (l.alias) {
+      const TensorId in = n.inputs[0];
+      if (g.t(in).is_constant()) continue;  // a view of a constant is materialized by the backend
+      merge(out, in);
+      continue;
+    }
+    if (l.inplace_input >= 0) {
+      const TensorId in = n.inputs[static_cast<size_t>(l.inplace_input)];
+      if (in == kNoTensor || g.t(in).is_constant()) continue;
+      const auto root = static_cast<size_t>(uf.find(in));
+      bool other_use = false;  // the same tensor read twice by this node (x + x) must not be clobbered early
+      int reads = 0;
+      for (TensorId i2 : n.inputs) reads += (i2 != kNoTensor && uf.find(i2) == static_cast<int>(root));
+      other_use = reads > 1;
+      if (g_last[root] == static_cast<int>(s) && !g_out[root] && !other_use && g.t(in).bytes() >= g.t(out).bytes()) {
+        merge(out, in);
+        plan.inplace_notes.push_back(fmt::format("{} writes its output over input '{}'", n.display_name(), g.t(in).name));
+      }
+    }
+  }
+
+  // One request per storage group that holds a non-constant tensor.
+  std::vector<BufferRequest> reqs;
+  std::vector<int> group_req(nt, -1);
+  plan.tensor_buffer.assign(nt, -1);
+  auto is_storage = [&](size_t i) {
+    const Tensor& t = g.tensors[i];
+    return !t.is_constant() && def[i] >= 0;
+  };
+  for (size_t i = 0; i < nt; ++i) {
+    if (!is_storage(i)) continue;
+    const auto root = static_cast<size_t>(uf.find(static_cast<int>(i)));
+    if (group_req[root] < 0) {
+      group_req[root] = static_cast<int>(reqs.size());
+      BufferRequest r;
+      r.name = g.tensors[root].name;
+      r.first = g_first[root];
+      r.last = std::max(g_last[root], g_first[root]);
+      reqs.push_back(r);
+      plan.buffers.push_back({});
+    }
+    const auto ri = static_cast<size_t>(group_req[root]);
+    reqs[ri].size = std::max(reqs[ri].size, g.tensors[i].bytes());
+    plan.buffers[ri].tensors.push_back(static_cast<TensorId>(i));
+    plan.tensor_buffer[i] = group_req[root];
+  }
+  // Graph outputs that are constants still need a place the caller can read them from.
+  for (TensorId o : g.outputs) {
+    const auto uo = static_cast<size_t>(o);
+    if (plan.tensor_buffer[uo] >= 0) continue;
+    BufferRequest r;
+    r.name = g.t(o).name;
+    r.size = g.t(o).bytes();
+    r.first = 0;
+    r.last = last_step;
+    plan.tensor_buffer[uo] = static_cast<int>(reqs.size());
+    reqs.push_back(r);
+    plan.buffers.push_back({});
+    plan.buffers.back().tensors.push_back(o);
+  }
+  plan.scratch_buffer.assign(g.nodes.size(), -1);
+  for (size_t s = 0; s < g.nodes.size(); ++s) {
+    if (lowered[s].scratch_bytes == 0) continue;
+    BufferRequest r;
+    r.name = fmt::format("scratch of {}", g.nodes[s].display_name());
+    r.size = lowered[s].scratch_bytes;
+    r.first = r.last = static_cast<int>(s);
+    plan.scratch_buffer[s] = static_cast<int>(reqs.size());
+    reqs.push_back(r);
+    plan.buffers.push_back({});
+    plan.buffers.back().scratch_of = static_cast<int>(s);
+  }
+
+  std::vector<Placement> all;
+  Placement best = place_best(reqs, &all);
+  for (const auto& p : all)
+    if (p.arena != SIZE_MAX) plan.candidates.emplace_back(p.algorithm, p.arena);
+  std::string overlap = find_overlap(reqs, best.offsets);
+  if (!overlap.empty()) return make_error("internal error: memory plan overlap: {}", overlap);
+  plan.algorithm = best.algorithm;
+  plan.arena_bytes = (best.arena + plan.alignment - 1) / plan.alignment * plan.alignment;
+  plan.lower_bound_bytes = lower_bound(reqs);
+  plan.live = live_bytes(reqs, steps);
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    plan.buffers[i].req = reqs[i];
+    plan.buffers[i].offset = best.offsets[i];
+  }
+  return plan;
+}
+
+}  // namespace ferrite

@@ -1,0 +1,70 @@
+// Memory planning: every activation, graph input/output and kernel scratch buffer gets an offset in
+// one arena. Three stages, kept separate (TFLM's planner, TVM USMP): lifetimes (analysis of the
+// lowered graph into buffer requests, with aliasing and in-place sharing resolved), placement
+// (pure functions from requests to offsets), and the plan written back for the backend and report.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "ir/ir.h"
+#include "ops/lower.h"
+
+namespace ferrite {
+
+// One block of arena memory needed from step `first` to step `last` inclusive (steps = node order).
+struct BufferRequest {
+  std::string name;
+  size_t size = 0;
+  size_t align = 16;
+  int first = 0, last = 0;
+};
+
+struct Placement {
+  std::string algorithm;
+  std::vector<size_t> offsets;  // one per request
+  size_t arena = 0;             // end of the highest buffer
+};
+
+// Max over steps of the bytes of requests live at that step: no placement can beat it.
+size_t lower_bound(const std::vector<BufferRequest>& reqs);
+// Live bytes at each step 0..steps-1.
+std::vector<size_t> live_bytes(const std::vector<BufferRequest>& reqs, int steps);
+// First pair of requests that are live at the same time and overlap in memory, or "" when none.
+std::string find_overlap(const std::vector<BufferRequest>& reqs, const std::vector<size_t>& offsets);
+
+// Placement algorithms (memory_placement.cpp). Each places requests one at a time, in its own
+// order, at the lowest aligned offset that conflicts with no already placed, time-overlapping one.
+Placement place_greedy_by_size(const std::vector<BufferRequest>& reqs);
+Placement place_greedy_by_start(const std::vector<BufferRequest>& reqs);
+Placement place_greedy_by_conflicts(const std::vector<BufferRequest>& reqs);
+// Tries every order (small request counts only) — exact for the greedy-offset placement family.
+Placement place_exhaustive(const std::vector<BufferRequest>& reqs, size_t max_requests = 8);
+// Runs all of the above and keeps the smallest arena (ties: the earlier algorithm).
+Placement place_best(const std::vector<BufferRequest>& reqs, std::vector<Placement>* all = nullptr);
+
+// The memory plan of a lowered graph.
+struct PlannedBuffer {
+  BufferRequest req;
+  size_t offset = 0;
+  std::vector<TensorId> tensors;  // tensors stored here (aliases and in-place outputs share a buffer)
+  int scratch_of = -1;            // node index when this is that node's kernel scratch
+};
+
+struct MemoryPlan {
+  size_t arena_bytes = 0;
+  size_t lower_bound_bytes = 0;
+  size_t alignment = 16;
+  std::string algorithm;
+  std::vector<std::pair<std::string, size_t>> candidates;  // algorithm -> arena
+  std::vector<PlannedBuffer> buffers;
+  std::vector<int> tensor_buffer;   // per TensorId: index into buffers, -1 for constants/unused
+  std::vector<int> scratch_buffer;  // per node: index into buffers or -1
+  std::vector<size_t> live;         // live bytes per step
+  std::vector<std::string> inplace_notes;  // "Relu 'r1' writes over its input"
+};
+
+// Analysis + placement + write-back. `lowered[i]` belongs to g.nodes[i].
+Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered);
+
+}  // namespace ferrite

@@ -1,0 +1,112 @@
+// Float 2-D convolution, NCHW activations, OIHW weights ([c_out][c_in/group][kh][kw]), with
+// groups, strides, dilations, explicit pads (auto_pad is resolved by the compiler) and a fused
+// activation. 1-D convolutions are lowered by the compiler to h = 1.
+struct ConvParams {
+  int32_t n, c_in, h_in, w_in;
+  int32_t c_out, h_out, w_out;
+  int32_t kh, kw;
+  int32_t stride_h, stride_w;
+  int32_t dil_h, dil_w;
+  int32_t pad_top, pad_left;  // bottom/right pads are implied by h_out/w_out
+  int32_t group;
+  ActParams act;
+};
+
+// Bytes of scratch conv2d_f32 needs: one zero-padded receptive field (c_in/group * kh * kw floats).
+constexpr size_t conv2d_f32_scratch_bytes(const ConvParams& p) {
+  return sizeof(float) * static_cast<size_t>(p.c_in / p.group) * static_cast<size_t>(p.kh) *
+         static_cast<size_t>(p.kw);
+}
+
+// General grouped convolution via a per-output-pixel im2col patch in `scratch`
+// (conv2d_f32_scratch_bytes(p) bytes, float-aligned). `bias` may be null. y must not alias x.
+//
+// Algorithm: for each (n, group, oh, ow) the receptive field is gathered once into `scratch` in the
+// weight layout [ic][ky][kx] (zeros where the position falls into padding); then every output
+// channel of the group is a dot product of that patch with its contiguous weights. Summation order
+// per output: bias (or 0), then ic, ky, kx in increasing order.
+inline void conv2d_f32(const ConvParams& p, const float* x, const float* w, const float* bias,
+                       float* y, float* scratch) {
+  const int32_t cin_g = p.c_in / p.group;
+  const int32_t cout_g = p.c_out / p.group;
+  const int32_t patch = cin_g * p.kh * p.kw;
+  const int32_t in_plane = p.h_in * p.w_in;
+  const int32_t out_plane = p.h_out * p.w_out;
+  for (int32_t n = 0; n < p.n; ++n) {
+    const float* xn = x + static_cast<size_t>(n) * static_cast<size_t>(p.c_in) * in_plane;
+    float* yn = y + static_cast<size_t>(n) * static_cast<size_t>(p.c_out) * out_plane;
+    for (int32_t g = 0; g < p.group; ++g) {
+      const float* xg = xn + static_cast<size_t>(g) * static_cast<size_t>(cin_g) * in_plane;
+      for (int32_t oh = 0; oh < p.h_out; ++oh) {
+        const int32_t hs = oh * p.stride_h - p.pad_top;
+        for (int32_t ow = 0; ow < p.w_out; ++ow) {
+          const int32_t ws = ow * p.stride_w - p.pad_left;
+          // Gather the zero-padded receptive field.
+          float* s = scratch;
+          for (int32_t ic = 0; ic < cin_g; ++ic) {
+            const float* xc = xg + static_cast<size_t>(ic) * in_plane;
+            for (int32_t ky = 0; ky < p.kh; ++ky) {
+              const int32_t ih = hs + ky * p.dil_h;
+              if (ih < 0 || ih >= p.h_in) {
+                for (int32_t kx = 0; kx < p.kw; ++kx) *s++ = 0.0f;
+                continue;
+              }
+              const float* xr = xc + static_cast<size_t>(ih) * p.w_in;
+              for (int32_t kx = 0; kx < p.kw; ++kx) {
+                const int32_t iw = ws + kx * p.dil_w;
+                *s++ = (iw < 0 || iw >= p.w_in) ? 0.0f : xr[iw];
+              }
+            }
+          }
+          // One dot product per output channel of the group.
+          const int32_t opix = oh * p.w_out + ow;
+          for (int32_t oc = g * cout_g; oc < (g + 1) * cout_g; ++oc) {
+            const float* wo = w + static_cast<size_t>(oc) * patch;
+            float acc = bias ? bias[oc] : 0.0f;
+            for (int32_t i = 0; i < patch; ++i) acc += scratch[i] * wo[i];
+            yn[static_cast<size_t>(oc) * out_plane + opix] = apply_act(p.act, acc);
+          }
+        }
+      }
+    }
+  }
+}
+
+// Depthwise special case (group == c_in == c_out): no scratch. y must not alias x.
+//
+// Algorithm: direct loops per channel and output pixel; out-of-range taps are skipped.
+// Summation order per output: bias (or 0), then ky, kx in increasing order.
+inline void dwconv2d_f32(const ConvParams& p, const float* x, const float* w, const float* bias,
+                         float* y) {
+  const int32_t in_plane = p.h_in * p.w_in;
+  const int32_t out_plane = p.h_out * p.w_out;
+  const int32_t ksize = p.kh * p.kw;
+  for (int32_t n = 0; n < p.n; ++n) {
+    for (int32_t c = 0; c < p.c_out; ++c) {
+      const size_t nc = static_cast<size_t>(n) * static_cast<size_t>(p.c_out) + static_cast<size_t>(c);
+      const float* xc = x + nc * static_cast<size_t>(in_plane);
+      float* yc = y + nc * static_cast<size_t>(out_plane);
+      const float* wc = w + static_cast<size_t>(c) * ksize;
+      const float b = bias ? bias[c] : 0.0f;
+      for (int32_t oh = 0; oh < p.h_out; ++oh) {
+        const int32_t hs = oh * p.stride_h - p.pad_top;
+        for (int32_t ow = 0; ow < p.w_out; ++ow) {
+          const int32_t ws = ow * p.stride_w - p.pad_left;
+          float acc = b;
+          for (int32_t ky = 0; ky < p.kh; ++ky) {
+            const int32_t ih = hs + ky * p.dil_h;
+            if (ih < 0 || ih >= p.h_in) continue;
+            const float* xr = xc + static_cast<size_t>(ih) * p.w_in;
+            const float* wr = wc + ky * p.kw;
+            for (int32_t kx = 0; kx < p.kw; ++kx) {
+              const int32_t iw = ws + kx * p.dil_w;
+              if (iw < 0 || iw >= p.w_in) continue;
+              acc += xr[iw] * wr[kx];
+            }
+          }
+          yc[oh * p.w_out + ow] = apply_act(p.act, acc);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,49 @@
+// Float elementwise unary ops: one activation function (see act.h) applied to `total` values, plus
+// a few math ops that are not activations.
+enum class UnOp : int32_t { Act = 0, Abs = 1, Neg = 2, Exp = 3, Sqrt = 4, Reciprocal = 5, Floor = 6,
+                            Ceil = 7, Log = 8 };
+
+struct UnaryParams {
+  UnOp op;
+  int32_t total;
+  ActParams act;  // applied after `op` (for op == Act it is the whole function)
+};
+
+// In place is allowed: y may equal x.
+//
+// Algorithm: one flat loop per op (dispatched once); each element is read, transformed by `op`
+// (identity for UnOp::Act), passed through apply_act and stored at the same index (in-place safe).
+template <UnOp OP>
+inline float unary_f32_op(float v) {
+  switch (OP) {
+    case UnOp::Act: return v;
+    case UnOp::Abs: return std::fabs(v);
+    case UnOp::Neg: return -v;
+    case UnOp::Exp: return std::exp(v);
+    case UnOp::Sqrt: return std::sqrt(v);
+    case UnOp::Reciprocal: return 1.0f / v;
+    case UnOp::Floor: return std::floor(v);
+    case UnOp::Ceil: return std::ceil(v);
+    case UnOp::Log: return std::log(v);
+  }
+  return v;
+}
+
+template <UnOp OP>
+inline void unary_f32_run(const UnaryParams& p, const float* x, float* y) {
+  for (int32_t i = 0; i < p.total; ++i) y[i] = apply_act(p.act, unary_f32_op<OP>(x[i]));
+}
+
+inline void unary_f32(const UnaryParams& p, const float* x, float* y) {
+  switch (p.op) {
+    case UnOp::Act: unary_f32_run<UnOp::Act>(p, x, y); break;
+    case UnOp::Abs: unary_f32_run<UnOp::Abs>(p, x, y); break;
+    case UnOp::Neg: unary_f32_run<UnOp::Neg>(p, x, y); break;
+    case UnOp::Exp: unary_f32_run<UnOp::Exp>(p, x, y); break;
+    case UnOp::Sqrt: unary_f32_run<UnOp::Sqrt>(p, x, y); break;
+    case UnOp::Reciprocal: unary_f32_run<UnOp::Reciprocal>(p, x, y); break;
+    case UnOp::Floor: unary_f32_run<UnOp::Floor>(p, x, y); break;
+    case UnOp::Ceil: unary_f32_run<UnOp::Ceil>(p, x, y); break;
+    case UnOp::Log: unary_f32_run<UnOp::Log>(p, x, y); break;
+  }
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Regenerate all of Ferrite's bundled sample models and their ONNX Runtime
+# reference outputs:  sh scripts/samples/make_all.sh
+# Needs Debian packages python3-torch python3-torchvision python3-onnx
+# python3-numpy dataset-fashion-mnist, plus node/npm (onnxruntime-node is
+# installed into scripts/samples/node_modules on first use).
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+PY=/usr/bin/python3
+start=$(date +%s)
+
+# 1. build / train / export the models (samples/<name>/{model.onnx,input.npy,meta.json})
+"$PY" "$HERE/make_samples.py"
+
+# 2. ONNX Runtime (npm) -- install only if missing
+if [ ! -d "$HERE/node_modules/onnxruntime-node" ]; then
+    (cd "$HERE" && ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund)
+fi
+
+# 3. Fashion-MNIST test set as .npy, into a temporary directory
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT INT TERM
+"$PY" "$HERE/fashion_testset_to_npy.py" "$TMP"
+
+# 4. reference outputs, fashion_cnn test-set predictions/accuracy, meta.json
+node "$HERE/ort_reference.mjs" --fashion-testset "$TMP"
+
+echo "make_all.sh: done in $(( $(date +%s) - start ))s"
