@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
   run->add_flag("--quiet", ro.quiet, "print only comparison lines and errors");
 
   auto* ops = app.add_subcommand("ops", "list the supported operators");
+  std::string ops_check;
+  ops->add_option("--check", ops_check, "MODEL: list the model's operators, exit 3 if any is unsupported");
 
   try {
     app.parse(argc, argv);
@@ -118,6 +120,18 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*ops && !ops_check.empty()) {
+      auto used = model_operators(ops_check);
+      if (!used) return error("ops", used.error());
+      bool all = true;
+      for (const auto& [key, count] : *used) {
+        const bool ok = op_from_onnx(key.first, key.second).has_value();
+        all = all && ok;
+        fmt::print("{:<24} {:<10} {:>4}  {}\n", key.second, key.first.empty() ? "ai.onnx" : key.first, count,
+                   ok ? "supported" : "UNSUPPORTED");
+      }
+      return all ? 0 : 3;
+    }
     if (*ops) {
       fmt::print("{:<22} {:<8} {}\n", "operator", "domain", "opsets");
       for (const auto& o : all_ops()) fmt::print("{:<22} {:<8} {}-{}\n", o.onnx_type, "ai.onnx", o.min_opset, o.max_opset);
@@ -150,8 +164,18 @@ int main(int argc, char** argv) {
       ro.compile = *opts;
       // run's --target is where the code runs: host, or qemu-cortex-m3/m4/m7/m33/m55.
       ro.target = uc.target;
-      for (const auto& s : run_inputs) ro.inputs.push_back(split_eq(s, "--input"));
-      for (const auto& s : run_refs) ro.references.push_back(split_eq(s, "--reference"));
+      // NAME=FILE, or a bare FILE that goes to the next input/output in graph order ("" name).
+      auto pairs = [](const std::vector<std::string>& v) {
+        std::vector<std::pair<std::string, std::string>> r;
+        for (const auto& s : v) {
+          auto p = s.find('=');
+          if (p == std::string::npos || p == 0) r.emplace_back("", s);
+          else r.emplace_back(s.substr(0, p), s.substr(p + 1));
+        }
+        return r;
+      };
+      ro.inputs = pairs(run_inputs);
+      ro.references = pairs(run_refs);
       return run_model(ro);
     }
   } catch (const CLI::ValidationError& e) {

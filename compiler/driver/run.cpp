@@ -86,8 +86,17 @@ int run_model(const RunOptions& o) {
   }
   // Inputs: loaded first, so that inputs feeding constant-only slots (shapes, axes, pads, clip
   // bounds, as ONNX's node tests pass them) can be frozen into the model.
+  // A bare FILE (no NAME=) goes to the next graph input in order (initializers excluded).
+  auto input_names = graph_input_names(o.compile.model_path);
+  if (!input_names) return fail(o, input_names.error().message);
   std::map<std::string, Tensor> data;
-  for (const auto& [name, file] : o.inputs) {
+  size_t next = 0;
+  for (const auto& [given, file] : o.inputs) {
+    std::string name = given;
+    if (name.empty()) {
+      if (next >= input_names->size()) return fail(o, fmt::format("--input {}: the model has only {} inputs", file, input_names->size()));
+      name = (*input_names)[next++];
+    }
     auto t = read_tensor_file(file);
     if (!t) return fail(o, fmt::format("--input {}: {}", name, t.error().message));
     t->name = name;
@@ -227,7 +236,13 @@ int run_model(const RunOptions& o) {
                g.outputs.size() == 1 ? "" : "s", out_dir.string());
 
   int rc = 0;
-  for (const auto& [name, file] : o.references) {
+  size_t next_out = 0;
+  for (const auto& [given, file] : o.references) {
+    std::string name = given;
+    if (name.empty()) {
+      if (next_out >= g.outputs.size()) return fail(o, fmt::format("--reference {}: the model has only {} outputs", file, g.outputs.size()));
+      name = g.t(g.outputs[next_out++]).name;
+    }
     auto it = outputs.find(name);
     if (it == outputs.end()) return fail(o, fmt::format("--reference {}: the model has no output of that name", name));
     auto ref = read_tensor_file(file);

@@ -253,6 +253,31 @@ static Shape shape_of(const onnx::TypeProto& tp, bool* known) {
   return s;
 }
 
+Expected<std::map<std::pair<std::string, std::string>, int>> model_operators(const std::string& path) {
+  auto content = read_file_limited(path, kMaxModelBytes, "model");
+  if (!content) return content.error();
+  onnx::ModelProto model;
+  if (content->empty() || !model.ParseFromString(*content))
+    return make_error("'{}' is not an ONNX model: the protobuf does not parse (truncated or not a .onnx file)", path);
+  std::map<std::pair<std::string, std::string>, int> r;
+  for (const auto& n : model.graph().node()) ++r[{n.domain() == "ai.onnx" ? "" : n.domain(), n.op_type()}];
+  return r;
+}
+
+Expected<std::vector<std::string>> graph_input_names(const std::string& path) {
+  auto content = read_file_limited(path, kMaxModelBytes, "model");
+  if (!content) return content.error();
+  onnx::ModelProto model;
+  if (content->empty() || !model.ParseFromString(*content))
+    return make_error("'{}' is not an ONNX model: the protobuf does not parse (truncated or not a .onnx file)", path);
+  std::set<std::string> inits;
+  for (const auto& i : model.graph().initializer()) inits.insert(i.name());
+  std::vector<std::string> r;
+  for (const auto& i : model.graph().input())
+    if (!inits.count(i.name())) r.push_back(i.name());
+  return r;
+}
+
 Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) {
   auto content = read_file_limited(path, kMaxModelBytes, "model");
   if (!content) return content.error();
@@ -446,7 +471,8 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
         return make_error("{}: attribute '{}' is not supported", who, a.name());
       }
       t.name = np.output(0);
-      ids[t.name] = graph.add_tensor(std::move(t));
+      const TensorId cid = graph.add_tensor(std::move(t));
+      ids[np.output(0)] = cid;
       continue;
     }
     for (const auto& in : np.input()) {

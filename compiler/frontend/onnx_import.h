@@ -36,6 +36,12 @@ Expected<Tensor> read_tensor_pb(const std::string& path);
 DType dtype_from_onnx(int onnx_type);
 int dtype_to_onnx(DType t);
 
+// Operator types a model uses: (domain, op_type) -> node count. Reads the file only.
+Expected<std::map<std::pair<std::string, std::string>, int>> model_operators(const std::string& path);
+
+// Names of the graph inputs that are not initializers, in order. Reads the file only.
+Expected<std::vector<std::string>> graph_input_names(const std::string& path);
+
 // Parses "1x3x96x96" (also "1,3,96,96").
 Expected<Shape> parse_shape(const std::string& s);
 
