@@ -1,0 +1,200 @@
+// Pass tests: build a tiny graph, run one pass, assert the rewritten graph (Glow GraphOptzTest style).
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+
+#include "ops/lower.h"
+#include "passes/pass.h"
+
+using namespace ferrite;
+
+namespace {
+TensorId act(Graph& g, const char* name, Shape s) {
+  Tensor t;
+  t.name = name;
+  t.dtype = DType::F32;
+  t.shape = std::move(s);
+  return g.add_tensor(std::move(t));
+}
+TensorId cst(Graph& g, const char* name, Shape s, std::vector<float> v) {
+  Tensor t;
+  t.name = name;
+  t.dtype = DType::F32;
+  t.shape = std::move(s);
+  t.data = std::vector<uint8_t>(v.size() * 4);
+  std::memcpy(t.data->data(), v.data(), v.size() * 4);
+  return g.add_tensor(std::move(t));
+}
+Node node(OpKind k, std::vector<TensorId> in, std::vector<TensorId> out, const char* name) {
+  Node n;
+  n.op = k;
+  n.name = name;
+  n.inputs = std::move(in);
+  n.outputs = std::move(out);
+  return n;
+}
+const PassContext ctx;
+
+// Runs the graph's nodes on the host with the runtime kernels (a tiny interpreter for tests).
+std::vector<float> evaluate(const Graph& g, const std::vector<float>& input) {
+  std::vector<std::vector<float>> vals(g.tensors.size());
+  for (size_t i = 0; i < g.tensors.size(); ++i)
+    if (g.tensors[i].is_constant()) vals[i] = g.tensors[i].as_f32();
+  vals[static_cast<size_t>(g.inputs[0])] = input;
+  for (const Node& n : g.nodes) {
+    auto l = lower_node(g, n);
+    REQUIRE(l);
+    for (TensorId o : n.outputs) vals[static_cast<size_t>(o)].assign(static_cast<size_t>(g.t(o).numel()), 0.f);
+    if (l->alias) {
+      vals[static_cast<size_t>(n.outputs[0])] = vals[static_cast<size_t>(n.inputs[0])];
+      continue;
+    }
+    std::vector<float> scratch(l->scratch_bytes / 4 + 1);
+    for (const auto& c : l->calls) {
+      std::vector<void*> args;
+      for (const auto& op : c.args)
+        args.push_back(op.kind == Operand::Kind::Null      ? nullptr
+                       : op.kind == Operand::Kind::Scratch ? static_cast<void*>(scratch.data())
+                                                           : static_cast<void*>(vals[static_cast<size_t>(op.id)].data()));
+      execute_host(c, args);
+    }
+  }
+  return vals[static_cast<size_t>(g.outputs[0])];
+}
+}  // namespace
+
+TEST_CASE("BatchNorm folds into the preceding Conv and keeps the numbers", "[passes][batchnorm]") {
+  Graph g;
+  TensorId x = act(g, "x", {1, 1, 3, 3});
+  TensorId w = cst(g, "w", {2, 1, 1, 1}, {2.f, -1.f});
+  TensorId b = cst(g, "b", {2}, {0.5f, 1.f});
+  TensorId c = act(g, "c", {1, 2, 3, 3});
+  TensorId y = act(g, "y", {1, 2, 3, 3});
+  TensorId scale = cst(g, "scale", {2}, {1.5f, 0.5f}), bias = cst(g, "bias", {2}, {0.f, 2.f});
+  TensorId mean = cst(g, "mean", {2}, {1.f, -1.f}), var = cst(g, "var", {2}, {4.f, 1.f});
+  g.inputs = {x};
+  g.nodes.push_back(node(OpKind::Conv, {x, w, b}, {c}, "conv"));
+  g.nodes.push_back(node(OpKind::BatchNormalization, {c, scale, bias, mean, var}, {y}, "bn"));
+  g.nodes.back().attrs.values["epsilon"] = 0.0f;
+  g.outputs = {y};
+  std::vector<float> in = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  auto before = evaluate(g, in);
+  auto changed = pass_fold_batchnorm(g, ctx);
+  REQUIRE(changed);
+  CHECK(*changed);
+  REQUIRE(g.nodes.size() == 1);
+  CHECK(g.nodes[0].op == OpKind::Conv);
+  CHECK(g.nodes[0].outputs[0] == y);  // the graph output keeps its tensor
+  CHECK(verify(g));
+  auto after = evaluate(g, in);
+  REQUIRE(after.size() == before.size());
+  for (size_t i = 0; i < after.size(); ++i) CHECK(after[i] == Approx(before[i]).epsilon(1e-6));
+}
+
+TEST_CASE("BatchNorm whose input has two consumers is not folded", "[passes][batchnorm]") {
+  Graph g;
+  TensorId x = act(g, "x", {1, 1, 2, 2});
+  TensorId w = cst(g, "w", {1, 1, 1, 1}, {2.f});
+  TensorId c = act(g, "c", {1, 1, 2, 2}), y = act(g, "y", {1, 1, 2, 2}), z = act(g, "z", {1, 1, 2, 2});
+  TensorId one = cst(g, "one", {1}, {1.f}), zero = cst(g, "zero", {1}, {0.f});
+  g.inputs = {x};
+  g.nodes.push_back(node(OpKind::Conv, {x, w}, {c}, "conv"));
+  g.nodes.push_back(node(OpKind::BatchNormalization, {c, one, zero, zero, one}, {y}, "bn"));
+  g.nodes.push_back(node(OpKind::Add, {c, y}, {z}, "add"));
+  g.outputs = {z};
+  auto changed = pass_fold_batchnorm(g, ctx);
+  REQUIRE(changed);
+  CHECK_FALSE(*changed);
+  CHECK(g.nodes.size() == 3);
+}
+
+TEST_CASE("Relu and Clip fuse into Conv; a shared producer does not", "[passes][fusion]") {
+  Graph g;
+  TensorId x = act(g, "x", {1, 1, 2, 2});
+  TensorId w = cst(g, "w", {1, 1, 1, 1}, {-2.f});
+  TensorId c = act(g, "c", {1, 1, 2, 2}), r = act(g, "r", {1, 1, 2, 2});
+  TensorId lo = cst(g, "lo", {}, {0.f}), hi = cst(g, "hi", {}, {6.f});
+  TensorId c2 = act(g, "c2", {1, 1, 2, 2}), r2 = act(g, "r2", {1, 1, 2, 2}), s = act(g, "s", {1, 1, 2, 2});
+  g.inputs = {x};
+  g.nodes.push_back(node(OpKind::Conv, {x, w}, {c}, "conv"));
+  g.nodes.push_back(node(OpKind::Clip, {c, lo, hi}, {r}, "relu6"));
+  g.nodes.push_back(node(OpKind::Conv, {r, w}, {c2}, "conv2"));
+  g.nodes.push_back(node(OpKind::Relu, {c2}, {r2}, "relu"));
+  g.nodes.push_back(node(OpKind::Add, {c2, r2}, {s}, "add"));  // c2 has two consumers
+  g.outputs = {s};
+  auto changed = pass_fuse_activation(g, ctx);
+  REQUIRE(changed);
+  CHECK(*changed);
+  REQUIRE(g.nodes.size() == 4);
+  CHECK(g.nodes[0].act.kind == FusedAct::Clip);
+  CHECK(g.nodes[0].act.hi == 6.f);
+  CHECK(g.nodes[0].outputs[0] == r);
+  CHECK(g.nodes[1].act.kind == FusedAct::None);
+  CHECK(g.nodes[2].op == OpKind::Relu);
+  CHECK(verify(g));
+}
+
+TEST_CASE("Identity is removed and graph output names survive", "[passes][identity]") {
+  Graph g;
+  TensorId x = act(g, "x", {4}), a = act(g, "a", {4}), b = act(g, "b", {4}), y = act(g, "y", {4});
+  g.inputs = {x};
+  g.nodes.push_back(node(OpKind::Relu, {x}, {a}, "relu"));
+  g.nodes.push_back(node(OpKind::Identity, {a}, {b}, "id1"));
+  g.nodes.push_back(node(OpKind::Sigmoid, {b}, {y}, "sig"));
+  TensorId y2 = act(g, "y2", {4});
+  g.nodes.push_back(node(OpKind::Identity, {y}, {y2}, "id2"));
+  g.outputs = {y2};
+  auto changed = pass_remove_identity(g, ctx);
+  REQUIRE(changed);
+  CHECK(*changed);
+  REQUIRE(g.nodes.size() == 2);
+  CHECK(g.nodes[1].inputs[0] == a);
+  CHECK(g.nodes[1].outputs[0] == y2);
+  CHECK(g.outputs[0] == y2);
+  CHECK(verify(g));
+}
+
+TEST_CASE("constant folding evaluates constant subgraphs with the runtime kernels", "[passes][fold]") {
+  Graph g;
+  TensorId x = act(g, "x", {2});
+  TensorId k1 = cst(g, "k1", {2}, {1.f, 2.f}), k2 = cst(g, "k2", {2}, {10.f, 20.f});
+  TensorId k = act(g, "k", {2}), y = act(g, "y", {2});
+  g.inputs = {x};
+  g.nodes.push_back(node(OpKind::Mul, {k1, k2}, {k}, "mul"));
+  g.nodes.push_back(node(OpKind::Add, {x, k}, {y}, "add"));
+  g.outputs = {y};
+  auto changed = pass_constant_fold(g, ctx);
+  REQUIRE(changed);
+  CHECK(*changed);
+  REQUIRE(g.nodes.size() == 1);
+  REQUIRE(g.t(k).is_constant());
+  CHECK(g.t(k).as_f32() == std::vector<float>{10.f, 40.f});
+}
+
+TEST_CASE("dead nodes are removed", "[passes][dead]") {
+  Graph g;
+  TensorId x = act(g, "x", {2}), a = act(g, "a", {2}), b = act(g, "b", {2}), y = act(g, "y", {2});
+  g.inputs = {x};
+  g.nodes.push_back(node(OpKind::Relu, {x}, {a}, "unused1"));
+  g.nodes.push_back(node(OpKind::Sigmoid, {a}, {b}, "unused2"));
+  g.nodes.push_back(node(OpKind::Tanh, {x}, {y}, "used"));
+  g.outputs = {y};
+  auto changed = pass_dead_node(g, ctx);
+  REQUIRE(changed);
+  CHECK(*changed);
+  REQUIRE(g.nodes.size() == 1);
+  CHECK(g.nodes[0].name == "used");
+}
+
+TEST_CASE("the verifier rejects use before definition", "[ir]") {
+  Graph g;
+  TensorId x = act(g, "x", {2}), a = act(g, "a", {2}), y = act(g, "y", {2});
+  g.inputs = {x};
+  g.nodes.push_back(node(OpKind::Relu, {a}, {y}, "r"));
+  g.nodes.push_back(node(OpKind::Relu, {x}, {a}, "r0"));
+  g.outputs = {y};
+  Status st = verify(g);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().message.find("before it is produced") != std::string::npos);
+}
