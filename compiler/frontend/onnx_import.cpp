@@ -82,10 +82,15 @@ static Expected<std::string> read_file_limited(const std::string& path, uint64_t
 static Expected<std::string> load_external(const onnx::TensorProto& tp, const std::string& base_dir, size_t expected) {
   std::string location;
   int64_t offset = 0, length = -1;
+  auto number = [](const std::string& v, int64_t* out) {
+    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) return false;
+    *out = std::stoll(v);
+    return true;
+  };
   for (const auto& kv : tp.external_data()) {
     if (kv.key() == "location") location = kv.value();
-    else if (kv.key() == "offset") offset = std::stoll(kv.value());
-    else if (kv.key() == "length") length = std::stoll(kv.value());
+    else if ((kv.key() == "offset" && !number(kv.value(), &offset)) || (kv.key() == "length" && !number(kv.value(), &length)))
+      return make_error("initializer '{}': external data {} '{}' is not a byte count", tp.name(), kv.key(), kv.value());
   }
   if (location.empty()) return make_error("initializer '{}': external data has no location", tp.name());
   fs::path rel(location);
@@ -253,23 +258,29 @@ static Shape shape_of(const onnx::TypeProto& tp, bool* known) {
   return s;
 }
 
-Expected<std::map<std::pair<std::string, std::string>, int>> model_operators(const std::string& path) {
+// Reads and parses a model file, refusing oversize files and anything that is not a ModelProto.
+static Expected<onnx::ModelProto> load_model_proto(const std::string& path) {
   auto content = read_file_limited(path, kMaxModelBytes, "model");
   if (!content) return content.error();
   onnx::ModelProto model;
   if (content->empty() || !model.ParseFromString(*content))
     return make_error("'{}' is not an ONNX model: the protobuf does not parse (truncated or not a .onnx file)", path);
+  return model;
+}
+
+Expected<std::map<std::pair<std::string, std::string>, int>> model_operators(const std::string& path) {
+  auto loaded = load_model_proto(path);
+  if (!loaded) return loaded.error();
+  const onnx::ModelProto& model = *loaded;
   std::map<std::pair<std::string, std::string>, int> r;
   for (const auto& n : model.graph().node()) ++r[{n.domain() == "ai.onnx" ? "" : n.domain(), n.op_type()}];
   return r;
 }
 
 Expected<std::vector<std::string>> graph_input_names(const std::string& path) {
-  auto content = read_file_limited(path, kMaxModelBytes, "model");
-  if (!content) return content.error();
-  onnx::ModelProto model;
-  if (content->empty() || !model.ParseFromString(*content))
-    return make_error("'{}' is not an ONNX model: the protobuf does not parse (truncated or not a .onnx file)", path);
+  auto loaded = load_model_proto(path);
+  if (!loaded) return loaded.error();
+  const onnx::ModelProto& model = *loaded;
   std::set<std::string> inits;
   for (const auto& i : model.graph().initializer()) inits.insert(i.name());
   std::vector<std::string> r;
@@ -279,14 +290,11 @@ Expected<std::vector<std::string>> graph_input_names(const std::string& path) {
 }
 
 Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) {
-  auto content = read_file_limited(path, kMaxModelBytes, "model");
-  if (!content) return content.error();
-  onnx::ModelProto model;
-  if (content->empty() || !model.ParseFromString(*content))
-    return make_error("'{}' is not an ONNX model: the protobuf does not parse (truncated or not a .onnx file)", path);
+  auto loaded = load_model_proto(path);
+  if (!loaded) return loaded.error();
+  onnx::ModelProto model = std::move(*loaded);
   if (!model.has_graph() || model.graph().node_size() == 0)
     return make_error("'{}' is not an ONNX model: it has no graph or the graph has no nodes", path);
-  content->clear();
   const std::string base_dir = fs::path(path).parent_path().string();
   onnx::GraphProto* g = model.mutable_graph();
 

@@ -47,6 +47,22 @@ for dir in "$ROOT"/samples/*/; do
   fi
 done
 
+# The generated code of a sample compiles warning-free for every Cortex-M core we target.
+gen="$WORK/dscnn_kws/gen1"
+for cpu in "-mcpu=cortex-m0plus -mfloat-abi=soft" "-mcpu=cortex-m3 -mfloat-abi=soft" \
+           "-mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard" "-mcpu=cortex-m7 -mfpu=fpv5-d16 -mfloat-abi=hard" \
+           "-mcpu=cortex-m33 -mfpu=fpv5-sp-d16 -mfloat-abi=hard" "-mcpu=cortex-m55 -mfloat-abi=hard"; do
+  # shellcheck disable=SC2086
+  if arm-none-eabi-g++ -std=c++17 -mthumb $cpu -O2 -fno-exceptions -fno-rtti -Wall -Wextra -Werror \
+       -c "$gen/dscnn_kws.cpp" -o "$WORK/dscnn_cpu.o" && \
+     arm-none-eabi-g++ -std=c++17 -mthumb $cpu -O2 -fno-exceptions -fno-rtti -Wall -Wextra -Werror \
+       -c "$gen/dscnn_kws_weights.cpp" -o "$WORK/dscnn_w.o"; then
+    ok "dscnn_kws: generated code compiles with arm-none-eabi-g++ $cpu"
+  else
+    ko "dscnn_kws: arm-none-eabi-g++ $cpu"
+  fi
+done
+
 m="$ROOT/samples/mobilenetv2_035_96/model.onnx"
 if "$FERRITE" report "$m" --json > "$WORK/mbv2_report.json" && $PY - "$WORK/mbv2_report.json" <<'PYEOF'
 import json, sys
