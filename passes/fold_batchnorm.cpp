@@ -49,7 +49,8 @@ Expected<bool> pass_fold_batchnorm(Graph& g, const PassContext&) {
     auto scale = g.t(bn.inputs[1]).as_f32(), bias = g.t(bn.inputs[2]).as_f32();
     auto mean = g.t(bn.inputs[3]).as_f32(), var = g.t(bn.inputs[4]).as_f32();
     const float eps = bn.attrs.f("epsilon", 1e-5f);
-    if (static_cast<int64_t>(scale.size()) != c) continue;
+    const auto cs = static_cast<size_t>(c);
+    if (scale.size() != cs || bias.size() != cs || mean.size() != cs || var.size() != cs) continue;
     std::vector<float> k(static_cast<size_t>(c));
     for (size_t i = 0; i < k.size(); ++i) k[i] = scale[i] / std::sqrt(var[i] + eps);
 

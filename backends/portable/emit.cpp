@@ -3,6 +3,7 @@
 // function per layer, invoke() calling them in order, and the constants in the weights file.
 #include "backends/portable/emit.h"
 
+#include <cctype>
 #include <cstring>
 #include <map>
 #include <set>
@@ -188,6 +189,18 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
           dtype_c_type(t.dtype), table, i);
     }
   };
+  std::string ns_upper = m.name;
+  for (char& ch : ns_upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  std::string c_macros;
+  auto add_macros = [&](const std::vector<TensorId>& ids, const char* kind) {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.tensor_buffer[static_cast<size_t>(ids[i])])];
+      c_macros += fmt::format("#define {}_{}{}_OFFSET {}u\n#define {}_{}{}_BYTES {}u\n", ns_upper, kind, i, b.offset,
+                              ns_upper, kind, i, g.t(ids[i]).bytes());
+    }
+  };
+  add_macros(g.inputs, "INPUT");
+  add_macros(g.outputs, "OUTPUT");
   add_accessors(g.inputs, "input", "kInputs");
   add_accessors(g.outputs, "output", "kOutputs");
 
@@ -200,7 +213,8 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       fmt::arg("num_inputs", g.inputs.size()), fmt::arg("num_outputs", g.outputs.size()),
       fmt::arg("inputs_len", std::max<size_t>(1, g.inputs.size())),
       fmt::arg("outputs_len", std::max<size_t>(1, g.outputs.size())), fmt::arg("inputs", io_list(g.inputs)),
-      fmt::arg("outputs", io_list(g.outputs)), fmt::arg("accessors", accessors));
+      fmt::arg("outputs", io_list(g.outputs)), fmt::arg("accessors", accessors),
+      fmt::arg("NS", ns_upper), fmt::arg("c_macros", c_macros));
   out.source = fmt::format(
       fmt::runtime(embedded("files/model.cpp.in")), fmt::arg("version", kVersion), fmt::arg("model_file", model_file),
       fmt::arg("target", m.target), fmt::arg("ns", m.name), fmt::arg("num_layers", g.nodes.size()),

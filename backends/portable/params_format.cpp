@@ -34,7 +34,7 @@ std::string en(const char* type, E e) {
 std::string params_type(const KernelParams& kp) {
   static const char* names[] = {"ConvParams",    "GemmParams",       "MatMulParams",        "BinaryParams",
                                 "UnaryParams",   "SoftmaxParams",    "PoolParams",          "GlobalPoolParams",
-                                "ChannelAffineParams", "StridedCopyParams", "ConcatPartParams", "PadParams",
+                                "StridedCopyParams", "ConcatPartParams", "PadParams",
                                 "ReduceParams",  "BatchNormParams"};
   return std::string("ferrite_rt::") + names[kp.index()];
 }
@@ -67,8 +67,6 @@ std::string params_init(const KernelParams& kp) {
                              p.pad_top, p.pad_left, p.pad_bottom, p.pad_right, p.count_include_pad, act(p.act));
         } else if constexpr (std::is_same_v<P, GlobalPoolParams>) {
           return fmt::format("{{{}, {}, {}}}", p.planes, p.spatial, act(p.act));
-        } else if constexpr (std::is_same_v<P, ChannelAffineParams>) {
-          return fmt::format("{{{}, {}, {}, {}}}", p.n, p.c, p.spatial, act(p.act));
         } else if constexpr (std::is_same_v<P, StridedCopyParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}}}", p.rank, arr(p.out_shape, 6), arr(p.in_stride, 6),
                              p.in_offset, p.total, p.elem_size);

@@ -88,10 +88,12 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
     for (size_t s = 0; s < m.plan.live.size(); ++s)
       if (m.plan.live[s] > m.plan.live[peak]) peak = s;
     std::string at = m.graph.nodes.empty() ? std::string("(no layers)") : m.graph.nodes[peak].display_name();
-    return make_error("SRAM budget exceeded: the arena needs {} bytes, the budget is {} bytes ({} bytes over); "
+    Error e = make_error("SRAM budget exceeded: the arena needs {} bytes, the budget is {} bytes ({} bytes over); "
                       "the peak is at layer {} {} with {} live bytes",
                       m.plan.arena_bytes, o.sram_budget, m.plan.arena_bytes - o.sram_budget, peak, at,
                       m.plan.live.empty() ? 0 : m.plan.live[peak]);
+    e.kind = Error::Kind::CheckFailed;
+    return e;
   }
   return m;
 }

@@ -41,7 +41,8 @@ struct GeneratedFile {
   std::string content;
 };
 
-// The files `ferrite compile` writes: <name>.h, <name>.cpp, <name>_weights.cpp, <name>_report.json.
+// The files `ferrite compile` writes: <name>.h, <name>.cpp, <name>_weights.cpp, <name>_report.json
+// and <name>_report.txt.
 Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m);
 
 // Writes files into `dir` all-or-nothing: into a temporary sibling directory first, then renamed

@@ -20,10 +20,12 @@ struct Common {
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
 };
 
-void add_common(CLI::App* c, Common& o) {
+void add_common(CLI::App* c, Common& o, bool run) {
   c->add_option("model", o.model, "ONNX model file")->required();
   c->add_option("--name", o.name, "C++ namespace and file stem of the generated code (default: model file stem)");
-  c->add_option("--target", o.target, "host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55");
+  c->add_option("--target", o.target,
+                run ? "where to run: host, qemu-cortex-m3, qemu-cortex-m4, qemu-cortex-m7, qemu-cortex-m33, qemu-cortex-m55"
+                    : "host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55");
   c->add_option("--sram-budget", o.sram_budget, "fail when the arena exceeds this (e.g. 256KiB)");
   c->add_option("--input-shape", o.input_shapes, "NAME=1x3x96x96: static shape for an input with dynamic dims");
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
@@ -61,16 +63,13 @@ Expected<CompileOptions> make_options(const Common& c) {
   }
   o.passes.print_after = c.print_after;
   o.passes.log = [](const std::string& s) { std::cerr << s; };
-#ifdef NDEBUG
-  o.passes.verify_each = false;
-#endif
   return o;
 }
 
 int error(const std::string& cmd, const Error& e) {
-  // A budget overrun is a failed check (1); everything else is a usage or model error (2).
+  // A failed check such as a budget overrun is 1; everything else is a usage or model error (2).
   fmt::print(stderr, "ferrite {}: error: {}\n", cmd, e.message);
-  return e.message.rfind("SRAM budget exceeded", 0) == 0 ? 1 : 2;
+  return e.kind == Error::Kind::CheckFailed ? 1 : 2;
 }
 
 }  // namespace
@@ -83,20 +82,20 @@ int main(int argc, char** argv) {
   Common cc;
   std::string out_dir;
   auto* compile = app.add_subcommand("compile", "generate <name>.h/.cpp/_weights.cpp and the memory report");
-  add_common(compile, cc);
+  add_common(compile, cc, false);
   compile->add_option("-o,--output", out_dir, "output directory")->required();
 
   Common rc;
   bool json = false;
   auto* report = app.add_subcommand("report", "print the memory report of a model (arena, lower bound, layers)");
-  add_common(report, rc);
+  add_common(report, rc, false);
   report->add_flag("--json", json, "print the report as JSON (schema: docs/report-schema.md)");
 
   Common uc;
   RunOptions ro;
   std::vector<std::string> run_inputs, run_refs;
   auto* run = app.add_subcommand("run", "compile, build and run the model on inputs; compare with references");
-  add_common(run, uc);
+  add_common(run, uc, true);
   run->add_option("--input", run_inputs, "NAME=FILE (.npy or ONNX TensorProto .pb)");
   run->add_option("--reference", run_refs, "NAME=FILE: expected output");
   run->add_option("--output-dir", ro.output_dir, "where outputs (<name>.npy, outputs.json) and the build go")->required();

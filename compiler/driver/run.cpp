@@ -107,7 +107,10 @@ int run_model(const RunOptions& o) {
   if (board) co.target = o.target.substr(5);
   co.import.const_slot_inputs = data;
   auto m = compile_model(co);
-  if (!m) return fail(o, m.error().message);
+  if (!m) {
+    fail(o, m.error().message);
+    return m.error().kind == Error::Kind::CheckFailed ? 1 : 2;
+  }
   const Graph& g = m->graph;
   for (TensorId id : g.inputs) {
     const Tensor& t = g.t(id);
@@ -116,7 +119,7 @@ int run_model(const RunOptions& o) {
     if (it->second.dtype != t.dtype)
       return fail(o, fmt::format("--input {}: file holds {}, the model expects {}", t.name, dtype_name(it->second.dtype),
                                  dtype_name(t.dtype)));
-    if (it->second.numel() != t.numel())
+    if (it->second.shape != t.shape)
       return fail(o, fmt::format("--input {}: file has shape {}, the model expects {}", t.name,
                                  shape_str(it->second.shape), shape_str(t.shape)));
   }

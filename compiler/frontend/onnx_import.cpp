@@ -66,6 +66,7 @@ Expected<Shape> parse_shape(const std::string& s) {
 
 static Expected<std::string> read_file_limited(const std::string& path, uint64_t limit, const char* what) {
   std::error_code ec;
+  if (!fs::exists(path, ec)) return make_error("cannot read {} '{}': no such file", what, path);
   if (!fs::is_regular_file(path, ec)) return make_error("cannot read {} '{}': not a regular file", what, path);
   uint64_t size = fs::file_size(path, ec);
   if (ec) return make_error("cannot read {} '{}': {}", what, path, ec.message());
@@ -178,6 +179,21 @@ static Status check_structure(onnx::GraphProto& g) {
                             g.node(i).name());
         producer[o] = i;
       }
+  // Every name must be defined somewhere (ONNX's version converter crashes on a graph output that
+  // nothing produces, and the checker words a missing tensor as an ordering problem).
+  std::set<std::string> defined;
+  for (const auto& i : g.input()) defined.insert(i.name());
+  for (const auto& i : g.initializer()) defined.insert(i.name());
+  for (int i = 0; i < g.node_size(); ++i)
+    for (const auto& in : g.node(i).input())
+      if (!in.empty() && !defined.count(in) && !producer.count(in))
+        return make_error("{} node '{}': input '{}' is not defined: it is neither a graph input, an initializer, nor "
+                          "produced by a node (a missing initializer?)",
+                          g.node(i).op_type(), g.node(i).name().empty() ? "#" + std::to_string(i) : g.node(i).name(),
+                          in);
+  for (const auto& o : g.output())
+    if (!defined.count(o.name()) && !producer.count(o.name()))
+      return make_error("graph output '{}' is never produced: no node, input or initializer has that name", o.name());
   const int n = g.node_size();
   std::vector<int> state(static_cast<size_t>(n), 0), order;
   std::vector<int> stack;
@@ -494,7 +510,17 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
     for (const auto& out : np.output()) {
       if (out.empty()) continue;  // omitted optional output
       auto id = typed_tensor(out, who);
-      if (!id) return id.error();
+      if (!id) {
+        // The usual cause: a graph input in a slot that must be constant (a Reshape's shape, Pad's pads...).
+        for (int k = 0; k < np.input_size() && k < 32; ++k)
+          if (((op_info(n.op).const_inputs >> k) & 1u) && !initializer_names.count(np.input(k)) &&
+              std::any_of(g->input().begin(), g->input().end(),
+                          [&](const onnx::ValueInfoProto& vi) { return vi.name() == np.input(k); }))
+            return make_error("{}: input '{}' is a graph input, but it must be constant: the shape of '{}' depends on "
+                              "it; make it an initializer or bake a value in with --freeze-input {}=FILE (.npy or .pb)",
+                              who, np.input(k), out, np.input(k));
+        return id.error();
+      }
       ids[out] = *id;
       n.outputs.push_back(*id);
     }

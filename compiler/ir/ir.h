@@ -106,7 +106,7 @@ struct Graph {
 };
 
 // Structural checks: ids in range, every non-constant input defined before use, single producer,
-// graph outputs produced. Run after every pass in debug builds and by tests.
+// graph outputs produced. Runs after every pass (it is cheap) and in tests.
 Status verify(const Graph& g);
 
 // Human-readable dump, for --print-after.

@@ -8,7 +8,6 @@ namespace ferrite_rt {
 #include "common/act.h"
 #include "batchnorm/batchnorm_f32.h"
 #include "binary/binary_f32.h"
-#include "channel_affine/channel_affine_f32.h"
 #include "concat/concat.h"
 #include "conv/conv_f32.h"
 #include "copy/copy.h"

@@ -14,7 +14,7 @@ namespace ferrite {
 using KernelParams =
     std::variant<ferrite_rt::ConvParams, ferrite_rt::GemmParams, ferrite_rt::MatMulParams, ferrite_rt::BinaryParams,
                  ferrite_rt::UnaryParams, ferrite_rt::SoftmaxParams, ferrite_rt::PoolParams,
-                 ferrite_rt::GlobalPoolParams, ferrite_rt::ChannelAffineParams, ferrite_rt::StridedCopyParams,
+                 ferrite_rt::GlobalPoolParams, ferrite_rt::StridedCopyParams,
                  ferrite_rt::ConcatPartParams, ferrite_rt::PadParams, ferrite_rt::ReduceParams,
                  ferrite_rt::BatchNormParams>;
 

@@ -64,8 +64,6 @@ void execute_host(const KernelCall& c, const std::vector<void*>& a) {
         } else if constexpr (std::is_same_v<P, GlobalPoolParams>) {
           if (c.fn == "global_maxpool_f32") global_maxpool_f32(p, F(0), F(1));
           else global_avgpool_f32(p, F(0), F(1));
-        } else if constexpr (std::is_same_v<P, ChannelAffineParams>) {
-          channel_affine_f32(p, F(0), F(1), F(2), F(3));
         } else if constexpr (std::is_same_v<P, StridedCopyParams>) {
           strided_copy(p, a[0], a[1]);
         } else if constexpr (std::is_same_v<P, ConcatPartParams>) {

@@ -12,6 +12,9 @@ namespace ferrite {
 
 struct Error {
   std::string message;
+  // What kind of failure: a failed check (e.g. the SRAM budget is exceeded) is exit code 1 for the
+  // CLI, everything else (usage, model, build errors) exit code 2.
+  enum class Kind { Invalid, CheckFailed } kind = Kind::Invalid;
 };
 
 // Builds an Error from a fmt format string.

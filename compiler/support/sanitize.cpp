@@ -2,6 +2,7 @@
 #include "support/sanitize.h"
 
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -42,7 +43,13 @@ std::string comment_safe(const std::string& text) {
   std::string r;
   for (unsigned char c : text) {
     if (r.size() >= 80) { r += "..."; break; }
-    r += (c >= 0x20 && c < 0x7f && c != '\\') ? static_cast<char>(c) : '?';
+    const char ch = (c >= 0x20 && c < 0x7f && c != '\\') ? static_cast<char>(c) : '?';
+    // No trigraphs: "??/" ending a // comment continues it onto the next line of code under
+    // -trigraphs (ISO C++11/14 modes) and is a -Wtrigraphs error under -Wall -Werror otherwise.
+    if (r.size() >= 2 && r[r.size() - 1] == '?' && r[r.size() - 2] == '?' &&
+        std::string_view("=/'()!<>-").find(ch) != std::string_view::npos)
+      r += ' ';
+    r += ch;
   }
   return r;
 }

@@ -19,7 +19,6 @@ namespace ferrite_rt {
 #include "softmax/softmax_f32.h"
 #include "pool/pool_f32.h"
 #include "global_pool/global_pool_f32.h"
-#include "channel_affine/channel_affine_f32.h"
 #include "strided_copy/strided_copy_f32.h"
 #include "concat/concat.h"
 #include "pad/pad_f32.h"
@@ -693,21 +692,6 @@ TEST_CASE("global pools: avg and max, in place", "[pool]") {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Channel affine
-// ---------------------------------------------------------------------------------------------
-
-TEST_CASE("channel_affine: scale/shift per channel, in place", "[affine]") {
-  ChannelAffineParams p{2, 2, 2, act_none()};
-  const float scale[2] = {2, -1};
-  const float shift[2] = {1, 0.5f};
-  auto x = iota(8);
-  float y[8];
-  channel_affine_f32(p, x.data(), scale, shift, y);
-  check_eq(y, {3, 5, -2.5f, -3.5f, 11, 13, -6.5f, -7.5f});
-  p.act = act_relu();
-  channel_affine_f32(p, x.data(), scale, shift, x.data());
-  check_eq(x.data(), {3, 5, 0, 0, 11, 13, 0, 0});
-}
 
 // ---------------------------------------------------------------------------------------------
 // Strided copy / concat / copy

@@ -58,6 +58,13 @@ for cpu in "-mcpu=cortex-m0plus -mfloat-abi=soft" "-mcpu=cortex-m3 -mfloat-abi=s
      arm-none-eabi-g++ -std=c++17 -mthumb $cpu -O2 -fno-exceptions -fno-rtti -Wall -Wextra -Werror \
        -c "$gen/dscnn_kws_weights.cpp" -o "$WORK/dscnn_w.o"; then
     ok "dscnn_kws: generated code compiles with arm-none-eabi-g++ $cpu"
+    # No static constructors (.init_array) and no heap (malloc/operator new) in the generated objects.
+    if arm-none-eabi-objdump -h "$WORK/dscnn_cpu.o" "$WORK/dscnn_w.o" | grep -Eq 'init_array|\.ctors' ||
+       arm-none-eabi-nm -u "$WORK/dscnn_cpu.o" "$WORK/dscnn_w.o" | grep -Eq 'malloc|calloc|realloc|_Znw|_Zna|free'; then
+      ko "dscnn_kws ($cpu): static constructors or heap use in generated code"
+    else
+      ok "dscnn_kws ($cpu): no static constructors, no heap"
+    fi
   else
     ko "dscnn_kws: arm-none-eabi-g++ $cpu"
   fi
