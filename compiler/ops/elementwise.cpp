@@ -105,7 +105,43 @@ static Expected<Lowered> lower_activation(const Graph& g, const Node& n) {
 }
 
 Expected<Lowered> lower_Relu(const Graph& g, const Node& n) { return lower_activation(g, n); }
-Expected<Lowered> lower_Clip(const Graph& g, const Node& n) { return lower_activation(g, n); }
+
+// Clip with constant bounds is an activation (and fuses into its producer); with bounds computed at
+// run time it becomes y = Max(x, min) then y = Min(y, max) with scalar broadcasting, in place.
+Expected<Lowered> lower_Clip(const Graph& g, const Node& n) {
+  const bool runtime_bounds = (has_input(n, 1) && !g.t(n.inputs[1]).is_constant()) ||
+                              (has_input(n, 2) && !g.t(n.inputs[2]).is_constant());
+  if (!runtime_bounds) return lower_activation(g, n);
+  FERRITE_TRY(require_f32(g, n, {0, 1, 2}));
+  for (size_t i = 1; i <= 2; ++i)
+    if (has_input(n, i) && g.t(n.inputs[i]).numel() != 1)
+      return make_error("{}: bound '{}' must hold one value", n.display_name(), g.t(n.inputs[i]).name);
+  Lowered l;
+  l.inplace_input = 0;
+  TensorId cur = n.inputs[0];
+  const TensorId y = n.outputs[0];
+  for (size_t i = 1; i <= 2; ++i) {
+    if (!has_input(n, i)) continue;
+    ferrite_rt::BinaryParams p{};
+    p.op = i == 1 ? ferrite_rt::BinOp::Max : ferrite_rt::BinOp::Min;
+    p.rank = 1;
+    p.out_shape[0] = p.total = i32(g.t(y).numel());
+    p.a_stride[0] = 1;
+    p.b_stride[0] = 0;
+    p.same_shape = 0;
+    p.act = no_act();
+    KernelCall c;
+    c.fn = "binary_f32";
+    c.variant = i == 1 ? "clip_min_f32_runtime" : "clip_max_f32_runtime";
+    c.file = "binary/binary_f32.h";
+    c.params = p;
+    c.args = {Operand::tensor(cur), Operand::tensor(n.inputs[i]), Operand::tensor(y)};
+    l.calls.push_back(std::move(c));
+    cur = y;  // the second bound is applied in place
+  }
+  if (l.calls.empty()) return lower_activation(g, n);
+  return l;
+}
 Expected<Lowered> lower_LeakyRelu(const Graph& g, const Node& n) { return lower_activation(g, n); }
 Expected<Lowered> lower_Sigmoid(const Graph& g, const Node& n) { return lower_activation(g, n); }
 Expected<Lowered> lower_Tanh(const Graph& g, const Node& n) { return lower_activation(g, n); }
