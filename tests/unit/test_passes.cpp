@@ -6,34 +6,12 @@
 
 #include "ops/lower.h"
 #include "passes/pass.h"
+#include "unit/graph_builder.h"
 
 using namespace ferrite;
+using namespace ferrite::testing;
 
 namespace {
-TensorId act(Graph& g, const char* name, Shape s) {
-  Tensor t;
-  t.name = name;
-  t.dtype = DType::F32;
-  t.shape = std::move(s);
-  return g.add_tensor(std::move(t));
-}
-TensorId cst(Graph& g, const char* name, Shape s, std::vector<float> v) {
-  Tensor t;
-  t.name = name;
-  t.dtype = DType::F32;
-  t.shape = std::move(s);
-  t.data = std::vector<uint8_t>(v.size() * 4);
-  std::memcpy(t.data->data(), v.data(), v.size() * 4);
-  return g.add_tensor(std::move(t));
-}
-Node node(OpKind k, std::vector<TensorId> in, std::vector<TensorId> out, const char* name) {
-  Node n;
-  n.op = k;
-  n.name = name;
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  return n;
-}
 const PassContext ctx;
 
 // Runs the graph's nodes on the host with the runtime kernels (a tiny interpreter for tests).

@@ -3,8 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include "passes/memory_plan.h"
+#include "unit/graph_builder.h"
 
 using namespace ferrite;
+using namespace ferrite::testing;
 
 static BufferRequest R(const char* n, size_t size, int first, int last) {
   BufferRequest r;
@@ -74,21 +76,6 @@ TEST_CASE("overlap checker finds a conflict", "[planner]") {
 
 // --- plan_memory on small graphs: aliasing and in-place legality ---
 
-static TensorId T(Graph& g, const char* name, Shape s) {
-  Tensor t;
-  t.name = name;
-  t.dtype = DType::F32;
-  t.shape = std::move(s);
-  return g.add_tensor(std::move(t));
-}
-static Node N(OpKind k, std::vector<TensorId> in, std::vector<TensorId> out, const char* name) {
-  Node n;
-  n.op = k;
-  n.name = name;
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  return n;
-}
 static Expected<MemoryPlan> plan_of(const Graph& g) {
   std::vector<Lowered> l;
   for (const Node& n : g.nodes) {
@@ -101,10 +88,10 @@ static Expected<MemoryPlan> plan_of(const Graph& g) {
 
 TEST_CASE("an activation whose input dies there runs in place", "[planner][inplace]") {
   Graph g;
-  TensorId x = T(g, "x", {1, 8}), y = T(g, "y", {1, 8}), z = T(g, "z", {1, 8});
+  TensorId x = act(g, "x", {1, 8}), y = act(g, "y", {1, 8}), z = act(g, "z", {1, 8});
   g.inputs = {x};
-  g.nodes.push_back(N(OpKind::Sigmoid, {x}, {y}, "s"));
-  g.nodes.push_back(N(OpKind::Relu, {y}, {z}, "r"));
+  g.nodes.push_back(node(OpKind::Sigmoid, {x}, {y}, "s"));
+  g.nodes.push_back(node(OpKind::Relu, {y}, {z}, "r"));
   g.outputs = {z};
   auto p = plan_of(g);
   REQUIRE(p);
@@ -115,10 +102,10 @@ TEST_CASE("an activation whose input dies there runs in place", "[planner][inpla
 
 TEST_CASE("an input with a later consumer is not overwritten in place", "[planner][inplace]") {
   Graph g;
-  TensorId x = T(g, "x", {1, 8}), y = T(g, "y", {1, 8}), z = T(g, "z", {1, 8});
+  TensorId x = act(g, "x", {1, 8}), y = act(g, "y", {1, 8}), z = act(g, "z", {1, 8});
   g.inputs = {x};
-  g.nodes.push_back(N(OpKind::Relu, {x}, {y}, "r"));  // x is still read by the Add
-  g.nodes.push_back(N(OpKind::Add, {x, y}, {z}, "add"));
+  g.nodes.push_back(node(OpKind::Relu, {x}, {y}, "r"));  // x is still read by the Add
+  g.nodes.push_back(node(OpKind::Add, {x, y}, {z}, "add"));
   g.outputs = {z};
   auto p = plan_of(g);
   REQUIRE(p);
@@ -141,10 +128,10 @@ TEST_CASE("an input with a later consumer is not overwritten in place", "[planne
 
 TEST_CASE("a graph output is never overwritten in place", "[planner][inplace]") {
   Graph g;
-  TensorId x = T(g, "x", {1, 8}), y = T(g, "y", {1, 8}), z = T(g, "z", {1, 8});
+  TensorId x = act(g, "x", {1, 8}), y = act(g, "y", {1, 8}), z = act(g, "z", {1, 8});
   g.inputs = {x};
-  g.nodes.push_back(N(OpKind::Relu, {x}, {y}, "r"));
-  g.nodes.push_back(N(OpKind::Sigmoid, {y}, {z}, "s"));
+  g.nodes.push_back(node(OpKind::Relu, {x}, {y}, "r"));
+  g.nodes.push_back(node(OpKind::Sigmoid, {y}, {z}, "s"));
   g.outputs = {y, z};
   auto p = plan_of(g);
   REQUIRE(p);
@@ -153,10 +140,10 @@ TEST_CASE("a graph output is never overwritten in place", "[planner][inplace]") 
 
 TEST_CASE("Reshape-family nodes alias their input's storage", "[planner][alias]") {
   Graph g;
-  TensorId x = T(g, "x", {1, 2, 4}), y = T(g, "y", {1, 8}), z = T(g, "z", {1, 8});
+  TensorId x = act(g, "x", {1, 2, 4}), y = act(g, "y", {1, 8}), z = act(g, "z", {1, 8});
   g.inputs = {x};
-  g.nodes.push_back(N(OpKind::Flatten, {x}, {y}, "f"));
-  g.nodes.push_back(N(OpKind::Softmax, {y}, {z}, "sm"));
+  g.nodes.push_back(node(OpKind::Flatten, {x}, {y}, "f"));
+  g.nodes.push_back(node(OpKind::Softmax, {y}, {z}, "sm"));
   g.outputs = {z};
   auto p = plan_of(g);
   REQUIRE(p);
@@ -167,15 +154,10 @@ TEST_CASE("Reshape-family nodes alias their input's storage", "[planner][alias]"
 
 TEST_CASE("kernel scratch is planned inside the arena for its step only", "[planner][scratch]") {
   Graph g;
-  TensorId x = T(g, "x", {1, 2, 5, 5}), y = T(g, "y", {1, 4, 5, 5});
-  Tensor w;
-  w.name = "w";
-  w.dtype = DType::F32;
-  w.shape = {4, 2, 3, 3};
-  w.data = std::vector<uint8_t>(4 * 2 * 3 * 3 * 4, 0);
-  TensorId wi = g.add_tensor(std::move(w));
+  TensorId x = act(g, "x", {1, 2, 5, 5}), y = act(g, "y", {1, 4, 5, 5});
+  TensorId wi = cst(g, "w", {4, 2, 3, 3}, std::vector<float>(4 * 2 * 3 * 3, 0.f));
   g.inputs = {x};
-  Node c = N(OpKind::Conv, {x, wi}, {y}, "conv");
+  Node c = node(OpKind::Conv, {x, wi}, {y}, "conv");
   c.attrs.values["pads"] = std::vector<int64_t>{1, 1, 1, 1};
   g.nodes.push_back(c);
   g.outputs = {y};
