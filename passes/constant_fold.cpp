@@ -12,6 +12,8 @@ namespace ferrite {
 static bool fold_one(Graph& g, const Node& n) {
   for (TensorId o : n.outputs)
     if (g.is_graph_output(o)) return false;
+  // Dequantized weights stay int8: DequantizeLinear is folded into integer ops, not into floats.
+  if (n.op == OpKind::DequantizeLinear) return false;
   auto l = lower_node(g, n);
   if (!l) return false;  // not foldable here; lowering reports real errors later
   if (l->alias) {
@@ -27,6 +29,7 @@ static bool fold_one(Graph& g, const Node& n) {
     for (const Operand& op : c.args) {
       if (op.kind == Operand::Kind::Null) args.push_back(nullptr);
       else if (op.kind == Operand::Kind::Scratch) args.push_back(scratch.data());
+      else if (op.kind == Operand::Kind::Data) args.push_back(const_cast<uint8_t*>(op.data->data->data()));
       else {
         void* p = nullptr;
         for (size_t i = 0; i < n.outputs.size(); ++i)

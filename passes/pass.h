@@ -31,6 +31,9 @@ Expected<bool> pass_constant_fold(Graph& g, const PassContext& ctx);
 Expected<bool> pass_dead_node(Graph& g, const PassContext& ctx);
 Expected<bool> pass_fold_batchnorm(Graph& g, const PassContext& ctx);
 Expected<bool> pass_fuse_activation(Graph& g, const PassContext& ctx);
+Expected<bool> pass_fold_qdq(Graph& g, const PassContext& ctx);
+Expected<bool> pass_normalize_int8(Graph& g, const PassContext& ctx);
+Expected<bool> pass_layout_nhwc(Graph& g, const PassContext& ctx);
 
 // Shared rewrite helper: `keep` now writes `removed`'s output tensor directly (so graph output
 // names survive), and `removed` is erased. Valid when keep's output feeds only `removed`.

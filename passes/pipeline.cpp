@@ -1,7 +1,10 @@
 // The pass pipeline as data. Order matters: constants are folded first so later pattern matches see
-// constant weights; Identity/Dropout go before fusion so they do not hide producer/consumer pairs;
-// BatchNorm folds into Conv/Gemm before activations fuse into the (then) final producer; dead nodes
-// are swept last. Memory planning runs after lowering (passes/memory_plan.cpp).
+// constant weights (DequantizeLinear is never folded: int8 weights stay int8); QDQ groups become
+// integer operators before any float fusion can split them; Identity/Dropout go before fusion so they
+// do not hide producer/consumer pairs; BatchNorm folds into Conv/Gemm before activations fuse into the
+// (then) final producer; dead nodes (e.g. DequantizeLinear left without readers) are swept; then the
+// int8 representation is normalized (uint8 -> int8) and NHWC layouts are chosen, which both need the
+// final set of operators. Memory planning runs after lowering (passes/memory_plan.cpp).
 #include "passes/pass.h"
 
 #include <algorithm>
@@ -11,11 +14,15 @@ namespace ferrite {
 const std::vector<Pass>& graph_pipeline() {
   static const std::vector<Pass> p = {
       {"constant-fold", "evaluate nodes whose inputs are all constants", pass_constant_fold},
+      {"fold-qdq", "turn DequantizeLinear -> op -> QuantizeLinear groups into integer operators", pass_fold_qdq},
       {"remove-identity", "drop Identity and inference-mode Dropout", pass_remove_identity},
       {"fold-batchnorm", "fold inference BatchNormalization into the preceding Conv/Gemm", pass_fold_batchnorm},
       {"fuse-activation", "fuse Relu/Clip/LeakyRelu/HardSigmoid/HardSwish/Sigmoid/Tanh into the producer",
        pass_fuse_activation},
       {"dead-node", "remove nodes whose outputs nobody reads", pass_dead_node},
+      {"normalize-int8", "store every quantized tensor as int8 (uint8: zero point - 128, FlipSign at the API)",
+       pass_normalize_int8},
+      {"layout-nhwc", "store int8 conv-family activations NHWC, inserting Relayout where needed", pass_layout_nhwc},
   };
   return p;
 }

@@ -157,6 +157,12 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
     }
 
   std::string kernels = strip_pragma_once(embedded("common/act.h")) + "\n";
+  // The int8 kernels share the requantization helpers: paste them first when any is used.
+  for (const auto& f : kernel_files)
+    if (f.find("_s8") != std::string::npos || f.rfind("quantize/", 0) == 0) {
+      kernels += strip_pragma_once(embedded("common/requant.h")) + "\n";
+      break;
+    }
   for (const auto& f : kernel_files) kernels += strip_pragma_once(embedded(f)) + "\n";
 
   std::string decls, defs;

@@ -25,6 +25,7 @@ std::string act(const ferrite_rt::ActParams& a) {
   return fmt::format("{{ferrite_rt::Act::{}, {}, {}, {}, {}}}", names[static_cast<int>(a.kind)], float_literal(a.alpha),
                      float_literal(a.beta), float_literal(a.lo), float_literal(a.hi));
 }
+std::string i32lit(int32_t v) { return v == INT32_MIN ? "(-2147483647 - 1)" : std::to_string(v); }
 template <typename E>
 std::string en(const char* type, E e) {
   return fmt::format("ferrite_rt::{}({})", type, static_cast<int>(e));
@@ -35,7 +36,10 @@ std::string params_type(const KernelParams& kp) {
   static const char* names[] = {"ConvParams",    "GemmParams",       "MatMulParams",        "BinaryParams",
                                 "UnaryParams",   "SoftmaxParams",    "PoolParams",          "GlobalPoolParams",
                                 "StridedCopyParams", "ConcatPartParams", "PadParams",
-                                "ReduceParams",  "BatchNormParams"};
+                                "ReduceParams",  "BatchNormParams",
+                                "QuantizeParams", "RequantizeParams", "FlipSignParams", "ConvS8Params", "FcS8Params",
+                                "MatMulS8Params", "BinaryS8Params", "PoolS8Params", "GlobalPoolS8Params",
+                                "ConcatS8PartParams", "LutParams", "SoftmaxS8Params"};
   return std::string("ferrite_rt::") + names[kp.index()];
 }
 
@@ -80,6 +84,49 @@ std::string params_init(const KernelParams& kp) {
                              p.reduce_mask, p.out_total, p.reduce_count);
         } else if constexpr (std::is_same_v<P, BatchNormParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}}}", p.n, p.c, p.spatial, float_literal(p.epsilon), act(p.act));
+        } else if constexpr (std::is_same_v<P, QuantizeParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}}}", p.outer, p.channels, p.inner, p.per_channel, p.qmin,
+                             p.qmax, p.relayout);
+        } else if constexpr (std::is_same_v<P, RequantizeParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}}}", p.total, p.in_zp, p.out_zp, float_literal(p.in_scale),
+                             float_literal(p.out_scale), p.qmin, p.qmax);
+        } else if constexpr (std::is_same_v<P, FlipSignParams>) {
+          return fmt::format("{{{}}}", p.total);
+        } else if constexpr (std::is_same_v<P, ConvS8Params>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}",
+                             p.n, p.c_in, p.h_in, p.w_in, p.c_out, p.h_out, p.w_out, p.kh, p.kw, p.stride_h,
+                             p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.group, p.in_zp, p.w_zp, p.out_zp,
+                             i32lit(p.act_min), i32lit(p.act_max), p.out_int32);
+        } else if constexpr (std::is_same_v<P, FcS8Params>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.rows, p.in_features, p.out_features,
+                             p.in_zp, p.w_zp, p.out_zp, i32lit(p.act_min), i32lit(p.act_max), p.per_channel,
+                             p.out_int32);
+        } else if constexpr (std::is_same_v<P, MatMulS8Params>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.batch_rank,
+                             arr(p.batch_shape, 4), arr(p.a_bstride, 4), arr(p.b_bstride, 4), p.m, p.n, p.k, p.a_zp,
+                             p.b_zp, p.out_zp, i32lit(p.act_min), i32lit(p.act_max), p.per_channel, p.out_int32);
+        } else if constexpr (std::is_same_v<P, BinaryS8Params>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", en("BinOpS8", p.op),
+                             p.rank, arr(p.out_shape, 6), arr(p.a_stride, 6), arr(p.b_stride, 6), p.total, p.same_shape,
+                             p.a_zp, p.b_zp, p.y_zp, float_literal(p.a_scale), float_literal(p.b_scale),
+                             float_literal(p.y_scale), p.act_min, p.act_max);
+        } else if constexpr (std::is_same_v<P, PoolS8Params>) {
+          return fmt::format(
+              "{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.n, p.c,
+              p.h_in, p.w_in, p.h_out, p.w_out, p.kh, p.kw, p.stride_h, p.stride_w, p.dil_h, p.dil_w, p.pad_top,
+              p.pad_left, p.pad_bottom, p.pad_right, p.count_include_pad, p.in_zp, p.out_zp, float_literal(p.in_scale),
+              float_literal(p.out_scale), p.act_min, p.act_max);
+        } else if constexpr (std::is_same_v<P, GlobalPoolS8Params>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.n, p.c, p.spatial, p.in_zp, p.out_zp,
+                             float_literal(p.in_scale), float_literal(p.out_scale), p.act_min, p.act_max);
+        } else if constexpr (std::is_same_v<P, ConcatS8PartParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.outer, p.in_inner, p.out_inner, p.offset,
+                             p.requant, p.in_zp, p.out_zp, float_literal(p.in_scale), float_literal(p.out_scale));
+        } else if constexpr (std::is_same_v<P, LutParams>) {
+          return fmt::format("{{{}}}", p.total);
+        } else if constexpr (std::is_same_v<P, SoftmaxS8Params>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.outer, p.axis_len, p.inner, p.in_zp, p.out_zp,
+                             float_literal(p.in_scale), float_literal(p.out_scale), p.qmin, p.qmax);
         }
       },
       kp);

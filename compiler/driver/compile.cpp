@@ -51,7 +51,8 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   // Lowering: every node must map to kernels; collect every failure so the user sees them all.
   std::string errors;
   int nerr = 0;
-  for (const Node& n : m.graph.nodes) {
+  for (size_t ni = 0; ni < m.graph.nodes.size(); ++ni) {
+    const Node n = m.graph.nodes[ni];  // a copy: add_tensor below may not touch nodes, but stay safe
     auto l = lower_node(m.graph, n);
     if (!l) {
       errors += "\n  " + l.error().message;
@@ -59,6 +60,15 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
       continue;
     }
     m.macs += l->macs;
+    // Constants computed by lowering become graph constants named after their node.
+    for (size_t ci = 0; ci < l->calls.size(); ++ci)
+      for (size_t ai = 0; ai < l->calls[ci].args.size(); ++ai) {
+        Operand& op = l->calls[ci].args[ai];
+        if (op.kind != Operand::Kind::Data) continue;
+        Tensor t = *op.data;
+        if (t.name.empty()) t.name = fmt::format("{}_k{}_{}", n.name.empty() ? "node" : n.name, ci, ai);
+        op = Operand::tensor(m.graph.add_tensor(std::move(t)));
+      }
     m.lowered.push_back(std::move(*l));
   }
   if (nerr) return make_error("{} node{} cannot be compiled:{}", nerr, nerr == 1 ? "" : "s", errors);

@@ -2,6 +2,7 @@
 // exit codes: 0 success, 1 a check failed (budget exceeded, outputs differ), 2 usage or model error.
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "driver/compile.h"
 #include "driver/npy.h"
 #include "driver/report.h"
+#include "driver/report_diff.h"
 #include "driver/run.h"
 
 using namespace ferrite;
@@ -16,7 +18,7 @@ using namespace ferrite;
 namespace {
 
 struct Common {
-  std::string model, name, target = "host", sram_budget;
+  std::string model, name, target = "host", sram_budget, flash_budget;
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
 };
 
@@ -27,6 +29,7 @@ void add_common(CLI::App* c, Common& o, bool run) {
                 run ? "where to run: host, qemu-cortex-m3, qemu-cortex-m4, qemu-cortex-m7, qemu-cortex-m33, qemu-cortex-m55"
                     : "host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55");
   c->add_option("--sram-budget", o.sram_budget, "fail when the arena exceeds this (e.g. 256KiB)");
+  if (!run) c->add_option("--flash-budget", o.flash_budget, "fail when the weights exceed this (code not included)");
   c->add_option("--input-shape", o.input_shapes, "NAME=1x3x96x96: static shape for an input with dynamic dims");
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
   c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
@@ -90,6 +93,9 @@ int main(int argc, char** argv) {
   auto* report = app.add_subcommand("report", "print the memory report of a model (arena, lower bound, layers)");
   add_common(report, rc, false);
   report->add_flag("--json", json, "print the report as JSON (schema: docs/report-schema.md)");
+  std::string baseline, max_growth = "0%";
+  report->add_option("--baseline", baseline, "previous --json report: print the diff, exit 1 if it grew too much");
+  report->add_option("--max-growth", max_growth, "with --baseline: allowed arena/weights growth (default 0%)");
 
   Common uc;
   RunOptions ro;
@@ -106,6 +112,8 @@ int main(int argc, char** argv) {
   run->add_option("--cxx-flag", ro.extra_cxx_flags, "extra flag for the compiler building the generated code");
   run->add_option("--timeout", ro.timeout_s, "seconds allowed for building and for running (default 900)");
   run->add_flag("--quiet", ro.quiet, "print only comparison lines and errors");
+  run->add_flag("--dataset", ro.dataset,
+                "inputs carry an extra leading axis of N entries: run N inferences, outputs get that axis too");
 
   auto* ops = app.add_subcommand("ops", "list the supported operators");
   std::string ops_check;
@@ -142,11 +150,43 @@ int main(int argc, char** argv) {
       const std::string cmd = *compile ? "compile" : "report";
       auto opts = make_options(c);
       if (!opts) return error(cmd, opts.error());
+      // --flash-budget, --baseline and --max-growth (compiler/driver/report_diff.cpp).
+      std::optional<uint64_t> flash_budget;
+      if (!c.flash_budget.empty()) {
+        auto b = parse_bytes(c.flash_budget);
+        if (!b) return error(cmd, b.error());
+        flash_budget = *b;
+      }
+      double growth = 0;
+      std::optional<nlohmann::json> base;
+      if (*report && !baseline.empty()) {
+        auto g = parse_percent(max_growth);
+        if (!g) return error(cmd, g.error());
+        growth = *g;
+        auto b = read_report_file(baseline);
+        if (!b) return error(cmd, b.error());
+        base = std::move(*b);
+      }
       auto m = compile_model(*opts);
       if (!m) return error(cmd, m.error());
+      if (flash_budget) {
+        Status st = check_flash_budget(report_json(*m), *flash_budget);
+        if (!st) return error(cmd, st.error());
+      }
       if (*report) {
-        if (json) std::cout << report_json(*m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        const nlohmann::json rj = report_json(*m);
+        if (json) std::cout << rj.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         else std::cout << report_text(*m);
+        if (base) {
+          auto d = diff_reports(*base, rj, growth);
+          if (!d) return error(cmd, d.error());
+          // With --json the diff goes to stderr so that stdout stays one JSON document.
+          (json ? std::cerr : std::cout) << "diff against baseline " << baseline << ":\n" << d->text;
+          if (d->exceeded) {
+            Error e{d->summary, Error::Kind::CheckFailed};
+            return error(cmd, e);
+          }
+        }
         return 0;
       }
       auto files = generate_files(*m);

@@ -82,6 +82,19 @@ nlohmann::json report_json(const CompiledModel& m) {
   }
   r["buffers"] = bufs;
   r["inplace"] = m.plan.inplace_notes;
+  // Operators still computing in float in a model that has int8 tensors (never a silent fallback).
+  bool quantized = false;
+  for (const auto& t : g.tensors) quantized = quantized || t.dtype == DType::I8;
+  json float_ops = json::array();
+  if (quantized)
+    for (const Node& n : g.nodes) {
+      if (n.op == OpKind::QuantizeLinear || n.op == OpKind::DequantizeLinear || m.lowered[static_cast<size_t>(&n - &g.nodes[0])].alias) continue;
+      bool f32 = false;
+      for (TensorId o : n.outputs) f32 = f32 || g.t(o).dtype == DType::F32;
+      if (f32) float_ops.push_back(n.name.empty() ? std::string(op_info(n.op).onnx_type) : n.name);
+    }
+  r["quantized"] = quantized;
+  r["float_ops"] = float_ops;
   return r;
 }
 
@@ -96,6 +109,8 @@ std::string report_text(const CompiledModel& m) {
   s += fmt::format("  weights      {:>10} bytes\n", m.weights_bytes);
   s += fmt::format("  MACs         {:>10}\n", m.macs);
   s += fmt::format("  layers       {:>10}  ({} in place)\n", g.nodes.size(), m.plan.inplace_notes.size());
+  const auto fo = report_json(m)["float_ops"];
+  if (!fo.empty()) s += fmt::format("  float ops    {:>10}  (no int8 kernel: they run in float between Dequantize/Quantize)\n", fo.size());
   s += fmt::format("  {:>4}  {:<20} {:<28} {:>12} {:>12}\n", "#", "op", "name", "MACs", "live bytes");
   size_t peak = 0;
   for (size_t i = 0; i < m.plan.live.size(); ++i) peak = std::max(peak, m.plan.live[i]);

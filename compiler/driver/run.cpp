@@ -112,9 +112,23 @@ int run_model(const RunOptions& o) {
     return m.error().kind == Error::Kind::CheckFailed ? 1 : 2;
   }
   const Graph& g = m->graph;
+  int64_t count = -1;
   for (TensorId id : g.inputs) {
     const Tensor& t = g.t(id);
     auto it = data.find(t.name);
+    if (o.dataset && it != data.end()) {
+      Shape s = it->second.shape;
+      if (s.empty()) return fail(o, fmt::format("--input {}: a --dataset file needs a leading axis", t.name));
+      const int64_t n = s[0];
+      if (count >= 0 && n != count)
+        return fail(o, fmt::format("--input {}: {} entries, other inputs have {}", t.name, n, count));
+      count = n;
+      s.erase(s.begin());
+      if (s != t.shape)
+        return fail(o, fmt::format("--input {}: entries have shape {}, the model expects {}", t.name, shape_str(s),
+                                   shape_str(t.shape)));
+      continue;
+    }
     if (it == data.end()) return fail(o, fmt::format("no --input given for model input '{}'", t.name));
     if (it->second.dtype != t.dtype)
       return fail(o, fmt::format("--input {}: file holds {}, the model expects {}", t.name, dtype_name(it->second.dtype),
@@ -143,6 +157,7 @@ int run_model(const RunOptions& o) {
     if (!st) return fail(o, st.error().message);
   }
 
+  if (count < 0) count = 1;
   // Harness: inputs embedded with .incbin (fast for large inputs, identical on host and target).
   std::string decls, incbin, copies, writes;
   for (size_t i = 0; i < g.inputs.size(); ++i) {
@@ -154,15 +169,19 @@ int run_model(const RunOptions& o) {
     decls += fmt::format("extern \"C\" const unsigned char fe_input_{}[];\n", i);
     incbin += fmt::format("__asm__(\".section .rodata.fe_inputs,\\\"a\\\"\\n.balign 16\\n.global fe_input_{0}\\n"
                           "fe_input_{0}:\\n.incbin \\\"input_{0}.bin\\\"\\n.byte 0\\n.previous\\n\");\n", i);
-    copies += fmt::format("  std::memcpy(a + {ns}::kInputs[{i}].offset, fe_input_{i}, {ns}::kInputs[{i}].bytes);\n",
-                          fmt::arg("ns", m->name), fmt::arg("i", i));
+    copies += fmt::format(
+        "    std::memcpy(a + {ns}::kInputs[{i}].offset, fe_input_{i} + set * {ns}::kInputs[{i}].bytes, {ns}::kInputs[{i}].bytes);\n",
+        fmt::arg("ns", m->name), fmt::arg("i", i));
   }
   for (size_t i = 0; i < g.outputs.size(); ++i)
-    writes += fmt::format("  if (fe_write_file(\"out_{i}.bin\", a + {ns}::kOutputs[{i}].offset, {ns}::kOutputs[{i}].bytes) != 0) return 2;\n",
-                          fmt::arg("ns", m->name), fmt::arg("i", i));
+    writes += fmt::format(
+        "    fe_format_name(name, \"out_{i}_\", set);\n"
+        "    if (fe_write_file(name, a + {ns}::kOutputs[{i}].offset, {ns}::kOutputs[{i}].bytes) != 0) return 2;\n",
+        fmt::arg("ns", m->name), fmt::arg("i", i));
   std::string main_cpp = fmt::format(fmt::runtime(embedded("harness/run_main.cpp.in")), fmt::arg("version", kVersion),
                                      fmt::arg("ns", m->name), fmt::arg("input_decls", decls),
                                      fmt::arg("input_asm", incbin), fmt::arg("copy_inputs", copies),
+                                     fmt::arg("count", count),
                                      fmt::arg("write_outputs", writes));
   st = write_text(build / "main.cpp", main_cpp);
   if (!st) return fail(o, st.error().message);
@@ -210,14 +229,19 @@ int run_model(const RunOptions& o) {
   std::map<std::string, Tensor> outputs;
   for (size_t i = 0; i < g.outputs.size(); ++i) {
     const Tensor& t = g.t(g.outputs[i]);
-    std::ifstream f(build / fmt::format("out_{}.bin", i), std::ios::binary);
-    std::string raw((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    if (raw.size() != t.bytes())
-      return fail(o, fmt::format("output '{}': the program wrote {} bytes, expected {}", t.name, raw.size(), t.bytes()));
+    std::string raw;
+    for (int64_t set = 0; set < count; ++set) {
+      std::ifstream f(build / fmt::format("out_{}_{}.bin", i, set), std::ios::binary);
+      std::string part((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+      if (part.size() != t.bytes())
+        return fail(o, fmt::format("output '{}': the program wrote {} bytes, expected {}", t.name, part.size(), t.bytes()));
+      raw += part;
+    }
     Tensor out;
     out.name = t.name;
     out.dtype = t.dtype;
     out.shape = t.shape;
+    if (o.dataset) out.shape.insert(out.shape.begin(), count);
     out.data = std::vector<uint8_t>(raw.begin(), raw.end());
     std::string file = sanitize_filename(t.name);
     if (file.size() < 4 || file.substr(file.size() - 4) != ".npy") file += ".npy";

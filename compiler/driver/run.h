@@ -21,6 +21,9 @@ struct RunOptions {
   std::vector<std::string> extra_cxx_flags;
   int timeout_s = 900;
   bool quiet = false;
+  // Inputs hold a dataset: one extra leading axis of N entries, run one inference each; outputs get
+  // the same leading axis.
+  bool dataset = false;
 };
 
 // Returns the process exit code: 0 ok, 1 outputs differ from references, 2 usage/model/build error.

@@ -3,6 +3,7 @@
 // canonical opset, shape inference with the user's shape overrides, then IR construction where every
 // tensor must end up with a static shape and a known dtype.
 #include "frontend/onnx_import.h"
+#include "frontend/contrib_schemas.h"
 
 #include <algorithm>
 #include <cstring>
@@ -234,6 +235,7 @@ static Status check_supported(const onnx::GraphProto& g, int64_t opset) {
   for (int i = 0; i < g.node_size(); ++i) {
     const auto& n = g.node(i);
     auto k = op_from_onnx(n.domain(), n.op_type());
+    if (k && std::string(op_info(*k).domain) == "ferrite") k.reset();  // internal ops are never imported
     if (!k) {
       bad.push_back(fmt::format("  {} (domain '{}') node '{}'", n.op_type(), n.domain().empty() ? "ai.onnx" : n.domain(),
                                 n.name().empty() ? "#" + std::to_string(i) : n.name()));
@@ -306,6 +308,7 @@ Expected<std::vector<std::string>> graph_input_names(const std::string& path) {
 }
 
 Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) {
+  register_contrib_schemas();
   auto loaded = load_model_proto(path);
   if (!loaded) return loaded.error();
   onnx::ModelProto model = std::move(*loaded);

@@ -126,7 +126,7 @@ std::vector<float> Attrs::floats(const std::string& k) const {
 
 const std::vector<OpInfo>& all_ops() {
   static const std::vector<OpInfo> table = {
-#define FERRITE_OP(kind, onnx, lo, hi, cmask) {OpKind::kind, onnx, lo, hi, cmask},
+#define FERRITE_OP(kind, domain, onnx, lo, hi, cmask) {OpKind::kind, domain, onnx, lo, hi, cmask},
 #include "ir/ops.def"
 #undef FERRITE_OP
   };
@@ -136,9 +136,9 @@ const std::vector<OpInfo>& all_ops() {
 const OpInfo& op_info(OpKind k) { return all_ops().at(static_cast<size_t>(k)); }
 
 std::optional<OpKind> op_from_onnx(const std::string& domain, const std::string& type) {
-  if (!domain.empty() && domain != "ai.onnx") return std::nullopt;
+  const std::string d = domain == "ai.onnx" ? "" : domain;
   for (const OpInfo& o : all_ops())
-    if (type == o.onnx_type) return o.kind;
+    if (type == o.onnx_type && d == o.domain) return o.kind;
   return std::nullopt;
 }
 

@@ -29,6 +29,9 @@ struct Tensor {
   DType dtype = DType::Undefined;
   Shape shape;
   std::optional<std::vector<uint8_t>> data;  // set for constants (little-endian, dense, C order)
+  // Physical storage of a rank-4 activation: false = as its (logical, NCHW) shape; true = NHWC,
+  // the layout of the int8 kernels. Decided by the layout pass; shapes stay logical.
+  bool nhwc = false;
   bool is_constant() const { return data.has_value(); }
   int64_t numel() const { return shape_numel(shape); }
   size_t bytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype); }
@@ -52,7 +55,7 @@ struct Attrs {
 };
 
 enum class OpKind : uint16_t {
-#define FERRITE_OP(kind, onnx, lo, hi, cmask) kind,
+#define FERRITE_OP(kind, domain, onnx, lo, hi, cmask) kind,
 #include "ir/ops.def"
 #undef FERRITE_OP
   Count
@@ -60,6 +63,7 @@ enum class OpKind : uint16_t {
 
 struct OpInfo {
   OpKind kind;
+  const char* domain;  // "" = ai.onnx
   const char* onnx_type;
   int min_opset, max_opset;
   uint32_t const_inputs;

@@ -20,4 +20,14 @@ namespace ferrite_rt {
 #include "softmax/softmax_f32.h"
 #include "strided_copy/strided_copy_f32.h"
 #include "unary/unary_f32.h"
+// int8
+#include "common/requant.h"
+#include "binary_s8/binary_s8.h"
+#include "concat_s8/concat_s8.h"
+#include "conv_s8/conv_s8.h"
+#include "fc_s8/fc_s8.h"
+#include "lut_s8/lut_s8.h"
+#include "pool_s8/pool_s8.h"
+#include "quantize/quantize.h"
+#include "softmax_s8/softmax_s8.h"
 }  // namespace ferrite_rt

@@ -2,6 +2,7 @@
 // parameters (the ferrite_rt structs), plus what the memory planner needs to know (scratch, in-place
 // and alias opportunities) and the MAC count for the report. One file per op family in compiler/ops/.
 #pragma once
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -16,16 +17,26 @@ using KernelParams =
                  ferrite_rt::UnaryParams, ferrite_rt::SoftmaxParams, ferrite_rt::PoolParams,
                  ferrite_rt::GlobalPoolParams, ferrite_rt::StridedCopyParams,
                  ferrite_rt::ConcatPartParams, ferrite_rt::PadParams, ferrite_rt::ReduceParams,
-                 ferrite_rt::BatchNormParams>;
+                 ferrite_rt::BatchNormParams,
+                 // int8
+                 ferrite_rt::QuantizeParams, ferrite_rt::RequantizeParams, ferrite_rt::FlipSignParams,
+                 ferrite_rt::ConvS8Params, ferrite_rt::FcS8Params, ferrite_rt::MatMulS8Params,
+                 ferrite_rt::BinaryS8Params, ferrite_rt::PoolS8Params, ferrite_rt::GlobalPoolS8Params,
+                 ferrite_rt::ConcatS8PartParams, ferrite_rt::LutParams, ferrite_rt::SoftmaxS8Params>;
 
 // A kernel argument after the params: a tensor (constant, arena buffer), the node's scratch buffer,
 // or a null pointer (an omitted optional input such as a missing bias).
+// Data: a constant computed by lowering in the kernel's own format (int8 weights relaid out to OHWI,
+// per-channel requantization scales, lookup tables); the compile driver adds it to the graph as a
+// constant tensor, so it is emitted into the weights file like any other.
 struct Operand {
-  enum class Kind { Tensor, Scratch, Null } kind = Kind::Null;
+  enum class Kind { Tensor, Scratch, Null, Data } kind = Kind::Null;
   TensorId id = kNoTensor;
-  static Operand tensor(TensorId t) { return {Kind::Tensor, t}; }
-  static Operand scratch() { return {Kind::Scratch, kNoTensor}; }
-  static Operand null() { return {Kind::Null, kNoTensor}; }
+  std::shared_ptr<const Tensor> data;
+  static Operand tensor(TensorId t) { return {Kind::Tensor, t, nullptr}; }
+  static Operand scratch() { return {Kind::Scratch, kNoTensor, nullptr}; }
+  static Operand null() { return {Kind::Null, kNoTensor, nullptr}; }
+  static Operand constant(Tensor t) { return {Kind::Data, kNoTensor, std::make_shared<const Tensor>(std::move(t))}; }
 };
 
 struct KernelCall {

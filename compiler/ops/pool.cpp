@@ -54,7 +54,11 @@ static Expected<Lowered> lower_pool(const Graph& g, const Node& n, bool is_max) 
   return l;
 }
 
-Expected<Lowered> lower_MaxPool(const Graph& g, const Node& n) { return lower_pool(g, n, true); }
+Expected<Lowered> lower_maxpool_s8(const Graph& g, const Node& n);  // quantized.cpp
+Expected<Lowered> lower_MaxPool(const Graph& g, const Node& n) {
+  if (g.t(n.inputs[0]).dtype == DType::I8) return lower_maxpool_s8(g, n);
+  return lower_pool(g, n, true);
+}
 Expected<Lowered> lower_AveragePool(const Graph& g, const Node& n) { return lower_pool(g, n, false); }
 
 static Expected<Lowered> lower_global(const Graph& g, const Node& n, bool is_max) {

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerate all of Ferrite's bundled sample models and their ONNX Runtime
-# reference outputs:  sh scripts/samples/make_all.sh
+# reference outputs (float and int8):  sh scripts/samples/make_all.sh
 # Needs Debian packages python3-torch python3-torchvision python3-onnx
 # python3-numpy dataset-fashion-mnist, plus node/npm (onnxruntime-node is
 # installed into scripts/samples/node_modules on first use).
@@ -24,5 +24,9 @@ trap 'rm -rf "$TMP"' EXIT INT TERM
 
 # 4. reference outputs, fashion_cnn test-set predictions/accuracy, meta.json
 node "$HERE/ort_reference.mjs" --fashion-testset "$TMP"
+
+# 5. int8 samples (samples/*_int8): quantize the float models above, QOperator
+#    conversion, ONNX Runtime references ('all' + x64quantprecision and 'disabled')
+"$PY" "$HERE/make_int8_samples.py"
 
 echo "make_all.sh: done in $(( $(date +%s) - start ))s"

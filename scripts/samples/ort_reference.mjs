@@ -5,7 +5,8 @@
 // Usage (from anywhere):
 //   node scripts/samples/ort_reference.mjs [--fashion-testset DIR] [name ...]
 //
-// For every sample samples/<name>/ (default: every directory with a model.onnx):
+// For every sample samples/<name>/ (default: every directory with a model.onnx,
+// except the int8 samples samples/*_int8, which make_int8_samples.py handles):
 //   reads  input.npy, runs model.onnx, writes reference/output.npy
 //   updates meta.json: ort_version, reference_max_abs (= max |ORT output|),
 //   torch_vs_ort_max_abs_diff (vs reference/torch_output.npy, if present).
@@ -197,6 +198,8 @@ async function main() {
   }
   if (names.length === 0) {
     for (const d of fs.readdirSync(SAMPLES).sort()) {
+      // int8 samples (*_int8) have their own references: make_int8_samples.py
+      if (d.endsWith('_int8')) continue;
       if (fs.existsSync(path.join(SAMPLES, d, 'model.onnx'))) names.push(d);
     }
   }

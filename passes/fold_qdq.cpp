@@ -1,0 +1,293 @@
+// Folds QDQ patterns into integer operators. Starting from each QuantizeLinear, it looks at the
+// float operator that produced its input (optionally through a Relu/Clip, which becomes the int8
+// op's output clamp) and, when that operator's inputs come from DequantizeLinear nodes, replaces
+// the DQ -> op -> Q group with one quantized operator in ONNX's QOperator form:
+//   Conv -> QLinearConv, MatMul -> QLinearMatMul, Gemm -> QGemm, Add/Mul -> QLinearAdd/QLinearMul,
+//   GlobalAveragePool/AveragePool -> QLinear*Pool, Concat -> QLinearConcat, Softmax -> QLinearSoftmax,
+//   Sigmoid/Tanh/HardSwish/HardSigmoid/LeakyRelu/Relu/Clip -> QLinearActivation (a lookup table),
+//   MaxPool and the Reshape family -> the same op on int8 data (+ Requantize when scales differ),
+//   DQ -> Q -> Requantize.
+// DequantizeLinear nodes left without readers are removed by dead-node; those still read by float
+// operators stay (the report counts the float operators that remain).
+#include <cmath>
+#include <cstring>
+
+#include "passes/pass.h"
+
+namespace ferrite {
+
+namespace {
+
+struct QdqFolder {
+  Graph& g;
+
+  std::optional<size_t> producer_op(TensorId t, OpKind k) {
+    auto p = g.producer(t);
+    if (p && g.nodes[*p].op == k) return p;
+    return std::nullopt;
+  }
+  bool only_reader(TensorId t, size_t node) {
+    auto c = g.consumers(t);
+    return !g.is_graph_output(t) && c.size() == 1 && c[0] == node;
+  }
+  // The DequantizeLinear producing `t`, per-tensor or per-axis.
+  const Node* dq(TensorId t) {
+    auto p = producer_op(t, OpKind::DequantizeLinear);
+    return p ? &g.nodes[*p] : nullptr;
+  }
+  static TensorId in(const Node& n, size_t i) { return i < n.inputs.size() ? n.inputs[i] : kNoTensor; }
+  bool same_values(TensorId a, TensorId b) {
+    if (a == b) return true;
+    if (a == kNoTensor || b == kNoTensor) {
+      TensorId c = a == kNoTensor ? b : a;
+      if (!g.t(c).is_constant()) return false;
+      for (int64_t v : g.t(c).as_i64()) if (v != 0) return false;
+      return true;
+    }
+    const Tensor& x = g.t(a);
+    const Tensor& y = g.t(b);
+    return x.is_constant() && y.is_constant() && x.as_f32() == y.as_f32();
+  }
+  bool per_tensor(const Node& qdq) { return g.t(qdq.inputs[1]).numel() == 1; }
+
+  TensorId add_i32(const std::string& name, const std::vector<int32_t>& v) {
+    Tensor t;
+    t.name = name;
+    t.dtype = DType::I32;
+    t.shape = {static_cast<int64_t>(v.size())};
+    t.data = std::vector<uint8_t>(v.size() * 4);
+    std::memcpy(t.data->data(), v.data(), t.data->size());
+    return g.add_tensor(std::move(t));
+  }
+
+  // An int32 bias for a conv/gemm: DQ(int32) is used as is; a float constant is quantized with
+  // scale x_scale * w_scale[c] (round half to even), as ONNX Runtime's quantizer does.
+  std::optional<TensorId> int_bias(TensorId b, TensorId x_scale, TensorId w_scale, int64_t channels) {
+    if (b == kNoTensor) return kNoTensor;
+    if (const Node* d = dq(b)) {
+      const Tensor& bq = g.t(d->inputs[0]);
+      if (bq.dtype == DType::I32 && bq.is_constant()) return d->inputs[0];
+      return std::nullopt;
+    }
+    const Tensor& bf = g.t(b);
+    if (!bf.is_constant() || bf.dtype != DType::F32) return std::nullopt;
+    const float sx = g.t(x_scale).as_f32()[0];
+    const auto sw = g.t(w_scale).as_f32();
+    const auto v = bf.as_f32();
+    if (static_cast<int64_t>(v.size()) != channels) return std::nullopt;
+    std::vector<int32_t> q(v.size());
+    for (size_t c = 0; c < v.size(); ++c)
+      q[c] = static_cast<int32_t>(std::nearbyint(v[c] / (sx * (sw.size() == 1 ? sw[0] : sw[c]))));
+    return add_i32(bf.name + "_int32", q);
+  }
+
+  // Tries to fold the group ending at Q node `qi`; returns true when the graph changed.
+  bool fold(size_t qi) {
+    const Node q = g.nodes[qi];
+    if (!per_tensor(q)) return false;
+    const TensorId yq = q.outputs[0], ys = in(q, 1), yz = in(q, 2);
+    const TensorId t = q.inputs[0];
+    auto pi = g.producer(t);
+    if (!pi || !only_reader(t, qi)) return false;
+    std::optional<size_t> act_i;
+    FusedAct act;
+    size_t p = *pi;
+    const OpKind pk = g.nodes[p].op;
+    if ((pk == OpKind::Relu || pk == OpKind::Clip) && g.nodes[p].inputs.size() >= 1) {
+      auto inner = g.producer(g.nodes[p].inputs[0]);
+      if (inner && only_reader(g.nodes[p].inputs[0], p) && g.nodes[*inner].act.kind == FusedAct::None) {
+        const OpKind ik = g.nodes[*inner].op;
+        if (ik == OpKind::Conv || ik == OpKind::Gemm || ik == OpKind::MatMul || ik == OpKind::Add || ik == OpKind::Mul ||
+            ik == OpKind::GlobalAveragePool || ik == OpKind::AveragePool) {
+          const Node& a = g.nodes[p];
+          act.from = a.display_name();
+          if (a.op == OpKind::Relu) {
+            act.kind = FusedAct::Relu;
+          } else {
+            act.kind = FusedAct::Clip;
+            act.lo = -INFINITY;
+            act.hi = INFINITY;
+            if (in(a, 1) != kNoTensor) { if (!g.t(a.inputs[1]).is_constant()) return false; act.lo = g.t(a.inputs[1]).as_f32()[0]; }
+            if (in(a, 2) != kNoTensor) { if (!g.t(a.inputs[2]).is_constant()) return false; act.hi = g.t(a.inputs[2]).as_f32()[0]; }
+          }
+          act_i = p;
+          p = *inner;
+        }
+      }
+    }
+    const Node P = g.nodes[p];
+    Node r;
+    r.name = P.name;
+    r.index = P.index;
+    r.attrs = P.attrs;
+    r.act = act;
+    r.outputs = {yq};
+    auto dq_in = [&](size_t slot) { return dq(in(P, slot)); };
+    switch (P.op) {
+      case OpKind::Conv: {
+        const Node* dx = dq_in(0);
+        const Node* dw = dq_in(1);
+        if (!dx || !dw || !per_tensor(*dx) || !g.t(dw->inputs[0]).is_constant()) return false;
+        auto b = int_bias(in(P, 2), dx->inputs[1], dw->inputs[1], g.t(dw->inputs[0]).shape[0]);
+        if (!b) return false;
+        r.op = OpKind::QLinearConv;
+        r.inputs = {dx->inputs[0], dx->inputs[1], in(*dx, 2), dw->inputs[0], dw->inputs[1], in(*dw, 2), ys, yz, *b};
+        break;
+      }
+      case OpKind::Gemm: {
+        const Node* da = dq_in(0);
+        const Node* db = dq_in(1);
+        if (!da || !db || !per_tensor(*da) || !g.t(db->inputs[0]).is_constant()) return false;
+        if (P.attrs.f("beta", 1.f) != 1.f || P.attrs.i("transA", 0) != 0) return false;
+        const Shape& bs = g.t(db->inputs[0]).shape;
+        auto b = int_bias(in(P, 2), da->inputs[1], db->inputs[1], P.attrs.i("transB", 0) ? bs[0] : bs[1]);
+        if (!b) return false;
+        r.op = OpKind::QGemm;
+        r.attrs.values.erase("beta");
+        r.inputs = {da->inputs[0], da->inputs[1], in(*da, 2), db->inputs[0], db->inputs[1], in(*db, 2), *b, ys, yz};
+        break;
+      }
+      case OpKind::MatMul: {
+        const Node* da = dq_in(0);
+        const Node* db = dq_in(1);
+        if (!da || !db || !per_tensor(*da)) return false;
+        r.op = OpKind::QLinearMatMul;
+        r.inputs = {da->inputs[0], da->inputs[1], in(*da, 2), db->inputs[0], db->inputs[1], in(*db, 2), ys, yz};
+        break;
+      }
+      case OpKind::Add:
+      case OpKind::Mul: {
+        const Node* da = dq_in(0);
+        const Node* db = dq_in(1);
+        if (!da || !db || !per_tensor(*da) || !per_tensor(*db)) return false;
+        r.op = P.op == OpKind::Add ? OpKind::QLinearAdd : OpKind::QLinearMul;
+        r.inputs = {da->inputs[0], da->inputs[1], in(*da, 2), db->inputs[0], db->inputs[1], in(*db, 2), ys, yz};
+        break;
+      }
+      case OpKind::GlobalAveragePool:
+      case OpKind::AveragePool: {
+        const Node* dx = dq_in(0);
+        if (!dx || !per_tensor(*dx)) return false;
+        r.op = P.op == OpKind::GlobalAveragePool ? OpKind::QLinearGlobalAveragePool : OpKind::QLinearAveragePool;
+        r.inputs = {dx->inputs[0], dx->inputs[1], in(*dx, 2), ys, yz};
+        break;
+      }
+      case OpKind::Concat: {
+        r.op = OpKind::QLinearConcat;
+        r.inputs = {ys, yz};
+        for (TensorId x : P.inputs) {
+          const Node* dx = dq(x);
+          if (!dx || !per_tensor(*dx)) return false;
+          r.inputs.insert(r.inputs.end(), {dx->inputs[0], dx->inputs[1], in(*dx, 2)});
+        }
+        break;
+      }
+      case OpKind::Softmax:
+      case OpKind::Sigmoid:
+      case OpKind::Tanh:
+      case OpKind::HardSwish:
+      case OpKind::HardSigmoid:
+      case OpKind::LeakyRelu:
+      case OpKind::Relu:
+      case OpKind::Clip: {
+        const Node* dx = dq_in(0);
+        if (!dx || !per_tensor(*dx)) return false;
+        r.inputs = {dx->inputs[0], dx->inputs[1], in(*dx, 2), ys, yz};
+        if (P.op == OpKind::Softmax) {
+          r.op = OpKind::QLinearSoftmax;
+          break;
+        }
+        r.op = OpKind::QLinearActivation;
+        r.attrs.values.clear();
+        r.attrs.values["function"] = std::string(op_info(P.op).onnx_type);
+        if (P.op == OpKind::LeakyRelu) r.attrs.values["alpha"] = P.attrs.f("alpha", 0.01f);
+        if (P.op == OpKind::HardSigmoid) {
+          r.attrs.values["alpha"] = P.attrs.f("alpha", 0.2f);
+          r.attrs.values["beta"] = P.attrs.f("beta", 0.5f);
+        }
+        if (P.op == OpKind::Clip) {
+          for (size_t s = 1; s <= 2; ++s)
+            if (in(P, s) != kNoTensor) {
+              if (!g.t(P.inputs[s]).is_constant()) return false;
+              r.attrs.values[s == 1 ? "min" : "max"] = g.t(P.inputs[s]).as_f32()[0];
+            }
+        }
+        break;
+      }
+      case OpKind::MaxPool:
+      case OpKind::Reshape:
+      case OpKind::Flatten:
+      case OpKind::Squeeze:
+      case OpKind::Unsqueeze:
+      case OpKind::Transpose:
+      case OpKind::Identity: {
+        const Node* dx = dq_in(0);
+        if (!dx || !per_tensor(*dx) || P.outputs.size() != 1) return false;
+        r.op = P.op;
+        r.inputs = P.inputs;
+        r.inputs[0] = dx->inputs[0];
+        if (!same_values(dx->inputs[1], ys) || !same_values(in(*dx, 2), yz)) {
+          // The op on int8 data, then a Requantize to the Q's scale.
+          Tensor tmp = g.t(dx->inputs[0]);
+          tmp.name = g.t(P.outputs[0]).name + "_int8";
+          tmp.shape = g.t(P.outputs[0]).shape;
+          tmp.data.reset();
+          const TensorId tid = g.add_tensor(std::move(tmp));
+          r.outputs = {tid};
+          Node rq;
+          rq.op = OpKind::Requantize;
+          rq.name = r.name + "_requantize";
+          rq.index = r.index;
+          rq.inputs = {tid, dx->inputs[1], in(*dx, 2), ys, yz};
+          rq.outputs = {yq};
+          replace(p, act_i, qi, {r, rq});
+          return true;
+        }
+        break;
+      }
+      case OpKind::DequantizeLinear: {
+        if (!per_tensor(P)) return false;
+        r.op = OpKind::Requantize;
+        r.attrs.values.clear();
+        r.inputs = {P.inputs[0], P.inputs[1], in(P, 2), ys, yz};
+        break;
+      }
+      default:
+        return false;
+    }
+    replace(p, act_i, qi, {r});
+    return true;
+  }
+
+  // Puts `with` where node p was and erases the activation and Q nodes.
+  void replace(size_t p, std::optional<size_t> act_i, size_t qi, const std::vector<Node>& with) {
+    std::vector<Node> out;
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      if (i == p) {
+        out.insert(out.end(), with.begin(), with.end());
+        continue;
+      }
+      if (i == qi || (act_i && i == *act_i)) continue;
+      out.push_back(std::move(g.nodes[i]));
+    }
+    g.nodes = std::move(out);
+  }
+};
+
+}  // namespace
+
+Expected<bool> pass_fold_qdq(Graph& g, const PassContext&) {
+  QdqFolder f{g};
+  bool changed = false;
+  for (bool again = true; again;) {
+    again = false;
+    for (size_t i = 0; i < g.nodes.size(); ++i)
+      if (g.nodes[i].op == OpKind::QuantizeLinear && f.fold(i)) {
+        changed = again = true;
+        break;
+      }
+  }
+  return changed;
+}
+
+}  // namespace ferrite

@@ -1,0 +1,104 @@
+// Makes every quantized tensor int8. A uint8 tensor with zero point z holds the same real values as
+// an int8 tensor with zero point z - 128 whose bytes are the uint8 bytes xor 0x80, so: uint8
+// constants (weights and zero points alike) are rewritten in place, uint8 activations are retyped,
+// and uint8 graph inputs/outputs get a FlipSign node at the boundary (the model's API is unchanged).
+// The int8 kernels then only ever see int8.
+#include "passes/pass.h"
+
+namespace ferrite {
+
+namespace {
+// (data slot, zero-point slot) pairs of the quantized operators; data slot -1 = output 0.
+std::vector<std::pair<int, int>> zp_pairs(const Node& n) {
+  switch (n.op) {
+    case OpKind::ConvInteger: case OpKind::MatMulInteger: return {{0, 2}, {1, 3}};
+    case OpKind::QLinearConv: case OpKind::QLinearMatMul: case OpKind::QLinearAdd: case OpKind::QLinearMul:
+      return {{0, 2}, {3, 5}, {-1, 7}};
+    case OpKind::QGemm: return {{0, 2}, {3, 5}, {-1, 8}};
+    case OpKind::QLinearSigmoid: case OpKind::QLinearLeakyRelu: case OpKind::QLinearGlobalAveragePool:
+    case OpKind::QLinearAveragePool: case OpKind::QLinearActivation: case OpKind::QLinearSoftmax:
+    case OpKind::Requantize:
+      return {{0, 2}, {-1, 4}};
+    case OpKind::QuantizeLinear: return {{-1, 2}};
+    case OpKind::DequantizeLinear: return {{0, 2}};
+    case OpKind::QLinearConcat: {
+      std::vector<std::pair<int, int>> r = {{-1, 1}};
+      for (size_t i = 2; i + 2 < n.inputs.size() + 1; i += 3) r.emplace_back(static_cast<int>(i), static_cast<int>(i + 2));
+      return r;
+    }
+    default: return {};
+  }
+}
+}  // namespace
+
+Expected<bool> pass_normalize_int8(Graph& g, const PassContext&) {
+  bool changed = false;
+  // An omitted zero point of uint8 data means 0 in uint8, which is -128 in int8: make it explicit.
+  for (size_t ni = 0; ni < g.nodes.size(); ++ni)
+    for (auto [data, zp] : zp_pairs(g.nodes[ni])) {
+      Node& n = g.nodes[ni];
+      const TensorId d = data < 0 ? n.outputs[0] : (static_cast<size_t>(data) < n.inputs.size() ? n.inputs[static_cast<size_t>(data)] : kNoTensor);
+      if (d == kNoTensor || g.t(d).dtype != DType::U8) continue;
+      if (static_cast<size_t>(zp) < n.inputs.size() && n.inputs[static_cast<size_t>(zp)] != kNoTensor) continue;
+      Tensor z;
+      z.name = g.t(d).name + "_zero_point";
+      z.dtype = DType::U8;
+      z.data = std::vector<uint8_t>{0};
+      const TensorId zid = g.add_tensor(std::move(z));
+      Node& nn = g.nodes[ni];
+      if (nn.inputs.size() <= static_cast<size_t>(zp)) nn.inputs.resize(static_cast<size_t>(zp) + 1, kNoTensor);
+      nn.inputs[static_cast<size_t>(zp)] = zid;
+      changed = true;
+    }
+  const size_t nt = g.tensors.size();
+  std::vector<Node> prologue, epilogue;
+  for (size_t i = 0; i < nt; ++i) {
+    Tensor& t = g.tensors[i];
+    if (t.dtype != DType::U8) continue;
+    const auto id = static_cast<TensorId>(i);
+    changed = true;
+    if (t.is_constant()) {
+      for (uint8_t& b : *t.data) b ^= 0x80;
+      t.dtype = DType::I8;
+      continue;
+    }
+    const bool in = g.is_graph_input(id), out = g.is_graph_output(id);
+    if (in && out) continue;  // passed straight through: nothing reads it as int8
+    Tensor s8 = t;
+    s8.dtype = DType::I8;
+    s8.name = t.name + "_int8";
+    const TensorId sid = g.add_tensor(std::move(s8));  // invalidates `t`
+    Node flip;
+    flip.op = OpKind::FlipSign;
+    flip.name = g.t(id).name + "_flip";
+    if (in) {
+      for (Node& n : g.nodes)
+        for (TensorId& x : n.inputs)
+          if (x == id) x = sid;
+      flip.inputs = {id};
+      flip.outputs = {sid};
+      prologue.push_back(flip);
+    } else if (out) {
+      for (Node& n : g.nodes)
+        for (TensorId& o : n.outputs)
+          if (o == id) o = sid;
+      for (Node& n : g.nodes)
+        for (TensorId& x : n.inputs)
+          if (x == id) x = sid;
+      flip.inputs = {sid};
+      flip.outputs = {id};
+      epilogue.push_back(flip);
+    } else {
+      g.tensors.pop_back();  // an internal activation: just retype it
+      g.t(id).dtype = DType::I8;
+    }
+  }
+  if (!prologue.empty() || !epilogue.empty()) {
+    prologue.insert(prologue.end(), g.nodes.begin(), g.nodes.end());
+    prologue.insert(prologue.end(), epilogue.begin(), epilogue.end());
+    g.nodes = std::move(prologue);
+  }
+  return changed;
+}
+
+}  // namespace ferrite
