@@ -58,8 +58,15 @@ Role output_role(const Graph& g, const Node& n) {
 
 }  // namespace
 
-Expected<bool> pass_layout_nhwc(Graph& g, const PassContext&) {
+Expected<bool> pass_layout_nhwc(Graph& g, const PassContext& ctx) {
   const size_t nt = g.tensors.size();
+  bool inputs_changed = false;
+  if (ctx.input_nhwc)
+    for (TensorId i : g.inputs)
+      if (g.t(i).shape.size() == 4) {
+        g.t(i).nhwc = true;  // the caller's layout: fixed
+        inputs_changed = true;
+      }
   std::vector<int> parent(nt);
   std::iota(parent.begin(), parent.end(), 0);
   std::function<int(int)> find = [&](int x) { return parent[static_cast<size_t>(x)] == x ? x : parent[static_cast<size_t>(x)] = find(parent[static_cast<size_t>(x)]); };
@@ -94,7 +101,7 @@ Expected<bool> pass_layout_nhwc(Graph& g, const PassContext&) {
       g.tensors[i].nhwc = true;
       changed = true;
     }
-  if (!changed) return false;
+  if (!changed && !inputs_changed) return false;
 
   // Insert Relayout nodes where a reader needs the other layout, and after native ops that write a
   // graph output (which stays NCHW).
@@ -125,9 +132,13 @@ Expected<bool> pass_layout_nhwc(Graph& g, const PassContext&) {
     if (n.op == OpKind::DequantizeLinear) group_nhwc = g.t(n.inputs[0]).nhwc;  // DQ adapts to its input
     for (size_t s = 0; s < n.inputs.size(); ++s) {
       const TensorId x = n.inputs[s];
-      if (x == kNoTensor || !is_q8(g.t(x)) || g.t(x).is_constant()) continue;
+      if (x == kNoTensor || g.t(x).is_constant() || g.t(x).shape.size() != 4) continue;
+      if (!is_q8(g.t(x)) && !g.t(x).nhwc) continue;  // float data is NCHW unless the caller gave NHWC
       const Role r = input_role(g, n, s);
-      const bool need = r == Role::Native ? true : (r == Role::Agnostic ? group_nhwc : false);
+      bool need = r == Role::Native ? true : (r == Role::Agnostic ? group_nhwc : false);
+      // QuantizeLinear reads float in either layout: NCHW->NHWC is fused, NHWC->NHWC is plain;
+      // only NHWC float into an NCHW int8 output needs a relayout first.
+      if (n.op == OpKind::QuantizeLinear && s == 0) need = g.t(x).nhwc && g.t(n.outputs[0]).nhwc;
       if (g.t(x).nhwc != need) n.inputs[s] = relayout(x, need, n.name + "_relayout_in");
     }
     // A native op must write NHWC: if its output is pinned NCHW (a graph output), write a temporary.

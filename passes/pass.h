@@ -13,6 +13,7 @@ struct PassContext {
   bool verify_each = true;                 // run the IR verifier after every pass
   std::vector<std::string> print_after;    // pass names whose result is dumped ("all" for every pass)
   std::function<void(const std::string&)> log = nullptr;  // where dumps go
+  bool input_nhwc = false;  // --input-layout nhwc: rank-4 graph inputs are given NHWC by the caller
 };
 
 struct Pass {

@@ -99,10 +99,14 @@ struct Emitter {
   std::string tensor_info(TensorId id) {
     const Tensor& t = g.t(id);
     const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.tensor_buffer[static_cast<size_t>(id)])];
+    const Shape ss = t.storage_shape();
     std::string shape;
-    for (size_t i = 0; i < 6; ++i) shape += (i ? ", " : "") + std::to_string(i < t.shape.size() ? t.shape[i] : 0);
-    return fmt::format("    {{{}, {}, {}, {{{}}}, {}, {}}},", c_string_literal(t.name), onnx_dtype_enum(t.dtype),
-                       t.shape.size(), shape, b.offset, t.bytes());
+    for (size_t i = 0; i < 6; ++i) shape += (i ? ", " : "") + std::to_string(i < ss.size() ? ss[i] : 0);
+    auto q = g.io_quant.find(id);
+    return fmt::format("    {{{}, {}, {}, {{{}}}, {}, {}, {}, {}, {}}},", c_string_literal(t.name),
+                       onnx_dtype_enum(t.dtype), ss.size(), shape, t.nhwc ? "true" : "false",
+                       float_literal(q == g.io_quant.end() ? 0.f : q->second.scale),
+                       q == g.io_quant.end() ? 0 : q->second.zero_point, b.offset, t.bytes());
   }
 };
 }  // namespace
@@ -181,7 +185,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   auto io_list = [&](const std::vector<TensorId>& ids) {
     std::string s;
     for (TensorId id : ids) s += e.tensor_info(id) + "\n";
-    if (ids.empty()) s = "    {\"\", DType::Float32, 0, {0, 0, 0, 0, 0, 0}, 0, 0},\n";
+    if (ids.empty()) s = "    {\"\", DType::Float32, 0, {0, 0, 0, 0, 0, 0}, false, 0.f, 0, 0, 0},\n";
     return s.substr(0, s.size() - 1);
   };
   std::string accessors;
@@ -189,9 +193,10 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
     for (size_t i = 0; i < ids.size(); ++i) {
       const Tensor& t = g.t(ids[i]);
       accessors += fmt::format(
-          "// {} {}: {} {} [{}]\ninline {}* {}{}(void* arena) {{\n"
+          "// {} {}: {} {} [{}]{}\ninline {}* {}{}(void* arena) {{\n"
           "  return reinterpret_cast<{}*>(static_cast<std::uint8_t*>(arena) + {}[{}].offset);\n}}\n",
-          kind, i, comment_safe(t.name), dtype_name(t.dtype), shape_str(t.shape), dtype_c_type(t.dtype), kind, i,
+          kind, i, comment_safe(t.name), dtype_name(t.dtype), shape_str(t.storage_shape()), t.nhwc ? " NHWC" : "",
+          dtype_c_type(t.dtype), kind, i,
           dtype_c_type(t.dtype), table, i);
     }
   };
@@ -201,8 +206,13 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   auto add_macros = [&](const std::vector<TensorId>& ids, const char* kind) {
     for (size_t i = 0; i < ids.size(); ++i) {
       const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.tensor_buffer[static_cast<size_t>(ids[i])])];
-      c_macros += fmt::format("#define {}_{}{}_OFFSET {}u\n#define {}_{}{}_BYTES {}u\n", ns_upper, kind, i, b.offset,
-                              ns_upper, kind, i, g.t(ids[i]).bytes());
+      c_macros += fmt::format("#define {}_{}{}_OFFSET {}u\n#define {}_{}{}_BYTES {}u\n#define {}_{}{}_NHWC {}\n", ns_upper,
+                              kind, i, b.offset, ns_upper, kind, i, g.t(ids[i]).bytes(), ns_upper, kind, i,
+                              g.t(ids[i]).nhwc ? 1 : 0);
+      auto q = g.io_quant.find(ids[i]);
+      if (q != g.io_quant.end())
+        c_macros += fmt::format("#define {}_{}{}_SCALE {}\n#define {}_{}{}_ZERO_POINT {}\n", ns_upper, kind, i,
+                                float_literal(q->second.scale), ns_upper, kind, i, q->second.zero_point);
     }
   };
   add_macros(g.inputs, "INPUT");

@@ -36,6 +36,43 @@ Expected<uint64_t> parse_bytes(const std::string& s) {
   return make_error("bad byte size '{}': unknown unit '{}' (use B, KiB, MiB, KB, MB)", s, unit);
 }
 
+// Scale and zero point of each quantized graph input/output, read off the quantized operator that
+// consumes (inputs) or produces (outputs) it, before the passes rewrite anything.
+static void record_io_quant(Graph& g) {
+  struct Slot { OpKind op; int data; int scale; int zp; };  // data -1 = output 0
+  static const Slot slots[] = {
+      {OpKind::DequantizeLinear, 0, 1, 2}, {OpKind::QLinearConv, 0, 1, 2}, {OpKind::QLinearMatMul, 0, 1, 2},
+      {OpKind::QLinearMatMul, 3, 4, 5},    {OpKind::QLinearAdd, 0, 1, 2},  {OpKind::QLinearAdd, 3, 4, 5},
+      {OpKind::QLinearMul, 0, 1, 2},       {OpKind::QLinearMul, 3, 4, 5},  {OpKind::QGemm, 0, 1, 2},
+      {OpKind::QLinearSigmoid, 0, 1, 2},   {OpKind::QLinearLeakyRelu, 0, 1, 2},
+      {OpKind::QLinearGlobalAveragePool, 0, 1, 2}, {OpKind::QLinearAveragePool, 0, 1, 2},
+      {OpKind::QuantizeLinear, -1, 1, 2},  {OpKind::QLinearConv, -1, 6, 7}, {OpKind::QLinearMatMul, -1, 6, 7},
+      {OpKind::QLinearAdd, -1, 6, 7},      {OpKind::QLinearMul, -1, 6, 7},  {OpKind::QGemm, -1, 7, 8},
+      {OpKind::QLinearSigmoid, -1, 3, 4},  {OpKind::QLinearLeakyRelu, -1, 3, 4},
+      {OpKind::QLinearGlobalAveragePool, -1, 3, 4}, {OpKind::QLinearAveragePool, -1, 3, 4},
+      {OpKind::QLinearConcat, -1, 0, 1}};
+  auto quantized = [&](TensorId t) { return g.t(t).dtype == DType::I8 || g.t(t).dtype == DType::U8; };
+  std::vector<TensorId> io = g.inputs;
+  io.insert(io.end(), g.outputs.begin(), g.outputs.end());
+  for (TensorId t : io) {
+    if (!quantized(t) || g.io_quant.count(t)) continue;
+    for (const Node& n : g.nodes)
+      for (const Slot& s : slots) {
+        if (n.op != s.op || g.io_quant.count(t)) continue;
+        const TensorId d = s.data < 0 ? n.outputs[0] : (static_cast<size_t>(s.data) < n.inputs.size() ? n.inputs[static_cast<size_t>(s.data)] : kNoTensor);
+        if (d != t || static_cast<size_t>(s.scale) >= n.inputs.size() || n.inputs[static_cast<size_t>(s.scale)] == kNoTensor) continue;
+        const Tensor& sc = g.t(n.inputs[static_cast<size_t>(s.scale)]);
+        if (!sc.is_constant() || sc.numel() != 1) continue;
+        IoQuant q;
+        q.scale = sc.as_f32()[0];
+        const size_t zs = static_cast<size_t>(s.zp);
+        if (zs < n.inputs.size() && n.inputs[zs] != kNoTensor && g.t(n.inputs[zs]).is_constant())
+          q.zero_point = static_cast<int32_t>(g.t(n.inputs[zs]).as_i64().at(0));
+        g.io_quant[t] = q;
+      }
+  }
+}
+
 Expected<CompiledModel> compile_model(const CompileOptions& o) {
   if (std::find(known_targets().begin(), known_targets().end(), o.target) == known_targets().end())
     return make_error("unknown target '{}'", o.target);
@@ -46,6 +83,7 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   m.name = sanitize_identifier(o.name.empty() ? fs::path(o.model_path).stem().string() : o.name, 40);
   m.target = o.target;
   m.graph = std::move(*graph);
+  record_io_quant(m.graph);
   FERRITE_TRY(run_pipeline(m.graph, o.passes));
 
   // Lowering: every node must map to kernels; collect every failure so the user sees them all.

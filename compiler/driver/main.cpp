@@ -18,7 +18,7 @@ using namespace ferrite;
 namespace {
 
 struct Common {
-  std::string model, name, target = "host", sram_budget, flash_budget;
+  std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw";
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
 };
 
@@ -31,6 +31,10 @@ void add_common(CLI::App* c, Common& o, bool run) {
   c->add_option("--sram-budget", o.sram_budget, "fail when the arena exceeds this (e.g. 256KiB)");
   if (!run) c->add_option("--flash-budget", o.flash_budget, "fail when the weights exceed this (code not included)");
   c->add_option("--input-shape", o.input_shapes, "NAME=1x3x96x96: static shape for an input with dynamic dims");
+  c->add_option("--input-layout", o.input_layout,
+                "nchw (the model's layout, default) or nhwc: 4-D inputs are given channels-last (e.g. a camera "
+                "buffer), no transpose needed")
+      ->check(CLI::IsMember({"nchw", "nhwc"}));
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
   c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
 }
@@ -65,6 +69,7 @@ Expected<CompileOptions> make_options(const Common& c) {
     o.import.frozen_inputs[name] = std::move(*t);
   }
   o.passes.print_after = c.print_after;
+  o.passes.input_nhwc = c.input_layout == "nhwc";
   o.passes.log = [](const std::string& s) { std::cerr << s; };
   return o;
 }
@@ -112,6 +117,8 @@ int main(int argc, char** argv) {
   run->add_option("--cxx-flag", ro.extra_cxx_flags, "extra flag for the compiler building the generated code");
   run->add_option("--timeout", ro.timeout_s, "seconds allowed for building and for running (default 900)");
   run->add_flag("--quiet", ro.quiet, "print only comparison lines and errors");
+  run->add_flag("--count-instructions", ro.count_instructions,
+                "qemu targets: count retired instructions per inference (-icount shift=0 + SysTick)");
   run->add_flag("--dataset", ro.dataset,
                 "inputs carry an extra leading axis of N entries: run N inferences, outputs get that axis too");
 

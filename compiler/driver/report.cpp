@@ -32,7 +32,11 @@ nlohmann::json report_json(const CompiledModel& m) {
     for (TensorId id : ids) {
       const Tensor& t = g.t(id);
       const int b = m.plan.tensor_buffer[static_cast<size_t>(id)];
-      a.push_back({{"name", t.name}, {"dtype", dtype_name(t.dtype)}, {"shape", t.shape}, {"bytes", t.bytes()},
+      a.push_back({{"name", t.name}, {"dtype", dtype_name(t.dtype)}, {"shape", t.storage_shape()},
+                   {"layout", t.nhwc ? "NHWC" : "model"}, {"bytes", t.bytes()},
+                   {"quantization", g.io_quant.count(id) ? json{{"scale", g.io_quant.at(id).scale},
+                                                               {"zero_point", g.io_quant.at(id).zero_point}}
+                                                         : json(nullptr)},
                    {"arena_offset", b >= 0 ? m.plan.buffers[static_cast<size_t>(b)].offset : 0},
                    {"in_arena", b >= 0}});
     }

@@ -124,18 +124,18 @@ int run_model(const RunOptions& o) {
         return fail(o, fmt::format("--input {}: {} entries, other inputs have {}", t.name, n, count));
       count = n;
       s.erase(s.begin());
-      if (s != t.shape)
+      if (s != t.storage_shape())
         return fail(o, fmt::format("--input {}: entries have shape {}, the model expects {}", t.name, shape_str(s),
-                                   shape_str(t.shape)));
+                                   shape_str(t.storage_shape())));
       continue;
     }
     if (it == data.end()) return fail(o, fmt::format("no --input given for model input '{}'", t.name));
     if (it->second.dtype != t.dtype)
       return fail(o, fmt::format("--input {}: file holds {}, the model expects {}", t.name, dtype_name(it->second.dtype),
                                  dtype_name(t.dtype)));
-    if (it->second.shape != t.shape)
-      return fail(o, fmt::format("--input {}: file has shape {}, the model expects {}", t.name,
-                                 shape_str(it->second.shape), shape_str(t.shape)));
+    if (it->second.shape != t.storage_shape())
+      return fail(o, fmt::format("--input {}: file has shape {}, the model expects {}{}", t.name,
+                                 shape_str(it->second.shape), shape_str(t.storage_shape()), t.nhwc ? " (NHWC)" : ""));
   }
 
   const fs::path out_dir = fs::absolute(o.output_dir);
@@ -156,6 +156,7 @@ int run_model(const RunOptions& o) {
     st = write_text(build / "harness" / board->linker_script, embedded("harness/" + board->linker_script));
     if (!st) return fail(o, st.error().message);
   }
+  if (o.count_instructions && !board) return fail(o, "--count-instructions needs a qemu-cortex-* target");
 
   if (count < 0) count = 1;
   // Harness: inputs embedded with .incbin (fast for large inputs, identical on host and target).
@@ -202,6 +203,7 @@ int run_model(const RunOptions& o) {
     cc.insert(cc.end(), board->cpu_flags.begin(), board->cpu_flags.end());
     cc.insert(cc.end(), common.begin(), common.end());
     cc.insert(cc.end(), o.extra_cxx_flags.begin(), o.extra_cxx_flags.end());
+    if (o.count_instructions) cc.push_back("-DFE_COUNT_INSTRUCTIONS");
     cc.insert(cc.end(), {"-ffunction-sections", "-fdata-sections", "-nostartfiles", "--specs=nano.specs",
                          "--specs=nosys.specs", "-T", "harness/" + board->linker_script, "-Wl,--gc-sections",
                          "harness/startup_cortex_m.cpp", "harness/io_semihost.cpp", gen_cpp, gen_w, "main.cpp", "-o",
@@ -216,6 +218,7 @@ int run_model(const RunOptions& o) {
       board ? std::vector<std::string>{"qemu-system-arm", "-M", board->machine, "-nographic", "-semihosting-config",
                                        "enable=on,target=native", "-kernel", "prog.elf"}
             : std::vector<std::string>{program};
+  if (o.count_instructions) runcmd.insert(runcmd.begin() + 1, {"-icount", "shift=0"});
   auto ran = run_process(runcmd, build.string(), o.timeout_s);
   (void)write_text(build / "run.log", ran.output);
   if (ran.timed_out) return fail(o, fmt::format("the program did not finish within {} s", o.timeout_s));
@@ -240,7 +243,7 @@ int run_model(const RunOptions& o) {
     Tensor out;
     out.name = t.name;
     out.dtype = t.dtype;
-    out.shape = t.shape;
+    out.shape = t.storage_shape();
     if (o.dataset) out.shape.insert(out.shape.begin(), count);
     out.data = std::vector<uint8_t>(raw.begin(), raw.end());
     std::string file = sanitize_filename(t.name);
@@ -261,6 +264,19 @@ int run_model(const RunOptions& o) {
   if (!o.quiet)
     fmt::print("ran {} on {}: {} output{} written to {}\n", m->model_file, o.target, g.outputs.size(),
                g.outputs.size() == 1 ? "" : "s", out_dir.string());
+  if (o.count_instructions) {
+    // SysTick runs at 25 MHz on the MPS2/MPS3 boards; with -icount shift=0 one tick = 40 instructions.
+    uint64_t ticks = 0, runs = 0;
+    for (size_t pos = 0; (pos = ran.output.find("ferrite: systicks ", pos)) != std::string::npos; ++runs) {
+      pos += 18;
+      ticks += std::stoull(ran.output.substr(pos, ran.output.find('\n', pos) - pos));
+    }
+    if (runs == 0) return fail(o, "the program printed no instruction count");
+    const double instr = 40.0 * static_cast<double>(ticks) / static_cast<double>(runs);
+    fmt::print("{}: {:.0f} instructions per inference, {:.2f} per MAC ({} MACs, {} on QEMU {} -icount shift=0)\n",
+               m->model_file, instr, m->macs ? instr / static_cast<double>(m->macs) : 0.0, m->macs, o.target,
+               board->machine);
+  }
 
   int rc = 0;
   size_t next_out = 0;

@@ -24,6 +24,9 @@ struct RunOptions {
   // Inputs hold a dataset: one extra leading axis of N entries, run one inference each; outputs get
   // the same leading axis.
   bool dataset = false;
+  // QEMU targets: build with a SysTick counter and run with -icount shift=0; prints retired
+  // instructions per inference and per MAC (deterministic, unlike wall time under emulation).
+  bool count_instructions = false;
 };
 
 // Returns the process exit code: 0 ok, 1 outputs differ from references, 2 usage/model/build error.

@@ -33,6 +33,11 @@ struct Tensor {
   // the layout of the int8 kernels. Decided by the layout pass; shapes stay logical.
   bool nhwc = false;
   bool is_constant() const { return data.has_value(); }
+  // The shape in storage order (NHWC dims for an NHWC tensor): what the generated API exposes.
+  Shape storage_shape() const {
+    if (nhwc && shape.size() == 4) return {shape[0], shape[2], shape[3], shape[1]};
+    return shape;
+  }
   int64_t numel() const { return shape_numel(shape); }
   size_t bytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype); }
   // Typed views of constant data (dtype must match).
@@ -90,8 +95,15 @@ struct Node {
   int index = 0;                      // position in the original model, for messages
 };
 
+// Quantization of an int8/uint8 model input or output (the model's own dtype and zero point).
+struct IoQuant {
+  float scale = 0.f;
+  int32_t zero_point = 0;
+};
+
 struct Graph {
   std::string name;
+  std::map<TensorId, IoQuant> io_quant;  // recorded before the passes, for the generated API
   int64_t opset = 0;
   std::vector<Tensor> tensors;
   std::vector<Node> nodes;  // execution order

@@ -170,9 +170,11 @@ static Expected<Lowered> lower_qdq(const Graph& g, const Node& n, bool quantize)
     if (s[static_cast<size_t>(axis)] != static_cast<int64_t>(q->scale.size()))
       return make_error("{}: {} scales for axis {} of size {}", n.display_name(), q->scale.size(), axis, s[static_cast<size_t>(axis)]);
   }
-  p.relayout = qt.nhwc ? 1 : 0;
+  if (ft.nhwc && !qt.nhwc) return make_error("{}: internal error: NHWC float with an NCHW int8 side", n.display_name());
+  p.relayout = qt.nhwc && !ft.nhwc ? 1 : 0;
   if (p.relayout && per_channel && axis != 1)
     return make_error("{}: per-axis quantization along axis {} of an NHWC tensor", n.display_name(), axis);
+  if (qt.nhwc && ft.nhwc && per_channel) return make_error("{}: per-axis quantization of NHWC data", n.display_name());
   const auto ax = static_cast<size_t>(p.relayout ? 1 : (per_channel ? axis : 0));
   if (p.relayout || per_channel) {
     p.outer = i32(prod(s, 0, ax));

@@ -71,6 +71,21 @@ PYEOF
   else ko "$s: flash / float fallback"; fi
 done
 
+# --input-layout nhwc: the same outputs from channels-last input data (int8: fused into the input
+# QuantizeLinear; float: one relayout).
+for s in mobilenetv2_035_96_int8 mobilenetv2_035_96; do
+  d="$ROOT/samples/$s"
+  $PY -c "import numpy as np; x = np.load('$d/input.npy'); np.save('$WORK/$s-nhwc.npy', np.ascontiguousarray(x.transpose(0, 2, 3, 1)))"
+  if "$FERRITE" run "$d/model.onnx" --name m --input "input=$d/input.npy" --output-dir "$WORK/$s-nchw" --quiet &&
+     "$FERRITE" run "$d/model.onnx" --name m --input-layout nhwc --input "input=$WORK/$s-nhwc.npy" \
+       --output-dir "$WORK/$s-nhwc" --quiet &&
+     cmp -s "$WORK/$s-nchw/output.npy" "$WORK/$s-nhwc/output.npy"; then
+    ok "$s: --input-layout nhwc gives identical outputs"
+  else
+    ko "$s: --input-layout nhwc"
+  fi
+done
+
 "$FERRITE" report "$ROOT/samples/mobilenetv2_035_96/model.onnx" --json > "$WORK/mbv2_f32.json"
 if $PY - "$WORK/mbv2_f32.json" "$WORK/mobilenetv2_035_96_int8/report.json" <<'PYEOF'
 import json, sys
