@@ -70,7 +70,7 @@ function(ferrite_add_model target)
 
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/ferrite/${target}")
   set(outputs "${dir}/${name}.h" "${dir}/${name}.cpp" "${dir}/${name}_weights.cpp" "${dir}/${name}_report.json"
-              "${dir}/${name}_report.txt")
+              "${dir}/${name}_report.txt" "${dir}/${name}_memory.html")
   # The arguments go into a file that is rewritten only when they change: the command depends on it,
   # so changing SRAM_BUDGET, INPUT_SHAPE, OPTIONS, ... regenerates (and nothing else does).
   string(REPLACE ";" "\n" args_text "${args}")

@@ -16,6 +16,12 @@ static bool time_overlap(const BufferRequest& a, const BufferRequest& b) {
   return a.first <= b.last && b.first <= a.last;
 }
 
+// The root of a request's anchor chain (requests anchored together form one compound).
+static size_t root_of(const std::vector<BufferRequest>& reqs, size_t i) {
+  while (reqs[i].anchor >= 0) i = static_cast<size_t>(reqs[i].anchor);
+  return i;
+}
+
 static size_t align_up(size_t v, size_t a) { return a ? (v + a - 1) / a * a : v; }
 
 size_t lower_bound(const std::vector<BufferRequest>& reqs) {
@@ -25,10 +31,20 @@ size_t lower_bound(const std::vector<BufferRequest>& reqs) {
   return lb.empty() ? 0 : *std::max_element(lb.begin(), lb.end());
 }
 
+// Per step, each compound (anchor chain) counts with its largest member live at that step, since
+// its members share one offset.
 std::vector<size_t> live_bytes(const std::vector<BufferRequest>& reqs, int steps) {
-  std::vector<size_t> live(static_cast<size_t>(std::max(steps, 0)), 0);
-  for (const auto& r : reqs)
-    for (int s = std::max(r.first, 0); s <= r.last && s < steps; ++s) live[static_cast<size_t>(s)] += r.size;
+  const auto n = static_cast<size_t>(std::max(steps, 0));
+  std::vector<size_t> live(n, 0);
+  std::vector<std::vector<size_t>> per_root(reqs.size());
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    const size_t root = root_of(reqs, i);
+    if (per_root[root].empty()) per_root[root].assign(n, 0);
+    for (int s = std::max(reqs[i].first, 0); s <= reqs[i].last && s < steps; ++s)
+      per_root[root][static_cast<size_t>(s)] = std::max(per_root[root][static_cast<size_t>(s)], reqs[i].size);
+  }
+  for (const auto& pr : per_root)
+    for (size_t s = 0; s < pr.size(); ++s) live[s] += pr[s];
   return live;
 }
 
@@ -36,6 +52,10 @@ std::string find_overlap(const std::vector<BufferRequest>& reqs, const std::vect
   for (size_t i = 0; i < reqs.size(); ++i)
     for (size_t j = i + 1; j < reqs.size(); ++j) {
       if (!time_overlap(reqs[i], reqs[j]) || reqs[i].size == 0 || reqs[j].size == 0) continue;
+      if (root_of(reqs, i) == root_of(reqs, j)) {
+        if (off[i] != off[j]) return fmt::format("anchored '{}' and '{}' do not share an offset", reqs[i].name, reqs[j].name);
+        continue;
+      }
       if (off[i] < off[j] + reqs[j].size && off[j] < off[i] + reqs[i].size)
         return fmt::format("'{}' [{}, {}) overlaps '{}' [{}, {}) while both are live", reqs[i].name, off[i],
                            off[i] + reqs[i].size, reqs[j].name, off[j], off[j] + reqs[j].size);
@@ -43,27 +63,59 @@ std::string find_overlap(const std::vector<BufferRequest>& reqs, const std::vect
   return "";
 }
 
-// Places requests in `order`; returns offsets indexed like `reqs`.
+// Places requests in `order` (an anchored request is placed with its chain's root, at the same
+// offset, the lowest where no member of the chain collides); returns offsets indexed like `reqs`.
 static Placement place_in_order(const std::vector<BufferRequest>& reqs, const std::vector<size_t>& order,
                                 const char* name) {
   Placement p;
   p.algorithm = name;
   p.offsets.assign(reqs.size(), 0);
+  std::vector<std::vector<size_t>> members(reqs.size());
+  for (size_t i = 0; i < reqs.size(); ++i) members[root_of(reqs, i)].push_back(i);
   std::vector<size_t> placed;
+  std::vector<bool> done(reqs.size(), false);
   for (size_t idx : order) {
-    const BufferRequest& r = reqs[idx];
-    std::vector<std::pair<size_t, size_t>> busy;  // [begin, end) of conflicting placed requests
-    for (size_t q : placed)
-      if (time_overlap(r, reqs[q]) && reqs[q].size) busy.emplace_back(p.offsets[q], p.offsets[q] + reqs[q].size);
+    const size_t root = root_of(reqs, idx);
+    if (done[root]) continue;
+    done[root] = true;
+    // Busy intervals: placed requests overlapping any member in time.
+    std::vector<std::pair<size_t, size_t>> busy;
+    size_t align = 1;
+    for (size_t m : members[root]) {
+      align = std::max(align, reqs[m].align);
+      for (size_t q : placed)
+        if (reqs[q].size && time_overlap(reqs[m], reqs[q])) {
+          // Only the part of the member's height that matters: we keep it simple and require the
+          // whole compound height (the largest member) to be free of q.
+          busy.emplace_back(p.offsets[q], p.offsets[q] + reqs[q].size);
+        }
+    }
+    size_t height = 0;
+    for (size_t m : members[root]) height = std::max(height, reqs[m].size);
+    // A member conflicts with q only within its own size; test candidate offsets exactly.
+    auto fits = [&](size_t off) {
+      for (size_t m : members[root])
+        for (size_t q : placed)
+          if (reqs[q].size && reqs[m].size && time_overlap(reqs[m], reqs[q]) && off < p.offsets[q] + reqs[q].size &&
+              p.offsets[q] < off + reqs[m].size)
+            return false;
+      return true;
+    };
     std::sort(busy.begin(), busy.end());
     size_t off = 0;
-    for (const auto& [b, e] : busy) {
-      if (off + r.size <= b) break;
-      off = std::max(off, align_up(e, r.align));
+    if (!fits(off)) {
+      off = SIZE_MAX;
+      for (const auto& [b, e] : busy) {
+        const size_t cand = align_up(e, align);
+        if (cand < off && fits(cand)) off = cand;
+      }
     }
-    p.offsets[idx] = off;
-    p.arena = std::max(p.arena, off + r.size);
-    placed.push_back(idx);
+    for (size_t m : members[root]) {
+      p.offsets[m] = off;
+      p.arena = std::max(p.arena, off + reqs[m].size);
+      placed.push_back(m);
+    }
+    (void)height;
   }
   return p;
 }

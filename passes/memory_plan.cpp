@@ -18,7 +18,7 @@ struct UnionFind {
 };
 }  // namespace
 
-Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered) {
+Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts) {
   const size_t nt = g.tensors.size();
   const int steps = std::max<int>(1, static_cast<int>(g.nodes.size()));
   const int last_step = steps - 1;
@@ -40,6 +40,8 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
   }
   for (TensorId o : g.outputs) g_out[static_cast<size_t>(o)] = true;
   MemoryPlan plan;
+  plan.inplace_variant.assign(g.nodes.size(), false);
+  std::vector<int> anchor_to(nt, -1);  // group root -> group root whose offset it shares (shrinking in place)
   auto merge = [&](TensorId child, TensorId parent) {
     const int r = uf.find(parent), c = uf.find(child);
     if (r == c) return;
@@ -60,7 +62,8 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
       merge(out, in);
       continue;
     }
-    if (l.inplace_input >= 0) {
+    const bool variant = !l.inplace_calls.empty();
+    if (l.inplace_input >= 0 && (variant ? opts.inplace_depthwise : opts.inplace)) {
       const TensorId in = n.inputs[static_cast<size_t>(l.inplace_input)];
       if (in == kNoTensor || g.t(in).is_constant()) continue;
       const auto root = static_cast<size_t>(uf.find(in));
@@ -69,8 +72,13 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
       for (TensorId i2 : n.inputs) reads += (i2 != kNoTensor && uf.find(i2) == static_cast<int>(root));
       other_use = reads > 1;
       if (g_last[root] == static_cast<int>(s) && !g_out[root] && !other_use && g.t(in).bytes() >= g.t(out).bytes()) {
-        merge(out, in);
-        plan.inplace_notes.push_back(fmt::format("{} writes its output over input '{}'", n.display_name(), g.t(in).name));
+        if (g.t(out).bytes() < g.t(in).bytes())
+          anchor_to[static_cast<size_t>(uf.find(out))] = static_cast<int>(root);  // shrinks in place
+        else
+          merge(out, in);
+        plan.inplace_variant[s] = variant;
+        plan.inplace_notes.push_back(fmt::format("{} writes its output over input '{}'{}", n.display_name(),
+                                                 g.t(in).name, variant ? " (one-channel temporary)" : ""));
       }
     }
   }
@@ -100,6 +108,11 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
     plan.buffers[ri].tensors.push_back(static_cast<TensorId>(i));
     plan.tensor_buffer[i] = group_req[root];
   }
+  for (size_t i = 0; i < nt; ++i) {
+    if (anchor_to[i] < 0 || group_req[i] < 0) continue;
+    const int target = group_req[static_cast<size_t>(uf.find(anchor_to[i]))];
+    if (target >= 0) reqs[static_cast<size_t>(group_req[i])].anchor = target;
+  }
   // Graph outputs that are constants still need a place the caller can read them from.
   for (TensorId o : g.outputs) {
     const auto uo = static_cast<size_t>(o);
@@ -116,10 +129,11 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
   }
   plan.scratch_buffer.assign(g.nodes.size(), -1);
   for (size_t s = 0; s < g.nodes.size(); ++s) {
-    if (lowered[s].scratch_bytes == 0) continue;
+    const size_t scratch = plan.inplace_variant[s] ? lowered[s].inplace_scratch_bytes : lowered[s].scratch_bytes;
+    if (scratch == 0) continue;
     BufferRequest r;
     r.name = fmt::format("scratch of {}", g.nodes[s].display_name());
-    r.size = lowered[s].scratch_bytes;
+    r.size = scratch;
     r.first = r.last = static_cast<int>(s);
     plan.scratch_buffer[s] = static_cast<int>(reqs.size());
     reqs.push_back(r);

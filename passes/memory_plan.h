@@ -18,6 +18,11 @@ struct BufferRequest {
   size_t size = 0;
   size_t align = 16;
   int first = 0, last = 0;
+  // Index of an earlier request this one must share its offset with (-1: free). An operator that
+  // writes a smaller output over an input dying at that step (stride-2 depthwise, quantize, global
+  // pool) gets its output anchored to the input: both start at one offset, the input's tail frees
+  // up as soon as the input dies. Anchored requests may overlap their anchor chain.
+  int anchor = -1;
 };
 
 struct Placement {
@@ -62,9 +67,15 @@ struct MemoryPlan {
   std::vector<int> scratch_buffer;  // per node: index into buffers or -1
   std::vector<size_t> live;         // live bytes per step
   std::vector<std::string> inplace_notes;  // "Relu 'r1' writes over its input"
+  std::vector<bool> inplace_variant;        // per node: run Lowered::inplace_calls instead of calls
+};
+
+struct PlanOptions {
+  bool inplace = true;            // elementwise ops write over an input that dies there
+  bool inplace_depthwise = true;  // depthwise convolution in place through a one-channel temporary
 };
 
 // Analysis + placement + write-back. `lowered[i]` belongs to g.nodes[i].
-Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered);
+Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts = {});
 
 }  // namespace ferrite

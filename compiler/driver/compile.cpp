@@ -4,10 +4,12 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <map>
 #include <set>
 
 #include "backends/portable/emit.h"
 #include "driver/report.h"
+#include "driver/report_html.h"
 #include "support/sanitize.h"
 
 namespace fs = std::filesystem;
@@ -98,22 +100,37 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
       continue;
     }
     m.macs += l->macs;
-    // Constants computed by lowering become graph constants named after their node.
-    for (size_t ci = 0; ci < l->calls.size(); ++ci)
-      for (size_t ai = 0; ai < l->calls[ci].args.size(); ++ai) {
-        Operand& op = l->calls[ci].args[ai];
-        if (op.kind != Operand::Kind::Data) continue;
-        Tensor t = *op.data;
-        if (t.name.empty()) t.name = fmt::format("{}_k{}_{}", n.name.empty() ? "node" : n.name, ci, ai);
-        op = Operand::tensor(m.graph.add_tensor(std::move(t)));
-      }
+    // Constants computed by lowering become graph constants named after their node (once each, even
+    // when both the normal and the in-place variant refer to them).
+    std::map<const Tensor*, TensorId> made;
+    auto convert = [&](std::vector<KernelCall>& calls) {
+      for (size_t ci = 0; ci < calls.size(); ++ci)
+        for (size_t ai = 0; ai < calls[ci].args.size(); ++ai) {
+          Operand& op = calls[ci].args[ai];
+          if (op.kind != Operand::Kind::Data) continue;
+          auto it = made.find(op.data.get());
+          if (it == made.end()) {
+            Tensor t = *op.data;
+            if (t.name.empty()) t.name = fmt::format("{}_k{}_{}", n.name.empty() ? "node" : n.name, ci, ai);
+            it = made.emplace(op.data.get(), m.graph.add_tensor(std::move(t))).first;
+          }
+          op = Operand::tensor(it->second);
+        }
+    };
+    convert(l->calls);
+    convert(l->inplace_calls);
     m.lowered.push_back(std::move(*l));
   }
   if (nerr) return make_error("{} node{} cannot be compiled:{}", nerr, nerr == 1 ? "" : "s", errors);
 
-  auto plan = plan_memory(m.graph, m.lowered);
+  auto plan = plan_memory(m.graph, m.lowered, o.plan);
   if (!plan) return plan.error();
   m.plan = std::move(*plan);
+  for (size_t s = 0; s < m.lowered.size(); ++s)
+    if (m.plan.inplace_variant[s]) {
+      m.lowered[s].calls = m.lowered[s].inplace_calls;
+      m.lowered[s].scratch_bytes = m.lowered[s].inplace_scratch_bytes;
+    }
 
   // The constants the generated code reads.
   std::set<TensorId> w;
@@ -156,6 +173,7 @@ Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m) {
   files.push_back({m.name + "_report.json",
                    report_json(m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"});
   files.push_back({m.name + "_report.txt", report_text(m)});
+  files.push_back({m.name + "_memory.html", report_html(report_json(m))});
   return files;
 }
 

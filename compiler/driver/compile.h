@@ -20,6 +20,7 @@ struct CompileOptions {
   uint64_t sram_budget = 0;     // 0 = none
   ImportOptions import;
   PassContext passes;
+  PlanOptions plan;
 };
 
 struct CompiledModel {

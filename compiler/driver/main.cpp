@@ -1,6 +1,7 @@
 // The `ferrite` command line: compile, report, run, ops. Only this file prints errors and chooses
 // exit codes: 0 success, 1 a check failed (budget exceeded, outputs differ), 2 usage or model error.
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -11,6 +12,7 @@
 #include "driver/npy.h"
 #include "driver/report.h"
 #include "driver/report_diff.h"
+#include "driver/report_html.h"
 #include "driver/run.h"
 
 using namespace ferrite;
@@ -18,7 +20,7 @@ using namespace ferrite;
 namespace {
 
 struct Common {
-  std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw";
+  std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw", inplace_depthwise = "on";
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
 };
 
@@ -35,6 +37,10 @@ void add_common(CLI::App* c, Common& o, bool run) {
                 "nchw (the model's layout, default) or nhwc: 4-D inputs are given channels-last (e.g. a camera "
                 "buffer), no transpose needed")
       ->check(CLI::IsMember({"nchw", "nhwc"}));
+  c->add_option("--inplace-depthwise", o.inplace_depthwise,
+                "on (default): depthwise convolutions overwrite their input through a one-channel temporary "
+                "where legal; off: separate output buffers")
+      ->check(CLI::IsMember({"on", "off"}));
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
   c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
 }
@@ -70,6 +76,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   }
   o.passes.print_after = c.print_after;
   o.passes.input_nhwc = c.input_layout == "nhwc";
+  o.plan.inplace_depthwise = c.inplace_depthwise == "on";
   o.passes.log = [](const std::string& s) { std::cerr << s; };
   return o;
 }
@@ -98,7 +105,8 @@ int main(int argc, char** argv) {
   auto* report = app.add_subcommand("report", "print the memory report of a model (arena, lower bound, layers)");
   add_common(report, rc, false);
   report->add_flag("--json", json, "print the report as JSON (schema: docs/report-schema.md)");
-  std::string baseline, max_growth = "0%";
+  std::string baseline, max_growth = "0%", html_file;
+  report->add_option("--html", html_file, "also write the memory picture (self-contained HTML, docs/report-html.md) to FILE");
   report->add_option("--baseline", baseline, "previous --json report: print the diff, exit 1 if it grew too much");
   report->add_option("--max-growth", max_growth, "with --baseline: allowed arena/weights growth (default 0%)");
 
@@ -139,7 +147,8 @@ int main(int argc, char** argv) {
       if (!used) return error("ops", used.error());
       bool all = true;
       for (const auto& [key, count] : *used) {
-        const bool ok = op_from_onnx(key.first, key.second).has_value();
+        auto k = op_from_onnx(key.first, key.second);
+        const bool ok = k.has_value() && std::string(op_info(*k).domain) != "ferrite";
         all = all && ok;
         fmt::print("{:<24} {:<10} {:>4}  {}\n", key.second, key.first.empty() ? "ai.onnx" : key.first, count,
                    ok ? "supported" : "UNSUPPORTED");
@@ -147,9 +156,13 @@ int main(int argc, char** argv) {
       return all ? 0 : 3;
     }
     if (*ops) {
-      fmt::print("{:<22} {:<8} {}\n", "operator", "domain", "opsets");
-      for (const auto& o : all_ops()) fmt::print("{:<22} {:<8} {}-{}\n", o.onnx_type, "ai.onnx", o.min_opset, o.max_opset);
-      fmt::print("(float32; models are converted to opset {} by ONNX's version converter)\n", kCanonicalOpset);
+      fmt::print("{:<26} {:<14} {}\n", "operator", "domain", "opsets (ai.onnx)");
+      for (const auto& o : all_ops()) {
+        if (std::string(o.domain) == "ferrite") continue;  // internal, never imported
+        fmt::print("{:<26} {:<14} {}-{}\n", o.onnx_type, *o.domain ? o.domain : "ai.onnx", o.min_opset, o.max_opset);
+      }
+      fmt::print("(float32 and int8/uint8 quantized; models are converted to opset {} by ONNX's version converter)\n",
+                 kCanonicalOpset);
       return 0;
     }
     if (*compile || *report) {
@@ -184,6 +197,11 @@ int main(int argc, char** argv) {
         const nlohmann::json rj = report_json(*m);
         if (json) std::cout << rj.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         else std::cout << report_text(*m);
+        if (!html_file.empty()) {
+          std::ofstream hf(html_file, std::ios::binary);
+          hf << report_html(rj);
+          if (!hf) return error(cmd, Error{"cannot write '" + html_file + "'"});
+        }
         if (base) {
           auto d = diff_reports(*base, rj, growth);
           if (!d) return error(cmd, d.error());

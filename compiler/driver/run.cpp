@@ -254,7 +254,7 @@ int run_model(const RunOptions& o) {
     if (!st) return fail(o, st.error().message);
     nlohmann::json entry;
     entry["file"] = file;
-    entry["shape"] = t.shape;
+    entry["shape"] = out.shape;
     entry["dtype"] = dtype_name(t.dtype);
     index[t.name] = entry;
     outputs[t.name] = std::move(out);

@@ -52,6 +52,15 @@ Expected<Lowered> lower_Conv(const Graph& g, const Node& n) {
     c.fn = "dwconv2d_f32";
     c.variant = "dwconv2d_f32_" + spec;
     c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), bias, Operand::tensor(n.outputs[0])};
+    if (p.n == 1 && p.h_out * p.w_out <= p.h_in * p.w_in) {
+      KernelCall ip = c;
+      ip.fn = "dwconv2d_f32_inplace";
+      ip.variant = "dwconv2d_f32_" + spec + "_inplace";
+      ip.args = {Operand::tensor(n.outputs[0]), Operand::tensor(n.inputs[1]), bias, Operand::scratch()};
+      l.inplace_input = 0;
+      l.inplace_calls.push_back(std::move(ip));
+      l.inplace_scratch_bytes = sizeof(float) * static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in);
+    }
   } else {
     c.fn = "conv2d_f32";
     c.variant = (p.kh == 1 && p.kw == 1 ? "conv2d_f32_pointwise_" : "conv2d_f32_") + spec;

@@ -52,6 +52,11 @@ struct Lowered {
   bool alias = false;      // output 0 is a view of input 0 (Reshape family): no code, shared storage
   int inplace_input = -1;  // input index whose storage output 0 may reuse when that input dies here
   size_t scratch_bytes = 0;
+  // When non-empty: the calls (and scratch) to use instead when the planner does put the output in
+  // the input's storage (e.g. depthwise convolution in place through a one-channel temporary);
+  // when empty, `calls` are safe in place as they are.
+  std::vector<KernelCall> inplace_calls;
+  size_t inplace_scratch_bytes = 0;
   uint64_t macs = 0;
 };
 

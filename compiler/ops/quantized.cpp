@@ -70,6 +70,7 @@ int32_t round_half_even(float v) { return static_cast<int32_t>(std::nearbyint(v)
 
 // Quantizes a real value to the output's int8 grid (QuantizeLinear's rounding), saturating.
 int32_t quantize_value(float v, float scale, int32_t zp) {
+  if (std::isnan(v)) return -128;  // as QuantizeLinear's clamp maps NaN to the low bound
   const float q = std::nearbyint(v / scale) + static_cast<float>(zp);
   return static_cast<int32_t>(q < -128.f ? -128.f : (q > 127.f ? 127.f : q));
 }
@@ -190,6 +191,7 @@ static Expected<Lowered> lower_qdq(const Graph& g, const Node& n, bool quantize)
   p.qmax = qt.dtype == DType::I32 ? INT32_MAX : 127;
   if (qt.dtype == DType::I32) return make_error("{}: int32 quantization is not supported", n.display_name());
   Lowered l;
+  if (quantize && (!p.relayout || p.channels <= 4)) l.inplace_input = 0;  // see quantize_f32
   const std::string base = quantize ? "quantize" : "dequantize";
   l.calls.push_back(call(quantize ? "quantize_f32" : "dequantize_f32",
                          fmt::format("{}_{}{}", base, per_channel ? "per_axis" : "per_tensor", p.relayout ? "_nchw_nhwc" : ""),
@@ -344,6 +346,13 @@ static Expected<Lowered> lower_conv_s8(const Graph& g, const Node& n, size_t x_s
   const std::string spec = fmt::format("k{}x{}_s{}", p.kh, p.kw, p.stride_h);
   if (depthwise) {
     l.calls.push_back(call("dwconv_s8_nhwc", "dwconv_s8_" + spec, "conv_s8/conv_s8.h", p, args));
+    if (!out_int32 && p.n == 1 && p.h_out * p.w_out <= p.h_in * p.w_in) {
+      // In place through a one-channel temporary: buffer (= output storage), weights, bias, scale, temp.
+      l.inplace_input = static_cast<int>(x_slot);
+      l.inplace_calls.push_back(call("dwconv_s8_nhwc_inplace", "dwconv_s8_" + spec + "_inplace", "conv_s8/conv_s8.h", p,
+                                     {Operand::tensor(n.outputs[0]), args[1], args[2], args[3], Operand::scratch()}));
+      l.inplace_scratch_bytes = static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in);
+    }
   } else if (pointwise) {
     l.calls.push_back(call("conv1x1_s8_nhwc", "conv_s8_k1x1", "conv_s8/conv_s8.h", p, args));
   } else {

@@ -50,6 +50,7 @@ void execute_host(const KernelCall& c, const std::vector<void*>& a) {
         using P = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<P, ConvParams>) {
           if (c.fn == "dwconv2d_f32") dwconv2d_f32(p, F(0), F(1), F(2), F(3));
+          else if (c.fn == "dwconv2d_f32_inplace") dwconv2d_f32_inplace(p, F(0), F(1), F(2), F(3));
           else conv2d_f32(p, F(0), F(1), F(2), F(3), F(4));
         } else if constexpr (std::is_same_v<P, GemmParams>) {
           gemm_f32(p, F(0), F(1), F(2), F(3));
@@ -86,6 +87,7 @@ void execute_host(const KernelCall& c, const std::vector<void*>& a) {
           flip_sign_bytes(p, U8(0), U8(1));
         } else if constexpr (std::is_same_v<P, ConvS8Params>) {
           if (c.fn == "dwconv_s8_nhwc") dwconv_s8_nhwc(p, S8(0), S8(1), I32(2), F(3), a[4]);
+          else if (c.fn == "dwconv_s8_nhwc_inplace") dwconv_s8_nhwc_inplace(p, S8(0), S8(1), I32(2), F(3), a[4]);
           else if (c.fn == "conv1x1_s8_nhwc") conv1x1_s8_nhwc(p, S8(0), S8(1), I32(2), F(3), a[4]);
           else conv_s8_nhwc(p, S8(0), S8(1), I32(2), F(3), a[4], a[5]);
         } else if constexpr (std::is_same_v<P, FcS8Params>) {

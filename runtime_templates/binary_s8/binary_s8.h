@@ -3,7 +3,7 @@
 // half to even, saturated to [act_min, act_max].
 //
 // Exact ORT arithmetic followed (x64 build, the kernels GetMlasPlatform() selects on an AVX2+FMA
-// CPU; see the report for the SSE2-only and Arm variants, which differ):
+// CPU; ONNX Runtime's SSE2-only x64 and Arm64 builds compute it differently, see docs/numerics.md):
 //
 // Add -- MlasQLinearAddKernelAvx2Helper (onnxruntime/core/mlas/lib/intrinsics/avx2/qladd_avx2.cpp):
 //   rA = a_scale / y_scale, rB = b_scale / y_scale                       (float divisions)

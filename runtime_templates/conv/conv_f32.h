@@ -110,3 +110,41 @@ inline void dwconv2d_f32(const ConvParams& p, const float* x, const float* w, co
     }
   }
 }
+
+// Depthwise convolution in place ("2N -> N+1"): the output overwrites the input buffer channel by
+// channel. Each input plane is first copied to `temp` (h_in * w_in floats); output plane c is then
+// written at c * h_out * w_out, which never reaches an input plane not yet copied because
+// h_out * w_out <= h_in * w_in (the compiler checks this and n == 1). Same arithmetic, in the same
+// order, as dwconv2d_f32, so the results are identical.
+inline void dwconv2d_f32_inplace(const ConvParams& p, float* buf, const float* w, const float* bias, float* temp) {
+  const int32_t in_plane = p.h_in * p.w_in;
+  const int32_t out_plane = p.h_out * p.w_out;
+  const int32_t ksize = p.kh * p.kw;
+  for (int32_t c = 0; c < p.c_out; ++c) {
+    std::memcpy(temp, buf + static_cast<size_t>(c) * static_cast<size_t>(in_plane),
+                sizeof(float) * static_cast<size_t>(in_plane));
+    float* yc = buf + static_cast<size_t>(c) * static_cast<size_t>(out_plane);
+    const float* wc = w + static_cast<size_t>(c) * ksize;
+    const float b = bias ? bias[c] : 0.0f;
+    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+      const int32_t hs = oh * p.stride_h - p.pad_top;
+      for (int32_t ow = 0; ow < p.w_out; ++ow) {
+        const int32_t ws = ow * p.stride_w - p.pad_left;
+        float acc = b;
+        for (int32_t ky = 0; ky < p.kh; ++ky) {
+          const int32_t ih = hs + ky * p.dil_h;
+          if (ih < 0 || ih >= p.h_in) continue;
+          const float* xr = temp + static_cast<size_t>(ih) * p.w_in;
+          const float* wr = wc + ky * p.kw;
+          for (int32_t kx = 0; kx < p.kw; ++kx) {
+            const int32_t iw = ws + kx * p.dil_w;
+            if (iw < 0 || iw >= p.w_in) continue;
+            acc += xr[iw] * wr[kx];
+          }
+        }
+        yc[oh * p.w_out + ow] = apply_act(p.act, acc);
+      }
+    }
+  }
+}
+

@@ -156,3 +156,43 @@ inline void dwconv_s8_nhwc(const ConvS8Params& p, const int8_t* x, const int8_t*
     }
   }
 }
+
+// Depthwise convolution in place on NHWC int8 ("2N -> N+1"): channel c's input values (stride C) are
+// gathered into `temp` (h_in * w_in bytes), then channel c's outputs are written to the slots
+// (pixel * C + c) of the same buffer. Those slots belong to channel c only, so channels not yet
+// processed are untouched; with h_out * w_out <= h_in * w_in and n == 1 (checked by the compiler) the
+// output (pixel q, channel c) slot is either input slot (q, c), already copied, or below it. Integer
+// accumulation and requantization as in dwconv_s8_nhwc, so the results are identical.
+inline void dwconv_s8_nhwc_inplace(const ConvS8Params& p, int8_t* buf, const int8_t* w, const int32_t* bias,
+                                   const float* scale, void* temp_bytes) {
+  int8_t* const temp = static_cast<int8_t*>(temp_bytes);
+  const int32_t C = p.c_out;
+  const int32_t in_plane = p.h_in * p.w_in;
+  for (int32_t c = 0; c < C; ++c) {
+    for (int32_t i = 0; i < in_plane; ++i) temp[i] = buf[static_cast<size_t>(i) * static_cast<size_t>(C) + static_cast<size_t>(c)];
+    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+      const int32_t hs = oh * p.stride_h - p.pad_top;
+      for (int32_t ow = 0; ow < p.w_out; ++ow) {
+        const int32_t ws = ow * p.stride_w - p.pad_left;
+        int32_t acc = 0;
+        for (int32_t ky = 0; ky < p.kh; ++ky) {
+          const int32_t ih = hs + ky * p.dil_h;
+          if (ih < 0 || ih >= p.h_in) continue;
+          for (int32_t kx = 0; kx < p.kw; ++kx) {
+            const int32_t iw = ws + kx * p.dil_w;
+            if (iw < 0 || iw >= p.w_in) continue;
+            const int32_t xv = temp[ih * p.w_in + iw];
+            const int32_t wv = w[(static_cast<size_t>(ky) * static_cast<size_t>(p.kw) + static_cast<size_t>(kx)) *
+                                     static_cast<size_t>(C) + static_cast<size_t>(c)];
+            acc += (xv - p.in_zp) * (wv - p.w_zp);
+          }
+        }
+        if (bias) acc += bias[c];
+        const size_t o = (static_cast<size_t>(oh) * static_cast<size_t>(p.w_out) + static_cast<size_t>(ow)) *
+                             static_cast<size_t>(C) + static_cast<size_t>(c);
+        buf[o] = static_cast<int8_t>(requantize(acc, scale[c], p.out_zp, p.act_min, p.act_max));
+      }
+    }
+  }
+}
+

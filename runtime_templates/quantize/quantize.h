@@ -23,7 +23,10 @@ inline int32_t quantize_value_f32(float x, float scale, int32_t zp, int32_t qmin
   return round_half_even(v) + zp;
 }
 
-// y = saturate(round_half_even(x / scale[c]) + zero_point[c]). y must not alias x.
+// y = saturate(round_half_even(x / scale[c]) + zero_point[c]).
+// In place (y == x) is allowed without relayout (byte k is written after float k/4 <= k was read),
+// and with relayout when channels <= 4 (an RGB image): the whole int8 output then lies inside the
+// first channel's float plane, which the c = 0 pass has already read up to every byte it writes.
 inline void quantize_f32(const QuantizeParams& p, const float* x, const float* scale, const int32_t* zero_point,
                          void* y_bytes) {
   uint8_t* const y = static_cast<uint8_t*>(y_bytes);

@@ -4,7 +4,7 @@
 // Note: ORT replaces QDQ Softmax by com.microsoft QLinearSoftmax, which is NOT this float
 // computation (a double-precision exp table, y_scale replaced by floor(1 / y_scale), a float sum and
 // nearbyintf(e * floor(1/y_scale) / sum) + zp with 8-bit wrap-around); results agree within about
-// one LSB except where that kernel wraps (see the report).
+// one LSB except where that kernel wraps (see docs/numerics.md).
 struct SoftmaxS8Params {
   int32_t outer, axis_len, inner;
   int32_t in_zp, out_zp;

@@ -171,3 +171,78 @@ TEST_CASE("kernel scratch is planned inside the arena for its step only", "[plan
   CHECK(p->lower_bound_bytes == 200 + 400 + 72);
   CHECK(p->arena_bytes >= p->lower_bound_bytes);
 }
+
+TEST_CASE("an anchored request shares its anchor's offset and frees the tail", "[planner][anchor]") {
+  // a (100 B) shrinks in place into b (40 B) at step 1; c (60 B) at step 2 fits above b.
+  std::vector<BufferRequest> reqs = {R("a", 100, 0, 1), R("b", 40, 1, 2), R("c", 60, 2, 3)};
+  for (auto& r : reqs) r.align = 1;
+  reqs[1].anchor = 0;
+  CHECK(live_bytes(reqs, 4) == std::vector<size_t>{100, 100, 100, 60});
+  CHECK(lower_bound(reqs) == 100);
+  for (const Placement& p : {place_greedy_by_size(reqs), place_greedy_by_start(reqs), place_greedy_by_conflicts(reqs)}) {
+    CHECK(p.offsets[0] == p.offsets[1]);
+    CHECK(find_overlap(reqs, p.offsets).empty());
+  }
+  Placement best = place_best(reqs);
+  CHECK(best.arena == 100);
+  CHECK(find_overlap(reqs, {0, 8, 40}).find("share an offset") != std::string::npos);
+}
+
+namespace {
+// x [1,4,6,6] -> depthwise 3x3 (pad 1) -> y; optionally x also feeds a Relu.
+Graph depthwise_graph(bool second_reader, int stride) {
+  Graph g;
+  const int64_t o = stride == 1 ? 6 : 3;
+  TensorId x = act(g, "x", {1, 4, 6, 6}), y = act(g, "y", {1, 4, o, o});
+  TensorId w = cst(g, "w", {4, 1, 3, 3}, std::vector<float>(36, 0.5f));
+  g.inputs = {x};
+  Node c = node(OpKind::Conv, {x, w}, {y}, "dw");
+  c.attrs.values["group"] = int64_t{4};
+  c.attrs.values["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  c.attrs.values["strides"] = std::vector<int64_t>{stride, stride};
+  g.nodes.push_back(c);
+  g.outputs = {y};
+  if (second_reader) {
+    TensorId z = act(g, "z", {1, 4, 6, 6});
+    g.nodes.push_back(node(OpKind::Relu, {x}, {z}, "relu"));
+    g.outputs.push_back(z);
+  }
+  return g;
+}
+}  // namespace
+
+TEST_CASE("depthwise convolution runs in place only when its input dies there", "[planner][inplace]") {
+  auto p = plan_of(depthwise_graph(false, 1));
+  REQUIRE(p);
+  CHECK(p->inplace_variant[0]);
+  CHECK(p->tensor_buffer[0] == p->tensor_buffer[1]);                    // x and y share storage
+  CHECK(p->buffers[static_cast<size_t>(p->scratch_buffer[0])].req.size == 36 * 4);  // one channel
+  CHECK(p->lower_bound_bytes == 4 * 36 * 4 + 36 * 4);                    // N + one channel, not 2N
+
+  auto q = plan_of(depthwise_graph(true, 1));  // x is also read by the Relu: not in place
+  REQUIRE(q);
+  CHECK_FALSE(q->inplace_variant[0]);
+  CHECK(q->tensor_buffer[0] != q->tensor_buffer[1]);
+
+  PlanOptions off;
+  off.inplace_depthwise = false;
+  Graph g = depthwise_graph(false, 1);
+  std::vector<Lowered> l;
+  for (const Node& n : g.nodes) l.push_back(*lower_node(g, n));
+  auto r = plan_memory(g, l, off);
+  REQUIRE(r);
+  CHECK_FALSE(r->inplace_variant[0]);
+  CHECK(r->lower_bound_bytes == 2 * 4 * 36 * 4);
+}
+
+TEST_CASE("a stride-2 depthwise shrinks in place: its output is anchored to its input", "[planner][inplace]") {
+  auto p = plan_of(depthwise_graph(false, 2));
+  REQUIRE(p);
+  CHECK(p->inplace_variant[0]);
+  const auto& in = p->buffers[static_cast<size_t>(p->tensor_buffer[0])];
+  const auto& out = p->buffers[static_cast<size_t>(p->tensor_buffer[1])];
+  CHECK(p->tensor_buffer[0] != p->tensor_buffer[1]);
+  CHECK(in.offset == out.offset);
+  CHECK(out.req.anchor == p->tensor_buffer[0]);
+  CHECK(p->lower_bound_bytes == 4 * 36 * 4 + 36 * 4);  // input + one-channel temporary at the conv
+}
