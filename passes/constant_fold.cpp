@@ -35,7 +35,7 @@ static bool fold_one(Graph& g, const Node& n) {
         for (size_t i = 0; i < n.outputs.size(); ++i)
           if (n.outputs[i] == op.id) p = outs[i].data();
         if (!p) p = g.t(op.id).data->data();
-        args.push_back(p);
+        args.push_back(static_cast<uint8_t*>(p) + op.offset_elems * static_cast<int64_t>(dtype_size(g.t(op.id).dtype)));
       }
     }
     execute_host(c, args);

@@ -30,6 +30,11 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
     for (TensorId o : g.nodes[s].outputs) def[static_cast<size_t>(o)] = static_cast<int>(s);
   }
   for (TensorId o : g.outputs) last_use[static_cast<size_t>(o)] = last_step;
+  for (const auto& [id, span] : opts.extend) {
+    auto& d = def[static_cast<size_t>(id)];
+    d = d < 0 ? span.first : std::min(d, span.first);
+    last_use[static_cast<size_t>(id)] = std::max(last_use[static_cast<size_t>(id)], span.second);
+  }
 
   UnionFind uf(nt);
   std::vector<int> g_first(nt), g_last(nt);
@@ -51,6 +56,10 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
     g_out[ur] = g_out[ur] || g_out[uc];
     uf.join(c, r);
   };
+  // Caller-owned inputs: their storage group (with any aliases) is outside the arena and read-only.
+  std::vector<bool> external(nt, false);
+  if (opts.caller_owned_inputs)
+    for (TensorId i : g.inputs) external[static_cast<size_t>(i)] = true;
   for (size_t s = 0; s < g.nodes.size(); ++s) {
     const Node& n = g.nodes[s];
     const Lowered& l = lowered[s];
@@ -60,6 +69,7 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
       const TensorId in = n.inputs[0];
       if (g.t(in).is_constant()) continue;  // a view of a constant is materialized by the backend
       merge(out, in);
+      if (external[static_cast<size_t>(uf.find(in))]) external[static_cast<size_t>(uf.find(out))] = true;
       continue;
     }
     const bool variant = !l.inplace_calls.empty();
@@ -71,7 +81,8 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
       int reads = 0;
       for (TensorId i2 : n.inputs) reads += (i2 != kNoTensor && uf.find(i2) == static_cast<int>(root));
       other_use = reads > 1;
-      if (g_last[root] == static_cast<int>(s) && !g_out[root] && !other_use && g.t(in).bytes() >= g.t(out).bytes()) {
+      if (g_last[root] == static_cast<int>(s) && !g_out[root] && !other_use && !external[root] &&
+          g.t(in).bytes() >= g.t(out).bytes()) {
         if (g.t(out).bytes() < g.t(in).bytes())
           anchor_to[static_cast<size_t>(uf.find(out))] = static_cast<int>(root);  // shrinks in place
         else
@@ -87,9 +98,16 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
   std::vector<BufferRequest> reqs;
   std::vector<int> group_req(nt, -1);
   plan.tensor_buffer.assign(nt, -1);
+  plan.external_input.assign(nt, -1);
+  for (size_t i = 0; i < nt; ++i)
+    if (external[static_cast<size_t>(uf.find(static_cast<int>(i)))] && def[i] >= 0 && !g.tensors[i].is_constant()) {
+      const int root = uf.find(static_cast<int>(i));
+      for (size_t k = 0; k < g.inputs.size(); ++k)
+        if (uf.find(g.inputs[k]) == root) plan.external_input[i] = static_cast<int>(k);
+    }
   auto is_storage = [&](size_t i) {
     const Tensor& t = g.tensors[i];
-    return !t.is_constant() && def[i] >= 0;
+    return !t.is_constant() && def[i] >= 0 && plan.external_input[i] < 0;
   };
   for (size_t i = 0; i < nt; ++i) {
     if (!is_storage(i)) continue;

@@ -4,6 +4,7 @@
 // (pure functions from requests to offsets), and the plan written back for the backend and report.
 #pragma once
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -63,7 +64,8 @@ struct MemoryPlan {
   std::string algorithm;
   std::vector<std::pair<std::string, size_t>> candidates;  // algorithm -> arena
   std::vector<PlannedBuffer> buffers;
-  std::vector<int> tensor_buffer;   // per TensorId: index into buffers, -1 for constants/unused
+  std::vector<int> tensor_buffer;   // per TensorId: index into buffers, -1 for constants/unused/external
+  std::vector<int> external_input;  // per TensorId: graph input index when it lives in the caller's buffer
   std::vector<int> scratch_buffer;  // per node: index into buffers or -1
   std::vector<size_t> live;         // live bytes per step
   std::vector<std::string> inplace_notes;  // "Relu 'r1' writes over its input"
@@ -73,6 +75,10 @@ struct MemoryPlan {
 struct PlanOptions {
   bool inplace = true;            // elementwise ops write over an input that dies there
   bool inplace_depthwise = true;  // depthwise convolution in place through a one-channel temporary
+  bool caller_owned_inputs = false;  // graph inputs stay in the caller's buffers, outside the arena
+  // Extra lifetime (first step, last step) for tensors whose use the node list does not show: a
+  // patched stage writes T from its first step and reads the input image until its last.
+  std::map<TensorId, std::pair<int, int>> extend;
 };
 
 // Analysis + placement + write-back. `lowered[i]` belongs to g.nodes[i].

@@ -76,6 +76,8 @@ struct Emitter {
 
   std::string tensor_ptr(TensorId id) {
     const Tensor& t = g.t(id);
+    if (m.plan.external_input[static_cast<size_t>(id)] >= 0)
+      return fmt::format("static_cast<const {}*>(in[{}])", dtype_c_type(t.dtype), m.plan.external_input[static_cast<size_t>(id)]);
     if (t.is_constant() && m.plan.tensor_buffer[static_cast<size_t>(id)] < 0) {
       used_consts.insert(id);
       return "weights::" + weight_symbol(g, id);
@@ -91,22 +93,25 @@ struct Emitter {
         const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.scratch_buffer[node])];
         return fmt::format("reinterpret_cast<float*>(a + {})", b.offset);
       }
-      case Operand::Kind::Tensor: return tensor_ptr(o.id);
+      case Operand::Kind::Tensor:
+        if (o.offset_elems) return fmt::format("({} + {})", tensor_ptr(o.id), o.offset_elems);
+        return tensor_ptr(o.id);
     }
     return "nullptr";
   }
 
   std::string tensor_info(TensorId id) {
     const Tensor& t = g.t(id);
-    const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.tensor_buffer[static_cast<size_t>(id)])];
+    const int bi = m.plan.tensor_buffer[static_cast<size_t>(id)];
+    const size_t offset = bi >= 0 ? m.plan.buffers[static_cast<size_t>(bi)].offset : 0;
     const Shape ss = t.storage_shape();
     std::string shape;
     for (size_t i = 0; i < 6; ++i) shape += (i ? ", " : "") + std::to_string(i < ss.size() ? ss[i] : 0);
     auto q = g.io_quant.find(id);
-    return fmt::format("    {{{}, {}, {}, {{{}}}, {}, {}, {}, {}, {}}},", c_string_literal(t.name),
+    return fmt::format("    {{{}, {}, {}, {{{}}}, {}, {}, {}, {}, {}, {}}},", c_string_literal(t.name),
                        onnx_dtype_enum(t.dtype), ss.size(), shape, t.nhwc ? "true" : "false",
                        float_literal(q == g.io_quant.end() ? 0.f : q->second.scale),
-                       q == g.io_quant.end() ? 0 : q->second.zero_point, b.offset, t.bytes());
+                       q == g.io_quant.end() ? 0 : q->second.zero_point, bi >= 0 ? "true" : "false", offset, t.bytes());
   }
 };
 }  // namespace
@@ -121,6 +126,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
 
   std::set<std::string> kernel_files;
   std::string params, layers, calls;
+  bool uses_inputs = false;
   for (size_t s = 0; s < g.nodes.size(); ++s) {
     const Node& n = g.nodes[s];
     const Lowered& l = m.lowered[s];
@@ -143,14 +149,43 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       std::string args;
       for (const Operand& o : c.args) args += ", " + e.operand(o, s);
       body += fmt::format("  ferrite_rt::{}({}{});  // {}\n", c.fn, pname, args, c.variant);
+      uses_inputs = uses_inputs || args.find("in[") != std::string::npos;
     }
     if (body.empty()) continue;
     std::string comment = fmt::format("{}: {}", comment_safe(n.display_name()),
                                       l.macs ? fmt::format("{} MACs", l.macs) : std::string("no MACs"));
     if (n.act.kind != FusedAct::None) comment += ", fused activation from " + comment_safe(n.act.from);
+    if (!uses_inputs) body += "  (void)in;\n";
+    uses_inputs = false;
     layers += fmt::format(fmt::runtime(embedded("files/layer.cpp.in")), fmt::arg("comment", comment),
                           fmt::arg("fn", fn), fmt::arg("body", body));
-    calls += fmt::format("  {}(a);\n", fn);
+    calls += fmt::format("  {}(a, in);\n", fn);
+  }
+  // A patched first stage: one function per patch, run before everything else.
+  if (m.patch) {
+    std::string pcalls;
+    for (size_t pi = 0; pi < m.patch->patches.size(); ++pi) {
+      std::string body;
+      for (size_t ci = 0; ci < m.patch->patches[pi].size(); ++ci) {
+        const auto& [node, c] = m.patch->patches[pi][ci];
+        kernel_files.insert(c.file);
+        const std::string pname = fmt::format("kPatch{:03}_{}", pi, ci);
+        params += fmt::format("constexpr {} {} = {};\n", params_type(c.params), pname, params_init(c.params));
+        std::string args;
+        for (const Operand& o : c.args) args += ", " + e.operand(o, node);
+        body += fmt::format("  ferrite_rt::{}({}{});  // {}: {}\n", c.fn, pname, args,
+                            comment_safe(g.nodes[node].display_name()), c.variant);
+      }
+      if (body.find("in[") == std::string::npos) body += "  (void)in;\n";
+      const std::string fn = fmt::format("patch{:03}", pi);
+      layers += fmt::format(fmt::runtime(embedded("files/layer.cpp.in")),
+                            fmt::arg("comment", fmt::format("patch {} of {} (grid {}x{}), layers 0-{}", pi + 1,
+                                                            m.patch->patches.size(), m.patch->spec.grid_rows,
+                                                            m.patch->spec.grid_cols, m.patch->spec.stage - 1)),
+                            fmt::arg("fn", fn), fmt::arg("body", body));
+      pcalls += fmt::format("  {}(a, in);\n", fn);
+    }
+    calls = pcalls + calls;
   }
   // Graph outputs that are constants are copied into place.
   for (TensorId o : g.outputs)
@@ -162,6 +197,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
 
   std::string kernels = strip_pragma_once(embedded("common/act.h")) + "\n";
   // The int8 kernels share the requantization helpers: paste them first when any is used.
+  if (kernel_files.count("window/quantize_window.h")) kernel_files.insert("quantize/quantize.h");
   for (const auto& f : kernel_files)
     if (f.find("_s8") != std::string::npos || f.rfind("quantize/", 0) == 0) {
       kernels += strip_pragma_once(embedded("common/requant.h")) + "\n";
@@ -185,13 +221,14 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   auto io_list = [&](const std::vector<TensorId>& ids) {
     std::string s;
     for (TensorId id : ids) s += e.tensor_info(id) + "\n";
-    if (ids.empty()) s = "    {\"\", DType::Float32, 0, {0, 0, 0, 0, 0, 0}, false, 0.f, 0, 0, 0},\n";
+    if (ids.empty()) s = "    {\"\", DType::Float32, 0, {0, 0, 0, 0, 0, 0}, false, 0.f, 0, false, 0, 0},\n";
     return s.substr(0, s.size() - 1);
   };
   std::string accessors;
   auto add_accessors = [&](const std::vector<TensorId>& ids, const char* kind, const char* table) {
     for (size_t i = 0; i < ids.size(); ++i) {
       const Tensor& t = g.t(ids[i]);
+      if (m.plan.tensor_buffer[static_cast<size_t>(ids[i])] < 0) continue;  // caller-owned
       accessors += fmt::format(
           "// {} {}: {} {} [{}]{}\ninline {}* {}{}(void* arena) {{\n"
           "  return reinterpret_cast<{}*>(static_cast<std::uint8_t*>(arena) + {}[{}].offset);\n}}\n",
@@ -205,7 +242,14 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   std::string c_macros;
   auto add_macros = [&](const std::vector<TensorId>& ids, const char* kind) {
     for (size_t i = 0; i < ids.size(); ++i) {
-      const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.tensor_buffer[static_cast<size_t>(ids[i])])];
+      const int bi = m.plan.tensor_buffer[static_cast<size_t>(ids[i])];
+      if (bi < 0) {  // caller-owned: not in the arena
+        c_macros += fmt::format("#define {}_{}{}_IN_ARENA 0\n#define {}_{}{}_BYTES {}u\n", ns_upper, kind, i, ns_upper,
+                                kind, i, g.t(ids[i]).bytes());
+        continue;
+      }
+      const auto& b = m.plan.buffers[static_cast<size_t>(bi)];
+      c_macros += fmt::format("#define {}_{}{}_IN_ARENA 1\n", ns_upper, kind, i);
       c_macros += fmt::format("#define {}_{}{}_OFFSET {}u\n#define {}_{}{}_BYTES {}u\n#define {}_{}{}_NHWC {}\n", ns_upper,
                               kind, i, b.offset, ns_upper, kind, i, g.t(ids[i]).bytes(), ns_upper, kind, i,
                               g.t(ids[i]).nhwc ? 1 : 0);
@@ -220,6 +264,10 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   add_accessors(g.inputs, "input", "kInputs");
   add_accessors(g.outputs, "output", "kOutputs");
 
+  bool external_inputs = false;
+  for (TensorId id : g.inputs) external_inputs = external_inputs || m.plan.tensor_buffer[static_cast<size_t>(id)] < 0;
+  const std::string invoke_params = external_inputs ? "void* arena, const void* const* inputs" : "void* arena";
+  const std::string invoke_args = external_inputs ? "arena, inputs" : "arena";
   const std::string model_file = comment_safe(m.model_file);
   EmittedSource out;
   out.header = fmt::format(
@@ -230,7 +278,9 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       fmt::arg("inputs_len", std::max<size_t>(1, g.inputs.size())),
       fmt::arg("outputs_len", std::max<size_t>(1, g.outputs.size())), fmt::arg("inputs", io_list(g.inputs)),
       fmt::arg("outputs", io_list(g.outputs)), fmt::arg("accessors", accessors),
-      fmt::arg("NS", ns_upper), fmt::arg("c_macros", c_macros));
+      fmt::arg("NS", ns_upper), fmt::arg("c_macros", c_macros),
+      fmt::arg("invoke_params", invoke_params), fmt::arg("invoke_args", invoke_args),
+      fmt::arg("default_invoke", external_inputs ? "" : "inline void invoke() { invoke(arena()); }"));
   out.source = fmt::format(
       fmt::runtime(embedded("files/model.cpp.in")), fmt::arg("version", kVersion), fmt::arg("model_file", model_file),
       fmt::arg("target", m.target), fmt::arg("ns", m.name), fmt::arg("num_layers", g.nodes.size()),
@@ -238,7 +288,10 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       fmt::arg("planner", m.plan.algorithm), fmt::arg("prelude", strip_pragma_once(embedded("common/prelude.h"))),
       fmt::arg("kernels", kernels), fmt::arg("weight_decls", decls), fmt::arg("params", params),
       fmt::arg("layers", layers), fmt::arg("calls", calls), fmt::arg("arena_align", m.plan.alignment),
-      fmt::arg("arena_storage", std::max<size_t>(m.plan.arena_bytes, 1)));
+      fmt::arg("arena_storage", std::max<size_t>(m.plan.arena_bytes, 1)),
+      fmt::arg("invoke_params", invoke_params), fmt::arg("invoke_args", invoke_args),
+      fmt::arg("inputs_init", external_inputs ? "  const void* const* const in = inputs;\n"
+                                               : "  const void* const* const in = nullptr;\n"));
   out.weights = fmt::format(fmt::runtime(embedded("files/model_weights.cpp.in")), fmt::arg("version", kVersion),
                             fmt::arg("model_file", model_file), fmt::arg("ns", m.name),
                             fmt::arg("num_weights", m.weights.size()), fmt::arg("weights_bytes", weights_bytes),

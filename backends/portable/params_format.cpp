@@ -39,7 +39,8 @@ std::string params_type(const KernelParams& kp) {
                                 "ReduceParams",  "BatchNormParams",
                                 "QuantizeParams", "RequantizeParams", "FlipSignParams", "ConvS8Params", "FcS8Params",
                                 "MatMulS8Params", "BinaryS8Params", "PoolS8Params", "GlobalPoolS8Params",
-                                "ConcatS8PartParams", "LutParams", "SoftmaxS8Params"};
+                                "ConcatS8PartParams", "LutParams", "SoftmaxS8Params", "WindowCopyParams",
+                                "QuantizeWindowParams"};
   return std::string("ferrite_rt::") + names[kp.index()];
 }
 
@@ -124,6 +125,12 @@ std::string params_init(const KernelParams& kp) {
                              p.requant, p.in_zp, p.out_zp, float_literal(p.in_scale), float_literal(p.out_scale));
         } else if constexpr (std::is_same_v<P, LutParams>) {
           return fmt::format("{{{}}}", p.total);
+        } else if constexpr (std::is_same_v<P, WindowCopyParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.planes, p.pixel_elems, p.full_rows,
+                             p.full_cols, p.row0, p.col0, p.rows, p.cols, p.elem_size, p.to_full);
+        } else if constexpr (std::is_same_v<P, QuantizeWindowParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.channels, p.full_rows, p.full_cols,
+                             p.row0, p.col0, p.rows, p.cols, p.per_channel, p.qmin, p.qmax, p.relayout);
         } else if constexpr (std::is_same_v<P, SoftmaxS8Params>) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.outer, p.axis_len, p.inner, p.in_zp, p.out_zp,
                              float_literal(p.in_scale), float_literal(p.out_scale), p.qmin, p.qmax);

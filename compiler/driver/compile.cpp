@@ -12,6 +12,9 @@
 #include "driver/report_html.h"
 #include "support/sanitize.h"
 
+#include <algorithm>
+#include <cstdio>
+
 namespace fs = std::filesystem;
 
 namespace ferrite {
@@ -75,6 +78,117 @@ static void record_io_quant(Graph& g) {
   }
 }
 
+// The graph the planner sees for a patched stage: T' (the per-patch output) added, stage tensors
+// at their largest patch region, T live from the stage's first step and the input image until its
+// last; depthwise in-place temporaries sized for the largest region; no in-place additions (their
+// inputs may be larger windows than the output).
+static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>& lowered, const PatchSpec& spec,
+                                    const PatchGeometry& geo, const PlanOptions& base, std::vector<Lowered>* planning,
+                                    PlanOptions* po) {
+  Graph g = g0;
+  const TensorId t = g.nodes[spec.stage - 1].outputs[0];
+  Tensor tp = g.t(t);
+  tp.name += "_patch";
+  const TensorId tpid = g.add_tensor(std::move(tp));
+  g.nodes[spec.stage - 1].outputs[0] = tpid;
+  auto dims = geo.max_dims;
+  dims[tpid] = dims[t];
+  for (const auto& [id, d] : dims) {
+    Tensor& x = g.t(id);
+    if (x.is_constant() || g.is_graph_input(id) || id == t) continue;
+    x.shape = {1, x.shape[1], d.first, d.second};
+  }
+  *planning = lowered;
+  for (size_t k = 0; k < spec.stage; ++k) {
+    Lowered& l = (*planning)[k];
+    const Node& n = g.nodes[k];
+    if (!l.inplace_calls.empty()) {
+      const auto& d = dims[n.inputs[n.op == OpKind::QLinearConv ? 0 : 0]];
+      l.inplace_scratch_bytes = dtype_size(g.t(n.inputs[0]).dtype) * static_cast<size_t>(d.first * d.second);
+    }
+    if (n.op == OpKind::Add || n.op == OpKind::QLinearAdd) l.inplace_input = -1;
+    for (TensorId in : n.inputs)  // every patch reads the input image: never write over it
+      if (in != kNoTensor && g.is_graph_input(in)) l.inplace_input = -1;
+  }
+  *po = base;
+  po->extend[t] = {0, static_cast<int>(spec.stage) - 1};
+  for (TensorId i : g.inputs) po->extend[i] = {0, static_cast<int>(spec.stage) - 1};
+  return g;
+}
+
+// Picks the patch plan per --patch / --max-patch-overhead / --sram-budget; stage 0 = no patches.
+static Expected<PatchSpec> choose_patches(CompiledModel& m, const CompileOptions& o) {
+  PatchSpec none;
+  if (o.patch == "off") return none;
+  int fixed_rows = 0, fixed_cols = 0;
+  size_t fixed_stage = 0;
+  if (o.patch != "auto") {
+    int r = 0, c = 0, at = -1;
+    char x = 0;
+    const int n = std::sscanf(o.patch.c_str(), "%d%c%d@%d", &r, &x, &c, &at);
+    if (n < 3 || (x != 'x' && x != 'X') || r < 1 || c < 1)
+      return make_error("--patch '{}': expected off, auto, RxC or RxC@LAYER (e.g. 4x4@12)", o.patch);
+    fixed_rows = r;
+    fixed_cols = c;
+    if (n == 4) fixed_stage = static_cast<size_t>(at) + 1;
+  }
+  auto cuts = patch_cut_points(m.graph);
+  if (fixed_stage && std::find(cuts.begin(), cuts.end(), fixed_stage) == cuts.end())
+    return make_error("--patch {}: the graph cannot be split after layer {} (possible: {})", o.patch, fixed_stage - 1,
+                      [&] {
+                        std::string s;
+                        for (size_t c : cuts) s += (s.empty() ? "" : ", ") + std::to_string(c - 1);
+                        return s.empty() ? std::string("none") : s;
+                      }());
+  // Baseline: no patches.
+  auto base = plan_memory(m.graph, m.lowered, o.plan);
+  if (!base) return base.error();
+  struct Cand { PatchSpec spec; size_t arena; uint64_t extra; };
+  std::vector<Cand> cands;
+  for (size_t k : cuts) {
+    if (fixed_stage && k != fixed_stage) continue;
+    const Shape& ts = m.graph.t(m.graph.nodes[k - 1].outputs[0]).shape;
+    std::vector<std::pair<int, int>> grids;
+    if (fixed_rows) grids.emplace_back(fixed_rows, fixed_cols);
+    else
+      for (int n : {2, 3, 4, 5, 6, 7, 8}) grids.emplace_back(n, n);
+    for (auto [r, c] : grids) {
+      if (r > ts[2] || c > ts[3]) continue;
+      PatchSpec spec{k, r, c};
+      auto geo = patch_geometry(m.graph, spec);
+      if (!geo) continue;
+      const uint64_t extra = geo->patched_macs - geo->plain_macs;
+      std::vector<Lowered> planning;
+      PlanOptions po;
+      Graph pg = patched_planning_graph(m.graph, m.lowered, spec, *geo, o.plan, &planning, &po);
+      auto plan = plan_memory(pg, planning, po);
+      if (!plan) continue;
+      cands.push_back({spec, plan->arena_bytes, extra});
+      m.patch_candidates.push_back(fmt::format(
+          "split after layer {} ('{}', {}x{}), grid {}x{}: arena {} B, +{} MACs (+{:.1f} % of all {})", k - 1,
+          comment_safe(m.graph.t(m.graph.nodes[k - 1].outputs[0]).name), ts[2], ts[3], r, c, plan->arena_bytes, extra,
+          m.macs ? 100.0 * static_cast<double>(extra) / static_cast<double>(m.macs) : 0.0, m.macs));
+    }
+  }
+  if (fixed_rows) {
+    if (cands.empty()) return make_error("--patch {}: no valid split for that grid", o.patch);
+    auto best = std::min_element(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) { return a.arena < b.arena; });
+    return best->spec;
+  }
+  const double limit = o.max_patch_overhead * static_cast<double>(m.macs);
+  const Cand* best = nullptr;
+  for (const Cand& c : cands) {
+    if (o.sram_budget) {  // the cheapest plan that fits the budget
+      if (c.arena > o.sram_budget || base->arena_bytes <= o.sram_budget) continue;
+      if (!best || c.extra < best->extra || (c.extra == best->extra && c.arena < best->arena)) best = &c;
+    } else {
+      if (static_cast<double>(c.extra) > limit || c.arena >= base->arena_bytes) continue;
+      if (!best || c.arena < best->arena || (c.arena == best->arena && c.extra < best->extra)) best = &c;
+    }
+  }
+  return best ? best->spec : none;
+}
+
 Expected<CompiledModel> compile_model(const CompileOptions& o) {
   if (std::find(known_targets().begin(), known_targets().end(), o.target) == known_targets().end())
     return make_error("unknown target '{}'", o.target);
@@ -123,11 +237,74 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   }
   if (nerr) return make_error("{} node{} cannot be compiled:{}", nerr, nerr == 1 ? "" : "s", errors);
 
-  auto plan = plan_memory(m.graph, m.lowered, o.plan);
-  if (!plan) return plan.error();
-  m.plan = std::move(*plan);
+  // Patch-based inference: choose the split and grid (or none), then plan memory.
+  auto spec = choose_patches(m, o);
+  if (!spec) return spec.error();
+  if (spec->stage) {
+    // --patch auto never makes a model fail to compile: a plan it cannot lower is dropped.
+    if (o.patch == "auto") {
+      auto geo = patch_geometry(m.graph, *spec);
+      std::vector<Lowered> planning;
+      PlanOptions po;
+      bool ok = static_cast<bool>(geo);
+      if (ok) {
+        const TensorId split = m.graph.nodes[spec->stage - 1].outputs[0];
+        Graph pg = patched_planning_graph(m.graph, m.lowered, *spec, *geo, o.plan, &planning, &po);
+        auto pl = plan_memory(pg, planning, po);
+        ok = pl && static_cast<bool>(lower_patches(pg, *spec, *geo,
+                                                   std::vector<bool>(pl->inplace_variant.begin(), pl->inplace_variant.end()),
+                                                   split, pg.nodes[spec->stage - 1].outputs[0]));
+      }
+      if (!ok) spec = PatchSpec{};
+    }
+  }
+  if (spec->stage) {
+    auto geo = patch_geometry(m.graph, *spec);
+    if (!geo) return geo.error();
+    std::vector<Lowered> planning;
+    PlanOptions po;
+    const TensorId split = m.graph.nodes[spec->stage - 1].outputs[0];
+    Graph pg = patched_planning_graph(m.graph, m.lowered, *spec, *geo, o.plan, &planning, &po);
+    m.graph = std::move(pg);
+    const TensorId split_patch = m.graph.nodes[spec->stage - 1].outputs[0];
+    auto plan = plan_memory(m.graph, planning, po);
+    if (!plan) return plan.error();
+    m.plan = std::move(*plan);
+    std::vector<bool> ip(m.plan.inplace_variant.begin(), m.plan.inplace_variant.end());
+    auto ex = lower_patches(m.graph, *spec, *geo, ip, split, split_patch);
+    if (!ex) return ex.error();
+    m.macs = m.macs - geo->plain_macs + geo->patched_macs;
+    // The patched calls' constants become graph constants (each shared constant once).
+    std::map<const Tensor*, TensorId> made;
+    for (auto& patch : ex->patches)
+      for (auto& [node, c] : patch)
+        for (Operand& op : c.args)
+          if (op.kind == Operand::Kind::Data) {
+            auto it = made.find(op.data.get());
+            if (it == made.end()) {
+              Tensor t = *op.data;
+              if (t.name.empty()) t.name = fmt::format("patch_const_{}", made.size());
+              it = made.emplace(op.data.get(), m.graph.add_tensor(std::move(t))).first;
+            }
+            op = Operand::tensor(it->second);
+          }
+    m.plan.tensor_buffer.resize(m.graph.tensors.size(), -1);
+    m.plan.external_input.resize(m.graph.tensors.size(), -1);
+    for (size_t s = 0; s < spec->stage; ++s) {
+      m.lowered[s].calls.clear();  // the stage's code is in m.patch
+      m.lowered[s].macs = 0;
+    }
+    for (const auto& patch : ex->patches)
+      for (const auto& [node, c] : patch) m.lowered[node].macs += 0;
+    ex->candidates = m.patch_candidates;
+    m.patch = std::move(*ex);
+  } else {
+    auto plan = plan_memory(m.graph, m.lowered, o.plan);
+    if (!plan) return plan.error();
+    m.plan = std::move(*plan);
+  }
   for (size_t s = 0; s < m.lowered.size(); ++s)
-    if (m.plan.inplace_variant[s]) {
+    if (m.plan.inplace_variant[s] && !m.lowered[s].inplace_calls.empty() && !(m.patch && s < m.patch->spec.stage)) {
       m.lowered[s].calls = m.lowered[s].inplace_calls;
       m.lowered[s].scratch_bytes = m.lowered[s].inplace_scratch_bytes;
     }
@@ -143,6 +320,11 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
             m.plan.tensor_buffer[static_cast<size_t>(op.id)] < 0)
           w.insert(op.id);
   }
+  if (m.patch)
+    for (const auto& patch : m.patch->patches)
+      for (const auto& [node, c] : patch)
+        for (const auto& op : c.args)
+          if (op.kind == Operand::Kind::Tensor && m.graph.t(op.id).is_constant()) w.insert(op.id);
   for (TensorId out : m.graph.outputs)
     if (m.graph.t(out).is_constant() && !m.graph.producer(out)) w.insert(out);
   m.weights.assign(w.begin(), w.end());

@@ -1,11 +1,13 @@
 // The compile driver: frontend -> graph passes -> lowering -> memory plan -> backend, plus writing
 // the generated files atomically (all or nothing) and the memory report.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "frontend/onnx_import.h"
 #include "ops/lower.h"
+#include "passes/memory_patches.h"
 #include "passes/memory_plan.h"
 #include "passes/pass.h"
 
@@ -21,6 +23,11 @@ struct CompileOptions {
   ImportOptions import;
   PassContext passes;
   PlanOptions plan;
+  // Patch-based inference: "off", "auto" (smallest arena within max_patch_overhead extra MACs, or
+  // the fewest extra MACs that fit sram_budget), "RxC" (grid, best split) or "RxC@N" (split after
+  // layer N).
+  std::string patch = "auto";
+  double max_patch_overhead = 0.20;
 };
 
 struct CompiledModel {
@@ -33,6 +40,8 @@ struct CompiledModel {
   std::vector<TensorId> weights;  // constants the generated code references, in id order
   size_t weights_bytes = 0;       // their bytes
   uint64_t macs = 0;
+  std::optional<PatchExec> patch;            // set when the first stage runs patch by patch
+  std::vector<std::string> patch_candidates;  // the arena / extra-MAC trade-off that was considered
 };
 
 Expected<CompiledModel> compile_model(const CompileOptions& o);

@@ -1,6 +1,7 @@
 // The `ferrite` command line: compile, report, run, ops. Only this file prints errors and chooses
 // exit codes: 0 success, 1 a check failed (budget exceeded, outputs differ), 2 usage or model error.
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -22,6 +23,8 @@ namespace {
 struct Common {
   std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw", inplace_depthwise = "on";
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
+  bool caller_owned_inputs = false;
+  std::string patch = "auto", max_patch_overhead = "20%";
 };
 
 void add_common(CLI::App* c, Common& o, bool run) {
@@ -37,6 +40,13 @@ void add_common(CLI::App* c, Common& o, bool run) {
                 "nchw (the model's layout, default) or nhwc: 4-D inputs are given channels-last (e.g. a camera "
                 "buffer), no transpose needed")
       ->check(CLI::IsMember({"nchw", "nhwc"}));
+  c->add_option("--patch", o.patch,
+                "patch-based inference of the first stage: auto (default: only when it lowers the arena within "
+                "--max-patch-overhead), off, RxC (grid; best split) or RxC@LAYER");
+  c->add_option("--max-patch-overhead", o.max_patch_overhead,
+                "with --patch auto: most extra MACs allowed for halo recomputation (default 20%)");
+  c->add_flag("--caller-owned-inputs", o.caller_owned_inputs,
+              "inputs stay in the caller's buffers (passed to invoke, only read), outside the arena");
   c->add_option("--inplace-depthwise", o.inplace_depthwise,
                 "on (default): depthwise convolutions overwrite their input through a one-channel temporary "
                 "where legal; off: separate output buffers")
@@ -77,6 +87,17 @@ Expected<CompileOptions> make_options(const Common& c) {
   o.passes.print_after = c.print_after;
   o.passes.input_nhwc = c.input_layout == "nhwc";
   o.plan.inplace_depthwise = c.inplace_depthwise == "on";
+  o.plan.caller_owned_inputs = c.caller_owned_inputs;
+  o.patch = c.patch;
+  {
+    std::string v = c.max_patch_overhead;
+    const bool pct = !v.empty() && v.back() == '%';
+    if (pct) v.pop_back();
+    char* end = nullptr;
+    const double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end || d < 0) return make_error("--max-patch-overhead '{}': expected e.g. 20%", c.max_patch_overhead);
+    o.max_patch_overhead = pct ? d / 100.0 : d;
+  }
   o.passes.log = [](const std::string& s) { std::cerr << s; };
   return o;
 }

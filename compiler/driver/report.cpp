@@ -98,6 +98,19 @@ nlohmann::json report_json(const CompiledModel& m) {
       if (f32) float_ops.push_back(n.name.empty() ? std::string(op_info(n.op).onnx_type) : n.name);
     }
   r["quantized"] = quantized;
+  if (m.patch) {
+    const auto& p = *m.patch;
+    r["patch"] = {{"split_layer", p.spec.stage - 1},
+                  {"split_tensor", g.t(p.split).name},
+                  {"grid", fmt::format("{}x{}", p.spec.grid_rows, p.spec.grid_cols)},
+                  {"patches", p.patches.size()},
+                  {"stage_macs_plain", p.plain_macs},
+                  {"stage_macs_patched", p.patched_macs},
+                  {"extra_macs", p.patched_macs - p.plain_macs}};
+  } else {
+    r["patch"] = nullptr;
+  }
+  r["patch_candidates"] = m.patch_candidates;
   r["float_ops"] = float_ops;
   return r;
 }
@@ -113,6 +126,11 @@ std::string report_text(const CompiledModel& m) {
   s += fmt::format("  weights      {:>10} bytes\n", m.weights_bytes);
   s += fmt::format("  MACs         {:>10}\n", m.macs);
   s += fmt::format("  layers       {:>10}  ({} in place)\n", g.nodes.size(), m.plan.inplace_notes.size());
+  if (m.patch)
+    s += fmt::format("  patches      layers 0-{} run as a {}x{} grid of patches over '{}' (+{} MACs of halo recomputation)\n",
+                     m.patch->spec.stage - 1, m.patch->spec.grid_rows, m.patch->spec.grid_cols,
+                     comment_safe(g.t(m.patch->split).name), m.patch->patched_macs - m.patch->plain_macs);
+  for (const auto& c : m.patch_candidates) s += "    candidate: " + c + "\n";
   const auto fo = report_json(m)["float_ops"];
   if (!fo.empty()) s += fmt::format("  float ops    {:>10}  (no int8 kernel: they run in float between Dequantize/Quantize)\n", fo.size());
   s += fmt::format("  {:>4}  {:<20} {:<28} {:>12} {:>12}\n", "#", "op", "name", "MACs", "live bytes");

@@ -160,7 +160,7 @@ int run_model(const RunOptions& o) {
 
   if (count < 0) count = 1;
   // Harness: inputs embedded with .incbin (fast for large inputs, identical on host and target).
-  std::string decls, incbin, copies, writes;
+  std::string decls, incbin, copies, writes, ptrs;
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     const Tensor& t = g.t(g.inputs[i]);
     const Tensor& d = data[t.name];
@@ -170,6 +170,10 @@ int run_model(const RunOptions& o) {
     decls += fmt::format("extern \"C\" const unsigned char fe_input_{}[];\n", i);
     incbin += fmt::format("__asm__(\".section .rodata.fe_inputs,\\\"a\\\"\\n.balign 16\\n.global fe_input_{0}\\n"
                           "fe_input_{0}:\\n.incbin \\\"input_{0}.bin\\\"\\n.byte 0\\n.previous\\n\");\n", i);
+    if (m->plan.tensor_buffer[static_cast<size_t>(g.inputs[i])] < 0) {  // caller-owned: pass a pointer
+      ptrs += fmt::format("{}fe_input_{} + set * {}::kInputs[{}].bytes", ptrs.empty() ? "" : ", ", i, m->name, i);
+      continue;
+    }
     copies += fmt::format(
         "    std::memcpy(a + {ns}::kInputs[{i}].offset, fe_input_{i} + set * {ns}::kInputs[{i}].bytes, {ns}::kInputs[{i}].bytes);\n",
         fmt::arg("ns", m->name), fmt::arg("i", i));
@@ -179,10 +183,12 @@ int run_model(const RunOptions& o) {
         "    fe_format_name(name, \"out_{i}_\", set);\n"
         "    if (fe_write_file(name, a + {ns}::kOutputs[{i}].offset, {ns}::kOutputs[{i}].bytes) != 0) return 2;\n",
         fmt::arg("ns", m->name), fmt::arg("i", i));
+  if (!ptrs.empty()) copies += "    const void* const inputs[] = {" + ptrs + "};\n";
   std::string main_cpp = fmt::format(fmt::runtime(embedded("harness/run_main.cpp.in")), fmt::arg("version", kVersion),
                                      fmt::arg("ns", m->name), fmt::arg("input_decls", decls),
                                      fmt::arg("input_asm", incbin), fmt::arg("copy_inputs", copies),
                                      fmt::arg("count", count),
+                                     fmt::arg("input_ptrs", ptrs.empty() ? std::string() : ", inputs"),
                                      fmt::arg("write_outputs", writes));
   st = write_text(build / "main.cpp", main_cpp);
   if (!st) return fail(o, st.error().message);

@@ -22,7 +22,9 @@ using KernelParams =
                  ferrite_rt::QuantizeParams, ferrite_rt::RequantizeParams, ferrite_rt::FlipSignParams,
                  ferrite_rt::ConvS8Params, ferrite_rt::FcS8Params, ferrite_rt::MatMulS8Params,
                  ferrite_rt::BinaryS8Params, ferrite_rt::PoolS8Params, ferrite_rt::GlobalPoolS8Params,
-                 ferrite_rt::ConcatS8PartParams, ferrite_rt::LutParams, ferrite_rt::SoftmaxS8Params>;
+                 ferrite_rt::ConcatS8PartParams, ferrite_rt::LutParams, ferrite_rt::SoftmaxS8Params,
+                 // patch-based inference
+                 ferrite_rt::WindowCopyParams, ferrite_rt::QuantizeWindowParams>;
 
 // A kernel argument after the params: a tensor (constant, arena buffer), the node's scratch buffer,
 // or a null pointer (an omitted optional input such as a missing bias).
@@ -33,6 +35,7 @@ struct Operand {
   enum class Kind { Tensor, Scratch, Null, Data } kind = Kind::Null;
   TensorId id = kNoTensor;
   std::shared_ptr<const Tensor> data;
+  int64_t offset_elems = 0;  // Tensor: start this many elements into the tensor's storage (patch views)
   static Operand tensor(TensorId t) { return {Kind::Tensor, t, nullptr}; }
   static Operand scratch() { return {Kind::Scratch, kNoTensor, nullptr}; }
   static Operand null() { return {Kind::Null, kNoTensor, nullptr}; }

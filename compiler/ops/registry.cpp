@@ -107,6 +107,10 @@ void execute_host(const KernelCall& c, const std::vector<void*>& a) {
           lut_s8(p, S8(0), S8(1), S8(2));
         } else if constexpr (std::is_same_v<P, SoftmaxS8Params>) {
           softmax_s8(p, S8(0), S8(1));
+        } else if constexpr (std::is_same_v<P, WindowCopyParams>) {
+          window_copy(p, a[0], a[1]);
+        } else if constexpr (std::is_same_v<P, QuantizeWindowParams>) {
+          quantize_window_f32(p, F(0), F(1), I32(2), a[3]);
         }
       },
       c.params);

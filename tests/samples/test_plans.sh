@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Memory plans must not change results: for every sample, the outputs with in-place depthwise
-# convolution (the default) equal those of the plain plan (--inplace-depthwise off), on the host and
-# on an emulated Cortex-M4 (QEMU mps2-an386). Also prints the arena of both plans.
+# convolution (the default) and with caller-owned inputs equal those of the plain plan
+# (--inplace-depthwise off), on the host and on an emulated Cortex-M4 (QEMU mps2-an386). Also prints
+# the arena of each plan. For samples whose first stage can be patched (int8 with a quantized input),
+# a forced 2x2 and 3x3 patch grid must give bit-identical outputs too.
 # usage: test_plans.sh FERRITE REPO_ROOT WORK_DIR
 set -uo pipefail
 FERRITE=$1; ROOT=$2; WORK=$3
@@ -15,16 +17,55 @@ for dir in "$ROOT"/samples/*/; do
   arena() { "$FERRITE" report "$dir/model.onnx" "${shape[@]}" --json "$@" | /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['arena_bytes'])"; }
   a_off=$(arena --inplace-depthwise off)
   a_on=$(arena)
+  a_co=$(arena --caller-owned-inputs)
   for tgt in host qemu-cortex-m4; do
     if "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
          --inplace-depthwise off --output-dir "$WORK/$s-$tgt-plain" --quiet &&
        "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
          --output-dir "$WORK/$s-$tgt-inplace" --quiet &&
-       cmp -s "$WORK/$s-$tgt-plain/output.npy" "$WORK/$s-$tgt-inplace/output.npy"; then
-      echo "PASS $s on $tgt: in-place plan (arena $a_on B) output == plain plan (arena $a_off B)"
+       "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
+         --caller-owned-inputs --output-dir "$WORK/$s-$tgt-caller" --quiet &&
+       cmp -s "$WORK/$s-$tgt-plain/output.npy" "$WORK/$s-$tgt-inplace/output.npy" &&
+       cmp -s "$WORK/$s-$tgt-plain/output.npy" "$WORK/$s-$tgt-caller/output.npy"; then
+      echo "PASS $s on $tgt: outputs equal with in-place (arena $a_on B), caller-owned inputs ($a_co B), plain ($a_off B)"
       pass=$((pass + 1))
     else
       echo "FAIL $s on $tgt: in-place and plain plans differ"
+      fail=$((fail + 1))
+    fi
+  done
+done
+for dir in "$ROOT"/samples/*_int8/; do
+  s=$(basename "$dir")
+  shape=()
+  case "$s" in fashion_cnn*) shape=(--input-shape input=1x1x28x28) ;; esac
+  for grid in 2x2 3x3; do
+    for tgt in host qemu-cortex-m4; do
+      if "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
+           --patch $grid --output-dir "$WORK/$s-$tgt-patch$grid" --quiet > "$WORK/$s-$grid.log" 2>&1 &&
+         cmp -s "$WORK/$s-$tgt-plain/output.npy" "$WORK/$s-$tgt-patch$grid/output.npy"; then
+        split=$("$FERRITE" report "$dir/model.onnx" "${shape[@]}" --patch $grid --json |
+                /usr/bin/python3 -c "import json, sys; p = json.load(sys.stdin)['patch']; print(f\"after layer {p['split_layer']}, +{p['extra_macs']} MACs\")")
+        echo "PASS $s on $tgt: patched $grid ($split) output == plain plan"
+        pass=$((pass + 1))
+      else
+        echo "FAIL $s on $tgt: patched $grid differs or fails"; cat "$WORK/$s-$grid.log"
+        fail=$((fail + 1))
+      fi
+    done
+  done
+done
+# Deep splits through residual blocks (halos over several 3x3 layers, additions with strided views).
+d="$ROOT/samples/mobilenetv2_035_96_int8"
+for spec in 4x4@13 2x2@21 3x2@17; do
+  for tgt in host qemu-cortex-m4; do
+    if "$FERRITE" run "$d/model.onnx" --name m --input "input=$d/input.npy" --target $tgt --patch $spec \
+         --output-dir "$WORK/mbv2-$tgt-$spec" --quiet &&
+       cmp -s "$WORK/mobilenetv2_035_96_int8-$tgt-plain/output.npy" "$WORK/mbv2-$tgt-$spec/output.npy"; then
+      echo "PASS mobilenetv2_035_96_int8 on $tgt: patched $spec output == plain plan"
+      pass=$((pass + 1))
+    else
+      echo "FAIL mobilenetv2_035_96_int8 on $tgt: patched $spec"
       fail=$((fail + 1))
     fi
   done

@@ -2,6 +2,7 @@
 // tests), the lower bound, the overlap checker, and in-place / alias legality on small graphs.
 #include <catch2/catch.hpp>
 
+#include "passes/memory_patches.h"
 #include "passes/memory_plan.h"
 #include "unit/graph_builder.h"
 
@@ -245,4 +246,37 @@ TEST_CASE("a stride-2 depthwise shrinks in place: its output is anchored to its 
   CHECK(in.offset == out.offset);
   CHECK(out.req.anchor == p->tensor_buffer[0]);
   CHECK(p->lower_bound_bytes == 4 * 36 * 4 + 36 * 4);  // input + one-channel temporary at the conv
+}
+
+TEST_CASE("patch geometry: receptive-field regions and halo MACs", "[planner][patches]") {
+  // x [8x8] -> Conv 3x3 pad 1 -> a -> Relu -> b -> Conv 3x3 stride 2 pad 1 -> c [4x4] -> Relu -> y
+  Graph g;
+  TensorId x = act(g, "x", {1, 1, 8, 8}), a = act(g, "a", {1, 1, 8, 8}), b = act(g, "b", {1, 1, 8, 8});
+  TensorId c = act(g, "c", {1, 1, 4, 4}), y = act(g, "y", {1, 1, 4, 4});
+  TensorId w = cst(g, "w", {1, 1, 3, 3}, std::vector<float>(9, 1.f));
+  g.inputs = {x};
+  Node c1 = node(OpKind::Conv, {x, w}, {a}, "c1");
+  c1.attrs.values["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  Node c2 = node(OpKind::Conv, {b, w}, {c}, "c2");
+  c2.attrs.values["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  c2.attrs.values["strides"] = std::vector<int64_t>{2, 2};
+  g.nodes = {c1, node(OpKind::Relu, {a}, {b}, "r"), c2, node(OpKind::Relu, {c}, {y}, "out")};
+  g.outputs = {y};
+  auto cuts = patch_cut_points(g);
+  CHECK(std::find(cuts.begin(), cuts.end(), size_t{3}) != cuts.end());
+  auto geo = patch_geometry(g, PatchSpec{3, 2, 2});
+  REQUIRE(geo);
+  REQUIRE(geo->regions.size() == 4);
+  const auto& p0 = geo->regions[0];
+  CHECK(p0.at(c).r0 == 0); CHECK(p0.at(c).r1 == 2);   // the patch of T
+  CHECK(p0.at(b).r0 == 0); CHECK(p0.at(b).r1 == 4);   // stride 2, 3x3, pad 1: rows [-1, 4) clipped
+  CHECK(p0.at(a).r1 == 4);                            // Relu: same region
+  CHECK(p0.at(x).r0 == 0); CHECK(p0.at(x).r1 == 5);   // halo of the first 3x3
+  const auto& p3 = geo->regions[3];
+  CHECK(p3.at(c).r0 == 2); CHECK(p3.at(c).c1 == 4);
+  CHECK(p3.at(b).r0 == 3); CHECK(p3.at(b).r1 == 8);
+  CHECK(p3.at(x).r0 == 2); CHECK(p3.at(x).r1 == 8);
+  CHECK(geo->plain_macs == 64 * 9 + 16 * 9);
+  CHECK(geo->patched_macs > geo->plain_macs);  // halos are recomputed
+  CHECK(geo->max_dims.at(a).first == 5);
 }

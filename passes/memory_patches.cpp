@@ -1,0 +1,334 @@
+// Patch-based inference: stage cut points, per-patch regions (backward receptive-field propagation,
+// halos recomputed), and per-patch lowering that reuses the ordinary kernels: each stage node is
+// lowered again on a copy of the graph whose stage tensors have the patch's region shapes, with
+// convolution pads expressed relative to the input region (negative = start inside a larger buffer,
+// which the kernels' bounds checks handle), and additions reading larger buffers through strided
+// views. The first layer reads its window of the input image directly (windowed quantize, or a
+// window copy for float models); each patch ends by copying its part of T into T.
+#include "passes/memory_patches.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ops/op_util.h"
+
+namespace ferrite {
+
+namespace {
+
+enum class Kind { Unsupported, Conv, Pool, Add, Unary, Quantize };
+
+Kind kind_of(const Graph& g, const Node& n) {
+  switch (n.op) {
+    case OpKind::Conv: case OpKind::QLinearConv: return Kind::Conv;
+    case OpKind::MaxPool: return n.outputs.size() == 1 ? Kind::Pool : Kind::Unsupported;
+    case OpKind::Add: case OpKind::QLinearAdd: return Kind::Add;
+    case OpKind::QuantizeLinear: return g.t(n.inputs[1]).numel() == 1 ? Kind::Quantize : Kind::Unsupported;
+    case OpKind::Relu: case OpKind::Clip: case OpKind::LeakyRelu: case OpKind::HardSigmoid: case OpKind::HardSwish:
+    case OpKind::Sigmoid: case OpKind::Tanh: case OpKind::QLinearActivation: case OpKind::QLinearSigmoid:
+    case OpKind::QLinearLeakyRelu: case OpKind::Requantize:
+      return Kind::Unary;
+    default: return Kind::Unsupported;
+  }
+}
+
+bool spatial(const Tensor& t) { return t.shape.size() == 4 && t.shape[0] == 1; }
+
+// The data inputs of a stage node (slots holding activations).
+std::vector<size_t> data_slots(const Node& n) {
+  switch (n.op) {
+    case OpKind::QLinearAdd: return {0, 3};
+    case OpKind::Add: return {0, 1};
+    default: return {0};
+  }
+}
+
+struct Window {
+  int64_t k, s, d, pad;  // kernel, stride, dilation, begin pad along one axis
+};
+
+// Kernel geometry of a conv/pool node along rows (axis 0) or cols (axis 1).
+Window window_of(const Graph& g, const Node& n, int axis) {
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  std::vector<int64_t> k;
+  if (n.op == OpKind::MaxPool) k = n.attrs.ints("kernel_shape");
+  else k = {g.t(n.inputs[n.op == OpKind::Conv ? 1 : 3]).shape[2], g.t(n.inputs[n.op == OpKind::Conv ? 1 : 3]).shape[3]};
+  const auto s = n.attrs.ints("strides", {1, 1}), d = n.attrs.ints("dilations", {1, 1});
+  const auto pads = n.attrs.ints("pads", {0, 0, 0, 0});
+  const auto a = static_cast<size_t>(axis);
+  const int64_t pad = ops::resolve_pad_begin(n.attrs.s("auto_pad", "NOTSET"), x.shape[2 + a], y.shape[2 + a], k[a], s[a],
+                                             d[a], pads[a]);
+  return {k[a], s[a], d[a], pad};
+}
+
+Rect unite(const Rect& a, const Rect& b) {
+  if (a.empty()) return b;
+  if (b.empty()) return a;
+  return {std::min(a.r0, b.r0), std::max(a.r1, b.r1), std::min(a.c0, b.c0), std::max(a.c1, b.c1)};
+}
+
+}  // namespace
+
+std::vector<size_t> patch_cut_points(const Graph& g) {
+  std::vector<size_t> cuts;
+  std::vector<int> last_use(g.tensors.size(), -1);
+  for (size_t s = 0; s < g.nodes.size(); ++s)
+    for (TensorId in : g.nodes[s].inputs)
+      if (in != kNoTensor) last_use[static_cast<size_t>(in)] = static_cast<int>(s);
+  for (size_t k = 1; k < g.nodes.size(); ++k) {
+    const Node& n = g.nodes[k - 1];
+    if (kind_of(g, n) == Kind::Unsupported || n.outputs.size() != 1 || !spatial(g.t(n.outputs[0]))) break;
+    bool ok = true;
+    for (size_t j = 0; j < k && ok; ++j) {
+      const Node& m = g.nodes[j];
+      for (TensorId in : m.inputs)  // stage inputs: constants, the graph input, or stage tensors
+        if (in != kNoTensor && !g.t(in).is_constant() && !g.is_graph_input(in) && !g.producer(in)) ok = false;
+      for (TensorId in : data_slots(m).size() ? m.inputs : m.inputs) (void)in;
+      for (size_t s : data_slots(m))
+        if (!spatial(g.t(m.inputs[s]))) ok = false;
+      if (j + 1 < k && (g.is_graph_output(m.outputs[0]) || last_use[static_cast<size_t>(m.outputs[0])] >= static_cast<int>(k)))
+        ok = false;  // only T may be read after the stage
+    }
+    for (TensorId i : g.inputs)  // the graph input must not be read after the stage either
+      if (last_use[static_cast<size_t>(i)] >= static_cast<int>(k)) ok = false;
+    if (g.is_graph_output(n.outputs[0])) ok = false;
+    if (ok) cuts.push_back(k);
+  }
+  return cuts;
+}
+
+Expected<PatchGeometry> patch_geometry(const Graph& g, const PatchSpec& spec) {
+  if (spec.stage == 0 || spec.stage >= g.nodes.size()) return make_error("patch stage of {} nodes is out of range", spec.stage);
+  const TensorId t = g.nodes[spec.stage - 1].outputs[0];
+  const Shape& ts = g.t(t).shape;
+  if (spec.grid_rows < 1 || spec.grid_cols < 1 || spec.grid_rows > ts[2] || spec.grid_cols > ts[3])
+    return make_error("patch grid {}x{} does not fit '{}' ({}x{})", spec.grid_rows, spec.grid_cols, g.t(t).name, ts[2], ts[3]);
+  PatchGeometry geo;
+  for (int pr = 0; pr < spec.grid_rows; ++pr)
+    for (int pc = 0; pc < spec.grid_cols; ++pc) {
+      std::map<TensorId, Rect> need;
+      need[t] = {ts[2] * pr / spec.grid_rows, ts[2] * (pr + 1) / spec.grid_rows, ts[3] * pc / spec.grid_cols,
+                 ts[3] * (pc + 1) / spec.grid_cols};
+      for (size_t k = spec.stage; k-- > 0;) {
+        const Node& n = g.nodes[k];
+        auto it = need.find(n.outputs[0]);
+        if (it == need.end()) continue;  // not needed by this patch (cannot happen for a chain)
+        const Rect out = it->second;
+        const Kind kind = kind_of(g, n);
+        for (size_t s : data_slots(n)) {
+          const TensorId x = n.inputs[s];
+          const Shape& xs = g.t(x).shape;
+          Rect r = out;
+          if (kind == Kind::Conv || kind == Kind::Pool) {
+            const Window wr = window_of(g, n, 0), wc = window_of(g, n, 1);
+            r = {std::max<int64_t>(0, out.r0 * wr.s - wr.pad),
+                 std::min<int64_t>(xs[2], (out.r1 - 1) * wr.s - wr.pad + (wr.k - 1) * wr.d + 1),
+                 std::max<int64_t>(0, out.c0 * wc.s - wc.pad),
+                 std::min<int64_t>(xs[3], (out.c1 - 1) * wc.s - wc.pad + (wc.k - 1) * wc.d + 1)};
+          }
+          need[x] = unite(need[x], r);
+        }
+      }
+      // Elementwise unary outputs (and the quantized input) cover their input's whole region.
+      for (size_t k = 0; k < spec.stage; ++k) {
+        const Node& n = g.nodes[k];
+        const Kind kind = kind_of(g, n);
+        if (kind == Kind::Unary || kind == Kind::Quantize) need[n.outputs[0]] = need[n.inputs[0]];
+      }
+      for (size_t k = 0; k < spec.stage; ++k) {
+        const Node& n = g.nodes[k];
+        if (kind_of(g, n) != Kind::Conv) continue;
+        const Rect& o = need[n.outputs[0]];
+        const Shape& ys = g.t(n.outputs[0]).shape;
+        geo.patched_macs += static_cast<uint64_t>(ys[1] * o.rows() * o.cols()) *
+                            static_cast<uint64_t>(g.t(n.inputs[0]).shape[1] / n.attrs.i("group", 1)) *
+                            static_cast<uint64_t>(window_of(g, n, 0).k * window_of(g, n, 1).k);
+      }
+      for (const auto& [id, r] : need) {
+        auto& m = geo.max_dims[id];
+        m.first = std::max(m.first, r.rows());
+        m.second = std::max(m.second, r.cols());
+      }
+      geo.regions.push_back(std::move(need));
+    }
+  for (size_t k = 0; k < spec.stage; ++k) {
+    const Node& n = g.nodes[k];
+    if (kind_of(g, n) != Kind::Conv) continue;
+    const Shape& ys = g.t(n.outputs[0]).shape;
+    geo.plain_macs += static_cast<uint64_t>(ys[1] * ys[2] * ys[3]) *
+                      static_cast<uint64_t>(g.t(n.inputs[0]).shape[1] / n.attrs.i("group", 1)) *
+                      static_cast<uint64_t>(window_of(g, n, 0).k * window_of(g, n, 1).k);
+  }
+  return geo;
+}
+
+namespace {
+
+// Strides (elements) of a rank-4 buffer of region `in` (C channels, layout nhwc) seen in the
+// iteration order of an output of region `out`, and the offset of out's first element in it.
+void view_of(int64_t C, bool nhwc, const Rect& in, const Rect& out, int32_t* stride, int64_t* offset) {
+  const int64_t rows = in.rows(), cols = in.cols();
+  if (nhwc) {  // physical [N][H][W][C]
+    const int64_t st[4] = {rows * cols * C, cols * C, C, 1};
+    for (int i = 0; i < 4; ++i) stride[i] = static_cast<int32_t>(st[i]);
+    *offset = ((out.r0 - in.r0) * cols + (out.c0 - in.c0)) * C;
+  } else {  // [N][C][H][W]
+    const int64_t st[4] = {C * rows * cols, rows * cols, cols, 1};
+    for (int i = 0; i < 4; ++i) stride[i] = static_cast<int32_t>(st[i]);
+    *offset = (out.r0 - in.r0) * cols + (out.c0 - in.c0);
+  }
+}
+
+}  // namespace
+
+Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const PatchGeometry& geo,
+                                  const std::vector<bool>& inplace, TensorId split, TensorId split_patch) {
+  PatchExec ex;
+  ex.spec = spec;
+  ex.plain_macs = geo.plain_macs;
+  ex.patched_macs = geo.patched_macs;
+  ex.split = split;
+  ex.split_patch = split_patch;
+  const Tensor& T = g.t(ex.split);
+  // Constants lowering computes (relaid-out weights, scales, tables) are the same for every patch:
+  // keep the first patch's, so the weights file holds them once.
+  std::map<std::tuple<size_t, int, size_t, size_t>, Operand> shared;
+  for (size_t p = 0; p < geo.regions.size(); ++p) {
+    std::map<TensorId, Rect> reg = geo.regions[p];
+    reg[ex.split_patch] = reg[ex.split];
+    Graph pg = g;  // the stage's tensors get this patch's region shapes
+    for (const auto& [id, r] : reg) {
+      Tensor& t = pg.t(id);
+      if (t.is_constant() || pg.is_graph_input(id) || id == ex.split) continue;
+      t.shape = {1, t.shape[1], r.rows(), r.cols()};
+    }
+    std::vector<std::pair<size_t, KernelCall>> calls;
+    for (size_t k = 0; k < spec.stage; ++k) {
+      Node n = pg.nodes[k];
+      const Kind kind = kind_of(pg, n);
+      const Rect out = reg.at(n.outputs[0]);
+      bool reads_input = false;
+      for (size_t s : data_slots(n)) reads_input = reads_input || pg.is_graph_input(n.inputs[s]);
+      if (reads_input && kind != Kind::Quantize)
+        return make_error("{}: patches need the first layer to be a QuantizeLinear (float models are not patched yet)",
+                          n.display_name());
+      if (kind == Kind::Conv || kind == Kind::Pool) {
+        const Rect in = reg.at(n.inputs[0]);
+        const Window wr = window_of(g, g.nodes[k], 0), wc = window_of(g, g.nodes[k], 1);
+        n.attrs.values["auto_pad"] = std::string("NOTSET");
+        n.attrs.values["pads"] = std::vector<int64_t>{in.r0 - (out.r0 * wr.s - wr.pad), in.c0 - (out.c0 * wc.s - wc.pad), 0, 0};
+      }
+      std::vector<size_t> add_slots;
+      if (kind == Kind::Add) {  // lower with same-shape inputs, then give each input its real view
+        for (size_t s : data_slots(n)) pg.t(n.inputs[s]).shape = pg.t(n.outputs[0]).shape;
+        add_slots = data_slots(n);
+      }
+      auto l = lower_node(pg, n);
+      if (kind == Kind::Add)
+        for (size_t s : add_slots) {
+          const Rect in = reg.at(n.inputs[s]);
+          pg.t(n.inputs[s]).shape = {1, pg.t(n.inputs[s]).shape[1], in.rows(), in.cols()};
+        }
+      if (!l) return make_error("patch {}: {}", p, l.error().message);
+      const bool ip = k < inplace.size() && inplace[k] && !l->inplace_calls.empty();
+      std::vector<KernelCall>& chosen = ip ? l->inplace_calls : l->calls;
+      for (size_t ci = 0; ci < chosen.size(); ++ci) {
+        KernelCall c = chosen[ci];
+        for (size_t ai = 0; ai < c.args.size(); ++ai)
+          if (c.args[ai].kind == Operand::Kind::Data) {
+            auto key = std::make_tuple(k, ip ? 1 : 0, ci, ai);
+            auto it = shared.find(key);
+            if (it == shared.end()) it = shared.emplace(key, c.args[ai]).first;
+            c.args[ai] = it->second;
+          }
+        if (kind == Kind::Add) {
+          const Tensor& yt = g.t(n.outputs[0]);
+          for (size_t which = 0; which < 2; ++which) {
+            const TensorId x = n.inputs[add_slots[which]];
+            if (reg.at(x).rows() == out.rows() && reg.at(x).cols() == out.cols() && reg.at(x).r0 == out.r0 &&
+                reg.at(x).c0 == out.c0)
+              continue;
+            int32_t st[4];
+            int64_t off;
+            view_of(yt.shape[1], yt.nhwc, reg.at(x), out, st, &off);
+            std::visit([&](auto& prm) {
+              using P = std::decay_t<decltype(prm)>;
+              if constexpr (std::is_same_v<P, ferrite_rt::BinaryS8Params> || std::is_same_v<P, ferrite_rt::BinaryParams>) {
+                prm.same_shape = 0;
+                for (int d = 0; d < 4; ++d) (which == 0 ? prm.a_stride : prm.b_stride)[d] = st[d];
+              }
+            }, c.params);
+            c.args[which].offset_elems = off;
+          }
+          std::visit([&](auto& prm) {  // the output's dims in iteration (physical) order
+            using P = std::decay_t<decltype(prm)>;
+            if constexpr (std::is_same_v<P, ferrite_rt::BinaryS8Params> || std::is_same_v<P, ferrite_rt::BinaryParams>) {
+              const int64_t C = yt.shape[1];
+              const int64_t d[4] = {1, yt.nhwc ? out.rows() : C, yt.nhwc ? out.cols() : out.rows(), yt.nhwc ? C : out.cols()};
+              prm.rank = 4;
+              for (int i = 0; i < 4; ++i) prm.out_shape[i] = static_cast<int32_t>(d[i]);
+              // a same-position input keeps dense strides of the output region
+              for (size_t which = 0; which < 2; ++which) {
+                const TensorId x = n.inputs[add_slots[which]];
+                const Rect xr = reg.at(x);
+                if (xr.rows() == out.rows() && xr.cols() == out.cols() && xr.r0 == out.r0 && xr.c0 == out.c0) {
+                  int32_t st[4];
+                  int64_t off;
+                  view_of(C, yt.nhwc, out, out, st, &off);
+                  for (int i = 0; i < 4; ++i) (which == 0 ? prm.a_stride : prm.b_stride)[i] = st[i];
+                }
+              }
+            }
+          }, c.params);
+        }
+        if (kind == Kind::Quantize) {  // read the window of the full input image
+          const auto& qp = std::get<ferrite_rt::QuantizeParams>(c.params);
+          const Shape& xs = g.t(n.inputs[0]).shape;
+          ferrite_rt::QuantizeWindowParams w{};
+          w.channels = static_cast<int32_t>(xs[1]);
+          w.full_rows = static_cast<int32_t>(xs[2]);
+          w.full_cols = static_cast<int32_t>(xs[3]);
+          w.row0 = static_cast<int32_t>(out.r0);
+          w.col0 = static_cast<int32_t>(out.c0);
+          w.rows = static_cast<int32_t>(out.rows());
+          w.cols = static_cast<int32_t>(out.cols());
+          w.per_channel = qp.per_channel;
+          w.qmin = qp.qmin;
+          w.qmax = qp.qmax;
+          w.relayout = g.t(n.outputs[0]).nhwc ? 1 : 0;
+          if (g.t(n.inputs[0]).nhwc) return make_error("{}: patches need an NCHW input image", n.display_name());
+          c.fn = "quantize_window_f32";
+          c.variant = "quantize_window_f32";
+          c.file = "window/quantize_window.h";
+          c.params = w;
+        }
+        calls.emplace_back(k, std::move(c));
+      }
+    }
+    // T' -> its window of T.
+    const Rect r = reg.at(ex.split_patch);
+    ferrite_rt::WindowCopyParams w{};
+    w.planes = T.nhwc ? 1 : static_cast<int32_t>(T.shape[1]);
+    w.pixel_elems = T.nhwc ? static_cast<int32_t>(T.shape[1]) : 1;
+    w.full_rows = static_cast<int32_t>(T.shape[2]);
+    w.full_cols = static_cast<int32_t>(T.shape[3]);
+    w.row0 = static_cast<int32_t>(r.r0);
+    w.col0 = static_cast<int32_t>(r.c0);
+    w.rows = static_cast<int32_t>(r.rows());
+    w.cols = static_cast<int32_t>(r.cols());
+    w.elem_size = static_cast<int32_t>(dtype_size(T.dtype));
+    w.to_full = 1;
+    KernelCall copy;
+    copy.fn = "window_copy";
+    copy.variant = "window_copy_to_split";
+    copy.file = "window/window_copy.h";
+    copy.params = w;
+    copy.args = {Operand::tensor(ex.split_patch), Operand::tensor(ex.split)};
+    calls.emplace_back(spec.stage - 1, std::move(copy));
+    ex.patches.push_back(std::move(calls));
+  }
+  return ex;
+}
+
+}  // namespace ferrite

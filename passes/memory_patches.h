@@ -1,0 +1,54 @@
+// Patch-based inference (MCUNetV2): the memory-heavy first stage of a network -- nodes [0, stage) of
+// the execution order, ending in a cut tensor T that is the only value the rest of the graph reads
+// -- runs patch by patch over a grid on T's spatial dims. Each patch recomputes the halo its
+// receptive field needs from the input; later layers run layer by layer on the assembled T.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ops/lower.h"
+
+namespace ferrite {
+
+struct Rect {
+  int64_t r0 = 0, r1 = 0, c0 = 0, c1 = 0;  // rows [r0, r1), cols [c0, c1)
+  int64_t rows() const { return r1 - r0; }
+  int64_t cols() const { return c1 - c0; }
+  bool empty() const { return r1 <= r0 || c1 <= c0; }
+};
+
+struct PatchSpec {
+  size_t stage = 0;  // nodes [0, stage) are patched; T = output 0 of node stage-1
+  int grid_rows = 0, grid_cols = 0;
+};
+
+// Stage lengths at which the graph can be cut (every node before is a supported spatial operator,
+// its output T is 4-D with N = 1, and nothing else produced before is read afterwards).
+std::vector<size_t> patch_cut_points(const Graph& g);
+
+struct PatchGeometry {
+  std::vector<std::map<TensorId, Rect>> regions;  // per patch: the region of each stage tensor
+  std::map<TensorId, std::pair<int64_t, int64_t>> max_dims;  // per stage tensor: max rows, max cols
+  uint64_t plain_macs = 0, patched_macs = 0;
+};
+
+Expected<PatchGeometry> patch_geometry(const Graph& g, const PatchSpec& spec);
+
+// The executable form of a patched stage: per patch, the kernel calls in order (each with the stage
+// node whose scratch it uses), ending with the copy of the patch's T region into T.
+struct PatchExec {
+  PatchSpec spec;
+  TensorId split = kNoTensor;        // T
+  TensorId split_patch = kNoTensor;  // T', the per-patch output that is copied into T
+  std::vector<std::vector<std::pair<size_t, KernelCall>>> patches;
+  uint64_t plain_macs = 0, patched_macs = 0;
+  std::vector<std::string> candidates;  // the trade-off table: "split @layer L (T 28x28), grid 4x4: arena N B, +x% MACs"
+};
+
+// Lowers the stage once per patch (inplace[k]: use node k's in-place variant). The graph already
+// has T' (`split_patch`), written by the stage's last node; `split` is T.
+Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const PatchGeometry& geo,
+                                  const std::vector<bool>& inplace, TensorId split, TensorId split_patch);
+
+}  // namespace ferrite
