@@ -3,8 +3,9 @@
 // lowered again on a copy of the graph whose stage tensors have the patch's region shapes, with
 // convolution pads expressed relative to the input region (negative = start inside a larger buffer,
 // which the kernels' bounds checks handle), and additions reading larger buffers through strided
-// views. The first layer reads its window of the input image directly (windowed quantize, or a
-// window copy for float models); each patch ends by copying its part of T into T.
+// views. The first layer reads its window of the input image directly (an int8 model's
+// QuantizeLinear through a windowed quantize; a float model's first layer from a window copy made at
+// the start of each patch); each patch ends by copying its part of T into T.
 #include "passes/memory_patches.h"
 
 #include <algorithm>
@@ -84,7 +85,6 @@ std::vector<size_t> patch_cut_points(const Graph& g) {
       const Node& m = g.nodes[j];
       for (TensorId in : m.inputs)  // stage inputs: constants, the graph input, or stage tensors
         if (in != kNoTensor && !g.t(in).is_constant() && !g.is_graph_input(in) && !g.producer(in)) ok = false;
-      for (TensorId in : data_slots(m).size() ? m.inputs : m.inputs) (void)in;
       for (size_t s : data_slots(m))
         if (!spatial(g.t(m.inputs[s]))) ok = false;
       if (j + 1 < k && (g.is_graph_output(m.outputs[0]) || last_use[static_cast<size_t>(m.outputs[0])] >= static_cast<int>(k)))
@@ -180,6 +180,30 @@ void view_of(int64_t C, bool nhwc, const Rect& in, const Rect& out, int32_t* str
   }
 }
 
+// A window_copy call between full tensor `full` and its patch buffer `patch` for region r.
+KernelCall window_call(const Tensor& full_t, const Rect& r, TensorId full, TensorId patch, bool to_full,
+                       const char* variant) {
+  ferrite_rt::WindowCopyParams w{};
+  w.planes = full_t.nhwc ? 1 : static_cast<int32_t>(full_t.shape[1]);
+  w.pixel_elems = full_t.nhwc ? static_cast<int32_t>(full_t.shape[1]) : 1;
+  w.full_rows = static_cast<int32_t>(full_t.shape[2]);
+  w.full_cols = static_cast<int32_t>(full_t.shape[3]);
+  w.row0 = static_cast<int32_t>(r.r0);
+  w.col0 = static_cast<int32_t>(r.c0);
+  w.rows = static_cast<int32_t>(r.rows());
+  w.cols = static_cast<int32_t>(r.cols());
+  w.elem_size = static_cast<int32_t>(dtype_size(full_t.dtype));
+  w.to_full = to_full ? 1 : 0;
+  KernelCall c;
+  c.fn = "window_copy";
+  c.variant = variant;
+  c.file = "window/window_copy.h";
+  c.params = w;
+  c.args = to_full ? std::vector<Operand>{Operand::tensor(patch), Operand::tensor(full)}
+                   : std::vector<Operand>{Operand::tensor(full), Operand::tensor(patch)};
+  return c;
+}
+
 }  // namespace
 
 Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const PatchGeometry& geo,
@@ -197,6 +221,7 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
   for (size_t p = 0; p < geo.regions.size(); ++p) {
     std::map<TensorId, Rect> reg = geo.regions[p];
     reg[ex.split_patch] = reg[ex.split];
+    for (const auto& [win, src] : g.patch_windows) reg[win] = reg.at(src);
     Graph pg = g;  // the stage's tensors get this patch's region shapes
     for (const auto& [id, r] : reg) {
       Tensor& t = pg.t(id);
@@ -204,6 +229,8 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
       t.shape = {1, t.shape[1], r.rows(), r.cols()};
     }
     std::vector<std::pair<size_t, KernelCall>> calls;
+    for (const auto& [win, src] : g.patch_windows)  // the input image's window for this patch
+      calls.emplace_back(0, window_call(g.t(src), reg.at(src), src, win, false, "window_copy_from_input"));
     for (size_t k = 0; k < spec.stage; ++k) {
       Node n = pg.nodes[k];
       const Kind kind = kind_of(pg, n);
@@ -211,8 +238,7 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
       bool reads_input = false;
       for (size_t s : data_slots(n)) reads_input = reads_input || pg.is_graph_input(n.inputs[s]);
       if (reads_input && kind != Kind::Quantize)
-        return make_error("{}: patches need the first layer to be a QuantizeLinear (float models are not patched yet)",
-                          n.display_name());
+        return make_error("{}: internal error: the input image has no patch window", n.display_name());
       if (kind == Kind::Conv || kind == Kind::Pool) {
         const Rect in = reg.at(n.inputs[0]);
         const Window wr = window_of(g, g.nodes[k], 0), wc = window_of(g, g.nodes[k], 1);
@@ -231,6 +257,8 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
           pg.t(n.inputs[s]).shape = {1, pg.t(n.inputs[s]).shape[1], in.rows(), in.cols()};
         }
       if (!l) return make_error("patch {}: {}", p, l.error().message);
+      if (ex.node_macs.size() < spec.stage) ex.node_macs.assign(spec.stage, 0);
+      ex.node_macs[k] += l->macs;
       const bool ip = k < inplace.size() && inplace[k] && !l->inplace_calls.empty();
       std::vector<KernelCall>& chosen = ip ? l->inplace_calls : l->calls;
       for (size_t ci = 0; ci < chosen.size(); ++ci) {
@@ -307,25 +335,8 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
       }
     }
     // T' -> its window of T.
-    const Rect r = reg.at(ex.split_patch);
-    ferrite_rt::WindowCopyParams w{};
-    w.planes = T.nhwc ? 1 : static_cast<int32_t>(T.shape[1]);
-    w.pixel_elems = T.nhwc ? static_cast<int32_t>(T.shape[1]) : 1;
-    w.full_rows = static_cast<int32_t>(T.shape[2]);
-    w.full_cols = static_cast<int32_t>(T.shape[3]);
-    w.row0 = static_cast<int32_t>(r.r0);
-    w.col0 = static_cast<int32_t>(r.c0);
-    w.rows = static_cast<int32_t>(r.rows());
-    w.cols = static_cast<int32_t>(r.cols());
-    w.elem_size = static_cast<int32_t>(dtype_size(T.dtype));
-    w.to_full = 1;
-    KernelCall copy;
-    copy.fn = "window_copy";
-    copy.variant = "window_copy_to_split";
-    copy.file = "window/window_copy.h";
-    copy.params = w;
-    copy.args = {Operand::tensor(ex.split_patch), Operand::tensor(ex.split)};
-    calls.emplace_back(spec.stage - 1, std::move(copy));
+    calls.emplace_back(spec.stage - 1,
+                       window_call(T, reg.at(ex.split_patch), ex.split, ex.split_patch, true, "window_copy_to_split"));
     ex.patches.push_back(std::move(calls));
   }
   return ex;

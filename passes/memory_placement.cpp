@@ -85,13 +85,9 @@ static Placement place_in_order(const std::vector<BufferRequest>& reqs, const st
       align = std::max(align, reqs[m].align);
       for (size_t q : placed)
         if (reqs[q].size && time_overlap(reqs[m], reqs[q])) {
-          // Only the part of the member's height that matters: we keep it simple and require the
-          // whole compound height (the largest member) to be free of q.
           busy.emplace_back(p.offsets[q], p.offsets[q] + reqs[q].size);
         }
     }
-    size_t height = 0;
-    for (size_t m : members[root]) height = std::max(height, reqs[m].size);
     // A member conflicts with q only within its own size; test candidate offsets exactly.
     auto fits = [&](size_t off) {
       for (size_t m : members[root])
@@ -115,7 +111,6 @@ static Placement place_in_order(const std::vector<BufferRequest>& reqs, const st
       p.arena = std::max(p.arena, off + reqs[m].size);
       placed.push_back(m);
     }
-    (void)height;
   }
   return p;
 }

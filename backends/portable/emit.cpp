@@ -244,8 +244,13 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
     for (size_t i = 0; i < ids.size(); ++i) {
       const int bi = m.plan.tensor_buffer[static_cast<size_t>(ids[i])];
       if (bi < 0) {  // caller-owned: not in the arena
-        c_macros += fmt::format("#define {}_{}{}_IN_ARENA 0\n#define {}_{}{}_BYTES {}u\n", ns_upper, kind, i, ns_upper,
-                                kind, i, g.t(ids[i]).bytes());
+        c_macros += fmt::format("#define {}_{}{}_IN_ARENA 0\n#define {}_{}{}_BYTES {}u\n#define {}_{}{}_NHWC {}\n", ns_upper,
+                                kind, i, ns_upper, kind, i, g.t(ids[i]).bytes(), ns_upper, kind, i,
+                                g.t(ids[i]).nhwc ? 1 : 0);
+        auto q = g.io_quant.find(ids[i]);
+        if (q != g.io_quant.end())
+          c_macros += fmt::format("#define {}_{}{}_SCALE {}\n#define {}_{}{}_ZERO_POINT {}\n", ns_upper, kind, i,
+                                  float_literal(q->second.scale), ns_upper, kind, i, q->second.zero_point);
         continue;
       }
       const auto& b = m.plan.buffers[static_cast<size_t>(bi)];

@@ -93,6 +93,21 @@ static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>&
   g.nodes[spec.stage - 1].outputs[0] = tpid;
   auto dims = geo.max_dims;
   dims[tpid] = dims[t];
+  // A float first layer reads a window copy I' of the input image (made at the start of each patch).
+  for (size_t k = 0; k < spec.stage; ++k)
+    for (TensorId& in : g.nodes[k].inputs) {
+      if (in == kNoTensor || !g.is_graph_input(in) || g.nodes[k].op == OpKind::QuantizeLinear) continue;
+      TensorId win = kNoTensor;
+      for (const auto& [iw, src] : g.patch_windows) if (src == in) win = iw;
+      if (win == kNoTensor) {
+        Tensor w = g.t(in);
+        w.name += "_window";
+        win = g.add_tensor(std::move(w));
+        g.patch_windows.emplace_back(win, in);
+        dims[win] = dims[in];
+      }
+      in = win;
+    }
   for (const auto& [id, d] : dims) {
     Tensor& x = g.t(id);
     if (x.is_constant() || g.is_graph_input(id) || id == t) continue;
@@ -103,7 +118,7 @@ static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>&
     Lowered& l = (*planning)[k];
     const Node& n = g.nodes[k];
     if (!l.inplace_calls.empty()) {
-      const auto& d = dims[n.inputs[n.op == OpKind::QLinearConv ? 0 : 0]];
+      const auto& d = dims[n.inputs[0]];
       l.inplace_scratch_bytes = dtype_size(g.t(n.inputs[0]).dtype) * static_cast<size_t>(d.first * d.second);
     }
     if (n.op == OpKind::Add || n.op == OpKind::QLinearAdd) l.inplace_input = -1;
@@ -112,6 +127,7 @@ static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>&
   }
   *po = base;
   po->extend[t] = {0, static_cast<int>(spec.stage) - 1};
+  for (const auto& [win, src] : g.patch_windows) po->extend[win] = {0, 0};
   for (TensorId i : g.inputs) po->extend[i] = {0, static_cast<int>(spec.stage) - 1};
   return g;
 }
@@ -185,6 +201,11 @@ static Expected<PatchSpec> choose_patches(CompiledModel& m, const CompileOptions
       if (static_cast<double>(c.extra) > limit || c.arena >= base->arena_bytes) continue;
       if (!best || c.arena < best->arena || (c.arena == best->arena && c.extra < best->extra)) best = &c;
     }
+  }
+  if (!best && o.sram_budget && base->arena_bytes > o.sram_budget) {
+    // Nothing fits: take the smallest plan, so the budget error quotes the best reachable arena.
+    for (const Cand& c : cands)
+      if (c.arena < base->arena_bytes && (!best || c.arena < best->arena)) best = &c;
   }
   return best ? best->spec : none;
 }
@@ -292,10 +313,8 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
     m.plan.external_input.resize(m.graph.tensors.size(), -1);
     for (size_t s = 0; s < spec->stage; ++s) {
       m.lowered[s].calls.clear();  // the stage's code is in m.patch
-      m.lowered[s].macs = 0;
+      m.lowered[s].macs = s < ex->node_macs.size() ? ex->node_macs[s] : 0;
     }
-    for (const auto& patch : ex->patches)
-      for (const auto& [node, c] : patch) m.lowered[node].macs += 0;
     ex->candidates = m.patch_candidates;
     m.patch = std::move(*ex);
   } else {

@@ -239,7 +239,7 @@ int main(int argc, char** argv) {
       if (!files) return error(cmd, files.error());
       Status st = write_files_atomically(out_dir, *files);
       if (!st) return error(cmd, st.error());
-      std::cout << report_text(*m);
+      std::cout << report_text(*m, false);
       fmt::print("wrote {} files to {}\n", files->size(), out_dir);
       return 0;
     }

@@ -79,6 +79,7 @@ nlohmann::json report_json(const CompiledModel& m) {
     B["first_step"] = b.req.first;
     B["last_step"] = b.req.last;
     B["kind"] = b.scratch_of >= 0 ? "scratch" : "tensor";
+    B["anchor"] = b.req.anchor;  // index of the buffer it shares its offset with (shrinking in place), or -1
     json ts = json::array();
     for (TensorId t : b.tensors) ts.push_back(g.t(t).name);
     B["tensors"] = ts;
@@ -115,7 +116,7 @@ nlohmann::json report_json(const CompiledModel& m) {
   return r;
 }
 
-std::string report_text(const CompiledModel& m) {
+std::string report_text(const CompiledModel& m, bool with_candidates) {
   const Graph& g = m.graph;
   std::string s;
   s += fmt::format("ferrite {} — {} ({}), target {}\n", kVersion, comment_safe(m.model_file), m.name, m.target);
@@ -130,7 +131,11 @@ std::string report_text(const CompiledModel& m) {
     s += fmt::format("  patches      layers 0-{} run as a {}x{} grid of patches over '{}' (+{} MACs of halo recomputation)\n",
                      m.patch->spec.stage - 1, m.patch->spec.grid_rows, m.patch->spec.grid_cols,
                      comment_safe(g.t(m.patch->split).name), m.patch->patched_macs - m.patch->plain_macs);
-  for (const auto& c : m.patch_candidates) s += "    candidate: " + c + "\n";
+  if (with_candidates)
+    for (const auto& c : m.patch_candidates) s += "    candidate: " + c + "\n";
+  else if (!m.patch_candidates.empty())
+    s += fmt::format("  ({} patch plans considered: `ferrite report` or <name>_report.txt lists them)\n",
+                     m.patch_candidates.size());
   const auto fo = report_json(m)["float_ops"];
   if (!fo.empty()) s += fmt::format("  float ops    {:>10}  (no int8 kernel: they run in float between Dequantize/Quantize)\n", fo.size());
   s += fmt::format("  {:>4}  {:<20} {:<28} {:>12} {:>12}\n", "#", "op", "name", "MACs", "live bytes");

@@ -8,5 +8,6 @@
 
 namespace ferrite {
 nlohmann::json report_json(const CompiledModel& m);
-std::string report_text(const CompiledModel& m);
+// with_candidates: list every patch plan considered (the trade-off table).
+std::string report_text(const CompiledModel& m, bool with_candidates = true);
 }  // namespace ferrite

@@ -104,6 +104,8 @@ struct IoQuant {
 struct Graph {
   std::string name;
   std::map<TensorId, IoQuant> io_quant;  // recorded before the passes, for the generated API
+  // Patched stage: (window tensor, graph input) pairs, the window filled at the start of each patch.
+  std::vector<std::pair<TensorId, TensorId>> patch_windows;
   int64_t opset = 0;
   std::vector<Tensor> tensors;
   std::vector<Node> nodes;  // execution order

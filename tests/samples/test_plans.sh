@@ -2,8 +2,8 @@
 # Memory plans must not change results: for every sample, the outputs with in-place depthwise
 # convolution (the default) and with caller-owned inputs equal those of the plain plan
 # (--inplace-depthwise off), on the host and on an emulated Cortex-M4 (QEMU mps2-an386). Also prints
-# the arena of each plan. For samples whose first stage can be patched (int8 with a quantized input),
-# a forced 2x2 and 3x3 patch grid must give bit-identical outputs too.
+# the arena of each plan. For every sample whose first stage can be patched, forced 2x2 and 3x3 patch
+# grids (and the automatic choice) must give bit-identical outputs too.
 # usage: test_plans.sh FERRITE REPO_ROOT WORK_DIR
 set -uo pipefail
 FERRITE=$1; ROOT=$2; WORK=$3
@@ -15,16 +15,16 @@ for dir in "$ROOT"/samples/*/; do
   shape=()
   case "$s" in fashion_cnn*) shape=(--input-shape input=1x1x28x28) ;; esac
   arena() { "$FERRITE" report "$dir/model.onnx" "${shape[@]}" --json "$@" | /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['arena_bytes'])"; }
-  a_off=$(arena --inplace-depthwise off)
-  a_on=$(arena)
-  a_co=$(arena --caller-owned-inputs)
+  a_off=$(arena --inplace-depthwise off --patch off)
+  a_on=$(arena --patch off)
+  a_co=$(arena --caller-owned-inputs --patch off)
   for tgt in host qemu-cortex-m4; do
     if "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
-         --inplace-depthwise off --output-dir "$WORK/$s-$tgt-plain" --quiet &&
+         --inplace-depthwise off --patch off --output-dir "$WORK/$s-$tgt-plain" --quiet &&
        "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
-         --output-dir "$WORK/$s-$tgt-inplace" --quiet &&
+         --patch off --output-dir "$WORK/$s-$tgt-inplace" --quiet &&
        "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
-         --caller-owned-inputs --output-dir "$WORK/$s-$tgt-caller" --quiet &&
+         --caller-owned-inputs --patch off --output-dir "$WORK/$s-$tgt-caller" --quiet &&
        cmp -s "$WORK/$s-$tgt-plain/output.npy" "$WORK/$s-$tgt-inplace/output.npy" &&
        cmp -s "$WORK/$s-$tgt-plain/output.npy" "$WORK/$s-$tgt-caller/output.npy"; then
       echo "PASS $s on $tgt: outputs equal with in-place (arena $a_on B), caller-owned inputs ($a_co B), plain ($a_off B)"
@@ -35,11 +35,16 @@ for dir in "$ROOT"/samples/*/; do
     fi
   done
 done
-for dir in "$ROOT"/samples/*_int8/; do
+for dir in "$ROOT"/samples/*/; do
   s=$(basename "$dir")
+  [ -f "$dir/model.onnx" ] && [ -f "$dir/input.npy" ] || continue
   shape=()
   case "$s" in fashion_cnn*) shape=(--input-shape input=1x1x28x28) ;; esac
-  for grid in 2x2 3x3; do
+  if ! "$FERRITE" report "$dir/model.onnx" "${shape[@]}" --patch 2x2 > /dev/null 2>&1; then
+    echo "SKIP $s: no spatial first stage to patch"
+    continue
+  fi
+  for grid in 2x2 3x3 auto; do
     for tgt in host qemu-cortex-m4; do
       if "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
            --patch $grid --output-dir "$WORK/$s-$tgt-patch$grid" --quiet > "$WORK/$s-$grid.log" 2>&1 &&
