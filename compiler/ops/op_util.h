@@ -92,4 +92,14 @@ inline int64_t resolve_pad_begin(const std::string& auto_pad, int64_t in, int64_
   return explicit_begin;
 }
 
+// Begin and end pads of a pooling window along one spatial axis: explicit pads, or auto_pad
+// resolved against the inferred output size (the end pad is what makes the window count right).
+inline std::pair<int64_t, int64_t> resolve_pool_pads(const std::string& auto_pad, int64_t in, int64_t out, int64_t k,
+                                                     int64_t s, int64_t d, int64_t begin, int64_t end) {
+  if (auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER" && auto_pad != "VALID") return {begin, end};
+  const int64_t total = auto_pad == "VALID" ? 0 : std::max<int64_t>(0, (out - 1) * s + (k - 1) * d + 1 - in);
+  const int64_t b = resolve_pad_begin(auto_pad, in, out, k, s, d, begin);
+  return {b, total - b};
+}
+
 }  // namespace ferrite::ops

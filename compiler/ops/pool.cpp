@@ -27,12 +27,7 @@ static Expected<Lowered> lower_pool(const Graph& g, const Node& n, bool is_max) 
   const std::string auto_pad = n.attrs.s("auto_pad", "NOTSET");
   for (int i = 0; i < 2; ++i) {
     const auto u = static_cast<size_t>(i);
-    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER" || auto_pad == "VALID") {
-      int64_t total = std::max<int64_t>(0, (sp(y, i) - 1) * s[u] + (k[u] - 1) * d[u] + 1 - sp(x, i));
-      if (auto_pad == "VALID") total = 0;
-      pb[u] = resolve_pad_begin(auto_pad, sp(x, i), sp(y, i), k[u], s[u], d[u], pb[u]);
-      pe[u] = total - pb[u];
-    }
+    std::tie(pb[u], pe[u]) = resolve_pool_pads(auto_pad, sp(x, i), sp(y, i), k[u], s[u], d[u], pb[u], pe[u]);
   }
   ferrite_rt::PoolParams p{};
   p.n = i32(x[0]); p.c = i32(x[1]); p.h_in = i32(sp(x, 0)); p.w_in = i32(sp(x, 1));

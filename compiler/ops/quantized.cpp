@@ -49,6 +49,18 @@ Status per_tensor(const Node& n, const QParam& q, const char* what) {
   return Status::ok();
 }
 
+// Per-tensor (scale, zero point) of input X (slots 1, 2) and output Y (slots 3, 4): the signature
+// of QLinearSigmoid, QLinear*Pool, Requantize and the internal one-input quantized ops.
+Expected<std::pair<QParam, QParam>> unary_qparams(const Graph& g, const Node& n) {
+  auto qx = qparam(g, n, 1, 2, "input");
+  if (!qx) return qx.error();
+  auto qy = qparam(g, n, 3, 4, "output");
+  if (!qy) return qy.error();
+  FERRITE_TRY(per_tensor(n, *qx, "the input"));
+  FERRITE_TRY(per_tensor(n, *qy, "the output"));
+  return std::make_pair(std::move(*qx), std::move(*qy));
+}
+
 Status require_dtype(const Graph& g, const Node& n, TensorId id, std::initializer_list<DType> ok, const char* what) {
   const Tensor& t = g.t(id);
   for (DType d : ok)
@@ -207,12 +219,10 @@ Expected<Lowered> lower_DequantizeLinear(const Graph& g, const Node& n) { return
 
 Expected<Lowered> lower_Requantize(const Graph& g, const Node& n) {
   FERRITE_TRY(require_dtype(g, n, n.inputs[0], {DType::I8}, "input"));
-  auto qx = qparam(g, n, 1, 2, "input");
-  if (!qx) return qx.error();
-  auto qy = qparam(g, n, 3, 4, "output");
-  if (!qy) return qy.error();
-  FERRITE_TRY(per_tensor(n, *qx, "the input"));
-  FERRITE_TRY(per_tensor(n, *qy, "the output"));
+  auto q = unary_qparams(g, n);
+  if (!q) return q.error();
+  const QParam* qx = &q->first;
+  const QParam* qy = &q->second;
   ferrite_rt::RequantizeParams p{};
   p.total = i32(g.t(n.inputs[0]).numel());
   p.in_zp = qx->zp[0];
@@ -596,12 +606,10 @@ static float apply_fused(float x, const FusedAct& a) {
 }
 
 static Expected<Lowered> lower_lut(const Graph& g, const Node& n, const FusedAct& fn) {
-  auto qx = qparam(g, n, 1, 2, "input");
-  if (!qx) return qx.error();
-  auto qy = qparam(g, n, 3, 4, "output");
-  if (!qy) return qy.error();
-  FERRITE_TRY(per_tensor(n, *qx, "the input"));
-  FERRITE_TRY(per_tensor(n, *qy, "the output"));
+  auto q = unary_qparams(g, n);
+  if (!q) return q.error();
+  const QParam* qx = &q->first;
+  const QParam* qy = &q->second;
   FERRITE_TRY(require_dtype(g, n, n.inputs[0], {DType::I8}, "input"));
   std::vector<int8_t> table = build_table(apply_fused, fn, *qx, *qy);
   if (n.act.kind != FusedAct::None) {  // a clamp fused on top
@@ -648,12 +656,10 @@ Expected<Lowered> lower_QLinearActivation(const Graph& g, const Node& n) {
 }
 
 Expected<Lowered> lower_QLinearSoftmax(const Graph& g, const Node& n) {
-  auto qx = qparam(g, n, 1, 2, "input");
-  if (!qx) return qx.error();
-  auto qy = qparam(g, n, 3, 4, "output");
-  if (!qy) return qy.error();
-  FERRITE_TRY(per_tensor(n, *qx, "the input"));
-  FERRITE_TRY(per_tensor(n, *qy, "the output"));
+  auto q = unary_qparams(g, n);
+  if (!q) return q.error();
+  const QParam* qx = &q->first;
+  const QParam* qy = &q->second;
   const Tensor& x = g.t(n.inputs[0]);
   if (x.nhwc) return make_error("{}: internal error: softmax input is NHWC", n.display_name());
   Shape xs = x.shape.empty() ? Shape{1} : x.shape;
@@ -680,12 +686,10 @@ Expected<Lowered> lower_QLinearSoftmax(const Graph& g, const Node& n) {
 
 Expected<Lowered> lower_QLinearGlobalAveragePool(const Graph& g, const Node& n) {
   if (n.attrs.i("channels_last", 0) != 0) return make_error("{}: channels_last=1 is not supported", n.display_name());
-  auto qx = qparam(g, n, 1, 2, "input");
-  if (!qx) return qx.error();
-  auto qy = qparam(g, n, 3, 4, "output");
-  if (!qy) return qy.error();
-  FERRITE_TRY(per_tensor(n, *qx, "the input"));
-  FERRITE_TRY(per_tensor(n, *qy, "the output"));
+  auto q = unary_qparams(g, n);
+  if (!q) return q.error();
+  const QParam* qx = &q->first;
+  const QParam* qy = &q->second;
   FERRITE_TRY(require_dtype(g, n, n.inputs[0], {DType::I8}, "input"));
   FERRITE_TRY(require_nhwc(g, n, n.inputs[0]));
   FERRITE_TRY(require_clamp_act(n));
@@ -725,14 +729,8 @@ static Expected<Lowered> lower_pool_s8(const Graph& g, const Node& n, bool is_ma
   p.stride_h = i32(s[0]); p.stride_w = i32(s[1]);
   p.dil_h = i32(d[0]); p.dil_w = i32(d[1]);
   int64_t pb[2] = {pads[0], pads[1]}, pe[2] = {pads[2], pads[3]};
-  for (int i = 0; i < 2; ++i) {
-    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER" || auto_pad == "VALID") {
-      int64_t total = std::max<int64_t>(0, (y[2 + i] - 1) * s[i] + (k[i] - 1) * d[i] + 1 - x[2 + i]);
-      if (auto_pad == "VALID") total = 0;
-      pb[i] = resolve_pad_begin(auto_pad, x[2 + i], y[2 + i], k[i], s[i], d[i], pb[i]);
-      pe[i] = total - pb[i];
-    }
-  }
+  for (size_t i = 0; i < 2; ++i)
+    std::tie(pb[i], pe[i]) = resolve_pool_pads(auto_pad, x[2 + i], y[2 + i], k[i], s[i], d[i], pb[i], pe[i]);
   p.pad_top = i32(pb[0]); p.pad_left = i32(pb[1]); p.pad_bottom = i32(pe[0]); p.pad_right = i32(pe[1]);
   p.count_include_pad = is_max ? 0 : static_cast<int32_t>(n.attrs.i("count_include_pad", 0));
   p.in_zp = qx.zp[0];
@@ -749,12 +747,10 @@ static Expected<Lowered> lower_pool_s8(const Graph& g, const Node& n, bool is_ma
 
 Expected<Lowered> lower_QLinearAveragePool(const Graph& g, const Node& n) {
   if (n.attrs.i("channels_last", 0) != 0) return make_error("{}: channels_last=1 is not supported", n.display_name());
-  auto qx = qparam(g, n, 1, 2, "input");
-  if (!qx) return qx.error();
-  auto qy = qparam(g, n, 3, 4, "output");
-  if (!qy) return qy.error();
-  FERRITE_TRY(per_tensor(n, *qx, "the input"));
-  FERRITE_TRY(per_tensor(n, *qy, "the output"));
+  auto q = unary_qparams(g, n);
+  if (!q) return q.error();
+  const QParam* qx = &q->first;
+  const QParam* qy = &q->second;
   return lower_pool_s8(g, n, false, *qx, *qy);
 }
 
