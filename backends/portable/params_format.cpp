@@ -40,7 +40,7 @@ std::string params_type(const KernelParams& kp) {
                                 "QuantizeParams", "RequantizeParams", "FlipSignParams", "ConvS8Params", "FcS8Params",
                                 "MatMulS8Params", "BinaryS8Params", "PoolS8Params", "GlobalPoolS8Params",
                                 "ConcatS8PartParams", "LutParams", "SoftmaxS8Params", "WindowCopyParams",
-                                "QuantizeWindowParams"};
+                                "QuantizeWindowParams", "BottleneckS8Params"};
   return std::string("ferrite_rt::") + names[kp.index()];
 }
 
@@ -98,6 +98,8 @@ std::string params_init(const KernelParams& kp) {
                              p.n, p.c_in, p.h_in, p.w_in, p.c_out, p.h_out, p.w_out, p.kh, p.kw, p.stride_h,
                              p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.group, p.in_zp, p.w_zp, p.out_zp,
                              i32lit(p.act_min), i32lit(p.act_max), p.out_int32);
+        } else if constexpr (std::is_same_v<P, BottleneckS8Params>) {
+          return fmt::format("{{{}, {}, {}}}", params_init(p.expand), params_init(p.dw), params_init(p.project));
         } else if constexpr (std::is_same_v<P, FcS8Params>) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.rows, p.in_features, p.out_features,
                              p.in_zp, p.w_zp, p.out_zp, i32lit(p.act_min), i32lit(p.act_max), p.per_channel,

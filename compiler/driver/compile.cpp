@@ -8,6 +8,7 @@
 #include <set>
 
 #include "backends/portable/emit.h"
+#include "passes/bottleneck.h"
 #include "driver/report.h"
 #include "driver/report_html.h"
 #include "support/sanitize.h"
@@ -210,55 +211,9 @@ static Expected<PatchSpec> choose_patches(CompiledModel& m, const CompileOptions
   return best ? best->spec : none;
 }
 
-Expected<CompiledModel> compile_model(const CompileOptions& o) {
-  if (std::find(known_targets().begin(), known_targets().end(), o.target) == known_targets().end())
-    return make_error("unknown target '{}'", o.target);
-  auto graph = import_onnx(o.model_path, o.import);
-  if (!graph) return graph.error();
-  CompiledModel m;
-  m.model_file = fs::path(o.model_path).filename().string();
-  m.name = sanitize_identifier(o.name.empty() ? fs::path(o.model_path).stem().string() : o.name, 40);
-  m.target = o.target;
-  m.graph = std::move(*graph);
-  record_io_quant(m.graph);
-  FERRITE_TRY(run_pipeline(m.graph, o.passes));
-
-  // Lowering: every node must map to kernels; collect every failure so the user sees them all.
-  std::string errors;
-  int nerr = 0;
-  for (size_t ni = 0; ni < m.graph.nodes.size(); ++ni) {
-    const Node n = m.graph.nodes[ni];  // a copy: add_tensor below may not touch nodes, but stay safe
-    auto l = lower_node(m.graph, n);
-    if (!l) {
-      errors += "\n  " + l.error().message;
-      ++nerr;
-      continue;
-    }
-    m.macs += l->macs;
-    // Constants computed by lowering become graph constants named after their node (once each, even
-    // when both the normal and the in-place variant refer to them).
-    std::map<const Tensor*, TensorId> made;
-    auto convert = [&](std::vector<KernelCall>& calls) {
-      for (size_t ci = 0; ci < calls.size(); ++ci)
-        for (size_t ai = 0; ai < calls[ci].args.size(); ++ai) {
-          Operand& op = calls[ci].args[ai];
-          if (op.kind != Operand::Kind::Data) continue;
-          auto it = made.find(op.data.get());
-          if (it == made.end()) {
-            Tensor t = *op.data;
-            if (t.name.empty()) t.name = fmt::format("{}_k{}_{}", n.name.empty() ? "node" : n.name, ci, ai);
-            it = made.emplace(op.data.get(), m.graph.add_tensor(std::move(t))).first;
-          }
-          op = Operand::tensor(it->second);
-        }
-    };
-    convert(l->calls);
-    convert(l->inplace_calls);
-    m.lowered.push_back(std::move(*l));
-  }
-  if (nerr) return make_error("{} node{} cannot be compiled:{}", nerr, nerr == 1 ? "" : "s", errors);
-
-  // Patch-based inference: choose the split and grid (or none), then plan memory.
+// Patch-based inference: chooses the split and grid (or none), then plans memory and switches the
+// nodes the plan runs in place to their in-place calls. `m` holds the lowered, unplanned model.
+static Status plan_model(CompiledModel& m, const CompileOptions& o) {
   auto spec = choose_patches(m, o);
   if (!spec) return spec.error();
   if (spec->stage) {
@@ -327,6 +282,93 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
       m.lowered[s].calls = m.lowered[s].inplace_calls;
       m.lowered[s].scratch_bytes = m.lowered[s].inplace_scratch_bytes;
     }
+
+  return Status::ok();
+}
+
+// The steps of the highest live bytes of a plan.
+static size_t peak_bytes(const MemoryPlan& p) { return p.live.empty() ? 0 : *std::max_element(p.live.begin(), p.live.end()); }
+
+// --fuse-bottlenecks: starting from the planned model `m` (lowered copy `unplanned`), fuses the
+// inverted bottlenecks at the peak (auto: round by round while the arena shrinks) or all of them.
+static Status fuse_bottlenecks(CompiledModel& m, CompiledModel unplanned, const CompileOptions& o) {
+  if (o.fuse_bottlenecks == "off") return Status::ok();
+  for (;;) {
+    const size_t from = m.patch ? m.patch->spec.stage : 0;
+    std::vector<size_t> chains;
+    for (size_t c : find_bottlenecks(unplanned.graph, unplanned.lowered, from)) {
+      const size_t peak = peak_bytes(m.plan);
+      const bool at_peak = c + 2 < m.plan.live.size() &&
+                           std::max({m.plan.live[c], m.plan.live[c + 1], m.plan.live[c + 2]}) == peak;
+      if (o.fuse_bottlenecks == "all" || at_peak) chains.push_back(c);
+    }
+    if (chains.empty()) return Status::ok();
+    CompiledModel next = unplanned;
+    std::vector<std::string> notes;
+    for (auto it = chains.rbegin(); it != chains.rend(); ++it)  // back to front: indices stay valid
+      notes.insert(notes.begin(), fuse_bottleneck(next.graph, next.lowered, *it));
+    CompiledModel trial = next;
+    FERRITE_TRY(plan_model(trial, o));
+    if (o.fuse_bottlenecks == "auto" && trial.plan.arena_bytes >= m.plan.arena_bytes) return Status::ok();
+    notes.insert(notes.begin(), m.fused_notes.begin(), m.fused_notes.end());
+    unplanned = std::move(next);
+    m = std::move(trial);
+    m.fused_notes = std::move(notes);
+    if (o.fuse_bottlenecks == "all") return Status::ok();
+  }
+}
+
+Expected<CompiledModel> compile_model(const CompileOptions& o) {
+  if (std::find(known_targets().begin(), known_targets().end(), o.target) == known_targets().end())
+    return make_error("unknown target '{}'", o.target);
+  auto graph = import_onnx(o.model_path, o.import);
+  if (!graph) return graph.error();
+  CompiledModel m;
+  m.model_file = fs::path(o.model_path).filename().string();
+  m.name = sanitize_identifier(o.name.empty() ? fs::path(o.model_path).stem().string() : o.name, 40);
+  m.target = o.target;
+  m.graph = std::move(*graph);
+  record_io_quant(m.graph);
+  FERRITE_TRY(run_pipeline(m.graph, o.passes));
+
+  // Lowering: every node must map to kernels; collect every failure so the user sees them all.
+  std::string errors;
+  int nerr = 0;
+  for (size_t ni = 0; ni < m.graph.nodes.size(); ++ni) {
+    const Node n = m.graph.nodes[ni];  // a copy: add_tensor below may not touch nodes, but stay safe
+    auto l = lower_node(m.graph, n);
+    if (!l) {
+      errors += "\n  " + l.error().message;
+      ++nerr;
+      continue;
+    }
+    m.macs += l->macs;
+    // Constants computed by lowering become graph constants named after their node (once each, even
+    // when both the normal and the in-place variant refer to them).
+    std::map<const Tensor*, TensorId> made;
+    auto convert = [&](std::vector<KernelCall>& calls) {
+      for (size_t ci = 0; ci < calls.size(); ++ci)
+        for (size_t ai = 0; ai < calls[ci].args.size(); ++ai) {
+          Operand& op = calls[ci].args[ai];
+          if (op.kind != Operand::Kind::Data) continue;
+          auto it = made.find(op.data.get());
+          if (it == made.end()) {
+            Tensor t = *op.data;
+            if (t.name.empty()) t.name = fmt::format("{}_k{}_{}", n.name.empty() ? "node" : n.name, ci, ai);
+            it = made.emplace(op.data.get(), m.graph.add_tensor(std::move(t))).first;
+          }
+          op = Operand::tensor(it->second);
+        }
+    };
+    convert(l->calls);
+    convert(l->inplace_calls);
+    m.lowered.push_back(std::move(*l));
+  }
+  if (nerr) return make_error("{} node{} cannot be compiled:{}", nerr, nerr == 1 ? "" : "s", errors);
+
+  CompiledModel unplanned = m;
+  FERRITE_TRY(plan_model(m, o));
+  FERRITE_TRY(fuse_bottlenecks(m, std::move(unplanned), o));
 
   // The constants the generated code reads.
   std::set<TensorId> w;

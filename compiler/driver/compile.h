@@ -28,6 +28,9 @@ struct CompileOptions {
   // layer N).
   std::string patch = "auto";
   double max_patch_overhead = 0.20;
+  // Channel-streamed inverted bottlenecks (passes/bottleneck.h): "auto" fuses the blocks at the
+  // arena's peak, round by round, while that lowers the arena; "all" every chain; "off" none.
+  std::string fuse_bottlenecks = "auto";
 };
 
 struct CompiledModel {
@@ -42,6 +45,7 @@ struct CompiledModel {
   uint64_t macs = 0;
   std::optional<PatchExec> patch;            // set when the first stage runs patch by patch
   std::vector<std::string> patch_candidates;  // the arena / extra-MAC trade-off that was considered
+  std::vector<std::string> fused_notes;       // inverted bottlenecks run channel by channel
 };
 
 Expected<CompiledModel> compile_model(const CompileOptions& o);

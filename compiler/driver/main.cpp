@@ -24,7 +24,7 @@ struct Common {
   std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw", inplace_depthwise = "on";
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
   bool caller_owned_inputs = false;
-  std::string patch = "auto", max_patch_overhead = "20%";
+  std::string patch = "auto", max_patch_overhead = "20%", fuse_bottlenecks = "auto";
 };
 
 void add_common(CLI::App* c, Common& o, bool run) {
@@ -51,6 +51,10 @@ void add_common(CLI::App* c, Common& o, bool run) {
                 "on (default): depthwise convolutions overwrite their input through a one-channel temporary "
                 "where legal; off: separate output buffers")
       ->check(CLI::IsMember({"on", "off"}));
+  c->add_option("--fuse-bottlenecks", o.fuse_bottlenecks,
+                "int8 expand 1x1 -> depthwise -> project 1x1 chains run channel by channel without storing the "
+                "expanded tensor: auto (default: the blocks that decide the arena, while that lowers it), all, off")
+      ->check(CLI::IsMember({"auto", "all", "off"}));
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
   c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
 }
@@ -89,6 +93,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   o.plan.inplace_depthwise = c.inplace_depthwise == "on";
   o.plan.caller_owned_inputs = c.caller_owned_inputs;
   o.patch = c.patch;
+  o.fuse_bottlenecks = c.fuse_bottlenecks;
   {
     std::string v = c.max_patch_overhead;
     const bool pct = !v.empty() && v.back() == '%';

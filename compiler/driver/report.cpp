@@ -87,6 +87,7 @@ nlohmann::json report_json(const CompiledModel& m) {
   }
   r["buffers"] = bufs;
   r["inplace"] = m.plan.inplace_notes;
+  r["fused_bottlenecks"] = m.fused_notes;
   // Operators still computing in float in a model that has int8 tensors (never a silent fallback).
   bool quantized = false;
   for (const auto& t : g.tensors) quantized = quantized || t.dtype == DType::I8;
@@ -131,8 +132,13 @@ std::string report_text(const CompiledModel& m, bool with_candidates) {
     s += fmt::format("  patches      layers 0-{} run as a {}x{} grid of patches over '{}' (+{} MACs of halo recomputation)\n",
                      m.patch->spec.stage - 1, m.patch->spec.grid_rows, m.patch->spec.grid_cols,
                      comment_safe(g.t(m.patch->split).name), m.patch->patched_macs - m.patch->plain_macs);
-  if (with_candidates)
+  if (!m.fused_notes.empty())
+    s += fmt::format("  bottlenecks  {:>10}  fused (expand + depthwise + project streamed channel by channel)\n",
+                     m.fused_notes.size());
+  if (with_candidates) {
     for (const auto& c : m.patch_candidates) s += "    candidate: " + c + "\n";
+    for (const auto& f : m.fused_notes) s += "    fused: " + comment_safe(f) + "\n";
+  }
   else if (!m.patch_candidates.empty())
     s += fmt::format("  ({} patch plans considered: `ferrite report` or <name>_report.txt lists them)\n",
                      m.patch_candidates.size());

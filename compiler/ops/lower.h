@@ -24,7 +24,9 @@ using KernelParams =
                  ferrite_rt::BinaryS8Params, ferrite_rt::PoolS8Params, ferrite_rt::GlobalPoolS8Params,
                  ferrite_rt::ConcatS8PartParams, ferrite_rt::LutParams, ferrite_rt::SoftmaxS8Params,
                  // patch-based inference
-                 ferrite_rt::WindowCopyParams, ferrite_rt::QuantizeWindowParams>;
+                 ferrite_rt::WindowCopyParams, ferrite_rt::QuantizeWindowParams,
+                 // fused blocks
+                 ferrite_rt::BottleneckS8Params>;
 
 // A kernel argument after the params: a tensor (constant, arena buffer), the node's scratch buffer,
 // or a null pointer (an omitted optional input such as a missing bias).

@@ -249,6 +249,11 @@ Expected<Lowered> lower_FlipSign(const Graph& g, const Node& n) {
   return l;
 }
 
+// Built from three lowered convolutions by passes/bottleneck.cpp, never lowered from a node.
+Expected<Lowered> lower_InvertedBottleneck(const Graph&, const Node& n) {
+  return make_error("{}: internal error: InvertedBottleneck is made after lowering", n.display_name());
+}
+
 Expected<Lowered> lower_Relayout(const Graph& g, const Node& n) {
   const Tensor& x = g.t(n.inputs[0]);
   const Tensor& y = g.t(n.outputs[0]);

@@ -109,6 +109,9 @@ void execute_host(const KernelCall& c, const std::vector<void*>& a) {
           softmax_s8(p, S8(0), S8(1));
         } else if constexpr (std::is_same_v<P, WindowCopyParams>) {
           window_copy(p, a[0], a[1]);
+        } else if constexpr (std::is_same_v<P, BottleneckS8Params>) {
+          bottleneck_s8_nhwc(p, S8(0), S8(1), I32(2), F(3), S8(4), I32(5), F(6), S8(7), I32(8), F(9),
+                             static_cast<int8_t*>(a[10]), a[11]);
         } else if constexpr (std::is_same_v<P, QuantizeWindowParams>) {
           quantize_window_f32(p, F(0), F(1), I32(2), a[3]);
         }

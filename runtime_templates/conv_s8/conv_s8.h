@@ -196,3 +196,84 @@ inline void dwconv_s8_nhwc_inplace(const ConvS8Params& p, int8_t* buf, const int
   }
 }
 
+
+// Inverted bottleneck streamed channel by channel (MobileNetV2 block: 1x1 expand -> depthwise ->
+// 1x1 project, as three QLinearConvs whose intermediate tensors have no other reader). The expanded
+// tensor is never stored whole: for each middle channel c the expand output plane c is computed into
+// `e_plane` (h_in * w_in bytes), the depthwise convolution of that plane into `d_plane`
+// (h_out * w_out bytes), and its contribution to every projected output is added to int32
+// accumulators `acc` (h_out * w_out * c_out). Memory: c_out * 4 bytes per output pixel instead of
+// the c_mid bytes per input pixel of the layer-by-layer plan (c_mid = 6 * c_in in MobileNetV2).
+//
+// Exactness: each expand and depthwise value is computed, requantized and saturated exactly as by
+// conv1x1_s8_nhwc / dwconv_s8_nhwc; the project accumulator receives the same int32 products in
+// another order, and int32 addition is associative, so y is bit-identical to the three layers run
+// one after another. y must not alias x or the scratch; scratch layout: acc, e_plane, d_plane.
+struct BottleneckS8Params {
+  ConvS8Params expand, dw, project;
+};
+
+inline size_t bottleneck_s8_scratch_bytes(const BottleneckS8Params& p) {
+  return sizeof(int32_t) * static_cast<size_t>(p.project.h_out) * static_cast<size_t>(p.project.w_out) *
+             static_cast<size_t>(p.project.c_out) +
+         static_cast<size_t>(p.expand.h_out) * static_cast<size_t>(p.expand.w_out) +
+         static_cast<size_t>(p.dw.h_out) * static_cast<size_t>(p.dw.w_out);
+}
+
+inline void bottleneck_s8_nhwc(const BottleneckS8Params& p, const int8_t* x, const int8_t* we, const int32_t* be,
+                               const float* se, const int8_t* wd, const int32_t* bd, const float* sd, const int8_t* wp,
+                               const int32_t* bp, const float* sp, int8_t* y, void* scratch) {
+  const ConvS8Params& e = p.expand;
+  const ConvS8Params& d = p.dw;
+  const ConvS8Params& q = p.project;
+  const size_t in_pixels = static_cast<size_t>(e.h_in) * static_cast<size_t>(e.w_in);
+  const size_t out_pixels = static_cast<size_t>(q.h_out) * static_cast<size_t>(q.w_out);
+  const size_t c_in = static_cast<size_t>(e.c_in), c_mid = static_cast<size_t>(e.c_out),
+               c_out = static_cast<size_t>(q.c_out);
+  int32_t* const acc = static_cast<int32_t*>(scratch);
+  int8_t* const e_plane = reinterpret_cast<int8_t*>(acc + out_pixels * c_out);
+  int8_t* const d_plane = e_plane + in_pixels;
+  for (size_t i = 0; i < out_pixels * c_out; ++i) acc[i] = 0;
+  for (size_t c = 0; c < c_mid; ++c) {
+    const int8_t* wc = we + c * c_in;
+    for (size_t px = 0; px < in_pixels; ++px) {
+      const int8_t* xp = x + px * c_in;
+      int32_t a = 0;
+      for (size_t i = 0; i < c_in; ++i)
+        a += (static_cast<int32_t>(xp[i]) - e.in_zp) * (static_cast<int32_t>(wc[i]) - e.w_zp);
+      if (be) a += be[c];
+      e_plane[px] = static_cast<int8_t>(requantize(a, se[c], e.out_zp, e.act_min, e.act_max));
+    }
+    for (int32_t oh = 0; oh < d.h_out; ++oh) {
+      const int32_t hs = oh * d.stride_h - d.pad_top;
+      for (int32_t ow = 0; ow < d.w_out; ++ow) {
+        const int32_t ws = ow * d.stride_w - d.pad_left;
+        int32_t a = 0;
+        for (int32_t ky = 0; ky < d.kh; ++ky) {
+          const int32_t ih = hs + ky * d.dil_h;
+          if (ih < 0 || ih >= d.h_in) continue;
+          for (int32_t kx = 0; kx < d.kw; ++kx) {
+            const int32_t iw = ws + kx * d.dil_w;
+            if (iw < 0 || iw >= d.w_in) continue;
+            const int32_t xv = e_plane[ih * d.w_in + iw];
+            const int32_t wv = wd[(static_cast<size_t>(ky) * static_cast<size_t>(d.kw) + static_cast<size_t>(kx)) * c_mid + c];
+            a += (xv - d.in_zp) * (wv - d.w_zp);
+          }
+        }
+        if (bd) a += bd[c];
+        d_plane[oh * d.w_out + ow] = static_cast<int8_t>(requantize(a, sd[c], d.out_zp, d.act_min, d.act_max));
+      }
+    }
+    for (size_t px = 0; px < out_pixels; ++px) {
+      const int32_t v = static_cast<int32_t>(d_plane[px]) - q.in_zp;
+      int32_t* ap = acc + px * c_out;
+      for (size_t oc = 0; oc < c_out; ++oc) ap[oc] += v * (static_cast<int32_t>(wp[oc * c_mid + c]) - q.w_zp);
+    }
+  }
+  for (size_t px = 0; px < out_pixels; ++px)
+    for (size_t oc = 0; oc < c_out; ++oc) {
+      int32_t a = acc[px * c_out + oc];
+      if (bp) a += bp[oc];
+      y[px * c_out + oc] = static_cast<int8_t>(requantize(a, sp[oc], q.out_zp, q.act_min, q.act_max));
+    }
+}

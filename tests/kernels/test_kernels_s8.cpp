@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "common/prelude.h"
@@ -589,5 +590,50 @@ TEST_CASE("softmax_s8", "[s8][softmax]") {
       q = q > 127 ? 127 : q;
       REQUIRE(std::abs(static_cast<int32_t>(y[j]) - q) <= 1);
     }
+  }
+}
+
+TEST_CASE("bottleneck_s8 equals expand, depthwise and project run one after another", "[s8][conv][bottleneck]") {
+  std::mt19937 rng(7);
+  // (h, w, c_in, c_mid, c_out, depthwise kernel, stride, pad, with biases)
+  struct Case { int32_t h, w, ci, cm, co, k, s, pad; bool bias; };
+  for (const Case& t : {Case{6, 5, 3, 8, 4, 3, 1, 1, true}, Case{7, 6, 4, 12, 5, 3, 2, 1, false},
+                        Case{5, 5, 2, 6, 3, 5, 2, 2, true}, Case{4, 4, 8, 8, 2, 1, 1, 0, true}}) {
+    INFO("case " << t.h << "x" << t.w << " ci " << t.ci << " cm " << t.cm << " k " << t.k << " s " << t.s);
+    const int32_t ho = (t.h + 2 * t.pad - t.k) / t.s + 1, wo = (t.w + 2 * t.pad - t.k) / t.s + 1;
+    ConvS8Params e = conv_s8_params(1, t.ci, t.h, t.w, t.cm, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    ConvS8Params d = conv_s8_params(1, t.cm, t.h, t.w, t.cm, t.k, t.k, t.s, t.s, 1, 1, t.pad, t.pad, t.pad, t.pad, t.cm);
+    ConvS8Params q = conv_s8_params(1, t.cm, ho, wo, t.co, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1);
+    REQUIRE((d.h_out == ho && d.w_out == wo));
+    e.in_zp = 7; e.w_zp = -2; e.out_zp = -128; e.act_min = -128; e.act_max = 40;  // fused Relu6-style clamp
+    d.in_zp = -128; d.w_zp = 3; d.out_zp = -100; d.act_min = -100; d.act_max = 127;
+    q.in_zp = -100; q.w_zp = 0; q.out_zp = 5;
+    const auto x = random_s8(rng, static_cast<size_t>(t.h * t.w * t.ci));
+    const auto we = random_s8(rng, static_cast<size_t>(t.cm * t.ci));
+    const auto wd = random_s8(rng, static_cast<size_t>(t.k * t.k * t.cm));
+    const auto wp = random_s8(rng, static_cast<size_t>(t.co * t.cm));
+    std::vector<int32_t> be(static_cast<size_t>(t.cm)), bd(be.size()), bp(static_cast<size_t>(t.co));
+    for (auto* b : {&be, &bd, &bp})
+      for (auto& v : *b) v = static_cast<int32_t>(rng() % 2001) - 1000;
+    std::vector<float> se(be.size()), sd(be.size()), sp(bp.size());
+    for (auto* s : {&se, &sd, &sp})
+      for (auto& v : *s) v = 0.0005f + 0.0001f * static_cast<float>(rng() % 50);
+    const int32_t* Be = t.bias ? be.data() : nullptr;
+    const int32_t* Bd = t.bias ? bd.data() : nullptr;
+    const int32_t* Bp = t.bias ? bp.data() : nullptr;
+    std::vector<int8_t> mid(static_cast<size_t>(t.h * t.w * t.cm)), dw(static_cast<size_t>(ho * wo * t.cm)),
+        ref(static_cast<size_t>(ho * wo * t.co)), y(ref.size(), 0);
+    conv1x1_s8_nhwc(e, x.data(), we.data(), Be, se.data(), mid.data());
+    dwconv_s8_nhwc(d, mid.data(), wd.data(), Bd, sd.data(), dw.data());
+    conv1x1_s8_nhwc(q, dw.data(), wp.data(), Bp, sp.data(), ref.data());
+    const BottleneckS8Params p{e, d, q};
+    std::vector<uint8_t> scratch(bottleneck_s8_scratch_bytes(p) + 4);
+    REQUIRE(bottleneck_s8_scratch_bytes(p) ==
+            static_cast<size_t>(4 * ho * wo * t.co + t.h * t.w + ho * wo));
+    bottleneck_s8_nhwc(p, x.data(), we.data(), Be, se.data(), wd.data(), Bd, sd.data(), wp.data(), Bp, sp.data(),
+                       y.data(), reinterpret_cast<int32_t*>(scratch.data()));
+    REQUIRE(y == ref);
+    // The data are not degenerate: outputs vary and some saturate or sit at the clamp.
+    REQUIRE(std::set<int8_t>(ref.begin(), ref.end()).size() > 3);
   }
 }

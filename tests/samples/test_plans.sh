@@ -3,7 +3,9 @@
 # convolution (the default) and with caller-owned inputs equal those of the plain plan
 # (--inplace-depthwise off), on the host and on an emulated Cortex-M4 (QEMU mps2-an386). Also prints
 # the arena of each plan. For every sample whose first stage can be patched, forced 2x2 and 3x3 patch
-# grids (and the automatic choice) must give bit-identical outputs too.
+# grids (and the automatic choice) must give bit-identical outputs too, and so must int8 samples with
+# every inverted bottleneck streamed channel by channel (--fuse-bottlenecks all). The plain plan is
+# --inplace-depthwise off --patch off --fuse-bottlenecks off.
 # usage: test_plans.sh FERRITE REPO_ROOT WORK_DIR
 set -uo pipefail
 FERRITE=$1; ROOT=$2; WORK=$3
@@ -15,12 +17,12 @@ for dir in "$ROOT"/samples/*/; do
   shape=()
   case "$s" in fashion_cnn*) shape=(--input-shape input=1x1x28x28) ;; esac
   arena() { "$FERRITE" report "$dir/model.onnx" "${shape[@]}" --json "$@" | /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['arena_bytes'])"; }
-  a_off=$(arena --inplace-depthwise off --patch off)
+  a_off=$(arena --inplace-depthwise off --patch off --fuse-bottlenecks off)
   a_on=$(arena --patch off)
   a_co=$(arena --caller-owned-inputs --patch off)
   for tgt in host qemu-cortex-m4; do
     if "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
-         --inplace-depthwise off --patch off --output-dir "$WORK/$s-$tgt-plain" --quiet &&
+         --inplace-depthwise off --patch off --fuse-bottlenecks off --output-dir "$WORK/$s-$tgt-plain" --quiet &&
        "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
          --patch off --output-dir "$WORK/$s-$tgt-inplace" --quiet &&
        "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
@@ -55,6 +57,28 @@ for dir in "$ROOT"/samples/*/; do
         pass=$((pass + 1))
       else
         echo "FAIL $s on $tgt: patched $grid differs or fails"; cat "$WORK/$s-$grid.log"
+        fail=$((fail + 1))
+      fi
+    done
+  done
+done
+# Channel-streamed inverted bottlenecks (int8 samples that have expand -> depthwise -> project chains).
+for dir in "$ROOT"/samples/*_int8/; do
+  s=$(basename "$dir")
+  [ -f "$dir/model.onnx" ] && [ -f "$dir/input.npy" ] || continue
+  fused=$("$FERRITE" report "$dir/model.onnx" --patch off --fuse-bottlenecks all --json |
+          /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(len(d['fused_bottlenecks']), d['arena_bytes'])")
+  if [ "${fused%% *}" = 0 ]; then echo "SKIP $s: no inverted bottleneck"; continue; fi
+  for extra in "--patch off" "--patch auto"; do
+    for tgt in host qemu-cortex-m4; do
+      tag=$(echo "$extra" | tr -d ' -')
+      if "$FERRITE" run "$dir/model.onnx" --name m --input "input=$dir/input.npy" --target $tgt $extra \
+           --fuse-bottlenecks all --output-dir "$WORK/$s-$tgt-fused$tag" --quiet &&
+         cmp -s "$WORK/$s-$tgt-plain/output.npy" "$WORK/$s-$tgt-fused$tag/output.npy"; then
+        echo "PASS $s on $tgt: ${fused%% *} bottlenecks fused ($extra; arena ${fused#* } B with --patch off) output == plain plan"
+        pass=$((pass + 1))
+      else
+        echo "FAIL $s on $tgt: fused bottlenecks ($extra) differ or fail"
         fail=$((fail + 1))
       fi
     done

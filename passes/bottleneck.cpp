@@ -1,0 +1,85 @@
+// Fusion of lowered expand -> depthwise -> project int8 convolutions into one channel-streamed call.
+// Works on the lowered calls rather than on the ONNX-level nodes: the three calls already carry
+// their relaid-out weights, requantization scales and resolved padding, which the fused kernel
+// takes unchanged, so the fused block computes bit for bit what the three calls compute.
+#include "passes/bottleneck.h"
+
+#include <algorithm>
+
+namespace ferrite {
+
+namespace {
+const KernelCall* single_call(const Lowered& l, const char* fn) {
+  if (l.calls.size() != 1 || l.calls[0].fn != fn || l.alias) return nullptr;
+  const auto* p = std::get_if<ferrite_rt::ConvS8Params>(&l.calls[0].params);
+  if (!p || p->out_int32 || p->n != 1) return nullptr;
+  return &l.calls[0];
+}
+
+bool is_tensor(const Operand& o) { return o.kind == Operand::Kind::Tensor && o.offset_elems == 0; }
+
+// The tensor is read by exactly one node (`reader`) and is not a graph output.
+bool private_link(const Graph& g, TensorId t, size_t reader) {
+  if (std::find(g.outputs.begin(), g.outputs.end(), t) != g.outputs.end()) return false;
+  const auto readers = g.consumers(t);
+  return readers.size() == 1 && readers[0] == reader;
+}
+}  // namespace
+
+std::vector<size_t> find_bottlenecks(const Graph& g, const std::vector<Lowered>& lowered, size_t from) {
+  std::vector<size_t> out;
+  for (size_t i = from; i + 2 < g.nodes.size() && i + 2 < lowered.size(); ++i) {
+    const KernelCall* e = single_call(lowered[i], "conv1x1_s8_nhwc");
+    const KernelCall* d = single_call(lowered[i + 1], "dwconv_s8_nhwc");
+    const KernelCall* p = single_call(lowered[i + 2], "conv1x1_s8_nhwc");
+    if (!e || !d || !p) continue;
+    // conv args: x, w, bias, scale, y
+    if (!is_tensor(e->args[4]) || !is_tensor(d->args[0]) || !is_tensor(d->args[4]) || !is_tensor(p->args[0]) ||
+        !is_tensor(e->args[0]) || !is_tensor(p->args[4]))
+      continue;
+    const TensorId mid = e->args[4].id, dw = d->args[4].id;
+    if (d->args[0].id != mid || p->args[0].id != dw) continue;
+    if (g.nodes[i].outputs.size() != 1 || g.nodes[i].outputs[0] != mid || g.nodes[i + 1].outputs[0] != dw) continue;
+    if (!private_link(g, mid, i + 1) || !private_link(g, dw, i + 2)) continue;
+    out.push_back(i);
+  }
+  return out;
+}
+
+std::string fuse_bottleneck(Graph& g, std::vector<Lowered>& lowered, size_t first) {
+  const KernelCall& e = lowered[first].calls[0];
+  const KernelCall& d = lowered[first + 1].calls[0];
+  const KernelCall& p = lowered[first + 2].calls[0];
+  ferrite_rt::BottleneckS8Params bp{std::get<ferrite_rt::ConvS8Params>(e.params),
+                                    std::get<ferrite_rt::ConvS8Params>(d.params),
+                                    std::get<ferrite_rt::ConvS8Params>(p.params)};
+  KernelCall c;
+  c.fn = "bottleneck_s8_nhwc";
+  c.variant = fmt::format("bottleneck_s8_k{}x{}_s{}", bp.dw.kh, bp.dw.kw, bp.dw.stride_h);
+  c.file = "conv_s8/conv_s8.h";
+  c.params = bp;
+  c.args = {e.args[0], e.args[1], e.args[2], e.args[3], d.args[1], d.args[2],
+            d.args[3], p.args[1], p.args[2], p.args[3], p.args[4], Operand::scratch()};
+  Lowered fused;
+  fused.macs = lowered[first].macs + lowered[first + 1].macs + lowered[first + 2].macs;
+  fused.scratch_bytes = ferrite_rt::bottleneck_s8_scratch_bytes(bp);
+  fused.calls.push_back(std::move(c));
+
+  Node n;
+  n.op = OpKind::InvertedBottleneck;
+  n.name = g.nodes[first + 2].name;
+  n.inputs = {e.args[0].id};
+  n.outputs = {g.nodes[first + 2].outputs[0]};
+  n.index = g.nodes[first].index;
+  std::string note = fmt::format("{} + {} + {} run as one channel-streamed inverted bottleneck ({} B scratch)",
+                                 g.nodes[first].display_name(), g.nodes[first + 1].display_name(),
+                                 g.nodes[first + 2].display_name(), fused.scratch_bytes);
+  const auto at = static_cast<std::ptrdiff_t>(first);
+  g.nodes.erase(g.nodes.begin() + at + 1, g.nodes.begin() + at + 3);
+  g.nodes[first] = std::move(n);
+  lowered.erase(lowered.begin() + at + 1, lowered.begin() + at + 3);
+  lowered[first] = std::move(fused);
+  return note;
+}
+
+}  // namespace ferrite

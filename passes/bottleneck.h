@@ -1,0 +1,27 @@
+// Channel-streamed inverted bottlenecks (MobileNetV2 blocks): an int8 1x1 expand convolution, a
+// depthwise convolution and a 1x1 project convolution, run by one kernel (bottleneck_s8_nhwc in
+// runtime_templates/conv_s8/conv_s8.h) that never stores the expanded tensor. It needs
+// c_out * 4 bytes of accumulators per output pixel plus two one-channel planes instead of the
+// expanded tensor's c_mid bytes per pixel, so it lowers the peak of the wide layer-by-layer blocks
+// (the 28x28 residual blocks of MobileNetV2-1.0-224 int8: 200,704 -> 152,096 bytes) and costs no
+// extra MACs; the accumulators are read and written once per middle channel, which makes it slower
+// than the layer-by-layer kernels, so the compiler only fuses the blocks that decide the arena
+// (compile.cpp, --fuse-bottlenecks auto).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "ops/lower.h"
+
+namespace ferrite {
+
+// First node index of every fusable chain: nodes i, i+1, i+2 lowered to conv1x1_s8_nhwc,
+// dwconv_s8_nhwc, conv1x1_s8_nhwc, each reading the previous one's output, which no other node
+// reads and which is not a graph output. Only chains starting at or after `from` are returned.
+std::vector<size_t> find_bottlenecks(const Graph& g, const std::vector<Lowered>& lowered, size_t from = 0);
+
+// Replaces nodes first..first+2 (a chain from find_bottlenecks) by one InvertedBottleneck node;
+// returns a note for the report naming the three layers.
+std::string fuse_bottleneck(Graph& g, std::vector<Lowered>& lowered, size_t first);
+
+}  // namespace ferrite
