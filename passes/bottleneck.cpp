@@ -42,6 +42,7 @@ std::vector<size_t> find_bottlenecks(const Graph& g, const std::vector<Lowered>&
     if (g.nodes[i].outputs.size() != 1 || g.nodes[i].outputs[0] != mid || g.nodes[i + 1].outputs[0] != dw) continue;
     if (!private_link(g, mid, i + 1) || !private_link(g, dw, i + 2)) continue;
     out.push_back(i);
+    i += 2;  // chains do not overlap (a project conv may also look like the next chain's expand)
   }
   return out;
 }

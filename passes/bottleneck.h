@@ -17,7 +17,8 @@ namespace ferrite {
 
 // First node index of every fusable chain: nodes i, i+1, i+2 lowered to conv1x1_s8_nhwc,
 // dwconv_s8_nhwc, conv1x1_s8_nhwc, each reading the previous one's output, which no other node
-// reads and which is not a graph output. Only chains starting at or after `from` are returned.
+// reads and which is not a graph output. Only chains starting at or after `from` are returned; they
+// do not overlap (the first match wins).
 std::vector<size_t> find_bottlenecks(const Graph& g, const std::vector<Lowered>& lowered, size_t from = 0);
 
 // Replaces nodes first..first+2 (a chain from find_bottlenecks) by one InvertedBottleneck node;

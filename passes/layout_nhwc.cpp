@@ -16,7 +16,10 @@ namespace ferrite {
 
 namespace {
 
-bool is_q8(const Tensor& t) { return (t.dtype == DType::I8 || t.dtype == DType::I32) && t.shape.size() == 4; }
+// uint8 only occurs at the API (graph inputs/outputs before or after their FlipSign).
+bool is_q8(const Tensor& t) {
+  return (t.dtype == DType::I8 || t.dtype == DType::U8 || t.dtype == DType::I32) && t.shape.size() == 4;
+}
 
 // Input slots an op reads in NHWC (native), or shares the group layout in (agnostic).
 enum class Role { None, Native, Agnostic };

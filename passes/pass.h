@@ -14,6 +14,7 @@ struct PassContext {
   std::vector<std::string> print_after;    // pass names whose result is dumped ("all" for every pass)
   std::function<void(const std::string&)> log = nullptr;  // where dumps go
   bool input_nhwc = false;  // --input-layout nhwc: rank-4 graph inputs are given NHWC by the caller
+  bool quantized_io = false;  // --quantized-io: QuantizeLinear'd inputs / DequantizeLinear'd outputs go quantized
 };
 
 struct Pass {
@@ -35,6 +36,7 @@ Expected<bool> pass_fuse_activation(Graph& g, const PassContext& ctx);
 Expected<bool> pass_fold_qdq(Graph& g, const PassContext& ctx);
 Expected<bool> pass_normalize_int8(Graph& g, const PassContext& ctx);
 Expected<bool> pass_layout_nhwc(Graph& g, const PassContext& ctx);
+Expected<bool> pass_quantized_io(Graph& g, const PassContext& ctx);
 
 // Shared rewrite helper: `keep` now writes `removed`'s output tensor directly (so graph output
 // names survive), and `removed` is erased. Valid when keep's output feeds only `removed`.

@@ -1,5 +1,6 @@
 // The pass pipeline as data. Order matters: constants are folded first so later pattern matches see
-// constant weights (DequantizeLinear is never folded: int8 weights stay int8); QDQ groups become
+// constant weights (DequantizeLinear is never folded: int8 weights stay int8); --quantized-io then
+// drops the input QuantizeLinear / output DequantizeLinear (it needs their scales constant); QDQ groups become
 // integer operators before any float fusion can split them; Identity/Dropout go before fusion so they
 // do not hide producer/consumer pairs; BatchNorm folds into Conv/Gemm before activations fuse into the
 // (then) final producer; dead nodes (e.g. DequantizeLinear left without readers) are swept; then the
@@ -14,6 +15,8 @@ namespace ferrite {
 const std::vector<Pass>& graph_pipeline() {
   static const std::vector<Pass> p = {
       {"constant-fold", "evaluate nodes whose inputs are all constants", pass_constant_fold},
+      {"quantized-io", "with --quantized-io: the API takes the quantized input / returns the quantized output",
+       pass_quantized_io},
       {"fold-qdq", "turn DequantizeLinear -> op -> QuantizeLinear groups into integer operators", pass_fold_qdq},
       {"remove-identity", "drop Identity and inference-mode Dropout", pass_remove_identity},
       {"fold-batchnorm", "fold inference BatchNormalization into the preceding Conv/Gemm", pass_fold_batchnorm},

@@ -68,7 +68,7 @@ for name in "${rows[@]}"; do
   model=$(model_of "$name")
   shape=()
   case "$name" in fashion_cnn*) shape=(--input-shape input=1x1x28x28) ;; esac
-  "$FERRITE" report "$model" "${shape[@]}" --json --patch off >"$WORK/$name.json"
+  "$FERRITE" report "$model" "${shape[@]}" --json --patch off --fuse-bottlenecks off >"$WORK/$name.json"
   "$FERRITE" report "$model" "${shape[@]}" --json --patch auto >"$WORK/$name.patch.json"
   "$FERRITE" report "$model" "${shape[@]}" --json --patch auto --caller-owned-inputs >"$WORK/$name.caller.json"
   "$PYTHON" -c "$FORMAT" "$name" "$WORK/$name.json" "$WORK/$name.patch.json" "$WORK/$name.caller.json"
@@ -77,9 +77,30 @@ echo "arena, lower_bnd: bytes; ratio = arena / lower bound; extra MACs: halo rec
 echo "split: last layer of the patched stage; generated models in $MODELS (random weights)"
 echo
 m="$MODELS/mobilenetv2_100_224_int8.onnx"
-echo "In-place depthwise on MobileNetV2-1.0-224 int8 (no patches): arena with / without:"
-"$FERRITE" report "$m" --patch off | sed -n 2p
-"$FERRITE" report "$m" --patch off --inplace-depthwise off | sed -n 2p
+# One line per configuration: arena, patch grid, extra MACs (% of the unpatched model), fused bottlenecks.
+line() {
+  local label=$1; shift
+  "$FERRITE" report "$m" "$@" --json | "$PYTHON" -c '
+import json, sys
+d = json.load(sys.stdin); p = d.get("patch")
+extra = p["extra_macs"] if p else 0
+grid = ("%s after layer %s" % (p["grid"], p["split_layer"])) if p else "no patches"
+pct = 100.0 * extra / (d["macs"] - extra)
+print("  %-58s %9d B  %-22s +%4.1f %% MACs  %d fused bottlenecks" %
+      (sys.argv[1], d["arena_bytes"], grid, pct, len(d["fused_bottlenecks"])))' "$label"
+}
+echo "MobileNetV2-1.0-224 int8 -- in-place depthwise, same planner with and without it:"
+line "layer by layer (--patch off --fuse-bottlenecks off)" --patch off --fuse-bottlenecks off
+line "  ... --inplace-depthwise off" --patch off --fuse-bottlenecks off --inplace-depthwise off
+line "patches, input caller-owned (--fuse-bottlenecks off)" --caller-owned-inputs --fuse-bottlenecks off
+line "  ... --inplace-depthwise off" --caller-owned-inputs --fuse-bottlenecks off --inplace-depthwise off
+line "defaults, input caller-owned" --caller-owned-inputs
+line "  ... --inplace-depthwise off" --caller-owned-inputs --inplace-depthwise off
+echo
+echo "MobileNetV2-1.0-224 int8 -- automatic plans (defaults: --patch auto, 20 % MAC limit, --fuse-bottlenecks auto):"
+line "input caller-owned (--caller-owned-inputs)" --caller-owned-inputs
+line "uint8 input image in the arena (--quantized-io)" --quantized-io
+line "float input in the arena (the model's float API)"
 echo
 echo "Patch plans considered for MobileNetV2-1.0-224 int8, input caller-owned (arena / extra MACs per split and grid):"
 "$FERRITE" report "$m" --patch auto --caller-owned-inputs | grep -E '^  patches|candidate:'

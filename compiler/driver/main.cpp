@@ -23,7 +23,7 @@ namespace {
 struct Common {
   std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw", inplace_depthwise = "on";
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
-  bool caller_owned_inputs = false;
+  bool caller_owned_inputs = false, quantized_io = false;
   std::string patch = "auto", max_patch_overhead = "20%", fuse_bottlenecks = "auto";
 };
 
@@ -45,6 +45,9 @@ void add_common(CLI::App* c, Common& o, bool run) {
                 "--max-patch-overhead), off, RxC (grid; best split) or RxC@LAYER");
   c->add_option("--max-patch-overhead", o.max_patch_overhead,
                 "with --patch auto: most extra MACs allowed for halo recomputation (default 20%)");
+  c->add_flag("--quantized-io", o.quantized_io,
+              "int8 models: inputs read only by a QuantizeLinear and outputs made by a DequantizeLinear are passed "
+              "quantized (uint8/int8 as in the model; scale and zero point in the generated header)");
   c->add_flag("--caller-owned-inputs", o.caller_owned_inputs,
               "inputs stay in the caller's buffers (passed to invoke, only read), outside the arena");
   c->add_option("--inplace-depthwise", o.inplace_depthwise,
@@ -90,6 +93,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   }
   o.passes.print_after = c.print_after;
   o.passes.input_nhwc = c.input_layout == "nhwc";
+  o.passes.quantized_io = c.quantized_io;
   o.plan.inplace_depthwise = c.inplace_depthwise == "on";
   o.plan.caller_owned_inputs = c.caller_owned_inputs;
   o.patch = c.patch;
