@@ -1,0 +1,127 @@
+// Legality of the channel-streamed inverted bottleneck fusion (passes/bottleneck.h) on hand-built
+// lowered chains: only expand 1x1 -> depthwise -> project 1x1 whose intermediates have no other
+// reader and are not graph outputs; chains do not overlap; the fused layer's scratch and MACs.
+#include <catch2/catch.hpp>
+
+#include "passes/bottleneck.h"
+
+using namespace ferrite;
+
+namespace {
+
+TensorId s8(Graph& g, const char* name, Shape s) {
+  Tensor t;
+  t.name = name;
+  t.dtype = DType::I8;
+  t.shape = std::move(s);
+  return g.add_tensor(std::move(t));
+}
+
+// A lowered int8 conv call of the given kernel from x to y (weights etc. omitted: not inspected).
+Lowered conv(const char* fn, TensorId x, TensorId y, int32_t cin, int32_t cout, int32_t h, int32_t k, uint64_t macs) {
+  ferrite_rt::ConvS8Params p{};
+  p.n = 1; p.c_in = cin; p.c_out = cout; p.h_in = p.w_in = p.h_out = p.w_out = h;
+  p.kh = p.kw = k; p.stride_h = p.stride_w = p.dil_h = p.dil_w = 1; p.pad_top = p.pad_left = k / 2;
+  p.group = k == 1 ? 1 : cin;
+  KernelCall c;
+  c.fn = fn;
+  c.params = p;
+  c.args = {Operand::tensor(x), Operand::null(), Operand::null(), Operand::null(), Operand::tensor(y)};
+  Lowered l;
+  l.calls.push_back(c);
+  l.macs = macs;
+  return l;
+}
+
+struct Chain {
+  Graph g;
+  std::vector<Lowered> lowered;
+  TensorId x, e, d, p;
+};
+
+// x [1,8,10,10] -> expand 1x1 to 48 -> depthwise 3x3 -> project 1x1 to 8 = p (graph output).
+Chain make_chain() {
+  Chain c;
+  c.x = s8(c.g, "x", {1, 8, 10, 10});
+  c.e = s8(c.g, "e", {1, 48, 10, 10});
+  c.d = s8(c.g, "d", {1, 48, 10, 10});
+  c.p = s8(c.g, "p", {1, 8, 10, 10});
+  c.g.inputs = {c.x};
+  c.g.outputs = {c.p};
+  for (auto [name, in, out] : {std::tuple{"expand", c.x, c.e}, {"dw", c.e, c.d}, {"project", c.d, c.p}}) {
+    Node n;
+    n.op = OpKind::QLinearConv;
+    n.name = name;
+    n.inputs = {in};
+    n.outputs = {out};
+    c.g.nodes.push_back(n);
+  }
+  c.lowered = {conv("conv1x1_s8_nhwc", c.x, c.e, 8, 48, 10, 1, 100),
+               conv("dwconv_s8_nhwc", c.e, c.d, 48, 48, 10, 3, 20),
+               conv("conv1x1_s8_nhwc", c.d, c.p, 48, 8, 10, 1, 300)};
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("an expand -> depthwise -> project chain fuses into one layer", "[bottleneck]") {
+  Chain c = make_chain();
+  REQUIRE(find_bottlenecks(c.g, c.lowered) == std::vector<size_t>{0});
+  CHECK(find_bottlenecks(c.g, c.lowered, 1).empty());
+  const std::string note = fuse_bottleneck(c.g, c.lowered, 0);
+  CHECK(note.find("QLinearConv 'expand' + QLinearConv 'dw' + QLinearConv 'project'") == 0);
+  REQUIRE(c.g.nodes.size() == 1);
+  REQUIRE(c.lowered.size() == 1);
+  CHECK(c.g.nodes[0].op == OpKind::InvertedBottleneck);
+  CHECK(c.g.nodes[0].inputs == std::vector<TensorId>{c.x});
+  CHECK(c.g.nodes[0].outputs == std::vector<TensorId>{c.p});
+  CHECK(c.lowered[0].macs == 420);
+  // int32 accumulators for 10x10x8 outputs + one 10x10 plane of the expanded and of the depthwise output.
+  CHECK(c.lowered[0].scratch_bytes == 4 * 800 + 100 + 100);
+  REQUIRE(c.lowered[0].calls.size() == 1);
+  CHECK(c.lowered[0].calls[0].fn == "bottleneck_s8_nhwc");
+  CHECK(c.lowered[0].calls[0].args.size() == 12);
+}
+
+TEST_CASE("bottleneck fusion legality", "[bottleneck]") {
+  SECTION("the expanded tensor has a second reader") {
+    Chain c = make_chain();
+    Node extra;
+    extra.op = OpKind::Relu;
+    extra.inputs = {c.e};
+    extra.outputs = {s8(c.g, "r", {1, 48, 10, 10})};
+    c.g.nodes.push_back(extra);
+    c.lowered.push_back(Lowered{});
+    CHECK(find_bottlenecks(c.g, c.lowered).empty());
+  }
+  SECTION("the depthwise output is a graph output") {
+    Chain c = make_chain();
+    c.g.outputs.push_back(c.d);
+    CHECK(find_bottlenecks(c.g, c.lowered).empty());
+  }
+  SECTION("the middle layer is not depthwise") {
+    Chain c = make_chain();
+    c.lowered[1].calls[0].fn = "conv_s8_nhwc";
+    CHECK(find_bottlenecks(c.g, c.lowered).empty());
+  }
+  SECTION("ConvInteger-style int32 outputs") {
+    Chain c = make_chain();
+    std::get<ferrite_rt::ConvS8Params>(c.lowered[2].calls[0].params).out_int32 = 1;
+    CHECK(find_bottlenecks(c.g, c.lowered).empty());
+  }
+  SECTION("overlapping chains: pw -> dw -> pw -> dw -> pw fuses once") {
+    Chain c = make_chain();
+    const TensorId d2 = s8(c.g, "d2", {1, 8, 10, 10}), p2 = s8(c.g, "p2", {1, 8, 10, 10});
+    c.g.outputs = {p2};
+    Node dw2 = c.g.nodes[1], pj2 = c.g.nodes[2];
+    dw2.inputs = {c.p};
+    dw2.outputs = {d2};
+    pj2.inputs = {d2};
+    pj2.outputs = {p2};
+    c.g.nodes.push_back(dw2);
+    c.g.nodes.push_back(pj2);
+    c.lowered.push_back(conv("dwconv_s8_nhwc", c.p, d2, 8, 8, 10, 3, 1));
+    c.lowered.push_back(conv("conv1x1_s8_nhwc", d2, p2, 8, 8, 10, 1, 1));
+    CHECK(find_bottlenecks(c.g, c.lowered) == std::vector<size_t>{0});
+  }
+}
