@@ -22,6 +22,7 @@ namespace {
 
 struct Common {
   std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw", inplace_depthwise = "on";
+  std::string schedule = "auto";
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
   bool caller_owned_inputs = false;
   std::string patch = "auto", max_patch_overhead = "20%";
@@ -51,6 +52,10 @@ void add_common(CLI::App* c, Common& o, bool run) {
                 "on (default): depthwise convolutions overwrite their input through a one-channel temporary "
                 "where legal; off: separate output buffers")
       ->check(CLI::IsMember({"on", "off"}));
+  c->add_option("--schedule", o.schedule,
+                "auto (default): with parallel branches, run the layers in the order that gives the smallest "
+                "arena; model: keep the model's node order")
+      ->check(CLI::IsMember({"auto", "model"}));
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
   c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
 }
@@ -88,6 +93,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   o.passes.input_nhwc = c.input_layout == "nhwc";
   o.plan.inplace_depthwise = c.inplace_depthwise == "on";
   o.plan.caller_owned_inputs = c.caller_owned_inputs;
+  o.schedule.search = c.schedule == "auto";
   o.patch = c.patch;
   {
     std::string v = c.max_patch_overhead;
