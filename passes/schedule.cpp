@@ -245,7 +245,8 @@ struct ExactResult {
   bool complete = true;
 };
 
-// The dynamic program over down-sets described at the top of this file. Ties on the peak go to the
+// The dynamic program over down-sets described at the top of this file, examining about `budget`
+// sets (past it, a beam: each step keeps its best sets only). Ties on the peak go to the
 // smaller sum of live bytes over the steps so far (less pressure, less fragmentation for the
 // placement), then to the first one found (sets are visited in a fixed order: deterministic).
 ExactResult exact_order(const CostModel& cm, size_t budget) {
@@ -256,7 +257,6 @@ ExactResult exact_order(const CostModel& cm, size_t budget) {
     size_t parent = 0, node = 0;  // index in the previous step's states, node run last
     std::vector<size_t> ready;    // nodes ready after `done`, ascending
   };
-  const size_t cap = std::max<size_t>(1, budget / std::max<size_t>(1, n));
   ExactResult res;
   std::vector<std::vector<std::pair<size_t, size_t>>> trail;  // per step: (parent, node) of each kept state
   std::vector<State> layer(1);
@@ -302,6 +302,13 @@ ExactResult exact_order(const CostModel& cm, size_t budget) {
       }
     }
     res.states += next.size();
+    // Spread what is left of the budget over the steps still to come: each kept set spawns about
+    // as many sets as at this step, so the search examines about `budget` sets in all.
+    const size_t left = budget > res.states ? budget - res.states : 0;
+    const double spawn = static_cast<double>(next.size()) / static_cast<double>(layer.size());
+    const double to_come = static_cast<double>(n - k - 1) * spawn;
+    const size_t cap = to_come > 0 ? std::max<size_t>(1, static_cast<size_t>(static_cast<double>(left) / to_come))
+                                   : next.size();
     if (next.size() > cap) {  // over budget: keep the best sets (a beam)
       res.complete = false;
       std::vector<size_t> keep(next.size());

@@ -13,7 +13,7 @@ namespace ferrite {
 
 struct ScheduleOptions {
   bool search = true;  // false: keep the model's node order (--schedule model)
-  // Exact search: most sets of scheduled nodes kept over the whole search. Past it each step keeps
+  // Exact search: about how many sets of scheduled nodes it may examine. Past it each step keeps
   // only its best sets (a beam), and the search is reported as not complete. A count, not a time
   // limit, so the same model always gets the same order.
   size_t state_budget = 100000;
