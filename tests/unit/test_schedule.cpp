@@ -71,6 +71,10 @@ TEST_CASE("a branchy graph in a bad order is rescheduled branch by branch", "[sc
   CHECK(s->searched);
   CHECK(s->search == "exact");
   CHECK(s->model_arena_bytes == model->arena_bytes);
+  // The search's own estimate of an order's peak agrees with the planner's lower bound.
+  REQUIRE(s->candidates.size() >= 2);
+  CHECK(s->candidates[0].name == "model");
+  CHECK(s->candidates[0].live_peak == model->lower_bound_bytes);
   CHECK(s->model_arena_bytes == 12864);
   CHECK(s->arena_bytes == 5696);
   CHECK(s->reordered());
