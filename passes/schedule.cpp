@@ -183,17 +183,10 @@ template <typename Pick>
 std::vector<size_t> list_schedule(const CostModel& cm, Pick pick) {
   const size_t n = cm.nodes();
   Bits done(cm.words(), 0);
-  std::vector<size_t> order, ready;
-  std::vector<bool> queued(n, false);
+  std::vector<size_t> order, ready;  // ready: ascending
+  for (size_t v = 0; v < n; ++v)
+    if (subset(cm.preds(v), done)) ready.push_back(v);
   size_t live = cm.initial_live();
-  auto refresh = [&] {
-    for (size_t v = 0; v < n; ++v)
-      if (!queued[v] && subset(cm.preds(v), done)) {
-        queued[v] = true;
-        ready.insert(std::upper_bound(ready.begin(), ready.end(), v), v);
-      }
-  };
-  refresh();
   while (!ready.empty()) {
     const size_t at = pick(done, live, ready, order);
     const size_t v = ready[at];
@@ -201,7 +194,8 @@ std::vector<size_t> list_schedule(const CostModel& cm, Pick pick) {
     live = cm.step(done, live, v).after;
     add(done, v);
     order.push_back(v);
-    refresh();
+    for (size_t w : cm.succs(v))
+      if (subset(cm.preds(w), done)) ready.insert(std::upper_bound(ready.begin(), ready.end(), w), w);
   }
   return order;
 }
