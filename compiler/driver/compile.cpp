@@ -366,6 +366,18 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   }
   if (nerr) return make_error("{} node{} cannot be compiled:{}", nerr, nerr == 1 ? "" : "s", errors);
 
+  // Execution order: with branches, the order that gives the smallest arena (--schedule auto). It
+  // runs on the lowered graph because in-place and scratch decisions depend on the order, and
+  // before the patch choice, whose stages are prefixes of the order.
+  auto sched = choose_schedule(m.graph, m.lowered, o.plan, o.schedule);
+  if (!sched) return sched.error();
+  if (sched->reordered()) {
+    apply_schedule(m.graph, m.lowered, sched->order);
+    if (Status st = verify(m.graph); !st)
+      return make_error("internal error: the execution order search broke the graph: {}", st.error().message);
+  }
+  m.schedule = std::move(*sched);
+
   CompiledModel unplanned = m;
   FERRITE_TRY(plan_model(m, o));
   FERRITE_TRY(fuse_bottlenecks(m, std::move(unplanned), o));

@@ -10,6 +10,7 @@
 #include "passes/memory_patches.h"
 #include "passes/memory_plan.h"
 #include "passes/pass.h"
+#include "passes/schedule.h"
 
 namespace ferrite {
 
@@ -23,6 +24,7 @@ struct CompileOptions {
   ImportOptions import;
   PassContext passes;
   PlanOptions plan;
+  ScheduleOptions schedule;  // execution order: searched (--schedule auto) or the model's
   // Patch-based inference: "off", "auto" (smallest arena within max_patch_overhead extra MACs, or
   // the fewest extra MACs that fit sram_budget), "RxC" (grid, best split) or "RxC@N" (split after
   // layer N).
@@ -40,6 +42,7 @@ struct CompiledModel {
   Graph graph;
   std::vector<Lowered> lowered;  // per graph.nodes[i]
   MemoryPlan plan;
+  ScheduleResult schedule;  // how the node order was chosen (graph.nodes is already in that order)
   std::vector<TensorId> weights;  // constants the generated code references, in id order
   size_t weights_bytes = 0;       // their bytes
   uint64_t macs = 0;

@@ -22,6 +22,7 @@ namespace {
 
 struct Common {
   std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw", inplace_depthwise = "on";
+  std::string schedule = "auto";
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
   bool caller_owned_inputs = false, quantized_io = false;
   std::string patch = "auto", max_patch_overhead = "20%", fuse_bottlenecks = "auto";
@@ -58,6 +59,10 @@ void add_common(CLI::App* c, Common& o, bool run) {
                 "int8 expand 1x1 -> depthwise -> project 1x1 chains run channel by channel without storing the "
                 "expanded tensor: auto (default: the blocks that decide the arena, while that lowers it), all, off")
       ->check(CLI::IsMember({"auto", "all", "off"}));
+  c->add_option("--schedule", o.schedule,
+                "auto (default): with parallel branches, run the layers in the order that gives the smallest "
+                "arena; model: keep the model's node order")
+      ->check(CLI::IsMember({"auto", "model"}));
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
   c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
 }
@@ -96,6 +101,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   o.passes.quantized_io = c.quantized_io;
   o.plan.inplace_depthwise = c.inplace_depthwise == "on";
   o.plan.caller_owned_inputs = c.caller_owned_inputs;
+  o.schedule.search = c.schedule == "auto";
   o.patch = c.patch;
   o.fuse_bottlenecks = c.fuse_bottlenecks;
   {

@@ -7,6 +7,36 @@
 
 namespace ferrite {
 
+// The execution order search: what was compared and what it gave (docs/report-schema.md).
+static nlohmann::json schedule_json(const ScheduleResult& sc) {
+  using nlohmann::json;
+  json cands = json::array();
+  for (const auto& c : sc.candidates)
+    cands.push_back({{"name", c.name}, {"arena_bytes", c.arena_bytes}, {"live_peak_bytes", c.live_peak},
+                     {"same_as", c.same_as.empty() ? json(nullptr) : json(c.same_as)}});
+  return {{"search", sc.search},
+          {"reordered", sc.reordered()},
+          {"chosen", sc.chosen},
+          {"arena_bytes", sc.arena_bytes},
+          {"model_order_arena_bytes", sc.model_arena_bytes},
+          {"states", sc.states},
+          {"orders_evaluated", sc.orders_evaluated},
+          {"order", sc.order},
+          {"candidates", cands}};
+}
+
+// One line for the text report.
+static std::string schedule_line(const ScheduleResult& sc) {
+  if (sc.search == "off") return fmt::format("model order (--schedule model), arena {} B", sc.model_arena_bytes);
+  if (sc.search == "single-order") return "model order (the only one: no parallel branches)";
+  const std::string how = fmt::format("{} search, {} sets of layers, {} orders planned", sc.search, sc.states,
+                                      sc.orders_evaluated);
+  if (sc.reordered())
+    return fmt::format("reordered ({}): arena {} B, {} B in the model's order ({})", sc.chosen, sc.arena_bytes,
+                       sc.model_arena_bytes, how);
+  return fmt::format("model order kept: no order beats its arena {} B ({})", sc.model_arena_bytes, how);
+}
+
 nlohmann::json report_json(const CompiledModel& m) {
   using nlohmann::json;
   const Graph& g = m.graph;
@@ -113,6 +143,7 @@ nlohmann::json report_json(const CompiledModel& m) {
     r["patch"] = nullptr;
   }
   r["patch_candidates"] = m.patch_candidates;
+  r["schedule"] = schedule_json(m.schedule);
   r["float_ops"] = float_ops;
   return r;
 }
@@ -132,6 +163,7 @@ std::string report_text(const CompiledModel& m, bool with_candidates) {
     s += fmt::format("  patches      layers 0-{} run as a {}x{} grid of patches over '{}' (+{} MACs of halo recomputation)\n",
                      m.patch->spec.stage - 1, m.patch->spec.grid_rows, m.patch->spec.grid_cols,
                      comment_safe(g.t(m.patch->split).name), m.patch->patched_macs - m.patch->plain_macs);
+  s += "  schedule     " + schedule_line(m.schedule) + "\n";
   if (!m.fused_notes.empty())
     s += fmt::format("  bottlenecks  {:>10}  fused (expand + depthwise + project streamed channel by channel)\n",
                      m.fused_notes.size());

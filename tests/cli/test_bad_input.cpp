@@ -770,6 +770,7 @@ TEST_CASE("usage errors exit 2 with a message", "[bad-input][usage]") {
       {{"compile", model, "-o", out, "--target", "z80"}, {"unknown target 'z80'"}},
       {{"compile", model, "-o", out, "--freeze-input", "image=" + (t / "nope.npy").string()}, {"--freeze-input image"}},
       {{"compile", model, "-o", out, "--bogus-flag"}, {"--bogus-flag"}},
+      {{"compile", model, "-o", out, "--schedule", "fastest"}, {"--schedule", "fastest"}},
   };
   for (const auto& c : cases) {
     std::string cmd;

@@ -6,6 +6,7 @@
 # grids (and the automatic choice) must give bit-identical outputs too, and so must int8 samples with
 # every inverted bottleneck streamed channel by channel (--fuse-bottlenecks all). The plain plan is
 # --inplace-depthwise off --patch off --fuse-bottlenecks off.
+# A branchy model must get a smaller arena from the execution-order search, with bit-identical outputs.
 # usage: test_plans.sh FERRITE REPO_ROOT WORK_DIR
 set -uo pipefail
 FERRITE=$1; ROOT=$2; WORK=$3
@@ -126,6 +127,36 @@ for spec in 4x4@13 2x2@21 3x2@17; do
       fail=$((fail + 1))
     fi
   done
+done
+# Execution order: tests/data/branchy (three branches listed stage by stage, scripts/models/make_branchy.py)
+# must get a smaller arena from the order search (--schedule auto) than in its file order
+# (--schedule model), with bit-identical outputs.
+d="$ROOT/tests/data/branchy"
+sched() { "$FERRITE" report "$d/model.onnx" --json --schedule "$1" | /usr/bin/python3 -c "
+import json, sys
+s = json.load(sys.stdin)['schedule']
+print(s['arena_bytes'], s['model_order_arena_bytes'], int(s['reordered']), s['search'])"; }
+read -r a_auto a_model_in_auto reordered search <<<"$(sched auto)"
+read -r a_model _ _ _ <<<"$(sched model)"
+if [ "$reordered" = 1 ] && [ "$a_auto" -lt "$a_model" ] && [ "$a_model_in_auto" = "$a_model" ]; then
+  echo "PASS branchy: --schedule auto reorders ($search search), arena $a_auto B < $a_model B in the model's order"
+  pass=$((pass + 1))
+else
+  echo "FAIL branchy: --schedule auto arena $a_auto B (reordered=$reordered), model order $a_model B"
+  fail=$((fail + 1))
+fi
+for tgt in host qemu-cortex-m4; do
+  if "$FERRITE" run "$d/model.onnx" --name m --input "input=$d/input.npy" --target $tgt --schedule model \
+       --output-dir "$WORK/branchy-$tgt-model" --quiet &&
+     "$FERRITE" run "$d/model.onnx" --name m --input "input=$d/input.npy" --target $tgt --schedule auto \
+       --output-dir "$WORK/branchy-$tgt-auto" --quiet &&
+     cmp -s "$WORK/branchy-$tgt-model/output.npy" "$WORK/branchy-$tgt-auto/output.npy"; then
+    echo "PASS branchy on $tgt: outputs equal in the searched order and the model's order"
+    pass=$((pass + 1))
+  else
+    echo "FAIL branchy on $tgt: the searched order changes the outputs or fails"
+    fail=$((fail + 1))
+  fi
 done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
