@@ -21,7 +21,8 @@ using namespace ferrite;
 namespace {
 
 struct Common {
-  std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw", inplace_depthwise = "on";
+  std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw", inplace_depthwise = "on",
+              concat_in_place = "on";
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
   bool caller_owned_inputs = false;
   std::string patch = "auto", max_patch_overhead = "20%";
@@ -50,6 +51,10 @@ void add_common(CLI::App* c, Common& o, bool run) {
   c->add_option("--inplace-depthwise", o.inplace_depthwise,
                 "on (default): depthwise convolutions overwrite their input through a one-channel temporary "
                 "where legal; off: separate output buffers")
+      ->check(CLI::IsMember({"on", "off"}));
+  c->add_option("--concat-in-place", o.concat_in_place,
+                "on (default): the producers of a Concat's inputs write straight into their slice of its output "
+                "where legal (contiguous slice, same int8 quantization), no copy; off: separate buffers and copies")
       ->check(CLI::IsMember({"on", "off"}));
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
   c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
@@ -87,6 +92,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   o.passes.print_after = c.print_after;
   o.passes.input_nhwc = c.input_layout == "nhwc";
   o.plan.inplace_depthwise = c.inplace_depthwise == "on";
+  o.plan.concat_in_place = c.concat_in_place == "on";
   o.plan.caller_owned_inputs = c.caller_owned_inputs;
   o.patch = c.patch;
   {
