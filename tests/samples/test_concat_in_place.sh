@@ -22,7 +22,10 @@ notes = sum(" is written into slice " in n for n in r["inplace"])
 copies = sum(len(l["kernels"]) for l in r["layers"] if l["op"] in ("Concat", "QLinearConcat"))
 print(r["arena_bytes"], notes, copies)'
 }
-for m in fire_concat fire_concat_int8; do
+# Patch grids: forced 2x2 (best split), the automatic choice, and a split after the fire module's
+# squeeze convolution, so that the expand convolutions after the stage write into the Concat.
+for spec in "fire_concat 2x2@1" "fire_concat_int8 2x2@2"; do
+  read -r m deep <<< "$spec"
   model="$ROOT/tests/data/$m.onnx"
   read -r a_on n_on c_on < <(summary "$model" --patch off)
   read -r a_off n_off c_off < <(summary "$model" --patch off --concat-in-place off)
@@ -47,7 +50,7 @@ for m in fire_concat fire_concat_int8; do
     else
       ko "$m on $tgt: run failed"; cat "$WORK/$m-$tgt-off.log" "$WORK/$m-$tgt-on.log"
     fi
-    for grid in 2x2 auto; do
+    for grid in 2x2 auto "$deep"; do
       if run "patch$grid" --patch $grid && cmp -s "$WORK/$m-$tgt-off/output.npy" "$WORK/$m-$tgt-patch$grid/output.npy"; then
         ok "$m on $tgt: patched ($grid) output equal"
       else

@@ -467,3 +467,27 @@ TEST_CASE("int8 Concat inputs live in their slice only when the copy needs no re
   CHECK(p->dropped_calls[2] == std::vector<int>{0});
   CHECK(no_overlap(*p));
 }
+
+TEST_CASE("a Concat output is itself produced in the slice of an outer Concat", "[planner][concat]") {
+  // a, b -> Concat y1 [1,4,4,4]; y1, c -> Concat y2 [1,6,4,4]: all three inputs land in y2.
+  Graph g;
+  TensorId x = act(g, "x", {1, 2, 4, 4}), a = act(g, "a", {1, 2, 4, 4}), b = act(g, "b", {1, 2, 4, 4});
+  TensorId c = act(g, "c", {1, 2, 4, 4}), y1 = act(g, "y1", {1, 4, 4, 4}), y2 = act(g, "y2", {1, 6, 4, 4});
+  g.inputs = {x};
+  conv1x1(g, x, a, "ca");
+  conv1x1(g, x, b, "cb");
+  g.nodes.push_back(concat({a, b}, y1, 1, "inner"));
+  conv1x1(g, x, c, "cc");
+  g.nodes.push_back(concat({y1, c}, y2, 1, "outer"));
+  g.outputs = {y2};
+  auto p = plan_with(g, {});
+  REQUIRE(p);
+  const size_t base = buffer_of(*p, y2).offset;
+  CHECK(buffer_of(*p, y1).offset == base);
+  CHECK(buffer_of(*p, a).offset == base);
+  CHECK(buffer_of(*p, b).offset == base + 128);
+  CHECK(buffer_of(*p, c).offset == base + 256);
+  CHECK(p->dropped_calls[2] == std::vector<int>{0, 1});
+  CHECK(p->dropped_calls[4] == std::vector<int>{0, 1});
+  CHECK(no_overlap(*p));
+}
