@@ -491,3 +491,39 @@ TEST_CASE("a Concat output is itself produced in the slice of an outer Concat", 
   CHECK(p->dropped_calls[4] == std::vector<int>{0, 1});
   CHECK(no_overlap(*p));
 }
+
+TEST_CASE("storage shared with a Concat slice follows the whole Concat's lifetime", "[planner][concat]") {
+  SECTION("an in-place chain ending in a Concat input lands in the slice as a whole") {
+    // a = conv(x) -> Relu in place -> ra; Concat(b, ra): a and ra share the second slice.
+    Graph g;
+    TensorId x = act(g, "x", {1, 2, 4, 4}), a = act(g, "a", {1, 2, 4, 4}), ra = act(g, "ra", {1, 2, 4, 4});
+    TensorId b = act(g, "b", {1, 2, 4, 4}), y = act(g, "y", {1, 4, 4, 4});
+    g.inputs = {x};
+    conv1x1(g, x, a, "ca");
+    g.nodes.push_back(node(OpKind::Relu, {a}, {ra}, "relu"));
+    conv1x1(g, x, b, "cb");
+    g.nodes.push_back(concat({b, ra}, y, 1, "cat"));
+    g.outputs = {y};
+    auto p = plan_with(g, {});
+    REQUIRE(p);
+    CHECK(p->tensor_buffer[static_cast<size_t>(a)] == p->tensor_buffer[static_cast<size_t>(ra)]);
+    CHECK(buffer_of(*p, a).offset == buffer_of(*p, y).offset + 128);
+    CHECK(buffer_of(*p, b).offset == buffer_of(*p, y).offset);
+    CHECK(no_overlap(*p));
+  }
+  SECTION("an input read after the Concat is not overwritten in place while the output lives") {
+    // Relu(a) after the Concat is a's last reader, but y (holding a's slice) is read later.
+    FireGraph f = fire_graph();
+    Graph& g = f.g;
+    TensorId r = act(g, "r", {1, 2, 4, 4}), s = act(g, "s", {1, 4, 4, 4});
+    g.nodes.pop_back();  // the Relu over y
+    g.nodes.push_back(node(OpKind::Relu, {f.a}, {r}, "relu_a"));
+    g.nodes.push_back(node(OpKind::Sigmoid, {f.y}, {s}, "sig_y"));
+    g.outputs = {r, s};
+    auto p = plan_with(g, {});
+    REQUIRE(p);
+    CHECK(buffer_of(*p, f.a).offset == buffer_of(*p, f.y).offset);
+    CHECK(p->tensor_buffer[static_cast<size_t>(r)] != p->tensor_buffer[static_cast<size_t>(f.a)]);
+    CHECK(no_overlap(*p));
+  }
+}
