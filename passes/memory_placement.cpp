@@ -22,7 +22,26 @@ static size_t root_of(const std::vector<BufferRequest>& reqs, size_t i) {
   return i;
 }
 
+// Bytes from the chain's root offset to this request's offset (0 unless a Concat slice is involved).
+static size_t rel_of(const std::vector<BufferRequest>& reqs, size_t i) {
+  size_t rel = 0;
+  for (; reqs[i].anchor >= 0; i = static_cast<size_t>(reqs[i].anchor)) rel += reqs[i].anchor_offset;
+  return rel;
+}
+
 static size_t align_up(size_t v, size_t a) { return a ? (v + a - 1) / a * a : v; }
+
+// Bytes covered by a set of [begin, end) intervals.
+static size_t covered(std::vector<std::pair<size_t, size_t>>& iv) {
+  std::sort(iv.begin(), iv.end());
+  size_t total = 0, end = 0;
+  for (const auto& [b, e] : iv) {
+    if (e <= end) continue;
+    total += e - std::max(b, end);
+    end = e;
+  }
+  return total;
+}
 
 size_t lower_bound(const std::vector<BufferRequest>& reqs) {
   int steps = 0;
@@ -31,20 +50,28 @@ size_t lower_bound(const std::vector<BufferRequest>& reqs) {
   return lb.empty() ? 0 : *std::max_element(lb.begin(), lb.end());
 }
 
-// Per step, each compound (anchor chain) counts with its largest member live at that step, since
-// its members share one offset.
+// Per step, each compound (anchor chain) counts the bytes its live members cover, since they are
+// placed at fixed distances from one another: the largest live member for requests sharing one
+// offset, the live slices plus the output for a Concat whose inputs are produced in place.
 std::vector<size_t> live_bytes(const std::vector<BufferRequest>& reqs, int steps) {
   const auto n = static_cast<size_t>(std::max(steps, 0));
   std::vector<size_t> live(n, 0);
-  std::vector<std::vector<size_t>> per_root(reqs.size());
-  for (size_t i = 0; i < reqs.size(); ++i) {
-    const size_t root = root_of(reqs, i);
-    if (per_root[root].empty()) per_root[root].assign(n, 0);
-    for (int s = std::max(reqs[i].first, 0); s <= reqs[i].last && s < steps; ++s)
-      per_root[root][static_cast<size_t>(s)] = std::max(per_root[root][static_cast<size_t>(s)], reqs[i].size);
+  std::vector<std::vector<size_t>> members(reqs.size());
+  for (size_t i = 0; i < reqs.size(); ++i) members[root_of(reqs, i)].push_back(i);
+  std::vector<std::pair<size_t, size_t>> iv;
+  for (const auto& mem : members) {
+    if (mem.empty()) continue;
+    std::vector<size_t> rel;
+    for (size_t i : mem) rel.push_back(rel_of(reqs, i));
+    for (size_t s = 0; s < n; ++s) {
+      iv.clear();
+      for (size_t k = 0; k < mem.size(); ++k) {
+        const BufferRequest& r = reqs[mem[k]];
+        if (r.first <= static_cast<int>(s) && static_cast<int>(s) <= r.last) iv.emplace_back(rel[k], rel[k] + r.size);
+      }
+      live[s] += covered(iv);
+    }
   }
-  for (const auto& pr : per_root)
-    for (size_t s = 0; s < pr.size(); ++s) live[s] += pr[s];
   return live;
 }
 
@@ -53,7 +80,8 @@ std::string find_overlap(const std::vector<BufferRequest>& reqs, const std::vect
     for (size_t j = i + 1; j < reqs.size(); ++j) {
       if (!time_overlap(reqs[i], reqs[j]) || reqs[i].size == 0 || reqs[j].size == 0) continue;
       if (root_of(reqs, i) == root_of(reqs, j)) {
-        if (off[i] != off[j]) return fmt::format("anchored '{}' and '{}' do not share an offset", reqs[i].name, reqs[j].name);
+        if (off[i] + rel_of(reqs, j) != off[j] + rel_of(reqs, i))
+          return fmt::format("anchored '{}' and '{}' do not share an offset", reqs[i].name, reqs[j].name);
         continue;
       }
       if (off[i] < off[j] + reqs[j].size && off[j] < off[i] + reqs[i].size)
@@ -63,52 +91,55 @@ std::string find_overlap(const std::vector<BufferRequest>& reqs, const std::vect
   return "";
 }
 
-// Places requests in `order` (an anchored request is placed with its chain's root, at the same
-// offset, the lowest where no member of the chain collides); returns offsets indexed like `reqs`.
+// Places requests in `order` (an anchored request is placed with its chain's root, at its fixed
+// distance from it; the chain goes at the lowest base offset where no member collides); returns
+// offsets indexed like `reqs`.
 static Placement place_in_order(const std::vector<BufferRequest>& reqs, const std::vector<size_t>& order,
                                 const char* name) {
   Placement p;
   p.algorithm = name;
   p.offsets.assign(reqs.size(), 0);
   std::vector<std::vector<size_t>> members(reqs.size());
-  for (size_t i = 0; i < reqs.size(); ++i) members[root_of(reqs, i)].push_back(i);
+  std::vector<size_t> rel(reqs.size());
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    members[root_of(reqs, i)].push_back(i);
+    rel[i] = rel_of(reqs, i);
+  }
   std::vector<size_t> placed;
   std::vector<bool> done(reqs.size(), false);
   for (size_t idx : order) {
     const size_t root = root_of(reqs, idx);
     if (done[root]) continue;
     done[root] = true;
-    // Busy intervals: placed requests overlapping any member in time.
-    std::vector<std::pair<size_t, size_t>> busy;
+    // Candidate bases: 0 and, per member, just above each placed request overlapping it in time.
+    std::vector<size_t> ends;
     size_t align = 1;
     for (size_t m : members[root]) {
       align = std::max(align, reqs[m].align);
       for (size_t q : placed)
-        if (reqs[q].size && time_overlap(reqs[m], reqs[q])) {
-          busy.emplace_back(p.offsets[q], p.offsets[q] + reqs[q].size);
-        }
+        if (reqs[q].size && time_overlap(reqs[m], reqs[q]) && p.offsets[q] + reqs[q].size >= rel[m])
+          ends.push_back(p.offsets[q] + reqs[q].size - rel[m]);
     }
-    // A member conflicts with q only within its own size; test candidate offsets exactly.
-    auto fits = [&](size_t off) {
+    // A member conflicts with q only within its own size; test candidate bases exactly.
+    auto fits = [&](size_t base) {
       for (size_t m : members[root])
         for (size_t q : placed)
-          if (reqs[q].size && reqs[m].size && time_overlap(reqs[m], reqs[q]) && off < p.offsets[q] + reqs[q].size &&
-              p.offsets[q] < off + reqs[m].size)
+          if (reqs[q].size && reqs[m].size && time_overlap(reqs[m], reqs[q]) &&
+              base + rel[m] < p.offsets[q] + reqs[q].size && p.offsets[q] < base + rel[m] + reqs[m].size)
             return false;
       return true;
     };
-    std::sort(busy.begin(), busy.end());
     size_t off = 0;
     if (!fits(off)) {
       off = SIZE_MAX;
-      for (const auto& [b, e] : busy) {
+      for (size_t e : ends) {
         const size_t cand = align_up(e, align);
         if (cand < off && fits(cand)) off = cand;
       }
     }
     for (size_t m : members[root]) {
-      p.offsets[m] = off;
-      p.arena = std::max(p.arena, off + reqs[m].size);
+      p.offsets[m] = off + rel[m];
+      p.arena = std::max(p.arena, off + rel[m] + reqs[m].size);
       placed.push_back(m);
     }
   }

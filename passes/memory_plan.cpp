@@ -2,6 +2,13 @@
 // a Reshape-family alias joins its input's group; an in-place-capable node's output joins the group
 // of the input it may overwrite when that group is read for the last time at this node and holds no
 // graph output. Each group and each kernel scratch buffer becomes one BufferRequest.
+//
+// Concat inputs produced straight into their slice: a second union-find of "compounds" joins an
+// input's group to the Concat output's group at the slice's byte offset. Every tensor knows its
+// byte position inside its compound; the groups of a compound stay separate requests (each with its
+// own lifetime, so a slice is reserved only while its tensors live) anchored to the output's group
+// at their position. Legality questions ("is this storage read later?", "does it hold a graph
+// output?") are asked of the whole compound, since its groups overlap in memory.
 #include <algorithm>
 #include <numeric>
 
@@ -36,7 +43,9 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
     last_use[static_cast<size_t>(id)] = std::max(last_use[static_cast<size_t>(id)], span.second);
   }
 
-  UnionFind uf(nt);
+  UnionFind uf(nt);     // compounds (storage groups joined by Concat slices); g_* are per compound root
+  UnionFind group(nt);  // storage groups: tensors at one offset (aliases, in-place outputs)
+  std::vector<size_t> pos(nt, 0);  // byte position of each tensor inside its compound
   std::vector<int> g_first(nt), g_last(nt);
   std::vector<bool> g_out(nt, false);
   for (size_t i = 0; i < nt; ++i) {
@@ -46,20 +55,68 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
   for (TensorId o : g.outputs) g_out[static_cast<size_t>(o)] = true;
   MemoryPlan plan;
   plan.inplace_variant.assign(g.nodes.size(), false);
-  std::vector<int> anchor_to(nt, -1);  // group root -> group root whose offset it shares (shrinking in place)
-  auto merge = [&](TensorId child, TensorId parent) {
+  plan.dropped_calls.assign(g.nodes.size(), {});
+  std::vector<int> anchor_to(nt, -1);  // group root -> tensor whose offset it shares (shrinking in place)
+  // Joins child's compound into parent's so that child sits `at` bytes above parent.
+  auto join_compounds = [&](TensorId child, TensorId parent, size_t at) {
     const int r = uf.find(parent), c = uf.find(child);
     if (r == c) return;
+    const size_t base = pos[static_cast<size_t>(parent)] + at - pos[static_cast<size_t>(child)];
+    for (size_t i = 0; i < nt; ++i)
+      if (uf.find(static_cast<int>(i)) == c) pos[i] += base;
     const auto ur = static_cast<size_t>(r), uc = static_cast<size_t>(c);
     g_first[ur] = std::min(g_first[ur], g_first[uc]);
     g_last[ur] = std::max(g_last[ur], g_last[uc]);
     g_out[ur] = g_out[ur] || g_out[uc];
     uf.join(c, r);
   };
+  // Child shares parent's storage (same offset).
+  auto merge = [&](TensorId child, TensorId parent) {
+    join_compounds(child, parent, 0);
+    group.join(child, parent);
+  };
   // Caller-owned inputs: their storage group (with any aliases) is outside the arena and read-only.
   std::vector<bool> external(nt, false);
   if (opts.caller_owned_inputs)
     for (TensorId i : g.inputs) external[static_cast<size_t>(i)] = true;
+  // A Concat input may be produced straight into its slice of the output when the copy would be
+  // the identity (lowering lists those slices) and sharing the memory is safe: the input is
+  // computed by a node in the arena (no graph input, constant or caller-owned buffer, nothing whose
+  // life a patched stage stretches), is no graph output, fills exactly the slice and feeds this
+  // Concat once, and everything stored with it (in-place predecessors, aliases, a nested Concat)
+  // lies inside the slice and is anchored to nothing. Slices start at multiples of the arena
+  // alignment, which kernels may assume of every tensor.
+  auto slice_ok = [&](const Node& n, const ConcatSlice& sl) {
+    const TensorId x = n.inputs[static_cast<size_t>(sl.input)], out = n.outputs[0];
+    if (x == kNoTensor || g.t(x).is_constant() || def[static_cast<size_t>(x)] < 0 || opts.extend.count(x)) return false;
+    if (g.t(x).bytes() != sl.bytes || (pos[static_cast<size_t>(out)] + sl.offset) % plan.alignment != 0) return false;
+    const int cx = uf.find(x), co = uf.find(out);
+    if (cx == co || g_out[static_cast<size_t>(cx)] || external[static_cast<size_t>(cx)] || external[static_cast<size_t>(co)])
+      return false;
+    int reads = 0;
+    for (TensorId i : n.inputs) reads += (i != kNoTensor && uf.find(i) == cx);
+    if (reads > 1) return false;
+    const size_t px = pos[static_cast<size_t>(x)];
+    for (size_t i = 0; i < nt; ++i) {
+      if (anchor_to[i] >= 0 && uf.find(anchor_to[i]) == cx) return false;  // something shrank in place over it
+      if (uf.find(static_cast<int>(i)) != cx) continue;
+      if (g.is_graph_input(static_cast<TensorId>(i)) || anchor_to[static_cast<size_t>(group.find(static_cast<int>(i)))] >= 0)
+        return false;
+      if (pos[i] < px || pos[i] - px + g.tensors[i].bytes() > sl.bytes) return false;
+    }
+    return true;
+  };
+  auto place_in_slices = [&](size_t s, const Lowered& l) {
+    const Node& n = g.nodes[s];
+    for (const ConcatSlice& sl : l.slices) {
+      if (!slice_ok(n, sl)) continue;
+      const TensorId x = n.inputs[static_cast<size_t>(sl.input)];
+      join_compounds(x, n.outputs[0], sl.offset);
+      plan.dropped_calls[s].push_back(sl.call);
+      plan.inplace_notes.push_back(
+          fmt::format("'{}' is written into slice {} of {}", g.t(x).name, sl.part, n.display_name()));
+    }
+  };
   for (size_t s = 0; s < g.nodes.size(); ++s) {
     const Node& n = g.nodes[s];
     const Lowered& l = lowered[s];
@@ -70,6 +127,10 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
       if (g.t(in).is_constant()) continue;  // a view of a constant is materialized by the backend
       merge(out, in);
       if (external[static_cast<size_t>(uf.find(in))]) external[static_cast<size_t>(uf.find(out))] = true;
+      continue;
+    }
+    if (!l.slices.empty() && opts.concat_in_place) {
+      place_in_slices(s, l);
       continue;
     }
     const bool variant = !l.inplace_calls.empty();
@@ -84,7 +145,7 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
       if (g_last[root] == static_cast<int>(s) && !g_out[root] && !other_use && !external[root] &&
           g.t(in).bytes() >= g.t(out).bytes()) {
         if (g.t(out).bytes() < g.t(in).bytes())
-          anchor_to[static_cast<size_t>(uf.find(out))] = static_cast<int>(root);  // shrinks in place
+          anchor_to[static_cast<size_t>(group.find(out))] = static_cast<int>(in);  // shrinks in place
         else
           merge(out, in);
         plan.inplace_variant[s] = variant;
@@ -111,25 +172,40 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
   };
   for (size_t i = 0; i < nt; ++i) {
     if (!is_storage(i)) continue;
-    const auto root = static_cast<size_t>(uf.find(static_cast<int>(i)));
+    const auto root = static_cast<size_t>(group.find(static_cast<int>(i)));
     if (group_req[root] < 0) {
       group_req[root] = static_cast<int>(reqs.size());
       BufferRequest r;
       r.name = g.tensors[root].name;
-      r.first = g_first[root];
-      r.last = std::max(g_last[root], g_first[root]);
+      r.first = def[i];
+      r.last = def[i];
       reqs.push_back(r);
       plan.buffers.push_back({});
     }
     const auto ri = static_cast<size_t>(group_req[root]);
     reqs[ri].size = std::max(reqs[ri].size, g.tensors[i].bytes());
+    reqs[ri].first = std::min(reqs[ri].first, def[i]);
+    reqs[ri].last = std::max({reqs[ri].last, last_use[i], def[i]});
     plan.buffers[ri].tensors.push_back(static_cast<TensorId>(i));
     plan.tensor_buffer[i] = group_req[root];
   }
+  // The groups of a compound (a Concat output and the inputs produced in its slices) are anchored
+  // to the group of the compound's root (the outermost Concat output) at their byte position.
+  for (size_t i = 0; i < nt; ++i) {
+    if (group_req[i] < 0) continue;
+    const auto primary = static_cast<size_t>(group.find(uf.find(static_cast<int>(i))));
+    if (primary == i || group_req[primary] < 0) continue;
+    auto& r = reqs[static_cast<size_t>(group_req[i])];
+    r.anchor = group_req[primary];
+    r.anchor_offset = pos[i] - pos[primary];
+  }
   for (size_t i = 0; i < nt; ++i) {
     if (anchor_to[i] < 0 || group_req[i] < 0) continue;
-    const int target = group_req[static_cast<size_t>(uf.find(anchor_to[i]))];
-    if (target >= 0) reqs[static_cast<size_t>(group_req[i])].anchor = target;
+    const int target = group_req[static_cast<size_t>(group.find(anchor_to[i]))];
+    if (target < 0) continue;
+    auto& r = reqs[static_cast<size_t>(group_req[i])];
+    if (r.anchor >= 0) return make_error("internal error: '{}' is anchored twice", r.name);
+    r.anchor = target;
   }
   // Graph outputs that are constants still need a place the caller can read them from.
   for (TensorId o : g.outputs) {

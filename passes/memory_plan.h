@@ -19,11 +19,14 @@ struct BufferRequest {
   size_t size = 0;
   size_t align = 16;
   int first = 0, last = 0;
-  // Index of an earlier request this one must share its offset with (-1: free). An operator that
-  // writes a smaller output over an input dying at that step (stride-2 depthwise, quantize, global
-  // pool) gets its output anchored to the input: both start at one offset, the input's tail frees
-  // up as soon as the input dies. Anchored requests may overlap their anchor chain.
+  // Index of an earlier request this one is placed relative to (-1: free), at `anchor_offset` bytes
+  // above it. An operator that writes a smaller output over an input dying at that step (stride-2
+  // depthwise, quantize, global pool) gets its output anchored to the input at offset 0: both start
+  // at one offset, the input's tail frees up as soon as the input dies. A Concat input produced
+  // straight into its slice is anchored to the Concat output at the slice's offset. Requests
+  // anchored together form one compound; its members may overlap each other.
   int anchor = -1;
+  size_t anchor_offset = 0;
 };
 
 struct Placement {
@@ -32,7 +35,8 @@ struct Placement {
   size_t arena = 0;             // end of the highest buffer
 };
 
-// Max over steps of the bytes of requests live at that step: no placement can beat it.
+// Max over steps of the bytes of requests live at that step (a compound counts the bytes its live
+// members cover): no placement can beat it.
 size_t lower_bound(const std::vector<BufferRequest>& reqs);
 // Live bytes at each step 0..steps-1.
 std::vector<size_t> live_bytes(const std::vector<BufferRequest>& reqs, int steps);
@@ -70,11 +74,15 @@ struct MemoryPlan {
   std::vector<size_t> live;         // live bytes per step
   std::vector<std::string> inplace_notes;  // "Relu 'r1' writes over its input"
   std::vector<bool> inplace_variant;        // per node: run Lowered::inplace_calls instead of calls
+  // Per node: indices into Lowered::calls the plan makes unnecessary (the copy of a Concat input
+  // that was produced straight into its slice of the output). The driver drops them.
+  std::vector<std::vector<int>> dropped_calls;
 };
 
 struct PlanOptions {
   bool inplace = true;            // elementwise ops write over an input that dies there
   bool inplace_depthwise = true;  // depthwise convolution in place through a one-channel temporary
+  bool concat_in_place = true;    // Concat inputs are produced straight into their slice of the output
   bool caller_owned_inputs = false;  // graph inputs stay in the caller's buffers, outside the arena
   // Extra lifetime (first step, last step) for tensors whose use the node list does not show: a
   // patched stage writes T from its first step and reads the input image until its last.

@@ -82,7 +82,8 @@ static void record_io_quant(Graph& g) {
 // The graph the planner sees for a patched stage: T' (the per-patch output) added, stage tensors
 // at their largest patch region, T live from the stage's first step and the input image until its
 // last; depthwise in-place temporaries sized for the largest region; no in-place additions (their
-// inputs may be larger windows than the output).
+// inputs may be larger windows than the output); no Concat input produced in its slice when either
+// runs in the stage (a patch writes a window of the input, not the whole slice).
 static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>& lowered, const PatchSpec& spec,
                                     const PatchGeometry& geo, const PlanOptions& base, std::vector<Lowered>* planning,
                                     PlanOptions* po) {
@@ -125,6 +126,16 @@ static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>&
     if (n.op == OpKind::Add || n.op == OpKind::QLinearAdd) l.inplace_input = -1;
     for (TensorId in : n.inputs)  // every patch reads the input image: never write over it
       if (in != kNoTensor && g.is_graph_input(in)) l.inplace_input = -1;
+    l.slices.clear();
+  }
+  for (size_t k = spec.stage; k < g.nodes.size(); ++k) {
+    auto& sl = (*planning)[k].slices;
+    sl.erase(std::remove_if(sl.begin(), sl.end(),
+                            [&](const ConcatSlice& c) {
+                              auto p = g.producer(g.nodes[k].inputs[static_cast<size_t>(c.input)]);
+                              return p && *p < spec.stage;
+                            }),
+             sl.end());
   }
   *po = base;
   po->extend[t] = {0, static_cast<int>(spec.stage) - 1};
@@ -277,11 +288,16 @@ static Status plan_model(CompiledModel& m, const CompileOptions& o) {
     if (!plan) return plan.error();
     m.plan = std::move(*plan);
   }
-  for (size_t s = 0; s < m.lowered.size(); ++s)
+  for (size_t s = 0; s < m.lowered.size(); ++s) {
     if (m.plan.inplace_variant[s] && !m.lowered[s].inplace_calls.empty() && !(m.patch && s < m.patch->spec.stage)) {
       m.lowered[s].calls = m.lowered[s].inplace_calls;
       m.lowered[s].scratch_bytes = m.lowered[s].inplace_scratch_bytes;
     }
+    // Copies of Concat inputs already produced in their slice (highest index first).
+    std::vector<int> drop = m.plan.dropped_calls[s];
+    std::sort(drop.rbegin(), drop.rend());
+    for (int ci : drop) m.lowered[s].calls.erase(m.lowered[s].calls.begin() + ci);
+  }
 
   return Status::ok();
 }

@@ -21,7 +21,8 @@ using namespace ferrite;
 namespace {
 
 struct Common {
-  std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw", inplace_depthwise = "on";
+  std::string model, name, target = "host", sram_budget, flash_budget, input_layout = "nchw", inplace_depthwise = "on",
+              concat_in_place = "on";
   std::string schedule = "auto";
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
   bool caller_owned_inputs = false, quantized_io = false;
@@ -63,6 +64,10 @@ void add_common(CLI::App* c, Common& o, bool run) {
                 "auto (default): with parallel branches, run the layers in the order that gives the smallest "
                 "arena; model: keep the model's node order")
       ->check(CLI::IsMember({"auto", "model"}));
+  c->add_option("--concat-in-place", o.concat_in_place,
+                "on (default): the producers of a Concat's inputs write straight into their slice of its output "
+                "where legal (contiguous slice, same int8 quantization), no copy; off: separate buffers and copies")
+      ->check(CLI::IsMember({"on", "off"}));
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
   c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
 }
@@ -100,6 +105,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   o.passes.input_nhwc = c.input_layout == "nhwc";
   o.passes.quantized_io = c.quantized_io;
   o.plan.inplace_depthwise = c.inplace_depthwise == "on";
+  o.plan.concat_in_place = c.concat_in_place == "on";
   o.plan.caller_owned_inputs = c.caller_owned_inputs;
   o.schedule.search = c.schedule == "auto";
   o.patch = c.patch;

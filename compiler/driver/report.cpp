@@ -109,7 +109,10 @@ nlohmann::json report_json(const CompiledModel& m) {
     B["first_step"] = b.req.first;
     B["last_step"] = b.req.last;
     B["kind"] = b.scratch_of >= 0 ? "scratch" : "tensor";
-    B["anchor"] = b.req.anchor;  // index of the buffer it shares its offset with (shrinking in place), or -1
+    // Index of the buffer it is placed relative to (shrinking in place, or a Concat input inside its
+    // slice of the output), or -1; anchor_offset: bytes above that buffer's offset.
+    B["anchor"] = b.req.anchor;
+    B["anchor_offset"] = b.req.anchor_offset;
     json ts = json::array();
     for (TensorId t : b.tensors) ts.push_back(g.t(t).name);
     B["tensors"] = ts;

@@ -134,6 +134,16 @@ std::string grouped(uint64_t v) {
   }
   return o;
 }
+
+// Where an anchored buffer sits: "inside buffer #3 at +128 B" (a Concat input produced in its
+// slice of the output), "at the offset of buffer #3" (shrinking in place); "" for a free buffer.
+std::string anchor_text(const json& b) {
+  auto it = b.find("anchor");
+  if (it == b.end() || !it->is_number_integer() || it->get<int64_t>() < 0) return "";
+  const uint64_t at = num(b, "anchor_offset");
+  return at ? fmt::format("inside buffer #{} at +{} B", it->get<int64_t>(), grouped(at))
+            : fmt::format("at the offset of buffer #{}", it->get<int64_t>());
+}
 // "64,256 B (62.75 KiB)"
 std::string bytes_text(uint64_t b) {
   if (b < 1024) return grouped(b) + " B";
@@ -349,6 +359,7 @@ std::string report_html(const json& r) {
       std::string tip = fmt::format("buffer #{}: {}\n{} ({})\noffset {} .. {}\nsteps {} .. {}", i,
                                     esc_cut(str(b, "name"), 200), bytes_text(bytes), scratch ? "scratch" : "tensor",
                                     grouped(off), grouped(off + bytes), first, last);
+      if (!anchor_text(b).empty()) tip += "\n" + anchor_text(b);
       const json& ts = arr(b, "tensors");
       if (!ts.empty()) {
         tip += fmt::format("\ntensors ({}):", ts.size());
@@ -432,6 +443,7 @@ std::string report_html(const json& r) {
       if (!tensors.empty()) tensors += "<br>";
       tensors += html_escape(t.is_string() ? t.get<std::string>() : std::string());
     }
+    if (!anchor_text(b).empty()) tensors += " <i>(" + anchor_text(b) + ")</i>";
     o += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
                      "<td class=\"n\">{}–{}</td><td>{}</td></tr>\n",
                      i, html_escape(str(b, "name")), html_escape(str(b, "kind")), grouped(num(b, "offset")),

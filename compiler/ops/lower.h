@@ -52,6 +52,18 @@ struct KernelCall {
   std::vector<Operand> args;  // in the kernel's argument order after the params
 };
 
+// A Concat input whose copy is the identity into one contiguous byte range of the output (NCHW
+// batch-1 channel concat, any concat whose output dims before the axis multiply to 1, and for int8
+// only an input quantized like the output). The planner may store the input inside the output at
+// `offset` bytes; the copy `call` (an index into Lowered::calls) is then dropped.
+struct ConcatSlice {
+  int input = 0;      // index into Node::inputs
+  int part = 0;       // which of the Concat's data inputs (0 = first), for the report
+  size_t offset = 0;  // bytes from the start of the output
+  size_t bytes = 0;
+  int call = 0;
+};
+
 struct Lowered {
   std::vector<KernelCall> calls;
   bool alias = false;      // output 0 is a view of input 0 (Reshape family): no code, shared storage
@@ -62,6 +74,7 @@ struct Lowered {
   // when empty, `calls` are safe in place as they are.
   std::vector<KernelCall> inplace_calls;
   size_t inplace_scratch_bytes = 0;
+  std::vector<ConcatSlice> slices;  // Concat: inputs that may be produced straight into their slice
   uint64_t macs = 0;
 };
 

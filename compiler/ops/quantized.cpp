@@ -804,6 +804,11 @@ Expected<Lowered> lower_QLinearConcat(const Graph& g, const Node& n) {
     p.in_scale = qx->scale[0];
     p.out_scale = qy->scale[0];
     p.requant = (p.in_zp != p.out_zp || p.in_scale != p.out_scale) ? 1 : 0;
+    // Contiguous in storage order (nothing before the physical axis; an NHWC channel concat is not)
+    // and an identity copy (same scale and zero point): the input may live in its slice.
+    if (p.outer == 1 && !p.requant && shape_numel(x.shape) > 0)
+      l.slices.push_back({static_cast<int>(i), static_cast<int>((i - 2) / 3), static_cast<size_t>(p.offset),
+                          static_cast<size_t>(p.in_inner), static_cast<int>(l.calls.size())});
     if (shape_numel(x.shape) == 0) continue;
     if (x.is_constant()) return make_error("{}: constant inputs are not supported", n.display_name());
     l.calls.push_back(call("concat_s8_part", p.requant ? "concat_s8_requant" : "concat_s8_copy", "concat_s8/concat_s8.h", p,

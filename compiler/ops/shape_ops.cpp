@@ -1,6 +1,7 @@
 // Data-movement ops. Reshape, Flatten, Squeeze, Unsqueeze, Identity and Dropout are aliases (no code;
 // the planner gives the output the input's storage). Transpose and Slice become a strided copy, Concat
-// one copy per input into its slice of the output, Pad a padded copy. These work for any element
+// one copy per input into its slice of the output (dropped when the planner stores that input in its
+// slice), Pad a padded copy. These work for any element
 // type, so constant folding uses them on integer shape tensors too.
 #include "ops/op_util.h"
 
@@ -137,6 +138,13 @@ Expected<Lowered> lower_Concat(const Graph& g, const Node& n) {
     p.offset = i32(offset);
     p.elem_size = static_cast<int32_t>(dtype_size(g.t(n.outputs[0]).dtype));
     offset += p.in_inner;
+    // With nothing before the axis (outer == 1) the copy is one contiguous range: the input may be
+    // produced straight into it (NCHW batch-1 channel concat). Otherwise its rows interleave.
+    if (p.outer == 1 && shape_numel(x) > 0 && !g.t(n.inputs[i]).nhwc && !g.t(n.outputs[0]).nhwc) {
+      const auto es = static_cast<size_t>(p.elem_size);
+      l.slices.push_back({static_cast<int>(i), static_cast<int>(i), static_cast<size_t>(p.offset) * es,
+                          static_cast<size_t>(p.in_inner) * es, static_cast<int>(l.calls.size())});
+    }
     if (shape_numel(x) == 0) continue;
     KernelCall c;
     c.fn = "concat_part";

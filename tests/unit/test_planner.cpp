@@ -1,5 +1,7 @@
 // Memory planner unit tests: exact offsets on hand-built request lists (like TFLM's greedy planner
 // tests), the lower bound, the overlap checker, and in-place / alias legality on small graphs.
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "passes/memory_patches.h"
@@ -279,4 +281,249 @@ TEST_CASE("patch geometry: receptive-field regions and halo MACs", "[planner][pa
   CHECK(geo->plain_macs == 64 * 9 + 16 * 9);
   CHECK(geo->patched_macs > geo->plain_macs);  // halos are recomputed
   CHECK(geo->max_dims.at(a).first == 5);
+}
+
+// --- Concat inputs produced straight into their slice of the output ---
+
+namespace {
+// Appends a 1x1 convolution in -> out (weights [Cout, Cin, 1, 1]).
+void conv1x1(Graph& g, TensorId in, TensorId out, const char* name) {
+  const int64_t ci = g.t(in).shape[1], co = g.t(out).shape[1];
+  TensorId w = cst(g, name, {co, ci, 1, 1}, std::vector<float>(static_cast<size_t>(co * ci), 0.25f));
+  g.nodes.push_back(node(OpKind::Conv, {in, w}, {out}, name));
+}
+
+Node concat(std::vector<TensorId> in, TensorId out, int64_t axis, const char* name) {
+  Node c = node(OpKind::Concat, std::move(in), {out}, name);
+  c.attrs.values["axis"] = axis;
+  return c;
+}
+
+Expected<MemoryPlan> plan_with(const Graph& g, const PlanOptions& o) {
+  std::vector<Lowered> l;
+  for (const Node& n : g.nodes) {
+    auto x = lower_node(g, n);
+    REQUIRE(x);
+    l.push_back(*x);
+  }
+  return plan_memory(g, l, o);
+}
+
+const PlannedBuffer& buffer_of(const MemoryPlan& p, TensorId t) {
+  return p.buffers[static_cast<size_t>(p.tensor_buffer[static_cast<size_t>(t)])];
+}
+
+bool no_overlap(const MemoryPlan& p) {
+  std::vector<BufferRequest> r;
+  std::vector<size_t> o;
+  for (const auto& b : p.buffers) {
+    r.push_back(b.req);
+    o.push_back(b.offset);
+  }
+  return find_overlap(r, o).empty();
+}
+
+// x [1,2,4,4] -> two 1x1 convolutions a, b [1,2,4,4] (128 B each) -> Concat(axis 1) y [1,4,4,4] -> Relu z.
+struct FireGraph {
+  Graph g;
+  TensorId x, a, b, y, z;
+};
+FireGraph fire_graph() {
+  FireGraph f;
+  Graph& g = f.g;
+  f.x = act(g, "x", {1, 2, 4, 4});
+  f.a = act(g, "a", {1, 2, 4, 4});
+  f.b = act(g, "b", {1, 2, 4, 4});
+  f.y = act(g, "y", {1, 4, 4, 4});
+  f.z = act(g, "z", {1, 4, 4, 4});
+  g.inputs = {f.x};
+  conv1x1(g, f.x, f.a, "ca");
+  conv1x1(g, f.x, f.b, "cb");
+  g.nodes.push_back(concat({f.a, f.b}, f.y, 1, "cat"));
+  g.nodes.push_back(node(OpKind::Relu, {f.y}, {f.z}, "relu"));
+  g.outputs = {f.z};
+  return f;
+}
+}  // namespace
+
+TEST_CASE("Concat producers write straight into their slice of the output", "[planner][concat]") {
+  FireGraph f = fire_graph();
+  auto p = plan_with(f.g, {});
+  REQUIRE(p);
+  const auto& y = buffer_of(*p, f.y);
+  CHECK(buffer_of(*p, f.a).offset == y.offset);
+  CHECK(buffer_of(*p, f.b).offset == y.offset + 128);
+  CHECK(buffer_of(*p, f.a).req.anchor == p->tensor_buffer[static_cast<size_t>(f.y)]);
+  CHECK(buffer_of(*p, f.b).req.anchor_offset == 128);
+  CHECK(p->dropped_calls[2] == std::vector<int>{0, 1});  // the Concat copies nothing
+  CHECK(std::find(p->inplace_notes.begin(), p->inplace_notes.end(),
+                  "'b' is written into slice 1 of Concat 'cat'") != p->inplace_notes.end());
+  CHECK(no_overlap(*p));
+  // Peak at the second convolution: x (128 B) + y (256 B, holding a and b) + the conv's scratch,
+  // instead of a + b + y (512 B) at the Concat.
+  REQUIRE(p->scratch_buffer[1] >= 0);
+  const size_t scratch = p->buffers[static_cast<size_t>(p->scratch_buffer[1])].req.size;
+  CHECK(p->lower_bound_bytes == 384 + scratch);
+  CHECK(p->arena_bytes == (384 + scratch + 15) / 16 * 16);
+
+  PlanOptions off;
+  off.concat_in_place = false;
+  auto q = plan_with(f.g, off);
+  REQUIRE(q);
+  CHECK(q->dropped_calls[2].empty());
+  CHECK(buffer_of(*q, f.a).req.anchor == -1);
+  CHECK(q->lower_bound_bytes == 512);
+}
+
+TEST_CASE("Concat inputs that must not be produced in their slice", "[planner][concat]") {
+  SECTION("a graph input: copied; the other input still written in place") {
+    Graph g;
+    TensorId x = act(g, "x", {1, 2, 4, 4}), a = act(g, "a", {1, 2, 4, 4}), y = act(g, "y", {1, 4, 4, 4});
+    g.inputs = {x};
+    conv1x1(g, x, a, "ca");
+    g.nodes.push_back(concat({x, a}, y, 1, "cat"));
+    g.outputs = {y};
+    auto p = plan_with(g, {});
+    REQUIRE(p);
+    CHECK(buffer_of(*p, x).req.anchor == -1);
+    CHECK(buffer_of(*p, a).offset == buffer_of(*p, y).offset + 128);
+    CHECK(p->dropped_calls[1] == std::vector<int>{1});
+    CHECK(no_overlap(*p));
+  }
+  SECTION("the same tensor in two slots") {
+    Graph g;
+    TensorId x = act(g, "x", {1, 2, 4, 4}), a = act(g, "a", {1, 2, 4, 4}), y = act(g, "y", {1, 4, 4, 4});
+    g.inputs = {x};
+    conv1x1(g, x, a, "ca");
+    g.nodes.push_back(concat({a, a}, y, 1, "cat"));
+    g.outputs = {y};
+    auto p = plan_with(g, {});
+    REQUIRE(p);
+    CHECK(buffer_of(*p, a).req.anchor == -1);
+    CHECK(p->dropped_calls[1].empty());
+  }
+  SECTION("a non-contiguous slice (axis 2 of NCHW: the rows of each channel interleave)") {
+    Graph g;
+    TensorId x = act(g, "x", {1, 2, 4, 4}), a = act(g, "a", {1, 2, 4, 4}), b = act(g, "b", {1, 2, 4, 4});
+    TensorId y = act(g, "y", {1, 2, 8, 4});
+    g.inputs = {x};
+    conv1x1(g, x, a, "ca");
+    conv1x1(g, x, b, "cb");
+    g.nodes.push_back(concat({a, b}, y, 2, "cat"));
+    g.outputs = {y};
+    auto l = lower_node(g, g.nodes[2]);
+    REQUIRE(l);
+    CHECK(l->slices.empty());
+    auto p = plan_with(g, {});
+    REQUIRE(p);
+    CHECK(buffer_of(*p, a).req.anchor == -1);
+    CHECK(buffer_of(*p, b).req.anchor == -1);
+    CHECK(p->dropped_calls[2].empty());
+  }
+  SECTION("an input that is also a graph output") {
+    FireGraph f = fire_graph();
+    f.g.outputs.push_back(f.a);
+    auto p = plan_with(f.g, {});
+    REQUIRE(p);
+    CHECK(buffer_of(*p, f.a).req.anchor == -1);
+    CHECK(buffer_of(*p, f.b).offset == buffer_of(*p, f.y).offset + 128);
+    CHECK(p->dropped_calls[2] == std::vector<int>{1});
+    CHECK(no_overlap(*p));
+  }
+  SECTION("an input already in the slice of another Concat") {
+    FireGraph f = fire_graph();
+    Graph& g = f.g;
+    TensorId y2 = act(g, "y2", {1, 4, 4, 4});
+    g.nodes.insert(g.nodes.begin() + 3, concat({f.b, f.a}, y2, 1, "cat2"));
+    g.outputs.push_back(y2);
+    auto p = plan_with(g, {});
+    REQUIRE(p);
+    CHECK(p->dropped_calls[2] == std::vector<int>{0, 1});
+    CHECK(p->dropped_calls[3].empty());
+    CHECK(no_overlap(*p));
+  }
+}
+
+TEST_CASE("int8 Concat inputs live in their slice only when the copy needs no requantization", "[planner][concat]") {
+  // x float [1,16] -> QuantizeLinear at scale 0.1 (qa) and 0.2 (qb) -> QLinearConcat at scale 0.1;
+  // a later Relu keeps x alive, so neither quantization shrinks in place over x.
+  Graph g;
+  TensorId x = act(g, "x", {1, 16}), r = act(g, "r", {1, 16});
+  TensorId qa = act(g, "qa", {1, 16}), qb = act(g, "qb", {1, 16}), y = act(g, "y", {1, 32});
+  for (TensorId t : {qa, qb, y}) g.t(t).dtype = DType::I8;
+  TensorId s1 = cst(g, "s1", {}, {0.1f}), s2 = cst(g, "s2", {}, {0.2f}), sy = cst(g, "sy", {}, {0.1f});
+  g.inputs = {x};
+  g.nodes.push_back(node(OpKind::QuantizeLinear, {x, s1}, {qa}, "qa"));
+  g.nodes.push_back(node(OpKind::QuantizeLinear, {x, s2}, {qb}, "qb"));
+  Node c = node(OpKind::QLinearConcat, {sy, kNoTensor, qa, s1, kNoTensor, qb, s2, kNoTensor}, {y}, "cat");
+  c.attrs.values["axis"] = int64_t{1};
+  g.nodes.push_back(c);
+  g.nodes.push_back(node(OpKind::Relu, {x}, {r}, "relu"));
+  g.outputs = {y, r};
+  auto p = plan_with(g, {});
+  REQUIRE(p);
+  CHECK(buffer_of(*p, qa).offset == buffer_of(*p, y).offset);
+  CHECK(buffer_of(*p, qb).req.anchor == -1);  // scale 0.2 -> 0.1: a requantizing copy
+  CHECK(p->dropped_calls[2] == std::vector<int>{0});
+  CHECK(no_overlap(*p));
+}
+
+TEST_CASE("a Concat output is itself produced in the slice of an outer Concat", "[planner][concat]") {
+  // a, b -> Concat y1 [1,4,4,4]; y1, c -> Concat y2 [1,6,4,4]: all three inputs land in y2.
+  Graph g;
+  TensorId x = act(g, "x", {1, 2, 4, 4}), a = act(g, "a", {1, 2, 4, 4}), b = act(g, "b", {1, 2, 4, 4});
+  TensorId c = act(g, "c", {1, 2, 4, 4}), y1 = act(g, "y1", {1, 4, 4, 4}), y2 = act(g, "y2", {1, 6, 4, 4});
+  g.inputs = {x};
+  conv1x1(g, x, a, "ca");
+  conv1x1(g, x, b, "cb");
+  g.nodes.push_back(concat({a, b}, y1, 1, "inner"));
+  conv1x1(g, x, c, "cc");
+  g.nodes.push_back(concat({y1, c}, y2, 1, "outer"));
+  g.outputs = {y2};
+  auto p = plan_with(g, {});
+  REQUIRE(p);
+  const size_t base = buffer_of(*p, y2).offset;
+  CHECK(buffer_of(*p, y1).offset == base);
+  CHECK(buffer_of(*p, a).offset == base);
+  CHECK(buffer_of(*p, b).offset == base + 128);
+  CHECK(buffer_of(*p, c).offset == base + 256);
+  CHECK(p->dropped_calls[2] == std::vector<int>{0, 1});
+  CHECK(p->dropped_calls[4] == std::vector<int>{0, 1});
+  CHECK(no_overlap(*p));
+}
+
+TEST_CASE("storage shared with a Concat slice follows the whole Concat's lifetime", "[planner][concat]") {
+  SECTION("an in-place chain ending in a Concat input lands in the slice as a whole") {
+    // a = conv(x) -> Relu in place -> ra; Concat(b, ra): a and ra share the second slice.
+    Graph g;
+    TensorId x = act(g, "x", {1, 2, 4, 4}), a = act(g, "a", {1, 2, 4, 4}), ra = act(g, "ra", {1, 2, 4, 4});
+    TensorId b = act(g, "b", {1, 2, 4, 4}), y = act(g, "y", {1, 4, 4, 4});
+    g.inputs = {x};
+    conv1x1(g, x, a, "ca");
+    g.nodes.push_back(node(OpKind::Relu, {a}, {ra}, "relu"));
+    conv1x1(g, x, b, "cb");
+    g.nodes.push_back(concat({b, ra}, y, 1, "cat"));
+    g.outputs = {y};
+    auto p = plan_with(g, {});
+    REQUIRE(p);
+    CHECK(p->tensor_buffer[static_cast<size_t>(a)] == p->tensor_buffer[static_cast<size_t>(ra)]);
+    CHECK(buffer_of(*p, a).offset == buffer_of(*p, y).offset + 128);
+    CHECK(buffer_of(*p, b).offset == buffer_of(*p, y).offset);
+    CHECK(no_overlap(*p));
+  }
+  SECTION("an input read after the Concat is not overwritten in place while the output lives") {
+    // Relu(a) after the Concat is a's last reader, but y (holding a's slice) is read later.
+    FireGraph f = fire_graph();
+    Graph& g = f.g;
+    TensorId r = act(g, "r", {1, 2, 4, 4}), s = act(g, "s", {1, 4, 4, 4});
+    g.nodes.pop_back();  // the Relu over y
+    g.nodes.push_back(node(OpKind::Relu, {f.a}, {r}, "relu_a"));
+    g.nodes.push_back(node(OpKind::Sigmoid, {f.y}, {s}, "sig_y"));
+    g.outputs = {r, s};
+    auto p = plan_with(g, {});
+    REQUIRE(p);
+    CHECK(buffer_of(*p, f.a).offset == buffer_of(*p, f.y).offset);
+    CHECK(p->tensor_buffer[static_cast<size_t>(r)] != p->tensor_buffer[static_cast<size_t>(f.a)]);
+    CHECK(no_overlap(*p));
+  }
 }
