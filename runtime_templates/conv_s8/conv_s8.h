@@ -157,45 +157,51 @@ inline void dwconv_s8_nhwc(const ConvS8Params& p, const int8_t* x, const int8_t*
   }
 }
 
-// Depthwise convolution in place on NHWC int8 ("2N -> N+1"): channel c's input values (stride C) are
-// gathered into `temp` (h_in * w_in bytes), then channel c's outputs are written to the slots
-// (pixel * C + c) of the same buffer. Those slots belong to channel c only, so channels not yet
-// processed are untouched; with h_out * w_out <= h_in * w_in and n == 1 (checked by the compiler) the
-// output (pixel q, channel c) slot is either input slot (q, c), already copied, or below it. Integer
-// accumulation and requantization as in dwconv_s8_nhwc, so the results are identical.
-inline void dwconv_s8_nhwc_inplace(const ConvS8Params& p, int8_t* buf, const int8_t* w, const int32_t* bias,
-                                   const float* scale, void* temp_bytes) {
-  int8_t* const temp = static_cast<int8_t*>(temp_bytes);
-  const int32_t C = p.c_out;
-  const int32_t in_plane = p.h_in * p.w_in;
-  for (int32_t c = 0; c < C; ++c) {
-    for (int32_t i = 0; i < in_plane; ++i) temp[i] = buf[static_cast<size_t>(i) * static_cast<size_t>(C) + static_cast<size_t>(c)];
-    for (int32_t oh = 0; oh < p.h_out; ++oh) {
-      const int32_t hs = oh * p.stride_h - p.pad_top;
-      for (int32_t ow = 0; ow < p.w_out; ++ow) {
-        const int32_t ws = ow * p.stride_w - p.pad_left;
-        int32_t acc = 0;
-        for (int32_t ky = 0; ky < p.kh; ++ky) {
-          const int32_t ih = hs + ky * p.dil_h;
-          if (ih < 0 || ih >= p.h_in) continue;
-          for (int32_t kx = 0; kx < p.kw; ++kx) {
-            const int32_t iw = ws + kx * p.dil_w;
-            if (iw < 0 || iw >= p.w_in) continue;
-            const int32_t xv = temp[ih * p.w_in + iw];
-            const int32_t wv = w[(static_cast<size_t>(ky) * static_cast<size_t>(p.kw) + static_cast<size_t>(kx)) *
-                                     static_cast<size_t>(C) + static_cast<size_t>(c)];
-            acc += (xv - p.in_zp) * (wv - p.w_zp);
-          }
+// Depthwise convolution of one channel c held as a plane (h_in * w_in values, row-major): output
+// (oh, ow) goes to out[(oh * w_out + ow) * out_stride]. Integer accumulation and requantization as
+// in dwconv_s8_nhwc, so results are identical to it.
+inline void dwconv_s8_plane(const ConvS8Params& p, const int8_t* plane, const int8_t* w, const int32_t* bias,
+                            const float* scale, int32_t c, int8_t* out, size_t out_stride) {
+  const size_t C = static_cast<size_t>(p.c_out);
+  for (int32_t oh = 0; oh < p.h_out; ++oh) {
+    const int32_t hs = oh * p.stride_h - p.pad_top;
+    for (int32_t ow = 0; ow < p.w_out; ++ow) {
+      const int32_t ws = ow * p.stride_w - p.pad_left;
+      int32_t acc = 0;
+      for (int32_t ky = 0; ky < p.kh; ++ky) {
+        const int32_t ih = hs + ky * p.dil_h;
+        if (ih < 0 || ih >= p.h_in) continue;
+        for (int32_t kx = 0; kx < p.kw; ++kx) {
+          const int32_t iw = ws + kx * p.dil_w;
+          if (iw < 0 || iw >= p.w_in) continue;
+          const int32_t xv = plane[ih * p.w_in + iw];
+          const int32_t wv = w[(static_cast<size_t>(ky) * static_cast<size_t>(p.kw) + static_cast<size_t>(kx)) * C +
+                               static_cast<size_t>(c)];
+          acc += (xv - p.in_zp) * (wv - p.w_zp);
         }
-        if (bias) acc += bias[c];
-        const size_t o = (static_cast<size_t>(oh) * static_cast<size_t>(p.w_out) + static_cast<size_t>(ow)) *
-                             static_cast<size_t>(C) + static_cast<size_t>(c);
-        buf[o] = static_cast<int8_t>(requantize(acc, scale[c], p.out_zp, p.act_min, p.act_max));
       }
+      if (bias) acc += bias[c];
+      out[(static_cast<size_t>(oh) * static_cast<size_t>(p.w_out) + static_cast<size_t>(ow)) * out_stride] =
+          static_cast<int8_t>(requantize(acc, scale[c], p.out_zp, p.act_min, p.act_max));
     }
   }
 }
 
+// Depthwise convolution in place on NHWC int8 ("2N -> N+1"): channel c's input values (stride C) are
+// gathered into `temp` (h_in * w_in bytes), then channel c's outputs are written to the slots
+// (pixel * C + c) of the same buffer. Those slots belong to channel c only, so channels not yet
+// processed are untouched; with h_out * w_out <= h_in * w_in and n == 1 (checked by the compiler) the
+// output (pixel q, channel c) slot is either input slot (q, c), already copied, or below it.
+inline void dwconv_s8_nhwc_inplace(const ConvS8Params& p, int8_t* buf, const int8_t* w, const int32_t* bias,
+                                   const float* scale, void* temp_bytes) {
+  int8_t* const temp = static_cast<int8_t*>(temp_bytes);
+  const size_t C = static_cast<size_t>(p.c_out);
+  const size_t in_plane = static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in);
+  for (size_t c = 0; c < C; ++c) {
+    for (size_t i = 0; i < in_plane; ++i) temp[i] = buf[i * C + c];
+    dwconv_s8_plane(p, temp, w, bias, scale, static_cast<int32_t>(c), buf + c, C);
+  }
+}
 
 // Inverted bottleneck streamed channel by channel (MobileNetV2 block: 1x1 expand -> depthwise ->
 // 1x1 project, as three QLinearConvs whose intermediate tensors have no other reader). The expanded
@@ -244,26 +250,7 @@ inline void bottleneck_s8_nhwc(const BottleneckS8Params& p, const int8_t* x, con
       if (be) a += be[c];
       e_plane[px] = static_cast<int8_t>(requantize(a, se[c], e.out_zp, e.act_min, e.act_max));
     }
-    for (int32_t oh = 0; oh < d.h_out; ++oh) {
-      const int32_t hs = oh * d.stride_h - d.pad_top;
-      for (int32_t ow = 0; ow < d.w_out; ++ow) {
-        const int32_t ws = ow * d.stride_w - d.pad_left;
-        int32_t a = 0;
-        for (int32_t ky = 0; ky < d.kh; ++ky) {
-          const int32_t ih = hs + ky * d.dil_h;
-          if (ih < 0 || ih >= d.h_in) continue;
-          for (int32_t kx = 0; kx < d.kw; ++kx) {
-            const int32_t iw = ws + kx * d.dil_w;
-            if (iw < 0 || iw >= d.w_in) continue;
-            const int32_t xv = e_plane[ih * d.w_in + iw];
-            const int32_t wv = wd[(static_cast<size_t>(ky) * static_cast<size_t>(d.kw) + static_cast<size_t>(kx)) * c_mid + c];
-            a += (xv - d.in_zp) * (wv - d.w_zp);
-          }
-        }
-        if (bd) a += bd[c];
-        d_plane[oh * d.w_out + ow] = static_cast<int8_t>(requantize(a, sd[c], d.out_zp, d.act_min, d.act_max));
-      }
-    }
+    dwconv_s8_plane(d, e_plane, wd, bd, sd, static_cast<int32_t>(c), d_plane, 1);
     for (size_t px = 0; px < out_pixels; ++px) {
       const int32_t v = static_cast<int32_t>(d_plane[px]) - q.in_zp;
       int32_t* ap = acc + px * c_out;

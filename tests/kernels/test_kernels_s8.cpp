@@ -637,3 +637,28 @@ TEST_CASE("bottleneck_s8 equals expand, depthwise and project run one after anot
     REQUIRE(std::set<int8_t>(ref.begin(), ref.end()).size() > 3);
   }
 }
+
+TEST_CASE("dwconv_s8_nhwc_inplace equals dwconv_s8_nhwc (stride 1 and 2, padding, dilation)", "[s8][conv]") {
+  std::mt19937 rng(3);
+  struct Case { int32_t h, w, c, k, s, d, pad; };
+  for (const Case& t : {Case{6, 7, 5, 3, 1, 1, 1}, Case{9, 8, 4, 3, 2, 1, 1}, Case{7, 7, 3, 3, 1, 2, 2},
+                        Case{8, 6, 6, 5, 2, 1, 2}}) {
+    INFO("case " << t.h << "x" << t.w << "x" << t.c << " k " << t.k << " s " << t.s << " d " << t.d);
+    ConvS8Params p = conv_s8_params(1, t.c, t.h, t.w, t.c, t.k, t.k, t.s, t.s, t.d, t.d, t.pad, t.pad, t.pad, t.pad, t.c);
+    p.in_zp = 9; p.w_zp = -3; p.out_zp = -20; p.act_min = -100; p.act_max = 90;
+    const auto x = random_s8(rng, static_cast<size_t>(t.h * t.w * t.c));
+    const auto w = random_s8(rng, static_cast<size_t>(t.k * t.k * t.c));
+    std::vector<int32_t> bias(static_cast<size_t>(t.c));
+    std::vector<float> scale(bias.size());
+    for (size_t i = 0; i < bias.size(); ++i) {
+      bias[i] = static_cast<int32_t>(rng() % 801) - 400;
+      scale[i] = 0.002f + 0.001f * static_cast<float>(i);
+    }
+    std::vector<int8_t> ref(static_cast<size_t>(p.h_out * p.w_out * t.c));
+    dwconv_s8_nhwc(p, x.data(), w.data(), bias.data(), scale.data(), ref.data());
+    std::vector<int8_t> buf = x, temp(static_cast<size_t>(t.h * t.w));
+    dwconv_s8_nhwc_inplace(p, buf.data(), w.data(), bias.data(), scale.data(), temp.data());
+    REQUIRE(std::vector<int8_t>(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(ref.size())) == ref);
+    REQUIRE(std::set<int8_t>(ref.begin(), ref.end()).size() > 3);
+  }
+}
