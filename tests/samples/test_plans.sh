@@ -12,11 +12,29 @@ set -uo pipefail
 FERRITE=$1; ROOT=$2; WORK=$3
 rm -rf "$WORK"; mkdir -p "$WORK"
 pass=0; fail=0
-for dir in "$ROOT"/samples/*/; do
+# Sample directories with a model and a reference input (all, and the int8 ones), and the input
+# shape option a sample needs (the Fashion-MNIST models have a dynamic batch dimension).
+mapfile -t ALL < <(for d in "$ROOT"/samples/*/; do [ -f "$d/model.onnx" ] && [ -f "$d/input.npy" ] && echo "$d"; done)
+mapfile -t INT8 < <(for d in "${ALL[@]}"; do case "$d" in *_int8/) echo "$d" ;; esac; done)
+shape_of() { case "$(basename "$1")" in fashion_cnn*) echo "--input-shape input=1x1x28x28" ;; esac; }
+# verdict OK TEXT: counts and prints one check (OK = the exit status of the check).
+verdict() {
+  if [ "$1" = 0 ]; then echo "PASS $2"; pass=$((pass + 1)); else echo "FAIL $2"; fail=$((fail + 1)); fi
+}
+# same_as_plain SAMPLE TARGET TAG TEXT RUN-ARGS...: runs with RUN-ARGS into $WORK/SAMPLE-TARGET-TAG and
+# checks the output is byte-identical to the plain plan's ($WORK/SAMPLE-TARGET-plain, made first).
+same_as_plain() {
+  local s=$1 tgt=$2 tag=$3 text=$4; shift 4
+  local out="$WORK/$s-$tgt-$tag"
+  "$FERRITE" run "$@" --name m --target "$tgt" --output-dir "$out" --quiet > "$out.log" 2>&1 &&
+    cmp -s "$WORK/$s-$tgt-plain/output.npy" "$out/output.npy"
+  local ok=$?
+  verdict $ok "$s on $tgt: $text"
+  [ $ok = 0 ] || cat "$out.log"
+}
+for dir in "${ALL[@]}"; do
   s=$(basename "$dir")
-  [ -f "$dir/model.onnx" ] && [ -f "$dir/input.npy" ] || continue
-  shape=()
-  case "$s" in fashion_cnn*) shape=(--input-shape input=1x1x28x28) ;; esac
+  read -ra shape <<<"$(shape_of "$dir")"
   arena() { "$FERRITE" report "$dir/model.onnx" "${shape[@]}" --json "$@" | /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['arena_bytes'])"; }
   a_off=$(arena --inplace-depthwise off --patch off --fuse-bottlenecks off)
   a_on=$(arena --patch off)
@@ -38,62 +56,42 @@ for dir in "$ROOT"/samples/*/; do
     fi
   done
 done
-for dir in "$ROOT"/samples/*/; do
+for dir in "${ALL[@]}"; do
   s=$(basename "$dir")
-  [ -f "$dir/model.onnx" ] && [ -f "$dir/input.npy" ] || continue
-  shape=()
-  case "$s" in fashion_cnn*) shape=(--input-shape input=1x1x28x28) ;; esac
+  read -ra shape <<<"$(shape_of "$dir")"
   if ! "$FERRITE" report "$dir/model.onnx" "${shape[@]}" --patch 2x2 > /dev/null 2>&1; then
     echo "SKIP $s: no spatial first stage to patch"
     continue
   fi
   for grid in 2x2 3x3 auto; do
+    split=$("$FERRITE" report "$dir/model.onnx" "${shape[@]}" --patch $grid --json |
+            /usr/bin/python3 -c "import json, sys; p = json.load(sys.stdin)['patch']; print(f\"after layer {p['split_layer']}, +{p['extra_macs']} MACs\" if p else 'no patches')")
     for tgt in host qemu-cortex-m4; do
-      if "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
-           --patch $grid --output-dir "$WORK/$s-$tgt-patch$grid" --quiet > "$WORK/$s-$grid.log" 2>&1 &&
-         cmp -s "$WORK/$s-$tgt-plain/output.npy" "$WORK/$s-$tgt-patch$grid/output.npy"; then
-        split=$("$FERRITE" report "$dir/model.onnx" "${shape[@]}" --patch $grid --json |
-                /usr/bin/python3 -c "import json, sys; p = json.load(sys.stdin)['patch']; print(f\"after layer {p['split_layer']}, +{p['extra_macs']} MACs\")")
-        echo "PASS $s on $tgt: patched $grid ($split) output == plain plan"
-        pass=$((pass + 1))
-      else
-        echo "FAIL $s on $tgt: patched $grid differs or fails"; cat "$WORK/$s-$grid.log"
-        fail=$((fail + 1))
-      fi
+      same_as_plain "$s" $tgt "patch$grid" "patched $grid ($split) output == plain plan" \
+        "$dir/model.onnx" "${shape[@]}" --input "input=$dir/input.npy" --patch $grid
     done
   done
 done
 # Channel-streamed inverted bottlenecks (int8 samples that have expand -> depthwise -> project chains).
-for dir in "$ROOT"/samples/*_int8/; do
+for dir in "${INT8[@]}"; do
   s=$(basename "$dir")
-  [ -f "$dir/model.onnx" ] && [ -f "$dir/input.npy" ] || continue
-  shape=()
-  case "$s" in fashion_cnn*) shape=(--input-shape input=1x1x28x28) ;; esac
+  read -ra shape <<<"$(shape_of "$dir")"
   fused=$("$FERRITE" report "$dir/model.onnx" "${shape[@]}" --patch off --fuse-bottlenecks all --json |
           /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(len(d['fused_bottlenecks']), d['arena_bytes'])")
   if [ "${fused%% *}" = 0 ]; then echo "SKIP $s: no inverted bottleneck"; continue; fi
-  for extra in "--patch off" "--patch auto"; do
+  for p in off auto; do
     for tgt in host qemu-cortex-m4; do
-      tag=$(echo "$extra" | tr -d ' -')
-      if "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt $extra \
-           --fuse-bottlenecks all --output-dir "$WORK/$s-$tgt-fused$tag" --quiet &&
-         cmp -s "$WORK/$s-$tgt-plain/output.npy" "$WORK/$s-$tgt-fused$tag/output.npy"; then
-        echo "PASS $s on $tgt: ${fused%% *} bottlenecks fused ($extra; arena ${fused#* } B with --patch off) output == plain plan"
-        pass=$((pass + 1))
-      else
-        echo "FAIL $s on $tgt: fused bottlenecks ($extra) differ or fail"
-        fail=$((fail + 1))
-      fi
+      same_as_plain "$s" $tgt "fused$p" \
+        "${fused%% *} bottlenecks fused (--patch $p; arena ${fused#* } B with --patch off) output == plain plan" \
+        "$dir/model.onnx" "${shape[@]}" --input "input=$dir/input.npy" --patch $p --fuse-bottlenecks all
     done
   done
 done
 # --quantized-io: the API takes the quantized input image (which patches then read window by window)
 # and returns the quantized output; dequantized, it equals the plain plan's float output bit for bit.
-for dir in "$ROOT"/samples/*_int8/; do
+for dir in "${INT8[@]}"; do
   s=$(basename "$dir")
-  [ -f "$dir/model.onnx" ] && [ -f "$dir/input.npy" ] || continue
-  shape=()
-  case "$s" in fashion_cnn*) shape=(--input-shape input=1x1x28x28) ;; esac
+  read -ra shape <<<"$(shape_of "$dir")"
   "$FERRITE" report "$dir/model.onnx" "${shape[@]}" --quantized-io --json > "$WORK/$s-qio.json"
   /usr/bin/python3 "$ROOT/tests/samples/quantize_io.py" quantize "$WORK/$s-qio.json" "$dir/input.npy" "$WORK/$s-qin.npy"
   for p in off auto; do
@@ -117,15 +115,8 @@ done
 d="$ROOT/samples/mobilenetv2_035_96_int8"
 for spec in 4x4@13 2x2@21 3x2@17; do
   for tgt in host qemu-cortex-m4; do
-    if "$FERRITE" run "$d/model.onnx" --name m --input "input=$d/input.npy" --target $tgt --patch $spec \
-         --output-dir "$WORK/mbv2-$tgt-$spec" --quiet &&
-       cmp -s "$WORK/mobilenetv2_035_96_int8-$tgt-plain/output.npy" "$WORK/mbv2-$tgt-$spec/output.npy"; then
-      echo "PASS mobilenetv2_035_96_int8 on $tgt: patched $spec output == plain plan"
-      pass=$((pass + 1))
-    else
-      echo "FAIL mobilenetv2_035_96_int8 on $tgt: patched $spec"
-      fail=$((fail + 1))
-    fi
+    same_as_plain mobilenetv2_035_96_int8 $tgt "deep$spec" "patched $spec output == plain plan" \
+      "$d/model.onnx" --input "input=$d/input.npy" --patch $spec
   done
 done
 # Execution order: tests/data/branchy (three branches listed stage by stage, scripts/models/make_branchy.py)
