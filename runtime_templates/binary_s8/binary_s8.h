@@ -62,7 +62,7 @@ inline float binary_s8_ldexp(float f, int32_t e) {
 }
 
 // Rounds the exact value v * 2^e (v an int64) to the nearest float, ties to even.
-inline float binary_s8_round_to_float(int64_t v, int32_t e) {
+FERRITE_NO_PREDICATED_VCVT inline float binary_s8_round_to_float(int64_t v, int32_t e) {
   if (v == 0) return 0.0f;
   const bool neg = v < 0;
   uint64_t u = neg ? (~static_cast<uint64_t>(v) + 1u) : static_cast<uint64_t>(v);

@@ -3,7 +3,8 @@
 #  1. over 100 inputs per model, outputs vs ONNX Runtime with graph optimizations 'all' (fused integer
 #     kernels, x64quantprecision=1): >= 99.9 % identical and none more than 1 LSB off; agreement with
 #     the 'disabled' (float between Q/DQ) reference is printed too;
-#  2. Cortex-M4 (QEMU mps2-an386) and Cortex-M33 (mps2-an505) outputs bit-identical to the host's;
+#  2. Cortex-M4 (QEMU mps2-an386), Cortex-M33 (mps2-an505) and Cortex-M55 (mps3-an547, MVE) outputs
+#     bit-identical to the host's;
 #  3. flash: weights <= 1.1 x (int8 weight + int32 bias + scale bytes of the model);
 #  4. no operator silently left in float; MobileNetV2-0.35-96 int8 arena <= 0.26 x the float arena;
 #  5. the int8 Fashion-MNIST model's full test-set accuracy equals ONNX Runtime's.
@@ -45,7 +46,7 @@ PYEOF
   then ok "$s: 100 inputs vs ONNX Runtime ('all'): >= 99.9 % identical, <= 1 LSB"
   else ko "$s: agreement with ONNX Runtime"; fi
 
-  for tgt in qemu-cortex-m4 qemu-cortex-m33; do
+  for tgt in qemu-cortex-m4 qemu-cortex-m33 qemu-cortex-m55; do
     if "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --dataset --input "input=$WORK/$s-first4.npy" \
          --target $tgt --output-dir "$WORK/$s/$tgt" --quiet &&
        $PY -c "
