@@ -25,7 +25,7 @@ struct UnionFind {
 };
 }  // namespace
 
-Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts) {
+static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts) {
   const size_t nt = g.tensors.size();
   const int steps = std::max<int>(1, static_cast<int>(g.nodes.size()));
   const int last_step = steps - 1;
@@ -250,6 +250,24 @@ Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& low
     plan.buffers[i].offset = best.offsets[i];
   }
   return plan;
+}
+
+// Slice aliasing pins a Concat input at a fixed offset inside the output, which can fragment the
+// arena when the inputs are produced far apart (e.g. branches run interleaved): then the plan
+// with separate buffers and copies is smaller, and wins (ties keep the aliasing: fewer copies).
+Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts) {
+  auto p = plan_memory_once(g, lowered, opts);
+  if (!p || !opts.concat_in_place) return p;
+  const bool aliased = std::any_of(p->dropped_calls.begin(), p->dropped_calls.end(), [](const auto& d) { return !d.empty(); });
+  if (!aliased) return p;
+  PlanOptions separate = opts;
+  separate.concat_in_place = false;
+  auto q = plan_memory_once(g, lowered, separate);
+  if (!q || q->arena_bytes >= p->arena_bytes) return p;
+  q->inplace_notes.push_back(fmt::format("Concat inputs keep their own buffers: written into the output's slices the "
+                                         "arena would be {} B instead of {} B",
+                                         p->arena_bytes, q->arena_bytes));
+  return q;
 }
 
 }  // namespace ferrite
