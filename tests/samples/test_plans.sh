@@ -40,20 +40,13 @@ for dir in "${ALL[@]}"; do
   a_on=$(arena --patch off)
   a_co=$(arena --caller-owned-inputs --patch off)
   for tgt in host qemu-cortex-m4; do
-    if "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
-         --inplace-depthwise off --patch off --fuse-bottlenecks off --output-dir "$WORK/$s-$tgt-plain" --quiet &&
-       "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
-         --patch off --output-dir "$WORK/$s-$tgt-inplace" --quiet &&
-       "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
-         --caller-owned-inputs --patch off --output-dir "$WORK/$s-$tgt-caller" --quiet &&
-       cmp -s "$WORK/$s-$tgt-plain/output.npy" "$WORK/$s-$tgt-inplace/output.npy" &&
-       cmp -s "$WORK/$s-$tgt-plain/output.npy" "$WORK/$s-$tgt-caller/output.npy"; then
-      echo "PASS $s on $tgt: outputs equal with in-place (arena $a_on B), caller-owned inputs ($a_co B), plain ($a_off B)"
-      pass=$((pass + 1))
-    else
-      echo "FAIL $s on $tgt: in-place and plain plans differ"
-      fail=$((fail + 1))
-    fi
+    "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
+      --inplace-depthwise off --patch off --fuse-bottlenecks off --output-dir "$WORK/$s-$tgt-plain" --quiet
+    verdict $? "$s on $tgt: plain plan runs (arena $a_off B)"
+    same_as_plain "$s" $tgt inplace "in-place plan (arena $a_on B) output == plain plan" \
+      "$dir/model.onnx" "${shape[@]}" --input "input=$dir/input.npy" --patch off
+    same_as_plain "$s" $tgt caller "caller-owned inputs (arena $a_co B) output == plain plan" \
+      "$dir/model.onnx" "${shape[@]}" --input "input=$dir/input.npy" --patch off --caller-owned-inputs
   done
 done
 for dir in "${ALL[@]}"; do
@@ -129,25 +122,14 @@ s = json.load(sys.stdin)['schedule']
 print(s['arena_bytes'], s['model_order_arena_bytes'], int(s['reordered']), s['search'])"; }
 read -r a_auto a_model_in_auto reordered search <<<"$(sched auto)"
 read -r a_model _ _ _ <<<"$(sched model)"
-if [ "$reordered" = 1 ] && [ "$a_auto" -lt "$a_model" ] && [ "$a_model_in_auto" = "$a_model" ]; then
-  echo "PASS branchy: --schedule auto reorders ($search search), arena $a_auto B < $a_model B in the model's order"
-  pass=$((pass + 1))
-else
-  echo "FAIL branchy: --schedule auto arena $a_auto B (reordered=$reordered), model order $a_model B"
-  fail=$((fail + 1))
-fi
+[ "$reordered" = 1 ] && [ "$a_auto" -lt "$a_model" ] && [ "$a_model_in_auto" = "$a_model" ]
+verdict $? "branchy: --schedule auto reorders ($search search): arena $a_auto B, $a_model B in the model's order"
 for tgt in host qemu-cortex-m4; do
-  if "$FERRITE" run "$d/model.onnx" --name m --input "input=$d/input.npy" --target $tgt --schedule model \
-       --output-dir "$WORK/branchy-$tgt-model" --quiet &&
-     "$FERRITE" run "$d/model.onnx" --name m --input "input=$d/input.npy" --target $tgt --schedule auto \
-       --output-dir "$WORK/branchy-$tgt-auto" --quiet &&
-     cmp -s "$WORK/branchy-$tgt-model/output.npy" "$WORK/branchy-$tgt-auto/output.npy"; then
-    echo "PASS branchy on $tgt: outputs equal in the searched order and the model's order"
-    pass=$((pass + 1))
-  else
-    echo "FAIL branchy on $tgt: the searched order changes the outputs or fails"
-    fail=$((fail + 1))
-  fi
+  "$FERRITE" run "$d/model.onnx" --name m --input "input=$d/input.npy" --target $tgt --schedule model \
+    --output-dir "$WORK/branchy-$tgt-plain" --quiet
+  verdict $? "branchy on $tgt: runs in the model's order"
+  same_as_plain branchy $tgt auto "output in the searched order == the model's order" \
+    "$d/model.onnx" --input "input=$d/input.npy" --schedule auto
 done
 # Placement quality: without patches the arena is within 1 % of the lower bound (the most bytes live
 # at one step) for every sample and test model, in the searched order and in the model's own order.
