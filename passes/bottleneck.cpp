@@ -9,11 +9,13 @@
 namespace ferrite {
 
 namespace {
-const KernelCall* single_call(const Lowered& l, const char* fn) {
-  if (l.calls.size() != 1 || l.calls[0].fn != fn || l.alias) return nullptr;
-  const auto* p = std::get_if<ferrite_rt::ConvS8Params>(&l.calls[0].params);
+// The node's one portable call, if it is `kernel` (a target variant keeps it in reference_calls).
+const KernelCall* single_call(const Lowered& l, KernelId kernel) {
+  const std::vector<KernelCall>& calls = l.reference_calls.empty() ? l.calls : l.reference_calls;
+  if (calls.size() != 1 || calls[0].kernel != kernel || l.alias) return nullptr;
+  const auto* p = std::get_if<ferrite_rt::ConvS8Params>(&calls[0].params);
   if (!p || p->out_int32 || p->n != 1) return nullptr;
-  return &l.calls[0];
+  return &calls[0];
 }
 
 bool is_tensor(const Operand& o) { return o.kind == Operand::Kind::Tensor && o.offset_elems == 0; }
@@ -29,9 +31,9 @@ bool private_link(const Graph& g, TensorId t, size_t reader) {
 std::vector<size_t> find_bottlenecks(const Graph& g, const std::vector<Lowered>& lowered, size_t from) {
   std::vector<size_t> out;
   for (size_t i = from; i + 2 < g.nodes.size() && i + 2 < lowered.size(); ++i) {
-    const KernelCall* e = single_call(lowered[i], "conv1x1_s8_nhwc");
-    const KernelCall* d = single_call(lowered[i + 1], "dwconv_s8_nhwc");
-    const KernelCall* p = single_call(lowered[i + 2], "conv1x1_s8_nhwc");
+    const KernelCall* e = single_call(lowered[i], KernelId::conv1x1_s8_nhwc);
+    const KernelCall* d = single_call(lowered[i + 1], KernelId::dwconv_s8_nhwc);
+    const KernelCall* p = single_call(lowered[i + 2], KernelId::conv1x1_s8_nhwc);
     if (!e || !d || !p) continue;
     // conv args: x, w, bias, scale, y
     if (!is_tensor(e->args[4]) || !is_tensor(d->args[0]) || !is_tensor(d->args[4]) || !is_tensor(p->args[0]) ||
@@ -48,16 +50,15 @@ std::vector<size_t> find_bottlenecks(const Graph& g, const std::vector<Lowered>&
 }
 
 std::string fuse_bottleneck(Graph& g, std::vector<Lowered>& lowered, size_t first) {
-  const KernelCall& e = lowered[first].calls[0];
-  const KernelCall& d = lowered[first + 1].calls[0];
-  const KernelCall& p = lowered[first + 2].calls[0];
+  const KernelCall& e = *single_call(lowered[first], KernelId::conv1x1_s8_nhwc);
+  const KernelCall& d = *single_call(lowered[first + 1], KernelId::dwconv_s8_nhwc);
+  const KernelCall& p = *single_call(lowered[first + 2], KernelId::conv1x1_s8_nhwc);
   ferrite_rt::BottleneckS8Params bp{std::get<ferrite_rt::ConvS8Params>(e.params),
                                     std::get<ferrite_rt::ConvS8Params>(d.params),
                                     std::get<ferrite_rt::ConvS8Params>(p.params)};
   KernelCall c;
-  c.fn = "bottleneck_s8_nhwc";
+  c.kernel = KernelId::bottleneck_s8_nhwc;
   c.variant = fmt::format("bottleneck_s8_k{}x{}_s{}", bp.dw.kh, bp.dw.kw, bp.dw.stride_h);
-  c.file = "conv_s8/conv_s8.h";
   c.params = bp;
   c.args = {e.args[0], e.args[1], e.args[2], e.args[3], d.args[1], d.args[2],
             d.args[3], p.args[1], p.args[2], p.args[3], p.args[4], Operand::scratch()};

@@ -38,7 +38,7 @@ static bool fold_one(Graph& g, const Node& n) {
         args.push_back(static_cast<uint8_t*>(p) + op.offset_elems * static_cast<int64_t>(dtype_size(g.t(op.id).dtype)));
       }
     }
-    execute_host(c, args);
+    if (!execute_host(c, args)) return false;
   }
   for (size_t i = 0; i < n.outputs.size(); ++i) {
     Tensor& out = g.t(n.outputs[i]);

@@ -195,9 +195,8 @@ KernelCall window_call(const Tensor& full_t, const Rect& r, TensorId full, Tenso
   w.elem_size = static_cast<int32_t>(dtype_size(full_t.dtype));
   w.to_full = to_full ? 1 : 0;
   KernelCall c;
-  c.fn = "window_copy";
+  c.kernel = KernelId::window_copy;
   c.variant = variant;
-  c.file = "window/window_copy.h";
   c.params = w;
   c.args = to_full ? std::vector<Operand>{Operand::tensor(patch), Operand::tensor(full)}
                    : std::vector<Operand>{Operand::tensor(full), Operand::tensor(patch)};
@@ -326,9 +325,8 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
           w.qmax = qp.qmax;
           w.relayout = g.t(n.outputs[0]).nhwc ? 1 : 0;
           if (g.t(n.inputs[0]).nhwc) return make_error("{}: patches need an NCHW input image", n.display_name());
-          c.fn = "quantize_window_f32";
+          c.kernel = KernelId::quantize_window_f32;
           c.variant = "quantize_window_f32";
-          c.file = "window/quantize_window.h";
           c.params = w;
         }
         calls.emplace_back(k, std::move(c));

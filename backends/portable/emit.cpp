@@ -66,11 +66,36 @@ static std::string strip_pragma_once(std::string_view text) {
   return s;
 }
 
+// Feature checks and intrinsic headers for the target kernels the model uses: code that needs the
+// DSP extension, the FPU or MVE refuses to build for a core without them, with a message that says
+// which --target it was generated for.
+static std::string isa_prelude(uint32_t isa, const std::string& target) {
+  if (isa == kIsaNone) return "";
+  struct Check { uint32_t bit; const char* cond; const char* what; };
+  static const Check checks[] = {
+      {kIsaFpu, "!defined(__ARM_FP) || !(__ARM_FP & 4) || !defined(__ARM_FEATURE_FMA)", "a single-precision FPU with VFMA"},
+      {kIsaDsp, "!defined(__ARM_FEATURE_DSP)", "the Arm DSP extension"},
+      {kIsaMve, "!defined(__ARM_FEATURE_MVE)", "Helium (MVE)"},
+      {kIsaMveF, "!defined(__ARM_FEATURE_MVE) || !(__ARM_FEATURE_MVE & 2)", "Helium floating point (MVE-F)"},
+  };
+  std::string s = fmt::format("// Kernels generated for --target {} need {} (isa: {}).\n", target,
+                              isa & kIsaMve ? "Helium" : (isa & kIsaDsp ? "the DSP extension" : "the FPU"), isa_names(isa));
+  for (const Check& c : checks)
+    if (isa & c.bit)
+      s += fmt::format("#if {}\n#error \"ferrite: this code was generated for --target {} and uses {}; build it for that core "
+                       "(arm-none-eabi-g++ {}) or generate it for yours with --target\"\n#endif\n",
+                       c.cond, target, c.what, find_target(target) ? find_target(target)->cpu_flags : "");
+  if (isa & kIsaDsp) s += "#include <arm_acle.h>\n";
+  if (isa & kIsaMve) s += "#include <arm_mve.h>\n";
+  return s;
+}
+
 namespace {
 struct Emitter {
   const CompiledModel& m;
   const Graph& g;
   std::set<TensorId> used_consts;
+  std::string internal_error;  // set when the model reaches the backend in a state it cannot emit
 
   explicit Emitter(const CompiledModel& cm) : m(cm), g(cm.graph) {}
 
@@ -96,6 +121,9 @@ struct Emitter {
       case Operand::Kind::Tensor:
         if (o.offset_elems) return fmt::format("({} + {})", tensor_ptr(o.id), o.offset_elems);
         return tensor_ptr(o.id);
+      case Operand::Kind::Data:  // the driver turns these into graph constants before planning
+        internal_error = fmt::format("layer {}: a kernel operand was never given storage", node);
+        return "nullptr";
     }
     return "nullptr";
   }
@@ -125,6 +153,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
     if (g.t(id).shape.size() > 6) return make_error("output '{}' has rank above 6", g.t(id).name);
 
   std::set<std::string> kernel_files;
+  uint32_t isa_used = kIsaNone;  // core features the chosen kernels need
   std::string params, layers, calls;
   bool uses_inputs = false;
   for (size_t s = 0; s < g.nodes.size(); ++s) {
@@ -143,12 +172,13 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
     }
     for (size_t ci = 0; ci < l.calls.size(); ++ci) {
       const KernelCall& c = l.calls[ci];
-      kernel_files.insert(c.file);
+      kernel_files.insert(kernel_info(c.kernel).file);
+      isa_used |= kernel_info(c.kernel).isa;
       const std::string pname = fmt::format("kP{:03}_{}", s, ci);
       params += fmt::format("constexpr {} {} = {};\n", params_type(c.params), pname, params_init(c.params));
       std::string args;
       for (const Operand& o : c.args) args += ", " + e.operand(o, s);
-      body += fmt::format("  ferrite_rt::{}({}{});  // {}\n", c.fn, pname, args, c.variant);
+      body += fmt::format("  ferrite_rt::{}({}{});  // {}\n", kernel_name(c.kernel), pname, args, c.variant);
       uses_inputs = uses_inputs || args.find("in[") != std::string::npos;
     }
     if (body.empty()) continue;
@@ -168,12 +198,13 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       std::string body;
       for (size_t ci = 0; ci < m.patch->patches[pi].size(); ++ci) {
         const auto& [node, c] = m.patch->patches[pi][ci];
-        kernel_files.insert(c.file);
+        kernel_files.insert(kernel_info(c.kernel).file);
+        isa_used |= kernel_info(c.kernel).isa;
         const std::string pname = fmt::format("kPatch{:03}_{}", pi, ci);
         params += fmt::format("constexpr {} {} = {};\n", params_type(c.params), pname, params_init(c.params));
         std::string args;
         for (const Operand& o : c.args) args += ", " + e.operand(o, node);
-        body += fmt::format("  ferrite_rt::{}({}{});  // {}: {}\n", c.fn, pname, args,
+        body += fmt::format("  ferrite_rt::{}({}{});  // {}: {}\n", kernel_name(c.kernel), pname, args,
                             comment_safe(g.nodes[node].display_name()), c.variant);
       }
       if (body.find("in[") == std::string::npos) body += "  (void)in;\n";
@@ -205,6 +236,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
     }
   for (const auto& f : kernel_files) kernels += strip_pragma_once(embedded(f)) + "\n";
 
+  if (!e.internal_error.empty()) return make_error("internal error: {}", e.internal_error);
   std::string decls, defs;
   size_t weights_bytes = 0;
   for (TensorId id : m.weights) {
@@ -277,7 +309,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   EmittedSource out;
   out.header = fmt::format(
       fmt::runtime(embedded("files/model.h.in")), fmt::arg("version", kVersion), fmt::arg("model_file", model_file),
-      fmt::arg("target", m.target), fmt::arg("ns", m.name), fmt::arg("arena_bytes", m.plan.arena_bytes),
+      fmt::arg("target", m.target.name), fmt::arg("ns", m.name), fmt::arg("arena_bytes", m.plan.arena_bytes),
       fmt::arg("arena_align", m.plan.alignment), fmt::arg("weights_bytes", weights_bytes), fmt::arg("macs", m.macs),
       fmt::arg("num_inputs", g.inputs.size()), fmt::arg("num_outputs", g.outputs.size()),
       fmt::arg("inputs_len", std::max<size_t>(1, g.inputs.size())),
@@ -288,9 +320,9 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       fmt::arg("default_invoke", external_inputs ? "" : "inline void invoke() { invoke(arena()); }"));
   out.source = fmt::format(
       fmt::runtime(embedded("files/model.cpp.in")), fmt::arg("version", kVersion), fmt::arg("model_file", model_file),
-      fmt::arg("target", m.target), fmt::arg("ns", m.name), fmt::arg("num_layers", g.nodes.size()),
+      fmt::arg("target", m.target.name), fmt::arg("ns", m.name), fmt::arg("num_layers", g.nodes.size()),
       fmt::arg("arena_bytes", m.plan.arena_bytes), fmt::arg("lower_bound", m.plan.lower_bound_bytes),
-      fmt::arg("planner", m.plan.algorithm), fmt::arg("prelude", strip_pragma_once(embedded("common/prelude.h"))),
+      fmt::arg("planner", m.plan.algorithm), fmt::arg("prelude", strip_pragma_once(embedded("common/prelude.h")) + isa_prelude(isa_used, m.target.name)),
       fmt::arg("kernels", kernels), fmt::arg("weight_decls", decls), fmt::arg("params", params),
       fmt::arg("layers", layers), fmt::arg("calls", calls), fmt::arg("arena_align", m.plan.alignment),
       fmt::arg("arena_storage", std::max<size_t>(m.plan.arena_bytes, 1)),

@@ -22,12 +22,6 @@ namespace ferrite {
 
 const char* const kVersion = FERRITE_VERSION;
 
-const std::vector<std::string>& known_targets() {
-  static const std::vector<std::string> t = {"host",      "cortex-m0plus", "cortex-m3",  "cortex-m4",
-                                             "cortex-m7", "cortex-m33",    "cortex-m55"};
-  return t;
-}
-
 Expected<uint64_t> parse_bytes(const std::string& s) {
   size_t i = 0;
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
@@ -335,14 +329,14 @@ static Status fuse_bottlenecks(CompiledModel& m, CompiledModel unplanned, const 
 }
 
 Expected<CompiledModel> compile_model(const CompileOptions& o) {
-  if (std::find(known_targets().begin(), known_targets().end(), o.target) == known_targets().end())
-    return make_error("unknown target '{}'", o.target);
+  auto target = find_target(o.target);
+  if (!target) return target.error();
   auto graph = import_onnx(o.model_path, o.import);
   if (!graph) return graph.error();
   CompiledModel m;
   m.model_file = fs::path(o.model_path).filename().string();
   m.name = sanitize_identifier(o.name.empty() ? fs::path(o.model_path).stem().string() : o.name, 40);
-  m.target = o.target;
+  m.target = *target;
   m.graph = std::move(*graph);
   record_io_quant(m.graph);
   FERRITE_TRY(run_pipeline(m.graph, o.passes));
@@ -352,7 +346,7 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   int nerr = 0;
   for (size_t ni = 0; ni < m.graph.nodes.size(); ++ni) {
     const Node n = m.graph.nodes[ni];  // a copy: add_tensor below may not touch nodes, but stay safe
-    auto l = lower_node(m.graph, n);
+    auto l = lower_node(m.graph, n, m.target);
     if (!l) {
       errors += "\n  " + l.error().message;
       ++nerr;
@@ -378,6 +372,7 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
     };
     convert(l->calls);
     convert(l->inplace_calls);
+    convert(l->reference_calls);
     m.lowered.push_back(std::move(*l));
   }
   if (nerr) return make_error("{} node{} cannot be compiled:{}", nerr, nerr == 1 ? "" : "s", errors);

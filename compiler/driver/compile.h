@@ -38,7 +38,7 @@ struct CompileOptions {
 struct CompiledModel {
   std::string name;  // sanitized namespace
   std::string model_file;
-  std::string target;
+  Target target;  // the core the code is generated for: decides the kernel variants
   Graph graph;
   std::vector<Lowered> lowered;  // per graph.nodes[i]
   MemoryPlan plan;
@@ -68,7 +68,5 @@ Status write_files_atomically(const std::string& dir, const std::vector<Generate
 
 // Parses "256KiB", "1MiB", "65536", "64KB" (=64000).
 Expected<uint64_t> parse_bytes(const std::string& s);
-
-const std::vector<std::string>& known_targets();
 
 }  // namespace ferrite

@@ -34,7 +34,8 @@ void add_common(CLI::App* c, Common& o, bool run) {
   c->add_option("--name", o.name, "C++ namespace and file stem of the generated code (default: model file stem)");
   c->add_option("--target", o.target,
                 run ? "where to run: host, qemu-cortex-m3, qemu-cortex-m4, qemu-cortex-m7, qemu-cortex-m33, qemu-cortex-m55"
-                    : "host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33, cortex-m55");
+                    : "the core the code is for (its kernels): host, cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, "
+                      "cortex-m33, cortex-m55");
   c->add_option("--sram-budget", o.sram_budget, "fail when the arena exceeds this (e.g. 256KiB)");
   if (!run) c->add_option("--flash-budget", o.flash_budget, "fail when the weights exceed this (code not included)");
   c->add_option("--input-shape", o.input_shapes, "NAME=1x3x96x96: static shape for an input with dynamic dims");

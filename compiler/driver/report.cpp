@@ -45,7 +45,7 @@ nlohmann::json report_json(const CompiledModel& m) {
   r["ferrite_version"] = kVersion;
   r["model"] = m.model_file;
   r["name"] = m.name;
-  r["target"] = m.target;
+  r["target"] = m.target.name;
   r["arena_bytes"] = m.plan.arena_bytes;
   r["lower_bound_bytes"] = m.plan.lower_bound_bytes;
   r["arena_to_lower_bound"] =
@@ -154,7 +154,7 @@ nlohmann::json report_json(const CompiledModel& m) {
 std::string report_text(const CompiledModel& m, bool with_candidates) {
   const Graph& g = m.graph;
   std::string s;
-  s += fmt::format("ferrite {} — {} ({}), target {}\n", kVersion, comment_safe(m.model_file), m.name, m.target);
+  s += fmt::format("ferrite {} — {} ({}), target {}\n", kVersion, comment_safe(m.model_file), m.name, m.target.name);
   s += fmt::format("  arena        {:>10} bytes  (lower bound {} bytes, ratio {:.3f}, planner {})\n",
                    m.plan.arena_bytes, m.plan.lower_bound_bytes,
                    m.plan.lower_bound_bytes ? double(m.plan.arena_bytes) / double(m.plan.lower_bound_bytes) : 1.0,

@@ -44,17 +44,16 @@ Expected<Lowered> lower_Conv(const Graph& g, const Node& n) {
   Lowered l;
   l.macs = static_cast<uint64_t>(p.n) * p.c_out * p.h_out * p.w_out * (p.c_in / p.group) * p.kh * p.kw;
   KernelCall c;
-  c.file = "conv/conv_f32.h";
   c.params = p;
   Operand bias = has_input(n, 2) ? Operand::tensor(n.inputs[2]) : Operand::null();
   const std::string spec = fmt::format("k{}x{}_s{}x{}", p.kh, p.kw, p.stride_h, p.stride_w);
   if (p.group == p.c_in && p.c_in == p.c_out) {
-    c.fn = "dwconv2d_f32";
+    c.kernel = KernelId::dwconv2d_f32;
     c.variant = "dwconv2d_f32_" + spec;
     c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), bias, Operand::tensor(n.outputs[0])};
     if (p.n == 1 && p.h_out * p.w_out <= p.h_in * p.w_in) {
       KernelCall ip = c;
-      ip.fn = "dwconv2d_f32_inplace";
+      ip.kernel = KernelId::dwconv2d_f32_inplace;
       ip.variant = "dwconv2d_f32_" + spec + "_inplace";
       ip.args = {Operand::tensor(n.outputs[0]), Operand::tensor(n.inputs[1]), bias, Operand::scratch()};
       l.inplace_input = 0;
@@ -62,7 +61,7 @@ Expected<Lowered> lower_Conv(const Graph& g, const Node& n) {
       l.inplace_scratch_bytes = sizeof(float) * static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in);
     }
   } else {
-    c.fn = "conv2d_f32";
+    c.kernel = KernelId::conv2d_f32;
     c.variant = (p.kh == 1 && p.kw == 1 ? "conv2d_f32_pointwise_" : "conv2d_f32_") + spec;
     c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), bias, Operand::tensor(n.outputs[0]),
               Operand::scratch()};

@@ -28,9 +28,8 @@ static Expected<Lowered> lower_binary(const Graph& g, const Node& n, ferrite_rt:
   if (shape_numel(a) == shape_numel(y) && a == y) l.inplace_input = 0;
   else if (b == y) l.inplace_input = 1;
   KernelCall c;
-  c.fn = "binary_f32";
+  c.kernel = KernelId::binary_f32;
   c.variant = fmt::format("{}_f32_{}", name, p.same_shape ? "same" : "bcast");
-  c.file = "binary/binary_f32.h";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));
@@ -95,9 +94,8 @@ static Expected<Lowered> lower_activation(const Graph& g, const Node& n) {
   Lowered l;
   l.inplace_input = 0;
   KernelCall c;
-  c.fn = "unary_f32";
+  c.kernel = KernelId::unary_f32;
   c.variant = fmt::format("{}_f32", op_info(n.op).onnx_type);
-  c.file = "unary/unary_f32.h";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));
@@ -131,9 +129,8 @@ Expected<Lowered> lower_Clip(const Graph& g, const Node& n) {
     p.same_shape = 0;
     p.act = no_act();
     KernelCall c;
-    c.fn = "binary_f32";
+    c.kernel = KernelId::binary_f32;
     c.variant = i == 1 ? "clip_min_f32_runtime" : "clip_max_f32_runtime";
-    c.file = "binary/binary_f32.h";
     c.params = p;
     c.args = {Operand::tensor(cur), Operand::tensor(n.inputs[i]), Operand::tensor(y)};
     l.calls.push_back(std::move(c));

@@ -31,9 +31,8 @@ Expected<Lowered> lower_Gemm(const Graph& g, const Node& n) {
   Lowered l;
   l.macs = static_cast<uint64_t>(p.m) * p.n * p.k;
   KernelCall c;
-  c.fn = "gemm_f32";
+  c.kernel = KernelId::gemm_f32;
   c.variant = fmt::format("gemm_f32_{}{}", p.trans_a ? "t" : "n", p.trans_b ? "t" : "n");
-  c.file = "gemm/gemm_f32.h";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]),
             p.c_kind == ferrite_rt::GemmBias::None ? Operand::null() : Operand::tensor(n.inputs[2]),
@@ -74,9 +73,8 @@ Expected<Lowered> lower_MatMul(const Graph& g, const Node& n) {
   Lowered l;
   l.macs = static_cast<uint64_t>(shape_numel(batch)) * m * nn * k;
   KernelCall c;
-  c.fn = "matmul_f32";
+  c.kernel = KernelId::matmul_f32;
   c.variant = br ? "matmul_f32_batched" : "matmul_f32";
-  c.file = "matmul/matmul_f32.h";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));

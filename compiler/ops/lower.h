@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "ir/ir.h"
+#include "kernels/kernel.h"
 #include "ops/kernels_host.h"
+#include "target/target.h"
 
 namespace ferrite {
 
@@ -45,9 +47,8 @@ struct Operand {
 };
 
 struct KernelCall {
-  std::string fn;       // kernel function in ferrite_rt, e.g. "conv2d_f32"
-  std::string variant;  // specialization name for the generated code, e.g. "conv2d_f32_k3x3_s2"
-  std::string file;     // runtime_templates file that defines it, e.g. "conv/conv_f32.h"
+  KernelId kernel = KernelId::conv2d_f32;  // the kernel (kernels/kernels.def): function, file, ISA
+  std::string variant;  // what this call specializes, for comments and reports, e.g. "conv2d_f32_k3x3_s2"
   KernelParams params;
   std::vector<Operand> args;  // in the kernel's argument order after the params
 };
@@ -76,14 +77,20 @@ struct Lowered {
   size_t inplace_scratch_bytes = 0;
   std::vector<ConcatSlice> slices;  // Concat: inputs that may be produced straight into their slice
   uint64_t macs = 0;
+  // When a target variant replaced the portable calls: the portable calls (reference layouts), for
+  // passes that work on them (bottleneck fusion). Empty when `calls` are the portable ones.
+  std::vector<KernelCall> reference_calls;
 };
 
-Expected<Lowered> lower_node(const Graph& g, const Node& n);
+// Lowers one node to portable kernel calls, then lets the kernel families' selection tables
+// (kernels/select.h) replace each call by the fastest variant `target` can run.
+Expected<Lowered> lower_node(const Graph& g, const Node& n, const Target& target = host_target());
 
 // Converts a fused activation (or an activation op's own function) to the kernels' ActParams.
 ferrite_rt::ActParams to_act_params(const FusedAct& a);
 
-// Executes lowered calls on the host (constant folding). `buf(id)` gives each tensor's bytes.
-void execute_host(const KernelCall& c, const std::vector<void*>& args);
+// Executes one lowered call on the host (constant folding): `args` are the operands' addresses in
+// the kernel's argument order. Fails for kernels that need a core feature (target variants).
+Status execute_host(const KernelCall& c, const std::vector<void*>& args);
 
 }  // namespace ferrite

@@ -20,9 +20,8 @@ Expected<Lowered> lower_BatchNormalization(const Graph& g, const Node& n) {
   Lowered l;
   l.inplace_input = 0;
   KernelCall c;
-  c.fn = "batchnorm_f32";
+  c.kernel = KernelId::batchnorm_f32;
   c.variant = "batchnorm_f32";
-  c.file = "batchnorm/batchnorm_f32.h";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), Operand::tensor(n.inputs[2]),
             Operand::tensor(n.inputs[3]), Operand::tensor(n.inputs[4]), Operand::tensor(n.outputs[0])};
@@ -44,9 +43,8 @@ Expected<Lowered> lower_Softmax(const Graph& g, const Node& n) {
   p.log = 0;
   Lowered l;
   KernelCall c;
-  c.fn = "softmax_f32";
+  c.kernel = KernelId::softmax_f32;
   c.variant = p.inner == 1 ? "softmax_f32_lastaxis" : "softmax_f32_strided";
-  c.file = "softmax/softmax_f32.h";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));
@@ -77,9 +75,8 @@ Expected<Lowered> lower_ReduceMean(const Graph& g, const Node& n) {
   p.out_total = i32(g.t(n.outputs[0]).numel());
   Lowered l;
   KernelCall c;
-  c.fn = "reduce_f32";
+  c.kernel = KernelId::reduce_f32;
   c.variant = "reduce_mean_f32";
-  c.file = "reduce/reduce_f32.h";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));

@@ -40,9 +40,8 @@ static Expected<Lowered> lower_pool(const Graph& g, const Node& n, bool is_max) 
   p.act = to_act_params(n.act);
   Lowered l;
   KernelCall c;
-  c.fn = is_max ? "maxpool2d_f32" : "avgpool2d_f32";
-  c.variant = fmt::format("{}_k{}x{}_s{}x{}", c.fn, p.kh, p.kw, p.stride_h, p.stride_w);
-  c.file = "pool/pool_f32.h";
+  c.kernel = is_max ? KernelId::maxpool2d_f32 : KernelId::avgpool2d_f32;
+  c.variant = fmt::format("{}_k{}x{}_s{}x{}", kernel_name(c.kernel), p.kh, p.kw, p.stride_h, p.stride_w);
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));
@@ -67,9 +66,8 @@ static Expected<Lowered> lower_global(const Graph& g, const Node& n, bool is_max
   Lowered l;
   l.inplace_input = 0;
   KernelCall c;
-  c.fn = is_max ? "global_maxpool_f32" : "global_avgpool_f32";
-  c.variant = c.fn;
-  c.file = "global_pool/global_pool_f32.h";
+  c.kernel = is_max ? KernelId::global_maxpool_f32 : KernelId::global_avgpool_f32;
+  c.variant = kernel_name(c.kernel);
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));

@@ -78,8 +78,6 @@ Status require_nhwc(const Graph& g, const Node& n, TensorId id) {
 // ONNX Runtime forms a conv/gemm requantization scale as (x_scale * w_scale) / y_scale in float.
 float requant_scale(float in_scale, float w_scale, float out_scale) { return in_scale * w_scale / out_scale; }
 
-int32_t round_half_even(float v) { return static_cast<int32_t>(std::nearbyint(v)); }
-
 // Quantizes a real value to the output's int8 grid (QuantizeLinear's rounding), saturating.
 int32_t quantize_value(float v, float scale, int32_t zp) {
   if (std::isnan(v)) return -128;  // as QuantizeLinear's clamp maps NaN to the low bound
@@ -120,11 +118,10 @@ std::vector<int8_t> as_s8(const Tensor& t) {
   return r;
 }
 
-KernelCall call(const char* fn, std::string variant, const char* file, KernelParams p, std::vector<Operand> args) {
+KernelCall call(KernelId kernel, std::string variant, KernelParams p, std::vector<Operand> args) {
   KernelCall c;
-  c.fn = fn;
+  c.kernel = kernel;
   c.variant = std::move(variant);
-  c.file = file;
   c.params = std::move(p);
   c.args = std::move(args);
   return c;
@@ -205,9 +202,9 @@ static Expected<Lowered> lower_qdq(const Graph& g, const Node& n, bool quantize)
   Lowered l;
   if (quantize && (!p.relayout || p.channels <= 4)) l.inplace_input = 0;  // see quantize_f32
   const std::string base = quantize ? "quantize" : "dequantize";
-  l.calls.push_back(call(quantize ? "quantize_f32" : "dequantize_f32",
+  l.calls.push_back(call(quantize ? KernelId::quantize_f32 : KernelId::dequantize_f32,
                          fmt::format("{}_{}{}", base, per_channel ? "per_axis" : "per_tensor", p.relayout ? "_nchw_nhwc" : ""),
-                         "quantize/quantize.h", p,
+                         p,
                          {Operand::tensor(n.inputs[0]), Operand::constant(make_const("", DType::F32, {static_cast<int64_t>(q->scale.size())}, q->scale)),
                           Operand::constant(make_const("", DType::I32, {static_cast<int64_t>(q->zp.size())}, q->zp)),
                           Operand::tensor(n.outputs[0])}));
@@ -234,7 +231,7 @@ Expected<Lowered> lower_Requantize(const Graph& g, const Node& n) {
   p.qmax = hi;
   Lowered l;
   l.inplace_input = 0;
-  l.calls.push_back(call("requantize_s8", "requantize_s8", "quantize/quantize.h", p,
+  l.calls.push_back(call(KernelId::requantize_s8, "requantize_s8", p,
                          {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])}));
   return l;
 }
@@ -244,7 +241,7 @@ Expected<Lowered> lower_FlipSign(const Graph& g, const Node& n) {
   l.inplace_input = 0;
   ferrite_rt::FlipSignParams p{};
   p.total = i32(g.t(n.inputs[0]).numel());
-  l.calls.push_back(call("flip_sign_bytes", "flip_sign_bytes", "quantize/quantize.h", p,
+  l.calls.push_back(call(KernelId::flip_sign_bytes, "flip_sign_bytes", p,
                          {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])}));
   return l;
 }
@@ -277,8 +274,8 @@ Expected<Lowered> lower_Relayout(const Graph& g, const Node& n) {
   p.in_offset = 0;
   p.total = i32(shape_numel(s));
   p.elem_size = static_cast<int32_t>(dtype_size(x.dtype));
-  l.calls.push_back(call("strided_copy", y.nhwc ? "relayout_nchw_to_nhwc" : "relayout_nhwc_to_nchw",
-                         "strided_copy/strided_copy_f32.h", p, {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])}));
+  l.calls.push_back(call(KernelId::strided_copy, y.nhwc ? "relayout_nchw_to_nhwc" : "relayout_nhwc_to_nchw",
+                         p, {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])}));
   return l;
 }
 
@@ -360,20 +357,20 @@ static Expected<Lowered> lower_conv_s8(const Graph& g, const Node& n, size_t x_s
                                Operand::tensor(n.outputs[0])};
   const std::string spec = fmt::format("k{}x{}_s{}", p.kh, p.kw, p.stride_h);
   if (depthwise) {
-    l.calls.push_back(call("dwconv_s8_nhwc", "dwconv_s8_" + spec, "conv_s8/conv_s8.h", p, args));
+    l.calls.push_back(call(KernelId::dwconv_s8_nhwc, "dwconv_s8_" + spec, p, args));
     if (!out_int32 && p.n == 1 && p.h_out * p.w_out <= p.h_in * p.w_in) {
       // In place through a one-channel temporary: buffer (= output storage), weights, bias, scale, temp.
       l.inplace_input = static_cast<int>(x_slot);
-      l.inplace_calls.push_back(call("dwconv_s8_nhwc_inplace", "dwconv_s8_" + spec + "_inplace", "conv_s8/conv_s8.h", p,
+      l.inplace_calls.push_back(call(KernelId::dwconv_s8_nhwc_inplace, "dwconv_s8_" + spec + "_inplace", p,
                                      {Operand::tensor(n.outputs[0]), args[1], args[2], args[3], Operand::scratch()}));
       l.inplace_scratch_bytes = static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in);
     }
   } else if (pointwise) {
-    l.calls.push_back(call("conv1x1_s8_nhwc", "conv_s8_k1x1", "conv_s8/conv_s8.h", p, args));
+    l.calls.push_back(call(KernelId::conv1x1_s8_nhwc, "conv_s8_k1x1", p, args));
   } else {
     args.push_back(Operand::scratch());
     l.scratch_bytes = ferrite_rt::conv_s8_scratch_bytes(p);
-    l.calls.push_back(call("conv_s8_nhwc", "conv_s8_" + spec, "conv_s8/conv_s8.h", p, args));
+    l.calls.push_back(call(KernelId::conv_s8_nhwc, "conv_s8_" + spec, p, args));
   }
   return l;
 }
@@ -459,7 +456,7 @@ static Expected<Lowered> lower_matmul_s8(const Graph& g, const Node& n, size_t a
     p.per_channel = 1;
     p.out_int32 = qy ? 0 : 1;
     l.macs = static_cast<uint64_t>(p.rows) * p.in_features * p.out_features;
-    l.calls.push_back(call("fc_s8", "fc_s8", "fc_s8/fc_s8.h", p,
+    l.calls.push_back(call(KernelId::fc_s8, "fc_s8", p,
                            {Operand::tensor(n.inputs[a_slot]), Operand::constant(make_const(b.name + "_s8t", DType::I8, {nn, k}, wt)),
                             bias == kNoTensor ? Operand::null() : Operand::tensor(bias), scale_op,
                             Operand::tensor(n.outputs[0])}));
@@ -493,7 +490,7 @@ static Expected<Lowered> lower_matmul_s8(const Graph& g, const Node& n, size_t a
   p.per_channel = 1;
   p.out_int32 = qy ? 0 : 1;
   l.macs = static_cast<uint64_t>(shape_numel(batch)) * m * nn * k;
-  l.calls.push_back(call("matmul_s8", "matmul_s8", "fc_s8/fc_s8.h", p,
+  l.calls.push_back(call(KernelId::matmul_s8, "matmul_s8", p,
                          {Operand::tensor(n.inputs[a_slot]), Operand::tensor(n.inputs[b_slot]), scale_op,
                           Operand::tensor(n.outputs[0])}));
   return l;
@@ -581,7 +578,7 @@ static Expected<Lowered> lower_qbinary(const Graph& g, const Node& n, ferrite_rt
   Lowered l;
   if (a.shape == y.shape && a.nhwc == y.nhwc) l.inplace_input = 0;
   else if (b.shape == y.shape && b.nhwc == y.nhwc) l.inplace_input = 3;
-  l.calls.push_back(call("binary_s8", op == ferrite_rt::BinOpS8::Add ? "qadd_s8" : "qmul_s8", "binary_s8/binary_s8.h", p,
+  l.calls.push_back(call(KernelId::binary_s8, op == ferrite_rt::BinOpS8::Add ? "qadd_s8" : "qmul_s8", p,
                          {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[3]), Operand::tensor(n.outputs[0])}));
   return l;
 }
@@ -625,7 +622,7 @@ static Expected<Lowered> lower_lut(const Graph& g, const Node& n, const FusedAct
   p.total = i32(g.t(n.inputs[0]).numel());
   Lowered l;
   l.inplace_input = 0;
-  l.calls.push_back(call("lut_s8", fmt::format("lut_s8_{}", op_info(n.op).onnx_type), "lut_s8/lut_s8.h", p,
+  l.calls.push_back(call(KernelId::lut_s8, fmt::format("lut_s8_{}", op_info(n.op).onnx_type), p,
                          {Operand::tensor(n.inputs[0]), Operand::constant(make_const(g.t(n.outputs[0]).name + "_lut", DType::I8, {256}, table)),
                           Operand::tensor(n.outputs[0])}));
   return l;
@@ -682,7 +679,7 @@ Expected<Lowered> lower_QLinearSoftmax(const Graph& g, const Node& n) {
   p.qmin = -128;
   p.qmax = 127;
   Lowered l;
-  l.calls.push_back(call("softmax_s8", "softmax_s8", "softmax_s8/softmax_s8.h", p,
+  l.calls.push_back(call(KernelId::softmax_s8, "softmax_s8", p,
                          {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])}));
   return l;
 }
@@ -710,7 +707,7 @@ Expected<Lowered> lower_QLinearGlobalAveragePool(const Graph& g, const Node& n) 
   std::tie(p.act_min, p.act_max) = act_range(n.act, qy->scale[0], qy->zp[0]);
   Lowered l;
   l.inplace_input = 0;
-  l.calls.push_back(call("global_avgpool_s8_nhwc", "global_avgpool_s8", "pool_s8/pool_s8.h", p,
+  l.calls.push_back(call(KernelId::global_avgpool_s8_nhwc, "global_avgpool_s8", p,
                          {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])}));
   return l;
 }
@@ -744,9 +741,9 @@ static Expected<Lowered> lower_pool_s8(const Graph& g, const Node& n, bool is_ma
   p.out_scale = qy.scale[0];
   std::tie(p.act_min, p.act_max) = act_range(n.act, qy.scale[0], qy.zp[0]);
   Lowered l;
-  const char* fn = is_max ? "maxpool_s8_nhwc" : "avgpool_s8_nhwc";
+  const KernelId fn = is_max ? KernelId::maxpool_s8_nhwc : KernelId::avgpool_s8_nhwc;
   l.calls.push_back(call(fn, fmt::format("{}_k{}x{}_s{}", is_max ? "maxpool_s8" : "avgpool_s8", p.kh, p.kw, p.stride_h),
-                         "pool_s8/pool_s8.h", p, {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])}));
+                         p, {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])}));
   return l;
 }
 
@@ -811,7 +808,7 @@ Expected<Lowered> lower_QLinearConcat(const Graph& g, const Node& n) {
                           static_cast<size_t>(p.in_inner), static_cast<int>(l.calls.size())});
     if (shape_numel(x.shape) == 0) continue;
     if (x.is_constant()) return make_error("{}: constant inputs are not supported", n.display_name());
-    l.calls.push_back(call("concat_s8_part", p.requant ? "concat_s8_requant" : "concat_s8_copy", "concat_s8/concat_s8.h", p,
+    l.calls.push_back(call(KernelId::concat_s8_part, p.requant ? "concat_s8_requant" : "concat_s8_copy", p,
                            {Operand::tensor(n.inputs[i]), Operand::tensor(n.outputs[0])}));
   }
   return l;

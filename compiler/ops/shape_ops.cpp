@@ -45,9 +45,8 @@ static KernelCall strided_call(const Graph& g, const Node& n, const Shape& out, 
   p.total = i32(shape_numel(out));
   p.elem_size = static_cast<int32_t>(dtype_size(g.t(n.inputs[0]).dtype));
   KernelCall c;
-  c.fn = "strided_copy";
+  c.kernel = KernelId::strided_copy;
   c.variant = variant;
-  c.file = "strided_copy/strided_copy_f32.h";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
   return c;
@@ -147,9 +146,8 @@ Expected<Lowered> lower_Concat(const Graph& g, const Node& n) {
     }
     if (shape_numel(x) == 0) continue;
     KernelCall c;
-    c.fn = "concat_part";
+    c.kernel = KernelId::concat_part;
     c.variant = "concat_part";
-    c.file = "concat/concat.h";
     c.params = p;
     c.args = {Operand::tensor(n.inputs[i]), Operand::tensor(n.outputs[0])};
     l.calls.push_back(std::move(c));
@@ -187,9 +185,8 @@ Expected<Lowered> lower_Pad(const Graph& g, const Node& n) {
   p.total = i32(shape_numel(y));
   Lowered l;
   KernelCall c;
-  c.fn = "pad_f32";
+  c.kernel = KernelId::pad_f32;
   c.variant = "pad_f32_" + mode;
-  c.file = "pad/pad_f32.h";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));

@@ -18,13 +18,13 @@ TensorId s8(Graph& g, const char* name, Shape s) {
 }
 
 // A lowered int8 conv call of the given kernel from x to y (weights etc. omitted: not inspected).
-Lowered conv(const char* fn, TensorId x, TensorId y, int32_t cin, int32_t cout, int32_t h, int32_t k, uint64_t macs) {
+Lowered conv(KernelId fn, TensorId x, TensorId y, int32_t cin, int32_t cout, int32_t h, int32_t k, uint64_t macs) {
   ferrite_rt::ConvS8Params p{};
   p.n = 1; p.c_in = cin; p.c_out = cout; p.h_in = p.w_in = p.h_out = p.w_out = h;
   p.kh = p.kw = k; p.stride_h = p.stride_w = p.dil_h = p.dil_w = 1; p.pad_top = p.pad_left = k / 2;
   p.group = k == 1 ? 1 : cin;
   KernelCall c;
-  c.fn = fn;
+  c.kernel = fn;
   c.params = p;
   c.args = {Operand::tensor(x), Operand::null(), Operand::null(), Operand::null(), Operand::tensor(y)};
   Lowered l;
@@ -56,9 +56,9 @@ Chain make_chain() {
     n.outputs = {out};
     c.g.nodes.push_back(n);
   }
-  c.lowered = {conv("conv1x1_s8_nhwc", c.x, c.e, 8, 48, 10, 1, 100),
-               conv("dwconv_s8_nhwc", c.e, c.d, 48, 48, 10, 3, 20),
-               conv("conv1x1_s8_nhwc", c.d, c.p, 48, 8, 10, 1, 300)};
+  c.lowered = {conv(KernelId::conv1x1_s8_nhwc, c.x, c.e, 8, 48, 10, 1, 100),
+               conv(KernelId::dwconv_s8_nhwc, c.e, c.d, 48, 48, 10, 3, 20),
+               conv(KernelId::conv1x1_s8_nhwc, c.d, c.p, 48, 8, 10, 1, 300)};
   return c;
 }
 
@@ -79,7 +79,7 @@ TEST_CASE("an expand -> depthwise -> project chain fuses into one layer", "[bott
   // int32 accumulators for 10x10x8 outputs + one 10x10 plane of the expanded and of the depthwise output.
   CHECK(c.lowered[0].scratch_bytes == 4 * 800 + 100 + 100);
   REQUIRE(c.lowered[0].calls.size() == 1);
-  CHECK(c.lowered[0].calls[0].fn == "bottleneck_s8_nhwc");
+  CHECK(c.lowered[0].calls[0].kernel == KernelId::bottleneck_s8_nhwc);
   CHECK(c.lowered[0].calls[0].args.size() == 12);
 }
 
@@ -101,7 +101,7 @@ TEST_CASE("bottleneck fusion legality", "[bottleneck]") {
   }
   SECTION("the middle layer is not depthwise") {
     Chain c = make_chain();
-    c.lowered[1].calls[0].fn = "conv_s8_nhwc";
+    c.lowered[1].calls[0].kernel = KernelId::conv_s8_nhwc;
     CHECK(find_bottlenecks(c.g, c.lowered).empty());
   }
   SECTION("ConvInteger-style int32 outputs") {
@@ -120,8 +120,8 @@ TEST_CASE("bottleneck fusion legality", "[bottleneck]") {
     pj2.outputs = {p2};
     c.g.nodes.push_back(dw2);
     c.g.nodes.push_back(pj2);
-    c.lowered.push_back(conv("dwconv_s8_nhwc", c.p, d2, 8, 8, 10, 3, 1));
-    c.lowered.push_back(conv("conv1x1_s8_nhwc", d2, p2, 8, 8, 10, 1, 1));
+    c.lowered.push_back(conv(KernelId::dwconv_s8_nhwc, c.p, d2, 8, 8, 10, 3, 1));
+    c.lowered.push_back(conv(KernelId::conv1x1_s8_nhwc, d2, p2, 8, 8, 10, 1, 1));
     CHECK(find_bottlenecks(c.g, c.lowered) == std::vector<size_t>{0});
   }
 }

@@ -35,7 +35,7 @@ std::vector<float> evaluate(const Graph& g, const std::vector<float>& input) {
         args.push_back(op.kind == Operand::Kind::Null      ? nullptr
                        : op.kind == Operand::Kind::Scratch ? static_cast<void*>(scratch.data())
                                                            : static_cast<void*>(vals[static_cast<size_t>(op.id)].data()));
-      execute_host(c, args);
+      REQUIRE(execute_host(c, args));
     }
   }
   return vals[static_cast<size_t>(g.outputs[0])];

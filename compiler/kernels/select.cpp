@@ -1,0 +1,95 @@
+// Kernel selection over the family variant lists (see select.h).
+#include "kernels/select.h"
+
+#include <cstring>
+
+#include "kernels/conv_s8_variants.h"
+
+namespace ferrite {
+
+namespace {
+
+const Tensor* constant_of(const Graph& g, const Operand& o) {
+  if (o.kind == Operand::Kind::Data) return o.data.get();
+  if (o.kind == Operand::Kind::Tensor && g.t(o.id).is_constant() && o.offset_elems == 0) return &g.t(o.id);
+  return nullptr;
+}
+
+template <typename T>
+Tensor packed_tensor(const std::string& name, DType dt, const std::vector<T>& v) {
+  Tensor t;
+  t.name = name;
+  t.dtype = dt;
+  t.shape = {static_cast<int64_t>(v.size())};
+  t.data = std::vector<uint8_t>(v.size() * sizeof(T));
+  if (!v.empty()) std::memcpy(t.data->data(), v.data(), t.data->size());
+  return t;
+}
+
+// int8 convolution: portable call args are x, w, bias (or null), scale, y [, scratch].
+Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
+  const KernelCall& ref = l.calls[0];
+  const auto& p = std::get<ferrite_rt::ConvS8Params>(ref.params);
+  const ConvRole role = ref.kernel == KernelId::conv1x1_s8_nhwc ? ConvRole::Pointwise
+                        : ref.kernel == KernelId::dwconv_s8_nhwc ? ConvRole::Depthwise
+                                                                 : ConvRole::General;
+  for (const ConvS8Variant& v : conv_s8_variants()) {
+    if (v.role != role || !target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.kernel == ref.kernel) return Status::ok();  // the portable kernel is the best there is
+    if (ref.args.size() < 5) return make_error("internal error: {} lowered with {} operands", kernel_name(ref.kernel), ref.args.size());
+    const Tensor* w = constant_of(g, ref.args[1]);
+    const Tensor* b = ref.args[2].kind == Operand::Kind::Null ? nullptr : constant_of(g, ref.args[2]);
+    if (!w || (ref.args[2].kind != Operand::Kind::Null && !b))
+      return make_error("internal error: {}: weights or bias are not constants", kernel_name(ref.kernel));
+    KernelCall c;
+    c.kernel = v.kernel;
+    c.variant = kernel_name(v.kernel);
+    c.params = ref.params;
+    c.args = ref.args;
+    c.args.resize(5);
+    if (v.pack) {
+      std::vector<int8_t> wp(v.packed_weight_bytes(p));
+      std::vector<int32_t> bp(static_cast<size_t>(p.c_out));
+      v.pack(p, reinterpret_cast<const int8_t*>(w->data->data()),
+             b ? reinterpret_cast<const int32_t*>(b->data->data()) : nullptr, wp.data(), bp.data());
+      c.args[1] = Operand::constant(packed_tensor(w->name + "_" + kernel_name(v.kernel), DType::I8, wp));
+      c.args[2] = Operand::constant(packed_tensor(w->name + "_bias_" + kernel_name(v.kernel), DType::I32, bp));
+    }
+    const size_t scratch = v.scratch_bytes ? v.scratch_bytes(p) : 0;
+    if (scratch) c.args.push_back(Operand::scratch());
+    l.reference_calls = l.calls;
+    l.calls = {c};
+    l.scratch_bytes = scratch;
+    if (role == ConvRole::Depthwise) {
+      l.inplace_calls.clear();
+      l.inplace_scratch_bytes = 0;
+      if (l.inplace_input >= 0 && v.in_place) {
+        KernelCall ip = c;
+        ip.args[0] = c.args[4];  // the buffer: output storage = the input's
+        l.inplace_calls.push_back(std::move(ip));
+        l.inplace_scratch_bytes = scratch;
+      } else {
+        l.inplace_input = -1;
+      }
+    }
+    return Status::ok();
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
+  if (l.calls.size() != 1 || l.alias) return Status::ok();
+  switch (l.calls[0].kernel) {
+    case KernelId::conv1x1_s8_nhwc:
+    case KernelId::dwconv_s8_nhwc:
+    case KernelId::conv_s8_nhwc:
+      if (std::get<ferrite_rt::ConvS8Params>(l.calls[0].params).out_int32) return Status::ok();
+      return select_conv_s8(g, l, target);
+    default:
+      return Status::ok();
+  }
+}
+
+}  // namespace ferrite

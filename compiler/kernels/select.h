@@ -1,0 +1,14 @@
+// Kernel selection: after lowering has produced the portable calls of a node, each kernel family's
+// variant table picks the fastest variant the target can run for that layer's shape and attributes,
+// packs its weights at compile time, and sets its scratch. Selection is data (the tables in
+// kernels/*_variants.cpp); the portable call stays the reference the variants are tested against.
+#pragma once
+#include "ops/lower.h"
+
+namespace ferrite {
+
+// Replaces the portable calls of `l` (lowered from a node of `g`) by target variants where a
+// family's table has one that applies; keeps the portable calls in `l.reference_calls`.
+Status select_kernels(const Graph& g, Lowered& l, const Target& target);
+
+}  // namespace ferrite
