@@ -173,6 +173,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
     for (size_t ci = 0; ci < l.calls.size(); ++ci) {
       const KernelCall& c = l.calls[ci];
       kernel_files.insert(kernel_info(c.kernel).file);
+      if (kernel_info(c.kernel).base) kernel_files.insert(kernel_info(c.kernel).base);
       isa_used |= kernel_info(c.kernel).isa;
       const std::string pname = fmt::format("kP{:03}_{}", s, ci);
       params += fmt::format("constexpr {} {} = {};\n", params_type(c.params), pname, params_init(c.params));
@@ -199,6 +200,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       for (size_t ci = 0; ci < m.patch->patches[pi].size(); ++ci) {
         const auto& [node, c] = m.patch->patches[pi][ci];
         kernel_files.insert(kernel_info(c.kernel).file);
+        if (kernel_info(c.kernel).base) kernel_files.insert(kernel_info(c.kernel).base);
         isa_used |= kernel_info(c.kernel).isa;
         const std::string pname = fmt::format("kPatch{:03}_{}", pi, ci);
         params += fmt::format("constexpr {} {} = {};\n", params_type(c.params), pname, params_init(c.params));
@@ -234,7 +236,14 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       kernels += strip_pragma_once(embedded("common/requant.h")) + "\n";
       break;
     }
-  for (const auto& f : kernel_files) kernels += strip_pragma_once(embedded(f)) + "\n";
+  // Portable files first: a target variant's file builds on its family's portable file.
+  std::set<std::string> variant_files;
+  for (const auto& f : kernel_files)
+    for (size_t k = 0; k < kNumKernels; ++k)
+      if (kernel_info(static_cast<KernelId>(k)).isa && f == kernel_info(static_cast<KernelId>(k)).file) variant_files.insert(f);
+  for (const auto& f : kernel_files)
+    if (!variant_files.count(f)) kernels += strip_pragma_once(embedded(f)) + "\n";
+  for (const auto& f : variant_files) kernels += strip_pragma_once(embedded(f)) + "\n";
 
   if (!e.internal_error.empty()) return make_error("internal error: {}", e.internal_error);
   std::string decls, defs;

@@ -14,8 +14,8 @@ constexpr uint32_t Mve = kIsaMve;
 constexpr uint32_t MveF = kIsaMveF;
 
 const KernelInfo kKernels[] = {
-#define FERRITE_KERNEL(name, params, file) {#name, file, None},
-#define FERRITE_KERNEL_ISA(name, params, isa, file) {#name, file, isa},
+#define FERRITE_KERNEL(name, params, file) {#name, file, None, nullptr},
+#define FERRITE_KERNEL_ISA(name, params, isa, file, base) {#name, file, isa, base},
 #include "kernels/kernels.def"
 #undef FERRITE_KERNEL
 #undef FERRITE_KERNEL_ISA

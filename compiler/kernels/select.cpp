@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "kernels/binary_s8_variants.h"
 #include "kernels/conv_s8_variants.h"
 
 namespace ferrite {
@@ -77,6 +78,20 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
   return Status::ok();
 }
 
+// int8 Add/Mul: variants take the same arguments.
+Status select_binary_s8(Lowered& l, const Target& target) {
+  const auto& p = std::get<ferrite_rt::BinaryS8Params>(l.calls[0].params);
+  for (const BinaryS8Variant& v : binary_s8_variants()) {
+    if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.kernel == l.calls[0].kernel) return Status::ok();
+    l.reference_calls = l.calls;
+    l.calls[0].kernel = v.kernel;
+    l.calls[0].variant = kernel_name(v.kernel);
+    return Status::ok();
+  }
+  return Status::ok();
+}
+
 }  // namespace
 
 Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
@@ -87,6 +102,8 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
     case KernelId::conv_s8_nhwc:
       if (std::get<ferrite_rt::ConvS8Params>(l.calls[0].params).out_int32) return Status::ok();
       return select_conv_s8(g, l, target);
+    case KernelId::binary_s8:
+      return select_binary_s8(l, target);
     default:
       return Status::ok();
   }

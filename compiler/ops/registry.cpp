@@ -66,7 +66,7 @@ Status execute_host(const KernelCall& c, const std::vector<void*>& a) {
   static const HostFn table[] = {
 #define FERRITE_KERNEL(name, params, file) \
   [](const KernelParams& kp, const std::vector<void*>& v) { return call_host(&ferrite_rt::name, kp, v); },
-#define FERRITE_KERNEL_ISA(name, params, isa, file) nullptr,
+#define FERRITE_KERNEL_ISA(name, params, isa, file, base) nullptr,
 #include "kernels/kernels.def"
 #undef FERRITE_KERNEL
 #undef FERRITE_KERNEL_ISA
