@@ -59,7 +59,7 @@ def main():
     ap.add_argument("--xfail", default=os.path.join(os.path.dirname(__file__), "expected_failures.txt"))
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--target", default="host")
-    ap.add_argument("--filter", default="", help="only tests whose name contains this")
+    ap.add_argument("--filter", default="", help="only tests whose name contains this (or one of these, comma-separated)")
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
@@ -69,7 +69,8 @@ def main():
         print("0 passed, 1 failed")
         return 1
     xfail = load_xfail(args.xfail)
-    tests = sorted(d for d in os.listdir(args.data) if args.filter in d)
+    words = args.filter.split(",")
+    tests = sorted(d for d in os.listdir(args.data) if any(w in d for w in words))
     candidates = [t for t in tests if supported(args.ferrite, os.path.join(args.data, t, "model.onnx"))]
     unknown = sorted(set(xfail) - set(candidates))
     print(f"{len(tests)} node tests, {len(candidates)} use only supported operators, "

@@ -46,8 +46,9 @@ PYEOF
   then ok "$s: 100 inputs vs ONNX Runtime ('all'): >= 99.9 % identical, <= 1 LSB"
   else ko "$s: agreement with ONNX Runtime"; fi
 
+  # Every core with target kernels (M4/M7/M33 DSP, M55 Helium) against the portable host build.
   # The M55 board's 512 KB code memory holds the program, the weights and the embedded inputs: one input there.
-  for tgt in qemu-cortex-m4 qemu-cortex-m33 qemu-cortex-m55; do
+  for tgt in qemu-cortex-m4 qemu-cortex-m7 qemu-cortex-m33 qemu-cortex-m55; do
     n=4
     [ $tgt = qemu-cortex-m55 ] && n=1
     if "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --dataset --input "input=$WORK/$s-first$n.npy" \
