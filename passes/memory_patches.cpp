@@ -206,7 +206,8 @@ KernelCall window_call(const Tensor& full_t, const Rect& r, TensorId full, Tenso
 }  // namespace
 
 Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const PatchGeometry& geo,
-                                  const std::vector<bool>& inplace, TensorId split, TensorId split_patch) {
+                                  const std::vector<bool>& inplace, TensorId split, TensorId split_patch,
+                                  const Target& target, const std::vector<Lowered>& planned) {
   PatchExec ex;
   ex.spec = spec;
   ex.plain_macs = geo.plain_macs;
@@ -249,7 +250,8 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
         for (size_t s : data_slots(n)) pg.t(n.inputs[s]).shape = pg.t(n.outputs[0]).shape;
         add_slots = data_slots(n);
       }
-      auto l = lower_node(pg, n);
+      // Adds get strided views below (their parameters change after lowering): portable kernel.
+      auto l = lower_node(pg, n, kind == Kind::Add ? host_target() : target);
       if (kind == Kind::Add)
         for (size_t s : add_slots) {
           const Rect in = reg.at(n.inputs[s]);
@@ -259,6 +261,15 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
       if (ex.node_macs.size() < spec.stage) ex.node_macs.assign(spec.stage, 0);
       ex.node_macs[k] += l->macs;
       const bool ip = k < inplace.size() && inplace[k] && !l->inplace_calls.empty();
+      if (k < inplace.size() && inplace[k] && l->inplace_calls.empty() && !l->calls.empty() &&
+          k < planned.size() && !planned[k].inplace_calls.empty())
+        return make_error("{}: internal error: patch {} has no in-place kernel for a layer planned in place",
+                          n.display_name(), p);
+      if (k < planned.size() &&
+          (ip ? l->inplace_scratch_bytes : l->scratch_bytes) > (ip ? planned[k].inplace_scratch_bytes : planned[k].scratch_bytes))
+        return make_error("{}: internal error: patch {} needs {} B of kernel scratch, {} B were planned", n.display_name(), p,
+                          ip ? l->inplace_scratch_bytes : l->scratch_bytes,
+                          ip ? planned[k].inplace_scratch_bytes : planned[k].scratch_bytes);
       std::vector<KernelCall>& chosen = ip ? l->inplace_calls : l->calls;
       for (size_t ci = 0; ci < chosen.size(); ++ci) {
         KernelCall c = chosen[ci];

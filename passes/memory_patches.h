@@ -47,9 +47,11 @@ struct PatchExec {
   std::vector<std::string> candidates;  // the trade-off table: "split @layer L (T 28x28), grid 4x4: arena N B, +x% MACs"
 };
 
-// Lowers the stage once per patch (inplace[k]: use node k's in-place variant). The graph already
-// has T' (`split_patch`), written by the stage's last node; `split` is T.
+// Lowers the stage once per patch for `target` (inplace[k]: use node k's in-place variant). The graph
+// already has T' (`split_patch`), written by the stage's last node; `split` is T. `planned` is the
+// planning lowering: a patch whose kernel needs more scratch than was planned is an error.
 Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const PatchGeometry& geo,
-                                  const std::vector<bool>& inplace, TensorId split, TensorId split_patch);
+                                  const std::vector<bool>& inplace, TensorId split, TensorId split_patch,
+                                  const Target& target, const std::vector<Lowered>& planned);
 
 }  // namespace ferrite

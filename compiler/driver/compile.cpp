@@ -78,7 +78,8 @@ static void record_io_quant(Graph& g) {
 // last; depthwise in-place temporaries sized for the largest region; no in-place additions (their
 // inputs may be larger windows than the output); no Concat input produced in its slice when either
 // runs in the stage (a patch writes a window of the input, not the whole slice).
-static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>& lowered, const PatchSpec& spec,
+static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>& lowered, const Target& target,
+                                    const PatchSpec& spec,
                                     const PatchGeometry& geo, const PlanOptions& base, std::vector<Lowered>* planning,
                                     PlanOptions* po) {
   Graph g = g0;
@@ -114,8 +115,16 @@ static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>&
     Lowered& l = (*planning)[k];
     const Node& n = g.nodes[k];
     if (!l.inplace_calls.empty()) {
+      // The in-place temporary at the largest region: the portable kernels' one-channel plane, or
+      // what the target variant needs, lowered at the region's dims with the layer's full padding
+      // (an upper bound for every patch: a patch's padding is never larger).
       const auto& d = dims[n.inputs[0]];
       l.inplace_scratch_bytes = dtype_size(g.t(n.inputs[0]).dtype) * static_cast<size_t>(d.first * d.second);
+      if (target.isa != kIsaNone) {
+        auto r = lower_node(g, n, target);
+        if (r && !r->inplace_calls.empty()) l.inplace_scratch_bytes = std::max(l.inplace_scratch_bytes, r->inplace_scratch_bytes);
+        else l.inplace_scratch_bytes = std::max(l.inplace_scratch_bytes, lowered[k].inplace_scratch_bytes);
+      }
     }
     if (n.op == OpKind::Add || n.op == OpKind::QLinearAdd) l.inplace_input = -1;
     for (TensorId in : n.inputs)  // every patch reads the input image: never write over it
@@ -182,7 +191,7 @@ static Expected<PatchSpec> choose_patches(CompiledModel& m, const CompileOptions
       const uint64_t extra = geo->patched_macs - geo->plain_macs;
       std::vector<Lowered> planning;
       PlanOptions po;
-      Graph pg = patched_planning_graph(m.graph, m.lowered, spec, *geo, o.plan, &planning, &po);
+      Graph pg = patched_planning_graph(m.graph, m.lowered, m.target, spec, *geo, o.plan, &planning, &po);
       auto plan = plan_memory(pg, planning, po);
       if (!plan) continue;
       cands.push_back({spec, plan->arena_bytes, extra});
@@ -230,11 +239,11 @@ static Status plan_model(CompiledModel& m, const CompileOptions& o) {
       bool ok = static_cast<bool>(geo);
       if (ok) {
         const TensorId split = m.graph.nodes[spec->stage - 1].outputs[0];
-        Graph pg = patched_planning_graph(m.graph, m.lowered, *spec, *geo, o.plan, &planning, &po);
+        Graph pg = patched_planning_graph(m.graph, m.lowered, m.target, *spec, *geo, o.plan, &planning, &po);
         auto pl = plan_memory(pg, planning, po);
         ok = pl && static_cast<bool>(lower_patches(pg, *spec, *geo,
                                                    std::vector<bool>(pl->inplace_variant.begin(), pl->inplace_variant.end()),
-                                                   split, pg.nodes[spec->stage - 1].outputs[0]));
+                                                   split, pg.nodes[spec->stage - 1].outputs[0], m.target, planning));
       }
       if (!ok) spec = PatchSpec{};
     }
@@ -245,14 +254,14 @@ static Status plan_model(CompiledModel& m, const CompileOptions& o) {
     std::vector<Lowered> planning;
     PlanOptions po;
     const TensorId split = m.graph.nodes[spec->stage - 1].outputs[0];
-    Graph pg = patched_planning_graph(m.graph, m.lowered, *spec, *geo, o.plan, &planning, &po);
+    Graph pg = patched_planning_graph(m.graph, m.lowered, m.target, *spec, *geo, o.plan, &planning, &po);
     m.graph = std::move(pg);
     const TensorId split_patch = m.graph.nodes[spec->stage - 1].outputs[0];
     auto plan = plan_memory(m.graph, planning, po);
     if (!plan) return plan.error();
     m.plan = std::move(*plan);
     std::vector<bool> ip(m.plan.inplace_variant.begin(), m.plan.inplace_variant.end());
-    auto ex = lower_patches(m.graph, *spec, *geo, ip, split, split_patch);
+    auto ex = lower_patches(m.graph, *spec, *geo, ip, split, split_patch, m.target, planning);
     if (!ex) return ex.error();
     m.macs = m.macs - geo->plain_macs + geo->patched_macs;
     // The patched calls' constants become graph constants (each shared constant once).
