@@ -25,7 +25,7 @@ struct Common {
               concat_in_place = "on";
   std::string schedule = "auto";
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
-  bool caller_owned_inputs = false, quantized_io = false;
+  bool caller_owned_inputs = false, quantized_io = false, profile = false;
   std::string patch = "auto", max_patch_overhead = "20%", fuse_bottlenecks = "auto";
 };
 
@@ -110,6 +110,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   o.schedule.search = c.schedule == "auto";
   o.patch = c.patch;
   o.fuse_bottlenecks = c.fuse_bottlenecks;
+  o.profile = c.profile;
   {
     std::string v = c.max_patch_overhead;
     const bool pct = !v.empty() && v.back() == '%';
@@ -141,6 +142,9 @@ int main(int argc, char** argv) {
   auto* compile = app.add_subcommand("compile", "generate <name>.h/.cpp/_weights.cpp and the memory report");
   add_common(compile, cc, false);
   compile->add_option("-o,--output", out_dir, "output directory")->required();
+  compile->add_flag("--profile", cc.profile,
+                    "invoke() records a counter per layer (DWT->CYCCNT cycles on Cortex-M by default, or a "
+                    "ferrite_profile_counter() you define): <name>::profile_counts(), kProfile[]");
 
   Common rc;
   bool json = false;
@@ -169,6 +173,9 @@ int main(int argc, char** argv) {
   run->add_flag("--quiet", ro.quiet, "print only comparison lines and errors");
   run->add_flag("--count-instructions", ro.count_instructions,
                 "qemu targets: count retired instructions per inference (-icount shift=0 + SysTick)");
+  run->add_flag("--profile", ro.profile,
+                "compile with --profile and print a per-layer table (instructions on qemu targets, ns on the "
+                "host); also writes <output-dir>/profile.json");
   run->add_flag("--dataset", ro.dataset,
                 "inputs carry an extra leading axis of N entries: run N inferences, outputs get that axis too");
 
