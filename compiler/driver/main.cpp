@@ -153,6 +153,9 @@ int main(int argc, char** argv) {
   report->add_flag("--json", json, "print the report as JSON (schema: docs/report-schema.md)");
   std::string baseline, max_growth = "0%", html_file;
   report->add_option("--html", html_file, "also write the memory picture (self-contained HTML, docs/report-html.md) to FILE");
+  std::string profile_json_file;
+  report->add_option("--profile-json", profile_json_file,
+                     "with --html: add the per-layer profile of this profile.json (from `ferrite run --profile`)");
   report->add_option("--baseline", baseline, "previous --json report: print the diff, exit 1 if it grew too much");
   report->add_option("--max-growth", max_growth, "with --baseline: allowed arena/weights growth (default 0%)");
 
@@ -236,6 +239,8 @@ int main(int argc, char** argv) {
         if (!b) return error(cmd, b.error());
         base = std::move(*b);
       }
+      if (*report && !profile_json_file.empty() && html_file.empty())
+        return error(cmd, Error{"--profile-json needs --html FILE"});
       auto m = compile_model(*opts);
       if (!m) return error(cmd, m.error());
       if (flash_budget) {
@@ -247,8 +252,15 @@ int main(int argc, char** argv) {
         if (json) std::cout << rj.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         else std::cout << report_text(*m);
         if (!html_file.empty()) {
+          std::optional<nlohmann::json> prof;
+          if (!profile_json_file.empty()) {
+            std::ifstream pf(profile_json_file, std::ios::binary);
+            prof = nlohmann::json::parse(pf, nullptr, false);
+            if (!pf || prof->is_discarded() || !prof->is_object() || !prof->contains("rows"))
+              return error(cmd, Error{"--profile-json: '" + profile_json_file + "' is not a profile.json of ferrite run --profile"});
+          }
           std::ofstream hf(html_file, std::ios::binary);
-          hf << report_html(rj);
+          hf << report_html(rj, prof ? &*prof : nullptr);
           if (!hf) return error(cmd, Error{"cannot write '" + html_file + "'"});
         }
         if (base) {

@@ -119,6 +119,16 @@ EOF
     else ko "run --profile (host): profile.json: $errs"; fi
     if cmp -s "$WORK/run/output.npy" "$WORK/run_plain/output.npy"; then ok "run --profile (host): same outputs"
     else ko "run --profile (host): outputs differ from the unprofiled run"; fi
+    # The HTML report with the profile.
+    if "$FERRITE" report "$KWS/model.onnx" --name kws8 --html "$WORK/report.html" \
+         --profile-json "$WORK/run/profile.json" > /dev/null 2>&1 &&
+       grep -q '<table id="profile-rows">' "$WORK/report.html" &&
+       [ "$(grep -c 'class="pbar"' "$WORK/report.html")" = 13 ]; then
+      ok "report --html --profile-json: profile table with 13 rows"
+    else ko "report --html --profile-json"; fi
+    if ! "$FERRITE" report "$KWS/model.onnx" --profile-json "$WORK/run/profile.json" > /dev/null 2>&1; then
+      ok "report --profile-json without --html is refused"
+    else ko "report --profile-json without --html was accepted"; fi
   else
     ko "run --profile (host) failed: $(tail -5 "$WORK/run.log")"
   fi
