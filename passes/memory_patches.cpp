@@ -260,6 +260,8 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
       if (!l) return make_error("patch {}: {}", p, l.error().message);
       if (ex.node_macs.size() < spec.stage) ex.node_macs.assign(spec.stage, 0);
       ex.node_macs[k] += l->macs;
+      if (ex.patch_macs.size() <= p) ex.patch_macs.resize(p + 1, 0);
+      ex.patch_macs[p] += l->macs;
       const bool ip = k < inplace.size() && inplace[k] && !l->inplace_calls.empty();
       if (k < inplace.size() && inplace[k] && l->inplace_calls.empty() && !l->calls.empty() &&
           k < planned.size() && !planned[k].inplace_calls.empty())

@@ -44,6 +44,7 @@ struct PatchExec {
   std::vector<std::vector<std::pair<size_t, KernelCall>>> patches;
   uint64_t plain_macs = 0, patched_macs = 0;
   std::vector<uint64_t> node_macs;  // per stage node, summed over the patches
+  std::vector<uint64_t> patch_macs;  // per patch, summed over the stage nodes
   std::vector<std::string> candidates;  // the trade-off table: "split @layer L (T 28x28), grid 4x4: arena N B, +x% MACs"
 };
 

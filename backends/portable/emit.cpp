@@ -155,6 +155,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   std::set<std::string> kernel_files;
   uint32_t isa_used = kIsaNone;  // core features the chosen kernels need
   std::string params, layers, calls;
+  ProfileEmitter prof(m);  // --profile: a counter read after each call in invoke()
   bool uses_inputs = false;
   for (size_t s = 0; s < g.nodes.size(); ++s) {
     const Node& n = g.nodes[s];
@@ -190,7 +191,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
     uses_inputs = false;
     layers += fmt::format(fmt::runtime(embedded("files/layer.cpp.in")), fmt::arg("comment", comment),
                           fmt::arg("fn", fn), fmt::arg("body", body));
-    calls += fmt::format("  {}(a, in);\n", fn);
+    calls += prof.layer_call(fn, s);
   }
   // A patched first stage: one function per patch, run before everything else.
   if (m.patch) {
@@ -216,10 +217,11 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
                                                             m.patch->patches.size(), m.patch->spec.grid_rows,
                                                             m.patch->spec.grid_cols, m.patch->spec.stage - 1)),
                             fmt::arg("fn", fn), fmt::arg("body", body));
-      pcalls += fmt::format("  {}(a, in);\n", fn);
+      pcalls += prof.patch_call(fn, pi);
     }
     calls = pcalls + calls;
   }
+  calls = prof.invoke_prologue() + calls;
   // Graph outputs that are constants are copied into place.
   for (TensorId o : g.outputs)
     if (g.t(o).is_constant() && !g.producer(o)) {
@@ -326,7 +328,8 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       fmt::arg("outputs", io_list(g.outputs)), fmt::arg("accessors", accessors),
       fmt::arg("NS", ns_upper), fmt::arg("c_macros", c_macros),
       fmt::arg("invoke_params", invoke_params), fmt::arg("invoke_args", invoke_args),
-      fmt::arg("default_invoke", external_inputs ? "" : "inline void invoke() { invoke(arena()); }"));
+      fmt::arg("default_invoke", external_inputs ? "" : "inline void invoke() { invoke(arena()); }"),
+      fmt::arg("profile_api", prof.header_api()), fmt::arg("profile_c_api", prof.header_c_api()));
   out.source = fmt::format(
       fmt::runtime(embedded("files/model.cpp.in")), fmt::arg("version", kVersion), fmt::arg("model_file", model_file),
       fmt::arg("target", m.target.name), fmt::arg("ns", m.name), fmt::arg("num_layers", g.nodes.size()),
@@ -337,11 +340,13 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       fmt::arg("arena_storage", std::max<size_t>(m.plan.arena_bytes, 1)),
       fmt::arg("invoke_params", invoke_params), fmt::arg("invoke_args", invoke_args),
       fmt::arg("inputs_init", external_inputs ? "  const void* const* const in = inputs;\n"
-                                               : "  const void* const* const in = nullptr;\n"));
+                                               : "  const void* const* const in = nullptr;\n"),
+      fmt::arg("profile_support", prof.source_support()));
   out.weights = fmt::format(fmt::runtime(embedded("files/model_weights.cpp.in")), fmt::arg("version", kVersion),
                             fmt::arg("model_file", model_file), fmt::arg("ns", m.name),
                             fmt::arg("num_weights", m.weights.size()), fmt::arg("weights_bytes", weights_bytes),
                             fmt::arg("weight_decls", decls), fmt::arg("weight_defs", defs));
+  out.profile = prof.rows();
   return out;
 }
 

@@ -4,12 +4,14 @@
 #include <string>
 #include <vector>
 
+#include "backends/portable/profile.h"
 #include "driver/compile.h"
 
 namespace ferrite {
 
 struct EmittedSource {
   std::string header, source, weights;
+  std::vector<ProfileRow> profile;  // with --profile: the rows of profile_counts(), in order
 };
 
 Expected<EmittedSource> emit_portable(const CompiledModel& m);

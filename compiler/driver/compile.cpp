@@ -346,6 +346,7 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   m.model_file = fs::path(o.model_path).filename().string();
   m.name = sanitize_identifier(o.name.empty() ? fs::path(o.model_path).stem().string() : o.name, 40);
   m.target = *target;
+  m.profile = o.profile;
   m.graph = std::move(*graph);
   record_io_quant(m.graph);
   FERRITE_TRY(run_pipeline(m.graph, o.passes));
@@ -438,9 +439,10 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   return m;
 }
 
-Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m) {
+Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m, std::vector<ProfileRow>* profile_rows) {
   auto src = emit_portable(m);
   if (!src) return src.error();
+  if (profile_rows) *profile_rows = src->profile;
   std::vector<GeneratedFile> files;
   files.push_back({m.name + ".h", src->header});
   files.push_back({m.name + ".cpp", src->source});

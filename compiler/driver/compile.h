@@ -33,6 +33,8 @@ struct CompileOptions {
   // Channel-streamed inverted bottlenecks (passes/bottleneck.h): "auto" fuses the blocks at the
   // arena's peak, round by round, while that lowers the arena; "all" every chain; "off" none.
   std::string fuse_bottlenecks = "auto";
+  // --profile: invoke() records a counter per layer call (backends/portable/profile.h).
+  bool profile = false;
 };
 
 struct CompiledModel {
@@ -49,6 +51,7 @@ struct CompiledModel {
   std::optional<PatchExec> patch;            // set when the first stage runs patch by patch
   std::vector<std::string> patch_candidates;  // the arena / extra-MAC trade-off that was considered
   std::vector<std::string> fused_notes;       // inverted bottlenecks run channel by channel
+  bool profile = false;                       // --profile: per-layer counters in invoke()
 };
 
 Expected<CompiledModel> compile_model(const CompileOptions& o);
@@ -60,7 +63,10 @@ struct GeneratedFile {
 
 // The files `ferrite compile` writes: <name>.h, <name>.cpp, <name>_weights.cpp, <name>_report.json
 // and <name>_report.txt.
-Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m);
+// With --profile, `profile_rows` (when given) receives the rows of the generated profile_counts().
+struct ProfileRow;
+Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m,
+                                                    std::vector<ProfileRow>* profile_rows = nullptr);
 
 // Writes files into `dir` all-or-nothing: into a temporary sibling directory first, then renamed
 // into place; on failure nothing is left behind.

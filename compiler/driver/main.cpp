@@ -25,7 +25,7 @@ struct Common {
               concat_in_place = "on";
   std::string schedule = "auto";
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
-  bool caller_owned_inputs = false, quantized_io = false;
+  bool caller_owned_inputs = false, quantized_io = false, profile = false;
   std::string patch = "auto", max_patch_overhead = "20%", fuse_bottlenecks = "auto";
 };
 
@@ -111,6 +111,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   o.schedule.search = c.schedule == "auto";
   o.patch = c.patch;
   o.fuse_bottlenecks = c.fuse_bottlenecks;
+  o.profile = c.profile;
   {
     std::string v = c.max_patch_overhead;
     const bool pct = !v.empty() && v.back() == '%';
@@ -142,6 +143,9 @@ int main(int argc, char** argv) {
   auto* compile = app.add_subcommand("compile", "generate <name>.h/.cpp/_weights.cpp and the memory report");
   add_common(compile, cc, false);
   compile->add_option("-o,--output", out_dir, "output directory")->required();
+  compile->add_flag("--profile", cc.profile,
+                    "invoke() records a counter per layer (DWT->CYCCNT cycles on Cortex-M by default, or a "
+                    "ferrite_profile_counter() you define): <name>::profile_counts(), kProfile[]");
 
   Common rc;
   bool json = false;
@@ -150,6 +154,9 @@ int main(int argc, char** argv) {
   report->add_flag("--json", json, "print the report as JSON (schema: docs/report-schema.md)");
   std::string baseline, max_growth = "0%", html_file;
   report->add_option("--html", html_file, "also write the memory picture (self-contained HTML, docs/report-html.md) to FILE");
+  std::string profile_json_file;
+  report->add_option("--profile-json", profile_json_file,
+                     "with --html: add the per-layer profile of this profile.json (from `ferrite run --profile`)");
   report->add_option("--baseline", baseline, "previous --json report: print the diff, exit 1 if it grew too much");
   report->add_option("--max-growth", max_growth, "with --baseline: allowed arena/weights growth (default 0%)");
 
@@ -170,6 +177,9 @@ int main(int argc, char** argv) {
   run->add_flag("--quiet", ro.quiet, "print only comparison lines and errors");
   run->add_flag("--count-instructions", ro.count_instructions,
                 "qemu targets: count retired instructions per inference (-icount shift=0 + SysTick)");
+  run->add_flag("--profile", ro.profile,
+                "compile with --profile and print a per-layer table (instructions on qemu targets, ns on the "
+                "host); also writes <output-dir>/profile.json");
   run->add_flag("--dataset", ro.dataset,
                 "inputs carry an extra leading axis of N entries: run N inferences, outputs get that axis too");
 
@@ -230,6 +240,8 @@ int main(int argc, char** argv) {
         if (!b) return error(cmd, b.error());
         base = std::move(*b);
       }
+      if (*report && !profile_json_file.empty() && html_file.empty())
+        return error(cmd, Error{"--profile-json needs --html FILE"});
       auto m = compile_model(*opts);
       if (!m) return error(cmd, m.error());
       if (flash_budget) {
@@ -241,8 +253,15 @@ int main(int argc, char** argv) {
         if (json) std::cout << rj.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         else std::cout << report_text(*m);
         if (!html_file.empty()) {
+          std::optional<nlohmann::json> prof;
+          if (!profile_json_file.empty()) {
+            std::ifstream pf(profile_json_file, std::ios::binary);
+            prof = nlohmann::json::parse(pf, nullptr, false);
+            if (!pf || prof->is_discarded() || !prof->is_object() || !prof->contains("rows"))
+              return error(cmd, Error{"--profile-json: '" + profile_json_file + "' is not a profile.json of ferrite run --profile"});
+          }
           std::ofstream hf(html_file, std::ios::binary);
-          hf << report_html(rj);
+          hf << report_html(rj, prof ? &*prof : nullptr);
           if (!hf) return error(cmd, Error{"cannot write '" + html_file + "'"});
         }
         if (base) {

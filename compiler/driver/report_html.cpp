@@ -273,13 +273,14 @@ table { border-collapse: collapse; font-size: 12px; margin-top: 8px; }
 th, td { border-bottom: 1px solid #eaeef2; padding: 3px 10px; text-align: left; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 details summary { cursor: pointer; font-size: 14px; margin-top: 20px; }
+.pbar { height: 10px; background: #8fb3d9; min-width: 1px; }
 )";
 
 }  // namespace
 
 std::string html_escape(const std::string& s) { return escape_cps(code_points(s)); }
 
-std::string report_html(const json& r) {
+std::string report_html(const json& r, const json* profile) {
   const json& layers = arr(r, "layers");
   const json& buffers = arr(r, "buffers");
   const uint64_t arena = num(r, "arena_bytes"), bound = num(r, "lower_bound_bytes");
@@ -430,6 +431,40 @@ std::string report_html(const json& r) {
     }
     x_axis(o, xs, top_pad + h, "execution step (layer index)");
     o += "</svg>\n";
+  }
+
+  // ---- per-layer profile (ferrite run --profile's profile.json, given with --profile-json) ----
+  if (profile && profile->is_object() && profile->contains("rows") && (*profile)["rows"].is_array()) {
+    const json& P = *profile;
+    const std::string unit = str(P, "unit", "count");
+    const json& rows = P["rows"];
+    double top = 0;
+    for (const auto& row : rows) top = std::max(top, real(row, "count", 0));
+    o += "<h2 id=\"profile\">Profile</h2>\n";
+    o += fmt::format("<div class=\"note\">{} per inference, per layer call, on {}{} (ferrite run --profile; "
+                     "mark overhead {} {} subtracted per row). Total {} {}, {} per MAC.</div>\n",
+                     html_escape(unit == "instructions" ? "Retired instructions" : unit), html_escape(str(P, "target")),
+                     P.contains("qemu_machine") ? " (QEMU " + html_escape(str(P, "qemu_machine")) + " -icount shift=0)" : "",
+                     f2(real(P, "mark_overhead", 0)), html_escape(unit), grouped(static_cast<uint64_t>(real(P, "total", 0))),
+                     html_escape(unit), P.contains("per_mac") && P["per_mac"].is_number() ? f2(real(P, "per_mac", 0)) : "-");
+    o += fmt::format("<table id=\"profile-rows\">\n<tr><th>#</th><th>op</th><th>name</th><th>kernel</th><th>MACs</th>"
+                     "<th>{}</th><th>per MAC</th><th>share</th><th></th></tr>\n",
+                     html_escape(unit));
+    for (const auto& row : rows) {
+      const double c = real(row, "count", 0);
+      std::string per = "-";
+      if (row.contains("per_mac") && row["per_mac"].is_number()) per = f2(row["per_mac"].get<double>());
+      else if (row.contains("per_element") && row["per_element"].is_number())
+        per = f2(row["per_element"].get<double>()) + " /elem";
+      o += fmt::format("<tr><td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td>"
+                       "<td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1f} %</td>"
+                       "<td style=\"width:220px\"><div class=\"pbar\" style=\"width:{}px\"></div></td></tr>\n",
+                       num(row, "index"), esc_cut(str(row, "op"), 40), esc_tail(str(row, "name"), 60),
+                       esc_cut(str(row, "kernel"), 60), grouped(num(row, "macs")),
+                       grouped(static_cast<uint64_t>(c + 0.5)), per, 100.0 * real(row, "share", 0),
+                       f2(top > 0 ? 220.0 * c / top : 0.0));
+    }
+    o += "</table>\n";
   }
 
   // ---- buffer table ----

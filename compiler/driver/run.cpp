@@ -10,8 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backends/portable/profile.h"
 #include "driver/npy.h"
 #include "driver/process.h"
+#include "driver/profile_report.h"
 #include "support/embedded.h"
 #include "support/sanitize.h"
 
@@ -20,14 +22,19 @@ namespace fs = std::filesystem;
 namespace ferrite {
 
 const std::vector<QemuBoard>& qemu_boards() {
+  // instructions_per_tick: with -icount shift=0 one retired instruction = 1 ns of virtual time, and
+  // SysTick runs from the board's processor clock (QEMU 7.2: 25 MHz on the MPS2 FPGA images AN385,
+  // AN386 and AN500, 20 MHz on the AN505 (SSE-200), 32 MHz on the MPS3 AN547), so one tick is
+  // 10^9 / f instructions. Checked by the cortex_m_calibration test with a loop of known length.
   static const std::vector<QemuBoard> b = {
-      {"qemu-cortex-m3", "mps2-an385", "boards/mps2-an385.ld", {"-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"}},
+      {"qemu-cortex-m3", "mps2-an385", "boards/mps2-an385.ld", {"-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft"}, 40.0},
       {"qemu-cortex-m4", "mps2-an386", "boards/mps2-an386.ld",
-       {"-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"}},
-      {"qemu-cortex-m7", "mps2-an500", "boards/mps2-an500.ld", {"-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"}},
+       {"-mcpu=cortex-m4", "-mthumb", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard"}, 40.0},
+      {"qemu-cortex-m7", "mps2-an500", "boards/mps2-an500.ld", {"-mcpu=cortex-m7", "-mthumb", "-mfpu=fpv5-d16", "-mfloat-abi=hard"},
+       40.0},
       {"qemu-cortex-m33", "mps2-an505", "boards/mps2-an505.ld",
-       {"-mcpu=cortex-m33", "-mthumb", "-mfpu=fpv5-sp-d16", "-mfloat-abi=hard"}},
-      {"qemu-cortex-m55", "mps3-an547", "boards/mps3-an547.ld", {"-mcpu=cortex-m55", "-mthumb", "-mfloat-abi=hard"}},
+       {"-mcpu=cortex-m33", "-mthumb", "-mfpu=fpv5-sp-d16", "-mfloat-abi=hard"}, 50.0},
+      {"qemu-cortex-m55", "mps3-an547", "boards/mps3-an547.ld", {"-mcpu=cortex-m55", "-mthumb", "-mfloat-abi=hard"}, 31.25},
   };
   return b;
 }
@@ -103,6 +110,7 @@ int run_model(const RunOptions& o) {
     data[name] = std::move(*t);
   }
   CompileOptions co = o.compile;
+  co.profile = co.profile || o.profile;
   co.target = "host";
   if (board) co.target = o.target.substr(5);
   co.import.const_slot_inputs = data;
@@ -144,11 +152,12 @@ int run_model(const RunOptions& o) {
   fs::remove_all(build, ec);
   fs::create_directories(build / "harness" / "boards", ec);
   if (ec) return fail(o, fmt::format("cannot create '{}': {}", build.string(), ec.message()));
-  auto files = generate_files(*m);
+  std::vector<ProfileRow> profile_rows;
+  auto files = generate_files(*m, &profile_rows);
   if (!files) return fail(o, files.error().message);
   Status st = write_files_atomically((build / "gen").string(), *files);
   if (!st) return fail(o, st.error().message);
-  for (const char* f : {"fe_io.h", "io_host.cpp", "io_semihost.cpp", "startup_cortex_m.cpp"}) {
+  for (const char* f : {"fe_io.h", "fe_counter.h", "io_host.cpp", "io_semihost.cpp", "startup_cortex_m.cpp"}) {
     st = write_text(build / "harness" / f, embedded(std::string("harness/") + f));
     if (!st) return fail(o, st.error().message);
   }
@@ -157,6 +166,9 @@ int run_model(const RunOptions& o) {
     if (!st) return fail(o, st.error().message);
   }
   if (o.count_instructions && !board) return fail(o, "--count-instructions needs a qemu-cortex-* target");
+  // --profile on a QEMU board counts instructions (SysTick under -icount); on the host, nanoseconds.
+  const bool profile = m->profile;
+  const bool count_instructions = o.count_instructions || (profile && board);
 
   if (count < 0) count = 1;
   // Harness: inputs embedded with .incbin (fast for large inputs, identical on host and target).
@@ -202,6 +214,7 @@ int run_model(const RunOptions& o) {
     cc = {o.cxx};
     cc.insert(cc.end(), common.begin(), common.end());
     cc.insert(cc.end(), o.extra_cxx_flags.begin(), o.extra_cxx_flags.end());
+    if (profile) cc.push_back("-DFE_PROFILE");
     cc.insert(cc.end(), {gen_cpp, gen_w, "harness/io_host.cpp", "main.cpp", "-o", "prog"});
     program = "./prog";
   } else {
@@ -209,7 +222,8 @@ int run_model(const RunOptions& o) {
     cc.insert(cc.end(), board->cpu_flags.begin(), board->cpu_flags.end());
     cc.insert(cc.end(), common.begin(), common.end());
     cc.insert(cc.end(), o.extra_cxx_flags.begin(), o.extra_cxx_flags.end());
-    if (o.count_instructions) cc.push_back("-DFE_COUNT_INSTRUCTIONS");
+    if (count_instructions) cc.push_back("-DFE_COUNT_INSTRUCTIONS");
+    if (profile) cc.push_back("-DFE_PROFILE");
     cc.insert(cc.end(), {"-ffunction-sections", "-fdata-sections", "-nostartfiles", "--specs=nano.specs",
                          "--specs=nosys.specs", "-T", "harness/" + board->linker_script, "-Wl,--gc-sections",
                          "harness/startup_cortex_m.cpp", "harness/io_semihost.cpp", gen_cpp, gen_w, "main.cpp", "-o",
@@ -224,7 +238,7 @@ int run_model(const RunOptions& o) {
       board ? std::vector<std::string>{"qemu-system-arm", "-M", board->machine, "-nographic", "-semihosting-config",
                                        "enable=on,target=native", "-kernel", "prog.elf"}
             : std::vector<std::string>{program};
-  if (o.count_instructions) runcmd.insert(runcmd.begin() + 1, {"-icount", "shift=0"});
+  if (count_instructions) runcmd.insert(runcmd.begin() + 1, {"-icount", "shift=0"});
   auto ran = run_process(runcmd, build.string(), o.timeout_s);
   (void)write_text(build / "run.log", ran.output);
   if (ran.timed_out) return fail(o, fmt::format("the program did not finish within {} s", o.timeout_s));
@@ -270,18 +284,38 @@ int run_model(const RunOptions& o) {
   if (!o.quiet)
     fmt::print("ran {} on {}: {} output{} written to {}\n", m->model_file, o.target, g.outputs.size(),
                g.outputs.size() == 1 ? "" : "s", out_dir.string());
-  if (o.count_instructions) {
-    // SysTick runs at 25 MHz on the MPS2/MPS3 boards; with -icount shift=0 one tick = 40 instructions.
+  // Retired instructions (QEMU) from the harness's "ferrite: systicks N" lines, one per inference.
+  double invoke_instr = -1;
+  if (count_instructions) {
     uint64_t ticks = 0, runs = 0;
     for (size_t pos = 0; (pos = ran.output.find("ferrite: systicks ", pos)) != std::string::npos; ++runs) {
       pos += 18;
       ticks += std::stoull(ran.output.substr(pos, ran.output.find('\n', pos) - pos));
     }
     if (runs == 0) return fail(o, "the program printed no instruction count");
-    const double instr = 40.0 * static_cast<double>(ticks) / static_cast<double>(runs);
-    fmt::print("{}: {:.0f} instructions per inference, {:.2f} per MAC ({} MACs, {} on QEMU {} -icount shift=0)\n",
-               m->model_file, instr, m->macs ? instr / static_cast<double>(m->macs) : 0.0, m->macs, o.target,
-               board->machine);
+    invoke_instr = board->instructions_per_tick * static_cast<double>(ticks) / static_cast<double>(runs);
+  }
+  if (o.count_instructions)
+    fmt::print("{}: {:.0f} instructions per inference, {:.2f} per MAC ({} MACs, {} on QEMU {} -icount shift=0, "
+               "{} instructions per SysTick tick){}\n",
+               m->model_file, invoke_instr, m->macs ? invoke_instr / static_cast<double>(m->macs) : 0.0, m->macs,
+               o.target, board->machine, board->instructions_per_tick, profile ? ", with the profile marks" : "");
+  if (profile) {
+    ProfileRun pr;
+    pr.model_file = m->model_file;
+    pr.target = o.target;
+    pr.machine = board ? board->machine : "";
+    pr.unit = board ? "instructions" : "ns";
+    pr.scale = board ? board->instructions_per_tick : 1.0;
+    pr.macs = m->macs;
+    pr.inferences = static_cast<uint64_t>(count);
+    pr.invoke_total = board ? invoke_instr : -1;
+    auto pj = make_profile(pr, profile_rows, ran.output);
+    if (!pj) return fail(o, pj.error().message);
+    st = write_text(out_dir / "profile.json", pj->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    if (!st) return fail(o, st.error().message);
+    fmt::print("{}", profile_text(*pj));
+    if (!o.quiet) fmt::print("profile written to {}\n", (out_dir / "profile.json").string());
   }
 
   int rc = 0;

@@ -27,6 +27,9 @@ struct RunOptions {
   // QEMU targets: build with a SysTick counter and run with -icount shift=0; prints retired
   // instructions per inference and per MAC (deterministic, unlike wall time under emulation).
   bool count_instructions = false;
+  // Compile with --profile and print/write (profile.json in output_dir) the per-layer counts:
+  // instructions on QEMU targets (implies the counter above), nanoseconds on the host.
+  bool profile = false;
 };
 
 // Returns the process exit code: 0 ok, 1 outputs differ from references, 2 usage/model/build error.
@@ -35,6 +38,8 @@ int run_model(const RunOptions& o);
 struct QemuBoard {
   std::string target, machine, linker_script;
   std::vector<std::string> cpu_flags;
+  // Retired instructions per SysTick tick under -icount shift=0 (10^9 / the board's SysTick clock).
+  double instructions_per_tick = 0;
 };
 const std::vector<QemuBoard>& qemu_boards();
 
