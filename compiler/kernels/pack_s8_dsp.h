@@ -1,0 +1,194 @@
+// Compile-time packing and selection rules of the Arm DSP-extension int8 kernels
+// (runtime_templates/conv_s8/conv1x1_s8_dsp.h, dwconv_s8_dsp.h; shared helpers in dsp_s8_common.h).
+//
+// Header-only; includable by the host compiler and by target test programs. Needs only
+// <cstddef>/<cstdint>/<cstring> and ferrite_rt::ConvS8Params (conv_s8/conv_s8.h) declared before it.
+//
+// Per variant V:
+//   bool   V_applies(p)               the selection rule: V is bit-identical to the portable kernel
+//                                     for every input when it holds (and the requantization scales are
+//                                     finite, see dsp_scales_finite in dsp_s8_common.h);
+//   size_t V_packed_weight_bytes(p)   bytes of the packed weight buffer (must be 4-byte aligned);
+//   void   pack_V(p, w, bias, w_out, bias_out)
+//                                     w in the portable kernels' layout (OHWI / [kh][kw][c]), bias
+//                                     int32 [c_out] or null; bias_out always gets c_out entries.
+// The packed layouts are documented at each pack function (and in the kernel headers).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace ferrite::kernels {
+
+namespace dsp_detail {
+
+inline bool in_s8(int32_t v) { return v >= -128 && v <= 127; }
+
+// Requantized int8 output whose zero point and clamp lie in int8 (the table requantization needs it).
+inline bool s8_output(const ferrite_rt::ConvS8Params& p) {
+  return p.out_int32 == 0 && in_s8(p.out_zp) && in_s8(p.act_min) && in_s8(p.act_max);
+}
+
+// Wrap-around int32 arithmetic (what the target's int32 additions do), without signed overflow.
+inline int32_t wrap(uint32_t v) {
+  int32_t r;
+  std::memcpy(&r, &v, sizeof r);
+  return r;
+}
+
+inline void put_u32(int8_t* out, size_t word, uint32_t v) { std::memcpy(out + 4 * word, &v, 4); }
+
+inline uint32_t pair16(int32_t lane0, int32_t lane1) {
+  return (static_cast<uint32_t>(lane0) & 0xFFFFu) | ((static_cast<uint32_t>(lane1) & 0xFFFFu) << 16);
+}
+
+inline uint32_t quad8(int32_t b0, int32_t b1, int32_t b2, int32_t b3) {
+  return (static_cast<uint32_t>(b0) & 0xFFu) | ((static_cast<uint32_t>(b1) & 0xFFu) << 8) |
+         ((static_cast<uint32_t>(b2) & 0xFFu) << 16) | ((static_cast<uint32_t>(b3) & 0xFFu) << 24);
+}
+
+// bias[o] - x_zp * sum w'  (mod 2^32); w' = w - w_zp over `count` taps with stride `step`.
+inline int32_t folded_bias(const int8_t* w, size_t count, size_t step, int32_t w_zp, int32_t x_zp, int32_t bias) {
+  uint32_t sum = 0;
+  for (size_t k = 0; k < count; ++k) sum += static_cast<uint32_t>(static_cast<int32_t>(w[k * step]) - w_zp);
+  return wrap(static_cast<uint32_t>(bias) - static_cast<uint32_t>(x_zp) * sum);
+}
+
+inline bool conv1x1_shape(const ferrite_rt::ConvS8Params& p) {
+  return p.n >= 1 && p.c_in >= 1 && p.c_out >= 1 && p.h_in >= 1 && p.w_in >= 1 && p.kh == 1 && p.kw == 1 &&
+         p.stride_h == 1 && p.stride_w == 1 && p.pad_top == 0 && p.pad_left == 0 && p.group == 1 &&
+         p.h_out == p.h_in && p.w_out == p.w_in && s8_output(p);
+}
+
+// Shared by both 1x1 variants: wpg = words per output channel per group of 4 input channels.
+inline void pack_conv1x1(const ferrite_rt::ConvS8Params& p, const int8_t* w, const int32_t* bias, int8_t* w_out,
+                         int32_t* bias_out, bool w16) {
+  const int32_t ci = p.c_in, co = p.c_out;
+  const int32_t groups = (ci + 3) / 4;
+  const int32_t wpg = w16 ? 2 : 1;
+  auto wv = [&](int32_t oc, int32_t k) -> int32_t {
+    return k < ci ? static_cast<int32_t>(w[static_cast<size_t>(oc) * static_cast<size_t>(ci) + static_cast<size_t>(k)]) - p.w_zp
+                  : 0;
+  };
+  size_t word = 0;
+  for (int32_t ob = 0; ob < co; ob += 2) {
+    const int32_t nb = co - ob >= 2 ? 2 : 1;
+    for (int32_t g = 0; g < groups; ++g)
+      for (int32_t j = 0; j < nb; ++j) {
+        const int32_t oc = ob + j, k = 4 * g;
+        if (w16) {
+          put_u32(w_out, word++, pair16(wv(oc, k), wv(oc, k + 2)));
+          put_u32(w_out, word++, pair16(wv(oc, k + 1), wv(oc, k + 3)));
+        } else {
+          put_u32(w_out, word++, quad8(wv(oc, k), wv(oc, k + 1), wv(oc, k + 2), wv(oc, k + 3)));
+        }
+      }
+  }
+  (void)wpg;
+  for (int32_t oc = 0; oc < co; ++oc)
+    bias_out[oc] = folded_bias(w + static_cast<size_t>(oc) * static_cast<size_t>(ci), static_cast<size_t>(ci), 1,
+                               p.w_zp, p.in_zp, bias ? bias[oc] : 0);
+}
+
+}  // namespace dsp_detail
+
+// ------------------------------------------------------------------------------------------------
+// conv1x1_s8_dsp: pointwise conv, int16 pre-widened weights (any weight zero point).
+// Rule: kh = kw = 1, stride 1, no padding, group 1, h/w_out = h/w_in, out_int32 = 0, out_zp,
+//       act_min, act_max in [-128, 127], |w_zp| <= 255 (w - w_zp fits int16); any n, c_in, c_out.
+// Layout: output channels in blocks of 2 (last block 1 channel if c_out is odd), input channels in
+//   groups of 4 (G = ceil(c_in / 4), missing channels 0). Block b (channels 2b, 2b+1) = G groups,
+//   each group = for each channel of the block two int16-pair words
+//   [w'(4g), w'(4g+2)], [w'(4g+1), w'(4g+3)]  (w' = w - w_zp, lane 0 = low half).
+//   Bytes: 8 * G * c_out. Bias: bias[oc] - x_zp * sum_k w'[oc][k].
+inline bool conv1x1_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) {
+  return dsp_detail::conv1x1_shape(p) && p.w_zp >= -255 && p.w_zp <= 255;
+}
+inline size_t conv1x1_s8_dsp_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
+  return 8u * static_cast<size_t>((p.c_in + 3) / 4) * static_cast<size_t>(p.c_out);
+}
+inline void pack_conv1x1_s8_dsp(const ferrite_rt::ConvS8Params& p, const int8_t* w_ref_layout, const int32_t* bias_or_null,
+                                int8_t* w_out, int32_t* bias_out) {
+  dsp_detail::pack_conv1x1(p, w_ref_layout, bias_or_null, w_out, bias_out, true);
+}
+
+// ------------------------------------------------------------------------------------------------
+// conv1x1_s8_dsp_w8: pointwise conv, int8 weights (same weight bytes as the portable kernel, rounded
+// up to whole groups of 4 input channels).
+// Rule: as conv1x1_s8_dsp, and w_zp == 0 (w' must fit int8).
+// Layout: as conv1x1_s8_dsp with one word per channel per group: bytes w(4g), w(4g+1), w(4g+2),
+//   w(4g+3) (missing channels 0). Bytes: 4 * G * c_out. Bias: bias[oc] - x_zp * sum_k w[oc][k].
+inline bool conv1x1_s8_dsp_w8_applies(const ferrite_rt::ConvS8Params& p) {
+  return dsp_detail::conv1x1_shape(p) && p.w_zp == 0;
+}
+inline size_t conv1x1_s8_dsp_w8_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
+  return 4u * static_cast<size_t>((p.c_in + 3) / 4) * static_cast<size_t>(p.c_out);
+}
+inline void pack_conv1x1_s8_dsp_w8(const ferrite_rt::ConvS8Params& p, const int8_t* w_ref_layout,
+                                   const int32_t* bias_or_null, int8_t* w_out, int32_t* bias_out) {
+  dsp_detail::pack_conv1x1(p, w_ref_layout, bias_or_null, w_out, bias_out, false);
+}
+
+// ------------------------------------------------------------------------------------------------
+// dwconv{K}x{K}_s{S}_s8_dsp (K = 3, 5, 7; S = 1, 2): depthwise conv, one packing for all six.
+// Rule: group == c_in == c_out, kh == kw == K, stride_h == stride_w == S, dil 1, pads >= 0, n >= 1,
+//       h_out, w_out >= 1, out_int32 = 0, out_zp, act_min, act_max in [-128, 127], |w_zp| <= 255.
+//       In place (x == y) additionally needs n == 1 and h_out * w_out <= h_in * w_in (the same
+//       condition as dwconv_s8_nhwc_inplace).
+// Scratch: ferrite_rt::dwconv_s8_dsp_scratch_bytes(p) (kernel header), 4-byte aligned.
+// Layout: per channel c, K rows of M + 1 words (M = K / 2): word m < M = [w'(ky, 2m), w'(ky, 2m+1)],
+//   word M = [w'(ky, K-1), 0] (int16 lanes, lane 0 = low half; w' = w - w_zp); channel c at word
+//   c * K * (M + 1). Bytes: 4 * K * (M + 1) * C. Bias: bias[c] - x_zp * sum w'(c).
+inline bool dwconv_s8_dsp_applies(const ferrite_rt::ConvS8Params& p, int32_t k, int32_t s) {
+  return p.group == p.c_in && p.c_in == p.c_out && p.c_out >= 1 && p.kh == k && p.kw == k && p.stride_h == s &&
+         p.stride_w == s && p.dil_h == 1 && p.dil_w == 1 && p.pad_top >= 0 && p.pad_left >= 0 && p.n >= 1 &&
+         p.h_in >= 1 && p.w_in >= 1 && p.h_out >= 1 && p.w_out >= 1 && dsp_detail::s8_output(p) &&
+         p.w_zp >= -255 && p.w_zp <= 255;
+}
+inline bool dwconv3x3_s1_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) { return dwconv_s8_dsp_applies(p, 3, 1); }
+inline bool dwconv3x3_s2_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) { return dwconv_s8_dsp_applies(p, 3, 2); }
+inline bool dwconv5x5_s1_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) { return dwconv_s8_dsp_applies(p, 5, 1); }
+inline bool dwconv5x5_s2_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) { return dwconv_s8_dsp_applies(p, 5, 2); }
+inline bool dwconv7x7_s1_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) { return dwconv_s8_dsp_applies(p, 7, 1); }
+inline bool dwconv7x7_s2_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) { return dwconv_s8_dsp_applies(p, 7, 2); }
+
+inline size_t dwconv_s8_dsp_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
+  return 4u * static_cast<size_t>(p.kh) * static_cast<size_t>(p.kh / 2 + 1) * static_cast<size_t>(p.c_out);
+}
+inline void pack_dwconv_s8_dsp(const ferrite_rt::ConvS8Params& p, const int8_t* w_ref_layout, const int32_t* bias_or_null,
+                               int8_t* w_out, int32_t* bias_out) {
+  const int32_t K = p.kh, M = K / 2, C = p.c_out;
+  auto wv = [&](int32_t c, int32_t ky, int32_t kx) -> int32_t {
+    if (kx >= K) return 0;
+    return static_cast<int32_t>(w_ref_layout[(static_cast<size_t>(ky) * static_cast<size_t>(K) + static_cast<size_t>(kx)) *
+                                                 static_cast<size_t>(C) +
+                                             static_cast<size_t>(c)]) -
+           p.w_zp;
+  };
+  size_t word = 0;
+  for (int32_t c = 0; c < C; ++c)
+    for (int32_t ky = 0; ky < K; ++ky)
+      for (int32_t m = 0; m <= M; ++m)
+        dsp_detail::put_u32(w_out, word++, dsp_detail::pair16(wv(c, ky, 2 * m), m < M ? wv(c, ky, 2 * m + 1) : 0));
+  for (int32_t c = 0; c < C; ++c)
+    bias_out[c] = dsp_detail::folded_bias(w_ref_layout + c, static_cast<size_t>(K) * static_cast<size_t>(K),
+                                          static_cast<size_t>(C), p.w_zp, p.in_zp, bias_or_null ? bias_or_null[c] : 0);
+}
+// Per-variant names (same packing for every K and S).
+#define FERRITE_DW_DSP_ALIASES(NAME)                                                                          \
+  inline size_t NAME##_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {                              \
+    return dwconv_s8_dsp_packed_weight_bytes(p);                                                             \
+  }                                                                                                          \
+  inline void pack_##NAME(const ferrite_rt::ConvS8Params& p, const int8_t* w, const int32_t* b, int8_t* wo, \
+                          int32_t* bo) {                                                                     \
+    pack_dwconv_s8_dsp(p, w, b, wo, bo);                                                                     \
+  }
+FERRITE_DW_DSP_ALIASES(dwconv3x3_s1_s8_dsp)
+FERRITE_DW_DSP_ALIASES(dwconv3x3_s2_s8_dsp)
+FERRITE_DW_DSP_ALIASES(dwconv5x5_s1_s8_dsp)
+FERRITE_DW_DSP_ALIASES(dwconv5x5_s2_s8_dsp)
+FERRITE_DW_DSP_ALIASES(dwconv7x7_s1_s8_dsp)
+FERRITE_DW_DSP_ALIASES(dwconv7x7_s2_s8_dsp)
+#undef FERRITE_DW_DSP_ALIASES
+
+}  // namespace ferrite::kernels
