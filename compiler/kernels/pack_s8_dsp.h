@@ -72,10 +72,13 @@ inline void pack_conv1x1(const ferrite_rt::ConvS8Params& p, const int8_t* w, con
   };
   size_t word = 0;
   for (int32_t ob = 0; ob < co; ob += 2) {
-    const int32_t nb = co - ob >= 2 ? 2 : 1;
     for (int32_t g = 0; g < groups; ++g)
-      for (int32_t j = 0; j < nb; ++j) {
+      for (int32_t j = 0; j < 2; ++j) {
         const int32_t oc = ob + j, k = 4 * g;
+        if (oc >= co) {  // phantom channel of an odd c_out: zeros
+          for (int32_t z = 0; z < wpg; ++z) put_u32(w_out, word++, 0);
+          continue;
+        }
         if (w16) {
           put_u32(w_out, word++, pair16(wv(oc, k), wv(oc, k + 2)));
           put_u32(w_out, word++, pair16(wv(oc, k + 1), wv(oc, k + 3)));
@@ -84,7 +87,6 @@ inline void pack_conv1x1(const ferrite_rt::ConvS8Params& p, const int8_t* w, con
         }
       }
   }
-  (void)wpg;
   for (int32_t oc = 0; oc < co; ++oc)
     bias_out[oc] = folded_bias(w + static_cast<size_t>(oc) * static_cast<size_t>(ci), static_cast<size_t>(ci), 1,
                                p.w_zp, p.in_zp, bias ? bias[oc] : 0);
@@ -96,16 +98,17 @@ inline void pack_conv1x1(const ferrite_rt::ConvS8Params& p, const int8_t* w, con
 // conv1x1_s8_dsp: pointwise conv, int16 pre-widened weights (any weight zero point).
 // Rule: kh = kw = 1, stride 1, no padding, group 1, h/w_out = h/w_in, out_int32 = 0, out_zp,
 //       act_min, act_max in [-128, 127], |w_zp| <= 255 (w - w_zp fits int16); any n, c_in, c_out.
-// Layout: output channels in blocks of 2 (last block 1 channel if c_out is odd), input channels in
-//   groups of 4 (G = ceil(c_in / 4), missing channels 0). Block b (channels 2b, 2b+1) = G groups,
-//   each group = for each channel of the block two int16-pair words
-//   [w'(4g), w'(4g+2)], [w'(4g+1), w'(4g+3)]  (w' = w - w_zp, lane 0 = low half).
-//   Bytes: 8 * G * c_out. Bias: bias[oc] - x_zp * sum_k w'[oc][k].
+// Layout: output channels in blocks of 2 (an odd c_out gets a zero phantom channel c_out, computed
+//   and never stored), input channels in groups of 4 (G = ceil(c_in / 4), missing channels 0).
+//   Block b (channels 2b, 2b+1) = G groups, each group = for each channel of the block two
+//   int16-pair words [w'(4g), w'(4g+2)], [w'(4g+1), w'(4g+3)]  (w' = w - w_zp, lane 0 = low half).
+//   Bytes: 8 * G * C2, C2 = c_out rounded up to even. Bias (c_out entries):
+//   bias[oc] - x_zp * sum_k w'[oc][k].
 inline bool conv1x1_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) {
   return dsp_detail::conv1x1_shape(p) && p.w_zp >= -255 && p.w_zp <= 255;
 }
 inline size_t conv1x1_s8_dsp_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
-  return 8u * static_cast<size_t>((p.c_in + 3) / 4) * static_cast<size_t>(p.c_out);
+  return 8u * static_cast<size_t>((p.c_in + 3) / 4) * static_cast<size_t>((p.c_out + 1) & ~1);
 }
 inline void pack_conv1x1_s8_dsp(const ferrite_rt::ConvS8Params& p, const int8_t* w_ref_layout, const int32_t* bias_or_null,
                                 int8_t* w_out, int32_t* bias_out) {
@@ -117,12 +120,13 @@ inline void pack_conv1x1_s8_dsp(const ferrite_rt::ConvS8Params& p, const int8_t*
 // up to whole groups of 4 input channels).
 // Rule: as conv1x1_s8_dsp, and w_zp == 0 (w' must fit int8).
 // Layout: as conv1x1_s8_dsp with one word per channel per group: bytes w(4g), w(4g+1), w(4g+2),
-//   w(4g+3) (missing channels 0). Bytes: 4 * G * c_out. Bias: bias[oc] - x_zp * sum_k w[oc][k].
+//   w(4g+3) (missing channels and the phantom channel 0). Bytes: 4 * G * C2.
+//   Bias: bias[oc] - x_zp * sum_k w[oc][k].
 inline bool conv1x1_s8_dsp_w8_applies(const ferrite_rt::ConvS8Params& p) {
   return dsp_detail::conv1x1_shape(p) && p.w_zp == 0;
 }
 inline size_t conv1x1_s8_dsp_w8_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
-  return 4u * static_cast<size_t>((p.c_in + 3) / 4) * static_cast<size_t>(p.c_out);
+  return 4u * static_cast<size_t>((p.c_in + 3) / 4) * static_cast<size_t>((p.c_out + 1) & ~1);
 }
 inline void pack_conv1x1_s8_dsp_w8(const ferrite_rt::ConvS8Params& p, const int8_t* w_ref_layout,
                                    const int32_t* bias_or_null, int8_t* w_out, int32_t* bias_out) {

@@ -229,7 +229,7 @@ ConvS8Params pw_params(int32_t n, int32_t h, int32_t w, int32_t ci, int32_t co) 
   return p;
 }
 
-void test_conv1x1(const Conv1x1Variant& v, uint64_t seed, int cases) {
+[[maybe_unused]] void test_conv1x1(const Conv1x1Variant& v, uint64_t seed, int cases) {
   Rng r{seed};
   int fails = 0;
   for (int t = 0; t < cases; ++t) {
@@ -321,7 +321,7 @@ ConvS8Params dw_params(int32_t n, int32_t c, int32_t h, int32_t w, int32_t k, in
   return p;
 }
 
-void test_dw(const DwVariant& v, uint64_t seed, int cases) {
+[[maybe_unused]] void test_dw(const DwVariant& v, uint64_t seed, int cases) {
   Rng r{seed};
   int fails = 0;
   for (int t = 0; t < cases; ++t) {
@@ -394,7 +394,7 @@ void test_dw(const DwVariant& v, uint64_t seed, int cases) {
 }
 
 // ---- requantization edge cases (ties, saturation, every act range corner) ----
-void test_requant_edges() {
+[[maybe_unused]] void test_requant_edges() {
   // Accumulators that hit .5 ties, huge values and int32 extremes; scales exact and inexact.
   const int32_t accs[] = {0, 1, -1, 2, 3, -3, 5, -5, 127, 128, 129, -129, 255, 256, 257, -256, -257, 511, -511,
                           1 << 22, -(1 << 22), (1 << 23) + 1, 0x7FFFFFFF, static_cast<int32_t>(0x80000000u),
