@@ -140,9 +140,14 @@ inline void pack_conv1x1_s8_dsp_w8(const ferrite_rt::ConvS8Params& p, const int8
 //       In place (x == y) additionally needs n == 1 and h_out * w_out <= h_in * w_in (the same
 //       condition as dwconv_s8_nhwc_inplace).
 // Scratch: ferrite_rt::dwconv_s8_dsp_scratch_bytes(p) (kernel header), 4-byte aligned.
-// Layout: per channel c, K rows of M + 1 words (M = K / 2): word m < M = [w'(ky, 2m), w'(ky, 2m+1)],
-//   word M = [w'(ky, K-1), 0] (int16 lanes, lane 0 = low half; w' = w - w_zp); channel c at word
-//   c * K * (M + 1). Bytes: 4 * K * (M + 1) * C. Bias: bias[c] - x_zp * sum w'(c).
+// Layout (plane path): per channel c, K rows of M + 1 words (M = K / 2): word m < M =
+//   [w'(ky, 2m), w'(ky, 2m+1)], word M = [w'(ky, K-1), 0] (int16 lanes, lane 0 = low half;
+//   w' = w - w_zp); channel c at word c * K * (M + 1). Bytes: 4 * K * (M + 1) * C.
+// Layout (channel-group path, dwconv_s8_dsp_grouped_layout): per
+//   group of 4 channels g (the last one padded with zero channels), per tap t = 3 ky + kx two
+//   words [w'(t, 4g), w'(t, 4g+2)], [w'(t, 4g+1), w'(t, 4g+3)]; group g at word 18 g.
+//   Bytes: 72 * ceil(C / 4).
+// Bias (both): bias[c] - x_zp * sum w'(c).
 inline bool dwconv_s8_dsp_applies(const ferrite_rt::ConvS8Params& p, int32_t k, int32_t s) {
   return p.group == p.c_in && p.c_in == p.c_out && p.c_out >= 1 && p.kh == k && p.kw == k && p.stride_h == s &&
          p.stride_w == s && p.dil_h == 1 && p.dil_w == 1 && p.pad_top >= 0 && p.pad_left >= 0 && p.n >= 1 &&
@@ -156,24 +161,43 @@ inline bool dwconv5x5_s2_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) { ret
 inline bool dwconv7x7_s1_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) { return dwconv_s8_dsp_applies(p, 7, 1); }
 inline bool dwconv7x7_s2_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) { return dwconv_s8_dsp_applies(p, 7, 2); }
 
+// Which of the two layouts the kernel uses (must match dwconv_s8_dsp_grouped in dwconv_s8_dsp.h):
+// 3x3 with c_out >= 4 and either at most 6 output columns or stride 2 with a group plane
+// (8 bytes per padded-input cell) of at most 16 KB takes the channel-group layout.
+inline bool dwconv_s8_dsp_grouped_layout(const ferrite_rt::ConvS8Params& p) {
+  if (p.kh != 3 || p.c_out < 4) return false;
+  if (p.w_out <= 6) return true;
+  const int64_t cells = static_cast<int64_t>((p.h_out - 1) * p.stride_h + 3) * ((p.w_out - 1) * p.stride_w + 3);
+  return p.stride_h == 2 && cells * 8 <= 16384;
+}
 inline size_t dwconv_s8_dsp_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
+  if (dwconv_s8_dsp_grouped_layout(p)) return 72u * static_cast<size_t>((p.c_out + 3) / 4);
   return 4u * static_cast<size_t>(p.kh) * static_cast<size_t>(p.kh / 2 + 1) * static_cast<size_t>(p.c_out);
 }
 inline void pack_dwconv_s8_dsp(const ferrite_rt::ConvS8Params& p, const int8_t* w_ref_layout, const int32_t* bias_or_null,
                                int8_t* w_out, int32_t* bias_out) {
   const int32_t K = p.kh, M = K / 2, C = p.c_out;
   auto wv = [&](int32_t c, int32_t ky, int32_t kx) -> int32_t {
-    if (kx >= K) return 0;
+    if (kx >= K || c >= C) return 0;
     return static_cast<int32_t>(w_ref_layout[(static_cast<size_t>(ky) * static_cast<size_t>(K) + static_cast<size_t>(kx)) *
                                                  static_cast<size_t>(C) +
                                              static_cast<size_t>(c)]) -
            p.w_zp;
   };
   size_t word = 0;
-  for (int32_t c = 0; c < C; ++c)
-    for (int32_t ky = 0; ky < K; ++ky)
-      for (int32_t m = 0; m <= M; ++m)
-        dsp_detail::put_u32(w_out, word++, dsp_detail::pair16(wv(c, ky, 2 * m), m < M ? wv(c, ky, 2 * m + 1) : 0));
+  if (dwconv_s8_dsp_grouped_layout(p)) {
+    for (int32_t c = 0; c < C; c += 4)
+      for (int32_t ky = 0; ky < 3; ++ky)
+        for (int32_t kx = 0; kx < 3; ++kx) {
+          dsp_detail::put_u32(w_out, word++, dsp_detail::pair16(wv(c, ky, kx), wv(c + 2, ky, kx)));
+          dsp_detail::put_u32(w_out, word++, dsp_detail::pair16(wv(c + 1, ky, kx), wv(c + 3, ky, kx)));
+        }
+  } else {
+    for (int32_t c = 0; c < C; ++c)
+      for (int32_t ky = 0; ky < K; ++ky)
+        for (int32_t m = 0; m <= M; ++m)
+          dsp_detail::put_u32(w_out, word++, dsp_detail::pair16(wv(c, ky, 2 * m), m < M ? wv(c, ky, 2 * m + 1) : 0));
+  }
   for (int32_t c = 0; c < C; ++c)
     bias_out[c] = dsp_detail::folded_bias(w_ref_layout + c, static_cast<size_t>(K) * static_cast<size_t>(K),
                                           static_cast<size_t>(C), p.w_zp, p.in_zp, bias_or_null ? bias_or_null[c] : 0);

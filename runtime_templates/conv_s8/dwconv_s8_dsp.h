@@ -100,7 +100,13 @@ inline DwDspPlane dwconv_dsp_plane(const ConvS8Params& p) {
 }
 
 // Scratch: the plane (+ 8 bytes of slack), then the 512-byte requantization table.
+inline size_t dwconv_s8_dsp_grouped_scratch(const ConvS8Params& p) {
+  return 8 * static_cast<size_t>((p.h_out - 1) * p.stride_h + p.kh) * static_cast<size_t>((p.w_out - 1) * p.stride_w + p.kw) +
+         32 + 512;
+}
+inline bool dwconv_s8_dsp_grouped(const ConvS8Params& p);
 inline size_t dwconv_s8_dsp_scratch_bytes(const ConvS8Params& p) {
+  if (dwconv_s8_dsp_grouped(p)) return dwconv_s8_dsp_grouped_scratch(p);
   const DwDspPlane g = dwconv_dsp_plane(p);
   return sizeof(int16_t) * static_cast<size_t>(g.rows) * static_cast<size_t>(g.row_stride) + 8 + 512;
 }
@@ -923,6 +929,308 @@ template <> inline void dwconv_dsp_layer_asm<7, 1>(const DwDspJob* j) { dwconv_d
 template <> inline void dwconv_dsp_layer_asm<7, 2>(const DwDspJob* j) { dwconv_dsp_layer_k7s2(j); }
 #endif
 
+// ---- Channel-group layout (K = 3 on small maps): 4 channels per SIMD word ----
+// For maps where a row holds few 4-output blocks, the per-row and per-channel costs of the plane
+// path dominate, and at stride 2 its gather (one LDRSB per element) does. There, groups of 4
+// channels are gathered at once into a padded "group plane" of 8-byte cells holding the pixel's 4
+// channels already widened, [c0, c2] and [c1, c3] (per pixel LDR, 2 SXTB16, STRD; border cells hold
+// x_zp in every lane, written once per call), and each output pixel is computed for the 4 channels
+// together: per tap one LDRD of the cell, one LDRD of the tap's weights ([w'(c0), w'(c2)],
+// [w'(c1), w'(c3)]) and SMLABB / SMLATT into 4 accumulators (6 instructions per 4 MACs).
+// The last group of a C % 4 != 0 layer loads the 4 bytes ending at its last channel (shifted down;
+// nothing outside x is read) and stores only its real channels.
+// Rule (also in compiler/kernels/pack_s8_dsp.h, which packs the weights to match): 3x3, c_out >= 4,
+// and either at most 6 output columns or stride 2 with a group plane of at most 16 KB.
+inline bool dwconv_s8_dsp_grouped(const ConvS8Params& p) {
+  if (p.kh != 3 || p.c_out < 4) return false;
+  if (p.w_out <= 6) return true;
+  const int64_t cells = static_cast<int64_t>((p.h_out - 1) * p.stride_h + 3) * ((p.w_out - 1) * p.stride_w + 3);
+  return p.stride_h == 2 && cells * 8 <= 16384;
+}
+
+struct DwDspCvJob {
+  const int8_t* x;        // 0: first gathered pixel, first channel of the group (see shift)
+  uint32_t* dst;          // 4: its cell in the group plane (8 bytes per cell)
+  int32_t g_rows;         // 8
+  int32_t g_cols;         // 12
+  int32_t x_skip;         // 16: bytes from the end of a gathered input row to the next
+  int32_t d_skip;         // 20: bytes from the end of a gathered plane row to the next
+  int32_t C;              // 24: pixel stride of x and y
+  const uint32_t* plane;  // 28: group plane cell (0, 0)
+  const uint32_t* w;      // 32: the group's packed weights (9 taps x 2 words)
+  const int32_t* bias;    // 36: 4 entries
+  const float* scale;     // 40: 4 entries
+  int8_t* y;              // 44: output (0, 0), first channel of the group
+  const int8_t* tbl;      // 48
+  int32_t h_out;          // 52
+  int32_t w_out;          // 56
+  int32_t row_bytes;      // 60: group plane row stride (bytes)
+  int32_t nst;            // 64: channels to store (1..4)
+  int32_t row_step;       // 68: S * row_bytes
+  int32_t shift;          // 72: right shift of each loaded word (partial last group), else 0
+};
+
+#if FERRITE_DSP_FPU
+static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) == 72,
+              "DwDspCvJob offsets are hard-coded in the assembly");
+#define FE_DWCV_TAP(RP, KX, WOFF)         \
+  "ldrd r8, r9, [" RP ", #" KX "]\n\t"    \
+  "ldrd r10, r11, [r7, #" WOFF "]\n\t"    \
+  "smlabb r0, r8, r10, r0\n\t"            \
+  "smlatt r2, r8, r10, r2\n\t"            \
+  "smlabb r1, r9, r11, r1\n\t"            \
+  "smlatt r3, r9, r11, r3\n\t"
+#define FE_DWCV_BODY(STEP)                                                                           \
+  "push {r4-r11, lr}\n\t"                                                                            \
+  "sub sp, sp, #32\n\t"                                                                              \
+  "str r0, [sp, #28]\n\t"                                                                            \
+  /* gather: one word (4 channels) per pixel */                                                      \
+  "ldr r3, [r0, #8]\n\t"                                                                             \
+  "ldr r7, [r0, #12]\n\t"                                                                            \
+  "cmp r3, #0\n\t"                                                                                   \
+  "beq 19f\n\t"                                                                                      \
+  "cmp r7, #0\n\t"                                                                                   \
+  "beq 19f\n\t"                                                                                      \
+  "ldr r2, [r0, #24]\n\t"                                                                            \
+  "ldr r5, [r0, #16]\n\t"                                                                            \
+  "ldr r6, [r0, #20]\n\t"                                                                            \
+  "ldr r10, [r0, #72]\n\t"                                                                           \
+  "ldr r1, [r0, #4]\n\t"                                                                             \
+  "ldr r0, [r0, #0]\n\t"                                                                             \
+  "cmp r10, #0\n\t"                                                                                  \
+  "bne 15f\n\t"                                                                                      \
+  "11:\n\t"                                                                                          \
+  "subs r4, r7, #2\n\t"                                                                              \
+  "blt 13f\n\t"                                                                                      \
+  "12:\n\t"                                                                                          \
+  "ldr r8, [r0]\n\t"                                                                                 \
+  "ldr r11, [r0, r2]\n\t"                                                                            \
+  "add r0, r0, r2, lsl #1\n\t"                                                                       \
+  "sxtb16 r9, r8, ror #8\n\t"                                                                        \
+  "sxtb16 r8, r8\n\t"                                                                                \
+  "sxtb16 r12, r11, ror #8\n\t"                                                                      \
+  "sxtb16 r11, r11\n\t"                                                                              \
+  "strd r8, r9, [r1], #8\n\t"                                                                        \
+  "strd r11, r12, [r1], #8\n\t"                                                                      \
+  "subs r4, r4, #2\n\t"                                                                              \
+  "bge 12b\n\t"                                                                                      \
+  "13:\n\t"                                                                                          \
+  "adds r4, r4, #2\n\t"                                                                              \
+  "beq 14f\n\t"                                                                                      \
+  "ldr r8, [r0]\n\t"                                                                                 \
+  "add r0, r0, r2\n\t"                                                                               \
+  "sxtb16 r9, r8, ror #8\n\t"                                                                        \
+  "sxtb16 r8, r8\n\t"                                                                                \
+  "strd r8, r9, [r1], #8\n\t"                                                                        \
+  "14:\n\t"                                                                                          \
+  "add r0, r0, r5\n\t"                                                                               \
+  "add r1, r1, r6\n\t"                                                                               \
+  "subs r3, r3, #1\n\t"                                                                              \
+  "bne 11b\n\t"                                                                                      \
+  "b 19f\n\t"                                                                                        \
+  "15:\n\t" /* partial last group: shifted loads, one pixel at a time */                             \
+  "mov r4, r7\n\t"                                                                                   \
+  "16:\n\t"                                                                                          \
+  "ldr r8, [r0]\n\t"                                                                                 \
+  "add r0, r0, r2\n\t"                                                                               \
+  "lsr r8, r8, r10\n\t"                                                                              \
+  "sxtb16 r9, r8, ror #8\n\t"                                                                        \
+  "sxtb16 r8, r8\n\t"                                                                                \
+  "strd r8, r9, [r1], #8\n\t"                                                                        \
+  "subs r4, r4, #1\n\t"                                                                              \
+  "bne 16b\n\t"                                                                                      \
+  "add r0, r0, r5\n\t"                                                                               \
+  "add r1, r1, r6\n\t"                                                                               \
+  "subs r3, r3, #1\n\t"                                                                              \
+  "bne 15b\n\t"                                                                                      \
+  "19:\n\t" /* compute */                                                                            \
+  "ldr r0, [sp, #28]\n\t"                                                                            \
+  "ldr r7, [r0, #32]\n\t"                                                                            \
+  "ldr r1, [r0, #40]\n\t" "vldmia r1, {s0-s3}\n\t"                                                   \
+  "ldr r1, [r0, #24]\n\t" "str r1, [sp, #4]\n\t"                                                     \
+  "ldr r1, [r0, #48]\n\t" "str r1, [sp, #8]\n\t"                                                     \
+  "ldr r1, [r0, #64]\n\t" "str r1, [sp, #12]\n\t"                                                    \
+  "ldr r1, [r0, #52]\n\t" "str r1, [sp, #16]\n\t"                                                    \
+  "ldr r1, [r0, #28]\n\t" "str r1, [sp, #20]\n\t"                                                    \
+  "ldr r1, [r0, #44]\n\t" "str r1, [sp, #24]\n\t"                                                    \
+  "ldr r12, [r0, #36]\n\t"                                                                           \
+  "5:\n\t" /* output row */                                                                          \
+  "ldr r0, [sp, #28]\n\t"                                                                            \
+  "ldr r1, [r0, #60]\n\t"                                                                            \
+  "ldr r4, [sp, #20]\n\t"                                                                            \
+  "add r5, r4, r1\n\t"                                                                               \
+  "add r6, r5, r1\n\t"                                                                               \
+  "ldr lr, [r0, #56]\n\t"                                                                            \
+  "ldr r1, [sp, #24]\n\t" "str r1, [sp, #0]\n\t"                                                     \
+  "6:\n\t" /* output pixel, 4 channels */                                                            \
+  "ldm r12, {r0-r3}\n\t"                                                                             \
+  FE_DWCV_TAP("r4", "0", "0") FE_DWCV_TAP("r4", "8", "8") FE_DWCV_TAP("r4", "16", "16")             \
+  FE_DWCV_TAP("r5", "0", "24") FE_DWCV_TAP("r5", "8", "32") FE_DWCV_TAP("r5", "16", "40")           \
+  FE_DWCV_TAP("r6", "0", "48") FE_DWCV_TAP("r6", "8", "56") FE_DWCV_TAP("r6", "16", "64")           \
+  "vmov s4, s5, r0, r1\n\t"                                                                          \
+  "vmov s6, s7, r2, r3\n\t"                                                                          \
+  "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" "vcvt.f32.s32 s6, s6\n\t" "vcvt.f32.s32 s7, s7\n\t" \
+  "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s1\n\t" "vmul.f32 s6, s6, s2\n\t" "vmul.f32 s7, s7, s3\n\t" \
+  "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" "vcvtr.s32.f32 s6, s6\n\t" "vcvtr.s32.f32 s7, s7\n\t" \
+  "vmov r0, r1, s4, s5\n\t"                                                                          \
+  "vmov r2, r3, s6, s7\n\t"                                                                          \
+  "ldm sp, {r8, r9, r10, r11}\n\t" /* y, C, table, channels to store */                             \
+  "ssat r0, #9, r0\n\t" "ssat r1, #9, r1\n\t" "ssat r2, #9, r2\n\t" "ssat r3, #9, r3\n\t"            \
+  "ldrsb r0, [r10, r0]\n\t" "ldrsb r1, [r10, r1]\n\t" "ldrsb r2, [r10, r2]\n\t" "ldrsb r3, [r10, r3]\n\t" \
+  "cmp r11, #4\n\t"                                                                                  \
+  "bne 7f\n\t"                                                                                       \
+  "strb r0, [r8]\n\t"                                                                                \
+  "strb r1, [r8, #1]\n\t"                                                                            \
+  "strb r2, [r8, #2]\n\t"                                                                            \
+  "strb r3, [r8, #3]\n\t"                                                                            \
+  "8:\n\t"                                                                                           \
+  "add r8, r8, r9\n\t"                                                                               \
+  "str r8, [sp]\n\t"                                                                                 \
+  "add r4, r4, #" STEP "\n\t"                                                                        \
+  "add r5, r5, #" STEP "\n\t"                                                                        \
+  "add r6, r6, #" STEP "\n\t"                                                                        \
+  "subs lr, lr, #1\n\t"                                                                              \
+  "bne 6b\n\t"                                                                                       \
+  /* next output row */                                                                              \
+  "ldr r0, [sp, #28]\n\t"                                                                            \
+  "ldr r1, [r0, #68]\n\t"                                                                            \
+  "ldr r2, [sp, #20]\n\t" "add r2, r2, r1\n\t" "str r2, [sp, #20]\n\t"                               \
+  "ldr r3, [r0, #56]\n\t"                                                                            \
+  "ldr r2, [sp, #24]\n\t" "mla r2, r3, r9, r2\n\t" "str r2, [sp, #24]\n\t"                           \
+  "ldr r2, [sp, #16]\n\t" "subs r2, r2, #1\n\t" "str r2, [sp, #16]\n\t"                              \
+  "bne 5b\n\t"                                                                                       \
+  "add sp, sp, #32\n\t"                                                                              \
+  "pop {r4-r11, pc}\n\t"                                                                             \
+  "7:\n\t" /* partial group: store channels 0 .. nst-1 */                                           \
+  "strb r0, [r8]\n\t"                                                                                \
+  "cmp r11, #2\n\t"                                                                                  \
+  "blt 8b\n\t"                                                                                       \
+  "strb r1, [r8, #1]\n\t"                                                                            \
+  "cmp r11, #3\n\t"                                                                                  \
+  "blt 8b\n\t"                                                                                       \
+  "strb r2, [r8, #2]\n\t"                                                                            \
+  "b 8b\n\t"
+
+// AAPCS: r0 = job; preserves r4-r11 and s16-s31 (uses s0-s7 only).
+__attribute__((naked, noinline)) inline void dwconv_dsp_group_k3s1(const DwDspCvJob*) {
+  __asm__ volatile(FE_DWCV_BODY("8"));
+}
+__attribute__((naked, noinline)) inline void dwconv_dsp_group_k3s2(const DwDspCvJob*) {
+  __asm__ volatile(FE_DWCV_BODY("16"));
+}
+#endif
+
+// Portable equivalent of one group (also the reference for the assembly).
+template <int S>
+inline void dwconv_dsp_group_c(const DwDspCvJob& j) {
+  for (int32_t r = 0; r < j.g_rows; ++r)
+    for (int32_t q = 0; q < j.g_cols; ++q) {
+      const int8_t* src = j.x + static_cast<size_t>(r) * (static_cast<size_t>(j.g_cols) * static_cast<size_t>(j.C) +
+                                                         static_cast<size_t>(j.x_skip)) +
+                          static_cast<size_t>(q) * static_cast<size_t>(j.C);
+      uint32_t* dst = reinterpret_cast<uint32_t*>(reinterpret_cast<uint8_t*>(j.dst) +
+                                                  static_cast<size_t>(r) * (8u * static_cast<size_t>(j.g_cols) +
+                                                                            static_cast<size_t>(j.d_skip))) +
+                      2 * q;
+      const uint32_t v = dsp_load_u32(src) >> j.shift;
+      dst[0] = dsp_sxtb16(v);
+      dst[1] = dsp_sxtb16_ror8(v);
+    }
+  const int32_t row_cells = j.row_bytes / 8;
+  for (int32_t oh = 0; oh < j.h_out; ++oh)
+    for (int32_t ow = 0; ow < j.w_out; ++ow) {
+      int32_t a[4] = {j.bias[0], j.bias[1], j.bias[2], j.bias[3]};
+      for (int32_t ky = 0; ky < 3; ++ky)
+        for (int32_t kx = 0; kx < 3; ++kx) {
+          const uint32_t* cell = j.plane + 2 * ((oh * S + ky) * row_cells + ow * S + kx);
+          const uint32_t xe = cell[0], xo = cell[1];
+          const uint32_t we = j.w[2 * (3 * ky + kx)], wo = j.w[2 * (3 * ky + kx) + 1];
+          a[0] = dsp_smlabb(xe, we, a[0]);
+          a[2] = dsp_smlatt(xe, we, a[2]);
+          a[1] = dsp_smlabb(xo, wo, a[1]);
+          a[3] = dsp_smlatt(xo, wo, a[3]);
+        }
+      dsp_requant_idx2(a[0], a[1], j.scale[0], j.scale[1]);
+      dsp_requant_idx2(a[2], a[3], j.scale[2], j.scale[3]);
+      int8_t* yp = j.y + (static_cast<size_t>(oh) * static_cast<size_t>(j.w_out) + static_cast<size_t>(ow)) *
+                             static_cast<size_t>(j.C);
+      for (int32_t k = 0; k < j.nst; ++k) yp[k] = j.tbl[a[k]];
+    }
+}
+
+template <int S>
+inline void dwconv_s8_dsp_grouped_impl(const ConvS8Params& p, int8_t* x, const int8_t* w, const int32_t* bias,
+                                       const float* scale, int8_t* y, void* scratch) {
+  const int32_t C = p.c_out;
+  const int32_t rows = (p.h_out - 1) * S + 3, cols = (p.w_out - 1) * S + 3;
+  const size_t cells = static_cast<size_t>(rows) * static_cast<size_t>(cols);
+  uint32_t* const plane = static_cast<uint32_t*>(scratch);
+  int32_t* const bias4 = reinterpret_cast<int32_t*>(plane + 2 * cells);
+  float* const scale4 = reinterpret_cast<float*>(bias4 + 4);
+  int8_t* const table_store = reinterpret_cast<int8_t*>(scale4 + 4);
+  const int8_t* tbl = dsp_requant_table(table_store, p.out_zp, p.act_min, p.act_max);
+  const uint32_t zp2 = (static_cast<uint32_t>(p.in_zp) & 0xFFFFu) * 0x00010001u;  // [x_zp, x_zp]
+  for (size_t i = 0; i < 2 * cells; ++i) plane[i] = zp2;
+  const int32_t r0 = p.pad_top < rows ? p.pad_top : rows;
+  const int32_t r1 = p.pad_top + p.h_in < rows ? p.pad_top + p.h_in : rows;
+  const int32_t q0 = p.pad_left < cols ? p.pad_left : cols;
+  const int32_t q1 = p.pad_left + p.w_in < cols ? p.pad_left + p.w_in : cols;
+  const size_t in_row = static_cast<size_t>(p.w_in) * static_cast<size_t>(C);
+  const size_t in_img = in_row * static_cast<size_t>(p.h_in);
+  const size_t out_img = static_cast<size_t>(p.h_out) * static_cast<size_t>(p.w_out) * static_cast<size_t>(C);
+  const int32_t groups = (C + 3) / 4;
+  for (int32_t n = 0; n < p.n; ++n) {
+    const int8_t* xn = x + static_cast<size_t>(n) * in_img;
+    int8_t* yn = y + static_cast<size_t>(n) * out_img;
+    DwDspCvJob j;
+    j.g_rows = r1 - r0;
+    j.g_cols = q1 - q0;
+    j.x_skip = static_cast<int32_t>(in_row) - j.g_cols * C;
+    j.d_skip = 8 * (cols - j.g_cols);
+    j.C = C;
+    j.dst = plane + 2 * (static_cast<size_t>(r0) * static_cast<size_t>(cols) + static_cast<size_t>(q0));
+    j.plane = plane;
+    j.tbl = tbl;
+    j.h_out = p.h_out;
+    j.w_out = p.w_out;
+    j.row_bytes = 8 * cols;
+    j.row_step = 8 * cols * S;
+    const int8_t* x0 = xn + static_cast<size_t>(r0 - p.pad_top) * in_row +
+                       static_cast<size_t>(q0 - p.pad_left) * static_cast<size_t>(C);
+    for (int32_t g = 0; g < groups; ++g) {
+      const int32_t c = 4 * g;
+      const int32_t nst = C - c < 4 ? C - c : 4;
+      j.w = reinterpret_cast<const uint32_t*>(w) + 18 * g;
+      j.y = yn + c;
+      j.nst = nst;
+      if (nst == 4) {
+        j.x = x0 + c;
+        j.shift = 0;
+        j.bias = bias + c;
+        j.scale = scale + c;
+      } else {  // the 4 bytes ending at channel C - 1 (C >= 4), shifted down
+        j.x = x0 + C - 4;
+        j.shift = 8 * (4 - nst);
+        for (int32_t k = 0; k < 4; ++k) {
+          bias4[k] = k < nst ? bias[c + k] : 0;
+          scale4[k] = k < nst ? scale[c + k] : 0.0f;
+        }
+        j.bias = bias4;
+        j.scale = scale4;
+      }
+#if FERRITE_DSP_FPU
+      if (S == 1)
+        dwconv_dsp_group_k3s1(&j);
+      else
+        dwconv_dsp_group_k3s2(&j);
+      __asm__ volatile("" ::: "memory");
+#else
+      dwconv_dsp_group_c<S>(j);
+#endif
+    }
+  }
+}
+
 // Block widths: K = 3 has the registers for 4 outputs per block, K = 5 / 7 use 2.
 template <int K>
 struct DwDspBlock {
@@ -932,6 +1240,10 @@ struct DwDspBlock {
 template <int K, int S>
 inline void dwconv_s8_dsp_impl(const ConvS8Params& p, int8_t* x, const int8_t* w, const int32_t* bias,
                                const float* scale, int8_t* y, void* scratch) {
+  if (K == 3 && dwconv_s8_dsp_grouped(p)) {
+    dwconv_s8_dsp_grouped_impl<S>(p, x, w, bias, scale, y, scratch);
+    return;
+  }
   constexpr int M = K / 2;
   [[maybe_unused]] constexpr int NB = DwDspBlock<K>::NB;
   const DwDspPlane g = dwconv_dsp_plane(p);

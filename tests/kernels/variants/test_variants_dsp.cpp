@@ -328,13 +328,25 @@ ConvS8Params dw_params(int32_t n, int32_t c, int32_t h, int32_t w, int32_t k, in
     const int32_t k = v.k, s = v.s;
     int32_t c = r.chance(30) ? r.range(1, 3) : r.range(1, 24);
     int32_t h = r.range(1, 13), w = r.range(1, 15);
+    if (r.chance(30)) {  // wide rows: several 4-output blocks per row (plane path at stride 2 too)
+      h = r.range(1, 4);
+      w = r.range(12, 40);
+      if (c > 12) c = 12;
+    }
+    bool large = false;
+    if (r.chance(4)) {  // large map: the plane path at stride 2 with c >= 4 (group plane > 16 KB)
+      large = true;
+      h = r.range(44, 48);
+      w = r.range(44, 48);
+      c = r.range(4, 6);
+    }
     int32_t pt = r.range(0, k - 1), pl = r.range(0, k - 1), pb = r.range(0, k - 1), pr = r.range(0, k - 1);
     if (r.chance(15)) pt = pl = pb = pr = k / 2;  // "same"
     if (r.chance(5)) pt = pl = pb = pr = 0;       // "valid"
     if (r.chance(3)) { pt += k; pb += 1; }        // pads beyond the kernel
     if (h + pt + pb < k) pb = k - h - pt;
     if (w + pl + pr < k) pr = k - w - pl;
-    int32_t n = r.chance(10) ? 2 : 1;
+    int32_t n = r.chance(10) && !large ? 2 : 1;
     ConvS8Params p = dw_params(n, c, h, w, k, s, pt, pl, pb, pr);
     const size_t xn = static_cast<size_t>(n * h * w * c);
     const size_t yn = static_cast<size_t>(n * p.h_out * p.w_out * c);
@@ -359,6 +371,12 @@ ConvS8Params dw_params(int32_t n, int32_t c, int32_t h, int32_t w, int32_t k, in
     v.pack(p, g_w, has_bias ? g_bias : nullptr, g_wp, g_pbias);
     ferrite_rt::dwconv_s8_nhwc(p, g_x, g_w, has_bias ? g_bias : nullptr, g_scale, g_ref);
     const size_t sb = ferrite_rt::dwconv_s8_dsp_scratch_bytes(p);
+    if (sb + kGuard > sizeof g_scratch || xn + kGuard > sizeof g_buf) {
+      report_conv(v.name, p, has_bias, inplace, "test buffers too small for scratch", static_cast<long long>(sb));
+      ++fails;
+      ++g_failed;
+      continue;
+    }
     std::memset(g_scratch, kGuardByte, sb + kGuard);
     const size_t bufn = inplace ? xn : yn;
     std::memset(g_buf, kGuardByte, (xn > yn ? xn : yn) + kGuard);
