@@ -219,4 +219,59 @@ FERRITE_DW_DSP_ALIASES(dwconv7x7_s1_s8_dsp)
 FERRITE_DW_DSP_ALIASES(dwconv7x7_s2_s8_dsp)
 #undef FERRITE_DW_DSP_ALIASES
 
+
+// ------------------------------------------------------------------------------------------------
+// conv_s8_dsp: general convolution (group 1; any kernel, stride, padding, dilation), e.g. the first
+// 3x3 stride-2 layer on a 1-3 channel image. (Use conv1x1_s8_dsp / dwconv*_s8_dsp where they apply:
+// they are faster.)
+// Rule: group == 1, n >= 1, sizes >= 1, pads >= 0, out_int32 = 0, out_zp, act_min, act_max in
+//       [-128, 127], |w_zp| <= 255. y must not alias x.
+// Scratch: ferrite_rt::conv_s8_dsp_scratch_bytes(p) = 8 * KP + 512 (kernel header), 4-byte aligned.
+// Layout: taps in OHWI order with every kernel row padded to an even count L2 (L = kw * c_in,
+//   L2 = L rounded up to even): slot ky * L2 + r holds row tap r (row tap r = kx * c_in + ci),
+//   except that each full group of 4 (r < 4 * (L / 4)) holds taps (0, 2, 1, 3) of the group, the
+//   order SXTB16 unpacks activations in; row pad slots 0; slots in
+//   pairs (KP = kh * L2 / 2 rounded up to even, missing pairs 0); channel pairs (an odd c_out gets
+//   a zero phantom channel); block b (channels 2b, 2b+1) = for k = 0, 2, 4, ...: [oc0 pair k]
+//   [oc1 pair k] [oc0 pair k+1] [oc1 pair k+1], pair k = [w'(slot 2k), w'(slot 2k+1)] (int16
+//   lanes, lane 0 = low half, w' = w - w_zp).
+//   Bytes: 4 * KP * C2 (C2 = c_out rounded up to even). Bias: bias[oc] - x_zp * sum_k w'[oc][k].
+inline int32_t conv_s8_dsp_packed_kp(const ferrite_rt::ConvS8Params& p) {
+  const int32_t l2 = (p.kw * p.c_in + 1) & ~1;
+  const int32_t kp = p.kh * l2 / 2;
+  return (kp + 1) & ~1;
+}
+inline bool conv_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) {
+  return p.group == 1 && p.n >= 1 && p.c_in >= 1 && p.c_out >= 1 && p.h_in >= 1 && p.w_in >= 1 && p.h_out >= 1 &&
+         p.w_out >= 1 && p.kh >= 1 && p.kw >= 1 && p.stride_h >= 1 && p.stride_w >= 1 && p.dil_h >= 1 &&
+         p.dil_w >= 1 && p.pad_top >= 0 && p.pad_left >= 0 && dsp_detail::s8_output(p) && p.w_zp >= -255 &&
+         p.w_zp <= 255;
+}
+inline size_t conv_s8_dsp_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
+  return 4u * static_cast<size_t>(conv_s8_dsp_packed_kp(p)) * static_cast<size_t>((p.c_out + 1) & ~1);
+}
+inline void pack_conv_s8_dsp(const ferrite_rt::ConvS8Params& p, const int8_t* w_ref_layout, const int32_t* bias_or_null,
+                             int8_t* w_out, int32_t* bias_out) {
+  const int32_t K = p.kh * p.kw * p.c_in, KP = conv_s8_dsp_packed_kp(p), C = p.c_out;
+  const int32_t L = p.kw * p.c_in, L2 = (L + 1) & ~1;
+  auto wv = [&](int32_t oc, int32_t slot) -> int32_t {
+    const int32_t ky = slot / L2;
+    int32_t r = slot % L2;
+    if (oc >= C || ky >= p.kh || r >= L) return 0;
+    if (r < 4 * (L / 4)) r = (r & ~3) | ((r & 1) << 1) | ((r >> 1) & 1);  // (0, 2, 1, 3) per group of 4
+    const int32_t t = ky * L + r;
+    return static_cast<int32_t>(w_ref_layout[static_cast<size_t>(oc) * static_cast<size_t>(K) + static_cast<size_t>(t)]) -
+           p.w_zp;
+  };
+  size_t word = 0;
+  for (int32_t ob = 0; ob < C; ob += 2)
+    for (int32_t k = 0; k < KP; k += 2)
+      for (int32_t kk = k; kk < k + 2; ++kk)
+        for (int32_t j = 0; j < 2; ++j)
+          dsp_detail::put_u32(w_out, word++, dsp_detail::pair16(wv(ob + j, 2 * kk), wv(ob + j, 2 * kk + 1)));
+  for (int32_t oc = 0; oc < C; ++oc)
+    bias_out[oc] = dsp_detail::folded_bias(w_ref_layout + static_cast<size_t>(oc) * static_cast<size_t>(K),
+                                           static_cast<size_t>(K), 1, p.w_zp, p.in_zp, bias_or_null ? bias_or_null[oc] : 0);
+}
+
 }  // namespace ferrite::kernels

@@ -25,6 +25,7 @@ namespace ferrite_rt {
 #include "conv_s8/dsp_s8_common.h"
 #include "conv_s8/conv1x1_s8_dsp.h"
 #include "conv_s8/dwconv_s8_dsp.h"
+#include "conv_s8/conv_s8_dsp.h"
 }  // namespace ferrite_rt
 #include "kernels/pack_s8_dsp.h"
 
@@ -411,6 +412,101 @@ ConvS8Params dw_params(int32_t n, int32_t c, int32_t h, int32_t w, int32_t k, in
   l.print();
 }
 
+
+// ---- general conv ----
+ConvS8Params conv_params(int32_t n, int32_t ci, int32_t h, int32_t w, int32_t co, int32_t kh, int32_t kw, int32_t sh,
+                         int32_t sw, int32_t dh, int32_t dw, int32_t pt, int32_t pl, int32_t pb, int32_t pr) {
+  ConvS8Params p{};
+  p.n = n;
+  p.c_in = ci;
+  p.h_in = h;
+  p.w_in = w;
+  p.c_out = co;
+  p.kh = kh;
+  p.kw = kw;
+  p.stride_h = sh;
+  p.stride_w = sw;
+  p.dil_h = dh;
+  p.dil_w = dw;
+  p.pad_top = pt;
+  p.pad_left = pl;
+  p.group = 1;
+  p.h_out = (h + pt + pb - dh * (kh - 1) - 1) / sh + 1;
+  p.w_out = (w + pl + pr - dw * (kw - 1) - 1) / sw + 1;
+  p.act_min = -128;
+  p.act_max = 127;
+  return p;
+}
+
+[[maybe_unused]] void test_conv(uint64_t seed, int cases) {
+  const char* name = "conv_s8_dsp";
+  Rng r{seed};
+  int fails = 0;
+  for (int t = 0; t < cases; ++t) {
+    const int32_t ks[] = {1, 2, 3, 3, 3, 5};
+    int32_t kh = ks[r.range(0, 5)], kw = r.chance(80) ? kh : ks[r.range(0, 5)];
+    int32_t ci = r.chance(40) ? r.range(1, 3) : r.range(1, 12);
+    int32_t co = r.range(1, 20);
+    int32_t sh = r.range(1, 3), sw = r.chance(80) ? sh : r.range(1, 3);
+    int32_t dh = r.chance(85) ? 1 : 2, dw = r.chance(85) ? dh : r.range(1, 2);
+    int32_t h = r.range(1, 11), w = r.range(1, 11);
+    int32_t pt = r.range(0, kh - 1), pl = r.range(0, kw - 1), pb = r.range(0, kh - 1), pr = r.range(0, kw - 1);
+    if (h + pt + pb < dh * (kh - 1) + 1) pb = dh * (kh - 1) + 1 - h - pt;
+    if (w + pl + pr < dw * (kw - 1) + 1) pr = dw * (kw - 1) + 1 - w - pl;
+    int32_t n = r.chance(10) ? 2 : 1;
+    ConvS8Params p = conv_params(n, ci, h, w, co, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr);
+    p.in_zp = pick_zp(r);
+    p.w_zp = r.chance(30) ? pick_zp(r) : 0;
+    pick_act(r, p);
+    const int mode = r.range(0, 5) == 0 ? 1 : (r.range(0, 5) == 0 ? 2 : 0);
+    const size_t xn = static_cast<size_t>(n * h * w * ci);
+    const size_t yn = static_cast<size_t>(n * p.h_out * p.w_out * co);
+    const size_t wn = static_cast<size_t>(co * kh * kw * ci);
+    fill_s8(r, g_x, xn, mode);
+    fill_s8(r, g_w, wn, mode);
+    const bool has_bias = r.chance(70);
+    fill_bias(r, g_bias, co);
+    fill_scales(r, g_scale, co, kh * kw * ci);
+    const size_t sb = ferrite_rt::conv_s8_dsp_scratch_bytes(p);
+    const size_t wb = ferrite::kernels::conv_s8_dsp_packed_weight_bytes(p);
+    if (!ferrite::kernels::conv_s8_dsp_applies(p) || sb + kGuard > sizeof g_scratch || yn + kGuard > sizeof g_buf ||
+        wb + kGuard > sizeof g_wp || ferrite_rt::conv_s8_scratch_bytes(p) > sizeof g_scratch) {
+      report_conv(name, p, has_bias, false, "rule rejects a valid case or test buffers too small", 0);
+      ++fails;
+      ++g_failed;
+      continue;
+    }
+    std::memset(g_wp, kGuardByte, wb + kGuard);
+    ferrite::kernels::pack_conv_s8_dsp(p, g_w, has_bias ? g_bias : nullptr, g_wp, g_pbias);
+    ferrite_rt::conv_s8_nhwc(p, g_x, g_w, has_bias ? g_bias : nullptr, g_scale, g_ref, g_scratch);
+    std::memset(g_scratch, kGuardByte, sb + kGuard);
+    std::memset(g_buf, kGuardByte, yn + kGuard);
+    ferrite_rt::conv_s8_dsp(p, g_x, g_wp, g_pbias, g_scale, g_buf, g_scratch);
+    bool ok = true;
+    if (!guard_ok(g_wp + wb, kGuard)) {
+      report_conv(name, p, has_bias, false, "pack wrote past packed_weight_bytes", static_cast<long long>(wb));
+      ok = false;
+    }
+    if (!guard_ok(g_scratch + sb, kGuard)) {
+      report_conv(name, p, has_bias, false, "wrote past the scratch", static_cast<long long>(sb));
+      ok = false;
+    }
+    for (size_t q = 0; q < yn && ok; ++q)
+      if (g_buf[q] != g_ref[q]) {
+        report_conv(name, p, has_bias, false, "output mismatch", static_cast<long long>(q));
+        ok = false;
+      }
+    if (ok && !guard_ok(g_buf + yn, kGuard)) {
+      report_conv(name, p, has_bias, false, "wrote past the output", static_cast<long long>(yn));
+      ok = false;
+    }
+    if (ok) ++g_passed; else { ++g_failed; ++fails; }
+  }
+  Line l;
+  l.s(name).s(": ").i(cases - fails).s("/").i(cases).s(" cases bit-exact");
+  l.print();
+}
+
 // ---- requantization edge cases (ties, saturation, every act range corner) ----
 [[maybe_unused]] void test_requant_edges() {
   // Accumulators that hit .5 ties, huge values and int32 extremes; scales exact and inexact.
@@ -491,6 +587,7 @@ int main() {
   uint64_t seed = 0x5EED0001ull;
   for (const Conv1x1Variant& v : kConv1x1) test_conv1x1(v, seed++, FE_CASES);
   for (const DwVariant& v : kDw) test_dw(v, seed++, FE_CASES);
+  test_conv(seed++, FE_CASES);
   Line l;
   l.i(g_passed).s(" passed, ").i(g_failed).s(" failed");
   l.print();
