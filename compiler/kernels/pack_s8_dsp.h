@@ -227,18 +227,16 @@ FERRITE_DW_DSP_ALIASES(dwconv7x7_s2_s8_dsp)
 // Rule: group == 1, n >= 1, sizes >= 1, pads >= 0, out_int32 = 0, out_zp, act_min, act_max in
 //       [-128, 127], |w_zp| <= 255. y must not alias x.
 // Scratch: ferrite_rt::conv_s8_dsp_scratch_bytes(p) = 8 * KP + 512 (kernel header), 4-byte aligned.
-// Layout: taps in OHWI order with every kernel row padded to an even count L2 (L = kw * c_in,
-//   L2 = L rounded up to even): slot ky * L2 + r holds row tap r (row tap r = kx * c_in + ci),
-//   except that each full group of 4 (r < 4 * (L / 4)) holds taps (0, 2, 1, 3) of the group, the
-//   order SXTB16 unpacks activations in; row pad slots 0; slots in
-//   pairs (KP = kh * L2 / 2 rounded up to even, missing pairs 0); channel pairs (an odd c_out gets
+// Layout: taps in OHWI order, L = kw * c_in per kernel row: slot ky * L + r holds row tap r
+//   (r = kx * c_in + ci), except that each full group of 4 (r < 4 * (L / 4)) holds taps
+//   (0, 2, 1, 3) of the group, the order SXTB16 unpacks activations in; slots in pairs
+//   (KP = ceil(kh * L / 2) rounded up to even, missing slots 0); channel pairs (an odd c_out gets
 //   a zero phantom channel); block b (channels 2b, 2b+1) = for k = 0, 2, 4, ...: [oc0 pair k]
 //   [oc1 pair k] [oc0 pair k+1] [oc1 pair k+1], pair k = [w'(slot 2k), w'(slot 2k+1)] (int16
 //   lanes, lane 0 = low half, w' = w - w_zp).
 //   Bytes: 4 * KP * C2 (C2 = c_out rounded up to even). Bias: bias[oc] - x_zp * sum_k w'[oc][k].
 inline int32_t conv_s8_dsp_packed_kp(const ferrite_rt::ConvS8Params& p) {
-  const int32_t l2 = (p.kw * p.c_in + 1) & ~1;
-  const int32_t kp = p.kh * l2 / 2;
+  const int32_t kp = (p.kh * p.kw * p.c_in + 1) / 2;
   return (kp + 1) & ~1;
 }
 inline bool conv_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) {
@@ -253,11 +251,11 @@ inline size_t conv_s8_dsp_packed_weight_bytes(const ferrite_rt::ConvS8Params& p)
 inline void pack_conv_s8_dsp(const ferrite_rt::ConvS8Params& p, const int8_t* w_ref_layout, const int32_t* bias_or_null,
                              int8_t* w_out, int32_t* bias_out) {
   const int32_t K = p.kh * p.kw * p.c_in, KP = conv_s8_dsp_packed_kp(p), C = p.c_out;
-  const int32_t L = p.kw * p.c_in, L2 = (L + 1) & ~1;
+  const int32_t L = p.kw * p.c_in;
   auto wv = [&](int32_t oc, int32_t slot) -> int32_t {
-    const int32_t ky = slot / L2;
-    int32_t r = slot % L2;
-    if (oc >= C || ky >= p.kh || r >= L) return 0;
+    const int32_t ky = slot / L;
+    int32_t r = slot % L;
+    if (oc >= C || ky >= p.kh) return 0;
     if (r < 4 * (L / 4)) r = (r & ~3) | ((r & 1) << 1) | ((r >> 1) & 1);  // (0, 2, 1, 3) per group of 4
     const int32_t t = ky * L + r;
     return static_cast<int32_t>(w_ref_layout[static_cast<size_t>(oc) * static_cast<size_t>(K) + static_cast<size_t>(t)]) -

@@ -8,19 +8,19 @@
 //
 // Algorithm: output pixels are taken in pairs (A, B = the next pixel in raster order). For each
 // pair the receptive fields are unpacked once into two int16 "patches" in scratch, in the weights'
-// OHWI tap order ([ky][kx][ci]) with every kernel row padded to an even number of values L2
-// (L = kw * c_in, L2 = L rounded up to even; the pad slot meets a zero weight), padded taps = x_zp
-// (the packed bias cancels them: zero-point folding as in conv1x1_s8_dsp.h). Within a kernel row,
-// each full group of 4 values is stored in the order SXTB16 produces, (v0, v2, v1, v3) (the
-// weights are packed in the same order), so a row inside the image - one contiguous run of L
-// bytes - unpacks 4 values per LDR + 2 SXTB16 + STRD. No im2col matrix: the patch holds one pixel
-// pair (2 x kh x L2 values) and is shared by all output channels. Then one assembly routine runs all
+// OHWI tap order ([ky][kx][ci]; kernel row ky = the L = kw * c_in values from slot ky * L),
+// padded taps = x_zp (the packed bias cancels them: zero-point folding as in conv1x1_s8_dsp.h).
+// Within a kernel row, each full group of 4 values is stored in the order SXTB16 produces,
+// (v0, v2, v1, v3) (the weights are packed in the same order), so a row inside the image - one
+// contiguous run of L bytes - unpacks 4 values per LDR + 2 SXTB16 + 2 STR (unaligned STR is fine
+// on M-profile). No im2col matrix: the patch holds one pixel pair (2 x kh x L values) and is
+// shared by all output channels. Then one assembly routine runs all
 // channel pairs over it: per 2 pair-words of K, LDRD (A) + LDRD (B) + LDM of 4 weight words + 8
 // SMLAD = 11 instructions (+2 loop) for 16 MACs, then requantization (dsp_s8_common.h) and stores.
 //
-// Packed weights: taps in the patch order above (slot ky * L2 + r holds row tap r, except that for
-// r < 4 * (L / 4) the slots of each group of 4 hold taps (0, 2, 1, 3) of the group; the row pad
-// slots and the slots beyond kh * L2 are 0), in pairs (KP = kh * L2 / 2 rounded up to even); channel
+// Packed weights: taps in the patch order above (slot ky * L + r holds row tap r, except that for
+// r < 4 * (L / 4) the slots of each group of 4 hold taps (0, 2, 1, 3) of the group; the slots
+// beyond kh * L are 0), in pairs (KP = ceil(kh * L / 2) rounded up to even); channel
 // pairs (an odd c_out gets a zero phantom channel): block of channels (2b, 2b+1), for every 2
 // pair-indices k, k+1: [oc0 k] [oc1 k] [oc0 k+1] [oc1 k+1], pair k = [w'(2k), w'(2k+1)] (int16
 // lanes, w' = w - w_zp). Bytes: 4 * KP * C2 (C2 = c_out rounded up to even).
@@ -40,8 +40,7 @@ struct ConvDspJob {
 };
 
 inline int32_t conv_s8_dsp_kp(const ConvS8Params& p) {
-  const int32_t l2 = (p.kw * p.c_in + 1) & ~1;
-  const int32_t kp = p.kh * l2 / 2;
+  const int32_t kp = (p.kh * p.kw * p.c_in + 1) / 2;
   return (kp + 1) & ~1;
 }
 
@@ -153,15 +152,14 @@ inline void conv_dsp_pixel_pair_c(const ConvDspJob& j, bool pixel_b, bool second
   }
 }
 
-// Unpacks the receptive field of output pixel (n, oh, ow) into int16 values in patch order
-// (4-byte aligned h; each kernel row takes L2 slots, the odd pad slot is left as is).
+// Unpacks the receptive field of output pixel (n, oh, ow) into int16 values in patch order.
 inline void conv_dsp_patch(const ConvS8Params& p, const int8_t* x, int32_t n, int32_t oh, int32_t ow, int16_t* h) {
-  const int32_t ci = p.c_in, L = p.kw * ci, L2 = (L + 1) & ~1;
+  const int32_t ci = p.c_in, L = p.kw * ci;
   const int16_t zp = static_cast<int16_t>(p.in_zp);
   const int8_t* xn = x + static_cast<size_t>(n) * static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in) *
                              static_cast<size_t>(ci);
   const int32_t ih0 = oh * p.stride_h - p.pad_top, iw0 = ow * p.stride_w - p.pad_left;
-  for (int32_t ky = 0; ky < p.kh; ++ky, h += L2) {
+  for (int32_t ky = 0; ky < p.kh; ++ky, h += L) {
     const int32_t ih = ih0 + ky * p.dil_h;
     if (ih < 0 || ih >= p.h_in) {
       for (int32_t t = 0; t < L; ++t) h[t] = zp;
@@ -195,25 +193,24 @@ inline void conv_dsp_patch(const ConvS8Params& p, const int8_t* x, int32_t n, in
 // Patch of a pixel whose kernel rows are all inside the image (dil_w == 1): kh runs of L bytes,
 // run ky at base + ky * run_step.
 inline void conv_dsp_patch_inside(const int8_t* base, int32_t kh, int32_t run_step, int32_t n4, int32_t rem,
-                                  int32_t l2, uint32_t* hw) {
+                                  int16_t* h) {
   for (int32_t ky = 0; ky < kh; ++ky) {
     const int8_t* s = base;
-    uint32_t* d = hw;
     for (int32_t i = n4; i > 0; --i) {
       const uint32_t v = dsp_load_u32(s);
-      d[0] = dsp_sxtb16(v);       // [b0, b2]
-      d[1] = dsp_sxtb16_ror8(v);  // [b1, b3]
-      d += 2;
+      const uint32_t e = dsp_sxtb16(v), o = dsp_sxtb16_ror8(v);  // [b0, b2], [b1, b3]
+      std::memcpy(h, &e, 4);
+      std::memcpy(h + 2, &o, 4);
+      h += 4;
       s += 4;
     }
     if (rem) {
-      int16_t* t = reinterpret_cast<int16_t*>(d);
-      t[0] = s[0];
-      if (rem > 1) t[1] = s[1];
-      if (rem > 2) t[2] = s[2];
+      h[0] = s[0];
+      if (rem > 1) h[1] = s[1];
+      if (rem > 2) h[2] = s[2];
+      h += rem;
     }
     base += run_step;
-    hw += l2 >> 1;
   }
 }
 
@@ -228,7 +225,7 @@ inline void conv_s8_dsp(const ConvS8Params& p, const int8_t* x, const int8_t* w,
   // Slots beyond the taps (row pads, pair padding) meet zero weights; keep them defined.
   for (int32_t i = 0; i < 2 * kp; ++i) pa[i] = 0;
   const int32_t c_out = p.c_out, ci = p.c_in;
-  const int32_t L = p.kw * ci, l2 = (L + 1) & ~1, n4 = L >> 2, rem = L & 3;
+  const int32_t L = p.kw * ci, n4 = L >> 2, rem = L & 3;
   const int32_t run_step = p.dil_h * p.w_in * ci;
   const int32_t full_pairs = c_out >> 1;
   const size_t words_per_pair = 2 * static_cast<size_t>(kp);
@@ -259,7 +256,7 @@ inline void conv_s8_dsp(const ConvS8Params& p, const int8_t* x, const int8_t* w,
                            (static_cast<size_t>(poh * p.stride_h - p.pad_top) * static_cast<size_t>(p.w_in) +
                             static_cast<size_t>(pow * p.stride_w - p.pad_left)) *
                                static_cast<size_t>(ci);
-      conv_dsp_patch_inside(base, p.kh, run_step, n4, rem, l2, h);
+      conv_dsp_patch_inside(base, p.kh, run_step, n4, rem, reinterpret_cast<int16_t*>(h));
     } else {
       conv_dsp_patch(p, x, pn, poh, pow, reinterpret_cast<int16_t*>(h));
     }
