@@ -227,7 +227,10 @@ FERRITE_DW_DSP_ALIASES(dwconv7x7_s2_s8_dsp)
 // Rule: group == 1, n >= 1, sizes >= 1, pads >= 0, out_int32 = 0, out_zp, act_min, act_max in
 //       [-128, 127], |w_zp| <= 255. y must not alias x.
 // Scratch: ferrite_rt::conv_s8_dsp_scratch_bytes(p) = 8 * KP + 512 (kernel header), 4-byte aligned.
-// Layout: taps in OHWI order, L = kw * c_in per kernel row: slot ky * L + r holds row tap r
+// Layout (c_in == 1, square K = 3/5/7, stride 1/2 both ways, dilation 1: single-plane path): the
+//   depthwise plane layout per output channel (K rows of K / 2 + 1 int16-pair words, see dwconv
+//   below); bytes 4 * K * (K / 2 + 1) * c_out.
+// Layout (otherwise): taps in OHWI order, L = kw * c_in per kernel row: slot ky * L + r holds row tap r
 //   (r = kx * c_in + ci), except that each full group of 4 (r < 4 * (L / 4)) holds taps
 //   (0, 2, 1, 3) of the group, the order SXTB16 unpacks activations in; slots in pairs
 //   (KP = ceil(kh * L / 2) rounded up to even, missing slots 0); channel pairs (an odd c_out gets
@@ -239,6 +242,12 @@ inline int32_t conv_s8_dsp_packed_kp(const ferrite_rt::ConvS8Params& p) {
   const int32_t kp = (p.kh * p.kw * p.c_in + 1) / 2;
   return (kp + 1) & ~1;
 }
+// Single-channel input (must match conv_s8_dsp_single_plane in conv_s8_dsp.h): the depthwise plane
+// layout per output channel (see dwconv above), from w[oc][ky][kx].
+inline bool conv_s8_dsp_single_plane_layout(const ferrite_rt::ConvS8Params& p) {
+  return p.c_in == 1 && p.group == 1 && p.kh == p.kw && (p.kh == 3 || p.kh == 5 || p.kh == 7) &&
+         p.stride_h == p.stride_w && (p.stride_h == 1 || p.stride_h == 2) && p.dil_h == 1 && p.dil_w == 1;
+}
 inline bool conv_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) {
   return p.group == 1 && p.n >= 1 && p.c_in >= 1 && p.c_out >= 1 && p.h_in >= 1 && p.w_in >= 1 && p.h_out >= 1 &&
          p.w_out >= 1 && p.kh >= 1 && p.kw >= 1 && p.stride_h >= 1 && p.stride_w >= 1 && p.dil_h >= 1 &&
@@ -246,10 +255,32 @@ inline bool conv_s8_dsp_applies(const ferrite_rt::ConvS8Params& p) {
          p.w_zp <= 255;
 }
 inline size_t conv_s8_dsp_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
+  if (conv_s8_dsp_single_plane_layout(p))
+    return 4u * static_cast<size_t>(p.kh) * static_cast<size_t>(p.kh / 2 + 1) * static_cast<size_t>(p.c_out);
   return 4u * static_cast<size_t>(conv_s8_dsp_packed_kp(p)) * static_cast<size_t>((p.c_out + 1) & ~1);
 }
 inline void pack_conv_s8_dsp(const ferrite_rt::ConvS8Params& p, const int8_t* w_ref_layout, const int32_t* bias_or_null,
                              int8_t* w_out, int32_t* bias_out) {
+  if (conv_s8_dsp_single_plane_layout(p)) {
+    const int32_t K = p.kh, M = K / 2, C = p.c_out;
+    auto wv = [&](int32_t oc, int32_t ky, int32_t kx) -> int32_t {
+      if (kx >= K) return 0;
+      return static_cast<int32_t>(w_ref_layout[(static_cast<size_t>(oc) * static_cast<size_t>(K) + static_cast<size_t>(ky)) *
+                                                   static_cast<size_t>(K) +
+                                               static_cast<size_t>(kx)]) -
+             p.w_zp;
+    };
+    size_t word = 0;
+    for (int32_t oc = 0; oc < C; ++oc)
+      for (int32_t ky = 0; ky < K; ++ky)
+        for (int32_t m = 0; m <= M; ++m)
+          dsp_detail::put_u32(w_out, word++, dsp_detail::pair16(wv(oc, ky, 2 * m), m < M ? wv(oc, ky, 2 * m + 1) : 0));
+    for (int32_t oc = 0; oc < C; ++oc)
+      bias_out[oc] = dsp_detail::folded_bias(w_ref_layout + static_cast<size_t>(oc) * static_cast<size_t>(K * K),
+                                             static_cast<size_t>(K * K), 1, p.w_zp, p.in_zp,
+                                             bias_or_null ? bias_or_null[oc] : 0);
+    return;
+  }
   const int32_t K = p.kh * p.kw * p.c_in, KP = conv_s8_dsp_packed_kp(p), C = p.c_out;
   const int32_t L = p.kw * p.c_in;
   auto wv = [&](int32_t oc, int32_t slot) -> int32_t {

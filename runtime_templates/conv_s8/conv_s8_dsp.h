@@ -1,6 +1,12 @@
 // General int8 convolution (group 1, any kernel size, stride, padding, dilation; e.g. the first
 // 3x3 stride-2 layer on a 3-channel image) for Cortex-M cores with the DSP extension (M4/M7/M33).
-// Needs conv_s8/dsp_s8_common.h pasted before it. Bit-identical to conv_s8_nhwc (conv_s8.h).
+// Needs conv_s8/dsp_s8_common.h and conv_s8/dwconv_s8_dsp.h pasted before it. Bit-identical to
+// conv_s8_nhwc (conv_s8.h).
+//
+// Single-channel input (conv_s8_dsp_single_plane: c_in == 1, square K = 3/5/7, stride 1 or 2 in
+// both directions, dilation 1, e.g. a grayscale first layer): every output channel is a
+// depthwise-style filter over the same plane, so it runs the depthwise plane path of
+// dwconv_s8_dsp.h with the plane gathered once; weights packed in its per-channel layout.
 //
 //   conv_s8_dsp(p, x, w, bias, scale, y, scratch)   scratch: conv_s8_dsp_scratch_bytes(p), 4-byte
 //                                                    aligned; y must not alias x.
@@ -44,7 +50,13 @@ inline int32_t conv_s8_dsp_kp(const ConvS8Params& p) {
   return (kp + 1) & ~1;
 }
 
+inline bool conv_s8_dsp_single_plane(const ConvS8Params& p) {
+  return p.c_in == 1 && p.group == 1 && p.kh == p.kw && (p.kh == 3 || p.kh == 5 || p.kh == 7) &&
+         p.stride_h == p.stride_w && (p.stride_h == 1 || p.stride_h == 2) && p.dil_h == 1 && p.dil_w == 1;
+}
+
 inline size_t conv_s8_dsp_scratch_bytes(const ConvS8Params& p) {
+  if (conv_s8_dsp_single_plane(p)) return dwconv_s8_dsp_plane_scratch(p);
   return 2 * 4 * static_cast<size_t>(conv_s8_dsp_kp(p)) + 512;
 }
 
@@ -217,6 +229,17 @@ inline void conv_dsp_patch_inside(const int8_t* base, int32_t kh, int32_t run_st
 // w, bias: packed by ferrite::kernels::pack_conv_s8_dsp (bias never null after packing).
 inline void conv_s8_dsp(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
                         const float* scale, void* y, void* scratch) {
+  if (conv_s8_dsp_single_plane(p)) {
+    int8_t* const yb = static_cast<int8_t*>(y);
+    const int32_t k = p.kh, s = p.stride_h;
+    if (k == 3 && s == 1) dwconv_s8_dsp_impl<3, 1>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 3 && s == 2) dwconv_s8_dsp_impl<3, 2>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 5 && s == 1) dwconv_s8_dsp_impl<5, 1>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 5 && s == 2) dwconv_s8_dsp_impl<5, 2>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 7 && s == 1) dwconv_s8_dsp_impl<7, 1>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 7 && s == 2) dwconv_s8_dsp_impl<7, 2>(p, x, w, bias, scale, yb, scratch, true);
+    return;
+  }
   const int32_t kp = conv_s8_dsp_kp(p);
   uint32_t* const pa = static_cast<uint32_t*>(scratch);
   uint32_t* const pb = pa + kp;

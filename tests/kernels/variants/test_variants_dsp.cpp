@@ -443,13 +443,15 @@ ConvS8Params conv_params(int32_t n, int32_t ci, int32_t h, int32_t w, int32_t co
   Rng r{seed};
   int fails = 0;
   for (int t = 0; t < cases; ++t) {
-    const int32_t ks[] = {1, 2, 3, 3, 3, 5};
-    int32_t kh = ks[r.range(0, 5)], kw = r.chance(80) ? kh : ks[r.range(0, 5)];
+    const int32_t ks[] = {1, 2, 3, 3, 3, 5, 7};
+    int32_t kh = ks[r.range(0, 6)], kw = r.chance(80) ? kh : ks[r.range(0, 6)];
     int32_t ci = r.chance(40) ? r.range(1, 3) : r.range(1, 12);
+    if (r.chance(20)) ci = 1;  // single-plane path
     int32_t co = r.range(1, 20);
     int32_t sh = r.range(1, 3), sw = r.chance(80) ? sh : r.range(1, 3);
     int32_t dh = r.chance(85) ? 1 : 2, dw = r.chance(85) ? dh : r.range(1, 2);
     int32_t h = r.range(1, 11), w = r.range(1, 11);
+    if (ci == 1 && r.chance(30)) w = r.range(12, 30);  // several 4-output blocks per row
     int32_t pt = r.range(0, kh - 1), pl = r.range(0, kw - 1), pb = r.range(0, kh - 1), pr = r.range(0, kw - 1);
     if (h + pt + pb < dh * (kh - 1) + 1) pb = dh * (kh - 1) + 1 - h - pt;
     if (w + pl + pr < dw * (kw - 1) + 1) pr = dw * (kw - 1) + 1 - w - pl;
