@@ -1,0 +1,175 @@
+// Shared helpers of the Arm DSP-extension int8 kernels (conv1x1_s8_dsp.h, dwconv_s8_dsp.h, ...):
+// SIMD primitives (SMLAD / SXTB16 via ACLE <arm_acle.h>, portable equivalents elsewhere) and the
+// exact, cheap requantization used by every *_s8_dsp kernel.
+//
+// Pasting: like every kernel file this one includes nothing and is pasted inside
+// `namespace ferrite_rt` after the prelude and common/requant.h; on DSP targets the prelude must
+// also include <arm_acle.h>. It must come before the *_dsp.h kernel files. A macro guard makes a
+// second paste harmless.
+//
+// Targets: Cortex-M4/M7/M33 (__ARM_FEATURE_DSP) with a single-precision FPU (__ARM_FP & 4) get
+// the fast paths. Without them (host, constant folding, soft-float cores) the same functions
+// compile to portable C++ with identical results, so the kernels can be tested anywhere.
+#ifndef FERRITE_DSP_S8_COMMON_H
+#define FERRITE_DSP_S8_COMMON_H
+
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SAT)
+#define FERRITE_DSP_SIMD 1
+#else
+#define FERRITE_DSP_SIMD 0
+#endif
+#if FERRITE_DSP_SIMD && defined(__ARM_FP) && (__ARM_FP & 4)
+#define FERRITE_DSP_FPU 1
+#else
+#define FERRITE_DSP_FPU 0
+#endif
+
+// --- SIMD primitives ---------------------------------------------------------------------------
+// Naming: a "pair" word holds two int16 lanes, lane 0 in bits 0-15 and lane 1 in bits 16-31.
+#if FERRITE_DSP_SIMD
+// [b0, b2] of the four int8 bytes b0..b3 of x (b0 = bits 0-7), sign-extended to int16 lanes.
+inline uint32_t dsp_sxtb16(uint32_t x) { return static_cast<uint32_t>(__sxtb16(static_cast<int32_t>(x))); }
+// [b1, b3]: SXTB16 with the rotation folded in (GCC does not fuse __ror into __sxtb16).
+inline uint32_t dsp_sxtb16_ror8(uint32_t x) {
+  uint32_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+  return r;
+}
+// acc + a.lane0 * b.lane0 + a.lane1 * b.lane1 (modulo 2^32; SMLAD only sets the Q flag on wrap).
+inline int32_t dsp_smlad(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlad(static_cast<int32_t>(a), static_cast<int32_t>(b), acc);
+}
+// acc + a.laneX * b.laneY (SMLAxy; X, Y: 0 = bottom, 1 = top).
+inline int32_t dsp_smlabb(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlabb(static_cast<int32_t>(a), static_cast<int32_t>(b), acc);
+}
+inline int32_t dsp_smlatb(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlatb(static_cast<int32_t>(a), static_cast<int32_t>(b), acc);
+}
+inline int32_t dsp_smlabt(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlabt(static_cast<int32_t>(a), static_cast<int32_t>(b), acc);
+}
+inline int32_t dsp_smlatt(uint32_t a, uint32_t b, int32_t acc) {
+  return __smlatt(static_cast<int32_t>(a), static_cast<int32_t>(b), acc);
+}
+// Clamp to [-256, 255] (SSAT #9).
+inline int32_t dsp_ssat9(int32_t v) { return __ssat(v, 9); }
+#else
+inline int32_t dsp_lane0(uint32_t a) { return static_cast<int16_t>(static_cast<uint16_t>(a & 0xFFFFu)); }
+inline int32_t dsp_lane1(uint32_t a) { return static_cast<int16_t>(static_cast<uint16_t>(a >> 16)); }
+inline uint32_t dsp_sxtb16(uint32_t x) {
+  const uint32_t lo = static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(static_cast<uint8_t>(x))));
+  const uint32_t hi = static_cast<uint32_t>(static_cast<int32_t>(static_cast<int8_t>(static_cast<uint8_t>(x >> 16))));
+  return (lo & 0xFFFFu) | (hi << 16);
+}
+inline uint32_t dsp_sxtb16_ror8(uint32_t x) { return dsp_sxtb16((x >> 8) | (x << 24)); }
+inline int32_t dsp_wrap_add(int32_t acc, int32_t v) {
+  return static_cast<int32_t>(static_cast<uint32_t>(acc) + static_cast<uint32_t>(v));
+}
+inline int32_t dsp_smlad(uint32_t a, uint32_t b, int32_t acc) {
+  return dsp_wrap_add(acc, dsp_lane0(a) * dsp_lane0(b) + dsp_lane1(a) * dsp_lane1(b));
+}
+inline int32_t dsp_smlabb(uint32_t a, uint32_t b, int32_t acc) { return dsp_wrap_add(acc, dsp_lane0(a) * dsp_lane0(b)); }
+inline int32_t dsp_smlatb(uint32_t a, uint32_t b, int32_t acc) { return dsp_wrap_add(acc, dsp_lane1(a) * dsp_lane0(b)); }
+inline int32_t dsp_smlabt(uint32_t a, uint32_t b, int32_t acc) { return dsp_wrap_add(acc, dsp_lane0(a) * dsp_lane1(b)); }
+inline int32_t dsp_smlatt(uint32_t a, uint32_t b, int32_t acc) { return dsp_wrap_add(acc, dsp_lane1(a) * dsp_lane1(b)); }
+inline int32_t dsp_ssat9(int32_t v) { return v < -256 ? -256 : (v > 255 ? 255 : v); }
+#endif
+
+// Unaligned little-endian word load (LDR; Cortex-M3+ allows unaligned LDR, not LDRD/LDM).
+inline uint32_t dsp_load_u32(const void* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// --- Requantization ----------------------------------------------------------------------------
+// Reference (common/requant.h): y = clamp(round_half_even(clampf(float(acc) * scale, +-2^22)) + zp,
+// lo, hi) with float32 arithmetic. The DSP kernels compute it as
+//     q = VCVTR.S32.F32(float(acc) * scale)       (VCVT.F32.S32, VMUL.F32, VCVTR; two lanes per VMOV)
+//     y = table[SSAT(q, 9)],  table[i] = clamp(i + zp, lo, hi) for i in [-256, 255]
+// i.e. 3.5 FPU instructions + SSAT + LDRB per output, with zero point and activation clamp in the
+// 512-byte table built once per kernel call (dsp_requant_table).
+//
+// Proof of equality (for lo, hi, zp in [-128, 127] and a finite scale, FPSCR in its reset state:
+// round to nearest even, no flush-to-zero, which the reference assumes too):
+//  * v = float(acc) * scale is the same float32 value in both (same conversion, one IEEE multiply;
+//    -ffp-contract=off keeps the reference from fusing anything). v is never NaN: acc is finite and
+//    scale is finite, so v is finite or +-inf.
+//  * Let f(t) = min(max(t, lo), hi) (the reference's clamp order). f is nondecreasing, f(t) =
+//    f(-128) for t <= -128 and f(t) = f(127) for t >= 127, because lo >= -128 and hi <= 127.
+//  * |v| <= 2^22: the reference's magic-number rounding is exact round-half-even R(v) there, and
+//    VCVTR (rounding mode RN) gives the same R(v) (no saturation). If -256 <= R <= 255 the table
+//    entry is f(R + zp), the reference value. If R > 255 then R + zp > 127 and 255 + zp >= 127, so
+//    both are f(127); if R < -256 then R + zp < -128 and -256 + zp <= -129, so both are f(-128).
+//  * |v| > 2^22 (incl. +-inf): the reference clamps to +-2^22, then +-2^22 + zp is beyond +-127, so
+//    it returns f(127) for positive v, f(-128) for negative v; VCVTR gives a value of the same sign
+//    with magnitude >= 2^22 (saturated to int32 if needed), SSAT maps it to 255 / -256, and the
+//    table gives f(127) / f(-128) as shown above.
+// A NaN scale (or an infinite scale times acc = 0) would differ (VCVTR(NaN) = 0, the reference
+// takes -2^22): dsp_scales_finite() lets the compiler refuse such constants.
+inline bool dsp_scales_finite(const float* scale, int32_t n) {
+  for (int32_t i = 0; i < n; ++i) {
+    uint32_t b;
+    std::memcpy(&b, &scale[i], sizeof b);
+    if ((b & 0x7F800000u) == 0x7F800000u) return false;
+  }
+  return true;
+}
+
+// Fills t[0..511] with clamp(i - 256 + zp, lo, hi) and returns t + 256 (index by SSAT(q, 9)).
+inline const int8_t* dsp_requant_table(int8_t* t, int32_t zp, int32_t lo, int32_t hi) {
+  // Entries are f(i - 256 + zp): f(lo_edge) up to index a, the ramp, then f(hi_edge) from b on.
+  int32_t a = lo - zp + 256;  // first index whose value t - 256 + zp >= lo
+  int32_t b = hi - zp + 256;  // last index whose value <= hi
+  a = a < 0 ? 0 : (a > 512 ? 512 : a);
+  b = b < -1 ? -1 : (b > 511 ? 511 : b);
+  const int32_t flo = lo < hi ? lo : hi;  // f of small values (= hi when lo > hi)
+  if (a > b + 1) a = b + 1;                 // empty ramp (lo > hi or range outside)
+  std::memset(t, flo, static_cast<size_t>(a));
+  for (int32_t i = a; i <= b; ++i) t[i] = static_cast<int8_t>(i - 256 + zp);
+  std::memset(t + (b + 1), hi, static_cast<size_t>(511 - b));
+  return t + 256;
+}
+
+// Two accumulators -> two table indices (q = SSAT(VCVTR(float(acc) * scale), 9)).
+inline void dsp_requant_idx2(int32_t& a, int32_t& b, float sa, float sb) {
+#if FERRITE_DSP_FPU
+  __asm__(
+      "vmov s14, s15, %[a], %[b]\n\t"
+      "vcvt.f32.s32 s14, s14\n\t"
+      "vcvt.f32.s32 s15, s15\n\t"
+      "vmul.f32 s14, s14, %[sa]\n\t"
+      "vmul.f32 s15, s15, %[sb]\n\t"
+      "vcvtr.s32.f32 s14, s14\n\t"
+      "vcvtr.s32.f32 s15, s15\n\t"
+      "vmov %[a], %[b], s14, s15"
+      : [a] "+r"(a), [b] "+r"(b)
+      : [sa] "t"(sa), [sb] "t"(sb)
+      : "s14", "s15");
+  a = dsp_ssat9(a);
+  b = dsp_ssat9(b);
+#else
+  a = dsp_ssat9(round_half_even(static_cast<float>(a) * sa));
+  b = dsp_ssat9(round_half_even(static_cast<float>(b) * sb));
+#endif
+}
+
+inline void dsp_requant_idx1(int32_t& a, float sa) {
+#if FERRITE_DSP_FPU
+  __asm__(
+      "vmov s15, %[a]\n\t"
+      "vcvt.f32.s32 s15, s15\n\t"
+      "vmul.f32 s15, s15, %[sa]\n\t"
+      "vcvtr.s32.f32 s15, s15\n\t"
+      "vmov %[a], s15"
+      : [a] "+r"(a)
+      : [sa] "t"(sa)
+      : "s15");
+  a = dsp_ssat9(a);
+#else
+  a = dsp_ssat9(round_half_even(static_cast<float>(a) * sa));
+#endif
+}
+
+#endif  // FERRITE_DSP_S8_COMMON_H
