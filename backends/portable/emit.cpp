@@ -152,7 +152,31 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   for (TensorId id : g.outputs)
     if (g.t(id).shape.size() > 6) return make_error("output '{}' has rank above 6", g.t(id).name);
 
+  // Kernel files to paste: the portable ones (sorted), then each target variant's files in the
+  // order the model first uses them, every file after the files it builds on (kernels.def `base`).
   std::set<std::string> kernel_files;
+  std::vector<std::string> variant_files;
+  auto use_kernel = [&](KernelId k) {
+    const KernelInfo& ki = kernel_info(k);
+    if (!ki.isa) {
+      kernel_files.insert(ki.file);
+      return;
+    }
+    std::vector<std::string> files;
+    for (const char* b = ki.base; b && *b;) {
+      const char* e = std::strchr(b, ' ');
+      files.emplace_back(b, e ? static_cast<size_t>(e - b) : std::strlen(b));
+      b = e ? e + 1 : nullptr;
+    }
+    files.push_back(ki.file);
+    for (const std::string& f : files) {
+      bool portable = false;
+      for (size_t i = 0; i < kNumKernels; ++i)
+        portable = portable || (!kernel_info(static_cast<KernelId>(i)).isa && f == kernel_info(static_cast<KernelId>(i)).file);
+      if (portable) kernel_files.insert(f);
+      else if (std::find(variant_files.begin(), variant_files.end(), f) == variant_files.end()) variant_files.push_back(f);
+    }
+  };
   uint32_t isa_used = kIsaNone;  // core features the chosen kernels need
   std::string params, layers, calls;
   ProfileEmitter prof(m);  // --profile: a counter read after each call in invoke()
@@ -173,8 +197,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
     }
     for (size_t ci = 0; ci < l.calls.size(); ++ci) {
       const KernelCall& c = l.calls[ci];
-      kernel_files.insert(kernel_info(c.kernel).file);
-      if (kernel_info(c.kernel).base) kernel_files.insert(kernel_info(c.kernel).base);
+      use_kernel(c.kernel);
       isa_used |= kernel_info(c.kernel).isa;
       const std::string pname = fmt::format("kP{:03}_{}", s, ci);
       params += fmt::format("constexpr {} {} = {};\n", params_type(c.params), pname, params_init(c.params));
@@ -200,8 +223,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       std::string body;
       for (size_t ci = 0; ci < m.patch->patches[pi].size(); ++ci) {
         const auto& [node, c] = m.patch->patches[pi][ci];
-        kernel_files.insert(kernel_info(c.kernel).file);
-        if (kernel_info(c.kernel).base) kernel_files.insert(kernel_info(c.kernel).base);
+        use_kernel(c.kernel);
         isa_used |= kernel_info(c.kernel).isa;
         const std::string pname = fmt::format("kPatch{:03}_{}", pi, ci);
         params += fmt::format("constexpr {} {} = {};\n", params_type(c.params), pname, params_init(c.params));
@@ -238,13 +260,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       kernels += strip_pragma_once(embedded("common/requant.h")) + "\n";
       break;
     }
-  // Portable files first: a target variant's file builds on its family's portable file.
-  std::set<std::string> variant_files;
-  for (const auto& f : kernel_files)
-    for (size_t k = 0; k < kNumKernels; ++k)
-      if (kernel_info(static_cast<KernelId>(k)).isa && f == kernel_info(static_cast<KernelId>(k)).file) variant_files.insert(f);
-  for (const auto& f : kernel_files)
-    if (!variant_files.count(f)) kernels += strip_pragma_once(embedded(f)) + "\n";
+  for (const auto& f : kernel_files) kernels += strip_pragma_once(embedded(f)) + "\n";
   for (const auto& f : variant_files) kernels += strip_pragma_once(embedded(f)) + "\n";
 
   if (!e.internal_error.empty()) return make_error("internal error: {}", e.internal_error);

@@ -3,11 +3,47 @@
 // lowering produced.
 #include "kernels/conv_s8_variants.h"
 
+// The variants' packing and rules (host-includable), and their scratch sizes: the DSP kernel files
+// compile to portable C++ off-target, so the compiler takes the scratch formulas from the very
+// files the generated code uses.
+namespace ferrite_rt {
+#include "conv_s8/dsp_s8_common.h"
+#include "conv_s8/conv1x1_s8_dsp.h"
+#include "conv_s8/dwconv_s8_dsp.h"
+#include "conv_s8/conv_s8_dsp.h"
+}  // namespace ferrite_rt
+#include "kernels/pack_s8_dsp.h"
+
 namespace ferrite {
+
+namespace k = ferrite::kernels;
+using ferrite_rt::ConvS8Params;
 
 const std::vector<ConvS8Variant>& conv_s8_variants() {
   static const std::vector<ConvS8Variant> v = {
-      // portable reference kernels (ops/quantized.cpp lowers to these)
+      // --- DSP extension + FPU (Cortex-M4F, M7, M33): compiler/kernels/pack_s8_dsp.h ---
+      // Pointwise: int8 weights first (no flash growth, w_zp == 0), int16 weights for any w_zp.
+      {KernelId::conv1x1_s8_dsp_w8, ConvRole::Pointwise, k::conv1x1_s8_dsp_w8_applies,
+       k::conv1x1_s8_dsp_w8_packed_weight_bytes, k::pack_conv1x1_s8_dsp_w8, nullptr, false},
+      {KernelId::conv1x1_s8_dsp, ConvRole::Pointwise, k::conv1x1_s8_dsp_applies, k::conv1x1_s8_dsp_packed_weight_bytes,
+       k::pack_conv1x1_s8_dsp, nullptr, false},
+      // Depthwise K x K, stride S: one packing and one scratch formula for all six.
+      {KernelId::dwconv3x3_s1_s8_dsp, ConvRole::Depthwise, k::dwconv3x3_s1_s8_dsp_applies,
+       k::dwconv_s8_dsp_packed_weight_bytes, k::pack_dwconv_s8_dsp, ferrite_rt::dwconv_s8_dsp_scratch_bytes, true},
+      {KernelId::dwconv3x3_s2_s8_dsp, ConvRole::Depthwise, k::dwconv3x3_s2_s8_dsp_applies,
+       k::dwconv_s8_dsp_packed_weight_bytes, k::pack_dwconv_s8_dsp, ferrite_rt::dwconv_s8_dsp_scratch_bytes, true},
+      {KernelId::dwconv5x5_s1_s8_dsp, ConvRole::Depthwise, k::dwconv5x5_s1_s8_dsp_applies,
+       k::dwconv_s8_dsp_packed_weight_bytes, k::pack_dwconv_s8_dsp, ferrite_rt::dwconv_s8_dsp_scratch_bytes, true},
+      {KernelId::dwconv5x5_s2_s8_dsp, ConvRole::Depthwise, k::dwconv5x5_s2_s8_dsp_applies,
+       k::dwconv_s8_dsp_packed_weight_bytes, k::pack_dwconv_s8_dsp, ferrite_rt::dwconv_s8_dsp_scratch_bytes, true},
+      {KernelId::dwconv7x7_s1_s8_dsp, ConvRole::Depthwise, k::dwconv7x7_s1_s8_dsp_applies,
+       k::dwconv_s8_dsp_packed_weight_bytes, k::pack_dwconv_s8_dsp, ferrite_rt::dwconv_s8_dsp_scratch_bytes, true},
+      {KernelId::dwconv7x7_s2_s8_dsp, ConvRole::Depthwise, k::dwconv7x7_s2_s8_dsp_applies,
+       k::dwconv_s8_dsp_packed_weight_bytes, k::pack_dwconv_s8_dsp, ferrite_rt::dwconv_s8_dsp_scratch_bytes, true},
+      // General (group 1): any kernel, stride, padding, dilation; the first conv (c_in 1-3) included.
+      {KernelId::conv_s8_dsp, ConvRole::General, k::conv_s8_dsp_applies, k::conv_s8_dsp_packed_weight_bytes,
+       k::pack_conv_s8_dsp, ferrite_rt::conv_s8_dsp_scratch_bytes, false},
+      // --- portable reference kernels (ops/quantized.cpp lowers to these) ---
       {KernelId::conv1x1_s8_nhwc, ConvRole::Pointwise, nullptr, nullptr, nullptr, nullptr, false},
       {KernelId::dwconv_s8_nhwc, ConvRole::Depthwise, nullptr, nullptr, nullptr, nullptr, false},
       {KernelId::conv_s8_nhwc, ConvRole::General, nullptr, nullptr, nullptr, nullptr, false},

@@ -1,6 +1,7 @@
 // Kernel selection over the family variant lists (see select.h).
 #include "kernels/select.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "kernels/binary_s8_variants.h"
@@ -34,6 +35,11 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
   const ConvRole role = ref.kernel == KernelId::conv1x1_s8_nhwc ? ConvRole::Pointwise
                         : ref.kernel == KernelId::dwconv_s8_nhwc ? ConvRole::Depthwise
                                                                  : ConvRole::General;
+  // The variants' requantization arguments assume finite scales (lowering makes them from positive
+  // finite quantization scales, but a ratio can overflow): otherwise keep the portable kernel.
+  if (const Tensor* sc = constant_of(g, ref.args.size() > 3 ? ref.args[3] : Operand::null()))
+    for (float f : sc->as_f32())
+      if (!std::isfinite(f)) return Status::ok();
   for (const ConvS8Variant& v : conv_s8_variants()) {
     if (v.role != role || !target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
     if (v.kernel == ref.kernel) return Status::ok();  // the portable kernel is the best there is
