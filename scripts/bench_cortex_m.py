@@ -73,6 +73,25 @@ def run(ferrite, model, inp, extra, target, out_dir, profile):
     return r.stdout
 
 
+def code_size(elf):
+    """Bytes of code per ferrite_rt kernel function (and the model's own layer code) in a linked ELF."""
+    r = subprocess.run(["arm-none-eabi-nm", "-S", "-C", elf], stdout=subprocess.PIPE, text=True, check=True)
+    sizes = {}
+    for line in r.stdout.splitlines():
+        parts = line.split(" ", 3)
+        if len(parts) < 4 or parts[2] not in "tTwW":
+            continue
+        name = parts[3]
+        if "ferrite_rt::" in name:
+            fn = re.split(r"[(<]", name.split("ferrite_rt::", 1)[1])[0]
+        elif name.startswith("m::") or "(anonymous namespace)::layer" in name or name.startswith("(anonymous namespace)::patch"):
+            fn = "(layer functions, invoke)"
+        else:
+            continue
+        sizes[fn] = sizes.get(fn, 0) + int(parts[1], 16)
+    return sizes
+
+
 def short(target):
     return target.replace("qemu-cortex-", "").upper()
 
@@ -125,7 +144,8 @@ def main():
             ptext = run(ferrite, model, inp, extra, t, os.path.join(d, "profile"), True)
             with open(os.path.join(d, "profile", "profile.json")) as f:
                 prof = json.load(f)
-            results[(name, t)] = {"whole": int(m.group(1)), "macs": int(m.group(2)), "profile": prof}
+            results[(name, t)] = {"whole": int(m.group(1)), "macs": int(m.group(2)), "profile": prof,
+                                  "code": code_size(os.path.join(d, "count", "build", "prog.elf"))}
             if a.kernels:
                 print(f"\n{name} on {t}:\n{ptext}")
             print(f"  {name:<26} {t:<16} {int(m.group(1)):>12} instructions  "
@@ -172,6 +192,26 @@ def main():
                 print(line)
             print(f"{'':>4}  {'total':<18} {'':<40} {'':<30} {profs[0]['macs']:>9}"
                   + "".join(f" {p['per_mac']:>9.2f}" for p in profs))
+
+    # Code size: the kernels each model links, per target (flash for code; weights are separate).
+    print("\nCode: bytes of kernel code linked per model (ferrite_rt functions; + layer functions and invoke)")
+    print(f"{'model':<26}" + "".join(f" {short(t):>16}" for t in targets))
+    for name in names:
+        line = f"{name:<26}"
+        for t in targets:
+            c = results[(name, t)]["code"]
+            k = sum(v for f, v in c.items() if not f.startswith("("))
+            line += f" {k:>7} + {c.get('(layer functions, invoke)', 0):>6}"
+        print(line)
+    if a.kernels:
+        for t in targets:
+            funcs = {}
+            for name in names:
+                for f, v in results[(name, t)]["code"].items():
+                    funcs[f] = max(funcs.get(f, 0), v)
+            print(f"\nKernel functions linked on {short(t)} (bytes, largest over the models):")
+            for f, v in sorted(funcs.items(), key=lambda kv: -kv[1]):
+                print(f"  {v:>7}  {f}")
 
     # Per kernel variant, over all the models run: instructions per MAC (or per output element).
     kernels = {}  # kernel -> target -> [count, macs, elements]
