@@ -217,7 +217,7 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
   const Tensor& T = g.t(ex.split);
   // Constants lowering computes (relaid-out weights, scales, tables) are the same for every patch:
   // keep the first patch's, so the weights file holds them once.
-  std::map<std::tuple<size_t, int, size_t, size_t>, Operand> shared;
+  std::map<std::tuple<size_t, int, size_t, size_t>, std::vector<Operand>> shared;
   for (size_t p = 0; p < geo.regions.size(); ++p) {
     std::map<TensorId, Rect> reg = geo.regions[p];
     reg[ex.split_patch] = reg[ex.split];
@@ -277,10 +277,15 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
         KernelCall c = chosen[ci];
         for (size_t ai = 0; ai < c.args.size(); ++ai)
           if (c.args[ai].kind == Operand::Kind::Data) {
-            auto key = std::make_tuple(k, ip ? 1 : 0, ci, ai);
-            auto it = shared.find(key);
-            if (it == shared.end()) it = shared.emplace(key, c.args[ai]).first;
-            c.args[ai] = it->second;
+            // Reuse an earlier patch's constant when it holds the same bytes (a target variant's
+            // packing can depend on the patch's shape).
+            auto& seen = shared[std::make_tuple(k, ip ? 1 : 0, ci, ai)];
+            const Tensor& d = *c.args[ai].data;
+            auto same = std::find_if(seen.begin(), seen.end(), [&](const Operand& o) {
+              return o.data->dtype == d.dtype && o.data->shape == d.shape && *o.data->data == *d.data;
+            });
+            if (same == seen.end()) seen.push_back(c.args[ai]);
+            else c.args[ai] = *same;
           }
         if (kind == Kind::Add) {
           const Tensor& yt = g.t(n.outputs[0]);

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "backends/portable/emit.h"
+#include "kernels/select.h"
 #include "passes/bottleneck.h"
 #include "driver/report.h"
 #include "driver/report_html.h"
@@ -114,17 +115,37 @@ static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>&
   for (size_t k = 0; k < spec.stage; ++k) {
     Lowered& l = (*planning)[k];
     const Node& n = g.nodes[k];
-    if (!l.inplace_calls.empty()) {
-      // The in-place temporary at the largest region: the portable kernels' one-channel plane, or
-      // what the target variant needs, lowered at the region's dims with the layer's full padding
-      // (an upper bound for every patch: a patch's padding is never larger).
+    const std::vector<KernelCall>& ref = l.reference_calls.empty() ? l.calls : l.reference_calls;
+    const auto* cp = ref.size() == 1 ? std::get_if<ferrite_rt::ConvS8Params>(&ref[0].params) : nullptr;
+    if (cp && (ref[0].kernel == KernelId::conv1x1_s8_nhwc || ref[0].kernel == KernelId::dwconv_s8_nhwc ||
+               ref[0].kernel == KernelId::conv_s8_nhwc)) {
+      // int8 conv: the scratch of the kernel each patch gets (the selection may pick another variant
+      // for a patch's shape than for the whole image), the largest over the patches.
+      size_t out_of_place = 0, in_place = 0;
+      bool all = true;
+      for (const auto& reg : geo.regions) {
+        auto in = reg.find(n.inputs[0]);
+        auto out = reg.find(n.outputs[0] == tpid ? t : n.outputs[0]);
+        if (in == reg.end() || out == reg.end()) {
+          all = false;
+          continue;
+        }
+        ferrite_rt::ConvS8Params q = *cp;
+        q.h_in = static_cast<int32_t>(in->second.rows());
+        q.w_in = static_cast<int32_t>(in->second.cols());
+        q.h_out = static_cast<int32_t>(out->second.rows());
+        q.w_out = static_cast<int32_t>(out->second.cols());
+        q.pad_top = static_cast<int32_t>(in->second.r0 - (out->second.r0 * cp->stride_h - cp->pad_top));
+        q.pad_left = static_cast<int32_t>(in->second.c0 - (out->second.c0 * cp->stride_w - cp->pad_left));
+        out_of_place = std::max(out_of_place, conv_s8_scratch(q, ref[0].kernel, target, false));
+        in_place = std::max(in_place, conv_s8_scratch(q, ref[0].kernel, target, true));
+      }
+      l.scratch_bytes = all ? out_of_place : std::max(l.scratch_bytes, out_of_place);
+      if (!l.inplace_calls.empty()) l.inplace_scratch_bytes = all ? in_place : std::max(l.inplace_scratch_bytes, in_place);
+    } else if (!l.inplace_calls.empty()) {
+      // The in-place temporary (one channel plane) at the largest region.
       const auto& d = dims[n.inputs[0]];
       l.inplace_scratch_bytes = dtype_size(g.t(n.inputs[0]).dtype) * static_cast<size_t>(d.first * d.second);
-      if (target.isa != kIsaNone) {
-        auto r = lower_node(g, n, target);
-        if (r && !r->inplace_calls.empty()) l.inplace_scratch_bytes = std::max(l.inplace_scratch_bytes, r->inplace_scratch_bytes);
-        else l.inplace_scratch_bytes = std::max(l.inplace_scratch_bytes, lowered[k].inplace_scratch_bytes);
-      }
     }
     if (n.op == OpKind::Add || n.op == OpKind::QLinearAdd) l.inplace_input = -1;
     for (TensorId in : n.inputs)  // every patch reads the input image: never write over it

@@ -28,20 +28,31 @@ Tensor packed_tensor(const std::string& name, DType dt, const std::vector<T>& v)
   return t;
 }
 
+ConvRole conv_role(KernelId reference) {
+  return reference == KernelId::conv1x1_s8_nhwc ? ConvRole::Pointwise
+         : reference == KernelId::dwconv_s8_nhwc ? ConvRole::Depthwise
+                                                 : ConvRole::General;
+}
+
+// The first variant of the list that `target` runs and whose rule holds for `p`.
+const ConvS8Variant* pick_conv_s8(const ferrite_rt::ConvS8Params& p, ConvRole role, const Target& target) {
+  for (const ConvS8Variant& v : conv_s8_variants())
+    if (v.role == role && target.has(kernel_info(v.kernel).isa) && (!v.applies || v.applies(p))) return &v;
+  return nullptr;
+}
+
 // int8 convolution: portable call args are x, w, bias (or null), scale, y [, scratch].
 Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
   const KernelCall& ref = l.calls[0];
   const auto& p = std::get<ferrite_rt::ConvS8Params>(ref.params);
-  const ConvRole role = ref.kernel == KernelId::conv1x1_s8_nhwc ? ConvRole::Pointwise
-                        : ref.kernel == KernelId::dwconv_s8_nhwc ? ConvRole::Depthwise
-                                                                 : ConvRole::General;
+  const ConvRole role = conv_role(ref.kernel);
   // The variants' requantization arguments assume finite scales (lowering makes them from positive
   // finite quantization scales, but a ratio can overflow): otherwise keep the portable kernel.
   if (const Tensor* sc = constant_of(g, ref.args.size() > 3 ? ref.args[3] : Operand::null()))
     for (float f : sc->as_f32())
       if (!std::isfinite(f)) return Status::ok();
-  for (const ConvS8Variant& v : conv_s8_variants()) {
-    if (v.role != role || !target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+  if (const ConvS8Variant* picked = pick_conv_s8(p, role, target)) {
+    const ConvS8Variant& v = *picked;
     if (v.kernel == ref.kernel) return Status::ok();  // the portable kernel is the best there is
     if (ref.args.size() < 5) return make_error("internal error: {} lowered with {} operands", kernel_name(ref.kernel), ref.args.size());
     const Tensor* w = constant_of(g, ref.args[1]);
@@ -99,6 +110,16 @@ Status select_binary_s8(Lowered& l, const Target& target) {
 }
 
 }  // namespace
+
+size_t conv_s8_scratch(const ferrite_rt::ConvS8Params& p, KernelId reference, const Target& target, bool in_place) {
+  const ConvRole role = conv_role(reference);
+  const ConvS8Variant* v = target.isa == kIsaNone ? nullptr : pick_conv_s8(p, role, target);
+  if (v && v->kernel != reference) return v->scratch_bytes ? v->scratch_bytes(p) : 0;
+  // The portable kernels.
+  if (role == ConvRole::Depthwise)
+    return in_place ? static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in) : 0;
+  return role == ConvRole::General ? ferrite_rt::conv_s8_scratch_bytes(p) : 0;
+}
 
 Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
   if (l.calls.size() != 1 || l.alias) return Status::ok();

@@ -11,4 +11,10 @@ namespace ferrite {
 // family's table has one that applies; keeps the portable calls in `l.reference_calls`.
 Status select_kernels(const Graph& g, Lowered& l, const Target& target);
 
+// The kernel scratch an int8 convolution with parameters `p`, lowered to the portable `reference`
+// kernel (conv1x1_s8_nhwc, dwconv_s8_nhwc or conv_s8_nhwc), needs on `target`: the variant the
+// selection picks for `p`, out of place or in place. Needs no weights, so the planner can size the
+// scratch of every patch of a patched stage cheaply.
+size_t conv_s8_scratch(const ferrite_rt::ConvS8Params& p, KernelId reference, const Target& target, bool in_place);
+
 }  // namespace ferrite
