@@ -4,6 +4,7 @@
 // tensor must end up with a static shape and a known dtype.
 #include "frontend/onnx_import.h"
 #include "frontend/contrib_schemas.h"
+#include "frontend/onnx_fold.h"
 
 #include <algorithm>
 #include <cstring>
@@ -236,6 +237,7 @@ static Status check_supported(const onnx::GraphProto& g, int64_t opset) {
     const auto& n = g.node(i);
     auto k = op_from_onnx(n.domain(), n.op_type());
     if (k && std::string(op_info(*k).domain) == "ferrite") k.reset();  // internal ops are never imported
+    if (!k && is_fold_only_op(n.domain(), n.op_type())) continue;  // checked again after folding
     if (!k) {
       bad.push_back(fmt::format("  {} (domain '{}') node '{}'", n.op_type(), n.domain().empty() ? "ai.onnx" : n.domain(),
                                 n.name().empty() ? "#" + std::to_string(i) : n.name()));
@@ -410,12 +412,11 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
     g = model.mutable_graph();
     FERRITE_TRY(check_supported(*g, kCanonicalOpset));
   }
-  try {
-    onnx::ShapeInferenceOptions so(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), so);
-  } catch (const std::exception& e) {
-    return make_error("'{}': shape inference failed: {}", path, e.what());
-  }
+  // Shape inference and constant folding of the shape arithmetic, to a fixed point (onnx_fold.h).
+  if (Status st = fold_and_infer_shapes(model, base_dir); !st) return make_error("'{}': {}", path, st.error().message);
+  g = model.mutable_graph();
+  initializer_names.clear();
+  for (const auto& init : g->initializer()) initializer_names.insert(init.name());
 
   // ---- IR construction ----
   Graph graph;
