@@ -861,7 +861,9 @@ class Folder {
       }
       const std::string src = depends_on(culprit);
       bad.push_back(fmt::format(
-          "  {}: input '{}' ({}) is not a compile-time constant{}; Ferrite computes {} only at compile time", who,
+          "  {}: input '{}' ({}) is not a compile-time constant{}; Ferrite supports {} only where it folds away at "
+          "compile time (constant data, or the shape of a tensor)",
+          who,
           culprit, type_str(culprit), src.empty() ? "" : fmt::format(" (it depends on graph input '{}')", src),
           np.op_type()));
     }
