@@ -712,6 +712,34 @@ class Folder {
     return false;
   }
 
+  // An Expand of a constant whose every reader is a broadcasting binary operator (Add, Sub, Mul,
+  // Div) that gives the same result shape from the unexpanded constant: the readers can broadcast
+  // the constant themselves, so the expanded copy is never stored (e.g. torch's
+  // bias.expand(-1, -1, h, w) added to an activation).
+  bool expand_is_implicit(int i, const Tensor& x, const Tensor& shape) {
+    const std::string& out = g_.node(i).output(0);
+    if (is_graph_output(out)) return false;
+    auto full = broadcast(x.shape, ints_of(shape));
+    if (!full) return false;
+    int readers = 0;
+    for (int k = 0; k < g_.node_size(); ++k) {
+      const auto& n = g_.node(k);
+      bool reads = false;
+      for (const auto& in : n.input()) reads = reads || in == out;
+      if (!reads) continue;
+      ++readers;
+      static const std::set<std::string> binary = {"Add", "Sub", "Mul", "Div"};
+      if (!std_domain(n.domain()) || !binary.count(n.op_type()) || n.input_size() != 2) return false;
+      const std::string& other = n.input(0) == out ? n.input(1) : n.input(0);
+      if (other == out) return false;
+      auto t = static_type(other);
+      if (!t) return false;
+      auto with_full = broadcast(t->first, *full), with_small = broadcast(t->first, x.shape);
+      if (!with_full || !with_small || *with_full != *with_small) return false;
+    }
+    return readers > 0;
+  }
+
   bool sweep(FoldStats& st) {
     index();
     bool changed = false;
@@ -749,6 +777,17 @@ class Folder {
           v.in[0] = &shape_only;
           all_const = true;
         }
+      }
+      if (all_const && op == "Expand" && expand_is_implicit(i, *v.in[0], *v.in[1])) {
+        // Every reader broadcasts anyway: read the small constant, do not store the expanded one.
+        const std::string in = np.input(0), out = np.output(0);
+        for (auto& n : *g_.mutable_node())
+          for (auto& s : *n.mutable_input())
+            if (s == out) s = in;
+        remove[static_cast<size_t>(i)] = true;
+        ++st.aliases;
+        changed = true;
+        continue;
       }
       if (all_const) {
         auto r = evaluate(v, op);

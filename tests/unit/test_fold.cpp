@@ -260,3 +260,20 @@ TEST_CASE("an Expand to the input's own shape is the input", "[frontend][fold]")
   REQUIRE(g->nodes.size() == 2);
   CHECK(g->nodes[1].inputs[0] == g->nodes[0].outputs[0]);
 }
+
+TEST_CASE("a constant expanded only to be broadcast by Add is not stored expanded", "[frontend][fold]") {
+  // torch: y + bias.expand(-1, -1, h, w): the Add broadcasts the [1, 3] constant itself.
+  Builder b;
+  b.input("x", {2, 3});
+  b.output("y", {2, 3});
+  b.init<float>("bias", onnx::TensorProto::FLOAT, {1, 3}, {1.f, 2.f, 3.f});
+  b.i64("shape", {2, 3});
+  b.node("Expand", {"bias", "shape"}, {"e"});
+  b.node("Add", {"x", "e"}, {"y"});
+  auto g = b.import("expand-bcast");
+  REQUIRE(g);
+  REQUIRE(g->nodes.size() == 1);
+  CHECK(g->t(g->nodes[0].inputs[1]).name == "bias");
+  CHECK(g->t(g->nodes[0].inputs[1]).shape == Shape{1, 3});
+  CHECK(find(*g, "e") == kNoTensor);
+}
