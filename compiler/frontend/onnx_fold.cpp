@@ -391,7 +391,11 @@ Result<std::vector<Tensor>> evaluate(const NodeView& v, const std::string& op) {
   };
   const Tensor* x = v.input(0);
   if (op == "Identity") return one(*x);
-  if (op == "Cast") return one(cast(*x, dtype_from_onnx(static_cast<int>(v.attr_i("to", 0)))));
+  if (op == "Cast") {
+    const int to = static_cast<int>(v.attr_i("to", 0));
+    if (dtype_from_onnx(to) == DType::Undefined) return nofold(fmt::format("Cast to ONNX element type {} is not supported", to));
+    return one(cast(*x, dtype_from_onnx(to)));
+  }
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal") return one(arith(op, *x, *v.in[1]));
   if (op == "Shape") {
     const int64_t r = static_cast<int64_t>(x->shape.size());

@@ -350,7 +350,9 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
       for (int i = 0; i < n.input_size(); ++i)
         if (n.input(i) == name) {
           used = true;
-          all_const = all_const && k && i < 32 && ((op_info(*k).const_inputs >> i) & 1u);
+          // Fold-only operators (Gather, Cast, ...) must fold away: every input of theirs is a constant slot.
+          all_const = all_const && ((k && i < 32 && ((op_info(*k).const_inputs >> i) & 1u)) ||
+                                    (!k && is_fold_only_op(n.domain(), n.op_type())));
         }
     }
     if (used && all_const && !frozen.count(name)) frozen[name] = tensor;
@@ -360,6 +362,13 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
     for (int i = 0; i < g->input_size(); ++i)
       if (g->input(i).name() == name) idx = i;
     if (idx < 0) return make_error("--freeze-input: the model has no input named '{}'", name);
+    const auto& declared = g->input(idx).type();
+    if (declared.has_tensor_type() && declared.tensor_type().elem_type() != dtype_to_onnx(tensor.dtype))
+      return make_error("input '{}': the data given is {}, the model declares element type {}", name,
+                        dtype_name(tensor.dtype),
+                        dtype_from_onnx(declared.tensor_type().elem_type()) == DType::Undefined
+                            ? std::to_string(declared.tensor_type().elem_type())
+                            : dtype_name(dtype_from_onnx(declared.tensor_type().elem_type())));
     onnx::TensorProto* tp = g->add_initializer();
     tp->set_name(name);
     tp->set_data_type(dtype_to_onnx(tensor.dtype));
