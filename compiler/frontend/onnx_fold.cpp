@@ -617,12 +617,17 @@ class Folder {
   std::string base_dir_;
   std::unordered_map<std::string, Tensor> consts_;       // decoded constants (lazily)
   std::set<std::string> init_names_;                     // every initializer name
+  std::unordered_map<std::string, int> init_index_;      // initializer name -> index in the graph
   std::unordered_map<std::string, const onnx::TypeProto*> types_;
   std::unordered_map<std::string, std::string> why_;     // first output of a node -> why it did not fold
 
   void index() {
     init_names_.clear();
-    for (const auto& t : g_.initializer()) init_names_.insert(t.name());
+    init_index_.clear();
+    for (int k = 0; k < g_.initializer_size(); ++k) {
+      init_names_.insert(g_.initializer(k).name());
+      init_index_[g_.initializer(k).name()] = k;
+    }
     types_.clear();
     for (const auto& vi : g_.input()) types_[vi.name()] = &vi.type();
     for (const auto& vi : g_.value_info()) types_[vi.name()] = &vi.type();
@@ -632,14 +637,11 @@ class Folder {
   const Tensor* constant(const std::string& name) {
     auto it = consts_.find(name);
     if (it != consts_.end()) return &it->second;
-    if (!init_names_.count(name)) return nullptr;
-    for (const auto& t : g_.initializer())
-      if (t.name() == name) {
-        auto r = tensor_from_proto(t, base_dir_);
-        if (!r) return nullptr;
-        return &consts_.emplace(name, std::move(*r)).first->second;
-      }
-    return nullptr;
+    auto k = init_index_.find(name);
+    if (k == init_index_.end()) return nullptr;
+    auto r = tensor_from_proto(g_.initializer(k->second), base_dir_);
+    if (!r) return nullptr;
+    return &consts_.emplace(name, std::move(*r)).first->second;
   }
 
   // Static shape and element type from shape inference, if fully known.
@@ -681,6 +683,7 @@ class Folder {
   void add_initializer(const Tensor& t, const std::string& name) {
     *g_.add_initializer() = to_proto(t, name);
     init_names_.insert(name);
+    init_index_[name] = g_.initializer_size() - 1;
     Tensor c = t;
     c.name = name;
     consts_[name] = std::move(c);
@@ -756,6 +759,7 @@ class Folder {
         if (auto tp = constant_value(np)) {
           *g_.add_initializer() = *tp;
           init_names_.insert(tp->name());
+          init_index_[tp->name()] = g_.initializer_size() - 1;
           remove[static_cast<size_t>(i)] = true;
           ++st.constants;
           changed = true;
