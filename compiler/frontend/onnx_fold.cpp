@@ -896,6 +896,11 @@ class Folder {
             dtype_name(dtype_from_onnx(static_cast<int>(NodeView{np, {}}.attr_i("to", 0))))));
         continue;
       }
+      if ((np.op_type() == "Shape" || np.op_type() == "Size") && np.input_size() == 1) {
+        bad.push_back(fmt::format("  {}: input '{}' ({}) has no static shape after shape inference", who, np.input(0),
+                                  type_str(np.input(0))));
+        continue;
+      }
       std::string culprit;
       for (const auto& in : np.input())
         if (!in.empty() && !init_names_.count(in)) {
