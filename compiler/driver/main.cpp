@@ -205,7 +205,8 @@ int main(int argc, char** argv) {
         if (std::string(o.domain) == "ferrite") continue;  // internal, never imported
         fmt::print("{:<26} {:<14} {}-{}\n", o.onnx_type, *o.domain ? o.domain : "ai.onnx", o.min_opset, o.max_opset);
       }
-      for (const auto& op : fold_only_ops()) fmt::print("{:<26} {:<14} 1-{}, folded at compile time only\n", op, "ai.onnx", kCanonicalOpset);
+      for (const auto& op : fold_only_ops())
+        fmt::print("{:<26} {:<14} 1-{}, folded at compile time only\n", op, "ai.onnx", kCanonicalOpset);
       fmt::print("(float32 and int8/uint8 quantized; models are converted to opset {} by ONNX's version converter;\n"
                  " the operators marked 'folded' have no kernel: they must compute constants or shapes, which the\n"
                  " frontend evaluates before the graph is built)\n",

@@ -168,7 +168,9 @@ Result<Shape> checked(Shape s) {
     if (d < 0) return nofold(fmt::format("negative dimension in the result shape {}", shape_str(s)));
   int64_t n = 1;
   for (int64_t d : s) {
-    if (d != 0 && n > kMaxFoldElems / d) return nofold(fmt::format("the result ({} ...) is too large to fold", shape_str(s)));
+    if (d != 0 && n > kMaxFoldElems / d)
+      return nofold(fmt::format("the result ({}) has more than {} elements, too many to fold", shape_str(s),
+                                kMaxFoldElems));
     n *= d;
   }
   return s;
@@ -359,7 +361,8 @@ Result<Tensor> concat(const NodeView& v) {
   Shape os = x0.shape;
   os[static_cast<size_t>(ax)] = 0;
   for (const Tensor* t : v.in) {
-    if (!t || t->dtype != x0.dtype || t->shape.size() != x0.shape.size()) return nofold("inputs differ in type or rank");
+    if (!t || t->dtype != x0.dtype || t->shape.size() != x0.shape.size())
+      return nofold("inputs differ in type or rank");
     for (int64_t i = 0; i < r; ++i)
       if (i != ax && t->shape[static_cast<size_t>(i)] != x0.shape[static_cast<size_t>(i)])
         return nofold("input shapes differ off the concatenation axis");
@@ -393,7 +396,8 @@ Result<std::vector<Tensor>> evaluate(const NodeView& v, const std::string& op) {
   if (op == "Identity") return one(*x);
   if (op == "Cast") {
     const int to = static_cast<int>(v.attr_i("to", 0));
-    if (dtype_from_onnx(to) == DType::Undefined) return nofold(fmt::format("Cast to ONNX element type {} is not supported", to));
+    if (dtype_from_onnx(to) == DType::Undefined)
+      return nofold(fmt::format("Cast to ONNX element type {} is not supported", to));
     return one(cast(*x, dtype_from_onnx(to)));
   }
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal") return one(arith(op, *x, *v.in[1]));
@@ -423,7 +427,8 @@ Result<std::vector<Tensor>> evaluate(const NodeView& v, const std::string& op) {
     }
     Tensor out = make(value.dtype, std::get<Shape>(s));
     const size_t es = dtype_size(value.dtype);
-    for (int64_t i = 0; i < out.numel(); ++i) std::memcpy(out.data->data() + static_cast<size_t>(i) * es, value.data->data(), es);
+    for (int64_t i = 0; i < out.numel(); ++i)
+      std::memcpy(out.data->data() + static_cast<size_t>(i) * es, value.data->data(), es);
     return std::vector<Tensor>{out};
   }
   if (op == "Range") {
@@ -646,7 +651,8 @@ class Folder {
 
   // Static shape and element type from shape inference, if fully known.
   std::optional<std::pair<Shape, int>> static_type(const std::string& name) {
-    if (const Tensor* c = init_names_.count(name) ? constant(name) : nullptr) return std::make_pair(c->shape, dtype_to_onnx(c->dtype));
+    if (const Tensor* c = init_names_.count(name) ? constant(name) : nullptr)
+      return std::make_pair(c->shape, dtype_to_onnx(c->dtype));
     auto it = types_.find(name);
     if (it == types_.end() || !it->second->has_tensor_type()) return std::nullopt;
     const auto& tt = it->second->tensor_type();
@@ -665,7 +671,8 @@ class Folder {
       if (c) return dtype_to_onnx(c->dtype);
     }
     auto it = types_.find(name);
-    if (it == types_.end() || !it->second->has_tensor_type() || !it->second->tensor_type().elem_type()) return std::nullopt;
+    if (it == types_.end() || !it->second->has_tensor_type() || !it->second->tensor_type().elem_type())
+      return std::nullopt;
     return it->second->tensor_type().elem_type();
   }
 

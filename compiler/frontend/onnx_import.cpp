@@ -1,7 +1,8 @@
 // ONNX frontend. Order of checks: file size and protobuf parse, external data, graph structure
 // (cycles), unsupported operators (all listed at once), ONNX checker, version conversion to the
-// canonical opset, shape inference with the user's shape overrides, then IR construction where every
-// tensor must end up with a static shape and a known dtype.
+// canonical opset, shape inference with the user's shape overrides alternating with constant folding
+// of the shape arithmetic (onnx_fold.h), then IR construction where every tensor must end up with a
+// static shape and a known dtype.
 #include "frontend/onnx_import.h"
 #include "frontend/contrib_schemas.h"
 #include "frontend/onnx_fold.h"
