@@ -1,9 +1,11 @@
 // ONNX frontend. Order of checks: file size and protobuf parse, external data, graph structure
 // (cycles), unsupported operators (all listed at once), ONNX checker, version conversion to the
-// canonical opset, shape inference with the user's shape overrides, then IR construction where every
-// tensor must end up with a static shape and a known dtype.
+// canonical opset, shape inference with the user's shape overrides alternating with constant folding
+// of the shape arithmetic (onnx_fold.h), then IR construction where every tensor must end up with a
+// static shape and a known dtype.
 #include "frontend/onnx_import.h"
 #include "frontend/contrib_schemas.h"
+#include "frontend/onnx_fold.h"
 
 #include <algorithm>
 #include <cstring>
@@ -236,6 +238,7 @@ static Status check_supported(const onnx::GraphProto& g, int64_t opset) {
     const auto& n = g.node(i);
     auto k = op_from_onnx(n.domain(), n.op_type());
     if (k && std::string(op_info(*k).domain) == "ferrite") k.reset();  // internal ops are never imported
+    if (!k && is_fold_only_op(n.domain(), n.op_type())) continue;  // checked again after folding
     if (!k) {
       bad.push_back(fmt::format("  {} (domain '{}') node '{}'", n.op_type(), n.domain().empty() ? "ai.onnx" : n.domain(),
                                 n.name().empty() ? "#" + std::to_string(i) : n.name()));
@@ -348,7 +351,9 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
       for (int i = 0; i < n.input_size(); ++i)
         if (n.input(i) == name) {
           used = true;
-          all_const = all_const && k && i < 32 && ((op_info(*k).const_inputs >> i) & 1u);
+          // Fold-only operators (Gather, Cast, ...) must fold away: every input of theirs is a constant slot.
+          all_const = all_const && ((k && i < 32 && ((op_info(*k).const_inputs >> i) & 1u)) ||
+                                    (!k && is_fold_only_op(n.domain(), n.op_type())));
         }
     }
     if (used && all_const && !frozen.count(name)) frozen[name] = tensor;
@@ -358,6 +363,13 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
     for (int i = 0; i < g->input_size(); ++i)
       if (g->input(i).name() == name) idx = i;
     if (idx < 0) return make_error("--freeze-input: the model has no input named '{}'", name);
+    const auto& declared = g->input(idx).type();
+    if (declared.has_tensor_type() && declared.tensor_type().elem_type() != dtype_to_onnx(tensor.dtype))
+      return make_error("input '{}': the data given is {}, the model declares element type {}", name,
+                        dtype_name(tensor.dtype),
+                        dtype_from_onnx(declared.tensor_type().elem_type()) == DType::Undefined
+                            ? std::to_string(declared.tensor_type().elem_type())
+                            : dtype_name(dtype_from_onnx(declared.tensor_type().elem_type())));
     onnx::TensorProto* tp = g->add_initializer();
     tp->set_name(name);
     tp->set_data_type(dtype_to_onnx(tensor.dtype));
@@ -410,12 +422,11 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
     g = model.mutable_graph();
     FERRITE_TRY(check_supported(*g, kCanonicalOpset));
   }
-  try {
-    onnx::ShapeInferenceOptions so(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), so);
-  } catch (const std::exception& e) {
-    return make_error("'{}': shape inference failed: {}", path, e.what());
-  }
+  // Shape inference and constant folding of the shape arithmetic, to a fixed point (onnx_fold.h).
+  if (Status st = fold_and_infer_shapes(model, base_dir); !st) return make_error("'{}': {}", path, st.error().message);
+  g = model.mutable_graph();
+  initializer_names.clear();
+  for (const auto& init : g->initializer()) initializer_names.insert(init.name());
 
   // ---- IR construction ----
   Graph graph;

@@ -1,0 +1,384 @@
+#!/usr/bin/python3
+"""Export test models the way PyTorch users make them, for Ferrite's `torch_exports` test.
+
+Run with Debian's interpreter (python3-torch 1.13, python3-torchvision 0.14, python3-onnx, numpy)
+and node with onnxruntime-node 1.30 (installed into scripts/samples/node_modules on first use, like
+scripts/samples/make_all.sh does):
+
+    /usr/bin/python3 scripts/models/export_torch.py [--out DIR] [--only NAME ...]
+
+Writes into tests/data/torch/ (or DIR):
+
+  <model>_op<opset>.onnx       torch.onnx.export at opsets 13 and 17 (do_constant_folding=True, the
+                               default), unmodified
+  <arch>_input.npy             float32 [N, 1, C, H, W] test inputs (N inferences, `ferrite run --dataset`;
+                               8 at 32x32 and below, 4 at 64x64; FX and eager models share their file)
+  <model>_op<opset>_ort.npy    ONNX Runtime 1.30 outputs on those inputs: graphOptimizationLevel 'all'
+                               (+ x64quantprecision for int8; QDQ groups fused into integer kernels)
+  <model>_op<opset>_ort_disabled.npy   int8 only: 'disabled' (float between Q/DQ), for information
+  manifest.json                what each model is, its kind (int8/float), opsets, sizes, op counts
+
+Models (random-initialized, seeded; BatchNorm statistics set by a few training-mode passes and int8
+models calibrated on a few seeded random/structured inputs; nothing here is trained):
+
+  int8 QDQ, post-training quantization with the qnnpack engine (torch.ao.quantization):
+    resnet8_fx / resnet8_eager        MLPerf Tiny's CIFAR ResNet-8 (3 residual stages 16/32/64), 32x32
+    mbv2_035_fx / mbv2_035_eager      torchvision MobileNetV2, width 0.35, 10 classes, 64x64
+                                      (eager: torchvision.models.quantization's QuantizableMobileNetV2)
+    FX graph mode: prepare_fx/convert_fx with get_default_qconfig_mapping('qnnpack'); eager mode:
+    fuse_modules (Conv+BN+ReLU), QuantStub/DeQuantStub, FloatFunctional adds, prepare/convert.
+    torch exports these as QDQ: QuantizeLinear -> Cast (to its own type) -> DequantizeLinear around
+    float ops, int32 biases with zero points built by ConstantOfShape -> Cast.
+  float32 with run-time shape arithmetic (Shape, Gather, Unsqueeze, Concat, Reshape of computed
+  shapes, integer Div, Slice with computed bounds, Range, Expand, Equal/Where, Cast):
+    flatten_view    conv net ending in x.view(x.size(0), -1) -> Linear, 32x32
+    shuffle_block   two ShuffleNetV2 units (channel split by slicing at x.size(1) // 2, torchvision's
+                    channel_shuffle: view(b, g, c // g, h, w) -> transpose -> view(b, -1, h, w)), 16x16
+    shape_ops       arange(x.size(3)) position term, a learned bias expanded to x's computed shape
+                    (expand(-1, -1, h, w): Equal/Where), a reshape through computed dims, 16x16
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+
+import numpy as np
+import onnx
+import torch
+from onnx import numpy_helper
+import torch.ao.quantization as tq
+import torch.nn as nn
+import torchvision
+from torch.ao.quantization import quantize_fx
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
+SAMPLES_JS = os.path.join(REPO, "scripts", "samples")
+OPSETS = (13, 17)
+N_TEST = 8      # test inputs per model
+N_CALIB = 16    # calibration inputs for the int8 models
+
+torch.set_num_threads(2)
+
+
+# --------------------------------------------------------------------------------------------------
+# inputs
+
+
+def structured_inputs(n, shape, seed):
+    """n float32 images [n, *shape]: smooth gradients and blobs plus noise, in about [-2, 2]."""
+    rng = np.random.default_rng(seed)
+    c, h, w = shape[1:]
+    yy, xx = np.meshgrid(np.linspace(-1, 1, h), np.linspace(-1, 1, w), indexing="ij")
+    out = np.empty((n,) + tuple(shape), np.float32)
+    for i in range(n):
+        for ch in range(c):
+            a, b, f = rng.uniform(-1, 1, 3)
+            cx, cy, r = rng.uniform(-0.7, 0.7), rng.uniform(-0.7, 0.7), rng.uniform(0.2, 0.6)
+            img = a * xx + b * yy + 1.5 * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / r ** 2) \
+                + 0.3 * np.sin(6 * f * xx) + 0.25 * rng.standard_normal((h, w))
+            out[i, 0, ch] = img
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# models
+
+
+class ResBlock(nn.Module):
+    """ResNet-8's basic block: conv-BN-ReLU, conv-BN, + shortcut (1x1 conv-BN when the shape changes), ReLU."""
+
+    def __init__(self, cin, cout, stride, eager):
+        super().__init__()
+        self.eager = eager
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.relu1 = nn.ReLU()
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.short = None
+        if stride != 1 or cin != cout:
+            self.short = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+        if eager:
+            self.add_relu = nn.quantized.FloatFunctional()
+        else:
+            self.relu2 = nn.ReLU()
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(self.relu1(self.bn1(self.conv1(x)))))
+        s = x if self.short is None else self.short(x)
+        if self.eager:
+            return self.add_relu.add_relu(y, s)
+        return self.relu2(y + s)
+
+    def fuse(self):
+        tq.fuse_modules(self, [["conv1", "bn1", "relu1"], ["conv2", "bn2"]], inplace=True)
+        if self.short is not None:
+            tq.fuse_modules(self.short, [["0", "1"]], inplace=True)
+
+
+class ResNet8(nn.Module):
+    """MLPerf Tiny image classification ResNet-8 (CIFAR-10, 32x32)."""
+
+    def __init__(self, eager=False):
+        super().__init__()
+        self.eager = eager
+        self.quant = tq.QuantStub()
+        self.dequant = tq.DeQuantStub()
+        self.conv = nn.Conv2d(3, 16, 3, 1, 1, bias=False)
+        self.bn = nn.BatchNorm2d(16)
+        self.relu = nn.ReLU()
+        self.stack = nn.Sequential(ResBlock(16, 16, 1, eager), ResBlock(16, 32, 2, eager), ResBlock(32, 64, 2, eager))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(64, 10)
+
+    def forward(self, x):
+        if self.eager:
+            x = self.quant(x)
+        x = self.stack(self.relu(self.bn(self.conv(x))))
+        x = torch.flatten(self.pool(x), 1)
+        x = self.fc(x)
+        if self.eager:
+            x = self.dequant(x)
+        return x
+
+    def fuse(self):
+        tq.fuse_modules(self, [["conv", "bn", "relu"]], inplace=True)
+        for b in self.stack:
+            b.fuse()
+
+
+class FlattenView(nn.Module):
+    """A small CNN whose classifier input is x.view(x.size(0), -1) (Shape, Gather, Unsqueeze, Concat, Reshape)."""
+
+    def __init__(self):
+        super().__init__()
+        self.f = nn.Sequential(nn.Conv2d(3, 8, 3, 2, 1), nn.BatchNorm2d(8), nn.ReLU(),
+                               nn.Conv2d(8, 16, 3, 2, 1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2))
+        self.fc = nn.Linear(16 * 4 * 4, 10)
+
+    def forward(self, x):
+        x = self.f(x)
+        return self.fc(x.view(x.size(0), -1))
+
+
+class ShuffleUnit(nn.Module):
+    """ShuffleNetV2 unit (stride 1): half the channels pass, the other half goes through 1x1-dw3x3-1x1;
+    then torchvision's channel_shuffle. The split slices at x.size(1) // 2 (computed at run time)."""
+
+    def __init__(self, c):
+        super().__init__()
+        h = c // 2
+        self.branch = nn.Sequential(nn.Conv2d(h, h, 1, bias=False), nn.BatchNorm2d(h), nn.ReLU(),
+                                    nn.Conv2d(h, h, 3, 1, 1, groups=h, bias=False), nn.BatchNorm2d(h),
+                                    nn.Conv2d(h, h, 1, bias=False), nn.BatchNorm2d(h), nn.ReLU())
+
+    def forward(self, x):
+        half = x.size(1) // 2
+        x1, x2 = x[:, :half], x[:, half:]
+        out = torch.cat((x1, self.branch(x2)), dim=1)
+        return torchvision.models.shufflenetv2.channel_shuffle(out, 2)
+
+
+class ShuffleBlock(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        self.units = nn.Sequential(ShuffleUnit(16), ShuffleUnit(16))
+        self.head = nn.Conv2d(16, 8, 1)
+
+    def forward(self, x):
+        return self.head(self.units(self.stem(x)))
+
+
+class ShapeOps(nn.Module):
+    """Range, Cast, Div of sizes, Expand of a parameter to a computed shape (with -1: Equal/Where),
+    Reshape through computed dims."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, 1, 1)
+        self.bias = nn.Parameter(0.1 * torch.randn(1, 8, 1, 1))
+        self.conv2 = nn.Conv2d(8, 8, 1)
+
+    def forward(self, x):
+        y = self.conv(x)
+        w = y.size(3)
+        pos = torch.arange(w, dtype=torch.float32) / w                # Range -> Cast -> Div
+        y = y + pos.view(1, 1, 1, -1)
+        y = y + self.bias.expand(-1, -1, y.size(2), y.size(3))        # Expand, Equal/Where
+        b, c, h, ww = y.shape
+        y = torch.relu(self.conv2(y.reshape(b, c, h * ww // 4, 4).reshape(b, c, h, ww)))
+        return y.flatten(1)
+
+
+# --------------------------------------------------------------------------------------------------
+# building
+
+
+def init_bn_stats(model, shape, seed):
+    """Give BatchNorm layers non-trivial statistics: a few training-mode passes on seeded inputs."""
+    model.train()
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.momentum = None  # cumulative average
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+        for x in structured_inputs(8, shape, seed):
+            model(torch.from_numpy(x))
+    model.eval()
+    return model
+
+
+def quantize(model, mode, calib, example):
+    torch.backends.quantized.engine = "qnnpack"
+    if mode == "fx":
+        qc = tq.get_default_qconfig_mapping("qnnpack")
+        p = quantize_fx.prepare_fx(model, qc, (example,))
+        with torch.no_grad():
+            for x in calib:
+                p(torch.from_numpy(x))
+        return quantize_fx.convert_fx(p)
+    model.fuse() if hasattr(model, "fuse") else model.fuse_model()
+    model.qconfig = tq.get_default_qconfig("qnnpack")
+    tq.prepare(model, inplace=True)
+    with torch.no_grad():
+        for x in calib:
+            model(torch.from_numpy(x))
+    return tq.convert(model)
+
+
+def make(name):
+    """Returns (model, input shape [1, C, H, W], kind)."""
+    torch.manual_seed(sum(map(ord, name)))
+    if name.startswith("resnet8"):
+        mode = name.split("_")[1]
+        shape = (1, 3, 32, 32)
+        m = init_bn_stats(ResNet8(eager=mode == "eager"), shape, 1)
+        calib = structured_inputs(N_CALIB, shape, 2)
+        return quantize(m, mode, calib, torch.from_numpy(calib[0])), shape, "int8"
+    if name.startswith("mbv2_035"):
+        mode = name.split("_")[2]
+        shape = (1, 3, 64, 64)
+        if mode == "eager":
+            m = torchvision.models.quantization.mobilenet_v2(width_mult=0.35, num_classes=10)
+        else:
+            m = torchvision.models.mobilenet_v2(width_mult=0.35, num_classes=10)
+        m = init_bn_stats(m, shape, 1)
+        calib = structured_inputs(N_CALIB, shape, 2)
+        return quantize(m, mode, calib, torch.from_numpy(calib[0])), shape, "int8"
+    if name == "flatten_view":
+        shape = (1, 3, 32, 32)
+        return init_bn_stats(FlattenView(), shape, 1), shape, "float"
+    if name == "shuffle_block":
+        shape = (1, 3, 16, 16)
+        return init_bn_stats(ShuffleBlock(), shape, 1), shape, "float"
+    if name == "shape_ops":
+        shape = (1, 3, 16, 16)
+        return ShapeOps().eval(), shape, "float"
+    raise SystemExit(f"unknown model {name}")
+
+
+MODELS = ["resnet8_fx", "resnet8_eager", "mbv2_035_fx", "mbv2_035_eager", "flatten_view", "shuffle_block", "shape_ops"]
+# torch 1.13 writes the same graph at opsets 13 and 17 for the int8 models (only the opset import and
+# the IR version differ; checked below). The two ~570 kB MobileNetV2 files are kept at one opset
+# each, so that both modes and both opsets are still covered; everything else is kept at both.
+KEEP_OPSETS = {"mbv2_035_fx": (13,), "mbv2_035_eager": (17,)}
+
+
+def output_scale(path):
+    """Scale of the DequantizeLinear that makes the int8 model's output (an LSB of the output)."""
+    g = onnx.load(path).graph
+    consts = {i.name: numpy_helper.to_array(i) for i in g.initializer}
+    for n in g.node:
+        if n.op_type == "Constant":
+            consts[n.output[0]] = numpy_helper.to_array(n.attribute[0].t)
+    for n in g.node:
+        if n.op_type == "DequantizeLinear" and n.output[0] == "output":
+            return float(consts[n.input[1]].reshape(-1)[0])
+    raise SystemExit(f"{path}: no DequantizeLinear makes the output")
+
+
+def export(model, shape, path, opset, dynamic_batch):
+    x = torch.from_numpy(structured_inputs(1, shape, 3)[0])
+    dyn = {"input": {0: "batch"}, "output": {0: "batch"}} if dynamic_batch else None
+    with torch.no_grad():
+        torch.onnx.export(model, x, path, opset_version=opset, input_names=["input"], output_names=["output"],
+                          do_constant_folding=True, dynamic_axes=dyn)
+    onnx.checker.check_model(onnx.load(path))
+
+
+def ort_references(jobs, work):
+    if not os.path.isdir(os.path.join(SAMPLES_JS, "node_modules", "onnxruntime-node")):
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=SAMPLES_JS, check=True,
+                       env=dict(os.environ, ONNXRUNTIME_NODE_INSTALL="skip"))
+    jf = os.path.join(work, "jobs.json")
+    with open(jf, "w") as f:
+        json.dump({"jobs": jobs}, f)
+    subprocess.run(["node", os.path.join(SAMPLES_JS, "ort_reference_int8.mjs"), jf], check=True)
+    with open(jf + ".version") as f:
+        return f.read().strip()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=os.path.join(REPO, "tests", "data", "torch"))
+    ap.add_argument("--only", nargs="*", default=MODELS)
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    man_path = os.path.join(args.out, "manifest.json")
+    manifest = json.load(open(man_path)) if os.path.exists(man_path) else {"models": {}}
+    jobs, work = [], tempfile.mkdtemp(prefix="ferrite-torch-")
+    for name in args.only:
+        model, shape, kind = make(name)
+        # One input file per architecture (the FX and eager models share it); 4 inputs at 64x64.
+        arch = name.rsplit("_", 1)[0] if name.endswith(("_fx", "_eager")) else name
+        n_test = N_TEST if shape[2] * shape[3] <= 32 * 32 else N_TEST // 2
+        inputs = structured_inputs(n_test, shape, 100 + sum(map(ord, arch)))
+        in_path = os.path.join(args.out, f"{arch}_input.npy")
+        np.save(in_path, inputs)
+        entry = {"kind": kind, "input_shape": list(shape), "inputs": os.path.basename(in_path), "opsets": {},
+                 "dynamic_batch": kind == "float"}
+        graphs = {}
+        for opset in OPSETS:
+            keep = opset in KEEP_OPSETS.get(name, OPSETS)
+            path = os.path.join(args.out if keep else work, f"{name}_op{opset}.onnx")
+            export(model, shape, path, opset, dynamic_batch=kind == "float")
+            graphs[opset] = onnx.load(path).graph.SerializeToString()
+            ops = Counter(n.op_type for n in onnx.load(path).graph.node)
+            if not keep:
+                continue
+            base = f"{name}_op{opset}"
+            outputs = {"all": os.path.join(args.out, base + "_ort.npy")}
+            if kind == "int8":
+                outputs["disabled"] = os.path.join(args.out, base + "_ort_disabled.npy")
+            jobs.append({"model": path, "inputs": in_path, "batch": 1, "outputs": outputs})
+            if kind == "int8":
+                entry["output_scale"] = output_scale(path)
+            entry["opsets"][str(opset)] = {"model": os.path.basename(path), "bytes": os.path.getsize(path),
+                                           "ops": dict(sorted(ops.items())),
+                                           "reference": os.path.basename(outputs["all"])}
+            print(f"{base}: {os.path.getsize(path)} B, {sum(ops.values())} nodes: {dict(sorted(ops.items()))}")
+        for opset in OPSETS:
+            if opset not in KEEP_OPSETS.get(name, OPSETS):
+                kept = KEEP_OPSETS[name][0]
+                if graphs[opset] != graphs[kept]:
+                    raise SystemExit(f"{name}: the opset {opset} graph differs from the opset {kept} graph: keep both")
+                entry["not_kept"] = {str(opset): f"graph identical to the opset {kept} export (only the opset import "
+                                                 "and IR version differ)"}
+                print(f"{name}_op{opset}: not kept, {entry['not_kept'][str(opset)]}")
+        manifest["models"][name] = entry
+    manifest["onnxruntime"] = ort_references(jobs, work)
+    manifest["torch"] = torch.__version__
+    manifest["torchvision"] = torchvision.__version__
+    with open(man_path, "w") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

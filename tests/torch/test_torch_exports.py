@@ -1,0 +1,107 @@
+#!/usr/bin/python3
+"""PyTorch's own ONNX exports (tests/data/torch, made by scripts/models/export_torch.py) compile and
+agree with ONNX Runtime.
+
+For every committed model (int8 QDQ from torch's FX and eager post-training quantization, float
+models with run-time shape arithmetic; opsets 13 and 17):
+  1. `ferrite run` on the host over all of its test inputs, compared with ONNX Runtime 1.30
+     (graphOptimizationLevel 'all'): int8 100 % of output elements identical (the % and max LSB are
+     printed, also against 'disabled'); float max |err| <= 1e-4 x output range;
+  2. nothing that constant folding removes reaches the generated code: no layer of a fold-only
+     operator type (Shape, Size, Gather, Cast, ConstantOfShape, Range, Expand, Equal, Where) in the
+     report or the generated C++, no int64 constant in the weights; int8 models have no float op left;
+  3. one opset of each model on QEMU Cortex-M4 (mps2-an386), first input: bit-identical to the host.
+
+usage: test_torch_exports.py FERRITE REPO_ROOT WORK_DIR
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+
+FOLD_ONLY = ["Shape", "Size", "Gather", "Cast", "ConstantOfShape", "Range", "Expand", "Equal", "Where"]
+
+
+def main():
+    ferrite, root, work = sys.argv[1:4]
+    data = os.path.join(root, "tests", "data", "torch")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    man = json.load(open(os.path.join(data, "manifest.json")))
+    passed = failed = 0
+
+    def check(ok, what):
+        nonlocal passed, failed
+        print(("PASS " if ok else "FAIL ") + what, flush=True)
+        if ok:
+            passed += 1
+        else:
+            failed += 1
+
+    for name, m in sorted(man["models"].items()):
+        x_path = os.path.join(data, m["inputs"])
+        x = np.load(x_path)
+        first = os.path.join(work, f"{name}_first.npy")
+        np.save(first, x[:1])
+        shape = ["--input-shape", "input=" + "x".join(map(str, m["input_shape"]))] if m["dynamic_batch"] else []
+        opsets = sorted(m["opsets"], key=int)
+        for opset in opsets:
+            e = m["opsets"][opset]
+            tag = f"{name} (opset {opset})"
+            model = os.path.join(data, e["model"])
+            out = os.path.join(work, f"{name}_op{opset}")
+            r = subprocess.run([ferrite, "run", model, "--name", "m", *shape, "--dataset", "--input", f"input={x_path}",
+                                "--output-dir", os.path.join(out, "host"), "--quiet"], capture_output=True, text=True)
+            if r.returncode != 0:
+                check(False, f"{tag}: host run: {r.stderr.strip()[-2000:]}")
+                continue
+            y = np.load(os.path.join(out, "host", "output.npy")).astype(np.float64)
+            ref = np.load(os.path.join(data, e["reference"])).astype(np.float64).reshape(y.shape)
+            if m["kind"] == "int8":
+                # The output is DequantizeLinear(q) with one scale: differences in steps of that scale.
+                lsb = np.rint(np.abs(y - ref) / m["output_scale"])
+                ident, worst = float((lsb == 0).mean()), int(lsb.max())
+                dis = np.load(os.path.join(data, e["reference"].replace("_ort.npy", "_ort_disabled.npy")))
+                dis = dis.astype(np.float64).reshape(y.shape)
+                print(f"  {tag}: vs ORT 'all' {100 * ident:.2f} % of {y.size} output elements identical, max {worst} "
+                      f"LSB; vs 'disabled' {100 * float((y == dis).mean()):.2f} % identical")
+                check(ident == 1.0, f"{tag}: host outputs identical to ONNX Runtime 'all' ({len(x)} inputs)")
+            else:
+                rng = float(ref.max() - ref.min())
+                err = float(np.abs(y - ref).max())
+                print(f"  {tag}: max |err| {err:.3g} = {err / rng:.3g} x output range ({len(x)} inputs)")
+                check(err <= 1e-4 * rng, f"{tag}: host vs ONNX Runtime, max |err| <= 1e-4 x output range")
+
+            # What folds is never emitted.
+            gen = os.path.join(out, "host", "build", "gen")
+            rep = json.load(open(os.path.join(gen, "m_report.json")))
+            layer_ops = sorted({layer["op"] for layer in rep["layers"]})
+            cpp = open(os.path.join(gen, "m.cpp")).read()
+            weights = open(os.path.join(gen, "m_weights.cpp")).read()
+            bad = [op for op in FOLD_ONLY if op in layer_ops or re.search(rf"\blayer\d+_{op}_", cpp)]
+            bad += ["int64 constant"] if "int64_t w" in weights else []
+            if m["kind"] == "int8":
+                bad += [f"float op {f}" for f in rep["float_ops"]] + ([] if rep["quantized"] else ["not quantized"])
+            print(f"  {tag}: layers {', '.join(layer_ops)}")
+            check(not bad, f"{tag}: no folded operator in the generated code{' (found: ' + ', '.join(bad) + ')' if bad else ''}")
+
+            if opset != opsets[-1]:
+                continue
+            q = os.path.join(out, "qemu-cortex-m4")
+            r = subprocess.run([ferrite, "run", model, "--name", "m", *shape, "--dataset", "--input", f"input={first}",
+                                "--target", "qemu-cortex-m4", "--output-dir", q, "--quiet"], capture_output=True, text=True)
+            same = r.returncode == 0 and np.load(os.path.join(q, "output.npy")).tobytes() == \
+                np.load(os.path.join(out, "host", "output.npy"))[:1].tobytes()
+            check(same, f"{tag}: Cortex-M4 (QEMU) output bit-identical to the host" +
+                  ("" if r.returncode == 0 else f": {r.stderr.strip()[-2000:]}"))
+
+    print(f"torch_exports: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
