@@ -527,19 +527,21 @@ Status write_files_atomically(const std::string& dir, const std::vector<Generate
   const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
   if (files.size() > static_cast<size_t>(WriteCleanup::kMaxFiles))
     return make_error("internal error: {} files to write, at most {}", files.size(), WriteCleanup::kMaxFiles);
-  // Refuse before writing anything when a target cannot be replaced by a file.
-  for (const auto& f : files) {
-    const fs::path target = out / f.name;
-    if (fs::is_directory(target, ec))
-      return make_error("cannot write '{}': a folder has that name; nothing was written", target.string());
-  }
   if (fs::exists(out, ec) && !fs::is_directory(out, ec))
     return make_error("cannot write into '{}': it exists and is not a folder", out.string());
   fs::create_directories(parent, ec);
   if (ec) return make_error("cannot create '{}': {}", parent.string(), ec.message());
+  // The signals are held from before the temporary folder exists until the handler knows it.
+  sigset_t block, prev;
+  sigemptyset(&block);
+  for (int sig : kCleanupSignals) sigaddset(&block, sig);
+  sigprocmask(SIG_BLOCK, &block, &prev);
   std::string tmpl = (parent / ".ferrite-tmp-XXXXXX").string();
-  if (!mkdtemp(tmpl.data()))
-    return make_error("cannot create a temporary directory in '{}': {}", parent.string(), std::strerror(errno));
+  if (!mkdtemp(tmpl.data())) {
+    const int err = errno;
+    sigprocmask(SIG_SETMASK, &prev, nullptr);
+    return make_error("cannot create a temporary directory in '{}': {}", parent.string(), std::strerror(err));
+  }
   const fs::path tmp = tmpl;
 
   // Write phase: a signal removes the temporaries.
@@ -551,6 +553,7 @@ Status write_files_atomically(const std::string& dir, const std::vector<Generate
   sigemptyset(&sa.sa_mask);
   for (int i = 0; i < 3; ++i) sigaction(kCleanupSignals[i], &sa, &old[i]);
   g_cleanup.active = paths_ok ? 1 : 0;
+  sigprocmask(SIG_SETMASK, &prev, nullptr);
   auto restore_handlers = [&] {
     g_cleanup.active = 0;
     for (int i = 0; i < 3; ++i) sigaction(kCleanupSignals[i], &old[i], nullptr);
@@ -568,9 +571,6 @@ Status write_files_atomically(const std::string& dir, const std::vector<Generate
   }
 
   // Swap phase, with the signals held.
-  sigset_t block, prev;
-  sigemptyset(&block);
-  for (int sig : kCleanupSignals) sigaddset(&block, sig);
   sigprocmask(SIG_BLOCK, &block, &prev);
   const bool created_out = !fs::exists(out, ec);
   fs::create_directories(out, ec);
@@ -579,7 +579,12 @@ Status write_files_atomically(const std::string& dir, const std::vector<Generate
   std::vector<std::pair<fs::path, bool>> moved;  // target, whether an old file was set aside
   for (size_t i = 0; error.empty() && i < files.size(); ++i) {
     const fs::path target = out / files[i].name, aside = tmp / (files[i].name + ".old");
-    bool had_old = fs::exists(fs::symlink_status(target, ec));
+    const auto st = fs::symlink_status(target, ec);
+    if (fs::is_directory(st)) {  // never moved aside: only files Ferrite may replace are
+      error = fmt::format("cannot write '{}': a folder has that name", target.string());
+      break;
+    }
+    const bool had_old = fs::exists(st);
     if (had_old) {
       fs::rename(target, aside, ec);
       if (ec) {

@@ -505,8 +505,8 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
     if (it != types.end() && it->second->has_tensor_type() && it->second->tensor_type().has_shape())
       for (const auto& d : it->second->tensor_type().shape().dim())
         if (d.has_dim_value() && d.dim_value() < 0)
-          return make_error("{}: shape inference gives tensor '{}' a negative dimension ({}): is a kernel or window "
-                            "larger than its (padded) input?",
+          return make_error("{}: shape inference gives tensor '{}' a negative dimension ({}): a kernel or window "
+                            "larger than its (padded) input, or a size that overflows",
                             who, name, shape_str(s));
     if (!known || dt == DType::Undefined)
       return make_error("{}: tensor '{}' has no static shape/type after shape inference ({}); "

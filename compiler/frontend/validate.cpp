@@ -2,6 +2,7 @@
 #include "frontend/validate.h"
 
 #include <limits>
+#include <map>
 #include <set>
 
 #include <onnx/onnx_pb.h>
@@ -51,7 +52,7 @@ Status check_int(const onnx::NodeProto& n, int index, const char* name, int64_t 
 }
 
 // Conv, ConvInteger, QLinearConv and the pools: window attributes.
-Status check_window(const onnx::NodeProto& n, int index, bool conv) {
+Status check_window(const onnx::NodeProto& n, int index, bool conv, int weight_rank) {
   auto k = check_ints(n, index, "kernel_shape", 1, ">= 1");
   if (!k) return k.error();
   auto s = check_ints(n, index, "strides", 1, ">= 1");
@@ -61,7 +62,7 @@ Status check_window(const onnx::NodeProto& n, int index, bool conv) {
   auto p = check_ints(n, index, "pads", 0, ">= 0");
   if (!p) return p.error();
   if (!conv && *k < 0) return make_error("{}: attribute kernel_shape is missing", node_label(n, index));
-  const int spatial = *k >= 0 ? *k : *s >= 0 ? *s : *d >= 0 ? *d : *p >= 0 ? *p / 2 : -1;
+  const int spatial = *k >= 0 ? *k : weight_rank >= 2 ? weight_rank - 2 : *s >= 0 ? *s : *d >= 0 ? *d : *p >= 0 ? *p / 2 : -1;
   if (spatial == 0) return make_error("{}: attribute kernel_shape is empty", node_label(n, index));
   for (auto [name, len] : {std::pair<const char*, int>{"strides", *s}, {"dilations", *d}})
     if (len >= 0 && len != spatial)
@@ -98,13 +99,17 @@ Status refuse_external_data_outside_initializers(const onnx::GraphProto& g) {
 }
 
 Status validate_attributes(const onnx::GraphProto& g) {
+  std::map<std::string, int> init_rank;  // the weights' rank tells a Conv's spatial dims
+  for (const auto& t : g.initializer()) init_rank[t.name()] = t.dims_size();
   for (int i = 0; i < g.node_size(); ++i) {
     const auto& n = g.node(i);
     const std::string& op = n.op_type();
     if (op == "Conv" || op == "ConvInteger" || op == "QLinearConv" || op == "ConvTranspose") {
-      FERRITE_TRY(check_window(n, i, true));
+      const int w_slot = op == "QLinearConv" ? 3 : 1;
+      auto it = n.input_size() > w_slot ? init_rank.find(n.input(w_slot)) : init_rank.end();
+      FERRITE_TRY(check_window(n, i, true, it == init_rank.end() ? -1 : it->second));
     } else if (op == "MaxPool" || op == "AveragePool" || op == "QLinearAveragePool" || op == "LpPool") {
-      FERRITE_TRY(check_window(n, i, false));
+      FERRITE_TRY(check_window(n, i, false, -1));
     } else if (op == "Gemm" || op == "QGemm") {
       FERRITE_TRY(check_int(n, i, "transA", 0, 1));
       FERRITE_TRY(check_int(n, i, "transB", 0, 1));
