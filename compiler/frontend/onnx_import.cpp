@@ -385,7 +385,7 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
 
   FERRITE_TRY(check_structure(*g));
   FERRITE_TRY(check_supported(*g, opset));
-  FERRITE_TRY(validate_attributes(*g));  // before ONNX's checker and shape inference see them
+  FERRITE_TRY(validate_attributes(*g, opset));  // before ONNX's checker and shape inference see them
 
   // Frozen inputs become initializers; remaining inputs get their shape overrides.
   std::set<std::string> initializer_names;
@@ -455,6 +455,7 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
   }
 
   FERRITE_TRY(validate_declared_sizes(*g));
+  make_kernel_shapes_explicit(*g);
 
   try {
     onnx::checker::check_model(model);
@@ -470,7 +471,7 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
     }
     g = model.mutable_graph();
     FERRITE_TRY(check_supported(*g, kCanonicalOpset));
-    FERRITE_TRY(validate_attributes(*g));
+    FERRITE_TRY(validate_attributes(*g, kCanonicalOpset));
   }
   // Shape inference and constant folding of the shape arithmetic, to a fixed point (onnx_fold.h).
   if (Status st = fold_and_infer_shapes(model, base_dir); !st) return make_error("'{}': {}", path, st.error().message);

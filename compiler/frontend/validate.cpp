@@ -1,10 +1,12 @@
 // Model validation before use (validate.h).
 #include "frontend/validate.h"
+#include "frontend/onnx_import.h"
 
 #include <limits>
 #include <map>
 #include <set>
 
+#include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 
 namespace ferrite {
@@ -98,14 +100,33 @@ Status refuse_external_data_outside_initializers(const onnx::GraphProto& g) {
   return Status::ok();
 }
 
-Status validate_attributes(const onnx::GraphProto& g) {
+Status validate_attributes(const onnx::GraphProto& g, int64_t opset) {
   std::map<std::string, int> init_rank;  // the weights' rank tells a Conv's spatial dims
   for (const auto& t : g.initializer()) init_rank[t.name()] = t.dims_size();
+  std::map<std::string, int> rank = init_rank;  // ...and the declared ranks of the graph inputs
+  for (const auto& in : g.input())
+    if (in.type().has_tensor_type() && in.type().tensor_type().has_shape() && !rank.count(in.name()))
+      rank[in.name()] = in.type().tensor_type().shape().dim_size();
   for (int i = 0; i < g.node_size(); ++i) {
     const auto& n = g.node(i);
     const std::string& op = n.op_type();
+    // An omitted input ("") only in an optional slot (the checker lets one through in a variadic
+    // or required slot, e.g. Concat(x, "")).
+    if (const auto* schema = onnx::OpSchemaRegistry::Schema(op, static_cast<int>(opset), n.domain())) {
+      const auto& formal = schema->inputs();
+      for (int k = 0; k < n.input_size() && !formal.empty(); ++k) {
+        const auto& f = formal[std::min<size_t>(static_cast<size_t>(k), formal.size() - 1)];
+        if (n.input(k).empty() && f.GetOption() != onnx::OpSchema::Optional)
+          return make_error("{}: input {} ('{}') is required but left empty", node_label(n, i), k, f.GetName());
+      }
+    }
     if (op == "Conv" || op == "ConvInteger" || op == "QLinearConv" || op == "ConvTranspose") {
       const int w_slot = op == "QLinearConv" ? 3 : 1;
+      // ONNX's convolution shape inference reads out of bounds when they differ.
+      if (n.input_size() > w_slot && rank.count(n.input(0)) && rank.count(n.input(w_slot)) &&
+          rank[n.input(0)] != rank[n.input(w_slot)])
+        return make_error("{}: input '{}' has rank {}, weights '{}' rank {}; they must be equal", node_label(n, i),
+                          n.input(0), rank[n.input(0)], n.input(w_slot), rank[n.input(w_slot)]);
       auto it = n.input_size() > w_slot ? init_rank.find(n.input(w_slot)) : init_rank.end();
       FERRITE_TRY(check_window(n, i, true, it == init_rank.end() ? -1 : it->second));
     } else if (op == "MaxPool" || op == "AveragePool" || op == "QLinearAveragePool" || op == "LpPool") {
@@ -134,12 +155,32 @@ Status validate_attributes(const onnx::GraphProto& g) {
   return Status::ok();
 }
 
+void make_kernel_shapes_explicit(onnx::GraphProto& g) {
+  std::map<std::string, const onnx::TensorProto*> inits;
+  for (const auto& t : g.initializer()) inits[t.name()] = &t;
+  for (auto& n : *g.mutable_node()) {
+    const std::string& op = n.op_type();
+    const int w_slot = op == "QLinearConv" ? 3 : 1;
+    if ((op != "Conv" && op != "ConvInteger" && op != "QLinearConv") || n.input_size() <= w_slot ||
+        find_attr(n, "kernel_shape"))
+      continue;
+    auto it = inits.find(n.input(w_slot));
+    if (it == inits.end() || it->second->dims_size() < 3) continue;
+    auto* a = n.add_attribute();
+    a->set_name("kernel_shape");
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int k = 2; k < it->second->dims_size(); ++k) a->add_ints(it->second->dims(k));
+  }
+}
+
 Status validate_declared_sizes(const onnx::GraphProto& g) {
   std::set<std::string> inits;
+  std::map<std::string, int64_t> numel;  // declared element counts of initializers and inputs
   for (const auto& t : g.initializer()) {
     inits.insert(t.name());
     const Shape s(t.dims().begin(), t.dims().end());
-    FERRITE_TRY(check_tensor_size(s, 0, fmt::format("initializer '{}'", t.name())));
+    FERRITE_TRY(check_tensor_size(s, dtype_size(dtype_from_onnx(t.data_type())), fmt::format("initializer '{}'", t.name())));
+    numel[t.name()] = shape_numel(s);
   }
   for (const auto& in : g.input()) {
     if (inits.count(in.name()) || !in.type().has_tensor_type() || !in.type().tensor_type().has_shape()) continue;
@@ -149,7 +190,26 @@ Status validate_declared_sizes(const onnx::GraphProto& g) {
         return make_error("input '{}' has a negative dimension ({}) in the model", in.name(), d.dim_value());
       if (d.has_dim_value()) s.push_back(d.dim_value());
     }
-    FERRITE_TRY(check_tensor_size(s, 0, fmt::format("input '{}'", in.name())));
+    FERRITE_TRY(check_tensor_size(s, dtype_size(dtype_from_onnx(in.type().tensor_type().elem_type())),
+                                  fmt::format("input '{}'", in.name())));
+    numel[in.name()] = shape_numel(s);
+  }
+  // Operands whose length is the rank of a result (ONNX's inference builds that many dims): a shape
+  // of 2^31 values would hang it. Ranks above kMaxShapeOperand are refused here.
+  constexpr int64_t kMaxShapeOperand = 64;
+  struct Slot { const char* op; int input; };
+  static const Slot slots[] = {{"Reshape", 1}, {"Expand", 1}, {"ConstantOfShape", 0}, {"Tile", 1}, {"Pad", 1},
+                               {"Slice", 1},   {"Slice", 2},  {"Slice", 3},           {"Slice", 4}, {"Squeeze", 1},
+                               {"Unsqueeze", 1}, {"ReduceMean", 1}, {"Range", 0}};
+  for (int i = 0; i < g.node_size(); ++i) {
+    const auto& n = g.node(i);
+    for (const Slot& sl : slots) {
+      if (n.op_type() != sl.op || n.input_size() <= sl.input) continue;
+      auto it = numel.find(n.input(sl.input));
+      if (it != numel.end() && it->second > kMaxShapeOperand)
+        return make_error("{}: input '{}' holds {} values; a shape or axes operand may hold at most {}",
+                          node_label(n, i), n.input(sl.input), it->second, kMaxShapeOperand);
+    }
   }
   return Status::ok();
 }
@@ -159,7 +219,12 @@ Status validate_graph(const Graph& g) {
     FERRITE_TRY(check_tensor_size(t.shape, dtype_size(t.dtype), fmt::format("tensor '{}'", t.name)));
   for (const Node& n : g.nodes) {
     const uint32_t const_mask = op_info(n.op).const_inputs;
-    for (size_t k = 0; k < n.inputs.size(); ++k) {
+    // Views and copies handle zero elements (a Slice past the end, a Reshape of an empty tensor:
+    // ONNX's node tests have both); computing operators never see an empty tensor.
+    const bool empty_ok = n.op == OpKind::Reshape || n.op == OpKind::Flatten || n.op == OpKind::Squeeze ||
+                          n.op == OpKind::Unsqueeze || n.op == OpKind::Identity || n.op == OpKind::Dropout ||
+                          n.op == OpKind::Slice;
+    for (size_t k = 0; !empty_ok && k < n.inputs.size(); ++k) {
       if (n.inputs[k] == kNoTensor) continue;
       const Tensor& t = g.t(n.inputs[k]);
       const bool const_slot = k < 32 && ((const_mask >> k) & 1u) && t.is_constant();
@@ -168,7 +233,7 @@ Status validate_graph(const Graph& g) {
                           n.display_name(), t.name, shape_str(t.shape));
     }
     for (TensorId o : n.outputs)
-      if (g.t(o).numel() == 0)
+      if (!empty_ok && g.t(o).numel() == 0)
         return make_error("{}: output '{}' is empty (shape {}); tensors without elements are not supported",
                           n.display_name(), g.t(o).name, shape_str(g.t(o).shape));
     if (n.op == OpKind::QuantizeLinear || n.op == OpKind::DequantizeLinear) {

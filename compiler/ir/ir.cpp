@@ -94,6 +94,8 @@ std::string shape_str(const Shape& s) {
 
 template <typename T>
 static std::vector<T> convert_data(const Tensor& t) {
+  // Not a constant, or data shorter than the shape (a bug elsewhere): no values, never a wild read.
+  if (!t.data || t.numel() < 0 || t.data->size() < t.bytes()) return {};
   std::vector<T> out(static_cast<size_t>(t.numel()));
   const uint8_t* p = t.data->data();
   for (size_t i = 0; i < out.size(); ++i) {
