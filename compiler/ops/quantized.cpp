@@ -562,6 +562,8 @@ static Expected<Lowered> lower_qbinary(const Graph& g, const Node& n, ferrite_rt
   const Tensor& b = g.t(n.inputs[3]);
   const Tensor& y = g.t(n.outputs[0]);
   if (y.shape.size() > 6) return make_error("{}: rank above 6", n.display_name());
+  FERRITE_TRY(require_broadcast(g, n, n.inputs[0], y.shape));
+  FERRITE_TRY(require_broadcast(g, n, n.inputs[3], y.shape));
   Shape ys = y.shape.empty() ? Shape{1} : y.shape;
   Shape dims, sa, sb;
   physical_view(a, ys, y.nhwc, &dims, &sa);
