@@ -11,6 +11,8 @@ model_s=$(( SECONDS_TOTAL * 8 / 10 )); other_s=$(( SECONDS_TOTAL / 10 )); [ "$ot
 corpus=("$ROOT/tests/data" "$ROOT/samples/dscnn_kws_int8/model.onnx" "$ROOT/samples/fashion_cnn_int8/model.onnx")
 [ -d "$NODE" ] && corpus+=("$NODE")
 status=0
+# The crashes found so far (tests/fuzz/make_regressions.py): each must be refused cleanly.
+"$FUZZ" --target model --strict --replay "$ROOT"/tests/fuzz/regressions/*.onnx || status=1
 "$FUZZ" --target model --corpus "${corpus[@]}" --count 100000000 --seconds "$model_s" --seed "$SEED" \
         --hang-seconds 10 --crash-dir "$WORK/crashes" || status=1
 "$FUZZ" --target npy --corpus "$ROOT/samples" "$ROOT/tests/data" --count 100000000 --seconds "$other_s" --seed "$SEED" \
