@@ -7,7 +7,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${FERRITE_ASAN_DIR:-$ROOT/build-asan}
 SECS=${1:-60}
-FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined"
+# (GCC 12 sees uninitialized std::function members in <regex> under ASan: a false positive)
+FLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Wno-error=maybe-uninitialized"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS="$FLAGS" \
       -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" > /dev/null
 cmake --build "$BUILD" -j "${FERRITE_JOBS:-$(nproc)}" --target ferrite ferrite_cli_tests ferrite_fuzz

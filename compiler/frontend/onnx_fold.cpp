@@ -301,7 +301,10 @@ Result<Tensor> slice(const NodeView& v) {
       s = std::clamp<int64_t>(s, 0, dim - 1);
       e = std::clamp<int64_t>(e, -1, dim - 1);
     }
-    const int64_t len = step > 0 ? (e > s ? (e - s + step - 1) / step : 0) : (s > e ? (s - e - step - 1) / -step : 0);
+    // Without overflow for steps up to INT64_MAX / INT64_MIN (s and e are clamped into the dim).
+    const uint64_t mag = step > 0 ? static_cast<uint64_t>(step) : 0 - static_cast<uint64_t>(step);
+    const int64_t span = step > 0 ? e - s : s - e;
+    const int64_t len = span > 0 ? static_cast<int64_t>((static_cast<uint64_t>(span) - 1) / mag + 1) : 0;
     st[static_cast<size_t>(ax)] = s;
     sp[static_cast<size_t>(ax)] = step;
     os[static_cast<size_t>(ax)] = len;

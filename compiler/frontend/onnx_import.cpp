@@ -209,7 +209,8 @@ Expected<Tensor> read_tensor_pb(const std::string& path) {
   auto content = read_file_limited(path, kMaxModelBytes, "tensor file");
   if (!content) return content.error();
   onnx::TensorProto tp;
-  if (!tp.ParseFromString(*content)) return make_error("'{}' is not a serialized ONNX TensorProto", path);
+  if (!tp.ParseFromString(*content) || !tp.has_data_type())
+    return make_error("'{}' is not a serialized ONNX TensorProto (nor a .npy file)", path);
   const std::string dir = fs::path(path).parent_path().string();
   return tensor_from_proto(tp, dir.empty() ? "." : dir);
 }

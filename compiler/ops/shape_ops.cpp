@@ -132,10 +132,13 @@ Expected<Lowered> lower_Slice(const Graph& g, const Node& n) {
       s = std::clamp<int64_t>(s, 0, dim - 1);
       e = std::clamp<int64_t>(e, -1, dim - 1);
     }
-    int64_t len = step > 0 ? (e - s + step - 1) / step : (s - e + (-step) - 1) / (-step);
-    out[a] = std::max<int64_t>(0, len);
+    // Without overflow for steps up to INT64_MAX / INT64_MIN (s and e are clamped into the dim).
+    const uint64_t mag = step > 0 ? static_cast<uint64_t>(step) : 0 - static_cast<uint64_t>(step);
+    const int64_t span = step > 0 ? e - s : s - e;
+    const int64_t len = span > 0 ? static_cast<int64_t>((static_cast<uint64_t>(span) - 1) / mag + 1) : 0;
+    out[a] = len;
     offset += s * ds[a];
-    st[a] = ds[a] * step;
+    st[a] = len > 1 ? ds[a] * step : 0;  // |step| < dim when two elements are taken
   }
   if (out != out_shape(g, n))
     return make_error("{}: computed shape {} differs from the inferred {}", n.display_name(), shape_str(out),

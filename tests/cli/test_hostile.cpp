@@ -3,6 +3,7 @@
 // naming the node/attribute/tensor in the model's own names, exit 2, write nothing, and finish in
 // seconds under an 8 GiB address-space limit; valid ones must compile (and their code build).
 #include <csignal>
+#include <limits>
 #include <thread>
 
 #include "cli_util.h"
@@ -518,5 +519,64 @@ TEST_CASE("hostile 13: a move that fails part way leaves the old outputs, a SIGT
       for (const auto& f : listing(t.path)) CHECK_THAT(f, !StartsWith(".ferrite-tmp"));
     }
     WARN("SIGTERM during the write phase: " << interrupted << " run(s) interrupted");
+  }
+}
+
+// ---- 14 and misleading messages -----------------------------------------------------------------
+
+TEST_CASE("hostile 14: a Slice with INT64_MAX / INT64_MIN steps and bounds compiles and runs right", "[hostile][slow]") {
+  TempDir t;
+  auto m = new_model("slices");
+  add_input(m, "x", {1, 10});
+  auto i64 = [&](const std::string& name, int64_t v) {
+    auto* c = m.mutable_graph()->add_initializer();
+    c->set_name(name);
+    c->set_data_type(onnx::TensorProto::INT64);
+    c->add_dims(1);
+    c->add_int64_data(v);
+  };
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max(), kMin = std::numeric_limits<int64_t>::min();
+  i64("zero", 0);
+  i64("one", 1);
+  i64("big", kMax);
+  i64("small", kMin);
+  add_node(m, "Slice", "forward", {"x", "zero", "big", "one", "big"}, {"first"});     // x[:, 0:MAX:MAX] -> x[:, 0]
+  add_node(m, "Slice", "backward", {"x", "big", "small", "one", "small"}, {"last"});  // x[:, MAX:MIN:MIN] -> x[:, 9]
+  add_output(m, "first", {1, 1});
+  add_output(m, "last", {1, 1});
+  save(m, t / "slices.onnx");
+  std::vector<float> x(10);
+  for (int i = 0; i < 10; ++i) x[static_cast<size_t>(i)] = static_cast<float>(i) + 0.5f;
+  write_npy_f32(t / "x.npy", {1, 10}, x);
+  auto r = ferrite({"run", (t / "slices.onnx").string(), "--input", "x=" + (t / "x.npy").string(), "--output-dir",
+                    (t / "run").string()},
+                   kHostile);
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  auto last_float = [&](const char* file) {
+    const std::string y = read_bytes(t / "run" / file);
+    float v = 0;
+    REQUIRE(y.size() >= 4);
+    std::memcpy(&v, y.data() + y.size() - 4, 4);
+    return v;
+  };
+  CHECK(last_float("first.npy") == 0.5f);
+  CHECK(last_float("last.npy") == 9.5f);
+}
+
+TEST_CASE("misleading messages: a kernel larger than its input, an empty input file", "[hostile]") {
+  TempDir t;
+  auto m = conv_model(1, {1, 1, 11, 11}, [](onnx::NodeProto*) {});  // 11x11 kernel on an 8x8 input
+  auto r = refused(t, m, "big_kernel.onnx", {"'y'", "negative dimension", "kernel or window larger"});
+  CHECK_THAT(r.out, !Contains("--input-shape"));
+  SECTION("an empty file given to --freeze-input") {
+    auto f = new_model();
+    add_input(f, "x", {1, 4});
+    add_input(f, "target", {2}, onnx::TensorProto::INT64);
+    add_node(f, "Reshape", "rs", {"x", "target"}, {"y"});
+    add_output(f, "y", {"?", "?"});
+    write_bytes(t / "empty.npy", "");
+    refused(t, f, "freeze.onnx", {"empty.npy' is empty", "expected a .npy file"},
+            {"--freeze-input", "target=" + (t / "empty.npy").string()});
   }
 }
