@@ -23,6 +23,7 @@
 #include <stdexcept>
 
 #include <onnx/checker.h>
+#include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 #include <onnx/version_converter/convert.h>
@@ -242,31 +243,36 @@ static Status check_structure(onnx::GraphProto& g) {
   for (const auto& o : g.output())
     if (!defined.count(o.name()) && !producer.count(o.name()))
       return make_error("graph output '{}' is never produced: no node, input or initializer has that name", o.name());
+  // Depth-first, with an explicit stack (a chain of 100,000 nodes would overflow the call stack).
   const int n = g.node_size();
   std::vector<int> state(static_cast<size_t>(n), 0), order;
-  std::vector<int> stack;
-  std::function<Status(int)> visit = [&](int v) -> Status {
-    if (state[static_cast<size_t>(v)] == 2) return Status::ok();
-    if (state[static_cast<size_t>(v)] == 1) {
-      std::string cyc;
-      auto it = std::find(stack.begin(), stack.end(), v);
-      for (; it != stack.end(); ++it)
-        cyc += fmt::format("{} '{}' -> ", g.node(*it).op_type(), g.node(*it).name());
-      cyc += fmt::format("{} '{}'", g.node(v).op_type(), g.node(v).name());
-      return make_error("the graph has a cycle: {}", cyc);
+  std::vector<std::pair<int, int>> stack;  // node, next input to look at
+  for (int root = 0; root < n; ++root) {
+    if (state[static_cast<size_t>(root)]) continue;
+    state[static_cast<size_t>(root)] = 1;
+    stack.emplace_back(root, 0);
+    while (!stack.empty()) {
+      auto& [v, k] = stack.back();
+      if (k == g.node(v).input_size()) {
+        state[static_cast<size_t>(v)] = 2;
+        order.push_back(v);
+        stack.pop_back();
+        continue;
+      }
+      auto p = producer.find(g.node(v).input(k++));
+      if (p == producer.end() || state[static_cast<size_t>(p->second)] == 2) continue;
+      const int w = p->second;
+      if (state[static_cast<size_t>(w)] == 1) {
+        std::string cyc;
+        auto it = std::find_if(stack.begin(), stack.end(), [&](const auto& e) { return e.first == w; });
+        for (; it != stack.end(); ++it) cyc += fmt::format("{} '{}' -> ", g.node(it->first).op_type(), g.node(it->first).name());
+        cyc += fmt::format("{} '{}'", g.node(w).op_type(), g.node(w).name());
+        return make_error("the graph has a cycle: {}", cyc);
+      }
+      state[static_cast<size_t>(w)] = 1;
+      stack.emplace_back(w, 0);
     }
-    state[static_cast<size_t>(v)] = 1;
-    stack.push_back(v);
-    for (const auto& in : g.node(v).input()) {
-      auto p = producer.find(in);
-      if (p != producer.end()) FERRITE_TRY(visit(p->second));
-    }
-    stack.pop_back();
-    state[static_cast<size_t>(v)] = 2;
-    order.push_back(v);
-    return Status::ok();
-  };
-  for (int i = 0; i < n; ++i) FERRITE_TRY(visit(i));
+  }
   bool sorted = true;
   for (int i = 0; i < n; ++i) sorted = sorted && order[static_cast<size_t>(i)] == i;
   if (!sorted) {
@@ -342,6 +348,17 @@ static Expected<onnx::ModelProto> convert_version_sandboxed(const onnx::ModelPro
   onnx::ModelProto m;
   if (!m.ParseFromString(*bytes)) return make_error("its result does not parse");
   return m;
+}
+
+// Whether every ai.onnx node has the same schema (since-version) at `from` as at `to`.
+static bool same_schemas(const onnx::GraphProto& g, int64_t from, int64_t to) {
+  for (const auto& n : g.node()) {
+    if (!n.domain().empty() && n.domain() != "ai.onnx") continue;
+    const auto* a = onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(from), "");
+    const auto* b = onnx::OpSchemaRegistry::Schema(n.op_type(), static_cast<int>(to), "");
+    if (!a || !b || a->SinceVersion() != b->SinceVersion()) return false;
+  }
+  return true;
 }
 
 // Reads and parses a model file, refusing oversize files and anything that is not a ModelProto.
@@ -486,7 +503,12 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
   } catch (const std::exception& e) {
     return make_error("'{}' fails the ONNX checker: {}", path, e.what());
   }
-  if (opset != kCanonicalOpset) {
+  if (opset != kCanonicalOpset && same_schemas(*g, opset, kCanonicalOpset)) {
+    // No operator of the model changed between its opset and the canonical one: the conversion
+    // would only rewrite the opset number (ONNX's converter takes O(nodes^2) to find that out).
+    for (auto& o : *model.mutable_opset_import())
+      if (o.domain().empty() || o.domain() == "ai.onnx") o.set_version(kCanonicalOpset);
+  } else if (opset != kCanonicalOpset) {
     auto converted = convert_version_sandboxed(model, kCanonicalOpset);
     if (!converted)
       return make_error("'{}': ONNX's version converter cannot take opset {} to {}: {}", path, opset, kCanonicalOpset,
