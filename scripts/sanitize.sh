@@ -15,6 +15,8 @@ cmake --build "$BUILD" -j "${FERRITE_JOBS:-$(nproc)}" --target ferrite ferrite_c
 # protobuf/onnx are not instrumented; leaks at exit are not errors of the compiler's logic
 export ASAN_OPTIONS=detect_leaks=0:halt_on_error=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# ASan reserves terabytes of shadow address space: no RLIMIT_AS in the tests and the fuzzer
+export FERRITE_TEST_NO_RLIMIT=1 FERRITE_FUZZ_MEMORY_MIB=0
 "$BUILD/tests/ferrite_cli_tests"
 bash "$ROOT/tests/fuzz/run_fuzz.sh" "$BUILD/tests/ferrite_fuzz" "$ROOT" "$BUILD/fuzz" "$SECS"
 if [ "${2:-}" = "--conformance" ]; then

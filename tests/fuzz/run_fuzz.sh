@@ -10,15 +10,16 @@ mkdir -p "$WORK"
 model_s=$(( SECONDS_TOTAL * 8 / 10 )); other_s=$(( SECONDS_TOTAL / 10 )); [ "$other_s" -ge 1 ] || other_s=1
 corpus=("$ROOT/tests/data" "$ROOT/samples/dscnn_kws_int8/model.onnx" "$ROOT/samples/fashion_cnn_int8/model.onnx")
 [ -d "$NODE" ] && corpus+=("$NODE")
+MEM=${FERRITE_FUZZ_MEMORY_MIB:-4096}
 status=0
 # The crashes found so far (tests/fuzz/make_regressions.py): each must be refused cleanly.
 "$FUZZ" --target model --strict --replay "$ROOT"/tests/fuzz/regressions/*.onnx || status=1
 "$FUZZ" --target model --corpus "${corpus[@]}" --count 100000000 --seconds "$model_s" --seed "$SEED" \
-        --hang-seconds 10 --crash-dir "$WORK/crashes" || status=1
+        --hang-seconds 10 --memory-mib "$MEM" --crash-dir "$WORK/crashes" || status=1
 "$FUZZ" --target npy --corpus "$ROOT/samples" "$ROOT/tests/data" --count 100000000 --seconds "$other_s" --seed "$SEED" \
-        --crash-dir "$WORK/crashes" || status=1
+        --memory-mib "$MEM" --crash-dir "$WORK/crashes" || status=1
 if [ -d "$NODE" ]; then
   "$FUZZ" --target pb --corpus "$NODE" --count 100000000 --seconds "$other_s" --seed "$SEED" \
-          --crash-dir "$WORK/crashes" || status=1
+          --memory-mib "$MEM" --crash-dir "$WORK/crashes" || status=1
 fi
 exit $status
