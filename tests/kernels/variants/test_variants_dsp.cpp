@@ -26,6 +26,7 @@ namespace ferrite_rt {
 #include "conv_s8/conv1x1_s8_dsp.h"
 #include "conv_s8/dwconv_s8_dsp.h"
 #include "conv_s8/conv_s8_dsp.h"
+#include "conv_s8/bottleneck_s8_dsp.h"
 }  // namespace ferrite_rt
 #include "kernels/pack_s8_dsp.h"
 
@@ -509,6 +510,158 @@ ConvS8Params conv_params(int32_t n, int32_t ci, int32_t h, int32_t w, int32_t co
   l.print();
 }
 
+// ---- inverted bottleneck (expand 1x1 -> depthwise KxK -> project 1x1) ----
+typedef void (*BnFn)(const ferrite_rt::BottleneckS8Params&, const int8_t*, const int8_t*, const int32_t*, const float*,
+                     const int8_t*, const int32_t*, const float*, const int8_t*, const int32_t*, const float*, int8_t*,
+                     void*);
+struct BnVariant {
+  const char* name;
+  BnFn fn;
+  int k, s;
+};
+
+void report_bn(const char* variant, const ferrite_rt::BottleneckS8Params& p, const char* what, long long where) {
+  Line l;
+  l.s("FAIL ").s(variant).s(": ").s(what).s(" at ").i(where).s(" | c_in=").i(p.expand.c_in).s(" c_mid=")
+      .i(p.expand.c_out).s(" c_out=").i(p.project.c_out).s(" in=").i(p.expand.h_in).s("x").i(p.expand.w_in)
+      .s(" out=").i(p.dw.h_out).s("x").i(p.dw.w_out).s(" pad_t=").i(p.dw.pad_top).s(" pad_l=").i(p.dw.pad_left)
+      .s(" zp e/d/q in=").i(p.expand.in_zp).s("/").i(p.dw.in_zp).s("/").i(p.project.in_zp).s(" w_zp=")
+      .i(p.expand.w_zp).s("/").i(p.dw.w_zp).s("/").i(p.project.w_zp).s(" act e=[").i(p.expand.act_min).s(",")
+      .i(p.expand.act_max).s("] d=[").i(p.dw.act_min).s(",").i(p.dw.act_max).s("] q=[").i(p.project.act_min)
+      .s(",").i(p.project.act_max).s("]");
+  l.print();
+}
+
+[[maybe_unused]] void test_bottleneck(const BnVariant& v, uint64_t seed, int cases) {
+  Rng r{seed};
+  int fails = 0;
+  for (int t = 0; t < cases; ++t) {
+    const int32_t k = v.k, s = v.s;
+    int32_t ci = r.chance(40) ? 4 * r.range(1, 6) : r.range(1, 24);
+    int32_t cm = r.chance(40) ? 4 * r.range(1, 12) : r.range(1, 48);
+    int32_t co = r.chance(50) ? 4 * r.range(1, 6) : r.range(1, 24);
+    int32_t h = r.range(1, 12), w = r.range(1, 14);
+    if (r.chance(25)) {  // wide rows
+      h = r.range(1, 5);
+      w = r.range(12, 40);
+    }
+    if (r.chance(5)) {  // MobileNetV2-like block (smaller)
+      h = w = 24;
+      ci = 8;
+      cm = 12;
+      co = 8;
+    }
+    if (t < 6) {  // tiny corners
+      h = w = 1 + t / 2;
+      ci = 1 + t;
+      cm = 1 + t % 3;
+      co = 1 + t % 2;
+    }
+    int32_t pt = r.range(0, k - 1), pl = r.range(0, k - 1), pb = r.range(0, k - 1), pr = r.range(0, k - 1);
+    if (r.chance(20)) pt = pl = pb = pr = k / 2;
+    if (r.chance(5)) pt = pl = pb = pr = 0;
+    if (r.chance(3)) { pt += k; pb += 1; }
+    if (h + pt + pb < k) pb = k - h - pt;
+    if (w + pl + pr < k) pr = k - w - pl;
+    ferrite_rt::BottleneckS8Params p{};
+    p.expand = pw_params(1, h, w, ci, cm);
+    p.dw = dw_params(1, cm, h, w, k, s, pt, pl, pb, pr);
+    p.project = pw_params(1, p.dw.h_out, p.dw.w_out, cm, co);
+    ferrite_rt::ConvS8Params* layers[3] = {&p.expand, &p.dw, &p.project};
+    for (ferrite_rt::ConvS8Params* c : layers) {
+      c->in_zp = pick_zp(r);
+      c->w_zp = r.chance(30) ? pick_zp(r) : 0;
+      pick_act(r, *c);
+    }
+    if (r.chance(60)) {  // chained quantization, as a real model has
+      p.dw.in_zp = p.expand.out_zp;
+      p.project.in_zp = p.dw.out_zp;
+    }
+    const int mode = r.range(0, 5) == 0 ? 1 : (r.range(0, 5) == 0 ? 2 : 0);
+    const size_t xn = static_cast<size_t>(h * w * ci);
+    const size_t yn = static_cast<size_t>(p.dw.h_out * p.dw.w_out * co);
+    const size_t nwe = static_cast<size_t>(ci * cm), nwd = static_cast<size_t>(k * k * cm),
+                 nwq = static_cast<size_t>(cm * co);
+    int8_t* we = g_w;
+    int8_t* wd = g_w + ((nwe + 15) & ~static_cast<size_t>(15));
+    int8_t* wq = wd + ((nwd + 15) & ~static_cast<size_t>(15));
+    fill_s8(r, g_x, xn, mode);
+    fill_s8(r, we, nwe, mode);
+    fill_s8(r, wd, nwd, mode);
+    fill_s8(r, wq, nwq, mode);
+    const bool has_bias = r.chance(70);
+    int32_t* be = g_bias;
+    int32_t* bd = g_bias + 64;
+    int32_t* bq = g_bias + 128;
+    fill_bias(r, be, cm);
+    fill_bias(r, bd, cm);
+    fill_bias(r, bq, co);
+    float* se = g_scale;
+    float* sd = g_scale + 64;
+    float* sq = g_scale + 128;
+    fill_scales(r, se, cm, ci);
+    fill_scales(r, sd, cm, k * k);
+    fill_scales(r, sq, co, cm);
+    const ferrite::kernels::BottleneckS8DspSizes sz = ferrite::kernels::bottleneck_s8_dsp_packed_sizes(p);
+    const size_t sb = ferrite_rt::bottleneck_s8_dsp_scratch_bytes(p);
+    const size_t sref = ferrite_rt::bottleneck_s8_scratch_bytes(p);
+    int8_t* pwe = g_wp;
+    int8_t* pwd = pwe + ((sz.we + kGuard + 15) & ~static_cast<size_t>(15));
+    int8_t* pwq = pwd + ((sz.wd + kGuard + 15) & ~static_cast<size_t>(15));
+    const size_t wp_end = static_cast<size_t>(pwq - g_wp) + sz.wq + kGuard;
+    if (!ferrite::kernels::bottleneck_s8_dsp_applies(p, k, s) || xn > kAct || yn + kGuard > sizeof g_buf ||
+        sb + kGuard > sizeof g_scratch || sref > sizeof g_scratch || wp_end > sizeof g_wp ||
+        nwe + nwd + nwq + 32 > kW) {
+      report_bn(v.name, p, "rule rejects a valid case or test buffers too small", static_cast<long long>(sb));
+      ++fails;
+      ++g_failed;
+      continue;
+    }
+    std::memset(g_wp, kGuardByte, wp_end);
+    int32_t* pbe = g_pbias;
+    int32_t* pbd = g_pbias + 64;
+    int32_t* pbq = g_pbias + 128;
+    ferrite::kernels::pack_bottleneck_s8_dsp(p, we, has_bias ? be : nullptr, wd, has_bias ? bd : nullptr, wq,
+                                             has_bias ? bq : nullptr, pwe, pbe, pwd, pbd, pwq, pbq);
+    ferrite_rt::bottleneck_s8_nhwc(p, g_x, we, has_bias ? be : nullptr, se, wd, has_bias ? bd : nullptr, sd, wq,
+                                   has_bias ? bq : nullptr, sq, g_ref, g_scratch);
+    std::memset(g_scratch, kGuardByte, sb + kGuard);
+    std::memset(g_buf, kGuardByte, yn + kGuard);
+    v.fn(p, g_x, pwe, pbe, se, pwd, pbd, sd, pwq, pbq, sq, g_buf, g_scratch);
+    bool ok = true;
+    if (!guard_ok(pwe + sz.we, kGuard) || !guard_ok(pwd + sz.wd, kGuard) || !guard_ok(pwq + sz.wq, kGuard)) {
+      report_bn(v.name, p, "pack wrote past a packed size", 0);
+      ok = false;
+    }
+    if (!guard_ok(g_scratch + sb, kGuard)) {
+      report_bn(v.name, p, "wrote past the scratch", static_cast<long long>(sb));
+      ok = false;
+    }
+    for (size_t q = 0; q < yn && ok; ++q)
+      if (g_buf[q] != g_ref[q]) {
+        report_bn(v.name, p, "output mismatch", static_cast<long long>(q));
+        ok = false;
+      }
+    if (ok && !guard_ok(g_buf + yn, kGuard)) {
+      report_bn(v.name, p, "wrote past the output", static_cast<long long>(yn));
+      ok = false;
+    }
+    if (ok) ++g_passed; else { ++g_failed; ++fails; }
+  }
+  Line l;
+  l.s(v.name).s(": ").i(cases - fails).s("/").i(cases).s(" cases bit-exact");
+  l.print();
+}
+
+const BnVariant kBn[] = {
+    {"bottleneck3x3_s1_s8_dsp", ferrite_rt::bottleneck3x3_s1_s8_dsp, 3, 1},
+    {"bottleneck3x3_s2_s8_dsp", ferrite_rt::bottleneck3x3_s2_s8_dsp, 3, 2},
+    {"bottleneck5x5_s1_s8_dsp", ferrite_rt::bottleneck5x5_s1_s8_dsp, 5, 1},
+    {"bottleneck5x5_s2_s8_dsp", ferrite_rt::bottleneck5x5_s2_s8_dsp, 5, 2},
+    {"bottleneck7x7_s1_s8_dsp", ferrite_rt::bottleneck7x7_s1_s8_dsp, 7, 1},
+    {"bottleneck7x7_s2_s8_dsp", ferrite_rt::bottleneck7x7_s2_s8_dsp, 7, 2},
+};
+
 // ---- requantization edge cases (ties, saturation, every act range corner) ----
 [[maybe_unused]] void test_requant_edges() {
   // Accumulators that hit .5 ties, huge values and int32 extremes; scales exact and inexact.
@@ -590,6 +743,7 @@ int main() {
   for (const Conv1x1Variant& v : kConv1x1) test_conv1x1(v, seed++, FE_CASES);
   for (const DwVariant& v : kDw) test_dw(v, seed++, FE_CASES);
   test_conv(seed++, FE_CASES);
+  for (const BnVariant& v : kBn) test_bottleneck(v, seed++, FE_CASES);
   Line l;
   l.i(g_passed).s(" passed, ").i(g_failed).s(" failed");
   l.print();
