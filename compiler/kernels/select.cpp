@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "kernels/binary_s8_variants.h"
+#include "kernels/bottleneck_s8_variants.h"
 #include "kernels/conv_s8_variants.h"
 
 namespace ferrite {
@@ -98,7 +99,66 @@ Status select_binary_s8(Lowered& l, const Target& target) {
   return Status::ok();
 }
 
+bool finite_scales(const Graph& g, const Operand& o) {
+  const Tensor* sc = constant_of(g, o);
+  if (!sc) return false;
+  for (float f : sc->as_f32())
+    if (!std::isfinite(f)) return false;
+  return true;
+}
+
 }  // namespace
+
+Status select_bottleneck(Graph& g, Lowered& l, const Target& target) {
+  if (l.calls.size() != 1 || l.calls[0].kernel != KernelId::bottleneck_s8_nhwc) return Status::ok();
+  const KernelCall ref = l.calls[0];
+  const auto& p = std::get<ferrite_rt::BottleneckS8Params>(ref.params);
+  // args: x, we, be, se, wd, bd, sd, wq, bq, sq, y, scratch
+  if (ref.args.size() != 12)
+    return make_error("internal error: bottleneck_s8_nhwc with {} operands", ref.args.size());
+  for (const BottleneckS8Variant& v : bottleneck_s8_variants()) {
+    if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.kernel == ref.kernel) {
+      l.scratch_bytes = v.scratch_bytes(p);
+      return Status::ok();
+    }
+    // The variants requantize with tables proved exact for finite scales (dsp_s8_common.h).
+    if (!finite_scales(g, ref.args[3]) || !finite_scales(g, ref.args[6]) || !finite_scales(g, ref.args[9])) continue;
+    const Tensor* w[3];
+    const Tensor* b[3];
+    bool constants = true;
+    for (int i = 0; i < 3; ++i) {
+      const Operand& wo = ref.args[static_cast<size_t>(1 + 3 * i)];
+      const Operand& bo = ref.args[static_cast<size_t>(2 + 3 * i)];
+      w[i] = constant_of(g, wo);
+      b[i] = bo.kind == Operand::Kind::Null ? nullptr : constant_of(g, bo);
+      constants = constants && w[i] && (bo.kind == Operand::Kind::Null || b[i]);
+    }
+    if (!constants) continue;
+    auto i8 = [](const Tensor* t) { return reinterpret_cast<const int8_t*>(t->data->data()); };
+    auto i32 = [](const Tensor* t) { return t ? reinterpret_cast<const int32_t*>(t->data->data()) : nullptr; };
+    BottleneckS8Packed pk;
+    v.pack(p, i8(w[0]), i32(b[0]), i8(w[1]), i32(b[1]), i8(w[2]), i32(b[2]), pk);
+    const std::string suffix = std::string("_") + kernel_name(v.kernel);
+    // Copies: add_tensor may reallocate the tensor list the pointers above point into.
+    const std::string names[3] = {w[0]->name, w[1]->name, w[2]->name};
+    auto add = [&](Tensor t) { return Operand::tensor(g.add_tensor(std::move(t))); };
+    KernelCall c = ref;
+    c.kernel = v.kernel;
+    c.variant = kernel_name(v.kernel);
+    c.args[1] = add(packed_tensor(names[0] + suffix, DType::I8, pk.we));
+    c.args[2] = add(packed_tensor(names[0] + "_bias" + suffix, DType::I32, pk.be));
+    c.args[4] = add(packed_tensor(names[1] + suffix, DType::I8, pk.wd));
+    c.args[5] = add(packed_tensor(names[1] + "_bias" + suffix, DType::I32, pk.bd));
+    c.args[7] = add(packed_tensor(names[2] + suffix, DType::I8, pk.wq));
+    c.args[8] = add(packed_tensor(names[2] + "_bias" + suffix, DType::I32, pk.bq));
+    l.reference_calls = {ref};
+    l.calls = {c};
+    l.scratch_bytes = v.scratch_bytes(p);
+    return Status::ok();
+  }
+  return Status::ok();
+}
 
 Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
   if (l.calls.size() != 1 || l.alias) return Status::ok();

@@ -11,4 +11,9 @@ namespace ferrite {
 // family's table has one that applies; keeps the portable calls in `l.reference_calls`.
 Status select_kernels(const Graph& g, Lowered& l, const Target& target);
 
+// The fused inverted bottleneck (passes/bottleneck.cpp): `l` holds the portable bottleneck_s8_nhwc
+// call; replaces it by the first variant of kernels/bottleneck_s8_variants.cpp the target can run,
+// adding its packed weights to `g` as constants, and sets `l.scratch_bytes` to the chosen kernel's.
+Status select_bottleneck(Graph& g, Lowered& l, const Target& target);
+
 }  // namespace ferrite

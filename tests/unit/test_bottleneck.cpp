@@ -68,7 +68,9 @@ TEST_CASE("an expand -> depthwise -> project chain fuses into one layer", "[bott
   Chain c = make_chain();
   REQUIRE(find_bottlenecks(c.g, c.lowered) == std::vector<size_t>{0});
   CHECK(find_bottlenecks(c.g, c.lowered, 1).empty());
-  const std::string note = fuse_bottleneck(c.g, c.lowered, 0);
+  const auto fused = fuse_bottleneck(c.g, c.lowered, 0);
+  REQUIRE(fused);
+  const std::string note = *fused;
   CHECK(note.find("QLinearConv 'expand' + QLinearConv 'dw' + QLinearConv 'project'") == 0);
   REQUIRE(c.g.nodes.size() == 1);
   REQUIRE(c.lowered.size() == 1);
