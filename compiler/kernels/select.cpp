@@ -85,15 +85,22 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
   return Status::ok();
 }
 
-// int8 Add/Mul: variants take the same arguments.
+// int8 Add/Mul: variants take the same arguments (a, b, y) and possibly a compile-time table.
 Status select_binary_s8(Lowered& l, const Target& target) {
   const auto& p = std::get<ferrite_rt::BinaryS8Params>(l.calls[0].params);
   for (const BinaryS8Variant& v : binary_s8_variants()) {
     if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
     if (v.kernel == l.calls[0].kernel) return Status::ok();
+    KernelCall c = l.calls[0];
+    c.kernel = v.kernel;
+    c.variant = kernel_name(v.kernel);
+    if (v.table) {
+      std::vector<uint8_t> t(v.table_bytes(p));
+      v.table(p, t.data());
+      c.args.push_back(Operand::constant(packed_tensor("", DType::U8, t)));
+    }
     l.reference_calls = l.calls;
-    l.calls[0].kernel = v.kernel;
-    l.calls[0].variant = kernel_name(v.kernel);
+    l.calls = {c};
     return Status::ok();
   }
   return Status::ok();

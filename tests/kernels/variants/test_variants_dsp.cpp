@@ -27,8 +27,13 @@ namespace ferrite_rt {
 #include "conv_s8/dwconv_s8_dsp.h"
 #include "conv_s8/conv_s8_dsp.h"
 #include "conv_s8/bottleneck_s8_dsp.h"
+#include "binary_s8/binary_s8.h"
+#if defined(__ARM_FP)
+#include "binary_s8/qadd_s8_fpu.h"
+#endif
 }  // namespace ferrite_rt
 #include "kernels/pack_s8_dsp.h"
+#include "kernels/pack_binary_s8.h"
 
 #include "fe_io.h"
 
@@ -662,6 +667,101 @@ const BnVariant kBn[] = {
     {"bottleneck7x7_s2_s8_dsp", ferrite_rt::bottleneck7x7_s2_s8_dsp, 7, 2},
 };
 
+// ---- residual Add (qadd_s8_fpu, FPU cores only) vs binary_s8 ----
+#if defined(__ARM_FP)
+float pick_scale(Rng& r) {
+  const int k = r.range(0, 3);
+  if (k == 0) {  // powers of two: many exact .5 ties
+    float v = 1.0f;
+    for (int e = r.range(0, 12); e > 0; --e) v *= 0.5f;
+    return v;
+  }
+  if (k == 1) return 1e-3f + 0.2f * r.unit();
+  if (k == 2) return 0.01f + 0.05f * r.unit();
+  return r.chance(50) ? 1e-5f * (1.0f + r.unit()) : 10.0f * (1.0f + r.unit());
+}
+
+[[maybe_unused]] void test_qadd(uint64_t seed, int cases) {
+  const char* name = "qadd_s8_fpu";
+  Rng r{seed};
+  int fails = 0;
+  alignas(16) static uint8_t table[1536 + kGuard];
+  for (int t = 0; t < cases; ++t) {
+    ferrite_rt::BinaryS8Params p{};
+    p.op = ferrite_rt::BinOpS8::Add;
+    p.rank = 1;
+    int32_t n = r.chance(50) ? r.range(1, 40) : r.range(1, 3000);
+    if (r.chance(20)) n = 8 * r.range(1, 50);
+    p.total = n;
+    p.out_shape[0] = n;
+    p.a_stride[0] = p.b_stride[0] = 1;
+    p.same_shape = 1;
+    p.a_zp = pick_zp(r);
+    p.b_zp = pick_zp(r);
+    p.y_zp = pick_zp(r);
+    p.a_scale = pick_scale(r);
+    p.b_scale = r.chance(20) ? p.a_scale : pick_scale(r);
+    p.y_scale = r.chance(20) ? p.a_scale : pick_scale(r);
+    const int act = r.range(0, 3);
+    p.act_min = -128;
+    p.act_max = 127;
+    if (act == 2) p.act_min = p.y_zp;  // Relu
+    if (act == 3) {
+      p.act_min = r.range(-128, 127);
+      p.act_max = r.range(p.act_min, 127);
+    }
+    const int mode = r.range(0, 5) == 0 ? 1 : (r.range(0, 5) == 0 ? 2 : 0);
+    fill_s8(r, g_x, static_cast<size_t>(n), mode);
+    fill_s8(r, g_w, static_cast<size_t>(n), mode);
+    if (!ferrite::kernels::qadd_s8_fpu_applies(p)) {
+      Line l;
+      l.s("FAIL ").s(name).s(": rule rejects a valid case, n=").i(n);
+      l.print();
+      ++fails;
+      ++g_failed;
+      continue;
+    }
+    const size_t tbytes = ferrite::kernels::qadd_s8_fpu_table_bytes(p);
+    std::memset(table, kGuardByte, tbytes + kGuard);
+    ferrite::kernels::pack_qadd_s8_fpu(p, table);
+    ferrite_rt::binary_s8(p, g_x, g_w, g_ref);
+    const int where = r.range(0, 2);  // out of place, in place on a, in place on b
+    int8_t* y = g_buf;
+    std::memset(g_buf, kGuardByte, static_cast<size_t>(n) + kGuard);
+    if (where == 0) {
+      ferrite_rt::qadd_s8_fpu(p, g_x, g_w, g_buf, table);
+    } else if (where == 1) {
+      std::memcpy(g_buf, g_x, static_cast<size_t>(n));
+      ferrite_rt::qadd_s8_fpu(p, g_buf, g_w, g_buf, table);
+    } else {
+      std::memcpy(g_buf, g_w, static_cast<size_t>(n));
+      ferrite_rt::qadd_s8_fpu(p, g_x, g_buf, g_buf, table);
+    }
+    bool ok = guard_ok(table + tbytes, kGuard) && guard_ok(g_buf + n, kGuard);
+    int32_t bad = -1;
+    for (int32_t i = 0; i < n && ok; ++i)
+      if (y[i] != g_ref[i]) {
+        ok = false;
+        bad = i;
+      }
+    if (ok) {
+      ++g_passed;
+    } else {
+      ++g_failed;
+      ++fails;
+      Line l;
+      l.s("FAIL ").s(name).s(": n=").i(n).s(" at ").i(bad).s(" zp a/b/y=").i(p.a_zp).s("/").i(p.b_zp).s("/").i(p.y_zp)
+          .s(" act=[").i(p.act_min).s(",").i(p.act_max).s("] where=").i(where);
+      if (bad >= 0) l.s(" got ").i(y[bad]).s(" want ").i(g_ref[bad]);
+      l.print();
+    }
+  }
+  Line l;
+  l.s(name).s(": ").i(cases - fails).s("/").i(cases).s(" cases bit-exact");
+  l.print();
+}
+#endif
+
 // ---- requantization edge cases (ties, saturation, every act range corner) ----
 [[maybe_unused]] void test_requant_edges() {
   // Accumulators that hit .5 ties, huge values and int32 extremes; scales exact and inexact.
@@ -744,6 +844,9 @@ int main() {
   for (const DwVariant& v : kDw) test_dw(v, seed++, FE_CASES);
   test_conv(seed++, FE_CASES);
   for (const BnVariant& v : kBn) test_bottleneck(v, seed++, FE_CASES);
+#if defined(__ARM_FP)
+  test_qadd(seed++, 2 * FE_CASES);
+#endif
   Line l;
   l.i(g_passed).s(" passed, ").i(g_failed).s(" failed");
   l.print();
