@@ -7,6 +7,7 @@
 #include "kernels/binary_s8_variants.h"
 #include "kernels/bottleneck_s8_variants.h"
 #include "kernels/conv_s8_variants.h"
+#include "kernels/quantize_variants.h"
 
 namespace ferrite {
 
@@ -106,6 +107,20 @@ Status select_binary_s8(Lowered& l, const Target& target) {
   return Status::ok();
 }
 
+// float -> int8 QuantizeLinear: variants take the same arguments.
+Status select_quantize(Lowered& l, const Target& target) {
+  const auto& p = std::get<ferrite_rt::QuantizeParams>(l.calls[0].params);
+  for (const QuantizeVariant& v : quantize_variants()) {
+    if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.kernel == l.calls[0].kernel) return Status::ok();
+    l.reference_calls = l.calls;
+    l.calls[0].kernel = v.kernel;
+    l.calls[0].variant = kernel_name(v.kernel);
+    return Status::ok();
+  }
+  return Status::ok();
+}
+
 bool finite_scales(const Graph& g, const Operand& o) {
   const Tensor* sc = constant_of(g, o);
   if (!sc) return false;
@@ -177,6 +192,8 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
       return select_conv_s8(g, l, target);
     case KernelId::binary_s8:
       return select_binary_s8(l, target);
+    case KernelId::quantize_f32:
+      return select_quantize(l, target);
     default:
       return Status::ok();
   }

@@ -28,8 +28,10 @@ namespace ferrite_rt {
 #include "conv_s8/conv_s8_dsp.h"
 #include "conv_s8/bottleneck_s8_dsp.h"
 #include "binary_s8/binary_s8.h"
+#include "quantize/quantize.h"
 #if defined(__ARM_FP)
 #include "binary_s8/qadd_s8_fpu.h"
+#include "quantize/quantize_f32_fpu.h"
 #endif
 }  // namespace ferrite_rt
 #include "kernels/pack_s8_dsp.h"
@@ -762,6 +764,94 @@ float pick_scale(Rng& r) {
 }
 #endif
 
+// ---- QuantizeLinear float -> int8 (quantize_f32_fpu, FPU cores only) vs quantize_f32 ----
+#if defined(__ARM_FP)
+float bits_float(uint32_t b) {
+  float f;
+  std::memcpy(&f, &b, sizeof f);
+  return f;
+}
+
+[[maybe_unused]] void test_quantize(uint64_t seed, int cases) {
+  const char* name = "quantize_f32_fpu";
+  Rng r{seed};
+  int fails = 0;
+  alignas(16) static float xs[2048 + 4];
+  alignas(16) static uint8_t yb[8192 + kGuard];
+  alignas(16) static uint8_t yr[8192];
+  for (int t = 0; t < cases; ++t) {
+    ferrite_rt::QuantizeParams p{};
+    p.outer = r.chance(20) ? r.range(2, 3) : 1;
+    p.channels = r.chance(40) ? 3 : r.range(1, 6);
+    p.inner = r.chance(30) ? r.range(1, 20) : r.range(8, 200);
+    p.per_channel = r.chance(40) ? 1 : 0;
+    p.relayout = r.chance(60) ? 1 : 0;
+    p.qmin = -128;
+    p.qmax = 127;
+    const int32_t total = p.outer * p.channels * p.inner;
+    if (total > 2048) p.inner = 2048 / (p.outer * p.channels);
+    const int32_t n = p.outer * p.channels * p.inner;
+    float sc[8];
+    int32_t zp[8];
+    for (int c = 0; c < 8; ++c) {
+      const int k = r.range(0, 5);
+      sc[c] = k == 0 ? 1.0f / 256.0f : k == 1 ? 0.5f : k == 2 ? 0.02f * (0.1f + r.unit()) : k == 3 ? 1e-6f : 1.0f;
+      if (r.chance(2)) sc[c] = 0.0f;  // x / 0: infinities and NaN
+      zp[c] = pick_zp(r);
+    }
+    const int style = r.range(0, 3);
+    for (int32_t i = 0; i < n; ++i) {
+      const int32_t c = p.per_channel ? (i / p.inner) % p.channels : 0;
+      float v;
+      if (style == 0) {
+        v = (static_cast<float>(r.range(-400, 400)) + (r.chance(50) ? 0.5f : 0.0f)) * sc[c];  // ties
+      } else if (style == 1) {
+        v = (r.unit() * 2.0f - 1.0f) * 300.0f * sc[c];
+      } else if (style == 2) {
+        v = r.unit();  // an image in [0, 1)
+      } else {
+        const int k = r.range(0, 9);
+        v = k == 0 ? bits_float(0x7FC00000u) : k == 1 ? bits_float(0x7F800000u) : k == 2 ? bits_float(0xFF800000u)
+            : k == 3 ? 3e9f : k == 4 ? -3e9f : k == 5 ? bits_float(0xFFC00001u) : (r.unit() - 0.5f) * 600.0f * sc[c];
+      }
+      xs[i] = v;
+    }
+    const bool inplace = (!p.relayout || p.channels <= 4) && r.chance(50);
+    ferrite_rt::quantize_f32(p, xs, sc, zp, yr);
+    std::memset(yb, kGuardByte, 4 * static_cast<size_t>(n) + kGuard);
+    if (inplace) {
+      std::memcpy(yb, xs, 4 * static_cast<size_t>(n));
+      ferrite_rt::quantize_f32_fpu(p, reinterpret_cast<const float*>(yb), sc, zp, yb);
+    } else {
+      ferrite_rt::quantize_f32_fpu(p, xs, sc, zp, yb);
+    }
+    bool ok = guard_ok(yb + 4 * n, kGuard) || inplace;
+    if (!inplace && !guard_ok(yb + n, kGuard)) ok = false;
+    int32_t bad = -1;
+    for (int32_t i = 0; i < n && ok; ++i)
+      if (yb[i] != yr[i]) {
+        ok = false;
+        bad = i;
+      }
+    if (ok) {
+      ++g_passed;
+    } else {
+      ++g_failed;
+      ++fails;
+      Line l;
+      l.s("FAIL ").s(name).s(": outer=").i(p.outer).s(" C=").i(p.channels).s(" I=").i(p.inner).s(" per_channel=")
+          .i(p.per_channel).s(" relayout=").i(p.relayout).s(inplace ? " in-place" : "").s(" style=").i(style)
+          .s(" at ").i(bad);
+      if (bad >= 0) l.s(" got ").i(static_cast<int8_t>(yb[bad])).s(" want ").i(static_cast<int8_t>(yr[bad]));
+      l.print();
+    }
+  }
+  Line l;
+  l.s(name).s(": ").i(cases - fails).s("/").i(cases).s(" cases bit-exact");
+  l.print();
+}
+#endif
+
 // ---- requantization edge cases (ties, saturation, every act range corner) ----
 [[maybe_unused]] void test_requant_edges() {
   // Accumulators that hit .5 ties, huge values and int32 extremes; scales exact and inexact.
@@ -846,6 +936,7 @@ int main() {
   for (const BnVariant& v : kBn) test_bottleneck(v, seed++, FE_CASES);
 #if defined(__ARM_FP)
   test_qadd(seed++, 2 * FE_CASES);
+  test_quantize(seed++, 2 * FE_CASES);
 #endif
   Line l;
   l.i(g_passed).s(" passed, ").i(g_failed).s(" failed");
