@@ -8,6 +8,8 @@
 #include "kernels/bottleneck_s8_variants.h"
 #include "kernels/conv_s8_variants.h"
 #include "kernels/quantize_variants.h"
+#include "kernels/fc_s8_variants.h"
+#include "kernels/pool_s8_variants.h"
 
 namespace ferrite {
 
@@ -107,6 +109,51 @@ Status select_binary_s8(Lowered& l, const Target& target) {
   return Status::ok();
 }
 
+// int8 fully connected: portable call args are x, w, bias (or null), scale (out_features), y.
+Status select_fc_s8(const Graph& g, Lowered& l, const Target& target) {
+  const KernelCall& ref = l.calls[0];
+  const auto& p = std::get<ferrite_rt::FcS8Params>(ref.params);
+  if (ref.args.size() != 5) return make_error("internal error: fc_s8 lowered with {} operands", ref.args.size());
+  const Tensor* sc = constant_of(g, ref.args[3]);
+  if (!sc || sc->numel() != p.out_features) return Status::ok();
+  for (float f : sc->as_f32())
+    if (!std::isfinite(f)) return Status::ok();  // the variants' requantization needs finite scales
+  for (const FcS8Variant& v : fc_s8_variants()) {
+    if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.kernel == ref.kernel) return Status::ok();
+    const Tensor* w = constant_of(g, ref.args[1]);
+    const Tensor* b = ref.args[2].kind == Operand::Kind::Null ? nullptr : constant_of(g, ref.args[2]);
+    if (!w || (ref.args[2].kind != Operand::Kind::Null && !b)) return Status::ok();
+    std::vector<int8_t> wp(v.packed_weight_bytes(p));
+    std::vector<int32_t> bp(static_cast<size_t>(p.out_features));
+    v.pack(p, reinterpret_cast<const int8_t*>(w->data->data()),
+           b ? reinterpret_cast<const int32_t*>(b->data->data()) : nullptr, wp.data(), bp.data());
+    KernelCall c = ref;
+    c.kernel = v.kernel;
+    c.variant = kernel_name(v.kernel);
+    c.args[1] = Operand::constant(packed_tensor(w->name + "_" + kernel_name(v.kernel), DType::I8, wp));
+    c.args[2] = Operand::constant(packed_tensor(w->name + "_bias_" + kernel_name(v.kernel), DType::I32, bp));
+    l.reference_calls = l.calls;
+    l.calls = {c};
+    return Status::ok();
+  }
+  return Status::ok();
+}
+
+// int8 global average pooling: variants take the same arguments.
+Status select_global_pool_s8(Lowered& l, const Target& target) {
+  const auto& p = std::get<ferrite_rt::GlobalPoolS8Params>(l.calls[0].params);
+  for (const GlobalPoolS8Variant& v : global_pool_s8_variants()) {
+    if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.kernel == l.calls[0].kernel) return Status::ok();
+    l.reference_calls = l.calls;
+    l.calls[0].kernel = v.kernel;
+    l.calls[0].variant = kernel_name(v.kernel);
+    return Status::ok();
+  }
+  return Status::ok();
+}
+
 // float -> int8 QuantizeLinear: variants take the same arguments.
 Status select_quantize(Lowered& l, const Target& target) {
   const auto& p = std::get<ferrite_rt::QuantizeParams>(l.calls[0].params);
@@ -194,6 +241,10 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
       return select_binary_s8(l, target);
     case KernelId::quantize_f32:
       return select_quantize(l, target);
+    case KernelId::fc_s8:
+      return select_fc_s8(g, l, target);
+    case KernelId::global_avgpool_s8_nhwc:
+      return select_global_pool_s8(l, target);
     default:
       return Status::ok();
   }

@@ -29,6 +29,10 @@ namespace ferrite_rt {
 #include "conv_s8/bottleneck_s8_dsp.h"
 #include "binary_s8/binary_s8.h"
 #include "quantize/quantize.h"
+#include "fc_s8/fc_s8.h"
+#include "fc_s8/fc_s8_dsp.h"
+#include "pool_s8/pool_s8.h"
+#include "pool_s8/global_avgpool_s8_dsp.h"
 #if defined(__ARM_FP)
 #include "binary_s8/qadd_s8_fpu.h"
 #include "quantize/quantize_f32_fpu.h"
@@ -36,6 +40,7 @@ namespace ferrite_rt {
 }  // namespace ferrite_rt
 #include "kernels/pack_s8_dsp.h"
 #include "kernels/pack_binary_s8.h"
+#include "kernels/pack_fc_s8_dsp.h"
 
 #include "fe_io.h"
 
@@ -852,6 +857,140 @@ float bits_float(uint32_t b) {
 }
 #endif
 
+// ---- fully connected (fc_s8_dsp, fc_s8_dsp_w8) vs fc_s8 ----
+typedef void (*FcFn)(const ferrite_rt::FcS8Params&, const int8_t*, const int8_t*, const int32_t*, const float*, void*);
+struct FcVariant {
+  const char* name;
+  FcFn fn;
+  bool (*applies)(const ferrite_rt::FcS8Params&);
+  size_t (*bytes)(const ferrite_rt::FcS8Params&);
+  void (*pack)(const ferrite_rt::FcS8Params&, const int8_t*, const int32_t*, int8_t*, int32_t*);
+  bool w8;
+};
+
+[[maybe_unused]] void test_fc(const FcVariant& v, uint64_t seed, int cases) {
+  Rng r{seed};
+  int fails = 0;
+  for (int t = 0; t < cases; ++t) {
+    ferrite_rt::FcS8Params p{};
+    p.rows = r.chance(60) ? 1 : r.range(2, 5);
+    p.in_features = r.chance(40) ? 8 * r.range(1, 40) : r.range(1, 300);
+    p.out_features = r.range(1, 24);
+    while (p.in_features * p.out_features > 8000) --p.out_features;
+    p.in_zp = pick_zp(r);
+    p.w_zp = v.w8 ? 0 : pick_zp(r);
+    ConvS8Params act{};
+    pick_act(r, act);
+    p.out_zp = act.out_zp;
+    p.act_min = act.act_min;
+    p.act_max = act.act_max;
+    p.per_channel = 1;
+    const size_t xn = static_cast<size_t>(p.rows * p.in_features), yn = static_cast<size_t>(p.rows * p.out_features);
+    const int mode = r.range(0, 5) == 0 ? 1 : 0;
+    fill_s8(r, g_x, xn, mode);
+    fill_s8(r, g_w, static_cast<size_t>(p.in_features * p.out_features), mode);
+    const bool has_bias = r.chance(70);
+    fill_bias(r, g_bias, p.out_features);
+    fill_scales(r, g_scale, p.out_features, p.in_features);
+    if (!v.applies(p)) {
+      Line l;
+      l.s("FAIL ").s(v.name).s(": rule rejects a valid case");
+      l.print();
+      ++fails;
+      ++g_failed;
+      continue;
+    }
+    const size_t wb = v.bytes(p);
+    std::memset(g_wp, kGuardByte, wb + kGuard);
+    v.pack(p, g_w, has_bias ? g_bias : nullptr, g_wp, g_pbias);
+    ferrite_rt::fc_s8(p, g_x, g_w, has_bias ? g_bias : nullptr, g_scale, g_ref);
+    std::memset(g_buf, kGuardByte, yn + kGuard);
+    v.fn(p, g_x, g_wp, g_pbias, g_scale, g_buf);
+    bool ok = guard_ok(g_wp + wb, kGuard) && guard_ok(g_buf + yn, kGuard);
+    long long bad = -1;
+    for (size_t q = 0; q < yn && ok; ++q)
+      if (g_buf[q] != g_ref[q]) {
+        ok = false;
+        bad = static_cast<long long>(q);
+      }
+    if (ok) {
+      ++g_passed;
+    } else {
+      ++g_failed;
+      ++fails;
+      Line l;
+      l.s("FAIL ").s(v.name).s(": rows=").i(p.rows).s(" in=").i(p.in_features).s(" out=").i(p.out_features).s(" at ")
+          .i(bad);
+      l.print();
+    }
+  }
+  Line l;
+  l.s(v.name).s(": ").i(cases - fails).s("/").i(cases).s(" cases bit-exact");
+  l.print();
+}
+
+const FcVariant kFc[] = {
+    {"fc_s8_dsp", ferrite_rt::fc_s8_dsp, ferrite::kernels::fc_s8_dsp_applies, ferrite::kernels::fc_s8_dsp_packed_weight_bytes,
+     ferrite::kernels::pack_fc_s8_dsp, false},
+    {"fc_s8_dsp_w8", ferrite_rt::fc_s8_dsp_w8, ferrite::kernels::fc_s8_dsp_w8_applies,
+     ferrite::kernels::fc_s8_dsp_w8_packed_weight_bytes, ferrite::kernels::pack_fc_s8_dsp_w8, true},
+};
+
+// ---- global average pooling (global_avgpool_s8_dsp) vs global_avgpool_s8_nhwc ----
+[[maybe_unused]] void test_global_pool(uint64_t seed, int cases) {
+  const char* name = "global_avgpool_s8_dsp";
+  Rng r{seed};
+  int fails = 0;
+  for (int t = 0; t < cases; ++t) {
+    ferrite_rt::GlobalPoolS8Params p{};
+    p.n = r.chance(15) ? 2 : 1;
+    p.c = r.chance(40) ? 4 * r.range(1, 40) : r.range(1, 100);
+    p.spatial = r.chance(70) ? r.range(1, 50) : r.range(200, 700);
+    while (static_cast<size_t>(p.n * p.c * p.spatial) > kAct) p.spatial /= 2;
+    p.in_zp = pick_zp(r);
+    ConvS8Params act{};
+    pick_act(r, act);
+    p.out_zp = act.out_zp;
+    p.act_min = act.act_min;
+    p.act_max = act.act_max;
+    const int k = r.range(0, 3);
+    p.in_scale = k == 0 ? 0.0625f : 0.01f + 0.1f * r.unit();
+    p.out_scale = k == 0 ? 0.0625f : k == 1 ? 1e-5f : 0.01f + 0.1f * r.unit();
+    const size_t xn = static_cast<size_t>(p.n * p.c * p.spatial), yn = static_cast<size_t>(p.n * p.c);
+    const int mode = r.range(0, 3) == 0 ? 1 : 0;
+    fill_s8(r, g_x, xn, mode);
+    ferrite_rt::global_avgpool_s8_nhwc(p, g_x, g_ref);
+    const bool inplace = r.chance(50);
+    std::memset(g_buf, kGuardByte, xn + kGuard);
+    if (inplace) {
+      std::memcpy(g_buf, g_x, xn);
+      ferrite_rt::global_avgpool_s8_dsp(p, g_buf, g_buf);
+    } else {
+      ferrite_rt::global_avgpool_s8_dsp(p, g_x, g_buf);
+    }
+    bool ok = guard_ok(g_buf + (inplace ? xn : yn), kGuard);
+    long long bad = -1;
+    for (size_t q = 0; q < yn && ok; ++q)
+      if (g_buf[q] != g_ref[q]) {
+        ok = false;
+        bad = static_cast<long long>(q);
+      }
+    if (ok) {
+      ++g_passed;
+    } else {
+      ++g_failed;
+      ++fails;
+      Line l;
+      l.s("FAIL ").s(name).s(": n=").i(p.n).s(" c=").i(p.c).s(" spatial=").i(p.spatial).s(inplace ? " in-place" : "")
+          .s(" at ").i(bad);
+      l.print();
+    }
+  }
+  Line l;
+  l.s(name).s(": ").i(cases - fails).s("/").i(cases).s(" cases bit-exact");
+  l.print();
+}
+
 // ---- requantization edge cases (ties, saturation, every act range corner) ----
 [[maybe_unused]] void test_requant_edges() {
   // Accumulators that hit .5 ties, huge values and int32 extremes; scales exact and inexact.
@@ -934,6 +1073,8 @@ int main() {
   for (const DwVariant& v : kDw) test_dw(v, seed++, FE_CASES);
   test_conv(seed++, FE_CASES);
   for (const BnVariant& v : kBn) test_bottleneck(v, seed++, FE_CASES);
+  for (const FcVariant& v : kFc) test_fc(v, seed++, FE_CASES);
+  test_global_pool(seed++, FE_CASES);
 #if defined(__ARM_FP)
   test_qadd(seed++, 2 * FE_CASES);
   test_quantize(seed++, 2 * FE_CASES);
