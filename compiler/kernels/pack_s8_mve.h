@@ -1,0 +1,118 @@
+// Compile-time side of the Helium (MVE, Cortex-M55) int8 convolution kernels
+// (runtime_templates/conv_s8/{conv1x1,dwconv}_s8_mve.h): per variant the selection rule, the packed
+// weight size and the packing of the portable weight layout plus bias (zero points folded in).
+//
+// Header-only, needs only <cstddef>/<cstdint>/<cstring>, and must be included after the definition
+// of ferrite_rt::ConvS8Params (runtime_templates/conv_s8/conv_s8.h), so that both the host compiler
+// and target test programs can use it. Integer folding uses unsigned (wrapping) arithmetic: the
+// kernels' int32 sums equal the reference's modulo 2^32, hence exactly.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace ferrite::kernels {
+
+namespace mve_detail {
+inline bool in_s8(int32_t v) { return v >= -128 && v <= 127; }
+// Output side common to every MVE conv variant: int8 output with zero point and activation bounds
+// inside int8 (see the requantization notes in conv1x1_s8_mve.h).
+inline bool s8_output_ok(const ferrite_rt::ConvS8Params& p) {
+  return p.out_int32 == 0 && in_s8(p.out_zp) && in_s8(p.act_min) && in_s8(p.act_max) && in_s8(p.in_zp) &&
+         in_s8(p.w_zp) && p.n >= 1 && p.c_in >= 1 && p.c_out >= 1 && p.h_out >= 1 && p.w_out >= 1;
+}
+inline int32_t wrap_add(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b));
+}
+inline int32_t wrap_mul(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) * static_cast<uint32_t>(b));
+}
+}  // namespace mve_detail
+
+// ---------------------------------------------------------------------------------------------
+// conv1x1_s8_mve: pointwise convolution (conv1x1_s8_mve in conv1x1_s8_mve.h).
+// Rule: 1x1 kernel, stride 1, no padding, group 1, same spatial size (exactly the cases the
+// portable conv1x1_s8_nhwc is used for), int8 output, weight zero point 0, zero points and
+// activation bounds in int8.
+// Packed weights: int8 [c_out][cin16], cin16 = round_up(c_in, 16); row oc = w[oc][0..c_in) then
+// zeros. Packed bias: int32 [c_out] = bias[oc] (0 if null) - in_zp * sum_i w[oc][i].
+inline bool conv1x1_s8_mve_applies(const ferrite_rt::ConvS8Params& p) {
+  return mve_detail::s8_output_ok(p) && p.kh == 1 && p.kw == 1 && p.stride_h == 1 && p.stride_w == 1 &&
+         p.pad_top == 0 && p.pad_left == 0 && p.group == 1 && p.h_out == p.h_in && p.w_out == p.w_in &&
+         p.w_zp == 0;
+}
+
+inline size_t conv1x1_s8_mve_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
+  return static_cast<size_t>(p.c_out) * static_cast<size_t>((p.c_in + 15) / 16 * 16);
+}
+
+inline void pack_conv1x1_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t* w, const int32_t* bias,
+                                int8_t* w_out, int32_t* bias_out) {
+  const size_t cin = static_cast<size_t>(p.c_in);
+  const size_t cin16 = (cin + 15) / 16 * 16;
+  for (size_t oc = 0; oc < static_cast<size_t>(p.c_out); ++oc) {
+    const int8_t* wr = w + oc * cin;
+    int8_t* wo = w_out + oc * cin16;
+    int32_t sum = 0;
+    for (size_t i = 0; i < cin; ++i) {
+      const int32_t v = static_cast<int32_t>(wr[i]) - p.w_zp;
+      wo[i] = static_cast<int8_t>(v);
+      sum += v;
+    }
+    for (size_t i = cin; i < cin16; ++i) wo[i] = 0;
+    bias_out[oc] = mve_detail::wrap_add(bias ? bias[oc] : 0, mve_detail::wrap_mul(-p.in_zp, sum));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Depthwise k x k, stride s (dwconv<k>x<k>_s<s>_s8_mve in dwconv_s8_mve.h), k in {3, 5, 7},
+// s in {1, 2}. Rule: group == c_in == c_out, square k x k kernel, equal strides s, dilation 1,
+// n == 1, c <= 4096, int8 output, zero points and activation bounds in int8, any padding (pad_top/pad_left and
+// the bottom/right padding implied by the output size). Works out of place and in place
+// (x == y; in place additionally needs h_out * w_out <= h_in * w_in, which the planner guarantees).
+// Packed weights: int16 [c][k*k] (channel-major, taps row-major), value w[ky][kx][c] - w_zp (any
+// w_zp). Packed bias: int32 [c] = bias[c] (0 if null) - in_zp * sum_taps (w - w_zp).
+inline bool dwconv_s8_mve_applies(const ferrite_rt::ConvS8Params& p, int32_t k, int32_t s) {
+  return mve_detail::s8_output_ok(p) && p.group == p.c_in && p.c_in == p.c_out && p.kh == k && p.kw == k &&
+         p.stride_h == s && p.stride_w == s && p.dil_h == 1 && p.dil_w == 1 && p.n == 1 && p.c_out <= 4096;
+}
+
+inline size_t dwconv_s8_mve_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
+  return sizeof(int16_t) * static_cast<size_t>(p.c_out) * static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw);
+}
+
+inline void pack_dwconv_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t* w, const int32_t* bias,
+                               int8_t* w_out, int32_t* bias_out) {
+  const size_t C = static_cast<size_t>(p.c_out);
+  const size_t taps = static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw);
+  for (size_t c = 0; c < C; ++c) {
+    int32_t sum = 0;
+    for (size_t t = 0; t < taps; ++t) {
+      const int16_t v = static_cast<int16_t>(static_cast<int32_t>(w[t * C + c]) - p.w_zp);
+      std::memcpy(w_out + sizeof(int16_t) * (c * taps + t), &v, sizeof v);
+      sum += v;
+    }
+    bias_out[c] = mve_detail::wrap_add(bias ? bias[c] : 0, mve_detail::wrap_mul(-p.in_zp, sum));
+  }
+}
+
+#define FERRITE_MVE_DW_VARIANT(K, S)                                                                        \
+  inline bool dwconv##K##x##K##_s##S##_s8_mve_applies(const ferrite_rt::ConvS8Params& p) {                \
+    return dwconv_s8_mve_applies(p, K, S);                                                                  \
+  }                                                                                                         \
+  inline size_t dwconv##K##x##K##_s##S##_s8_mve_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {  \
+    return dwconv_s8_mve_packed_weight_bytes(p);                                                            \
+  }                                                                                                         \
+  inline void pack_dwconv##K##x##K##_s##S##_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t* w,     \
+                                                   const int32_t* bias, int8_t* w_out, int32_t* bias_out) { \
+    pack_dwconv_s8_mve(p, w, bias, w_out, bias_out);                                                        \
+  }
+FERRITE_MVE_DW_VARIANT(3, 1)
+FERRITE_MVE_DW_VARIANT(3, 2)
+FERRITE_MVE_DW_VARIANT(5, 1)
+FERRITE_MVE_DW_VARIANT(5, 2)
+FERRITE_MVE_DW_VARIANT(7, 1)
+FERRITE_MVE_DW_VARIANT(7, 2)
+#undef FERRITE_MVE_DW_VARIANT
+
+}  // namespace ferrite::kernels
