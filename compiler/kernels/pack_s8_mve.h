@@ -67,32 +67,36 @@ inline void pack_conv1x1_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t*
 // ---------------------------------------------------------------------------------------------
 // Depthwise k x k, stride s (dwconv<k>x<k>_s<s>_s8_mve in dwconv_s8_mve.h), k in {3, 5, 7},
 // s in {1, 2}. Rule: group == c_in == c_out, square k x k kernel, equal strides s, dilation 1,
-// n == 1, c <= 4096, int8 output, zero points and activation bounds in int8, any padding (pad_top/pad_left and
+// n == 1, int8 output, zero points and activation bounds in int8, any padding (pad_top/pad_left and
 // the bottom/right padding implied by the output size). Works out of place and in place
 // (x == y; in place additionally needs h_out * w_out <= h_in * w_in, which the planner guarantees).
-// Packed weights: int16 [c][k*k] (channel-major, taps row-major), value w[ky][kx][c] - w_zp (any
-// w_zp). Packed bias: int32 [c] = bias[c] (0 if null) - in_zp * sum_taps (w - w_zp).
+// Packed weights: int16 [ceil(c / 4)][k*k][4]: per block of 4 channels, per tap (ky, kx) row-major,
+// the 4 channels' w[ky][kx][c] - w_zp (any w_zp; channels past c are 0). Must be 2-byte aligned
+// (the emitter's constants are alignas(16)). Packed bias: int32 [c] = bias[c] (0 if null) -
+// in_zp * sum_taps (w - w_zp).
 inline bool dwconv_s8_mve_applies(const ferrite_rt::ConvS8Params& p, int32_t k, int32_t s) {
   return mve_detail::s8_output_ok(p) && p.group == p.c_in && p.c_in == p.c_out && p.kh == k && p.kw == k &&
-         p.stride_h == s && p.stride_w == s && p.dil_h == 1 && p.dil_w == 1 && p.n == 1 && p.c_out <= 4096;
+         p.stride_h == s && p.stride_w == s && p.dil_h == 1 && p.dil_w == 1 && p.n == 1;
 }
 
 inline size_t dwconv_s8_mve_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
-  return sizeof(int16_t) * static_cast<size_t>(p.c_out) * static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw);
+  return sizeof(int16_t) * static_cast<size_t>((p.c_out + 3) / 4 * 4) * static_cast<size_t>(p.kh) *
+         static_cast<size_t>(p.kw);
 }
 
 inline void pack_dwconv_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t* w, const int32_t* bias,
                                int8_t* w_out, int32_t* bias_out) {
   const size_t C = static_cast<size_t>(p.c_out);
   const size_t taps = static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw);
-  for (size_t c = 0; c < C; ++c) {
+  const size_t C4 = (C + 3) / 4 * 4;
+  for (size_t c = 0; c < C4; ++c) {
     int32_t sum = 0;
     for (size_t t = 0; t < taps; ++t) {
-      const int16_t v = static_cast<int16_t>(static_cast<int32_t>(w[t * C + c]) - p.w_zp);
-      std::memcpy(w_out + sizeof(int16_t) * (c * taps + t), &v, sizeof v);
+      const int16_t v = c < C ? static_cast<int16_t>(static_cast<int32_t>(w[t * C + c]) - p.w_zp) : int16_t{0};
+      std::memcpy(w_out + sizeof(int16_t) * (((c / 4) * taps + t) * 4 + c % 4), &v, sizeof v);
       sum += v;
     }
-    bias_out[c] = mve_detail::wrap_add(bias ? bias[c] : 0, mve_detail::wrap_mul(-p.in_zp, sum));
+    if (c < C) bias_out[c] = mve_detail::wrap_add(bias ? bias[c] : 0, mve_detail::wrap_mul(-p.in_zp, sum));
   }
 }
 

@@ -53,142 +53,397 @@ __attribute__((always_inline)) inline int32x4_t conv_s8_mve_vec4(int32_t a0, int
 }
 #endif  // FERRITE_RT_CONV_S8_MVE_COMMON
 
-// Plane geometry shared by the scratch size and the kernel.
+// Band geometry shared by the scratch size and the kernel.
 struct DwS8MveGeom {
-  int32_t wq;     // w_out rounded up to a multiple of 4
-  int32_t half;   // stride 2: width of the even (and of the odd) column half; stride 1: unused
-  int32_t pitch;  // bytes per plane row
-  int32_t rows;   // plane rows
+  int32_t wp;    // padded columns per band row: (w_out - 1) * s + k
+  int32_t hp;    // padded rows read: (h_out - 1) * s + k
+  int32_t band;  // band rows (ring buffer of padded input rows); >= hp: the whole padded plane
 };
+
+// Last padded input row (input row + pad_top) that must be in the band before output row oh is
+// computed and written: the k rows of its window and, because the kernel may run in place, every
+// input row holding a slot that the row's outputs overwrite (pixels [oh*w_out, (oh+1)*w_out)).
+inline int32_t dwconv_s8_mve_need(const ConvS8Params& p, int32_t oh) {
+  const int32_t window = oh * p.stride_h + p.kh - 1;
+  const int32_t slots = ((oh + 1) * p.w_out - 1) / p.w_in + p.pad_top;
+  return slots > window ? slots : window;
+}
+
+// Planes of at most this many bytes (16 per padded pixel) are copied whole; larger ones go through
+// the ring of rows.
+constexpr int32_t kDwS8MveWholePlaneBytes = 4096;
 
 inline DwS8MveGeom dwconv_s8_mve_geom(const ConvS8Params& p) {
   DwS8MveGeom g;
-  const int32_t k = p.kw;
-  g.wq = (p.w_out + 3) & ~3;
-  if (p.stride_w == 1) {
-    g.half = 0;
-    g.pitch = g.wq + k - 1;
-    g.rows = p.h_out + p.kh - 1;
+  g.wp = (p.w_out - 1) * p.stride_w + p.kw;
+  g.hp = (p.h_out - 1) * p.stride_h + p.kh;
+  if (16 * g.wp * g.hp <= kDwS8MveWholePlaneBytes) {
+    g.band = g.hp;
   } else {
-    g.half = g.wq + (k - 1) / 2;
-    g.pitch = 2 * g.half;
-    g.rows = 2 * (p.h_out - 1) + p.kh;
+    int32_t b = p.kh;
+    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+      const int32_t span = dwconv_s8_mve_need(p, oh) - oh * p.stride_h + 1;
+      b = span > b ? span : b;
+    }
+    g.band = b < g.hp ? b : g.hp;
   }
   return g;
 }
 
+// Scratch: 15 bytes of alignment slack, 4 constant vectors (bias, scale, lo, hi), k*k float weight
+// vectors and band * wp float vectors of 4 channels.
 inline size_t dwconv_s8_mve_scratch_bytes(const ConvS8Params& p) {
   const DwS8MveGeom g = dwconv_s8_mve_geom(p);
-  return static_cast<size_t>(g.pitch) * static_cast<size_t>(g.rows) + 16;
+  return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
+                    static_cast<size_t>(g.band) * static_cast<size_t>(g.wp));
 }
 
-// Copies n bytes src[0], src[C], src[2C], ... to dst[0..n) (8 per gather; C <= 4096 by the rule).
-// Stride 2 uses the same with a doubled C (every other column).
-__attribute__((always_inline)) inline void dwconv_s8_mve_gather(int8_t* dst, const int8_t* src, int32_t n,
-                                                                 uint16x8_t goff, int32_t step8) {
-  const uint8_t* s = reinterpret_cast<const uint8_t*>(src);
-  uint8_t* d = reinterpret_cast<uint8_t*>(dst);
-  for (; n >= 8; n -= 8) {
-    vstrbq_u16(d, vldrbq_gather_offset_u16(s, goff));
-    s += step8;
-    d += 8;
-  }
-  if (n > 0) {
-    const mve_pred16_t pr = vctp16q(static_cast<uint32_t>(n));
-    vstrbq_p_u16(d, vldrbq_gather_offset_z_u16(s, goff, pr), pr);
+// One group of P (1..4) neighbouring outputs of one output row, 3x3 kernel, 4 channels, written in
+// assembly (GCC 12 spills the accumulators of the intrinsic version). q0-q3: accumulators, q4-q6:
+// the three weights of a tap row, q7: one band column. Per tap row each band column the group
+// touches is loaded once and feeds every output it belongs to ((P-1)*S + 3 loads, 3*P FMAs).
+// wf: [bias, scale, lo, hi, 9 taps] as float vectors (bias as int32 when !kSmall). r0..r2 (rows of
+// the window at the group's first column) advance by P*S columns, yp by P*C.
+template <int S, int P, bool kSmall, bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0, const float*& r1, const float*& r2,
+                                                                const float* wf, int8_t*& yp, int32_t C, int32_t zp,
+                                                                uint32_t pred) {
+  __asm__ volatile(
+      R"(
+      .macro fe_fma%=, acc, i
+        .if %c[P] > \i
+          .if .Lfe_j - \i * %c[S] == 0
+            vfma.f32 \acc, q7, q4
+          .elseif .Lfe_j - \i * %c[S] == 1
+            vfma.f32 \acc, q7, q5
+          .elseif .Lfe_j - \i * %c[S] == 2
+            vfma.f32 \acc, q7, q6
+          .endif
+        .endif
+      .endm
+      .macro fe_row%=, row
+        vldrw.32 q4, [%[wf], #64 + .Lfe_ky * 48]
+        vldrw.32 q5, [%[wf], #80 + .Lfe_ky * 48]
+        vldrw.32 q6, [%[wf], #96 + .Lfe_ky * 48]
+        .set .Lfe_j, 0
+        .rept (%c[P] - 1) * %c[S] + 3
+          .if .Lfe_j < %c[P] * %c[S]
+            vldrw.32 q7, [\row, #.Lfe_j * 16]
+          .elseif .Lfe_j == %c[P] * %c[S]
+            vldrw.32 q7, [\row, #.Lfe_j * 16]!
+          .else
+            vldrw.32 q7, [\row, #(.Lfe_j - %c[P] * %c[S]) * 16]
+          .endif
+          fe_fma%= q0, 0
+          fe_fma%= q1, 1
+          fe_fma%= q2, 2
+          fe_fma%= q3, 3
+          .set .Lfe_j, .Lfe_j + 1
+        .endr
+        .set .Lfe_ky, .Lfe_ky + 1
+      .endm
+      .macro fe_out%=, acc, i
+        .if %c[P] > \i
+          .if %c[SMALL] == 0
+            vcvt.s32.f32 \acc, \acc
+            vadd.i32 \acc, \acc, q7
+            vcvt.f32.s32 \acc, \acc
+          .endif
+          vmul.f32 \acc, \acc, q4
+          vmaxnm.f32 \acc, \acc, q5
+          vminnm.f32 \acc, \acc, q6
+          vcvtn.s32.f32 \acc, \acc
+          vadd.i32 \acc, \acc, %[zp]
+          .if %c[PRED]
+            vpst
+            vstrbt.32 \acc, [%[yp]]
+          .else
+            vstrb.32 \acc, [%[yp]]
+          .endif
+          add %[yp], %[yp], %[C]
+        .endif
+      .endm
+      .if %c[SMALL]
+        vldrw.32 q0, [%[wf]]
+        .if %c[P] > 1
+          vmov q1, q0
+        .endif
+        .if %c[P] > 2
+          vmov q2, q0
+        .endif
+        .if %c[P] > 3
+          vmov q3, q0
+        .endif
+      .else
+        vmov.i32 q0, #0
+        .if %c[P] > 1
+          vmov.i32 q1, #0
+        .endif
+        .if %c[P] > 2
+          vmov.i32 q2, #0
+        .endif
+        .if %c[P] > 3
+          vmov.i32 q3, #0
+        .endif
+      .endif
+      .set .Lfe_ky, 0
+      fe_row%= %[r0]
+      fe_row%= %[r1]
+      fe_row%= %[r2]
+      vldrw.32 q4, [%[wf], #16]
+      vldrw.32 q5, [%[wf], #32]
+      vldrw.32 q6, [%[wf], #48]
+      .if %c[SMALL] == 0
+        vldrw.32 q7, [%[wf]]
+      .endif
+      .if %c[PRED]
+        vmsr p0, %[pred]
+      .endif
+      fe_out%= q0, 0
+      fe_out%= q1, 1
+      fe_out%= q2, 2
+      fe_out%= q3, 3
+      .purgem fe_fma%=
+      .purgem fe_row%=
+      .purgem fe_out%=
+      )"
+      : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [yp] "+r"(yp)
+      : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0),
+        [PRED] "i"(kPred ? 1 : 0)
+      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory");
+}
+
+// The same for k = 5 and 7, tap by tap (k weight vectors do not fit in registers): per tap one
+// weight load, then P column loads and P FMAs. rows: the k band rows at the row's column 0; coff:
+// byte offset of the group's first column (advanced by P*S*16).
+template <int K, int S, int P, bool kSmall, bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* const* rows, int32_t& coff,
+                                                                const float* wf, int8_t*& yp, int32_t C, int32_t zp,
+                                                                uint32_t pred) {
+  const float* t0;
+  const float* t1;
+  __asm__ volatile(
+      R"(
+      .macro fe_fma%=, acc, i
+        .if %c[P] > \i
+          vldrw.32 q7, [%[t0], #(\i * %c[S] + .Lfe_kx) * 16]
+          vfma.f32 \acc, q7, q4
+        .endif
+      .endm
+      .macro fe_out%=, acc, i
+        .if %c[P] > \i
+          .if %c[SMALL] == 0
+            vcvt.s32.f32 \acc, \acc
+            vadd.i32 \acc, \acc, q7
+            vcvt.f32.s32 \acc, \acc
+          .endif
+          vmul.f32 \acc, \acc, q4
+          vmaxnm.f32 \acc, \acc, q5
+          vminnm.f32 \acc, \acc, q6
+          vcvtn.s32.f32 \acc, \acc
+          vadd.i32 \acc, \acc, %[zp]
+          .if %c[PRED]
+            vpst
+            vstrbt.32 \acc, [%[yp]]
+          .else
+            vstrb.32 \acc, [%[yp]]
+          .endif
+          add %[yp], %[yp], %[C]
+        .endif
+      .endm
+      .if %c[SMALL]
+        vldrw.32 q0, [%[wf]]
+        .if %c[P] > 1
+          vmov q1, q0
+        .endif
+        .if %c[P] > 2
+          vmov q2, q0
+        .endif
+        .if %c[P] > 3
+          vmov q3, q0
+        .endif
+      .else
+        vmov.i32 q0, #0
+        .if %c[P] > 1
+          vmov.i32 q1, #0
+        .endif
+        .if %c[P] > 2
+          vmov.i32 q2, #0
+        .endif
+        .if %c[P] > 3
+          vmov.i32 q3, #0
+        .endif
+      .endif
+      .set .Lfe_ky, 0
+      .rept %c[K]
+        ldr %[t0], [%[rows], #.Lfe_ky * 4]
+        add %[t0], %[t0], %[coff]
+        add %[t1], %[wf], #64 + .Lfe_ky * %c[K] * 16
+        .set .Lfe_kx, 0
+        .rept %c[K]
+          vldrw.32 q4, [%[t1], #.Lfe_kx * 16]
+          fe_fma%= q0, 0
+          fe_fma%= q1, 1
+          fe_fma%= q2, 2
+          fe_fma%= q3, 3
+          .set .Lfe_kx, .Lfe_kx + 1
+        .endr
+        .set .Lfe_ky, .Lfe_ky + 1
+      .endr
+      add %[coff], %[coff], #%c[P] * %c[S] * 16
+      vldrw.32 q4, [%[wf], #16]
+      vldrw.32 q5, [%[wf], #32]
+      vldrw.32 q6, [%[wf], #48]
+      .if %c[SMALL] == 0
+        vldrw.32 q7, [%[wf]]
+      .endif
+      .if %c[PRED]
+        vmsr p0, %[pred]
+      .endif
+      fe_out%= q0, 0
+      fe_out%= q1, 1
+      fe_out%= q2, 2
+      fe_out%= q3, 3
+      .purgem fe_fma%=
+      .purgem fe_out%=
+      )"
+      : [coff] "+r"(coff), [yp] "+r"(yp), [t0] "=&r"(t0), [t1] "=&r"(t1)
+      : [rows] "r"(rows), [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [K] "i"(K), [P] "i"(P),
+        [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0)
+      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory");
+}
+
+// All output groups of one output row (4 outputs per group, then the 1-3 left).
+template <int K, int S, bool kSmall, bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_row(const float* const* rows, const float* wf, int8_t* yp,
+                                                             int32_t w_out, int32_t C, int32_t zp, uint32_t pred) {
+  if (K == 3) {
+    const float* r0 = rows[0];
+    const float* r1 = rows[1];
+    const float* r2 = rows[2];
+    int32_t n = w_out;
+    for (; n >= 4; n -= 4) dwconv_s8_mve_group3<S, 4, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+    if (n == 3) dwconv_s8_mve_group3<S, 3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+    if (n == 2) dwconv_s8_mve_group3<S, 2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+    if (n == 1) dwconv_s8_mve_group3<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+  } else {
+    int32_t coff = 0, n = w_out;
+    for (; n >= 4; n -= 4) dwconv_s8_mve_groupk<K, S, 4, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+    if (n == 3) dwconv_s8_mve_groupk<K, S, 3, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+    if (n == 2) dwconv_s8_mve_groupk<K, S, 2, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+    if (n == 1) dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
   }
 }
 
-// 4 outputs of one row: rows[ky] points at the plane row of tap row ky, at this output group.
-// The first tap is VMLAS: x * w0 (w0 broadcast in w0v) + bias, the others VMLA by a scalar.
-template <int K, int S>
-__attribute__((always_inline)) inline int32x4_t dwconv_s8_mve_acc4(const int8_t* const* rows, int32_t half,
-                                                                   const int32_t* wt, int32x4_t w0v, int32_t b) {
-  int32x4_t acc = vmlasq_n_s32(vldrbq_s32(rows[0]), w0v, b);
+// Copies input row ih's 4 channels (c0..) as float into band row dst (from padded column
+// iw0 + pad_left), or the padding value for rows outside the input.
+template <bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_copy_row(const ConvS8Params& p, const int8_t* x, int32_t ih,
+                                                                   int32_t iw0, int32_t n, int32_t c0, float* dst,
+                                                                   float32x4_t zpf, mve_pred16_t pred) {
+  dst += 4 * (iw0 + p.pad_left);
+  if (ih < 0 || ih >= p.h_in) {
+    for (int32_t i = 0; i < n; ++i) vst1q_f32(dst + 4 * i, zpf);
+    return;
+  }
+  const int32_t C = p.c_out;
+  const int8_t* src = x + (static_cast<size_t>(ih) * static_cast<size_t>(p.w_in) + static_cast<size_t>(iw0)) *
+                              static_cast<size_t>(C) +
+                          static_cast<size_t>(c0);
+  for (int32_t i = 0; i < n; ++i) {
+    vst1q_f32(dst, vcvtq_f32_s32(kPred ? vldrbq_z_s32(src, pred) : vldrbq_s32(src)));
+    src += C;
+    dst += 4;
+  }
+}
+
+// One block of 4 channels (c0..c0+3; fewer in the last block, kPred): band rows are brought in as
+// the output rows need them, then each output row is computed.
+template <int K, int S, bool kSmall, bool kPred>
+__attribute__((noinline)) void dwconv_s8_mve_block(const ConvS8Params& p, const DwS8MveGeom& g, const int8_t* x,
+                                                   const float* wf, float* band, int8_t* y, int32_t c0,
+                                                   uint32_t pred) {
+  const int32_t C = p.c_out;
+  const int32_t rowf = 4 * g.wp;
+  const float32x4_t zpf = vdupq_n_f32(static_cast<float>(p.in_zp));
+  const mve_pred16_t vpred = static_cast<mve_pred16_t>(pred);
+  // Input columns inside the band: padded column iw + pad_left in [0, wp).
+  const int32_t iw0 = p.pad_left > 0 ? 0 : -p.pad_left;
+  const int32_t iw1 = p.w_in < g.wp - p.pad_left ? p.w_in : g.wp - p.pad_left;
+  const int32_t ncopy = iw1 - iw0;
+  const int32_t B = g.band;
+  // In-place bookkeeping: slot row of the last output pixel of row oh, ((oh+1)*w_out-1) / w_in,
+  // kept as quotient and remainder.
+  int32_t t = (p.w_out - 1) / p.w_in;
+  int32_t t_rem = (p.w_out - 1) - t * p.w_in;
+  int32_t next = 0, next_slot = 0, base_slot = 0;
+  const float* rows[K];
+  int8_t* yp = y + c0;
+  const size_t row_out = static_cast<size_t>(p.w_out) * static_cast<size_t>(C);
+  for (int32_t oh = 0; oh < p.h_out; ++oh) {
+    int32_t need = oh * S + K - 1;
+    need = t + p.pad_top > need ? t + p.pad_top : need;
+    for (; next <= need; ++next) {
+      if (next < g.hp)
+        dwconv_s8_mve_copy_row<kPred>(p, x, next - p.pad_top, iw0, ncopy, c0, band + next_slot * rowf, zpf, vpred);
+      next_slot = next_slot + 1 == B ? 0 : next_slot + 1;
+    }
 #pragma GCC unroll 7
-  for (int ky = 0; ky < K; ++ky) {
-#pragma GCC unroll 7
-    for (int kx = 0; kx < K; ++kx) {
-      if (ky == 0 && kx == 0) continue;
-      const int8_t* src = S == 1 ? rows[ky] + kx : rows[ky] + (kx & 1) * half + (kx >> 1);
-      acc = vmlaq_n_s32(acc, vldrbq_s32(src), wt[ky * K + kx]);
+    for (int ky = 0; ky < K; ++ky) {
+      const int32_t s = base_slot + ky < B ? base_slot + ky : base_slot + ky - B;
+      rows[ky] = band + s * rowf;
+    }
+    dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, p.w_out, C, p.out_zp, pred);
+    yp += row_out;
+    base_slot = base_slot + S < B ? base_slot + S : base_slot + S - B;
+    t_rem += p.w_out;
+    while (t_rem >= p.w_in) {
+      t_rem -= p.w_in;
+      ++t;
     }
   }
-  return acc;
 }
 
 template <int K, int S>
 inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
                               const float* scale, int8_t* y, void* scratch) {
   const DwS8MveGeom g = dwconv_s8_mve_geom(p);
+  float* const wf =
+      reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
+  float* const band = wf + 4 * (4 + K * K);
+  // Padding value everywhere; row copies only overwrite the input columns (or the whole interior
+  // with the padding value again for padding rows).
+  const float32x4_t zpf = vdupq_n_f32(static_cast<float>(p.in_zp));
+  for (int32_t i = 0; i < g.band * g.wp; ++i) vst1q_f32(band + 4 * i, zpf);
+  vst1q_f32(wf + 8, vdupq_n_f32(static_cast<float>(p.act_min - p.out_zp)));
+  vst1q_f32(wf + 12, vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp)));
   const int32_t C = p.c_out;
-  int8_t* const plane = static_cast<int8_t*>(scratch);
-  // 1. Padding value everywhere (interior overwritten per channel).
-  {
-    const int8x16_t zpv = vdupq_n_s8(static_cast<int8_t>(p.in_zp));
-    const int32_t total = g.pitch * g.rows + 16;
-    for (int32_t i = 0; i + 16 <= total; i += 16) vstrbq_s8(plane + i, zpv);
-  }
-  // Input rows/columns that land inside the plane (padded index = input index + pad).
-  const int32_t ih0 = p.pad_top > 0 ? 0 : -p.pad_top;
-  const int32_t ih1 = p.h_in < g.rows - p.pad_top ? p.h_in : g.rows - p.pad_top;
-  const int32_t plane_cols = S == 1 ? g.pitch : g.pitch;  // padded columns covered
-  const int32_t iw0 = p.pad_left > 0 ? 0 : -p.pad_left;
-  const int32_t iw1 = p.w_in < plane_cols - p.pad_left ? p.w_in : plane_cols - p.pad_left;
-  const uint16x8_t goff = vmulq_n_u16(vidupq_n_u16(0, 1), static_cast<uint16_t>(S * C));
-  const uint32x4_t yoff = vmulq_n_u32(vidupq_n_u32(0, 1), static_cast<uint32_t>(C));
-  const float32x4_t lo = vdupq_n_f32(static_cast<float>(p.act_min - p.out_zp));
-  const float32x4_t hi = vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp));
-  const int32_t zp = p.out_zp;
-  const int32_t wfull = p.w_out & ~3;
-  const mve_pred16_t ptail = vctp32q(static_cast<uint32_t>(p.w_out - wfull));
-  const size_t row_out = static_cast<size_t>(p.w_out) * static_cast<size_t>(C);
-  const int8_t* wc = w;
-  for (int32_t c = 0; c < C; ++c, wc += 2 * K * K) {
-    // 2. Gather channel c into the plane interior.
-    for (int32_t ih = ih0; ih < ih1; ++ih) {
-      int8_t* prow = plane + static_cast<size_t>(ih + p.pad_top) * static_cast<size_t>(g.pitch);
-      const int8_t* src = x + (static_cast<size_t>(ih) * static_cast<size_t>(p.w_in) + static_cast<size_t>(iw0)) *
-                                  static_cast<size_t>(C) +
-                              static_cast<size_t>(c);
-      if (S == 1) {
-        dwconv_s8_mve_gather(prow + iw0 + p.pad_left, src, iw1 - iw0, goff, 8 * C);
-      } else {
-        // Padded column P = iw + pad_left goes to half (P & 1) at index P >> 1.
-        const int32_t p0 = iw0 + p.pad_left;
-        const int32_t n_first = (iw1 - iw0 + 1) >> 1, n_second = (iw1 - iw0) >> 1;
-        dwconv_s8_mve_gather(prow + (p0 & 1) * g.half + (p0 >> 1), src, n_first, goff, 16 * C);
-        dwconv_s8_mve_gather(prow + ((p0 + 1) & 1) * g.half + ((p0 + 1) >> 1), src + C, n_second, goff, 16 * C);
-      }
-    }
-    // 3. Outputs.
-    int32_t wt[K * K];
-#pragma GCC unroll 49
-    for (int t = 0; t < K * K; ++t) {
-      int16_t v;
-      std::memcpy(&v, wc + 2 * t, sizeof v);
-      wt[t] = v;
-    }
-    const int32x4_t w0v = vdupq_n_s32(wt[0]);
-    const int32_t b = bias[c];
-    const float sc = scale[c];
-    for (int32_t oh = 0; oh < p.h_out; ++oh) {
-      const int8_t* rows[K];
+  const int16_t* wb = reinterpret_cast<const int16_t*>(w);
+  for (int32_t c0 = 0; c0 < C; c0 += 4, wb += 4 * K * K) {
+    const int32_t nc = C - c0 < 4 ? C - c0 : 4;
+    const mve_pred16_t pred = vctp32q(static_cast<uint32_t>(nc));
 #pragma GCC unroll 7
-      for (int ky = 0; ky < K; ++ky)
-        rows[ky] = plane + static_cast<size_t>(oh * S + ky) * static_cast<size_t>(g.pitch);
-      int8_t* yo = y + static_cast<size_t>(oh) * row_out + static_cast<size_t>(c);
-      for (int32_t ow = 0; ow < wfull; ow += 4) {
-        const int32x4_t acc = dwconv_s8_mve_acc4<K, S>(rows, g.half, wt, w0v, b);
-        vstrbq_scatter_offset_s32(yo, yoff, conv_s8_mve_requant(acc, sc, lo, hi, zp));
-#pragma GCC unroll 7
-        for (int ky = 0; ky < K; ++ky) rows[ky] += 4;
-        yo += 4 * C;
-      }
-      if (wfull < p.w_out) {
-        const int32x4_t acc = dwconv_s8_mve_acc4<K, S>(rows, g.half, wt, w0v, b);
-        vstrbq_scatter_offset_p_s32(yo, yoff, conv_s8_mve_requant(acc, sc, lo, hi, zp), ptail);
-      }
+    for (int tap = 0; tap < K * K; ++tap)
+      vst1q_f32(wf + 16 + 4 * tap, vcvtq_f32_s32(vldrhq_s32(wb + 4 * tap)));
+    const int32x4_t bias_i = vldrwq_z_s32(bias + c0, pred);
+    vst1q_f32(wf + 4, vldrwq_z_f32(scale + c0, pred));
+    // |bias| <= 2^23: S + bias stays below 2^24 in magnitude (|S| <= 49 * 128 * 255 < 2^21), so
+    // the float accumulation starting at the bias is exact.
+    const bool small = vmaxavq_s32(0u, bias_i) <= (1u << 23);
+    if (small)
+      vst1q_f32(wf, vcvtq_f32_s32(bias_i));
+    else
+      vst1q_s32(reinterpret_cast<int32_t*>(wf), bias_i);
+    if (nc == 4) {
+      if (small)
+        dwconv_s8_mve_block<K, S, true, false>(p, g, x, wf, band, y, c0, pred);
+      else
+        dwconv_s8_mve_block<K, S, false, false>(p, g, x, wf, band, y, c0, pred);
+    } else {
+      if (small)
+        dwconv_s8_mve_block<K, S, true, true>(p, g, x, wf, band, y, c0, pred);
+      else
+        dwconv_s8_mve_block<K, S, false, true>(p, g, x, wf, band, y, c0, pred);
     }
   }
 }

@@ -521,9 +521,23 @@ bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
 extern "C" void SysTick_Handler(void) { g_wraps = g_wraps + 1; }
 
 int main() {
+#if !defined(FE_PROFILE_DW) && !defined(FE_PROFILE_1X1)
   calibrate();
+#endif
   Rng r{12345};
   bool ok = true;
+#ifdef FE_PROFILE_DW  // one depthwise shape only: -DFE_PROFILE_DW=<variant index>,<hw>,<c>
+  {
+    const int32_t prof[] = {FE_PROFILE_DW};
+    return bench_dw(r, kDw[prof[0]], prof[1], prof[2]) ? 0 : 1;
+  }
+#endif
+#ifdef FE_PROFILE_1X1  // one pointwise shape only: -DFE_PROFILE_1X1=<hw>,<cin>,<cout>
+  {
+    const int32_t prof[] = {FE_PROFILE_1X1};
+    return bench_1x1(r, prof[0], prof[1], prof[2]) ? 0 : 1;
+  }
+#endif
   // MobileNetV2-0.35-96 pointwise layers (and the brief's examples).
   static const int32_t k1x1[][3] = {{48, 16, 8},  {48, 8, 48},  {24, 48, 8},   {24, 8, 48},   {24, 16, 96},
                                     {12, 48, 16}, {12, 16, 96}, {12, 96, 16},  {6, 96, 24},   {6, 24, 144},
