@@ -92,11 +92,7 @@ inline DwS8MveGeom dwconv_s8_mve_geom(const ConvS8Params& p) {
 
 // Scratch: 15 bytes of alignment slack, 4 constant vectors (bias, scale, lo, hi), k*k float weight
 // vectors and band * wp float vectors of 4 channels.
-inline size_t dwconv_s8_mve_scratch_bytes(const ConvS8Params& p) {
-  const DwS8MveGeom g = dwconv_s8_mve_geom(p);
-  return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
-                    static_cast<size_t>(g.band) * static_cast<size_t>(g.wp));
-}
+
 
 // One group of P (1..4) neighbouring outputs of one output row, 3x3 kernel, 4 channels, written in
 // assembly (GCC 12 spills the accumulators of the intrinsic version). q0-q3: accumulators, q4-q6:
@@ -350,11 +346,16 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_copy_row(const ConvS8Pa
   const int8_t* src = x + (static_cast<size_t>(ih) * static_cast<size_t>(p.w_in) + static_cast<size_t>(iw0)) *
                               static_cast<size_t>(C) +
                           static_cast<size_t>(c0);
-  for (int32_t i = 0; i < n; ++i) {
-    vst1q_f32(dst, vcvtq_f32_s32(kPred ? vldrbq_z_s32(src, pred) : vldrbq_s32(src)));
-    src += C;
-    dst += 4;
+  int32_t i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const int32x4_t v0 = kPred ? vldrbq_z_s32(src, pred) : vldrbq_s32(src);
+    const int32x4_t v1 = kPred ? vldrbq_z_s32(src + C, pred) : vldrbq_s32(src + C);
+    vst1q_f32(dst, vcvtq_f32_s32(v0));
+    vst1q_f32(dst + 4, vcvtq_f32_s32(v1));
+    src += 2 * C;
+    dst += 8;
   }
+  if (i < n) vst1q_f32(dst, vcvtq_f32_s32(kPred ? vldrbq_z_s32(src, pred) : vldrbq_s32(src)));
 }
 
 // One block of 4 channels (c0..c0+3; fewer in the last block, kPred): band rows are brought in as
@@ -376,10 +377,22 @@ __attribute__((noinline)) void dwconv_s8_mve_block(const ConvS8Params& p, const 
   // kept as quotient and remainder.
   int32_t t = (p.w_out - 1) / p.w_in;
   int32_t t_rem = (p.w_out - 1) - t * p.w_in;
-  int32_t next = 0, next_slot = 0, base_slot = 0;
   const float* rows[K];
   int8_t* yp = y + c0;
   const size_t row_out = static_cast<size_t>(p.w_out) * static_cast<size_t>(C);
+  if (B >= g.hp) {
+    // Small plane: copy it whole, then every output row reads it in place.
+    for (int32_t r = 0; r < g.hp; ++r)
+      dwconv_s8_mve_copy_row<kPred>(p, x, r - p.pad_top, iw0, ncopy, c0, band + r * rowf, zpf, vpred);
+    const float* r0 = band;
+    for (int32_t oh = 0; oh < p.h_out; ++oh, r0 += S * rowf, yp += row_out) {
+#pragma GCC unroll 7
+      for (int ky = 0; ky < K; ++ky) rows[ky] = r0 + ky * rowf;
+      dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, p.w_out, C, p.out_zp, pred);
+    }
+    return;
+  }
+  int32_t next = 0, next_slot = 0, base_slot = 0;
   for (int32_t oh = 0; oh < p.h_out; ++oh) {
     int32_t need = oh * S + K - 1;
     need = t + p.pad_top > need ? t + p.pad_top : need;
@@ -404,9 +417,235 @@ __attribute__((noinline)) void dwconv_s8_mve_block(const ConvS8Params& p, const 
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Plane mode (3x3, wider outputs): one channel at a time through an int8 zero-point-padded plane,
+// 4 output pixels of the channel per int32 vector, each tap one VLDRB.S32 of 4 plane bytes and one
+// VMLA by the tap weight held in a core register. The plane pitch is a compile-time constant so
+// that all 9 taps are immediate offsets from one pointer (at the window's middle row; VLDRB offsets
+// reach +-127). Stride 2 keeps even and odd padded columns in the two halves of each plane row.
+
+// Plane pitch for p (0: plane mode does not apply). S1: pitch >= wq + 2; S2: half >= wq + 1.
+inline int32_t dwconv_s8_mve_plane_pitch(const ConvS8Params& p) {
+  if (p.kh != 3 || p.kw != 3 || p.c_out > 4096 || p.w_out < 8) return 0;
+  const int32_t wq = (p.w_out + 3) & ~3;
+  static const int32_t kPitch1[] = {16, 32, 64, 124};
+  static const int32_t kHalf2[] = {8, 16, 32, 42};
+  for (int i = 0; i < 4; ++i) {
+    if (p.stride_w == 1 && kPitch1[i] >= wq + 2) return kPitch1[i];
+    if (p.stride_w == 2 && kHalf2[i] >= wq + 1) return 2 * kHalf2[i];
+  }
+  return 0;
+}
+
+// Plane (rows x pitch + 16 slack) and one channel's outputs (h_out rows of round_up(w_out, 4)).
+inline size_t dwconv_s8_mve_plane_bytes(const ConvS8Params& p, int32_t pitch) {
+  return static_cast<size_t>((p.h_out - 1) * p.stride_h + 3) * static_cast<size_t>(pitch) + 16 +
+         static_cast<size_t>(p.h_out) * static_cast<size_t>((p.w_out + 3) & ~3);
+}
+
+// All output rows of one channel into ob (rows of wq = 4 * groups bytes; the last group of a row
+// may compute up to 3 extra lanes from plane slack). r0: plane row 1 (middle row of output row
+// 0's window). wc: the channel's 9 int16 weights at a stride of 8 bytes ([block][tap][4] packing),
+// loaded into r4-r6, r8-r10, r12 and two compiler-chosen registers; lo/hi/scale/zp/bias:
+// broadcast vectors. Per group of 4 outputs: 9 VLDRB.S32 + 9 VMLA, requantization (7) and one
+// contiguous store.
+template <int S, int PITCH>
+__attribute__((always_inline)) inline void dwconv_s8_mve_plane_channel(const int8_t* r0, int8_t* ob,
+                                                                       const int16_t* wc, int32_t groups,
+                                                                       int32_t rowadj, int32_t rows,
+                                                                       float32x4_t lo, float32x4_t hi,
+                                                                       float32x4_t scale, int32x4_t zp,
+                                                                       int32x4_t bias) {
+  int32_t w7;
+  __asm__ volatile(
+      R"(
+      .macro fe_tap%=, ky, kx, wr
+        .if %c[S] == 1
+          vldrb.s32 q1, [%[r0], #(\ky - 1) * %c[PITCH] + \kx]
+        .else
+          vldrb.s32 q1, [%[r0], #(\ky - 1) * %c[PITCH] + (\kx & 1) * (%c[PITCH] / 2) + (\kx >> 1)]
+        .endif
+        vmla.s32 q0, q1, \wr
+      .endm
+      ldrsh r4, [%[wc], #0]
+      ldrsh r5, [%[wc], #8]
+      ldrsh r6, [%[wc], #16]
+      ldrsh r8, [%[wc], #24]
+      ldrsh r9, [%[wc], #32]
+      ldrsh r10, [%[wc], #40]
+      ldrsh r12, [%[wc], #48]
+      ldrsh %[w7], [%[wc], #56]
+      ldrsh %[wc], [%[wc], #64]
+    1:
+      ldr lr, %[groups]
+      dls lr, lr
+    2:
+      vmov q0, %q[bias]
+      fe_tap%= 0, 0, r4
+      fe_tap%= 0, 1, r5
+      fe_tap%= 0, 2, r6
+      fe_tap%= 1, 1, r9
+      fe_tap%= 1, 2, r10
+      fe_tap%= 2, 0, r12
+      fe_tap%= 2, 1, %[w7]
+      fe_tap%= 2, 2, %[wc]
+      vldrb.s32 q1, [%[r0]], #4
+      vmla.s32 q0, q1, r8
+      vcvt.f32.s32 q0, q0
+      vmul.f32 q0, q0, %q[scale]
+      vmaxnm.f32 q0, q0, %q[lo]
+      vminnm.f32 q0, q0, %q[hi]
+      vcvtn.s32.f32 q0, q0
+      vadd.i32 q0, q0, %q[zp]
+      vstrb.32 q0, [%[ob]], #4
+      le lr, 2b
+      ldr lr, %[rowadj]
+      add %[r0], %[r0], lr
+      ldr lr, %[rows]
+      subs lr, lr, #1
+      str lr, %[rows]
+      bne 1b
+      .purgem fe_tap%=
+      )"
+      : [r0] "+r"(r0), [ob] "+r"(ob), [wc] "+r"(wc), [w7] "=&r"(w7), [rows] "+m"(rows)
+      : [groups] "m"(groups), [rowadj] "m"(rowadj), [lo] "w"(lo), [hi] "w"(hi), [scale] "w"(scale), [zp] "w"(zp),
+        [bias] "w"(bias), [S] "i"(S), [PITCH] "i"(PITCH)
+      : "r4", "r5", "r6", "r8", "r9", "r10", "r12", "q0", "q1", "lr", "cc", "memory");
+}
+
+// One run of a gathered plane row: n bytes src[0], src[step], ... to dst[0..n), as nfull gathers
+// of 8 (VLDRB.U16 with offsets {0, step, ..., 7*step}; c <= 4096 keeps them in 16 bits) and one
+// predicated gather for the n % 8 left.
+struct DwS8MveRun {
+  int32_t src_off, dst_off, nfull;
+  mve_pred16_t tail;  // 0: none
+};
+
+inline DwS8MveRun dwconv_s8_mve_gather_run(int32_t src_off, int32_t dst_off, int32_t n) {
+  DwS8MveRun r;
+  r.src_off = src_off;
+  r.dst_off = dst_off;
+  r.nfull = n > 0 ? n >> 3 : 0;
+  r.tail = n > 0 && (n & 7) ? vctp16q(static_cast<uint32_t>(n & 7)) : static_cast<mve_pred16_t>(0);
+  return r;
+}
+
+__attribute__((always_inline)) inline void dwconv_s8_mve_gather(int8_t* prow, const int8_t* xrow, const DwS8MveRun& r,
+                                                                 uint16x8_t goff, int32_t step8) {
+  const uint8_t* s = reinterpret_cast<const uint8_t*>(xrow + r.src_off);
+  uint8_t* d = reinterpret_cast<uint8_t*>(prow + r.dst_off);
+  for (int32_t k = 0; k < r.nfull; ++k) {
+    vstrbq_u16(d, vldrbq_gather_offset_u16(s, goff));
+    s += step8;
+    d += 8;
+  }
+  if (r.tail) vstrbq_p_u16(d, vldrbq_gather_offset_z_u16(s, goff, r.tail), r.tail);
+}
+
+template <int S, int PITCH>
+__attribute__((noinline)) void dwconv_s8_mve_plane_run(const ConvS8Params& p, const int8_t* x, const int8_t* w,
+                                                       const int32_t* bias, const float* scale, int8_t* y,
+                                                       void* scratch) {
+  const int32_t C = p.c_out;
+  const int32_t hp = (p.h_out - 1) * S + 3;
+  int8_t* const plane =
+      reinterpret_cast<int8_t*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
+  {
+    const int8x16_t zpv = vdupq_n_s8(static_cast<int8_t>(p.in_zp));
+    const int32_t total = hp * PITCH + 16;
+    for (int32_t i = 0; i + 16 <= total; i += 16) vst1q_s8(plane + i, zpv);
+  }
+  const int32_t groups = (p.w_out + 3) >> 2, wq = 4 * groups;
+  int8_t* const ob = plane + hp * PITCH + 16;  // outputs of one channel, rows of wq bytes
+  const int32_t rowadj = S * PITCH - wq;
+  const float32x4_t lo = vdupq_n_f32(static_cast<float>(p.act_min - p.out_zp));
+  const float32x4_t hi = vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp));
+  const int32x4_t zp = vdupq_n_s32(p.out_zp);
+  const uint16x8_t soff = vmulq_n_u16(vidupq_n_u16(0, 1), static_cast<uint16_t>(C));
+  const int32_t pixels = p.h_out * p.w_out;
+  // Input rows/columns that land inside the plane (padded index = input index + pad).
+  const int32_t ih0 = p.pad_top > 0 ? 0 : -p.pad_top;
+  const int32_t ih1 = p.h_in < hp - p.pad_top ? p.h_in : hp - p.pad_top;
+  const int32_t iw0 = p.pad_left > 0 ? 0 : -p.pad_left;
+  const int32_t iw1 = p.w_in < PITCH - p.pad_left ? p.w_in : PITCH - p.pad_left;
+  const uint16x8_t goff = vmulq_n_u16(vidupq_n_u16(0, 1), static_cast<uint16_t>(S * C));
+  // Per input row: one run (stride 1) or the even and the odd padded columns (stride 2; padded
+  // column P = iw + pad_left goes to half P & 1 at index P >> 1).
+  DwS8MveRun run0, run1;
+  if (S == 1) {
+    run0 = dwconv_s8_mve_gather_run(iw0 * C, iw0 + p.pad_left, iw1 - iw0);
+    run1 = dwconv_s8_mve_gather_run(0, 0, 0);
+  } else {
+    const int32_t p0 = iw0 + p.pad_left;
+    run0 = dwconv_s8_mve_gather_run(iw0 * C, (p0 & 1) * (PITCH / 2) + (p0 >> 1), (iw1 - iw0 + 1) >> 1);
+    run1 = dwconv_s8_mve_gather_run((iw0 + 1) * C, ((p0 + 1) & 1) * (PITCH / 2) + ((p0 + 1) >> 1), (iw1 - iw0) >> 1);
+  }
+  const int32_t step8 = 8 * S * C;
+  const size_t xrow_bytes = static_cast<size_t>(p.w_in) * static_cast<size_t>(C);
+  const int16_t* wb = reinterpret_cast<const int16_t*>(w);
+  for (int32_t c = 0; c < C; ++c) {
+    const int8_t* xrow = x + static_cast<size_t>(ih0) * xrow_bytes + static_cast<size_t>(c);
+    int8_t* prow = plane + (ih0 + p.pad_top) * PITCH;
+    for (int32_t ih = ih0; ih < ih1; ++ih, xrow += xrow_bytes, prow += PITCH) {
+      dwconv_s8_mve_gather(prow, xrow, run0, goff, step8);
+      if (S == 2) dwconv_s8_mve_gather(prow, xrow, run1, goff, step8);
+    }
+    dwconv_s8_mve_plane_channel<S, PITCH>(plane + PITCH, ob, wb + (c >> 2) * 36 + (c & 3), groups, rowadj,
+                                          p.h_out, lo, hi, vdupq_n_f32(scale[c]), zp, vdupq_n_s32(bias[c]));
+    // Channel c's outputs to their NHWC slots (8 per VSTRB.16 scatter, offsets {0, C, ..., 7C}).
+    uint8_t* yc = reinterpret_cast<uint8_t*>(y + c);
+    if (wq == p.w_out) {
+      const uint8_t* o = reinterpret_cast<const uint8_t*>(ob);
+      int32_t n = pixels;
+      for (; n >= 8; n -= 8, o += 8, yc += 8 * C) vstrbq_scatter_offset_u16(yc, soff, vldrbq_u16(o));
+      if (n > 0) {
+        const mve_pred16_t pr = vctp16q(static_cast<uint32_t>(n));
+        vstrbq_scatter_offset_p_u16(yc, soff, vldrbq_z_u16(o, pr), pr);
+      }
+    } else {
+      for (int32_t oh = 0; oh < p.h_out; ++oh) {
+        const uint8_t* o = reinterpret_cast<const uint8_t*>(ob) + oh * wq;
+        int32_t n = p.w_out;
+        for (; n >= 8; n -= 8, o += 8, yc += 8 * C) vstrbq_scatter_offset_u16(yc, soff, vldrbq_u16(o));
+        if (n > 0) {
+          const mve_pred16_t pr = vctp16q(static_cast<uint32_t>(n));
+          vstrbq_scatter_offset_p_u16(yc, soff, vldrbq_z_u16(o, pr), pr);
+          yc += n * C;
+        }
+      }
+    }
+  }
+}
+
+inline size_t dwconv_s8_mve_scratch_bytes(const ConvS8Params& p) {
+  const int32_t pitch = dwconv_s8_mve_plane_pitch(p);
+  if (pitch) return 15 + dwconv_s8_mve_plane_bytes(p, pitch);
+  const DwS8MveGeom g = dwconv_s8_mve_geom(p);
+  return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
+                    static_cast<size_t>(g.band) * static_cast<size_t>(g.wp));
+}
+
 template <int K, int S>
 inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
                               const float* scale, int8_t* y, void* scratch) {
+  if (K == 3 && S == 1) {
+    switch (dwconv_s8_mve_plane_pitch(p)) {
+      case 16: return dwconv_s8_mve_plane_run<1, 16>(p, x, w, bias, scale, y, scratch);
+      case 32: return dwconv_s8_mve_plane_run<1, 32>(p, x, w, bias, scale, y, scratch);
+      case 64: return dwconv_s8_mve_plane_run<1, 64>(p, x, w, bias, scale, y, scratch);
+      case 124: return dwconv_s8_mve_plane_run<1, 124>(p, x, w, bias, scale, y, scratch);
+      default: break;
+    }
+  }
+  if (K == 3 && S == 2) {
+    switch (dwconv_s8_mve_plane_pitch(p)) {
+      case 16: return dwconv_s8_mve_plane_run<2, 16>(p, x, w, bias, scale, y, scratch);
+      case 32: return dwconv_s8_mve_plane_run<2, 32>(p, x, w, bias, scale, y, scratch);
+      case 64: return dwconv_s8_mve_plane_run<2, 64>(p, x, w, bias, scale, y, scratch);
+      case 84: return dwconv_s8_mve_plane_run<2, 84>(p, x, w, bias, scale, y, scratch);
+      default: break;
+    }
+  }
   const DwS8MveGeom g = dwconv_s8_mve_geom(p);
   float* const wf =
       reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
