@@ -513,33 +513,62 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_plane_channel(const int
       : "r4", "r5", "r6", "r8", "r9", "r10", "r12", "q0", "q1", "lr", "cc", "memory");
 }
 
-// One run of a gathered plane row: n bytes src[0], src[step], ... to dst[0..n), as nfull gathers
-// of 8 (VLDRB.U16 with offsets {0, step, ..., 7*step}; c <= 4096 keeps them in 16 bits) and one
-// predicated gather for the n % 8 left.
-struct DwS8MveRun {
-  int32_t src_off, dst_off, nfull;
-  mve_pred16_t tail;  // 0: none
-};
-
-inline DwS8MveRun dwconv_s8_mve_gather_run(int32_t src_off, int32_t dst_off, int32_t n) {
-  DwS8MveRun r;
-  r.src_off = src_off;
-  r.dst_off = dst_off;
-  r.nfull = n > 0 ? n >> 3 : 0;
-  r.tail = n > 0 && (n & 7) ? vctp16q(static_cast<uint32_t>(n & 7)) : static_cast<mve_pred16_t>(0);
-  return r;
-}
-
-__attribute__((always_inline)) inline void dwconv_s8_mve_gather(int8_t* prow, const int8_t* xrow, const DwS8MveRun& r,
-                                                                 uint16x8_t goff, int32_t step8) {
-  const uint8_t* s = reinterpret_cast<const uint8_t*>(xrow + r.src_off);
-  uint8_t* d = reinterpret_cast<uint8_t*>(prow + r.dst_off);
-  for (int32_t k = 0; k < r.nfull; ++k) {
-    vstrbq_u16(d, vldrbq_gather_offset_u16(s, goff));
-    s += step8;
-    d += 8;
-  }
-  if (r.tail) vstrbq_p_u16(d, vldrbq_gather_offset_z_u16(s, goff, r.tail), r.tail);
+// Gathers rows input rows of one channel into the plane (assembly: GCC 12 recomputes trip counts
+// and predicates per row). xrow: input (ih0, iw0, c); prow: plane position of that pixel (stride 1)
+// or of its pair of padded columns (stride 2: P >> 1 with P = iw0 + pad_left). Per 8 input pixels
+// one VLDRB.U16 gather with offsets goff (c <= 4096 keeps them in 16 bits) and one store: stride 1
+// contiguous, stride 2 a scatter (soff) of the even and odd padded columns into the two halves of
+// the plane row. The last n % 8 pixels of a row go under the lane predicate tail (0: none).
+template <int S, int PITCH>
+__attribute__((always_inline)) inline void dwconv_s8_mve_plane_gather(const int8_t* xrow, int8_t* prow, int32_t rows,
+                                                                       int32_t nfull, uint32_t tail, int32_t step,
+                                                                       int32_t xrow_bytes, uint16x8_t goff,
+                                                                       uint16x8_t soff) {
+  const int8_t* sp;
+  int8_t* dp;
+  __asm__ volatile(
+      R"(
+    1:
+      mov %[sp], %[xrow]
+      mov %[dp], %[prow]
+      ldr lr, %[nfull]
+      wls lr, lr, 3f
+    2:
+      vldrb.u16 q1, [%[sp], %q[goff]]
+      add %[sp], %[sp], %[step]
+      .if %c[S] == 1
+        vstrb.16 q1, [%[dp]], #8
+      .else
+        vstrb.16 q1, [%[dp], %q[soff]]
+        add %[dp], %[dp], #4
+      .endif
+      le lr, 2b
+    3:
+      ldr lr, %[tail]
+      cmp lr, #0
+      beq 4f
+      vmsr p0, lr
+      vpst
+      vldrbt.u16 q1, [%[sp], %q[goff]]
+      vpst
+      .if %c[S] == 1
+        vstrbt.16 q1, [%[dp]]
+      .else
+        vstrbt.16 q1, [%[dp], %q[soff]]
+      .endif
+    4:
+      ldr lr, %[xrb]
+      add %[xrow], %[xrow], lr
+      add %[prow], %[prow], #%c[PITCH]
+      ldr lr, %[rows]
+      subs lr, lr, #1
+      str lr, %[rows]
+      bne 1b
+      )"
+      : [xrow] "+r"(xrow), [prow] "+r"(prow), [sp] "=&r"(sp), [dp] "=&r"(dp), [rows] "+m"(rows)
+      : [nfull] "m"(nfull), [tail] "m"(tail), [xrb] "m"(xrow_bytes), [step] "r"(step), [goff] "w"(goff),
+        [soff] "w"(soff), [S] "i"(S), [PITCH] "i"(PITCH)
+      : "q1", "lr", "cc", "memory");
 }
 
 template <int S, int PITCH>
@@ -568,28 +597,40 @@ __attribute__((noinline)) void dwconv_s8_mve_plane_run(const ConvS8Params& p, co
   const int32_t ih1 = p.h_in < hp - p.pad_top ? p.h_in : hp - p.pad_top;
   const int32_t iw0 = p.pad_left > 0 ? 0 : -p.pad_left;
   const int32_t iw1 = p.w_in < PITCH - p.pad_left ? p.w_in : PITCH - p.pad_left;
-  const uint16x8_t goff = vmulq_n_u16(vidupq_n_u16(0, 1), static_cast<uint16_t>(S * C));
-  // Per input row: one run (stride 1) or the even and the odd padded columns (stride 2; padded
-  // column P = iw + pad_left goes to half P & 1 at index P >> 1).
-  DwS8MveRun run0, run1;
+  // Gather geometry (see dwconv_s8_mve_plane_gather).
+  const int32_t ncols = iw1 - iw0;
+  const int32_t nfull = ncols > 0 ? ncols >> 3 : 0;
+  const uint16x8_t lane = vidupq_n_u16(0, 1);
+  uint16x8_t goff, poff;
+  uint32_t tail;
+  int32_t dst0;
   if (S == 1) {
-    run0 = dwconv_s8_mve_gather_run(iw0 * C, iw0 + p.pad_left, iw1 - iw0);
-    run1 = dwconv_s8_mve_gather_run(0, 0, 0);
+    goff = vmulq_n_u16(lane, static_cast<uint16_t>(C));
+    poff = lane;
+    tail = ncols > 0 && (ncols & 7) ? vctp16q(static_cast<uint32_t>(ncols & 7)) : 0u;
+    dst0 = iw0 + p.pad_left;
   } else {
+    // Lanes 0-3: input columns 0, 2, 4, 6 of the run; lanes 4-7: columns 1, 3, 5, 7.
+    const uint16x8_t col = vaddq_u16(vshlq_n_u16(vandq_u16(lane, vdupq_n_u16(3)), 1), vshrq_n_u16(lane, 2));
+    goff = vmulq_n_u16(col, static_cast<uint16_t>(C));
     const int32_t p0 = iw0 + p.pad_left;
-    run0 = dwconv_s8_mve_gather_run(iw0 * C, (p0 & 1) * (PITCH / 2) + (p0 >> 1), (iw1 - iw0 + 1) >> 1);
-    run1 = dwconv_s8_mve_gather_run((iw0 + 1) * C, ((p0 + 1) & 1) * (PITCH / 2) + ((p0 + 1) >> 1), (iw1 - iw0) >> 1);
+    // Column iw0 + k has padded column p0 + k: half (p0 + k) & 1, index (p0 + k) >> 1 = (p0 >> 1) +
+    // ((p0 & 1) + k) >> 1.
+    const uint16x8_t pk = vaddq_n_u16(col, static_cast<uint16_t>(p0 & 1));
+    poff = vaddq_u16(vmulq_n_u16(vandq_u16(pk, vdupq_n_u16(1)), static_cast<uint16_t>(PITCH / 2)),
+                     vshrq_n_u16(pk, 1));
+    tail = ncols > 0 && (ncols & 7)
+               ? vcmpltq_n_s16(vreinterpretq_s16_u16(col), static_cast<int16_t>(ncols & 7))
+               : 0u;
+    dst0 = p0 >> 1;
   }
-  const int32_t step8 = 8 * S * C;
-  const size_t xrow_bytes = static_cast<size_t>(p.w_in) * static_cast<size_t>(C);
+  const int32_t step = 8 * C;
+  const int32_t xrow_bytes = p.w_in * C;
   const int16_t* wb = reinterpret_cast<const int16_t*>(w);
   for (int32_t c = 0; c < C; ++c) {
-    const int8_t* xrow = x + static_cast<size_t>(ih0) * xrow_bytes + static_cast<size_t>(c);
-    int8_t* prow = plane + (ih0 + p.pad_top) * PITCH;
-    for (int32_t ih = ih0; ih < ih1; ++ih, xrow += xrow_bytes, prow += PITCH) {
-      dwconv_s8_mve_gather(prow, xrow, run0, goff, step8);
-      if (S == 2) dwconv_s8_mve_gather(prow, xrow, run1, goff, step8);
-    }
+    if (ih1 > ih0 && ncols > 0)
+      dwconv_s8_mve_plane_gather<S, PITCH>(x + (ih0 * p.w_in + iw0) * C + c, plane + (ih0 + p.pad_top) * PITCH + dst0,
+                                           ih1 - ih0, nfull, tail, step, xrow_bytes, goff, poff);
     dwconv_s8_mve_plane_channel<S, PITCH>(plane + PITCH, ob, wb + (c >> 2) * 36 + (c & 3), groups, rowadj,
                                           p.h_out, lo, hi, vdupq_n_f32(scale[c]), zp, vdupq_n_s32(bias[c]));
     // Channel c's outputs to their NHWC slots (8 per VSTRB.16 scatter, offsets {0, C, ..., 7C}).
