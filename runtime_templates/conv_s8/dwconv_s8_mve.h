@@ -358,61 +358,85 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_copy_row(const ConvS8Pa
   if (i < n) vst1q_f32(dst, vcvtq_f32_s32(kPred ? vldrbq_z_s32(src, pred) : vldrbq_s32(src)));
 }
 
-// One block of 4 channels (c0..c0+3; fewer in the last block, kPred): band rows are brought in as
-// the output rows need them, then each output row is computed.
+// Whether block c0's packed biases fit the exact float accumulation (|bias| <= 2^23: S + bias stays
+// below 2^24 in magnitude, as |S| <= 49 * 128 * 255 < 2^21).
+inline bool dwconv_s8_mve_small_bias(const int32_t* bias, int32_t c0, int32_t C) {
+  const int32_t nc = C - c0 < 4 ? C - c0 : 4;
+  return vmaxavq_s32(0u, vldrwq_z_s32(bias + c0, vctp32q(static_cast<uint32_t>(nc)))) <= (1u << 23);
+}
+
+// Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end (the last block of the tensor may
+// have fewer: kPred). Per block: its float weights, bias and scale go to wf; band rows are brought
+// in as the output rows need them, then each output row is computed.
 template <int K, int S, bool kSmall, bool kPred>
-__attribute__((noinline)) void dwconv_s8_mve_block(const ConvS8Params& p, const DwS8MveGeom& g, const int8_t* x,
-                                                   const float* wf, float* band, int8_t* y, int32_t c0,
-                                                   uint32_t pred) {
+__attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const DwS8MveGeom& g, const int8_t* x,
+                                                    const int16_t* w, const int32_t* bias, const float* scale,
+                                                    float* wf, float* band, int8_t* y, int32_t c_begin,
+                                                    int32_t c_end) {
   const int32_t C = p.c_out;
   const int32_t rowf = 4 * g.wp;
   const float32x4_t zpf = vdupq_n_f32(static_cast<float>(p.in_zp));
-  const mve_pred16_t vpred = static_cast<mve_pred16_t>(pred);
   // Input columns inside the band: padded column iw + pad_left in [0, wp).
   const int32_t iw0 = p.pad_left > 0 ? 0 : -p.pad_left;
   const int32_t iw1 = p.w_in < g.wp - p.pad_left ? p.w_in : g.wp - p.pad_left;
   const int32_t ncopy = iw1 - iw0;
   const int32_t B = g.band;
-  // In-place bookkeeping: slot row of the last output pixel of row oh, ((oh+1)*w_out-1) / w_in,
-  // kept as quotient and remainder.
-  int32_t t = (p.w_out - 1) / p.w_in;
-  int32_t t_rem = (p.w_out - 1) - t * p.w_in;
-  const float* rows[K];
-  int8_t* yp = y + c0;
   const size_t row_out = static_cast<size_t>(p.w_out) * static_cast<size_t>(C);
-  if (B >= g.hp) {
-    // Small plane: copy it whole, then every output row reads it in place.
-    for (int32_t r = 0; r < g.hp; ++r)
-      dwconv_s8_mve_copy_row<kPred>(p, x, r - p.pad_top, iw0, ncopy, c0, band + r * rowf, zpf, vpred);
-    const float* r0 = band;
-    for (int32_t oh = 0; oh < p.h_out; ++oh, r0 += S * rowf, yp += row_out) {
+  for (int32_t c0 = c_begin; c0 < c_end; c0 += 4) {
+    const int32_t nc = C - c0 < 4 ? C - c0 : 4;
+    const mve_pred16_t vpred = vctp32q(static_cast<uint32_t>(nc));
+    const uint32_t pred = vpred;
+    const int16_t* wb = w + (c0 >> 2) * 4 * K * K;
 #pragma GCC unroll 7
-      for (int ky = 0; ky < K; ++ky) rows[ky] = r0 + ky * rowf;
+    for (int tap = 0; tap < K * K; ++tap)
+      vst1q_f32(wf + 16 + 4 * tap, vcvtq_f32_s32(vldrhq_s32(wb + 4 * tap)));
+    const int32x4_t bias_i = vldrwq_z_s32(bias + c0, vpred);
+    vst1q_f32(wf + 4, vldrwq_z_f32(scale + c0, vpred));
+    if (kSmall)
+      vst1q_f32(wf, vcvtq_f32_s32(bias_i));
+    else
+      vst1q_s32(reinterpret_cast<int32_t*>(wf), bias_i);
+    const float* rows[K];
+    int8_t* yp = y + c0;
+    if (B >= g.hp) {
+      // Small plane: copy it whole, then every output row reads it in place.
+      for (int32_t r = 0; r < g.hp; ++r)
+        dwconv_s8_mve_copy_row<kPred>(p, x, r - p.pad_top, iw0, ncopy, c0, band + r * rowf, zpf, vpred);
+      const float* r0 = band;
+      for (int32_t oh = 0; oh < p.h_out; ++oh, r0 += S * rowf, yp += row_out) {
+#pragma GCC unroll 7
+        for (int ky = 0; ky < K; ++ky) rows[ky] = r0 + ky * rowf;
+        dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, p.w_out, C, p.out_zp, pred);
+      }
+      continue;
+    }
+    // In-place bookkeeping: slot row of the last output pixel of row oh, ((oh+1)*w_out-1) / w_in,
+    // kept as quotient and remainder.
+    int32_t t = (p.w_out - 1) / p.w_in;
+    int32_t t_rem = (p.w_out - 1) - t * p.w_in;
+    int32_t next = 0, next_slot = 0, base_slot = 0;
+    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+      int32_t need = oh * S + K - 1;
+      need = t + p.pad_top > need ? t + p.pad_top : need;
+      for (; next <= need; ++next) {
+        if (next < g.hp)
+          dwconv_s8_mve_copy_row<kPred>(p, x, next - p.pad_top, iw0, ncopy, c0, band + next_slot * rowf, zpf,
+                                        vpred);
+        next_slot = next_slot + 1 == B ? 0 : next_slot + 1;
+      }
+#pragma GCC unroll 7
+      for (int ky = 0; ky < K; ++ky) {
+        const int32_t sl = base_slot + ky < B ? base_slot + ky : base_slot + ky - B;
+        rows[ky] = band + sl * rowf;
+      }
       dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, p.w_out, C, p.out_zp, pred);
-    }
-    return;
-  }
-  int32_t next = 0, next_slot = 0, base_slot = 0;
-  for (int32_t oh = 0; oh < p.h_out; ++oh) {
-    int32_t need = oh * S + K - 1;
-    need = t + p.pad_top > need ? t + p.pad_top : need;
-    for (; next <= need; ++next) {
-      if (next < g.hp)
-        dwconv_s8_mve_copy_row<kPred>(p, x, next - p.pad_top, iw0, ncopy, c0, band + next_slot * rowf, zpf, vpred);
-      next_slot = next_slot + 1 == B ? 0 : next_slot + 1;
-    }
-#pragma GCC unroll 7
-    for (int ky = 0; ky < K; ++ky) {
-      const int32_t s = base_slot + ky < B ? base_slot + ky : base_slot + ky - B;
-      rows[ky] = band + s * rowf;
-    }
-    dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, p.w_out, C, p.out_zp, pred);
-    yp += row_out;
-    base_slot = base_slot + S < B ? base_slot + S : base_slot + S - B;
-    t_rem += p.w_out;
-    while (t_rem >= p.w_in) {
-      t_rem -= p.w_in;
-      ++t;
+      yp += row_out;
+      base_slot = base_slot + S < B ? base_slot + S : base_slot + S - B;
+      t_rem += p.w_out;
+      while (t_rem >= p.w_in) {
+        t_rem -= p.w_in;
+        ++t;
+      }
     }
   }
 }
@@ -426,7 +450,7 @@ __attribute__((noinline)) void dwconv_s8_mve_block(const ConvS8Params& p, const 
 
 // Plane pitch for p (0: plane mode does not apply). S1: pitch >= wq + 2; S2: half >= wq + 1.
 inline int32_t dwconv_s8_mve_plane_pitch(const ConvS8Params& p) {
-  if (p.kh != 3 || p.kw != 3 || p.c_out > 4096 || p.w_out < 8) return 0;
+  if (p.kh != 3 || p.kw != 3 || p.c_out > 4096 || p.w_out < (p.stride_w == 1 ? 16 : 8)) return 0;
   const int32_t wq = (p.w_out + 3) & ~3;
   static const int32_t kPitch1[] = {16, 32, 64, 124};
   static const int32_t kHalf2[] = {8, 16, 32, 42};
@@ -699,32 +723,23 @@ inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8
   vst1q_f32(wf + 12, vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp)));
   const int32_t C = p.c_out;
   const int16_t* wb = reinterpret_cast<const int16_t*>(w);
-  for (int32_t c0 = 0; c0 < C; c0 += 4, wb += 4 * K * K) {
-    const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-    const mve_pred16_t pred = vctp32q(static_cast<uint32_t>(nc));
-#pragma GCC unroll 7
-    for (int tap = 0; tap < K * K; ++tap)
-      vst1q_f32(wf + 16 + 4 * tap, vcvtq_f32_s32(vldrhq_s32(wb + 4 * tap)));
-    const int32x4_t bias_i = vldrwq_z_s32(bias + c0, pred);
-    vst1q_f32(wf + 4, vldrwq_z_f32(scale + c0, pred));
-    // |bias| <= 2^23: S + bias stays below 2^24 in magnitude (|S| <= 49 * 128 * 255 < 2^21), so
-    // the float accumulation starting at the bias is exact.
-    const bool small = vmaxavq_s32(0u, bias_i) <= (1u << 23);
+  // Runs of full blocks with the same bias class, then the partial block.
+  const int32_t cfull = C & ~3;
+  for (int32_t c0 = 0; c0 < cfull;) {
+    const bool small = dwconv_s8_mve_small_bias(bias, c0, C);
+    int32_t c1 = c0 + 4;
+    while (c1 < cfull && dwconv_s8_mve_small_bias(bias, c1, C) == small) c1 += 4;
     if (small)
-      vst1q_f32(wf, vcvtq_f32_s32(bias_i));
+      dwconv_s8_mve_blocks<K, S, true, false>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
     else
-      vst1q_s32(reinterpret_cast<int32_t*>(wf), bias_i);
-    if (nc == 4) {
-      if (small)
-        dwconv_s8_mve_block<K, S, true, false>(p, g, x, wf, band, y, c0, pred);
-      else
-        dwconv_s8_mve_block<K, S, false, false>(p, g, x, wf, band, y, c0, pred);
-    } else {
-      if (small)
-        dwconv_s8_mve_block<K, S, true, true>(p, g, x, wf, band, y, c0, pred);
-      else
-        dwconv_s8_mve_block<K, S, false, true>(p, g, x, wf, band, y, c0, pred);
-    }
+      dwconv_s8_mve_blocks<K, S, false, false>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
+    c0 = c1;
+  }
+  if (cfull < C) {
+    if (dwconv_s8_mve_small_bias(bias, cfull, C))
+      dwconv_s8_mve_blocks<K, S, true, true>(p, g, x, wb, bias, scale, wf, band, y, cfull, C);
+    else
+      dwconv_s8_mve_blocks<K, S, false, true>(p, g, x, wb, bias, scale, wf, band, y, cfull, C);
   }
 }
 
