@@ -331,31 +331,64 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_row(const float* const*
   }
 }
 
-// Copies input row ih's 4 channels (c0..) as float into band row dst (from padded column
-// iw0 + pad_left), or the padding value for rows outside the input.
+// Copies rows input rows of n pixels' 4 channels (c0.., stride C bytes; src: first pixel) as float
+// into band rows (dst: first pixel's column; consecutive rows dst_pitch floats apart). Assembly: per
+// pixel VLDRB.S32 (predicated to the block's channels when kPred), VCVT, VSTRW.
+template <bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_copy_rows(const int8_t* src, float* dst, int32_t rows,
+                                                                    int32_t n, int32_t C, int32_t src_adv,
+                                                                    int32_t dst_adv, uint32_t pred) {
+  __asm__ volatile(
+      R"(
+      .if %c[PRED]
+        vmsr p0, %[pred]
+      .endif
+    1:
+      ldr lr, %[n]
+      wls lr, lr, 3f
+    2:
+      .if %c[PRED]
+        vpst
+        vldrbt.s32 q1, [%[src]]
+      .else
+        vldrb.s32 q1, [%[src]]
+      .endif
+      add %[src], %[src], %[C]
+      vcvt.f32.s32 q1, q1
+      vstrw.32 q1, [%[dst]], #16
+      le lr, 2b
+    3:
+      ldr lr, %[sadv]
+      add %[src], %[src], lr
+      ldr lr, %[dadv]
+      add %[dst], %[dst], lr
+      ldr lr, %[rows]
+      subs lr, lr, #1
+      str lr, %[rows]
+      bne 1b
+      )"
+      : [src] "+r"(src), [dst] "+r"(dst), [rows] "+m"(rows)
+      : [n] "m"(n), [sadv] "m"(src_adv), [dadv] "m"(dst_adv), [C] "r"(C), [pred] "r"(pred),
+        [PRED] "i"(kPred ? 1 : 0)
+      : "q1", "lr", "cc", "memory");
+}
+
+// Brings padded row r (input row r - pad_top) into band row dst: the input pixels' 4 channels
+// (c0..) as float from padded column iw0 + pad_left on, or the padding value for rows outside the
+// input.
 template <bool kPred>
 __attribute__((always_inline)) inline void dwconv_s8_mve_copy_row(const ConvS8Params& p, const int8_t* x, int32_t ih,
                                                                    int32_t iw0, int32_t n, int32_t c0, float* dst,
-                                                                   float32x4_t zpf, mve_pred16_t pred) {
+                                                                   float32x4_t zpf, uint32_t pred) {
   dst += 4 * (iw0 + p.pad_left);
+  if (n <= 0) return;
   if (ih < 0 || ih >= p.h_in) {
     for (int32_t i = 0; i < n; ++i) vst1q_f32(dst + 4 * i, zpf);
     return;
   }
   const int32_t C = p.c_out;
-  const int8_t* src = x + (static_cast<size_t>(ih) * static_cast<size_t>(p.w_in) + static_cast<size_t>(iw0)) *
-                              static_cast<size_t>(C) +
-                          static_cast<size_t>(c0);
-  int32_t i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const int32x4_t v0 = kPred ? vldrbq_z_s32(src, pred) : vldrbq_s32(src);
-    const int32x4_t v1 = kPred ? vldrbq_z_s32(src + C, pred) : vldrbq_s32(src + C);
-    vst1q_f32(dst, vcvtq_f32_s32(v0));
-    vst1q_f32(dst + 4, vcvtq_f32_s32(v1));
-    src += 2 * C;
-    dst += 8;
-  }
-  if (i < n) vst1q_f32(dst, vcvtq_f32_s32(kPred ? vldrbq_z_s32(src, pred) : vldrbq_s32(src)));
+  const int8_t* src = x + (ih * p.w_in + iw0) * C + c0;
+  dwconv_s8_mve_copy_rows<kPred>(src, dst, 1, n, C, 0, 0, pred);
 }
 
 // Whether block c0's packed biases fit the exact float accumulation (|bias| <= 2^23: S + bias stays
@@ -387,7 +420,7 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
     const mve_pred16_t vpred = vctp32q(static_cast<uint32_t>(nc));
     const uint32_t pred = vpred;
     const int16_t* wb = w + (c0 >> 2) * 4 * K * K;
-#pragma GCC unroll 7
+#pragma GCC unroll 49
     for (int tap = 0; tap < K * K; ++tap)
       vst1q_f32(wf + 16 + 4 * tap, vcvtq_f32_s32(vldrhq_s32(wb + 4 * tap)));
     const int32x4_t bias_i = vldrwq_z_s32(bias + c0, vpred);
@@ -399,9 +432,14 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
     const float* rows[K];
     int8_t* yp = y + c0;
     if (B >= g.hp) {
-      // Small plane: copy it whole, then every output row reads it in place.
-      for (int32_t r = 0; r < g.hp; ++r)
-        dwconv_s8_mve_copy_row<kPred>(p, x, r - p.pad_top, iw0, ncopy, c0, band + r * rowf, zpf, vpred);
+      // Small plane: copy its input rows (the padding rows and columns keep the padding value
+      // written once per call), then every output row reads it in place.
+      const int32_t ih0 = p.pad_top > 0 ? 0 : -p.pad_top;
+      const int32_t ih1 = p.h_in < g.hp - p.pad_top ? p.h_in : g.hp - p.pad_top;
+      if (ih1 > ih0 && ncopy > 0)
+        dwconv_s8_mve_copy_rows<kPred>(x + (ih0 * p.w_in + iw0) * C + c0,
+                                       band + (ih0 + p.pad_top) * rowf + 4 * (iw0 + p.pad_left), ih1 - ih0, ncopy, C,
+                                       (p.w_in - ncopy) * C, 4 * (rowf - 4 * ncopy), pred);
       const float* r0 = band;
       for (int32_t oh = 0; oh < p.h_out; ++oh, r0 += S * rowf, yp += row_out) {
 #pragma GCC unroll 7
@@ -421,7 +459,7 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
       for (; next <= need; ++next) {
         if (next < g.hp)
           dwconv_s8_mve_copy_row<kPred>(p, x, next - p.pad_top, iw0, ncopy, c0, band + next_slot * rowf, zpf,
-                                        vpred);
+                                        pred);
         next_slot = next_slot + 1 == B ? 0 : next_slot + 1;
       }
 #pragma GCC unroll 7
