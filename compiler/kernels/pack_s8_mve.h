@@ -34,8 +34,10 @@ inline int32_t wrap_mul(int32_t a, int32_t b) {
 // Rule: 1x1 kernel, stride 1, no padding, group 1, same spatial size (exactly the cases the
 // portable conv1x1_s8_nhwc is used for), int8 output, weight zero point 0, zero points and
 // activation bounds in int8.
-// Packed weights: int8 [c_out][cin16], cin16 = round_up(c_in, 16); row oc = w[oc][0..c_in) then
-// zeros. Packed bias: int32 [c_out] = bias[oc] (0 if null) - in_zp * sum_i w[oc][i].
+// Packed weights: c_in > 8: int8 [c_out][cin16], cin16 = round_up(c_in, 16); row oc = w[oc][0..c_in)
+// then zeros. c_in <= 8: int8 [c_out][32]; row oc = w[oc][0..c_in), zeros to 16, c_in zeros,
+// w[oc][0..c_in), zeros to 32 (weights of the first and the second pixel of a 16-byte vector that
+// holds two pixels). Packed bias: int32 [c_out] = bias[oc] (0 if null) - in_zp * sum_i w[oc][i].
 inline bool conv1x1_s8_mve_applies(const ferrite_rt::ConvS8Params& p) {
   return mve_detail::s8_output_ok(p) && p.kh == 1 && p.kw == 1 && p.stride_h == 1 && p.stride_w == 1 &&
          p.pad_top == 0 && p.pad_left == 0 && p.group == 1 && p.h_out == p.h_in && p.w_out == p.w_in &&
@@ -43,23 +45,24 @@ inline bool conv1x1_s8_mve_applies(const ferrite_rt::ConvS8Params& p) {
 }
 
 inline size_t conv1x1_s8_mve_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
-  return static_cast<size_t>(p.c_out) * static_cast<size_t>((p.c_in + 15) / 16 * 16);
+  return static_cast<size_t>(p.c_out) * static_cast<size_t>(p.c_in <= 8 ? 32 : (p.c_in + 15) / 16 * 16);
 }
 
 inline void pack_conv1x1_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t* w, const int32_t* bias,
                                 int8_t* w_out, int32_t* bias_out) {
   const size_t cin = static_cast<size_t>(p.c_in);
-  const size_t cin16 = (cin + 15) / 16 * 16;
+  const size_t stride = conv1x1_s8_mve_packed_weight_bytes(p) / static_cast<size_t>(p.c_out);
   for (size_t oc = 0; oc < static_cast<size_t>(p.c_out); ++oc) {
     const int8_t* wr = w + oc * cin;
-    int8_t* wo = w_out + oc * cin16;
+    int8_t* wo = w_out + oc * stride;
+    std::memset(wo, 0, stride);
     int32_t sum = 0;
     for (size_t i = 0; i < cin; ++i) {
       const int32_t v = static_cast<int32_t>(wr[i]) - p.w_zp;
       wo[i] = static_cast<int8_t>(v);
+      if (cin <= 8) wo[16 + cin + i] = static_cast<int8_t>(v);
       sum += v;
     }
-    for (size_t i = cin; i < cin16; ++i) wo[i] = 0;
     bias_out[oc] = mve_detail::wrap_add(bias ? bias[oc] : 0, mve_detail::wrap_mul(-p.in_zp, sum));
   }
 }
