@@ -275,18 +275,33 @@ const DwVariant kDw[] = {
     {"dwconv7x7_s2_s8_mve", 7, 2, ferrite_rt::dwconv7x7_s2_s8_mve, fk::dwconv7x7_s2_s8_mve_applies},
 };
 
-[[maybe_unused]] bool test_dw(const DwVariant& v, Rng& r, int case_no) {
+// Fixed in-place shapes per variant (k, s, h_in, w_in, pad top/bottom/left/right) where an output
+// row overwrites input rows below its window (the ring band must copy them ahead), plus pads
+// larger than the kernel.
+struct DwEdge {
+  int32_t k, s, h_in, w_in, pt, pb, pl, pr;
+};
+const DwEdge kDwEdges[] = {
+    {3, 1, 60, 4, 3, 0, 0, 1}, {3, 2, 60, 1, 2, 0, 2, 2}, {5, 1, 60, 2, 5, 0, 0, 3}, {5, 2, 60, 1, 4, 0, 2, 4},
+    {7, 1, 60, 2, 7, 0, 0, 5}, {7, 2, 60, 1, 6, 0, 2, 6}, {3, 1, 5, 40, 4, 4, 4, 4}, {3, 2, 9, 9, 5, 0, 0, 5},
+};
+
+[[maybe_unused]] bool test_dw(const DwVariant& v, Rng& r, int case_no, const DwEdge* edge) {
   ConvS8Params p{};
   const int32_t k = v.k, s = v.s;
   p.n = 1;
   p.kh = p.kw = k;
   p.stride_h = p.stride_w = s;
   p.dil_h = p.dil_w = 1;
+  // Shapes: tiny, small, medium, wide (3x3 plane mode, every pitch class) and tall (ring band).
   const int sm = r.range(0, 9);
-  p.h_in = sm < 3 ? r.range(1, 4) : sm < 8 ? r.range(1, 14) : r.range(10, 30);
-  p.w_in = sm < 3 ? r.range(1, 4) : sm < 8 ? r.range(1, 14) : r.range(10, 30);
+  p.h_in = sm < 3 ? r.range(1, 4) : sm < 7 ? r.range(1, 14) : sm == 7 ? r.range(10, 30) : sm == 8 ? r.range(1, 6)
+                                                                                          : r.range(20, 60);
+  p.w_in = sm < 3 ? r.range(1, 4) : sm < 7 ? r.range(1, 14) : sm == 7 ? r.range(10, 30) : sm == 8 ? r.range(14, 130)
+                                                                                          : r.range(1, 14);
   const int cm = r.range(0, 9);
-  p.c_in = p.c_out = p.group = cm < 4 ? r.range(1, 8) : cm < 8 ? r.range(9, 40) : r.range(41, 100);
+  p.c_in = p.c_out = p.group = sm >= 8 ? r.range(1, 9) : cm < 4 ? r.range(1, 8) : cm < 8 ? r.range(9, 40)
+                                                                                        : r.range(41, 100);
   // Padding: usually "same"-like, sometimes none or large; bottom/right independent.
   const int pm = r.range(0, 9);
   int32_t pt, pl, pb, pr;
@@ -308,6 +323,17 @@ const DwVariant kDw[] = {
     p.h_in += hspan < 0 ? -hspan : 0;
     p.w_in += wspan < 0 ? -wspan : 0;
   }
+  if (edge) {
+    p.h_in = edge->h_in;
+    p.w_in = edge->w_in;
+    p.c_in = p.c_out = p.group = r.range(1, 9);
+    pt = edge->pt;
+    pb = edge->pb;
+    pl = edge->pl;
+    pr = edge->pr;
+    p.pad_top = pt;
+    p.pad_left = pl;
+  }
   p.h_out = (p.h_in + pt + pb - k) / s + 1;
   p.w_out = (p.w_in + pl + pr - k) / s + 1;
   p.w_zp = r.chance(70) ? 0 : pick_zp(r);
@@ -323,7 +349,7 @@ const DwVariant kDw[] = {
   const size_t C = static_cast<size_t>(p.c_out);
   const size_t nx = static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in) * C;
   const size_t ny = static_cast<size_t>(p.h_out) * static_cast<size_t>(p.w_out) * C;
-  const bool inplace = ny <= nx && r.chance(50);
+  const bool inplace = ny <= nx && (edge || r.chance(50));
   fill_s8(r, g_x, nx, r.chance(80) ? 0 : r.range(1, 3));
   fill_s8(r, g_w, static_cast<size_t>(k * k) * C, r.chance(80) ? 0 : r.range(1, 3));
   const int32_t* bias = bias_null ? nullptr : g_bias;
@@ -562,10 +588,18 @@ int main() {
   for (int i = 0; i < kCases; ++i) {
     if (test_conv1x1(r, i)) ++passed; else ++failed;
   }
-  for (const DwVariant& v : kDw)
+  for (const DwVariant& v : kDw) {
     for (int i = 0; i < kCases; ++i) {
-      if (test_dw(v, r, i)) ++passed; else ++failed;
+      if (test_dw(v, r, i, nullptr)) ++passed; else ++failed;
     }
+    int e = 0;
+    for (const DwEdge& edge : kDwEdges) {
+      if (edge.k != v.k || edge.s != v.s) continue;
+      for (int rep = 0; rep < 3; ++rep, ++e) {
+        if (test_dw(v, r, kCases + e, &edge)) ++passed; else ++failed;
+      }
+    }
+  }
   Line l;
   l.i(passed).s(" passed, ").i(failed).s(" failed");
   l.print();
