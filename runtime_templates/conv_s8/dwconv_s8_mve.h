@@ -2,32 +2,58 @@
 // 1 or 2, dilation 1, any padding, n == 1, int8 output, out of place or in place (x == y).
 // Bit-identical to dwconv_s8_nhwc / dwconv_s8_nhwc_inplace (conv_s8.h) for every input the rule
 // dwconv_s8_mve_applies (compiler/kernels/pack_s8_mve.h) admits. Needs <arm_mve.h> before the
-// ferrite_rt namespace and conv_s8_mve_requant (conv1x1_s8_mve.h, repeated below under a guard).
+// ferrite_rt namespace; the requantization helpers are shared with conv1x1_s8_mve.h (repeated below
+// under a guard).
 //
-// Packed operands (pack_dwconv_s8_mve): w int16 [c][k*k] = w[ky][kx][c] - w_zp (little-endian, any alignment);
-// bias int32 [c] = bias[c] - in_zp * sum_taps (w - w_zp).
+// Packed operands (pack_dwconv_s8_mve): w int16 [ceil(c/4)][k*k][4] = w[ky][kx][c] - w_zp per block
+// of 4 channels (zeros past c; 2-byte aligned); bias int32 [c] = bias[c] - in_zp * sum_taps w'.
+// Padding taps read in_zp, so every window sums x * w' over all k*k taps and the packed bias
+// removes in_zp * sum w' again: exact in int32 (mod 2^32, like the reference's int32 sum).
 //
-// Algorithm: one channel at a time through a zero-point-padded plane in scratch.
-//   1. The whole plane is filled with in_zp once per call; padding taps then contribute
-//      in_zp * w', which the packed bias removes again (exact in int32, see pack_s8_mve.h).
-//   2. Per channel, the channel's input values (stride c in NHWC) are gathered into the plane's
-//      interior (8 bytes per VLDRB.U16 gather; c <= 4096 keeps the 16-bit offsets in range). Stride 2 stores even and odd padded columns in two
-//      halves of each plane row, so every tap of 4 neighbouring outputs is one contiguous load.
-//   3. Each output row is computed 4 pixels per int32 vector: per tap one VLDRB.S32 (4 plane
-//      bytes widened) and one VMLA by the tap weight held as a scalar; the first tap uses VMLAS to
-//      add the bias vector for free. Requantization as in conv1x1_s8_mve.h (exactness notes there)
-//      and one VSTRB scatter (stride c) writes the 4 int8 outputs; the row's last 1-3 outputs are
-//      stored under a lane predicate (their extra lanes read plane slack and are discarded).
-// In place: channel c's input is fully copied into the plane before any of its outputs is written,
-// and an output (pixel q, channel c) only overwrites the slot (q, c) of the same channel; with
-// h_out * w_out <= h_in * w_in that slot's input value has been gathered already and no other
-// channel reads it (same argument as dwconv_s8_nhwc_inplace).
+// Two schemes, chosen per shape (dwconv_s8_mve_plane_pitch):
 //
-// Scratch (dwconv_s8_mve_scratch_bytes): one padded plane, wq = round_up(w_out, 4),
-//   stride 1: (h_out + k - 1) rows x (wq + k - 1) bytes
-//   stride 2: (2 * h_out + k - 2) rows x 2 * (wq + (k - 1) / 2) bytes
-//   plus 16 bytes of slack for the gathers' and loads' vector granularity.
-//   e.g. 48x48 -> 48x48 3x3 s1: 50 x 50 + 16 = 2516 B; 48x48 -> 24x24 3x3 s2: 49 x 50 + 16 = 2466 B.
+// Plane mode (3x3, w_out >= 16 at stride 1 / >= 8 at stride 2, c <= 4096): one channel at a time.
+//   The channel's input is gathered (VLDRB.U16 gather of 8 pixels, stride c) into an int8 plane
+//   padded with in_zp; stride 2 keeps even and odd padded columns in the two halves of each plane
+//   row. 4 output pixels per int32 vector: per tap one VLDRB.S32 (4 plane bytes widened) and one
+//   VMLA by the weight held in a core register, 9 taps at immediate offsets from one pointer (the
+//   plane pitch is a compile-time constant), then requantization and one 4-byte store into a
+//   per-channel output plane, scattered to NHWC (VSTRB.16 scatter, stride c) after the channel.
+//   Integer arithmetic throughout: exact.
+//
+// Channel-lane mode (everything else): 4 channels per float32 vector. Per block of 4 channels the
+//   padded input (in_zp outside the input) is converted to float in scratch: the whole padded
+//   plane when it is at most 4 KB, otherwise a ring of rows brought in as output rows need them.
+//   Outputs are computed 1-4 pixels at a time with VFMA by the block's weight vectors (3x3: each
+//   band column is loaded once per tap row and feeds every output it touches), in assembly.
+//   Exactness: x (int8) and w' (|w'| <= 255) are integers, every product is at most 128 * 255 in
+//   magnitude and a window sums at most 49 of them (< 2^21), so every partial sum is an integer
+//   below 2^24: float32 represents it exactly and FMA rounds nothing. When the block's packed biases
+//   are at most 2^23 in magnitude the accumulation starts at the bias (S + bias < 2^24, still
+//   exact, and equal to float(acc) of the reference); otherwise S is converted to int32 (exact),
+//   the int32 bias added with wrap-around and the sum converted (round to nearest, like the
+//   reference's float(acc)).
+//
+// Requantization (both modes) as in conv1x1_s8_mve.h: float(acc) * scale in float32, clamp to
+// [act_min - out_zp, act_max - out_zp] with VMAXNM/VMINNM (NaN -> act_min, like the reference),
+// VCVTN (ties to even), + out_zp, int8 store; see the exactness notes there (denormals, saturation).
+//
+// In place: a block's (or channel's) input is copied into scratch before any of its outputs is
+// written, and an output (pixel q, channel c) only overwrites slot (q, c). Plane mode and the
+// whole-plane case copy everything first. The ring copies an input row before any output row
+// that overwrites one of its slots (dwconv_s8_mve_need): rows are taken in order, so a row is
+// never read after its slots were overwritten; with h_out * w_out <= h_in * w_in no output reaches
+// a slot that has not been copied (same argument as dwconv_s8_nhwc_inplace).
+//
+// Scratch (dwconv_s8_mve_scratch_bytes), wq = round_up(w_out, 4):
+//   plane mode:   15 + ((h_out - 1) * s + 3) * pitch + 16 + h_out * wq, pitch = the smallest of
+//                 16, 32, 64, 124 that is >= wq + 2 (s = 1), or 2 * (the smallest of 8, 16, 32, 42
+//                 that is >= wq + 1) (s = 2);
+//   channel-lane: 15 + 16 * (4 + k*k + band * wp), wp = (w_out - 1) * s + k, band = the padded
+//                 rows hp = (h_out - 1) * s + k when 16 * wp * hp <= 4096, else k (more only for
+//                 in-place shapes whose output rows outrun their input rows).
+//   e.g. 48x48x16 3x3 s1: 5535 B; 48x48x48 3x3 s2: 3743 B; 24x24x96 s1: 1439 B, s2: 975 B;
+//   12x12x96 s1: 3359 B; 6x6x192 s1: 1247 B; 3x3x336 s1: 623 B; 48x48x16 7x7 s1: 6911 B.
 
 #ifndef FERRITE_RT_CONV_S8_MVE_COMMON
 #define FERRITE_RT_CONV_S8_MVE_COMMON
