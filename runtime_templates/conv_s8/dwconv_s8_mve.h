@@ -432,15 +432,25 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
                                                     const int16_t* w, const int32_t* bias, const float* scale,
                                                     float* wf, float* band, int8_t* y, int32_t c_begin,
                                                     int32_t c_end) {
-  const int32_t C = p.c_out;
-  const int32_t rowf = 4 * g.wp;
+  // Locals: the assembly clobbers memory, so fields read through p or g would be reloaded.
+  const int32_t C = p.c_out, h_in = p.h_in, w_in = p.w_in, h_out = p.h_out, w_out = p.w_out;
+  const int32_t pad_top = p.pad_top, pad_left = p.pad_left, out_zp = p.out_zp;
+  const int32_t wp = g.wp, hp = g.hp, B = g.band;
+  const int32_t rowf = 4 * wp;
   const float32x4_t zpf = vdupq_n_f32(static_cast<float>(p.in_zp));
   // Input columns inside the band: padded column iw + pad_left in [0, wp).
-  const int32_t iw0 = p.pad_left > 0 ? 0 : -p.pad_left;
-  const int32_t iw1 = p.w_in < g.wp - p.pad_left ? p.w_in : g.wp - p.pad_left;
+  const int32_t iw0 = pad_left > 0 ? 0 : -pad_left;
+  const int32_t iw1 = w_in < wp - pad_left ? w_in : wp - pad_left;
   const int32_t ncopy = iw1 - iw0;
-  const int32_t B = g.band;
-  const size_t row_out = static_cast<size_t>(p.w_out) * static_cast<size_t>(C);
+  const int32_t row_out = w_out * C;
+  // Whole-plane copies: input rows ih0..ih1-1.
+  const int32_t ih0 = pad_top > 0 ? 0 : -pad_top;
+  const int32_t ih1 = h_in < hp - pad_top ? h_in : hp - pad_top;
+  const bool whole = B >= hp;
+  const bool copy_whole = whole && ih1 > ih0 && ncopy > 0;
+  const int32_t src0 = (ih0 * w_in + iw0) * C;
+  float* const dst0 = band + (ih0 + pad_top) * rowf + 4 * (iw0 + pad_left);
+  const int32_t sadv = (w_in - ncopy) * C, dadv = 4 * (rowf - 4 * ncopy);
   for (int32_t c0 = c_begin; c0 < c_end; c0 += 4) {
     const int32_t nc = C - c0 < 4 ? C - c0 : 4;
     const mve_pred16_t vpred = vctp32q(static_cast<uint32_t>(nc));
@@ -457,35 +467,29 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
       vst1q_s32(reinterpret_cast<int32_t*>(wf), bias_i);
     const float* rows[K];
     int8_t* yp = y + c0;
-    if (B >= g.hp) {
+    if (whole) {
       // Small plane: copy its input rows (the padding rows and columns keep the padding value
       // written once per call), then every output row reads it in place.
-      const int32_t ih0 = p.pad_top > 0 ? 0 : -p.pad_top;
-      const int32_t ih1 = p.h_in < g.hp - p.pad_top ? p.h_in : g.hp - p.pad_top;
-      if (ih1 > ih0 && ncopy > 0)
-        dwconv_s8_mve_copy_rows<kPred>(x + (ih0 * p.w_in + iw0) * C + c0,
-                                       band + (ih0 + p.pad_top) * rowf + 4 * (iw0 + p.pad_left), ih1 - ih0, ncopy, C,
-                                       (p.w_in - ncopy) * C, 4 * (rowf - 4 * ncopy), pred);
+      if (copy_whole) dwconv_s8_mve_copy_rows<kPred>(x + src0 + c0, dst0, ih1 - ih0, ncopy, C, sadv, dadv, pred);
       const float* r0 = band;
-      for (int32_t oh = 0; oh < p.h_out; ++oh, r0 += S * rowf, yp += row_out) {
+      for (int32_t oh = 0; oh < h_out; ++oh, r0 += S * rowf, yp += row_out) {
 #pragma GCC unroll 7
         for (int ky = 0; ky < K; ++ky) rows[ky] = r0 + ky * rowf;
-        dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, p.w_out, C, p.out_zp, pred);
+        dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, w_out, C, out_zp, pred);
       }
       continue;
     }
     // In-place bookkeeping: slot row of the last output pixel of row oh, ((oh+1)*w_out-1) / w_in,
     // kept as quotient and remainder.
-    int32_t t = (p.w_out - 1) / p.w_in;
-    int32_t t_rem = (p.w_out - 1) - t * p.w_in;
+    int32_t t = (w_out - 1) / w_in;
+    int32_t t_rem = (w_out - 1) - t * w_in;
     int32_t next = 0, next_slot = 0, base_slot = 0;
-    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+    for (int32_t oh = 0; oh < h_out; ++oh) {
       int32_t need = oh * S + K - 1;
-      need = t + p.pad_top > need ? t + p.pad_top : need;
+      need = t + pad_top > need ? t + pad_top : need;
       for (; next <= need; ++next) {
-        if (next < g.hp)
-          dwconv_s8_mve_copy_row<kPred>(p, x, next - p.pad_top, iw0, ncopy, c0, band + next_slot * rowf, zpf,
-                                        pred);
+        if (next < hp)
+          dwconv_s8_mve_copy_row<kPred>(p, x, next - pad_top, iw0, ncopy, c0, band + next_slot * rowf, zpf, pred);
         next_slot = next_slot + 1 == B ? 0 : next_slot + 1;
       }
 #pragma GCC unroll 7
@@ -493,12 +497,12 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
         const int32_t sl = base_slot + ky < B ? base_slot + ky : base_slot + ky - B;
         rows[ky] = band + sl * rowf;
       }
-      dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, p.w_out, C, p.out_zp, pred);
+      dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, w_out, C, out_zp, pred);
       yp += row_out;
       base_slot = base_slot + S < B ? base_slot + S : base_slot + S - B;
-      t_rem += p.w_out;
-      while (t_rem >= p.w_in) {
-        t_rem -= p.w_in;
+      t_rem += w_out;
+      while (t_rem >= w_in) {
+        t_rem -= w_in;
         ++t;
       }
     }
