@@ -424,6 +424,41 @@ inline bool dwconv_s8_mve_small_bias(const int32_t* bias, int32_t c0, int32_t C)
   return vmaxavq_s32(0u, vldrwq_z_s32(bias + c0, vctp32q(static_cast<uint32_t>(nc)))) <= (1u << 23);
 }
 
+// Per block: the k*k weight vectors (int16) as float to wf + 16.., the bias (float when kSmall,
+// else int32) to wf[0..4) and the scale to wf[4..8), channels past the tensor zero (kPred).
+template <int K, bool kSmall, bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_block_setup(const int16_t* wb, const int32_t* bias,
+                                                                      const float* scale, float* wf,
+                                                                      uint32_t pred) {
+  float* wt = wf + 16;
+  __asm__ volatile(
+      R"(
+      .rept %c[K] * %c[K]
+        vldrh.s32 q0, [%[wb]], #8
+        vcvt.f32.s32 q0, q0
+        vstrw.32 q0, [%[wt]], #16
+      .endr
+      .if %c[PRED]
+        vmsr p0, %[pred]
+        vpstt
+        vldrwt.u32 q0, [%[bias]]
+        vldrwt.u32 q1, [%[scale]]
+      .else
+        vldrw.u32 q0, [%[bias]]
+        vldrw.u32 q1, [%[scale]]
+      .endif
+      .if %c[SMALL]
+        vcvt.f32.s32 q0, q0
+      .endif
+      vstrw.32 q0, [%[wf]]
+      vstrw.32 q1, [%[wf], #16]
+      )"
+      : [wb] "+r"(wb), [wt] "+r"(wt)
+      : [bias] "r"(bias), [scale] "r"(scale), [wf] "r"(wf), [pred] "r"(pred), [K] "i"(K),
+        [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0)
+      : "q0", "q1", "memory");
+}
+
 // Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end (the last block of the tensor may
 // have fewer: kPred). Per block: its float weights, bias and scale go to wf; band rows are brought
 // in as the output rows need them, then each output row is computed.
@@ -455,16 +490,7 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
     const int32_t nc = C - c0 < 4 ? C - c0 : 4;
     const mve_pred16_t vpred = vctp32q(static_cast<uint32_t>(nc));
     const uint32_t pred = vpred;
-    const int16_t* wb = w + (c0 >> 2) * 4 * K * K;
-#pragma GCC unroll 49
-    for (int tap = 0; tap < K * K; ++tap)
-      vst1q_f32(wf + 16 + 4 * tap, vcvtq_f32_s32(vldrhq_s32(wb + 4 * tap)));
-    const int32x4_t bias_i = vldrwq_z_s32(bias + c0, vpred);
-    vst1q_f32(wf + 4, vldrwq_z_f32(scale + c0, vpred));
-    if (kSmall)
-      vst1q_f32(wf, vcvtq_f32_s32(bias_i));
-    else
-      vst1q_s32(reinterpret_cast<int32_t*>(wf), bias_i);
+    dwconv_s8_mve_block_setup<K, kSmall, kPred>(w + (c0 >> 2) * 4 * K * K, bias + c0, scale + c0, wf, pred);
     const float* rows[K];
     int8_t* yp = y + c0;
     if (whole) {
