@@ -817,17 +817,24 @@ inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8
   vst1q_f32(wf + 12, vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp)));
   const int32_t C = p.c_out;
   const int16_t* wb = reinterpret_cast<const int16_t*>(w);
-  // Runs of full blocks with the same bias class, then the partial block.
+  // Runs of full blocks with the same bias class, then the partial block (usually every bias is
+  // small: one run).
   const int32_t cfull = C & ~3;
-  for (int32_t c0 = 0; c0 < cfull;) {
-    const bool small = dwconv_s8_mve_small_bias(bias, c0, C);
-    int32_t c1 = c0 + 4;
-    while (c1 < cfull && dwconv_s8_mve_small_bias(bias, c1, C) == small) c1 += 4;
-    if (small)
-      dwconv_s8_mve_blocks<K, S, true, false>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
-    else
-      dwconv_s8_mve_blocks<K, S, false, false>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
-    c0 = c1;
+  uint32_t maxabs = 0;
+  for (int32_t c0 = 0; c0 < cfull; c0 += 4) maxabs = vmaxavq_s32(maxabs, vldrwq_s32(bias + c0));
+  if (maxabs <= (1u << 23) && cfull > 0) {
+    dwconv_s8_mve_blocks<K, S, true, false>(p, g, x, wb, bias, scale, wf, band, y, 0, cfull);
+  } else {
+    for (int32_t c0 = 0; c0 < cfull;) {
+      const bool small = dwconv_s8_mve_small_bias(bias, c0, C);
+      int32_t c1 = c0 + 4;
+      while (c1 < cfull && dwconv_s8_mve_small_bias(bias, c1, C) == small) c1 += 4;
+      if (small)
+        dwconv_s8_mve_blocks<K, S, true, false>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
+      else
+        dwconv_s8_mve_blocks<K, S, false, false>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
+      c0 = c1;
+    }
   }
   if (cfull < C) {
     if (dwconv_s8_mve_small_bias(bias, cfull, C))
