@@ -335,25 +335,34 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
       : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory");
 }
 
-// All output groups of one output row (4 outputs per group, then the 1-3 left).
+// All output groups of one output row (4 outputs per group, then the 1-3 left). The rare block
+// kinds (the tensor's last, partial block; biases beyond 2^23) go one output at a time, which keeps
+// their code small.
 template <int K, int S, bool kSmall, bool kPred>
 __attribute__((always_inline)) inline void dwconv_s8_mve_row(const float* const* rows, const float* wf, int8_t* yp,
                                                              int32_t w_out, int32_t C, int32_t zp, uint32_t pred) {
+  constexpr bool kFast = kSmall && !kPred;
   if (K == 3) {
     const float* r0 = rows[0];
     const float* r1 = rows[1];
     const float* r2 = rows[2];
     int32_t n = w_out;
-    for (; n >= 4; n -= 4) dwconv_s8_mve_group3<S, 4, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
-    if (n == 3) dwconv_s8_mve_group3<S, 3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
-    if (n == 2) dwconv_s8_mve_group3<S, 2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
-    if (n == 1) dwconv_s8_mve_group3<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+    if (kFast) {
+      for (; n >= 4; n -= 4) dwconv_s8_mve_group3<S, 4, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      if (n == 3) dwconv_s8_mve_group3<S, 3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      if (n == 2) dwconv_s8_mve_group3<S, 2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      if (n > 1) n = 0;
+    }
+    for (; n > 0; --n) dwconv_s8_mve_group3<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
   } else {
     int32_t coff = 0, n = w_out;
-    for (; n >= 4; n -= 4) dwconv_s8_mve_groupk<K, S, 4, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
-    if (n == 3) dwconv_s8_mve_groupk<K, S, 3, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
-    if (n == 2) dwconv_s8_mve_groupk<K, S, 2, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
-    if (n == 1) dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+    if (kFast) {
+      for (; n >= 4; n -= 4) dwconv_s8_mve_groupk<K, S, 4, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+      if (n == 3) dwconv_s8_mve_groupk<K, S, 3, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+      if (n == 2) dwconv_s8_mve_groupk<K, S, 2, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+      if (n > 1) n = 0;
+    }
+    for (; n > 0; --n) dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
   }
 }
 
