@@ -75,7 +75,7 @@ __attribute__((always_inline)) inline int32x4_t conv_s8_mve_vec4(int32_t a0, int
 // for c_in <= 8 pixel pairs); per output channel: weight load(s), 4 (or 8) VMLADAV, VMOVs, bias,
 // requantization, scatter store(s). kPairs: c_in <= 8 layout (8 pixels; the odd pixels' outputs
 // are stored at y + c_out: yodd). kW32: packed rows of 32 bytes (c_in <= 8).
-template <bool kPairs, bool kW32>
+template <bool kPairs, bool kW32, int SSTEP>
 __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, int8x16_t x1, int8x16_t x2, int8x16_t x3,
                                                                 const int8_t* w, const int32_t* bias,
                                                                 const float* scale, int32_t cout, int8_t* y,
@@ -94,9 +94,9 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, in
         vadd.i32 q4, q4, r12
         vcvt.f32.s32 q4, q4
         .if \first
-          ldr r12, [%[scale]], #4
+          ldr r12, [%[scale]], #%c[SSTEP]
         .else
-          ldr r12, [%[scale], #-4]
+          ldr r12, [%[scale], #-%c[SSTEP]]
         .endif
         vmul.f32 q4, q4, r12
         vmaxnm.f32 q4, q4, %q[lo]
@@ -132,14 +132,14 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, in
       )"
       : [w] "+r"(w), [bias] "+r"(bias), [scale] "+r"(scale), [y] "+r"(y), [yodd] "+r"(yodd)
       : [cout] "m"(cout), [zp] "r"(zp), [x0] "w"(x0), [x1] "w"(x1), [x2] "w"(x2), [x3] "w"(x3), [lo] "w"(lo),
-        [hi] "w"(hi), [yoff] "w"(yoff), [PAIRS] "i"(kPairs ? 1 : 0), [W32] "i"(kW32 ? 1 : 0)
+        [hi] "w"(hi), [yoff] "w"(yoff), [PAIRS] "i"(kPairs ? 1 : 0), [W32] "i"(kW32 ? 1 : 0), [SSTEP] "i"(SSTEP)
       : "q4", "r4", "r6", "r8", "r10", "r12", "lr", "memory");
 }
 
 // 4 pixels (x0..x3: their first channel) for 16 < c_in <= 128, CH = ceil(c_in / 16) chunks
 // unrolled (immediate offsets). Pixels 0 and 2 first, then 1 and 3. kPredX: the last chunk's pixel
 // loads use the lane predicate px (set in P0).
-template <int CH, bool kPredX>
+template <int CH, bool kPredX, int SSTEP>
 __attribute__((always_inline)) inline void conv1x1_s8_mve_asmk(const int8_t* x0, const int8_t* x1, const int8_t* x2,
                                                                const int8_t* x3, const int8_t* w,
                                                                const int32_t* bias, const float* scale,
@@ -192,7 +192,7 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asmk(const int8_t* x0,
       ldr r12, [%[bias]], #4
       vadd.i32 q4, q4, r12
       vcvt.f32.s32 q4, q4
-      ldr r12, [%[scale]], #4
+      ldr r12, [%[scale]], #%c[SSTEP]
       vmul.f32 q4, q4, r12
       vmaxnm.f32 q4, q4, %q[lo]
       vminnm.f32 q4, q4, %q[hi]
@@ -205,13 +205,13 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asmk(const int8_t* x0,
       )"
       : [w] "+r"(w), [bias] "+r"(bias), [scale] "+r"(scale), [y] "+r"(y)
       : [x0] "r"(x0), [x1] "r"(x1), [x2] "r"(x2), [x3] "r"(x3), [cout] "m"(cout), [px] "m"(px), [lo] "w"(lo),
-        [hi] "w"(hi), [yoff] "w"(yoff), [zp] "w"(zp), [CH] "i"(CH), [PREDX] "i"(kPredX ? 1 : 0)
+        [hi] "w"(hi), [yoff] "w"(yoff), [zp] "w"(zp), [CH] "i"(CH), [PREDX] "i"(kPredX ? 1 : 0), [SSTEP] "i"(SSTEP)
       : "q0", "q1", "q4", "r4", "r6", "r12", "lr", "memory");
 }
 
 // Four pixels starting at x0..x3 against all output channels, C++ (c_in > 128, or tensors of fewer
 // than 4 pixels with kPred: store under the lane predicate pst). wstride: packed row bytes.
-template <bool kPred>
+template <bool kPred, int SSTEP>
 __attribute__((always_inline)) inline void conv1x1_s8_mve_group(const int8_t* x0, const int8_t* x1, const int8_t* x2,
                                                                 const int8_t* x3, int32_t chunks,
                                                                 mve_pred16_t ptail, const int8_t* w,
@@ -244,7 +244,7 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_group(const int8_t* x0
     a2 = vmladavaq_s8(a2, vldrbq_z_s8(p2, ptail), wv);
     a3 = vmladavaq_s8(a3, vldrbq_z_s8(p3, ptail), wv);
     const int32x4_t acc = vaddq_n_s32(conv_s8_mve_vec4(a0, a1, a2, a3), bias[oc]);
-    const int32x4_t q = conv_s8_mve_requant(acc, scale[oc], lo, hi, zp);
+    const int32x4_t q = conv_s8_mve_requant(acc, scale[SSTEP ? oc : 0], lo, hi, zp);
     if (kPred)
       vstrbq_scatter_offset_p_s32(y + oc, yoff, q, pst);
     else
@@ -252,49 +252,53 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_group(const int8_t* x0
   }
 }
 
-template <int CH>
-__attribute__((noinline)) void conv1x1_s8_mve_k(const ConvS8Params& p, const int8_t* x, const int8_t* w,
+// Operands of a pointwise product: pixels rows of cin int8 (contiguous) times c_out packed weight
+// rows, int8 output rows of c_out. SSTEP 4: one scale per output channel; 0: one for all.
+struct PwS8Mve {
+  int32_t pixels, cin, cout, out_zp, act_min, act_max;
+};
+
+template <int CH, int SSTEP>
+__attribute__((noinline)) void conv1x1_s8_mve_k(const PwS8Mve& a, const int8_t* x, const int8_t* w,
                                                 const int32_t* bias, const float* scale, int8_t* y) {
-  const int32_t cin = p.c_in, cout = p.c_out;
-  const int32_t pixels = p.n * p.h_out * p.w_out;
+  const int32_t cin = a.cin, cout = a.cout, pixels = a.pixels;
   const uint32x4_t yoff = vmulq_n_u32(vidupq_n_u32(0, 1), static_cast<uint32_t>(cout));
-  const float32x4_t lo = vdupq_n_f32(static_cast<float>(p.act_min - p.out_zp));
-  const float32x4_t hi = vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp));
-  const int32x4_t zpv = vdupq_n_s32(p.out_zp);
+  const float32x4_t lo = vdupq_n_f32(static_cast<float>(a.act_min - a.out_zp));
+  const float32x4_t hi = vdupq_n_f32(static_cast<float>(a.act_max - a.out_zp));
+  const int32x4_t zpv = vdupq_n_s32(a.out_zp);
   const uint32_t px = vctp8q(static_cast<uint32_t>(cin - (CH - 1) * 16));
   for (int32_t px0 = 0; px0 < pixels; px0 += 4) {
     const int32_t g = px0 + 4 <= pixels ? px0 : pixels - 4;  // the last group overlaps
     const int8_t* x0 = x + g * cin;
     int8_t* yg = y + g * cout;
     if (g + 4 == pixels && (cin & 15))
-      conv1x1_s8_mve_asmk<CH, true>(x0, x0 + cin, x0 + 2 * cin, x0 + 3 * cin, w, bias, scale, cout, yg, yoff, lo, hi,
-                                    zpv, px);
+      conv1x1_s8_mve_asmk<CH, true, SSTEP>(x0, x0 + cin, x0 + 2 * cin, x0 + 3 * cin, w, bias, scale, cout, yg, yoff,
+                                           lo, hi, zpv, px);
     else
-      conv1x1_s8_mve_asmk<CH, false>(x0, x0 + cin, x0 + 2 * cin, x0 + 3 * cin, w, bias, scale, cout, yg, yoff, lo,
-                                     hi, zpv, px);
+      conv1x1_s8_mve_asmk<CH, false, SSTEP>(x0, x0 + cin, x0 + 2 * cin, x0 + 3 * cin, w, bias, scale, cout, yg, yoff,
+                                            lo, hi, zpv, px);
   }
 }
 
-// x: NHWC int8 [pixels][c_in]; w, bias: packed as above; scale: float [c_out]; y: NHWC int8
-// [pixels][c_out], must not alias x.
-inline void conv1x1_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                           const float* scale, void* y_) {
-  int8_t* const y = static_cast<int8_t*>(y_);
-  const int32_t cin = p.c_in, cout = p.c_out;
-  const int32_t pixels = p.n * p.h_out * p.w_out;
+// The pointwise product for any pixels >= 1 (see the algorithm notes at the top). w: packed as
+// pack_conv1x1_s8_mve does for a.cin.
+template <int SSTEP>
+inline void conv1x1_s8_mve_core(const PwS8Mve& a, const int8_t* x, const int8_t* w, const int32_t* bias,
+                                const float* scale, int8_t* y) {
+  const int32_t cin = a.cin, cout = a.cout, pixels = a.pixels;
   const int32_t chunks = (cin + 15) >> 4;
   const int32_t wstride = cin <= 8 ? 32 : 16 * chunks;
-  const float32x4_t lo = vdupq_n_f32(static_cast<float>(p.act_min - p.out_zp));
-  const float32x4_t hi = vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp));
-  const int32_t zp = p.out_zp;
+  const float32x4_t lo = vdupq_n_f32(static_cast<float>(a.act_min - a.out_zp));
+  const float32x4_t hi = vdupq_n_f32(static_cast<float>(a.act_max - a.out_zp));
+  const int32_t zp = a.out_zp;
   const size_t xs = static_cast<size_t>(cin), ys = static_cast<size_t>(cout);
   if (pixels < 4) {
     const mve_pred16_t ptail = vctp8q(static_cast<uint32_t>(cin - (chunks - 1) * 16));
     const uint32x4_t yoff = vmulq_n_u32(vidupq_n_u32(0, 1), static_cast<uint32_t>(cout));
     const int8_t* x1 = pixels > 1 ? x + xs : x;
     const int8_t* x2 = pixels > 2 ? x + 2 * xs : x;
-    conv1x1_s8_mve_group<true>(x, x1, x2, x, chunks, ptail, w, wstride, bias, scale, cout, y, yoff, lo, hi, zp,
-                               vctp32q(static_cast<uint32_t>(pixels)));
+    conv1x1_s8_mve_group<true, SSTEP>(x, x1, x2, x, chunks, ptail, w, wstride, bias, scale, cout, y, yoff, lo, hi,
+                                      zp, vctp32q(static_cast<uint32_t>(pixels)));
     return;
   }
   if (cin <= 16) {
@@ -306,9 +310,9 @@ inline void conv1x1_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t*
       for (; px0 < pixels; px0 += 8) {
         const int32_t g = px0 + 8 <= pixels ? px0 : pixels - 8;
         const int8_t* xg = x + g * cin;
-        conv1x1_s8_mve_asm16<true, true>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + 2 * cin, pl),
-                                   vldrbq_z_s8(xg + 4 * cin, pl), vldrbq_z_s8(xg + 6 * cin, pl), w, bias, scale,
-                                   cout, y + g * cout, y + (g + 1) * cout, yoff2, lo, hi, zp);
+        conv1x1_s8_mve_asm16<true, true, SSTEP>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + 2 * cin, pl),
+                                                vldrbq_z_s8(xg + 4 * cin, pl), vldrbq_z_s8(xg + 6 * cin, pl), w, bias,
+                                                scale, cout, y + g * cout, y + (g + 1) * cout, yoff2, lo, hi, zp);
       }
       return;
     }
@@ -318,24 +322,24 @@ inline void conv1x1_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t*
       const int32_t g = px0 + 4 <= pixels ? px0 : pixels - 4;
       const int8_t* xg = x + g * cin;
       if (cin <= 8)
-        conv1x1_s8_mve_asm16<false, true>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl), vldrbq_z_s8(xg + 2 * cin, pl),
-                                    vldrbq_z_s8(xg + 3 * cin, pl), w, bias, scale, cout, y + g * cout, y, yoff, lo,
-                                    hi, zp);
+        conv1x1_s8_mve_asm16<false, true, SSTEP>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl),
+                                                 vldrbq_z_s8(xg + 2 * cin, pl), vldrbq_z_s8(xg + 3 * cin, pl), w, bias,
+                                                 scale, cout, y + g * cout, y, yoff, lo, hi, zp);
       else
-        conv1x1_s8_mve_asm16<false, false>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl), vldrbq_z_s8(xg + 2 * cin, pl),
-                                    vldrbq_z_s8(xg + 3 * cin, pl), w, bias, scale, cout, y + g * cout, y, yoff, lo,
-                                    hi, zp);
+        conv1x1_s8_mve_asm16<false, false, SSTEP>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl),
+                                                  vldrbq_z_s8(xg + 2 * cin, pl), vldrbq_z_s8(xg + 3 * cin, pl), w,
+                                                  bias, scale, cout, y + g * cout, y, yoff, lo, hi, zp);
     }
     return;
   }
   switch (chunks) {
-    case 2: return conv1x1_s8_mve_k<2>(p, x, w, bias, scale, y);
-    case 3: return conv1x1_s8_mve_k<3>(p, x, w, bias, scale, y);
-    case 4: return conv1x1_s8_mve_k<4>(p, x, w, bias, scale, y);
-    case 5: return conv1x1_s8_mve_k<5>(p, x, w, bias, scale, y);
-    case 6: return conv1x1_s8_mve_k<6>(p, x, w, bias, scale, y);
-    case 7: return conv1x1_s8_mve_k<7>(p, x, w, bias, scale, y);
-    case 8: return conv1x1_s8_mve_k<8>(p, x, w, bias, scale, y);
+    case 2: return conv1x1_s8_mve_k<2, SSTEP>(a, x, w, bias, scale, y);
+    case 3: return conv1x1_s8_mve_k<3, SSTEP>(a, x, w, bias, scale, y);
+    case 4: return conv1x1_s8_mve_k<4, SSTEP>(a, x, w, bias, scale, y);
+    case 5: return conv1x1_s8_mve_k<5, SSTEP>(a, x, w, bias, scale, y);
+    case 6: return conv1x1_s8_mve_k<6, SSTEP>(a, x, w, bias, scale, y);
+    case 7: return conv1x1_s8_mve_k<7, SSTEP>(a, x, w, bias, scale, y);
+    case 8: return conv1x1_s8_mve_k<8, SSTEP>(a, x, w, bias, scale, y);
     default: break;
   }
   const mve_pred16_t ptail = vctp8q(static_cast<uint32_t>(cin - (chunks - 1) * 16));
@@ -343,7 +347,15 @@ inline void conv1x1_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t*
   for (int32_t px0 = 0; px0 < pixels; px0 += 4) {
     const int32_t g = px0 + 4 <= pixels ? px0 : pixels - 4;
     const int8_t* x0 = x + static_cast<size_t>(g) * xs;
-    conv1x1_s8_mve_group<false>(x0, x0 + xs, x0 + 2 * xs, x0 + 3 * xs, chunks, ptail, w, wstride, bias, scale, cout,
-                                y + static_cast<size_t>(g) * ys, yoff, lo, hi, zp, 0);
+    conv1x1_s8_mve_group<false, SSTEP>(x0, x0 + xs, x0 + 2 * xs, x0 + 3 * xs, chunks, ptail, w, wstride, bias, scale,
+                                       cout, y + static_cast<size_t>(g) * ys, yoff, lo, hi, zp, 0);
   }
+}
+
+// x: NHWC int8 [pixels][c_in]; w, bias: packed as above; scale: float [c_out]; y: NHWC int8
+// [pixels][c_out], must not alias x.
+inline void conv1x1_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                           const float* scale, void* y) {
+  const PwS8Mve a{p.n * p.h_out * p.w_out, p.c_in, p.c_out, p.out_zp, p.act_min, p.act_max};
+  conv1x1_s8_mve_core<4>(a, x, w, bias, scale, static_cast<int8_t*>(y));
 }
