@@ -68,6 +68,36 @@ inline void pack_conv1x1_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t*
 }
 
 // ---------------------------------------------------------------------------------------------
+// conv_s8_mve: general convolution, group 1 (conv_s8_mve in conv_s8_mve.h; im2col rows through the
+// pointwise core). Rule: group 1, int8 output, weight zero point 0, zero points and activation
+// bounds in int8; any kernel size, strides, dilations, padding, batch.
+// Packed weights: int8 [c_out][L16], L = kh*kw*c_in, L16 = round_up(L, 16); row oc = the OHWI row
+// w[oc][ky][kx][ci] then zeros. Packed bias: int32 [c_out] = bias[oc] (0 if null) - in_zp * sum w[oc].
+inline bool conv_s8_mve_applies(const ferrite_rt::ConvS8Params& p) {
+  return mve_detail::s8_output_ok(p) && p.group == 1 && p.w_zp == 0 && p.kh >= 1 && p.kw >= 1 &&
+         p.stride_h >= 1 && p.stride_w >= 1 && p.dil_h >= 1 && p.dil_w >= 1;
+}
+
+inline size_t conv_s8_mve_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
+  return static_cast<size_t>(p.c_out) * static_cast<size_t>((p.kh * p.kw * p.c_in + 15) / 16 * 16);
+}
+
+inline void pack_conv_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t* w, const int32_t* bias, int8_t* w_out,
+                             int32_t* bias_out) {
+  const size_t L = static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) * static_cast<size_t>(p.c_in);
+  const size_t L16 = (L + 15) / 16 * 16;
+  for (size_t oc = 0; oc < static_cast<size_t>(p.c_out); ++oc) {
+    int32_t sum = 0;
+    for (size_t i = 0; i < L16; ++i) {
+      const int32_t v = i < L ? static_cast<int32_t>(w[oc * L + i]) - p.w_zp : 0;
+      w_out[oc * L16 + i] = static_cast<int8_t>(v);
+      sum += v;
+    }
+    bias_out[oc] = mve_detail::wrap_add(bias ? bias[oc] : 0, mve_detail::wrap_mul(-p.in_zp, sum));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Depthwise k x k, stride s (dwconv<k>x<k>_s<s>_s8_mve in dwconv_s8_mve.h), k in {3, 5, 7},
 // s in {1, 2}. Rule: group == c_in == c_out, square k x k kernel, equal strides s, dilation 1,
 // n == 1, int8 output, zero points and activation bounds in int8, any padding (pad_top/pad_left and

@@ -15,6 +15,7 @@ namespace ferrite_rt {
 #include "conv_s8/conv_s8.h"
 #include "conv_s8/conv1x1_s8_mve.h"
 #include "conv_s8/dwconv_s8_mve.h"
+#include "conv_s8/conv_s8_mve.h"
 }  // namespace ferrite_rt
 
 #include "kernels/pack_s8_mve.h"
@@ -253,6 +254,62 @@ bool compare(const char* what, int case_no, const ConvS8Params& p, size_t n, boo
   std::memset(g_y, kSentinel, ny + kGuard);
   ferrite_rt::conv1x1_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y);
   return compare("conv1x1_s8_mve", case_no, p, ny, bias_null);
+}
+
+// ------------------------------------------------------------------------------------------------
+// conv_s8_mve (general, group 1)
+[[maybe_unused]] bool test_conv(Rng& r, int case_no) {
+  ConvS8Params p{};
+  p.n = r.chance(10) ? 2 : 1;
+  const int sm = r.range(0, 9);
+  p.kh = sm < 5 ? 3 : r.range(1, 5);
+  p.kw = sm < 5 ? 3 : r.range(1, 5);
+  p.stride_h = r.range(1, 3);
+  p.stride_w = r.chance(70) ? p.stride_h : r.range(1, 3);
+  p.dil_h = r.chance(80) ? 1 : 2;
+  p.dil_w = r.chance(80) ? 1 : 2;
+  p.c_in = sm < 4 ? r.range(1, 4) : r.range(1, 24);
+  p.c_out = r.range(1, 24);
+  p.h_in = r.range(1, 14);
+  p.w_in = r.range(1, 14);
+  const int32_t ekh = (p.kh - 1) * p.dil_h + 1, ekw = (p.kw - 1) * p.dil_w + 1;
+  p.pad_top = r.range(0, ekh - 1);
+  p.pad_left = r.range(0, ekw - 1);
+  const int32_t pb = r.range(0, ekh - 1), pr = r.range(0, ekw - 1);
+  if (p.h_in + p.pad_top + pb < ekh) p.h_in = ekh;
+  if (p.w_in + p.pad_left + pr < ekw) p.w_in = ekw;
+  p.h_out = (p.h_in + p.pad_top + pb - ekh) / p.stride_h + 1;
+  p.w_out = (p.w_in + p.pad_left + pr - ekw) / p.stride_w + 1;
+  p.group = 1;
+  p.w_zp = 0;
+  bool bias_null;
+  fill_common(r, p, p.c_out, &bias_null);
+  if (!fk::conv_s8_mve_applies(p)) {
+    Line l;
+    l.s("FAIL conv_s8_mve case ").i(case_no).s(": rule rejects a valid case");
+    l.print();
+    return false;
+  }
+  const size_t nx = static_cast<size_t>(p.n * p.h_in * p.w_in * p.c_in);
+  const size_t ny = static_cast<size_t>(p.n * p.h_out * p.w_out * p.c_out);
+  fill_s8(r, g_x, nx, r.chance(80) ? 0 : r.range(1, 3));
+  fill_s8(r, g_w, static_cast<size_t>(p.c_out * p.kh * p.kw * p.c_in), r.chance(80) ? 0 : r.range(1, 3));
+  const int32_t* bias = bias_null ? nullptr : g_bias;
+  ferrite_rt::conv_s8_nhwc(p, g_x, g_w, bias, g_scale, g_yref, g_scratch);
+  fk::pack_conv_s8_mve(p, g_w, bias, g_wp, g_biasp);
+  const size_t sb = ferrite_rt::conv_s8_mve_scratch_bytes(p);
+  std::memset(g_scratch, 0x33, sb + kGuard);
+  std::memset(g_y, kSentinel, ny + kGuard);
+  ferrite_rt::conv_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y, g_scratch);
+  for (size_t i = sb; i < sb + kGuard; ++i)
+    if (g_scratch[i] != 0x33) {
+      Line l;
+      l.s("FAIL conv_s8_mve case ").i(case_no).s(": wrote past the scratch");
+      print_params(l, p);
+      l.print();
+      return false;
+    }
+  return compare("conv_s8_mve", case_no, p, ny, bias_null);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -510,6 +567,34 @@ bool bench_1x1(Rng& r, int32_t hw, int32_t cin, int32_t cout) {
   return ok;
 }
 
+bool bench_conv(Rng& r, int32_t hw, int32_t cin, int32_t cout, int32_t k, int32_t s) {
+  ConvS8Params p{};
+  p.n = 1; p.h_in = p.w_in = hw; p.c_in = cin; p.c_out = cout;
+  p.kh = p.kw = k; p.stride_h = p.stride_w = s; p.dil_h = p.dil_w = 1; p.group = 1;
+  p.pad_top = p.pad_left = (k - 1) / 2;
+  p.h_out = p.w_out = (hw + 2 * p.pad_top - k) / s + 1;
+  p.in_zp = -3; p.out_zp = -128; p.act_min = -128; p.act_max = 127;
+  fill_s8(r, g_x, static_cast<size_t>(hw * hw * cin), 0);
+  fill_s8(r, g_w, static_cast<size_t>(cout * k * k * cin), 0);
+  for (int32_t c = 0; c < cout; ++c) {
+    g_bias[c] = r.range(-3000, 3000);
+    g_scale[c] = 0.0009f + 0.00001f * static_cast<float>(c % 7);
+  }
+  counter_start();
+  unsigned long long tref = counter_ticks();
+  ferrite_rt::conv_s8_nhwc(p, g_x, g_w, g_bias, g_scale, g_yref, g_scratch);
+  const unsigned long long ref = to_instr(counter_ticks() - tref);
+  fk::pack_conv_s8_mve(p, g_w, g_bias, g_wp, g_biasp);
+  counter_start();
+  unsigned long long tmve = counter_ticks();
+  ferrite_rt::conv_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y, g_scratch);
+  const unsigned long long mve = to_instr(counter_ticks() - tmve);
+  const size_t ny = static_cast<size_t>(p.h_out * p.w_out * cout);
+  const bool ok = std::memcmp(g_y, g_yref, ny) == 0;
+  bench_line("conv_s8_mve", p, ny * static_cast<size_t>(k * k * cin), ref, mve, ok);
+  return ok;
+}
+
 bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
   ConvS8Params p{};
   p.n = 1; p.h_in = p.w_in = hw; p.c_in = p.c_out = p.group = c;
@@ -570,6 +655,9 @@ int main() {
                                     {6, 144, 24}, {6, 144, 32}, {6, 32, 192},  {6, 192, 32},  {6, 56, 336},
                                     {3, 192, 56}, {3, 56, 336}, {3, 336, 56},  {3, 336, 112}, {3, 112, 1280}};
   for (const auto& s : k1x1) ok = bench_1x1(r, s[0], s[1], s[2]) && ok;
+  // First conv of MobileNetV2 (96x96x3 -> 48x48x16, 3x3 s2) and a few general convolutions.
+  static const int32_t kconv[][5] = {{96, 3, 16, 3, 2}, {80, 3, 16, 3, 2}, {24, 16, 24, 3, 1}, {12, 32, 32, 3, 1}};
+  for (const auto& s : kconv) ok = bench_conv(r, s[0], s[1], s[2], s[3], s[4]) && ok;
   // Depthwise: MobileNetV2 shapes (input side) per variant.
   static const int32_t kdw[][2] = {{48, 16}, {48, 48}, {24, 48}, {24, 96}, {12, 96}, {6, 144}, {6, 192}, {3, 336}};
   for (const DwVariant& v : kDw)
@@ -587,6 +675,9 @@ int main() {
   if (test_rules()) ++failed; else ++passed;
   for (int i = 0; i < kCases; ++i) {
     if (test_conv1x1(r, i)) ++passed; else ++failed;
+  }
+  for (int i = 0; i < kCases; ++i) {
+    if (test_conv(r, i)) ++passed; else ++failed;
   }
   for (const DwVariant& v : kDw) {
     for (int i = 0; i < kCases; ++i) {
