@@ -25,11 +25,6 @@ inline size_t conv_s8_mve_scratch_bytes(const ConvS8Params& p) {
   return static_cast<size_t>(p.w_out) * static_cast<size_t>(conv_s8_mve_patch16(p)) + 16;
 }
 
-// Copies n <= 16 bytes (a window segment) from src to dst; dst may receive 16 bytes.
-__attribute__((always_inline)) inline void conv_s8_mve_seg16(int8_t* dst, const int8_t* src, mve_pred16_t pn) {
-  vstrbq_s8(dst, vldrbq_z_s8(src, pn));
-}
-
 // x: NHWC int8 [n][h_in][w_in][c_in]; w, bias: packed as above; scale: float [c_out]; y: NHWC int8
 // [n][h_out][w_out][c_out], must not alias x.
 inline void conv_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
@@ -38,17 +33,22 @@ inline void conv_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t* w,
   int8_t* const buf = static_cast<int8_t*>(scratch);
   const int32_t cin = p.c_in, kh = p.kh, kw = p.kw, w_in = p.w_in, h_in = p.h_in, w_out = p.w_out;
   const int32_t L16 = conv_s8_mve_patch16(p);
-  const int32_t seg = kw * cin;  // bytes of one kernel row when dilation_w is 1
+  const int32_t seg = kw * cin;  // bytes of one kernel row (contiguous in x when dilation_w is 1)
   const PwS8Mve a{w_out, L16, p.c_out, p.out_zp, p.act_min, p.act_max};
   // Output columns whose window lies inside the input horizontally: [ow_lo, ow_hi).
   int32_t ow_lo = 0, ow_hi = 0;
-  if (p.dil_w == 1 && seg <= 16) {
+  if (p.dil_w == 1) {
     ow_lo = p.pad_left > 0 ? (p.pad_left + p.stride_w - 1) / p.stride_w : 0;
     ow_hi = w_in - kw + p.pad_left >= 0 ? (w_in - kw + p.pad_left) / p.stride_w + 1 : 0;
     ow_hi = ow_hi < w_out ? ow_hi : w_out;
     ow_lo = ow_lo < ow_hi ? ow_lo : ow_hi;
   }
-  const mve_pred16_t pseg = vctp8q(static_cast<uint32_t>(seg <= 16 ? seg : 16));
+  // A segment is copied as nseg 16-byte pieces, the last one read under the predicate pseg.
+  const int32_t nseg = (seg + 15) >> 4;
+  const mve_pred16_t pseg = vctp8q(static_cast<uint32_t>(seg - 16 * (nseg - 1)));
+  const int8x16_t zpv = vdupq_n_s8(static_cast<int8_t>(p.in_zp));
+  const bool fast = p.dil_w == 1 && kh <= 16;
+  const int32_t step = p.stride_w * cin;
   for (int32_t n = 0; n < p.n; ++n) {
     const int8_t* xn = x + static_cast<size_t>(n) * static_cast<size_t>(h_in) * static_cast<size_t>(w_in) *
                                static_cast<size_t>(cin);
@@ -56,10 +56,54 @@ inline void conv_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t* w,
       // Patches in order, segments in order: a 16-byte segment copy only runs into bytes that are
       // written afterwards (the next segment or patch) or into [L, L16) and the slack.
       const int32_t ih0 = oh * p.stride_h - p.pad_top;
-      int8_t* d = buf;
-      for (int32_t ow = 0; ow < w_out; ++ow, d += L16) {
+      int32_t ow_a = 0, ow_b = 0;  // the fast columns of this row
+      if (fast) {
+        ow_a = ow_lo;
+        ow_b = ow_hi;
+        // Kernel rows of the output row, from the first interior column (null: padding row).
+        const int8_t* src[16];
+        for (int32_t ky = 0; ky < kh; ++ky) {
+          const int32_t ih = ih0 + ky * p.dil_h;
+          src[ky] = ih >= 0 && ih < h_in
+                        ? xn + (static_cast<size_t>(ih) * static_cast<size_t>(w_in) +
+                                static_cast<size_t>(ow_a * p.stride_w - p.pad_left)) *
+                                   static_cast<size_t>(cin)
+                        : nullptr;
+        }
+        int8_t* d = buf + ow_a * L16;
+        if (nseg == 1) {  // kw * c_in <= 16, e.g. a first 3x3 conv on 3 channels: one piece
+          for (int32_t ow = ow_a; ow < ow_b; ++ow, d += L16) {
+            int8_t* dk = d;
+            for (int32_t ky = 0; ky < kh; ++ky, dk += seg) {
+              if (src[ky]) {
+                vstrbq_s8(dk, vldrbq_z_s8(src[ky], pseg));
+                src[ky] += step;
+              } else {
+                vstrbq_s8(dk, zpv);
+              }
+            }
+          }
+        }
+        for (int32_t ow = nseg == 1 ? ow_b : ow_a; ow < ow_b; ++ow, d += L16) {
+          int8_t* dk = d;
+          for (int32_t ky = 0; ky < kh; ++ky, dk += seg) {
+            if (src[ky]) {
+              const int8_t* sk = src[ky];
+              for (int32_t j = 1; j < nseg; ++j) vstrbq_s8(dk + 16 * (j - 1), vldrbq_s8(sk + 16 * (j - 1)));
+              vstrbq_s8(dk + 16 * (nseg - 1), vldrbq_z_s8(sk + 16 * (nseg - 1), pseg));
+              src[ky] += step;
+            } else {
+              for (int32_t j = 0; j < nseg; ++j) vstrbq_s8(dk + 16 * j, zpv);
+            }
+          }
+        }
+      }
+      // Remaining (border) columns tap by tap.
+      for (int32_t ow = 0; ow < w_out; ++ow) {
+        if (ow == ow_a && ow_b > ow_a) ow = ow_b;
+        if (ow >= w_out) break;
         const int32_t iw0 = ow * p.stride_w - p.pad_left;
-        const bool inside = ow >= ow_lo && ow < ow_hi;
+        int8_t* d = buf + ow * L16;
         for (int32_t ky = 0; ky < kh; ++ky) {
           const int32_t ih = ih0 + ky * p.dil_h;
           int8_t* dk = d + ky * seg;
@@ -68,10 +112,6 @@ inline void conv_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t* w,
             continue;
           }
           const int8_t* xrow = xn + static_cast<size_t>(ih) * static_cast<size_t>(w_in) * static_cast<size_t>(cin);
-          if (inside) {
-            conv_s8_mve_seg16(dk, xrow + iw0 * cin, pseg);
-            continue;
-          }
           for (int32_t kx = 0; kx < kw; ++kx, dk += cin) {
             const int32_t iw = iw0 + kx * p.dil_w;
             if (iw < 0 || iw >= w_in) {

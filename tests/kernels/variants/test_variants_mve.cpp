@@ -632,7 +632,7 @@ bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
 extern "C" void SysTick_Handler(void) { g_wraps = g_wraps + 1; }
 
 int main() {
-#if !defined(FE_PROFILE_DW) && !defined(FE_PROFILE_1X1)
+#if !defined(FE_PROFILE_DW) && !defined(FE_PROFILE_1X1) && !defined(FE_PROFILE_CONV)
   calibrate();
 #endif
   Rng r{12345};
@@ -641,6 +641,12 @@ int main() {
   {
     const int32_t prof[] = {FE_PROFILE_DW};
     return bench_dw(r, kDw[prof[0]], prof[1], prof[2]) ? 0 : 1;
+  }
+#endif
+#ifdef FE_PROFILE_CONV  // one general conv shape only: -DFE_PROFILE_CONV=<hw>,<cin>,<cout>,<k>,<s>
+  {
+    const int32_t prof[] = {FE_PROFILE_CONV};
+    return bench_conv(r, prof[0], prof[1], prof[2], prof[3], prof[4]) ? 0 : 1;
   }
 #endif
 #ifdef FE_PROFILE_1X1  // one pointwise shape only: -DFE_PROFILE_1X1=<hw>,<cin>,<cout>
