@@ -2,9 +2,10 @@
 // (runtime_templates/conv_s8/{conv1x1,dwconv}_s8_mve.h): per variant the selection rule, the packed
 // weight size and the packing of the portable weight layout plus bias (zero points folded in).
 //
-// Header-only, needs only <cstddef>/<cstdint>/<cstring>, and must be included after the definition
-// of ferrite_rt::ConvS8Params (runtime_templates/conv_s8/conv_s8.h), so that both the host compiler
-// and target test programs can use it. Integer folding uses unsigned (wrapping) arithmetic: the
+// Header-only, needs only <cstddef>/<cstdint>/<cstring>, and must be included after the definitions
+// of ferrite_rt::ConvS8Params and ferrite_rt::FcS8Params (runtime_templates/conv_s8/conv_s8.h,
+// fc_s8/fc_s8.h, both in compiler/ops/kernels_host.h), so that both the host compiler and target
+// test programs can use it. Integer folding uses unsigned (wrapping) arithmetic: the
 // kernels' int32 sums equal the reference's modulo 2^32, hence exactly.
 #pragma once
 #include <cstddef>
@@ -95,6 +96,42 @@ inline void pack_conv_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t* w,
     }
     bias_out[oc] = mve_detail::wrap_add(bias ? bias[oc] : 0, mve_detail::wrap_mul(-p.in_zp, sum));
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// fc_s8_mve: fully connected (fc_s8_mve in runtime_templates/fc_s8/fc_s8_mve.h; needs
+// ferrite_rt::FcS8Params, fc_s8.h). Rule: int8 output, weight zero point 0, zero points and
+// activation bounds in int8. Packed weights and bias: the conv1x1_s8_mve layout with c_in =
+// in_features, c_out = out_features.
+inline bool fc_s8_mve_applies(const ferrite_rt::FcS8Params& p) {
+  return p.out_int32 == 0 && p.w_zp == 0 && mve_detail::in_s8(p.in_zp) && mve_detail::in_s8(p.out_zp) &&
+         mve_detail::in_s8(p.act_min) && mve_detail::in_s8(p.act_max) && p.rows >= 1 && p.in_features >= 1 &&
+         p.out_features >= 1;
+}
+
+inline ferrite_rt::ConvS8Params fc_s8_mve_as_conv(const ferrite_rt::FcS8Params& p) {
+  ferrite_rt::ConvS8Params c{};
+  c.n = 1;
+  c.c_in = p.in_features;
+  c.c_out = p.out_features;
+  c.h_in = c.h_out = p.rows;
+  c.w_in = c.w_out = 1;
+  c.kh = c.kw = c.stride_h = c.stride_w = c.dil_h = c.dil_w = c.group = 1;
+  c.in_zp = p.in_zp;
+  c.w_zp = p.w_zp;
+  c.out_zp = p.out_zp;
+  c.act_min = p.act_min;
+  c.act_max = p.act_max;
+  return c;
+}
+
+inline size_t fc_s8_mve_packed_weight_bytes(const ferrite_rt::FcS8Params& p) {
+  return conv1x1_s8_mve_packed_weight_bytes(fc_s8_mve_as_conv(p));
+}
+
+inline void pack_fc_s8_mve(const ferrite_rt::FcS8Params& p, const int8_t* w, const int32_t* bias, int8_t* w_out,
+                           int32_t* bias_out) {
+  pack_conv1x1_s8_mve(fc_s8_mve_as_conv(p), w, bias, w_out, bias_out);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ namespace ferrite_rt {
 #include "conv_s8/conv1x1_s8_mve.h"
 #include "conv_s8/dwconv_s8_mve.h"
 #include "conv_s8/conv_s8_mve.h"
+#include "fc_s8/fc_s8.h"
+#include "fc_s8/fc_s8_mve.h"
 }  // namespace ferrite_rt
 
 #include "kernels/pack_s8_mve.h"
@@ -313,6 +315,43 @@ bool compare(const char* what, int case_no, const ConvS8Params& p, size_t n, boo
 }
 
 // ------------------------------------------------------------------------------------------------
+// fc_s8_mve
+[[maybe_unused]] bool test_fc(Rng& r, int case_no) {
+  ConvS8Params c{};
+  ferrite_rt::FcS8Params p{};
+  p.rows = r.chance(50) ? r.range(1, 3) : r.range(4, 9);
+  p.in_features = r.chance(50) ? r.range(1, 40) : r.range(41, 300);
+  p.out_features = r.range(1, 40);
+  p.per_channel = r.chance(70) ? 1 : 0;
+  c.c_out = p.out_features;
+  bool bias_null;
+  fill_common(r, c, p.out_features, &bias_null);
+  p.in_zp = c.in_zp;
+  p.out_zp = c.out_zp;
+  p.act_min = c.act_min;
+  p.act_max = c.act_max;
+  p.w_zp = 0;
+  p.out_int32 = 0;
+  if (!fk::fc_s8_mve_applies(p)) {
+    Line l;
+    l.s("FAIL fc_s8_mve case ").i(case_no).s(": rule rejects a valid case");
+    l.print();
+    return false;
+  }
+  const size_t nx = static_cast<size_t>(p.rows * p.in_features), ny = static_cast<size_t>(p.rows * p.out_features);
+  fill_s8(r, g_x, nx, r.chance(80) ? 0 : r.range(1, 3));
+  fill_s8(r, g_w, static_cast<size_t>(p.in_features * p.out_features), r.chance(80) ? 0 : r.range(1, 3));
+  const int32_t* bias = bias_null ? nullptr : g_bias;
+  ferrite_rt::fc_s8(p, g_x, g_w, bias, g_scale, g_yref);
+  fk::pack_fc_s8_mve(p, g_w, bias, g_wp, g_biasp);
+  std::memset(g_y, kSentinel, ny + kGuard);
+  ferrite_rt::fc_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y);
+  ConvS8Params shown = fk::fc_s8_mve_as_conv(p);
+  return compare(p.per_channel ? "fc_s8_mve (per channel)" : "fc_s8_mve (per tensor)", case_no, shown, ny,
+                 bias_null);
+}
+
+// ------------------------------------------------------------------------------------------------
 // Depthwise
 using DwFn = void (*)(const ConvS8Params&, int8_t*, const int8_t*, const int32_t*, const float*, int8_t*, void*);
 
@@ -524,6 +563,15 @@ void calibrate() {
   l.print();
 }
 
+// Bench shapes must fit the static buffers.
+bool fits(const char* what, size_t nx, size_t nw, size_t ny, size_t nch) {
+  if (nx <= kAct && ny <= kAct && nw <= kW && nch <= kCh) return true;
+  Line l;
+  l.s("bench ").s(what).s(": shape too large for the test buffers");
+  l.print();
+  return false;
+}
+
 unsigned long long to_instr(unsigned long long ticks) {
   ticks = ticks > g_overhead_ticks ? ticks - g_overhead_ticks : 0;
   return (ticks * g_ipkt + 500) / 1000;
@@ -546,6 +594,9 @@ bool bench_1x1(Rng& r, int32_t hw, int32_t cin, int32_t cout) {
   p.kh = p.kw = 1; p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1; p.group = 1;
   p.in_zp = -3; p.out_zp = -128; p.act_min = -128; p.act_max = 127;
   const size_t pixels = static_cast<size_t>(hw * hw);
+  if (!fits("conv1x1", pixels * static_cast<size_t>(cin), static_cast<size_t>(cin * cout),
+            pixels * static_cast<size_t>(cout), static_cast<size_t>(cout)))
+    return false;
   fill_s8(r, g_x, pixels * static_cast<size_t>(cin), 0);
   fill_s8(r, g_w, static_cast<size_t>(cin * cout), 0);
   for (int32_t c = 0; c < cout; ++c) {
@@ -574,6 +625,9 @@ bool bench_conv(Rng& r, int32_t hw, int32_t cin, int32_t cout, int32_t k, int32_
   p.pad_top = p.pad_left = (k - 1) / 2;
   p.h_out = p.w_out = (hw + 2 * p.pad_top - k) / s + 1;
   p.in_zp = -3; p.out_zp = -128; p.act_min = -128; p.act_max = 127;
+  if (!fits("conv", static_cast<size_t>(hw * hw * cin), static_cast<size_t>(cout * k * k * cin),
+            static_cast<size_t>(p.h_out * p.w_out * cout), static_cast<size_t>(cout)))
+    return false;
   fill_s8(r, g_x, static_cast<size_t>(hw * hw * cin), 0);
   fill_s8(r, g_w, static_cast<size_t>(cout * k * k * cin), 0);
   for (int32_t c = 0; c < cout; ++c) {
@@ -595,6 +649,34 @@ bool bench_conv(Rng& r, int32_t hw, int32_t cin, int32_t cout, int32_t k, int32_
   return ok;
 }
 
+bool bench_fc(Rng& r, int32_t rows, int32_t in, int32_t out) {
+  ferrite_rt::FcS8Params p{};
+  p.rows = rows; p.in_features = in; p.out_features = out; p.per_channel = 1;
+  p.in_zp = -3; p.out_zp = -128; p.act_min = -128; p.act_max = 127;
+  if (!fits("fc", static_cast<size_t>(rows * in), static_cast<size_t>(in * out), static_cast<size_t>(rows * out),
+            static_cast<size_t>(out)))
+    return false;
+  fill_s8(r, g_x, static_cast<size_t>(rows * in), 0);
+  fill_s8(r, g_w, static_cast<size_t>(in * out), 0);
+  for (int32_t c = 0; c < out; ++c) {
+    g_bias[c] = r.range(-3000, 3000);
+    g_scale[c] = 0.0009f + 0.00001f * static_cast<float>(c % 7);
+  }
+  counter_start();
+  unsigned long long tref = counter_ticks();
+  ferrite_rt::fc_s8(p, g_x, g_w, g_bias, g_scale, g_yref);
+  const unsigned long long ref = to_instr(counter_ticks() - tref);
+  fk::pack_fc_s8_mve(p, g_w, g_bias, g_wp, g_biasp);
+  counter_start();
+  unsigned long long tmve = counter_ticks();
+  ferrite_rt::fc_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y);
+  const unsigned long long mve = to_instr(counter_ticks() - tmve);
+  const size_t ny = static_cast<size_t>(rows * out);
+  const bool ok = std::memcmp(g_y, g_yref, ny) == 0;
+  bench_line("fc_s8_mve", fk::fc_s8_mve_as_conv(p), ny * static_cast<size_t>(in), ref, mve, ok);
+  return ok;
+}
+
 bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
   ConvS8Params p{};
   p.n = 1; p.h_in = p.w_in = hw; p.c_in = p.c_out = p.group = c;
@@ -604,6 +686,9 @@ bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
   p.h_out = p.w_out = (hw + 2 * p.pad_top - v.k) / v.s + 1;
   p.in_zp = -128; p.out_zp = -128; p.act_min = -128; p.act_max = 127;
   const size_t nx = static_cast<size_t>(hw * hw * c);
+  if (!fits("dw", nx, static_cast<size_t>(v.k * v.k * c), nx, static_cast<size_t>(c)) ||
+      ferrite_rt::dwconv_s8_mve_scratch_bytes(p) > sizeof g_scratch)
+    return false;
   fill_s8(r, g_x, nx, 0);
   fill_s8(r, g_w, static_cast<size_t>(v.k * v.k * c), 0);
   for (int32_t i = 0; i < c; ++i) {
@@ -664,6 +749,9 @@ int main() {
   // First conv of MobileNetV2 (96x96x3 -> 48x48x16, 3x3 s2) and a few general convolutions.
   static const int32_t kconv[][5] = {{96, 3, 16, 3, 2}, {80, 3, 16, 3, 2}, {24, 16, 24, 3, 1}, {12, 32, 32, 3, 1}};
   for (const auto& s : kconv) ok = bench_conv(r, s[0], s[1], s[2], s[3], s[4]) && ok;
+  // Fully connected: MobileNetV2's classifier (1280 -> 10, one row) and others.
+  static const int32_t kfc[][3] = {{1, 1280, 10}, {1, 1280, 100}, {1, 256, 64}, {8, 256, 64}};
+  for (const auto& s : kfc) ok = bench_fc(r, s[0], s[1], s[2]) && ok;
   // Depthwise: MobileNetV2 shapes (input side) per variant.
   static const int32_t kdw[][2] = {{48, 16}, {48, 48}, {24, 48}, {24, 96}, {12, 96}, {6, 144}, {6, 192}, {3, 336}};
   for (const DwVariant& v : kDw)
@@ -684,6 +772,9 @@ int main() {
   }
   for (int i = 0; i < kCases; ++i) {
     if (test_conv(r, i)) ++passed; else ++failed;
+  }
+  for (int i = 0; i < kCases; ++i) {
+    if (test_fc(r, i)) ++passed; else ++failed;
   }
   for (const DwVariant& v : kDw) {
     for (int i = 0; i < kCases; ++i) {
