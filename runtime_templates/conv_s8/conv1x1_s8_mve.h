@@ -29,8 +29,9 @@
 // fewer pixels than a group use a C++ path with a lane-predicated store.
 //
 // Requantization exactness (vs requantize() in requant.h, reference computed with scalar VFP):
-//   * float(acc): VCVT.F32.S32 rounds to nearest even, like the scalar conversion (default rounding
-//     mode). MVE floating-point arithmetic always rounds to nearest even.
+//   * float(acc): VCVT.F32.S32 rounds to nearest even, like the reference's scalar conversion: both
+//     use the default rounding mode of FPSCR, which the runtime never changes (VCVTN below rounds
+//     to nearest even by itself).
 //   * float(acc) * scale: one IEEE float32 multiplication (no fused operations; -ffp-contract=off
 //     in the reference), so identical unless denormals are involved. float(acc) is an integer (0 or
 //     |.| >= 1). If scale is denormal or the product is below 2^-126 in magnitude, the exact product
