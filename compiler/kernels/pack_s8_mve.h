@@ -2,10 +2,10 @@
 // (runtime_templates/conv_s8/{conv1x1,dwconv}_s8_mve.h): per variant the selection rule, the packed
 // weight size and the packing of the portable weight layout plus bias (zero points folded in).
 //
-// Header-only, needs only <cstddef>/<cstdint>/<cstring>, and must be included after the definitions
-// of ferrite_rt::ConvS8Params and ferrite_rt::FcS8Params (runtime_templates/conv_s8/conv_s8.h,
-// fc_s8/fc_s8.h, both in compiler/ops/kernels_host.h), so that both the host compiler and target
-// test programs can use it. Integer folding uses unsigned (wrapping) arithmetic: the
+// Header-only, needs only <cstddef>/<cstdint>/<cstring>, and must be included after the definition
+// of ferrite_rt::ConvS8Params (runtime_templates/conv_s8/conv_s8.h; the fully connected functions
+// take a ferrite_rt::FcS8Params from fc_s8/fc_s8.h; both are in compiler/ops/kernels_host.h), so
+// that both the host compiler and target test programs can use it. Integer folding uses unsigned (wrapping) arithmetic: the
 // kernels' int32 sums equal the reference's modulo 2^32, hence exactly.
 #pragma once
 #include <cstddef>
@@ -79,6 +79,12 @@ inline bool conv_s8_mve_applies(const ferrite_rt::ConvS8Params& p) {
          p.stride_h >= 1 && p.stride_w >= 1 && p.dil_h >= 1 && p.dil_w >= 1;
 }
 
+// Scratch bytes of conv_s8_mve (one output row of im2col patches), as conv_s8_mve_scratch_bytes in
+// conv_s8_mve.h.
+inline size_t conv_s8_mve_scratch_bytes(const ferrite_rt::ConvS8Params& p) {
+  return static_cast<size_t>(p.w_out) * static_cast<size_t>((p.kh * p.kw * p.c_in + 15) / 16 * 16) + 16;
+}
+
 inline size_t conv_s8_mve_packed_weight_bytes(const ferrite_rt::ConvS8Params& p) {
   return static_cast<size_t>(p.c_out) * static_cast<size_t>((p.kh * p.kw * p.c_in + 15) / 16 * 16);
 }
@@ -99,17 +105,20 @@ inline void pack_conv_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t* w,
 }
 
 // ---------------------------------------------------------------------------------------------
-// fc_s8_mve: fully connected (fc_s8_mve in runtime_templates/fc_s8/fc_s8_mve.h; needs
-// ferrite_rt::FcS8Params, fc_s8.h). Rule: int8 output, weight zero point 0, zero points and
+// fc_s8_mve: fully connected (fc_s8_mve in runtime_templates/fc_s8/fc_s8_mve.h). Rule: int8 output, weight zero point 0, zero points and
 // activation bounds in int8. Packed weights and bias: the conv1x1_s8_mve layout with c_in =
 // in_features, c_out = out_features.
-inline bool fc_s8_mve_applies(const ferrite_rt::FcS8Params& p) {
+// (Templates over the parameter type, so that this header does not need fc_s8.h unless they are
+// used; call them with a ferrite_rt::FcS8Params.)
+template <class FcS8Params>
+inline bool fc_s8_mve_applies(const FcS8Params& p) {
   return p.out_int32 == 0 && p.w_zp == 0 && mve_detail::in_s8(p.in_zp) && mve_detail::in_s8(p.out_zp) &&
          mve_detail::in_s8(p.act_min) && mve_detail::in_s8(p.act_max) && p.rows >= 1 && p.in_features >= 1 &&
          p.out_features >= 1;
 }
 
-inline ferrite_rt::ConvS8Params fc_s8_mve_as_conv(const ferrite_rt::FcS8Params& p) {
+template <class FcS8Params>
+inline ferrite_rt::ConvS8Params fc_s8_mve_as_conv(const FcS8Params& p) {
   ferrite_rt::ConvS8Params c{};
   c.n = 1;
   c.c_in = p.in_features;
@@ -125,11 +134,13 @@ inline ferrite_rt::ConvS8Params fc_s8_mve_as_conv(const ferrite_rt::FcS8Params& 
   return c;
 }
 
-inline size_t fc_s8_mve_packed_weight_bytes(const ferrite_rt::FcS8Params& p) {
+template <class FcS8Params>
+inline size_t fc_s8_mve_packed_weight_bytes(const FcS8Params& p) {
   return conv1x1_s8_mve_packed_weight_bytes(fc_s8_mve_as_conv(p));
 }
 
-inline void pack_fc_s8_mve(const ferrite_rt::FcS8Params& p, const int8_t* w, const int32_t* bias, int8_t* w_out,
+template <class FcS8Params>
+inline void pack_fc_s8_mve(const FcS8Params& p, const int8_t* w, const int32_t* bias, int8_t* w_out,
                            int32_t* bias_out) {
   pack_conv1x1_s8_mve(fc_s8_mve_as_conv(p), w, bias, w_out, bias_out);
 }
@@ -140,6 +151,7 @@ inline void pack_fc_s8_mve(const ferrite_rt::FcS8Params& p, const int8_t* w, con
 // n == 1, int8 output, zero points and activation bounds in int8, any padding (pad_top/pad_left and
 // the bottom/right padding implied by the output size). Works out of place and in place
 // (x == y; in place additionally needs h_out * w_out <= h_in * w_in, which the planner guarantees).
+// Scratch: dwconv_s8_mve_scratch_bytes below (formulas in dwconv_s8_mve.h).
 // Packed weights: int16 [ceil(c / 4)][k*k][4]: per block of 4 channels, per tap (ky, kx) row-major,
 // the 4 channels' w[ky][kx][c] - w_zp (any w_zp; channels past c are 0). Must be 2-byte aligned
 // (the emitter's constants are alignas(16)). Packed bias: int32 [c] = bias[c] (0 if null) -
@@ -168,6 +180,42 @@ inline void pack_dwconv_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t* 
     }
     if (c < C) bias_out[c] = mve_detail::wrap_add(bias ? bias[c] : 0, mve_detail::wrap_mul(-p.in_zp, sum));
   }
+}
+
+// Scratch bytes of the depthwise kernels, for the planner (the same arithmetic as
+// ferrite_rt::dwconv_s8_mve_scratch_bytes in dwconv_s8_mve.h, which needs <arm_mve.h>; the target
+// tests check that both agree).
+inline size_t dwconv_s8_mve_scratch_bytes(const ferrite_rt::ConvS8Params& p) {
+  const int32_t wq = (p.w_out + 3) & ~3;
+  // Plane mode (3x3, wide enough, c <= 4096): the compile-time pitch.
+  if (p.kh == 3 && p.kw == 3 && p.c_out <= 4096 && p.w_out >= (p.stride_w == 1 ? 16 : 8)) {
+    static const int32_t kPitch1[] = {16, 32, 64, 124};
+    static const int32_t kHalf2[] = {8, 16, 32, 42};
+    int32_t pitch = 0;
+    for (int i = 0; i < 4 && !pitch; ++i) {
+      if (p.stride_w == 1 && kPitch1[i] >= wq + 2) pitch = kPitch1[i];
+      if (p.stride_w == 2 && kHalf2[i] >= wq + 1) pitch = 2 * kHalf2[i];
+    }
+    if (pitch)
+      return 15 + static_cast<size_t>((p.h_out - 1) * p.stride_h + 3) * static_cast<size_t>(pitch) + 16 +
+             static_cast<size_t>(p.h_out) * static_cast<size_t>(wq);
+  }
+  // Channel-lane mode: constants, weights and the band (whole plane up to 4 KB, else a ring).
+  const int32_t wp = (p.w_out - 1) * p.stride_w + p.kw;
+  const int32_t hp = (p.h_out - 1) * p.stride_h + p.kh;
+  int32_t band = hp;
+  if (16 * wp * hp > 4096) {
+    band = p.kh;
+    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+      const int32_t window = oh * p.stride_h + p.kh - 1;
+      const int32_t slots = ((oh + 1) * p.w_out - 1) / p.w_in + p.pad_top;
+      const int32_t span = (slots > window ? slots : window) - oh * p.stride_h + 1;
+      band = span > band ? span : band;
+    }
+    band = band < hp ? band : hp;
+  }
+  return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
+                    static_cast<size_t>(band) * static_cast<size_t>(wp));
 }
 
 #define FERRITE_MVE_DW_VARIANT(K, S)                                                                        \

@@ -48,6 +48,10 @@
 //     -2^22 -> act_min). act_min > act_max gives act_max in both (max first, then min).
 //   * The int8 store keeps the low 8 bits like the reference's static_cast<int8_t>.
 
+#if !defined(__OPTIMIZE__)
+#error "The Helium (MVE) kernels need an optimizing build (-O1 or higher): their inline assembly needs more core registers than an unoptimized build leaves free."
+#endif
+
 #ifndef FERRITE_RT_CONV_S8_MVE_COMMON
 #define FERRITE_RT_CONV_S8_MVE_COMMON
 // Requantizes four int32 accumulators (bias already added) with one scale: see the exactness notes
@@ -207,7 +211,7 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asmk(const int8_t* x0,
       : [w] "+r"(w), [bias] "+r"(bias), [scale] "+r"(scale), [y] "+r"(y)
       : [x0] "r"(x0), [x1] "r"(x1), [x2] "r"(x2), [x3] "r"(x3), [cout] "m"(cout), [px] "m"(px), [lo] "w"(lo),
         [hi] "w"(hi), [yoff] "w"(yoff), [zp] "w"(zp), [CH] "i"(CH), [PREDX] "i"(kPredX ? 1 : 0), [SSTEP] "i"(SSTEP)
-      : "q0", "q1", "q4", "r4", "r6", "r12", "lr", "memory");
+      : "q0", "q1", "q4", "r4", "r6", "r12", "p0", "lr", "memory");
 }
 
 // Four pixels starting at x0..x3 against all output channels, C++ (c_in > 128, or tensors of fewer

@@ -55,6 +55,10 @@
 //   e.g. 48x48x16 3x3 s1: 5535 B; 48x48x48 3x3 s2: 3743 B; 24x24x96 s1: 1439 B, s2: 975 B;
 //   12x12x96 s1: 3359 B; 6x6x192 s1: 1247 B; 3x3x336 s1: 623 B; 48x48x16 7x7 s1: 6911 B.
 
+#if !defined(__OPTIMIZE__)
+#error "The Helium (MVE) kernels need an optimizing build (-O1 or higher): their inline assembly needs more core registers than an unoptimized build leaves free."
+#endif
+
 #ifndef FERRITE_RT_CONV_S8_MVE_COMMON
 #define FERRITE_RT_CONV_S8_MVE_COMMON
 // Requantizes four int32 accumulators (bias already added) with one scale: see the exactness notes
@@ -229,10 +233,10 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0
       .purgem fe_row%=
       .purgem fe_out%=
       )"
-      : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [yp] "+r"(yp)
+      : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [yp] "+l"(yp)
       : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0),
         [PRED] "i"(kPred ? 1 : 0)
-      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory");
+      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
 }
 
 // The same for k = 5 and 7, tap by tap (k weight vectors do not fit in registers): per tap one
@@ -329,10 +333,10 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
       .purgem fe_fma%=
       .purgem fe_out%=
       )"
-      : [coff] "+r"(coff), [yp] "+r"(yp), [t0] "=&r"(t0), [t1] "=&r"(t1)
+      : [coff] "+r"(coff), [yp] "+l"(yp), [t0] "=&r"(t0), [t1] "=&r"(t1)
       : [rows] "r"(rows), [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [K] "i"(K), [P] "i"(P),
         [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0)
-      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "memory");
+      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
 }
 
 // All output groups of one output row (4 outputs per group, then the 1-3 left). The rare block
@@ -346,23 +350,34 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_row(const float* const*
     const float* r0 = rows[0];
     const float* r1 = rows[1];
     const float* r2 = rows[2];
-    int32_t n = w_out;
     if (kFast) {
-      for (; n >= 4; n -= 4) dwconv_s8_mve_group3<S, 4, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
-      if (n == 3) dwconv_s8_mve_group3<S, 3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
-      if (n == 2) dwconv_s8_mve_group3<S, 2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
-      if (n > 1) n = 0;
+      // (The remainder comes from w_out, not from a loop counter: GCC 12 at -Os mis-derives the
+      // value of a counter after a loop it turns into a low-overhead loop.)
+      const int32_t groups = w_out >> 2, rem = w_out & 3;
+      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_group3<S, 4, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      if (rem == 3)
+        dwconv_s8_mve_group3<S, 3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      else if (rem == 2)
+        dwconv_s8_mve_group3<S, 2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      else if (rem == 1)
+        dwconv_s8_mve_group3<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+    } else {
+      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_group3<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
     }
-    for (; n > 0; --n) dwconv_s8_mve_group3<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
   } else {
-    int32_t coff = 0, n = w_out;
+    int32_t coff = 0;
     if (kFast) {
-      for (; n >= 4; n -= 4) dwconv_s8_mve_groupk<K, S, 4, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
-      if (n == 3) dwconv_s8_mve_groupk<K, S, 3, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
-      if (n == 2) dwconv_s8_mve_groupk<K, S, 2, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
-      if (n > 1) n = 0;
+      const int32_t groups = w_out >> 2, rem = w_out & 3;
+      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_groupk<K, S, 4, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+      if (rem == 3)
+        dwconv_s8_mve_groupk<K, S, 3, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+      else if (rem == 2)
+        dwconv_s8_mve_groupk<K, S, 2, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+      else if (rem == 1)
+        dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+    } else {
+      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
     }
-    for (; n > 0; --n) dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
   }
 }
 
@@ -402,10 +417,10 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_copy_rows(const int8_t*
       str lr, %[rows]
       bne 1b
       )"
-      : [src] "+r"(src), [dst] "+r"(dst), [rows] "+m"(rows)
+      : [src] "+l"(src), [dst] "+r"(dst), [rows] "+m"(rows)
       : [n] "m"(n), [sadv] "m"(src_adv), [dadv] "m"(dst_adv), [C] "r"(C), [pred] "r"(pred),
         [PRED] "i"(kPred ? 1 : 0)
-      : "q1", "lr", "cc", "memory");
+      : "q1", "p0", "lr", "cc", "memory");
 }
 
 // Brings padded row r (input row r - pad_top) into band row dst: the input pixels' 4 channels
@@ -462,10 +477,10 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_block_setup(const int16
       vstrw.32 q0, [%[wf]]
       vstrw.32 q1, [%[wf], #16]
       )"
-      : [wb] "+r"(wb), [wt] "+r"(wt)
+      : [wb] "+l"(wb), [wt] "+r"(wt)
       : [bias] "r"(bias), [scale] "r"(scale), [wf] "r"(wf), [pred] "r"(pred), [K] "i"(K),
         [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0)
-      : "q0", "q1", "memory");
+      : "q0", "q1", "p0", "memory");
 }
 
 // Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end (the last block of the tensor may
@@ -634,7 +649,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_plane_channel(const int
       bne 1b
       .purgem fe_tap%=
       )"
-      : [r0] "+r"(r0), [ob] "+r"(ob), [wc] "+r"(wc), [w7] "=&r"(w7), [rows] "+m"(rows)
+      : [r0] "+l"(r0), [ob] "+l"(ob), [wc] "+r"(wc), [w7] "=&r"(w7), [rows] "+m"(rows)
       : [groups] "m"(groups), [rowadj] "m"(rowadj), [lo] "w"(lo), [hi] "w"(hi), [scale] "w"(scale), [zp] "w"(zp),
         [bias] "w"(bias), [S] "i"(S), [PITCH] "i"(PITCH)
       : "r4", "r5", "r6", "r8", "r9", "r10", "r12", "q0", "q1", "lr", "cc", "memory");
@@ -692,10 +707,10 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_plane_gather(const int8
       str lr, %[rows]
       bne 1b
       )"
-      : [xrow] "+r"(xrow), [prow] "+r"(prow), [sp] "=&r"(sp), [dp] "=&r"(dp), [rows] "+m"(rows)
+      : [xrow] "+r"(xrow), [prow] "+r"(prow), [sp] "=&r"(sp), [dp] "=&l"(dp), [rows] "+m"(rows)
       : [nfull] "m"(nfull), [tail] "m"(tail), [xrb] "m"(xrow_bytes), [step] "r"(step), [goff] "w"(goff),
         [soff] "w"(soff), [S] "i"(S), [PITCH] "i"(PITCH)
-      : "q1", "lr", "cc", "memory");
+      : "q1", "p0", "lr", "cc", "memory");
 }
 
 template <int S, int PITCH>
@@ -762,23 +777,25 @@ __attribute__((noinline)) void dwconv_s8_mve_plane_run(const ConvS8Params& p, co
                                           p.h_out, lo, hi, vdupq_n_f32(scale[c]), zp, vdupq_n_s32(bias[c]));
     // Channel c's outputs to their NHWC slots (8 per VSTRB.16 scatter, offsets {0, C, ..., 7C}).
     uint8_t* yc = reinterpret_cast<uint8_t*>(y + c);
+    // (Counts left after the loops come from the shape, not from loop counters: see
+    // dwconv_s8_mve_row.)
     if (wq == p.w_out) {
       const uint8_t* o = reinterpret_cast<const uint8_t*>(ob);
-      int32_t n = pixels;
-      for (; n >= 8; n -= 8, o += 8, yc += 8 * C) vstrbq_scatter_offset_u16(yc, soff, vldrbq_u16(o));
-      if (n > 0) {
-        const mve_pred16_t pr = vctp16q(static_cast<uint32_t>(n));
+      for (int32_t i = 0; i < pixels >> 3; ++i, o += 8, yc += 8 * C)
+        vstrbq_scatter_offset_u16(yc, soff, vldrbq_u16(o));
+      if (pixels & 7) {
+        const mve_pred16_t pr = vctp16q(static_cast<uint32_t>(pixels & 7));
         vstrbq_scatter_offset_p_u16(yc, soff, vldrbq_z_u16(o, pr), pr);
       }
     } else {
       for (int32_t oh = 0; oh < p.h_out; ++oh) {
         const uint8_t* o = reinterpret_cast<const uint8_t*>(ob) + oh * wq;
-        int32_t n = p.w_out;
-        for (; n >= 8; n -= 8, o += 8, yc += 8 * C) vstrbq_scatter_offset_u16(yc, soff, vldrbq_u16(o));
-        if (n > 0) {
-          const mve_pred16_t pr = vctp16q(static_cast<uint32_t>(n));
+        for (int32_t i = 0; i < p.w_out >> 3; ++i, o += 8, yc += 8 * C)
+          vstrbq_scatter_offset_u16(yc, soff, vldrbq_u16(o));
+        if (p.w_out & 7) {
+          const mve_pred16_t pr = vctp16q(static_cast<uint32_t>(p.w_out & 7));
           vstrbq_scatter_offset_p_u16(yc, soff, vldrbq_z_u16(o, pr), pr);
-          yc += n * C;
+          yc += (p.w_out & 7) * C;
         }
       }
     }

@@ -300,6 +300,12 @@ bool compare(const char* what, int case_no, const ConvS8Params& p, size_t n, boo
   ferrite_rt::conv_s8_nhwc(p, g_x, g_w, bias, g_scale, g_yref, g_scratch);
   fk::pack_conv_s8_mve(p, g_w, bias, g_wp, g_biasp);
   const size_t sb = ferrite_rt::conv_s8_mve_scratch_bytes(p);
+  if (sb != fk::conv_s8_mve_scratch_bytes(p)) {
+    Line l;
+    l.s("FAIL conv_s8_mve case ").i(case_no).s(": host scratch size differs from the kernel's");
+    l.print();
+    return false;
+  }
   std::memset(g_scratch, 0x33, sb + kGuard);
   std::memset(g_y, kSentinel, ny + kGuard);
   ferrite_rt::conv_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y, g_scratch);
@@ -452,6 +458,14 @@ const DwEdge kDwEdges[] = {
   ferrite_rt::dwconv_s8_nhwc(p, g_x, g_w, bias, g_scale, g_yref);
   fk::pack_dwconv_s8_mve(p, g_w, bias, g_wp, g_biasp);
   const size_t sb = ferrite_rt::dwconv_s8_mve_scratch_bytes(p);
+  if (sb != fk::dwconv_s8_mve_scratch_bytes(p)) {
+    Line l;
+    l.s("FAIL ").s(v.name).s(" case ").i(case_no).s(": host scratch size ").i(
+        static_cast<long long>(fk::dwconv_s8_mve_scratch_bytes(p)));
+    l.s(" != kernel's ").i(static_cast<long long>(sb));
+    l.print();
+    return false;
+  }
   if (sb > sizeof g_scratch - kGuard) {
     Line l;
     l.s("FAIL ").s(v.name).s(" case ").i(case_no).s(": scratch too large for the test");
