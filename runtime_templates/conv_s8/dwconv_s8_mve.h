@@ -673,8 +673,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_plane_gather(const int8
     1:
       mov %[sp], %[xrow]
       mov %[dp], %[prow]
-      ldr lr, %[nfull]
-      wls lr, lr, 3f
+      wls lr, %[nfull], 3f
     2:
       vldrb.u16 q1, [%[sp], %q[goff]]
       add %[sp], %[sp], %[step]
@@ -686,10 +685,8 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_plane_gather(const int8
       .endif
       le lr, 2b
     3:
-      ldr lr, %[tail]
-      cmp lr, #0
-      beq 4f
-      vmsr p0, lr
+      cbz %[tail], 4f
+      vmsr p0, %[tail]
       vpst
       vldrbt.u16 q1, [%[sp], %q[goff]]
       vpst
@@ -699,16 +696,13 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_plane_gather(const int8
         vstrbt.16 q1, [%[dp], %q[soff]]
       .endif
     4:
-      ldr lr, %[xrb]
-      add %[xrow], %[xrow], lr
+      add %[xrow], %[xrow], %[xrb]
       add %[prow], %[prow], #%c[PITCH]
-      ldr lr, %[rows]
-      subs lr, lr, #1
-      str lr, %[rows]
+      subs %[rows], %[rows], #1
       bne 1b
       )"
-      : [xrow] "+r"(xrow), [prow] "+r"(prow), [sp] "=&r"(sp), [dp] "=&l"(dp), [rows] "+m"(rows)
-      : [nfull] "m"(nfull), [tail] "m"(tail), [xrb] "m"(xrow_bytes), [step] "r"(step), [goff] "w"(goff),
+      : [xrow] "+r"(xrow), [prow] "+r"(prow), [sp] "=&r"(sp), [dp] "=&l"(dp), [rows] "+r"(rows)
+      : [nfull] "r"(nfull), [tail] "l"(tail), [xrb] "r"(xrow_bytes), [step] "r"(step), [goff] "w"(goff),
         [soff] "w"(soff), [S] "i"(S), [PITCH] "i"(PITCH)
       : "q1", "p0", "lr", "cc", "memory");
 }
