@@ -382,8 +382,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_row(const float* const*
 }
 
 // Copies rows input rows of n pixels' 4 channels (c0.., stride C bytes; src: first pixel) as float
-// into band rows (dst: first pixel's column; consecutive rows dst_pitch floats apart). Assembly: per
-// pixel VLDRB.S32 (predicated to the block's channels when kPred), VCVT, VSTRW.
+// into band rows (dst: first pixel's column); after each row src advances by src_adv and dst by
+// dst_adv more bytes. Assembly: per pixel VLDRB.S32 (predicated to the block's channels when
+// kPred), VCVT, VSTRW.
 template <bool kPred>
 __attribute__((always_inline)) inline void dwconv_s8_mve_copy_rows(const int8_t* src, float* dst, int32_t rows,
                                                                     int32_t n, int32_t C, int32_t src_adv,
