@@ -909,31 +909,66 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
       : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
 }
 
-// One block of 4 channels (column offset boff within the 16-channel plane pixels): its weights to
-// wf, then every output row in groups of 3 (the rare block kinds one output at a time).
+// Arguments shared by the blocks of the small stride-2 path.
+struct DwS8MveI8S2 {
+  const int8_t* plane;  // int8 plane, [hp][wp][16]
+  const int16_t* w;     // packed weights
+  const int32_t* bias;
+  const float* scale;
+  float* wf;
+  int8_t* y;
+  int32_t rowb, h_out, w_out, C, zp;
+};
+
+// Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end inside the chunk of 16 channels that
+// starts at c16 (all of the same bias class; kPred: the tensor's last, partial block): per block its
+// weights to wf, then every output row in groups of 3 (the rare block kinds one output at a time).
 template <bool kSmall, bool kPred>
-__attribute__((noinline)) void dwconv_s8_mve_i8s2_block(const int8_t* plane, int32_t rowb, int32_t h_out,
-                                                        int32_t w_out, const int16_t* wb, const int32_t* bias,
-                                                        const float* scale, float* wf, int8_t* y, int32_t C,
-                                                        int32_t zp, uint32_t pred) {
-  dwconv_s8_mve_block_setup<3, kSmall, kPred>(wb, bias, scale, wf, pred);
+__attribute__((noinline)) void dwconv_s8_mve_i8s2_blocks(const DwS8MveI8S2& a, int32_t c16, int32_t c_begin,
+                                                         int32_t c_end) {
+  const int32_t C = a.C, zp = a.zp, h_out = a.h_out, w_out = a.w_out, rowb = a.rowb;
+  float* const wf = a.wf;
   constexpr bool kFast = kSmall && !kPred;
   // (Counts from w_out, never from a loop counter after its loop: see dwconv_s8_mve_row.)
   const int32_t groups = kFast ? w_out / 3 : 0, rem = kFast ? w_out - 3 * (w_out / 3) : 0;
-  const int32_t row_out = w_out * C;
-  for (int32_t oh = 0; oh < h_out; ++oh, plane += 2 * rowb, y += row_out) {
-    const int8_t* r0 = plane;
-    const int8_t* r1 = plane + rowb;
-    const int8_t* r2 = plane + 2 * rowb;
-    int8_t* yp = y;
-    if (kFast) {
-      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_group3_i8<3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
-      if (rem == 2)
-        dwconv_s8_mve_group3_i8<2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
-      else if (rem == 1)
-        dwconv_s8_mve_group3_i8<1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
-    } else {
-      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_group3_i8<1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+  // (Only the tensor's last block, kPred, needs a lane predicate.)
+  const uint32_t pred = kPred ? static_cast<uint32_t>(vctp32q(static_cast<uint32_t>(C - c_begin))) : 0u;
+  for (int32_t c0 = c_begin; c0 < c_end; c0 += 4) {
+    dwconv_s8_mve_block_setup<3, kSmall, kPred>(a.w + (c0 >> 2) * 36, a.bias + c0, a.scale + c0, wf, pred);
+    const int8_t* plane = a.plane + (c0 - c16);
+    int8_t* y = a.y + c0;
+    if (kFast && w_out == 3) {  // one group per row (e.g. 6x6 -> 3x3): the short loop
+      for (int32_t oh = 0; oh < h_out; ++oh) {
+        const int8_t* r0 = plane;
+        const int8_t* r1 = plane + rowb;
+        const int8_t* r2 = r1 + rowb;
+        int8_t* yp = y;
+        dwconv_s8_mve_group3_i8<3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        plane = r1 + rowb - 6 * 16;
+        y = yp;
+      }
+      continue;
+    }
+    // Each group advances the row pointers by 2 * 16 bytes per output and yp by C per output:
+    // the next output row starts at r1 + rowb - 32 * w_out, its outputs at yp.
+    for (int32_t oh = 0; oh < h_out; ++oh) {
+      const int8_t* r0 = plane;
+      const int8_t* r1 = plane + rowb;
+      const int8_t* r2 = r1 + rowb;
+      int8_t* yp = y;
+      if (kFast) {
+        for (int32_t i = 0; i < groups; ++i)
+          dwconv_s8_mve_group3_i8<3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        if (rem == 2)
+          dwconv_s8_mve_group3_i8<2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        else if (rem == 1)
+          dwconv_s8_mve_group3_i8<1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      } else {
+        for (int32_t i = 0; i < w_out; ++i)
+          dwconv_s8_mve_group3_i8<1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      }
+      plane = r1 + rowb - 32 * w_out;
+      y = yp;
     }
   }
 }
@@ -954,7 +989,13 @@ __attribute__((noinline)) inline void dwconv_s8_mve_i8s2_run(const ConvS8Params&
   const int32_t ih1 = p.h_in < hp - pad_top ? p.h_in : hp - pad_top;
   const int32_t iw0 = pad_left > 0 ? 0 : -pad_left;
   const int32_t iw1 = w_in < wp - pad_left ? w_in : wp - pad_left;
-  const int16_t* wb = reinterpret_cast<const int16_t*>(w);
+  const DwS8MveI8S2 a{plane, reinterpret_cast<const int16_t*>(w), bias, scale, wf, y, rowb, p.h_out, p.w_out, C,
+                      p.out_zp};
+  // Usually every packed bias is small: the full blocks of each chunk in one call.
+  const int32_t cfull = C & ~3;
+  uint32_t maxabs = 0;
+  for (int32_t c0 = 0; c0 < cfull; c0 += 4) maxabs = vmaxavq_s32(maxabs, vldrwq_s32(bias + c0));
+  const bool all_small = maxabs <= (1u << 23);
   for (int32_t c16 = 0; c16 < C; c16 += 16) {
     const int32_t n = C - c16 < 16 ? C - c16 : 16;
     const mve_pred16_t pr8 = vctp8q(static_cast<uint32_t>(n));
@@ -967,27 +1008,22 @@ __attribute__((noinline)) inline void dwconv_s8_mve_i8s2_run(const ConvS8Params&
         for (int32_t iw = iw0; iw < iw1; ++iw, src += C, dst += 16) vstrbq_p_s8(dst, vldrbq_z_s8(src, pr8), pr8);
       }
     }
-    for (int32_t b = 0; b < n; b += 4) {
-      const int32_t c0 = c16 + b;
-      const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-      const uint32_t pred = vctp32q(static_cast<uint32_t>(nc));
-      const bool small = dwconv_s8_mve_small_bias(bias, c0, C);
-      const int16_t* wc = wb + (c0 >> 2) * 36;
-      if (nc == 4) {
-        if (small)
-          dwconv_s8_mve_i8s2_block<true, false>(plane + b, rowb, p.h_out, p.w_out, wc, bias + c0, scale + c0, wf,
-                                                y + c0, C, p.out_zp, pred);
+    const int32_t cend = c16 + n, cf = cend < cfull ? cend : cfull;
+    if (all_small) {
+      if (cf > c16) dwconv_s8_mve_i8s2_blocks<true, false>(a, c16, c16, cf);
+    } else {
+      for (int32_t c0 = c16; c0 < cf; c0 += 4) {
+        if (dwconv_s8_mve_small_bias(bias, c0, C))
+          dwconv_s8_mve_i8s2_blocks<true, false>(a, c16, c0, c0 + 4);
         else
-          dwconv_s8_mve_i8s2_block<false, false>(plane + b, rowb, p.h_out, p.w_out, wc, bias + c0, scale + c0, wf,
-                                                 y + c0, C, p.out_zp, pred);
-      } else {
-        if (small)
-          dwconv_s8_mve_i8s2_block<true, true>(plane + b, rowb, p.h_out, p.w_out, wc, bias + c0, scale + c0, wf,
-                                               y + c0, C, p.out_zp, pred);
-        else
-          dwconv_s8_mve_i8s2_block<false, true>(plane + b, rowb, p.h_out, p.w_out, wc, bias + c0, scale + c0, wf,
-                                                y + c0, C, p.out_zp, pred);
+          dwconv_s8_mve_i8s2_blocks<false, false>(a, c16, c0, c0 + 4);
       }
+    }
+    if (cf < cend) {
+      if (dwconv_s8_mve_small_bias(bias, cf, C))
+        dwconv_s8_mve_i8s2_blocks<true, true>(a, c16, cf, cend);
+      else
+        dwconv_s8_mve_i8s2_blocks<false, true>(a, c16, cf, cend);
     }
   }
 }
