@@ -33,6 +33,11 @@
 //   exact, and equal to float(acc) of the reference); otherwise S is converted to int32 (exact),
 //   the int32 bias added with wrap-around and the sum converted (round to nearest, like the
 //   reference's float(acc)).
+//   3x3 stride 2 with the whole padded plane in scratch (small maps, e.g. 12x12 -> 6x6, 6x6 -> 3x3):
+//   the plane is kept as int8, 16 channels per padded pixel, copied once per 16 channels with one
+//   16-byte load and store per pixel, and the group routine widens each column on the fly
+//   (VLDRB.S32 + VCVT) instead of reading a float band (dwconv_s8_mve_i8s2_run; same float sums,
+//   same scratch bytes).
 //
 // Requantization (both modes) as in conv1x1_s8_mve.h: float(acc) * scale in float32, clamp to
 // [act_min - out_zp, act_max - out_zp] with VMAXNM/VMINNM (NaN -> act_min, like the reference),
