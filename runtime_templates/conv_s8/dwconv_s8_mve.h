@@ -33,10 +33,10 @@
 //   exact, and equal to float(acc) of the reference); otherwise S is converted to int32 (exact),
 //   the int32 bias added with wrap-around and the sum converted (round to nearest, like the
 //   reference's float(acc)).
-//   3x3 stride 2 with the whole padded plane in scratch (small maps, e.g. 12x12 -> 6x6, 6x6 -> 3x3):
+//   3x3 with the whole padded plane in scratch (small maps, e.g. s2 12x12 -> 6x6, 6x6 -> 3x3, s1 6x6):
 //   the plane is kept as int8, 16 channels per padded pixel, copied once per 16 channels with one
 //   16-byte load and store per pixel, and the group routine widens each column on the fly
-//   (VLDRB.S32 + VCVT) instead of reading a float band (dwconv_s8_mve_i8s2_run; same float sums,
+//   (VLDRB.S32 + VCVT) instead of reading a float band (dwconv_s8_mve_i8_run; same float sums,
 //   same scratch bytes).
 //
 // Requantization (both modes) as in conv1x1_s8_mve.h: float(acc) * scale in float32, clamp to
@@ -803,7 +803,7 @@ __attribute__((noinline)) void dwconv_s8_mve_plane_run(const ConvS8Params& p, co
 }
 
 // ---------------------------------------------------------------------------------------------
-// Small stride-2 3x3 maps (channel-lane mode with the whole padded plane in scratch): the plane is
+// Small 3x3 maps, stride 1 or 2 (channel-lane mode with the whole padded plane in scratch): the plane is
 // kept as int8, 16 channels per padded pixel ([hp][wp][16] bytes, the same bytes as the float band
 // of one block of 4), copied once per chunk of 16 channels (one 16-byte load and store per pixel
 // instead of a widening load, a conversion and a store per pixel and block of 4). The group
@@ -811,20 +811,20 @@ __attribute__((noinline)) void dwconv_s8_mve_plane_run(const ConvS8Params& p, co
 // computes exactly what dwconv_s8_mve_group3 computes (same float sums of exact integer products).
 // In place: a chunk's input is copied before any of its outputs is written, and outputs only
 // overwrite the chunk's own channels.
-template <int P, bool kSmall, bool kPred>
+template <int S, int P, bool kSmall, bool kPred>
 __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*& r0, const int8_t*& r1,
                                                                    const int8_t*& r2, const float* wf, int8_t*& yp,
                                                                    int32_t C, int32_t zp, uint32_t pred) {
-  static_assert(P >= 1 && P <= 3, "VLDRB immediate offsets reach 127: at most 3 outputs per group");
+  static_assert(P >= 1 && P * S <= 6 && P <= 4, "VLDRB immediate offsets reach 127");
   __asm__ volatile(
       R"(
       .macro fe_fma%=, acc, i
         .if %c[P] > \i
-          .if .Lfe_j - \i * 2 == 0
+          .if .Lfe_j - \i * %c[S] == 0
             vfma.f32 \acc, q7, q4
-          .elseif .Lfe_j - \i * 2 == 1
+          .elseif .Lfe_j - \i * %c[S] == 1
             vfma.f32 \acc, q7, q5
-          .elseif .Lfe_j - \i * 2 == 2
+          .elseif .Lfe_j - \i * %c[S] == 2
             vfma.f32 \acc, q7, q6
           .endif
         .endif
@@ -834,18 +834,19 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
         vldrw.32 q5, [%[wf], #80 + .Lfe_ky * 48]
         vldrw.32 q6, [%[wf], #96 + .Lfe_ky * 48]
         .set .Lfe_j, 0
-        .rept (%c[P] - 1) * 2 + 3
-          .if .Lfe_j < %c[P] * 2
+        .rept (%c[P] - 1) * %c[S] + 3
+          .if .Lfe_j < %c[P] * %c[S]
             vldrb.s32 q7, [\row, #.Lfe_j * 16]
-          .elseif .Lfe_j == %c[P] * 2
+          .elseif .Lfe_j == %c[P] * %c[S]
             vldrb.s32 q7, [\row, #.Lfe_j * 16]!
           .else
-            vldrb.s32 q7, [\row, #(.Lfe_j - %c[P] * 2) * 16]
+            vldrb.s32 q7, [\row, #(.Lfe_j - %c[P] * %c[S]) * 16]
           .endif
           vcvt.f32.s32 q7, q7
           fe_fma%= q0, 0
           fe_fma%= q1, 1
           fe_fma%= q2, 2
+          fe_fma%= q3, 3
           .set .Lfe_j, .Lfe_j + 1
         .endr
         .set .Lfe_ky, .Lfe_ky + 1
@@ -879,6 +880,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
         .if %c[P] > 2
           vmov q2, q0
         .endif
+        .if %c[P] > 3
+          vmov q3, q0
+        .endif
       .else
         vmov.i32 q0, #0
         .if %c[P] > 1
@@ -886,6 +890,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
         .endif
         .if %c[P] > 2
           vmov.i32 q2, #0
+        .endif
+        .if %c[P] > 3
+          vmov.i32 q3, #0
         .endif
       .endif
       .set .Lfe_ky, 0
@@ -904,18 +911,19 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
       fe_out%= q0, 0
       fe_out%= q1, 1
       fe_out%= q2, 2
+      fe_out%= q3, 3
       .purgem fe_fma%=
       .purgem fe_row%=
       .purgem fe_out%=
       )"
       : [r0] "+l"(r0), [r1] "+l"(r1), [r2] "+l"(r2), [yp] "+l"(yp)
-      : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [SMALL] "i"(kSmall ? 1 : 0),
+      : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0),
         [PRED] "i"(kPred ? 1 : 0)
       : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
 }
 
-// Arguments shared by the blocks of the small stride-2 path.
-struct DwS8MveI8S2 {
+// Arguments shared by the blocks of the small-map path.
+struct DwS8MveI8 {
   const int8_t* plane;  // int8 plane, [hp][wp][16]
   const int16_t* w;     // packed weights
   const int32_t* bias;
@@ -927,35 +935,37 @@ struct DwS8MveI8S2 {
 
 // Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end inside the chunk of 16 channels that
 // starts at c16 (all of the same bias class; kPred: the tensor's last, partial block): per block its
-// weights to wf, then every output row in groups of 3 (the rare block kinds one output at a time).
-template <bool kSmall, bool kPred>
-__attribute__((noinline)) void dwconv_s8_mve_i8s2_blocks(const DwS8MveI8S2& a, int32_t c16, int32_t c_begin,
+// weights to wf, then every output row in groups of G = 4 (stride 1) or 3 (stride 2: VLDRB offsets
+// reach 127 bytes, 7 columns of 16) outputs, the rare block kinds one output at a time.
+template <int S, bool kSmall, bool kPred>
+__attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32_t c16, int32_t c_begin,
                                                          int32_t c_end) {
   const int32_t C = a.C, zp = a.zp, h_out = a.h_out, w_out = a.w_out, rowb = a.rowb;
   float* const wf = a.wf;
   constexpr bool kFast = kSmall && !kPred;
   // (Counts from w_out, never from a loop counter after its loop: see dwconv_s8_mve_row.)
-  const int32_t groups = kFast ? w_out / 3 : 0, rem = kFast ? w_out - 3 * (w_out / 3) : 0;
+  constexpr int G = S == 1 ? 4 : 3;  // outputs per group
+  const int32_t groups = kFast ? w_out / G : 0, rem = kFast ? w_out - G * (w_out / G) : 0;
   // (Only the tensor's last block, kPred, needs a lane predicate.)
   const uint32_t pred = kPred ? static_cast<uint32_t>(vctp32q(static_cast<uint32_t>(C - c_begin))) : 0u;
   for (int32_t c0 = c_begin; c0 < c_end; c0 += 4) {
     dwconv_s8_mve_block_setup<3, kSmall, kPred>(a.w + (c0 >> 2) * 36, a.bias + c0, a.scale + c0, wf, pred);
     const int8_t* plane = a.plane + (c0 - c16);
     int8_t* y = a.y + c0;
-    if (kFast && w_out == 3) {  // one group per row (e.g. 6x6 -> 3x3): the short loop
+    if (kFast && w_out == G) {  // one group per row (e.g. 6x6 -> 3x3): the short loop
       for (int32_t oh = 0; oh < h_out; ++oh) {
         const int8_t* r0 = plane;
         const int8_t* r1 = plane + rowb;
         const int8_t* r2 = r1 + rowb;
         int8_t* yp = y;
-        dwconv_s8_mve_group3_i8<3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
-        plane = r1 + rowb - 6 * 16;
+        dwconv_s8_mve_group3_i8<S, G, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        plane = r1 + (S - 1) * rowb - G * S * 16;
         y = yp;
       }
       continue;
     }
-    // Each group advances the row pointers by 2 * 16 bytes per output and yp by C per output:
-    // the next output row starts at r1 + rowb - 32 * w_out, its outputs at yp.
+    // Each group advances the row pointers by S * 16 bytes per output and yp by C per output:
+    // the next output row starts at r1 + (S - 1) * rowb - 16 * S * w_out, its outputs at yp.
     for (int32_t oh = 0; oh < h_out; ++oh) {
       const int8_t* r0 = plane;
       const int8_t* r1 = plane + rowb;
@@ -963,24 +973,27 @@ __attribute__((noinline)) void dwconv_s8_mve_i8s2_blocks(const DwS8MveI8S2& a, i
       int8_t* yp = y;
       if (kFast) {
         for (int32_t i = 0; i < groups; ++i)
-          dwconv_s8_mve_group3_i8<3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
-        if (rem == 2)
-          dwconv_s8_mve_group3_i8<2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+          dwconv_s8_mve_group3_i8<S, G, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        if (S == 1 && rem == 3)
+          dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        else if (rem == 2)
+          dwconv_s8_mve_group3_i8<S, 2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
         else if (rem == 1)
-          dwconv_s8_mve_group3_i8<1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
       } else {
         for (int32_t i = 0; i < w_out; ++i)
-          dwconv_s8_mve_group3_i8<1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
       }
-      plane = r1 + rowb - 32 * w_out;
+      plane = r1 + (S - 1) * rowb - 16 * S * w_out;
       y = yp;
     }
   }
 }
 
-// The whole small stride-2 3x3 layer: wf as in channel-lane mode, then the int8 plane (hp * wp * 16
+// The whole small 3x3 layer: wf as in channel-lane mode, then the int8 plane (hp * wp * 16
 // bytes: the band's bytes, so the scratch size is the channel-lane one).
-__attribute__((noinline)) inline void dwconv_s8_mve_i8s2_run(const ConvS8Params& p, const DwS8MveGeom& g,
+template <int S>
+__attribute__((noinline)) void dwconv_s8_mve_i8_run(const ConvS8Params& p, const DwS8MveGeom& g,
                                                              const int8_t* x, const int8_t* w, const int32_t* bias,
                                                              const float* scale, int8_t* y, float* wf) {
   int8_t* const plane = reinterpret_cast<int8_t*>(wf + 4 * (4 + 9));
@@ -994,7 +1007,7 @@ __attribute__((noinline)) inline void dwconv_s8_mve_i8s2_run(const ConvS8Params&
   const int32_t ih1 = p.h_in < hp - pad_top ? p.h_in : hp - pad_top;
   const int32_t iw0 = pad_left > 0 ? 0 : -pad_left;
   const int32_t iw1 = w_in < wp - pad_left ? w_in : wp - pad_left;
-  const DwS8MveI8S2 a{plane, reinterpret_cast<const int16_t*>(w), bias, scale, wf, y, rowb, p.h_out, p.w_out, C,
+  const DwS8MveI8 a{plane, reinterpret_cast<const int16_t*>(w), bias, scale, wf, y, rowb, p.h_out, p.w_out, C,
                       p.out_zp};
   // Usually every packed bias is small: the full blocks of each chunk in one call.
   const int32_t cfull = C & ~3;
@@ -1015,20 +1028,20 @@ __attribute__((noinline)) inline void dwconv_s8_mve_i8s2_run(const ConvS8Params&
     }
     const int32_t cend = c16 + n, cf = cend < cfull ? cend : cfull;
     if (all_small) {
-      if (cf > c16) dwconv_s8_mve_i8s2_blocks<true, false>(a, c16, c16, cf);
+      if (cf > c16) dwconv_s8_mve_i8_blocks<S, true, false>(a, c16, c16, cf);
     } else {
       for (int32_t c0 = c16; c0 < cf; c0 += 4) {
         if (dwconv_s8_mve_small_bias(bias, c0, C))
-          dwconv_s8_mve_i8s2_blocks<true, false>(a, c16, c0, c0 + 4);
+          dwconv_s8_mve_i8_blocks<S, true, false>(a, c16, c0, c0 + 4);
         else
-          dwconv_s8_mve_i8s2_blocks<false, false>(a, c16, c0, c0 + 4);
+          dwconv_s8_mve_i8_blocks<S, false, false>(a, c16, c0, c0 + 4);
       }
     }
     if (cf < cend) {
       if (dwconv_s8_mve_small_bias(bias, cf, C))
-        dwconv_s8_mve_i8s2_blocks<true, true>(a, c16, cf, cend);
+        dwconv_s8_mve_i8_blocks<S, true, true>(a, c16, cf, cend);
       else
-        dwconv_s8_mve_i8s2_blocks<false, true>(a, c16, cf, cend);
+        dwconv_s8_mve_i8_blocks<S, false, true>(a, c16, cf, cend);
     }
   }
 }
@@ -1066,7 +1079,8 @@ inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8
   float* const wf =
       reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
   float* const band = wf + 4 * (4 + K * K);
-  if (K == 3 && S == 2 && g.band >= g.hp) return dwconv_s8_mve_i8s2_run(p, g, x, w, bias, scale, y, wf);
+  if (K == 3 && g.band >= g.hp)
+    return dwconv_s8_mve_i8_run<S>(p, g, x, w, bias, scale, y, wf);
   // Padding value everywhere; row copies only overwrite the input columns (or the whole interior
   // with the padding value again for padding rows).
   const float32x4_t zpf = vdupq_n_f32(static_cast<float>(p.in_zp));
