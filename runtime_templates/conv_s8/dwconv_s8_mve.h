@@ -33,6 +33,11 @@
 //   exact, and equal to float(acc) of the reference); otherwise S is converted to int32 (exact),
 //   the int32 bias added with wrap-around and the sum converted (round to nearest, like the
 //   reference's float(acc)).
+//   3x3 with the whole padded plane in scratch (small maps, e.g. s2 12x12 -> 6x6, 6x6 -> 3x3, s1 6x6):
+//   the plane is kept as int8, 16 channels per padded pixel, copied once per 16 channels with one
+//   16-byte load and store per pixel, and the group routine widens each column on the fly
+//   (VLDRB.S32 + VCVT) instead of reading a float band (dwconv_s8_mve_i8_run; same float sums,
+//   same scratch bytes).
 //
 // Requantization (both modes) as in conv1x1_s8_mve.h: float(acc) * scale in float32, clamp to
 // [act_min - out_zp, act_max - out_zp] with VMAXNM/VMINNM (NaN -> act_min, like the reference),
@@ -797,6 +802,250 @@ __attribute__((noinline)) void dwconv_s8_mve_plane_run(const ConvS8Params& p, co
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Small 3x3 maps, stride 1 or 2 (channel-lane mode with the whole padded plane in scratch): the plane is
+// kept as int8, 16 channels per padded pixel ([hp][wp][16] bytes, the same bytes as the float band
+// of one block of 4), copied once per chunk of 16 channels (one 16-byte load and store per pixel
+// instead of a widening load, a conversion and a store per pixel and block of 4). The group
+// routine widens each band column on the fly (VLDRB.S32 + VCVT, exact: int8 values) and otherwise
+// computes exactly what dwconv_s8_mve_group3 computes (same float sums of exact integer products).
+// In place: a chunk's input is copied before any of its outputs is written, and outputs only
+// overwrite the chunk's own channels.
+template <int S, int P, bool kSmall, bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*& r0, const int8_t*& r1,
+                                                                   const int8_t*& r2, const float* wf, int8_t*& yp,
+                                                                   int32_t C, int32_t zp, uint32_t pred) {
+  static_assert(P >= 1 && P * S <= 6 && P <= 4, "VLDRB immediate offsets reach 127");
+  __asm__ volatile(
+      R"(
+      .macro fe_fma%=, acc, i
+        .if %c[P] > \i
+          .if .Lfe_j - \i * %c[S] == 0
+            vfma.f32 \acc, q7, q4
+          .elseif .Lfe_j - \i * %c[S] == 1
+            vfma.f32 \acc, q7, q5
+          .elseif .Lfe_j - \i * %c[S] == 2
+            vfma.f32 \acc, q7, q6
+          .endif
+        .endif
+      .endm
+      .macro fe_row%=, row
+        vldrw.32 q4, [%[wf], #64 + .Lfe_ky * 48]
+        vldrw.32 q5, [%[wf], #80 + .Lfe_ky * 48]
+        vldrw.32 q6, [%[wf], #96 + .Lfe_ky * 48]
+        .set .Lfe_j, 0
+        .rept (%c[P] - 1) * %c[S] + 3
+          .if .Lfe_j < %c[P] * %c[S]
+            vldrb.s32 q7, [\row, #.Lfe_j * 16]
+          .elseif .Lfe_j == %c[P] * %c[S]
+            vldrb.s32 q7, [\row, #.Lfe_j * 16]!
+          .else
+            vldrb.s32 q7, [\row, #(.Lfe_j - %c[P] * %c[S]) * 16]
+          .endif
+          vcvt.f32.s32 q7, q7
+          fe_fma%= q0, 0
+          fe_fma%= q1, 1
+          fe_fma%= q2, 2
+          fe_fma%= q3, 3
+          .set .Lfe_j, .Lfe_j + 1
+        .endr
+        .set .Lfe_ky, .Lfe_ky + 1
+      .endm
+      .macro fe_out%=, acc, i
+        .if %c[P] > \i
+          .if %c[SMALL] == 0
+            vcvt.s32.f32 \acc, \acc
+            vadd.i32 \acc, \acc, q7
+            vcvt.f32.s32 \acc, \acc
+          .endif
+          vmul.f32 \acc, \acc, q4
+          vmaxnm.f32 \acc, \acc, q5
+          vminnm.f32 \acc, \acc, q6
+          vcvtn.s32.f32 \acc, \acc
+          vadd.i32 \acc, \acc, %[zp]
+          .if %c[PRED]
+            vpst
+            vstrbt.32 \acc, [%[yp]]
+          .else
+            vstrb.32 \acc, [%[yp]]
+          .endif
+          add %[yp], %[yp], %[C]
+        .endif
+      .endm
+      .if %c[SMALL]
+        vldrw.32 q0, [%[wf]]
+        .if %c[P] > 1
+          vmov q1, q0
+        .endif
+        .if %c[P] > 2
+          vmov q2, q0
+        .endif
+        .if %c[P] > 3
+          vmov q3, q0
+        .endif
+      .else
+        vmov.i32 q0, #0
+        .if %c[P] > 1
+          vmov.i32 q1, #0
+        .endif
+        .if %c[P] > 2
+          vmov.i32 q2, #0
+        .endif
+        .if %c[P] > 3
+          vmov.i32 q3, #0
+        .endif
+      .endif
+      .set .Lfe_ky, 0
+      fe_row%= %[r0]
+      fe_row%= %[r1]
+      fe_row%= %[r2]
+      vldrw.32 q4, [%[wf], #16]
+      vldrw.32 q5, [%[wf], #32]
+      vldrw.32 q6, [%[wf], #48]
+      .if %c[SMALL] == 0
+        vldrw.32 q7, [%[wf]]
+      .endif
+      .if %c[PRED]
+        vmsr p0, %[pred]
+      .endif
+      fe_out%= q0, 0
+      fe_out%= q1, 1
+      fe_out%= q2, 2
+      fe_out%= q3, 3
+      .purgem fe_fma%=
+      .purgem fe_row%=
+      .purgem fe_out%=
+      )"
+      : [r0] "+l"(r0), [r1] "+l"(r1), [r2] "+l"(r2), [yp] "+l"(yp)
+      : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0),
+        [PRED] "i"(kPred ? 1 : 0)
+      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
+}
+
+// Arguments shared by the blocks of the small-map path.
+struct DwS8MveI8 {
+  const int8_t* plane;  // int8 plane, [hp][wp][16]
+  const int16_t* w;     // packed weights
+  const int32_t* bias;
+  const float* scale;
+  float* wf;
+  int8_t* y;
+  int32_t rowb, h_out, w_out, C, zp;
+};
+
+// Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end inside the chunk of 16 channels that
+// starts at c16 (all of the same bias class; kPred: the tensor's last, partial block): per block its
+// weights to wf, then every output row in groups of G = 4 (stride 1) or 3 (stride 2: VLDRB offsets
+// reach 127 bytes, 7 columns of 16) outputs, the rare block kinds one output at a time.
+template <int S, bool kSmall, bool kPred>
+__attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32_t c16, int32_t c_begin,
+                                                         int32_t c_end) {
+  const int32_t C = a.C, zp = a.zp, h_out = a.h_out, w_out = a.w_out, rowb = a.rowb;
+  float* const wf = a.wf;
+  constexpr bool kFast = kSmall && !kPred;
+  // (Counts from w_out, never from a loop counter after its loop: see dwconv_s8_mve_row.)
+  constexpr int G = S == 1 ? 4 : 3;  // outputs per group
+  const int32_t groups = kFast ? w_out / G : 0, rem = kFast ? w_out - G * (w_out / G) : 0;
+  // (Only the tensor's last block, kPred, needs a lane predicate.)
+  const uint32_t pred = kPred ? static_cast<uint32_t>(vctp32q(static_cast<uint32_t>(C - c_begin))) : 0u;
+  for (int32_t c0 = c_begin; c0 < c_end; c0 += 4) {
+    dwconv_s8_mve_block_setup<3, kSmall, kPred>(a.w + (c0 >> 2) * 36, a.bias + c0, a.scale + c0, wf, pred);
+    const int8_t* plane = a.plane + (c0 - c16);
+    int8_t* y = a.y + c0;
+    if (kFast && w_out == G) {  // one group per row (e.g. 6x6 -> 3x3): the short loop
+      for (int32_t oh = 0; oh < h_out; ++oh) {
+        const int8_t* r0 = plane;
+        const int8_t* r1 = plane + rowb;
+        const int8_t* r2 = r1 + rowb;
+        int8_t* yp = y;
+        dwconv_s8_mve_group3_i8<S, G, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        plane = r1 + (S - 1) * rowb - G * S * 16;
+        y = yp;
+      }
+      continue;
+    }
+    // Each group advances the row pointers by S * 16 bytes per output and yp by C per output:
+    // the next output row starts at r1 + (S - 1) * rowb - 16 * S * w_out, its outputs at yp.
+    for (int32_t oh = 0; oh < h_out; ++oh) {
+      const int8_t* r0 = plane;
+      const int8_t* r1 = plane + rowb;
+      const int8_t* r2 = r1 + rowb;
+      int8_t* yp = y;
+      if (kFast) {
+        for (int32_t i = 0; i < groups; ++i)
+          dwconv_s8_mve_group3_i8<S, G, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        if (S == 1 && rem == 3)
+          dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        else if (rem == 2)
+          dwconv_s8_mve_group3_i8<S, 2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        else if (rem == 1)
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      } else {
+        for (int32_t i = 0; i < w_out; ++i)
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      }
+      plane = r1 + (S - 1) * rowb - 16 * S * w_out;
+      y = yp;
+    }
+  }
+}
+
+// The whole small 3x3 layer: wf as in channel-lane mode, then the int8 plane (hp * wp * 16
+// bytes: the band's bytes, so the scratch size is the channel-lane one).
+template <int S>
+__attribute__((noinline)) void dwconv_s8_mve_i8_run(const ConvS8Params& p, const DwS8MveGeom& g,
+                                                             const int8_t* x, const int8_t* w, const int32_t* bias,
+                                                             const float* scale, int8_t* y, float* wf) {
+  int8_t* const plane = reinterpret_cast<int8_t*>(wf + 4 * (4 + 9));
+  const int32_t wp = g.wp, hp = g.hp, C = p.c_out, w_in = p.w_in, pad_top = p.pad_top, pad_left = p.pad_left;
+  const int32_t rowb = 16 * wp;
+  const int8x16_t zpv = vdupq_n_s8(static_cast<int8_t>(p.in_zp));
+  for (int32_t i = 0; i < hp * wp; ++i) vst1q_s8(plane + 16 * i, zpv);
+  vst1q_f32(wf + 8, vdupq_n_f32(static_cast<float>(p.act_min - p.out_zp)));
+  vst1q_f32(wf + 12, vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp)));
+  const int32_t ih0 = pad_top > 0 ? 0 : -pad_top;
+  const int32_t ih1 = p.h_in < hp - pad_top ? p.h_in : hp - pad_top;
+  const int32_t iw0 = pad_left > 0 ? 0 : -pad_left;
+  const int32_t iw1 = w_in < wp - pad_left ? w_in : wp - pad_left;
+  const DwS8MveI8 a{plane, reinterpret_cast<const int16_t*>(w), bias, scale, wf, y, rowb, p.h_out, p.w_out, C,
+                      p.out_zp};
+  // Usually every packed bias is small: the full blocks of each chunk in one call.
+  const int32_t cfull = C & ~3;
+  uint32_t maxabs = 0;
+  for (int32_t c0 = 0; c0 < cfull; c0 += 4) maxabs = vmaxavq_s32(maxabs, vldrwq_s32(bias + c0));
+  const bool all_small = maxabs <= (1u << 23);
+  for (int32_t c16 = 0; c16 < C; c16 += 16) {
+    const int32_t n = C - c16 < 16 ? C - c16 : 16;
+    const mve_pred16_t pr8 = vctp8q(static_cast<uint32_t>(n));
+    for (int32_t ih = ih0; ih < ih1; ++ih) {
+      const int8_t* src = x + (ih * w_in + iw0) * C + c16;
+      int8_t* dst = plane + (ih + pad_top) * rowb + 16 * (iw0 + pad_left);
+      if (n == 16) {
+        for (int32_t iw = iw0; iw < iw1; ++iw, src += C, dst += 16) vst1q_s8(dst, vld1q_s8(src));
+      } else {
+        for (int32_t iw = iw0; iw < iw1; ++iw, src += C, dst += 16) vstrbq_p_s8(dst, vldrbq_z_s8(src, pr8), pr8);
+      }
+    }
+    const int32_t cend = c16 + n, cf = cend < cfull ? cend : cfull;
+    if (all_small) {
+      if (cf > c16) dwconv_s8_mve_i8_blocks<S, true, false>(a, c16, c16, cf);
+    } else {
+      for (int32_t c0 = c16; c0 < cf; c0 += 4) {
+        if (dwconv_s8_mve_small_bias(bias, c0, C))
+          dwconv_s8_mve_i8_blocks<S, true, false>(a, c16, c0, c0 + 4);
+        else
+          dwconv_s8_mve_i8_blocks<S, false, false>(a, c16, c0, c0 + 4);
+      }
+    }
+    if (cf < cend) {
+      if (dwconv_s8_mve_small_bias(bias, cf, C))
+        dwconv_s8_mve_i8_blocks<S, true, true>(a, c16, cf, cend);
+      else
+        dwconv_s8_mve_i8_blocks<S, false, true>(a, c16, cf, cend);
+    }
+  }
+}
+
 inline size_t dwconv_s8_mve_scratch_bytes(const ConvS8Params& p) {
   const int32_t pitch = dwconv_s8_mve_plane_pitch(p);
   if (pitch) return 15 + dwconv_s8_mve_plane_bytes(p, pitch);
@@ -830,6 +1079,8 @@ inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8
   float* const wf =
       reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
   float* const band = wf + 4 * (4 + K * K);
+  if (K == 3 && g.band >= g.hp)
+    return dwconv_s8_mve_i8_run<S>(p, g, x, w, bias, scale, y, wf);
   // Padding value everywhere; row copies only overwrite the input columns (or the whole interior
   // with the padding value again for padding rows).
   const float32x4_t zpf = vdupq_n_f32(static_cast<float>(p.in_zp));

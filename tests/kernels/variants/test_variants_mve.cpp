@@ -767,7 +767,7 @@ int main() {
   static const int32_t kfc[][3] = {{1, 1280, 10}, {1, 1280, 100}, {1, 256, 64}, {8, 256, 64}};
   for (const auto& s : kfc) ok = bench_fc(r, s[0], s[1], s[2]) && ok;
   // Depthwise: MobileNetV2 shapes (input side) per variant.
-  static const int32_t kdw[][2] = {{48, 16}, {48, 48}, {24, 48}, {24, 96}, {12, 96}, {6, 144}, {6, 192}, {3, 336}};
+  static const int32_t kdw[][2] = {{48, 16}, {48, 48}, {24, 48}, {24, 96}, {12, 96}, {12, 192}, {6, 144}, {6, 192}, {3, 336}};
   for (const DwVariant& v : kDw)
     for (const auto& s : kdw) {
       if (v.k >= 5 && s[0] * s[0] * s[1] > 48 * 48 * 16) continue;
