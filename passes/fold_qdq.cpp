@@ -71,8 +71,14 @@ struct QdqFolder {
     }
     const Tensor& bf = g.t(b);
     if (!bf.is_constant() || bf.dtype != DType::F32) return std::nullopt;
-    const float sx = g.t(x_scale).as_f32()[0];
-    const auto sw = g.t(w_scale).as_f32();
+    // The scales must be constants of the right lengths (a scale computed by a node has no value
+    // here); otherwise the group is left unfolded and lowering reports what it cannot compile.
+    const Tensor& xs = g.t(x_scale);
+    const Tensor& ws = g.t(w_scale);
+    if (!xs.is_constant() || !ws.is_constant() || xs.numel() != 1 || (ws.numel() != 1 && ws.numel() != channels))
+      return std::nullopt;
+    const float sx = xs.as_f32()[0];
+    const auto sw = ws.as_f32();
     const auto v = bf.as_f32();
     if (static_cast<int64_t>(v.size()) != channels) return std::nullopt;
     std::vector<int32_t> q(v.size());
@@ -127,7 +133,8 @@ struct QdqFolder {
       case OpKind::Conv: {
         const Node* dx = dq_in(0);
         const Node* dw = dq_in(1);
-        if (!dx || !dw || !per_tensor(*dx) || !g.t(dw->inputs[0]).is_constant()) return false;
+        if (!dx || !dw || !per_tensor(*dx) || !g.t(dw->inputs[0]).is_constant() || g.t(dw->inputs[0]).shape.empty())
+          return false;
         auto b = int_bias(in(P, 2), dx->inputs[1], dw->inputs[1], g.t(dw->inputs[0]).shape[0]);
         if (!b) return false;
         r.op = OpKind::QLinearConv;
@@ -140,6 +147,7 @@ struct QdqFolder {
         if (!da || !db || !per_tensor(*da) || !g.t(db->inputs[0]).is_constant()) return false;
         if (P.attrs.f("beta", 1.f) != 1.f || P.attrs.i("transA", 0) != 0) return false;
         const Shape& bs = g.t(db->inputs[0]).shape;
+        if (bs.size() != 2) return false;
         auto b = int_bias(in(P, 2), da->inputs[1], db->inputs[1], P.attrs.i("transB", 0) ? bs[0] : bs[1]);
         if (!b) return false;
         r.op = OpKind::QGemm;

@@ -16,17 +16,35 @@ static bool time_overlap(const BufferRequest& a, const BufferRequest& b) {
   return a.first <= b.last && b.first <= a.last;
 }
 
-// The root of a request's anchor chain (requests anchored together form one compound).
-static size_t root_of(const std::vector<BufferRequest>& reqs, size_t i) {
-  while (reqs[i].anchor >= 0) i = static_cast<size_t>(reqs[i].anchor);
-  return i;
-}
-
-// Bytes from the chain's root offset to this request's offset (0 unless a Concat slice is involved).
-static size_t rel_of(const std::vector<BufferRequest>& reqs, size_t i) {
-  size_t rel = 0;
-  for (; reqs[i].anchor >= 0; i = static_cast<size_t>(reqs[i].anchor)) rel += reqs[i].anchor_offset;
-  return rel;
+// Root and offset within its compound of every request, and each root's members, in O(n) overall
+// (walking each anchor chain from every request is O(n^2) for a long chain of in-place layers).
+static void compound_roots(const std::vector<BufferRequest>& reqs, std::vector<size_t>* root_out,
+                           std::vector<size_t>* rel_out, std::vector<std::vector<size_t>>* members) {
+  const size_t n = reqs.size();
+  std::vector<size_t> root(n, SIZE_MAX), rel(n, 0);
+  std::vector<size_t> path;
+  for (size_t i = 0; i < n; ++i) {
+    size_t j = i;
+    path.clear();
+    while (root[j] == SIZE_MAX && reqs[j].anchor >= 0) {
+      path.push_back(j);
+      j = static_cast<size_t>(reqs[j].anchor);
+      if (path.size() > n) break;  // a cycle of anchors cannot happen; stay finite anyway
+    }
+    if (root[j] == SIZE_MAX) root[j] = j, rel[j] = 0;
+    for (size_t k = path.size(); k-- > 0;) {
+      const size_t p = path[k];
+      const size_t up = static_cast<size_t>(reqs[p].anchor);
+      root[p] = root[up];
+      rel[p] = rel[up] + reqs[p].anchor_offset;
+    }
+  }
+  if (members) {
+    members->assign(n, {});
+    for (size_t i = 0; i < n; ++i) (*members)[root[i]].push_back(i);
+  }
+  if (root_out) *root_out = std::move(root);
+  if (rel_out) *rel_out = std::move(rel);
 }
 
 static size_t align_up(size_t v, size_t a) { return a ? (v + a - 1) / a * a : v; }
@@ -53,40 +71,72 @@ size_t lower_bound(const std::vector<BufferRequest>& reqs) {
 // Per step, each compound (anchor chain) counts the bytes its live members cover, since they are
 // placed at fixed distances from one another: the largest live member for requests sharing one
 // offset, the live slices plus the output for a Concat whose inputs are produced in place.
+// A compound of one request adds its size over its lifetime (a difference array); a larger one is
+// swept over its own steps only, recomputing the covered bytes where its live set changes.
 std::vector<size_t> live_bytes(const std::vector<BufferRequest>& reqs, int steps) {
   const auto n = static_cast<size_t>(std::max(steps, 0));
-  std::vector<size_t> live(n, 0);
+  std::vector<size_t> live(n, 0), diff(n + 1, 0);  // unsigned wrap-around cancels in the prefix sum
   std::vector<std::vector<size_t>> members(reqs.size());
-  for (size_t i = 0; i < reqs.size(); ++i) members[root_of(reqs, i)].push_back(i);
+  std::vector<size_t> rel;
+  compound_roots(reqs, nullptr, &rel, &members);
   std::vector<std::pair<size_t, size_t>> iv;
-  for (const auto& mem : members) {
+  for (auto& mem : members) {
     if (mem.empty()) continue;
-    std::vector<size_t> rel;
-    for (size_t i : mem) rel.push_back(rel_of(reqs, i));
-    for (size_t s = 0; s < n; ++s) {
-      iv.clear();
-      for (size_t k = 0; k < mem.size(); ++k) {
-        const BufferRequest& r = reqs[mem[k]];
-        if (r.first <= static_cast<int>(s) && static_cast<int>(s) <= r.last) iv.emplace_back(rel[k], rel[k] + r.size);
+    if (mem.size() == 1) {
+      const BufferRequest& r = reqs[mem[0]];
+      const int a = std::max(r.first, 0), b = std::min(r.last, static_cast<int>(n) - 1);
+      if (r.size == 0 || a > b) continue;
+      diff[static_cast<size_t>(a)] += r.size;
+      diff[static_cast<size_t>(b) + 1] -= r.size;
+      continue;
+    }
+    std::sort(mem.begin(), mem.end(), [&](size_t x, size_t y) { return reqs[x].first < reqs[y].first; });
+    int hi = -1;
+    for (size_t i : mem) hi = std::max(hi, reqs[i].last);
+    hi = std::min(hi, static_cast<int>(n) - 1);
+    std::vector<size_t> active;
+    size_t next = 0, cur = 0;
+    for (int s = std::max(reqs[mem[0]].first, 0); s <= hi; ++s) {
+      bool changed = false;
+      for (; next < mem.size() && reqs[mem[next]].first <= s; ++next) {
+        active.push_back(mem[next]);
+        changed = true;
       }
-      live[s] += covered(iv);
+      const size_t before = active.size();
+      active.erase(std::remove_if(active.begin(), active.end(), [&](size_t i) { return reqs[i].last < s; }),
+                   active.end());
+      if (changed || active.size() != before) {
+        iv.clear();
+        for (size_t i : active) iv.emplace_back(rel[i], rel[i] + reqs[i].size);
+        cur = covered(iv);
+      }
+      live[static_cast<size_t>(s)] += cur;
     }
   }
+  size_t run = 0;
+  for (size_t s = 0; s < n; ++s) live[s] += (run += diff[s]);
   return live;
 }
 
 std::string find_overlap(const std::vector<BufferRequest>& reqs, const std::vector<size_t>& off) {
+  std::vector<size_t> root, rel;
+  compound_roots(reqs, &root, &rel, nullptr);
+  // Members of one compound keep their fixed distances.
   for (size_t i = 0; i < reqs.size(); ++i)
-    for (size_t j = i + 1; j < reqs.size(); ++j) {
-      if (!time_overlap(reqs[i], reqs[j]) || reqs[i].size == 0 || reqs[j].size == 0) continue;
-      if (root_of(reqs, i) == root_of(reqs, j)) {
-        if (off[i] + rel_of(reqs, j) != off[j] + rel_of(reqs, i))
-          return fmt::format("anchored '{}' and '{}' do not share an offset", reqs[i].name, reqs[j].name);
-        continue;
-      }
-      if (off[i] < off[j] + reqs[j].size && off[j] < off[i] + reqs[i].size)
-        return fmt::format("'{}' [{}, {}) overlaps '{}' [{}, {}) while both are live", reqs[i].name, off[i],
-                           off[i] + reqs[i].size, reqs[j].name, off[j], off[j] + reqs[j].size);
+    if (reqs[i].size && root[i] != i && off[i] != off[root[i]] + rel[i])
+      return fmt::format("anchored '{}' and '{}' do not share an offset", reqs[root[i]].name, reqs[i].name);
+  // Requests in order of offset: a pair can only overlap in memory if the later one starts below
+  // the earlier one's end, so each request is compared with those still "open" in address space.
+  std::vector<size_t> by_off;
+  for (size_t i = 0; i < reqs.size(); ++i)
+    if (reqs[i].size) by_off.push_back(i);
+  std::sort(by_off.begin(), by_off.end(), [&](size_t a, size_t b) { return off[a] < off[b] || (off[a] == off[b] && a < b); });
+  for (size_t x = 0; x < by_off.size(); ++x)
+    for (size_t y = x + 1; y < by_off.size() && off[by_off[y]] < off[by_off[x]] + reqs[by_off[x]].size; ++y) {
+      const size_t i = std::min(by_off[x], by_off[y]), j = std::max(by_off[x], by_off[y]);
+      if (!time_overlap(reqs[i], reqs[j]) || root[i] == root[j]) continue;
+      return fmt::format("'{}' [{}, {}) overlaps '{}' [{}, {}) while both are live", reqs[i].name, off[i],
+                         off[i] + reqs[i].size, reqs[j].name, off[j], off[j] + reqs[j].size);
     }
   return "";
 }
@@ -99,48 +149,57 @@ static Placement place_in_order(const std::vector<BufferRequest>& reqs, const st
   Placement p;
   p.algorithm = name;
   p.offsets.assign(reqs.size(), 0);
-  std::vector<std::vector<size_t>> members(reqs.size());
-  std::vector<size_t> rel(reqs.size());
-  for (size_t i = 0; i < reqs.size(); ++i) {
-    members[root_of(reqs, i)].push_back(i);
-    rel[i] = rel_of(reqs, i);
-  }
+  std::vector<std::vector<size_t>> members;
+  std::vector<size_t> rel, root_of_req;
+  compound_roots(reqs, &root_of_req, &rel, &members);
   std::vector<size_t> placed;
   std::vector<bool> done(reqs.size(), false);
+  std::vector<std::pair<int64_t, int64_t>> forbidden;
   for (size_t idx : order) {
-    const size_t root = root_of(reqs, idx);
+    const size_t root = root_of_req[idx];
     if (done[root]) continue;
     done[root] = true;
-    // Candidate bases: 0 and, per member, just above each placed request overlapping it in time.
-    std::vector<size_t> ends;
+    // The lowest aligned base at which no member collides with a placed request live at the same
+    // time: every such pair forbids the bases in one interval [lo, hi); sweep them in order of lo
+    // (O(k log k) for k conflicts, where trying each interval end as a candidate was O(k^2)).
     size_t align = 1;
-    for (size_t m : members[root]) {
-      align = std::max(align, reqs[m].align);
-      for (size_t q : placed)
-        if (reqs[q].size && time_overlap(reqs[m], reqs[q]) && p.offsets[q] + reqs[q].size >= rel[m])
-          ends.push_back(p.offsets[q] + reqs[q].size - rel[m]);
-    }
-    // A member conflicts with q only within its own size; test candidate bases exactly.
-    auto fits = [&](size_t base) {
-      for (size_t m : members[root])
-        for (size_t q : placed)
-          if (reqs[q].size && reqs[m].size && time_overlap(reqs[m], reqs[q]) &&
-              base + rel[m] < p.offsets[q] + reqs[q].size && p.offsets[q] < base + rel[m] + reqs[m].size)
-            return false;
-      return true;
-    };
+    for (size_t m : members[root]) align = std::max(align, reqs[m].align);
     size_t off = 0;
-    if (!fits(off)) {
-      off = SIZE_MAX;
-      for (size_t e : ends) {
-        const size_t cand = align_up(e, align);
-        if (cand < off && fits(cand)) off = cand;
+    if (members[root].size() == 1) {
+      // One request: the intervals come in offset order from `placed` (kept sorted by offset), and
+      // the sweep stops at the first placed request that starts above the candidate's end.
+      const size_t m = members[root][0];
+      if (reqs[m].size)
+        for (size_t q : placed) {
+          if (p.offsets[q] >= off + rel[m] + reqs[m].size) break;
+          if (!reqs[q].size || !time_overlap(reqs[m], reqs[q])) continue;
+          const size_t end = p.offsets[q] + reqs[q].size;
+          if (end > off + rel[m]) off = align_up(end - rel[m], align);
+        }
+    } else {
+      forbidden.clear();
+      for (size_t m : members[root]) {
+        if (!reqs[m].size) continue;
+        for (size_t q : placed)
+          if (reqs[q].size && time_overlap(reqs[m], reqs[q])) {
+            // base + rel[m] < off[q] + size[q]  and  off[q] < base + rel[m] + size[m]
+            const auto hi = static_cast<int64_t>(p.offsets[q] + reqs[q].size) - static_cast<int64_t>(rel[m]);
+            const auto lo = static_cast<int64_t>(p.offsets[q]) - static_cast<int64_t>(rel[m] + reqs[m].size) + 1;
+            if (hi > 0) forbidden.emplace_back(lo, hi);
+          }
+      }
+      std::sort(forbidden.begin(), forbidden.end());
+      for (const auto& [lo, hi] : forbidden) {
+        if (lo > static_cast<int64_t>(off)) break;
+        if (hi > static_cast<int64_t>(off)) off = align_up(static_cast<size_t>(hi), align);
       }
     }
     for (size_t m : members[root]) {
       p.offsets[m] = off + rel[m];
       p.arena = std::max(p.arena, off + rel[m] + reqs[m].size);
-      placed.push_back(m);
+      placed.insert(std::upper_bound(placed.begin(), placed.end(), m,
+                                     [&](size_t a, size_t b) { return p.offsets[a] < p.offsets[b]; }),
+                    m);
     }
   }
   return p;

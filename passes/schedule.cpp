@@ -90,6 +90,9 @@ class CostModel {
     }
     for (TensorId i : g.inputs)
       if (!external_[static_cast<size_t>(i)]) initial_live_ += bytes_[static_cast<size_t>(i)];
+    reader_count_.assign(nt, 0);
+    for (size_t t = 0; t < nt; ++t)
+      for (uint64_t w : readers_[t]) reader_count_[t] += static_cast<uint32_t>(__builtin_popcountll(w));
   }
 
   size_t nodes() const { return n_; }
@@ -98,18 +101,26 @@ class CostModel {
   const Bits& preds(size_t v) const { return preds_[v]; }
   const std::vector<size_t>& pred_list(size_t v) const { return pred_list_[v]; }
   const std::vector<size_t>& succs(size_t v) const { return succs_[v]; }
+  // Per group root: how many nodes read it (a list schedule counts them down as they run, so that
+  // step() tells in O(1) whether a group dies, where scanning the reader bits is O(nodes)).
+  const std::vector<uint32_t>& reader_count() const { return reader_count_; }
+  void ran(size_t v, std::vector<uint32_t>& remaining) const {
+    for (int r : reads_[v]) --remaining[static_cast<size_t>(r)];
+  }
 
   struct Step {
     size_t during = 0;  // live bytes while v runs (inputs, outputs and scratch)
     size_t after = 0;   // live bytes once it has run
   };
 
-  // Running v after the set `done` (whose live bytes are `live`).
-  Step step(const Bits& done, size_t live, size_t v) const {
+  // Running v after the set `done` (whose live bytes are `live`). `remaining`, when given, holds
+  // the readers of each group not in `done` (reader_count() minus those run, see ran()).
+  Step step(const Bits& done, size_t live, size_t v, const std::vector<uint32_t>* remaining = nullptr) const {
     const Node& nd = g_.nodes[v];
     const Lowered& l = lowered_[v];
     auto dies_here = [&](int r) {  // every other reader of group r has run, and r is no graph output
       if (pinned_[static_cast<size_t>(r)]) return false;
+      if (remaining) return (*remaining)[static_cast<size_t>(r)] == 1;  // v itself reads r
       const Bits& rd = readers_[static_cast<size_t>(r)];
       for (size_t w = 0; w < words_; ++w) {
         uint64_t rest = rd[w] & ~done[w];
@@ -122,8 +133,7 @@ class CostModel {
     for (int r : creates_[v]) {
       const auto ur = static_cast<size_t>(r);
       out += bytes_[ur];
-      bool unread = !pinned_[ur];  // an output nobody reads lives for its own step only
-      for (uint64_t w : readers_[ur]) unread = unread && w == 0;
+      const bool unread = !pinned_[ur] && reader_count_[ur] == 0;  // lives for its own step only
       if (unread) freed += bytes_[ur];
     }
     for (int r : reads_[v])
@@ -161,41 +171,50 @@ class CostModel {
   std::vector<std::vector<size_t>> pred_list_;
   std::vector<std::vector<size_t>> succs_;
   std::vector<std::vector<int>> creates_, reads_;  // per node: groups it starts; distinct groups it reads
+  std::vector<uint32_t> reader_count_;            // per root: nodes reading the group
   size_t initial_live_ = 0;
 };
 
 // Peak live bytes of one order under the cost model.
 size_t live_peak(const CostModel& cm, const std::vector<size_t>& order) {
   Bits done(cm.words(), 0);
+  std::vector<uint32_t> remaining = cm.reader_count();
   size_t live = cm.initial_live(), peak = live;
   for (size_t v : order) {
-    const auto st = cm.step(done, live, v);
+    const auto st = cm.step(done, live, v, &remaining);
     peak = std::max(peak, st.during);
     live = st.after;
     add(done, v);
+    cm.ran(v, remaining);
   }
   return peak;
 }
 
 // A list schedule: repeatedly runs the ready node that `pick` prefers (it sees the ready nodes in
-// model order and returns a position among them).
+// model order and returns a position among them). Readiness is counted (predecessors not yet run)
+// and each group's readers counted down, so a step costs O(its inputs), not O(nodes).
 template <typename Pick>
 std::vector<size_t> list_schedule(const CostModel& cm, Pick pick) {
   const size_t n = cm.nodes();
   Bits done(cm.words(), 0);
   std::vector<size_t> order, ready;  // ready: ascending
-  for (size_t v = 0; v < n; ++v)
-    if (subset(cm.preds(v), done)) ready.push_back(v);
+  std::vector<size_t> waiting(n);
+  for (size_t v = 0; v < n; ++v) {
+    waiting[v] = cm.pred_list(v).size();
+    if (!waiting[v]) ready.push_back(v);
+  }
+  std::vector<uint32_t> remaining = cm.reader_count();
   size_t live = cm.initial_live();
   while (!ready.empty()) {
-    const size_t at = pick(done, live, ready, order);
+    const size_t at = pick(done, live, ready, order, remaining);
     const size_t v = ready[at];
     ready.erase(ready.begin() + static_cast<std::ptrdiff_t>(at));
-    live = cm.step(done, live, v).after;
+    live = cm.step(done, live, v, &remaining).after;
     add(done, v);
+    cm.ran(v, remaining);
     order.push_back(v);
     for (size_t w : cm.succs(v))
-      if (subset(cm.preds(w), done)) ready.insert(std::upper_bound(ready.begin(), ready.end(), w), w);
+      if (--waiting[w] == 0) ready.insert(std::upper_bound(ready.begin(), ready.end(), w), w);
   }
   return order;
 }
@@ -203,11 +222,12 @@ std::vector<size_t> list_schedule(const CostModel& cm, Pick pick) {
 // Greedy: the ready node that grows the live bytes least (frees the most), then the one with the
 // lowest peak while it runs, then model order.
 std::vector<size_t> greedy_min_growth(const CostModel& cm) {
-  return list_schedule(cm, [&](const Bits& done, size_t live, const std::vector<size_t>& ready, const std::vector<size_t>&) {
+  return list_schedule(cm, [&](const Bits& done, size_t live, const std::vector<size_t>& ready, const std::vector<size_t>&,
+                               const std::vector<uint32_t>& remaining) {
     size_t best = 0;
-    CostModel::Step bs = cm.step(done, live, ready[0]);
+    CostModel::Step bs = cm.step(done, live, ready[0], &remaining);
     for (size_t i = 1; i < ready.size(); ++i) {
-      const CostModel::Step s = cm.step(done, live, ready[i]);
+      const CostModel::Step s = cm.step(done, live, ready[i], &remaining);
       if (s.after < bs.after || (s.after == bs.after && s.during < bs.during)) best = i, bs = s;
     }
     return best;
@@ -218,7 +238,8 @@ std::vector<size_t> greedy_min_growth(const CostModel& cm) {
 // most recently run producer ran last; then model order.
 std::vector<size_t> depth_first(const CostModel& cm) {
   std::vector<long> ran_at(cm.nodes(), -1);
-  return list_schedule(cm, [&](const Bits&, size_t, const std::vector<size_t>& ready, const std::vector<size_t>& order) {
+  return list_schedule(cm, [&](const Bits&, size_t, const std::vector<size_t>& ready, const std::vector<size_t>& order,
+                               const std::vector<uint32_t>&) {
     if (!order.empty()) ran_at[order.back()] = static_cast<long>(order.size()) - 1;
     auto recency = [&](size_t v) {
       long r = -1;
@@ -353,13 +374,17 @@ Graph planning_skeleton(const Graph& g) {
 }
 
 bool single_order(const CostModel& cm) {
-  Bits done(cm.words(), 0);
-  for (size_t k = 0; k < cm.nodes(); ++k) {
-    size_t ready = 0, pick = 0;
-    for (size_t v = 0; v < cm.nodes(); ++v)
-      if (!has(done, v) && subset(cm.preds(v), done)) ++ready, pick = v;
-    if (ready != 1) return false;
-    add(done, pick);
+  // Exactly one node is ready at every step (Kahn's algorithm with a count of the ready nodes).
+  const size_t n = cm.nodes();
+  std::vector<size_t> waiting(n), ready;
+  for (size_t v = 0; v < n; ++v)
+    if (!(waiting[v] = cm.pred_list(v).size())) ready.push_back(v);
+  for (size_t k = 0; k < n; ++k) {
+    if (ready.size() != 1) return false;
+    const size_t v = ready.back();
+    ready.pop_back();
+    for (size_t w : cm.succs(v))
+      if (--waiting[w] == 0) ready.push_back(w);
   }
   return true;
 }

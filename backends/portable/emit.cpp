@@ -115,6 +115,8 @@ struct Emitter {
     switch (o.kind) {
       case Operand::Kind::Null: return "nullptr";
       case Operand::Kind::Scratch: {
+        // A kernel whose scratch size is 0 gets no buffer (it must not read the pointer).
+        if (node >= m.plan.scratch_buffer.size() || m.plan.scratch_buffer[node] < 0) return "nullptr";
         const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.scratch_buffer[node])];
         return fmt::format("reinterpret_cast<float*>(a + {})", b.offset);
       }

@@ -3,7 +3,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <map>
 #include <set>
 
@@ -15,7 +14,14 @@
 #include "support/sanitize.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include <signal.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -448,6 +454,9 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   m.weights.assign(w.begin(), w.end());
   for (TensorId id : m.weights) m.weights_bytes += m.graph.t(id).bytes();
 
+  if (m.plan.arena_bytes > kMaxArenaBytes)
+    return make_error("the arena needs {} bytes, more than the {} bytes Ferrite can address from 32-bit code",
+                      m.plan.arena_bytes, kMaxArenaBytes);
   if (o.sram_budget && m.plan.arena_bytes > o.sram_budget) {
     size_t peak = 0;
     for (size_t s = 0; s < m.plan.live.size(); ++s)
@@ -478,34 +487,134 @@ Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m, std:
   return files;
 }
 
+namespace {
+
+// What a SIGINT/SIGTERM/SIGHUP during the write phase must remove: the temporary files and their
+// folder. Fixed-size C strings, so that the handler only calls async-signal-safe functions.
+struct WriteCleanup {
+  static constexpr int kMaxFiles = 16;
+  char files[kMaxFiles][4096];
+  int count = 0;
+  char dir[4096];
+  volatile std::sig_atomic_t active = 0;
+};
+WriteCleanup g_cleanup;
+constexpr int kCleanupSignals[] = {SIGINT, SIGTERM, SIGHUP};
+
+extern "C" void remove_temporaries_and_die(int sig) {
+  if (g_cleanup.active) {
+    for (int i = 0; i < g_cleanup.count; ++i) unlink(g_cleanup.files[i]);
+    rmdir(g_cleanup.dir);
+  }
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+bool copy_path(char* dst, const std::string& src) {
+  if (src.size() >= 4096) return false;
+  std::memcpy(dst, src.c_str(), src.size() + 1);
+  return true;
+}
+
+}  // namespace
+
+// Writes every file into a temporary folder beside the output folder, then swaps them in: each
+// existing file is first moved aside into the temporary folder, so that a failure part way (a
+// folder named like an output file, a full disk, a permission) puts every old file back and removes
+// the new ones. A SIGINT/SIGTERM/SIGHUP while the files are written removes the temporary folder;
+// during the swap those signals are held until it is complete (or rolled back).
 Status write_files_atomically(const std::string& dir, const std::vector<GeneratedFile>& files) {
   std::error_code ec;
   fs::path out(dir);
-  fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
-  if (out.filename().empty()) { out = out.parent_path(); parent = out.has_parent_path() ? out.parent_path() : fs::path("."); }
+  if (out.filename().empty()) out = out.parent_path();
+  const fs::path parent = out.has_parent_path() ? out.parent_path() : fs::path(".");
+  if (files.size() > static_cast<size_t>(WriteCleanup::kMaxFiles))
+    return make_error("internal error: {} files to write, at most {}", files.size(), WriteCleanup::kMaxFiles);
+  if (fs::exists(out, ec) && !fs::is_directory(out, ec))
+    return make_error("cannot write into '{}': it exists and is not a folder", out.string());
   fs::create_directories(parent, ec);
   if (ec) return make_error("cannot create '{}': {}", parent.string(), ec.message());
-  std::random_device rd;
-  fs::path tmp = parent / fmt::format(".ferrite-tmp-{:08x}", rd());
-  fs::create_directory(tmp, ec);
-  if (ec) return make_error("cannot create a temporary directory in '{}': {}", parent.string(), ec.message());
+  // The signals are held from before the temporary folder exists until the handler knows it.
+  sigset_t block, prev;
+  sigemptyset(&block);
+  for (int sig : kCleanupSignals) sigaddset(&block, sig);
+  sigprocmask(SIG_BLOCK, &block, &prev);
+  std::string tmpl = (parent / ".ferrite-tmp-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) {
+    const int err = errno;
+    sigprocmask(SIG_SETMASK, &prev, nullptr);
+    return make_error("cannot create a temporary directory in '{}': {}", parent.string(), std::strerror(err));
+  }
+  const fs::path tmp = tmpl;
+
+  // Write phase: a signal removes the temporaries.
+  g_cleanup.count = 0;
+  bool paths_ok = copy_path(g_cleanup.dir, tmp.string());
+  for (const auto& f : files) paths_ok = paths_ok && copy_path(g_cleanup.files[g_cleanup.count++], (tmp / f.name).string());
+  struct sigaction sa {}, old[3];
+  sa.sa_handler = remove_temporaries_and_die;
+  sigemptyset(&sa.sa_mask);
+  for (int i = 0; i < 3; ++i) sigaction(kCleanupSignals[i], &sa, &old[i]);
+  g_cleanup.active = paths_ok ? 1 : 0;
+  sigprocmask(SIG_SETMASK, &prev, nullptr);
+  auto restore_handlers = [&] {
+    g_cleanup.active = 0;
+    for (int i = 0; i < 3; ++i) sigaction(kCleanupSignals[i], &old[i], nullptr);
+  };
   auto fail = [&](const std::string& msg) -> Status {
     fs::remove_all(tmp, ec);
+    restore_handlers();
     return Error{msg};
   };
   for (const auto& f : files) {
     std::ofstream os(tmp / f.name, std::ios::binary);
     os.write(f.content.data(), static_cast<std::streamsize>(f.content.size()));
-    if (!os) return fail(fmt::format("cannot write '{}'", (out / f.name).string()));
+    os.close();
+    if (!os) return fail(fmt::format("cannot write '{}' (disk full?)", (out / f.name).string()));
   }
-  // Move each file into the output directory (created if needed); existing files are replaced.
+
+  // Swap phase, with the signals held.
+  sigprocmask(SIG_BLOCK, &block, &prev);
+  const bool created_out = !fs::exists(out, ec);
   fs::create_directories(out, ec);
-  if (ec) return fail(fmt::format("cannot create '{}': {}", out.string(), ec.message()));
-  for (const auto& f : files) {
-    fs::rename(tmp / f.name, out / f.name, ec);
-    if (ec) return fail(fmt::format("cannot move '{}' into place: {}", f.name, ec.message()));
+  std::string error;
+  if (ec) error = fmt::format("cannot create '{}': {}", out.string(), ec.message());
+  std::vector<std::pair<fs::path, bool>> moved;  // target, whether an old file was set aside
+  for (size_t i = 0; error.empty() && i < files.size(); ++i) {
+    const fs::path target = out / files[i].name, aside = tmp / (files[i].name + ".old");
+    const auto st = fs::symlink_status(target, ec);
+    if (fs::is_directory(st)) {  // never moved aside: only files Ferrite may replace are
+      error = fmt::format("cannot write '{}': a folder has that name", target.string());
+      break;
+    }
+    const bool had_old = fs::exists(st);
+    if (had_old) {
+      fs::rename(target, aside, ec);
+      if (ec) {
+        error = fmt::format("cannot move the old '{}' aside: {}", target.string(), ec.message());
+        break;
+      }
+    }
+    fs::rename(tmp / files[i].name, target, ec);
+    if (ec) {
+      error = fmt::format("cannot move '{}' into place: {}", target.string(), ec.message());
+      if (had_old) fs::rename(aside, target, ec);
+      break;
+    }
+    moved.emplace_back(target, had_old);
+  }
+  if (!error.empty()) {  // roll back: the old files return, the new ones go
+    for (auto it = moved.rbegin(); it != moved.rend(); ++it) {
+      const fs::path aside = tmp / (it->first.filename().string() + ".old");
+      if (it->second) fs::rename(aside, it->first, ec);
+      else fs::remove(it->first, ec);
+    }
+    if (created_out) fs::remove(out, ec);  // only when empty
   }
   fs::remove_all(tmp, ec);
+  restore_handlers();
+  sigprocmask(SIG_SETMASK, &prev, nullptr);
+  if (!error.empty()) return Error{error + "; the output folder is unchanged"};
   return Status::ok();
 }
 

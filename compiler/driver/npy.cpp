@@ -42,6 +42,10 @@ static const char* descr_of(DType t) {
 Expected<Tensor> read_npy(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) return make_error("cannot open '{}'", path);
+  f.seekg(0, std::ios::end);
+  if (static_cast<uint64_t>(f.tellg()) > kMaxModelBytes)
+    return make_error("'{}' is larger than the {} byte limit", path, kMaxModelBytes);
+  f.seekg(0);
   std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   if (all.size() < 10 || all.compare(0, 6, kMagic, 6) != 0) return make_error("'{}' is not a .npy file", path);
   const int major = static_cast<unsigned char>(all[6]);
@@ -73,8 +77,11 @@ Expected<Tensor> read_npy(const std::string& path) {
     tok.erase(0, tok.find_first_not_of(" "));
     tok.erase(tok.find_last_not_of(" ") + 1);
     if (tok.empty()) continue;
+    if (tok.size() > 18 || tok.find_first_not_of("0123456789") != std::string::npos)
+      return make_error("'{}': bad dimension '{}' in the .npy header", path, tok.substr(0, 40));
     t.shape.push_back(std::stoll(tok));
   }
+  FERRITE_TRY(check_tensor_size(t.shape, dtype_size(t.dtype), fmt::format("'{}'", path)));
   const size_t start = hstart + hlen;
   if (all.size() - start != t.bytes())
     return make_error("'{}': holds {} data bytes, shape {} needs {}", path, all.size() - start, shape_str(t.shape), t.bytes());
@@ -107,6 +114,7 @@ Expected<Tensor> read_tensor_file(const std::string& path) {
   if (!f) return make_error("cannot open '{}'", path);
   char magic[6] = {};
   f.read(magic, 6);
+  if (f.gcount() == 0) return make_error("'{}' is empty: expected a .npy file or a serialized ONNX TensorProto", path);
   if (f.gcount() == 6 && std::memcmp(magic, kMagic, 6) == 0) return read_npy(path);
   return read_tensor_pb(path);
 }

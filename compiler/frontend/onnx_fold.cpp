@@ -9,6 +9,7 @@
 // Runtime, Cast float->int truncating); float arithmetic is IEEE single/double, so it gives the
 // same bits as ONNX Runtime's constant folding and as the generated kernels.
 #include "frontend/onnx_fold.h"
+#include "frontend/sandbox.h"
 
 #include <algorithm>
 #include <cmath>
@@ -300,7 +301,10 @@ Result<Tensor> slice(const NodeView& v) {
       s = std::clamp<int64_t>(s, 0, dim - 1);
       e = std::clamp<int64_t>(e, -1, dim - 1);
     }
-    const int64_t len = step > 0 ? (e > s ? (e - s + step - 1) / step : 0) : (s > e ? (s - e - step - 1) / -step : 0);
+    // Without overflow for steps up to INT64_MAX / INT64_MIN (s and e are clamped into the dim).
+    const uint64_t mag = step > 0 ? static_cast<uint64_t>(step) : 0 - static_cast<uint64_t>(step);
+    const int64_t span = step > 0 ? e - s : s - e;
+    const int64_t len = span > 0 ? static_cast<int64_t>((static_cast<uint64_t>(span) - 1) / mag + 1) : 0;
     st[static_cast<size_t>(ax)] = s;
     sp[static_cast<size_t>(ax)] = step;
     os[static_cast<size_t>(ax)] = len;
@@ -602,12 +606,24 @@ class Folder {
     FoldStats st;
     for (;;) {
       prune_value_info();
-      try {
+      // In a child process (frontend/sandbox.h): ONNX's inference trusts what its checker does not
+      // check. It only adds value_info and output types, so those come back.
+      auto inferred = run_in_child([&] {
         onnx::ShapeInferenceOptions so(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
         onnx::shape_inference::InferShapes(m_, onnx::OpSchemaRegistry::Instance(), so);
-      } catch (const std::exception& e) {
-        return make_error("shape inference failed: {}", e.what());
-      }
+        onnx::GraphProto types;
+        *types.mutable_value_info() = g_.value_info();
+        *types.mutable_output() = g_.output();
+        std::string out;
+        types.SerializeToString(&out);
+        return out;
+      });
+      if (!inferred) return make_error("shape inference failed: {}", inferred.error().message);
+      onnx::GraphProto types;
+      if (!types.ParseFromString(*inferred) || types.output_size() != g_.output_size())
+        return make_error("shape inference failed: its result does not parse");
+      *g_.mutable_value_info() = std::move(*types.mutable_value_info());
+      *g_.mutable_output() = std::move(*types.mutable_output());
       ++st.iterations;
       if (!sweep(st)) break;
       if (st.iterations > 64) return make_error("constant folding did not reach a fixed point after 64 rounds");

@@ -6,6 +6,9 @@
 #include "frontend/onnx_import.h"
 #include "frontend/contrib_schemas.h"
 #include "frontend/onnx_fold.h"
+#include "frontend/sandbox.h"
+#include "frontend/validate.h"
+#include "support/sanitize.h"
 
 #include <algorithm>
 #include <cstring>
@@ -14,7 +17,10 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <unordered_map>
+
+#include <stdexcept>
 
 #include <onnx/checker.h>
 #include <onnx/onnx_pb.h>
@@ -82,8 +88,13 @@ static Expected<std::string> read_file_limited(const std::string& path, uint64_t
   return data;
 }
 
-// Resolves an external-data reference to a file inside the model's folder; refuses paths that escape it.
-static Expected<std::string> load_external(const onnx::TensorProto& tp, const std::string& base_dir, size_t expected) {
+// Resolves an external-data reference to a file inside the model's folder and returns a view of its
+// bytes. The location must be a relative path of printable characters without "..", and its real
+// path (symbolic links resolved) must lie inside the model's real folder. Each file is read once per
+// import (`cache`, keyed by real path: real exporters put every initializer in one file), the total
+// of all files is limited to kMaxModelBytes, and offset/length are checked against the file's size.
+static Expected<std::string_view> load_external(const onnx::TensorProto& tp, const std::string& base_dir,
+                                                ExternalDataCache* cache) {
   std::string location;
   int64_t offset = 0, length = -1;
   auto number = [](const std::string& v, int64_t* out) {
@@ -97,53 +108,85 @@ static Expected<std::string> load_external(const onnx::TensorProto& tp, const st
       return make_error("initializer '{}': external data {} '{}' is not a byte count", tp.name(), kv.key(), kv.value());
   }
   if (location.empty()) return make_error("initializer '{}': external data has no location", tp.name());
+  for (unsigned char c : location)
+    if (c < 0x20 || c == 0x7f)
+      return make_error("initializer '{}': external data location '{}' contains a control character (byte {})",
+                        tp.name(), comment_safe(location), static_cast<int>(c));
   fs::path rel(location);
-  if (rel.is_absolute() || location.find("..") != std::string::npos)
+  if (rel.is_absolute() || location.find("..") != std::string::npos || base_dir.empty())
     return make_error("initializer '{}': external data location '{}' must be a relative path inside the model's folder",
                       tp.name(), location);
-  fs::path full = fs::path(base_dir) / rel;
-  auto content = read_file_limited(full.string(), kMaxModelBytes, "external data file");
-  if (!content) return make_error("initializer '{}': {}", tp.name(), content.error().message);
-  if (offset < 0 || static_cast<uint64_t>(offset) > content->size())
-    return make_error("initializer '{}': external data offset {} is past the end of '{}'", tp.name(), offset, location);
-  size_t len = length < 0 ? content->size() - static_cast<size_t>(offset) : static_cast<size_t>(length);
-  if (static_cast<size_t>(offset) + len > content->size())
-    return make_error("initializer '{}': external data range runs past the end of '{}'", tp.name(), location);
-  if (len != expected)
-    return make_error("initializer '{}': external data holds {} bytes, shape needs {}", tp.name(), len, expected);
-  return content->substr(static_cast<size_t>(offset), len);
+  std::error_code ec;
+  const fs::path base_real = fs::canonical(base_dir, ec);
+  if (ec) return make_error("initializer '{}': cannot resolve the model's folder '{}': {}", tp.name(), base_dir, ec.message());
+  const fs::path full = fs::path(base_dir) / rel;
+  if (!fs::exists(full, ec))
+    return make_error("initializer '{}': cannot read external data file '{}': no such file", tp.name(), full.string());
+  const fs::path real = fs::canonical(full, ec);
+  if (ec) return make_error("initializer '{}': cannot resolve external data file '{}': {}", tp.name(), full.string(), ec.message());
+  const std::string base_s = base_real.string(), real_s = real.string();
+  if (real_s.size() <= base_s.size() || real_s.compare(0, base_s.size(), base_s) != 0 ||
+      (base_s.back() != '/' && real_s[base_s.size()] != '/'))
+    return make_error("initializer '{}': external data location '{}' resolves to '{}', outside the model's folder '{}' "
+                      "(through a symbolic link)",
+                      tp.name(), location, real_s, base_s);
+  ExternalDataCache local;
+  if (!cache) cache = &local;
+  auto it = cache->files.find(real_s);
+  if (it == cache->files.end()) {
+    auto content = read_file_limited(real_s, kMaxModelBytes, "external data file");
+    if (!content) return make_error("initializer '{}': {}", tp.name(), content.error().message);
+    if (content->size() > kMaxModelBytes - std::min<uint64_t>(cache->total_bytes, kMaxModelBytes))
+      return make_error("initializer '{}': the external data files add up to more than the {} byte limit", tp.name(),
+                        kMaxModelBytes);
+    cache->total_bytes += content->size();
+    it = cache->files.emplace(real_s, std::move(*content)).first;
+  }
+  const std::string& data = it->second;
+  if (static_cast<uint64_t>(offset) > data.size())
+    return make_error("initializer '{}': external data offset {} is past the end of '{}' ({} bytes)", tp.name(), offset,
+                      location, data.size());
+  const uint64_t avail = data.size() - static_cast<uint64_t>(offset);
+  if (length >= 0 && static_cast<uint64_t>(length) > avail)
+    return make_error("initializer '{}': external data range (offset {}, length {}) runs past the end of '{}' ({} bytes)",
+                      tp.name(), offset, length, location, data.size());
+  const size_t len = length < 0 ? static_cast<size_t>(avail) : static_cast<size_t>(length);
+  return std::string_view(data).substr(static_cast<size_t>(offset), len);
 }
 
-Expected<Tensor> tensor_from_proto(const onnx::TensorProto& tp, const std::string& base_dir) {
+Expected<Tensor> tensor_from_proto(const onnx::TensorProto& tp, const std::string& base_dir, ExternalDataCache* cache) {
   Tensor t;
   t.name = tp.name();
   t.dtype = dtype_from_onnx(tp.data_type());
-  for (int64_t d : tp.dims()) {
-    if (d < 0) return make_error("tensor '{}': negative dimension {}", tp.name(), d);
-    t.shape.push_back(d);
-  }
+  for (int64_t d : tp.dims()) t.shape.push_back(d);
   if (t.dtype == DType::Undefined || t.dtype == DType::String || t.dtype == DType::F16)
     return make_error("tensor '{}': element type {} is not supported", tp.name(), tp.data_type());
+  // The declared size is checked (overflow-safe) and compared with the data actually present
+  // before anything sized by it is allocated.
+  FERRITE_TRY(check_tensor_size(t.shape, dtype_size(t.dtype), fmt::format("tensor '{}'", tp.name())));
   const int64_t n = t.numel();
-  if (n < 0 || n > (int64_t{1} << 31)) return make_error("tensor '{}': {} elements is too large", tp.name(), n);
   const size_t bytes = t.bytes();
-  std::vector<uint8_t> out(bytes);
+  std::vector<uint8_t> out;
   auto take = [&](const auto& field, auto conv) -> Status {
     if (static_cast<int64_t>(field.size()) != n)
       return make_error("tensor '{}': holds {} values, its shape {} needs {}", tp.name(), field.size(), shape_str(t.shape), n);
+    out.resize(bytes);
     const size_t es = dtype_size(t.dtype);
     for (int64_t i = 0; i < n; ++i) conv(field[static_cast<int>(i)], out.data() + static_cast<size_t>(i) * es);
     return Status::ok();
   };
   if (tp.data_location() == onnx::TensorProto::EXTERNAL) {
-    auto raw = load_external(tp, base_dir, bytes);
+    auto raw = load_external(tp, base_dir, cache);
     if (!raw) return raw.error();
-    std::memcpy(out.data(), raw->data(), bytes);
+    if (raw->size() != bytes)
+      return make_error("initializer '{}': external data holds {} bytes, its shape {} needs {}", tp.name(), raw->size(),
+                        shape_str(t.shape), bytes);
+    out.assign(raw->begin(), raw->end());
   } else if (tp.has_raw_data()) {
     if (tp.raw_data().size() != bytes)
       return make_error("tensor '{}': raw data holds {} bytes, its shape {} needs {}", tp.name(), tp.raw_data().size(),
                         shape_str(t.shape), bytes);
-    std::memcpy(out.data(), tp.raw_data().data(), bytes);
+    out.assign(tp.raw_data().begin(), tp.raw_data().end());
   } else {
     Status st;
     switch (t.dtype) {
@@ -166,8 +209,10 @@ Expected<Tensor> read_tensor_pb(const std::string& path) {
   auto content = read_file_limited(path, kMaxModelBytes, "tensor file");
   if (!content) return content.error();
   onnx::TensorProto tp;
-  if (!tp.ParseFromString(*content)) return make_error("'{}' is not a serialized ONNX TensorProto", path);
-  return tensor_from_proto(tp, fs::path(path).parent_path().string());
+  if (!tp.ParseFromString(*content) || !tp.has_data_type())
+    return make_error("'{}' is not a serialized ONNX TensorProto (nor a .npy file)", path);
+  const std::string dir = fs::path(path).parent_path().string();
+  return tensor_from_proto(tp, dir.empty() ? "." : dir);
 }
 
 // Reports a cycle (or a use before definition that no reordering can fix) naming the nodes involved;
@@ -279,6 +324,26 @@ static Shape shape_of(const onnx::TypeProto& tp, bool* known) {
   return s;
 }
 
+// ONNX's version converter in a child process (sandbox.h): its adapters trust the shapes of the
+// nodes they rewrite (a Gemm of scalars at opset 6 makes Gemm_6_7 read past an empty dims list).
+static Expected<onnx::ModelProto> convert_version_sandboxed(const onnx::ModelProto& model, int target) {
+  auto bytes = run_in_child([&] {
+    std::string out;
+    if (!onnx::version_conversion::ConvertVersion(model, target).SerializeToString(&out))
+      throw std::runtime_error("the converted model does not serialize");
+    return out;
+  });
+  if (!bytes) {
+    if (bytes.error().message.rfind("it crashed", 0) == 0)
+      return make_error("{} on a node it does not check (an operator given inputs of the wrong rank?)",
+                        bytes.error().message);
+    return bytes.error();
+  }
+  onnx::ModelProto m;
+  if (!m.ParseFromString(*bytes)) return make_error("its result does not parse");
+  return m;
+}
+
 // Reads and parses a model file, refusing oversize files and anything that is not a ModelProto.
 static Expected<onnx::ModelProto> load_model_proto(const std::string& path) {
   auto content = read_file_limited(path, kMaxModelBytes, "model");
@@ -317,18 +382,23 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
   onnx::ModelProto model = std::move(*loaded);
   if (!model.has_graph() || model.graph().node_size() == 0)
     return make_error("'{}' is not an ONNX model: it has no graph or the graph has no nodes", path);
-  const std::string base_dir = fs::path(path).parent_path().string();
+  std::string base_dir = fs::path(path).parent_path().string();
+  if (base_dir.empty()) base_dir = ".";
   onnx::GraphProto* g = model.mutable_graph();
 
-  // External data is read in now so that every later stage sees self-contained initializers.
+  // External data is read in now so that every later stage sees self-contained initializers; each
+  // file once, however many initializers it holds.
+  FERRITE_TRY(refuse_external_data_outside_initializers(*g));
+  ExternalDataCache external_files;
   for (auto& init : *g->mutable_initializer())
     if (init.data_location() == onnx::TensorProto::EXTERNAL) {
-      auto t = tensor_from_proto(init, base_dir);
+      auto t = tensor_from_proto(init, base_dir, &external_files);
       if (!t) return t.error();
       init.clear_external_data();
       init.set_data_location(onnx::TensorProto::DEFAULT);
       init.set_raw_data(std::string(reinterpret_cast<const char*>(t->data->data()), t->data->size()));
     }
+  external_files = ExternalDataCache{};
 
   int64_t opset = -1;
   for (const auto& o : model.opset_import())
@@ -339,6 +409,7 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
 
   FERRITE_TRY(check_structure(*g));
   FERRITE_TRY(check_supported(*g, opset));
+  FERRITE_TRY(validate_attributes(*g, opset));  // before ONNX's checker and shape inference see them
 
   // Frozen inputs become initializers; remaining inputs get their shape overrides.
   std::set<std::string> initializer_names;
@@ -407,20 +478,23 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
                         in.name(), shape_str(s), in.name());
   }
 
+  FERRITE_TRY(validate_declared_sizes(*g));
+  make_kernel_shapes_explicit(*g);
+
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception& e) {
     return make_error("'{}' fails the ONNX checker: {}", path, e.what());
   }
   if (opset != kCanonicalOpset) {
-    try {
-      model = onnx::version_conversion::ConvertVersion(model, kCanonicalOpset);
-    } catch (const std::exception& e) {
+    auto converted = convert_version_sandboxed(model, kCanonicalOpset);
+    if (!converted)
       return make_error("'{}': ONNX's version converter cannot take opset {} to {}: {}", path, opset, kCanonicalOpset,
-                        e.what());
-    }
+                        converted.error().message);
+    model = std::move(*converted);
     g = model.mutable_graph();
     FERRITE_TRY(check_supported(*g, kCanonicalOpset));
+    FERRITE_TRY(validate_attributes(*g, kCanonicalOpset));
   }
   // Shape inference and constant folding of the shape arithmetic, to a fixed point (onnx_fold.h).
   if (Status st = fold_and_infer_shapes(model, base_dir); !st) return make_error("'{}': {}", path, st.error().message);
@@ -452,6 +526,12 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
       s = shape_of(*it->second, &known);
       if (it->second->has_tensor_type()) dt = dtype_from_onnx(it->second->tensor_type().elem_type());
     }
+    if (it != types.end() && it->second->has_tensor_type() && it->second->tensor_type().has_shape())
+      for (const auto& d : it->second->tensor_type().shape().dim())
+        if (d.has_dim_value() && d.dim_value() < 0)
+          return make_error("{}: shape inference gives tensor '{}' a negative dimension ({}): a kernel or window "
+                            "larger than its (padded) input, or a size that overflows",
+                            who, name, shape_str(s));
     if (!known || dt == DType::Undefined)
       return make_error("{}: tensor '{}' has no static shape/type after shape inference ({}); "
                         "fix the dynamic dims with --input-shape or make the shape computation constant",
@@ -545,6 +625,7 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
     if (it == ids.end()) return make_error("graph output '{}' is never produced", out.name());
     graph.outputs.push_back(it->second);
   }
+  FERRITE_TRY(validate_graph(graph));
   FERRITE_TRY(verify(graph));
   return graph;
 }

@@ -27,8 +27,17 @@ struct ImportOptions {
 
 Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts);
 
-// Decodes a TensorProto (raw_data or typed fields) into a Tensor with dense little-endian data.
-Expected<Tensor> tensor_from_proto(const onnx::TensorProto& tp, const std::string& base_dir);
+// External-data files read during one import, by real path (each file is read once).
+struct ExternalDataCache {
+  std::map<std::string, std::string> files;
+  uint64_t total_bytes = 0;
+};
+
+// Decodes a TensorProto (raw_data, typed fields or external data inside `base_dir`; an empty
+// `base_dir` refuses external data) into a Tensor with dense little-endian data. The declared size
+// is checked against the limits and against the bytes present before anything is allocated.
+Expected<Tensor> tensor_from_proto(const onnx::TensorProto& tp, const std::string& base_dir,
+                                   ExternalDataCache* cache = nullptr);
 
 // Reads a serialized TensorProto file (.pb, as in ONNX's node tests).
 Expected<Tensor> read_tensor_pb(const std::string& path);

@@ -54,8 +54,35 @@ const char* dtype_c_type(DType t) {
 
 int64_t shape_numel(const Shape& s) {
   int64_t n = 1;
-  for (int64_t d : s) n *= d;
+  bool saturated = false;
+  for (int64_t d : s) {
+    if (d < 0) return -1;
+    if (!saturated && !checked_mul(n, d, &n)) saturated = true;
+  }
+  if (saturated) {
+    for (int64_t d : s) if (d == 0) return 0;
+    return INT64_MAX;
+  }
   return n;
+}
+
+Status check_tensor_size(const Shape& s, size_t elem_size, const std::string& what) {
+  int64_t n = 1;
+  for (int64_t d : s)
+    if (d < 0) return make_error("{} has a negative dimension ({})", what, d);
+  for (int64_t d : s)
+    if (d == 0) return Status::ok();
+  for (int64_t d : s)
+    if (!checked_mul(n, d, &n) || n > kMaxTensorElements) {
+      std::string dims;
+      for (size_t i = 0; i < s.size(); ++i) dims += (i ? "x" : "") + std::to_string(s[i]);
+      return make_error("{} has shape {}: more than the {} elements a tensor may have", what, dims,
+                        kMaxTensorElements);
+    }
+  if (elem_size && static_cast<uint64_t>(n) > kMaxTensorBytes / elem_size)
+    return make_error("{} holds {} elements of {} bytes: more than the {} bytes a tensor may have", what, n,
+                      elem_size, kMaxTensorBytes);
+  return Status::ok();
 }
 
 std::string shape_str(const Shape& s) {
@@ -67,6 +94,8 @@ std::string shape_str(const Shape& s) {
 
 template <typename T>
 static std::vector<T> convert_data(const Tensor& t) {
+  // Not a constant, or data shorter than the shape (a bug elsewhere): no values, never a wild read.
+  if (!t.data || t.numel() < 0 || t.data->size() < t.bytes()) return {};
   std::vector<T> out(static_cast<size_t>(t.numel()));
   const uint8_t* p = t.data->data();
   for (size_t i = 0; i < out.size(); ++i) {

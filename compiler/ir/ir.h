@@ -21,7 +21,22 @@ using Shape = std::vector<int64_t>;
 using TensorId = int32_t;
 constexpr TensorId kNoTensor = -1;
 
+// Limits on what a model may ask for (docs/architecture.md, "Limits"). Every size derived from a
+// model is checked against them with overflow-checked arithmetic before anything is allocated or
+// emitted: kernel parameters are int32 and the arena is addressed from 32-bit code.
+constexpr int64_t kMaxTensorElements = (int64_t{1} << 31) - 1;  // fits the kernels' int32 counts
+constexpr uint64_t kMaxTensorBytes = (uint64_t{1} << 31) - 1;   // 2 GiB - 1
+constexpr uint64_t kMaxArenaBytes = (uint64_t{1} << 31) - 1;    // 2 GiB - 1
+
+// Product of the dims; saturates at INT64_MAX on overflow and gives -1 for a negative dim, so a
+// size check on the result never passes by wrapping around.
 int64_t shape_numel(const Shape& s);
+// Overflow-checked a * b and a + b for non-negative sizes; false on overflow.
+inline bool checked_mul(int64_t a, int64_t b, int64_t* out) { return !__builtin_mul_overflow(a, b, out); }
+inline bool checked_add(int64_t a, int64_t b, int64_t* out) { return !__builtin_add_overflow(a, b, out); }
+// An error when `s` has a negative dim or more than kMaxTensorElements elements (or, with
+// `elem_size`, more than kMaxTensorBytes bytes); `what` names the tensor in the message.
+Status check_tensor_size(const Shape& s, size_t elem_size, const std::string& what);
 std::string shape_str(const Shape& s);  // "1x3x96x96"
 
 struct Tensor {
@@ -39,7 +54,12 @@ struct Tensor {
     return shape;
   }
   int64_t numel() const { return shape_numel(shape); }
-  size_t bytes() const { return static_cast<size_t>(numel()) * dtype_size(dtype); }
+  size_t bytes() const {  // saturates like shape_numel (sizes are checked at import)
+    const int64_t n = numel();
+    if (n < 0) return 0;
+    size_t b = 0;
+    return __builtin_mul_overflow(static_cast<size_t>(n), dtype_size(dtype), &b) ? SIZE_MAX : b;
+  }
   // Typed views of constant data (dtype must match).
   const float* f32() const { return reinterpret_cast<const float*>(data->data()); }
   std::vector<int64_t> as_i64() const;  // integer/float constants converted to int64

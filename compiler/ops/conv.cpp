@@ -12,6 +12,10 @@ Expected<Lowered> lower_Conv(const Graph& g, const Node& n) {
   if (x.size() != 3 && x.size() != 4)
     return make_error("{}: {}-D convolution is not supported (1-D and 2-D are)", n.display_name(), x.size() - 2);
   const bool one_d = x.size() == 3;
+  if (w.size() != x.size() || y.size() != x.size() || y[0] != x[0] || y[1] != w[0])
+    return make_error("{}: weights '{}' ({}) do not fit input '{}' ({}) and output '{}' ({})", n.display_name(),
+                      g.t(n.inputs[1]).name, shape_str(w), g.t(n.inputs[0]).name, shape_str(x),
+                      g.t(n.outputs[0]).name, shape_str(y));
   auto sp = [&](const Shape& s, int i) -> int64_t { return one_d ? (i == 0 ? 1 : s[2]) : s[2 + static_cast<size_t>(i)]; };
   const size_t nsp = x.size() - 2;
   auto attr2 = [&](const char* name, int64_t def) {
@@ -22,8 +26,17 @@ Expected<Lowered> lower_Conv(const Graph& g, const Node& n) {
   std::vector<int64_t> strides = attr2("strides", 1), dil = attr2("dilations", 1);
   std::vector<int64_t> pads = n.attrs.ints("pads", std::vector<int64_t>(2 * nsp, 0));
   if (pads.size() != 2 * nsp) return make_error("{}: pads has {} values, expected {}", n.display_name(), pads.size(), 2 * nsp);
+  if (strides.size() != 2 || dil.size() != 2)
+    return make_error("{}: strides/dilations have {}/{} values, expected {}", n.display_name(), strides.size() - (one_d ? 1 : 0),
+                      dil.size() - (one_d ? 1 : 0), nsp);
   int64_t pad_t = one_d ? 0 : pads[0], pad_l = one_d ? pads[0] : pads[1];
   const int64_t group = n.attrs.i("group", 1);
+  if (group <= 0 || group > x[1] || x[1] % group || y[1] % group || w[1] * group != x[1])
+    return make_error("{}: group {} does not divide {} input / {} output channels (weights '{}' {})", n.display_name(),
+                      group, x[1], y[1], g.t(n.inputs[1]).name, shape_str(w));
+  for (size_t i = 0; i < nsp; ++i)
+    if (strides[i + (one_d ? 1 : 0)] < 1 || dil[i + (one_d ? 1 : 0)] < 1 || pads[i] < 0 || pads[i + nsp] < 0)
+      return make_error("{}: strides and dilations must be >= 1 and pads >= 0", n.display_name());
   const std::string auto_pad = n.attrs.s("auto_pad", "NOTSET");
   const int64_t kh = one_d ? 1 : w[2], kw = one_d ? w[2] : w[3];
   pad_t = resolve_pad_begin(auto_pad, sp(x, 0), sp(y, 0), kh, strides[0], dil[0], pad_t);
@@ -38,8 +51,6 @@ Expected<Lowered> lower_Conv(const Graph& g, const Node& n) {
   p.pad_top = i32(pad_t); p.pad_left = i32(pad_l);
   p.group = i32(group);
   p.act = to_act_params(n.act);
-  if (group <= 0 || p.c_in % p.group || p.c_out % p.group || w[1] * group != x[1])
-    return make_error("{}: group {} does not divide {} input / {} output channels", n.display_name(), group, p.c_in, p.c_out);
 
   Lowered l;
   l.macs = static_cast<uint64_t>(p.n) * p.c_out * p.h_out * p.w_out * (p.c_in / p.group) * p.kh * p.kw;

@@ -11,6 +11,8 @@ static Expected<Lowered> lower_binary(const Graph& g, const Node& n, ferrite_rt:
   const Shape& b = in_shape(g, n, 1);
   Shape y = out_shape(g, n);
   if (y.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), y.size());
+  FERRITE_TRY(require_broadcast(g, n, n.inputs[0], y));
+  FERRITE_TRY(require_broadcast(g, n, n.inputs[1], y));
   ferrite_rt::BinaryParams p{};
   p.op = op;
   p.total = i32(shape_numel(y));

@@ -8,7 +8,19 @@ Expected<Lowered> lower_Gemm(const Graph& g, const Node& n) {
   FERRITE_TRY(require_f32(g, n, {0, 1, 2}));
   const Shape& a = in_shape(g, n, 0);
   const Shape& y = out_shape(g, n);
-  if (a.size() != 2 || y.size() != 2) return make_error("{}: Gemm needs 2-D operands", n.display_name());
+  const Shape& b = in_shape(g, n, 1);
+  if (a.size() != 2 || b.size() != 2 || y.size() != 2) return make_error("{}: Gemm needs 2-D operands", n.display_name());
+  {
+    const bool ta = n.attrs.i("transA", 0) != 0, tb = n.attrs.i("transB", 0) != 0;
+    const int64_t m = ta ? a[1] : a[0], ka = ta ? a[0] : a[1], kb = tb ? b[1] : b[0], nb = tb ? b[0] : b[1];
+    if (ka != kb)
+      return make_error("{}: A '{}' ({}{}) and B '{}' ({}{}) disagree on K: {} vs {}", n.display_name(),
+                        g.t(n.inputs[0]).name, shape_str(a), ta ? ", transposed" : "", g.t(n.inputs[1]).name,
+                        shape_str(b), tb ? ", transposed" : "", ka, kb);
+    if (y[0] != m || y[1] != nb)
+      return make_error("{}: output '{}' has shape {}, A and B give {}x{}", n.display_name(), g.t(n.outputs[0]).name,
+                        shape_str(y), m, nb);
+  }
   ferrite_rt::GemmParams p{};
   p.trans_a = static_cast<int32_t>(n.attrs.i("transA", 0));
   p.trans_b = static_cast<int32_t>(n.attrs.i("transB", 0));

@@ -21,10 +21,26 @@ inline Shape dense_strides(const Shape& s) {
 // Strides of operand shape `s` broadcast to `out` (numpy rules): 0 where s has 1 or lacks the dim.
 inline Shape broadcast_strides(const Shape& s, const Shape& out) {
   Shape st(out.size(), 0);
+  if (s.size() > out.size()) return st;  // not a broadcast (require_broadcast refuses it)
   Shape ds = dense_strides(s);
   const size_t off = out.size() - s.size();
   for (size_t i = 0; i < s.size(); ++i) st[off + i] = (s[i] == 1 && out[off + i] != 1) ? 0 : ds[i];
   return st;
+}
+
+// Operand `in` of node n broadcasts (numpy rules) to `out`: no higher rank, each dim equal or 1.
+// ONNX's inference does not check this for PRelu's slope, for one.
+inline Status require_broadcast(const Graph& g, const Node& n, TensorId in, const Shape& out) {
+  const Shape& s = g.t(in).shape;
+  bool ok = s.size() <= out.size();
+  for (size_t i = 0; ok && i < s.size(); ++i) {
+    const int64_t d = s[i], o = out[out.size() - s.size() + i];
+    ok = d == o || d == 1;
+  }
+  if (!ok)
+    return make_error("{}: input '{}' of shape {} does not broadcast to the output's shape {}", n.display_name(),
+                      g.t(in).name, shape_str(s), shape_str(out));
+  return Status::ok();
 }
 
 inline int64_t prod(const Shape& s, size_t from, size_t to) {

@@ -22,6 +22,13 @@ static Expected<Lowered> lower_pool(const Graph& g, const Node& n, bool is_max) 
   std::vector<int64_t> k = attr2("kernel_shape", 1), s = attr2("strides", 1), d = attr2("dilations", 1);
   std::vector<int64_t> pads = n.attrs.ints("pads", std::vector<int64_t>(2 * nsp, 0));
   if (pads.size() != 2 * nsp) return make_error("{}: pads has {} values, expected {}", n.display_name(), pads.size(), 2 * nsp);
+  if (k.size() != 2 || s.size() != 2 || d.size() != 2)
+    return make_error("{}: kernel_shape/strides/dilations must have {} values each", n.display_name(), nsp);
+  for (size_t i = 0; i < 2; ++i)
+    if (k[i] < 1 || s[i] < 1 || d[i] < 1)
+      return make_error("{}: kernel_shape, strides and dilations must be >= 1", n.display_name());
+  for (int64_t v : pads)
+    if (v < 0) return make_error("{}: pads must be >= 0", n.display_name());
   std::vector<int64_t> pb = one_d ? std::vector<int64_t>{0, pads[0]} : std::vector<int64_t>{pads[0], pads[1]};
   std::vector<int64_t> pe = one_d ? std::vector<int64_t>{0, pads[1]} : std::vector<int64_t>{pads[2], pads[3]};
   const std::string auto_pad = n.attrs.s("auto_pad", "NOTSET");

@@ -391,6 +391,10 @@ Expected<Lowered> lower_QLinearConv(const Graph& g, const Node& n) {
 
 Expected<Lowered> lower_ConvInteger(const Graph& g, const Node& n) {
   QParam qx{{1.f}, {0}}, qw{{1.f}, {0}};
+  for (size_t k : {size_t{2}, size_t{3}})
+    if (has_input(n, k) && (!g.t(n.inputs[k]).is_constant() || g.t(n.inputs[k]).numel() < 1))
+      return make_error("{}: zero point '{}' must be a compile-time constant with at least one value", n.display_name(),
+                        g.t(n.inputs[k]).name);
   if (has_input(n, 2)) qx.zp = {static_cast<int32_t>(g.t(n.inputs[2]).as_i64().at(0))};
   if (has_input(n, 3)) {
     qw.zp.clear();
@@ -509,6 +513,10 @@ Expected<Lowered> lower_QLinearMatMul(const Graph& g, const Node& n) {
 
 Expected<Lowered> lower_MatMulInteger(const Graph& g, const Node& n) {
   QParam qa{{1.f}, {0}}, qb{{1.f}, {0}};
+  for (size_t k : {size_t{2}, size_t{3}})
+    if (has_input(n, k) && (!g.t(n.inputs[k]).is_constant() || g.t(n.inputs[k]).numel() < 1))
+      return make_error("{}: zero point '{}' must be a compile-time constant with at least one value", n.display_name(),
+                        g.t(n.inputs[k]).name);
   if (has_input(n, 2)) qa.zp = {static_cast<int32_t>(g.t(n.inputs[2]).as_i64().at(0))};
   if (has_input(n, 3)) {
     qb.zp.clear();
@@ -554,6 +562,8 @@ static Expected<Lowered> lower_qbinary(const Graph& g, const Node& n, ferrite_rt
   const Tensor& b = g.t(n.inputs[3]);
   const Tensor& y = g.t(n.outputs[0]);
   if (y.shape.size() > 6) return make_error("{}: rank above 6", n.display_name());
+  FERRITE_TRY(require_broadcast(g, n, n.inputs[0], y.shape));
+  FERRITE_TRY(require_broadcast(g, n, n.inputs[3], y.shape));
   Shape ys = y.shape.empty() ? Shape{1} : y.shape;
   Shape dims, sa, sb;
   physical_view(a, ys, y.nhwc, &dims, &sa);

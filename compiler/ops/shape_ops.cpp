@@ -13,11 +13,25 @@ static Lowered alias() {
   return l;
 }
 
-Expected<Lowered> lower_Reshape(const Graph&, const Node&) { return alias(); }
-Expected<Lowered> lower_Flatten(const Graph&, const Node&) { return alias(); }
-Expected<Lowered> lower_Squeeze(const Graph&, const Node&) { return alias(); }
-Expected<Lowered> lower_Unsqueeze(const Graph&, const Node&) { return alias(); }
-Expected<Lowered> lower_Identity(const Graph&, const Node&) { return alias(); }
+// An alias reinterprets its input's bytes: the output must hold exactly as many elements (ONNX's
+// shape inference does not check this for a Reshape to a constant shape, e.g. 24 elements to 5x5).
+static Expected<Lowered> checked_alias(const Graph& g, const Node& n) {
+  if (n.inputs.empty() || n.outputs.empty() || n.inputs[0] == kNoTensor)
+    return make_error("{}: expects a data input and an output", n.display_name());
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  if (x.numel() != y.numel() || x.dtype != y.dtype)
+    return make_error("{}: output '{}' ({} {}, {} elements) cannot be a view of input '{}' ({} {}, {} elements)",
+                      n.display_name(), y.name, dtype_name(y.dtype), shape_str(y.shape), y.numel(), x.name,
+                      dtype_name(x.dtype), shape_str(x.shape), x.numel());
+  return alias();
+}
+
+Expected<Lowered> lower_Reshape(const Graph& g, const Node& n) { return checked_alias(g, n); }
+Expected<Lowered> lower_Flatten(const Graph& g, const Node& n) { return checked_alias(g, n); }
+Expected<Lowered> lower_Squeeze(const Graph& g, const Node& n) { return checked_alias(g, n); }
+Expected<Lowered> lower_Unsqueeze(const Graph& g, const Node& n) { return checked_alias(g, n); }
+Expected<Lowered> lower_Identity(const Graph& g, const Node& n) { return checked_alias(g, n); }
 Expected<Lowered> lower_Dropout(const Graph& g, const Node& n) {
   if (n.outputs.size() > 1) return make_error("{}: the mask output is not supported", n.display_name());
   if (has_input(n, 2)) {
@@ -26,7 +40,7 @@ Expected<Lowered> lower_Dropout(const Graph& g, const Node& n) {
     if (!t->empty() && (*t)[0] != 0)
       return make_error("{}: training_mode=true is not supported (inference only)", n.display_name());
   }
-  return alias();
+  return checked_alias(g, n);
 }
 Expected<Lowered> lower_Constant(const Graph&, const Node& n) {
   return make_error("{}: Constant nodes are turned into constants by the frontend", n.display_name());
@@ -58,6 +72,16 @@ Expected<Lowered> lower_Transpose(const Graph& g, const Node& n) {
   std::vector<int64_t> perm = n.attrs.ints("perm");
   if (perm.empty())
     for (size_t i = x.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
+  {
+    std::vector<bool> seen(x.size(), false);
+    bool ok = perm.size() == x.size();
+    for (int64_t pi : perm) {
+      ok = ok && pi >= 0 && pi < static_cast<int64_t>(x.size()) && !seen[static_cast<size_t>(pi)];
+      if (ok) seen[static_cast<size_t>(pi)] = true;
+    }
+    if (!ok) return make_error("{}: perm is not a permutation of the {} axes of '{}'", n.display_name(), x.size(),
+                               g.t(n.inputs[0]).name);
+  }
   Shape ds = dense_strides(x), out, st;
   for (int64_t pi : perm) {
     out.push_back(x[static_cast<size_t>(pi)]);
@@ -108,10 +132,13 @@ Expected<Lowered> lower_Slice(const Graph& g, const Node& n) {
       s = std::clamp<int64_t>(s, 0, dim - 1);
       e = std::clamp<int64_t>(e, -1, dim - 1);
     }
-    int64_t len = step > 0 ? (e - s + step - 1) / step : (s - e + (-step) - 1) / (-step);
-    out[a] = std::max<int64_t>(0, len);
+    // Without overflow for steps up to INT64_MAX / INT64_MIN (s and e are clamped into the dim).
+    const uint64_t mag = step > 0 ? static_cast<uint64_t>(step) : 0 - static_cast<uint64_t>(step);
+    const int64_t span = step > 0 ? e - s : s - e;
+    const int64_t len = span > 0 ? static_cast<int64_t>((static_cast<uint64_t>(span) - 1) / mag + 1) : 0;
+    out[a] = len;
     offset += s * ds[a];
-    st[a] = ds[a] * step;
+    st[a] = len > 1 ? ds[a] * step : 0;  // |step| < dim when two elements are taken
   }
   if (out != out_shape(g, n))
     return make_error("{}: computed shape {} differs from the inferred {}", n.display_name(), shape_str(out),

@@ -1,6 +1,8 @@
 // Name sanitizing for generated code and output files.
 #include "support/sanitize.h"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 #include <string_view>
 
@@ -19,8 +21,20 @@ bool is_cpp_keyword(const std::string& s) {
       "requires", "return", "short", "signed", "sizeof", "static", "static_assert", "static_cast", "struct",
       "switch", "template", "this", "thread_local", "throw", "true", "try", "typedef", "typeid", "typename",
       "union", "unsigned", "using", "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq",
-      "main", "std", "ferrite_rt", "weights", "NULL", "assert", "errno", "stdin", "stdout", "stderr"};
-  return kw.count(s) != 0;
+      "main", "std", "ferrite_rt", "weights", "NULL", "assert", "errno", "stdin", "stdout", "stderr",
+      // stems of C headers: <name>.h beside the firmware's sources must not shadow <stdint.h> & co.
+      "complex", "ctype", "fenv", "float", "inttypes", "iso646", "limits", "locale", "math", "setjmp", "signal",
+      "stdalign", "stdarg", "stdatomic", "stdbool", "stddef", "stdint", "stdio", "stdlib", "stdnoreturn", "string",
+      "tgmath", "threads", "time", "uchar", "wchar", "wctype", "arm_acle", "arm_mve", "arm_math", "cmsis_gcc",
+      "cmsis_compiler", "alloca", "malloc", "memory", "strings", "unistd"};
+  if (kw.count(s)) return true;
+  // Macros, functions and typedefs of the C/C++ headers the generated code can see (glibc, newlib):
+  // a model named INFINITY, SIZE_MAX, int8_t or sinf must not become `namespace INFINITY`.
+  static const char* const reserved[] = {
+#include "support/reserved_names.inc"
+  };
+  return std::binary_search(std::begin(reserved), std::end(reserved), s,
+                            [](const auto& a, const auto& b) { return std::string_view(a) < std::string_view(b); });
 }
 
 std::string sanitize_identifier(const std::string& name, size_t max_len) {

@@ -13,5 +13,7 @@ std::string comment_safe(const std::string& text);
 std::string c_string_literal(const std::string& s);
 // A safe file name for an output: [A-Za-z0-9._-], not starting with '.', not empty.
 std::string sanitize_filename(const std::string& name);
+// C++ keywords, names the generated code uses, and the macros and global names of the standard
+// headers it includes (compiler/support/reserved_names.inc, from scripts/gen_reserved_names.py).
 bool is_cpp_keyword(const std::string& s);
 }  // namespace ferrite

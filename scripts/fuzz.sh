@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Longer fuzzing runs for developers (docs/fuzzing.md). Two engines over the same targets
+# (tests/fuzz/fuzz_target.h: the ONNX loader and whole pipeline up to emission, the .npy reader,
+# the TensorProto reader), seeded with tests/data, the samples and ONNX's node tests:
+#
+#   scripts/fuzz.sh [MINUTES] [SEED]          deterministic structure-aware mutation fuzzer, normal
+#                                             build (build/ or $FERRITE_BUILD_DIR), crash + hang detection
+#   scripts/fuzz.sh --libfuzzer [MINUTES]     libFuzzer + ASan + UBSan (clang), in build-libfuzzer/;
+#                                             FERRITE_FUZZ_TARGET=model|npy|pb (default model)
+#
+# Crashers go to fuzz-out/ (replay: build/tests/ferrite_fuzz --target model --replay FILE); make the
+# minimal model a case of tests/fuzz/make_regressions.py once it is fixed.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NODE=/usr/share/libonnx-testdata/data/node
+OUT=${FERRITE_FUZZ_OUT:-$ROOT/fuzz-out}
+mkdir -p "$OUT"
+if [ "${1:-}" = "--libfuzzer" ]; then
+  MIN=${2:-10}
+  TARGET=${FERRITE_FUZZ_TARGET:-model}
+  BUILD=${FERRITE_LIBFUZZER_DIR:-$ROOT/build-libfuzzer}
+  command -v clang++ > /dev/null || { echo "fuzz.sh: clang++ is needed (apt-get install clang libclang-rt-14-dev)"; exit 2; }
+  CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFERRITE_LIBFUZZER=ON -DFERRITE_WERROR=OFF \
+      -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" > /dev/null
+  cmake --build "$BUILD" -j "${FERRITE_JOBS:-$(nproc)}" --target "fuzz_$TARGET"
+  CORPUS="$OUT/corpus_$TARGET"
+  mkdir -p "$CORPUS"
+  case $TARGET in
+    model) SEEDS=("$ROOT/tests/data" "$ROOT/tests/fuzz/regressions" "$ROOT/samples/dscnn_kws_int8/model.onnx" "$NODE"); EXT=onnx ;;
+    npy) SEEDS=("$ROOT/samples" "$ROOT/tests/data"); EXT=npy ;;
+    pb) SEEDS=("$NODE"); EXT=pb ;;
+  esac
+  if [ -z "$(ls -A "$CORPUS")" ]; then
+    i=0
+    while IFS= read -r f; do cp "$f" "$CORPUS/seed_$i.$EXT"; i=$((i + 1)); done < <(find "${SEEDS[@]}" -name "*.$EXT" -size -1M 2>/dev/null)
+  fi
+  export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  exec "$BUILD/tests/fuzz_$TARGET" "$CORPUS" -dict="$ROOT/tests/fuzz/onnx.dict" -max_total_time=$((MIN * 60)) \
+       -timeout=5 -rss_limit_mb=4096 -max_len=65536 -artifact_prefix="$OUT/" -print_final_stats=1
+fi
+MIN=${1:-10}
+SEED=${2:-$RANDOM}
+BUILD=${FERRITE_BUILD_DIR:-$ROOT/build}
+[ -x "$BUILD/tests/ferrite_fuzz" ] || cmake --build "$BUILD" --target ferrite_fuzz
+exec bash "$ROOT/tests/fuzz/run_fuzz.sh" "$BUILD/tests/ferrite_fuzz" "$ROOT" "$OUT" $((MIN * 60)) "$SEED"

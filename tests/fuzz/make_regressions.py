@@ -1,0 +1,52 @@
+#!/usr/bin/env python3
+"""Writes tests/fuzz/regressions/*.onnx: minimal models of the crashes the fuzzer found (each crashed
+or hung the compiler before its fix; `ctest -R fuzz_smoke` replays them and requires a clean refusal).
+Rerun with /usr/bin/python3 (Debian's python3-onnx)."""
+import os
+import numpy as np
+import onnx
+from onnx import helper as h, TensorProto as T, numpy_helper as nh
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "regressions")
+
+
+def save(name, nodes, inputs, outputs, inits=(), opset=13):
+    g = h.make_graph(nodes, name, inputs, outputs, list(inits))
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", opset)], producer_name="ferrite-fuzz-regression")
+    with open(os.path.join(OUT, name + ".onnx"), "wb") as f:
+        f.write(m.SerializeToString())
+
+
+def vi(name, t, dims):
+    return h.make_tensor_value_info(name, t, dims)
+
+
+os.makedirs(OUT, exist_ok=True)
+# ConvInteger / MatMulInteger whose zero point is a graph input (a null read in lowering).
+save("convinteger_runtime_zero_point", [h.make_node("ConvInteger", ["x", "w", "x_zp"], ["y"])],
+     [vi("x", T.UINT8, [1, 1, 3, 3]), vi("x_zp", T.UINT8, [])], [vi("y", T.INT32, [1, 1, 2, 2])],
+     [nh.from_array(np.ones((1, 1, 2, 2), np.uint8), "w")], opset=10)
+save("matmulinteger_runtime_zero_point", [h.make_node("MatMulInteger", ["a", "b", "a_zp"], ["y"])],
+     [vi("a", T.UINT8, [2, 3]), vi("a_zp", T.UINT8, [])], [vi("y", T.INT32, [2, 4])],
+     [nh.from_array(np.ones((3, 4), np.uint8), "b")], opset=10)
+# Concat with an omitted input (vector::at(-1) escaped as an exception).
+save("concat_omitted_input", [h.make_node("Concat", ["x", ""], ["y"], axis=0)],
+     [vi("x", T.FLOAT, [2])], [vi("y", T.FLOAT, [2])])
+# Expand whose shape operand has 2^31-1 values (ONNX's inference built that many dims: a hang).
+save("expand_huge_shape_operand", [h.make_node("Expand", ["data", "new_shape"], ["y"])],
+     [vi("data", T.FLOAT, [3, 1]), vi("new_shape", T.INT64, [2**31 - 1])], [vi("y", T.FLOAT, [3, 1])])
+# ConvInteger with a rank-5 weight for a rank-4 input (ONNX's conv inference read out of bounds).
+save("convinteger_rank_mismatch", [h.make_node("ConvInteger", ["x", "w"], ["y"])],
+     [vi("x", T.UINT8, [1, 1, 3, 3])], [vi("y", T.INT32, [1, 1, 2, 2])],
+     [nh.from_array(np.ones((1, 1, 2, 2, 3), np.uint8), "w")], opset=10)
+# The same with the rank only known after inference (Relu in front): kernel_shape made explicit.
+save("conv_rank_mismatch_inferred", [h.make_node("Relu", ["x"], ["r"]), h.make_node("Conv", ["r", "w"], ["y"])],
+     [vi("x", T.FLOAT, [1, 1, 3, 3])], [vi("y", T.FLOAT, [1, 1, 2, 2])],
+     [nh.from_array(np.ones((1, 1, 2, 2, 3), np.float32), "w")])
+# Gemm of scalars at opset 2 (ONNX's version converter, Gemm_6_7, read past an empty dims list).
+save("gemm_scalars_opset2", [h.make_node("Gemm", ["a", "b", "c"], ["y"])],
+     [vi("a", T.FLOAT, []), vi("b", T.FLOAT, []), vi("c", T.FLOAT, [])], [vi("y", T.FLOAT, [2])], opset=2)
+# PRelu whose slope has a higher rank than the input (heap overflow computing broadcast strides).
+save("prelu_slope_higher_rank", [h.make_node("PRelu", ["x", "slope"], ["y"])],
+     [vi("x", T.FLOAT, [3, 4, 5]), vi("slope", T.FLOAT, [3, 4, 5, 2])], [vi("y", T.FLOAT, [3, 4, 5])])
+print(sorted(os.listdir(OUT)))
