@@ -89,6 +89,10 @@ function(ferrite_add_model target)
   target_compile_features(${target} PUBLIC cxx_std_17)
   # Same rounding as the host build (docs/numerics.md); the generated code needs neither.
   target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-ffp-contract=off -fno-exceptions -fno-rtti>)
+  # The Helium kernels' inline assembly needs an optimizing build (it stops with #error at -O0):
+  # a Debug firmware build compiles the model with -Og (still debuggable); other configurations keep
+  # their own optimization level.
+  target_compile_options(${target} PRIVATE $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CONFIG:Debug>>:-Og>)
   set_target_properties(${target} PROPERTIES
     FERRITE_NAME "${name}" FERRITE_GENERATED_DIR "${dir}" FERRITE_REPORT_JSON "${dir}/${name}_report.json")
 endfunction()

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "kernels/select.h"
+
 namespace ferrite {
 
 namespace {
@@ -49,7 +51,7 @@ std::vector<size_t> find_bottlenecks(const Graph& g, const std::vector<Lowered>&
   return out;
 }
 
-std::string fuse_bottleneck(Graph& g, std::vector<Lowered>& lowered, size_t first) {
+Expected<std::string> fuse_bottleneck(Graph& g, std::vector<Lowered>& lowered, size_t first, const Target& target) {
   const KernelCall& e = *single_call(lowered[first], KernelId::conv1x1_s8_nhwc);
   const KernelCall& d = *single_call(lowered[first + 1], KernelId::dwconv_s8_nhwc);
   const KernelCall& p = *single_call(lowered[first + 2], KernelId::conv1x1_s8_nhwc);
@@ -66,6 +68,7 @@ std::string fuse_bottleneck(Graph& g, std::vector<Lowered>& lowered, size_t firs
   fused.macs = lowered[first].macs + lowered[first + 1].macs + lowered[first + 2].macs;
   fused.scratch_bytes = ferrite_rt::bottleneck_s8_scratch_bytes(bp);
   fused.calls.push_back(std::move(c));
+  FERRITE_TRY(select_bottleneck(g, fused, target));
 
   Node n;
   n.op = OpKind::InvertedBottleneck;
@@ -73,9 +76,10 @@ std::string fuse_bottleneck(Graph& g, std::vector<Lowered>& lowered, size_t firs
   n.inputs = {e.args[0].id};
   n.outputs = {g.nodes[first + 2].outputs[0]};
   n.index = g.nodes[first].index;
-  std::string note = fmt::format("{} + {} + {} run as one channel-streamed inverted bottleneck ({} B scratch)",
+  std::string note = fmt::format("{} + {} + {} run as one channel-streamed inverted bottleneck ({}, {} B scratch)",
                                  g.nodes[first].display_name(), g.nodes[first + 1].display_name(),
-                                 g.nodes[first + 2].display_name(), fused.scratch_bytes);
+                                 g.nodes[first + 2].display_name(), kernel_name(fused.calls[0].kernel),
+                                 fused.scratch_bytes);
   const auto at = static_cast<std::ptrdiff_t>(first);
   g.nodes.erase(g.nodes.begin() + at + 1, g.nodes.begin() + at + 3);
   g.nodes[first] = std::move(n);

@@ -21,8 +21,11 @@ namespace ferrite {
 // do not overlap (the first match wins).
 std::vector<size_t> find_bottlenecks(const Graph& g, const std::vector<Lowered>& lowered, size_t from = 0);
 
-// Replaces nodes first..first+2 (a chain from find_bottlenecks) by one InvertedBottleneck node;
-// returns a note for the report naming the three layers.
-std::string fuse_bottleneck(Graph& g, std::vector<Lowered>& lowered, size_t first);
+// Replaces nodes first..first+2 (a chain from find_bottlenecks) by one InvertedBottleneck node whose
+// call is the fastest bottleneck variant `target` can run (kernels/bottleneck_s8_variants.cpp; its
+// packed weights are added to `g`, its scratch is the layer's); returns a note for the report
+// naming the three layers.
+Expected<std::string> fuse_bottleneck(Graph& g, std::vector<Lowered>& lowered, size_t first,
+                                      const Target& target = host_target());
 
 }  // namespace ferrite

@@ -225,12 +225,16 @@ def main():
             k[2] += q["elements"] or 0
     print(f"\nPer kernel variant, all layers of the models above: instructions per MAC ('/el': per output element)")
     print(f"{'kernel':<36} {'layers':>6}" + "".join(f" {short(t):>9}" for t in targets))
-    nlayers = {}
-    for (name, t), r in results.items():
-        if t == targets[0]:
-            for q in r["profile"]["rows"]:
-                if q["kind"] == "layer":
-                    nlayers[q["kernel"]] = nlayers.get(q["kernel"], 0) + 1
+    nlayers = {}  # kernel -> layers using it, on the target where it is used most
+    for t in targets:
+        count = {}
+        for (name, tt), r in results.items():
+            if tt == t:
+                for q in r["profile"]["rows"]:
+                    if q["kind"] == "layer":
+                        count[q["kernel"]] = count.get(q["kernel"], 0) + 1
+        for k, c in count.items():
+            nlayers[k] = max(nlayers.get(k, 0), c)
     for kname in sorted(kernels, key=lambda k: -kernels[k][targets[0]][0] if targets[0] in kernels[k] else 0):
         line = f"{kname[:36]:<36} {nlayers.get(kname, 0):>6}"
         for t in targets:

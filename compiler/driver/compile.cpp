@@ -351,8 +351,11 @@ static Status fuse_bottlenecks(CompiledModel& m, CompiledModel unplanned, const 
     if (chains.empty()) return Status::ok();
     CompiledModel next = unplanned;
     std::vector<std::string> notes;
-    for (auto it = chains.rbegin(); it != chains.rend(); ++it)  // back to front: indices stay valid
-      notes.insert(notes.begin(), fuse_bottleneck(next.graph, next.lowered, *it));
+    for (auto it = chains.rbegin(); it != chains.rend(); ++it) {  // back to front: indices stay valid
+      auto note = fuse_bottleneck(next.graph, next.lowered, *it, next.target);
+      if (!note) return note.error();
+      notes.insert(notes.begin(), std::move(*note));
+    }
     CompiledModel trial = next;
     FERRITE_TRY(plan_model(trial, o));
     if (o.fuse_bottlenecks == "auto" && trial.plan.arena_bytes >= m.plan.arena_bytes) return Status::ok();

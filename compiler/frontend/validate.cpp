@@ -246,8 +246,9 @@ Status validate_graph(const Graph& g) {
       if (n.inputs.size() > 2 && n.inputs[2] != kNoTensor && g.t(n.inputs[2]).numel() != scale.numel())
         return make_error("{}: zero point '{}' has {} values, scale '{}' has {}", n.display_name(), g.t(n.inputs[2]).name,
                           g.t(n.inputs[2]).numel(), scale.name, scale.numel());
-      if (scale.numel() == 1 && scale.shape.size() == 0) continue;
-      if (scale.numel() == 1 && x.shape.empty()) continue;
+      // One scale value is per-tensor quantization: ONNX ignores `axis` then (PyTorch's exports give
+      // 1-element 1-D scales to rank-1 biases with the default axis 1).
+      if (scale.numel() == 1) continue;
       const auto rank = static_cast<int64_t>(x.shape.size());
       int64_t axis = n.attrs.i("axis", 1);
       if (axis < -rank || axis >= rank)

@@ -1,6 +1,9 @@
 // The int8 elementwise Add/Mul family's variant list (see conv_s8_variants.h for the pattern).
-// These variants take the portable kernel's arguments unchanged: no packing, no scratch.
+// Variants take the portable kernel's arguments, plus an optional constant table operand made at
+// compile time (appended after y); no scratch.
 #pragma once
+#include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "kernels/kernel.h"
@@ -11,6 +14,9 @@ namespace ferrite {
 struct BinaryS8Variant {
   KernelId kernel;
   bool (*applies)(const ferrite_rt::BinaryS8Params&);  // nullptr = always
+  // Constant table operand: its bytes and the function writing it (nullptr = none).
+  size_t (*table_bytes)(const ferrite_rt::BinaryS8Params&);
+  void (*table)(const ferrite_rt::BinaryS8Params&, uint8_t* out);
 };
 
 // In order of preference; the portable binary_s8 closes the list.

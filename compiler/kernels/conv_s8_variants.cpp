@@ -13,6 +13,7 @@ namespace ferrite_rt {
 #include "conv_s8/conv_s8_dsp.h"
 }  // namespace ferrite_rt
 #include "kernels/pack_s8_dsp.h"
+#include "kernels/pack_s8_mve.h"
 
 namespace ferrite {
 
@@ -21,6 +22,23 @@ using ferrite_rt::ConvS8Params;
 
 const std::vector<ConvS8Variant>& conv_s8_variants() {
   static const std::vector<ConvS8Variant> v = {
+      // --- Helium (MVE, Cortex-M55): compiler/kernels/pack_s8_mve.h ---
+      {KernelId::conv1x1_s8_mve, ConvRole::Pointwise, k::conv1x1_s8_mve_applies, k::conv1x1_s8_mve_packed_weight_bytes,
+       k::pack_conv1x1_s8_mve, nullptr, false},
+      {KernelId::dwconv3x3_s1_s8_mve, ConvRole::Depthwise, k::dwconv3x3_s1_s8_mve_applies,
+       k::dwconv_s8_mve_packed_weight_bytes, k::pack_dwconv_s8_mve, k::dwconv_s8_mve_scratch_bytes, true},
+      {KernelId::dwconv3x3_s2_s8_mve, ConvRole::Depthwise, k::dwconv3x3_s2_s8_mve_applies,
+       k::dwconv_s8_mve_packed_weight_bytes, k::pack_dwconv_s8_mve, k::dwconv_s8_mve_scratch_bytes, true},
+      {KernelId::dwconv5x5_s1_s8_mve, ConvRole::Depthwise, k::dwconv5x5_s1_s8_mve_applies,
+       k::dwconv_s8_mve_packed_weight_bytes, k::pack_dwconv_s8_mve, k::dwconv_s8_mve_scratch_bytes, true},
+      {KernelId::dwconv5x5_s2_s8_mve, ConvRole::Depthwise, k::dwconv5x5_s2_s8_mve_applies,
+       k::dwconv_s8_mve_packed_weight_bytes, k::pack_dwconv_s8_mve, k::dwconv_s8_mve_scratch_bytes, true},
+      {KernelId::dwconv7x7_s1_s8_mve, ConvRole::Depthwise, k::dwconv7x7_s1_s8_mve_applies,
+       k::dwconv_s8_mve_packed_weight_bytes, k::pack_dwconv_s8_mve, k::dwconv_s8_mve_scratch_bytes, true},
+      {KernelId::dwconv7x7_s2_s8_mve, ConvRole::Depthwise, k::dwconv7x7_s2_s8_mve_applies,
+       k::dwconv_s8_mve_packed_weight_bytes, k::pack_dwconv_s8_mve, k::dwconv_s8_mve_scratch_bytes, true},
+      {KernelId::conv_s8_mve, ConvRole::General, k::conv_s8_mve_applies, k::conv_s8_mve_packed_weight_bytes,
+       k::pack_conv_s8_mve, k::conv_s8_mve_scratch_bytes, false},
       // --- DSP extension + FPU (Cortex-M4F, M7, M33): compiler/kernels/pack_s8_dsp.h ---
       // Pointwise: int8 weights first (no flash growth, w_zp == 0), int16 weights for any w_zp.
       {KernelId::conv1x1_s8_dsp_w8, ConvRole::Pointwise, k::conv1x1_s8_dsp_w8_applies,

@@ -303,4 +303,100 @@ inline void pack_conv_s8_dsp(const ferrite_rt::ConvS8Params& p, const int8_t* w_
                                            static_cast<size_t>(K), 1, p.w_zp, p.in_zp, bias_or_null ? bias_or_null[oc] : 0);
 }
 
+
+// ------------------------------------------------------------------------------------------------
+// bottleneck{K}x{K}_s{S}_s8_dsp (K = 3, 5, 7; S = 1, 2): the channel-streamed inverted bottleneck
+// (expand 1x1 -> depthwise KxK stride S -> project 1x1, BottleneckS8Params; kernel in
+// runtime_templates/conv_s8/bottleneck_s8_dsp.h).
+// Rule: the expand and project convolutions satisfy conv1x1_s8_dsp_applies, the depthwise one
+//       dwconv_s8_dsp_applies(K, S); n == 1 everywhere; the three shapes chain (expand output =
+//       depthwise input = project input in channels and size).
+// Scratch: ferrite_rt::bottleneck_s8_dsp_scratch_bytes(p) (kernel header), 4-byte aligned.
+// Layouts (int16 lanes, lane 0 = low half, w' = w - w_zp of the layer):
+//   expand   the conv1x1_s8_dsp layout over c_mid output channels; bias C2 = c_mid rounded up to
+//            even entries, bias[c] - x_zp * sum_k w'[c][k] (the phantom channel's 0);
+//   dw       the depthwise plane layout (per channel K rows of K / 2 + 1 words, see dwconv above),
+//            bias c_mid entries;
+//   project  per group g of 4 middle channels (missing ones 0), per output channel oc two words
+//            [w'(oc, 4g), w'(oc, 4g + 2)], [w'(oc, 4g + 1), w'(oc, 4g + 3)]; bias c_out entries
+//            bias[oc] - x_zp * sum_c w'(oc, c).
+inline bool bottleneck_s8_dsp_applies(const ferrite_rt::BottleneckS8Params& p, int32_t k, int32_t s) {
+  const ferrite_rt::ConvS8Params &e = p.expand, &d = p.dw, &q = p.project;
+  return conv1x1_s8_dsp_applies(e) && conv1x1_s8_dsp_applies(q) && dwconv_s8_dsp_applies(d, k, s) && e.n == 1 &&
+         d.n == 1 && q.n == 1 && d.c_in == e.c_out && d.h_in == e.h_out && d.w_in == e.w_out &&
+         q.c_in == d.c_out && q.h_in == d.h_out && q.w_in == d.w_out;
+}
+#define FERRITE_BN_DSP_RULE(K, S)                                                          \
+  inline bool bottleneck##K##x##K##_s##S##_s8_dsp_applies(const ferrite_rt::BottleneckS8Params& p) { \
+    return bottleneck_s8_dsp_applies(p, K, S);                                             \
+  }
+FERRITE_BN_DSP_RULE(3, 1)
+FERRITE_BN_DSP_RULE(3, 2)
+FERRITE_BN_DSP_RULE(5, 1)
+FERRITE_BN_DSP_RULE(5, 2)
+FERRITE_BN_DSP_RULE(7, 1)
+FERRITE_BN_DSP_RULE(7, 2)
+#undef FERRITE_BN_DSP_RULE
+
+// Packed sizes: weights in bytes, biases in int32 entries.
+struct BottleneckS8DspSizes {
+  size_t we, wd, wq;  // bytes
+  size_t be, bd, bq;  // entries
+};
+inline BottleneckS8DspSizes bottleneck_s8_dsp_packed_sizes(const ferrite_rt::BottleneckS8Params& p) {
+  const int32_t c_in = p.expand.c_in, c_mid = p.expand.c_out, c_out = p.project.c_out, K = p.dw.kh;
+  BottleneckS8DspSizes s;
+  s.we = 8u * static_cast<size_t>((c_in + 3) / 4) * static_cast<size_t>((c_mid + 1) & ~1);
+  s.wd = 4u * static_cast<size_t>(K) * static_cast<size_t>(K / 2 + 1) * static_cast<size_t>(c_mid);
+  s.wq = 8u * static_cast<size_t>((c_mid + 3) / 4) * static_cast<size_t>(c_out);
+  s.be = static_cast<size_t>((c_mid + 1) & ~1);
+  s.bd = static_cast<size_t>(c_mid);
+  s.bq = static_cast<size_t>(c_out);
+  return s;
+}
+
+// we/wd/wq, be/bd/bq: the portable layouts of bottleneck_s8_nhwc (biases may be null).
+inline void pack_bottleneck_s8_dsp(const ferrite_rt::BottleneckS8Params& p, const int8_t* we, const int32_t* be,
+                                   const int8_t* wd, const int32_t* bd, const int8_t* wq, const int32_t* bq,
+                                   int8_t* we_out, int32_t* be_out, int8_t* wd_out, int32_t* bd_out, int8_t* wq_out,
+                                   int32_t* bq_out) {
+  const ferrite_rt::ConvS8Params &e = p.expand, &d = p.dw, &q = p.project;
+  const int32_t c_mid = e.c_out, c_out = q.c_out;
+  // expand: the conv1x1 int16 layout (its bias gets c_mid entries, then the phantom's 0)
+  dsp_detail::pack_conv1x1(e, we, be, we_out, be_out, true);
+  if (c_mid & 1) be_out[c_mid] = 0;
+  // depthwise: the plane layout
+  const int32_t K = d.kh, M = K / 2;
+  auto wdv = [&](int32_t c, int32_t ky, int32_t kx) -> int32_t {
+    if (kx >= K) return 0;
+    return static_cast<int32_t>(wd[(static_cast<size_t>(ky) * static_cast<size_t>(K) + static_cast<size_t>(kx)) *
+                                       static_cast<size_t>(c_mid) +
+                                   static_cast<size_t>(c)]) -
+           d.w_zp;
+  };
+  size_t word = 0;
+  for (int32_t c = 0; c < c_mid; ++c)
+    for (int32_t ky = 0; ky < K; ++ky)
+      for (int32_t m = 0; m <= M; ++m)
+        dsp_detail::put_u32(wd_out, word++, dsp_detail::pair16(wdv(c, ky, 2 * m), m < M ? wdv(c, ky, 2 * m + 1) : 0));
+  for (int32_t c = 0; c < c_mid; ++c)
+    bd_out[c] = dsp_detail::folded_bias(wd + c, static_cast<size_t>(K) * static_cast<size_t>(K),
+                                        static_cast<size_t>(c_mid), d.w_zp, d.in_zp, bd ? bd[c] : 0);
+  // project: groups of 4 middle channels, per output channel the SXTB16-ordered pairs
+  auto wqv = [&](int32_t oc, int32_t c) -> int32_t {
+    if (c >= c_mid) return 0;
+    return static_cast<int32_t>(wq[static_cast<size_t>(oc) * static_cast<size_t>(c_mid) + static_cast<size_t>(c)]) -
+           q.w_zp;
+  };
+  word = 0;
+  for (int32_t c = 0; c < c_mid; c += 4)
+    for (int32_t oc = 0; oc < c_out; ++oc) {
+      dsp_detail::put_u32(wq_out, word++, dsp_detail::pair16(wqv(oc, c), wqv(oc, c + 2)));
+      dsp_detail::put_u32(wq_out, word++, dsp_detail::pair16(wqv(oc, c + 1), wqv(oc, c + 3)));
+    }
+  for (int32_t oc = 0; oc < c_out; ++oc)
+    bq_out[oc] = dsp_detail::folded_bias(wq + static_cast<size_t>(oc) * static_cast<size_t>(c_mid),
+                                         static_cast<size_t>(c_mid), 1, q.w_zp, q.in_zp, bq ? bq[oc] : 0);
+}
+
 }  // namespace ferrite::kernels

@@ -5,7 +5,11 @@
 #include <cstring>
 
 #include "kernels/binary_s8_variants.h"
+#include "kernels/bottleneck_s8_variants.h"
 #include "kernels/conv_s8_variants.h"
+#include "kernels/quantize_variants.h"
+#include "kernels/fc_s8_variants.h"
+#include "kernels/pool_s8_variants.h"
 
 namespace ferrite {
 
@@ -95,10 +99,62 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
   return Status::ok();
 }
 
-// int8 Add/Mul: variants take the same arguments.
+// int8 Add/Mul: variants take the same arguments (a, b, y) and possibly a compile-time table.
 Status select_binary_s8(Lowered& l, const Target& target) {
   const auto& p = std::get<ferrite_rt::BinaryS8Params>(l.calls[0].params);
   for (const BinaryS8Variant& v : binary_s8_variants()) {
+    if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.kernel == l.calls[0].kernel) return Status::ok();
+    KernelCall c = l.calls[0];
+    c.kernel = v.kernel;
+    c.variant = kernel_name(v.kernel);
+    if (v.table) {
+      std::vector<uint8_t> t(v.table_bytes(p));
+      v.table(p, t.data());
+      c.args.push_back(Operand::constant(packed_tensor("", DType::U8, t)));
+    }
+    l.reference_calls = l.calls;
+    l.calls = {c};
+    return Status::ok();
+  }
+  return Status::ok();
+}
+
+// int8 fully connected: portable call args are x, w, bias (or null), scale (out_features), y.
+Status select_fc_s8(const Graph& g, Lowered& l, const Target& target) {
+  const KernelCall& ref = l.calls[0];
+  const auto& p = std::get<ferrite_rt::FcS8Params>(ref.params);
+  if (ref.args.size() != 5) return make_error("internal error: fc_s8 lowered with {} operands", ref.args.size());
+  const Tensor* sc = constant_of(g, ref.args[3]);
+  if (!sc || sc->numel() != p.out_features) return Status::ok();
+  for (float f : sc->as_f32())
+    if (!std::isfinite(f)) return Status::ok();  // the variants' requantization needs finite scales
+  for (const FcS8Variant& v : fc_s8_variants()) {
+    if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.kernel == ref.kernel) return Status::ok();
+    const Tensor* w = constant_of(g, ref.args[1]);
+    const Tensor* b = ref.args[2].kind == Operand::Kind::Null ? nullptr : constant_of(g, ref.args[2]);
+    if (!w || (ref.args[2].kind != Operand::Kind::Null && !b)) return Status::ok();
+    std::vector<int8_t> wp(v.packed_weight_bytes(p));
+    std::vector<int32_t> bp(static_cast<size_t>(p.out_features));
+    v.pack(p, reinterpret_cast<const int8_t*>(w->data->data()),
+           b ? reinterpret_cast<const int32_t*>(b->data->data()) : nullptr, wp.data(), bp.data());
+    KernelCall c = ref;
+    c.kernel = v.kernel;
+    c.variant = kernel_name(v.kernel);
+    c.args[1] = Operand::constant(packed_tensor(w->name + "_" + kernel_name(v.kernel), DType::I8, wp));
+    c.args[2] = Operand::constant(packed_tensor(w->name + "_bias_" + kernel_name(v.kernel), DType::I32, bp));
+    l.reference_calls = l.calls;
+    l.calls = {c};
+    return Status::ok();
+  }
+  return Status::ok();
+}
+
+// int8 global average pooling: variants take the same arguments.
+Status select_global_pool_s8(Lowered& l, const Target& target) {
+  const auto& p = std::get<ferrite_rt::GlobalPoolS8Params>(l.calls[0].params);
+  for (const GlobalPoolS8Variant& v : global_pool_s8_variants()) {
     if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
     if (v.kernel == l.calls[0].kernel) return Status::ok();
     l.reference_calls = l.calls;
@@ -107,6 +163,28 @@ Status select_binary_s8(Lowered& l, const Target& target) {
     return Status::ok();
   }
   return Status::ok();
+}
+
+// float -> int8 QuantizeLinear: variants take the same arguments.
+Status select_quantize(Lowered& l, const Target& target) {
+  const auto& p = std::get<ferrite_rt::QuantizeParams>(l.calls[0].params);
+  for (const QuantizeVariant& v : quantize_variants()) {
+    if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.kernel == l.calls[0].kernel) return Status::ok();
+    l.reference_calls = l.calls;
+    l.calls[0].kernel = v.kernel;
+    l.calls[0].variant = kernel_name(v.kernel);
+    return Status::ok();
+  }
+  return Status::ok();
+}
+
+bool finite_scales(const Graph& g, const Operand& o) {
+  const Tensor* sc = constant_of(g, o);
+  if (!sc) return false;
+  for (float f : sc->as_f32())
+    if (!std::isfinite(f)) return false;
+  return true;
 }
 
 }  // namespace
@@ -121,6 +199,57 @@ size_t conv_s8_scratch(const ferrite_rt::ConvS8Params& p, KernelId reference, co
   return role == ConvRole::General ? ferrite_rt::conv_s8_scratch_bytes(p) : 0;
 }
 
+Status select_bottleneck(Graph& g, Lowered& l, const Target& target) {
+  if (l.calls.size() != 1 || l.calls[0].kernel != KernelId::bottleneck_s8_nhwc) return Status::ok();
+  const KernelCall ref = l.calls[0];
+  const auto& p = std::get<ferrite_rt::BottleneckS8Params>(ref.params);
+  // args: x, we, be, se, wd, bd, sd, wq, bq, sq, y, scratch
+  if (ref.args.size() != 12)
+    return make_error("internal error: bottleneck_s8_nhwc with {} operands", ref.args.size());
+  for (const BottleneckS8Variant& v : bottleneck_s8_variants()) {
+    if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.kernel == ref.kernel) {
+      l.scratch_bytes = v.scratch_bytes(p);
+      return Status::ok();
+    }
+    // The variants requantize with tables proved exact for finite scales (dsp_s8_common.h).
+    if (!finite_scales(g, ref.args[3]) || !finite_scales(g, ref.args[6]) || !finite_scales(g, ref.args[9])) continue;
+    const Tensor* w[3];
+    const Tensor* b[3];
+    bool constants = true;
+    for (int i = 0; i < 3; ++i) {
+      const Operand& wo = ref.args[static_cast<size_t>(1 + 3 * i)];
+      const Operand& bo = ref.args[static_cast<size_t>(2 + 3 * i)];
+      w[i] = constant_of(g, wo);
+      b[i] = bo.kind == Operand::Kind::Null ? nullptr : constant_of(g, bo);
+      constants = constants && w[i] && (bo.kind == Operand::Kind::Null || b[i]);
+    }
+    if (!constants) continue;
+    auto i8 = [](const Tensor* t) { return reinterpret_cast<const int8_t*>(t->data->data()); };
+    auto i32 = [](const Tensor* t) { return t ? reinterpret_cast<const int32_t*>(t->data->data()) : nullptr; };
+    BottleneckS8Packed pk;
+    v.pack(p, i8(w[0]), i32(b[0]), i8(w[1]), i32(b[1]), i8(w[2]), i32(b[2]), pk);
+    const std::string suffix = std::string("_") + kernel_name(v.kernel);
+    // Copies: add_tensor may reallocate the tensor list the pointers above point into.
+    const std::string names[3] = {w[0]->name, w[1]->name, w[2]->name};
+    auto add = [&](Tensor t) { return Operand::tensor(g.add_tensor(std::move(t))); };
+    KernelCall c = ref;
+    c.kernel = v.kernel;
+    c.variant = kernel_name(v.kernel);
+    c.args[1] = add(packed_tensor(names[0] + suffix, DType::I8, pk.we));
+    c.args[2] = add(packed_tensor(names[0] + "_bias" + suffix, DType::I32, pk.be));
+    c.args[4] = add(packed_tensor(names[1] + suffix, DType::I8, pk.wd));
+    c.args[5] = add(packed_tensor(names[1] + "_bias" + suffix, DType::I32, pk.bd));
+    c.args[7] = add(packed_tensor(names[2] + suffix, DType::I8, pk.wq));
+    c.args[8] = add(packed_tensor(names[2] + "_bias" + suffix, DType::I32, pk.bq));
+    l.reference_calls = {ref};
+    l.calls = {c};
+    l.scratch_bytes = v.scratch_bytes(p);
+    return Status::ok();
+  }
+  return Status::ok();
+}
+
 Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
   if (l.calls.size() != 1 || l.alias) return Status::ok();
   switch (l.calls[0].kernel) {
@@ -131,6 +260,12 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
       return select_conv_s8(g, l, target);
     case KernelId::binary_s8:
       return select_binary_s8(l, target);
+    case KernelId::quantize_f32:
+      return select_quantize(l, target);
+    case KernelId::fc_s8:
+      return select_fc_s8(g, l, target);
+    case KernelId::global_avgpool_s8_nhwc:
+      return select_global_pool_s8(l, target);
     default:
       return Status::ok();
   }

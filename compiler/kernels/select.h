@@ -17,4 +17,9 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target);
 // scratch of every patch of a patched stage cheaply.
 size_t conv_s8_scratch(const ferrite_rt::ConvS8Params& p, KernelId reference, const Target& target, bool in_place);
 
+// The fused inverted bottleneck (passes/bottleneck.cpp): `l` holds the portable bottleneck_s8_nhwc
+// call; replaces it by the first variant of kernels/bottleneck_s8_variants.cpp the target can run,
+// adding its packed weights to `g` as constants, and sets `l.scratch_bytes` to the chosen kernel's.
+Status select_bottleneck(Graph& g, Lowered& l, const Target& target);
+
 }  // namespace ferrite

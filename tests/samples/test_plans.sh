@@ -23,6 +23,12 @@ verdict() {
 }
 # same_as_plain SAMPLE TARGET TAG TEXT RUN-ARGS...: runs with RUN-ARGS into $WORK/SAMPLE-TARGET-TAG and
 # checks the output is byte-identical to the plain plan's ($WORK/SAMPLE-TARGET-plain, made first).
+# cores_for SAMPLE-DIR: where its plans run: the host (portable kernels), Cortex-M4 (DSP kernels) and,
+# for int8 models, Cortex-M55 (Helium kernels); every plan must equal the same core's plain plan, and
+# an int8 model's plain plans must equal the host's (integer kernels are bit-exact on every core).
+cores_for() {
+  case "$(basename "$1")" in *_int8) echo "host qemu-cortex-m4 qemu-cortex-m55" ;; *) echo "host qemu-cortex-m4" ;; esac
+}
 same_as_plain() {
   local s=$1 tgt=$2 tag=$3 text=$4; shift 4
   local out="$WORK/$s-$tgt-$tag"
@@ -39,10 +45,14 @@ for dir in "${ALL[@]}"; do
   a_off=$(arena --inplace-depthwise off --patch off --fuse-bottlenecks off)
   a_on=$(arena --patch off)
   a_co=$(arena --caller-owned-inputs --patch off)
-  for tgt in host qemu-cortex-m4; do
+  for tgt in $(cores_for "$dir"); do
     "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --input "input=$dir/input.npy" --target $tgt \
       --inplace-depthwise off --patch off --fuse-bottlenecks off --output-dir "$WORK/$s-$tgt-plain" --quiet
     verdict $? "$s on $tgt: plain plan runs (arena $a_off B)"
+    if [ $tgt != host ] && [[ $s == *_int8 ]]; then
+      cmp -s "$WORK/$s-host-plain/output.npy" "$WORK/$s-$tgt-plain/output.npy"
+      verdict $? "$s on $tgt: plain plan output == host (portable kernels)"
+    fi
     same_as_plain "$s" $tgt inplace "in-place plan (arena $a_on B) output == plain plan" \
       "$dir/model.onnx" "${shape[@]}" --input "input=$dir/input.npy" --patch off
     same_as_plain "$s" $tgt caller "caller-owned inputs (arena $a_co B) output == plain plan" \
@@ -59,7 +69,7 @@ for dir in "${ALL[@]}"; do
   for grid in 2x2 3x3 auto; do
     split=$("$FERRITE" report "$dir/model.onnx" "${shape[@]}" --patch $grid --json |
             /usr/bin/python3 -c "import json, sys; p = json.load(sys.stdin)['patch']; print(f\"after layer {p['split_layer']}, +{p['extra_macs']} MACs\" if p else 'no patches')")
-    for tgt in host qemu-cortex-m4; do
+    for tgt in $(cores_for "$dir"); do
       same_as_plain "$s" $tgt "patch$grid" "patched $grid ($split) output == plain plan" \
         "$dir/model.onnx" "${shape[@]}" --input "input=$dir/input.npy" --patch $grid
     done
@@ -73,7 +83,7 @@ for dir in "${INT8[@]}"; do
           /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(len(d['fused_bottlenecks']), d['arena_bytes'])")
   if [ "${fused%% *}" = 0 ]; then echo "SKIP $s: no inverted bottleneck"; continue; fi
   for p in off auto; do
-    for tgt in host qemu-cortex-m4; do
+    for tgt in $(cores_for "$dir"); do
       same_as_plain "$s" $tgt "fused$p" \
         "${fused%% *} bottlenecks fused (--patch $p; arena ${fused#* } B with --patch off) output == plain plan" \
         "$dir/model.onnx" "${shape[@]}" --input "input=$dir/input.npy" --patch $p --fuse-bottlenecks all
@@ -88,7 +98,7 @@ for dir in "${INT8[@]}"; do
   "$FERRITE" report "$dir/model.onnx" "${shape[@]}" --quantized-io --json > "$WORK/$s-qio.json"
   /usr/bin/python3 "$ROOT/tests/samples/quantize_io.py" quantize "$WORK/$s-qio.json" "$dir/input.npy" "$WORK/$s-qin.npy"
   for p in off auto; do
-    for tgt in host qemu-cortex-m4; do
+    for tgt in $(cores_for "$dir"); do
       a=$("$FERRITE" report "$dir/model.onnx" "${shape[@]}" --quantized-io --patch $p --json |
           /usr/bin/python3 -c "import json, sys; print(json.load(sys.stdin)['arena_bytes'])")
       if "$FERRITE" run "$dir/model.onnx" --name m "${shape[@]}" --quantized-io --input "input=$WORK/$s-qin.npy" \
@@ -107,7 +117,7 @@ done
 # Deep splits through residual blocks (halos over several 3x3 layers, additions with strided views).
 d="$ROOT/samples/mobilenetv2_035_96_int8"
 for spec in 4x4@13 2x2@21 3x2@17; do
-  for tgt in host qemu-cortex-m4; do
+  for tgt in $(cores_for "$d"); do
     same_as_plain mobilenetv2_035_96_int8 $tgt "deep$spec" "patched $spec output == plain plan" \
       "$d/model.onnx" --input "input=$d/input.npy" --patch $spec
   done

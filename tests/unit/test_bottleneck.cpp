@@ -3,7 +3,10 @@
 // reader and are not graph outputs; chains do not overlap; the fused layer's scratch and MACs.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include "passes/bottleneck.h"
+#include "target/target.h"
 
 using namespace ferrite;
 
@@ -62,13 +65,13 @@ Chain make_chain() {
   return c;
 }
 
-}  // namespace
-
 TEST_CASE("an expand -> depthwise -> project chain fuses into one layer", "[bottleneck]") {
   Chain c = make_chain();
   REQUIRE(find_bottlenecks(c.g, c.lowered) == std::vector<size_t>{0});
   CHECK(find_bottlenecks(c.g, c.lowered, 1).empty());
-  const std::string note = fuse_bottleneck(c.g, c.lowered, 0);
+  const auto fused = fuse_bottleneck(c.g, c.lowered, 0);
+  REQUIRE(fused);
+  const std::string note = *fused;
   CHECK(note.find("QLinearConv 'expand' + QLinearConv 'dw' + QLinearConv 'project'") == 0);
   REQUIRE(c.g.nodes.size() == 1);
   REQUIRE(c.lowered.size() == 1);
@@ -81,6 +84,77 @@ TEST_CASE("an expand -> depthwise -> project chain fuses into one layer", "[bott
   REQUIRE(c.lowered[0].calls.size() == 1);
   CHECK(c.lowered[0].calls[0].kernel == KernelId::bottleneck_s8_nhwc);
   CHECK(c.lowered[0].calls[0].args.size() == 12);
+}
+
+// The same chain with constant weights, biases and scales (args x, w, bias, scale, y).
+TensorId constant(Graph& g, const char* name, DType dt, int64_t n, int seed) {
+  Tensor t;
+  t.name = name;
+  t.dtype = dt;
+  t.shape = {n};
+  const size_t es = dt == DType::I8 ? 1 : 4;
+  std::vector<uint8_t> d(static_cast<size_t>(n) * es);
+  for (size_t i = 0; i < d.size(); ++i) d[i] = static_cast<uint8_t>((i * 37 + static_cast<size_t>(seed) * 11) & 0x7F);
+  if (dt == DType::F32)
+    for (size_t i = 0; i < d.size(); i += 4) {
+      const float f = 0.001f * static_cast<float>(1 + i / 4);
+      std::memcpy(d.data() + i, &f, 4);
+    }
+  t.data = std::move(d);
+  return g.add_tensor(std::move(t));
+}
+
+Chain make_constant_chain() {
+  Chain c = make_chain();
+  const int64_t sizes[3][3] = {{8 * 48, 48, 48}, {9 * 48, 48, 48}, {48 * 8, 8, 8}};
+  for (size_t i = 0; i < 3; ++i) {
+    KernelCall& k = c.lowered[i].calls[0];
+    k.args[1] = Operand::tensor(constant(c.g, "w", DType::I8, sizes[i][0], static_cast<int>(i)));
+    k.args[2] = Operand::tensor(constant(c.g, "b", DType::I32, sizes[i][1], static_cast<int>(i)));
+    k.args[3] = Operand::tensor(constant(c.g, "s", DType::F32, sizes[i][2], static_cast<int>(i)));
+    auto& p = std::get<ferrite_rt::ConvS8Params>(k.params);
+    p.act_min = -128;
+    p.act_max = 127;
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("the fused bottleneck gets the target's variant and its scratch", "[bottleneck]") {
+  SECTION("cortex-m4: the DSP kernel, packed weights, its scratch") {
+    Chain c = make_constant_chain();
+    const size_t tensors = c.g.tensors.size();
+    auto m4 = find_target("cortex-m4");
+    REQUIRE(m4);
+    const auto fused = fuse_bottleneck(c.g, c.lowered, 0, *m4);
+    REQUIRE(fused);
+    CHECK(fused->find("bottleneck3x3_s1_s8_dsp") != std::string::npos);
+    REQUIRE(c.lowered[0].calls.size() == 1);
+    CHECK(c.lowered[0].calls[0].kernel == KernelId::bottleneck3x3_s1_s8_dsp);
+    REQUIRE(c.lowered[0].reference_calls.size() == 1);
+    CHECK(c.lowered[0].reference_calls[0].kernel == KernelId::bottleneck_s8_nhwc);
+    CHECK(c.g.tensors.size() == tensors + 6);  // packed expand/dw/project weights and biases
+    // records 4 * (8 + 1) * 10 * 10, two int16 planes of 12 rows x 16 + 8 bytes, three 512-byte tables
+    CHECK(c.lowered[0].scratch_bytes == 4 * 9 * 100 + 4 * 12 * 16 + 8 + 3 * 512);
+  }
+  SECTION("host and cortex-m3: the portable kernel") {
+    for (const char* t : {"host", "cortex-m3"}) {
+      Chain c = make_constant_chain();
+      auto tg = find_target(t);
+      REQUIRE(tg);
+      REQUIRE(fuse_bottleneck(c.g, c.lowered, 0, *tg));
+      CHECK(c.lowered[0].calls[0].kernel == KernelId::bottleneck_s8_nhwc);
+      CHECK(c.lowered[0].scratch_bytes == 4 * 800 + 100 + 100);
+    }
+  }
+  SECTION("non-constant weights keep the portable kernel") {
+    Chain c = make_chain();
+    auto m4 = find_target("cortex-m4");
+    REQUIRE(m4);
+    REQUIRE(fuse_bottleneck(c.g, c.lowered, 0, *m4));
+    CHECK(c.lowered[0].calls[0].kernel == KernelId::bottleneck_s8_nhwc);
+  }
 }
 
 TEST_CASE("bottleneck fusion legality", "[bottleneck]") {

@@ -32,7 +32,7 @@ for b in "${BOARDS[@]}"; do
   mkdir -p "$dir"
   # shellcheck disable=SC2086
   "$CROSS_CXX" $cpu -std=c++17 -O2 -ffp-contract=off -fno-exceptions -fno-rtti -Wall -Wextra -Werror \
-    -ffunction-sections -fdata-sections -DFE_BENCH -DFE_TICK_INSNS=$tick \
+    -ffunction-sections -fdata-sections -DFE_BENCH -DFE_TICK_INSNS=$tick ${FE_BENCH_FLAGS:-} \
     -I"$ROOT/runtime_templates" -I"$ROOT/compiler" -I"$HARNESS" \
     -nostartfiles --specs=nano.specs --specs=nosys.specs -Wl,--gc-sections -T "$HARNESS/boards/$b.ld" \
     "$HARNESS/startup_cortex_m.cpp" "$HARNESS/io_semihost.cpp" "$SRC" -o "$dir/bench.elf"

@@ -26,8 +26,21 @@ namespace ferrite_rt {
 #include "conv_s8/conv1x1_s8_dsp.h"
 #include "conv_s8/dwconv_s8_dsp.h"
 #include "conv_s8/conv_s8_dsp.h"
+#include "conv_s8/bottleneck_s8_dsp.h"
+#include "binary_s8/binary_s8.h"
+#include "quantize/quantize.h"
+#include "fc_s8/fc_s8.h"
+#include "fc_s8/fc_s8_dsp.h"
+#include "pool_s8/pool_s8.h"
+#include "pool_s8/global_avgpool_s8_dsp.h"
+#if defined(__ARM_FP)
+#include "binary_s8/qadd_s8_fpu.h"
+#include "quantize/quantize_f32_fpu.h"
+#endif
 }  // namespace ferrite_rt
 #include "kernels/pack_s8_dsp.h"
+#include "kernels/pack_binary_s8.h"
+#include "kernels/pack_fc_s8_dsp.h"
 
 #include "fe_io.h"
 
@@ -509,6 +522,475 @@ ConvS8Params conv_params(int32_t n, int32_t ci, int32_t h, int32_t w, int32_t co
   l.print();
 }
 
+// ---- inverted bottleneck (expand 1x1 -> depthwise KxK -> project 1x1) ----
+typedef void (*BnFn)(const ferrite_rt::BottleneckS8Params&, const int8_t*, const int8_t*, const int32_t*, const float*,
+                     const int8_t*, const int32_t*, const float*, const int8_t*, const int32_t*, const float*, int8_t*,
+                     void*);
+struct BnVariant {
+  const char* name;
+  BnFn fn;
+  int k, s;
+};
+
+void report_bn(const char* variant, const ferrite_rt::BottleneckS8Params& p, const char* what, long long where) {
+  Line l;
+  l.s("FAIL ").s(variant).s(": ").s(what).s(" at ").i(where).s(" | c_in=").i(p.expand.c_in).s(" c_mid=")
+      .i(p.expand.c_out).s(" c_out=").i(p.project.c_out).s(" in=").i(p.expand.h_in).s("x").i(p.expand.w_in)
+      .s(" out=").i(p.dw.h_out).s("x").i(p.dw.w_out).s(" pad_t=").i(p.dw.pad_top).s(" pad_l=").i(p.dw.pad_left)
+      .s(" zp e/d/q in=").i(p.expand.in_zp).s("/").i(p.dw.in_zp).s("/").i(p.project.in_zp).s(" w_zp=")
+      .i(p.expand.w_zp).s("/").i(p.dw.w_zp).s("/").i(p.project.w_zp).s(" act e=[").i(p.expand.act_min).s(",")
+      .i(p.expand.act_max).s("] d=[").i(p.dw.act_min).s(",").i(p.dw.act_max).s("] q=[").i(p.project.act_min)
+      .s(",").i(p.project.act_max).s("]");
+  l.print();
+}
+
+[[maybe_unused]] void test_bottleneck(const BnVariant& v, uint64_t seed, int cases) {
+  Rng r{seed};
+  int fails = 0;
+  for (int t = 0; t < cases; ++t) {
+    const int32_t k = v.k, s = v.s;
+    int32_t ci = r.chance(40) ? 4 * r.range(1, 6) : r.range(1, 24);
+    int32_t cm = r.chance(40) ? 4 * r.range(1, 12) : r.range(1, 48);
+    int32_t co = r.chance(50) ? 4 * r.range(1, 6) : r.range(1, 24);
+    int32_t h = r.range(1, 12), w = r.range(1, 14);
+    if (r.chance(25)) {  // wide rows
+      h = r.range(1, 5);
+      w = r.range(12, 40);
+    }
+    if (r.chance(5)) {  // MobileNetV2-like block (smaller)
+      h = w = 24;
+      ci = 8;
+      cm = 12;
+      co = 8;
+    }
+    if (t < 6) {  // tiny corners
+      h = w = 1 + t / 2;
+      ci = 1 + t;
+      cm = 1 + t % 3;
+      co = 1 + t % 2;
+    }
+    int32_t pt = r.range(0, k - 1), pl = r.range(0, k - 1), pb = r.range(0, k - 1), pr = r.range(0, k - 1);
+    if (r.chance(20)) pt = pl = pb = pr = k / 2;
+    if (r.chance(5)) pt = pl = pb = pr = 0;
+    if (r.chance(3)) { pt += k; pb += 1; }
+    if (h + pt + pb < k) pb = k - h - pt;
+    if (w + pl + pr < k) pr = k - w - pl;
+    ferrite_rt::BottleneckS8Params p{};
+    p.expand = pw_params(1, h, w, ci, cm);
+    p.dw = dw_params(1, cm, h, w, k, s, pt, pl, pb, pr);
+    p.project = pw_params(1, p.dw.h_out, p.dw.w_out, cm, co);
+    ferrite_rt::ConvS8Params* layers[3] = {&p.expand, &p.dw, &p.project};
+    for (ferrite_rt::ConvS8Params* c : layers) {
+      c->in_zp = pick_zp(r);
+      c->w_zp = r.chance(30) ? pick_zp(r) : 0;
+      pick_act(r, *c);
+    }
+    if (r.chance(60)) {  // chained quantization, as a real model has
+      p.dw.in_zp = p.expand.out_zp;
+      p.project.in_zp = p.dw.out_zp;
+    }
+    const int mode = r.range(0, 5) == 0 ? 1 : (r.range(0, 5) == 0 ? 2 : 0);
+    const size_t xn = static_cast<size_t>(h * w * ci);
+    const size_t yn = static_cast<size_t>(p.dw.h_out * p.dw.w_out * co);
+    const size_t nwe = static_cast<size_t>(ci * cm), nwd = static_cast<size_t>(k * k * cm),
+                 nwq = static_cast<size_t>(cm * co);
+    int8_t* we = g_w;
+    int8_t* wd = g_w + ((nwe + 15) & ~static_cast<size_t>(15));
+    int8_t* wq = wd + ((nwd + 15) & ~static_cast<size_t>(15));
+    fill_s8(r, g_x, xn, mode);
+    fill_s8(r, we, nwe, mode);
+    fill_s8(r, wd, nwd, mode);
+    fill_s8(r, wq, nwq, mode);
+    const bool has_bias = r.chance(70);
+    int32_t* be = g_bias;
+    int32_t* bd = g_bias + 64;
+    int32_t* bq = g_bias + 128;
+    fill_bias(r, be, cm);
+    fill_bias(r, bd, cm);
+    fill_bias(r, bq, co);
+    float* se = g_scale;
+    float* sd = g_scale + 64;
+    float* sq = g_scale + 128;
+    fill_scales(r, se, cm, ci);
+    fill_scales(r, sd, cm, k * k);
+    fill_scales(r, sq, co, cm);
+    const ferrite::kernels::BottleneckS8DspSizes sz = ferrite::kernels::bottleneck_s8_dsp_packed_sizes(p);
+    const size_t sb = ferrite_rt::bottleneck_s8_dsp_scratch_bytes(p);
+    const size_t sref = ferrite_rt::bottleneck_s8_scratch_bytes(p);
+    int8_t* pwe = g_wp;
+    int8_t* pwd = pwe + ((sz.we + kGuard + 15) & ~static_cast<size_t>(15));
+    int8_t* pwq = pwd + ((sz.wd + kGuard + 15) & ~static_cast<size_t>(15));
+    const size_t wp_end = static_cast<size_t>(pwq - g_wp) + sz.wq + kGuard;
+    if (!ferrite::kernels::bottleneck_s8_dsp_applies(p, k, s) || xn > kAct || yn + kGuard > sizeof g_buf ||
+        sb + kGuard > sizeof g_scratch || sref > sizeof g_scratch || wp_end > sizeof g_wp ||
+        nwe + nwd + nwq + 32 > kW) {
+      report_bn(v.name, p, "rule rejects a valid case or test buffers too small", static_cast<long long>(sb));
+      ++fails;
+      ++g_failed;
+      continue;
+    }
+    std::memset(g_wp, kGuardByte, wp_end);
+    int32_t* pbe = g_pbias;
+    int32_t* pbd = g_pbias + 64;
+    int32_t* pbq = g_pbias + 128;
+    ferrite::kernels::pack_bottleneck_s8_dsp(p, we, has_bias ? be : nullptr, wd, has_bias ? bd : nullptr, wq,
+                                             has_bias ? bq : nullptr, pwe, pbe, pwd, pbd, pwq, pbq);
+    ferrite_rt::bottleneck_s8_nhwc(p, g_x, we, has_bias ? be : nullptr, se, wd, has_bias ? bd : nullptr, sd, wq,
+                                   has_bias ? bq : nullptr, sq, g_ref, g_scratch);
+    std::memset(g_scratch, kGuardByte, sb + kGuard);
+    std::memset(g_buf, kGuardByte, yn + kGuard);
+    v.fn(p, g_x, pwe, pbe, se, pwd, pbd, sd, pwq, pbq, sq, g_buf, g_scratch);
+    bool ok = true;
+    if (!guard_ok(pwe + sz.we, kGuard) || !guard_ok(pwd + sz.wd, kGuard) || !guard_ok(pwq + sz.wq, kGuard)) {
+      report_bn(v.name, p, "pack wrote past a packed size", 0);
+      ok = false;
+    }
+    if (!guard_ok(g_scratch + sb, kGuard)) {
+      report_bn(v.name, p, "wrote past the scratch", static_cast<long long>(sb));
+      ok = false;
+    }
+    for (size_t q = 0; q < yn && ok; ++q)
+      if (g_buf[q] != g_ref[q]) {
+        report_bn(v.name, p, "output mismatch", static_cast<long long>(q));
+        ok = false;
+      }
+    if (ok && !guard_ok(g_buf + yn, kGuard)) {
+      report_bn(v.name, p, "wrote past the output", static_cast<long long>(yn));
+      ok = false;
+    }
+    if (ok) ++g_passed; else { ++g_failed; ++fails; }
+  }
+  Line l;
+  l.s(v.name).s(": ").i(cases - fails).s("/").i(cases).s(" cases bit-exact");
+  l.print();
+}
+
+const BnVariant kBn[] = {
+    {"bottleneck3x3_s1_s8_dsp", ferrite_rt::bottleneck3x3_s1_s8_dsp, 3, 1},
+    {"bottleneck3x3_s2_s8_dsp", ferrite_rt::bottleneck3x3_s2_s8_dsp, 3, 2},
+    {"bottleneck5x5_s1_s8_dsp", ferrite_rt::bottleneck5x5_s1_s8_dsp, 5, 1},
+    {"bottleneck5x5_s2_s8_dsp", ferrite_rt::bottleneck5x5_s2_s8_dsp, 5, 2},
+    {"bottleneck7x7_s1_s8_dsp", ferrite_rt::bottleneck7x7_s1_s8_dsp, 7, 1},
+    {"bottleneck7x7_s2_s8_dsp", ferrite_rt::bottleneck7x7_s2_s8_dsp, 7, 2},
+};
+
+// ---- residual Add (qadd_s8_fpu, FPU cores only) vs binary_s8 ----
+#if defined(__ARM_FP)
+float pick_scale(Rng& r) {
+  const int k = r.range(0, 3);
+  if (k == 0) {  // powers of two: many exact .5 ties
+    float v = 1.0f;
+    for (int e = r.range(0, 12); e > 0; --e) v *= 0.5f;
+    return v;
+  }
+  if (k == 1) return 1e-3f + 0.2f * r.unit();
+  if (k == 2) return 0.01f + 0.05f * r.unit();
+  return r.chance(50) ? 1e-5f * (1.0f + r.unit()) : 10.0f * (1.0f + r.unit());
+}
+
+[[maybe_unused]] void test_qadd(uint64_t seed, int cases) {
+  const char* name = "qadd_s8_fpu";
+  Rng r{seed};
+  int fails = 0;
+  alignas(16) static uint8_t table[1536 + kGuard];
+  for (int t = 0; t < cases; ++t) {
+    ferrite_rt::BinaryS8Params p{};
+    p.op = ferrite_rt::BinOpS8::Add;
+    p.rank = 1;
+    int32_t n = r.chance(50) ? r.range(1, 40) : r.range(1, 3000);
+    if (r.chance(20)) n = 8 * r.range(1, 50);
+    p.total = n;
+    p.out_shape[0] = n;
+    p.a_stride[0] = p.b_stride[0] = 1;
+    p.same_shape = 1;
+    p.a_zp = pick_zp(r);
+    p.b_zp = pick_zp(r);
+    p.y_zp = pick_zp(r);
+    p.a_scale = pick_scale(r);
+    p.b_scale = r.chance(20) ? p.a_scale : pick_scale(r);
+    p.y_scale = r.chance(20) ? p.a_scale : pick_scale(r);
+    const int act = r.range(0, 3);
+    p.act_min = -128;
+    p.act_max = 127;
+    if (act == 2) p.act_min = p.y_zp;  // Relu
+    if (act == 3) {
+      p.act_min = r.range(-128, 127);
+      p.act_max = r.range(p.act_min, 127);
+    }
+    const int mode = r.range(0, 5) == 0 ? 1 : (r.range(0, 5) == 0 ? 2 : 0);
+    fill_s8(r, g_x, static_cast<size_t>(n), mode);
+    fill_s8(r, g_w, static_cast<size_t>(n), mode);
+    if (!ferrite::kernels::qadd_s8_fpu_applies(p)) {
+      Line l;
+      l.s("FAIL ").s(name).s(": rule rejects a valid case, n=").i(n);
+      l.print();
+      ++fails;
+      ++g_failed;
+      continue;
+    }
+    const size_t tbytes = ferrite::kernels::qadd_s8_fpu_table_bytes(p);
+    std::memset(table, kGuardByte, tbytes + kGuard);
+    ferrite::kernels::pack_qadd_s8_fpu(p, table);
+    ferrite_rt::binary_s8(p, g_x, g_w, g_ref);
+    const int where = r.range(0, 2);  // out of place, in place on a, in place on b
+    int8_t* y = g_buf;
+    std::memset(g_buf, kGuardByte, static_cast<size_t>(n) + kGuard);
+    if (where == 0) {
+      ferrite_rt::qadd_s8_fpu(p, g_x, g_w, g_buf, table);
+    } else if (where == 1) {
+      std::memcpy(g_buf, g_x, static_cast<size_t>(n));
+      ferrite_rt::qadd_s8_fpu(p, g_buf, g_w, g_buf, table);
+    } else {
+      std::memcpy(g_buf, g_w, static_cast<size_t>(n));
+      ferrite_rt::qadd_s8_fpu(p, g_x, g_buf, g_buf, table);
+    }
+    bool ok = guard_ok(table + tbytes, kGuard) && guard_ok(g_buf + n, kGuard);
+    int32_t bad = -1;
+    for (int32_t i = 0; i < n && ok; ++i)
+      if (y[i] != g_ref[i]) {
+        ok = false;
+        bad = i;
+      }
+    if (ok) {
+      ++g_passed;
+    } else {
+      ++g_failed;
+      ++fails;
+      Line l;
+      l.s("FAIL ").s(name).s(": n=").i(n).s(" at ").i(bad).s(" zp a/b/y=").i(p.a_zp).s("/").i(p.b_zp).s("/").i(p.y_zp)
+          .s(" act=[").i(p.act_min).s(",").i(p.act_max).s("] where=").i(where);
+      if (bad >= 0) l.s(" got ").i(y[bad]).s(" want ").i(g_ref[bad]);
+      l.print();
+    }
+  }
+  Line l;
+  l.s(name).s(": ").i(cases - fails).s("/").i(cases).s(" cases bit-exact");
+  l.print();
+}
+#endif
+
+// ---- QuantizeLinear float -> int8 (quantize_f32_fpu, FPU cores only) vs quantize_f32 ----
+#if defined(__ARM_FP)
+float bits_float(uint32_t b) {
+  float f;
+  std::memcpy(&f, &b, sizeof f);
+  return f;
+}
+
+[[maybe_unused]] void test_quantize(uint64_t seed, int cases) {
+  const char* name = "quantize_f32_fpu";
+  Rng r{seed};
+  int fails = 0;
+  alignas(16) static float xs[2048 + 4];
+  alignas(16) static uint8_t yb[8192 + kGuard];
+  alignas(16) static uint8_t yr[8192];
+  for (int t = 0; t < cases; ++t) {
+    ferrite_rt::QuantizeParams p{};
+    p.outer = r.chance(20) ? r.range(2, 3) : 1;
+    p.channels = r.chance(40) ? 3 : r.range(1, 6);
+    p.inner = r.chance(30) ? r.range(1, 20) : r.range(8, 200);
+    p.per_channel = r.chance(40) ? 1 : 0;
+    p.relayout = r.chance(60) ? 1 : 0;
+    p.qmin = -128;
+    p.qmax = 127;
+    const int32_t total = p.outer * p.channels * p.inner;
+    if (total > 2048) p.inner = 2048 / (p.outer * p.channels);
+    const int32_t n = p.outer * p.channels * p.inner;
+    float sc[8];
+    int32_t zp[8];
+    for (int c = 0; c < 8; ++c) {
+      const int k = r.range(0, 5);
+      sc[c] = k == 0 ? 1.0f / 256.0f : k == 1 ? 0.5f : k == 2 ? 0.02f * (0.1f + r.unit()) : k == 3 ? 1e-6f : 1.0f;
+      if (r.chance(2)) sc[c] = 0.0f;  // x / 0: infinities and NaN
+      zp[c] = pick_zp(r);
+    }
+    const int style = r.range(0, 3);
+    for (int32_t i = 0; i < n; ++i) {
+      const int32_t c = p.per_channel ? (i / p.inner) % p.channels : 0;
+      float v;
+      if (style == 0) {
+        v = (static_cast<float>(r.range(-400, 400)) + (r.chance(50) ? 0.5f : 0.0f)) * sc[c];  // ties
+      } else if (style == 1) {
+        v = (r.unit() * 2.0f - 1.0f) * 300.0f * sc[c];
+      } else if (style == 2) {
+        v = r.unit();  // an image in [0, 1)
+      } else {
+        const int k = r.range(0, 9);
+        v = k == 0 ? bits_float(0x7FC00000u) : k == 1 ? bits_float(0x7F800000u) : k == 2 ? bits_float(0xFF800000u)
+            : k == 3 ? 3e9f : k == 4 ? -3e9f : k == 5 ? bits_float(0xFFC00001u) : (r.unit() - 0.5f) * 600.0f * sc[c];
+      }
+      xs[i] = v;
+    }
+    const bool inplace = (!p.relayout || p.channels <= 4) && r.chance(50);
+    ferrite_rt::quantize_f32(p, xs, sc, zp, yr);
+    std::memset(yb, kGuardByte, 4 * static_cast<size_t>(n) + kGuard);
+    if (inplace) {
+      std::memcpy(yb, xs, 4 * static_cast<size_t>(n));
+      ferrite_rt::quantize_f32_fpu(p, reinterpret_cast<const float*>(yb), sc, zp, yb);
+    } else {
+      ferrite_rt::quantize_f32_fpu(p, xs, sc, zp, yb);
+    }
+    bool ok = guard_ok(yb + 4 * n, kGuard) || inplace;
+    if (!inplace && !guard_ok(yb + n, kGuard)) ok = false;
+    int32_t bad = -1;
+    for (int32_t i = 0; i < n && ok; ++i)
+      if (yb[i] != yr[i]) {
+        ok = false;
+        bad = i;
+      }
+    if (ok) {
+      ++g_passed;
+    } else {
+      ++g_failed;
+      ++fails;
+      Line l;
+      l.s("FAIL ").s(name).s(": outer=").i(p.outer).s(" C=").i(p.channels).s(" I=").i(p.inner).s(" per_channel=")
+          .i(p.per_channel).s(" relayout=").i(p.relayout).s(inplace ? " in-place" : "").s(" style=").i(style)
+          .s(" at ").i(bad);
+      if (bad >= 0) l.s(" got ").i(static_cast<int8_t>(yb[bad])).s(" want ").i(static_cast<int8_t>(yr[bad]));
+      l.print();
+    }
+  }
+  Line l;
+  l.s(name).s(": ").i(cases - fails).s("/").i(cases).s(" cases bit-exact");
+  l.print();
+}
+#endif
+
+// ---- fully connected (fc_s8_dsp, fc_s8_dsp_w8) vs fc_s8 ----
+typedef void (*FcFn)(const ferrite_rt::FcS8Params&, const int8_t*, const int8_t*, const int32_t*, const float*, void*);
+struct FcVariant {
+  const char* name;
+  FcFn fn;
+  bool (*applies)(const ferrite_rt::FcS8Params&);
+  size_t (*bytes)(const ferrite_rt::FcS8Params&);
+  void (*pack)(const ferrite_rt::FcS8Params&, const int8_t*, const int32_t*, int8_t*, int32_t*);
+  bool w8;
+};
+
+[[maybe_unused]] void test_fc(const FcVariant& v, uint64_t seed, int cases) {
+  Rng r{seed};
+  int fails = 0;
+  for (int t = 0; t < cases; ++t) {
+    ferrite_rt::FcS8Params p{};
+    p.rows = r.chance(60) ? 1 : r.range(2, 5);
+    p.in_features = r.chance(40) ? 8 * r.range(1, 40) : r.range(1, 300);
+    p.out_features = r.range(1, 24);
+    while (p.in_features * p.out_features > 8000) --p.out_features;
+    p.in_zp = pick_zp(r);
+    p.w_zp = v.w8 ? 0 : pick_zp(r);
+    ConvS8Params act{};
+    pick_act(r, act);
+    p.out_zp = act.out_zp;
+    p.act_min = act.act_min;
+    p.act_max = act.act_max;
+    p.per_channel = 1;
+    const size_t xn = static_cast<size_t>(p.rows * p.in_features), yn = static_cast<size_t>(p.rows * p.out_features);
+    const int mode = r.range(0, 5) == 0 ? 1 : 0;
+    fill_s8(r, g_x, xn, mode);
+    fill_s8(r, g_w, static_cast<size_t>(p.in_features * p.out_features), mode);
+    const bool has_bias = r.chance(70);
+    fill_bias(r, g_bias, p.out_features);
+    fill_scales(r, g_scale, p.out_features, p.in_features);
+    if (!v.applies(p)) {
+      Line l;
+      l.s("FAIL ").s(v.name).s(": rule rejects a valid case");
+      l.print();
+      ++fails;
+      ++g_failed;
+      continue;
+    }
+    const size_t wb = v.bytes(p);
+    std::memset(g_wp, kGuardByte, wb + kGuard);
+    v.pack(p, g_w, has_bias ? g_bias : nullptr, g_wp, g_pbias);
+    ferrite_rt::fc_s8(p, g_x, g_w, has_bias ? g_bias : nullptr, g_scale, g_ref);
+    std::memset(g_buf, kGuardByte, yn + kGuard);
+    v.fn(p, g_x, g_wp, g_pbias, g_scale, g_buf);
+    bool ok = guard_ok(g_wp + wb, kGuard) && guard_ok(g_buf + yn, kGuard);
+    long long bad = -1;
+    for (size_t q = 0; q < yn && ok; ++q)
+      if (g_buf[q] != g_ref[q]) {
+        ok = false;
+        bad = static_cast<long long>(q);
+      }
+    if (ok) {
+      ++g_passed;
+    } else {
+      ++g_failed;
+      ++fails;
+      Line l;
+      l.s("FAIL ").s(v.name).s(": rows=").i(p.rows).s(" in=").i(p.in_features).s(" out=").i(p.out_features).s(" at ")
+          .i(bad);
+      l.print();
+    }
+  }
+  Line l;
+  l.s(v.name).s(": ").i(cases - fails).s("/").i(cases).s(" cases bit-exact");
+  l.print();
+}
+
+const FcVariant kFc[] = {
+    {"fc_s8_dsp", ferrite_rt::fc_s8_dsp, ferrite::kernels::fc_s8_dsp_applies, ferrite::kernels::fc_s8_dsp_packed_weight_bytes,
+     ferrite::kernels::pack_fc_s8_dsp, false},
+    {"fc_s8_dsp_w8", ferrite_rt::fc_s8_dsp_w8, ferrite::kernels::fc_s8_dsp_w8_applies,
+     ferrite::kernels::fc_s8_dsp_w8_packed_weight_bytes, ferrite::kernels::pack_fc_s8_dsp_w8, true},
+};
+
+// ---- global average pooling (global_avgpool_s8_dsp) vs global_avgpool_s8_nhwc ----
+[[maybe_unused]] void test_global_pool(uint64_t seed, int cases) {
+  const char* name = "global_avgpool_s8_dsp";
+  Rng r{seed};
+  int fails = 0;
+  for (int t = 0; t < cases; ++t) {
+    ferrite_rt::GlobalPoolS8Params p{};
+    p.n = r.chance(15) ? 2 : 1;
+    p.c = r.chance(40) ? 4 * r.range(1, 40) : r.range(1, 100);
+    p.spatial = r.chance(70) ? r.range(1, 50) : r.range(200, 700);
+    while (static_cast<size_t>(p.n * p.c * p.spatial) > kAct) p.spatial /= 2;
+    p.in_zp = pick_zp(r);
+    ConvS8Params act{};
+    pick_act(r, act);
+    p.out_zp = act.out_zp;
+    p.act_min = act.act_min;
+    p.act_max = act.act_max;
+    const int k = r.range(0, 3);
+    p.in_scale = k == 0 ? 0.0625f : 0.01f + 0.1f * r.unit();
+    p.out_scale = k == 0 ? 0.0625f : k == 1 ? 1e-5f : 0.01f + 0.1f * r.unit();
+    const size_t xn = static_cast<size_t>(p.n * p.c * p.spatial), yn = static_cast<size_t>(p.n * p.c);
+    const int mode = r.range(0, 3) == 0 ? 1 : 0;
+    fill_s8(r, g_x, xn, mode);
+    ferrite_rt::global_avgpool_s8_nhwc(p, g_x, g_ref);
+    const bool inplace = r.chance(50);
+    std::memset(g_buf, kGuardByte, xn + kGuard);
+    if (inplace) {
+      std::memcpy(g_buf, g_x, xn);
+      ferrite_rt::global_avgpool_s8_dsp(p, g_buf, g_buf);
+    } else {
+      ferrite_rt::global_avgpool_s8_dsp(p, g_x, g_buf);
+    }
+    bool ok = guard_ok(g_buf + (inplace ? xn : yn), kGuard);
+    long long bad = -1;
+    for (size_t q = 0; q < yn && ok; ++q)
+      if (g_buf[q] != g_ref[q]) {
+        ok = false;
+        bad = static_cast<long long>(q);
+      }
+    if (ok) {
+      ++g_passed;
+    } else {
+      ++g_failed;
+      ++fails;
+      Line l;
+      l.s("FAIL ").s(name).s(": n=").i(p.n).s(" c=").i(p.c).s(" spatial=").i(p.spatial).s(inplace ? " in-place" : "")
+          .s(" at ").i(bad);
+      l.print();
+    }
+  }
+  Line l;
+  l.s(name).s(": ").i(cases - fails).s("/").i(cases).s(" cases bit-exact");
+  l.print();
+}
+
 // ---- requantization edge cases (ties, saturation, every act range corner) ----
 [[maybe_unused]] void test_requant_edges() {
   // Accumulators that hit .5 ties, huge values and int32 extremes; scales exact and inexact.
@@ -590,6 +1072,13 @@ int main() {
   for (const Conv1x1Variant& v : kConv1x1) test_conv1x1(v, seed++, FE_CASES);
   for (const DwVariant& v : kDw) test_dw(v, seed++, FE_CASES);
   test_conv(seed++, FE_CASES);
+  for (const BnVariant& v : kBn) test_bottleneck(v, seed++, FE_CASES);
+  for (const FcVariant& v : kFc) test_fc(v, seed++, FE_CASES);
+  test_global_pool(seed++, FE_CASES);
+#if defined(__ARM_FP)
+  test_qadd(seed++, 2 * FE_CASES);
+  test_quantize(seed++, 2 * FE_CASES);
+#endif
   Line l;
   l.i(g_passed).s(" passed, ").i(g_failed).s(" failed");
   l.print();

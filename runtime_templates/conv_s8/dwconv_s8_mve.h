@@ -1,0 +1,1132 @@
+// Helium (MVE) depthwise int8 convolution for Armv8.1-M (Cortex-M55): k x k (k = 3, 5, 7), stride
+// 1 or 2, dilation 1, any padding, n == 1, int8 output, out of place or in place (x == y).
+// Bit-identical to dwconv_s8_nhwc / dwconv_s8_nhwc_inplace (conv_s8.h) for every input the rule
+// dwconv_s8_mve_applies (compiler/kernels/pack_s8_mve.h) admits. Needs <arm_mve.h> before the
+// ferrite_rt namespace; the requantization helpers are shared with conv1x1_s8_mve.h (repeated below
+// under a guard).
+//
+// Packed operands (pack_dwconv_s8_mve): w int16 [ceil(c/4)][k*k][4] = w[ky][kx][c] - w_zp per block
+// of 4 channels (zeros past c; 2-byte aligned); bias int32 [c] = bias[c] - in_zp * sum_taps w'.
+// Padding taps read in_zp, so every window sums x * w' over all k*k taps and the packed bias
+// removes in_zp * sum w' again: exact in int32 (mod 2^32, like the reference's int32 sum).
+//
+// Two schemes, chosen per shape (dwconv_s8_mve_plane_pitch):
+//
+// Plane mode (3x3, w_out >= 16 at stride 1 / >= 8 at stride 2, c <= 4096): one channel at a time.
+//   The channel's input is gathered (VLDRB.U16 gather of 8 pixels, stride c) into an int8 plane
+//   padded with in_zp; stride 2 keeps even and odd padded columns in the two halves of each plane
+//   row. 4 output pixels per int32 vector: per tap one VLDRB.S32 (4 plane bytes widened) and one
+//   VMLA by the weight held in a core register, 9 taps at immediate offsets from one pointer (the
+//   plane pitch is a compile-time constant), then requantization and one 4-byte store into a
+//   per-channel output plane, scattered to NHWC (VSTRB.16 scatter, stride c) after the channel.
+//   Integer arithmetic throughout: exact.
+//
+// Channel-lane mode (everything else): 4 channels per float32 vector. Per block of 4 channels the
+//   padded input (in_zp outside the input) is converted to float in scratch: the whole padded
+//   plane when it is at most 4 KB, otherwise a ring of rows brought in as output rows need them.
+//   Outputs are computed 1-4 pixels at a time with VFMA by the block's weight vectors (3x3: each
+//   band column is loaded once per tap row and feeds every output it touches), in assembly.
+//   Exactness: x (int8) and w' (|w'| <= 255) are integers, every product is at most 128 * 255 in
+//   magnitude and a window sums at most 49 of them (< 2^21), so every partial sum is an integer
+//   below 2^24: float32 represents it exactly and FMA rounds nothing. When the block's packed biases
+//   are at most 2^23 in magnitude the accumulation starts at the bias (S + bias < 2^24, still
+//   exact, and equal to float(acc) of the reference); otherwise S is converted to int32 (exact),
+//   the int32 bias added with wrap-around and the sum converted (round to nearest, like the
+//   reference's float(acc)).
+//   3x3 with the whole padded plane in scratch (small maps, e.g. s2 12x12 -> 6x6, 6x6 -> 3x3, s1 6x6):
+//   the plane is kept as int8, 16 channels per padded pixel, copied once per 16 channels with one
+//   16-byte load and store per pixel, and the group routine widens each column on the fly
+//   (VLDRB.S32 + VCVT) instead of reading a float band (dwconv_s8_mve_i8_run; same float sums,
+//   same scratch bytes).
+//
+// Requantization (both modes) as in conv1x1_s8_mve.h: float(acc) * scale in float32, clamp to
+// [act_min - out_zp, act_max - out_zp] with VMAXNM/VMINNM (NaN -> act_min, like the reference),
+// VCVTN (ties to even), + out_zp, int8 store; see the exactness notes there (denormals, saturation).
+//
+// In place: a block's (or channel's) input is copied into scratch before any of its outputs is
+// written, and an output (pixel q, channel c) only overwrites slot (q, c). Plane mode and the
+// whole-plane case copy everything first. The ring copies an input row before any output row
+// that overwrites one of its slots (dwconv_s8_mve_need): rows are taken in order, so a row is
+// never read after its slots were overwritten; with h_out * w_out <= h_in * w_in no output reaches
+// a slot that has not been copied (same argument as dwconv_s8_nhwc_inplace).
+//
+// Scratch (dwconv_s8_mve_scratch_bytes), wq = round_up(w_out, 4):
+//   plane mode:   15 + ((h_out - 1) * s + 3) * pitch + 16 + h_out * wq, pitch = the smallest of
+//                 16, 32, 64, 124 that is >= wq + 2 (s = 1), or 2 * (the smallest of 8, 16, 32, 42
+//                 that is >= wq + 1) (s = 2);
+//   channel-lane: 15 + 16 * (4 + k*k + band * wp), wp = (w_out - 1) * s + k, band = the padded
+//                 rows hp = (h_out - 1) * s + k when 16 * wp * hp <= 4096, else k (more only for
+//                 in-place shapes whose output rows outrun their input rows).
+//   e.g. 48x48x16 3x3 s1: 5535 B; 48x48x48 3x3 s2: 3743 B; 24x24x96 s1: 1439 B, s2: 975 B;
+//   12x12x96 s1: 3359 B; 6x6x192 s1: 1247 B; 3x3x336 s1: 623 B; 48x48x16 7x7 s1: 6911 B.
+
+#if !defined(__OPTIMIZE__)
+#error "The Helium (MVE) kernels need an optimizing build (-O1 or higher): their inline assembly needs more core registers than an unoptimized build leaves free."
+#endif
+
+#ifndef FERRITE_RT_CONV_S8_MVE_COMMON
+#define FERRITE_RT_CONV_S8_MVE_COMMON
+// Requantizes four int32 accumulators (bias already added) with one scale: see the exactness notes
+// in conv1x1_s8_mve.h. lo = float(act_min - out_zp), hi = float(act_max - out_zp).
+__attribute__((always_inline)) inline int32x4_t conv_s8_mve_requant(int32x4_t acc, float scale, float32x4_t lo,
+                                                                    float32x4_t hi, int32_t zp) {
+  float32x4_t f = vmulq_n_f32(vcvtq_f32_s32(acc), scale);
+  f = vminnmq_f32(vmaxnmq_f32(f, lo), hi);
+  return vaddq_n_s32(vcvtnq_s32_f32(f), zp);
+}
+__attribute__((always_inline)) inline int32x4_t conv_s8_mve_requant_v(int32x4_t acc, float32x4_t scale,
+                                                                      float32x4_t lo, float32x4_t hi, int32_t zp) {
+  float32x4_t f = vmulq_f32(vcvtq_f32_s32(acc), scale);
+  f = vminnmq_f32(vmaxnmq_f32(f, lo), hi);
+  return vaddq_n_s32(vcvtnq_s32_f32(f), zp);
+}
+// {a0, a1, a2, a3} with two 2-lane VMOVs (GCC builds it with four single-lane moves).
+__attribute__((always_inline)) inline int32x4_t conv_s8_mve_vec4(int32_t a0, int32_t a1, int32_t a2, int32_t a3) {
+  int32x4_t v;
+  __asm__("vmov %q0[2], %q0[0], %1, %2\n\tvmov %q0[3], %q0[1], %3, %4" : "=&w"(v) : "r"(a0), "r"(a2), "r"(a1), "r"(a3));
+  return v;
+}
+#endif  // FERRITE_RT_CONV_S8_MVE_COMMON
+
+// Band geometry shared by the scratch size and the kernel.
+struct DwS8MveGeom {
+  int32_t wp;    // padded columns per band row: (w_out - 1) * s + k
+  int32_t hp;    // padded rows read: (h_out - 1) * s + k
+  int32_t band;  // band rows (ring buffer of padded input rows); >= hp: the whole padded plane
+};
+
+// Last padded input row (input row + pad_top) that must be in the band before output row oh is
+// computed and written: the k rows of its window and, because the kernel may run in place, every
+// input row holding a slot that the row's outputs overwrite (pixels [oh*w_out, (oh+1)*w_out)).
+inline int32_t dwconv_s8_mve_need(const ConvS8Params& p, int32_t oh) {
+  const int32_t window = oh * p.stride_h + p.kh - 1;
+  const int32_t slots = ((oh + 1) * p.w_out - 1) / p.w_in + p.pad_top;
+  return slots > window ? slots : window;
+}
+
+// Planes of at most this many bytes (16 per padded pixel) are copied whole; larger ones go through
+// the ring of rows.
+constexpr int32_t kDwS8MveWholePlaneBytes = 4096;
+
+inline DwS8MveGeom dwconv_s8_mve_geom(const ConvS8Params& p) {
+  DwS8MveGeom g;
+  g.wp = (p.w_out - 1) * p.stride_w + p.kw;
+  g.hp = (p.h_out - 1) * p.stride_h + p.kh;
+  if (16 * g.wp * g.hp <= kDwS8MveWholePlaneBytes) {
+    g.band = g.hp;
+  } else {
+    int32_t b = p.kh;
+    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+      const int32_t span = dwconv_s8_mve_need(p, oh) - oh * p.stride_h + 1;
+      b = span > b ? span : b;
+    }
+    g.band = b < g.hp ? b : g.hp;
+  }
+  return g;
+}
+
+// Scratch: 15 bytes of alignment slack, 4 constant vectors (bias, scale, lo, hi), k*k float weight
+// vectors and band * wp float vectors of 4 channels.
+
+
+// One group of P (1..4) neighbouring outputs of one output row, 3x3 kernel, 4 channels, written in
+// assembly (GCC 12 spills the accumulators of the intrinsic version). q0-q3: accumulators, q4-q6:
+// the three weights of a tap row, q7: one band column. Per tap row each band column the group
+// touches is loaded once and feeds every output it belongs to ((P-1)*S + 3 loads, 3*P FMAs).
+// wf: [bias, scale, lo, hi, 9 taps] as float vectors (bias as int32 when !kSmall). r0..r2 (rows of
+// the window at the group's first column) advance by P*S columns, yp by P*C.
+template <int S, int P, bool kSmall, bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0, const float*& r1, const float*& r2,
+                                                                const float* wf, int8_t*& yp, int32_t C, int32_t zp,
+                                                                uint32_t pred) {
+  __asm__ volatile(
+      R"(
+      .macro fe_fma%=, acc, i
+        .if %c[P] > \i
+          .if .Lfe_j - \i * %c[S] == 0
+            vfma.f32 \acc, q7, q4
+          .elseif .Lfe_j - \i * %c[S] == 1
+            vfma.f32 \acc, q7, q5
+          .elseif .Lfe_j - \i * %c[S] == 2
+            vfma.f32 \acc, q7, q6
+          .endif
+        .endif
+      .endm
+      .macro fe_row%=, row
+        vldrw.32 q4, [%[wf], #64 + .Lfe_ky * 48]
+        vldrw.32 q5, [%[wf], #80 + .Lfe_ky * 48]
+        vldrw.32 q6, [%[wf], #96 + .Lfe_ky * 48]
+        .set .Lfe_j, 0
+        .rept (%c[P] - 1) * %c[S] + 3
+          .if .Lfe_j < %c[P] * %c[S]
+            vldrw.32 q7, [\row, #.Lfe_j * 16]
+          .elseif .Lfe_j == %c[P] * %c[S]
+            vldrw.32 q7, [\row, #.Lfe_j * 16]!
+          .else
+            vldrw.32 q7, [\row, #(.Lfe_j - %c[P] * %c[S]) * 16]
+          .endif
+          fe_fma%= q0, 0
+          fe_fma%= q1, 1
+          fe_fma%= q2, 2
+          fe_fma%= q3, 3
+          .set .Lfe_j, .Lfe_j + 1
+        .endr
+        .set .Lfe_ky, .Lfe_ky + 1
+      .endm
+      .macro fe_out%=, acc, i
+        .if %c[P] > \i
+          .if %c[SMALL] == 0
+            vcvt.s32.f32 \acc, \acc
+            vadd.i32 \acc, \acc, q7
+            vcvt.f32.s32 \acc, \acc
+          .endif
+          vmul.f32 \acc, \acc, q4
+          vmaxnm.f32 \acc, \acc, q5
+          vminnm.f32 \acc, \acc, q6
+          vcvtn.s32.f32 \acc, \acc
+          vadd.i32 \acc, \acc, %[zp]
+          .if %c[PRED]
+            vpst
+            vstrbt.32 \acc, [%[yp]]
+          .else
+            vstrb.32 \acc, [%[yp]]
+          .endif
+          add %[yp], %[yp], %[C]
+        .endif
+      .endm
+      .if %c[SMALL]
+        vldrw.32 q0, [%[wf]]
+        .if %c[P] > 1
+          vmov q1, q0
+        .endif
+        .if %c[P] > 2
+          vmov q2, q0
+        .endif
+        .if %c[P] > 3
+          vmov q3, q0
+        .endif
+      .else
+        vmov.i32 q0, #0
+        .if %c[P] > 1
+          vmov.i32 q1, #0
+        .endif
+        .if %c[P] > 2
+          vmov.i32 q2, #0
+        .endif
+        .if %c[P] > 3
+          vmov.i32 q3, #0
+        .endif
+      .endif
+      .set .Lfe_ky, 0
+      fe_row%= %[r0]
+      fe_row%= %[r1]
+      fe_row%= %[r2]
+      vldrw.32 q4, [%[wf], #16]
+      vldrw.32 q5, [%[wf], #32]
+      vldrw.32 q6, [%[wf], #48]
+      .if %c[SMALL] == 0
+        vldrw.32 q7, [%[wf]]
+      .endif
+      .if %c[PRED]
+        vmsr p0, %[pred]
+      .endif
+      fe_out%= q0, 0
+      fe_out%= q1, 1
+      fe_out%= q2, 2
+      fe_out%= q3, 3
+      .purgem fe_fma%=
+      .purgem fe_row%=
+      .purgem fe_out%=
+      )"
+      : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [yp] "+l"(yp)
+      : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0),
+        [PRED] "i"(kPred ? 1 : 0)
+      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
+}
+
+// The same for k = 5 and 7, tap by tap (k weight vectors do not fit in registers): per tap one
+// weight load, then P column loads and P FMAs. rows: the k band rows at the row's column 0; coff:
+// byte offset of the group's first column (advanced by P*S*16).
+template <int K, int S, int P, bool kSmall, bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* const* rows, int32_t& coff,
+                                                                const float* wf, int8_t*& yp, int32_t C, int32_t zp,
+                                                                uint32_t pred) {
+  const float* t0;
+  const float* t1;
+  __asm__ volatile(
+      R"(
+      .macro fe_fma%=, acc, i
+        .if %c[P] > \i
+          vldrw.32 q7, [%[t0], #(\i * %c[S] + .Lfe_kx) * 16]
+          vfma.f32 \acc, q7, q4
+        .endif
+      .endm
+      .macro fe_out%=, acc, i
+        .if %c[P] > \i
+          .if %c[SMALL] == 0
+            vcvt.s32.f32 \acc, \acc
+            vadd.i32 \acc, \acc, q7
+            vcvt.f32.s32 \acc, \acc
+          .endif
+          vmul.f32 \acc, \acc, q4
+          vmaxnm.f32 \acc, \acc, q5
+          vminnm.f32 \acc, \acc, q6
+          vcvtn.s32.f32 \acc, \acc
+          vadd.i32 \acc, \acc, %[zp]
+          .if %c[PRED]
+            vpst
+            vstrbt.32 \acc, [%[yp]]
+          .else
+            vstrb.32 \acc, [%[yp]]
+          .endif
+          add %[yp], %[yp], %[C]
+        .endif
+      .endm
+      .if %c[SMALL]
+        vldrw.32 q0, [%[wf]]
+        .if %c[P] > 1
+          vmov q1, q0
+        .endif
+        .if %c[P] > 2
+          vmov q2, q0
+        .endif
+        .if %c[P] > 3
+          vmov q3, q0
+        .endif
+      .else
+        vmov.i32 q0, #0
+        .if %c[P] > 1
+          vmov.i32 q1, #0
+        .endif
+        .if %c[P] > 2
+          vmov.i32 q2, #0
+        .endif
+        .if %c[P] > 3
+          vmov.i32 q3, #0
+        .endif
+      .endif
+      .set .Lfe_ky, 0
+      .rept %c[K]
+        ldr %[t0], [%[rows], #.Lfe_ky * 4]
+        add %[t0], %[t0], %[coff]
+        add %[t1], %[wf], #64 + .Lfe_ky * %c[K] * 16
+        .set .Lfe_kx, 0
+        .rept %c[K]
+          vldrw.32 q4, [%[t1], #.Lfe_kx * 16]
+          fe_fma%= q0, 0
+          fe_fma%= q1, 1
+          fe_fma%= q2, 2
+          fe_fma%= q3, 3
+          .set .Lfe_kx, .Lfe_kx + 1
+        .endr
+        .set .Lfe_ky, .Lfe_ky + 1
+      .endr
+      add %[coff], %[coff], #%c[P] * %c[S] * 16
+      vldrw.32 q4, [%[wf], #16]
+      vldrw.32 q5, [%[wf], #32]
+      vldrw.32 q6, [%[wf], #48]
+      .if %c[SMALL] == 0
+        vldrw.32 q7, [%[wf]]
+      .endif
+      .if %c[PRED]
+        vmsr p0, %[pred]
+      .endif
+      fe_out%= q0, 0
+      fe_out%= q1, 1
+      fe_out%= q2, 2
+      fe_out%= q3, 3
+      .purgem fe_fma%=
+      .purgem fe_out%=
+      )"
+      : [coff] "+r"(coff), [yp] "+l"(yp), [t0] "=&r"(t0), [t1] "=&r"(t1)
+      : [rows] "r"(rows), [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [K] "i"(K), [P] "i"(P),
+        [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0)
+      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
+}
+
+// All output groups of one output row (4 outputs per group, then the 1-3 left). The rare block
+// kinds (the tensor's last, partial block; biases beyond 2^23) go one output at a time, which keeps
+// their code small.
+template <int K, int S, bool kSmall, bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_row(const float* const* rows, const float* wf, int8_t* yp,
+                                                             int32_t w_out, int32_t C, int32_t zp, uint32_t pred) {
+  constexpr bool kFast = kSmall && !kPred;
+  if (K == 3) {
+    const float* r0 = rows[0];
+    const float* r1 = rows[1];
+    const float* r2 = rows[2];
+    if (kFast) {
+      // (The remainder comes from w_out, not from a loop counter: GCC 12 at -Os mis-derives the
+      // value of a counter after a loop it turns into a low-overhead loop.)
+      const int32_t groups = w_out >> 2, rem = w_out & 3;
+      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_group3<S, 4, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      if (rem == 3)
+        dwconv_s8_mve_group3<S, 3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      else if (rem == 2)
+        dwconv_s8_mve_group3<S, 2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      else if (rem == 1)
+        dwconv_s8_mve_group3<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+    } else {
+      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_group3<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+    }
+  } else {
+    int32_t coff = 0;
+    if (kFast) {
+      const int32_t groups = w_out >> 2, rem = w_out & 3;
+      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_groupk<K, S, 4, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+      if (rem == 3)
+        dwconv_s8_mve_groupk<K, S, 3, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+      else if (rem == 2)
+        dwconv_s8_mve_groupk<K, S, 2, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+      else if (rem == 1)
+        dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+    } else {
+      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+    }
+  }
+}
+
+// Copies rows input rows of n pixels' 4 channels (c0.., stride C bytes; src: first pixel) as float
+// into band rows (dst: first pixel's column); after each row src advances by src_adv and dst by
+// dst_adv more bytes. Assembly: per pixel VLDRB.S32 (predicated to the block's channels when
+// kPred), VCVT, VSTRW.
+template <bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_copy_rows(const int8_t* src, float* dst, int32_t rows,
+                                                                    int32_t n, int32_t C, int32_t src_adv,
+                                                                    int32_t dst_adv, uint32_t pred) {
+  __asm__ volatile(
+      R"(
+      .if %c[PRED]
+        vmsr p0, %[pred]
+      .endif
+    1:
+      ldr lr, %[n]
+      wls lr, lr, 3f
+    2:
+      .if %c[PRED]
+        vpst
+        vldrbt.s32 q1, [%[src]]
+      .else
+        vldrb.s32 q1, [%[src]]
+      .endif
+      add %[src], %[src], %[C]
+      vcvt.f32.s32 q1, q1
+      vstrw.32 q1, [%[dst]], #16
+      le lr, 2b
+    3:
+      ldr lr, %[sadv]
+      add %[src], %[src], lr
+      ldr lr, %[dadv]
+      add %[dst], %[dst], lr
+      ldr lr, %[rows]
+      subs lr, lr, #1
+      str lr, %[rows]
+      bne 1b
+      )"
+      : [src] "+l"(src), [dst] "+r"(dst), [rows] "+m"(rows)
+      : [n] "m"(n), [sadv] "m"(src_adv), [dadv] "m"(dst_adv), [C] "r"(C), [pred] "r"(pred),
+        [PRED] "i"(kPred ? 1 : 0)
+      : "q1", "p0", "lr", "cc", "memory");
+}
+
+// Brings padded row r (input row r - pad_top) into band row dst: the input pixels' 4 channels
+// (c0..) as float from padded column iw0 + pad_left on, or the padding value for rows outside the
+// input.
+template <bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_copy_row(const ConvS8Params& p, const int8_t* x, int32_t ih,
+                                                                   int32_t iw0, int32_t n, int32_t c0, float* dst,
+                                                                   float32x4_t zpf, uint32_t pred) {
+  dst += 4 * (iw0 + p.pad_left);
+  if (n <= 0) return;
+  if (ih < 0 || ih >= p.h_in) {
+    for (int32_t i = 0; i < n; ++i) vst1q_f32(dst + 4 * i, zpf);
+    return;
+  }
+  const int32_t C = p.c_out;
+  const int8_t* src = x + (ih * p.w_in + iw0) * C + c0;
+  dwconv_s8_mve_copy_rows<kPred>(src, dst, 1, n, C, 0, 0, pred);
+}
+
+// Whether block c0's packed biases fit the exact float accumulation (|bias| <= 2^23: S + bias stays
+// below 2^24 in magnitude, as |S| <= 49 * 128 * 255 < 2^21).
+inline bool dwconv_s8_mve_small_bias(const int32_t* bias, int32_t c0, int32_t C) {
+  const int32_t nc = C - c0 < 4 ? C - c0 : 4;
+  return vmaxavq_s32(0u, vldrwq_z_s32(bias + c0, vctp32q(static_cast<uint32_t>(nc)))) <= (1u << 23);
+}
+
+// Per block: the k*k weight vectors (int16) as float to wf + 16.., the bias (float when kSmall,
+// else int32) to wf[0..4) and the scale to wf[4..8), channels past the tensor zero (kPred).
+template <int K, bool kSmall, bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_block_setup(const int16_t* wb, const int32_t* bias,
+                                                                      const float* scale, float* wf,
+                                                                      uint32_t pred) {
+  float* wt = wf + 16;
+  __asm__ volatile(
+      R"(
+      .rept %c[K] * %c[K]
+        vldrh.s32 q0, [%[wb]], #8
+        vcvt.f32.s32 q0, q0
+        vstrw.32 q0, [%[wt]], #16
+      .endr
+      .if %c[PRED]
+        vmsr p0, %[pred]
+        vpstt
+        vldrwt.u32 q0, [%[bias]]
+        vldrwt.u32 q1, [%[scale]]
+      .else
+        vldrw.u32 q0, [%[bias]]
+        vldrw.u32 q1, [%[scale]]
+      .endif
+      .if %c[SMALL]
+        vcvt.f32.s32 q0, q0
+      .endif
+      vstrw.32 q0, [%[wf]]
+      vstrw.32 q1, [%[wf], #16]
+      )"
+      : [wb] "+l"(wb), [wt] "+r"(wt)
+      : [bias] "r"(bias), [scale] "r"(scale), [wf] "r"(wf), [pred] "r"(pred), [K] "i"(K),
+        [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0)
+      : "q0", "q1", "p0", "memory");
+}
+
+// Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end (the last block of the tensor may
+// have fewer: kPred). Per block: its float weights, bias and scale go to wf; band rows are brought
+// in as the output rows need them, then each output row is computed.
+template <int K, int S, bool kSmall, bool kPred>
+__attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const DwS8MveGeom& g, const int8_t* x,
+                                                    const int16_t* w, const int32_t* bias, const float* scale,
+                                                    float* wf, float* band, int8_t* y, int32_t c_begin,
+                                                    int32_t c_end) {
+  // Locals: the assembly clobbers memory, so fields read through p or g would be reloaded.
+  const int32_t C = p.c_out, h_in = p.h_in, w_in = p.w_in, h_out = p.h_out, w_out = p.w_out;
+  const int32_t pad_top = p.pad_top, pad_left = p.pad_left, out_zp = p.out_zp;
+  const int32_t wp = g.wp, hp = g.hp, B = g.band;
+  const int32_t rowf = 4 * wp;
+  const float32x4_t zpf = vdupq_n_f32(static_cast<float>(p.in_zp));
+  // Input columns inside the band: padded column iw + pad_left in [0, wp).
+  const int32_t iw0 = pad_left > 0 ? 0 : -pad_left;
+  const int32_t iw1 = w_in < wp - pad_left ? w_in : wp - pad_left;
+  const int32_t ncopy = iw1 - iw0;
+  const int32_t row_out = w_out * C;
+  // Whole-plane copies: input rows ih0..ih1-1.
+  const int32_t ih0 = pad_top > 0 ? 0 : -pad_top;
+  const int32_t ih1 = h_in < hp - pad_top ? h_in : hp - pad_top;
+  const bool whole = B >= hp;
+  const bool copy_whole = whole && ih1 > ih0 && ncopy > 0;
+  const int32_t src0 = (ih0 * w_in + iw0) * C;
+  float* const dst0 = band + (ih0 + pad_top) * rowf + 4 * (iw0 + pad_left);
+  const int32_t sadv = (w_in - ncopy) * C, dadv = 4 * (rowf - 4 * ncopy);
+  for (int32_t c0 = c_begin; c0 < c_end; c0 += 4) {
+    const int32_t nc = C - c0 < 4 ? C - c0 : 4;
+    const mve_pred16_t vpred = vctp32q(static_cast<uint32_t>(nc));
+    const uint32_t pred = vpred;
+    dwconv_s8_mve_block_setup<K, kSmall, kPred>(w + (c0 >> 2) * 4 * K * K, bias + c0, scale + c0, wf, pred);
+    const float* rows[K];
+    int8_t* yp = y + c0;
+    if (whole) {
+      // Small plane: copy its input rows (the padding rows and columns keep the padding value
+      // written once per call), then every output row reads it in place.
+      if (copy_whole) dwconv_s8_mve_copy_rows<kPred>(x + src0 + c0, dst0, ih1 - ih0, ncopy, C, sadv, dadv, pred);
+      const float* r0 = band;
+      for (int32_t oh = 0; oh < h_out; ++oh, r0 += S * rowf, yp += row_out) {
+#pragma GCC unroll 7
+        for (int ky = 0; ky < K; ++ky) rows[ky] = r0 + ky * rowf;
+        dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, w_out, C, out_zp, pred);
+      }
+      continue;
+    }
+    // In-place bookkeeping: slot row of the last output pixel of row oh, ((oh+1)*w_out-1) / w_in,
+    // kept as quotient and remainder.
+    int32_t t = (w_out - 1) / w_in;
+    int32_t t_rem = (w_out - 1) - t * w_in;
+    int32_t next = 0, next_slot = 0, base_slot = 0;
+    for (int32_t oh = 0; oh < h_out; ++oh) {
+      int32_t need = oh * S + K - 1;
+      need = t + pad_top > need ? t + pad_top : need;
+      for (; next <= need; ++next) {
+        if (next < hp)
+          dwconv_s8_mve_copy_row<kPred>(p, x, next - pad_top, iw0, ncopy, c0, band + next_slot * rowf, zpf, pred);
+        next_slot = next_slot + 1 == B ? 0 : next_slot + 1;
+      }
+#pragma GCC unroll 7
+      for (int ky = 0; ky < K; ++ky) {
+        const int32_t sl = base_slot + ky < B ? base_slot + ky : base_slot + ky - B;
+        rows[ky] = band + sl * rowf;
+      }
+      dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, w_out, C, out_zp, pred);
+      yp += row_out;
+      base_slot = base_slot + S < B ? base_slot + S : base_slot + S - B;
+      t_rem += w_out;
+      while (t_rem >= w_in) {
+        t_rem -= w_in;
+        ++t;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plane mode (3x3, wider outputs): one channel at a time through an int8 zero-point-padded plane,
+// 4 output pixels of the channel per int32 vector, each tap one VLDRB.S32 of 4 plane bytes and one
+// VMLA by the tap weight held in a core register. The plane pitch is a compile-time constant so
+// that all 9 taps are immediate offsets from one pointer (at the window's middle row; VLDRB offsets
+// reach +-127). Stride 2 keeps even and odd padded columns in the two halves of each plane row.
+
+// Plane pitch for p (0: plane mode does not apply). S1: pitch >= wq + 2; S2: half >= wq + 1.
+inline int32_t dwconv_s8_mve_plane_pitch(const ConvS8Params& p) {
+  if (p.kh != 3 || p.kw != 3 || p.c_out > 4096 || p.w_out < (p.stride_w == 1 ? 16 : 8)) return 0;
+  const int32_t wq = (p.w_out + 3) & ~3;
+  static const int32_t kPitch1[] = {16, 32, 64, 124};
+  static const int32_t kHalf2[] = {8, 16, 32, 42};
+  for (int i = 0; i < 4; ++i) {
+    if (p.stride_w == 1 && kPitch1[i] >= wq + 2) return kPitch1[i];
+    if (p.stride_w == 2 && kHalf2[i] >= wq + 1) return 2 * kHalf2[i];
+  }
+  return 0;
+}
+
+// Plane (rows x pitch + 16 slack) and one channel's outputs (h_out rows of round_up(w_out, 4)).
+inline size_t dwconv_s8_mve_plane_bytes(const ConvS8Params& p, int32_t pitch) {
+  return static_cast<size_t>((p.h_out - 1) * p.stride_h + 3) * static_cast<size_t>(pitch) + 16 +
+         static_cast<size_t>(p.h_out) * static_cast<size_t>((p.w_out + 3) & ~3);
+}
+
+// All output rows of one channel into ob (rows of wq = 4 * groups bytes; the last group of a row
+// may compute up to 3 extra lanes from plane slack). r0: plane row 1 (middle row of output row
+// 0's window). wc: the channel's 9 int16 weights at a stride of 8 bytes ([block][tap][4] packing),
+// loaded into r4-r6, r8-r10, r12 and two compiler-chosen registers; lo/hi/scale/zp/bias:
+// broadcast vectors. Per group of 4 outputs: 9 VLDRB.S32 + 9 VMLA, requantization (7) and one
+// contiguous store.
+template <int S, int PITCH>
+__attribute__((always_inline)) inline void dwconv_s8_mve_plane_channel(const int8_t* r0, int8_t* ob,
+                                                                       const int16_t* wc, int32_t groups,
+                                                                       int32_t rowadj, int32_t rows,
+                                                                       float32x4_t lo, float32x4_t hi,
+                                                                       float32x4_t scale, int32x4_t zp,
+                                                                       int32x4_t bias) {
+  int32_t w7;
+  __asm__ volatile(
+      R"(
+      .macro fe_tap%=, ky, kx, wr
+        .if %c[S] == 1
+          vldrb.s32 q1, [%[r0], #(\ky - 1) * %c[PITCH] + \kx]
+        .else
+          vldrb.s32 q1, [%[r0], #(\ky - 1) * %c[PITCH] + (\kx & 1) * (%c[PITCH] / 2) + (\kx >> 1)]
+        .endif
+        vmla.s32 q0, q1, \wr
+      .endm
+      ldrsh r4, [%[wc], #0]
+      ldrsh r5, [%[wc], #8]
+      ldrsh r6, [%[wc], #16]
+      ldrsh r8, [%[wc], #24]
+      ldrsh r9, [%[wc], #32]
+      ldrsh r10, [%[wc], #40]
+      ldrsh r12, [%[wc], #48]
+      ldrsh %[w7], [%[wc], #56]
+      ldrsh %[wc], [%[wc], #64]
+    1:
+      ldr lr, %[groups]
+      dls lr, lr
+    2:
+      vmov q0, %q[bias]
+      fe_tap%= 0, 0, r4
+      fe_tap%= 0, 1, r5
+      fe_tap%= 0, 2, r6
+      fe_tap%= 1, 1, r9
+      fe_tap%= 1, 2, r10
+      fe_tap%= 2, 0, r12
+      fe_tap%= 2, 1, %[w7]
+      fe_tap%= 2, 2, %[wc]
+      vldrb.s32 q1, [%[r0]], #4
+      vmla.s32 q0, q1, r8
+      vcvt.f32.s32 q0, q0
+      vmul.f32 q0, q0, %q[scale]
+      vmaxnm.f32 q0, q0, %q[lo]
+      vminnm.f32 q0, q0, %q[hi]
+      vcvtn.s32.f32 q0, q0
+      vadd.i32 q0, q0, %q[zp]
+      vstrb.32 q0, [%[ob]], #4
+      le lr, 2b
+      ldr lr, %[rowadj]
+      add %[r0], %[r0], lr
+      ldr lr, %[rows]
+      subs lr, lr, #1
+      str lr, %[rows]
+      bne 1b
+      .purgem fe_tap%=
+      )"
+      : [r0] "+l"(r0), [ob] "+l"(ob), [wc] "+r"(wc), [w7] "=&r"(w7), [rows] "+m"(rows)
+      : [groups] "m"(groups), [rowadj] "m"(rowadj), [lo] "w"(lo), [hi] "w"(hi), [scale] "w"(scale), [zp] "w"(zp),
+        [bias] "w"(bias), [S] "i"(S), [PITCH] "i"(PITCH)
+      : "r4", "r5", "r6", "r8", "r9", "r10", "r12", "q0", "q1", "lr", "cc", "memory");
+}
+
+// Gathers rows input rows of one channel into the plane (assembly: GCC 12 recomputes trip counts
+// and predicates per row). xrow: input (ih0, iw0, c); prow: plane position of that pixel (stride 1)
+// or of its pair of padded columns (stride 2: P >> 1 with P = iw0 + pad_left). Per 8 input pixels
+// one VLDRB.U16 gather with offsets goff (c <= 4096 keeps them in 16 bits) and one store: stride 1
+// contiguous, stride 2 a scatter (soff) of the even and odd padded columns into the two halves of
+// the plane row. The last n % 8 pixels of a row go under the lane predicate tail (0: none).
+template <int S, int PITCH>
+__attribute__((always_inline)) inline void dwconv_s8_mve_plane_gather(const int8_t* xrow, int8_t* prow, int32_t rows,
+                                                                       int32_t nfull, uint32_t tail, int32_t step,
+                                                                       int32_t xrow_bytes, uint16x8_t goff,
+                                                                       uint16x8_t soff) {
+  const int8_t* sp;
+  int8_t* dp;
+  __asm__ volatile(
+      R"(
+    1:
+      mov %[sp], %[xrow]
+      mov %[dp], %[prow]
+      wls lr, %[nfull], 3f
+    2:
+      vldrb.u16 q1, [%[sp], %q[goff]]
+      add %[sp], %[sp], %[step]
+      .if %c[S] == 1
+        vstrb.16 q1, [%[dp]], #8
+      .else
+        vstrb.16 q1, [%[dp], %q[soff]]
+        add %[dp], %[dp], #4
+      .endif
+      le lr, 2b
+    3:
+      cbz %[tail], 4f
+      vmsr p0, %[tail]
+      vpst
+      vldrbt.u16 q1, [%[sp], %q[goff]]
+      vpst
+      .if %c[S] == 1
+        vstrbt.16 q1, [%[dp]]
+      .else
+        vstrbt.16 q1, [%[dp], %q[soff]]
+      .endif
+    4:
+      add %[xrow], %[xrow], %[xrb]
+      add %[prow], %[prow], #%c[PITCH]
+      subs %[rows], %[rows], #1
+      bne 1b
+      )"
+      : [xrow] "+r"(xrow), [prow] "+r"(prow), [sp] "=&r"(sp), [dp] "=&l"(dp), [rows] "+r"(rows)
+      : [nfull] "r"(nfull), [tail] "l"(tail), [xrb] "r"(xrow_bytes), [step] "r"(step), [goff] "w"(goff),
+        [soff] "w"(soff), [S] "i"(S), [PITCH] "i"(PITCH)
+      : "q1", "p0", "lr", "cc", "memory");
+}
+
+template <int S, int PITCH>
+__attribute__((noinline)) void dwconv_s8_mve_plane_run(const ConvS8Params& p, const int8_t* x, const int8_t* w,
+                                                       const int32_t* bias, const float* scale, int8_t* y,
+                                                       void* scratch) {
+  const int32_t C = p.c_out;
+  const int32_t hp = (p.h_out - 1) * S + 3;
+  int8_t* const plane =
+      reinterpret_cast<int8_t*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
+  {
+    const int8x16_t zpv = vdupq_n_s8(static_cast<int8_t>(p.in_zp));
+    const int32_t total = hp * PITCH + 16;
+    for (int32_t i = 0; i + 16 <= total; i += 16) vst1q_s8(plane + i, zpv);
+  }
+  const int32_t groups = (p.w_out + 3) >> 2, wq = 4 * groups;
+  int8_t* const ob = plane + hp * PITCH + 16;  // outputs of one channel, rows of wq bytes
+  const int32_t rowadj = S * PITCH - wq;
+  const float32x4_t lo = vdupq_n_f32(static_cast<float>(p.act_min - p.out_zp));
+  const float32x4_t hi = vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp));
+  const int32x4_t zp = vdupq_n_s32(p.out_zp);
+  const uint16x8_t soff = vmulq_n_u16(vidupq_n_u16(0, 1), static_cast<uint16_t>(C));
+  const int32_t pixels = p.h_out * p.w_out;
+  // Input rows/columns that land inside the plane (padded index = input index + pad).
+  const int32_t ih0 = p.pad_top > 0 ? 0 : -p.pad_top;
+  const int32_t ih1 = p.h_in < hp - p.pad_top ? p.h_in : hp - p.pad_top;
+  const int32_t iw0 = p.pad_left > 0 ? 0 : -p.pad_left;
+  const int32_t iw1 = p.w_in < PITCH - p.pad_left ? p.w_in : PITCH - p.pad_left;
+  // Gather geometry (see dwconv_s8_mve_plane_gather).
+  const int32_t ncols = iw1 - iw0;
+  const int32_t nfull = ncols > 0 ? ncols >> 3 : 0;
+  const uint16x8_t lane = vidupq_n_u16(0, 1);
+  uint16x8_t goff, poff;
+  uint32_t tail;
+  int32_t dst0;
+  if (S == 1) {
+    goff = vmulq_n_u16(lane, static_cast<uint16_t>(C));
+    poff = lane;
+    tail = ncols > 0 && (ncols & 7) ? vctp16q(static_cast<uint32_t>(ncols & 7)) : 0u;
+    dst0 = iw0 + p.pad_left;
+  } else {
+    // Lanes 0-3: input columns 0, 2, 4, 6 of the run; lanes 4-7: columns 1, 3, 5, 7.
+    const uint16x8_t col = vaddq_u16(vshlq_n_u16(vandq_u16(lane, vdupq_n_u16(3)), 1), vshrq_n_u16(lane, 2));
+    goff = vmulq_n_u16(col, static_cast<uint16_t>(C));
+    const int32_t p0 = iw0 + p.pad_left;
+    // Column iw0 + k has padded column p0 + k: half (p0 + k) & 1, index (p0 + k) >> 1 = (p0 >> 1) +
+    // ((p0 & 1) + k) >> 1.
+    const uint16x8_t pk = vaddq_n_u16(col, static_cast<uint16_t>(p0 & 1));
+    poff = vaddq_u16(vmulq_n_u16(vandq_u16(pk, vdupq_n_u16(1)), static_cast<uint16_t>(PITCH / 2)),
+                     vshrq_n_u16(pk, 1));
+    tail = ncols > 0 && (ncols & 7)
+               ? vcmpltq_n_s16(vreinterpretq_s16_u16(col), static_cast<int16_t>(ncols & 7))
+               : 0u;
+    dst0 = p0 >> 1;
+  }
+  const int32_t step = 8 * C;
+  const int32_t xrow_bytes = p.w_in * C;
+  const int16_t* wb = reinterpret_cast<const int16_t*>(w);
+  for (int32_t c = 0; c < C; ++c) {
+    if (ih1 > ih0 && ncols > 0)
+      dwconv_s8_mve_plane_gather<S, PITCH>(x + (ih0 * p.w_in + iw0) * C + c, plane + (ih0 + p.pad_top) * PITCH + dst0,
+                                           ih1 - ih0, nfull, tail, step, xrow_bytes, goff, poff);
+    dwconv_s8_mve_plane_channel<S, PITCH>(plane + PITCH, ob, wb + (c >> 2) * 36 + (c & 3), groups, rowadj,
+                                          p.h_out, lo, hi, vdupq_n_f32(scale[c]), zp, vdupq_n_s32(bias[c]));
+    // Channel c's outputs to their NHWC slots (8 per VSTRB.16 scatter, offsets {0, C, ..., 7C}).
+    uint8_t* yc = reinterpret_cast<uint8_t*>(y + c);
+    // (Counts left after the loops come from the shape, not from loop counters: see
+    // dwconv_s8_mve_row.)
+    if (wq == p.w_out) {
+      const uint8_t* o = reinterpret_cast<const uint8_t*>(ob);
+      for (int32_t i = 0; i < pixels >> 3; ++i, o += 8, yc += 8 * C)
+        vstrbq_scatter_offset_u16(yc, soff, vldrbq_u16(o));
+      if (pixels & 7) {
+        const mve_pred16_t pr = vctp16q(static_cast<uint32_t>(pixels & 7));
+        vstrbq_scatter_offset_p_u16(yc, soff, vldrbq_z_u16(o, pr), pr);
+      }
+    } else {
+      for (int32_t oh = 0; oh < p.h_out; ++oh) {
+        const uint8_t* o = reinterpret_cast<const uint8_t*>(ob) + oh * wq;
+        for (int32_t i = 0; i < p.w_out >> 3; ++i, o += 8, yc += 8 * C)
+          vstrbq_scatter_offset_u16(yc, soff, vldrbq_u16(o));
+        if (p.w_out & 7) {
+          const mve_pred16_t pr = vctp16q(static_cast<uint32_t>(p.w_out & 7));
+          vstrbq_scatter_offset_p_u16(yc, soff, vldrbq_z_u16(o, pr), pr);
+          yc += (p.w_out & 7) * C;
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small 3x3 maps, stride 1 or 2 (channel-lane mode with the whole padded plane in scratch): the plane is
+// kept as int8, 16 channels per padded pixel ([hp][wp][16] bytes, the same bytes as the float band
+// of one block of 4), copied once per chunk of 16 channels (one 16-byte load and store per pixel
+// instead of a widening load, a conversion and a store per pixel and block of 4). The group
+// routine widens each band column on the fly (VLDRB.S32 + VCVT, exact: int8 values) and otherwise
+// computes exactly what dwconv_s8_mve_group3 computes (same float sums of exact integer products).
+// In place: a chunk's input is copied before any of its outputs is written, and outputs only
+// overwrite the chunk's own channels.
+template <int S, int P, bool kSmall, bool kPred>
+__attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*& r0, const int8_t*& r1,
+                                                                   const int8_t*& r2, const float* wf, int8_t*& yp,
+                                                                   int32_t C, int32_t zp, uint32_t pred) {
+  static_assert(P >= 1 && P * S <= 6 && P <= 4, "VLDRB immediate offsets reach 127");
+  __asm__ volatile(
+      R"(
+      .macro fe_fma%=, acc, i
+        .if %c[P] > \i
+          .if .Lfe_j - \i * %c[S] == 0
+            vfma.f32 \acc, q7, q4
+          .elseif .Lfe_j - \i * %c[S] == 1
+            vfma.f32 \acc, q7, q5
+          .elseif .Lfe_j - \i * %c[S] == 2
+            vfma.f32 \acc, q7, q6
+          .endif
+        .endif
+      .endm
+      .macro fe_row%=, row
+        vldrw.32 q4, [%[wf], #64 + .Lfe_ky * 48]
+        vldrw.32 q5, [%[wf], #80 + .Lfe_ky * 48]
+        vldrw.32 q6, [%[wf], #96 + .Lfe_ky * 48]
+        .set .Lfe_j, 0
+        .rept (%c[P] - 1) * %c[S] + 3
+          .if .Lfe_j < %c[P] * %c[S]
+            vldrb.s32 q7, [\row, #.Lfe_j * 16]
+          .elseif .Lfe_j == %c[P] * %c[S]
+            vldrb.s32 q7, [\row, #.Lfe_j * 16]!
+          .else
+            vldrb.s32 q7, [\row, #(.Lfe_j - %c[P] * %c[S]) * 16]
+          .endif
+          vcvt.f32.s32 q7, q7
+          fe_fma%= q0, 0
+          fe_fma%= q1, 1
+          fe_fma%= q2, 2
+          fe_fma%= q3, 3
+          .set .Lfe_j, .Lfe_j + 1
+        .endr
+        .set .Lfe_ky, .Lfe_ky + 1
+      .endm
+      .macro fe_out%=, acc, i
+        .if %c[P] > \i
+          .if %c[SMALL] == 0
+            vcvt.s32.f32 \acc, \acc
+            vadd.i32 \acc, \acc, q7
+            vcvt.f32.s32 \acc, \acc
+          .endif
+          vmul.f32 \acc, \acc, q4
+          vmaxnm.f32 \acc, \acc, q5
+          vminnm.f32 \acc, \acc, q6
+          vcvtn.s32.f32 \acc, \acc
+          vadd.i32 \acc, \acc, %[zp]
+          .if %c[PRED]
+            vpst
+            vstrbt.32 \acc, [%[yp]]
+          .else
+            vstrb.32 \acc, [%[yp]]
+          .endif
+          add %[yp], %[yp], %[C]
+        .endif
+      .endm
+      .if %c[SMALL]
+        vldrw.32 q0, [%[wf]]
+        .if %c[P] > 1
+          vmov q1, q0
+        .endif
+        .if %c[P] > 2
+          vmov q2, q0
+        .endif
+        .if %c[P] > 3
+          vmov q3, q0
+        .endif
+      .else
+        vmov.i32 q0, #0
+        .if %c[P] > 1
+          vmov.i32 q1, #0
+        .endif
+        .if %c[P] > 2
+          vmov.i32 q2, #0
+        .endif
+        .if %c[P] > 3
+          vmov.i32 q3, #0
+        .endif
+      .endif
+      .set .Lfe_ky, 0
+      fe_row%= %[r0]
+      fe_row%= %[r1]
+      fe_row%= %[r2]
+      vldrw.32 q4, [%[wf], #16]
+      vldrw.32 q5, [%[wf], #32]
+      vldrw.32 q6, [%[wf], #48]
+      .if %c[SMALL] == 0
+        vldrw.32 q7, [%[wf]]
+      .endif
+      .if %c[PRED]
+        vmsr p0, %[pred]
+      .endif
+      fe_out%= q0, 0
+      fe_out%= q1, 1
+      fe_out%= q2, 2
+      fe_out%= q3, 3
+      .purgem fe_fma%=
+      .purgem fe_row%=
+      .purgem fe_out%=
+      )"
+      : [r0] "+l"(r0), [r1] "+l"(r1), [r2] "+l"(r2), [yp] "+l"(yp)
+      : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0),
+        [PRED] "i"(kPred ? 1 : 0)
+      : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
+}
+
+// Arguments shared by the blocks of the small-map path.
+struct DwS8MveI8 {
+  const int8_t* plane;  // int8 plane, [hp][wp][16]
+  const int16_t* w;     // packed weights
+  const int32_t* bias;
+  const float* scale;
+  float* wf;
+  int8_t* y;
+  int32_t rowb, h_out, w_out, C, zp;
+};
+
+// Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end inside the chunk of 16 channels that
+// starts at c16 (all of the same bias class; kPred: the tensor's last, partial block): per block its
+// weights to wf, then every output row in groups of G = 4 (stride 1) or 3 (stride 2: VLDRB offsets
+// reach 127 bytes, 7 columns of 16) outputs, the rare block kinds one output at a time.
+template <int S, bool kSmall, bool kPred>
+__attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32_t c16, int32_t c_begin,
+                                                         int32_t c_end) {
+  const int32_t C = a.C, zp = a.zp, h_out = a.h_out, w_out = a.w_out, rowb = a.rowb;
+  float* const wf = a.wf;
+  constexpr bool kFast = kSmall && !kPred;
+  // (Counts from w_out, never from a loop counter after its loop: see dwconv_s8_mve_row.)
+  constexpr int G = S == 1 ? 4 : 3;  // outputs per group
+  const int32_t groups = kFast ? w_out / G : 0, rem = kFast ? w_out - G * (w_out / G) : 0;
+  // (Only the tensor's last block, kPred, needs a lane predicate.)
+  const uint32_t pred = kPred ? static_cast<uint32_t>(vctp32q(static_cast<uint32_t>(C - c_begin))) : 0u;
+  for (int32_t c0 = c_begin; c0 < c_end; c0 += 4) {
+    dwconv_s8_mve_block_setup<3, kSmall, kPred>(a.w + (c0 >> 2) * 36, a.bias + c0, a.scale + c0, wf, pred);
+    const int8_t* plane = a.plane + (c0 - c16);
+    int8_t* y = a.y + c0;
+    if (kFast && w_out == G) {  // one group per row (e.g. 6x6 -> 3x3): the short loop
+      for (int32_t oh = 0; oh < h_out; ++oh) {
+        const int8_t* r0 = plane;
+        const int8_t* r1 = plane + rowb;
+        const int8_t* r2 = r1 + rowb;
+        int8_t* yp = y;
+        dwconv_s8_mve_group3_i8<S, G, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        plane = r1 + (S - 1) * rowb - G * S * 16;
+        y = yp;
+      }
+      continue;
+    }
+    // Each group advances the row pointers by S * 16 bytes per output and yp by C per output:
+    // the next output row starts at r1 + (S - 1) * rowb - 16 * S * w_out, its outputs at yp.
+    for (int32_t oh = 0; oh < h_out; ++oh) {
+      const int8_t* r0 = plane;
+      const int8_t* r1 = plane + rowb;
+      const int8_t* r2 = r1 + rowb;
+      int8_t* yp = y;
+      if (kFast) {
+        for (int32_t i = 0; i < groups; ++i)
+          dwconv_s8_mve_group3_i8<S, G, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        if (S == 1 && rem == 3)
+          dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        else if (rem == 2)
+          dwconv_s8_mve_group3_i8<S, 2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        else if (rem == 1)
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      } else {
+        for (int32_t i = 0; i < w_out; ++i)
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      }
+      plane = r1 + (S - 1) * rowb - 16 * S * w_out;
+      y = yp;
+    }
+  }
+}
+
+// The whole small 3x3 layer: wf as in channel-lane mode, then the int8 plane (hp * wp * 16
+// bytes: the band's bytes, so the scratch size is the channel-lane one).
+template <int S>
+__attribute__((noinline)) void dwconv_s8_mve_i8_run(const ConvS8Params& p, const DwS8MveGeom& g,
+                                                             const int8_t* x, const int8_t* w, const int32_t* bias,
+                                                             const float* scale, int8_t* y, float* wf) {
+  int8_t* const plane = reinterpret_cast<int8_t*>(wf + 4 * (4 + 9));
+  const int32_t wp = g.wp, hp = g.hp, C = p.c_out, w_in = p.w_in, pad_top = p.pad_top, pad_left = p.pad_left;
+  const int32_t rowb = 16 * wp;
+  const int8x16_t zpv = vdupq_n_s8(static_cast<int8_t>(p.in_zp));
+  for (int32_t i = 0; i < hp * wp; ++i) vst1q_s8(plane + 16 * i, zpv);
+  vst1q_f32(wf + 8, vdupq_n_f32(static_cast<float>(p.act_min - p.out_zp)));
+  vst1q_f32(wf + 12, vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp)));
+  const int32_t ih0 = pad_top > 0 ? 0 : -pad_top;
+  const int32_t ih1 = p.h_in < hp - pad_top ? p.h_in : hp - pad_top;
+  const int32_t iw0 = pad_left > 0 ? 0 : -pad_left;
+  const int32_t iw1 = w_in < wp - pad_left ? w_in : wp - pad_left;
+  const DwS8MveI8 a{plane, reinterpret_cast<const int16_t*>(w), bias, scale, wf, y, rowb, p.h_out, p.w_out, C,
+                      p.out_zp};
+  // Usually every packed bias is small: the full blocks of each chunk in one call.
+  const int32_t cfull = C & ~3;
+  uint32_t maxabs = 0;
+  for (int32_t c0 = 0; c0 < cfull; c0 += 4) maxabs = vmaxavq_s32(maxabs, vldrwq_s32(bias + c0));
+  const bool all_small = maxabs <= (1u << 23);
+  for (int32_t c16 = 0; c16 < C; c16 += 16) {
+    const int32_t n = C - c16 < 16 ? C - c16 : 16;
+    const mve_pred16_t pr8 = vctp8q(static_cast<uint32_t>(n));
+    for (int32_t ih = ih0; ih < ih1; ++ih) {
+      const int8_t* src = x + (ih * w_in + iw0) * C + c16;
+      int8_t* dst = plane + (ih + pad_top) * rowb + 16 * (iw0 + pad_left);
+      if (n == 16) {
+        for (int32_t iw = iw0; iw < iw1; ++iw, src += C, dst += 16) vst1q_s8(dst, vld1q_s8(src));
+      } else {
+        for (int32_t iw = iw0; iw < iw1; ++iw, src += C, dst += 16) vstrbq_p_s8(dst, vldrbq_z_s8(src, pr8), pr8);
+      }
+    }
+    const int32_t cend = c16 + n, cf = cend < cfull ? cend : cfull;
+    if (all_small) {
+      if (cf > c16) dwconv_s8_mve_i8_blocks<S, true, false>(a, c16, c16, cf);
+    } else {
+      for (int32_t c0 = c16; c0 < cf; c0 += 4) {
+        if (dwconv_s8_mve_small_bias(bias, c0, C))
+          dwconv_s8_mve_i8_blocks<S, true, false>(a, c16, c0, c0 + 4);
+        else
+          dwconv_s8_mve_i8_blocks<S, false, false>(a, c16, c0, c0 + 4);
+      }
+    }
+    if (cf < cend) {
+      if (dwconv_s8_mve_small_bias(bias, cf, C))
+        dwconv_s8_mve_i8_blocks<S, true, true>(a, c16, cf, cend);
+      else
+        dwconv_s8_mve_i8_blocks<S, false, true>(a, c16, cf, cend);
+    }
+  }
+}
+
+inline size_t dwconv_s8_mve_scratch_bytes(const ConvS8Params& p) {
+  const int32_t pitch = dwconv_s8_mve_plane_pitch(p);
+  if (pitch) return 15 + dwconv_s8_mve_plane_bytes(p, pitch);
+  const DwS8MveGeom g = dwconv_s8_mve_geom(p);
+  return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
+                    static_cast<size_t>(g.band) * static_cast<size_t>(g.wp));
+}
+
+template <int K, int S>
+inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                              const float* scale, int8_t* y, void* scratch) {
+  if (K == 3 && S == 1) {
+    switch (dwconv_s8_mve_plane_pitch(p)) {
+      case 16: return dwconv_s8_mve_plane_run<1, 16>(p, x, w, bias, scale, y, scratch);
+      case 32: return dwconv_s8_mve_plane_run<1, 32>(p, x, w, bias, scale, y, scratch);
+      case 64: return dwconv_s8_mve_plane_run<1, 64>(p, x, w, bias, scale, y, scratch);
+      case 124: return dwconv_s8_mve_plane_run<1, 124>(p, x, w, bias, scale, y, scratch);
+      default: break;
+    }
+  }
+  if (K == 3 && S == 2) {
+    switch (dwconv_s8_mve_plane_pitch(p)) {
+      case 16: return dwconv_s8_mve_plane_run<2, 16>(p, x, w, bias, scale, y, scratch);
+      case 32: return dwconv_s8_mve_plane_run<2, 32>(p, x, w, bias, scale, y, scratch);
+      case 64: return dwconv_s8_mve_plane_run<2, 64>(p, x, w, bias, scale, y, scratch);
+      case 84: return dwconv_s8_mve_plane_run<2, 84>(p, x, w, bias, scale, y, scratch);
+      default: break;
+    }
+  }
+  const DwS8MveGeom g = dwconv_s8_mve_geom(p);
+  float* const wf =
+      reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
+  float* const band = wf + 4 * (4 + K * K);
+  if (K == 3 && g.band >= g.hp)
+    return dwconv_s8_mve_i8_run<S>(p, g, x, w, bias, scale, y, wf);
+  // Padding value everywhere; row copies only overwrite the input columns (or the whole interior
+  // with the padding value again for padding rows).
+  const float32x4_t zpf = vdupq_n_f32(static_cast<float>(p.in_zp));
+  for (int32_t i = 0; i < g.band * g.wp; ++i) vst1q_f32(band + 4 * i, zpf);
+  vst1q_f32(wf + 8, vdupq_n_f32(static_cast<float>(p.act_min - p.out_zp)));
+  vst1q_f32(wf + 12, vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp)));
+  const int32_t C = p.c_out;
+  const int16_t* wb = reinterpret_cast<const int16_t*>(w);
+  // Runs of full blocks with the same bias class, then the partial block (usually every bias is
+  // small: one run).
+  const int32_t cfull = C & ~3;
+  uint32_t maxabs = 0;
+  for (int32_t c0 = 0; c0 < cfull; c0 += 4) maxabs = vmaxavq_s32(maxabs, vldrwq_s32(bias + c0));
+  if (maxabs <= (1u << 23) && cfull > 0) {
+    dwconv_s8_mve_blocks<K, S, true, false>(p, g, x, wb, bias, scale, wf, band, y, 0, cfull);
+  } else {
+    for (int32_t c0 = 0; c0 < cfull;) {
+      const bool small = dwconv_s8_mve_small_bias(bias, c0, C);
+      int32_t c1 = c0 + 4;
+      while (c1 < cfull && dwconv_s8_mve_small_bias(bias, c1, C) == small) c1 += 4;
+      if (small)
+        dwconv_s8_mve_blocks<K, S, true, false>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
+      else
+        dwconv_s8_mve_blocks<K, S, false, false>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
+      c0 = c1;
+    }
+  }
+  if (cfull < C) {
+    if (dwconv_s8_mve_small_bias(bias, cfull, C))
+      dwconv_s8_mve_blocks<K, S, true, true>(p, g, x, wb, bias, scale, wf, band, y, cfull, C);
+    else
+      dwconv_s8_mve_blocks<K, S, false, true>(p, g, x, wb, bias, scale, wf, band, y, cfull, C);
+  }
+}
+
+// x_or_buf: NHWC int8 input (n == 1); y: NHWC int8 output, may equal x_or_buf (in place).
+#define FERRITE_RT_DWCONV_S8_MVE(K, S)                                                                      \
+  inline void dwconv##K##x##K##_s##S##_s8_mve(const ConvS8Params& p, int8_t* x_or_buf, const int8_t* w,    \
+                                              const int32_t* bias, const float* scale, int8_t* y,          \
+                                              void* scratch) {                                             \
+    dwconv_s8_mve_run<K, S>(p, x_or_buf, w, bias, scale, y, scratch);                                      \
+  }
+FERRITE_RT_DWCONV_S8_MVE(3, 1)
+FERRITE_RT_DWCONV_S8_MVE(3, 2)
+FERRITE_RT_DWCONV_S8_MVE(5, 1)
+FERRITE_RT_DWCONV_S8_MVE(5, 2)
+FERRITE_RT_DWCONV_S8_MVE(7, 1)
+FERRITE_RT_DWCONV_S8_MVE(7, 2)
+#undef FERRITE_RT_DWCONV_S8_MVE

@@ -1,0 +1,810 @@
+// Randomized bit-exactness tests (and, with -DFE_BENCH, instruction counts) of the Helium (MVE)
+// int8 conv kernels against the portable reference kernels, on Cortex-M55 (QEMU mps3-an547).
+// Built and run by run_variants_mve.sh. Test mode prints every failing case with its parameters
+// and ends with "N passed, M failed" (exit 1 on any failure). Bench mode prints, per variant and
+// layer shape, MACs and retired instructions of the portable and the MVE kernel (QEMU -icount
+// shift=0, SysTick calibrated against a loop of 10^8 instructions).
+#include "common/prelude.h"
+
+#include <arm_mve.h>
+
+#include "fe_io.h"
+
+namespace ferrite_rt {
+#include "common/requant.h"
+#include "conv_s8/conv_s8.h"
+#include "conv_s8/conv1x1_s8_mve.h"
+#include "conv_s8/dwconv_s8_mve.h"
+#include "conv_s8/conv_s8_mve.h"
+#include "fc_s8/fc_s8.h"
+#include "fc_s8/fc_s8_mve.h"
+}  // namespace ferrite_rt
+
+#include "kernels/pack_s8_mve.h"
+
+using ferrite_rt::ConvS8Params;
+namespace fk = ferrite::kernels;
+
+namespace {
+
+// ------------------------------------------------------------------------------------------------
+// Output helpers (no printf).
+struct Line {
+  char buf[512];
+  int n = 0;
+  Line& s(const char* t) {
+    while (*t && n < 510) buf[n++] = *t++;
+    return *this;
+  }
+  Line& i(long long v) {
+    char d[24];
+    int k = 0;
+    unsigned long long u = v < 0 ? static_cast<unsigned long long>(-v) : static_cast<unsigned long long>(v);
+    do {
+      d[k++] = static_cast<char>('0' + u % 10);
+      u /= 10;
+    } while (u);
+    if (v < 0 && n < 510) buf[n++] = '-';
+    while (k && n < 510) buf[n++] = d[--k];
+    return *this;
+  }
+  // v / 100 with two decimals
+  Line& fix2(unsigned long long v100) {
+    i(static_cast<long long>(v100 / 100));
+    s(".");
+    const unsigned r = static_cast<unsigned>(v100 % 100);
+    char t[3] = {static_cast<char>('0' + r / 10), static_cast<char>('0' + r % 10), 0};
+    return s(t);
+  }
+  Line& hexf(float f) {
+    uint32_t b;
+    std::memcpy(&b, &f, 4);
+    char t[11] = "0x";
+    for (int k = 0; k < 8; ++k) t[2 + k] = "0123456789abcdef"[(b >> (28 - 4 * k)) & 15u];
+    t[10] = 0;
+    return s(t);
+  }
+  void print() {
+    buf[n++] = '\n';
+    buf[n] = 0;
+    fe_print(buf);
+    n = 0;
+  }
+};
+
+// Deterministic PRNG (splitmix64).
+struct Rng {
+  uint64_t s;
+  uint32_t next() {
+    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return static_cast<uint32_t>((z ^ (z >> 31)) >> 16);
+  }
+  int32_t range(int32_t lo, int32_t hi) {  // inclusive
+    return lo + static_cast<int32_t>(next() % static_cast<uint32_t>(hi - lo + 1));
+  }
+  bool chance(int pct) { return range(0, 99) < pct; }
+  int8_t s8() { return static_cast<int8_t>(next()); }
+};
+
+// ------------------------------------------------------------------------------------------------
+// Buffers (sized for the largest bench shape).
+constexpr size_t kAct = 160 * 1024;
+constexpr size_t kW = 160 * 1024;
+constexpr size_t kCh = 2048;
+constexpr size_t kGuard = 64;
+alignas(16) int8_t g_x[kAct + kGuard];
+alignas(16) int8_t g_y[kAct + kGuard];
+alignas(16) int8_t g_yref[kAct + kGuard];
+alignas(16) int8_t g_w[kW];
+alignas(16) int8_t g_wp[2 * kW];
+alignas(16) int32_t g_bias[kCh];
+alignas(16) int32_t g_biasp[kCh];
+alignas(16) float g_scale[kCh];
+alignas(16) uint8_t g_scratch[64 * 1024 + kGuard];
+
+constexpr int8_t kSentinel = 0x5A;
+
+// ------------------------------------------------------------------------------------------------
+// Random operands.
+int32_t pick_zp(Rng& r) {
+  switch (r.range(0, 5)) {
+    case 0: return -128;
+    case 1: return 127;
+    case 2: return 0;
+    default: return r.range(-128, 127);
+  }
+}
+
+float pick_scale(Rng& r, int mode) {
+  switch (mode) {
+    case 0: {  // typical: 2^-14 .. 2^-4 with a random mantissa
+      const float m = 1.0f + static_cast<float>(r.next() % 1000000u) / 1000000.0f;
+      float f = m;
+      for (int e = r.range(4, 14); e > 0; --e) f *= 0.5f;
+      return f;
+    }
+    case 1: {  // exact powers of two: many products land exactly on .5 (ties)
+      float f = 1.0f;
+      for (int e = r.range(1, 6); e > 0; --e) f *= 0.5f;
+      return f;
+    }
+    case 2: return r.chance(50) ? 1.0e9f : 3.0e38f;            // saturation / overflow to inf
+    case 3: return r.chance(50) ? 1.0e-40f : 1.0e-45f;         // denormal scales
+    case 4: {                                                  // specials
+      switch (r.range(0, 4)) {
+        case 0: return __builtin_inff();
+        case 1: return __builtin_nanf("");
+        case 2: return 0.0f;
+        case 3: return -0.0078125f;
+        default: return -__builtin_inff();
+      }
+    }
+    default: {  // random bit patterns of moderate magnitude
+      uint32_t b = (r.next() & 0x807FFFFFu) | (static_cast<uint32_t>(r.range(100, 140)) << 23);
+      float f;
+      std::memcpy(&f, &b, 4);
+      return f;
+    }
+  }
+}
+
+// Fills bias/scale/zero points/activation range of p and the per-channel arrays.
+bool fill_common(Rng& r, ConvS8Params& p, int32_t C, bool* bias_null) {
+  p.in_zp = pick_zp(r);
+  p.out_zp = pick_zp(r);
+  p.out_int32 = 0;
+  switch (r.range(0, 4)) {
+    case 0: p.act_min = -128; p.act_max = 127; break;
+    case 1: p.act_min = p.out_zp; p.act_max = 127; break;  // Relu
+    case 2: p.act_min = r.range(-128, 127); p.act_max = r.range(p.act_min, 127); break;
+    case 3: p.act_min = p.out_zp; p.act_max = p.out_zp + r.range(0, 127 - p.out_zp); break;  // Relu6-like
+    default:
+      p.act_min = r.range(-128, 127);
+      p.act_max = r.range(-128, 127);  // possibly min > max
+      break;
+  }
+  const int smode_all = r.range(0, 9);
+  for (int32_t c = 0; c < C; ++c) {
+    int mode = smode_all < 6 ? smode_all % 2 : r.range(0, 5);
+    if (smode_all >= 6 && mode > 1 && r.chance(60)) mode = 0;
+    g_scale[c] = pick_scale(r, mode);
+  }
+  *bias_null = r.chance(20);
+  const int bmode = r.range(0, 3);
+  for (int32_t c = 0; c < C; ++c) {
+    if (bmode == 0) g_bias[c] = r.range(-5000, 5000);
+    else if (bmode == 1) g_bias[c] = static_cast<int32_t>(r.next() << 16 | r.next());  // anything, wraps
+    else if (bmode == 2) g_bias[c] = r.chance(50) ? 2147483647 - r.range(0, 100000) : -2147483647 - 1 + r.range(0, 100000);
+    else g_bias[c] = r.range(-200000, 200000);
+  }
+  return true;
+}
+
+void fill_s8(Rng& r, int8_t* d, size_t n, int mode) {
+  for (size_t i = 0; i < n; ++i) {
+    switch (mode) {
+      case 0: d[i] = r.s8(); break;
+      case 1: d[i] = r.chance(50) ? -128 : 127; break;
+      case 2: d[i] = static_cast<int8_t>(r.range(-3, 3)); break;
+      default: d[i] = -128; break;
+    }
+  }
+}
+
+void print_params(Line& l, const ConvS8Params& p) {
+  l.s(" n=").i(p.n).s(" c_in=").i(p.c_in).s(" h_in=").i(p.h_in).s(" w_in=").i(p.w_in).s(" c_out=").i(p.c_out);
+  l.s(" h_out=").i(p.h_out).s(" w_out=").i(p.w_out).s(" k=").i(p.kh).s("x").i(p.kw).s(" s=").i(p.stride_h);
+  l.s(" pad=").i(p.pad_top).s(",").i(p.pad_left).s(" in_zp=").i(p.in_zp).s(" w_zp=").i(p.w_zp);
+  l.s(" out_zp=").i(p.out_zp).s(" act=[").i(p.act_min).s(",").i(p.act_max).s("]");
+}
+
+// Compares y with yref over n bytes plus the guard; prints the first mismatch.
+bool compare(const char* what, int case_no, const ConvS8Params& p, size_t n, bool bias_null) {
+  for (size_t i = 0; i < n + kGuard; ++i) {
+    const bool guard = i >= n;
+    const int8_t want = guard ? kSentinel : g_yref[i];
+    if (g_y[i] != want) {
+      Line l;
+      l.s("FAIL ").s(what).s(" case ").i(case_no).s(guard ? ": wrote past the output at byte " : ": byte ").i(
+          static_cast<long long>(i));
+      l.s(" got ").i(g_y[i]).s(" want ").i(want);
+      print_params(l, p);
+      l.s(bias_null ? " bias=null" : " bias=yes");
+      if (!guard) {
+        const size_t c = i % static_cast<size_t>(p.c_out);
+        l.s(" ch=").i(static_cast<long long>(c)).s(" scale=").hexf(g_scale[c]);
+      }
+      l.print();
+      return false;
+    }
+  }
+  return true;
+}
+
+// ------------------------------------------------------------------------------------------------
+// conv1x1_s8_mve
+[[maybe_unused]] bool test_conv1x1(Rng& r, int case_no) {
+  ConvS8Params p{};
+  p.n = r.chance(15) ? r.range(2, 3) : 1;
+  p.h_in = p.h_out = r.range(1, 7);
+  p.w_in = p.w_out = r.range(1, 7);
+  const int cm = r.range(0, 9);
+  p.c_in = cm < 3 ? r.range(1, 16) : cm < 6 ? r.range(17, 64) : cm < 8 ? 16 * r.range(1, 6) : r.range(1, 200);
+  p.c_out = r.chance(70) ? r.range(1, 24) : r.range(25, 90);
+  p.kh = p.kw = 1;
+  p.stride_h = p.stride_w = 1;
+  p.dil_h = p.dil_w = 1;
+  p.group = 1;
+  p.w_zp = 0;
+  bool bias_null;
+  fill_common(r, p, p.c_out, &bias_null);
+  if (!fk::conv1x1_s8_mve_applies(p)) {
+    Line l;
+    l.s("FAIL conv1x1 case ").i(case_no).s(": rule rejects a valid case");
+    l.print();
+    return false;
+  }
+  const size_t pixels = static_cast<size_t>(p.n) * static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in);
+  const size_t nx = pixels * static_cast<size_t>(p.c_in), ny = pixels * static_cast<size_t>(p.c_out);
+  fill_s8(r, g_x, nx, r.chance(80) ? 0 : r.range(1, 3));
+  fill_s8(r, g_w, static_cast<size_t>(p.c_in) * static_cast<size_t>(p.c_out), r.chance(80) ? 0 : r.range(1, 3));
+  const int32_t* bias = bias_null ? nullptr : g_bias;
+  ferrite_rt::conv1x1_s8_nhwc(p, g_x, g_w, bias, g_scale, g_yref);
+  fk::pack_conv1x1_s8_mve(p, g_w, bias, g_wp, g_biasp);
+  std::memset(g_y, kSentinel, ny + kGuard);
+  ferrite_rt::conv1x1_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y);
+  return compare("conv1x1_s8_mve", case_no, p, ny, bias_null);
+}
+
+// ------------------------------------------------------------------------------------------------
+// conv_s8_mve (general, group 1)
+[[maybe_unused]] bool test_conv(Rng& r, int case_no) {
+  ConvS8Params p{};
+  p.n = r.chance(10) ? 2 : 1;
+  const int sm = r.range(0, 9);
+  p.kh = sm < 5 ? 3 : r.range(1, 5);
+  p.kw = sm < 5 ? 3 : r.range(1, 5);
+  p.stride_h = r.range(1, 3);
+  p.stride_w = r.chance(70) ? p.stride_h : r.range(1, 3);
+  p.dil_h = r.chance(80) ? 1 : 2;
+  p.dil_w = r.chance(80) ? 1 : 2;
+  p.c_in = sm < 4 ? r.range(1, 4) : r.range(1, 24);
+  p.c_out = r.range(1, 24);
+  p.h_in = r.range(1, 14);
+  p.w_in = r.range(1, 14);
+  const int32_t ekh = (p.kh - 1) * p.dil_h + 1, ekw = (p.kw - 1) * p.dil_w + 1;
+  p.pad_top = r.range(0, ekh - 1);
+  p.pad_left = r.range(0, ekw - 1);
+  const int32_t pb = r.range(0, ekh - 1), pr = r.range(0, ekw - 1);
+  if (p.h_in + p.pad_top + pb < ekh) p.h_in = ekh;
+  if (p.w_in + p.pad_left + pr < ekw) p.w_in = ekw;
+  p.h_out = (p.h_in + p.pad_top + pb - ekh) / p.stride_h + 1;
+  p.w_out = (p.w_in + p.pad_left + pr - ekw) / p.stride_w + 1;
+  p.group = 1;
+  p.w_zp = 0;
+  bool bias_null;
+  fill_common(r, p, p.c_out, &bias_null);
+  if (!fk::conv_s8_mve_applies(p)) {
+    Line l;
+    l.s("FAIL conv_s8_mve case ").i(case_no).s(": rule rejects a valid case");
+    l.print();
+    return false;
+  }
+  const size_t nx = static_cast<size_t>(p.n * p.h_in * p.w_in * p.c_in);
+  const size_t ny = static_cast<size_t>(p.n * p.h_out * p.w_out * p.c_out);
+  fill_s8(r, g_x, nx, r.chance(80) ? 0 : r.range(1, 3));
+  fill_s8(r, g_w, static_cast<size_t>(p.c_out * p.kh * p.kw * p.c_in), r.chance(80) ? 0 : r.range(1, 3));
+  const int32_t* bias = bias_null ? nullptr : g_bias;
+  ferrite_rt::conv_s8_nhwc(p, g_x, g_w, bias, g_scale, g_yref, g_scratch);
+  fk::pack_conv_s8_mve(p, g_w, bias, g_wp, g_biasp);
+  const size_t sb = ferrite_rt::conv_s8_mve_scratch_bytes(p);
+  if (sb != fk::conv_s8_mve_scratch_bytes(p)) {
+    Line l;
+    l.s("FAIL conv_s8_mve case ").i(case_no).s(": host scratch size differs from the kernel's");
+    l.print();
+    return false;
+  }
+  std::memset(g_scratch, 0x33, sb + kGuard);
+  std::memset(g_y, kSentinel, ny + kGuard);
+  ferrite_rt::conv_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y, g_scratch);
+  for (size_t i = sb; i < sb + kGuard; ++i)
+    if (g_scratch[i] != 0x33) {
+      Line l;
+      l.s("FAIL conv_s8_mve case ").i(case_no).s(": wrote past the scratch");
+      print_params(l, p);
+      l.print();
+      return false;
+    }
+  return compare("conv_s8_mve", case_no, p, ny, bias_null);
+}
+
+// ------------------------------------------------------------------------------------------------
+// fc_s8_mve
+[[maybe_unused]] bool test_fc(Rng& r, int case_no) {
+  ConvS8Params c{};
+  ferrite_rt::FcS8Params p{};
+  p.rows = r.chance(50) ? r.range(1, 3) : r.range(4, 9);
+  p.in_features = r.chance(50) ? r.range(1, 40) : r.range(41, 300);
+  p.out_features = r.range(1, 40);
+  p.per_channel = r.chance(70) ? 1 : 0;
+  c.c_out = p.out_features;
+  bool bias_null;
+  fill_common(r, c, p.out_features, &bias_null);
+  p.in_zp = c.in_zp;
+  p.out_zp = c.out_zp;
+  p.act_min = c.act_min;
+  p.act_max = c.act_max;
+  p.w_zp = 0;
+  p.out_int32 = 0;
+  if (!fk::fc_s8_mve_applies(p)) {
+    Line l;
+    l.s("FAIL fc_s8_mve case ").i(case_no).s(": rule rejects a valid case");
+    l.print();
+    return false;
+  }
+  const size_t nx = static_cast<size_t>(p.rows * p.in_features), ny = static_cast<size_t>(p.rows * p.out_features);
+  fill_s8(r, g_x, nx, r.chance(80) ? 0 : r.range(1, 3));
+  fill_s8(r, g_w, static_cast<size_t>(p.in_features * p.out_features), r.chance(80) ? 0 : r.range(1, 3));
+  const int32_t* bias = bias_null ? nullptr : g_bias;
+  ferrite_rt::fc_s8(p, g_x, g_w, bias, g_scale, g_yref);
+  fk::pack_fc_s8_mve(p, g_w, bias, g_wp, g_biasp);
+  std::memset(g_y, kSentinel, ny + kGuard);
+  ferrite_rt::fc_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y);
+  ConvS8Params shown = fk::fc_s8_mve_as_conv(p);
+  return compare(p.per_channel ? "fc_s8_mve (per channel)" : "fc_s8_mve (per tensor)", case_no, shown, ny,
+                 bias_null);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Depthwise
+using DwFn = void (*)(const ConvS8Params&, int8_t*, const int8_t*, const int32_t*, const float*, int8_t*, void*);
+
+struct DwVariant {
+  const char* name;
+  int k, s;
+  DwFn fn;
+  bool (*applies)(const ConvS8Params&);
+};
+
+const DwVariant kDw[] = {
+    {"dwconv3x3_s1_s8_mve", 3, 1, ferrite_rt::dwconv3x3_s1_s8_mve, fk::dwconv3x3_s1_s8_mve_applies},
+    {"dwconv3x3_s2_s8_mve", 3, 2, ferrite_rt::dwconv3x3_s2_s8_mve, fk::dwconv3x3_s2_s8_mve_applies},
+    {"dwconv5x5_s1_s8_mve", 5, 1, ferrite_rt::dwconv5x5_s1_s8_mve, fk::dwconv5x5_s1_s8_mve_applies},
+    {"dwconv5x5_s2_s8_mve", 5, 2, ferrite_rt::dwconv5x5_s2_s8_mve, fk::dwconv5x5_s2_s8_mve_applies},
+    {"dwconv7x7_s1_s8_mve", 7, 1, ferrite_rt::dwconv7x7_s1_s8_mve, fk::dwconv7x7_s1_s8_mve_applies},
+    {"dwconv7x7_s2_s8_mve", 7, 2, ferrite_rt::dwconv7x7_s2_s8_mve, fk::dwconv7x7_s2_s8_mve_applies},
+};
+
+// Fixed in-place shapes per variant (k, s, h_in, w_in, pad top/bottom/left/right) where an output
+// row overwrites input rows below its window (the ring band must copy them ahead), plus pads
+// larger than the kernel.
+struct DwEdge {
+  int32_t k, s, h_in, w_in, pt, pb, pl, pr;
+};
+const DwEdge kDwEdges[] = {
+    {3, 1, 60, 4, 3, 0, 0, 1}, {3, 2, 60, 1, 2, 0, 2, 2}, {5, 1, 60, 2, 5, 0, 0, 3}, {5, 2, 60, 1, 4, 0, 2, 4},
+    {7, 1, 60, 2, 7, 0, 0, 5}, {7, 2, 60, 1, 6, 0, 2, 6}, {3, 1, 5, 40, 4, 4, 4, 4}, {3, 2, 9, 9, 5, 0, 0, 5},
+};
+
+[[maybe_unused]] bool test_dw(const DwVariant& v, Rng& r, int case_no, const DwEdge* edge) {
+  ConvS8Params p{};
+  const int32_t k = v.k, s = v.s;
+  p.n = 1;
+  p.kh = p.kw = k;
+  p.stride_h = p.stride_w = s;
+  p.dil_h = p.dil_w = 1;
+  // Shapes: tiny, small, medium, wide (3x3 plane mode, every pitch class) and tall (ring band).
+  const int sm = r.range(0, 9);
+  p.h_in = sm < 3 ? r.range(1, 4) : sm < 7 ? r.range(1, 14) : sm == 7 ? r.range(10, 30) : sm == 8 ? r.range(1, 6)
+                                                                                          : r.range(20, 60);
+  p.w_in = sm < 3 ? r.range(1, 4) : sm < 7 ? r.range(1, 14) : sm == 7 ? r.range(10, 30) : sm == 8 ? r.range(14, 130)
+                                                                                          : r.range(1, 14);
+  const int cm = r.range(0, 9);
+  p.c_in = p.c_out = p.group = sm >= 8 ? r.range(1, 9) : cm < 4 ? r.range(1, 8) : cm < 8 ? r.range(9, 40)
+                                                                                        : r.range(41, 100);
+  // Padding: usually "same"-like, sometimes none or large; bottom/right independent.
+  const int pm = r.range(0, 9);
+  int32_t pt, pl, pb, pr;
+  if (pm < 5) {
+    pt = pl = (k - 1) / 2;
+    pb = pr = pm < 3 ? (k - 1) / 2 : r.range(0, k - 1);
+  } else if (pm < 7) {
+    pt = pl = pb = pr = 0;
+  } else {
+    pt = r.range(0, k - 1);
+    pl = r.range(0, k - 1);
+    pb = r.range(0, k);
+    pr = r.range(0, k);
+  }
+  p.pad_top = pt;
+  p.pad_left = pl;
+  const int32_t hspan = p.h_in + pt + pb - k, wspan = p.w_in + pl + pr - k;
+  if (hspan < 0 || wspan < 0) {  // too small for the kernel: pad up to it
+    p.h_in += hspan < 0 ? -hspan : 0;
+    p.w_in += wspan < 0 ? -wspan : 0;
+  }
+  if (edge) {
+    p.h_in = edge->h_in;
+    p.w_in = edge->w_in;
+    p.c_in = p.c_out = p.group = r.range(1, 9);
+    pt = edge->pt;
+    pb = edge->pb;
+    pl = edge->pl;
+    pr = edge->pr;
+    p.pad_top = pt;
+    p.pad_left = pl;
+  }
+  p.h_out = (p.h_in + pt + pb - k) / s + 1;
+  p.w_out = (p.w_in + pl + pr - k) / s + 1;
+  p.w_zp = r.chance(70) ? 0 : pick_zp(r);
+  bool bias_null;
+  fill_common(r, p, p.c_out, &bias_null);
+  if (!v.applies(p)) {
+    Line l;
+    l.s("FAIL ").s(v.name).s(" case ").i(case_no).s(": rule rejects a valid case");
+    print_params(l, p);
+    l.print();
+    return false;
+  }
+  const size_t C = static_cast<size_t>(p.c_out);
+  const size_t nx = static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in) * C;
+  const size_t ny = static_cast<size_t>(p.h_out) * static_cast<size_t>(p.w_out) * C;
+  const bool inplace = ny <= nx && (edge || r.chance(50));
+  fill_s8(r, g_x, nx, r.chance(80) ? 0 : r.range(1, 3));
+  fill_s8(r, g_w, static_cast<size_t>(k * k) * C, r.chance(80) ? 0 : r.range(1, 3));
+  const int32_t* bias = bias_null ? nullptr : g_bias;
+  ferrite_rt::dwconv_s8_nhwc(p, g_x, g_w, bias, g_scale, g_yref);
+  fk::pack_dwconv_s8_mve(p, g_w, bias, g_wp, g_biasp);
+  const size_t sb = ferrite_rt::dwconv_s8_mve_scratch_bytes(p);
+  if (sb != fk::dwconv_s8_mve_scratch_bytes(p)) {
+    Line l;
+    l.s("FAIL ").s(v.name).s(" case ").i(case_no).s(": host scratch size ").i(
+        static_cast<long long>(fk::dwconv_s8_mve_scratch_bytes(p)));
+    l.s(" != kernel's ").i(static_cast<long long>(sb));
+    l.print();
+    return false;
+  }
+  if (sb > sizeof g_scratch - kGuard) {
+    Line l;
+    l.s("FAIL ").s(v.name).s(" case ").i(case_no).s(": scratch too large for the test");
+    l.print();
+    return false;
+  }
+  std::memset(g_scratch, 0x33, sb + kGuard);
+  std::memset(g_y, kSentinel, (inplace ? nx : ny) + kGuard);
+  if (inplace) {
+    std::memcpy(g_y, g_x, nx);
+    // Beyond the output, the buffer keeps the input bytes the kernel did not overwrite.
+    std::memcpy(g_yref + ny, g_x + ny, nx - ny);
+    v.fn(p, g_y, g_wp, g_biasp, g_scale, g_y, g_scratch);
+  } else {
+    v.fn(p, g_x, g_wp, g_biasp, g_scale, g_y, g_scratch);
+  }
+  for (size_t i = sb; i < sb + kGuard; ++i)
+    if (g_scratch[i] != 0x33) {
+      Line l;
+      l.s("FAIL ").s(v.name).s(" case ").i(case_no).s(": wrote past the scratch");
+      print_params(l, p);
+      l.print();
+      return false;
+    }
+  char what[64];
+  {
+    Line l;
+    l.s(v.name).s(inplace ? " (in place)" : " (out of place)");
+    l.buf[l.n] = 0;
+    std::memcpy(what, l.buf, static_cast<size_t>(l.n) + 1);
+  }
+  return compare(what, case_no, p, inplace ? nx : ny, bias_null);
+}
+
+// Rule checks: cases each rule must reject.
+[[maybe_unused]] int test_rules() {
+  int failed = 0;
+  ConvS8Params p{};
+  p.n = 1; p.c_in = p.c_out = 8; p.h_in = p.w_in = p.h_out = p.w_out = 4;
+  p.kh = p.kw = 1; p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1; p.group = 1;
+  p.act_min = -128; p.act_max = 127;
+  if (!fk::conv1x1_s8_mve_applies(p)) ++failed;
+  ConvS8Params q = p; q.w_zp = 1; if (fk::conv1x1_s8_mve_applies(q)) ++failed;
+  q = p; q.out_int32 = 1; if (fk::conv1x1_s8_mve_applies(q)) ++failed;
+  q = p; q.group = 2; if (fk::conv1x1_s8_mve_applies(q)) ++failed;
+  q = p; q.act_max = 200; if (fk::conv1x1_s8_mve_applies(q)) ++failed;
+  q = p; q.kh = q.kw = 3; if (fk::conv1x1_s8_mve_applies(q)) ++failed;
+  q = p; q.kh = q.kw = 3; q.group = 8; q.pad_top = q.pad_left = 1;
+  if (!fk::dwconv3x3_s1_s8_mve_applies(q)) ++failed;
+  if (fk::dwconv3x3_s2_s8_mve_applies(q)) ++failed;
+  if (fk::dwconv5x5_s1_s8_mve_applies(q)) ++failed;
+  ConvS8Params d = q; d.dil_h = 2; if (fk::dwconv3x3_s1_s8_mve_applies(d)) ++failed;
+  d = q; d.n = 2; if (fk::dwconv3x3_s1_s8_mve_applies(d)) ++failed;
+  d = q; d.c_out = 16; if (fk::dwconv3x3_s1_s8_mve_applies(d)) ++failed;
+  d = q; d.out_int32 = 1; if (fk::dwconv3x3_s1_s8_mve_applies(d)) ++failed;
+  if (failed) {
+    Line l;
+    l.s("FAIL selection rules: ").i(failed).s(" wrong answers");
+    l.print();
+  }
+  return failed ? 1 : 0;
+}
+
+#ifdef FE_BENCH
+// ------------------------------------------------------------------------------------------------
+// Instruction counting: under -icount shift=0 SysTick counts retired instructions / ipt.
+volatile unsigned long g_wraps = 0;
+volatile unsigned long* const kSyst = reinterpret_cast<volatile unsigned long*>(0xE000E010ul);
+void counter_start() {
+  kSyst[0] = 0;
+  kSyst[1] = 0xFFFFFFul;
+  kSyst[2] = 0;
+  g_wraps = 0;
+  kSyst[0] = 7;
+  while (kSyst[2] == 0) {  // CVR reloads from RVR at the first tick
+  }
+}
+unsigned long long counter_ticks() {
+  unsigned long w, v;
+  do {
+    w = g_wraps;
+    v = kSyst[2];
+  } while (w != g_wraps);
+  return static_cast<unsigned long long>(w) * 0x1000000ull + (0xFFFFFFull - v);
+}
+// Instructions per 1000 ticks, measured.
+unsigned long long g_ipkt = 31250;
+unsigned long long g_overhead_ticks = 0;
+
+void calibrate() {
+  // 2 * 5e7 + 1 instructions (subs + bne per iteration).
+  counter_start();
+  const unsigned long long t0 = counter_ticks();
+  unsigned n = 50000000u;
+  __asm__ volatile(
+      "1:\n\t"
+      "subs %0, %0, #1\n\t"
+      "bne 1b"
+      : "+r"(n)::"cc");
+  const unsigned long long t = counter_ticks() - t0;
+  g_ipkt = (100000000ull * 1000ull + t / 2) / t;
+  counter_start();
+  const unsigned long long a = counter_ticks();
+  g_overhead_ticks = counter_ticks() - a;
+  Line l;
+  l.s("calibration: 10^8-instruction loop = ").i(static_cast<long long>(t)).s(" ticks -> ");
+  l.fix2(g_ipkt / 10).s(" instructions per tick; counter overhead ").i(static_cast<long long>(g_overhead_ticks));
+  l.s(" ticks");
+  l.print();
+}
+
+// Bench shapes must fit the static buffers.
+bool fits(const char* what, size_t nx, size_t nw, size_t ny, size_t nch) {
+  if (nx <= kAct && ny <= kAct && nw <= kW && nch <= kCh) return true;
+  Line l;
+  l.s("bench ").s(what).s(": shape too large for the test buffers");
+  l.print();
+  return false;
+}
+
+unsigned long long to_instr(unsigned long long ticks) {
+  ticks = ticks > g_overhead_ticks ? ticks - g_overhead_ticks : 0;
+  return (ticks * g_ipkt + 500) / 1000;
+}
+
+void bench_line(const char* variant, const ConvS8Params& p, unsigned long long macs, unsigned long long ref,
+                unsigned long long mve, bool ok) {
+  Line l;
+  l.s(variant).s(" ").i(p.h_in).s("x").i(p.w_in).s("x").i(p.c_in).s("->").i(p.h_out).s("x").i(p.w_out).s("x").i(
+      p.c_out);
+  l.s(" macs=").i(static_cast<long long>(macs)).s(" portable=").i(static_cast<long long>(ref)).s(" (");
+  l.fix2(ref * 100 / macs).s("/MAC) mve=").i(static_cast<long long>(mve)).s(" (").fix2(mve * 100 / macs);
+  l.s("/MAC)").s(ok ? "" : " MISMATCH");
+  l.print();
+}
+
+bool bench_1x1(Rng& r, int32_t hw, int32_t cin, int32_t cout) {
+  ConvS8Params p{};
+  p.n = 1; p.h_in = p.h_out = hw; p.w_in = p.w_out = hw; p.c_in = cin; p.c_out = cout;
+  p.kh = p.kw = 1; p.stride_h = p.stride_w = 1; p.dil_h = p.dil_w = 1; p.group = 1;
+  p.in_zp = -3; p.out_zp = -128; p.act_min = -128; p.act_max = 127;
+  const size_t pixels = static_cast<size_t>(hw * hw);
+  if (!fits("conv1x1", pixels * static_cast<size_t>(cin), static_cast<size_t>(cin * cout),
+            pixels * static_cast<size_t>(cout), static_cast<size_t>(cout)))
+    return false;
+  fill_s8(r, g_x, pixels * static_cast<size_t>(cin), 0);
+  fill_s8(r, g_w, static_cast<size_t>(cin * cout), 0);
+  for (int32_t c = 0; c < cout; ++c) {
+    g_bias[c] = r.range(-3000, 3000);
+    g_scale[c] = 0.0009f + 0.00001f * static_cast<float>(c % 7);
+  }
+  counter_start();
+  unsigned long long tref = counter_ticks();
+  ferrite_rt::conv1x1_s8_nhwc(p, g_x, g_w, g_bias, g_scale, g_yref);
+  const unsigned long long ref = to_instr(counter_ticks() - tref);
+  fk::pack_conv1x1_s8_mve(p, g_w, g_bias, g_wp, g_biasp);
+  counter_start();
+  unsigned long long tmve = counter_ticks();
+  ferrite_rt::conv1x1_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y);
+  const unsigned long long mve = to_instr(counter_ticks() - tmve);
+  const size_t ny = pixels * static_cast<size_t>(cout);
+  const bool ok = std::memcmp(g_y, g_yref, ny) == 0;
+  bench_line("conv1x1_s8_mve", p, pixels * static_cast<size_t>(cin * cout), ref, mve, ok);
+  return ok;
+}
+
+bool bench_conv(Rng& r, int32_t hw, int32_t cin, int32_t cout, int32_t k, int32_t s) {
+  ConvS8Params p{};
+  p.n = 1; p.h_in = p.w_in = hw; p.c_in = cin; p.c_out = cout;
+  p.kh = p.kw = k; p.stride_h = p.stride_w = s; p.dil_h = p.dil_w = 1; p.group = 1;
+  p.pad_top = p.pad_left = (k - 1) / 2;
+  p.h_out = p.w_out = (hw + 2 * p.pad_top - k) / s + 1;
+  p.in_zp = -3; p.out_zp = -128; p.act_min = -128; p.act_max = 127;
+  if (!fits("conv", static_cast<size_t>(hw * hw * cin), static_cast<size_t>(cout * k * k * cin),
+            static_cast<size_t>(p.h_out * p.w_out * cout), static_cast<size_t>(cout)))
+    return false;
+  fill_s8(r, g_x, static_cast<size_t>(hw * hw * cin), 0);
+  fill_s8(r, g_w, static_cast<size_t>(cout * k * k * cin), 0);
+  for (int32_t c = 0; c < cout; ++c) {
+    g_bias[c] = r.range(-3000, 3000);
+    g_scale[c] = 0.0009f + 0.00001f * static_cast<float>(c % 7);
+  }
+  counter_start();
+  unsigned long long tref = counter_ticks();
+  ferrite_rt::conv_s8_nhwc(p, g_x, g_w, g_bias, g_scale, g_yref, g_scratch);
+  const unsigned long long ref = to_instr(counter_ticks() - tref);
+  fk::pack_conv_s8_mve(p, g_w, g_bias, g_wp, g_biasp);
+  counter_start();
+  unsigned long long tmve = counter_ticks();
+  ferrite_rt::conv_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y, g_scratch);
+  const unsigned long long mve = to_instr(counter_ticks() - tmve);
+  const size_t ny = static_cast<size_t>(p.h_out * p.w_out * cout);
+  const bool ok = std::memcmp(g_y, g_yref, ny) == 0;
+  bench_line("conv_s8_mve", p, ny * static_cast<size_t>(k * k * cin), ref, mve, ok);
+  return ok;
+}
+
+bool bench_fc(Rng& r, int32_t rows, int32_t in, int32_t out) {
+  ferrite_rt::FcS8Params p{};
+  p.rows = rows; p.in_features = in; p.out_features = out; p.per_channel = 1;
+  p.in_zp = -3; p.out_zp = -128; p.act_min = -128; p.act_max = 127;
+  if (!fits("fc", static_cast<size_t>(rows * in), static_cast<size_t>(in * out), static_cast<size_t>(rows * out),
+            static_cast<size_t>(out)))
+    return false;
+  fill_s8(r, g_x, static_cast<size_t>(rows * in), 0);
+  fill_s8(r, g_w, static_cast<size_t>(in * out), 0);
+  for (int32_t c = 0; c < out; ++c) {
+    g_bias[c] = r.range(-3000, 3000);
+    g_scale[c] = 0.0009f + 0.00001f * static_cast<float>(c % 7);
+  }
+  counter_start();
+  unsigned long long tref = counter_ticks();
+  ferrite_rt::fc_s8(p, g_x, g_w, g_bias, g_scale, g_yref);
+  const unsigned long long ref = to_instr(counter_ticks() - tref);
+  fk::pack_fc_s8_mve(p, g_w, g_bias, g_wp, g_biasp);
+  counter_start();
+  unsigned long long tmve = counter_ticks();
+  ferrite_rt::fc_s8_mve(p, g_x, g_wp, g_biasp, g_scale, g_y);
+  const unsigned long long mve = to_instr(counter_ticks() - tmve);
+  const size_t ny = static_cast<size_t>(rows * out);
+  const bool ok = std::memcmp(g_y, g_yref, ny) == 0;
+  bench_line("fc_s8_mve", fk::fc_s8_mve_as_conv(p), ny * static_cast<size_t>(in), ref, mve, ok);
+  return ok;
+}
+
+bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
+  ConvS8Params p{};
+  p.n = 1; p.h_in = p.w_in = hw; p.c_in = p.c_out = p.group = c;
+  p.kh = p.kw = v.k; p.stride_h = p.stride_w = v.s; p.dil_h = p.dil_w = 1;
+  // TF/PyTorch-style padding: "same" for stride 1, (k-1)/2 for stride 2.
+  p.pad_top = p.pad_left = (v.k - 1) / 2;
+  p.h_out = p.w_out = (hw + 2 * p.pad_top - v.k) / v.s + 1;
+  p.in_zp = -128; p.out_zp = -128; p.act_min = -128; p.act_max = 127;
+  const size_t nx = static_cast<size_t>(hw * hw * c);
+  if (!fits("dw", nx, static_cast<size_t>(v.k * v.k * c), nx, static_cast<size_t>(c)) ||
+      ferrite_rt::dwconv_s8_mve_scratch_bytes(p) > sizeof g_scratch)
+    return false;
+  fill_s8(r, g_x, nx, 0);
+  fill_s8(r, g_w, static_cast<size_t>(v.k * v.k * c), 0);
+  for (int32_t i = 0; i < c; ++i) {
+    g_bias[i] = r.range(-3000, 3000);
+    g_scale[i] = 0.009f + 0.0001f * static_cast<float>(i % 7);
+  }
+  counter_start();
+  unsigned long long tref = counter_ticks();
+  ferrite_rt::dwconv_s8_nhwc(p, g_x, g_w, g_bias, g_scale, g_yref);
+  const unsigned long long ref = to_instr(counter_ticks() - tref);
+  fk::pack_dwconv_s8_mve(p, g_w, g_bias, g_wp, g_biasp);
+  counter_start();
+  unsigned long long tmve = counter_ticks();
+  v.fn(p, g_x, g_wp, g_biasp, g_scale, g_y, g_scratch);
+  const unsigned long long mve = to_instr(counter_ticks() - tmve);
+  const size_t ny = static_cast<size_t>(p.h_out * p.w_out * c);
+  const bool ok = std::memcmp(g_y, g_yref, ny) == 0;
+  bench_line(v.name, p, ny * static_cast<size_t>(v.k * v.k), ref, mve, ok);
+  return ok;
+}
+#endif
+
+}  // namespace
+
+#ifdef FE_BENCH
+extern "C" void SysTick_Handler(void) { g_wraps = g_wraps + 1; }
+
+int main() {
+#if !defined(FE_PROFILE_DW) && !defined(FE_PROFILE_1X1) && !defined(FE_PROFILE_CONV)
+  calibrate();
+#endif
+  Rng r{12345};
+  bool ok = true;
+#ifdef FE_PROFILE_DW  // one depthwise shape only: -DFE_PROFILE_DW=<variant index>,<hw>,<c>
+  {
+    const int32_t prof[] = {FE_PROFILE_DW};
+    return bench_dw(r, kDw[prof[0]], prof[1], prof[2]) ? 0 : 1;
+  }
+#endif
+#ifdef FE_PROFILE_CONV  // one general conv shape only: -DFE_PROFILE_CONV=<hw>,<cin>,<cout>,<k>,<s>
+  {
+    const int32_t prof[] = {FE_PROFILE_CONV};
+    return bench_conv(r, prof[0], prof[1], prof[2], prof[3], prof[4]) ? 0 : 1;
+  }
+#endif
+#ifdef FE_PROFILE_1X1  // one pointwise shape only: -DFE_PROFILE_1X1=<hw>,<cin>,<cout>
+  {
+    const int32_t prof[] = {FE_PROFILE_1X1};
+    return bench_1x1(r, prof[0], prof[1], prof[2]) ? 0 : 1;
+  }
+#endif
+  // MobileNetV2-0.35-96 pointwise layers (and the brief's examples).
+  static const int32_t k1x1[][3] = {{48, 16, 8},  {48, 8, 48},  {24, 48, 8},   {24, 8, 48},   {24, 16, 96},
+                                    {12, 48, 16}, {12, 16, 96}, {12, 96, 16},  {6, 96, 24},   {6, 24, 144},
+                                    {6, 144, 24}, {6, 144, 32}, {6, 32, 192},  {6, 192, 32},  {6, 56, 336},
+                                    {3, 192, 56}, {3, 56, 336}, {3, 336, 56},  {3, 336, 112}, {3, 112, 1280}};
+  for (const auto& s : k1x1) ok = bench_1x1(r, s[0], s[1], s[2]) && ok;
+  // First conv of MobileNetV2 (96x96x3 -> 48x48x16, 3x3 s2) and a few general convolutions.
+  static const int32_t kconv[][5] = {{96, 3, 16, 3, 2}, {80, 3, 16, 3, 2}, {24, 16, 24, 3, 1}, {12, 32, 32, 3, 1}};
+  for (const auto& s : kconv) ok = bench_conv(r, s[0], s[1], s[2], s[3], s[4]) && ok;
+  // Fully connected: MobileNetV2's classifier (1280 -> 10, one row) and others.
+  static const int32_t kfc[][3] = {{1, 1280, 10}, {1, 1280, 100}, {1, 256, 64}, {8, 256, 64}};
+  for (const auto& s : kfc) ok = bench_fc(r, s[0], s[1], s[2]) && ok;
+  // Depthwise: MobileNetV2 shapes (input side) per variant.
+  static const int32_t kdw[][2] = {{48, 16}, {48, 48}, {24, 48}, {24, 96}, {12, 96}, {12, 192}, {6, 144}, {6, 192}, {3, 336}};
+  for (const DwVariant& v : kDw)
+    for (const auto& s : kdw) {
+      if (v.k >= 5 && s[0] * s[0] * s[1] > 48 * 48 * 16) continue;
+      ok = bench_dw(r, v, s[0], s[1]) && ok;
+    }
+  return ok ? 0 : 1;
+}
+#else
+int main() {
+  constexpr int kCases = 220;
+  int passed = 0, failed = 0;
+  Rng r{0xFE11A7Eull};
+  if (test_rules()) ++failed; else ++passed;
+  for (int i = 0; i < kCases; ++i) {
+    if (test_conv1x1(r, i)) ++passed; else ++failed;
+  }
+  for (int i = 0; i < kCases; ++i) {
+    if (test_conv(r, i)) ++passed; else ++failed;
+  }
+  for (int i = 0; i < kCases; ++i) {
+    if (test_fc(r, i)) ++passed; else ++failed;
+  }
+  for (const DwVariant& v : kDw) {
+    for (int i = 0; i < kCases; ++i) {
+      if (test_dw(v, r, i, nullptr)) ++passed; else ++failed;
+    }
+    int e = 0;
+    for (const DwEdge& edge : kDwEdges) {
+      if (edge.k != v.k || edge.s != v.s) continue;
+      for (int rep = 0; rep < 3; ++rep, ++e) {
+        if (test_dw(v, r, kCases + e, &edge)) ++passed; else ++failed;
+      }
+    }
+  }
+  Line l;
+  l.i(passed).s(" passed, ").i(failed).s(" failed");
+  l.print();
+  return failed ? 1 : 0;
+}
+#endif
