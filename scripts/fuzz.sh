@@ -32,7 +32,7 @@ if [ "${1:-}" = "--libfuzzer" ]; then
   esac
   if [ -z "$(ls -A "$CORPUS")" ]; then
     i=0
-    while IFS= read -r f; do cp "$f" "$CORPUS/seed_$i.$EXT"; i=$((i + 1)); done < <(find "${SEEDS[@]}" -name "*.$EXT" -size -1M 2>/dev/null)
+    while IFS= read -r f; do cp "$f" "$CORPUS/seed_$i.$EXT"; i=$((i + 1)); done < <(find "${SEEDS[@]}" -name "*.$EXT" -size -1024k 2>/dev/null)
   fi
   export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
