@@ -82,8 +82,13 @@ struct QdqFolder {
     const auto v = bf.as_f32();
     if (static_cast<int64_t>(v.size()) != channels) return std::nullopt;
     std::vector<int32_t> q(v.size());
-    for (size_t c = 0; c < v.size(); ++c)
-      q[c] = static_cast<int32_t>(std::nearbyint(v[c] / (sx * (sw.size() == 1 ? sw[0] : sw[c]))));
+    for (size_t c = 0; c < v.size(); ++c) {
+      const float r = std::nearbyint(v[c] / (sx * (sw.size() == 1 ? sw[0] : sw[c])));
+      // A bias that is no int32 at this scale (a zero or tiny scale, a huge bias, NaN) stays float:
+      // converting it would be undefined behaviour (found by libFuzzer + UBSan).
+      if (!(r >= -2147483648.f && r < 2147483648.f)) return std::nullopt;
+      q[c] = static_cast<int32_t>(r);
+    }
     return add_i32(bf.name + "_int32", q);
   }
 

@@ -49,4 +49,15 @@ save("gemm_scalars_opset2", [h.make_node("Gemm", ["a", "b", "c"], ["y"])],
 # PRelu whose slope has a higher rank than the input (heap overflow computing broadcast strides).
 save("prelu_slope_higher_rank", [h.make_node("PRelu", ["x", "slope"], ["y"])],
      [vi("x", T.FLOAT, [3, 4, 5]), vi("slope", T.FLOAT, [3, 4, 5, 2])], [vi("y", T.FLOAT, [3, 4, 5])])
+# A QDQ Conv whose float bias does not fit int32 at the weight scale (1e30 / (0.05 * 0.02)): the
+# conversion to int32 in fold-qdq was undefined behaviour (libFuzzer + UBSan).
+save("qdq_conv_bias_overflow",
+     [h.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]), h.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"]),
+      h.make_node("DequantizeLinear", ["w", "ws", "wz"], ["wd"]), h.make_node("Conv", ["xd", "wd", "b"], ["yf"]),
+      h.make_node("QuantizeLinear", ["yf", "ys", "yz"], ["y"])],
+     [vi("x", T.FLOAT, [1, 2, 4, 4])], [vi("y", T.INT8, [1, 4, 4, 4])],
+     [nh.from_array(np.array(0.05, np.float32), "xs"), nh.from_array(np.array(0, np.int8), "xz"),
+      nh.from_array(np.array(0.02, np.float32), "ws"), nh.from_array(np.array(0, np.int8), "wz"),
+      nh.from_array(np.array(0.1, np.float32), "ys"), nh.from_array(np.array(0, np.int8), "yz"),
+      nh.from_array(np.ones((4, 2, 1, 1), np.int8), "w"), nh.from_array(np.full(4, 1e30, np.float32), "b")])
 print(sorted(os.listdir(OUT)))
