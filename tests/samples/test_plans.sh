@@ -122,6 +122,29 @@ for spec in 4x4@13 2x2@21 3x2@17; do
       "$d/model.onnx" --input "input=$d/input.npy" --patch $spec
   done
 done
+# The default plan is never beaten on both arena and MACs by the other plans the options offer:
+# --patch off (bottlenecks fused as by default), and forced 2x2/3x3 grids (with and without
+# caller-owned inputs, each compared with the default under the same input ownership).
+for dir in "${ALL[@]}"; do
+  s=$(basename "$dir")
+  read -ra shape <<<"$(shape_of "$dir")"
+  am() { "$FERRITE" report "$dir/model.onnx" "${shape[@]}" --json "$@" 2>/dev/null |
+         /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(d['arena_bytes'], d['macs'])" 2>/dev/null; }
+  for own in "" "--caller-owned-inputs"; do
+    read -r a_def m_def <<<"$(am $own)"
+    beaten=""
+    for alt in "--patch off" "--patch 2x2" "--patch 3x3"; do
+      r=$(am $own $alt) || continue
+      [ -n "$r" ] || continue
+      read -r a m <<<"$r"
+      if [ "$a" -le "$a_def" ] && [ "$m" -le "$m_def" ] && { [ "$a" -lt "$a_def" ] || [ "$m" -lt "$m_def" ]; }; then
+        beaten+=" [$alt: $a B, $m MACs]"
+      fi
+    done
+    [ -z "$beaten" ]
+    verdict $? "$s${own:+ $own}: default plan ($a_def B, $m_def MACs) not dominated by --patch off/2x2/3x3${beaten}"
+  done
+done
 # Execution order: tests/data/branchy (three branches listed stage by stage, scripts/models/make_branchy.py)
 # must get a smaller arena from the order search (--schedule auto) than in its file order
 # (--schedule model), with bit-identical outputs.
