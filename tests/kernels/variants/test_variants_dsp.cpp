@@ -35,6 +35,7 @@ namespace ferrite_rt {
 #include "pool_s8/global_avgpool_s8_dsp.h"
 #if defined(__ARM_FP)
 #include "binary_s8/qadd_s8_fpu.h"
+#include "binary_s8/qmul_s8_fpu.h"
 #include "quantize/quantize_f32_fpu.h"
 #endif
 }  // namespace ferrite_rt
@@ -1054,6 +1055,9 @@ const DwVariant kDw[] = {
      ferrite::kernels::dwconv7x7_s2_s8_dsp_packed_weight_bytes, ferrite::kernels::pack_dwconv7x7_s2_s8_dsp, 7, 2},
 };
 
+#if defined(__ARM_FP) && !defined(FE_BENCH)
+#include "binary_s8_cases.inc"
+#endif
 }  // namespace
 
 #if defined(FE_BENCH)
@@ -1078,6 +1082,9 @@ int main() {
 #if defined(__ARM_FP)
   test_qadd(seed++, 2 * FE_CASES);
   test_quantize(seed++, 2 * FE_CASES);
+  // int8 Mul (same shape and broadcast runs) vs binary_s8.
+  bincase::run("qmul_s8_fpu", ferrite_rt::qmul_s8_fpu, ferrite::kernels::qmul_s8_fpu_applies, ferrite_rt::BinOpS8::Mul,
+               seed++, 2 * FE_CASES, g_passed, g_failed);
 #endif
   Line l;
   l.i(g_passed).s(" passed, ").i(g_failed).s(" failed");

@@ -18,9 +18,12 @@ namespace ferrite_rt {
 #include "conv_s8/conv_s8_mve.h"
 #include "fc_s8/fc_s8.h"
 #include "fc_s8/fc_s8_mve.h"
+#include "binary_s8/binary_s8.h"
+#include "binary_s8/binary_s8_mve.h"
 }  // namespace ferrite_rt
 
 #include "kernels/pack_s8_mve.h"
+#include "kernels/pack_binary_s8.h"
 
 using ferrite_rt::ConvS8Params;
 namespace fk = ferrite::kernels;
@@ -725,6 +728,10 @@ bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
 }
 #endif
 
+#ifndef FE_BENCH
+#include "binary_s8_cases.inc"
+#endif
+
 }  // namespace
 
 #ifdef FE_BENCH
@@ -779,8 +786,9 @@ int main() {
 int main() {
   constexpr int kCases = 220;
   int passed = 0, failed = 0;
-  Rng r{0xFE11A7Eull};
+  [[maybe_unused]] Rng r{0xFE11A7Eull};
   if (test_rules()) ++failed; else ++passed;
+#ifndef FE_ONLY_BINARY  // -DFE_ONLY_BINARY: only the Add / Mul cases (quicker while working on them)
   for (int i = 0; i < kCases; ++i) {
     if (test_conv1x1(r, i)) ++passed; else ++failed;
   }
@@ -802,6 +810,12 @@ int main() {
       }
     }
   }
+#endif
+  // int8 Add / Mul (same shape and broadcast runs) vs binary_s8.
+  bincase::run("qadd_s8_mve", ferrite_rt::qadd_s8_mve, fk::qadd_s8_mve_applies, ferrite_rt::BinOpS8::Add,
+               0xADD5EEDull, 2 * kCases, passed, failed);
+  bincase::run("qmul_s8_mve", ferrite_rt::qmul_s8_mve, fk::qmul_s8_mve_applies, ferrite_rt::BinOpS8::Mul,
+               0x3A15EEDull, 2 * kCases, passed, failed);
   Line l;
   l.i(passed).s(" passed, ").i(failed).s(" failed");
   l.print();

@@ -1,0 +1,192 @@
+// Helium (MVE + MVE-F) int8 Add and Mul for Armv8.1-M (Cortex-M55): same shape and the broadcasts
+// of residual and squeeze-excitation blocks, bit-identical to binary_s8 (binary_s8.h) for every
+// input the selection rules qadd_s8_mve_applies / qmul_s8_mve_applies (compiler/kernels/
+// pack_binary_s8.h) admit. Needs <arm_mve.h> before the ferrite_rt namespace (the emitter adds it
+// to the prelude for MVE targets) and binary_s8.h pasted before it.
+//
+//   qadd_s8_mve(p, a, b, y)      qmul_s8_mve(p, a, b, y)
+//
+// Shapes: p.same_shape (one flat run), or runs along the innermost dim of binary_s8's view in
+// which each operand's stride is 1 (it varies) or 0 (one value for the run) and not both 0; the
+// outer dims are walked by binary_s8's odometer (e.g. NHWC x[h][w][c] * s[c]: runs of c, both
+// varying; NCHW-style x[c][hw] + s[c]: runs of hw, s one value per run).
+//
+// Algorithm: 8 elements per step. vldrb.s16 loads 8 int8 as int16; Add widens the even / odd lanes
+// to int32 (vmovlb / vmovlt) and converts them to two float32 vectors; Mul subtracts the zero points in int16 and forms the int32 products of the even / odd
+// lanes with vmullb / vmullt. The float32 arithmetic is ORT's (see binary_s8.h):
+//   Add, both vary:  t = fma(a, rA, fma(b, rB, F))    vfmas (b * rB + F), then vfma (+ a * rA)
+//   Add, b per run:  t = fma(a, rA, Fb), Fb = F + (float)b * rB   (Fb in scalar code, unfused)
+//   Add, a per run:  t = fma(b, rB, Fa), Fa = F + (float)a * rA
+//   Mul:             t = (float)((a - a_zp) * (b - b_zp)) * rM + (float)y_zp   (vmul, then vadd)
+// each vector op being one IEEE float32 operation with one rounding, like the reference's exact
+// software fma / scalar float ops. vcvtn (round to nearest, ties to even, saturating to int32) gives
+// round_half_even; vqmovnb / vqmovnt narrow the even / odd int32 lanes back into one int16 vector
+// in element order (saturating); then either vqmovnb.s16 (full int8 clamp) or vmax / vmin to
+// [act_min, act_max] (inside int8), and vstrb.16 stores the low bytes. The tail of a run (< 8
+// elements) is the same step under a lane predicate (vctp16), so nothing past a run is read or
+// written.
+//
+// Exactness notes (vs binary_s8):
+//   * round_half_even clamps to +-2^22 before rounding; any such value saturates to the int8 range
+//     either way, and vcvtn saturates instead of overflowing. Saturation to int8 and the fused
+//     clamp commute with the int16 narrowing (act_min, act_max are inside int8).
+//   * The float ops use FPSCR's rounding mode (round to nearest even after reset; the runtime never
+//     changes it). Flush-to-zero, if FPSCR.FZ were set, could only matter for subnormal operands or
+//     results: the Add rule requires rA, rB, F, every fma(b, rB, F) and every F + b * rB,
+//     F + a * rA to be 0 or at least 2^-125 in magnitude, so no operand is subnormal, and a
+//     subnormal final result rounds to 0 both ways. For Mul, a flushed product (< 2^-126) plus
+//     y_zp rounds like the exact one (it is far below half an integer).
+//   * In place (y == a or y == b for an operand that is not broadcast) is fine: each step loads
+//     its 8 elements of a and b before storing the 8 outputs at the same positions.
+
+#ifndef FERRITE_RT_BINARY_S8_MVE
+#define FERRITE_RT_BINARY_S8_MVE
+
+// Saturates the int32 results of the even (te) and odd (to) elements to int8 / the fused clamp and
+// stores them in element order (pred: the active lanes of the 8).
+__attribute__((always_inline)) inline void binary_s8_mve_store(int8_t* y, int32x4_t qe, int32x4_t qo, bool full,
+                                                               int16x8_t lo, int16x8_t hi, mve_pred16_t pred) {
+  int16x8_t h = vqmovnbq_s32(vdupq_n_s16(0), qe);
+  h = vqmovntq_s32(h, qo);
+  if (full) {
+    const int8x16_t b = vqmovnbq_s16(vdupq_n_s8(0), h);
+    vstrbq_p_s16(y, vreinterpretq_s16_s8(b), pred);
+  } else {
+    h = vminq_s16(vmaxq_s16(h, lo), hi);
+    vstrbq_p_s16(y, h, pred);
+  }
+}
+
+// int8 x 8 (as int16) -> float32 even lanes / odd lanes, exact.
+__attribute__((always_inline)) inline void binary_s8_mve_widen(int16x8_t v, float32x4_t& e, float32x4_t& o) {
+  e = vcvtq_f32_s32(vmovlbq_s16(v));
+  o = vcvtq_f32_s32(vmovltq_s16(v));
+}
+
+// One run of n elements of qadd. mode 0: both vary, 1: b one value (fb = Fb), 2: a one value (fb = Fa).
+template <int kMode, bool kFull>
+inline void qadd_s8_mve_run(const int8_t* a, const int8_t* b, int8_t* y, int32_t n, float rA, float rB, float F,
+                            float fb, int16x8_t lo, int16x8_t hi) {
+  const int8_t* v = kMode == 2 ? b : a;  // the varying operand of modes 1 and 2
+  const float rv = kMode == 2 ? rB : rA;
+  for (int32_t i = 0; i < n; i += 8) {
+    const mve_pred16_t pred = vctp16q(static_cast<uint32_t>(n - i));
+    float32x4_t te, to;
+    if (kMode == 0) {
+      float32x4_t ae, ao, be, bo;
+      binary_s8_mve_widen(vldrbq_z_s16(a + i, pred), ae, ao);
+      binary_s8_mve_widen(vldrbq_z_s16(b + i, pred), be, bo);
+      te = vfmaq_n_f32(vfmasq_n_f32(be, vdupq_n_f32(rB), F), ae, rA);
+      to = vfmaq_n_f32(vfmasq_n_f32(bo, vdupq_n_f32(rB), F), ao, rA);
+    } else {
+      float32x4_t ve, vo;
+      binary_s8_mve_widen(vldrbq_z_s16(v + i, pred), ve, vo);
+      te = vfmasq_n_f32(ve, vdupq_n_f32(rv), fb);
+      to = vfmasq_n_f32(vo, vdupq_n_f32(rv), fb);
+    }
+    binary_s8_mve_store(y + i, vcvtnq_s32_f32(te), vcvtnq_s32_f32(to), kFull, lo, hi, pred);
+  }
+}
+
+// One run of n elements of qmul. kScalarB: b is one value for the run (bv = b - b_zp).
+template <bool kScalarB, bool kFull>
+inline void qmul_s8_mve_run(const int8_t* a, const int8_t* b, int8_t* y, int32_t n, int32_t azp, int32_t bzp,
+                            int32_t bv, float rM, float zpC, int16x8_t lo, int16x8_t hi) {
+  for (int32_t i = 0; i < n; i += 8) {
+    const mve_pred16_t pred = vctp16q(static_cast<uint32_t>(n - i));
+    const int16x8_t av = vsubq_n_s16(vldrbq_z_s16(a + i, pred), static_cast<int16_t>(azp));
+    const int16x8_t bw = kScalarB ? vdupq_n_s16(static_cast<int16_t>(bv))
+                                  : vsubq_n_s16(vldrbq_z_s16(b + i, pred), static_cast<int16_t>(bzp));
+    const int32x4_t pe = vmullbq_int_s16(av, bw);
+    const int32x4_t po = vmulltq_int_s16(av, bw);
+    const float32x4_t te = vaddq_n_f32(vmulq_n_f32(vcvtq_f32_s32(pe), rM), zpC);
+    const float32x4_t to = vaddq_n_f32(vmulq_n_f32(vcvtq_f32_s32(po), rM), zpC);
+    binary_s8_mve_store(y + i, vcvtnq_s32_f32(te), vcvtnq_s32_f32(to), kFull, lo, hi, pred);
+  }
+}
+
+// Calls run(ap, bp, yp, inner, sa, sb) for every run of binary_s8's view (one flat run when
+// same_shape), walking the outer dims with binary_s8's odometer.
+template <typename Run>
+inline void binary_s8_mve_runs(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y, Run run) {
+  if (p.total <= 0) return;
+  if (p.same_shape) {
+    run(a, b, y, p.total, 1, 1);
+    return;
+  }
+  const int32_t r = p.rank;
+  const int32_t inner = p.out_shape[r - 1];
+  const int32_t sa = p.a_stride[r - 1], sb = p.b_stride[r - 1];
+  const int32_t outer = p.total / inner;
+  int32_t idx[6] = {0, 0, 0, 0, 0, 0};
+  ptrdiff_t ao = 0, bo = 0;
+  for (int32_t o = 0; o < outer; ++o) {
+    run(a + ao, b + bo, y, inner, sa, sb);
+    y += inner;
+    for (int32_t d = r - 2; d >= 0; --d) {
+      ++idx[d];
+      ao += p.a_stride[d];
+      bo += p.b_stride[d];
+      if (idx[d] < p.out_shape[d]) break;
+      ao -= static_cast<ptrdiff_t>(p.a_stride[d]) * p.out_shape[d];
+      bo -= static_cast<ptrdiff_t>(p.b_stride[d]) * p.out_shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// Requires qadd_s8_mve_applies(p) (compiler/kernels/pack_binary_s8.h).
+inline void qadd_s8_mve(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) {
+  // binary_s8's Add constants, same float32 operations in the same order.
+  const float rA = p.a_scale / p.y_scale;
+  const float rB = p.b_scale / p.y_scale;
+  const float prodA = rA * static_cast<float>(p.a_zp);
+  const float prodB = rB * static_cast<float>(p.b_zp);
+  const float sumAB = prodA + prodB;
+  const float F = static_cast<float>(p.y_zp) - sumAB;
+  const bool full = p.act_min == -128 && p.act_max == 127;
+  const int16x8_t lo = vdupq_n_s16(static_cast<int16_t>(p.act_min));
+  const int16x8_t hi = vdupq_n_s16(static_cast<int16_t>(p.act_max));
+  binary_s8_mve_runs(p, a, b, y, [&](const int8_t* ap, const int8_t* bp, int8_t* yp, int32_t n, int32_t sa, int32_t sb) {
+    if (sa == 0) {
+      const float tA = static_cast<float>(static_cast<int32_t>(ap[0])) * rA;
+      const float Fa = F + tA;
+      if (full) qadd_s8_mve_run<2, true>(ap, bp, yp, n, rA, rB, F, Fa, lo, hi);
+      else qadd_s8_mve_run<2, false>(ap, bp, yp, n, rA, rB, F, Fa, lo, hi);
+    } else if (sb == 0) {
+      const float tB = static_cast<float>(static_cast<int32_t>(bp[0])) * rB;
+      const float Fb = F + tB;
+      if (full) qadd_s8_mve_run<1, true>(ap, bp, yp, n, rA, rB, F, Fb, lo, hi);
+      else qadd_s8_mve_run<1, false>(ap, bp, yp, n, rA, rB, F, Fb, lo, hi);
+    } else {
+      if (full) qadd_s8_mve_run<0, true>(ap, bp, yp, n, rA, rB, F, 0.0f, lo, hi);
+      else qadd_s8_mve_run<0, false>(ap, bp, yp, n, rA, rB, F, 0.0f, lo, hi);
+    }
+  });
+}
+
+// Requires qmul_s8_mve_applies(p) (compiler/kernels/pack_binary_s8.h).
+inline void qmul_s8_mve(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) {
+  const float ab = p.a_scale * p.b_scale;
+  const float rM = ab / p.y_scale;
+  const float zpC = static_cast<float>(p.y_zp);
+  const bool full = p.act_min == -128 && p.act_max == 127;
+  const int16x8_t lo = vdupq_n_s16(static_cast<int16_t>(p.act_min));
+  const int16x8_t hi = vdupq_n_s16(static_cast<int16_t>(p.act_max));
+  const int32_t azp = p.a_zp, bzp = p.b_zp;
+  binary_s8_mve_runs(p, a, b, y, [&](const int8_t* ap, const int8_t* bp, int8_t* yp, int32_t n, int32_t sa, int32_t sb) {
+    // a * b commutes: a run with a one value becomes a run with b one value (operands swapped).
+    if (sa == 0 || sb == 0) {
+      const int8_t* v = sa == 0 ? bp : ap;
+      const int32_t vzp = sa == 0 ? bzp : azp;
+      const int32_t s = sa == 0 ? static_cast<int32_t>(ap[0]) - azp : static_cast<int32_t>(bp[0]) - bzp;
+      if (full) qmul_s8_mve_run<true, true>(v, v, yp, n, vzp, 0, s, rM, zpC, lo, hi);
+      else qmul_s8_mve_run<true, false>(v, v, yp, n, vzp, 0, s, rM, zpC, lo, hi);
+    } else {
+      if (full) qmul_s8_mve_run<false, true>(ap, bp, yp, n, azp, bzp, 0, rM, zpC, lo, hi);
+      else qmul_s8_mve_run<false, false>(ap, bp, yp, n, azp, bzp, 0, rM, zpC, lo, hi);
+    }
+  });
+}
+
+#endif  // FERRITE_RT_BINARY_S8_MVE
