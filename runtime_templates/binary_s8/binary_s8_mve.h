@@ -44,17 +44,36 @@
 
 // Saturates the int32 results of the even (te) and odd (to) elements to int8 / the fused clamp and
 // stores them in element order (pred: the active lanes of the 8).
+template <bool kPred>
 __attribute__((always_inline)) inline void binary_s8_mve_store(int8_t* y, int32x4_t qe, int32x4_t qo, bool full,
                                                                int16x8_t lo, int16x8_t hi, mve_pred16_t pred) {
-  int16x8_t h = vqmovnbq_s32(vdupq_n_s16(0), qe);
-  h = vqmovntq_s32(h, qo);
+  // In assembly: the intrinsics would copy a zeroed register into each narrowing destination (whose
+  // other half the instruction keeps, and which is overwritten or unused here).
+  int16x8_t h;
   if (full) {
-    const int8x16_t b = vqmovnbq_s16(vdupq_n_s8(0), h);
-    vstrbq_p_s16(y, vreinterpretq_s16_s8(b), pred);
+    int8x16_t x;
+    __asm__("vqmovnb.s32 %q[h], %q[e]\n\t"
+            "vqmovnt.s32 %q[h], %q[o]\n\t"
+            "vqmovnb.s16 %q[x], %q[h]"
+            : [h] "=&w"(h), [x] "=w"(x)
+            : [e] "w"(qe), [o] "w"(qo));
+    h = vreinterpretq_s16_s8(x);
   } else {
+    __asm__("vqmovnb.s32 %q[h], %q[e]\n\t"
+            "vqmovnt.s32 %q[h], %q[o]"
+            : [h] "=&w"(h)
+            : [e] "w"(qe), [o] "w"(qo));
     h = vminq_s16(vmaxq_s16(h, lo), hi);
-    vstrbq_p_s16(y, h, pred);
   }
+  if (kPred) vstrbq_p_s16(y, h, pred);
+  else vstrbq_s16(y, h);
+}
+
+// 8 int8 as int16 lanes; under kPred only the lanes of pred are read (the others are 0).
+template <bool kPred>
+__attribute__((always_inline)) inline int16x8_t binary_s8_mve_load(const int8_t* p, mve_pred16_t pred) {
+  if (kPred) return vldrbq_z_s16(p, pred);
+  return vldrbq_s16(p);
 }
 
 // int8 x 8 (as int16) -> float32 even lanes / odd lanes, exact.
@@ -63,46 +82,72 @@ __attribute__((always_inline)) inline void binary_s8_mve_widen(int16x8_t v, floa
   o = vcvtq_f32_s32(vmovltq_s16(v));
 }
 
-// One run of n elements of qadd. mode 0: both vary, 1: b one value (fb = Fb), 2: a one value (fb = Fa).
+// 8 elements of qadd (kMode 0: both vary, 1: b one value, 2: a one value; fb = Fb or Fa).
+template <int kMode, bool kFull, bool kPred>
+__attribute__((always_inline)) inline void qadd_s8_mve_step(const int8_t* a, const int8_t* b, int8_t* y, float rA,
+                                                            float rB, float F, float fb, int16x8_t lo, int16x8_t hi,
+                                                            mve_pred16_t pred) {
+  float32x4_t te, to;
+  if (kMode == 0) {
+    float32x4_t ae, ao, be, bo;
+    binary_s8_mve_widen(binary_s8_mve_load<kPred>(a, pred), ae, ao);
+    binary_s8_mve_widen(binary_s8_mve_load<kPred>(b, pred), be, bo);
+    te = vfmaq_n_f32(vfmasq_n_f32(be, vdupq_n_f32(rB), F), ae, rA);
+    to = vfmaq_n_f32(vfmasq_n_f32(bo, vdupq_n_f32(rB), F), ao, rA);
+  } else {
+    const float rv = kMode == 2 ? rB : rA;
+    float32x4_t ve, vo;
+    binary_s8_mve_widen(binary_s8_mve_load<kPred>(kMode == 2 ? b : a, pred), ve, vo);
+    te = vfmasq_n_f32(ve, vdupq_n_f32(rv), fb);
+    to = vfmasq_n_f32(vo, vdupq_n_f32(rv), fb);
+  }
+  binary_s8_mve_store<kPred>(y, vcvtnq_s32_f32(te), vcvtnq_s32_f32(to), kFull, lo, hi, pred);
+}
+
+// One run of n elements of qadd: full steps, then the tail under a lane predicate.
 template <int kMode, bool kFull>
 inline void qadd_s8_mve_run(const int8_t* a, const int8_t* b, int8_t* y, int32_t n, float rA, float rB, float F,
                             float fb, int16x8_t lo, int16x8_t hi) {
-  const int8_t* v = kMode == 2 ? b : a;  // the varying operand of modes 1 and 2
-  const float rv = kMode == 2 ? rB : rA;
-  for (int32_t i = 0; i < n; i += 8) {
-    const mve_pred16_t pred = vctp16q(static_cast<uint32_t>(n - i));
-    float32x4_t te, to;
-    if (kMode == 0) {
-      float32x4_t ae, ao, be, bo;
-      binary_s8_mve_widen(vldrbq_z_s16(a + i, pred), ae, ao);
-      binary_s8_mve_widen(vldrbq_z_s16(b + i, pred), be, bo);
-      te = vfmaq_n_f32(vfmasq_n_f32(be, vdupq_n_f32(rB), F), ae, rA);
-      to = vfmaq_n_f32(vfmasq_n_f32(bo, vdupq_n_f32(rB), F), ao, rA);
-    } else {
-      float32x4_t ve, vo;
-      binary_s8_mve_widen(vldrbq_z_s16(v + i, pred), ve, vo);
-      te = vfmasq_n_f32(ve, vdupq_n_f32(rv), fb);
-      to = vfmasq_n_f32(vo, vdupq_n_f32(rv), fb);
-    }
-    binary_s8_mve_store(y + i, vcvtnq_s32_f32(te), vcvtnq_s32_f32(to), kFull, lo, hi, pred);
+  const mve_pred16_t all = 0xFFFF;
+  for (int32_t k = n >> 3; k > 0; --k) {
+    qadd_s8_mve_step<kMode, kFull, false>(a, b, y, rA, rB, F, fb, lo, hi, all);
+    if (kMode != 2) a += 8;
+    if (kMode != 1) b += 8;
+    y += 8;
   }
+  if (n & 7)
+    qadd_s8_mve_step<kMode, kFull, true>(a, b, y, rA, rB, F, fb, lo, hi, vctp16q(static_cast<uint32_t>(n & 7)));
 }
 
-// One run of n elements of qmul. kScalarB: b is one value for the run (bv = b - b_zp).
+// 8 elements of qmul (kScalarB: b is one value, bv = b - b_zp).
+template <bool kScalarB, bool kFull, bool kPred>
+__attribute__((always_inline)) inline void qmul_s8_mve_step(const int8_t* a, const int8_t* b, int8_t* y, int16_t azp,
+                                                            int16_t bzp, int16x8_t bvv, float rM, float zpC,
+                                                            int16x8_t lo, int16x8_t hi, mve_pred16_t pred) {
+  const int16x8_t av = vsubq_n_s16(binary_s8_mve_load<kPred>(a, pred), azp);
+  const int16x8_t bw = kScalarB ? bvv : vsubq_n_s16(binary_s8_mve_load<kPred>(b, pred), bzp);
+  const int32x4_t pe = vmullbq_int_s16(av, bw);
+  const int32x4_t po = vmulltq_int_s16(av, bw);
+  const float32x4_t te = vaddq_n_f32(vmulq_n_f32(vcvtq_f32_s32(pe), rM), zpC);
+  const float32x4_t to = vaddq_n_f32(vmulq_n_f32(vcvtq_f32_s32(po), rM), zpC);
+  binary_s8_mve_store<kPred>(y, vcvtnq_s32_f32(te), vcvtnq_s32_f32(to), kFull, lo, hi, pred);
+}
+
+// One run of n elements of qmul: full steps, then the tail under a lane predicate.
 template <bool kScalarB, bool kFull>
 inline void qmul_s8_mve_run(const int8_t* a, const int8_t* b, int8_t* y, int32_t n, int32_t azp, int32_t bzp,
                             int32_t bv, float rM, float zpC, int16x8_t lo, int16x8_t hi) {
-  for (int32_t i = 0; i < n; i += 8) {
-    const mve_pred16_t pred = vctp16q(static_cast<uint32_t>(n - i));
-    const int16x8_t av = vsubq_n_s16(vldrbq_z_s16(a + i, pred), static_cast<int16_t>(azp));
-    const int16x8_t bw = kScalarB ? vdupq_n_s16(static_cast<int16_t>(bv))
-                                  : vsubq_n_s16(vldrbq_z_s16(b + i, pred), static_cast<int16_t>(bzp));
-    const int32x4_t pe = vmullbq_int_s16(av, bw);
-    const int32x4_t po = vmulltq_int_s16(av, bw);
-    const float32x4_t te = vaddq_n_f32(vmulq_n_f32(vcvtq_f32_s32(pe), rM), zpC);
-    const float32x4_t to = vaddq_n_f32(vmulq_n_f32(vcvtq_f32_s32(po), rM), zpC);
-    binary_s8_mve_store(y + i, vcvtnq_s32_f32(te), vcvtnq_s32_f32(to), kFull, lo, hi, pred);
+  const mve_pred16_t all = 0xFFFF;
+  const int16_t az = static_cast<int16_t>(azp), bz = static_cast<int16_t>(bzp);
+  const int16x8_t bvv = vdupq_n_s16(static_cast<int16_t>(bv));
+  for (int32_t k = n >> 3; k > 0; --k) {
+    qmul_s8_mve_step<kScalarB, kFull, false>(a, b, y, az, bz, bvv, rM, zpC, lo, hi, all);
+    a += 8;
+    if (!kScalarB) b += 8;
+    y += 8;
   }
+  if (n & 7)
+    qmul_s8_mve_step<kScalarB, kFull, true>(a, b, y, az, bz, bvv, rM, zpC, lo, hi, vctp16q(static_cast<uint32_t>(n & 7)));
 }
 
 // Calls run(ap, bp, yp, inner, sa, sb) for every run of binary_s8's view (one flat run when
