@@ -10,9 +10,9 @@
 // operand's stride is 0 or 1 and not both 0 (the rule qmul_s8_fpu_applies in
 // compiler/kernels/pack_binary_s8.h); outer dims walked by binary_s8's odometer.
 //
-// Per element pair: 2x (LDRSB a, LDRSB b, SUB, SUB, MUL), VMOV x2 -> VCVT x2, VMUL x2, VADD x2,
-// VCVTR x2, VMOV -> 2 cores, SSAT x2 (or SSAT #9 + clamp), STRB x2: about 10 instructions per
-// element.
+// Per pair of elements: 2x (LDRSB a, LDRSB b, SUB, SUB, MUL), one VMOV of both products to the
+// FPU, 2x (VCVT, VMUL, VADD, VCVTR), one VMOV back, 2x (SSAT, STRB) (+ the clamp when it is not the
+// full int8 range).
 //
 // Rounding: VCVTR rounds with FPSCR's mode, round to nearest with ties to even after reset (the
 // runtime never changes it); round_half_even clamps to +-2^22 first, and any value that large
@@ -39,6 +39,23 @@ __attribute__((always_inline)) inline int32_t qmul_s8_fpu_one(int32_t prod, floa
   return r;
 }
 
+// Two elements at once: both products to the FPU and both results back with one VMOV each.
+__attribute__((always_inline)) inline void qmul_s8_fpu_two(int32_t& p0, int32_t& p1, float rM, float zpC) {
+  __asm__("vmov s0, s1, %[p0], %[p1]\n\t"
+          "vcvt.f32.s32 s0, s0\n\t"
+          "vcvt.f32.s32 s1, s1\n\t"
+          "vmul.f32 s0, s0, %[rm]\n\t"
+          "vmul.f32 s1, s1, %[rm]\n\t"
+          "vadd.f32 s0, s0, %[zc]\n\t"
+          "vadd.f32 s1, s1, %[zc]\n\t"
+          "vcvtr.s32.f32 s0, s0\n\t"
+          "vcvtr.s32.f32 s1, s1\n\t"
+          "vmov %[p0], %[p1], s0, s1"
+          : [p0] "+r"(p0), [p1] "+r"(p1)
+          : [rm] "t"(rM), [zc] "t"(zpC)
+          : "s0", "s1");
+}
+
 __attribute__((always_inline)) inline int32_t qmul_s8_fpu_sat8(int32_t q) {
   int32_t r;
   __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(q));
@@ -47,23 +64,32 @@ __attribute__((always_inline)) inline int32_t qmul_s8_fpu_sat8(int32_t q) {
 
 // One run of n elements; sb == 0: b is one value (the pointer is not advanced).
 template <bool kFull>
-inline void qmul_s8_fpu_run(const int8_t* a, const int8_t* b, int8_t* y, int32_t n, int32_t sb, int32_t azp,
-                            int32_t bzp, float rM, float zpC, int32_t lo, int32_t hi) {
-  if (sb == 0) {
-    const int32_t bv = static_cast<int32_t>(b[0]) - bzp;
-    for (int32_t i = 0; i < n; ++i) {
-      int32_t q = qmul_s8_fpu_one((static_cast<int32_t>(a[i]) - azp) * bv, rM, zpC);
-      q = qmul_s8_fpu_sat8(q);
-      if (!kFull) q = q < lo ? lo : (q > hi ? hi : q);
-      y[i] = static_cast<int8_t>(q);
-    }
-    return;
+__attribute__((always_inline)) inline int8_t qmul_s8_fpu_finish(int32_t q, int32_t lo, int32_t hi) {
+  q = qmul_s8_fpu_sat8(q);
+  if (!kFull) q = q < lo ? lo : (q > hi ? hi : q);
+  return static_cast<int8_t>(q);
+}
+
+// One run of n elements, two per step; kScalarB: b is one value (the pointer is not advanced).
+template <bool kScalarB, bool kFull>
+inline void qmul_s8_fpu_run(const int8_t* a, const int8_t* b, int8_t* y, int32_t n, int32_t azp, int32_t bzp,
+                            float rM, float zpC, int32_t lo, int32_t hi) {
+  const int32_t bv = static_cast<int32_t>(b[0]) - bzp;
+  for (int32_t k = n >> 1; k > 0; --k) {
+    const int32_t b0 = kScalarB ? bv : static_cast<int32_t>(b[0]) - bzp;
+    const int32_t b1 = kScalarB ? bv : static_cast<int32_t>(b[1]) - bzp;
+    int32_t p0 = (static_cast<int32_t>(a[0]) - azp) * b0;
+    int32_t p1 = (static_cast<int32_t>(a[1]) - azp) * b1;
+    qmul_s8_fpu_two(p0, p1, rM, zpC);
+    y[0] = qmul_s8_fpu_finish<kFull>(p0, lo, hi);
+    y[1] = qmul_s8_fpu_finish<kFull>(p1, lo, hi);
+    a += 2;
+    if (!kScalarB) b += 2;
+    y += 2;
   }
-  for (int32_t i = 0; i < n; ++i) {
-    int32_t q = qmul_s8_fpu_one((static_cast<int32_t>(a[i]) - azp) * (static_cast<int32_t>(b[i]) - bzp), rM, zpC);
-    q = qmul_s8_fpu_sat8(q);
-    if (!kFull) q = q < lo ? lo : (q > hi ? hi : q);
-    y[i] = static_cast<int8_t>(q);
+  if (n & 1) {
+    const int32_t b0 = kScalarB ? bv : static_cast<int32_t>(b[0]) - bzp;
+    y[0] = qmul_s8_fpu_finish<kFull>(qmul_s8_fpu_one((static_cast<int32_t>(a[0]) - azp) * b0, rM, zpC), lo, hi);
   }
 }
 
@@ -88,8 +114,13 @@ inline void qmul_s8_fpu(const BinaryS8Params& p, const int8_t* a, const int8_t* 
     const int32_t azp = sa == 0 ? p.b_zp : p.a_zp;
     const int32_t bzp = sa == 0 ? p.a_zp : p.b_zp;
     const int32_t sbr = sa == 0 ? 0 : sb;
-    if (full) qmul_s8_fpu_run<true>(ap, bp, y, inner, sbr, azp, bzp, rM, zpC, p.act_min, p.act_max);
-    else qmul_s8_fpu_run<false>(ap, bp, y, inner, sbr, azp, bzp, rM, zpC, p.act_min, p.act_max);
+    if (sbr == 0) {
+      if (full) qmul_s8_fpu_run<true, true>(ap, bp, y, inner, azp, bzp, rM, zpC, p.act_min, p.act_max);
+      else qmul_s8_fpu_run<true, false>(ap, bp, y, inner, azp, bzp, rM, zpC, p.act_min, p.act_max);
+    } else {
+      if (full) qmul_s8_fpu_run<false, true>(ap, bp, y, inner, azp, bzp, rM, zpC, p.act_min, p.act_max);
+      else qmul_s8_fpu_run<false, false>(ap, bp, y, inner, azp, bzp, rM, zpC, p.act_min, p.act_max);
+    }
     y += inner;
     for (int32_t d = r - 2; d >= 0; --d) {
       ++idx[d];
