@@ -106,7 +106,7 @@ __attribute__((always_inline)) inline void qadd_s8_mve_step(const int8_t* a, con
 
 // One run of n elements of qadd: full steps, then the tail under a lane predicate.
 template <int kMode, bool kFull>
-inline void qadd_s8_mve_run(const int8_t* a, const int8_t* b, int8_t* y, int32_t n, float rA, float rB, float F,
+__attribute__((always_inline)) inline void qadd_s8_mve_run(const int8_t* a, const int8_t* b, int8_t* y, int32_t n, float rA, float rB, float F,
                             float fb, int16x8_t lo, int16x8_t hi) {
   const mve_pred16_t all = 0xFFFF;
   for (int32_t k = n >> 3; k > 0; --k) {
@@ -135,7 +135,7 @@ __attribute__((always_inline)) inline void qmul_s8_mve_step(const int8_t* a, con
 
 // One run of n elements of qmul: full steps, then the tail under a lane predicate.
 template <bool kScalarB, bool kFull>
-inline void qmul_s8_mve_run(const int8_t* a, const int8_t* b, int8_t* y, int32_t n, int32_t azp, int32_t bzp,
+__attribute__((always_inline)) inline void qmul_s8_mve_run(const int8_t* a, const int8_t* b, int8_t* y, int32_t n, int32_t azp, int32_t bzp,
                             int32_t bv, float rM, float zpC, int16x8_t lo, int16x8_t hi) {
   const mve_pred16_t all = 0xFFFF;
   const int16_t az = static_cast<int16_t>(azp), bz = static_cast<int16_t>(bzp);
@@ -150,24 +150,11 @@ inline void qmul_s8_mve_run(const int8_t* a, const int8_t* b, int8_t* y, int32_t
     qmul_s8_mve_step<kScalarB, kFull, true>(a, b, y, az, bz, bvv, rM, zpC, lo, hi, vctp16q(static_cast<uint32_t>(n & 7)));
 }
 
-// Calls run(ap, bp, yp, inner, sa, sb) for every run of binary_s8's view (one flat run when
-// same_shape), walking the outer dims with binary_s8's odometer.
-template <typename Run>
-inline void binary_s8_mve_runs(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y, Run run) {
-  if (p.total <= 0) return;
-  if (p.same_shape) {
-    run(a, b, y, p.total, 1, 1);
-    return;
-  }
-  const int32_t r = p.rank;
-  const int32_t inner = p.out_shape[r - 1];
-  const int32_t sa = p.a_stride[r - 1], sb = p.b_stride[r - 1];
-  const int32_t outer = p.total / inner;
+// binary_s8's odometer over the outer dims of its view: the offsets of a and b for each run.
+struct BinaryS8MveWalk {
   int32_t idx[6] = {0, 0, 0, 0, 0, 0};
   ptrdiff_t ao = 0, bo = 0;
-  for (int32_t o = 0; o < outer; ++o) {
-    run(a + ao, b + bo, y, inner, sa, sb);
-    y += inner;
+  __attribute__((always_inline)) void next(const BinaryS8Params& p, int32_t r) {
     for (int32_t d = r - 2; d >= 0; --d) {
       ++idx[d];
       ao += p.a_stride[d];
@@ -178,10 +165,51 @@ inline void binary_s8_mve_runs(const BinaryS8Params& p, const int8_t* a, const i
       idx[d] = 0;
     }
   }
+};
+
+// All runs of qadd with one formula (the innermost strides are the same for every run).
+template <int kMode, bool kFull>
+inline void qadd_s8_mve_runs(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y, int32_t r,
+                             int32_t inner, float rA, float rB, float F, int16x8_t lo, int16x8_t hi) {
+  const int32_t outer = p.total / inner;
+  BinaryS8MveWalk w;
+  for (int32_t o = 0; o < outer; ++o) {
+    const int8_t* ap = a + w.ao;
+    const int8_t* bp = b + w.bo;
+    float fb = 0.0f;
+    if (kMode == 1) {  // binary_s8: tB = (float)b * rB, Fb = F + tB
+      const float tB = static_cast<float>(static_cast<int32_t>(bp[0])) * rB;
+      fb = F + tB;
+    } else if (kMode == 2) {  // tA = (float)a * rA, Fa = F + tA
+      const float tA = static_cast<float>(static_cast<int32_t>(ap[0])) * rA;
+      fb = F + tA;
+    }
+    qadd_s8_mve_run<kMode, kFull>(ap, bp, y, inner, rA, rB, F, fb, lo, hi);
+    y += inner;
+    w.next(p, r);
+  }
+}
+
+// All runs of qmul; kScalarB: b is one value per run (a run with a one value has been swapped to b).
+template <bool kScalarB, bool kFull>
+inline void qmul_s8_mve_runs(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y, int32_t r,
+                             int32_t inner, bool swap, float rM, float zpC, int16x8_t lo, int16x8_t hi) {
+  const int32_t outer = p.total / inner;
+  const int32_t azp = swap ? p.b_zp : p.a_zp, bzp = swap ? p.a_zp : p.b_zp;
+  BinaryS8MveWalk w;
+  for (int32_t o = 0; o < outer; ++o) {
+    const int8_t* ap = swap ? b + w.bo : a + w.ao;
+    const int8_t* bp = swap ? a + w.ao : b + w.bo;
+    const int32_t bv = kScalarB ? static_cast<int32_t>(bp[0]) - bzp : 0;
+    qmul_s8_mve_run<kScalarB, kFull>(ap, bp, y, inner, azp, bzp, bv, rM, zpC, lo, hi);
+    y += inner;
+    w.next(p, r);
+  }
 }
 
 // Requires qadd_s8_mve_applies(p) (compiler/kernels/pack_binary_s8.h).
 inline void qadd_s8_mve(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) {
+  if (p.total <= 0) return;
   // binary_s8's Add constants, same float32 operations in the same order.
   const float rA = p.a_scale / p.y_scale;
   const float rB = p.b_scale / p.y_scale;
@@ -192,46 +220,45 @@ inline void qadd_s8_mve(const BinaryS8Params& p, const int8_t* a, const int8_t* 
   const bool full = p.act_min == -128 && p.act_max == 127;
   const int16x8_t lo = vdupq_n_s16(static_cast<int16_t>(p.act_min));
   const int16x8_t hi = vdupq_n_s16(static_cast<int16_t>(p.act_max));
-  binary_s8_mve_runs(p, a, b, y, [&](const int8_t* ap, const int8_t* bp, int8_t* yp, int32_t n, int32_t sa, int32_t sb) {
-    if (sa == 0) {
-      const float tA = static_cast<float>(static_cast<int32_t>(ap[0])) * rA;
-      const float Fa = F + tA;
-      if (full) qadd_s8_mve_run<2, true>(ap, bp, yp, n, rA, rB, F, Fa, lo, hi);
-      else qadd_s8_mve_run<2, false>(ap, bp, yp, n, rA, rB, F, Fa, lo, hi);
-    } else if (sb == 0) {
-      const float tB = static_cast<float>(static_cast<int32_t>(bp[0])) * rB;
-      const float Fb = F + tB;
-      if (full) qadd_s8_mve_run<1, true>(ap, bp, yp, n, rA, rB, F, Fb, lo, hi);
-      else qadd_s8_mve_run<1, false>(ap, bp, yp, n, rA, rB, F, Fb, lo, hi);
-    } else {
-      if (full) qadd_s8_mve_run<0, true>(ap, bp, yp, n, rA, rB, F, 0.0f, lo, hi);
-      else qadd_s8_mve_run<0, false>(ap, bp, yp, n, rA, rB, F, 0.0f, lo, hi);
-    }
-  });
+  const int32_t r = p.same_shape ? 1 : p.rank;
+  const int32_t inner = p.same_shape ? p.total : p.out_shape[r - 1];
+  const int32_t sa = p.same_shape ? 1 : p.a_stride[r - 1];
+  const int32_t sb = p.same_shape ? 1 : p.b_stride[r - 1];
+  // binary_s8's choice of formula: a one value first, then b one value, else both vary.
+  if (sa == 0) {
+    if (full) qadd_s8_mve_runs<2, true>(p, a, b, y, r, inner, rA, rB, F, lo, hi);
+    else qadd_s8_mve_runs<2, false>(p, a, b, y, r, inner, rA, rB, F, lo, hi);
+  } else if (sb == 0) {
+    if (full) qadd_s8_mve_runs<1, true>(p, a, b, y, r, inner, rA, rB, F, lo, hi);
+    else qadd_s8_mve_runs<1, false>(p, a, b, y, r, inner, rA, rB, F, lo, hi);
+  } else {
+    if (full) qadd_s8_mve_runs<0, true>(p, a, b, y, r, inner, rA, rB, F, lo, hi);
+    else qadd_s8_mve_runs<0, false>(p, a, b, y, r, inner, rA, rB, F, lo, hi);
+  }
 }
 
 // Requires qmul_s8_mve_applies(p) (compiler/kernels/pack_binary_s8.h).
 inline void qmul_s8_mve(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) {
+  if (p.total <= 0) return;
   const float ab = p.a_scale * p.b_scale;
   const float rM = ab / p.y_scale;
   const float zpC = static_cast<float>(p.y_zp);
   const bool full = p.act_min == -128 && p.act_max == 127;
   const int16x8_t lo = vdupq_n_s16(static_cast<int16_t>(p.act_min));
   const int16x8_t hi = vdupq_n_s16(static_cast<int16_t>(p.act_max));
-  const int32_t azp = p.a_zp, bzp = p.b_zp;
-  binary_s8_mve_runs(p, a, b, y, [&](const int8_t* ap, const int8_t* bp, int8_t* yp, int32_t n, int32_t sa, int32_t sb) {
-    // a * b commutes: a run with a one value becomes a run with b one value (operands swapped).
-    if (sa == 0 || sb == 0) {
-      const int8_t* v = sa == 0 ? bp : ap;
-      const int32_t vzp = sa == 0 ? bzp : azp;
-      const int32_t s = sa == 0 ? static_cast<int32_t>(ap[0]) - azp : static_cast<int32_t>(bp[0]) - bzp;
-      if (full) qmul_s8_mve_run<true, true>(v, v, yp, n, vzp, 0, s, rM, zpC, lo, hi);
-      else qmul_s8_mve_run<true, false>(v, v, yp, n, vzp, 0, s, rM, zpC, lo, hi);
-    } else {
-      if (full) qmul_s8_mve_run<false, true>(ap, bp, yp, n, azp, bzp, 0, rM, zpC, lo, hi);
-      else qmul_s8_mve_run<false, false>(ap, bp, yp, n, azp, bzp, 0, rM, zpC, lo, hi);
-    }
-  });
+  const int32_t r = p.same_shape ? 1 : p.rank;
+  const int32_t inner = p.same_shape ? p.total : p.out_shape[r - 1];
+  const int32_t sa = p.same_shape ? 1 : p.a_stride[r - 1];
+  const int32_t sb = p.same_shape ? 1 : p.b_stride[r - 1];
+  // (a - a_zp) * (b - b_zp) commutes: a run with a one value is the run with b one value, swapped.
+  const bool swap = sa == 0;
+  if (sa == 0 || sb == 0) {
+    if (full) qmul_s8_mve_runs<true, true>(p, a, b, y, r, inner, swap, rM, zpC, lo, hi);
+    else qmul_s8_mve_runs<true, false>(p, a, b, y, r, inner, swap, rM, zpC, lo, hi);
+  } else {
+    if (full) qmul_s8_mve_runs<false, true>(p, a, b, y, r, inner, false, rM, zpC, lo, hi);
+    else qmul_s8_mve_runs<false, false>(p, a, b, y, r, inner, false, rM, zpC, lo, hi);
+  }
 }
 
 #endif  // FERRITE_RT_BINARY_S8_MVE
