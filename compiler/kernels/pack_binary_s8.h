@@ -34,14 +34,18 @@ inline AddConsts add_consts(const ferrite_rt::BinaryS8Params& p) {
 }
 }  // namespace qadd_detail
 
-// qadd_s8_fpu: a same-shape Add (the residual Add) with an output clamp inside int8, and Add
+// qadd_s8_fpu: a same-shape Add (the residual Add; broadcast runs: see below) with an output clamp
+// inside int8, and Add
 // constants rA, rB, F that are finite and below 2^100 in magnitude, so that no fma overflows
 // (binary_s8_fma, which makes the table, is the exact fma of finite operands, as VFMA is; any real
 // model's scale ratios and zero points are far inside).
+inline bool qadd_s8_mve_applies(const ferrite_rt::BinaryS8Params& p);
 inline bool qadd_s8_fpu_applies(const ferrite_rt::BinaryS8Params& p) {
-  if (p.op != ferrite_rt::BinOpS8::Add || !p.same_shape || p.act_min < -128 || p.act_min > p.act_max ||
-      p.act_max > 127)
+  if (p.op != ferrite_rt::BinOpS8::Add || p.act_min < -128 || p.act_min > p.act_max || p.act_max > 127)
     return false;
+  // Broadcast runs (operand strides 0 / 1 in the innermost dim): the Helium variant's rule, whose
+  // extra checks (no subnormal operand of any float op) cover the per-run constants F + v * r too.
+  if (!p.same_shape) return qadd_s8_mve_applies(p);
   const qadd_detail::AddConsts c = qadd_detail::add_consts(p);
   const float lim = 1.2676506e30f;  // 2^100
   return qadd_detail::finite(c.rA) && qadd_detail::finite(c.rB) && qadd_detail::finite(c.F) &&

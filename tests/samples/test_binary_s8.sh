@@ -28,9 +28,9 @@ print(" ".join(l["op"].replace("QLinear", "") + ":" + ",".join(l["kernels"])
 # Expected kernels (graph order: residual Add, SE Mul, channel Add, scalar Mul, Relu Add).
 declare -A want=(
   [host]="Add:qadd_s8 Mul:qmul_s8 Add:qadd_s8 Mul:qmul_s8 Add:qadd_s8"
-  [cortex-m4]="Add:qadd_s8_fpu Mul:qmul_s8_fpu Add:qadd_s8 Mul:qmul_s8_fpu Add:qadd_s8_fpu"
-  [cortex-m7]="Add:qadd_s8_fpu Mul:qmul_s8_fpu Add:qadd_s8 Mul:qmul_s8_fpu Add:qadd_s8_fpu"
-  [cortex-m33]="Add:qadd_s8_fpu Mul:qmul_s8_fpu Add:qadd_s8 Mul:qmul_s8_fpu Add:qadd_s8_fpu"
+  [cortex-m4]="Add:qadd_s8_fpu Mul:qmul_s8_fpu Add:qadd_s8_fpu Mul:qmul_s8_fpu Add:qadd_s8_fpu"
+  [cortex-m7]="Add:qadd_s8_fpu Mul:qmul_s8_fpu Add:qadd_s8_fpu Mul:qmul_s8_fpu Add:qadd_s8_fpu"
+  [cortex-m33]="Add:qadd_s8_fpu Mul:qmul_s8_fpu Add:qadd_s8_fpu Mul:qmul_s8_fpu Add:qadd_s8_fpu"
   [cortex-m55]="Add:qadd_s8_mve Mul:qmul_s8_mve Add:qadd_s8_mve Mul:qmul_s8_mve Add:qadd_s8_mve"
 )
 for core in host cortex-m4 cortex-m7 cortex-m33 cortex-m55; do

@@ -1057,6 +1057,12 @@ const DwVariant kDw[] = {
 
 #if defined(__ARM_FP) && !defined(FE_BENCH)
 #include "binary_s8_cases.inc"
+// qadd_s8_fpu with its table made for each case (the shared cases call kernels without one).
+alignas(16) uint8_t g_qadd_table[1536];
+void qadd_s8_fpu_tabled(const ferrite_rt::BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) {
+  ferrite::kernels::pack_qadd_s8_fpu(p, g_qadd_table);
+  ferrite_rt::qadd_s8_fpu(p, a, b, y, g_qadd_table);
+}
 #endif
 }  // namespace
 
@@ -1082,7 +1088,9 @@ int main() {
 #if defined(__ARM_FP)
   test_qadd(seed++, 2 * FE_CASES);
   test_quantize(seed++, 2 * FE_CASES);
-  // int8 Mul (same shape and broadcast runs) vs binary_s8.
+  // int8 Add (broadcast runs too) and Mul (same shape and broadcast runs) vs binary_s8.
+  bincase::run("qadd_s8_fpu (runs)", qadd_s8_fpu_tabled, ferrite::kernels::qadd_s8_fpu_applies, ferrite_rt::BinOpS8::Add,
+               seed++, 2 * FE_CASES, g_passed, g_failed);
   bincase::run("qmul_s8_fpu", ferrite_rt::qmul_s8_fpu, ferrite::kernels::qmul_s8_fpu_applies, ferrite_rt::BinOpS8::Mul,
                seed++, 2 * FE_CASES, g_passed, g_failed);
 #endif
