@@ -2,9 +2,9 @@
 # The int8 Add / Mul kernel variants inside a whole model: tests/data/binary_s8_int8.onnx
 # (make_binary_models.py: residual Add, squeeze-excitation Mul x * s[c], per-channel constant Add,
 # scalar Mul, Relu-clamped Add). For each core, the report must show the variants the selection
-# rules are expected to pick (cortex-m4/m7/m33: qadd_s8_fpu for the same-shape Adds, qmul_s8_fpu for
-# every Mul; cortex-m55: qadd_s8_mve / qmul_s8_mve for every Add / Mul), and the outputs on QEMU must
-# be bit-identical to the host build (portable kernels).
+# rules are expected to pick (cortex-m4/m7/m33: qadd_s8_fpu / qmul_s8_fpu for every Add / Mul;
+# cortex-m55: qadd_s8_mve / qmul_s8_mve), and the outputs on QEMU must be bit-identical to the host
+# build (portable kernels).
 # usage: test_binary_s8.sh FERRITE REPO_ROOT WORK_DIR
 set -uo pipefail
 FERRITE=$1; ROOT=$2; WORK=$3
