@@ -93,11 +93,12 @@ inline void qadd_s8_fpu_flat(const int8_t* a, const int8_t* b, int8_t* y, int32_
 
 // n elements of a run in which the other operand is one value: y[i] = clamp(vcvtr(fma(v[i], r, c)))
 // with c = F + other * r_other computed by the caller as binary_s8 does.
+template <bool kFull>
 inline void qadd_s8_fpu_scalar_run(const int8_t* v, int8_t* y, int32_t n, float r, float c, int32_t lo, int32_t hi) {
   for (int32_t i = 0; i < n; ++i) {
     int32_t q = qadd_s8_fpu_round(__builtin_fmaf(static_cast<float>(v[i]), r, c));
-    q = q < -128 ? -128 : (q > 127 ? 127 : q);
-    q = q < lo ? lo : (q > hi ? hi : q);
+    __asm__("ssat %0, #8, %0" : "+r"(q));
+    if (!kFull) q = q < lo ? lo : (q > hi ? hi : q);
     y[i] = static_cast<int8_t>(q);
   }
 }
@@ -121,6 +122,7 @@ inline void qadd_s8_fpu(const BinaryS8Params& p, const int8_t* a, const int8_t* 
   const float prodB = rB * static_cast<float>(p.b_zp);
   const float sumAB = prodA + prodB;
   const float F = static_cast<float>(p.y_zp) - sumAB;
+  const bool full = p.act_min == -128 && p.act_max == 127;
   const int32_t r = p.rank;
   const int32_t inner = p.out_shape[r - 1];
   const int32_t sa = p.a_stride[r - 1], sb = p.b_stride[r - 1];
@@ -133,11 +135,13 @@ inline void qadd_s8_fpu(const BinaryS8Params& p, const int8_t* a, const int8_t* 
     if (sa == 0) {
       const float tA = static_cast<float>(static_cast<int32_t>(ap[0])) * rA;
       const float Fa = F + tA;
-      qadd_s8_fpu_scalar_run(bp, y, inner, rB, Fa, p.act_min, p.act_max);
+      if (full) qadd_s8_fpu_scalar_run<true>(bp, y, inner, rB, Fa, p.act_min, p.act_max);
+      else qadd_s8_fpu_scalar_run<false>(bp, y, inner, rB, Fa, p.act_min, p.act_max);
     } else if (sb == 0) {
       const float tB = static_cast<float>(static_cast<int32_t>(bp[0])) * rB;
       const float Fb = F + tB;
-      qadd_s8_fpu_scalar_run(ap, y, inner, rA, Fb, p.act_min, p.act_max);
+      if (full) qadd_s8_fpu_scalar_run<true>(ap, y, inner, rA, Fb, p.act_min, p.act_max);
+      else qadd_s8_fpu_scalar_run<false>(ap, y, inner, rA, Fb, p.act_min, p.act_max);
     } else {
       qadd_s8_fpu_flat(ap, bp, y, inner, tb, rA, p.act_min, p.act_max);
     }
