@@ -809,7 +809,7 @@ int main() {
                                     {6, 144, 24}, {6, 144, 32}, {6, 32, 192},  {6, 192, 32},  {6, 56, 336},
                                     {3, 192, 56}, {3, 56, 336}, {3, 336, 56},  {3, 336, 112}, {3, 112, 1280}};
   // int8 Add / Mul: residual Add (flat runs), per-channel broadcasts (SE-style Mul x * s[c]).
-  static const int32_t kbin[][3] = {{1, 4608, 0}, {1, 504, 0}, {144, 96, 1}, {96, 144, 2}, {36, 144, 1}};
+  static const int32_t kbin[][3] = {{1, 4608, 0}, {1, 504, 0}, {144, 96, 1}, {96, 144, 2}, {36, 144, 1}, {576, 16, 1}};
   for (const auto& s : kbin) {
     ok = bench_binary(r, ferrite_rt::BinOpS8::Add, s[0], s[1], s[2]) && ok;
     ok = bench_binary(r, ferrite_rt::BinOpS8::Mul, s[0], s[1], s[2]) && ok;
