@@ -2,7 +2,7 @@
 // of residual and squeeze-excitation blocks, bit-identical to binary_s8 (binary_s8.h) for every
 // input the selection rules qadd_s8_mve_applies / qmul_s8_mve_applies (compiler/kernels/
 // pack_binary_s8.h) admit. Needs <arm_mve.h> before the ferrite_rt namespace (the emitter adds it
-// to the prelude for MVE targets) and binary_s8.h pasted before it.
+// to the prelude for MVE targets), binary_s8.h and binary_s8_runs.h pasted before it.
 //
 //   qadd_s8_mve(p, a, b, y)      qmul_s8_mve(p, a, b, y)
 //
@@ -150,97 +150,12 @@ __attribute__((always_inline)) inline void qmul_s8_mve_run(const int8_t* a, cons
     qmul_s8_mve_step<kScalarB, kFull, true>(a, b, y, az, bz, bvv, rM, zpC, lo, hi, vctp16q(static_cast<uint32_t>(n & 7)));
 }
 
-// binary_s8's view with outer dims merged where both operands step through them contiguously (and
-// dims of size 1 dropped), so that runs are as long and as few as possible: e.g. a scalar operand
-// over [1, h, w, c] becomes one run of h*w*c. The innermost dim and its strides are kept, so each
-// element still gets the formula binary_s8 picks from them.
-struct BinaryS8MveView {
-  int32_t rank, inner, sa, sb;  // sa, sb: the innermost strides
-  int32_t shape[5], a_stride[5], b_stride[5];  // outer dims, outermost first
-};
-
-inline BinaryS8MveView binary_s8_mve_view(const BinaryS8Params& p) {
-  BinaryS8MveView v{};
-  if (p.same_shape) {
-    v.inner = p.total;
-    v.sa = v.sb = 1;
-    return v;
-  }
-  const int32_t r = p.rank;
-  int32_t len = p.out_shape[r - 1];
-  v.sa = p.a_stride[r - 1];
-  v.sb = p.b_stride[r - 1];
-  // Merge outer dims into the innermost while contiguous with it.
-  int32_t d = r - 2;
-  for (; d >= 0; --d) {
-    if (p.out_shape[d] == 1) continue;
-    if (p.a_stride[d] == v.sa * len && p.b_stride[d] == v.sb * len) len *= p.out_shape[d];
-    else break;
-  }
-  v.inner = len;
-  // The remaining outer dims (size-1 dims dropped), then merged among themselves.
-  int32_t n = 0;
-  int32_t sh[5], as[5], bs[5];
-  for (int32_t k = 0; k <= d; ++k) {
-    if (p.out_shape[k] == 1) continue;
-    if (n > 0 && as[n - 1] == p.a_stride[k] * p.out_shape[k] && bs[n - 1] == p.b_stride[k] * p.out_shape[k]) {
-      sh[n - 1] *= p.out_shape[k];
-      as[n - 1] = p.a_stride[k];
-      bs[n - 1] = p.b_stride[k];
-      continue;
-    }
-    sh[n] = p.out_shape[k];
-    as[n] = p.a_stride[k];
-    bs[n] = p.b_stride[k];
-    ++n;
-  }
-  v.rank = n;
-  for (int32_t k = 0; k < n; ++k) {
-    v.shape[k] = sh[k];
-    v.a_stride[k] = as[k];
-    v.b_stride[k] = bs[k];
-  }
-  return v;
-}
-
-// Calls run(a_offset, b_offset) for each run of the view, in output order: a plain loop for at
-// most one outer dim, an odometer otherwise.
-template <typename Run>
-inline void binary_s8_mve_walk(const BinaryS8MveView& v, Run&& run) {
-  if (v.rank <= 1) {
-    ptrdiff_t ao = 0, bo = 0;
-    const int32_t outer = v.rank == 0 ? 1 : v.shape[0];
-    for (int32_t o = 0; o < outer; ++o) {
-      run(ao, bo);
-      ao += v.a_stride[0];
-      bo += v.b_stride[0];
-    }
-    return;
-  }
-  int32_t idx[5] = {0, 0, 0, 0, 0};
-  ptrdiff_t ao = 0, bo = 0;
-  for (;;) {
-    run(ao, bo);
-    int32_t k = v.rank - 1;
-    for (; k >= 0; --k) {
-      ++idx[k];
-      ao += v.a_stride[k];
-      bo += v.b_stride[k];
-      if (idx[k] < v.shape[k]) break;
-      ao -= static_cast<ptrdiff_t>(v.a_stride[k]) * v.shape[k];
-      bo -= static_cast<ptrdiff_t>(v.b_stride[k]) * v.shape[k];
-      idx[k] = 0;
-    }
-    if (k < 0) return;
-  }
-}
-
 // All runs of qadd with one formula (the innermost strides are the same for every run).
 template <int kMode, bool kFull>
-inline void qadd_s8_mve_runs(const BinaryS8MveView& v, const int8_t* a, const int8_t* b, int8_t* y, float rA,
+inline void qadd_s8_mve_runs(const BinaryS8Runs& v, const int8_t* a, const int8_t* b, int8_t* y, float rA,
                              float rB, float F, int16x8_t lo, int16x8_t hi) {
   const int32_t inner = v.inner;
-  binary_s8_mve_walk(v, [&](ptrdiff_t ao, ptrdiff_t bo) {
+  binary_s8_runs_walk(v, [&](ptrdiff_t ao, ptrdiff_t bo) {
     const int8_t* ap = a + ao;
     const int8_t* bp = b + bo;
     float fb = 0.0f;
@@ -258,11 +173,11 @@ inline void qadd_s8_mve_runs(const BinaryS8MveView& v, const int8_t* a, const in
 
 // All runs of qmul; kScalarB: b is one value per run (a run with a one value has been swapped to b).
 template <bool kScalarB, bool kFull>
-inline void qmul_s8_mve_runs(const BinaryS8MveView& v, const int8_t* a, const int8_t* b, int8_t* y, bool swap,
+inline void qmul_s8_mve_runs(const BinaryS8Runs& v, const int8_t* a, const int8_t* b, int8_t* y, bool swap,
                              int32_t a_zp, int32_t b_zp, float rM, float zpC, int16x8_t lo, int16x8_t hi) {
   const int32_t inner = v.inner;
   const int32_t azp = swap ? b_zp : a_zp, bzp = swap ? a_zp : b_zp;
-  binary_s8_mve_walk(v, [&](ptrdiff_t ao, ptrdiff_t bo) {
+  binary_s8_runs_walk(v, [&](ptrdiff_t ao, ptrdiff_t bo) {
     const int8_t* ap = swap ? b + bo : a + ao;
     const int8_t* bp = swap ? a + ao : b + bo;
     const int32_t bv = kScalarB ? static_cast<int32_t>(bp[0]) - bzp : 0;
@@ -284,7 +199,7 @@ inline void qadd_s8_mve(const BinaryS8Params& p, const int8_t* a, const int8_t* 
   const bool full = p.act_min == -128 && p.act_max == 127;
   const int16x8_t lo = vdupq_n_s16(static_cast<int16_t>(p.act_min));
   const int16x8_t hi = vdupq_n_s16(static_cast<int16_t>(p.act_max));
-  const BinaryS8MveView v = binary_s8_mve_view(p);
+  const BinaryS8Runs v = binary_s8_runs(p);
   // binary_s8's choice of formula: a one value first, then b one value, else both vary.
   if (v.sa == 0) {
     if (full) qadd_s8_mve_runs<2, true>(v, a, b, y, rA, rB, F, lo, hi);
@@ -307,7 +222,7 @@ inline void qmul_s8_mve(const BinaryS8Params& p, const int8_t* a, const int8_t* 
   const bool full = p.act_min == -128 && p.act_max == 127;
   const int16x8_t lo = vdupq_n_s16(static_cast<int16_t>(p.act_min));
   const int16x8_t hi = vdupq_n_s16(static_cast<int16_t>(p.act_max));
-  const BinaryS8MveView v = binary_s8_mve_view(p);
+  const BinaryS8Runs v = binary_s8_runs(p);
   // (a - a_zp) * (b - b_zp) commutes: a run with a one value is the run with b one value, swapped.
   const bool swap = v.sa == 0;
   if (v.sa == 0 || v.sb == 0) {

@@ -1,3 +1,5 @@
+// Needs binary_s8.h and binary_s8_runs.h pasted before it.
+//
 // int8 Add of two same-shape tensors (the residual Add), and of the broadcasts whose innermost runs
 // have operand strides 0 / 1 (per-channel and scalar operands), on a core with a single-precision
 // FPU that has VFMA (M4F, M7, M33, M55): the portable binary_s8 computes ORT's Add as
@@ -123,39 +125,28 @@ inline void qadd_s8_fpu(const BinaryS8Params& p, const int8_t* a, const int8_t* 
   const float sumAB = prodA + prodB;
   const float F = static_cast<float>(p.y_zp) - sumAB;
   const bool full = p.act_min == -128 && p.act_max == 127;
-  const int32_t r = p.rank;
-  const int32_t inner = p.out_shape[r - 1];
-  const int32_t sa = p.a_stride[r - 1], sb = p.b_stride[r - 1];
-  const int32_t outer = p.total / inner;
-  int32_t idx[6] = {0, 0, 0, 0, 0, 0};
-  ptrdiff_t ao = 0, bo = 0;
-  for (int32_t o = 0; o < outer; ++o) {
+  const int32_t lo = p.act_min, hi = p.act_max;
+  const BinaryS8Runs v = binary_s8_runs(p);
+  const int32_t inner = v.inner;
+  // binary_s8's choice of formula from the innermost strides: a one value, b one value, both vary.
+  binary_s8_runs_walk(v, [&](ptrdiff_t ao, ptrdiff_t bo) {
     const int8_t* ap = a + ao;
     const int8_t* bp = b + bo;
-    if (sa == 0) {
+    if (v.sa == 0) {
       const float tA = static_cast<float>(static_cast<int32_t>(ap[0])) * rA;
       const float Fa = F + tA;
-      if (full) qadd_s8_fpu_scalar_run<true>(bp, y, inner, rB, Fa, p.act_min, p.act_max);
-      else qadd_s8_fpu_scalar_run<false>(bp, y, inner, rB, Fa, p.act_min, p.act_max);
-    } else if (sb == 0) {
+      if (full) qadd_s8_fpu_scalar_run<true>(bp, y, inner, rB, Fa, lo, hi);
+      else qadd_s8_fpu_scalar_run<false>(bp, y, inner, rB, Fa, lo, hi);
+    } else if (v.sb == 0) {
       const float tB = static_cast<float>(static_cast<int32_t>(bp[0])) * rB;
       const float Fb = F + tB;
-      if (full) qadd_s8_fpu_scalar_run<true>(ap, y, inner, rA, Fb, p.act_min, p.act_max);
-      else qadd_s8_fpu_scalar_run<false>(ap, y, inner, rA, Fb, p.act_min, p.act_max);
+      if (full) qadd_s8_fpu_scalar_run<true>(ap, y, inner, rA, Fb, lo, hi);
+      else qadd_s8_fpu_scalar_run<false>(ap, y, inner, rA, Fb, lo, hi);
     } else {
-      qadd_s8_fpu_flat(ap, bp, y, inner, tb, rA, p.act_min, p.act_max);
+      qadd_s8_fpu_flat(ap, bp, y, inner, tb, rA, lo, hi);
     }
     y += inner;
-    for (int32_t d = r - 2; d >= 0; --d) {
-      ++idx[d];
-      ao += p.a_stride[d];
-      bo += p.b_stride[d];
-      if (idx[d] < p.out_shape[d]) break;
-      ao -= static_cast<ptrdiff_t>(p.a_stride[d]) * p.out_shape[d];
-      bo -= static_cast<ptrdiff_t>(p.b_stride[d]) * p.out_shape[d];
-      idx[d] = 0;
-    }
-  }
+  });
 }
 #undef FE_QADD_PAIR
 #undef FE_QADD_SAT8

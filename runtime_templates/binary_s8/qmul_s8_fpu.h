@@ -1,3 +1,5 @@
+// Needs binary_s8.h and binary_s8_runs.h pasted before it.
+//
 // int8 Mul (same shape, and the squeeze-excitation / scalar broadcasts) on a core with a
 // single-precision FPU (M4F, M7, M33): the FPU computes binary_s8's Mul arithmetic
 //   t = (float)((a - a_zp) * (b - b_zp)) * rM + (float)y_zp,  y = clamp(round_half_even(t))
@@ -100,21 +102,17 @@ inline void qmul_s8_fpu(const BinaryS8Params& p, const int8_t* a, const int8_t* 
   const float rM = ab / p.y_scale;
   const float zpC = static_cast<float>(p.y_zp);
   const bool full = p.act_min == -128 && p.act_max == 127;
-  const int32_t r = p.same_shape ? 1 : p.rank;
-  const int32_t inner = p.same_shape ? p.total : p.out_shape[r - 1];
-  const int32_t sa = p.same_shape ? 1 : p.a_stride[r - 1];
-  const int32_t sb = p.same_shape ? 1 : p.b_stride[r - 1];
-  const int32_t outer = p.total / inner;
-  int32_t idx[6] = {0, 0, 0, 0, 0, 0};
-  ptrdiff_t ao = 0, bo = 0;
-  for (int32_t o = 0; o < outer; ++o) {
-    // a * b commutes: a run with a one value is the run with b one value, operands swapped.
-    const int8_t* ap = sa == 0 ? b + bo : a + ao;
-    const int8_t* bp = sa == 0 ? a + ao : b + bo;
-    const int32_t azp = sa == 0 ? p.b_zp : p.a_zp;
-    const int32_t bzp = sa == 0 ? p.a_zp : p.b_zp;
-    const int32_t sbr = sa == 0 ? 0 : sb;
-    if (sbr == 0) {
+  const BinaryS8Runs v = binary_s8_runs(p);
+  const int32_t inner = v.inner;
+  // (a - a_zp) * (b - b_zp) commutes: a run with a one value is the run with b one value, swapped.
+  const bool swap = v.sa == 0;
+  const bool scalar_b = v.sa == 0 || v.sb == 0;
+  const int32_t azp = swap ? p.b_zp : p.a_zp;
+  const int32_t bzp = swap ? p.a_zp : p.b_zp;
+  binary_s8_runs_walk(v, [&](ptrdiff_t ao, ptrdiff_t bo) {
+    const int8_t* ap = swap ? b + bo : a + ao;
+    const int8_t* bp = swap ? a + ao : b + bo;
+    if (scalar_b) {
       if (full) qmul_s8_fpu_run<true, true>(ap, bp, y, inner, azp, bzp, rM, zpC, p.act_min, p.act_max);
       else qmul_s8_fpu_run<true, false>(ap, bp, y, inner, azp, bzp, rM, zpC, p.act_min, p.act_max);
     } else {
@@ -122,16 +120,7 @@ inline void qmul_s8_fpu(const BinaryS8Params& p, const int8_t* a, const int8_t* 
       else qmul_s8_fpu_run<false, false>(ap, bp, y, inner, azp, bzp, rM, zpC, p.act_min, p.act_max);
     }
     y += inner;
-    for (int32_t d = r - 2; d >= 0; --d) {
-      ++idx[d];
-      ao += p.a_stride[d];
-      bo += p.b_stride[d];
-      if (idx[d] < p.out_shape[d]) break;
-      ao -= static_cast<ptrdiff_t>(p.a_stride[d]) * p.out_shape[d];
-      bo -= static_cast<ptrdiff_t>(p.b_stride[d]) * p.out_shape[d];
-      idx[d] = 0;
-    }
-  }
+  });
 }
 
 #endif  // FERRITE_RT_QMUL_S8_FPU

@@ -34,6 +34,7 @@ namespace ferrite_rt {
 #include "pool_s8/pool_s8.h"
 #include "pool_s8/global_avgpool_s8_dsp.h"
 #if defined(__ARM_FP)
+#include "binary_s8/binary_s8_runs.h"
 #include "binary_s8/qadd_s8_fpu.h"
 #include "binary_s8/qmul_s8_fpu.h"
 #include "quantize/quantize_f32_fpu.h"

@@ -19,6 +19,7 @@ namespace ferrite_rt {
 #include "fc_s8/fc_s8.h"
 #include "fc_s8/fc_s8_mve.h"
 #include "binary_s8/binary_s8.h"
+#include "binary_s8/binary_s8_runs.h"
 #include "binary_s8/binary_s8_mve.h"
 }  // namespace ferrite_rt
 
