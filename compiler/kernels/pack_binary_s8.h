@@ -1,5 +1,5 @@
 // Compile-time tables and selection rules of the int8 Add/Mul variants
-// (runtime_templates/binary_s8/qadd_s8_fpu.h).
+// (runtime_templates/binary_s8/qadd_s8_fpu.h, qmul_s8_fpu.h, binary_s8_mve.h).
 //
 // Header-only; includable by the host compiler and by target test programs. Needs
 // <cstddef>/<cstdint>/<cstring> and ferrite_rt::BinaryS8Params, binary_s8_fma, binary_s8_finish
@@ -34,14 +34,18 @@ inline AddConsts add_consts(const ferrite_rt::BinaryS8Params& p) {
 }
 }  // namespace qadd_detail
 
-// qadd_s8_fpu: a same-shape Add (the residual Add) with an output clamp inside int8, and Add
+// qadd_s8_fpu: a same-shape Add (the residual Add; broadcast runs: see below) with an output clamp
+// inside int8, and Add
 // constants rA, rB, F that are finite and below 2^100 in magnitude, so that no fma overflows
 // (binary_s8_fma, which makes the table, is the exact fma of finite operands, as VFMA is; any real
 // model's scale ratios and zero points are far inside).
+inline bool qadd_s8_mve_applies(const ferrite_rt::BinaryS8Params& p);
 inline bool qadd_s8_fpu_applies(const ferrite_rt::BinaryS8Params& p) {
-  if (p.op != ferrite_rt::BinOpS8::Add || !p.same_shape || p.act_min < -128 || p.act_min > p.act_max ||
-      p.act_max > 127)
+  if (p.op != ferrite_rt::BinOpS8::Add || p.act_min < -128 || p.act_min > p.act_max || p.act_max > 127)
     return false;
+  // Broadcast runs (operand strides 0 / 1 in the innermost dim): the Helium variant's rule, whose
+  // extra checks (no subnormal operand of any float op) cover the per-run constants F + v * r too.
+  if (!p.same_shape) return qadd_s8_mve_applies(p);
   const qadd_detail::AddConsts c = qadd_detail::add_consts(p);
   const float lim = 1.2676506e30f;  // 2^100
   return qadd_detail::finite(c.rA) && qadd_detail::finite(c.rB) && qadd_detail::finite(c.F) &&
@@ -65,5 +69,63 @@ inline void pack_qadd_s8_fpu(const ferrite_rt::BinaryS8Params& p, uint8_t* out) 
   if (qadd_s8_fpu_table_bytes(p) > 1024)
     for (int32_t i = 0; i < 512; ++i) out[1024 + i] = static_cast<uint8_t>(ferrite_rt::binary_s8_finish(p, i - 256));
 }
+
+// ---- qadd_s8_mve / qmul_s8_mve (Helium) and qmul_s8_fpu ----
+namespace qadd_detail {
+// 0, or a normal float at least 2^-125 in magnitude (a margin of one binade: such a value stays
+// normal under any one-ulp difference, and a flush-to-zero FPSCR leaves it alone).
+inline bool zero_or_normal(float f) { return f == 0.0f || magnitude(f) >= 2.3509887e-38f; }  // 2^-125
+inline bool clamp_in_s8(const ferrite_rt::BinaryS8Params& p) {
+  return p.act_min >= -128 && p.act_min <= p.act_max && p.act_max <= 127;
+}
+// The runs the vector kernels walk: same_shape, or an innermost dim in which each operand's stride
+// is 0 or 1 and not both 0 (binary_s8 picks its Add formula from the same strides).
+inline bool runs_ok(const ferrite_rt::BinaryS8Params& p) {
+  if (p.same_shape) return true;
+  if (p.rank < 1 || p.rank > 6 || p.out_shape[p.rank - 1] < 1) return false;
+  const int32_t sa = p.a_stride[p.rank - 1], sb = p.b_stride[p.rank - 1];
+  return (sa == 0 || sa == 1) && (sb == 0 || sb == 1) && (sa | sb) != 0;
+}
+}  // namespace qadd_detail
+
+// qadd_s8_mve: Add with the runs above, an output clamp inside int8, rA, rB, F finite and below
+// 2^100 (no fma overflows), and every float the kernel feeds to a vector op 0 or normal (>= 2^-125):
+// rA, rB, F, the intermediate products and sums of F, fma(b, rB, F) for every int8 b, and the
+// per-run constants F + b * rB, F + a * rA for every int8 a, b (see binary_s8_mve.h).
+inline bool qadd_s8_mve_applies(const ferrite_rt::BinaryS8Params& p) {
+  using namespace qadd_detail;
+  if (p.op != ferrite_rt::BinOpS8::Add || !clamp_in_s8(p) || !runs_ok(p)) return false;
+  const AddConsts c = add_consts(p);
+  const float lim = 1.2676506e30f;  // 2^100
+  if (!finite(c.rA) || !finite(c.rB) || !finite(c.F) || magnitude(c.rA) >= lim || magnitude(c.rB) >= lim ||
+      magnitude(c.F) >= lim)
+    return false;
+  const float prodA = c.rA * static_cast<float>(p.a_zp);
+  const float prodB = c.rB * static_cast<float>(p.b_zp);
+  if (!zero_or_normal(c.rA) || !zero_or_normal(c.rB) || !zero_or_normal(c.F) || !zero_or_normal(prodA) ||
+      !zero_or_normal(prodB) || !zero_or_normal(prodA + prodB))
+    return false;
+  for (int32_t v = -128; v < 128; ++v) {
+    const float fv = static_cast<float>(v);
+    const float tB = fv * c.rB, tA = fv * c.rA;
+    if (!zero_or_normal(ferrite_rt::binary_s8_fma(v, c.rB, c.F)) || !zero_or_normal(tB) || !zero_or_normal(tA) ||
+        !zero_or_normal(c.F + tB) || !zero_or_normal(c.F + tA))
+      return false;
+  }
+  return true;
+}
+
+// qmul_s8_mve / qmul_s8_fpu: Mul with the runs above, an output clamp inside int8, int8 zero points
+// and a finite rM = (a_scale * b_scale) / y_scale (the float ops are exact IEEE ones, see the
+// kernels' notes; an infinite rM would make 0 * rM a NaN).
+inline bool qmul_s8_mve_applies(const ferrite_rt::BinaryS8Params& p) {
+  using namespace qadd_detail;
+  if (p.op != ferrite_rt::BinOpS8::Mul || !clamp_in_s8(p) || !runs_ok(p)) return false;
+  if (p.a_zp < -128 || p.a_zp > 127 || p.b_zp < -128 || p.b_zp > 127 || p.y_zp < -128 || p.y_zp > 127) return false;
+  const float ab = p.a_scale * p.b_scale;
+  const float rM = ab / p.y_scale;
+  return finite(ab) && finite(rM);
+}
+inline bool qmul_s8_fpu_applies(const ferrite_rt::BinaryS8Params& p) { return qmul_s8_mve_applies(p); }
 
 }  // namespace ferrite::kernels

@@ -34,7 +34,9 @@ namespace ferrite_rt {
 #include "pool_s8/pool_s8.h"
 #include "pool_s8/global_avgpool_s8_dsp.h"
 #if defined(__ARM_FP)
+#include "binary_s8/binary_s8_runs.h"
 #include "binary_s8/qadd_s8_fpu.h"
+#include "binary_s8/qmul_s8_fpu.h"
 #include "quantize/quantize_f32_fpu.h"
 #endif
 }  // namespace ferrite_rt
@@ -1054,6 +1056,15 @@ const DwVariant kDw[] = {
      ferrite::kernels::dwconv7x7_s2_s8_dsp_packed_weight_bytes, ferrite::kernels::pack_dwconv7x7_s2_s8_dsp, 7, 2},
 };
 
+#if defined(__ARM_FP) && !defined(FE_BENCH)
+#include "binary_s8_cases.inc"
+// qadd_s8_fpu with its table made for each case (the shared cases call kernels without one).
+alignas(16) uint8_t g_qadd_table[1536];
+void qadd_s8_fpu_tabled(const ferrite_rt::BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) {
+  ferrite::kernels::pack_qadd_s8_fpu(p, g_qadd_table);
+  ferrite_rt::qadd_s8_fpu(p, a, b, y, g_qadd_table);
+}
+#endif
 }  // namespace
 
 #if defined(FE_BENCH)
@@ -1078,6 +1089,11 @@ int main() {
 #if defined(__ARM_FP)
   test_qadd(seed++, 2 * FE_CASES);
   test_quantize(seed++, 2 * FE_CASES);
+  // int8 Add (broadcast runs too) and Mul (same shape and broadcast runs) vs binary_s8.
+  bincase::run("qadd_s8_fpu (runs)", qadd_s8_fpu_tabled, ferrite::kernels::qadd_s8_fpu_applies, ferrite_rt::BinOpS8::Add,
+               seed++, 2 * FE_CASES, g_passed, g_failed);
+  bincase::run("qmul_s8_fpu", ferrite_rt::qmul_s8_fpu, ferrite::kernels::qmul_s8_fpu_applies, ferrite_rt::BinOpS8::Mul,
+               seed++, 2 * FE_CASES, g_passed, g_failed);
 #endif
   Line l;
   l.i(g_passed).s(" passed, ").i(g_failed).s(" failed");

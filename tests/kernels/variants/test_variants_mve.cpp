@@ -18,9 +18,13 @@ namespace ferrite_rt {
 #include "conv_s8/conv_s8_mve.h"
 #include "fc_s8/fc_s8.h"
 #include "fc_s8/fc_s8_mve.h"
+#include "binary_s8/binary_s8.h"
+#include "binary_s8/binary_s8_runs.h"
+#include "binary_s8/binary_s8_mve.h"
 }  // namespace ferrite_rt
 
 #include "kernels/pack_s8_mve.h"
+#include "kernels/pack_binary_s8.h"
 
 using ferrite_rt::ConvS8Params;
 namespace fk = ferrite::kernels;
@@ -691,6 +695,48 @@ bool bench_fc(Rng& r, int32_t rows, int32_t in, int32_t out) {
   return ok;
 }
 
+// int8 Add / Mul: y[rows][cols] = a op b; bkind 0: b same shape, 1: b[cols] (NHWC per-channel,
+// squeeze-excitation), 2: b[rows][1] (one value per run of cols: NCHW per-channel). Figures per
+// output element; the portable kernel and the variant are checked equal.
+bool bench_binary(Rng& r, ferrite_rt::BinOpS8 op, int32_t rows, int32_t cols, int bkind) {
+  ferrite_rt::BinaryS8Params p{};
+  p.op = op;
+  p.rank = 2;
+  p.out_shape[0] = rows;
+  p.out_shape[1] = cols;
+  p.a_stride[0] = cols;
+  p.a_stride[1] = 1;
+  p.b_stride[0] = bkind == 0 ? cols : (bkind == 1 ? 0 : 1);
+  p.b_stride[1] = bkind == 2 ? 0 : 1;
+  p.total = rows * cols;
+  p.same_shape = bkind == 0;
+  p.a_zp = -3; p.b_zp = 5; p.y_zp = -1;
+  p.a_scale = 0.031f; p.b_scale = 0.027f; p.y_scale = 0.04f;
+  p.act_min = -128; p.act_max = 127;
+  const size_t n = static_cast<size_t>(p.total);
+  if (!fits("binary", n, n, n, 0)) return false;
+  fill_s8(r, g_x, n, 0);
+  fill_s8(r, g_w, n, 0);
+  counter_start();
+  unsigned long long t0 = counter_ticks();
+  ferrite_rt::binary_s8(p, g_x, g_w, g_yref);
+  const unsigned long long ref = to_instr(counter_ticks() - t0);
+  const bool add = op == ferrite_rt::BinOpS8::Add;
+  counter_start();
+  t0 = counter_ticks();
+  if (add) ferrite_rt::qadd_s8_mve(p, g_x, g_w, g_y);
+  else ferrite_rt::qmul_s8_mve(p, g_x, g_w, g_y);
+  const unsigned long long mve = to_instr(counter_ticks() - t0);
+  const bool ok = (add ? fk::qadd_s8_mve_applies(p) : fk::qmul_s8_mve_applies(p)) && std::memcmp(g_y, g_yref, n) == 0;
+  Line l;
+  l.s(add ? "qadd_s8_mve " : "qmul_s8_mve ").i(rows).s("x").i(cols).s(bkind == 0 ? " same shape" : (bkind == 1 ? " b[c] (NHWC per-channel)" : " b[row] (one value per run)"));
+  l.s(" elements=").i(static_cast<long long>(n)).s(" portable=").i(static_cast<long long>(ref)).s(" (");
+  l.fix2(ref * 100 / n).s("/element) mve=").i(static_cast<long long>(mve)).s(" (").fix2(mve * 100 / n).s("/element)");
+  l.s(ok ? "" : " MISMATCH");
+  l.print();
+  return ok;
+}
+
 bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
   ConvS8Params p{};
   p.n = 1; p.h_in = p.w_in = hw; p.c_in = p.c_out = p.group = c;
@@ -723,6 +769,10 @@ bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
   bench_line(v.name, p, ny * static_cast<size_t>(v.k * v.k), ref, mve, ok);
   return ok;
 }
+#endif
+
+#ifndef FE_BENCH
+#include "binary_s8_cases.inc"
 #endif
 
 }  // namespace
@@ -759,6 +809,15 @@ int main() {
                                     {12, 48, 16}, {12, 16, 96}, {12, 96, 16},  {6, 96, 24},   {6, 24, 144},
                                     {6, 144, 24}, {6, 144, 32}, {6, 32, 192},  {6, 192, 32},  {6, 56, 336},
                                     {3, 192, 56}, {3, 56, 336}, {3, 336, 56},  {3, 336, 112}, {3, 112, 1280}};
+  // int8 Add / Mul: residual Add (flat runs), per-channel broadcasts (SE-style Mul x * s[c]).
+  static const int32_t kbin[][3] = {{1, 4608, 0}, {1, 504, 0}, {144, 96, 1}, {96, 144, 2}, {36, 144, 1}, {576, 16, 1}};
+  for (const auto& s : kbin) {
+    ok = bench_binary(r, ferrite_rt::BinOpS8::Add, s[0], s[1], s[2]) && ok;
+    ok = bench_binary(r, ferrite_rt::BinOpS8::Mul, s[0], s[1], s[2]) && ok;
+  }
+#ifdef FE_BENCH_BINARY  // -DFE_BENCH_BINARY: only the Add / Mul figures
+  if (r.s != 0) return ok ? 0 : 1;
+#endif
   for (const auto& s : k1x1) ok = bench_1x1(r, s[0], s[1], s[2]) && ok;
   // First conv of MobileNetV2 (96x96x3 -> 48x48x16, 3x3 s2) and a few general convolutions.
   static const int32_t kconv[][5] = {{96, 3, 16, 3, 2}, {80, 3, 16, 3, 2}, {24, 16, 24, 3, 1}, {12, 32, 32, 3, 1}};
@@ -779,8 +838,9 @@ int main() {
 int main() {
   constexpr int kCases = 220;
   int passed = 0, failed = 0;
-  Rng r{0xFE11A7Eull};
+  [[maybe_unused]] Rng r{0xFE11A7Eull};
   if (test_rules()) ++failed; else ++passed;
+#ifndef FE_ONLY_BINARY  // -DFE_ONLY_BINARY: only the Add / Mul cases (quicker while working on them)
   for (int i = 0; i < kCases; ++i) {
     if (test_conv1x1(r, i)) ++passed; else ++failed;
   }
@@ -802,6 +862,12 @@ int main() {
       }
     }
   }
+#endif
+  // int8 Add / Mul (same shape and broadcast runs) vs binary_s8.
+  bincase::run("qadd_s8_mve", ferrite_rt::qadd_s8_mve, fk::qadd_s8_mve_applies, ferrite_rt::BinOpS8::Add,
+               0xADD5EEDull, 2 * kCases, passed, failed);
+  bincase::run("qmul_s8_mve", ferrite_rt::qmul_s8_mve, fk::qmul_s8_mve_applies, ferrite_rt::BinOpS8::Mul,
+               0x3A15EEDull, 2 * kCases, passed, failed);
   Line l;
   l.i(passed).s(" passed, ").i(failed).s(" failed");
   l.print();
