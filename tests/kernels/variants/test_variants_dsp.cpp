@@ -33,6 +33,7 @@ namespace ferrite_rt {
 #include "fc_s8/fc_s8_dsp.h"
 #include "pool_s8/pool_s8.h"
 #include "pool_s8/global_avgpool_s8_dsp.h"
+#include "pool_s8/avgpool_s8_fpu.h"
 #if defined(__ARM_FP)
 #include "binary_s8/qadd_s8_fpu.h"
 #include "quantize/quantize_f32_fpu.h"
@@ -41,6 +42,7 @@ namespace ferrite_rt {
 #include "kernels/pack_s8_dsp.h"
 #include "kernels/pack_binary_s8.h"
 #include "kernels/pack_fc_s8_dsp.h"
+#include "kernels/pack_pool_s8.h"
 
 #include "fe_io.h"
 
@@ -1054,6 +1056,22 @@ const DwVariant kDw[] = {
      ferrite::kernels::dwconv7x7_s2_s8_dsp_packed_weight_bytes, ferrite::kernels::pack_dwconv7x7_s2_s8_dsp, 7, 2},
 };
 
+// ---- average pooling (avgpool_s8_fpu; whole-input windows through global_avgpool_s8_dsp) ----
+#include "test_pool_s8.inc"
+[[maybe_unused]] void test_avgpool(uint64_t seed, int cases) {
+  Rng r{seed};
+  const PoolBufs b{g_x, g_buf, g_ref, kAct};
+  int ran = 0;
+  const int fails = pool_run_avg("avgpool_s8_fpu", "global_avgpool_s8_dsp", ferrite_rt::avgpool_s8_fpu,
+                                 ferrite::kernels::avgpool_s8_fpu_applies, ferrite_rt::global_avgpool_s8_dsp,
+                                 ferrite::kernels::global_avgpool_s8_dsp_applies, r, cases, b, &ran);
+  g_passed += ran - fails;
+  g_failed += fails;
+  Line l;
+  l.s("avgpool_s8_fpu / global_avgpool_s8_dsp: ").i(ran - fails).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+}
+
 }  // namespace
 
 #if defined(FE_BENCH)
@@ -1075,6 +1093,7 @@ int main() {
   for (const BnVariant& v : kBn) test_bottleneck(v, seed++, FE_CASES);
   for (const FcVariant& v : kFc) test_fc(v, seed++, FE_CASES);
   test_global_pool(seed++, FE_CASES);
+  test_avgpool(seed++, 2 * FE_CASES);
 #if defined(__ARM_FP)
   test_qadd(seed++, 2 * FE_CASES);
   test_quantize(seed++, 2 * FE_CASES);

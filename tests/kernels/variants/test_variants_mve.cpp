@@ -18,9 +18,12 @@ namespace ferrite_rt {
 #include "conv_s8/conv_s8_mve.h"
 #include "fc_s8/fc_s8.h"
 #include "fc_s8/fc_s8_mve.h"
+#include "pool_s8/pool_s8.h"
+#include "pool_s8/pool_s8_mve.h"
 }  // namespace ferrite_rt
 
 #include "kernels/pack_s8_mve.h"
+#include "kernels/pack_pool_s8.h"
 
 using ferrite_rt::ConvS8Params;
 namespace fk = ferrite::kernels;
@@ -529,6 +532,28 @@ const DwEdge kDwEdges[] = {
   return failed ? 1 : 0;
 }
 
+// ------------------------------------------------------------------------------------------------
+// Average pooling (avgpool_s8_mve, global_avgpool_s8_mve) vs the portable kernels.
+#include "test_pool_s8.inc"
+// Adds the cases that ran to *passed / *failed.
+void test_pools(Rng& r, int cases, int* passed, int* failed) {
+  const PoolBufs b{g_x, g_y, g_yref, kAct};
+  int ran = 0;
+  int f = pool_run_global("global_avgpool_s8_mve", ferrite_rt::global_avgpool_s8_mve, fk::global_avgpool_s8_mve_applies,
+                          r, cases, b, &ran);
+  *passed += ran - f;
+  *failed += f;
+  Line l;
+  l.s("global_avgpool_s8_mve: ").i(ran - f).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+  f = pool_run_avg("avgpool_s8_mve", "global_avgpool_s8_mve", ferrite_rt::avgpool_s8_mve, fk::avgpool_s8_mve_applies,
+                   ferrite_rt::global_avgpool_s8_mve, fk::global_avgpool_s8_mve_applies, r, 2 * cases, b, &ran);
+  *passed += ran - f;
+  *failed += f;
+  l.s("avgpool_s8_mve / global_avgpool_s8_mve: ").i(ran - f).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+}
+
 #ifdef FE_BENCH
 // ------------------------------------------------------------------------------------------------
 // Instruction counting: under -icount shift=0 SysTick counts retired instructions / ipt.
@@ -802,6 +827,7 @@ int main() {
       }
     }
   }
+  test_pools(r, kCases, &passed, &failed);
   Line l;
   l.i(passed).s(" passed, ").i(failed).s(" failed");
   l.print();
