@@ -16,7 +16,7 @@
 //   channels c .. c + 15) that later blocks do not read; batches as in the reference.
 //
 // avgpool_s8_mve(p, x, y)          = avgpool_s8_nhwc; y must not alias x.
-//   Rule: finite in_scale >= 2^-100.
+//   Rule: finite in_scale >= 2^-100; act_min <= act_max inside int8.
 //   The reference sums in_scale * (float)(x - in_zp) tap by tap in float32 (see avgpool_s8_fpu.h
 //   for why integer sums cannot reproduce it). Here the products come from a 256-entry float table
 //   (tbl[(uint8_t)x], built with VCVT + VMUL, the same IEEE operations as the reference's scalar
@@ -27,8 +27,9 @@
 //   differently: with |in_scale| >= 2^-100 every product is 0 or at least in_scale in magnitude,
 //   so every product and partial sum is a multiple of ulp(in_scale) >= 2^-123: no denormal ever
 //   occurs (inf and NaN propagate as in scalar IEEE arithmetic). Then per channel the reference's
-//   scalar code: avg = sum / cnt, t = avg / out_scale + out_zp, round_half_even, clamps (VDIV is
-//   scalar only). A global window without padding takes the reference's global path.
+//   scalar divisions avg = sum / cnt, t = avg / out_scale + out_zp (VDIV is scalar only), and a
+//   vector round and clamp (AvgPoolS8MveFinish). A global window without padding takes the
+//   reference's global path.
 
 #if !defined(__OPTIMIZE__)
 #error "The Helium (MVE) kernels need an optimizing build (-O1 or higher)."
@@ -88,6 +89,34 @@ FERRITE_NO_PREDICATED_VCVT inline void global_avgpool_s8_mve(const GlobalPoolS8P
   }
 }
 
+// The end of 4 outputs of avgpool_s8_mve: the reference's avg = sum / cnt (0 if cnt == 0) and
+// t = avg / out_scale + out_zp in scalar float (the same operations), then round and clamp as one
+// vector: clamp in float to [act_min, act_max] (VMAXNM, VMINNM), VCVTN (ties to even), and a
+// narrowing store of the first m lanes. The reference rounds half to even after clamping t to
+// +-2^22 (NaN -> -2^22), then clamps to int8 and to [act_min, act_max]; with act_min <= act_max
+// inside int8 (the rule) that equals clamp-then-round, since rounding is monotone and fixes the
+// integer bounds; NaN: VMAXNM gives act_min, as the reference.
+struct AvgPoolS8MveFinish {
+  float fcnt, out_scale, zpo;
+  float32x4_t lo, hi;
+  bool any;  // cnt > 0
+  __attribute__((always_inline)) void out4(float32x4_t s, int8_t* y, int32_t m) const {
+    float a0 = 0.0f, a1 = 0.0f, a2 = 0.0f, a3 = 0.0f;
+    if (any) {
+      a0 = vgetq_lane_f32(s, 0) / fcnt;
+      a1 = vgetq_lane_f32(s, 1) / fcnt;
+      a2 = vgetq_lane_f32(s, 2) / fcnt;
+      a3 = vgetq_lane_f32(s, 3) / fcnt;
+    }
+    float32x4_t t = vdupq_n_f32(a0 / out_scale + zpo);
+    t = vsetq_lane_f32(a1 / out_scale + zpo, t, 1);
+    t = vsetq_lane_f32(a2 / out_scale + zpo, t, 2);
+    t = vsetq_lane_f32(a3 / out_scale + zpo, t, 3);
+    t = vminnmq_f32(vmaxnmq_f32(t, lo), hi);
+    vstrbq_p_s32(y, vcvtnq_s32_f32(t), vctp32q(static_cast<uint32_t>(m)));
+  }
+};
+
 FERRITE_NO_PREDICATED_VCVT inline void avgpool_s8_mve(const PoolS8Params& p, const int8_t* x, int8_t* y) {
   if (p.kh == p.h_in && p.kw == p.w_in && p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 &&
       p.pad_right == 0 && p.h_out == 1 && p.w_out == 1) {
@@ -104,6 +133,9 @@ FERRITE_NO_PREDICATED_VCVT inline void avgpool_s8_mve(const PoolS8Params& p, con
   }
   const int32_t C = p.c;
   const float zpo = static_cast<float>(p.out_zp);
+  const float out_scale = p.out_scale;
+  const float32x4_t lo = vdupq_n_f32(static_cast<float>(p.act_min));
+  const float32x4_t hi = vdupq_n_f32(static_cast<float>(p.act_max));
   const size_t row = static_cast<size_t>(p.w_in) * static_cast<size_t>(C);
   const size_t tap_step = static_cast<size_t>(p.dil_w) * static_cast<size_t>(C);
   const size_t row_step = static_cast<size_t>(p.dil_h) * row;
@@ -127,49 +159,46 @@ FERRITE_NO_PREDICATED_VCVT inline void avgpool_s8_mve(const PoolS8Params& p, con
                              static_cast<size_t>(C);
         const int32_t rows = ky1 - ky0, cols = kx1 - kx0;
         const int32_t cnt = p.count_include_pad ? p.kh * p.kw : rows * cols;
-        const float fcnt = static_cast<float>(cnt);
+        AvgPoolS8MveFinish fin;
+        fin.fcnt = static_cast<float>(cnt);
+        fin.out_scale = out_scale;
+        fin.zpo = zpo;
+        fin.lo = lo;
+        fin.hi = hi;
+        fin.any = cnt > 0;
         const int8_t* x0 = rows > 0 && cols > 0
                                ? xn + static_cast<size_t>(hs + ky0 * p.dil_h) * row +
                                      static_cast<size_t>(ws + kx0 * p.dil_w) * static_cast<size_t>(C)
                                : xn;
-        for (int32_t c = 0; c < C; c += 16) {
-          const int32_t left = C - c;
-          float32x4_t s[4] = {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f)};
+        int32_t c = 0;
+        for (; c + 16 <= C; c += 16) {
+          float32x4_t s0 = vdupq_n_f32(0.0f), s1 = s0, s2 = s0, s3 = s0;
           const uint8_t* r = reinterpret_cast<const uint8_t*>(x0 + c);
-          if (left >= 16) {
-            for (int32_t ky = 0; ky < rows; ++ky, r += row_step) {
-              const uint8_t* q = r;
-              for (int32_t kx = 0; kx < cols; ++kx, q += tap_step) {
-                s[0] = vaddq_f32(s[0], vldrwq_gather_shifted_offset_f32(tbl, vldrbq_u32(q)));
-                s[1] = vaddq_f32(s[1], vldrwq_gather_shifted_offset_f32(tbl, vldrbq_u32(q + 4)));
-                s[2] = vaddq_f32(s[2], vldrwq_gather_shifted_offset_f32(tbl, vldrbq_u32(q + 8)));
-                s[3] = vaddq_f32(s[3], vldrwq_gather_shifted_offset_f32(tbl, vldrbq_u32(q + 12)));
-              }
-            }
-          } else {
-            // Last block: lanes >= left load index 0 (their sums are never stored).
-            const mve_pred16_t pr[4] = {vctp32q(static_cast<uint32_t>(left)),
-                                        vctp32q(static_cast<uint32_t>(left > 4 ? left - 4 : 0)),
-                                        vctp32q(static_cast<uint32_t>(left > 8 ? left - 8 : 0)),
-                                        vctp32q(static_cast<uint32_t>(left > 12 ? left - 12 : 0))};
-            const int32_t vecs = (left + 3) >> 2;
-            for (int32_t ky = 0; ky < rows; ++ky, r += row_step) {
-              const uint8_t* q = r;
-              for (int32_t kx = 0; kx < cols; ++kx, q += tap_step)
-                for (int32_t v = 0; v < vecs; ++v)
-                  s[v] = vaddq_f32(s[v], vldrwq_gather_shifted_offset_f32(tbl, vldrbq_z_u32(q + 4 * v, pr[v])));
+          for (int32_t ky = 0; ky < rows; ++ky, r += row_step) {
+            const uint8_t* q = r;
+            for (int32_t kx = 0; kx < cols; ++kx, q += tap_step) {
+              s0 = vaddq_f32(s0, vldrwq_gather_shifted_offset_f32(tbl, vldrbq_u32(q)));
+              s1 = vaddq_f32(s1, vldrwq_gather_shifted_offset_f32(tbl, vldrbq_u32(q + 4)));
+              s2 = vaddq_f32(s2, vldrwq_gather_shifted_offset_f32(tbl, vldrbq_u32(q + 8)));
+              s3 = vaddq_f32(s3, vldrwq_gather_shifted_offset_f32(tbl, vldrbq_u32(q + 12)));
             }
           }
-          const int32_t m = left < 16 ? left : 16;
-          for (int32_t v = 0; v < 4 && 4 * v < m; ++v) {
-            float lane[4];
-            vst1q_f32(lane, s[v]);
-            for (int32_t j = 0; j < 4 && 4 * v + j < m; ++j) {
-              const float avg = cnt > 0 ? lane[j] / fcnt : 0.0f;
-              const float t = avg / p.out_scale + zpo;
-              yp[c + 4 * v + j] = pool_s8_clamp(round_half_even(t), p.act_min, p.act_max);
-            }
+          fin.out4(s0, yp + c, 4);
+          fin.out4(s1, yp + c + 4, 4);
+          fin.out4(s2, yp + c + 8, 4);
+          fin.out4(s3, yp + c + 12, 4);
+        }
+        for (; c < C; c += 4) {  // the last C % 16 channels, 4 (or fewer: lane predicate) at a time
+          const int32_t m = C - c < 4 ? C - c : 4;
+          const mve_pred16_t pr = vctp32q(static_cast<uint32_t>(m));
+          float32x4_t s0 = vdupq_n_f32(0.0f);
+          const uint8_t* r = reinterpret_cast<const uint8_t*>(x0 + c);
+          for (int32_t ky = 0; ky < rows; ++ky, r += row_step) {
+            const uint8_t* q = r;
+            for (int32_t kx = 0; kx < cols; ++kx, q += tap_step)
+              s0 = vaddq_f32(s0, vldrwq_gather_shifted_offset_f32(tbl, vldrbq_z_u32(q, pr)));
           }
+          fin.out4(s0, yp + c, m);
         }
       }
     }
