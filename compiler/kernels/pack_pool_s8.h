@@ -31,16 +31,17 @@ inline ferrite_rt::GlobalPoolS8Params avgpool_s8_global_params(const ferrite_rt:
                                         p.act_min, p.act_max};
 }
 
-// avgpool_s8_fpu: the same scalar float operations as the reference; any shape.
+// avgpool_s8_fpu: the reference's scalar float sums; its clamp-then-round end needs act_min <=
+// act_max inside int8 (proof in avgpool_s8_fpu.h). Any shape.
 inline bool avgpool_s8_fpu_applies(const ferrite_rt::PoolS8Params& p) {
-  return p.n >= 1 && p.c >= 1 && p.kh >= 1 && p.kw >= 1 && p.dil_h >= 1 && p.dil_w >= 1;
+  return p.n >= 1 && p.c >= 1 && p.kh >= 1 && p.kw >= 1 && p.dil_h >= 1 && p.dil_w >= 1 &&
+         pool_detail::in_s8(p.act_min) && pool_detail::in_s8(p.act_max) && p.act_min <= p.act_max;
 }
 // avgpool_s8_mve: vector float sums; no denormal can occur when |in_scale| >= 2^-100; the vector
 // round-and-clamp needs act_min <= act_max inside int8 (proofs in pool_s8_mve.h).
 inline bool avgpool_s8_mve_applies(const ferrite_rt::PoolS8Params& p) {
   const float s = p.in_scale < 0 ? -p.in_scale : p.in_scale;
-  return avgpool_s8_fpu_applies(p) && pool_detail::finite(p.in_scale) && s >= 7.88860905e-31f /* 2^-100 */ &&
-         pool_detail::in_s8(p.act_min) && pool_detail::in_s8(p.act_max) && p.act_min <= p.act_max;
+  return avgpool_s8_fpu_applies(p) && pool_detail::finite(p.in_scale) && s >= 7.88860905e-31f /* 2^-100 */;
 }
 
 // Global pools with a table (DSP) or vector (MVE) requantization: zero point and clamp inside

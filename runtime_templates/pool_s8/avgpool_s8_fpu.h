@@ -2,8 +2,8 @@
 // with a single-precision FPU (M4F/M7/M33; the M55 uses avgpool_s8_mve). Bit-identical to
 // avgpool_s8_nhwc for every input; same arguments; y must not alias x.
 //
-//   avgpool_s8_fpu(p, x, y)     selection rule (compiler/kernels/pool_s8_variants.cpp): none beyond
-//                               a non-global window (global windows go to the global family)
+//   avgpool_s8_fpu(p, x, y)     selection rule (compiler/kernels/pack_pool_s8.h): act_min <= act_max
+//                               inside int8 (global windows go to the global family)
 //
 // Why float and not SXTB16 integer sums: the reference adds in_scale * (float)(x - in_zp) tap by
 // tap in float32, and each addition rounds, so the result is not a function of the integer sum
@@ -16,8 +16,13 @@
 //     once (the reference tests every tap's bounds per channel), so there are no per-tap checks;
 //   * channels in groups of 4: one word load per tap gives four table indices, four float sums
 //     run side by side, each over the taps in the reference's order (rows, then columns, from 0.0f);
-//   * the end of each output is the reference's code: avg = sum / cnt (0 if cnt == 0),
-//     t = avg / out_scale + out_zp, round_half_even, clamp to int8 and [act_min, act_max].
+//   * the end of each output: the reference's avg = sum / cnt (0 if cnt == 0) and
+//     t = avg / out_scale + out_zp (same float operations), then t is clamped in float to
+//     [act_min, act_max] (NaN -> act_min) and rounded half to even by adding and subtracting
+//     1.5 * 2^23 (exact for |t| < 2^22). The reference rounds first (after clamping to +-2^22,
+//     NaN -> -2^22) and clamps the integer to int8 and then [act_min, act_max]: for
+//     act_min <= act_max inside int8 both give the same, because rounding is monotone and fixes
+//     the integer bounds, and NaN ends at act_min in both.
 // Per tap and channel: a byte extract, a table load and VADD (about 4 instructions) instead of the
 // reference's bounds tests, dequantization and multiply.
 // A window covering the whole input without padding takes the reference's global path (as the
@@ -44,6 +49,8 @@ inline void avgpool_s8_fpu(const PoolS8Params& p, const int8_t* x, int8_t* y) {
   const int32_t C = p.c;
   const int32_t groups = C >> 2;
   const float zpo = static_cast<float>(p.out_zp);
+  const float out_scale = p.out_scale;
+  const float lo = static_cast<float>(p.act_min), hi = static_cast<float>(p.act_max);
   const size_t row = static_cast<size_t>(p.w_in) * static_cast<size_t>(C);
   const size_t tap_step = static_cast<size_t>(p.dil_w) * static_cast<size_t>(C);
   const size_t row_step = static_cast<size_t>(p.dil_h) * row;
@@ -71,8 +78,10 @@ inline void avgpool_s8_fpu(const PoolS8Params& p, const int8_t* x, int8_t* y) {
                                : xn;
         auto finish = [&](float sum) -> int8_t {
           const float avg = cnt > 0 ? sum / fcnt : 0.0f;
-          const float t = avg / p.out_scale + zpo;
-          return pool_s8_clamp(round_half_even(t), p.act_min, p.act_max);
+          float t = avg / out_scale + zpo;
+          t = t > lo ? t : lo;  // NaN -> lo
+          t = t < hi ? t : hi;
+          return static_cast<int8_t>(static_cast<int32_t>((t + 12582912.0f) - 12582912.0f));
         };
         for (int32_t g = 0; g < groups; ++g) {
           float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
