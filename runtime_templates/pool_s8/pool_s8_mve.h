@@ -120,7 +120,10 @@ struct AvgPoolS8MveFinish {
 FERRITE_NO_PREDICATED_VCVT inline void avgpool_s8_mve(const PoolS8Params& p, const int8_t* x, int8_t* y) {
   if (p.kh == p.h_in && p.kw == p.w_in && p.pad_top == 0 && p.pad_left == 0 && p.pad_bottom == 0 &&
       p.pad_right == 0 && p.h_out == 1 && p.w_out == 1) {
-    avgpool_s8_nhwc(p, x, y);  // the reference's global path
+    // The reference's global path, with its parameters.
+    const GlobalPoolS8Params g{p.n, p.c, p.h_in * p.w_in, p.in_zp, p.out_zp, p.in_scale, p.out_scale,
+                               p.act_min, p.act_max};
+    global_avgpool_s8_nhwc(g, x, y);
     return;
   }
   alignas(16) float tbl[256];
