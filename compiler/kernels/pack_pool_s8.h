@@ -1,5 +1,6 @@
 // Selection rules of the int8 pooling variants (runtime_templates/pool_s8/*: avgpool_s8_fpu,
-// avgpool_s8_mve, global_avgpool_s8_dsp, global_avgpool_s8_mve). None packs anything.
+// avgpool_s8_mve, global_avgpool_s8_dsp, global_avgpool_s8_mve, maxpool_s8_dsp, maxpool_s8_mve).
+// None packs anything.
 //
 // Header-only; includable by the host compiler and by target test programs. Needs
 // <cstdint>/<cstring> and ferrite_rt::PoolS8Params, GlobalPoolS8Params (pool_s8/pool_s8.h)
@@ -43,6 +44,15 @@ inline bool avgpool_s8_mve_applies(const ferrite_rt::PoolS8Params& p) {
   const float s = p.in_scale < 0 ? -p.in_scale : p.in_scale;
   return avgpool_s8_fpu_applies(p) && pool_detail::finite(p.in_scale) && s >= 7.88860905e-31f /* 2^-100 */;
 }
+
+// maxpool_s8_dsp / maxpool_s8_mve: byte-wise max from -128, then max/min clamp (equal to the
+// reference's clamp for act_min <= act_max inside int8). Any shape.
+inline bool maxpool_s8_applies(const ferrite_rt::PoolS8Params& p) {
+  return p.n >= 1 && p.c >= 1 && p.kh >= 1 && p.kw >= 1 && p.dil_h >= 1 && p.dil_w >= 1 &&
+         pool_detail::in_s8(p.act_min) && pool_detail::in_s8(p.act_max) && p.act_min <= p.act_max;
+}
+inline bool maxpool_s8_dsp_applies(const ferrite_rt::PoolS8Params& p) { return maxpool_s8_applies(p); }
+inline bool maxpool_s8_mve_applies(const ferrite_rt::PoolS8Params& p) { return maxpool_s8_applies(p); }
 
 // Global pools with a table (DSP) or vector (MVE) requantization: zero point and clamp inside
 // int8, act_min <= act_max, a finite scale in_scale / (out_scale * spatial) computed with the

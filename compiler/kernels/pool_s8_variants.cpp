@@ -1,4 +1,4 @@
-// The int8 pooling variant lists: global average pooling and average pooling.
+// The int8 pooling variant lists: global average pooling, average pooling and max pooling.
 #include "kernels/pool_s8_variants.h"
 
 #include "kernels/pack_pool_s8.h"
@@ -17,11 +17,20 @@ const std::vector<GlobalPoolS8Variant>& global_pool_s8_variants() {
 
 // Global windows never reach this list: the selection sends them to the global family
 // (avgpool_s8_nhwc computes them with global_avgpool_s8_nhwc).
-const std::vector<AvgPoolS8Variant>& avgpool_s8_variants() {
-  static const std::vector<AvgPoolS8Variant> v = {
+const std::vector<PoolS8Variant>& avgpool_s8_variants() {
+  static const std::vector<PoolS8Variant> v = {
       {KernelId::avgpool_s8_mve, kernels::avgpool_s8_mve_applies},
       {KernelId::avgpool_s8_fpu, kernels::avgpool_s8_fpu_applies},
       {KernelId::avgpool_s8_nhwc, nullptr},
+  };
+  return v;
+}
+
+const std::vector<PoolS8Variant>& maxpool_s8_variants() {
+  static const std::vector<PoolS8Variant> v = {
+      {KernelId::maxpool_s8_mve, kernels::maxpool_s8_mve_applies},
+      {KernelId::maxpool_s8_dsp, kernels::maxpool_s8_dsp_applies},
+      {KernelId::maxpool_s8_nhwc, nullptr},
   };
   return v;
 }

@@ -16,12 +16,14 @@ struct GlobalPoolS8Variant {
 // In order of preference; the portable global_avgpool_s8_nhwc closes the list.
 const std::vector<GlobalPoolS8Variant>& global_pool_s8_variants();
 
-struct AvgPoolS8Variant {
+struct PoolS8Variant {
   KernelId kernel;
   bool (*applies)(const ferrite_rt::PoolS8Params&);  // nullptr = always
 };
 
 // In order of preference; the portable avgpool_s8_nhwc closes the list.
-const std::vector<AvgPoolS8Variant>& avgpool_s8_variants();
+const std::vector<PoolS8Variant>& avgpool_s8_variants();
+// In order of preference; the portable maxpool_s8_nhwc closes the list.
+const std::vector<PoolS8Variant>& maxpool_s8_variants();
 
 }  // namespace ferrite

@@ -207,3 +207,60 @@ FERRITE_NO_PREDICATED_VCVT inline void avgpool_s8_mve(const PoolS8Params& p, con
     }
   }
 }
+
+// maxpool_s8_mve(p, x, y)          = maxpool_s8_nhwc; y must not alias x.
+//   Rule: act_min <= act_max inside int8. Per output pixel the in-range window is computed once;
+//   16 channels per vector, VMAX.S8 per tap from -128 (the reference's value for a window without
+//   in-range taps), then VMAX/VMIN with act_min/act_max (the reference's clamp for lo <= hi) and one
+//   store; the last C % 16 channels under a lane predicate (loads of lanes >= C read nothing).
+inline void maxpool_s8_mve(const PoolS8Params& p, const int8_t* x, int8_t* y) {
+  const int32_t C = p.c;
+  const int8x16_t lo = vdupq_n_s8(static_cast<int8_t>(p.act_min));
+  const int8x16_t hi = vdupq_n_s8(static_cast<int8_t>(p.act_max));
+  const size_t row = static_cast<size_t>(p.w_in) * static_cast<size_t>(C);
+  const size_t tap_step = static_cast<size_t>(p.dil_w) * static_cast<size_t>(C);
+  const size_t row_step = static_cast<size_t>(p.dil_h) * row;
+  for (int32_t n = 0; n < p.n; ++n) {
+    const int8_t* xn = x + static_cast<size_t>(n) * static_cast<size_t>(p.h_in) * row;
+    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+      const int32_t hs = oh * p.stride_h - p.pad_top;
+      int32_t ky0 = 0;
+      while (ky0 < p.kh && hs + ky0 * p.dil_h < 0) ++ky0;
+      int32_t ky1 = ky0;
+      while (ky1 < p.kh && hs + ky1 * p.dil_h < p.h_in) ++ky1;
+      for (int32_t ow = 0; ow < p.w_out; ++ow) {
+        const int32_t ws = ow * p.stride_w - p.pad_left;
+        int32_t kx0 = 0;
+        while (kx0 < p.kw && ws + kx0 * p.dil_w < 0) ++kx0;
+        int32_t kx1 = kx0;
+        while (kx1 < p.kw && ws + kx1 * p.dil_w < p.w_in) ++kx1;
+        int8_t* yp = y + ((static_cast<size_t>(n) * static_cast<size_t>(p.h_out) + static_cast<size_t>(oh)) *
+                              static_cast<size_t>(p.w_out) +
+                          static_cast<size_t>(ow)) *
+                             static_cast<size_t>(C);
+        const int32_t rows = ky1 - ky0, cols = kx1 - kx0;
+        const int8_t* x0 = rows > 0 && cols > 0
+                               ? xn + static_cast<size_t>(hs + ky0 * p.dil_h) * row +
+                                     static_cast<size_t>(ws + kx0 * p.dil_w) * static_cast<size_t>(C)
+                               : xn;
+        for (int32_t c = 0; c < C; c += 16) {
+          const mve_pred16_t pr = vctp8q(static_cast<uint32_t>(C - c));
+          int8x16_t m = vdupq_n_s8(-128);
+          const int8_t* r = x0 + c;
+          if (C - c >= 16) {
+            for (int32_t ky = 0; ky < rows; ++ky, r += row_step) {
+              const int8_t* q = r;
+              for (int32_t kx = 0; kx < cols; ++kx, q += tap_step) m = vmaxq_s8(m, vld1q_s8(q));
+            }
+          } else {
+            for (int32_t ky = 0; ky < rows; ++ky, r += row_step) {
+              const int8_t* q = r;
+              for (int32_t kx = 0; kx < cols; ++kx, q += tap_step) m = vmaxq_s8(m, vldrbq_z_s8(q, pr));
+            }
+          }
+          vstrbq_p_s8(yp + c, vminq_s8(vmaxq_s8(m, lo), hi), pr);
+        }
+      }
+    }
+  }
+}

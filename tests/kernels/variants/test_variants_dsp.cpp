@@ -34,6 +34,7 @@ namespace ferrite_rt {
 #include "pool_s8/pool_s8.h"
 #include "pool_s8/global_avgpool_s8_dsp.h"
 #include "pool_s8/avgpool_s8_fpu.h"
+#include "pool_s8/maxpool_s8_dsp.h"
 #if defined(__ARM_FP)
 #include "binary_s8/qadd_s8_fpu.h"
 #include "quantize/quantize_f32_fpu.h"
@@ -1071,6 +1072,18 @@ const DwVariant kDw[] = {
   l.s("avgpool_s8_fpu / global_avgpool_s8_dsp: ").i(ran - fails).s("/").i(ran).s(" cases bit-exact");
   l.print();
 }
+[[maybe_unused]] void test_maxpool(uint64_t seed, int cases) {
+  Rng r{seed};
+  const PoolBufs b{g_x, g_buf, g_ref, kAct};
+  int ran = 0;
+  const int fails =
+      pool_run_max("maxpool_s8_dsp", ferrite_rt::maxpool_s8_dsp, ferrite::kernels::maxpool_s8_dsp_applies, r, cases, b, &ran);
+  g_passed += ran - fails;
+  g_failed += fails;
+  Line l;
+  l.s("maxpool_s8_dsp: ").i(ran - fails).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+}
 
 }  // namespace
 
@@ -1094,6 +1107,7 @@ int main() {
   for (const FcVariant& v : kFc) test_fc(v, seed++, FE_CASES);
   test_global_pool(seed++, FE_CASES);
   test_avgpool(seed++, 2 * FE_CASES);
+  test_maxpool(seed++, FE_CASES);
 #if defined(__ARM_FP)
   test_qadd(seed++, 2 * FE_CASES);
   test_quantize(seed++, 2 * FE_CASES);

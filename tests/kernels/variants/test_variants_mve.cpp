@@ -552,6 +552,11 @@ const DwEdge kDwEdges[] = {
   *failed += f;
   l.s("avgpool_s8_mve / global_avgpool_s8_mve: ").i(ran - f).s("/").i(ran).s(" cases bit-exact");
   l.print();
+  f = pool_run_max("maxpool_s8_mve", ferrite_rt::maxpool_s8_mve, fk::maxpool_s8_mve_applies, r, cases, b, &ran);
+  *passed += ran - f;
+  *failed += f;
+  l.s("maxpool_s8_mve: ").i(ran - f).s("/").i(ran).s(" cases bit-exact");
+  l.print();
 }
 
 #ifdef FE_BENCH
