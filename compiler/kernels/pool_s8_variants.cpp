@@ -1,26 +1,36 @@
-// The int8 global average pooling variant list.
+// The int8 pooling variant lists: global average pooling, average pooling and max pooling.
 #include "kernels/pool_s8_variants.h"
 
-#include <cmath>
+#include "kernels/pack_pool_s8.h"
 
 namespace ferrite {
 
-namespace {
-bool in_s8(int32_t v) { return v >= -128 && v <= 127; }
-// global_avgpool_s8_dsp: its table requantization needs the output zero point and the clamp inside
-// int8 and a finite scale (computed with the kernel's float operations).
-bool gap_dsp_applies(const ferrite_rt::GlobalPoolS8Params& p) {
-  const float denom = p.out_scale * static_cast<float>(p.spatial);
-  const float scale = p.in_scale / denom;
-  return p.n >= 1 && p.c >= 1 && p.spatial >= 1 && in_s8(p.out_zp) && in_s8(p.act_min) && in_s8(p.act_max) &&
-         p.act_min <= p.act_max && std::isfinite(scale);
-}
-}  // namespace
-
+// In order of preference; each rule is in kernels/pack_pool_s8.h (proofs in the kernel files).
 const std::vector<GlobalPoolS8Variant>& global_pool_s8_variants() {
   static const std::vector<GlobalPoolS8Variant> v = {
-      {KernelId::global_avgpool_s8_dsp, gap_dsp_applies},
+      {KernelId::global_avgpool_s8_mve, kernels::global_avgpool_s8_mve_applies},
+      {KernelId::global_avgpool_s8_dsp, kernels::global_avgpool_s8_dsp_applies},
       {KernelId::global_avgpool_s8_nhwc, nullptr},
+  };
+  return v;
+}
+
+// Global windows never reach this list: the selection sends them to the global family
+// (avgpool_s8_nhwc computes them with global_avgpool_s8_nhwc).
+const std::vector<PoolS8Variant>& avgpool_s8_variants() {
+  static const std::vector<PoolS8Variant> v = {
+      {KernelId::avgpool_s8_mve, kernels::avgpool_s8_mve_applies},
+      {KernelId::avgpool_s8_fpu, kernels::avgpool_s8_fpu_applies},
+      {KernelId::avgpool_s8_nhwc, nullptr},
+  };
+  return v;
+}
+
+const std::vector<PoolS8Variant>& maxpool_s8_variants() {
+  static const std::vector<PoolS8Variant> v = {
+      {KernelId::maxpool_s8_mve, kernels::maxpool_s8_mve_applies},
+      {KernelId::maxpool_s8_dsp, kernels::maxpool_s8_dsp_applies},
+      {KernelId::maxpool_s8_nhwc, nullptr},
   };
   return v;
 }

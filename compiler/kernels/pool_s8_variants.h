@@ -1,4 +1,4 @@
-// The int8 global average pooling family's variant list (see conv_s8_variants.h for the pattern).
+// The int8 average pooling families' variant lists (see conv_s8_variants.h for the pattern).
 // Variants take the portable kernel's arguments unchanged (no packing, no scratch), in place too.
 #pragma once
 #include <vector>
@@ -15,5 +15,15 @@ struct GlobalPoolS8Variant {
 
 // In order of preference; the portable global_avgpool_s8_nhwc closes the list.
 const std::vector<GlobalPoolS8Variant>& global_pool_s8_variants();
+
+struct PoolS8Variant {
+  KernelId kernel;
+  bool (*applies)(const ferrite_rt::PoolS8Params&);  // nullptr = always
+};
+
+// In order of preference; the portable avgpool_s8_nhwc closes the list.
+const std::vector<PoolS8Variant>& avgpool_s8_variants();
+// In order of preference; the portable maxpool_s8_nhwc closes the list.
+const std::vector<PoolS8Variant>& maxpool_s8_variants();
 
 }  // namespace ferrite

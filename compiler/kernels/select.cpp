@@ -9,6 +9,7 @@
 #include "kernels/conv_s8_variants.h"
 #include "kernels/quantize_variants.h"
 #include "kernels/fc_s8_variants.h"
+#include "kernels/pack_pool_s8.h"
 #include "kernels/pool_s8_variants.h"
 
 namespace ferrite {
@@ -165,6 +166,45 @@ Status select_global_pool_s8(Lowered& l, const Target& target) {
   return Status::ok();
 }
 
+// The first variant of `list` (int8 average or max pooling, same arguments x, y) that `target`
+// runs and whose rule holds.
+Status select_pool_s8(Lowered& l, const Target& target, const std::vector<PoolS8Variant>& list) {
+  const auto& p = std::get<ferrite_rt::PoolS8Params>(l.calls[0].params);
+  for (const PoolS8Variant& v : list) {
+    if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.kernel == l.calls[0].kernel) return Status::ok();
+    l.reference_calls = l.calls;
+    l.calls[0].kernel = v.kernel;
+    l.calls[0].variant = kernel_name(v.kernel);
+    return Status::ok();
+  }
+  return Status::ok();
+}
+
+// int8 average pooling: variants take the same arguments (x, y). A window that covers the whole
+// input without padding is what avgpool_s8_nhwc computes with global_avgpool_s8_nhwc: such layers
+// take the global family's variant with the parameters the reference would pass it.
+Status select_avgpool_s8(Lowered& l, const Target& target) {
+  const auto& p = std::get<ferrite_rt::PoolS8Params>(l.calls[0].params);
+  if (kernels::avgpool_s8_is_global(p)) {
+    const ferrite_rt::GlobalPoolS8Params gp = kernels::avgpool_s8_global_params(p);
+    for (const GlobalPoolS8Variant& v : global_pool_s8_variants()) {
+      if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(gp))) continue;
+      if (v.kernel == KernelId::global_avgpool_s8_nhwc) return Status::ok();  // keep the portable call
+      l.reference_calls = l.calls;
+      l.calls[0].kernel = v.kernel;
+      l.calls[0].variant = kernel_name(v.kernel);
+      l.calls[0].params = gp;
+      return Status::ok();
+    }
+    return Status::ok();
+  }
+  return select_pool_s8(l, target, avgpool_s8_variants());
+}
+
+// int8 max pooling: variants take the same arguments (x, y).
+Status select_maxpool_s8(Lowered& l, const Target& target) { return select_pool_s8(l, target, maxpool_s8_variants()); }
+
 // float -> int8 QuantizeLinear: variants take the same arguments.
 Status select_quantize(Lowered& l, const Target& target) {
   const auto& p = std::get<ferrite_rt::QuantizeParams>(l.calls[0].params);
@@ -266,6 +306,10 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
       return select_fc_s8(g, l, target);
     case KernelId::global_avgpool_s8_nhwc:
       return select_global_pool_s8(l, target);
+    case KernelId::avgpool_s8_nhwc:
+      return select_avgpool_s8(l, target);
+    case KernelId::maxpool_s8_nhwc:
+      return select_maxpool_s8(l, target);
     default:
       return Status::ok();
   }

@@ -7,7 +7,8 @@
 # code: -O2; also -Os and -O3) and runs it under QEMU: randomized bit-exactness tests of every MVE
 # variant against the portable kernels; prints the failures and a final "N passed, M failed" line
 # (all three builds), exits non-zero on failure. With --bench it also builds the -DFE_BENCH program and runs it with -icount shift=0 to
-# print instructions per MAC (portable vs MVE) for MobileNetV2-0.35-96 layer shapes.
+# print instructions per MAC (portable vs MVE) for MobileNetV2-0.35-96 layer shapes, and per output
+# element for average pools (FE_BENCH_FLAGS=-DFE_PROFILE_POOL: the pools only).
 set -euo pipefail
 
 if [[ $# -lt 1 || $# -gt 2 ]]; then
@@ -68,7 +69,8 @@ echo "$total_pass passed, $total_fail failed"
 if [[ $total_fail -ne 0 ]]; then rc=1; fi
 
 if [[ "$BENCH" == "--bench" ]]; then
-  build "$OUT_DIR/bench_variants_mve.elf" -O2 -DFE_BENCH
+  # shellcheck disable=SC2086
+  build "$OUT_DIR/bench_variants_mve.elf" -O2 -DFE_BENCH ${FE_BENCH_FLAGS:-}
   brc=0
   (cd "$OUT_DIR" && timeout 900 "$QEMU" -M "$BOARD" -nographic -icount shift=0 \
      -semihosting-config enable=on,target=native -kernel bench_variants_mve.elf) > "$OUT_DIR/bench.log" 2>&1 || brc=$?

@@ -33,6 +33,8 @@ namespace ferrite_rt {
 #include "fc_s8/fc_s8_dsp.h"
 #include "pool_s8/pool_s8.h"
 #include "pool_s8/global_avgpool_s8_dsp.h"
+#include "pool_s8/avgpool_s8_fpu.h"
+#include "pool_s8/maxpool_s8_dsp.h"
 #if defined(__ARM_FP)
 #include "binary_s8/binary_s8_runs.h"
 #include "binary_s8/qadd_s8_fpu.h"
@@ -43,6 +45,7 @@ namespace ferrite_rt {
 #include "kernels/pack_s8_dsp.h"
 #include "kernels/pack_binary_s8.h"
 #include "kernels/pack_fc_s8_dsp.h"
+#include "kernels/pack_pool_s8.h"
 
 #include "fe_io.h"
 
@@ -1065,6 +1068,34 @@ void qadd_s8_fpu_tabled(const ferrite_rt::BinaryS8Params& p, const int8_t* a, co
   ferrite_rt::qadd_s8_fpu(p, a, b, y, g_qadd_table);
 }
 #endif
+// ---- average pooling (avgpool_s8_fpu; whole-input windows through global_avgpool_s8_dsp) ----
+#include "test_pool_s8.inc"
+[[maybe_unused]] void test_avgpool(uint64_t seed, int cases) {
+  Rng r{seed};
+  const PoolBufs b{g_x, g_buf, g_ref, kAct};
+  int ran = 0;
+  const int fails = pool_run_avg("avgpool_s8_fpu", "global_avgpool_s8_dsp", ferrite_rt::avgpool_s8_fpu,
+                                 ferrite::kernels::avgpool_s8_fpu_applies, ferrite_rt::global_avgpool_s8_dsp,
+                                 ferrite::kernels::global_avgpool_s8_dsp_applies, r, cases, b, &ran);
+  g_passed += ran - fails;
+  g_failed += fails;
+  Line l;
+  l.s("avgpool_s8_fpu / global_avgpool_s8_dsp: ").i(ran - fails).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+}
+[[maybe_unused]] void test_maxpool(uint64_t seed, int cases) {
+  Rng r{seed};
+  const PoolBufs b{g_x, g_buf, g_ref, kAct};
+  int ran = 0;
+  const int fails =
+      pool_run_max("maxpool_s8_dsp", ferrite_rt::maxpool_s8_dsp, ferrite::kernels::maxpool_s8_dsp_applies, r, cases, b, &ran);
+  g_passed += ran - fails;
+  g_failed += fails;
+  Line l;
+  l.s("maxpool_s8_dsp: ").i(ran - fails).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+}
+
 }  // namespace
 
 #if defined(FE_BENCH)
@@ -1086,6 +1117,8 @@ int main() {
   for (const BnVariant& v : kBn) test_bottleneck(v, seed++, FE_CASES);
   for (const FcVariant& v : kFc) test_fc(v, seed++, FE_CASES);
   test_global_pool(seed++, FE_CASES);
+  test_avgpool(seed++, 2 * FE_CASES);
+  test_maxpool(seed++, FE_CASES);
 #if defined(__ARM_FP)
   test_qadd(seed++, 2 * FE_CASES);
   test_quantize(seed++, 2 * FE_CASES);

@@ -21,10 +21,13 @@ namespace ferrite_rt {
 #include "binary_s8/binary_s8.h"
 #include "binary_s8/binary_s8_runs.h"
 #include "binary_s8/binary_s8_mve.h"
+#include "pool_s8/pool_s8.h"
+#include "pool_s8/pool_s8_mve.h"
 }  // namespace ferrite_rt
 
 #include "kernels/pack_s8_mve.h"
 #include "kernels/pack_binary_s8.h"
+#include "kernels/pack_pool_s8.h"
 
 using ferrite_rt::ConvS8Params;
 namespace fk = ferrite::kernels;
@@ -533,6 +536,33 @@ const DwEdge kDwEdges[] = {
   return failed ? 1 : 0;
 }
 
+// ------------------------------------------------------------------------------------------------
+// Average pooling (avgpool_s8_mve, global_avgpool_s8_mve) vs the portable kernels.
+#include "test_pool_s8.inc"
+// Adds the cases that ran to *passed / *failed.
+[[maybe_unused]] void test_pools(Rng& r, int cases, int* passed, int* failed) {
+  const PoolBufs b{g_x, g_y, g_yref, kAct};
+  int ran = 0;
+  int f = pool_run_global("global_avgpool_s8_mve", ferrite_rt::global_avgpool_s8_mve, fk::global_avgpool_s8_mve_applies,
+                          r, cases, b, &ran);
+  *passed += ran - f;
+  *failed += f;
+  Line l;
+  l.s("global_avgpool_s8_mve: ").i(ran - f).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+  f = pool_run_avg("avgpool_s8_mve", "global_avgpool_s8_mve", ferrite_rt::avgpool_s8_mve, fk::avgpool_s8_mve_applies,
+                   ferrite_rt::global_avgpool_s8_mve, fk::global_avgpool_s8_mve_applies, r, 2 * cases, b, &ran);
+  *passed += ran - f;
+  *failed += f;
+  l.s("avgpool_s8_mve / global_avgpool_s8_mve: ").i(ran - f).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+  f = pool_run_max("maxpool_s8_mve", ferrite_rt::maxpool_s8_mve, fk::maxpool_s8_mve_applies, r, cases, b, &ran);
+  *passed += ran - f;
+  *failed += f;
+  l.s("maxpool_s8_mve: ").i(ran - f).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+}
+
 #ifdef FE_BENCH
 // ------------------------------------------------------------------------------------------------
 // Instruction counting: under -icount shift=0 SysTick counts retired instructions / ipt.
@@ -769,6 +799,41 @@ bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
   bench_line(v.name, p, ny * static_cast<size_t>(v.k * v.k), ref, mve, ok);
   return ok;
 }
+// Average pools (h x w x c input, kh x kw window, stride s, pad on every side): instructions per
+// output element; whole-input windows through global_avgpool_s8_mve, as the selection does.
+bool bench_avgpool(Rng& r, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t kw, int32_t s, int32_t pad) {
+  ferrite_rt::PoolS8Params p{};
+  p.n = 1; p.c = c; p.h_in = h; p.w_in = w; p.kh = kh; p.kw = kw;
+  p.stride_h = p.stride_w = s; p.dil_h = p.dil_w = 1;
+  p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = pad;
+  p.h_out = (h + 2 * pad - kh) / s + 1;
+  p.w_out = (w + 2 * pad - kw) / s + 1;
+  p.in_zp = -5; p.out_zp = 3; p.in_scale = 0.02f; p.out_scale = 0.015f; p.act_min = -128; p.act_max = 127;
+  const size_t nx = static_cast<size_t>(h * w * c), ny = static_cast<size_t>(p.h_out * p.w_out * c);
+  if (!fits("avgpool", nx, 0, ny, 0)) return false;
+  fill_s8(r, g_x, nx, 0);
+  counter_start();
+  unsigned long long t0 = counter_ticks();
+  ferrite_rt::avgpool_s8_nhwc(p, g_x, g_yref);
+  const unsigned long long ref = to_instr(counter_ticks() - t0);
+  const bool global = fk::avgpool_s8_is_global(p);
+  counter_start();
+  t0 = counter_ticks();
+  if (global)
+    ferrite_rt::global_avgpool_s8_mve(fk::avgpool_s8_global_params(p), g_x, g_y);
+  else
+    ferrite_rt::avgpool_s8_mve(p, g_x, g_y);
+  const unsigned long long mve = to_instr(counter_ticks() - t0);
+  const bool ok = std::memcmp(g_y, g_yref, ny) == 0;
+  Line l;
+  l.s(global ? "global_avgpool_s8_mve " : "avgpool_s8_mve ").i(h).s("x").i(w).s("x").i(c).s(" k").i(kh).s("x").i(kw)
+      .s(" s").i(s).s(" pad ").i(pad).s(" outputs=").i(static_cast<long long>(ny)).s(" portable=")
+      .i(static_cast<long long>(ref)).s(" (").fix2(ref * 100 / ny).s("/output) mve=").i(static_cast<long long>(mve))
+      .s(" (").fix2(mve * 100 / ny).s("/output)").s(ok ? "" : " MISMATCH");
+  l.print();
+  return ok;
+}
+
 #endif
 
 #ifndef FE_BENCH
@@ -786,6 +851,9 @@ int main() {
 #endif
   Rng r{12345};
   bool ok = true;
+#ifdef FE_PROFILE_POOL  // -DFE_PROFILE_POOL: the average pools only
+  goto pools;
+#endif
 #ifdef FE_PROFILE_DW  // one depthwise shape only: -DFE_PROFILE_DW=<variant index>,<hw>,<c>
   {
     const int32_t prof[] = {FE_PROFILE_DW};
@@ -832,6 +900,13 @@ int main() {
       if (v.k >= 5 && s[0] * s[0] * s[1] > 48 * 48 * 16) continue;
       ok = bench_dw(r, v, s[0], s[1]) && ok;
     }
+#ifdef FE_PROFILE_POOL
+pools:
+#endif
+  // Average pools: DS-CNN's whole-input 25x5 window, MobileNetV2's 3x3x1280 global pool, 2x2 / 3x3.
+  static const int32_t kpool[][7] = {{25, 5, 64, 25, 5, 25, 0}, {3, 3, 1280, 3, 3, 1, 0}, {24, 24, 16, 2, 2, 2, 0},
+                                     {12, 12, 32, 3, 3, 1, 1},  {12, 12, 32, 3, 3, 2, 1}, {25, 5, 64, 5, 5, 1, 0}};
+  for (const auto& q : kpool) ok = bench_avgpool(r, q[0], q[1], q[2], q[3], q[4], q[5], q[6]) && ok;
   return ok ? 0 : 1;
 }
 #else
@@ -862,6 +937,7 @@ int main() {
       }
     }
   }
+  test_pools(r, kCases, &passed, &failed);
 #endif
   // int8 Add / Mul (same shape and broadcast runs) vs binary_s8.
   bincase::run("qadd_s8_mve", ferrite_rt::qadd_s8_mve, fk::qadd_s8_mve_applies, ferrite_rt::BinOpS8::Add,
