@@ -237,4 +237,84 @@ FERRITE_MVE_DW_VARIANT(7, 1)
 FERRITE_MVE_DW_VARIANT(7, 2)
 #undef FERRITE_MVE_DW_VARIANT
 
+// ---------------------------------------------------------------------------------------------
+// Inverted bottleneck (bottleneck{K}x{K}_s{S}_s8_mve in bottleneck_s8_mve.h): the channel-streamed
+// expand -> depthwise -> project block of bottleneck_s8_nhwc built from the Helium pointwise and
+// depthwise kernels. Rule: the expand and project layers satisfy conv1x1_s8_mve_applies, the
+// depthwise layer dwconv_s8_mve_applies(K, S), the three chain (channel counts and spatial sizes),
+// and the depthwise output has at most as many pixels as its input (the group buffer is reused in
+// place). (Templates over the parameter type, like the FC functions, so that this header does not
+// need the BottleneckS8Params definition unless they are used.)
+template <class BottleneckS8Params>
+inline bool bottleneck_s8_mve_applies(const BottleneckS8Params& p, int32_t k, int32_t s) {
+  const ferrite_rt::ConvS8Params &e = p.expand, &d = p.dw, &q = p.project;
+  return conv1x1_s8_mve_applies(e) && dwconv_s8_mve_applies(d, k, s) && conv1x1_s8_mve_applies(q) && e.n == 1 &&
+         q.n == 1 && e.c_out == d.c_in && d.c_out == q.c_in && e.h_out == d.h_in && e.w_out == d.w_in &&
+         d.h_out == q.h_in && d.w_out == q.w_in && d.h_out * d.w_out <= d.h_in * d.w_in;
+}
+
+// Scratch bytes (the formula of bottleneck_s8_mve_scratch_bytes in bottleneck_s8_mve.h).
+template <class BottleneckS8Params>
+inline size_t bottleneck_s8_mve_scratch_bytes(const BottleneckS8Params& p) {
+  ferrite_rt::ConvS8Params d = p.dw;
+  d.c_in = d.c_out = d.group = p.expand.c_out < 16 ? p.expand.c_out : 16;
+  return 15 +
+         4 * static_cast<size_t>(p.project.h_out) * static_cast<size_t>(p.project.w_out) *
+             static_cast<size_t>(p.project.c_out) +
+         16 * static_cast<size_t>(p.expand.h_in) * static_cast<size_t>(p.expand.w_in) + 16 +
+         ferrite::kernels::dwconv_s8_mve_scratch_bytes(d);
+}
+
+struct BottleneckS8MveSizes {
+  size_t we, wd, wq, be, bd, bq;  // bytes of packed weights, int32 entries of packed biases
+};
+
+template <class BottleneckS8Params>
+inline BottleneckS8MveSizes bottleneck_s8_mve_packed_sizes(const BottleneckS8Params& p) {
+  BottleneckS8MveSizes z;
+  z.we = conv1x1_s8_mve_packed_weight_bytes(p.expand);
+  z.wd = dwconv_s8_mve_packed_weight_bytes(p.dw);
+  z.wq = static_cast<size_t>((p.project.c_in + 15) / 16) * 16 * static_cast<size_t>(p.project.c_out);
+  z.be = static_cast<size_t>(p.expand.c_out);
+  z.bd = static_cast<size_t>(p.dw.c_out);
+  z.bq = static_cast<size_t>(p.project.c_out);
+  return z;
+}
+
+// Packs from the portable layouts (biases may be null) into buffers of the sizes above.
+template <class BottleneckS8Params>
+inline void pack_bottleneck_s8_mve(const BottleneckS8Params& p, const int8_t* we, const int32_t* be,
+                                   const int8_t* wd, const int32_t* bd, const int8_t* wq, const int32_t* bq,
+                                   int8_t* we_out, int32_t* be_out, int8_t* wd_out, int32_t* bd_out, int8_t* wq_out,
+                                   int32_t* bq_out) {
+  pack_conv1x1_s8_mve(p.expand, we, be, we_out, be_out);
+  pack_dwconv_s8_mve(p.dw, wd, bd, wd_out, bd_out);
+  const ferrite_rt::ConvS8Params& q = p.project;
+  const size_t c_mid = static_cast<size_t>(q.c_in), c_out = static_cast<size_t>(q.c_out);
+  const size_t groups = (c_mid + 15) / 16;
+  std::memset(wq_out, 0, groups * 16 * c_out);
+  for (size_t oc = 0; oc < c_out; ++oc) {
+    int32_t sum = 0;
+    for (size_t c = 0; c < c_mid; ++c) {
+      const int32_t v = static_cast<int32_t>(wq[oc * c_mid + c]) - q.w_zp;
+      wq_out[((c / 16) * c_out + oc) * 16 + c % 16] = static_cast<int8_t>(v);
+      sum += v;
+    }
+    bq_out[oc] = mve_detail::wrap_add(bq ? bq[oc] : 0, mve_detail::wrap_mul(-q.in_zp, sum));
+  }
+}
+
+#define FERRITE_MVE_BN_VARIANT(K, S)                                                   \
+  template <class BottleneckS8Params>                                                  \
+  inline bool bottleneck##K##x##K##_s##S##_s8_mve_applies(const BottleneckS8Params& p) { \
+    return bottleneck_s8_mve_applies(p, K, S);                                         \
+  }
+FERRITE_MVE_BN_VARIANT(3, 1)
+FERRITE_MVE_BN_VARIANT(3, 2)
+FERRITE_MVE_BN_VARIANT(5, 1)
+FERRITE_MVE_BN_VARIANT(5, 2)
+FERRITE_MVE_BN_VARIANT(7, 1)
+FERRITE_MVE_BN_VARIANT(7, 2)
+#undef FERRITE_MVE_BN_VARIANT
+
 }  // namespace ferrite::kernels

@@ -15,7 +15,7 @@
 // Algorithm: a group of pixels against every output channel, in assembly (GCC 12 spills the
 // intrinsic versions). VMLADAV(A).S8 forms 16-term dot products of a pixel vector with a weight
 // vector (16 MACs per instruction); four sums go into one vector (two 2-lane VMOVs), get the
-// packed bias and are requantized in float32 lanes (exactness notes below), then stored as int8 by
+// packed bias and are requantized in float32 lanes (exactness: mve_s8_common.h), then stored as int8 by
 // one scatter (stride c_out).
 //   c_in <= 8:   8 pixels per group, two per 16-byte vector (4 vector registers for the group);
 //                per output channel the two packed weight vectors give the even and the odd pixels.
@@ -28,58 +28,15 @@
 // chunk under a lane predicate (lanes >= c_in read as 0), so nothing past x is read. Tensors of
 // fewer pixels than a group use a C++ path with a lane-predicated store.
 //
-// Requantization exactness (vs requantize() in requant.h, reference computed with scalar VFP):
-//   * float(acc): VCVT.F32.S32 rounds to nearest even, like the reference's scalar conversion: both
-//     use the default rounding mode of FPSCR, which the runtime never changes (VCVTN below rounds
-//     to nearest even by itself).
-//   * float(acc) * scale: one IEEE float32 multiplication (no fused operations; -ffp-contract=off
-//     in the reference), so identical unless denormals are involved. float(acc) is an integer (0 or
-//     |.| >= 1). If scale is denormal or the product is below 2^-126 in magnitude, the exact product
-//     is below 2^-126 * 2^31 = 2^-95 in magnitude, so the reference rounds it to 0 and a flushed
-//     (+-0) result also gives 0: flush-to-zero cannot change an output.
-//   * Rounding and clamping: the reference computes clamp(rne(clamp(v, -2^22, 2^22)) + zp, lo, hi),
-//     NaN -> -2^22. Here v is clamped in float to [lo - zp, hi - zp] (VMAXNM first, then VMINNM;
-//     integers, exact in float), then VCVTN (round to nearest, ties to even) and + zp. Because
-//     rounding is monotone and fixes integers, rne(max(min(v))) == max(min(rne(v))) for the integer
-//     bounds; the rule requires -128 <= act_min, act_max <= 127 and -128 <= out_zp <= 127, so
-//     [lo - zp, hi - zp] lies inside [-2^22, 2^22] and the reference's 2^22 clamp is implied. Large
-//     or infinite v saturate to the bound (no int32 overflow: the conversion sees at most 255 in
-//     magnitude). NaN: VMAXNM returns the number, i.e. lo - zp -> act_min, as the reference (NaN ->
-//     -2^22 -> act_min). act_min > act_max gives act_max in both (max first, then min).
-//   * The int8 store keeps the low 8 bits like the reference's static_cast<int8_t>.
+// Requantization: conv_s8_mve_requant (mve_s8_common.h, pasted before this file) and the same
+// instruction sequence inlined in the assembly below; the exactness argument is in mve_s8_common.h.
 
-#if !defined(__OPTIMIZE__)
-#error "The Helium (MVE) kernels need an optimizing build (-O1 or higher): their inline assembly needs more core registers than an unoptimized build leaves free."
-#endif
-
-#ifndef FERRITE_RT_CONV_S8_MVE_COMMON
-#define FERRITE_RT_CONV_S8_MVE_COMMON
-// Requantizes four int32 accumulators (bias already added) with one scale: see the exactness notes
-// in conv1x1_s8_mve.h. lo = float(act_min - out_zp), hi = float(act_max - out_zp).
-__attribute__((always_inline)) inline int32x4_t conv_s8_mve_requant(int32x4_t acc, float scale, float32x4_t lo,
-                                                                    float32x4_t hi, int32_t zp) {
-  float32x4_t f = vmulq_n_f32(vcvtq_f32_s32(acc), scale);
-  f = vminnmq_f32(vmaxnmq_f32(f, lo), hi);
-  return vaddq_n_s32(vcvtnq_s32_f32(f), zp);
-}
-__attribute__((always_inline)) inline int32x4_t conv_s8_mve_requant_v(int32x4_t acc, float32x4_t scale,
-                                                                      float32x4_t lo, float32x4_t hi, int32_t zp) {
-  float32x4_t f = vmulq_f32(vcvtq_f32_s32(acc), scale);
-  f = vminnmq_f32(vmaxnmq_f32(f, lo), hi);
-  return vaddq_n_s32(vcvtnq_s32_f32(f), zp);
-}
-// {a0, a1, a2, a3} with two 2-lane VMOVs (GCC builds it with four single-lane moves).
-__attribute__((always_inline)) inline int32x4_t conv_s8_mve_vec4(int32_t a0, int32_t a1, int32_t a2, int32_t a3) {
-  int32x4_t v;
-  __asm__("vmov %q0[2], %q0[0], %1, %2\n\tvmov %q0[3], %q0[1], %3, %4" : "=&w"(v) : "r"(a0), "r"(a2), "r"(a1), "r"(a3));
-  return v;
-}
-#endif  // FERRITE_RT_CONV_S8_MVE_COMMON
 
 // Pixel groups for c_in <= 16, assembly. x0..x3: the group's pixel vectors (lanes >= c_in zero, or
 // for c_in <= 8 pixel pairs); per output channel: weight load(s), 4 (or 8) VMLADAV, VMOVs, bias,
 // requantization, scatter store(s). kPairs: c_in <= 8 layout (8 pixels; the odd pixels' outputs
-// are stored at y + c_out: yodd). kW32: packed rows of 32 bytes (c_in <= 8).
+// are stored at y + c_out: yodd; the channel's bias and scale stay in r12 / r11 for both halves).
+// kW32: packed rows of 32 bytes (c_in <= 8).
 template <bool kPairs, bool kW32, int SSTEP>
 __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, int8x16_t x1, int8x16_t x2, int8x16_t x3,
                                                                 const int8_t* w, const int32_t* bias,
@@ -93,17 +50,13 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, in
         vmov q4[3], q4[1], r6, r10
         .if \first
           ldr r12, [%[bias]], #4
-        .else
-          ldr r12, [%[bias], #-4]
         .endif
         vadd.i32 q4, q4, r12
         vcvt.f32.s32 q4, q4
         .if \first
-          ldr r12, [%[scale]], #%c[SSTEP]
-        .else
-          ldr r12, [%[scale], #-%c[SSTEP]]
+          ldr r11, [%[scale]], #%c[SSTEP]
         .endif
-        vmul.f32 q4, q4, r12
+        vmul.f32 q4, q4, r11
         vmaxnm.f32 q4, q4, %q[lo]
         vminnm.f32 q4, q4, %q[hi]
         vcvtn.s32.f32 q4, q4
@@ -138,7 +91,7 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, in
       : [w] "+r"(w), [bias] "+r"(bias), [scale] "+r"(scale), [y] "+r"(y), [yodd] "+r"(yodd)
       : [cout] "m"(cout), [zp] "r"(zp), [x0] "w"(x0), [x1] "w"(x1), [x2] "w"(x2), [x3] "w"(x3), [lo] "w"(lo),
         [hi] "w"(hi), [yoff] "w"(yoff), [PAIRS] "i"(kPairs ? 1 : 0), [W32] "i"(kW32 ? 1 : 0), [SSTEP] "i"(SSTEP)
-      : "q4", "r4", "r6", "r8", "r10", "r12", "lr", "memory");
+      : "q4", "r4", "r11", "r6", "r8", "r10", "r12", "lr", "memory");
 }
 
 // 4 pixels (x0..x3: their first channel) for 16 < c_in <= 128, CH = ceil(c_in / 16) chunks

@@ -2,8 +2,7 @@
 // 1 or 2, dilation 1, any padding, n == 1, int8 output, out of place or in place (x == y).
 // Bit-identical to dwconv_s8_nhwc / dwconv_s8_nhwc_inplace (conv_s8.h) for every input the rule
 // dwconv_s8_mve_applies (compiler/kernels/pack_s8_mve.h) admits. Needs <arm_mve.h> before the
-// ferrite_rt namespace; the requantization helpers are shared with conv1x1_s8_mve.h (repeated below
-// under a guard).
+// ferrite_rt namespace and mve_s8_common.h (the requantization helpers) pasted before it.
 //
 // Packed operands (pack_dwconv_s8_mve): w int16 [ceil(c/4)][k*k][4] = w[ky][kx][c] - w_zp per block
 // of 4 channels (zeros past c; 2-byte aligned); bias int32 [c] = bias[c] - in_zp * sum_taps w'.
@@ -39,9 +38,9 @@
 //   (VLDRB.S32 + VCVT) instead of reading a float band (dwconv_s8_mve_i8_run; same float sums,
 //   same scratch bytes).
 //
-// Requantization (both modes) as in conv1x1_s8_mve.h: float(acc) * scale in float32, clamp to
+// Requantization (both modes) as in mve_s8_common.h: float(acc) * scale in float32, clamp to
 // [act_min - out_zp, act_max - out_zp] with VMAXNM/VMINNM (NaN -> act_min, like the reference),
-// VCVTN (ties to even), + out_zp, int8 store; see the exactness notes there (denormals, saturation).
+// VCVTN (ties to even), + out_zp, int8 store; see the exactness notes in mve_s8_common.h (denormals, saturation).
 //
 // In place: a block's (or channel's) input is copied into scratch before any of its outputs is
 // written, and an output (pixel q, channel c) only overwrites slot (q, c). Plane mode and the
@@ -60,33 +59,6 @@
 //   e.g. 48x48x16 3x3 s1: 5535 B; 48x48x48 3x3 s2: 3743 B; 24x24x96 s1: 1439 B, s2: 975 B;
 //   12x12x96 s1: 3359 B; 6x6x192 s1: 1247 B; 3x3x336 s1: 623 B; 48x48x16 7x7 s1: 6911 B.
 
-#if !defined(__OPTIMIZE__)
-#error "The Helium (MVE) kernels need an optimizing build (-O1 or higher): their inline assembly needs more core registers than an unoptimized build leaves free."
-#endif
-
-#ifndef FERRITE_RT_CONV_S8_MVE_COMMON
-#define FERRITE_RT_CONV_S8_MVE_COMMON
-// Requantizes four int32 accumulators (bias already added) with one scale: see the exactness notes
-// in conv1x1_s8_mve.h. lo = float(act_min - out_zp), hi = float(act_max - out_zp).
-__attribute__((always_inline)) inline int32x4_t conv_s8_mve_requant(int32x4_t acc, float scale, float32x4_t lo,
-                                                                    float32x4_t hi, int32_t zp) {
-  float32x4_t f = vmulq_n_f32(vcvtq_f32_s32(acc), scale);
-  f = vminnmq_f32(vmaxnmq_f32(f, lo), hi);
-  return vaddq_n_s32(vcvtnq_s32_f32(f), zp);
-}
-__attribute__((always_inline)) inline int32x4_t conv_s8_mve_requant_v(int32x4_t acc, float32x4_t scale,
-                                                                      float32x4_t lo, float32x4_t hi, int32_t zp) {
-  float32x4_t f = vmulq_f32(vcvtq_f32_s32(acc), scale);
-  f = vminnmq_f32(vmaxnmq_f32(f, lo), hi);
-  return vaddq_n_s32(vcvtnq_s32_f32(f), zp);
-}
-// {a0, a1, a2, a3} with two 2-lane VMOVs (GCC builds it with four single-lane moves).
-__attribute__((always_inline)) inline int32x4_t conv_s8_mve_vec4(int32_t a0, int32_t a1, int32_t a2, int32_t a3) {
-  int32x4_t v;
-  __asm__("vmov %q0[2], %q0[0], %1, %2\n\tvmov %q0[3], %q0[1], %3, %4" : "=&w"(v) : "r"(a0), "r"(a2), "r"(a1), "r"(a3));
-  return v;
-}
-#endif  // FERRITE_RT_CONV_S8_MVE_COMMON
 
 // Band geometry shared by the scratch size and the kernel.
 struct DwS8MveGeom {

@@ -11,7 +11,7 @@
 // 16 inputs). rows < 4 (e.g. a classifier on one feature vector): per row, 4 outputs at a time:
 // per 16 inputs one input load, 4 weight loads and 4 VMLADAVA; bias and scale as vectors, one
 // contiguous 4-byte store (the last 1-3 outputs under a lane predicate). Requantization and its
-// exactness as in conv1x1_s8_mve.h; per_channel == 0 uses scale[0] for every output.
+// exactness as in mve_s8_common.h; per_channel == 0 uses scale[0] for every output.
 
 template <int SSTEP>
 inline void fc_s8_mve_rows(const FcS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,

@@ -13,8 +13,10 @@
 namespace ferrite_rt {
 #include "common/requant.h"
 #include "conv_s8/conv_s8.h"
+#include "conv_s8/mve_s8_common.h"
 #include "conv_s8/conv1x1_s8_mve.h"
 #include "conv_s8/dwconv_s8_mve.h"
+#include "conv_s8/bottleneck_s8_mve.h"
 #include "conv_s8/conv_s8_mve.h"
 #include "fc_s8/fc_s8.h"
 #include "fc_s8/fc_s8_mve.h"
@@ -840,6 +842,229 @@ bool bench_avgpool(Rng& r, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t 
 #include "binary_s8_cases.inc"
 #endif
 
+
+// ------------------------------------------------------------------------------------------------
+// Inverted bottleneck (bottleneck{K}x{K}_s{S}_s8_mve) against bottleneck_s8_nhwc.
+using BnFn = void (*)(const ferrite_rt::BottleneckS8Params&, const int8_t*, const int8_t*, const int32_t*,
+                      const float*, const int8_t*, const int32_t*, const float*, const int8_t*, const int32_t*,
+                      const float*, int8_t*, void*);
+struct BnVariant {
+  const char* name;
+  int k, s;
+  BnFn fn;
+};
+const BnVariant kBn[] = {
+    {"bottleneck3x3_s1_s8_mve", 3, 1, ferrite_rt::bottleneck3x3_s1_s8_mve},
+    {"bottleneck3x3_s2_s8_mve", 3, 2, ferrite_rt::bottleneck3x3_s2_s8_mve},
+    {"bottleneck5x5_s1_s8_mve", 5, 1, ferrite_rt::bottleneck5x5_s1_s8_mve},
+    {"bottleneck5x5_s2_s8_mve", 5, 2, ferrite_rt::bottleneck5x5_s2_s8_mve},
+    {"bottleneck7x7_s1_s8_mve", 7, 1, ferrite_rt::bottleneck7x7_s1_s8_mve},
+    {"bottleneck7x7_s2_s8_mve", 7, 2, ferrite_rt::bottleneck7x7_s2_s8_mve},
+};
+
+// Per-layer operands of a bottleneck (expand, depthwise, project).
+constexpr size_t kBnW = 24 * 1024;
+constexpr size_t kBnCh = 512;
+alignas(16) int8_t g_bnw[3][kBnW];
+alignas(16) int8_t g_bnwp[3][2 * kBnW];
+alignas(16) int32_t g_bnb[3][kBnCh];
+alignas(16) int32_t g_bnbp[3][kBnCh];
+alignas(16) float g_bns[3][kBnCh];
+alignas(16) uint8_t g_bnscratch[48 * 1024];
+bool g_bnnull[3];
+
+ConvS8Params bn_layer(int32_t h, int32_t w, int32_t cin, int32_t cout, int32_t k, int32_t s, int32_t pad, bool dw) {
+  ConvS8Params p{};
+  p.n = 1;
+  p.h_in = h;
+  p.w_in = w;
+  p.c_in = cin;
+  p.c_out = cout;
+  p.kh = p.kw = k;
+  p.stride_h = p.stride_w = s;
+  p.dil_h = p.dil_w = 1;
+  p.group = dw ? cin : 1;
+  p.pad_top = p.pad_left = pad;
+  p.h_out = (h + 2 * pad - k) / s + 1;
+  p.w_out = (w + 2 * pad - k) / s + 1;
+  return p;
+}
+
+// Random zero points, activation ranges, scales and biases for layer i of the block.
+void bn_fill_layer(Rng& r, ConvS8Params& p, int i, bool realistic) {
+  if (realistic) {
+    p.in_zp = r.range(-128, 0);
+    p.out_zp = -128;
+    p.act_min = -128;
+    p.act_max = 127;
+    for (int32_t c = 0; c < p.c_out; ++c) {
+      g_bnb[i][c] = r.range(-3000, 3000);
+      g_bns[i][c] = 0.004f + 0.0001f * static_cast<float>(c % 11);
+    }
+    g_bnnull[i] = false;
+  } else {
+    fill_common(r, p, p.c_out, &g_bnnull[i]);
+    std::memcpy(g_bnb[i], g_bias, sizeof(int32_t) * static_cast<size_t>(p.c_out));
+    std::memcpy(g_bns[i], g_scale, sizeof(float) * static_cast<size_t>(p.c_out));
+  }
+}
+
+// Runs the portable and the MVE kernel on the block set up in p and g_bn*; false on a mismatch
+// (or a scratch/size disagreement). instr: when non-null, the two instruction counts (bench).
+bool bn_run(const BnVariant& v, const ferrite_rt::BottleneckS8Params& p, int case_no, unsigned long long* instr) {
+  const size_t nx = static_cast<size_t>(p.expand.h_in * p.expand.w_in * p.expand.c_in);
+  const size_t ny = static_cast<size_t>(p.project.h_out * p.project.w_out * p.project.c_out);
+  const int32_t* b[3];
+  for (int i = 0; i < 3; ++i) b[i] = g_bnnull[i] ? nullptr : g_bnb[i];
+  const size_t sb = ferrite_rt::bottleneck_s8_mve_scratch_bytes(p);
+  const fk::BottleneckS8MveSizes z = fk::bottleneck_s8_mve_packed_sizes(p);
+  Line l;
+  l.s("FAIL ").s(v.name).s(" case ").i(case_no);
+  if (sb != fk::bottleneck_s8_mve_scratch_bytes(p)) {
+    l.s(": host scratch size differs from the kernel's").print();
+    return false;
+  }
+  if (sb + kGuard > sizeof g_scratch || ferrite_rt::bottleneck_s8_scratch_bytes(p) > sizeof g_bnscratch ||
+      z.we > 2 * kBnW || z.wd > 2 * kBnW || z.wq > 2 * kBnW || nx > kAct || ny > kAct) {
+    l.s(": shape too large for the test buffers").print();
+    return false;
+  }
+  if (!fk::bottleneck_s8_mve_applies(p, v.k, v.s)) {
+    l.s(": rule rejects a valid case").print();
+    return false;
+  }
+  unsigned long long t0 = 0;
+#ifdef FE_BENCH
+  counter_start();
+  t0 = counter_ticks();
+#endif
+  ferrite_rt::bottleneck_s8_nhwc(p, g_x, g_bnw[0], b[0], g_bns[0], g_bnw[1], b[1], g_bns[1], g_bnw[2], b[2],
+                                 g_bns[2], g_yref, g_bnscratch);
+#ifdef FE_BENCH
+  if (instr) instr[0] = to_instr(counter_ticks() - t0);
+#endif
+  fk::pack_bottleneck_s8_mve(p, g_bnw[0], b[0], g_bnw[1], b[1], g_bnw[2], b[2], g_bnwp[0], g_bnbp[0], g_bnwp[1],
+                             g_bnbp[1], g_bnwp[2], g_bnbp[2]);
+  std::memset(g_scratch, 0x33, sb + kGuard);
+  std::memset(g_y, kSentinel, ny + kGuard);
+#ifdef FE_BENCH
+  counter_start();
+  t0 = counter_ticks();
+#endif
+  v.fn(p, g_x, g_bnwp[0], g_bnbp[0], g_bns[0], g_bnwp[1], g_bnbp[1], g_bns[1], g_bnwp[2], g_bnbp[2], g_bns[2], g_y,
+       g_scratch);
+#ifdef FE_BENCH
+  if (instr) instr[1] = to_instr(counter_ticks() - t0);
+#endif
+  (void)t0;
+  (void)instr;
+  for (size_t i = sb; i < sb + kGuard; ++i)
+    if (g_scratch[i] != 0x33) {
+      l.s(": wrote past the scratch").print();
+      return false;
+    }
+  for (size_t i = 0; i < ny + kGuard; ++i) {
+    const int8_t want = i >= ny ? kSentinel : g_yref[i];
+    if (g_y[i] != want) {
+      l.s(i >= ny ? ": wrote past the output at byte " : ": byte ").i(static_cast<long long>(i));
+      l.s(" got ").i(g_y[i]).s(" want ").i(want);
+      l.s(" in=").i(p.expand.h_in).s("x").i(p.expand.w_in).s("x").i(p.expand.c_in).s(" mid=").i(p.expand.c_out);
+      l.s(" out=").i(p.project.h_out).s("x").i(p.project.w_out).s("x").i(p.project.c_out);
+      l.s(" pad=").i(p.dw.pad_top).s(",").i(p.dw.pad_left);
+      l.print();
+      return false;
+    }
+  }
+  return true;
+}
+
+[[maybe_unused]] bool test_bn(const BnVariant& v, Rng& r, int case_no) {
+  const int32_t k = v.k, s = v.s;
+  const int sm = r.range(0, 9);
+  const int32_t h = sm < 3 ? r.range(1, 5) : sm < 8 ? r.range(3, 12) : r.range(12, 20);
+  const int32_t w = sm < 3 ? r.range(1, 5) : sm < 8 ? r.range(3, 12) : r.range(12, 28);
+  const int cm = r.range(0, 9);
+  const int32_t cin = cm < 4 ? r.range(1, 8) : cm < 8 ? r.range(9, 40) : r.range(41, 140);
+  const int32_t cmid = r.chance(30) ? r.range(1, 16) : r.range(17, 100);
+  const int32_t cout = sm >= 8 || r.chance(70) ? r.range(1, 24) : r.range(25, 72);
+  // Padding: "same"-like (pad (k-1)/2, the output rounds as the model's would), sometimes none,
+  // sometimes asymmetric (bottom/right implied by a smaller output).
+  const int pm = r.range(0, 9);
+  int32_t pt = (k - 1) / 2, pl = (k - 1) / 2;
+  if (pm >= 6) {
+    pt = r.range(0, (k - 1) / 2);
+    pl = r.range(0, (k - 1) / 2);
+  }
+  ferrite_rt::BottleneckS8Params p{};
+  p.expand = bn_layer(h, w, cin, cmid, 1, 1, 0, false);
+  p.dw = bn_layer(h, w, cmid, cmid, k, s, 0, true);
+  p.dw.pad_top = pt;
+  p.dw.pad_left = pl;
+  const int32_t pb = pm >= 8 ? r.range(0, (k - 1) / 2) : pt, pr = pm >= 8 ? r.range(0, (k - 1) / 2) : pl;
+  int32_t hh = h + pt + pb - k, ww = w + pl + pr - k;
+  if (hh < 0 || ww < 0) {  // too small for the kernel: grow the input
+    p.expand.h_in = p.expand.h_out = p.dw.h_in = h + (hh < 0 ? -hh : 0);
+    p.expand.w_in = p.expand.w_out = p.dw.w_in = w + (ww < 0 ? -ww : 0);
+    hh = hh < 0 ? 0 : hh;
+    ww = ww < 0 ? 0 : ww;
+  }
+  p.dw.h_out = hh / s + 1;
+  p.dw.w_out = ww / s + 1;
+  p.project = bn_layer(p.dw.h_out, p.dw.w_out, cmid, cout, 1, 1, 0, false);
+  const bool realistic = r.chance(30);
+  bn_fill_layer(r, p.expand, 0, realistic);
+  bn_fill_layer(r, p.dw, 1, realistic);
+  bn_fill_layer(r, p.project, 2, realistic);
+  p.dw.w_zp = r.chance(70) ? 0 : pick_zp(r);
+  const int wm = r.chance(80) ? 0 : r.range(1, 3);
+  fill_s8(r, g_bnw[0], static_cast<size_t>(cin * cmid), wm);
+  fill_s8(r, g_bnw[1], static_cast<size_t>(k * k * cmid), wm);
+  fill_s8(r, g_bnw[2], static_cast<size_t>(cmid * cout), wm);
+  fill_s8(r, g_x, static_cast<size_t>(p.expand.h_in * p.expand.w_in * cin), r.chance(80) ? 0 : r.range(1, 3));
+  return bn_run(v, p, case_no, nullptr);
+}
+
+// Rule checks of the bottleneck variants.
+[[maybe_unused]] int test_bn_rules() {
+  int failed = 0;
+  ferrite_rt::BottleneckS8Params p{};
+  p.expand = bn_layer(8, 8, 8, 24, 1, 1, 0, false);
+  p.dw = bn_layer(8, 8, 24, 24, 3, 1, 1, true);
+  p.project = bn_layer(8, 8, 24, 8, 1, 1, 0, false);
+  ConvS8Params* layers[3] = {&p.expand, &p.dw, &p.project};
+  for (ConvS8Params* c : layers) {
+    c->act_min = -128;
+    c->act_max = 127;
+  }
+  if (!fk::bottleneck3x3_s1_s8_mve_applies(p)) ++failed;
+  if (fk::bottleneck3x3_s2_s8_mve_applies(p) || fk::bottleneck5x5_s1_s8_mve_applies(p)) ++failed;
+  ferrite_rt::BottleneckS8Params q = p;
+  q.expand.w_zp = 3;
+  if (fk::bottleneck3x3_s1_s8_mve_applies(q)) ++failed;
+  q = p;
+  q.project.w_zp = -1;
+  if (fk::bottleneck3x3_s1_s8_mve_applies(q)) ++failed;
+  q = p;
+  q.dw.w_zp = 5;  // any depthwise weight zero point
+  if (!fk::bottleneck3x3_s1_s8_mve_applies(q)) ++failed;
+  q = p;
+  q.project.out_int32 = 1;
+  if (fk::bottleneck3x3_s1_s8_mve_applies(q)) ++failed;
+  q = p;
+  q.project.c_in = 23;  // broken chain
+  if (fk::bottleneck3x3_s1_s8_mve_applies(q)) ++failed;
+  q = p;
+  q.dw.pad_top = q.dw.pad_left = 2;  // more output than input pixels: no in-place group buffer
+  q.dw.h_out = q.dw.w_out = q.project.h_in = q.project.w_in = q.project.h_out = q.project.w_out = 10;
+  if (fk::bottleneck3x3_s1_s8_mve_applies(q)) ++failed;
+  if (failed) {
+    Line l;
+    l.s("FAIL bottleneck selection rules: ").i(failed).s(" wrong answers");
+    l.print();
+  }
+  return failed ? 1 : 0;
+}
+
 }  // namespace
 
 #ifdef FE_BENCH
@@ -900,6 +1125,32 @@ int main() {
       if (v.k >= 5 && s[0] * s[0] * s[1] > 48 * 48 * 16) continue;
       ok = bench_dw(r, v, s[0], s[1]) && ok;
     }
+  // Fused inverted bottlenecks: MobileNetV2-0.35-96's fused block and MCUNet-style shapes.
+  static const int32_t kbn[][6] = {{48, 8, 48, 8, 3, 2}, {24, 8, 48, 8, 3, 1}, {24, 16, 96, 16, 5, 2},
+                                   {20, 16, 48, 16, 7, 1}, {12, 16, 96, 24, 3, 1}};
+  for (const auto& s : kbn) {
+    for (const BnVariant& v : kBn) {
+      if (v.k != s[4] || v.s != s[5]) continue;
+      ferrite_rt::BottleneckS8Params p{};
+      const int32_t pad = (v.k - 1) / 2;
+      p.expand = bn_layer(s[0], s[0], s[1], s[2], 1, 1, 0, false);
+      p.dw = bn_layer(s[0], s[0], s[2], s[2], v.k, v.s, pad, true);
+      p.project = bn_layer(p.dw.h_out, p.dw.w_out, s[2], s[3], 1, 1, 0, false);
+      for (int i = 0; i < 3; ++i) bn_fill_layer(r, i == 0 ? p.expand : i == 1 ? p.dw : p.project, i, true);
+      fill_s8(r, g_bnw[0], static_cast<size_t>(s[1] * s[2]), 0);
+      fill_s8(r, g_bnw[1], static_cast<size_t>(v.k * v.k * s[2]), 0);
+      fill_s8(r, g_bnw[2], static_cast<size_t>(s[2] * s[3]), 0);
+      fill_s8(r, g_x, static_cast<size_t>(s[0] * s[0] * s[1]), 0);
+      unsigned long long n[2] = {0, 0};
+      const bool good = bn_run(v, p, 0, n);
+      const unsigned long long macs =
+          static_cast<unsigned long long>(s[0] * s[0]) * static_cast<unsigned long long>(s[1] * s[2]) +
+          static_cast<unsigned long long>(p.dw.h_out * p.dw.w_out) *
+              static_cast<unsigned long long>(s[2] * (v.k * v.k + s[3]));
+      bench_line(v.name, p.dw, macs, n[0], n[1], good);
+      ok = good && ok;
+    }
+  }
 #ifdef FE_PROFILE_POOL
 pools:
 #endif
@@ -938,6 +1189,11 @@ int main() {
     }
   }
   test_pools(r, kCases, &passed, &failed);
+  if (test_bn_rules()) ++failed; else ++passed;
+  for (const BnVariant& v : kBn)
+    for (int i = 0; i < kCases / 2; ++i) {
+      if (test_bn(v, r, i)) ++passed; else ++failed;
+    }
 #endif
   // int8 Add / Mul (same shape and broadcast runs) vs binary_s8.
   bincase::run("qadd_s8_mve", ferrite_rt::qadd_s8_mve, fk::qadd_s8_mve_applies, ferrite_rt::BinOpS8::Add,
