@@ -17,6 +17,9 @@ struct BinaryS8Variant {
   // Constant table operand: its bytes and the function writing it (nullptr = none).
   size_t (*table_bytes)(const ferrite_rt::BinaryS8Params&);
   void (*table)(const ferrite_rt::BinaryS8Params&, uint8_t* out);
+  // y may alias the operand that is not broadcast (Lowered::inplace_input): every y[i] is written
+  // after the a[i], b[i] it needs are read. false: the selection drops the in-place option.
+  bool in_place;
 };
 
 // In order of preference; the portable binary_s8 closes the list.

@@ -116,6 +116,7 @@ Status select_binary_s8(Lowered& l, const Target& target) {
     }
     l.reference_calls = l.calls;
     l.calls = {c};
+    if (!v.in_place) l.inplace_input = -1;
     return Status::ok();
   }
   return Status::ok();

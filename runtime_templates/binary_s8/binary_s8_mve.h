@@ -7,13 +7,14 @@
 //   qadd_s8_mve(p, a, b, y)      qmul_s8_mve(p, a, b, y)
 //
 // Shapes: p.same_shape (one flat run), or runs along the innermost dim of binary_s8's view in
-// which each operand's stride is 1 (it varies) or 0 (one value for the run) and not both 0; the
-// outer dims are walked by binary_s8's odometer (e.g. NHWC x[h][w][c] * s[c]: runs of c, both
-// varying; NCHW-style x[c][hw] + s[c]: runs of hw, s one value per run).
+// which each operand's stride is 1 (it varies) or 0 (one value for the run) and not both 0 (e.g.
+// NHWC x[h][w][c] * s[c]: runs of c, both varying; NCHW-style x[c][hw] + s[c]: runs of hw, s one
+// value per run). binary_s8_runs.h merges outer dims into the runs where both operands are
+// contiguous through them and walks the rest in output order.
 //
 // Algorithm: 8 elements per step. vldrb.s16 loads 8 int8 as int16; Add widens the even / odd lanes
-// to int32 (vmovlb / vmovlt) and converts them to two float32 vectors; Mul subtracts the zero points in int16 and forms the int32 products of the even / odd
-// lanes with vmullb / vmullt. The float32 arithmetic is ORT's (see binary_s8.h):
+// to int32 (vmovlb / vmovlt) and converts them to two float32 vectors; Mul subtracts the zero
+// points in int16 and forms the int32 products of the even / odd lanes with vmullb / vmullt. The float32 arithmetic is ORT's (see binary_s8.h):
 //   Add, both vary:  t = fma(a, rA, fma(b, rB, F))    vfmas (b * rB + F), then vfma (+ a * rA)
 //   Add, b per run:  t = fma(a, rA, Fb), Fb = F + (float)b * rB   (Fb in scalar code, unfused)
 //   Add, a per run:  t = fma(b, rB, Fa), Fa = F + (float)a * rA

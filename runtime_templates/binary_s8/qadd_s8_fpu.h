@@ -1,10 +1,9 @@
-// Needs binary_s8.h and binary_s8_runs.h pasted before it.
-//
 // int8 Add of two same-shape tensors (the residual Add), and of the broadcasts whose innermost runs
 // have operand strides 0 / 1 (per-channel and scalar operands), on a core with a single-precision
 // FPU that has VFMA (M4F, M7, M33, M55): the portable binary_s8 computes ORT's Add as
 // t = fma(a, rA, fma(b, rB, F)) with an exact software fma; VFMA computes the same fused
 // operations in hardware (one IEEE rounding each), so the results are bit-identical.
+// Needs binary_s8.h and binary_s8_runs.h pasted before it.
 //
 //   qadd_s8_fpu(p, a, b, y, table)
 // table (4-byte aligned, made at compile time by ferrite::kernels::pack_qadd_s8_fpu in

@@ -1,16 +1,15 @@
-// Needs binary_s8.h and binary_s8_runs.h pasted before it.
-//
 // int8 Mul (same shape, and the squeeze-excitation / scalar broadcasts) on a core with a
 // single-precision FPU (M4F, M7, M33): the FPU computes binary_s8's Mul arithmetic
 //   t = (float)((a - a_zp) * (b - b_zp)) * rM + (float)y_zp,  y = clamp(round_half_even(t))
 // with the same two IEEE float32 operations (VMUL, then VADD: written in assembly so that no build
 // flag can fuse them) and VCVTR for the rounding, so the results are bit-identical.
+// Needs binary_s8.h and binary_s8_runs.h pasted before it.
 //
 //   qmul_s8_fpu(p, a, b, y)
 //
 // Shapes: as qadd_s8_mve (binary_s8_mve.h): p.same_shape, or innermost-dim runs in which each
 // operand's stride is 0 or 1 and not both 0 (the rule qmul_s8_fpu_applies in
-// compiler/kernels/pack_binary_s8.h); outer dims walked by binary_s8's odometer.
+// compiler/kernels/pack_binary_s8.h); outer dims merged into the runs or walked (binary_s8_runs.h).
 //
 // Per pair of elements: 2x (LDRSB a, LDRSB b, SUB, SUB, MUL), one VMOV of both products to the
 // FPU, 2x (VCVT, VMUL, VADD, VCVTR), one VMOV back, 2x (SSAT, STRB) (+ the clamp when it is not the
