@@ -1,5 +1,5 @@
 // Fuses an activation (Relu, Clip with constant bounds, LeakyRelu, HardSigmoid, HardSwish, Sigmoid,
-// Tanh) into the node that produces its input, when that producer's kernel applies a fused activation
+// Tanh, SiLU) into the node that produces its input, when that producer's kernel applies a fused activation
 // (Conv, Gemm, MatMul, broadcasting arithmetic, pooling, BatchNormalization), has none yet, and its
 // output feeds only the activation. The producer then writes the activation's output tensor.
 #include "passes/pass.h"
@@ -11,7 +11,7 @@ namespace ops { Expected<FusedAct> activation_of(const Graph& g, const Node& n);
 static bool is_activation(OpKind k) {
   switch (k) {
     case OpKind::Relu: case OpKind::Clip: case OpKind::LeakyRelu: case OpKind::HardSigmoid:
-    case OpKind::HardSwish: case OpKind::Sigmoid: case OpKind::Tanh: return true;
+    case OpKind::HardSwish: case OpKind::Sigmoid: case OpKind::Tanh: case OpKind::Silu: return true;
     default: return false;
   }
 }

@@ -26,7 +26,7 @@ Kind kind_of(const Graph& g, const Node& n) {
     case OpKind::Add: case OpKind::QLinearAdd: return Kind::Add;
     case OpKind::QuantizeLinear: return g.t(n.inputs[1]).numel() == 1 ? Kind::Quantize : Kind::Unsupported;
     case OpKind::Relu: case OpKind::Clip: case OpKind::LeakyRelu: case OpKind::HardSigmoid: case OpKind::HardSwish:
-    case OpKind::Sigmoid: case OpKind::Tanh: case OpKind::QLinearActivation: case OpKind::QLinearSigmoid:
+    case OpKind::Sigmoid: case OpKind::Tanh: case OpKind::Silu: case OpKind::QLinearActivation: case OpKind::QLinearSigmoid:
     case OpKind::QLinearLeakyRelu: case OpKind::Requantize: case OpKind::FlipSign: case OpKind::Relayout:
       return Kind::Unary;
     default: return Kind::Unsupported;

@@ -3,7 +3,8 @@
 // drops the input QuantizeLinear / output DequantizeLinear (it needs their scales constant); QDQ groups become
 // integer operators before any float fusion can split them; Identity/Dropout go before fusion so they
 // do not hide producer/consumer pairs; BatchNorm folds into Conv/Gemm before activations fuse into the
-// (then) final producer; dead nodes (e.g. DequantizeLinear left without readers) are swept; then the
+// (then) final producer; SiLU/HardSwish pairs become one activation node first (after fold-qdq, so an
+// int8 pair is left to it), which fuse-activation can then fuse into the producer of x; dead nodes (e.g. DequantizeLinear left without readers) are swept; then the
 // int8 representation is normalized (uint8 -> int8) and NHWC layouts are chosen, which both need the
 // final set of operators. Memory planning runs after lowering (passes/memory_plan.cpp).
 #include "passes/pass.h"
@@ -20,6 +21,8 @@ const std::vector<Pass>& graph_pipeline() {
       {"fold-qdq", "turn DequantizeLinear -> op -> QuantizeLinear groups into integer operators", pass_fold_qdq},
       {"remove-identity", "drop Identity and inference-mode Dropout", pass_remove_identity},
       {"fold-batchnorm", "fold inference BatchNormalization into the preceding Conv/Gemm", pass_fold_batchnorm},
+      {"fuse-swish", "x * Sigmoid(x) -> Silu, x * HardSigmoid(x) (1/6, 0.5) -> HardSwish (one live tensor less)",
+       pass_fuse_swish},
       {"fuse-activation", "fuse Relu/Clip/LeakyRelu/HardSigmoid/HardSwish/Sigmoid/Tanh into the producer",
        pass_fuse_activation},
       {"dead-node", "remove nodes whose outputs nobody reads", pass_dead_node},

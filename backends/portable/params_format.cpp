@@ -21,7 +21,7 @@ std::string arr(const int32_t* a, int n) {
   return s + "}";
 }
 std::string act(const ferrite_rt::ActParams& a) {
-  static const char* names[] = {"None", "Relu", "Clip", "LeakyRelu", "HardSigmoid", "HardSwish", "Sigmoid", "Tanh"};
+  static const char* names[] = {"None", "Relu", "Clip", "LeakyRelu", "HardSigmoid", "HardSwish", "Sigmoid", "Tanh", "Silu"};
   return fmt::format("{{ferrite_rt::Act::{}, {}, {}, {}, {}}}", names[static_cast<int>(a.kind)], float_literal(a.alpha),
                      float_literal(a.beta), float_literal(a.lo), float_literal(a.hi));
 }

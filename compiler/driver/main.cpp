@@ -16,6 +16,7 @@
 #include "driver/report_html.h"
 #include "driver/run.h"
 #include "frontend/onnx_fold.h"
+#include "frontend/onnx_opset.h"
 
 using namespace ferrite;
 
@@ -218,10 +219,11 @@ int main(int argc, char** argv) {
       }
       for (const auto& op : fold_only_ops())
         fmt::print("{:<26} {:<14} 1-{}, folded at compile time only\n", op, "ai.onnx", kCanonicalOpset);
-      fmt::print("(float32 and int8/uint8 quantized; models are converted to opset {} by ONNX's version converter;\n"
+      fmt::print("(float32 and int8/uint8 quantized; models of opsets 1 to {} are converted to opset {} (below it\n"
+                 " by ONNX's version converter, above it by Ferrite's rewrite: docs/onnx-support.md);\n"
                  " the operators marked 'folded' have no kernel: they must compute constants or shapes, which the\n"
                  " frontend evaluates before the graph is built)\n",
-                 kCanonicalOpset);
+                 kMaxOpset, kCanonicalOpset);
       return 0;
     }
     if (*compile || *report) {

@@ -1,11 +1,12 @@
 // ONNX frontend. Order of checks: file size and protobuf parse, external data, graph structure
-// (cycles), unsupported operators (all listed at once), ONNX checker, version conversion to the
-// canonical opset, shape inference with the user's shape overrides alternating with constant folding
-// of the shape arithmetic (onnx_fold.h), then IR construction where every tensor must end up with a
-// static shape and a known dtype.
+// (cycles), the rewrite of opsets 18-23 to opset 17 (onnx_opset.h), unsupported operators (all
+// listed at once), ONNX checker, version conversion to the canonical opset, shape inference with the
+// user's shape overrides alternating with constant folding of the shape arithmetic (onnx_fold.h),
+// then IR construction where every tensor must end up with a static shape and a known dtype.
 #include "frontend/onnx_import.h"
 #include "frontend/contrib_schemas.h"
 #include "frontend/onnx_fold.h"
+#include "frontend/onnx_opset.h"
 #include "frontend/sandbox.h"
 #include "frontend/validate.h"
 #include "support/sanitize.h"
@@ -421,10 +422,15 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
   for (const auto& o : model.opset_import())
     if (o.domain().empty() || o.domain() == "ai.onnx") opset = o.version();
   if (opset < 0) return make_error("'{}' imports no ai.onnx opset", path);
-  if (opset > kCanonicalOpset)
-    return make_error("'{}' uses opset {}; Ferrite supports opsets 1 to {}", path, opset, kCanonicalOpset);
+  if (opset > kMaxOpset)
+    return make_error("'{}' uses opset {}; Ferrite supports opsets 1 to {}", path, opset, kMaxOpset);
 
   FERRITE_TRY(check_structure(*g));
+  if (opset > kCanonicalOpset) {
+    // ONNX 1.12 knows opsets up to 17: newer signatures are rewritten to theirs first (onnx_opset.h).
+    FERRITE_TRY(rewrite_to_opset17(model, opset, opts.input_shapes));
+    opset = kCanonicalOpset;
+  }
   FERRITE_TRY(check_supported(*g, opset));
   FERRITE_TRY(validate_attributes(*g, opset));  // before ONNX's checker and shape inference see them
 

@@ -99,7 +99,7 @@ const std::vector<OpInfo>& all_ops();
 
 // An activation fused into its producer (Relu, Clip, ...); None when nothing was fused.
 struct FusedAct {
-  enum Kind : int32_t { None = 0, Relu, Clip, LeakyRelu, HardSigmoid, HardSwish, Sigmoid, Tanh } kind = None;
+  enum Kind : int32_t { None = 0, Relu, Clip, LeakyRelu, HardSigmoid, HardSwish, Sigmoid, Tanh, Silu } kind = None;
   float alpha = 0.f, beta = 0.f, lo = 0.f, hi = 0.f;
   std::string from;  // name of the node that was fused, for the report
 };

@@ -54,6 +54,7 @@ Expected<FusedAct> activation_of(const Graph& g, const Node& n) {
     case OpKind::Relu: a.kind = FusedAct::Relu; break;
     case OpKind::Sigmoid: a.kind = FusedAct::Sigmoid; break;
     case OpKind::Tanh: a.kind = FusedAct::Tanh; break;
+    case OpKind::Silu: a.kind = FusedAct::Silu; break;
     case OpKind::HardSwish: a.kind = FusedAct::HardSwish; break;
     case OpKind::LeakyRelu:
       a.kind = FusedAct::LeakyRelu;
@@ -146,5 +147,6 @@ Expected<Lowered> lower_Sigmoid(const Graph& g, const Node& n) { return lower_ac
 Expected<Lowered> lower_Tanh(const Graph& g, const Node& n) { return lower_activation(g, n); }
 Expected<Lowered> lower_HardSigmoid(const Graph& g, const Node& n) { return lower_activation(g, n); }
 Expected<Lowered> lower_HardSwish(const Graph& g, const Node& n) { return lower_activation(g, n); }
+Expected<Lowered> lower_Silu(const Graph& g, const Node& n) { return lower_activation(g, n); }
 
 }  // namespace ferrite::ops

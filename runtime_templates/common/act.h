@@ -1,7 +1,7 @@
 // Fused activation shared by every float kernel: the activation a producer applies to each output
-// value before storing it (Relu, Clip/Relu6, LeakyRelu, HardSigmoid, HardSwish, Sigmoid, Tanh).
+// value before storing it (Relu, Clip/Relu6, LeakyRelu, HardSigmoid, HardSwish, Sigmoid, Tanh, SiLU).
 enum class Act : int32_t { None = 0, Relu = 1, Clip = 2, LeakyRelu = 3, HardSigmoid = 4, HardSwish = 5,
-                           Sigmoid = 6, Tanh = 7 };
+                           Sigmoid = 6, Tanh = 7, Silu = 8 };
 
 struct ActParams {
   Act kind;
@@ -28,6 +28,9 @@ inline float apply_act(const ActParams& a, float v) {
     }
     case Act::Sigmoid: return 1.0f / (1.0f + std::exp(-v));
     case Act::Tanh: return std::tanh(v);
+    // SiLU / Swish, x * Sigmoid(x): the Sigmoid above, then the product, in the order the unfused
+    // Sigmoid -> Mul pair computes them (same bits).
+    case Act::Silu: return v * (1.0f / (1.0f + std::exp(-v)));
   }
   return v;
 }

@@ -176,3 +176,63 @@ TEST_CASE("the verifier rejects use before definition", "[ir]") {
   REQUIRE_FALSE(st);
   CHECK(st.error().message.find("before it is produced") != std::string::npos);
 }
+
+TEST_CASE("x * Sigmoid(x) becomes one Silu node with the same bits", "[passes][swish]") {
+  Graph g;
+  TensorId x = act(g, "x", {1, 8}), s = act(g, "s", {1, 8}), y = act(g, "y", {1, 8});
+  g.inputs = {x};
+  g.nodes.push_back(node(OpKind::Sigmoid, {x}, {s}, "sig"));
+  g.nodes.push_back(node(OpKind::Mul, {s, x}, {y}, "mul"));  // gate first: either operand order
+  g.outputs = {y};
+  std::vector<float> in = {-9.5f, -3.25f, -1.f, -0.1f, 0.f, 0.3f, 2.75f, 17.f};
+  auto before = evaluate(g, in);
+  auto changed = pass_fuse_swish(g, ctx);
+  REQUIRE(changed);
+  CHECK(*changed);
+  REQUIRE(g.nodes.size() == 1);
+  CHECK(g.nodes[0].op == OpKind::Silu);
+  CHECK(g.nodes[0].inputs[0] == x);
+  CHECK(g.nodes[0].outputs[0] == y);
+  CHECK(verify(g));
+  auto after = evaluate(g, in);
+  CHECK(std::memcmp(before.data(), after.data(), before.size() * 4) == 0);
+}
+
+TEST_CASE("x * HardSigmoid(x) fuses only with HardSwish's constants", "[passes][swish]") {
+  for (float alpha : {1.0f / 6.0f, 0.2f}) {
+    Graph g;
+    TensorId x = act(g, "x", {1, 8}), s = act(g, "s", {1, 8}), y = act(g, "y", {1, 8});
+    g.inputs = {x};
+    g.nodes.push_back(node(OpKind::HardSigmoid, {x}, {s}, "hsig"));
+    g.nodes.back().attrs.values["alpha"] = alpha;
+    g.nodes.back().attrs.values["beta"] = 0.5f;
+    g.nodes.push_back(node(OpKind::Mul, {x, s}, {y}, "mul"));
+    g.outputs = {y};
+    std::vector<float> in = {-9.5f, -3.f, -1.f, -0.1f, 0.f, 0.3f, 2.75f, 3.5f};
+    auto before = evaluate(g, in);
+    auto changed = pass_fuse_swish(g, ctx);
+    REQUIRE(changed);
+    CHECK(*changed == (alpha != 0.2f));
+    if (alpha == 0.2f) continue;
+    REQUIRE(g.nodes.size() == 1);
+    CHECK(g.nodes[0].op == OpKind::HardSwish);
+    auto after = evaluate(g, in);
+    CHECK(std::memcmp(before.data(), after.data(), before.size() * 4) == 0);
+  }
+}
+
+TEST_CASE("a gate read elsewhere, or of another tensor, is not fused", "[passes][swish]") {
+  Graph g;
+  TensorId x = act(g, "x", {1, 4}), z = act(g, "z", {1, 4}), s = act(g, "s", {1, 4}), y = act(g, "y", {1, 4});
+  TensorId s2 = act(g, "s2", {1, 4}), y2 = act(g, "y2", {1, 4});
+  g.inputs = {x, z};
+  g.nodes.push_back(node(OpKind::Sigmoid, {x}, {s}, "sig"));
+  g.nodes.push_back(node(OpKind::Mul, {x, s}, {y}, "mul"));
+  g.nodes.push_back(node(OpKind::Sigmoid, {z}, {s2}, "sig2"));
+  g.nodes.push_back(node(OpKind::Mul, {x, s2}, {y2}, "mul2"));  // x * Sigmoid(z): not a swish
+  g.outputs = {y, s, y2};                                           // s is also a graph output
+  auto changed = pass_fuse_swish(g, ctx);
+  REQUIRE(changed);
+  CHECK(!*changed);
+  CHECK(g.nodes.size() == 4);
+}
