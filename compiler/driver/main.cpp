@@ -16,6 +16,7 @@
 #include "driver/report_html.h"
 #include "driver/run.h"
 #include "frontend/onnx_fold.h"
+#include "frontend/tflite_import.h"
 
 using namespace ferrite;
 
@@ -196,6 +197,17 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*ops && !ops_check.empty() && is_tflite_file(ops_check)) {  // TFLite: builtin operator names
+      auto used = tflite_operators(ops_check);
+      if (!used) return error("ops", used.error());
+      bool all = true;
+      for (const auto& [name, count] : *used) {
+        const bool ok = tflite_operator_supported(name);
+        all = all && ok;
+        fmt::print("{:<24} {:<10} {:>4}  {}\n", name, "tflite", count, ok ? "supported" : "UNSUPPORTED");
+      }
+      return all ? 0 : 3;
+    }
     if (*ops && !ops_check.empty()) {
       auto used = model_operators(ops_check);
       if (!used) return error("ops", used.error());
