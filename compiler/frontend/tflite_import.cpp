@@ -122,9 +122,21 @@ bool v_operator(Verifier& v, const Table* op) {
   if (o && !v_options(v, get<uint8_t>(op, kOpOptionsType, 0), o)) return false;
   return v.EndTable();
 }
-bool v_subgraph(Verifier& v, const Table* s) {
-  return s->VerifyTableStart(v) && v_tables(v, s, kSgTensors, v_tensor) && v_vec<int32_t>(v, s, kSgInputs) &&
-         v_vec<int32_t>(v, s, kSgOutputs) && v_tables(v, s, kSgOperators, v_operator) && v.EndTable();
+// `bad_op` receives the index of the operator being verified (-1 outside the operator list), so a
+// refusal can name it.
+bool v_subgraph(Verifier& v, const Table* s, int64_t* bad_op) {
+  if (!s->VerifyTableStart(v) || !v_tables(v, s, kSgTensors, v_tensor) || !v_vec<int32_t>(v, s, kSgInputs) ||
+      !v_vec<int32_t>(v, s, kSgOutputs) || !s->VerifyOffset(v, slot(kSgOperators)))
+    return false;
+  if (const TableVec* ops = tables(s, kSgOperators)) {
+    if (!v.VerifyVector(ops)) return false;
+    for (flatbuffers::uoffset_t i = 0; i < ops->size(); ++i) {
+      *bad_op = i;
+      if (!v_operator(v, ops->Get(i))) return false;
+    }
+  }
+  *bad_op = -1;
+  return v.EndTable();
 }
 bool v_opcode(Verifier& v, const Table* c) {
   return c->VerifyTableStart(v) && v_scalar<int8_t>(v, c, kCodeDeprecated) && v_str(v, c, kCodeCustom) &&
@@ -134,9 +146,10 @@ bool v_buffer(Verifier& v, const Table* b) {
   return b->VerifyTableStart(v) && v_vec<uint8_t>(v, b, kBufData) && v_scalar<uint64_t>(v, b, kBufOffset) &&
          v_scalar<uint64_t>(v, b, kBufSize) && v.EndTable();
 }
-bool v_model(Verifier& v, const Table* m) {
+bool v_model(Verifier& v, const Table* m, int64_t* bad_op) {
+  auto sg = [bad_op](Verifier& vv, const Table* t) { return v_subgraph(vv, t, bad_op); };
   return m->VerifyTableStart(v) && v_scalar<uint32_t>(v, m, 0) && v_tables(v, m, kModelOpcodes, v_opcode) &&
-         v_tables(v, m, kModelSubgraphs, v_subgraph) && v_tables(v, m, kModelBuffers, v_buffer) && v.EndTable();
+         v_tables(v, m, kModelSubgraphs, sg) && v_tables(v, m, kModelBuffers, v_buffer) && v.EndTable();
 }
 
 // ---- the verified model ----
@@ -166,9 +179,11 @@ Expected<TfModel> load(const std::string& path) {
   const flatbuffers::uoffset_t root = v.VerifyOffset(0);
   if (!root) return make_error("{}: truncated or corrupt TFLite file (root offset out of range)", path);
   m.model = reinterpret_cast<const Table*>(m.bytes.data() + root);
-  if (!v_model(v, m.model))
-    return make_error("{}: truncated or corrupt TFLite file (an offset or length points outside the {} bytes, or a table "
-                      "is malformed; flatbuffers' Verifier refused it)", path, size);
+  int64_t bad_op = -1;
+  if (!v_model(v, m.model, &bad_op))
+    return make_error("{}: {}truncated or corrupt TFLite file (an offset or length points outside the {} bytes, or a "
+                      "table is malformed; flatbuffers' Verifier refused it)",
+                      path, bad_op >= 0 ? fmt::format("operator {}: ", bad_op) : std::string(), size);
   const TableVec* sgs = tables(m.model, kModelSubgraphs);
   if (!sgs || sgs->size() == 0) return make_error("{}: the model has no subgraph", path);
   if (sgs->size() > 1)
@@ -248,7 +263,7 @@ struct Builder {
       return err("tensor '{}': buffer {} is stored outside the flatbuffer (offset/size), not supported", name_of(t), b);
     const Vector<uint8_t>* d = vec<uint8_t>(buf, kBufData);
     if (!d || d->size() == 0) return std::vector<uint8_t>{};
-    FERRITE_TRY(check_tensor_size(s, dtype_size(dt), "'" + name_of(t) + "'"));
+    if (Status st = check_tensor_size(s, dtype_size(dt), "'" + name_of(t) + "'"); !st) return err("{}", st.error().message);
     const uint64_t want = static_cast<uint64_t>(shape_numel(s)) * dtype_size(dt);
     if (d->size() != want)
       return err("tensor '{}': buffer {} holds {} bytes, its shape {} needs {}", name_of(t), b, d->size(), shape_str(s), want);
@@ -290,7 +305,7 @@ struct Builder {
     if (!dt) return dt.error();
     auto s = shape_of(*t);
     if (!s) return s.error();
-    FERRITE_TRY(check_tensor_size(*s, dtype_size(*dt), "'" + name_of(*t) + "'"));
+    if (Status st = check_tensor_size(*s, dtype_size(*dt), "'" + name_of(*t) + "'"); !st) return err("{}", st.error().message);
     auto d = data_of(*t, *dt, *s);
     if (!d) return d.error();
     if (!d->empty()) return err("tensor '{}' is a constant where an activation is expected", name_of(*t));
@@ -374,7 +389,10 @@ Status fused_act(Builder& b, Node& n, int8_t act) {
 bool is_tflite_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   char h[8] = {};
-  return f.read(h, 8) && std::memcmp(h + 4, "TFL3", 4) == 0;
+  if (f.read(h, 8) && std::memcmp(h + 4, "TFL3", 4) == 0) return true;
+  // A file named .tflite without the identifier (truncated, damaged) gets the TFLite frontend's error.
+  const std::string ext = ".tflite";
+  return path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
 }
 
 Expected<std::vector<std::string>> tflite_input_names(const std::string& path) {

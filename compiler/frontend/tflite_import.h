@@ -10,7 +10,8 @@
 
 namespace ferrite {
 
-// True when the file starts like a TFLite flatbuffer: bytes 4..7 are the identifier "TFL3".
+// True when the file starts like a TFLite flatbuffer (bytes 4..7 are the identifier "TFL3"), whatever
+// its name, or when its name ends in .tflite (so a damaged one gets the TFLite frontend's error).
 bool is_tflite_file(const std::string& path);
 
 // Imports a .tflite model. Every offset, length and index is checked; an error names the operator
