@@ -206,6 +206,13 @@ int main(int argc, char** argv) {
         all = all && ok;
         fmt::print("{:<24} {:<10} {:>4}  {}\n", name, "tflite", count, ok ? "supported" : "UNSUPPORTED");
       }
+      if (all) {  // every operator is known: the types and attributes must fit too (e.g. float models)
+        auto g = import_tflite(ops_check);
+        if (!g) {
+          fmt::print("UNSUPPORTED: {}\n", g.error().message);
+          all = false;
+        }
+      }
       return all ? 0 : 3;
     }
     if (*ops && !ops_check.empty()) {
