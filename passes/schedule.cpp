@@ -358,6 +358,7 @@ ExactResult exact_order(const CostModel& cm, size_t budget) {
 Graph planning_skeleton(const Graph& g) {
   Graph s;
   s.name = g.name;
+  s.numerics = g.numerics;
   s.inputs = g.inputs;
   s.outputs = g.outputs;
   s.tensors.reserve(g.tensors.size());

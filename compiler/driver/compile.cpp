@@ -12,6 +12,7 @@
 #include "driver/report.h"
 #include "driver/report_html.h"
 #include "support/sanitize.h"
+#include "frontend/tflite_import.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -399,8 +400,13 @@ static Status prefer_plain_plan(CompiledModel& m, CompiledModel unplanned, const
 Expected<CompiledModel> compile_model(const CompileOptions& o) {
   auto target = find_target(o.target);
   if (!target) return target.error();
-  auto graph = import_onnx(o.model_path, o.import);
+  // A TFLite flatbuffer (identifier "TFL3") goes through the TFLite frontend, whatever its extension;
+  // its rank-4 inputs are NHWC, as the model states them (docs/tflite.md).
+  const bool tflite = is_tflite_file(o.model_path);
+  auto graph = tflite ? import_tflite(o.model_path) : import_onnx(o.model_path, o.import);
   if (!graph) return graph.error();
+  PassContext passes = o.passes;
+  if (tflite) passes.input_nhwc = true;
   CompiledModel m;
   m.model_file = fs::path(o.model_path).filename().string();
   m.name = sanitize_identifier(o.name.empty() ? fs::path(o.model_path).stem().string() : o.name, 40);
@@ -408,7 +414,7 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   m.profile = o.profile;
   m.graph = std::move(*graph);
   record_io_quant(m.graph);
-  FERRITE_TRY(run_pipeline(m.graph, o.passes));
+  FERRITE_TRY(run_pipeline(m.graph, passes));
 
   // Lowering: every node must map to kernels; collect every failure so the user sees them all.
   std::string errors;

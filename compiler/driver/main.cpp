@@ -17,6 +17,7 @@
 #include "driver/run.h"
 #include "frontend/onnx_fold.h"
 #include "frontend/onnx_opset.h"
+#include "frontend/tflite_import.h"
 
 using namespace ferrite;
 
@@ -197,6 +198,24 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*ops && !ops_check.empty() && is_tflite_file(ops_check)) {  // TFLite: builtin operator names
+      auto used = tflite_operators(ops_check);
+      if (!used) return error("ops", used.error());
+      bool all = true;
+      for (const auto& [name, count] : *used) {
+        const bool ok = tflite_operator_supported(name);
+        all = all && ok;
+        fmt::print("{:<24} {:<10} {:>4}  {}\n", name, "tflite", count, ok ? "supported" : "UNSUPPORTED");
+      }
+      if (all) {  // every operator is known: the types and attributes must fit too (e.g. float models)
+        auto g = import_tflite(ops_check);
+        if (!g) {
+          fmt::print("UNSUPPORTED: {}\n", g.error().message);
+          all = false;
+        }
+      }
+      return all ? 0 : 3;
+    }
     if (*ops && !ops_check.empty()) {
       auto used = model_operators(ops_check);
       if (!used) return error("ops", used.error());

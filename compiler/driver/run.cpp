@@ -16,6 +16,7 @@
 #include "driver/profile_report.h"
 #include "support/embedded.h"
 #include "support/sanitize.h"
+#include "frontend/tflite_import.h"
 
 namespace fs = std::filesystem;
 
@@ -94,7 +95,8 @@ int run_model(const RunOptions& o) {
   // Inputs: loaded first, so that inputs feeding constant-only slots (shapes, axes, pads, clip
   // bounds, as ONNX's node tests pass them) can be frozen into the model.
   // A bare FILE (no NAME=) goes to the next graph input in order (initializers excluded).
-  auto input_names = graph_input_names(o.compile.model_path);
+  auto input_names = is_tflite_file(o.compile.model_path) ? tflite_input_names(o.compile.model_path)
+                                                          : graph_input_names(o.compile.model_path);
   if (!input_names) return fail(o, input_names.error().message);
   std::map<std::string, Tensor> data;
   size_t next = 0;

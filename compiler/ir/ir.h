@@ -121,8 +121,14 @@ struct IoQuant {
   int32_t zero_point = 0;
 };
 
+// Which integer arithmetic the model's int8 operators follow (docs/numerics.md): ONNX Runtime's float
+// requantization for ONNX models, TFLite's fixed-point multiplier + shift for .tflite models. Lowering
+// picks the kernels accordingly (ops/tflite_numerics.cpp).
+enum class Numerics : uint8_t { Ort, TFLite };
+
 struct Graph {
   std::string name;
+  Numerics numerics = Numerics::Ort;
   std::map<TensorId, IoQuant> io_quant;  // recorded before the passes, for the generated API
   // Patched stage: (window tensor, graph input) pairs, the window filled at the start of each patch.
   std::vector<std::pair<TensorId, TensorId>> patch_windows;

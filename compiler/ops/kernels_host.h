@@ -30,6 +30,7 @@ namespace ferrite_rt {
 #include "pool_s8/pool_s8.h"
 #include "quantize/quantize.h"
 #include "softmax_s8/softmax_s8.h"
+#include "tflite_s8/tflite_s8.h"
 #include "window/quantize_window.h"
 #include "window/window_copy.h"
 }  // namespace ferrite_rt

@@ -85,6 +85,10 @@ struct Lowered {
 // Lowers one node to portable kernel calls, then lets the kernel families' selection tables
 // (kernels/select.h) replace each call by the fastest variant `target` can run.
 Expected<Lowered> lower_node(const Graph& g, const Node& n, const Target& target = host_target());
+// The portable calls of ONNX Runtime's arithmetic, without target selection or numerics dispatch.
+Expected<Lowered> lower_node_portable(const Graph& g, const Node& n);
+// Lowering under TFLite numerics (ops/tflite_numerics.cpp): TFLite's fixed-point kernels.
+Expected<Lowered> lower_node_tflite(const Graph& g, const Node& n);
 
 // Converts a fused activation (or an activation op's own function) to the kernels' ActParams.
 ferrite_rt::ActParams to_act_params(const FusedAct& a);

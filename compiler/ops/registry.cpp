@@ -14,6 +14,16 @@ namespace ops {
 #undef FERRITE_OP
 }  // namespace ops
 
+Expected<Lowered> lower_node_portable(const Graph& g, const Node& n) {
+  using Fn = Expected<Lowered> (*)(const Graph&, const Node&);
+  static const Fn table[] = {
+#define FERRITE_OP(kind, domain, onnx, lo, hi, cmask) &ops::lower_##kind,
+#include "ir/ops.def"
+#undef FERRITE_OP
+  };
+  return table[static_cast<size_t>(n.op)](g, n);
+}
+
 Expected<Lowered> lower_node(const Graph& g, const Node& n, const Target& target) {
   for (TensorId t : n.inputs)
     if (t != kNoTensor && g.t(t).numel() > std::numeric_limits<int32_t>::max())
@@ -21,13 +31,9 @@ Expected<Lowered> lower_node(const Graph& g, const Node& n, const Target& target
   for (TensorId t : n.outputs)
     if (g.t(t).numel() > std::numeric_limits<int32_t>::max())
       return make_error("{}: tensor '{}' has {} elements, more than 2^31-1", n.display_name(), g.t(t).name, g.t(t).numel());
-  using Fn = Expected<Lowered> (*)(const Graph&, const Node&);
-  static const Fn table[] = {
-#define FERRITE_OP(kind, domain, onnx, lo, hi, cmask) &ops::lower_##kind,
-#include "ir/ops.def"
-#undef FERRITE_OP
-  };
-  auto l = table[static_cast<size_t>(n.op)](g, n);
+  // TFLite numerics: TFLite's fixed-point kernels, portable only (no target variant implements them).
+  if (g.numerics == Numerics::TFLite) return lower_node_tflite(g, n);
+  auto l = lower_node_portable(g, n);
   if (!l || target.isa == kIsaNone) return l;
   FERRITE_TRY(select_kernels(g, *l, target));
   return l;

@@ -1,0 +1,795 @@
+// TFLite frontend (docs/tflite.md). The file is verified with flatbuffers' Verifier field by field
+// before anything is read; the schema v3 fields Ferrite reads are listed below by table and field
+// index (a field's vtable slot is 4 + 2 * index). Operators become the IR's quantized operators
+// (QLinearConv, QGemm, QLinearAdd, ...) with NCHW logical shapes, as the ONNX frontend produces them;
+// Graph::numerics = TFLite makes lowering pick TFLite's fixed-point kernels (ops/tflite_numerics.cpp).
+#include "frontend/tflite_import.h"
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <functional>
+
+namespace ferrite {
+
+namespace {
+
+using flatbuffers::Offset;
+using flatbuffers::String;
+using flatbuffers::Table;
+using flatbuffers::Vector;
+using flatbuffers::Verifier;
+using flatbuffers::voffset_t;
+using TableVec = Vector<Offset<Table>>;
+
+constexpr uint64_t kMaxTfliteBytes = uint64_t{1} << 30;
+
+// Field indices of the schema v3 tables read here.
+enum ModelF { kModelOpcodes = 1, kModelSubgraphs = 2, kModelBuffers = 4 };
+enum OpCodeF { kCodeDeprecated = 0, kCodeCustom = 1, kCodeBuiltin = 3 };
+enum SubgraphF { kSgTensors = 0, kSgInputs = 1, kSgOutputs = 2, kSgOperators = 3 };
+enum TensorF { kTShape = 0, kTType = 1, kTBuffer = 2, kTName = 3, kTQuant = 4, kTSparsity = 6 };
+enum QuantF { kQScale = 2, kQZeroPoint = 3, kQDetails = 5, kQDim = 6 };
+enum OperatorF { kOpCode = 0, kOpInputs = 1, kOpOutputs = 2, kOpOptionsType = 3, kOpOptions = 4 };
+enum BufferF { kBufData = 0, kBufOffset = 1, kBufSize = 2 };
+
+// BuiltinOperator codes Ferrite maps, and names for messages.
+enum Builtin : int32_t {
+  ADD = 0, AVERAGE_POOL_2D = 1, CONV_2D = 3, DEPTHWISE_CONV_2D = 4, DEQUANTIZE = 6, FULLY_CONNECTED = 9,
+  MAX_POOL_2D = 17, RESHAPE = 22, SOFTMAX = 25, CUSTOM = 32, SQUEEZE = 43, QUANTIZE = 114
+};
+// BuiltinOptions union types of those operators.
+enum OptionsType : uint8_t { kConv2D = 1, kDepthwise = 2, kPool2D = 5, kFullyConnected = 8, kSoftmax = 9, kAdd = 11, kReshape = 17, kSqueeze = 30 };
+
+const char* builtin_name(int32_t code) {
+  static const std::map<int32_t, const char*> names = {
+      {0, "ADD"}, {1, "AVERAGE_POOL_2D"}, {2, "CONCATENATION"}, {3, "CONV_2D"}, {4, "DEPTHWISE_CONV_2D"},
+      {5, "DEPTH_TO_SPACE"}, {6, "DEQUANTIZE"}, {8, "FLOOR"}, {9, "FULLY_CONNECTED"}, {14, "LOGISTIC"},
+      {17, "MAX_POOL_2D"}, {18, "MUL"}, {19, "RELU"}, {21, "RELU6"}, {22, "RESHAPE"}, {23, "RESIZE_BILINEAR"},
+      {25, "SOFTMAX"}, {28, "TANH"}, {32, "CUSTOM"}, {34, "PAD"}, {39, "TRANSPOSE"}, {40, "MEAN"}, {41, "SUB"},
+      {43, "SQUEEZE"}, {45, "STRIDED_SLICE"}, {49, "SPLIT"}, {55, "MAXIMUM"}, {57, "MINIMUM"}, {60, "PADV2"},
+      {97, "RESIZE_NEAREST_NEIGHBOR"}, {98, "LEAKY_RELU"}, {114, "QUANTIZE"}, {117, "HARD_SWISH"}};
+  auto it = names.find(code);
+  return it == names.end() ? nullptr : it->second;
+}
+
+constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
+
+template <typename T>
+const Vector<T>* vec(const Table* t, int f) { return t->GetPointer<const Vector<T>*>(slot(f)); }
+const TableVec* tables(const Table* t, int f) { return t->GetPointer<const TableVec*>(slot(f)); }
+const Table* sub(const Table* t, int f) { return t->GetPointer<const Table*>(slot(f)); }
+template <typename T>
+T get(const Table* t, int f, T def) { return t->GetField<T>(slot(f), def); }
+
+// ---- verification: every field read below is verified here first ----
+template <typename T>
+bool v_scalar(Verifier& v, const Table* t, int f) { return t->VerifyField<T>(v, slot(f), sizeof(T)); }
+template <typename T>
+bool v_vec(Verifier& v, const Table* t, int f) { return t->VerifyOffset(v, slot(f)) && v.VerifyVector(vec<T>(t, f)); }
+bool v_str(Verifier& v, const Table* t, int f) {
+  return t->VerifyOffset(v, slot(f)) && v.VerifyString(t->GetPointer<const String*>(slot(f)));
+}
+bool v_sub(Verifier& v, const Table* t, int f, const std::function<bool(Verifier&, const Table*)>& fn) {
+  if (!t->VerifyOffset(v, slot(f))) return false;
+  const Table* s = sub(t, f);
+  return !s || fn(v, s);
+}
+bool v_tables(Verifier& v, const Table* t, int f, const std::function<bool(Verifier&, const Table*)>& fn) {
+  if (!t->VerifyOffset(v, slot(f))) return false;
+  const TableVec* tv = tables(t, f);
+  if (!tv) return true;
+  if (!v.VerifyVector(tv)) return false;
+  for (flatbuffers::uoffset_t i = 0; i < tv->size(); ++i)
+    if (!fn(v, tv->Get(i))) return false;
+  return true;
+}
+
+bool v_quant(Verifier& v, const Table* q) {
+  return q->VerifyTableStart(v) && v_vec<float>(v, q, 0) && v_vec<float>(v, q, 1) && v_vec<float>(v, q, kQScale) &&
+         v_vec<int64_t>(v, q, kQZeroPoint) && q->VerifyOffset(v, slot(kQDetails)) && v_scalar<int32_t>(v, q, kQDim) &&
+         v.EndTable();
+}
+bool v_tensor(Verifier& v, const Table* t) {
+  return t->VerifyTableStart(v) && v_vec<int32_t>(v, t, kTShape) && v_scalar<int8_t>(v, t, kTType) &&
+         v_scalar<uint32_t>(v, t, kTBuffer) && v_str(v, t, kTName) && v_sub(v, t, kTQuant, v_quant) &&
+         t->VerifyOffset(v, slot(kTSparsity)) && v.EndTable();
+}
+// Options tables: the scalar fields of each type (their sizes, in field order).
+bool v_options(Verifier& v, uint8_t type, const Table* o) {
+  static const std::map<uint8_t, std::vector<int>> sizes = {
+      {kConv2D, {1, 4, 4, 1, 4, 4}}, {kDepthwise, {1, 4, 4, 4, 1, 4, 4}}, {kPool2D, {1, 4, 4, 4, 4, 1}},
+      {kFullyConnected, {1, 1, 1, 1}}, {kSoftmax, {4}}, {kAdd, {1, 1}}};
+  if (!o->VerifyTableStart(v)) return false;
+  auto it = sizes.find(type);
+  if (it != sizes.end())
+    for (size_t f = 0; f < it->second.size(); ++f) {
+      const int sz = it->second[f];
+      const bool ok = sz == 1 ? v_scalar<uint8_t>(v, o, static_cast<int>(f)) : v_scalar<int32_t>(v, o, static_cast<int>(f));
+      if (!ok) return false;
+    }
+  if (type == kReshape && !v_vec<int32_t>(v, o, 0)) return false;
+  if (type == kSqueeze && !v_vec<int32_t>(v, o, 0)) return false;
+  return v.EndTable();
+}
+bool v_operator(Verifier& v, const Table* op) {
+  if (!op->VerifyTableStart(v) || !v_scalar<uint32_t>(v, op, kOpCode) || !v_vec<int32_t>(v, op, kOpInputs) ||
+      !v_vec<int32_t>(v, op, kOpOutputs) || !v_scalar<uint8_t>(v, op, kOpOptionsType) || !op->VerifyOffset(v, slot(kOpOptions)))
+    return false;
+  const Table* o = sub(op, kOpOptions);
+  if (o && !v_options(v, get<uint8_t>(op, kOpOptionsType, 0), o)) return false;
+  return v.EndTable();
+}
+// `bad_op` receives the index of the operator being verified (-1 outside the operator list), so a
+// refusal can name it.
+bool v_subgraph(Verifier& v, const Table* s, int64_t* bad_op) {
+  if (!s->VerifyTableStart(v) || !v_tables(v, s, kSgTensors, v_tensor) || !v_vec<int32_t>(v, s, kSgInputs) ||
+      !v_vec<int32_t>(v, s, kSgOutputs) || !s->VerifyOffset(v, slot(kSgOperators)))
+    return false;
+  if (const TableVec* ops = tables(s, kSgOperators)) {
+    if (!v.VerifyVector(ops)) return false;
+    for (flatbuffers::uoffset_t i = 0; i < ops->size(); ++i) {
+      *bad_op = i;
+      if (!v_operator(v, ops->Get(i))) return false;
+    }
+  }
+  *bad_op = -1;
+  return v.EndTable();
+}
+bool v_opcode(Verifier& v, const Table* c) {
+  return c->VerifyTableStart(v) && v_scalar<int8_t>(v, c, kCodeDeprecated) && v_str(v, c, kCodeCustom) &&
+         v_scalar<int32_t>(v, c, 2) && v_scalar<int32_t>(v, c, kCodeBuiltin) && v.EndTable();
+}
+bool v_buffer(Verifier& v, const Table* b) {
+  return b->VerifyTableStart(v) && v_vec<uint8_t>(v, b, kBufData) && v_scalar<uint64_t>(v, b, kBufOffset) &&
+         v_scalar<uint64_t>(v, b, kBufSize) && v.EndTable();
+}
+bool v_model(Verifier& v, const Table* m, int64_t* bad_op) {
+  auto sg = [bad_op](Verifier& vv, const Table* t) { return v_subgraph(vv, t, bad_op); };
+  return m->VerifyTableStart(v) && v_scalar<uint32_t>(v, m, 0) && v_tables(v, m, kModelOpcodes, v_opcode) &&
+         v_tables(v, m, kModelSubgraphs, sg) && v_tables(v, m, kModelBuffers, v_buffer) && v.EndTable();
+}
+
+// ---- the verified model ----
+struct TfModel {
+  std::string path;
+  std::vector<uint8_t> bytes;
+  const Table* model = nullptr;
+  const Table* sg = nullptr;
+  std::vector<int32_t> codes;  // per operator code: builtin code (CUSTOM for custom ops)
+  std::vector<std::string> custom;
+};
+
+Expected<TfModel> load(const std::string& path) {
+  TfModel m;
+  m.path = path;
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
+  if (!f) return make_error("{}: cannot open file", path);
+  const auto size = static_cast<uint64_t>(f.tellg());
+  if (size > kMaxTfliteBytes) return make_error("{}: {} bytes, more than the 1 GiB Ferrite reads", path, size);
+  m.bytes.resize(size);
+  f.seekg(0);
+  if (size && !f.read(reinterpret_cast<char*>(m.bytes.data()), static_cast<std::streamsize>(size)))
+    return make_error("{}: read error", path);
+  if (size < 8 || std::memcmp(m.bytes.data() + 4, "TFL3", 4) != 0)
+    return make_error("{}: not a TFLite flatbuffer (no \"TFL3\" identifier at byte 4)", path);
+  Verifier v(m.bytes.data(), m.bytes.size());
+  const flatbuffers::uoffset_t root = v.VerifyOffset(0);
+  if (!root) return make_error("{}: truncated or corrupt TFLite file (root offset out of range)", path);
+  m.model = reinterpret_cast<const Table*>(m.bytes.data() + root);
+  int64_t bad_op = -1;
+  if (!v_model(v, m.model, &bad_op))
+    return make_error("{}: {}truncated or corrupt TFLite file (an offset or length points outside the {} bytes, or a "
+                      "table is malformed; flatbuffers' Verifier refused it)",
+                      path, bad_op >= 0 ? fmt::format("operator {}: ", bad_op) : std::string(), size);
+  const TableVec* sgs = tables(m.model, kModelSubgraphs);
+  if (!sgs || sgs->size() == 0) return make_error("{}: the model has no subgraph", path);
+  if (sgs->size() > 1)
+    return make_error("{}: {} subgraphs; Ferrite reads single-subgraph models only (no CALL/WHILE/IF)", path, sgs->size());
+  m.sg = sgs->Get(0);
+  if (const TableVec* codes = tables(m.model, kModelOpcodes))
+    for (flatbuffers::uoffset_t i = 0; i < codes->size(); ++i) {
+      const Table* c = codes->Get(i);
+      const int32_t code = std::max<int32_t>(get<int8_t>(c, kCodeDeprecated, 0), get<int32_t>(c, kCodeBuiltin, 0));
+      m.codes.push_back(code);
+      const String* s = c->GetPointer<const String*>(slot(kCodeCustom));
+      m.custom.push_back(s ? s->str() : "");
+    }
+  return m;
+}
+
+std::string op_label(const TfModel& m, size_t index, uint32_t code_index) {
+  if (code_index >= m.codes.size()) return fmt::format("operator {} (opcode index {} out of range)", index, code_index);
+  const int32_t code = m.codes[code_index];
+  if (code == CUSTOM) return fmt::format("operator {} (CUSTOM '{}')", index, m.custom[code_index]);
+  const char* n = builtin_name(code);
+  return n ? fmt::format("operator {} ({})", index, n) : fmt::format("operator {} (builtin code {})", index, code);
+}
+
+// ---- building the IR ----
+struct Builder {
+  explicit Builder(const TfModel& model) : m(model) {}
+  const TfModel& m;
+  Graph g;
+  std::vector<TensorId> ids;  // TFLite tensor index -> IR activation tensor (created on first use)
+  const TableVec* tensors = nullptr;
+  const TableVec* buffers = nullptr;
+  std::string where;  // "operator 3 (CONV_2D)" while mapping an operator
+
+  template <typename... A>
+  Error err(fmt::format_string<A...> f, A&&... a) {
+    return Error{fmt::format("{}: {}: {}", m.path, where, fmt::format(f, std::forward<A>(a)...))};
+  }
+
+  Expected<const Table*> tensor(int32_t idx) {
+    if (!tensors || idx < 0 || static_cast<uint32_t>(idx) >= tensors->size())
+      return err("tensor index {} out of range ({} tensors)", idx, tensors ? tensors->size() : 0);
+    return tensors->Get(static_cast<flatbuffers::uoffset_t>(idx));
+  }
+  static std::string name_of(const Table* t) {
+    const String* s = t->GetPointer<const String*>(slot(kTName));
+    return s ? s->str() : "";
+  }
+  Expected<Shape> shape_of(const Table* t) {
+    Shape s;
+    if (const Vector<int32_t>* v = vec<int32_t>(t, kTShape))
+      for (int32_t d : *v) {
+        if (d <= 0) return err("tensor '{}' has dimension {} (dynamic or empty shapes are not supported)", name_of(t), d);
+        s.push_back(d);
+      }
+    if (s.size() > 6) return err("tensor '{}' has rank {}", name_of(t), s.size());
+    return s;
+  }
+  Expected<DType> dtype_of(const Table* t) {
+    switch (get<int8_t>(t, kTType, 0)) {
+      case 0: return DType::F32;
+      case 2: return DType::I32;
+      case 3: return DType::U8;
+      case 4: return DType::I64;
+      case 7: return DType::I16;
+      case 9: return DType::I8;
+      default: return err("tensor '{}' has TFLite type {}, not supported", name_of(t), get<int8_t>(t, kTType, 0));
+    }
+  }
+  // The constant bytes of a tensor (empty when it has no buffer data), checked against its size.
+  Expected<std::vector<uint8_t>> data_of(const Table* t, DType dt, const Shape& s) {
+    const uint32_t b = get<uint32_t>(t, kTBuffer, 0);
+    if (!buffers || b >= buffers->size())
+      return err("tensor '{}' refers to buffer {} out of range ({} buffers)", name_of(t), b, buffers ? buffers->size() : 0);
+    const Table* buf = buffers->Get(b);
+    if (get<uint64_t>(buf, kBufOffset, 0) != 0 || get<uint64_t>(buf, kBufSize, 0) != 0)
+      return err("tensor '{}': buffer {} is stored outside the flatbuffer (offset/size), not supported", name_of(t), b);
+    const Vector<uint8_t>* d = vec<uint8_t>(buf, kBufData);
+    if (!d || d->size() == 0) return std::vector<uint8_t>{};
+    if (Status st = check_tensor_size(s, dtype_size(dt), "'" + name_of(t) + "'"); !st) return err("{}", st.error().message);
+    const uint64_t want = static_cast<uint64_t>(shape_numel(s)) * dtype_size(dt);
+    if (d->size() != want)
+      return err("tensor '{}': buffer {} holds {} bytes, its shape {} needs {}", name_of(t), b, d->size(), shape_str(s), want);
+    return std::vector<uint8_t>(d->begin(), d->end());
+  }
+  struct Quant {
+    std::vector<float> scale;
+    std::vector<int64_t> zp;
+    int32_t dim = 0;
+  };
+  Expected<Quant> quant_of(const Table* t) {
+    Quant q;
+    const Table* qt = sub(t, kTQuant);
+    if (qt) {
+      if (const Vector<float>* s = vec<float>(qt, kQScale)) q.scale.assign(s->begin(), s->end());
+      if (const Vector<int64_t>* z = vec<int64_t>(qt, kQZeroPoint)) q.zp.assign(z->begin(), z->end());
+      q.dim = get<int32_t>(qt, kQDim, 0);
+      if (sub(qt, kQDetails)) return err("tensor '{}' has custom quantization details, not supported", name_of(t));
+    }
+    if (q.zp.empty() && !q.scale.empty()) q.zp.assign(q.scale.size(), 0);
+    if (q.zp.size() != q.scale.size()) return err("tensor '{}': {} scales but {} zero points", name_of(t), q.scale.size(), q.zp.size());
+    for (float s : q.scale)
+      if (!(s > 0.f) || !std::isfinite(s)) return err("tensor '{}': scale {} is not a positive finite number", name_of(t), s);
+    return q;
+  }
+
+  // Logical IR shape of an activation: rank-4 NHWC becomes NCHW (the IR's convention).
+  static Shape logical(const Shape& s) { return s.size() == 4 ? Shape{s[0], s[3], s[1], s[2]} : s; }
+
+  // The IR tensor of an int8 activation (graph input or an operator's output), created on first use.
+  Expected<TensorId> act(int32_t idx, bool as_output = false) {
+    auto t = tensor(idx);
+    if (!t) return t.error();
+    if (ids[static_cast<size_t>(idx)] != kNoTensor) {
+      if (as_output) return err("tensor '{}' is written by two operators", name_of(*t));
+      return ids[static_cast<size_t>(idx)];
+    }
+    auto dt = dtype_of(*t);
+    if (!dt) return dt.error();
+    auto s = shape_of(*t);
+    if (!s) return s.error();
+    if (Status st = check_tensor_size(*s, dtype_size(*dt), "'" + name_of(*t) + "'"); !st) return err("{}", st.error().message);
+    auto d = data_of(*t, *dt, *s);
+    if (!d) return d.error();
+    if (!d->empty()) return err("tensor '{}' is a constant where an activation is expected", name_of(*t));
+    if (!as_output && !is_input(idx)) return err("tensor '{}' is read before any operator writes it", name_of(*t));
+    if (*dt != DType::I8)
+      return err("tensor '{}' is {}; only int8 activations are supported (float and int16 TFLite models are not yet)",
+                 name_of(*t), dtype_name(*dt));
+    auto q = quant_of(*t);
+    if (!q) return q.error();
+    if (q->scale.size() != 1) return err("int8 tensor '{}' must be quantized per tensor", name_of(*t));
+    if (q->zp[0] < -128 || q->zp[0] > 127) return err("tensor '{}': zero point {} outside int8", name_of(*t), q->zp[0]);
+    Tensor x;
+    x.name = name_of(*t).empty() ? fmt::format("t{}", idx) : name_of(*t);
+    x.dtype = DType::I8;
+    x.shape = logical(*s);
+    const TensorId id = g.add_tensor(std::move(x));
+    ids[static_cast<size_t>(idx)] = id;
+    return id;
+  }
+  bool is_input(int32_t idx) const {
+    if (const Vector<int32_t>* in = vec<int32_t>(m.sg, kSgInputs))
+      for (int32_t i : *in)
+        if (i == idx) return true;
+    return false;
+  }
+  // Per-tensor (scale, zp) of an activation as IR constants.
+  Expected<std::pair<TensorId, TensorId>> qconsts(int32_t idx) {
+    auto t = tensor(idx);
+    if (!t) return t.error();
+    auto q = quant_of(*t);
+    if (!q) return q.error();
+    if (q->scale.size() != 1) return err("tensor '{}' must be quantized per tensor", name_of(*t));
+    return std::make_pair(constant(name_of(*t) + "_scale", DType::F32, {}, q->scale),
+                          constant(name_of(*t) + "_zp", DType::I8, {}, std::vector<int8_t>{static_cast<int8_t>(q->zp[0])}));
+  }
+  template <typename T>
+  TensorId constant(const std::string& name, DType dt, Shape s, const std::vector<T>& v) {
+    Tensor c;
+    c.name = name;
+    c.dtype = dt;
+    c.shape = std::move(s);
+    c.data = std::vector<uint8_t>(v.size() * sizeof(T));
+    if (!v.empty()) std::memcpy(c.data->data(), v.data(), c.data->size());
+    return g.add_tensor(std::move(c));
+  }
+  float qscale(int32_t idx) {
+    auto t = tensor(idx);
+    auto q = quant_of(*t);
+    return q && !q->scale.empty() ? q->scale[0] : 1.f;
+  }
+  int64_t qzp(int32_t idx) {
+    auto t = tensor(idx);
+    auto q = quant_of(*t);
+    return q && !q->zp.empty() ? q->zp[0] : 0;
+  }
+};
+
+// Output size and leading padding of one spatial dim under TFLite's SAME (0) / VALID (1) rule.
+std::pair<int64_t, int64_t> tfl_pad(int64_t in, int64_t k, int64_t stride, int64_t dil, int padding) {
+  const int64_t eff = (k - 1) * dil + 1;
+  if (padding == 1) return {(in - eff + stride) / stride, 0};
+  const int64_t out = (in + stride - 1) / stride;
+  const int64_t total = std::max<int64_t>((out - 1) * stride + eff - in, 0);
+  return {out, total / 2};
+}
+
+Status fused_act(Builder& b, Node& n, int8_t act) {
+  switch (act) {
+    case 0: return Status::ok();
+    case 1: n.act.kind = FusedAct::Relu; break;
+    case 2: n.act.kind = FusedAct::Clip; n.act.lo = -1.f; n.act.hi = 1.f; break;
+    case 3: n.act.kind = FusedAct::Clip; n.act.lo = 0.f; n.act.hi = 6.f; break;
+    default: return b.err("fused activation {} (TANH/SIGN_BIT) is not supported", act);
+  }
+  n.act.from = "fused activation";
+  return Status::ok();
+}
+
+}  // namespace
+
+bool is_tflite_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char h[8] = {};
+  if (f.read(h, 8) && std::memcmp(h + 4, "TFL3", 4) == 0) return true;
+  // A file named .tflite without the identifier (truncated, damaged) gets the TFLite frontend's error.
+  const std::string ext = ".tflite";
+  return path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
+}
+
+Expected<std::vector<std::string>> tflite_input_names(const std::string& path) {
+  auto g = import_tflite(path);
+  if (!g) return g.error();
+  std::vector<std::string> names;
+  for (TensorId i : g->inputs) names.push_back(g->t(i).name);
+  return names;
+}
+
+bool tflite_operator_supported(const std::string& name) {
+  for (const char* s : {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "AVERAGE_POOL_2D", "MAX_POOL_2D",
+                        "RESHAPE", "SQUEEZE", "SOFTMAX", "QUANTIZE"})
+    if (name == s) return true;
+  return false;
+}
+
+Expected<std::map<std::string, int>> tflite_operators(const std::string& path) {
+  auto m = load(path);
+  if (!m) return m.error();
+  std::map<std::string, int> r;
+  if (const TableVec* ops = tables(m->sg, kSgOperators))
+    for (flatbuffers::uoffset_t i = 0; i < ops->size(); ++i) {
+      const uint32_t ci = get<uint32_t>(ops->Get(i), kOpCode, 0);
+      if (ci >= m->codes.size()) return make_error("{}: {}", path, op_label(*m, i, ci));
+      const int32_t c = m->codes[ci];
+      const char* n = builtin_name(c);
+      ++r[c == CUSTOM ? "CUSTOM:" + m->custom[ci] : (n ? n : fmt::format("BUILTIN_{}", c))];
+    }
+  return r;
+}
+
+Expected<Graph> import_tflite(const std::string& path) {
+  auto loaded = load(path);
+  if (!loaded) return loaded.error();
+  const TfModel& m = *loaded;
+  Builder b(m);
+  b.g.numerics = Numerics::TFLite;
+  b.g.opset = 17;
+  b.tensors = tables(m.sg, kSgTensors);
+  b.buffers = tables(m.model, kModelBuffers);
+  b.ids.assign(b.tensors ? b.tensors->size() : 0, kNoTensor);
+  b.where = "graph inputs";
+  const Vector<int32_t>* gin = vec<int32_t>(m.sg, kSgInputs);
+  const Vector<int32_t>* gout = vec<int32_t>(m.sg, kSgOutputs);
+  if (!gin || gin->size() == 0 || !gout || gout->size() == 0) return b.err("the subgraph has no inputs or no outputs");
+  for (int32_t i : *gin) {
+    auto id = b.act(i);
+    if (!id) return id.error();
+    b.g.inputs.push_back(*id);
+    b.g.io_quant[*id] = IoQuant{b.qscale(i), static_cast<int32_t>(b.qzp(i))};
+  }
+  const TableVec* ops = tables(m.sg, kSgOperators);
+  if (!ops || ops->size() == 0) return b.err("the subgraph has no operators");
+  for (flatbuffers::uoffset_t oi = 0; oi < ops->size(); ++oi) {
+    const Table* op = ops->Get(oi);
+    const uint32_t ci = get<uint32_t>(op, kOpCode, 0);
+    b.where = op_label(m, oi, ci);
+    if (ci >= m.codes.size()) return b.err("refused");
+    const int32_t code = m.codes[ci];
+    std::vector<int32_t> in, out;
+    if (const Vector<int32_t>* v = vec<int32_t>(op, kOpInputs)) in.assign(v->begin(), v->end());
+    if (const Vector<int32_t>* v = vec<int32_t>(op, kOpOutputs)) out.assign(v->begin(), v->end());
+    const uint8_t otype = get<uint8_t>(op, kOpOptionsType, 0);
+    const Table* opt = sub(op, kOpOptions);
+    auto need = [&](size_t nin, size_t nin_max, uint8_t want_opt) -> Status {
+      if (in.size() < nin || in.size() > nin_max || out.size() != 1)
+        return b.err("{} inputs and {} outputs, expected {}..{} inputs and 1 output", in.size(), out.size(), nin, nin_max);
+      if (want_opt && (otype != want_opt || !opt)) return b.err("missing or mismatched builtin options (type {})", otype);
+      return Status::ok();
+    };
+    Node n;
+    n.index = static_cast<int>(oi);
+    n.name = fmt::format("op{}_{}", oi, code == CUSTOM ? "CUSTOM" : (builtin_name(code) ? builtin_name(code) : "?"));
+    switch (code) {
+      case CONV_2D:
+      case DEPTHWISE_CONV_2D: {
+        const bool dw = code == DEPTHWISE_CONV_2D;
+        FERRITE_TRY(need(2, 3, dw ? kDepthwise : kConv2D));
+        const int padding = get<int8_t>(opt, 0, 0);
+        const int64_t sw = get<int32_t>(opt, 1, 1), sh = get<int32_t>(opt, 2, 1);
+        const int8_t fa = get<int8_t>(opt, dw ? 4 : 3, 0);
+        const int64_t dlw = get<int32_t>(opt, dw ? 5 : 4, 1), dlh = get<int32_t>(opt, dw ? 6 : 5, 1);
+        if (sw < 1 || sh < 1 || dlw < 1 || dlh < 1 || sw > 64 || sh > 64 || dlw > 64 || dlh > 64)
+          return b.err("stride {}x{} / dilation {}x{} out of range", sh, sw, dlh, dlw);
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto wt = b.tensor(in[1]);
+        if (!wt) return wt.error();
+        auto wdt = b.dtype_of(*wt);
+        if (!wdt) return wdt.error();
+        auto ws = b.shape_of(*wt);
+        if (!ws) return ws.error();
+        if (*wdt != DType::I8 || ws->size() != 4) return b.err("filter must be a 4-D int8 constant");
+        auto wd = b.data_of(*wt, *wdt, *ws);
+        if (!wd) return wd.error();
+        if (wd->empty()) return b.err("filter '{}' is not a constant", Builder::name_of(*wt));
+        auto wq = b.quant_of(*wt);
+        if (!wq) return wq.error();
+        const Shape xs = b.g.t(*x).shape;  // NCHW
+        const int64_t C = xs[1], H = xs[2], W = xs[3];
+        // Filter: CONV_2D [O][KH][KW][I]; DEPTHWISE [1][KH][KW][O]. To OIHW.
+        const int64_t O = dw ? (*ws)[3] : (*ws)[0], KH = (*ws)[1], KW = (*ws)[2], I = dw ? 1 : (*ws)[3];
+        if (dw ? ((*ws)[0] != 1 || O % C != 0) : (I != C))
+          return b.err("filter shape {} does not fit input channels {}", shape_str(*ws), C);
+        if (wq->scale.size() != 1 && wq->scale.size() != static_cast<size_t>(O))
+          return b.err("{} filter scales for {} output channels", wq->scale.size(), O);
+        for (int64_t z : wq->zp)
+          if (z != 0) return b.err("filter zero point {} (TFLite int8 filters are symmetric)", z);
+        std::vector<int8_t> w(static_cast<size_t>(O * I * KH * KW));
+        const int8_t* src = reinterpret_cast<const int8_t*>(wd->data());
+        for (int64_t o = 0; o < O; ++o)
+          for (int64_t i = 0; i < I; ++i)
+            for (int64_t ky = 0; ky < KH; ++ky)
+              for (int64_t kx = 0; kx < KW; ++kx)
+                w[static_cast<size_t>(((o * I + i) * KH + ky) * KW + kx)] =
+                    dw ? src[(ky * KW + kx) * O + o] : src[((o * KH + ky) * KW + kx) * I + i];
+        auto [oh, pt] = tfl_pad(H, KH, sh, dlh, padding);
+        auto [ow, pl] = tfl_pad(W, KW, sw, dlw, padding);
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        const Shape want = {xs[0], O, oh, ow};
+        if (b.g.t(*y).shape != want)
+          return b.err("output shape {} (NCHW) differs from the computed {}", shape_str(b.g.t(*y).shape), shape_str(want));
+        const int64_t pb = std::max<int64_t>((oh - 1) * sh + (KH - 1) * dlh + 1 - H - pt, 0);
+        const int64_t pr = std::max<int64_t>((ow - 1) * sw + (KW - 1) * dlw + 1 - W - pl, 0);
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        TensorId bias = kNoTensor;
+        if (in.size() > 2 && in[2] >= 0) {
+          auto bt = b.tensor(in[2]);
+          if (!bt) return bt.error();
+          auto bdt = b.dtype_of(*bt);
+          if (!bdt) return bdt.error();
+          auto bs = b.shape_of(*bt);
+          if (!bs) return bs.error();
+          if (*bdt != DType::I32 || *bs != Shape{O}) return b.err("bias must be an int32 constant of {} values", O);
+          auto bd = b.data_of(*bt, *bdt, *bs);
+          if (!bd) return bd.error();
+          if (bd->empty()) return b.err("bias is not a constant");
+          Tensor c;
+          c.name = Builder::name_of(*bt);
+          c.dtype = DType::I32;
+          c.shape = {O};
+          c.data = std::move(*bd);
+          bias = b.g.add_tensor(std::move(c));
+        }
+        const std::string wn = Builder::name_of(*wt);
+        n.op = OpKind::QLinearConv;
+        n.inputs = {*x, qx->first, qx->second, b.constant(wn, DType::I8, {O, I, KH, KW}, w),
+                    b.constant(wn + "_scale", DType::F32, {static_cast<int64_t>(wq->scale.size())}, wq->scale),
+                    b.constant(wn + "_zp", DType::I8, {static_cast<int64_t>(wq->scale.size())},
+                               std::vector<int8_t>(wq->scale.size(), 0)),
+                    qy->first, qy->second, bias};
+        n.outputs = {*y};
+        n.attrs.values["strides"] = std::vector<int64_t>{sh, sw};
+        n.attrs.values["dilations"] = std::vector<int64_t>{dlh, dlw};
+        n.attrs.values["pads"] = std::vector<int64_t>{pt, pl, pb, pr};
+        n.attrs.values["kernel_shape"] = std::vector<int64_t>{KH, KW};
+        n.attrs.values["group"] = int64_t{dw ? C : 1};
+        FERRITE_TRY(fused_act(b, n, fa));
+        break;
+      }
+      case FULLY_CONNECTED: {
+        FERRITE_TRY(need(2, 3, 0));
+        int8_t fa = 0;
+        if (opt) {
+          if (otype != kFullyConnected) return b.err("mismatched builtin options (type {})", otype);
+          fa = get<int8_t>(opt, 0, 0);
+          if (get<int8_t>(opt, 1, 0) != 0) return b.err("shuffled weights format is not supported");
+        }
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto wt = b.tensor(in[1]);
+        if (!wt) return wt.error();
+        auto wdt = b.dtype_of(*wt);
+        if (!wdt) return wdt.error();
+        auto ws = b.shape_of(*wt);
+        if (!ws) return ws.error();
+        if (*wdt != DType::I8 || ws->size() != 2) return b.err("weights must be a 2-D int8 constant");
+        auto wd = b.data_of(*wt, *wdt, *ws);
+        if (!wd) return wd.error();
+        if (wd->empty()) return b.err("weights are not a constant");
+        auto wq = b.quant_of(*wt);
+        if (!wq) return wq.error();
+        const int64_t N = (*ws)[0], K = (*ws)[1];
+        if (wq->scale.size() != 1 && wq->scale.size() != static_cast<size_t>(N))
+          return b.err("{} weight scales for {} outputs", wq->scale.size(), N);
+        for (int64_t z : wq->zp)
+          if (z != 0) return b.err("weight zero point {} (TFLite int8 weights are symmetric)", z);
+        const int64_t numel = b.g.t(*x).numel();
+        if (numel % K != 0) return b.err("input of {} elements is not a multiple of {}", numel, K);
+        TensorId a = *x;
+        if (b.g.t(*x).shape != Shape{numel / K, K}) {  // flatten to [rows, K]: a Reshape (an alias)
+          const Shape& xs = b.g.t(*x).shape;
+          if (xs.size() == 4 && xs[2] * xs[3] != 1 && xs[1] != 1)
+            return b.err("input {} (NCHW) would need an NHWC flatten; not supported yet", shape_str(xs));
+          Tensor f;
+          f.name = b.g.t(*x).name + "_flat";
+          f.dtype = DType::I8;
+          f.shape = {numel / K, K};
+          a = b.g.add_tensor(std::move(f));
+          Node r;
+          r.op = OpKind::Reshape;
+          r.index = n.index;
+          r.name = n.name + "_flatten";
+          r.inputs = {*x, b.constant(r.name + "_shape", DType::I64, {2}, std::vector<int64_t>{numel / K, K})};
+          r.outputs = {a};
+          b.g.nodes.push_back(std::move(r));
+        }
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (b.g.t(*y).shape != Shape{numel / K, N}) return b.err("output shape {} is not [{}, {}]", shape_str(b.g.t(*y).shape), numel / K, N);
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        TensorId bias = kNoTensor;
+        if (in.size() > 2 && in[2] >= 0) {
+          auto bt = b.tensor(in[2]);
+          if (!bt) return bt.error();
+          auto bdt = b.dtype_of(*bt);
+          if (!bdt) return bdt.error();
+          auto bs = b.shape_of(*bt);
+          if (!bs) return bs.error();
+          if (*bdt != DType::I32 || *bs != Shape{N}) return b.err("bias must be an int32 constant of {} values", N);
+          auto bd = b.data_of(*bt, *bdt, *bs);
+          if (!bd) return bd.error();
+          if (bd->empty()) return b.err("bias is not a constant");
+          Tensor c;
+          c.name = Builder::name_of(*bt);
+          c.dtype = DType::I32;
+          c.shape = {N};
+          c.data = std::move(*bd);
+          bias = b.g.add_tensor(std::move(c));
+        }
+        const std::string wn = Builder::name_of(*wt);
+        std::vector<int8_t> w(wd->size());
+        std::memcpy(w.data(), wd->data(), w.size());
+        n.op = OpKind::QGemm;  // A [rows][K] x B^T, B = [N][K] as TFLite stores it
+        n.inputs = {a, qx->first, qx->second, b.constant(wn, DType::I8, {N, K}, w),
+                    b.constant(wn + "_scale", DType::F32, {static_cast<int64_t>(wq->scale.size())}, wq->scale),
+                    b.constant(wn + "_zp", DType::I8, {static_cast<int64_t>(wq->scale.size())},
+                               std::vector<int8_t>(wq->scale.size(), 0)),
+                    bias, qy->first, qy->second};
+        n.outputs = {*y};
+        n.attrs.values["transB"] = int64_t{1};
+        FERRITE_TRY(fused_act(b, n, fa));
+        break;
+      }
+      case ADD: {
+        FERRITE_TRY(need(2, 2, 0));
+        int8_t fa = 0;
+        if (opt) {
+          if (otype != kAdd) return b.err("mismatched builtin options (type {})", otype);
+          fa = get<int8_t>(opt, 0, 0);
+        }
+        auto a = b.act(in[0]);
+        if (!a) return a.error();
+        auto c = b.act(in[1]);
+        if (!c) return c.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (b.g.t(*a).shape != b.g.t(*c).shape || b.g.t(*a).shape != b.g.t(*y).shape)
+          return b.err("broadcasting ADD ({} + {}) is not supported yet", shape_str(b.g.t(*a).shape), shape_str(b.g.t(*c).shape));
+        auto qa = b.qconsts(in[0]);
+        if (!qa) return qa.error();
+        auto qb = b.qconsts(in[1]);
+        if (!qb) return qb.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        n.op = OpKind::QLinearAdd;
+        n.inputs = {*a, qa->first, qa->second, *c, qb->first, qb->second, qy->first, qy->second};
+        n.outputs = {*y};
+        FERRITE_TRY(fused_act(b, n, fa));
+        break;
+      }
+      case AVERAGE_POOL_2D:
+      case MAX_POOL_2D: {
+        FERRITE_TRY(need(1, 1, kPool2D));
+        const int padding = get<int8_t>(opt, 0, 0);
+        const int64_t sw = get<int32_t>(opt, 1, 1), sh = get<int32_t>(opt, 2, 1);
+        const int64_t fw = get<int32_t>(opt, 3, 1), fh = get<int32_t>(opt, 4, 1);
+        const int8_t fa = get<int8_t>(opt, 5, 0);
+        if (sw < 1 || sh < 1 || fw < 1 || fh < 1 || sw > 4096 || sh > 4096 || fw > 4096 || fh > 4096)
+          return b.err("filter {}x{} / stride {}x{} out of range", fh, fw, sh, sw);
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        const Shape xs = b.g.t(*x).shape;
+        auto [oh, pt] = tfl_pad(xs[2], fh, sh, 1, padding);
+        auto [ow, pl] = tfl_pad(xs[3], fw, sw, 1, padding);
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (b.g.t(*y).shape != Shape{xs[0], xs[1], oh, ow}) return b.err("output shape {} (NCHW) differs from the computed one", shape_str(b.g.t(*y).shape));
+        if (b.qscale(in[0]) != b.qscale(out[0]) || b.qzp(in[0]) != b.qzp(out[0]))
+          return b.err("input and output quantization differ (TFLite requires them equal)");
+        const int64_t pb = std::max<int64_t>((oh - 1) * sh + fh - xs[2] - pt, 0);
+        const int64_t pr = std::max<int64_t>((ow - 1) * sw + fw - xs[3] - pl, 0);
+        n.attrs.values["kernel_shape"] = std::vector<int64_t>{fh, fw};
+        n.attrs.values["strides"] = std::vector<int64_t>{sh, sw};
+        n.attrs.values["pads"] = std::vector<int64_t>{pt, pl, pb, pr};
+        if (code == MAX_POOL_2D) {
+          n.op = OpKind::MaxPool;
+          n.inputs = {*x};
+        } else {
+          auto qx = b.qconsts(in[0]);
+          if (!qx) return qx.error();
+          auto qy = b.qconsts(out[0]);
+          if (!qy) return qy.error();
+          n.op = OpKind::QLinearAveragePool;
+          n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+          n.attrs.values["count_include_pad"] = int64_t{0};
+        }
+        n.outputs = {*y};
+        FERRITE_TRY(fused_act(b, n, fa));
+        break;
+      }
+      case RESHAPE:
+      case SQUEEZE: {
+        if (in.empty() || in.size() > 2 || out.size() != 1) return b.err("expected 1 or 2 inputs and 1 output");
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        const Tensor& xt = b.g.t(*x);
+        const Tensor& yt = b.g.t(*y);
+        if (xt.numel() != yt.numel()) return b.err("{} elements reshaped to {}", xt.numel(), yt.numel());
+        // TFLite reshapes in NHWC order; the IR's rank-4 tensors are NCHW. Equal when H*W == 1 or C == 1.
+        for (const Shape* s : {&xt.shape, &yt.shape})
+          if (s->size() == 4 && (*s)[2] * (*s)[3] != 1 && (*s)[1] != 1)
+            return b.err("reshaping {} (NCHW) needs an NHWC-order reshape; not supported yet", shape_str(*s));
+        if (b.qscale(in[0]) != b.qscale(out[0]) || b.qzp(in[0]) != b.qzp(out[0]))
+          return b.err("input and output quantization differ");
+        n.op = OpKind::Reshape;
+        n.inputs = {*x, b.constant(n.name + "_shape", DType::I64, {static_cast<int64_t>(yt.shape.size())}, yt.shape)};
+        n.outputs = {*y};
+        break;
+      }
+      case SOFTMAX: {
+        FERRITE_TRY(need(1, 1, kSoftmax));
+        const float beta = get<float>(opt, 0, 1.f);
+        if (!(beta > 0.f) || !std::isfinite(beta)) return b.err("beta {} is not a positive finite number", beta);
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (b.g.t(*x).shape != b.g.t(*y).shape) return b.err("output shape differs from the input's");
+        if (b.qscale(out[0]) != 1.f / 256.f || b.qzp(out[0]) != -128)
+          return b.err("int8 output must have scale 1/256 and zero point -128 (TFLite's rule)");
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        n.op = OpKind::QLinearSoftmax;
+        n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+        n.outputs = {*y};
+        const int64_t r = static_cast<int64_t>(b.g.t(*x).shape.size());
+        n.attrs.values["axis"] = int64_t{r == 4 ? 1 : r - 1};  // TFLite: the last (NHWC) dim
+        n.attrs.values["beta"] = beta;
+        break;
+      }
+      case QUANTIZE: {
+        FERRITE_TRY(need(1, 1, 0));
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        n.op = OpKind::Requantize;  // int8 -> int8 (float inputs are refused by act())
+        n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+        n.outputs = {*y};
+        break;
+      }
+      case CUSTOM:
+        return b.err("custom operators are not supported");
+      default:
+        return b.err("operator not supported by Ferrite's TFLite frontend (supported: CONV_2D, DEPTHWISE_CONV_2D, "
+                     "FULLY_CONNECTED, ADD, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, QUANTIZE int8)");
+    }
+    b.g.nodes.push_back(std::move(n));
+  }
+  b.where = "graph outputs";
+  for (int32_t o : *gout) {
+    auto t = b.tensor(o);
+    if (!t) return t.error();
+    if (b.ids[static_cast<size_t>(o)] == kNoTensor) return b.err("output tensor {} is not written by any operator", o);
+    const TensorId id = b.ids[static_cast<size_t>(o)];
+    b.g.outputs.push_back(id);
+    b.g.io_quant[id] = IoQuant{b.qscale(o), static_cast<int32_t>(b.qzp(o))};
+  }
+  FERRITE_TRY(verify(b.g));
+  return std::move(b.g);
+}
+
+}  // namespace ferrite

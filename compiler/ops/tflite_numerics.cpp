@@ -1,0 +1,279 @@
+// Lowering under TFLite numerics (Graph::numerics == TFLite, models from the TFLite frontend). The
+// shapes, layouts, weight packing, in-place and alias decisions are those of the ONNX lowering (the
+// same QLinear* nodes); what changes is the arithmetic: every call that requantizes is replaced by its
+// TFLite kernel (runtime_templates/tflite_s8/tflite_s8.h) with int32 multipliers and shifts computed
+// here exactly as TFLite computes them (QuantizeMultiplier on the double scale ratio), and the fused
+// activation ranges are quantized with TFLite's rounding. Calls that move bytes without arithmetic
+// (max pool, copies, relayouts) are kept; anything else is refused, so a TFLite model never runs a
+// kernel with ONNX Runtime's float requantization. docs/numerics.md, "TFLite numerics".
+#include <cmath>
+#include <cstring>
+
+#include "ops/op_util.h"
+
+namespace ferrite {
+namespace ops {
+#define FERRITE_OP(kind, domain, onnx, lo, hi, cmask) Expected<Lowered> lower_##kind(const Graph& g, const Node& n);
+#include "ir/ops.def"
+#undef FERRITE_OP
+}  // namespace ops
+
+namespace {
+using ops::has_input;
+
+// TFLite's QuantizeMultiplier: m = frexp(d) in [0.5, 1), q = round(m * 2^31) (half away from zero),
+// q == 2^31 -> 2^30 with shift + 1; a shift below -31 gives (0, 0).
+std::pair<int32_t, int32_t> quantize_multiplier(double d) {
+  if (d == 0.0) return {0, 0};
+  int shift = 0;
+  const double m = std::frexp(d, &shift);
+  int64_t q = static_cast<int64_t>(std::round(m * static_cast<double>(int64_t{1} << 31)));
+  if (q == (int64_t{1} << 31)) {
+    q /= 2;
+    ++shift;
+  }
+  if (shift < -31) return {0, 0};
+  return {static_cast<int32_t>(q), shift};
+}
+
+Expected<float> scale_of(const Graph& g, const Node& n, size_t slot) {
+  if (!has_input(n, slot) || !g.t(n.inputs[slot]).is_constant() || g.t(n.inputs[slot]).dtype != DType::F32)
+    return make_error("{}: scale input {} must be a float constant", n.display_name(), slot);
+  return g.t(n.inputs[slot]).as_f32().at(0);
+}
+std::vector<float> scales_of(const Graph& g, const Node& n, size_t slot) { return g.t(n.inputs[slot]).as_f32(); }
+int32_t zp_of(const Graph& g, const Node& n, size_t slot) {
+  return has_input(n, slot) ? static_cast<int32_t>(g.t(n.inputs[slot]).as_i64().at(0)) : 0;
+}
+
+// CalculateActivationRangeQuantized: bounds quantized as zp + round(v / scale), v / scale in float.
+std::pair<int32_t, int32_t> tfl_act_range(const FusedAct& a, float scale, int32_t zp) {
+  auto q = [&](float v) { return zp + static_cast<int32_t>(std::round(v / scale)); };
+  int32_t lo = -128, hi = 127;
+  if (a.kind == FusedAct::Relu) lo = std::max(lo, q(0.f));
+  if (a.kind == FusedAct::Clip) {
+    lo = std::max(lo, q(a.lo));
+    hi = std::min(hi, q(a.hi));
+  }
+  return {lo, hi};
+}
+
+Status require_act(const Node& n) {
+  if (n.act.kind != FusedAct::None && n.act.kind != FusedAct::Relu && n.act.kind != FusedAct::Clip)
+    return make_error("{}: only RELU/RELU6/RELU_N1_TO_1 can be fused under TFLite numerics", n.display_name());
+  return Status::ok();
+}
+
+Operand int_const(const std::string& name, const std::vector<int32_t>& v) {
+  Tensor t;
+  t.name = name;
+  t.dtype = DType::I32;
+  t.shape = {static_cast<int64_t>(v.size())};
+  t.data = std::vector<uint8_t>(v.size() * sizeof(int32_t));
+  std::memcpy(t.data->data(), v.data(), t.data->size());
+  return Operand::constant(std::move(t));
+}
+
+bool data_movement(KernelId k) {
+  return k == KernelId::maxpool_s8_nhwc || k == KernelId::strided_copy || k == KernelId::concat_part ||
+         k == KernelId::flip_sign_bytes || k == KernelId::window_copy;
+}
+
+// Conv / depthwise / fully connected: (multiplier, shift) per output channel. Conv uses
+// double(x_scale) * double(w_scale[c]) / double(y_scale) (PopulateConvolutionQuantizationParams);
+// a per-tensor fully connected layer forms x_scale * w_scale in float first
+// (GetQuantizedConvolutionMultipler), a per-channel one as conv.
+Expected<Lowered> rewrite_conv_fc(const Graph& g, const Node& n, Lowered l, size_t xs_slot, size_t ws_slot, size_t ys_slot,
+                                  bool fc) {
+  auto xs = scale_of(g, n, xs_slot);
+  if (!xs) return xs.error();
+  auto ys = scale_of(g, n, ys_slot);
+  if (!ys) return ys.error();
+  FERRITE_TRY(require_act(n));
+  const std::vector<float> ws = scales_of(g, n, ws_slot);
+  const int32_t yzp = zp_of(g, n, ys_slot + 1);
+  auto [lo, hi] = tfl_act_range(n.act, *ys, yzp);
+  auto make_qm = [&](int32_t channels) {
+    std::vector<int32_t> qm;
+    for (int32_t c = 0; c < channels; ++c) {
+      const float w = ws.size() == 1 ? ws[0] : ws.at(static_cast<size_t>(c));
+      const double ratio = fc && ws.size() == 1 ? static_cast<double>(*xs * w) / static_cast<double>(*ys)
+                                                : static_cast<double>(*xs) * static_cast<double>(w) / static_cast<double>(*ys);
+      auto [m, s] = quantize_multiplier(ratio);
+      qm.push_back(m);
+      qm.push_back(s);
+    }
+    return qm;
+  };
+  auto rewrite = [&](std::vector<KernelCall>& calls, size_t* scratch) -> Status {
+    for (KernelCall& c : calls) {
+      if (auto* p = std::get_if<ferrite_rt::ConvS8Params>(&c.params)) {
+        p->act_min = lo;
+        p->act_max = hi;
+        const Operand qm = int_const(g.t(n.outputs[0]).name + "_tfl_multiplier", make_qm(p->c_out));
+        if (c.kernel == KernelId::conv_s8_nhwc || c.kernel == KernelId::conv1x1_s8_nhwc) {
+          c.kernel = KernelId::conv_s8_nhwc_tfl;
+          c.args = {c.args[0], c.args[1], c.args[2], qm, c.args[4]};
+          if (scratch) *scratch = 0;
+        } else if (c.kernel == KernelId::dwconv_s8_nhwc) {
+          c.kernel = KernelId::dwconv_s8_nhwc_tfl;
+          c.args[3] = qm;
+        } else if (c.kernel == KernelId::dwconv_s8_nhwc_inplace) {
+          c.kernel = KernelId::dwconv_s8_nhwc_inplace_tfl;
+          c.args[3] = qm;
+        } else {
+          return make_error("{}: internal error: kernel {} under TFLite numerics", n.display_name(), kernel_name(c.kernel));
+        }
+        c.variant += "_tfl";
+      } else if (auto* f = std::get_if<ferrite_rt::FcS8Params>(&c.params)) {
+        if (c.kernel != KernelId::fc_s8 || f->out_int32)
+          return make_error("{}: internal error: kernel {} under TFLite numerics", n.display_name(), kernel_name(c.kernel));
+        f->act_min = lo;
+        f->act_max = hi;
+        c.kernel = KernelId::fc_s8_tfl;
+        c.args[3] = int_const(g.t(n.outputs[0]).name + "_tfl_multiplier", make_qm(f->out_features));
+        c.variant += "_tfl";
+      } else if (!data_movement(c.kernel)) {
+        return make_error("{}: kernel {} has no TFLite-numerics version", n.display_name(), kernel_name(c.kernel));
+      }
+    }
+    return Status::ok();
+  };
+  FERRITE_TRY(rewrite(l.calls, &l.scratch_bytes));
+  FERRITE_TRY(rewrite(l.inplace_calls, nullptr));
+  return l;
+}
+
+Expected<Lowered> lower_add(const Graph& g, const Node& n) {
+  auto l = ops::lower_QLinearAdd(g, n);
+  if (!l) return l.error();
+  FERRITE_TRY(require_act(n));
+  auto sa = scale_of(g, n, 1), sb = scale_of(g, n, 4), sy = scale_of(g, n, 6);
+  if (!sa) return sa.error();
+  if (!sb) return sb.error();
+  if (!sy) return sy.error();
+  // TFLite's Add Prepare for int8: left_shift 20, inputs scaled by scale / (2 * max scale) and the
+  // sum by (2 * max scale) / (2^20 * y_scale), each with QuantizeMultiplier (shifts <= 0).
+  const int32_t left_shift = 20;
+  const double twice_max = 2.0 * static_cast<double>(std::max(*sa, *sb));
+  auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa) / twice_max);
+  auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb) / twice_max);
+  auto [my, shy] = quantize_multiplier(twice_max / static_cast<double>(static_cast<float>(1 << left_shift) * *sy));
+  for (KernelCall& c : l->calls) {
+    auto* p = std::get_if<ferrite_rt::BinaryS8Params>(&c.params);
+    if (!p || c.kernel != KernelId::binary_s8)
+      return make_error("{}: internal error: unexpected add call under TFLite numerics", n.display_name());
+    std::tie(p->act_min, p->act_max) = tfl_act_range(n.act, *sy, p->y_zp);
+    c.kernel = KernelId::add_s8_tfl;
+    c.variant = "add_s8_tfl";
+    c.args = {c.args[0], c.args[1],
+              int_const(g.t(n.outputs[0]).name + "_tfl_add", {left_shift, ma, sha, mb, shb, my, shy}), c.args[2]};
+  }
+  return l;
+}
+
+Expected<Lowered> lower_avgpool(const Graph& g, const Node& n) {
+  auto l = ops::lower_QLinearAveragePool(g, n);
+  if (!l) return l.error();
+  FERRITE_TRY(require_act(n));
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  if (*sx != *sy || zp_of(g, n, 2) != zp_of(g, n, 4))
+    return make_error("{}: input and output quantization differ (TFLite's int8 AVERAGE_POOL_2D needs them equal)",
+                      n.display_name());
+  for (KernelCall& c : l->calls) {
+    auto* p = std::get_if<ferrite_rt::PoolS8Params>(&c.params);
+    if (!p || c.kernel != KernelId::avgpool_s8_nhwc || p->dil_h != 1 || p->dil_w != 1)
+      return make_error("{}: internal error: unexpected pooling call under TFLite numerics", n.display_name());
+    std::tie(p->act_min, p->act_max) = tfl_act_range(n.act, *sy, p->out_zp);
+    c.kernel = KernelId::avgpool_s8_nhwc_tfl;
+    c.variant += "_tfl";
+  }
+  return l;
+}
+
+Expected<Lowered> lower_softmax(const Graph& g, const Node& n) {
+  auto l = ops::lower_QLinearSoftmax(g, n);
+  if (!l) return l.error();
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  if (*sy != 1.f / 256.f || zp_of(g, n, 4) != -128)
+    return make_error("{}: int8 softmax output must have scale 1/256 and zero point -128", n.display_name());
+  // PreprocessSoftmaxScaling(beta, x_scale, 5 integer bits): multiplier >= 1 as (mult, left shift);
+  // diff_min = -floor((2^5 - 1) * 2^26 / 2^left_shift) (CalculateInputRadius).
+  const double beta = static_cast<double>(n.attrs.f("beta", 1.f));
+  const double real = std::min(beta * static_cast<double>(*sx) * static_cast<double>(int64_t{1} << 26),
+                               static_cast<double>((int64_t{1} << 31) - 1));
+  auto [mult, shift] = quantize_multiplier(real);
+  if (shift < 0 || shift > 30) return make_error("{}: input scale {} out of TFLite's softmax range", n.display_name(), *sx);
+  const double radius = 31.0 * static_cast<double>(int64_t{1} << 26) / static_cast<double>(int64_t{1} << shift);
+  const int32_t diff_min = -static_cast<int32_t>(std::floor(radius));
+  for (KernelCall& c : l->calls) {
+    auto* p = std::get_if<ferrite_rt::SoftmaxS8Params>(&c.params);
+    if (!p || c.kernel != KernelId::softmax_s8)
+      return make_error("{}: internal error: unexpected softmax call under TFLite numerics", n.display_name());
+    if (p->axis_len > 256)
+      return make_error("{}: softmax over {} > 256 values is not supported (fixed-point sum range)", n.display_name(),
+                        p->axis_len);
+    c.kernel = KernelId::softmax_s8_tfl;
+    c.variant = "softmax_s8_tfl";
+    c.args = {c.args[0], int_const(g.t(n.outputs[0]).name + "_tfl_softmax", {mult, shift, diff_min}), c.args[1]};
+  }
+  return l;
+}
+
+Expected<Lowered> lower_requantize(const Graph& g, const Node& n) {
+  auto l = ops::lower_Requantize(g, n);
+  if (!l) return l.error();
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  // TFLite's int8 -> int8 QUANTIZE: QuantizeMultiplier(double(x_scale) / double(y_scale)).
+  auto [m, s] = quantize_multiplier(static_cast<double>(*sx) / static_cast<double>(*sy));
+  for (KernelCall& c : l->calls) {
+    auto* p = std::get_if<ferrite_rt::RequantizeParams>(&c.params);
+    if (!p || c.kernel != KernelId::requantize_s8)
+      return make_error("{}: internal error: unexpected requantize call under TFLite numerics", n.display_name());
+    std::tie(p->qmin, p->qmax) = tfl_act_range(n.act, *sy, p->out_zp);
+    c.kernel = KernelId::requantize_s8_tfl;
+    c.variant = "requantize_s8_tfl";
+    c.args = {c.args[0], int_const(g.t(n.outputs[0]).name + "_tfl_requant", {m, s}), c.args[1]};
+  }
+  return l;
+}
+
+}  // namespace
+
+Expected<Lowered> lower_node_tflite(const Graph& g, const Node& n) {
+  switch (n.op) {
+    case OpKind::QLinearConv: {
+      auto l = ops::lower_QLinearConv(g, n);
+      if (!l) return l.error();
+      return rewrite_conv_fc(g, n, std::move(*l), 1, 4, 6, false);
+    }
+    case OpKind::QGemm: {
+      auto l = ops::lower_QGemm(g, n);
+      if (!l) return l.error();
+      if (n.attrs.f("alpha", 1.f) != 1.f) return make_error("{}: alpha must be 1 under TFLite numerics", n.display_name());
+      return rewrite_conv_fc(g, n, std::move(*l), 1, 4, 7, true);
+    }
+    case OpKind::QLinearAdd: return lower_add(g, n);
+    case OpKind::QLinearAveragePool: return lower_avgpool(g, n);
+    case OpKind::QLinearSoftmax: return lower_softmax(g, n);
+    case OpKind::Requantize: return lower_requantize(g, n);
+    default: break;
+  }
+  // Everything else must lower to calls that only move bytes (MaxPool, Reshape, Relayout, ...).
+  auto l = lower_node_portable(g, n);
+  if (!l) return l.error();
+  for (const std::vector<KernelCall>* calls : {&l->calls, &l->inplace_calls})
+    for (const KernelCall& c : *calls)
+      if (!data_movement(c.kernel))
+        return make_error("{}: not supported under TFLite numerics (kernel {} follows ONNX Runtime's arithmetic)",
+                          n.display_name(), kernel_name(c.kernel));
+  return l;
+}
+
+}  // namespace ferrite

@@ -1,0 +1,445 @@
+#!/usr/bin/python3
+"""Own-written reference of TFLite's integer arithmetic, for Ferrite's tests.
+
+Reads a .tflite file (flatbuffers, schema v3) with python3-flatbuffers' Table access and runs it
+with numpy, op by op, following TFLite's reference integer kernels' rules (docs/tflite.md):
+per-channel quantized multiplier + shift from the double scale ratio, SaturatingRoundingDoubling-
+HighMul, RoundingDivideByPOT, ADD with left_shift 20, average pool rounding division, int8 SOFTMAX
+with gemmlowp-style fixed-point exp. Only the ops of the Ferrite TFLite frontend's stage 1.
+
+  tflite_ref.py model.tflite --input in.npy --output out.npy   (int8 input, int8 output)
+  tflite_ref.py model.tflite --ops                             (list the operators)
+"""
+import argparse
+import math
+import struct
+import sys
+
+import numpy as np
+from flatbuffers import number_types as N
+from flatbuffers.table import Table
+
+OPS = {0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D",
+       6: "DEQUANTIZE", 9: "FULLY_CONNECTED", 14: "LOGISTIC", 17: "MAX_POOL_2D", 18: "MUL", 19: "RELU",
+       21: "RELU6", 22: "RESHAPE", 25: "SOFTMAX", 28: "TANH", 32: "CUSTOM", 34: "PAD", 39: "TRANSPOSE",
+       40: "MEAN", 41: "SUB", 43: "SQUEEZE", 45: "STRIDED_SLICE", 114: "QUANTIZE", 117: "HARD_SWISH"}
+DTYPES = {0: np.float32, 2: np.int32, 3: np.uint8, 4: np.int64, 7: np.int16, 9: np.int8}
+
+
+# --- flatbuffers access ---------------------------------------------------------------------------
+def field(tab, i):
+    return tab.Offset(4 + 2 * i)
+
+
+def scalar(tab, i, flags, default):
+    o = field(tab, i)
+    return tab.Get(flags, o + tab.Pos) if o else default
+
+
+def subtable(tab, i):
+    o = field(tab, i)
+    if not o:
+        return None
+    return Table(tab.Bytes, tab.Indirect(o + tab.Pos))
+
+
+def table_vector(tab, i):
+    o = field(tab, i)
+    if not o:
+        return []
+    start, n = tab.Vector(o), tab.VectorLen(o)
+    return [Table(tab.Bytes, tab.Indirect(start + 4 * k)) for k in range(n)]
+
+
+def num_vector(tab, i, flags):
+    o = field(tab, i)
+    if not o:
+        return None
+    return tab.GetVectorAsNumpy(flags, o)
+
+
+def string(tab, i):
+    o = field(tab, i)
+    return tab.String(o + tab.Pos).decode() if o else ""
+
+
+class Model:
+    def __init__(self, path):
+        buf = bytearray(open(path, "rb").read())
+        if buf[4:8] != b"TFL3":
+            raise SystemExit(f"{path}: not a TFLite file (identifier {bytes(buf[4:8])!r})")
+        root = Table(buf, struct.unpack_from("<I", buf, 0)[0])
+        self.opcodes = []
+        for oc in table_vector(root, 1):
+            code = max(scalar(oc, 0, N.Int8Flags, 0), scalar(oc, 3, N.Int32Flags, 0))
+            self.opcodes.append(code)
+        buffers = []
+        for b in table_vector(root, 4):
+            d = num_vector(b, 0, N.Uint8Flags)
+            buffers.append(None if d is None or len(d) == 0 else bytes(d))
+        sg = table_vector(root, 2)[0]
+        self.tensors = []
+        for t in table_vector(sg, 0):
+            q = subtable(t, 4)
+            scale = zp = None
+            qdim = 0
+            if q is not None:
+                scale = num_vector(q, 2, N.Float32Flags)
+                zp = num_vector(q, 3, N.Int64Flags)
+                qdim = scalar(q, 6, N.Int32Flags, 0)
+            shape = num_vector(t, 0, N.Int32Flags)
+            dt = DTYPES[scalar(t, 1, N.Int8Flags, 0)]
+            b = buffers[scalar(t, 2, N.Uint32Flags, 0)]
+            data = None
+            if b is not None:
+                data = np.frombuffer(b, dtype=dt).reshape([int(s) for s in shape])
+            self.tensors.append(dict(name=string(t, 3), shape=[int(s) for s in shape], dtype=dt, data=data,
+                                     scale=None if scale is None or len(scale) == 0 else scale.astype(np.float32),
+                                     zp=None if zp is None or len(zp) == 0 else zp.astype(np.int64), qdim=qdim))
+        self.inputs = [int(v) for v in num_vector(sg, 1, N.Int32Flags)]
+        self.outputs = [int(v) for v in num_vector(sg, 2, N.Int32Flags)]
+        self.ops = []
+        for op in table_vector(sg, 3):
+            code = self.opcodes[scalar(op, 0, N.Uint32Flags, 0)]
+            ins = [int(v) for v in num_vector(op, 1, N.Int32Flags)]
+            outs = [int(v) for v in num_vector(op, 2, N.Int32Flags)]
+            self.ops.append(dict(code=code, name=OPS.get(code, f"op{code}"), inputs=ins, outputs=outs,
+                                 opt=subtable(op, 4)))
+
+
+# --- TFLite's fixed-point rules -------------------------------------------------------------------
+def quantize_multiplier(d):
+    """TFLite QuantizeMultiplier: double -> (int32 q31 multiplier, shift) with frexp and round."""
+    if d == 0.0:
+        return 0, 0
+    m, shift = math.frexp(d)
+    q = int(round_away(m * (1 << 31)))
+    if q == (1 << 31):
+        q //= 2
+        shift += 1
+    if shift < -31:
+        shift, q = 0, 0
+    if shift > 30:
+        shift, q = 30, (1 << 31) - 1
+    return q, shift
+
+
+def round_away(x):
+    return math.floor(x + 0.5) if x >= 0 else -math.floor(-x + 0.5)
+
+
+def srdhm(a, b):
+    """SaturatingRoundingDoublingHighMul on int64 numpy arrays (int32 values)."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    ab = a * b
+    nudge = np.where(ab >= 0, 1 << 30, 1 - (1 << 30))
+    s = ab + nudge
+    # C++ integer division truncates toward zero
+    r = np.where(s >= 0, s // (1 << 31), -((-s) // (1 << 31)))
+    overflow = (a == b) & (a == -(1 << 31))
+    return np.where(overflow, (1 << 31) - 1, r).astype(np.int64)
+
+
+def rdbpot(x, exponent):
+    x = np.asarray(x, dtype=np.int64)
+    exponent = np.asarray(exponent, dtype=np.int64)
+    mask = (np.int64(1) << exponent) - 1
+    rem = x & mask
+    thr = (mask >> 1) + (x < 0).astype(np.int64)
+    return (x >> exponent) + (rem > thr).astype(np.int64)
+
+
+def mbqm(x, mult, shift):
+    """MultiplyByQuantizedMultiplier (TFLite reference, 32-bit multiplier)."""
+    shift = np.asarray(shift, dtype=np.int64)
+    left = np.where(shift > 0, shift, 0)
+    right = np.where(shift > 0, 0, -shift)
+    x = np.asarray(x, dtype=np.int64) * (np.int64(1) << left)
+    x = np.clip(x, -(1 << 31), (1 << 31) - 1)  # int32 wrap never happens for the models' ranges
+    return rdbpot(srdhm(x, mult), right)
+
+
+def act_range(act, scale, zp):
+    lo, hi = -128, 127
+    q = lambda v: int(zp + round_away(float(np.float32(v) / np.float32(scale))))  # float division
+    if act == 1:
+        lo = max(lo, q(0.0))
+    elif act == 3:
+        lo, hi = max(lo, q(0.0)), min(hi, q(6.0))
+    elif act == 2:
+        lo, hi = max(lo, q(-1.0)), min(hi, q(1.0))
+    elif act != 0:
+        raise SystemExit(f"fused activation {act} not supported")
+    return lo, hi
+
+
+def same_pad(in_size, k, stride, dil, padding):
+    eff = (k - 1) * dil + 1
+    if padding == 1:  # VALID
+        out = (in_size - eff + stride) // stride
+        return out, 0
+    out = (in_size + stride - 1) // stride
+    total = max((out - 1) * stride + eff - in_size, 0)
+    return out, total // 2
+
+
+def conv(x, m, op, depthwise):
+    o = op["opt"]
+    w_t, b_t = m.tensors[op["inputs"][1]], m.tensors[op["inputs"][2]] if len(op["inputs"]) > 2 and op["inputs"][2] >= 0 else None
+    xt, yt = m.tensors[op["inputs"][0]], m.tensors[op["outputs"][0]]
+    padding = scalar(o, 0, N.Int8Flags, 0)
+    sw, sh = scalar(o, 1, N.Int32Flags, 1), scalar(o, 2, N.Int32Flags, 1)
+    act = scalar(o, 4 if depthwise else 3, N.Int8Flags, 0)
+    dw_, dh_ = scalar(o, 5 if depthwise else 4, N.Int32Flags, 1), scalar(o, 6 if depthwise else 5, N.Int32Flags, 1)
+    w = w_t["data"].astype(np.int64)  # conv: [O][H][W][I]; depthwise: [1][H][W][O]
+    if depthwise:
+        w = np.transpose(w, (3, 1, 2, 0))  # [O][H][W][1]
+    O, KH, KW, I = w.shape
+    n, H, W, C = x.shape
+    OH, pt = same_pad(H, KH, sh, dh_, padding)
+    OW, pl = same_pad(W, KW, sw, dw_, padding)
+    in_zp = int(xt["zp"][0])
+    xs = x.astype(np.int64) - in_zp
+    pad = np.zeros((n, H + KH * dh_ + OH * sh, W + KW * dw_ + OW * sw, C), dtype=np.int64)
+    pad[:, pt:pt + H, pl:pl + W, :] = xs
+    acc = np.zeros((n, OH, OW, O), dtype=np.int64)
+    for ky in range(KH):
+        for kx in range(KW):
+            win = pad[:, ky * dh_:ky * dh_ + OH * sh:sh, kx * dw_:kx * dw_ + OW * sw:sw, :]
+            if depthwise:
+                mult = O // C
+                acc += np.repeat(win, mult, axis=3) * w[:, ky, kx, 0]
+            else:
+                acc += np.einsum("nhwc,oc->nhwo", win, w[:, ky, kx, :])
+    if b_t is not None:
+        acc += b_t["data"].astype(np.int64)
+    return requant_out(acc, xt, w_t, yt, act, O)
+
+
+def requant_out(acc, xt, w_t, yt, act, O, fc=False):
+    ws = w_t["scale"]
+    if fc and len(ws) == 1:  # GetQuantizedConvolutionMultipler: the product in float, then double
+        ratio = [float(np.float32(xt["scale"][0]) * np.float32(ws[0])) / float(yt["scale"][0])] * O
+    else:  # per channel: double(input_scale) * double(filter_scale) / double(output_scale)
+        ws = np.repeat(ws, O) if len(ws) == 1 else ws
+        ratio = [float(xt["scale"][0]) * float(s) / float(yt["scale"][0]) for s in ws]
+    mult, shift = zip(*[quantize_multiplier(r) for r in ratio])
+    y = mbqm(acc, np.array(mult, dtype=np.int64), np.array(shift, dtype=np.int64)) + int(yt["zp"][0])
+    lo, hi = act_range(act, float(yt["scale"][0]), int(yt["zp"][0]))
+    return np.clip(y, lo, hi).astype(np.int8)
+
+
+def fully_connected(x, m, op):
+    o = op["opt"]
+    act = scalar(o, 0, N.Int8Flags, 0) if o is not None else 0
+    xt, w_t, yt = m.tensors[op["inputs"][0]], m.tensors[op["inputs"][1]], m.tensors[op["outputs"][0]]
+    w = w_t["data"].astype(np.int64)  # [O][K]
+    O, K = w.shape
+    xs = x.reshape(-1, K).astype(np.int64) - int(xt["zp"][0])
+    acc = xs @ w.T
+    if len(op["inputs"]) > 2 and op["inputs"][2] >= 0:
+        acc += m.tensors[op["inputs"][2]]["data"].astype(np.int64)
+    return requant_out(acc, xt, w_t, yt, act, O, fc=True).reshape(yt["shape"])
+
+
+def add(a, b, m, op):
+    o = op["opt"]
+    act = scalar(o, 0, N.Int8Flags, 0) if o is not None else 0
+    at, bt, yt = m.tensors[op["inputs"][0]], m.tensors[op["inputs"][1]], m.tensors[op["outputs"][0]]
+    sa, sb, sy = float(at["scale"][0]), float(bt["scale"][0]), float(yt["scale"][0])
+    left = 20
+    twice = 2 * max(sa, sb)
+    ma, sha = quantize_multiplier(sa / twice)  # QuantizeMultiplierSmallerThanOneExp
+    mb, shb = quantize_multiplier(sb / twice)
+    my, shy = quantize_multiplier(twice / ((1 << left) * sy))
+    xa = (a.astype(np.int64) - int(at["zp"][0])) * (1 << left)
+    xb = (b.astype(np.int64) - int(bt["zp"][0])) * (1 << left)
+    sa_ = mbqm(xa, ma, sha)
+    sb_ = mbqm(xb, mb, shb)
+    y = mbqm(sa_ + sb_, my, shy) + int(yt["zp"][0])
+    lo, hi = act_range(act, sy, int(yt["zp"][0]))
+    return np.clip(y, lo, hi).astype(np.int8)
+
+
+def pool(x, m, op, is_max):
+    o = op["opt"]
+    padding = scalar(o, 0, N.Int8Flags, 0)
+    sw, sh = scalar(o, 1, N.Int32Flags, 1), scalar(o, 2, N.Int32Flags, 1)
+    fw, fh = scalar(o, 3, N.Int32Flags, 1), scalar(o, 4, N.Int32Flags, 1)
+    act = scalar(o, 5, N.Int8Flags, 0)
+    yt = m.tensors[op["outputs"][0]]
+    n, H, W, C = x.shape
+    OH, pt = same_pad(H, fh, sh, 1, padding)
+    OW, pl = same_pad(W, fw, sw, 1, padding)
+    y = np.zeros((n, OH, OW, C), dtype=np.int64)
+    for oh in range(OH):
+        for ow in range(OW):
+            h0, w0 = oh * sh - pt, ow * sw - pl
+            hs, he = max(h0, 0), min(h0 + fh, H)
+            ws, we = max(w0, 0), min(w0 + fw, W)
+            win = x[:, hs:he, ws:we, :].astype(np.int64)
+            if is_max:
+                y[:, oh, ow, :] = win.max(axis=(1, 2))
+            else:
+                cnt = (he - hs) * (we - ws)
+                s = win.sum(axis=(1, 2))
+                y[:, oh, ow, :] = np.where(s > 0, (s + cnt // 2) // cnt, -((-s + cnt // 2) // cnt))
+    lo, hi = act_range(act, float(yt["scale"][0]), int(yt["zp"][0]))
+    return np.clip(y, lo, hi).astype(np.int8)
+
+
+# int8 softmax: TFLite's reference integer path (PreprocessSoftmaxScaling, gemmlowp exp).
+def fx_mul(a, b):
+    return srdhm(a, b)
+
+
+def exp_on_interval(a):  # a in [-1/4, 0), Q0.31
+    c = 1895147668  # exp(-1/8) in Q0.31
+    third = 715827883
+    x = a + (1 << 28)  # a + 1/8
+    x2 = fx_mul(x, x)
+    x3 = fx_mul(x2, x)
+    x4 = fx_mul(x2, x2)
+    x4_over_4 = rdbpot(x4, 2)
+    poly = rdbpot(fx_mul(x4_over_4 + x3, third) + x2, 1)
+    return c + fx_mul(c, x + poly)
+
+
+def exp_on_negative_values(a, int_bits):  # a: Q(int_bits).(31-int_bits), <= 0; result Q0.31
+    frac_bits = 31 - int_bits
+    one_quarter = 1 << (frac_bits - 2)
+    mask = one_quarter - 1
+    a_mod = (a & mask) - one_quarter
+    result = exp_on_interval(a_mod << int_bits)  # rescale to Q0.31
+    remainder = a_mod - a
+    consts = [(-2, 1672461947), (-1, 1302514674), (0, 790015084), (1, 290630308), (2, 39332535),
+              (3, 720401), (4, 242)]
+    for e, mult in consts:
+        if int_bits > e:
+            bit = 1 << (frac_bits + e)
+            result = np.where((remainder & bit) != 0, fx_mul(result, mult), result)
+    if int_bits > 5:
+        clamp = -(1 << (frac_bits + 5))
+        result = np.where(a < clamp, 0, result)
+    return np.where(a == 0, (1 << 31) - 1, result)
+
+
+def one_over_one_plus_x(a):  # a in Q0.31 [0,1): 1/(1+a) in Q0.31 (gemmlowp's Newton-Raphson)
+    a = np.asarray(a, dtype=np.int64)
+    half_denominator = (a + (1 << 31)) // 2  # RoundingHalfSum(a, One) for a >= 0
+    x = 1515870810 + fx_mul(half_denominator, -1010580540)  # Q2.29: 48/17 - 32/17 * d
+    for _ in range(3):
+        one_minus = (1 << 29) - fx_mul(half_denominator, x)
+        x = x + sat_shl(fx_mul(x, one_minus), 2)
+    return sat_shl(rdbpot(x, 1), 2)  # ExactMulByPot<-1>, then Rescale Q2.29 -> Q0.31
+
+
+def sat_shl(x, s):
+    v = np.asarray(x, dtype=np.int64) * (1 << s)
+    return np.clip(v, -(1 << 31), (1 << 31) - 1)
+
+
+def softmax(x, m, op):
+    o = op["opt"]
+    beta = N.Float32Flags.py_type(scalar(o, 0, N.Float32Flags, 1.0))
+    xt, yt = m.tensors[op["inputs"][0]], m.tensors[op["outputs"][0]]
+    int_bits = 5
+    real = min(float(beta) * float(xt["scale"][0]) * (1 << (31 - int_bits)), float((1 << 31) - 1))
+    mult, shift = quantize_multiplier(real)  # QuantizeMultiplierGreaterThanOne
+    diff_min = -calc_input_radius(int_bits, shift, 31)
+    flat = x.reshape(-1, x.shape[-1]).astype(np.int64)
+    out = np.zeros_like(flat)
+    acc_bits = 12
+    for r in range(flat.shape[0]):
+        row = flat[r]
+        diff = row - row.max()
+        use = diff >= diff_min
+        scaled = np.where(use, mbqm(diff, mult, shift), 0)  # MultiplyByQuantizedMultiplierGreaterThanOne
+        e = exp_on_negative_values(scaled, int_bits)
+        s = int(np.sum(np.where(use, rdbpot(e, acc_bits), 0)))  # Q12.19 sum
+        headroom = count_leading_zeros32(s)
+        shifted_sum_minus_one = np.int64(((s << headroom) & 0xFFFFFFFF) - (1 << 31))
+        if shifted_sum_minus_one >= (1 << 31):
+            shifted_sum_minus_one -= 1 << 32
+        shifted_scale = one_over_one_plus_x(np.array([shifted_sum_minus_one]))[0]
+        bits_over_unit = acc_bits - headroom + 31 - 8  # 8 = output bits
+        v = rdbpot(fx_mul(shifted_scale, e), bits_over_unit) - 128
+        out[r] = np.where(use, np.clip(v, -128, 127), -128)
+    return out.reshape(x.shape).astype(np.int8)
+
+
+def count_leading_zeros32(v):
+    v &= 0xFFFFFFFF
+    return 32 - v.bit_length()
+
+
+def calc_input_radius(int_bits, shift, total_bits):
+    m = ((1 << int_bits) - 1) * (1 << (total_bits - int_bits)) / (1 << shift)
+    return int(math.floor(m))
+
+
+def requantize(x, m, op):
+    xt, yt = m.tensors[op["inputs"][0]], m.tensors[op["outputs"][0]]
+    if x.dtype == np.float32:
+        q = np.round(x / yt["scale"][0])  # TFLite float quantize: round half away from zero
+        q = np.sign(x / yt["scale"][0]) * np.floor(np.abs(x / yt["scale"][0]) + 0.5)
+        return np.clip(q + int(yt["zp"][0]), -128, 127).astype(np.int8)
+    mult, shift = quantize_multiplier(float(xt["scale"][0]) / float(yt["scale"][0]))
+    y = mbqm(x.astype(np.int64) - int(xt["zp"][0]), mult, shift) + int(yt["zp"][0])
+    return np.clip(y, -128, 127).astype(np.int8)
+
+
+def run(m, x):
+    vals = {m.inputs[0]: x}
+    for i, t in enumerate(m.tensors):
+        if t["data"] is not None:
+            vals[i] = t["data"]
+    for k, op in enumerate(m.ops):
+        a = vals[op["inputs"][0]]
+        name = op["name"]
+        if name == "CONV_2D":
+            y = conv(a, m, op, False)
+        elif name == "DEPTHWISE_CONV_2D":
+            y = conv(a, m, op, True)
+        elif name == "FULLY_CONNECTED":
+            y = fully_connected(a, m, op)
+        elif name == "ADD":
+            y = add(a, vals[op["inputs"][1]], m, op)
+        elif name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+            y = pool(a, m, op, name == "MAX_POOL_2D")
+        elif name in ("RESHAPE", "SQUEEZE"):
+            y = a.reshape(m.tensors[op["outputs"][0]]["shape"])
+        elif name == "SOFTMAX":
+            y = softmax(a, m, op)
+        elif name == "QUANTIZE":
+            y = requantize(a, m, op)
+        elif name == "DEQUANTIZE":
+            t = m.tensors[op["inputs"][0]]
+            y = ((a.astype(np.int32) - int(t["zp"][0])).astype(np.float32) * np.float32(t["scale"][0])).astype(np.float32)
+        else:
+            raise SystemExit(f"operator {k} ({name}): not supported by the reference")
+        vals[op["outputs"][0]] = y
+    return vals[m.outputs[0]]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model")
+    ap.add_argument("--input")
+    ap.add_argument("--output")
+    ap.add_argument("--ops", action="store_true")
+    a = ap.parse_args()
+    m = Model(a.model)
+    if a.ops:
+        for k, op in enumerate(m.ops):
+            t = m.tensors[op["outputs"][0]]
+            print(k, op["name"], [m.tensors[i]["shape"] for i in op["inputs"] if i >= 0], "->", t["shape"])
+        return
+    x = np.load(a.input)
+    y = run(m, x.reshape(m.tensors[m.inputs[0]]["shape"]).astype(np.int8))
+    np.save(a.output, y)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# ctest tflite_models: the MLPerf Tiny int8 .tflite models (../shared/models/tflite, not committed)
+# compile and run with TFLite numerics, bit-identical to the own-written reference of TFLite's integer
+# rules (scripts/tflite_ref.py; goldens tests/data/tflite/*_ref.npy made by tflite_inputs.py goldens)
+# on the host (4 seeded inputs per model) and on QEMU Cortex-M4 (first input); prints each arena.
+# Usage: test_tflite_models.sh FERRITE SOURCE_DIR [MODEL_DIR]     exit 77 = skipped
+set -euo pipefail
+FERRITE=$1
+SRC=$2
+MODELS=${3:-$SRC/../shared/models/tflite}
+PY=/usr/bin/python3
+if [ ! -d "$MODELS" ]; then
+  echo "SKIP: $MODELS is missing (the MLPerf Tiny .tflite models are not part of the repository)"
+  exit 77
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+have_qemu=0
+command -v qemu-system-arm >/dev/null && command -v arm-none-eabi-g++ >/dev/null && have_qemu=1
+compare() {  # compare OUT.npy REF.npy LABEL: prints % identical and max LSB; fails unless identical
+  "$PY" - "$1" "$2" "$3" <<'PYEOF'
+import sys, numpy as np
+a = np.load(sys.argv[1]).astype(np.int64).ravel(); b = np.load(sys.argv[2]).astype(np.int64).ravel()
+if a.size != b.size:
+    sys.exit(f"{sys.argv[3]}: {a.size} elements, reference has {b.size}")
+d = np.abs(a - b)
+print(f"{sys.argv[3]}: {100.0 * (d == 0).mean():.2f} % of {a.size} elements identical, max {d.max()} LSB")
+sys.exit(0 if d.max() == 0 else 1)
+PYEOF
+}
+for name in kws_ref_model vww_96_int8 pretrainedResnet_quant ad01_int8; do
+  model=$MODELS/$name.tflite
+  [ -f "$model" ] || { echo "FAIL: $model missing"; exit 1; }
+  "$FERRITE" ops --check "$model" > "$T/ops.txt" || { cat "$T/ops.txt"; echo "FAIL: ops --check $name"; exit 1; }
+  "$PY" "$SRC/tests/tflite/tflite_inputs.py" inputs "$model" 4 "$T/$name.in.npy"
+  # The reference itself reproduces the committed goldens.
+  "$PY" -c "
+import sys, numpy as np; sys.path.insert(0, '$SRC/scripts'); import tflite_ref
+m = tflite_ref.Model('$model'); x = np.load('$T/$name.in.npy')
+np.save('$T/$name.ref.npy', np.stack([tflite_ref.run(m, x[i]) for i in range(x.shape[0])]))"
+  compare "$T/$name.ref.npy" "$SRC/tests/data/tflite/${name}_ref.npy" "$name reference vs committed golden"
+  "$FERRITE" run "$model" --input "$T/$name.in.npy" --dataset --output-dir "$T/$name.host" --quiet >/dev/null
+  out=$(ls "$T/$name.host"/*.npy | head -1)
+  compare "$out" "$SRC/tests/data/tflite/${name}_ref.npy" "$name host vs TFLite reference"
+  if [ $have_qemu = 1 ]; then
+    "$PY" -c "import numpy as np; np.save('$T/$name.in0.npy', np.load('$T/$name.in.npy')[0])"
+    "$PY" -c "import numpy as np; np.save('$T/$name.ref0.npy', np.load('$SRC/tests/data/tflite/${name}_ref.npy')[0])"
+    "$FERRITE" run "$model" --input "$T/$name.in0.npy" --target qemu-cortex-m4 --output-dir "$T/$name.m4" --quiet >/dev/null
+    out=$(ls "$T/$name.m4"/*.npy | head -1)
+    compare "$out" "$T/$name.ref0.npy" "$name QEMU Cortex-M4 vs TFLite reference"
+  fi
+  "$FERRITE" report "$model" > "$T/$name.report.txt"
+  echo "$name: $(grep -m1 '^ *arena ' "$T/$name.report.txt" | sed 's/^ *//')"
+done
+# The float KWS model is not supported yet (stage 2): ops --check says so (exit 3).
+if [ -f "$MODELS/kws_ref_model_float32.tflite" ]; then
+  rc=0; "$FERRITE" ops --check "$MODELS/kws_ref_model_float32.tflite" > "$T/ops.txt" || rc=$?
+  [ $rc = 3 ] || { cat "$T/ops.txt"; echo "FAIL: ops --check on the float model exited $rc, expected 3"; exit 1; }
+  echo "kws_ref_model_float32: ops --check: $(tail -1 "$T/ops.txt" | cut -c1-100)"
+fi
+[ $have_qemu = 1 ] || echo "note: qemu-system-arm / arm-none-eabi-g++ missing, the Cortex-M4 runs were skipped"
+echo "tflite_models: OK"
