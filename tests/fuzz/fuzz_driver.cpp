@@ -7,7 +7,8 @@
 // make the exit code 1. Exceptions that escape the compiler are counted and saved too.
 //
 //   ferrite_fuzz --target model --corpus DIR_OR_FILE... [--count N] [--seconds S] [--seed K]
-//                [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict]
+//                [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict] [--progress-seconds P]
+// --progress-seconds prints the running counts every P seconds (for long runs that may be stopped).
 //   ferrite_fuzz --target model --replay FILE...
 #include <fcntl.h>
 #include <signal.h>
@@ -286,6 +287,8 @@ struct Shared {
   std::atomic<int64_t> started_ms;
   std::atomic<uint64_t> outcomes[3];
   std::atomic<uint64_t> slow;  // inputs that took more than 5 s
+  std::atomic<int64_t> slowest_ms;
+  std::atomic<uint64_t> slowest;  // the mutant that took longest
   std::atomic<uint32_t> n_exceptions;
   uint64_t exceptions[64];
 };
@@ -298,6 +301,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: ferrite_fuzz --target model|npy|pb --corpus PATH... [--count N] [--seconds S] [--seed K]\n"
                "                    [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict]\n"
+               "                    [--progress-seconds P]\n"
                "       ferrite_fuzz --target model|npy|pb --replay FILE...\n");
   return 2;
 }
@@ -308,7 +312,7 @@ int main(int argc, char** argv) {
   Target target = Target::Model;
   std::vector<std::string> corpus_paths, replay;
   uint64_t count = 1000, seed = 1;
-  double seconds = 0, hang_seconds = 10;
+  double seconds = 0, hang_seconds = 10, progress_seconds = 0;
   uint64_t memory_mib = 4096;
   std::string crash_dir = "fuzz-crashes";
   bool strict = false;
@@ -326,6 +330,7 @@ int main(int argc, char** argv) {
     else if (a == "--seconds") seconds = std::stod(val());
     else if (a == "--seed") seed = std::stoull(val());
     else if (a == "--hang-seconds") hang_seconds = std::stod(val());
+    else if (a == "--progress-seconds") progress_seconds = std::stod(val());
     else if (a == "--crash-dir") crash_dir = val();
     else if (a == "--memory-mib") memory_mib = std::stoull(val());
     else if (a == "--strict") strict = true;
@@ -379,6 +384,18 @@ int main(int argc, char** argv) {
     return p.string();
   };
   uint64_t next = 0;
+  int64_t next_progress = progress_seconds > 0 ? t_start + static_cast<int64_t>(progress_seconds * 1000) : std::numeric_limits<int64_t>::max();
+  auto summary = [&](const char* head) {
+    const uint64_t ran = sh->outcomes[0] + sh->outcomes[1] + sh->outcomes[2] + crashes.size();
+    std::printf("%s: target %s, %zu seeds, seed %llu: %llu mutants in %.1f s: %llu compiled, %llu refused, "
+                "%llu exceptions, %zu crashes or hangs, %llu slower than 5 s; slowest mutant %llu (%.2f s)\n",
+                head, ext + 1, corpus.size(), static_cast<unsigned long long>(seed), static_cast<unsigned long long>(ran),
+                static_cast<double>(now_ms() - t_start) / 1000.0, static_cast<unsigned long long>(sh->outcomes[0].load()),
+                static_cast<unsigned long long>(sh->outcomes[1].load()), static_cast<unsigned long long>(sh->outcomes[2].load()),
+                crashes.size(), static_cast<unsigned long long>(sh->slow.load()),
+                static_cast<unsigned long long>(sh->slowest.load()), static_cast<double>(sh->slowest_ms.load()) / 1000.0);
+    std::fflush(stdout);
+  };
   while (next < count && now_ms() < deadline) {
     sh->done = next;
     sh->current = next;
@@ -397,7 +414,12 @@ int main(int argc, char** argv) {
         sh->current = i;
         sh->started_ms = now_ms();
         const Outcome o = run_one(target, reinterpret_cast<const uint8_t*>(m.data()), m.size());
-        if (now_ms() - sh->started_ms > 5000) ++sh->slow;
+        const int64_t took = now_ms() - sh->started_ms;
+        if (took > 5000) ++sh->slow;
+        if (took > sh->slowest_ms) {
+          sh->slowest_ms = took;
+          sh->slowest = i;
+        }
         ++sh->outcomes[static_cast<int>(o)];
         if (o == Outcome::Exception) {
           const uint32_t k = sh->n_exceptions++;
@@ -429,18 +451,16 @@ int main(int argc, char** argv) {
         next = i + 1;
         break;
       }
+      if (now_ms() >= next_progress) {
+        summary("progress");
+        next_progress += static_cast<int64_t>(progress_seconds * 1000);
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  const uint64_t ran = sh->outcomes[0] + sh->outcomes[1] + sh->outcomes[2] + crashes.size();
   std::vector<std::string> exc;
   for (uint32_t k = 0; k < std::min<uint32_t>(sh->n_exceptions, 64); ++k) exc.push_back(save(sh->exceptions[k], "exception"));
-  std::printf("ferrite_fuzz: target %s, %zu seeds, seed %llu: %llu mutants in %.1f s: %llu compiled, %llu refused, "
-              "%llu exceptions, %zu crashes or hangs, %llu slower than 5 s\n",
-              ext + 1, corpus.size(), static_cast<unsigned long long>(seed), static_cast<unsigned long long>(ran),
-              static_cast<double>(now_ms() - t_start) / 1000.0, static_cast<unsigned long long>(sh->outcomes[0].load()),
-              static_cast<unsigned long long>(sh->outcomes[1].load()), static_cast<unsigned long long>(sh->outcomes[2].load()),
-              crashes.size(), static_cast<unsigned long long>(sh->slow.load()));
+  summary("ferrite_fuzz");
   for (const auto& [i, what] : crashes) std::printf("  mutant %llu: %s\n", static_cast<unsigned long long>(i), what.c_str());
   for (const auto& p : exc) std::printf("  exception escaped: %s (replay with --replay)\n", p.c_str());
   const bool failed = !crashes.empty() || (strict && sh->n_exceptions > 0);
