@@ -233,6 +233,10 @@ SandboxWorkerScope::~SandboxWorkerScope() {
   if (--g_worker.scopes == 0) stop_worker();
 }
 
-SandboxWorkerStats sandbox_worker_stats() { return g_worker.stats; }
+SandboxWorkerStats sandbox_worker_stats() {
+  SandboxWorkerStats s = g_worker.stats;
+  s.pid = g_worker.pid > 0 && g_worker.owner == getpid() ? g_worker.pid : -1;
+  return s;
+}
 
 }  // namespace ferrite

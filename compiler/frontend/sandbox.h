@@ -45,9 +45,11 @@ class SandboxWorkerScope {
   SandboxWorkerScope& operator=(const SandboxWorkerScope&) = delete;
 };
 
-// Statistics of the persistent worker in this process, for tests: workers started, jobs run.
+// Statistics of the persistent worker in this process, for tests and the fuzzer (which adds the
+// worker's CPU time to each input's): workers started, jobs run, the current worker (or -1).
 struct SandboxWorkerStats {
   uint64_t started = 0, jobs = 0;
+  int pid = -1;
 };
 SandboxWorkerStats sandbox_worker_stats();
 
