@@ -178,6 +178,7 @@ Expected<std::string> run_in_child(const std::function<std::string()>& work) {
   int fds[2];
   if (pipe(fds) != 0) return make_error("cannot create a pipe: {}", std::strerror(errno));
   std::fflush(nullptr);
+  const pid_t parent = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
     close(fds[0]);
@@ -186,6 +187,9 @@ Expected<std::string> run_in_child(const std::function<std::string()>& work) {
   }
   if (pid == 0) {
     close(fds[0]);
+    // (a compile stopped by a signal or an alarm must not leave ONNX's work running on its own)
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(0);
     default_crash_handlers();
     char kind = 'E';
     std::string out = run_caught(work, &kind);
