@@ -57,14 +57,20 @@ static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<L
   plan.inplace_variant.assign(g.nodes.size(), false);
   plan.dropped_calls.assign(g.nodes.size(), {});
   std::vector<int> anchor_to(nt, -1);  // group root -> tensor whose offset it shares (shrinking in place)
+  std::vector<size_t> anchored;        // the group roots with an anchor_to
+  // The tensors of each compound, by root (a join visits the child's members, not every tensor: a
+  // chain of 100,000 in-place nodes is 100,000 joins).
+  std::vector<std::vector<int>> members(nt);
+  for (size_t i = 0; i < nt; ++i) members[i].push_back(static_cast<int>(i));
   // Joins child's compound into parent's so that child sits `at` bytes above parent.
   auto join_compounds = [&](TensorId child, TensorId parent, size_t at) {
     const int r = uf.find(parent), c = uf.find(child);
     if (r == c) return;
     const size_t base = pos[static_cast<size_t>(parent)] + at - pos[static_cast<size_t>(child)];
-    for (size_t i = 0; i < nt; ++i)
-      if (uf.find(static_cast<int>(i)) == c) pos[i] += base;
     const auto ur = static_cast<size_t>(r), uc = static_cast<size_t>(c);
+    for (int i : members[uc]) pos[static_cast<size_t>(i)] += base;
+    members[ur].insert(members[ur].end(), members[uc].begin(), members[uc].end());
+    std::vector<int>().swap(members[uc]);
     g_first[ur] = std::min(g_first[ur], g_first[uc]);
     g_last[ur] = std::max(g_last[ur], g_last[uc]);
     g_out[ur] = g_out[ur] || g_out[uc];
@@ -97,9 +103,10 @@ static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<L
     for (TensorId i : n.inputs) reads += (i != kNoTensor && uf.find(i) == cx);
     if (reads > 1) return false;
     const size_t px = pos[static_cast<size_t>(x)];
-    for (size_t i = 0; i < nt; ++i) {
-      if (anchor_to[i] >= 0 && uf.find(anchor_to[i]) == cx) return false;  // something shrank in place over it
-      if (uf.find(static_cast<int>(i)) != cx) continue;
+    for (const size_t i : anchored)
+      if (uf.find(anchor_to[i]) == cx) return false;  // something shrank in place over it
+    for (const int member : members[static_cast<size_t>(cx)]) {
+      const auto i = static_cast<size_t>(member);
       if (g.is_graph_input(static_cast<TensorId>(i)) || anchor_to[static_cast<size_t>(group.find(static_cast<int>(i)))] >= 0)
         return false;
       if (pos[i] < px || pos[i] - px + g.tensors[i].bytes() > sl.bytes) return false;
@@ -145,7 +152,10 @@ static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<L
       if (g_last[root] == static_cast<int>(s) && !g_out[root] && !other_use && !external[root] &&
           g.t(in).bytes() >= g.t(out).bytes()) {
         if (g.t(out).bytes() < g.t(in).bytes())
+{
           anchor_to[static_cast<size_t>(group.find(out))] = static_cast<int>(in);  // shrinks in place
+          anchored.push_back(static_cast<size_t>(group.find(out)));
+        }
         else
           merge(out, in);
         plan.inplace_variant[s] = variant;

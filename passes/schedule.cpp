@@ -23,7 +23,6 @@ namespace {
 
 // A set of nodes as bits.
 using Bits = std::vector<uint64_t>;
-bool has(const Bits& b, size_t i) { return (b[i / 64] >> (i % 64)) & 1u; }
 void add(Bits& b, size_t i) { b[i / 64] |= uint64_t{1} << (i % 64); }
 bool subset(const Bits& a, const Bits& b) {
   for (size_t w = 0; w < a.size(); ++w)
@@ -36,7 +35,9 @@ bool subset(const Bits& a, const Bits& b) {
 // root is produced and freed when every node reading it has run, unless it holds a graph output.
 class CostModel {
  public:
-  CostModel(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& plan)
+  // `dense`: also the per-node bit sets the exact search needs (preds(), step() without
+  // `remaining`): n^2/8 bytes each, 2.5 GB for a 100,000-node chain, so only for small graphs.
+  CostModel(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& plan, bool dense)
       : g_(g), lowered_(lowered), plan_(plan), n_(g.nodes.size()), words_((n_ + 63) / 64) {
     const size_t nt = g.tensors.size();
     group_.assign(nt, -1);
@@ -53,7 +54,7 @@ class CostModel {
       }
     }
     bytes_.assign(nt, 0);
-    readers_.assign(nt, Bits(words_, 0));
+    if (dense) readers_.assign(nt, Bits(words_, 0));
     pinned_.assign(nt, false);
     external_.assign(nt, false);
     if (plan.caller_owned_inputs)
@@ -65,34 +66,36 @@ class CostModel {
       }
     for (TensorId o : g.outputs)
       if (group_[static_cast<size_t>(o)] >= 0) pinned_[static_cast<size_t>(group_[static_cast<size_t>(o)])] = true;
-    preds_.assign(n_, Bits(words_, 0));
+    if (dense) preds_.assign(n_, Bits(words_, 0));
     pred_list_.assign(n_, {});
     succs_.assign(n_, {});
     creates_.assign(n_, {});
     reads_.assign(n_, {});
+    reader_count_.assign(nt, 0);
     for (size_t v = 0; v < n_; ++v) {
       const Node& nd = g.nodes[v];
       for (TensorId in : nd.inputs) {
         if (in == kNoTensor || g.t(in).is_constant()) continue;
         const int p = producer[static_cast<size_t>(in)];
-        if (p >= 0 && !has(preds_[v], static_cast<size_t>(p))) {
-          add(preds_[v], static_cast<size_t>(p));
-          pred_list_[v].push_back(static_cast<size_t>(p));
+        auto& pl = pred_list_[v];
+        if (p >= 0 && std::find(pl.begin(), pl.end(), static_cast<size_t>(p)) == pl.end()) {
+          if (dense) add(preds_[v], static_cast<size_t>(p));
+          pl.push_back(static_cast<size_t>(p));
           succs_[static_cast<size_t>(p)].push_back(v);
         }
         const int r = group_[static_cast<size_t>(in)];
         if (r < 0) continue;
-        add(readers_[static_cast<size_t>(r)], v);
-        if (std::find(reads_[v].begin(), reads_[v].end(), r) == reads_[v].end()) reads_[v].push_back(r);
+        if (dense) add(readers_[static_cast<size_t>(r)], v);
+        if (std::find(reads_[v].begin(), reads_[v].end(), r) == reads_[v].end()) {
+          reads_[v].push_back(r);
+          ++reader_count_[static_cast<size_t>(r)];  // distinct reading nodes
+        }
       }
       for (TensorId o : nd.outputs)
         if (group_[static_cast<size_t>(o)] == o) creates_[v].push_back(o);
     }
     for (TensorId i : g.inputs)
       if (!external_[static_cast<size_t>(i)]) initial_live_ += bytes_[static_cast<size_t>(i)];
-    reader_count_.assign(nt, 0);
-    for (size_t t = 0; t < nt; ++t)
-      for (uint64_t w : readers_[t]) reader_count_[t] += static_cast<uint32_t>(__builtin_popcountll(w));
   }
 
   size_t nodes() const { return n_; }
@@ -424,7 +427,7 @@ Expected<ScheduleResult> choose_schedule(const Graph& g, const std::vector<Lower
                                          const ScheduleOptions& opts) {
   if (lowered.size() != g.nodes.size())
     return make_error("internal error: {} lowered nodes for {} graph nodes", lowered.size(), g.nodes.size());
-  const CostModel cm(g, lowered, plan);
+  const CostModel cm(g, lowered, plan, opts.search && g.nodes.size() <= opts.max_exact_nodes);
   ScheduleResult res;
   res.order.resize(g.nodes.size());
   std::iota(res.order.begin(), res.order.end(), size_t{0});

@@ -37,6 +37,23 @@ static std::string schedule_line(const ScheduleResult& sc) {
   return fmt::format("model order kept: no order beats its arena {} B ({})", sc.model_arena_bytes, how);
 }
 
+// Operators still computing in float in a model that has int8 tensors (never a silent fallback).
+static std::vector<std::string> float_ops_of(const CompiledModel& m, bool* quantized_out = nullptr) {
+  const Graph& g = m.graph;
+  bool quantized = false;
+  for (const auto& t : g.tensors) quantized = quantized || t.dtype == DType::I8;
+  if (quantized_out) *quantized_out = quantized;
+  std::vector<std::string> float_ops;
+  if (quantized)
+    for (const Node& n : g.nodes) {
+      if (n.op == OpKind::QuantizeLinear || n.op == OpKind::DequantizeLinear || m.lowered[static_cast<size_t>(&n - &g.nodes[0])].alias) continue;
+      bool f32 = false;
+      for (TensorId o : n.outputs) f32 = f32 || g.t(o).dtype == DType::F32;
+      if (f32) float_ops.push_back(n.name.empty() ? std::string(op_info(n.op).onnx_type) : n.name);
+    }
+  return float_ops;
+}
+
 nlohmann::json report_json(const CompiledModel& m) {
   using nlohmann::json;
   const Graph& g = m.graph;
@@ -121,17 +138,9 @@ nlohmann::json report_json(const CompiledModel& m) {
   r["buffers"] = bufs;
   r["inplace"] = m.plan.inplace_notes;
   r["fused_bottlenecks"] = m.fused_notes;
-  // Operators still computing in float in a model that has int8 tensors (never a silent fallback).
   bool quantized = false;
-  for (const auto& t : g.tensors) quantized = quantized || t.dtype == DType::I8;
   json float_ops = json::array();
-  if (quantized)
-    for (const Node& n : g.nodes) {
-      if (n.op == OpKind::QuantizeLinear || n.op == OpKind::DequantizeLinear || m.lowered[static_cast<size_t>(&n - &g.nodes[0])].alias) continue;
-      bool f32 = false;
-      for (TensorId o : n.outputs) f32 = f32 || g.t(o).dtype == DType::F32;
-      if (f32) float_ops.push_back(n.name.empty() ? std::string(op_info(n.op).onnx_type) : n.name);
-    }
+  for (auto& f : float_ops_of(m, &quantized)) float_ops.push_back(std::move(f));
   r["quantized"] = quantized;
   if (m.patch) {
     const auto& p = *m.patch;
@@ -177,7 +186,7 @@ std::string report_text(const CompiledModel& m, bool with_candidates) {
   else if (!m.patch_candidates.empty())
     s += fmt::format("  ({} patch plans considered: `ferrite report` or <name>_report.txt lists them)\n",
                      m.patch_candidates.size());
-  const auto fo = report_json(m)["float_ops"];
+  const auto fo = float_ops_of(m);
   if (!fo.empty()) s += fmt::format("  float ops    {:>10}  (no int8 kernel: they run in float between Dequantize/Quantize)\n", fo.size());
   s += fmt::format("  {:>4}  {:<20} {:<28} {:>12} {:>12}\n", "#", "op", "name", "MACs", "live bytes");
   size_t peak = 0;

@@ -18,6 +18,8 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
+#include <string_view>
 #include <unordered_map>
 
 #include <onnx/onnx_pb.h>
@@ -598,6 +600,27 @@ std::string node_label(const onnx::NodeProto& np, int i) {
   return fmt::format("{} node '{}'", np.op_type(), np.name().empty() ? "#" + std::to_string(i) : np.name());
 }
 
+// ONNX's shape inference on `m` (in a sandbox child: frontend/sandbox.h): it only adds value_info and
+// output types, so those come back, as a serialized GraphProto.
+std::string infer_shapes(onnx::ModelProto& m) {
+  onnx::ShapeInferenceOptions so(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
+  onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), so);
+  onnx::GraphProto types;
+  *types.mutable_value_info() = m.graph().value_info();
+  *types.mutable_output() = m.graph().output();
+  std::string out;
+  types.SerializeToString(&out);
+  return out;
+}
+
+// The same in a persistent sandbox worker, on the serialized model.
+std::string infer_shapes_request(std::string_view request) {
+  onnx::ModelProto m;
+  if (!m.ParseFromArray(request.data(), static_cast<int>(request.size())))
+    throw std::runtime_error("the model does not parse in the sandbox");
+  return infer_shapes(m);
+}
+
 class Folder {
  public:
   Folder(onnx::ModelProto& m, std::string base_dir) : m_(m), g_(*m.mutable_graph()), base_dir_(std::move(base_dir)) {}
@@ -608,16 +631,14 @@ class Folder {
       prune_value_info();
       // In a child process (frontend/sandbox.h): ONNX's inference trusts what its checker does not
       // check. It only adds value_info and output types, so those come back.
-      auto inferred = run_in_child([&] {
-        onnx::ShapeInferenceOptions so(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
-        onnx::shape_inference::InferShapes(m_, onnx::OpSchemaRegistry::Instance(), so);
-        onnx::GraphProto types;
-        *types.mutable_value_info() = g_.value_info();
-        *types.mutable_output() = g_.output();
-        std::string out;
-        types.SerializeToString(&out);
-        return out;
-      });
+      auto inferred = run_sandboxed(
+          &infer_shapes_request,
+          [&] {
+            std::string request;
+            if (!m_.SerializeToString(&request)) throw std::runtime_error("the model does not serialize");
+            return request;
+          },
+          [&] { return infer_shapes(m_); });
       if (!inferred) return make_error("shape inference failed: {}", inferred.error().message);
       onnx::GraphProto types;
       if (!types.ParseFromString(*inferred) || types.output_size() != g_.output_size())

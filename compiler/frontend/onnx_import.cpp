@@ -333,13 +333,35 @@ static Shape shape_of(const onnx::TypeProto& tp, bool* known) {
 
 // ONNX's version converter in a child process (sandbox.h): its adapters trust the shapes of the
 // nodes they rewrite (a Gemm of scalars at opset 6 makes Gemm_6_7 read past an empty dims list).
+static std::string convert_version(const onnx::ModelProto& model, int target) {
+  std::string out;
+  if (!onnx::version_conversion::ConvertVersion(model, target).SerializeToString(&out))
+    throw std::runtime_error("the converted model does not serialize");
+  return out;
+}
+
+// The same in a persistent sandbox worker (sandbox.h): the target opset (4 bytes), then the model.
+static std::string convert_version_request(std::string_view request) {
+  int32_t target = 0;
+  onnx::ModelProto model;
+  if (request.size() < sizeof target) throw std::runtime_error("a short request");
+  std::memcpy(&target, request.data(), sizeof target);
+  request.remove_prefix(sizeof target);
+  if (!model.ParseFromArray(request.data(), static_cast<int>(request.size())))
+    throw std::runtime_error("the model does not parse in the sandbox");
+  return convert_version(model, target);
+}
+
 static Expected<onnx::ModelProto> convert_version_sandboxed(const onnx::ModelProto& model, int target) {
-  auto bytes = run_in_child([&] {
-    std::string out;
-    if (!onnx::version_conversion::ConvertVersion(model, target).SerializeToString(&out))
-      throw std::runtime_error("the converted model does not serialize");
-    return out;
-  });
+  auto bytes = run_sandboxed(
+      &convert_version_request,
+      [&] {
+        const int32_t t = target;
+        std::string request(reinterpret_cast<const char*>(&t), sizeof t);
+        if (!model.AppendToString(&request)) throw std::runtime_error("the model does not serialize");
+        return request;
+      },
+      [&] { return convert_version(model, target); });
   if (!bytes) {
     if (bytes.error().message.rfind("it crashed", 0) == 0)
       return make_error("{} on a node it does not check (an operator given inputs of the wrong rank?)",

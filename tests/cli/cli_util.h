@@ -53,6 +53,7 @@ struct Result {
   int code = -1;
   std::string out;  // stdout and stderr, interleaved
   double seconds = 0;
+  double cpu_seconds = 0;  // user + system CPU time of ferrite and the children it waited for
 };
 
 // Limits for a run: a wall-clock timeout (SIGALRM, so a hang shows as exit code 128 + 14) and an
@@ -100,10 +101,13 @@ Result ferrite(const std::vector<std::string>& args, Limits limits = {}) {
   }
   close(fds[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  struct rusage ru {};
+  while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
   }
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  r.cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                  static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   return r;
 }
 

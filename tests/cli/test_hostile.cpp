@@ -2,6 +2,8 @@
 // exhausted memory or fooled the compiler into emitting wrong code. Each must now give a clear error
 // naming the node/attribute/tensor in the model's own names, exit 2, write nothing, and finish in
 // seconds under an 8 GiB address-space limit; valid ones must compile (and their code build).
+// "Within 5 s" is CPU time (ferrite's and its children's): the suite shares a loaded machine, where
+// the wall clock measures the other jobs too; the wall clock is bounded by the 60 s alarm.
 #include <csignal>
 #include <limits>
 #include <thread>
@@ -12,6 +14,13 @@ namespace {
 
 constexpr Limits kHostile{60, uint64_t{8} << 30};  // a hang shows as exit 142, not as a stuck test
 constexpr double kMaxSeconds = 5.0;
+
+// Finished in time: under kMaxSeconds of CPU time, and not stopped by the alarm.
+void in_time(const Result& r, const std::string& what) {
+  INFO(what << ": " << r.cpu_seconds << " s of CPU time, " << r.seconds << " s in all");
+  CHECK(r.cpu_seconds < kMaxSeconds);
+  CHECK(r.code != 128 + SIGALRM);
+}
 
 void add_int_attr(onnx::NodeProto* n, const std::string& name, int64_t v) {
   auto* a = n->add_attribute();
@@ -52,6 +61,7 @@ Result refused(const TempDir& t, const onnx::ModelProto& m, const std::string& f
   CHECK_THAT(r.out, StartsWith("ferrite compile: error:"));
   for (const auto& e : expect) CHECK_THAT(r.out, Contains(e));
   CHECK(r.seconds < kMaxSeconds);
+  in_time(r, file);
   require_nothing_written(t, out, before);
   return r;
 }
@@ -127,6 +137,7 @@ TEST_CASE("hostile 1: a QDQ Conv whose weight scale is computed by a node is ref
     auto ok = ferrite({"compile", (t / "ok.onnx").string(), "-o", (t / "ok_out").string()}, kHostile);
     INFO(ok.out);
     CHECK(ok.code == 0);
+    in_time(ok, "constant scale");
   }
 }
 
@@ -279,13 +290,15 @@ TEST_CASE("hostile 6: 1,500 initializers in one 64 MiB external-data file load i
   }
   add_output(m, prev, {kPer});
   save(m, t / "external.onnx");
+  // (`report`: loading is what this case is about; writing 64 MiB of weights as C++ text is
+  // another matter, slow under load, and left to the weights-as-binary work)
   auto r = ferrite({"report", (t / "external.onnx").string(), "--json"}, kHostile);
   INFO(r.out.substr(0, 2000));
   REQUIRE(r.code == 0);
   const auto j = nlohmann::json::parse(r.out);
   CHECK(j.at("weights_bytes").get<uint64_t>() == uint64_t{kTensors} * kPer * 4);
-  WARN("1,500 external initializers (64 MiB): " << r.seconds << " s");
-  CHECK(r.seconds < 15.0);  // measured 2.5 s; was a hang (the whole file read per initializer)
+  WARN("1,500 external initializers (64 MiB): " << r.cpu_seconds << " s of CPU time, " << r.seconds << " s in all");
+  in_time(r, "1,500 external initializers");  // was a hang (the whole file read per initializer)
 }
 
 TEST_CASE("hostile 7: a huge declared initializer with 16 bytes of data fails before allocating", "[hostile]") {
@@ -303,6 +316,7 @@ TEST_CASE("hostile 7: a huge declared initializer with 16 bytes of data fails be
   CHECK(r.code == 2);
   CHECK_THAT(r.out, Contains("tensor 'huge': raw data holds 16 bytes, its shape 2147483647 needs 2147483647"));
   CHECK(r.seconds < kMaxSeconds);
+  in_time(r, "huge declared initializer");
   CHECK_FALSE(fs::exists(t / "out"));
   SECTION("2^31 float elements: over the documented size limit") {
     auto m2 = new_model();
@@ -362,25 +376,45 @@ TEST_CASE("hostile 8: 5,000 graph outputs and a Concat of 5,000 inputs compile i
       auto r = ferrite({"compile", (t / "wide.onnx").string(), "-o", (t / "out").string()}, kHostile);
       INFO(r.out.substr(0, 2000));
       CHECK(r.code == 0);
-      WARN((concat ? "Concat of 5,000 inputs: " : "5,000 outputs: ") << r.seconds << " s");
-      CHECK(r.seconds < 15.0);  // measured 1-2.5 s (report); was > 60 s
+      WARN((concat ? "Concat of 5,000 inputs: " : "5,000 outputs: ") << r.cpu_seconds << " s of CPU time, " << r.seconds
+                                                                       << " s in all");
+      in_time(r, concat ? "Concat of 5,000 inputs" : "5,000 outputs");  // was > 60 s
+      CHECK(listing(t / "out").size() == std::size(kGenerated));
     }
   }
-  SECTION("a chain of 10,000 nodes") {
-    auto m = new_model("chain");
-    add_input(m, "x", {1, 4});
-    std::string prev = "x";
-    for (int i = 0; i < 10000; ++i) {
-      const std::string o = "c" + std::to_string(i);
-      add_node(m, i % 2 ? "Relu" : "Sigmoid", "n" + std::to_string(i), {prev}, {o});
-      prev = o;
+  // Relu and Sigmoid alternate (neither fuses into the other): every node stays, in place.
+  for (int n : {10000, 100000}) {
+    DYNAMIC_SECTION("a chain of " << n << " nodes") {
+      auto m = new_model("chain");
+      // Opset 17, Ferrite's own: at 13, ONNX's version converter alone takes minutes on 100,000
+      // nodes (super-linear in ONNX, not in Ferrite; see docs/fuzzing.md).
+      m.mutable_opset_import(0)->set_version(17);
+      add_input(m, "x", {1, 4});
+      std::string prev = "x";
+      for (int i = 0; i < n; ++i) {
+        const std::string o = "c" + std::to_string(i);
+        add_node(m, i % 2 ? "Relu" : "Sigmoid", "n" + std::to_string(i), {prev}, {o});
+        prev = o;
+      }
+      add_output(m, prev, {1, 4});
+      save(m, t / "chain.onnx");
+      // (a longer alarm than kHostile's: on a loaded 2-core machine the wall clock is 5-10x the CPU time)
+      auto r = ferrite({"compile", (t / "chain.onnx").string(), "-o", (t / "out").string()},
+                       Limits{300, kHostile.address_space});
+      INFO(r.out.substr(0, 2000));
+      CHECK(r.code == 0);
+      WARN(n << "-node chain: " << r.cpu_seconds << " s of CPU time, " << r.seconds << " s in all");
+      if (n == 10000) {
+        in_time(r, "10,000-node chain");
+      } else {
+        // Was minutes and 2.7 GB (n^2 in the planner, fuse-activation and the schedule's bit
+        // sets); now linear, about 7 s of CPU time on the 2-core test machine under load.
+        CHECK(r.cpu_seconds < 3 * kMaxSeconds);
+        CHECK(r.code != 128 + SIGALRM);
+      }
+      const auto j = nlohmann::json::parse(read_bytes(t / "out" / "chain_report.json"));
+      CHECK(j.at("layers").size() == static_cast<size_t>(n));
     }
-    add_output(m, prev, {1, 4});
-    save(m, t / "chain.onnx");
-    auto r = ferrite({"report", (t / "chain.onnx").string(), "--json"}, kHostile);
-    CHECK(r.code == 0);
-    WARN("10,000-node chain: " << r.seconds << " s");
-    CHECK(r.seconds < 15.0);
   }
 }
 
@@ -395,9 +429,10 @@ TEST_CASE("hostile 11: models named after standard macros, typedefs and headers 
       fs::create_directories(dir);
       save(conv_relu_model(), dir / (std::string(name) + ".onnx"));
       const fs::path out = dir / "gen";
-      auto c = ferrite({"compile", (dir / (std::string(name) + ".onnx")).string(), "-o", out.string()});
+      auto c = ferrite({"compile", (dir / (std::string(name) + ".onnx")).string(), "-o", out.string()}, kHostile);
       INFO(c.out);
       REQUIRE(c.code == 0);
+      in_time(c, name);
       std::string stem;
       for (const auto& f : listing(out))
         if (f.size() > 2 && f.substr(f.size() - 2) == ".h") stem = f.substr(0, f.size() - 2);
@@ -456,7 +491,9 @@ TEST_CASE("hostile 12: external data through a symlink out of the model's folder
     auto r = ferrite({"compile", (t / "model_dir" / "m.onnx").string(), "-o", (t / "out").string()}, kHostile);
     INFO(location << ": " << r.out);
     CHECK(r.code == 2);
+    CHECK_THAT(r.out, StartsWith("ferrite compile: error:"));
     for (const auto& e : expect) CHECK_THAT(r.out, Contains(e));
+    in_time(r, location);
     CHECK_FALSE(fs::exists(t / "out"));
     CHECK(listing(t.path) == before);
   };
@@ -489,9 +526,11 @@ TEST_CASE("hostile 13: a move that fails part way leaves the old outputs, a SIGT
   m2.mutable_graph()->mutable_node(1)->set_op_type("Sigmoid");  // different code, same file names
   save(m2, t / "net2.onnx");
   fs::copy_file(t / "net2.onnx", t / "net.onnx", fs::copy_options::overwrite_existing);
-  auto r = ferrite({"compile", (t / "net.onnx").string(), "-o", out.string()});
+  auto r = ferrite({"compile", (t / "net.onnx").string(), "-o", out.string()}, kHostile);
   INFO(r.out);
   CHECK(r.code == 2);
+  CHECK_THAT(r.out, StartsWith("ferrite compile: error:"));
+  in_time(r, "move failing part way");
   CHECK_THAT(r.out, Contains("net_report.txt': a folder has that name") && Contains("the output folder is unchanged"));
   CHECK(snapshot(out) == snap);
   for (const auto& f : listing(t.path)) CHECK_THAT(f, !StartsWith(".ferrite-tmp"));
@@ -560,6 +599,10 @@ TEST_CASE("hostile 14: a Slice with INT64_MAX / INT64_MIN steps and bounds compi
   add_output(m, "first", {1, 1});
   add_output(m, "last", {1, 1});
   save(m, t / "slices.onnx");
+  auto c = ferrite({"compile", (t / "slices.onnx").string(), "-o", (t / "out").string()}, kHostile);
+  INFO(c.out);
+  REQUIRE(c.code == 0);
+  in_time(c, "slices");
   std::vector<float> x(10);
   for (int i = 0; i < 10; ++i) x[static_cast<size_t>(i)] = static_cast<float>(i) + 0.5f;
   write_npy_f32(t / "x.npy", {1, 10}, x);

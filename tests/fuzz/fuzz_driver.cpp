@@ -3,15 +3,18 @@
 // (round robin over the corpus) changed by structure-aware mutations of the ONNX protobuf (attribute
 // values, dims, dtypes, op types, wiring, opsets, external-data references) and by byte mutations.
 // Mutants run in a forked worker; a worker that dies by a signal is a crash, one that spends longer
-// than --hang-seconds on one input a hang. Both are saved to --crash-dir (replay with --replay) and
+// than --hang-seconds of CPU time on one input (with its sandbox worker), or ten times that on the
+// wall clock, a hang. Both are saved to --crash-dir (replay with --replay) and
 // make the exit code 1. Exceptions that escape the compiler are counted and saved too.
 //
 //   ferrite_fuzz --target model --corpus DIR_OR_FILE... [--count N] [--seconds S] [--seed K]
-//                [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict]
+//                [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict] [--progress-seconds P]
+// --progress-seconds prints the running counts every P seconds (for long runs that may be stopped).
 //   ferrite_fuzz --target model --replay FILE...
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +24,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -29,6 +33,8 @@
 #include <vector>
 
 #include <onnx/onnx_pb.h>
+
+#include "frontend/sandbox.h"
 
 #include "fuzz_target.h"
 
@@ -284,8 +290,15 @@ std::string read_all(const fs::path& p) {
 struct Shared {
   std::atomic<uint64_t> current, done;
   std::atomic<int64_t> started_ms;
+  std::atomic<int64_t> started_cpu_ms;  // the worker's and its sandbox worker's CPU time then
+  std::atomic<int> sandbox_pid;         // the worker's sandbox worker (or -1)
   std::atomic<uint64_t> outcomes[3];
   std::atomic<uint64_t> slow;  // inputs that took more than 5 s
+  std::atomic<int64_t> slowest_ms;
+  std::atomic<uint64_t> slowest;      // the mutant that took longest (wall clock)
+  std::atomic<int64_t> slowest_cpu_ms;
+  std::atomic<uint64_t> slowest_cpu;  // ... and the one that took most CPU time
+  std::atomic<uint64_t> slow_cpu;     // inputs that took more than 5 s of CPU time
   std::atomic<uint32_t> n_exceptions;
   uint64_t exceptions[64];
 };
@@ -294,10 +307,37 @@ int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+// CPU time of this process and of its persistent sandbox worker (frontend/sandbox.h), in ms: on a
+// loaded machine (or at nice 19) the wall clock measures the other processes too.
+struct CpuClock {
+  int worker = -1;
+  int64_t worker_ms = 0;
+};
+int64_t cpu_ms(clockid_t c) {
+  timespec ts{};
+  if (clock_gettime(c, &ts) != 0) return 0;
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+CpuClock cpu_clock() {
+  CpuClock c;
+  c.worker = ferrite::sandbox_worker_stats().pid;
+  clockid_t w;
+  if (c.worker > 0 && clock_getcpuclockid(c.worker, &w) == 0) c.worker_ms = cpu_ms(w);
+  return c;
+}
+// CPU ms spent between `before` and now, here and in the sandbox worker (a worker replaced in
+// between counts from its start; a dead one's last job is lost).
+int64_t cpu_since(int64_t self_before, const CpuClock& before) {
+  const CpuClock now = cpu_clock();
+  const int64_t worker = now.worker == before.worker ? now.worker_ms - before.worker_ms : now.worker_ms;
+  return cpu_ms(CLOCK_PROCESS_CPUTIME_ID) - self_before + worker;
+}
+
 int usage() {
   std::fprintf(stderr,
                "usage: ferrite_fuzz --target model|npy|pb --corpus PATH... [--count N] [--seconds S] [--seed K]\n"
                "                    [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict]\n"
+               "                    [--progress-seconds P]\n"
                "       ferrite_fuzz --target model|npy|pb --replay FILE...\n");
   return 2;
 }
@@ -308,7 +348,7 @@ int main(int argc, char** argv) {
   Target target = Target::Model;
   std::vector<std::string> corpus_paths, replay;
   uint64_t count = 1000, seed = 1;
-  double seconds = 0, hang_seconds = 10;
+  double seconds = 0, hang_seconds = 10, progress_seconds = 0;
   uint64_t memory_mib = 4096;
   std::string crash_dir = "fuzz-crashes";
   bool strict = false;
@@ -326,6 +366,7 @@ int main(int argc, char** argv) {
     else if (a == "--seconds") seconds = std::stod(val());
     else if (a == "--seed") seed = std::stoull(val());
     else if (a == "--hang-seconds") hang_seconds = std::stod(val());
+    else if (a == "--progress-seconds") progress_seconds = std::stod(val());
     else if (a == "--crash-dir") crash_dir = val();
     else if (a == "--memory-mib") memory_mib = std::stoull(val());
     else if (a == "--strict") strict = true;
@@ -379,13 +420,30 @@ int main(int argc, char** argv) {
     return p.string();
   };
   uint64_t next = 0;
+  int64_t next_progress = progress_seconds > 0 ? t_start + static_cast<int64_t>(progress_seconds * 1000) : std::numeric_limits<int64_t>::max();
+  auto summary = [&](const char* head) {
+    const uint64_t ran = sh->outcomes[0] + sh->outcomes[1] + sh->outcomes[2] + crashes.size();
+    std::printf("%s: target %s, %zu seeds, seed %llu: %llu mutants in %.1f s: %llu compiled, %llu refused, "
+                "%llu exceptions, %zu crashes or hangs, %llu slower than 5 s (%llu of CPU time); slowest mutant %llu "
+                "(%.2f s), most CPU mutant %llu (%.2f s)\n",
+                head, ext + 1, corpus.size(), static_cast<unsigned long long>(seed), static_cast<unsigned long long>(ran),
+                static_cast<double>(now_ms() - t_start) / 1000.0, static_cast<unsigned long long>(sh->outcomes[0].load()),
+                static_cast<unsigned long long>(sh->outcomes[1].load()), static_cast<unsigned long long>(sh->outcomes[2].load()),
+                crashes.size(), static_cast<unsigned long long>(sh->slow.load()), static_cast<unsigned long long>(sh->slow_cpu.load()),
+                static_cast<unsigned long long>(sh->slowest.load()), static_cast<double>(sh->slowest_ms.load()) / 1000.0,
+                static_cast<unsigned long long>(sh->slowest_cpu.load()), static_cast<double>(sh->slowest_cpu_ms.load()) / 1000.0);
+    std::fflush(stdout);
+  };
   while (next < count && now_ms() < deadline) {
     sh->done = next;
     sh->current = next;
     sh->started_ms = now_ms();
+    sh->started_cpu_ms = 0;
+    sh->sandbox_pid = -1;
     const pid_t pid = fork();
     if (pid < 0) return 2;
     if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // the worker (and its sandbox worker) die with the driver
       if (memory_mib) {  // 0 = no limit (ASan builds reserve terabytes of shadow address space)
         struct rlimit rl = {memory_mib << 20, memory_mib << 20};
         setrlimit(RLIMIT_AS, &rl);
@@ -396,8 +454,23 @@ int main(int argc, char** argv) {
         const std::string m = make_mutant(target, corpus, seed, i);
         sh->current = i;
         sh->started_ms = now_ms();
+        const int64_t self_before = cpu_ms(CLOCK_PROCESS_CPUTIME_ID);
+        const CpuClock before = cpu_clock();
+        sh->sandbox_pid = before.worker;
+        sh->started_cpu_ms = self_before + before.worker_ms;
         const Outcome o = run_one(target, reinterpret_cast<const uint8_t*>(m.data()), m.size());
-        if (now_ms() - sh->started_ms > 5000) ++sh->slow;
+        const int64_t took = now_ms() - sh->started_ms;
+        const int64_t cpu = cpu_since(self_before, before);
+        if (cpu > 5000) ++sh->slow_cpu;
+        if (cpu > sh->slowest_cpu_ms) {
+          sh->slowest_cpu_ms = cpu;
+          sh->slowest_cpu = i;
+        }
+        if (took > 5000) ++sh->slow;
+        if (took > sh->slowest_ms) {
+          sh->slowest_ms = took;
+          sh->slowest = i;
+        }
         ++sh->outcomes[static_cast<int>(o)];
         if (o == Outcome::Exception) {
           const uint32_t k = sh->n_exceptions++;
@@ -421,26 +494,32 @@ int main(int argc, char** argv) {
         }
         break;
       }
-      if (now_ms() - sh->started_ms > static_cast<int64_t>(hang_seconds * 1000)) {
+      // A hang: more than --hang-seconds of CPU time on one input (the worker's and its sandbox
+      // worker's), or ten times that on the wall clock (a stall).
+      int64_t cpu_now = 0;
+      clockid_t c;
+      if (clock_getcpuclockid(pid, &c) == 0) cpu_now += cpu_ms(c);
+      const int sandbox = sh->sandbox_pid;
+      if (sandbox > 0 && clock_getcpuclockid(sandbox, &c) == 0) cpu_now += cpu_ms(c);
+      const bool cpu_hang = sh->started_cpu_ms > 0 && cpu_now - sh->started_cpu_ms > static_cast<int64_t>(hang_seconds * 1000);
+      if (cpu_hang || now_ms() - sh->started_ms > static_cast<int64_t>(hang_seconds * 10000)) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
         const uint64_t i = sh->current;
-        crashes.emplace_back(i, "hang (> " + std::to_string(static_cast<int>(hang_seconds)) + " s), saved as " + save(i, "hang"));
+        crashes.emplace_back(i, "hang (> " + std::to_string(static_cast<int>(hang_seconds)) + " s of CPU time or ten times that in all), saved as " + save(i, "hang"));
         next = i + 1;
         break;
+      }
+      if (now_ms() >= next_progress) {
+        summary("progress");
+        next_progress += static_cast<int64_t>(progress_seconds * 1000);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
-  const uint64_t ran = sh->outcomes[0] + sh->outcomes[1] + sh->outcomes[2] + crashes.size();
   std::vector<std::string> exc;
   for (uint32_t k = 0; k < std::min<uint32_t>(sh->n_exceptions, 64); ++k) exc.push_back(save(sh->exceptions[k], "exception"));
-  std::printf("ferrite_fuzz: target %s, %zu seeds, seed %llu: %llu mutants in %.1f s: %llu compiled, %llu refused, "
-              "%llu exceptions, %zu crashes or hangs, %llu slower than 5 s\n",
-              ext + 1, corpus.size(), static_cast<unsigned long long>(seed), static_cast<unsigned long long>(ran),
-              static_cast<double>(now_ms() - t_start) / 1000.0, static_cast<unsigned long long>(sh->outcomes[0].load()),
-              static_cast<unsigned long long>(sh->outcomes[1].load()), static_cast<unsigned long long>(sh->outcomes[2].load()),
-              crashes.size(), static_cast<unsigned long long>(sh->slow.load()));
+  summary("ferrite_fuzz");
   for (const auto& [i, what] : crashes) std::printf("  mutant %llu: %s\n", static_cast<unsigned long long>(i), what.c_str());
   for (const auto& p : exc) std::printf("  exception escaped: %s (replay with --replay)\n", p.c_str());
   const bool failed = !crashes.empty() || (strict && sh->n_exceptions > 0);

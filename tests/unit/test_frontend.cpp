@@ -2,13 +2,17 @@
 // hostile locations), dynamic dims and overrides, Constant nodes, and opset conversion.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <cstring>
+#include <stdexcept>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 
 #include <onnx/onnx_pb.h>
 
 #include "frontend/onnx_import.h"
+#include "frontend/sandbox.h"
 
 using namespace ferrite;
 namespace fs = std::filesystem;
@@ -161,5 +165,80 @@ TEST_CASE("old opsets are converted to the canonical opset", "[frontend]") {
   REQUIRE(g);
   CHECK(g->opset == kCanonicalOpset);
   CHECK(g->nodes.size() == 1);
+  fs::remove_all(d);
+}
+
+namespace {
+// A sandbox job for the tests below: echoes, throws, crashes or names the process it runs in.
+std::string test_job(std::string_view r) {
+  if (r == "throw") throw std::runtime_error("thrown");
+  if (r == "crash") std::raise(SIGSEGV);
+  if (r == "pid") return std::to_string(::getpid());
+  return "<" + std::string(r) + ">";
+}
+Expected<std::string> sandboxed(const std::string& r) {
+  return run_sandboxed(&test_job, [&] { return r; }, [&] { return test_job(r); });
+}
+}  // namespace
+
+TEST_CASE("the persistent sandbox worker runs many jobs in one child and is replaced when it crashes", "[frontend][sandbox]") {
+  const auto before = sandbox_worker_stats();
+  {
+    SandboxWorkerScope scope;
+    auto a = sandboxed("pid");
+    REQUIRE(a);
+    CHECK(*a != std::to_string(::getpid()));
+    auto b = sandboxed("pid");
+    REQUIRE(b);
+    CHECK(*b == *a);  // the same worker
+    auto c = sandboxed("x");
+    REQUIRE(c);
+    CHECK(*c == "<x>");
+    auto e = sandboxed("throw");
+    REQUIRE(!e);
+    CHECK(e.error().message == "thrown");
+    auto s = sandboxed("crash");
+    REQUIRE(!s);
+    CHECK(s.error().message == "it crashed (Segmentation fault)");
+    auto p = sandboxed("pid");
+    REQUIRE(p);
+    CHECK(*p != *a);  // a new worker
+    CHECK(*p != std::to_string(::getpid()));
+  }
+  CHECK(sandbox_worker_stats().started == before.started + 2);
+  CHECK(sandbox_worker_stats().jobs == before.jobs + 6);
+  // Without a scope: a child per call, no worker jobs; crashes contained the same way.
+  auto one = sandboxed("pid");
+  REQUIRE(one);
+  CHECK(*one != std::to_string(::getpid()));
+  auto crash = sandboxed("crash");
+  REQUIRE(!crash);
+  CHECK(crash.error().message == "it crashed (Segmentation fault)");
+  CHECK(sandbox_worker_stats().jobs == before.jobs + 6);
+}
+
+TEST_CASE("a model imports the same with the persistent sandbox worker as with a child per call", "[frontend][sandbox]") {
+  fs::path d = temp_dir("worker");
+  onnx::ModelProto m = add_model(7);  // version conversion and shape inference, both sandboxed
+  auto* w = m.mutable_graph()->add_initializer();
+  w->set_name("w");
+  w->set_data_type(onnx::TensorProto::FLOAT);
+  w->add_dims(4);
+  for (int i = 0; i < 4; ++i) w->add_float_data(1.f);
+  save(m, d / "model.onnx");
+  auto one_shot = import_onnx((d / "model.onnx").string(), {});
+  REQUIRE(one_shot);
+  const auto before = sandbox_worker_stats();
+  SandboxWorkerScope scope;
+  for (int k = 0; k < 3; ++k) {
+    auto g = import_onnx((d / "model.onnx").string(), {});
+    REQUIRE(g);
+    CHECK(g->opset == kCanonicalOpset);
+    REQUIRE(g->nodes.size() == one_shot->nodes.size());
+    CHECK(g->nodes[0].op == one_shot->nodes[0].op);
+    CHECK(g->tensors.size() == one_shot->tensors.size());
+  }
+  CHECK(sandbox_worker_stats().started == before.started + 1);
+  CHECK(sandbox_worker_stats().jobs >= before.jobs + 6);  // per import: the converter, inference
   fs::remove_all(d);
 }
