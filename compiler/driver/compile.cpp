@@ -14,6 +14,7 @@
 #include "support/sanitize.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -367,9 +368,25 @@ static Status fuse_bottlenecks(CompiledModel& m, CompiledModel unplanned, const 
   }
 }
 
+// --weights-format/--weights-section/--weights-align: the section name goes into assembler and
+// __attribute__((section)) text, so it is limited to the characters ELF section names use.
+static Status check_weights_options(const WeightsOptions& w) {
+  if (w.format != "incbin" && w.format != "text" && w.format != "array")
+    return make_error("--weights-format '{}': expected incbin (default), text or array", w.format);
+  bool ok = !w.section.empty() && w.section.size() <= 128;
+  for (char ch : w.section) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '$');
+  if (!ok || std::isdigit(static_cast<unsigned char>(w.section[0])))
+    return make_error("--weights-section '{}': expected a section name of letters, digits, '.', '_' or '$' "
+                      "(e.g. .rodata.weights)", w.section);
+  if (w.align < 16 || w.align > 65536 || (w.align & (w.align - 1)))
+    return make_error("--weights-align {}: expected a power of two from 16 to 65536", w.align);
+  return {};
+}
+
 Expected<CompiledModel> compile_model(const CompileOptions& o) {
   auto target = find_target(o.target);
   if (!target) return target.error();
+  FERRITE_TRY(check_weights_options(o.weights));
   auto graph = import_onnx(o.model_path, o.import);
   if (!graph) return graph.error();
   CompiledModel m;
@@ -377,6 +394,7 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   m.name = sanitize_identifier(o.name.empty() ? fs::path(o.model_path).stem().string() : o.name, 40);
   m.target = *target;
   m.profile = o.profile;
+  m.weights_options = o.weights;
   m.graph = std::move(*graph);
   record_io_quant(m.graph);
   FERRITE_TRY(run_pipeline(m.graph, o.passes));
@@ -480,6 +498,7 @@ Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m, std:
   files.push_back({m.name + ".h", src->header});
   files.push_back({m.name + ".cpp", src->source});
   files.push_back({m.name + "_weights.cpp", src->weights});
+  if (m.weights_options.format == "incbin") files.push_back({m.name + "_weights.bin", src->weights_blob});
   files.push_back({m.name + "_report.json",
                    report_json(m).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"});
   files.push_back({m.name + "_report.txt", report_text(m)});

@@ -28,6 +28,7 @@ struct Common {
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
   bool caller_owned_inputs = false, quantized_io = false, profile = false;
   std::string patch = "auto", max_patch_overhead = "20%", fuse_bottlenecks = "auto";
+  WeightsOptions weights;
 };
 
 void add_common(CLI::App* c, Common& o, bool run) {
@@ -70,6 +71,13 @@ void add_common(CLI::App* c, Common& o, bool run) {
                 "on (default): the producers of a Concat's inputs write straight into their slice of its output "
                 "where legal (contiguous slice, same int8 quantization), no copy; off: separate buffers and copies")
       ->check(CLI::IsMember({"on", "off"}));
+  c->add_option("--weights-format", o.weights.format,
+                "incbin (default): <name>_weights.bin placed by an assembler .incbin stub (GNU as); text: the "
+                "same bytes as C++ string literals (any compiler); array: one typed C++ array per constant (slow "
+                "to compile)")
+      ->check(CLI::IsMember({"incbin", "text", "array"}));
+  c->add_option("--weights-section", o.weights.section, "section of the constants (default .rodata.weights)");
+  c->add_option("--weights-align", o.weights.align, "alignment of the constants' blob: a power of two >= 16 (default 16)");
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
   c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
 }
@@ -113,6 +121,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   o.patch = c.patch;
   o.fuse_bottlenecks = c.fuse_bottlenecks;
   o.profile = c.profile;
+  o.weights = c.weights;
   {
     std::string v = c.max_patch_overhead;
     const bool pct = !v.empty() && v.back() == '%';

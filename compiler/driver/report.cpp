@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "backends/portable/weights.h"
 #include "support/sanitize.h"
 
 namespace ferrite {
@@ -56,6 +57,10 @@ nlohmann::json report_json(const CompiledModel& m) {
   for (const auto& [name, bytes] : m.plan.candidates) cands.push_back({{"algorithm", name}, {"arena_bytes", bytes}});
   r["planner_candidates"] = cands;
   r["weights_bytes"] = m.weights_bytes;
+  // The section the constants go into and its size in a linked image (alignment padding included).
+  r["weights_section"] = m.weights_options.section;
+  r["weights_section_bytes"] = weights_section_bytes(m);
+  r["weights_format"] = m.weights_options.format;
   r["macs"] = m.macs;
   auto io = [&](const std::vector<TensorId>& ids) {
     json a = json::array();
