@@ -9,6 +9,7 @@
 #include "backends/portable/emit.h"
 #include "kernels/select.h"
 #include "passes/bottleneck.h"
+#include "driver/progress.h"
 #include "driver/report.h"
 #include "driver/report_html.h"
 #include "support/sanitize.h"
@@ -387,6 +388,10 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   auto target = find_target(o.target);
   if (!target) return target.error();
   FERRITE_TRY(check_weights_options(o.weights));
+  auto stage = [&](const char* name) {
+    if (o.progress) o.progress->begin(name);
+  };
+  stage("import (parse, check, shape inference)");
   auto graph = import_onnx(o.model_path, o.import);
   if (!graph) return graph.error();
   CompiledModel m;
@@ -397,7 +402,9 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   m.weights_options = o.weights;
   m.graph = std::move(*graph);
   record_io_quant(m.graph);
+  stage("graph passes");
   FERRITE_TRY(run_pipeline(m.graph, o.passes));
+  stage("lowering (kernel selection, weight packing)");
 
   // Lowering: every node must map to kernels; collect every failure so the user sees them all.
   std::string errors;
@@ -448,8 +455,10 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   m.schedule = std::move(*sched);
 
   CompiledModel unplanned = m;
+  stage("memory plan (order, patches, placement)");
   FERRITE_TRY(plan_model(m, o));
   FERRITE_TRY(fuse_bottlenecks(m, std::move(unplanned), o));
+  if (o.progress) o.progress->end();
 
   // The constants the generated code reads.
   std::set<TensorId> w;

@@ -14,6 +14,7 @@
 
 namespace ferrite {
 
+class Progress;
 extern const char* const kVersion;
 
 // How the constants are emitted (--weights-format, --weights-section, --weights-align):
@@ -51,6 +52,7 @@ struct CompileOptions {
   // --profile: invoke() records a counter per layer call (backends/portable/profile.h).
   bool profile = false;
   WeightsOptions weights;
+  Progress* progress = nullptr;  // stage lines on stderr (driver/progress.h), or none
 };
 
 struct CompiledModel {

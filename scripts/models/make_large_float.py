@@ -1,11 +1,11 @@
 #!/usr/bin/python3
 """Writes a large float32 MLP as ONNX (seeded random weights) for the build-time benchmark of the
-generated weights (scripts/bench_weights.sh, docs/benchmarks.md): about 32 MiB of constants.
+generated weights (scripts/bench_weights.sh, docs/benchmarks.md): about 21 MiB of constants.
 
-  input [1, 1024] -> Gemm 1024x2048 + Relu -> Gemm 2048x2048 + Relu -> Gemm 2048x1024 -> output
+  input [1, 1024] -> Gemm 1024xW + Relu -> Gemm WxW + Relu -> Gemm Wx1024 -> output (W = --width)
 
 Needs only python3-onnx and python3-numpy.
-usage: make_large_float.py --out model.onnx [--width 2048] [--seed 0]
+usage: make_large_float.py --out model.onnx [--width 1536] [--seed 0]
 """
 import argparse
 
@@ -15,7 +15,7 @@ from onnx import helper, numpy_helper, TensorProto
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--out", required=True)
-ap.add_argument("--width", type=int, default=2048)
+ap.add_argument("--width", type=int, default=1536)
 ap.add_argument("--seed", type=int, default=0)
 a = ap.parse_args()
 rng = np.random.default_rng(a.seed)
