@@ -179,7 +179,10 @@ static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>&
 // Picks the patch plan per --patch / --max-patch-overhead / --sram-budget; stage 0 = no patches.
 static Expected<PatchSpec> choose_patches(CompiledModel& m, const CompileOptions& o) {
   PatchSpec none;
-  if (o.patch == "off") return none;
+  if (o.patch == "off") {
+    m.plan_reason = "--patch off: layer by layer";
+    return none;
+  }
   int fixed_rows = 0, fixed_cols = 0;
   size_t fixed_stage = 0;
   if (o.patch != "auto") {
@@ -233,6 +236,7 @@ static Expected<PatchSpec> choose_patches(CompiledModel& m, const CompileOptions
   if (fixed_rows) {
     if (cands.empty()) return make_error("--patch {}: no valid split for that grid", o.patch);
     auto best = std::min_element(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) { return a.arena < b.arena; });
+    m.plan_reason = fmt::format("--patch {}: the grid asked for, at the split with the smallest arena", o.patch);
     return best->spec;
   }
   const double limit = o.max_patch_overhead * static_cast<double>(m.macs);
@@ -251,6 +255,22 @@ static Expected<PatchSpec> choose_patches(CompiledModel& m, const CompileOptions
     for (const Cand& c : cands)
       if (c.arena < base->arena_bytes && (!best || c.arena < best->arena)) best = &c;
   }
+  const size_t plain = base->arena_bytes;
+  if (o.sram_budget && plain <= o.sram_budget)
+    m.plan_reason = fmt::format("--sram-budget {} B: the layer-by-layer arena ({} B) fits, so no patches (they would "
+                                "only add MACs; without a budget the default may choose a smaller arena with patches)",
+                                o.sram_budget, plain);
+  else if (o.sram_budget && best && best->arena <= o.sram_budget)
+    m.plan_reason = fmt::format("--sram-budget {} B: the layer-by-layer arena ({} B) does not fit; the patch plan with "
+                                "the fewest extra MACs that fits", o.sram_budget, plain);
+  else if (o.sram_budget)
+    m.plan_reason = fmt::format("--sram-budget {} B: no plan fits; the smallest arena reachable", o.sram_budget);
+  else if (best)
+    m.plan_reason = fmt::format("default (no --sram-budget): the smallest arena among the patch plans within "
+                                "--max-patch-overhead {:g}% extra MACs", o.max_patch_overhead * 100);
+  else
+    m.plan_reason = fmt::format("default (no --sram-budget): no patch plan within --max-patch-overhead {:g}% extra MACs "
+                                "gives an arena below the layer-by-layer {} B", o.max_patch_overhead * 100, plain);
   return best ? best->spec : none;
 }
 

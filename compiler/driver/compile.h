@@ -71,6 +71,7 @@ struct CompiledModel {
   std::vector<std::string> fused_notes;       // inverted bottlenecks run channel by channel
   bool profile = false;                       // --profile: per-layer counters in invoke()
   WeightsOptions weights_options;             // how the constants are emitted
+  std::string plan_reason;                    // why this patch plan (or none) was chosen
 };
 
 Expected<CompiledModel> compile_model(const CompileOptions& o);

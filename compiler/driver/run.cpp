@@ -96,7 +96,8 @@ int run_model(const RunOptions& o) {
   if (o.target != "host") {
     for (const auto& b : qemu_boards())
       if (b.target == o.target) board = &b;
-    if (!board) return fail(o, fmt::format("unknown run target '{}' (host, qemu-cortex-m3/m4/m7/m33/m55)", o.target));
+    if (!board) return fail(o, fmt::format("unknown run target '{}' (valid run targets: host, qemu-cortex-m3, qemu-cortex-m4, "
+                                            "qemu-cortex-m7, qemu-cortex-m33, qemu-cortex-m55)", o.target));
   }
   // Inputs: loaded first, so that inputs feeding constant-only slots (shapes, axes, pads, clip
   // bounds, as ONNX's node tests pass them) can be frozen into the model.

@@ -1,7 +1,7 @@
 // User errors name the culprit and the valid choices (issue 13): a .tflite given as ONNX, unknown
 // targets, unknown --input/--reference names, a uint8 input to a float-only op; progress lines go to
 // stderr only, never with --quiet; --weights-* values are checked.
-#include "cli/cli_util.h"
+#include "cli_util.h"
 
 TEST_CASE("a file that is not ONNX is named by its magic bytes", "[errors]") {
   TempDir t;
@@ -119,4 +119,22 @@ TEST_CASE("--weights-format, --weights-section and --weights-align are checked",
     // conv1.weight (216 floats = 864 bytes) + conv1.bias at offset 864: 896 bytes (+ NUL for text).
     CHECK(rep["weights_section_bytes"] == (std::string(fmt) == "text" ? 897 : 896));
   }
+}
+
+TEST_CASE("the text report keeps long layer names, shows kernels and why the plan was chosen", "[errors][report]") {
+  TempDir t;
+  auto m = conv_relu_model();
+  const std::string long_name = "/features/features.0/block_with_a_rather_long_name/Conv";
+  m.mutable_graph()->mutable_node(0)->set_name(long_name);
+  save(m, t / "net.onnx");
+  auto r = ferrite({"report", (t / "net.onnx").string()});
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains(long_name + " "));
+  CHECK_THAT(r.out, Contains("kernel (P = runs patch by patch)") && Contains("conv2d_f32"));
+  CHECK_THAT(r.out, Contains("  plan         default (no --sram-budget)"));
+  auto b = ferrite({"report", (t / "net.onnx").string(), "--sram-budget", "1MiB"});
+  INFO(b.out);
+  REQUIRE(b.code == 0);
+  CHECK_THAT(b.out, Contains("  plan         --sram-budget 1048576 B: the layer-by-layer arena") && Contains("fits, so no patches"));
 }
