@@ -158,8 +158,16 @@ EmittedWeights emit_weights(const CompiledModel& m, const std::string& model_fil
     line(sym + ":");
     line(fmt::format("  .incbin \\\"{}\\\"  /* {} bytes, FNV-1a 64 {:016x} */", bin, blob.bytes.size(), fnv1a64(blob.bytes)));
     line(fmt::format("  .size {}, {}", sym, blob.bytes.size()));
-    for (TensorId id : m.weights) {  // local symbols, so that nm and debuggers name each constant
+    // One global symbol per constant, which <name>.cpp declares with its type (the code that reads
+    // it is then the same as with typed arrays; nm, map files and debuggers name each constant).
+    e.decls.clear();
+    for (TensorId id : m.weights) {
+      const Tensor& t = g.t(id);
       const std::string s = fmt::format("ferrite_{}_{}", m.name, weight_symbol(g, id));
+      e.decls += fmt::format("extern \"C\" alignas(16) const {} {}[{}];  // {} {} [{}]\n", dtype_c_type(t.dtype), s,
+                             std::max<int64_t>(t.numel(), 1), comment_safe(t.name), dtype_name(t.dtype), shape_str(t.shape));
+      e.refs[id] = "weights::" + s;
+      line(fmt::format("  .global {}", s));
       line(fmt::format("  .set {}, {} + {}", s, sym, blob.offset.at(id)));
       line(fmt::format("  .type {}, %object", s));
       line(fmt::format("  .size {}, {}", s, padded_bytes(g.t(id))));
