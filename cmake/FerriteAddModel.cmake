@@ -1,11 +1,13 @@
 # ferrite_add_model(<target> MODEL <file.onnx> [NAME <name>]
 #                   [CPU cortex-m0plus|cortex-m3|cortex-m4|cortex-m7|cortex-m33|cortex-m55|host]
 #                   [SRAM_BUDGET <size>] [FLASH_BUDGET <size>]
+#                   [WEIGHTS_FORMAT incbin|text|array] [WEIGHTS_SECTION <section>] [WEIGHTS_ALIGN <n>]
 #                   [INPUT_SHAPE <name>=<dims>...] [OPTIONS <extra ferrite compile args>...])
 #
 # Adds a custom command that runs `ferrite compile` at BUILD time into
 # ${CMAKE_CURRENT_BINARY_DIR}/ferrite/<target>/ and a STATIC library <target> made of the generated
-# <name>.cpp and <name>_weights.cpp, with that directory as PUBLIC include directory. The code is
+# <name>.cpp and <name>_weights.cpp, with that directory as PUBLIC include directory (it also holds
+# <name>_weights.bin, which the default WEIGHTS_FORMAT incbin reads with `.incbin`). The code is
 # regenerated when the model file, the arguments or the ferrite executable change. A budget overrun
 # makes `ferrite compile` exit 1 with the report's message, which fails the build.
 #
@@ -18,7 +20,8 @@
 include_guard(GLOBAL)
 
 function(ferrite_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 FAM "" "MODEL;NAME;CPU;SRAM_BUDGET;FLASH_BUDGET" "INPUT_SHAPE;OPTIONS")
+  cmake_parse_arguments(PARSE_ARGV 1 FAM "" "MODEL;NAME;CPU;SRAM_BUDGET;FLASH_BUDGET;WEIGHTS_FORMAT;WEIGHTS_SECTION;WEIGHTS_ALIGN"
+                        "INPUT_SHAPE;OPTIONS")
   if(FAM_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "ferrite_add_model(${target}): unknown arguments: ${FAM_UNPARSED_ARGUMENTS}")
   endif()
@@ -63,6 +66,24 @@ function(ferrite_add_model target)
   if(FAM_FLASH_BUDGET)
     list(APPEND args --flash-budget "${FAM_FLASH_BUDGET}")
   endif()
+  set(weights_format incbin)
+  if(FAM_WEIGHTS_FORMAT)
+    set(weights_format "${FAM_WEIGHTS_FORMAT}")
+    if(NOT weights_format MATCHES "^(incbin|text|array)$")
+      message(FATAL_ERROR "ferrite_add_model(${target}): WEIGHTS_FORMAT '${weights_format}' is not one of incbin, text, array")
+    endif()
+  endif()
+  if("--weights-format" IN_LIST FAM_OPTIONS)
+    message(FATAL_ERROR "ferrite_add_model(${target}): give WEIGHTS_FORMAT instead of OPTIONS --weights-format "
+                        "(the generated files depend on it)")
+  endif()
+  list(APPEND args --weights-format "${weights_format}")
+  if(FAM_WEIGHTS_SECTION)
+    list(APPEND args --weights-section "${FAM_WEIGHTS_SECTION}")
+  endif()
+  if(FAM_WEIGHTS_ALIGN)
+    list(APPEND args --weights-align "${FAM_WEIGHTS_ALIGN}")
+  endif()
   foreach(s IN LISTS FAM_INPUT_SHAPE)
     list(APPEND args --input-shape "${s}")
   endforeach()
@@ -71,6 +92,9 @@ function(ferrite_add_model target)
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/ferrite/${target}")
   set(outputs "${dir}/${name}.h" "${dir}/${name}.cpp" "${dir}/${name}_weights.cpp" "${dir}/${name}_report.json"
               "${dir}/${name}_report.txt" "${dir}/${name}_memory.html")
+  if(weights_format STREQUAL "incbin")
+    list(APPEND outputs "${dir}/${name}_weights.bin")
+  endif()
   # The arguments go into a file that is rewritten only when they change: the command depends on it,
   # so changing SRAM_BUDGET, INPUT_SHAPE, OPTIONS, ... regenerates (and nothing else does).
   string(REPLACE ";" "\n" args_text "${args}")
@@ -85,6 +109,10 @@ function(ferrite_add_model target)
     VERBATIM)
 
   add_library(${target} STATIC "${dir}/${name}.cpp" "${dir}/${name}_weights.cpp" "${dir}/${name}.h")
+  if(weights_format STREQUAL "incbin")
+    # The compiler's dependency file does not list what `.incbin` reads.
+    set_source_files_properties("${dir}/${name}_weights.cpp" PROPERTIES OBJECT_DEPENDS "${dir}/${name}_weights.bin")
+  endif()
   target_include_directories(${target} PUBLIC "${dir}")
   target_compile_features(${target} PUBLIC cxx_std_17)
   # Same rounding as the host build (docs/numerics.md); the generated code needs neither.

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "backends/portable/params_format.h"
+#include "backends/portable/weights.h"
 #include "support/embedded.h"
 #include "support/sanitize.h"
 
@@ -29,34 +30,6 @@ static std::string onnx_dtype_enum(DType t) {
     case DType::F64: return "DType::Float64";
     default: return fmt::format("DType({})", dtype_to_onnx(t));
   }
-}
-
-// Compact literal text for constant data, 8 values per line.
-static std::string data_literal(const Tensor& t) {
-  std::string out;
-  const size_t n = static_cast<size_t>(t.numel()), es = dtype_size(t.dtype);
-  const uint8_t* p = t.data->data();
-  out.reserve(n * 12);
-  for (size_t i = 0; i < n; ++i) {
-    std::string v;
-    const uint8_t* q = p + i * es;
-    switch (t.dtype) {
-      case DType::F32: { float f; std::memcpy(&f, q, 4); v = float_literal(f); break; }
-      case DType::F64: { double d; std::memcpy(&d, q, 8); v = fmt::format("{}", d); if (v.find_first_of(".en") == std::string::npos) v += "."; break; }
-      case DType::I64: { int64_t x; std::memcpy(&x, q, 8); v = x == INT64_MIN ? "(-9223372036854775807LL - 1)" : fmt::format("{}LL", x); break; }
-      case DType::I32: { int32_t x; std::memcpy(&x, q, 4); v = x == INT32_MIN ? "(-2147483647 - 1)" : fmt::format("{}", x); break; }
-      case DType::I8: { int8_t x; std::memcpy(&x, q, 1); v = fmt::format("{}", x); break; }
-      case DType::I16: { int16_t x; std::memcpy(&x, q, 2); v = fmt::format("{}", x); break; }
-      case DType::U16: { uint16_t x; std::memcpy(&x, q, 2); v = fmt::format("{}u", x); break; }
-      case DType::U32: { uint32_t x; std::memcpy(&x, q, 4); v = fmt::format("{}u", x); break; }
-      case DType::U64: { uint64_t x; std::memcpy(&x, q, 8); v = fmt::format("{}ULL", x); break; }
-      case DType::Bool: v = *q ? "true" : "false"; break;
-      default: v = fmt::format("{}", *q); break;
-    }
-    out += v;
-    if (i + 1 < n) out += (i % 8 == 7) ? ",\n" : ", ";
-  }
-  return out;
 }
 
 // Pasted files must not carry "#pragma once" (it warns in a main file).
@@ -94,6 +67,7 @@ namespace {
 struct Emitter {
   const CompiledModel& m;
   const Graph& g;
+  std::map<TensorId, std::string> weight_refs;  // how <name>.cpp reads each constant (--weights-format)
   std::set<TensorId> used_consts;
   std::string internal_error;  // set when the model reaches the backend in a state it cannot emit
 
@@ -105,7 +79,12 @@ struct Emitter {
       return fmt::format("static_cast<const {}*>(in[{}])", dtype_c_type(t.dtype), m.plan.external_input[static_cast<size_t>(id)]);
     if (t.is_constant() && m.plan.tensor_buffer[static_cast<size_t>(id)] < 0) {
       used_consts.insert(id);
-      return "weights::" + weight_symbol(g, id);
+      auto r = weight_refs.find(id);
+      if (r == weight_refs.end()) {
+        internal_error = fmt::format("constant '{}' is read but not among the weights", t.name);
+        return "nullptr";
+      }
+      return r->second;
     }
     const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.tensor_buffer[static_cast<size_t>(id)])];
     return fmt::format("reinterpret_cast<{}*>(a + {})", dtype_c_type(t.dtype), b.offset);
@@ -149,6 +128,10 @@ struct Emitter {
 Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   Emitter e(m);
   const Graph& g = m.graph;
+  size_t weights_bytes = 0;
+  for (TensorId id : m.weights) weights_bytes += g.t(id).bytes();
+  EmittedWeights w = emit_weights(m, comment_safe(m.model_file), weights_bytes);
+  e.weight_refs = w.refs;
   for (TensorId id : g.inputs)
     if (g.t(id).shape.size() > 6) return make_error("input '{}' has rank above 6", g.t(id).name);
   for (TensorId id : g.outputs)
@@ -251,7 +234,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
     if (g.t(o).is_constant() && !g.producer(o)) {
       const auto& b = m.plan.buffers[static_cast<size_t>(m.plan.tensor_buffer[static_cast<size_t>(o)])];
       e.used_consts.insert(o);
-      calls += fmt::format("  std::memcpy(a + {}, weights::{}, {});\n", b.offset, weight_symbol(g, o), g.t(o).bytes());
+      calls += fmt::format("  std::memcpy(a + {}, {}, {});\n", b.offset, w.refs.at(o), g.t(o).bytes());
     }
 
   std::string kernels = strip_pragma_once(embedded("common/act.h")) + "\n";
@@ -270,19 +253,6 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   for (const auto& f : variant_files) kernels += strip_pragma_once(embedded(f)) + "\n";
 
   if (!e.internal_error.empty()) return make_error("internal error: {}", e.internal_error);
-  std::string decls, defs;
-  size_t weights_bytes = 0;
-  for (TensorId id : m.weights) {
-    const Tensor& t = g.t(id);
-    const std::string sym = weight_symbol(g, id);
-    const size_t n = static_cast<size_t>(std::max<int64_t>(t.numel(), 1));
-    decls += fmt::format("alignas(16) extern const {} {}[{}];  // {} {} [{}]\n", dtype_c_type(t.dtype), sym, n,
-                         comment_safe(t.name), dtype_name(t.dtype), shape_str(t.shape));
-    defs += fmt::format("alignas(16) const {} {}[{}] __attribute__((section(\".rodata.weights\"))) = {{\n{}}};\n",
-                        dtype_c_type(t.dtype), sym, n, t.numel() ? data_literal(t) : "0");
-    weights_bytes += t.bytes();
-  }
-
   auto io_list = [&](const std::vector<TensorId>& ids) {
     std::string s;
     for (TensorId id : ids) s += e.tensor_info(id) + "\n";
@@ -357,17 +327,16 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       fmt::arg("target", m.target.name), fmt::arg("ns", m.name), fmt::arg("num_layers", g.nodes.size()),
       fmt::arg("arena_bytes", m.plan.arena_bytes), fmt::arg("lower_bound", m.plan.lower_bound_bytes),
       fmt::arg("planner", m.plan.algorithm), fmt::arg("prelude", strip_pragma_once(embedded("common/prelude.h")) + isa_prelude(isa_used, m.target.name)),
-      fmt::arg("kernels", kernels), fmt::arg("weight_decls", decls), fmt::arg("params", params),
+      fmt::arg("kernels", kernels), fmt::arg("weight_decls", w.decls), fmt::arg("params", params),
       fmt::arg("layers", layers), fmt::arg("calls", calls), fmt::arg("arena_align", m.plan.alignment),
       fmt::arg("arena_storage", std::max<size_t>(m.plan.arena_bytes, 1)),
       fmt::arg("invoke_params", invoke_params), fmt::arg("invoke_args", invoke_args),
       fmt::arg("inputs_init", external_inputs ? "  const void* const* const in = inputs;\n"
                                                : "  const void* const* const in = nullptr;\n"),
       fmt::arg("profile_support", prof.source_support()));
-  out.weights = fmt::format(fmt::runtime(embedded("files/model_weights.cpp.in")), fmt::arg("version", kVersion),
-                            fmt::arg("model_file", model_file), fmt::arg("ns", m.name),
-                            fmt::arg("num_weights", m.weights.size()), fmt::arg("weights_bytes", weights_bytes),
-                            fmt::arg("weight_decls", decls), fmt::arg("weight_defs", defs));
+  out.weights = std::move(w.file);
+  out.weights_blob = std::move(w.blob);
+  out.weights_section_bytes = w.section_bytes;
   out.profile = prof.rows();
   return out;
 }

@@ -1,4 +1,4 @@
-// The portable backend: emits <name>.h, <name>.cpp and <name>_weights.cpp from a compiled model,
+// The portable backend: emits <name>.h, <name>.cpp and <name>_weights.cpp (+ .bin) from a compiled model,
 // with the plain C++ kernels from runtime_templates/ pasted in. Runs on the host and any Cortex-M.
 #pragma once
 #include <string>
@@ -11,6 +11,8 @@ namespace ferrite {
 
 struct EmittedSource {
   std::string header, source, weights;
+  std::string weights_blob;          // <name>_weights.bin with --weights-format incbin, else empty
+  size_t weights_section_bytes = 0;  // the size of the weights section these constants make
   std::vector<ProfileRow> profile;  // with --profile: the rows of profile_counts(), in order
 };
 

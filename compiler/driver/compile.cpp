@@ -9,12 +9,14 @@
 #include "backends/portable/emit.h"
 #include "kernels/select.h"
 #include "passes/bottleneck.h"
+#include "driver/progress.h"
 #include "driver/report.h"
 #include "driver/report_html.h"
 #include "support/sanitize.h"
 #include "frontend/tflite_import.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -178,7 +180,10 @@ static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>&
 // Picks the patch plan per --patch / --max-patch-overhead / --sram-budget; stage 0 = no patches.
 static Expected<PatchSpec> choose_patches(CompiledModel& m, const CompileOptions& o) {
   PatchSpec none;
-  if (o.patch == "off") return none;
+  if (o.patch == "off") {
+    m.plan_reason = "--patch off: layer by layer";
+    return none;
+  }
   int fixed_rows = 0, fixed_cols = 0;
   size_t fixed_stage = 0;
   if (o.patch != "auto") {
@@ -232,6 +237,7 @@ static Expected<PatchSpec> choose_patches(CompiledModel& m, const CompileOptions
   if (fixed_rows) {
     if (cands.empty()) return make_error("--patch {}: no valid split for that grid", o.patch);
     auto best = std::min_element(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) { return a.arena < b.arena; });
+    m.plan_reason = fmt::format("--patch {}: the grid asked for, at the split with the smallest arena", o.patch);
     return best->spec;
   }
   const double limit = o.max_patch_overhead * static_cast<double>(m.macs);
@@ -250,6 +256,22 @@ static Expected<PatchSpec> choose_patches(CompiledModel& m, const CompileOptions
     for (const Cand& c : cands)
       if (c.arena < base->arena_bytes && (!best || c.arena < best->arena)) best = &c;
   }
+  const size_t plain = base->arena_bytes;
+  if (o.sram_budget && plain <= o.sram_budget)
+    m.plan_reason = fmt::format("--sram-budget {} B: the layer-by-layer arena ({} B) fits, so no patches (they would "
+                                "only add MACs; without a budget the default may choose a smaller arena with patches)",
+                                o.sram_budget, plain);
+  else if (o.sram_budget && best && best->arena <= o.sram_budget)
+    m.plan_reason = fmt::format("--sram-budget {} B: the layer-by-layer arena ({} B) does not fit; the patch plan with "
+                                "the fewest extra MACs that fits", o.sram_budget, plain);
+  else if (o.sram_budget)
+    m.plan_reason = fmt::format("--sram-budget {} B: no plan fits; the smallest arena reachable", o.sram_budget);
+  else if (best)
+    m.plan_reason = fmt::format("default (no --sram-budget): the smallest arena among the patch plans within "
+                                "--max-patch-overhead {:g}% extra MACs", o.max_patch_overhead * 100);
+  else
+    m.plan_reason = fmt::format("default (no --sram-budget): no patch plan within --max-patch-overhead {:g}% extra MACs "
+                                "gives an arena below the layer-by-layer {} B", o.max_patch_overhead * 100, plain);
   return best ? best->spec : none;
 }
 
@@ -397,9 +419,29 @@ static Status prefer_plain_plan(CompiledModel& m, CompiledModel unplanned, const
   return Status::ok();
 }
 
+// --weights-format/--weights-section/--weights-align: the section name goes into assembler and
+// __attribute__((section)) text, so it is limited to the characters ELF section names use.
+static Status check_weights_options(const WeightsOptions& w) {
+  if (w.format != "incbin" && w.format != "text" && w.format != "array")
+    return make_error("--weights-format '{}': expected incbin (default), text or array", w.format);
+  bool ok = !w.section.empty() && w.section.size() <= 128;
+  for (char ch : w.section) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '$');
+  if (!ok || std::isdigit(static_cast<unsigned char>(w.section[0])))
+    return make_error("--weights-section '{}': expected a section name of letters, digits, '.', '_' or '$' "
+                      "(e.g. .rodata.weights)", w.section);
+  if (w.align < 16 || w.align > 65536 || (w.align & (w.align - 1)))
+    return make_error("--weights-align {}: expected a power of two from 16 to 65536", w.align);
+  return {};
+}
+
 Expected<CompiledModel> compile_model(const CompileOptions& o) {
   auto target = find_target(o.target);
   if (!target) return target.error();
+  FERRITE_TRY(check_weights_options(o.weights));
+  auto stage = [&](const char* name) {
+    if (o.progress) o.progress->begin(name);
+  };
+  stage("import (parse, check, shape inference)");
   // A TFLite flatbuffer (identifier "TFL3") goes through the TFLite frontend, whatever its extension;
   // its rank-4 inputs are NHWC, as the model states them (docs/tflite.md).
   const bool tflite = is_tflite_file(o.model_path);
@@ -412,9 +454,12 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   m.name = sanitize_identifier(o.name.empty() ? fs::path(o.model_path).stem().string() : o.name, 40);
   m.target = *target;
   m.profile = o.profile;
+  m.weights_options = o.weights;
   m.graph = std::move(*graph);
   record_io_quant(m.graph);
+  stage("graph passes");
   FERRITE_TRY(run_pipeline(m.graph, passes));
+  stage("lowering (kernel selection, weight packing)");
 
   // Lowering: every node must map to kernels; collect every failure so the user sees them all.
   std::string errors;
@@ -465,9 +510,11 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   m.schedule = std::move(*sched);
 
   CompiledModel unplanned = m;
+  stage("memory plan (order, patches, placement)");
   FERRITE_TRY(plan_model(m, o));
   FERRITE_TRY(fuse_bottlenecks(m, unplanned, o));
   FERRITE_TRY(prefer_plain_plan(m, std::move(unplanned), o));
+  if (o.progress) o.progress->end();
 
   // The constants the generated code reads.
   std::set<TensorId> w;
@@ -516,6 +563,7 @@ Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m, std:
   files.push_back({m.name + ".h", src->header});
   files.push_back({m.name + ".cpp", src->source});
   files.push_back({m.name + "_weights.cpp", src->weights});
+  if (m.weights_options.format == "incbin") files.push_back({m.name + "_weights.bin", src->weights_blob});
   const nlohmann::json rj = report_json(m);  // (built once: it is most of the time on a 100,000-node model)
   files.push_back({m.name + "_report.json", rj.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"});
   files.push_back({m.name + "_report.txt", report_text(m)});

@@ -14,7 +14,23 @@
 
 namespace ferrite {
 
+class Progress;
 extern const char* const kVersion;
+
+// How the constants are emitted (--weights-format, --weights-section, --weights-align):
+//   incbin (default): <name>_weights.bin holds every constant, <name>_weights.cpp is a small
+//          assembler stub (`.incbin`, GNU as / arm-none-eabi-as) that places it in `section`;
+//          the folder with the .bin must be on the include path (-I), as for <name>.h.
+//   text:  <name>_weights.cpp holds the same bytes as compact string literals (any C++17 compiler;
+//          one NUL byte more at the end of the section);
+//   array: <name>_weights.cpp defines one typed, initialized array per constant (the old form:
+//          readable, but about 3.6x the binary size and slow to compile).
+// Every constant starts at a multiple of 16 bytes; `align` (a power of two, >= 16) aligns the whole.
+struct WeightsOptions {
+  std::string format = "incbin";
+  std::string section = ".rodata.weights";
+  size_t align = 16;
+};
 
 struct CompileOptions {
   std::string model_path;
@@ -35,6 +51,8 @@ struct CompileOptions {
   std::string fuse_bottlenecks = "auto";
   // --profile: invoke() records a counter per layer call (backends/portable/profile.h).
   bool profile = false;
+  WeightsOptions weights;
+  Progress* progress = nullptr;  // stage lines on stderr (driver/progress.h), or none
 };
 
 struct CompiledModel {
@@ -52,6 +70,8 @@ struct CompiledModel {
   std::vector<std::string> patch_candidates;  // the arena / extra-MAC trade-off that was considered
   std::vector<std::string> fused_notes;       // inverted bottlenecks run channel by channel
   bool profile = false;                       // --profile: per-layer counters in invoke()
+  WeightsOptions weights_options;             // how the constants are emitted
+  std::string plan_reason;                    // why this patch plan (or none) was chosen
 };
 
 Expected<CompiledModel> compile_model(const CompileOptions& o);
@@ -61,8 +81,9 @@ struct GeneratedFile {
   std::string content;
 };
 
-// The files `ferrite compile` writes: <name>.h, <name>.cpp, <name>_weights.cpp, <name>_report.json
-// and <name>_report.txt.
+// The files `ferrite compile` writes: <name>.h, <name>.cpp, <name>_weights.cpp, with
+// --weights-format incbin <name>_weights.bin, <name>_report.json, <name>_report.txt and
+// <name>_memory.html.
 // With --profile, `profile_rows` (when given) receives the rows of the generated profile_counts().
 struct ProfileRow;
 Expected<std::vector<GeneratedFile>> generate_files(const CompiledModel& m,

@@ -6,11 +6,14 @@
 #include <iostream>
 #include <optional>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
 #include "driver/compile.h"
 #include "driver/npy.h"
+#include "driver/progress.h"
 #include "driver/report.h"
 #include "driver/report_diff.h"
 #include "driver/report_html.h"
@@ -30,6 +33,8 @@ struct Common {
   std::vector<std::string> input_shapes, freeze_inputs, print_after;
   bool caller_owned_inputs = false, quantized_io = false, profile = false;
   std::string patch = "auto", max_patch_overhead = "20%", fuse_bottlenecks = "auto";
+  WeightsOptions weights;
+  bool quiet = false, progress = false, timing = false;
 };
 
 void add_common(CLI::App* c, Common& o, bool run) {
@@ -72,8 +77,27 @@ void add_common(CLI::App* c, Common& o, bool run) {
                 "on (default): the producers of a Concat's inputs write straight into their slice of its output "
                 "where legal (contiguous slice, same int8 quantization), no copy; off: separate buffers and copies")
       ->check(CLI::IsMember({"on", "off"}));
+  c->add_option("--weights-format", o.weights.format,
+                "incbin (default): <name>_weights.bin placed by an assembler .incbin stub (GNU as); text: the "
+                "same bytes as C++ string literals (any compiler); array: one typed C++ array per constant (slow "
+                "to compile)")
+      ->check(CLI::IsMember({"incbin", "text", "array"}));
+  c->add_option("--weights-section", o.weights.section, "section of the constants (default .rodata.weights)");
+  c->add_option("--weights-align", o.weights.align, "alignment of the constants' blob: a power of two >= 16 (default 16)");
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
   c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
+  if (!run) c->add_flag("-q,--quiet", o.quiet, "no progress lines on stderr");
+  c->add_flag("--progress", o.progress,
+              "progress lines on stderr (steps of a second or more) even when stderr is not a terminal");
+  c->add_flag("--timing", o.timing, "print every step's time and the total on stderr");
+}
+
+// The stage lines of a command (driver/progress.h): on a terminal by default, never with --quiet.
+Progress make_progress(const Common& c, bool quiet) {
+  Progress p;
+  p.show = !quiet && (c.progress || isatty(fileno(stderr)));
+  p.timing = c.timing && !quiet;
+  return p;
 }
 
 std::pair<std::string, std::string> split_eq(const std::string& s, const char* opt) {
@@ -115,6 +139,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   o.patch = c.patch;
   o.fuse_bottlenecks = c.fuse_bottlenecks;
   o.profile = c.profile;
+  o.weights = c.weights;
   {
     std::string v = c.max_patch_overhead;
     const bool pct = !v.empty() && v.back() == '%';
@@ -177,7 +202,7 @@ int main(int argc, char** argv) {
   run->add_option("--cxx", ro.cxx, "host C++ compiler (default g++)");
   run->add_option("--cxx-flag", ro.extra_cxx_flags, "extra flag for the compiler building the generated code");
   run->add_option("--timeout", ro.timeout_s, "seconds allowed for building and for running (default 900)");
-  run->add_flag("--quiet", ro.quiet, "print only comparison lines and errors");
+  run->add_flag("-q,--quiet", ro.quiet, "print only comparison lines and errors (no progress lines)");
   run->add_flag("--count-instructions", ro.count_instructions,
                 "qemu targets: count retired instructions per inference (-icount shift=0 + SysTick)");
   run->add_flag("--profile", ro.profile,
@@ -269,6 +294,8 @@ int main(int argc, char** argv) {
       }
       if (*report && !profile_json_file.empty() && html_file.empty())
         return error(cmd, Error{"--profile-json needs --html FILE"});
+      Progress progress = make_progress(c, c.quiet);
+      opts->progress = &progress;
       auto m = compile_model(*opts);
       if (!m) return error(cmd, m.error());
       if (flash_budget) {
@@ -276,6 +303,7 @@ int main(int argc, char** argv) {
         if (!st) return error(cmd, st.error());
       }
       if (*report) {
+        progress.begin("report");
         const nlohmann::json rj = report_json(*m);
         if (json) std::cout << rj.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
         else std::cout << report_text(*m);
@@ -291,6 +319,7 @@ int main(int argc, char** argv) {
           hf << report_html(rj, prof ? &*prof : nullptr);
           if (!hf) return error(cmd, Error{"cannot write '" + html_file + "'"});
         }
+        progress.finish();
         if (base) {
           auto d = diff_reports(*base, rj, growth);
           if (!d) return error(cmd, d.error());
@@ -303,10 +332,13 @@ int main(int argc, char** argv) {
         }
         return 0;
       }
+      progress.begin("emit C++");
       auto files = generate_files(*m);
       if (!files) return error(cmd, files.error());
+      progress.begin("write files");
       Status st = write_files_atomically(out_dir, *files);
       if (!st) return error(cmd, st.error());
+      progress.finish();
       std::cout << report_text(*m, false);
       fmt::print("wrote {} files to {}\n", files->size(), out_dir);
       return 0;
@@ -315,6 +347,8 @@ int main(int argc, char** argv) {
       auto opts = make_options(uc);
       if (!opts) return error("run", opts.error());
       ro.compile = *opts;
+      Progress progress = make_progress(uc, ro.quiet);
+      ro.compile.progress = &progress;
       // run's --target is where the code runs: host, or qemu-cortex-m3/m4/m7/m33/m55.
       ro.target = uc.target;
       // NAME=FILE, or a bare FILE that goes to the next input/output in graph order ("" name).
@@ -329,7 +363,9 @@ int main(int argc, char** argv) {
       };
       ro.inputs = pairs(run_inputs);
       ro.references = pairs(run_refs);
-      return run_model(ro);
+      const int rc = run_model(ro);
+      progress.finish();
+      return rc;
     }
   } catch (const CLI::ValidationError& e) {
     fmt::print(stderr, "ferrite: error: {}\n", e.what());

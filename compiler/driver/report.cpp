@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "backends/portable/weights.h"
 #include "support/sanitize.h"
 
 namespace ferrite {
@@ -73,6 +74,10 @@ nlohmann::json report_json(const CompiledModel& m) {
   for (const auto& [name, bytes] : m.plan.candidates) cands.push_back({{"algorithm", name}, {"arena_bytes", bytes}});
   r["planner_candidates"] = cands;
   r["weights_bytes"] = m.weights_bytes;
+  // The section the constants go into and its size in a linked image (alignment padding included).
+  r["weights_section"] = m.weights_options.section;
+  r["weights_section_bytes"] = weights_section_bytes(m);
+  r["weights_format"] = m.weights_options.format;
   r["macs"] = m.macs;
   auto io = [&](const std::vector<TensorId>& ids) {
     json a = json::array();
@@ -155,6 +160,7 @@ nlohmann::json report_json(const CompiledModel& m) {
     r["patch"] = nullptr;
   }
   r["patch_candidates"] = m.patch_candidates;
+  r["plan_reason"] = m.plan_reason;
   r["schedule"] = schedule_json(m.schedule);
   r["float_ops"] = float_ops;
   return r;
@@ -175,6 +181,7 @@ std::string report_text(const CompiledModel& m, bool with_candidates) {
     s += fmt::format("  patches      layers 0-{} run as a {}x{} grid of patches over '{}' (+{} MACs of halo recomputation)\n",
                      m.patch->spec.stage - 1, m.patch->spec.grid_rows, m.patch->spec.grid_cols,
                      comment_safe(g.t(m.patch->split).name), m.patch->patched_macs - m.patch->plain_macs);
+  if (!m.plan_reason.empty()) s += "  plan         " + m.plan_reason + "\n";
   s += "  schedule     " + schedule_line(m.schedule) + "\n";
   if (!m.fused_notes.empty())
     s += fmt::format("  bottlenecks  {:>10}  fused (expand + depthwise + project streamed channel by channel)\n",
@@ -188,7 +195,11 @@ std::string report_text(const CompiledModel& m, bool with_candidates) {
                      m.patch_candidates.size());
   const auto fo = float_ops_of(m);
   if (!fo.empty()) s += fmt::format("  float ops    {:>10}  (no int8 kernel: they run in float between Dequantize/Quantize)\n", fo.size());
-  s += fmt::format("  {:>4}  {:<20} {:<28} {:>12} {:>12}\n", "#", "op", "name", "MACs", "live bytes");
+  // Names are never cut: the column is as wide as the longest (comment_safe caps a name at 80).
+  size_t name_w = 28;
+  for (const Node& n : g.nodes) name_w = std::max(name_w, comment_safe(n.name).size());
+  s += fmt::format("  {:>4}  {:<20} {:<{}} {:>12} {:>12}  {}\n", "#", "op", "name", name_w, "MACs", "live bytes",
+                   "kernel (P = runs patch by patch)");
   size_t peak = 0;
   for (size_t i = 0; i < m.plan.live.size(); ++i) peak = std::max(peak, m.plan.live[i]);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -196,8 +207,14 @@ std::string report_text(const CompiledModel& m, bool with_candidates) {
     std::string op = op_info(n.op).onnx_type;
     if (n.act.kind != FusedAct::None) op += "+act";
     const size_t live = i < m.plan.live.size() ? m.plan.live[i] : 0;
-    s += fmt::format("  {:>4}  {:<20} {:<28} {:>12} {:>12}{}\n", i, op, comment_safe(n.name).substr(0, 28),
-                     m.lowered[i].macs, live, live == peak && peak ? "  <- peak" : "");
+    std::string kernel;  // the kernel variants of the layer's calls, in order, without repeats
+    for (const auto& c : m.lowered[i].calls)
+      if (!c.variant.empty() && kernel.find(c.variant) == std::string::npos) kernel += (kernel.empty() ? "" : "+") + c.variant;
+    if (m.lowered[i].alias) kernel = "(view)";
+    const bool patched = m.patch && i < static_cast<size_t>(m.patch->spec.stage);
+    s += fmt::format("  {:>4}  {:<20} {:<{}} {:>12} {:>12}  {}{}{}\n", i, op, comment_safe(n.name), name_w,
+                     m.lowered[i].macs, live, patched ? "P " : "", kernel.empty() ? "-" : comment_safe(kernel),
+                     live == peak && peak ? "  <- peak" : "");
   }
   return s;
 }

@@ -2,6 +2,7 @@
 // the harness, the build log and the program, so a failure can be reproduced by hand.
 #include "driver/run.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include "backends/portable/profile.h"
 #include "driver/npy.h"
 #include "driver/process.h"
+#include "driver/progress.h"
 #include "driver/profile_report.h"
 #include "support/embedded.h"
 #include "support/sanitize.h"
@@ -41,6 +43,11 @@ const std::vector<QemuBoard>& qemu_boards() {
 }
 
 namespace {
+
+size_t count_lines(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return static_cast<size_t>(std::count(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>(), '\n'));
+}
 
 int fail(const RunOptions& o, const std::string& msg) {
   (void)o;
@@ -90,7 +97,8 @@ int run_model(const RunOptions& o) {
   if (o.target != "host") {
     for (const auto& b : qemu_boards())
       if (b.target == o.target) board = &b;
-    if (!board) return fail(o, fmt::format("unknown run target '{}' (host, qemu-cortex-m3/m4/m7/m33/m55)", o.target));
+    if (!board) return fail(o, fmt::format("unknown run target '{}' (valid run targets: host, qemu-cortex-m3, qemu-cortex-m4, "
+                                            "qemu-cortex-m7, qemu-cortex-m33, qemu-cortex-m55)", o.target));
   }
   // Inputs: loaded first, so that inputs feeding constant-only slots (shapes, axes, pads, clip
   // bounds, as ONNX's node tests pass them) can be frozen into the model.
@@ -106,6 +114,13 @@ int run_model(const RunOptions& o) {
       if (next >= input_names->size()) return fail(o, fmt::format("--input {}: the model has only {} inputs", file, input_names->size()));
       name = (*input_names)[next++];
     }
+    if (std::find(input_names->begin(), input_names->end(), name) == input_names->end()) {
+      std::string valid;
+      for (const auto& n : *input_names) valid += (valid.empty() ? "'" : ", '") + comment_safe(n) + "'";
+      return fail(o, fmt::format("--input {}: the model has no input of that name (its inputs: {})", comment_safe(name),
+                                 valid.empty() ? "none" : valid));
+    }
+    if (data.count(name)) return fail(o, fmt::format("--input {}: given twice", comment_safe(name)));
     auto t = read_tensor_file(file);
     if (!t) return fail(o, fmt::format("--input {}: {}", name, t.error().message));
     t->name = name;
@@ -155,6 +170,7 @@ int run_model(const RunOptions& o) {
   fs::create_directories(build / "harness" / "boards", ec);
   if (ec) return fail(o, fmt::format("cannot create '{}': {}", build.string(), ec.message()));
   std::vector<ProfileRow> profile_rows;
+  if (o.compile.progress) o.compile.progress->begin("emit C++");
   auto files = generate_files(*m, &profile_rows);
   if (!files) return fail(o, files.error().message);
   Status st = write_files_atomically((build / "gen").string(), *files);
@@ -231,6 +247,8 @@ int run_model(const RunOptions& o) {
                          "harness/startup_cortex_m.cpp", "harness/io_semihost.cpp", gen_cpp, gen_w, "main.cpp", "-o",
                          "prog.elf"});
   }
+  Progress* const progress = o.compile.progress;
+  if (progress) progress->begin(fmt::format("build with {} ({} generated lines)", cc[0], count_lines(build / gen_cpp) + count_lines(build / gen_w)), true);
   auto built = run_process(cc, build.string(), o.timeout_s);
   (void)write_text(build / "build.log", built.output);
   if (built.exit_code != 0)
@@ -241,7 +259,9 @@ int run_model(const RunOptions& o) {
                                        "enable=on,target=native", "-kernel", "prog.elf"}
             : std::vector<std::string>{program};
   if (count_instructions) runcmd.insert(runcmd.begin() + 1, {"-icount", "shift=0"});
+  if (progress) progress->begin(board ? fmt::format("run in QEMU ({})", board->machine) : std::string("run on the host"), true);
   auto ran = run_process(runcmd, build.string(), o.timeout_s);
+  if (progress) progress->end();
   (void)write_text(build / "run.log", ran.output);
   if (ran.timed_out) return fail(o, fmt::format("the program did not finish within {} s", o.timeout_s));
   if (ran.exit_code != 0)
@@ -329,7 +349,12 @@ int run_model(const RunOptions& o) {
       name = g.t(g.outputs[next_out++]).name;
     }
     auto it = outputs.find(name);
-    if (it == outputs.end()) return fail(o, fmt::format("--reference {}: the model has no output of that name", name));
+    if (it == outputs.end()) {
+      std::string valid;
+      for (const auto& [n, t] : outputs) valid += (valid.empty() ? "'" : ", '") + comment_safe(n) + "'";
+      return fail(o, fmt::format("--reference {}: the model has no output of that name (its outputs: {})",
+                                 comment_safe(name), valid));
+    }
     auto ref = read_tensor_file(file);
     if (!ref) return fail(o, fmt::format("--reference {}: {}", name, ref.error().message));
     if (ref->numel() != it->second.numel())

@@ -384,11 +384,25 @@ static bool same_schemas(const onnx::GraphProto& g, int64_t from, int64_t to) {
   return true;
 }
 
+// What a file that is not an ONNX model is, by its magic bytes ("" when unknown): the hint that
+// follows "is not an ONNX model". (A TFLite frontend replaces the TFLite case with a dispatch.)
+static std::string not_onnx_hint(const std::string& bytes) {
+  if (bytes.size() >= 8 && bytes.compare(4, 4, "TFL3") == 0)
+    return "it is a TFLite flatbuffer (.tflite), and this ferrite reads ONNX models only: convert it to ONNX "
+           "(e.g. python3 -m tf2onnx.convert --tflite model.tflite --output model.onnx)";
+  if (bytes.compare(0, 4, std::string("PK\x03\x04", 4)) == 0)
+    return "it is a zip archive (a PyTorch .pt/.pth checkpoint?): export the model with torch.onnx.export";
+  if (bytes.compare(0, 4, "\x89HDF") == 0) return "it is an HDF5 file (a Keras .h5 model?): convert it to ONNX (tf2onnx)";
+  return "";
+}
+
 // Reads and parses a model file, refusing oversize files and anything that is not a ModelProto.
 static Expected<onnx::ModelProto> load_model_proto(const std::string& path) {
   auto content = read_file_limited(path, kMaxModelBytes, "model");
   if (!content) return content.error();
   onnx::ModelProto model;
+  if (const std::string hint = not_onnx_hint(*content); !hint.empty())
+    return make_error("'{}' is not an ONNX model: {}", path, hint);
   if (content->empty() || !model.ParseFromString(*content))
     return make_error("'{}' is not an ONNX model: the protobuf does not parse (truncated or not a .onnx file)", path);
   return model;

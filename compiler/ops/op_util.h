@@ -56,10 +56,18 @@ inline Expected<int64_t> norm_axis(int64_t axis, size_t rank, const Node& n) {
   return axis < 0 ? axis + r : axis;
 }
 
+// The model's own tensor behind `id`: a uint8 graph input is read through an internal int8 copy
+// (passes/normalize_int8.cpp, a FlipSign node); errors name the model's tensor and its type.
+inline const Tensor& model_tensor(const Graph& g, TensorId id) {
+  if (auto p = g.producer(id); p && g.nodes[*p].op == OpKind::FlipSign && !g.nodes[*p].inputs.empty())
+    return g.t(g.nodes[*p].inputs[0]);
+  return g.t(id);
+}
+
 inline Status require_f32(const Graph& g, const Node& n, std::initializer_list<int> inputs) {
   for (int i : inputs) {
     if (i >= static_cast<int>(n.inputs.size()) || n.inputs[static_cast<size_t>(i)] == kNoTensor) continue;
-    const Tensor& t = g.t(n.inputs[static_cast<size_t>(i)]);
+    const Tensor& t = model_tensor(g, n.inputs[static_cast<size_t>(i)]);
     if (t.dtype != DType::F32)
       return make_error("{}: input '{}' is {}; this operator is supported for float32 only", n.display_name(), t.name,
                         dtype_name(t.dtype));

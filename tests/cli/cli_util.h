@@ -259,7 +259,7 @@ onnx::ModelProto conv_relu_model() {
   return m;
 }
 
-const char* const kGenerated[] = {".h", ".cpp", "_weights.cpp", "_report.json", "_report.txt", "_memory.html"};
+const char* const kGenerated[] = {".h", ".cpp", "_weights.cpp", "_weights.bin", "_report.json", "_report.txt", "_memory.html"};
 
 // A failed compile must leave neither the output directory nor a temporary directory behind.
 void require_nothing_written(const TempDir& t, const fs::path& out, const std::set<std::string>& before) {

@@ -57,7 +57,7 @@ for cpu in "-mcpu=cortex-m0plus -mfloat-abi=soft" "-mcpu=cortex-m3 -mfloat-abi=s
   if arm-none-eabi-g++ -std=c++17 -mthumb $cpu -O2 -fno-exceptions -fno-rtti -Wall -Wextra -Werror \
        -c "$gen/dscnn_kws.cpp" -o "$WORK/dscnn_cpu.o" && \
      arm-none-eabi-g++ -std=c++17 -mthumb $cpu -O2 -fno-exceptions -fno-rtti -Wall -Wextra -Werror \
-       -c "$gen/dscnn_kws_weights.cpp" -o "$WORK/dscnn_w.o"; then
+       -I"$gen" -c "$gen/dscnn_kws_weights.cpp" -o "$WORK/dscnn_w.o"; then
     ok "dscnn_kws: generated code compiles with arm-none-eabi-g++ $cpu"
     # No static constructors (.init_array) and no heap (malloc/operator new) in the generated objects.
     if arm-none-eabi-objdump -h "$WORK/dscnn_cpu.o" "$WORK/dscnn_w.o" | grep -Eq 'init_array|\.ctors' ||

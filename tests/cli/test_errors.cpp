@@ -1,0 +1,140 @@
+// User errors name the culprit and the valid choices (issue 13): a .tflite given as ONNX, unknown
+// targets, unknown --input/--reference names, a uint8 input to a float-only op; progress lines go to
+// stderr only, never with --quiet; --weights-* values are checked.
+#include "cli_util.h"
+
+TEST_CASE("a file that is not ONNX is named by its magic bytes", "[errors]") {
+  TempDir t;
+  write_bytes(t / "model.tflite", std::string("\x1c\0\0\0TFL3\0\0\x12\0\x1c\0\x04\0\x08\0", 20));
+  write_bytes(t / "model.pt", std::string("PK\x03\x04\x14\0\0\0\0\0", 10));
+  for (const auto& [file, hint] : std::vector<std::pair<std::string, std::string>>{
+           {"model.tflite", "TFLite flatbuffer"}, {"model.pt", "torch.onnx.export"}}) {
+    auto r = ferrite({"compile", (t / file).string(), "-o", (t / "out").string()});
+    INFO(r.out);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains("is not an ONNX model") && Contains(hint));
+    CHECK_FALSE(fs::exists(t / "out"));
+  }
+}
+
+TEST_CASE("an unknown target lists the valid ones", "[errors]") {
+  TempDir t;
+  save(conv_relu_model(), t / "net.onnx");
+  auto c = ferrite({"compile", (t / "net.onnx").string(), "-o", (t / "out").string(), "--target", "esp32"});
+  INFO(c.out);
+  CHECK(c.code == 2);
+  CHECK_THAT(c.out, Contains("unknown target 'esp32'") && Contains("cortex-m4") && Contains("cortex-m55") && Contains("host"));
+  auto r = ferrite({"run", (t / "net.onnx").string(), "--output-dir", (t / "run").string(), "--target", "esp32"});
+  INFO(r.out);
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Contains("unknown run target 'esp32'") && Contains("qemu-cortex-m4") && Contains("host"));
+}
+
+TEST_CASE("unknown --input and --reference names list the model's names", "[errors]") {
+  TempDir t;
+  save(conv_relu_model(), t / "net.onnx");
+  write_npy_f32(t / "x.npy", {1, 3, 16, 16}, ramp(3 * 16 * 16));
+  auto r = ferrite({"run", (t / "net.onnx").string(), "--output-dir", (t / "run").string(), "--input",
+                    "imag=" + (t / "x.npy").string()});
+  INFO(r.out);
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Contains("--input imag: the model has no input of that name (its inputs: 'image')"));
+  auto ref = ferrite({"run", (t / "net.onnx").string(), "--output-dir", (t / "run2").string(), "--input",
+                      "image=" + (t / "x.npy").string(), "--reference", "feature=" + (t / "x.npy").string()});
+  INFO(ref.out);
+  CHECK(ref.code == 2);
+  CHECK_THAT(ref.out, Contains("--reference feature: the model has no output of that name (its outputs: 'features')"));
+}
+
+TEST_CASE("a uint8 input to a float-only operator is named as in the model", "[errors]") {
+  TempDir t;
+  auto m = new_model("u8add");
+  add_input(m, "pixels", {1, 4}, onnx::TensorProto::UINT8);
+  add_node(m, "Add", "add1", {"pixels", "pixels"}, {"sum"});
+  add_output(m, "sum", {1, 4}, onnx::TensorProto::UINT8);
+  save(m, t / "u8.onnx");
+  auto r = ferrite({"report", (t / "u8.onnx").string()});
+  INFO(r.out);
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Contains("input 'pixels' is uint8; this operator is supported for float32 only"));
+  CHECK_THAT(r.out, !Contains("_int8"));
+}
+
+TEST_CASE("progress lines go to stderr, never with --quiet or into --json", "[errors][progress]") {
+  TempDir t;
+  save(conv_relu_model(), t / "net.onnx");
+  const std::string model = (t / "net.onnx").string();
+  // --timing prints every step (stderr is not a terminal here).
+  auto timed = ferrite({"compile", model, "-o", (t / "a").string(), "--timing"});
+  INFO(timed.out);
+  CHECK(timed.code == 0);
+  for (const char* step : {"ferrite: import", "ferrite: memory plan", "ferrite: emit C++", "ferrite: total"})
+    CHECK_THAT(timed.out, Contains(step));
+  // Not a terminal and no --timing/--progress: no step lines.
+  auto plain = ferrite({"compile", model, "-o", (t / "b").string()});
+  CHECK(plain.code == 0);
+  CHECK_THAT(plain.out, !Contains("ferrite: import"));
+  // --quiet wins over --timing and --progress.
+  auto quiet = ferrite({"compile", model, "-o", (t / "c").string(), "-q", "--timing", "--progress"});
+  CHECK(quiet.code == 0);
+  CHECK_THAT(quiet.out, !Contains("ferrite: "));
+  // stdout of report --json stays one JSON document with --timing (the lines go to stderr).
+  const std::string cmd = std::string(FERRITE_BIN) + " report '" + model + "' --json --timing > '" +
+                          (t / "r.json").string() + "' 2> '" + (t / "r.err").string() + "'";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+  CHECK(nlohmann::json::parse(read_bytes(t / "r.json"), nullptr, false).is_object());
+  CHECK_THAT(read_bytes(t / "r.err"), Contains("ferrite: import") && Contains("ferrite: total"));
+}
+
+TEST_CASE("--weights-format, --weights-section and --weights-align are checked", "[errors][weights]") {
+  TempDir t;
+  save(conv_relu_model(), t / "net.onnx");
+  const std::string model = (t / "net.onnx").string(), out = (t / "out").string();
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--weights-format", "hex"}, "incbin"},
+      {{"--weights-align", "24"}, "power of two"},
+      {{"--weights-align", "8"}, "power of two"},
+      {{"--weights-section", "a\"b"}, "section name"},
+      {{"--weights-section", "9x"}, "section name"},
+  };
+  for (const auto& [args, expect] : cases) {
+    std::vector<std::string> a = {"compile", model, "-o", out};
+    a.insert(a.end(), args.begin(), args.end());
+    auto r = ferrite(a);
+    INFO(args[0] << " " << args[1] << "\n" << r.out);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.out, Contains(expect));
+    CHECK_FALSE(fs::exists(out));
+  }
+  // The default writes the .bin; text and array do not.
+  for (const char* fmt : {"incbin", "text", "array"}) {
+    const fs::path d = t / fmt;
+    auto r = ferrite({"compile", model, "-o", d.string(), "--weights-format", fmt});
+    INFO(r.out);
+    REQUIRE(r.code == 0);
+    CHECK(fs::exists(d / "net_weights.bin") == (std::string(fmt) == "incbin"));
+    auto rep = nlohmann::json::parse(read_bytes(d / "net_report.json"));
+    CHECK(rep["weights_format"] == fmt);
+    CHECK(rep["weights_section"] == ".rodata.weights");
+    // conv1.weight (216 floats = 864 bytes) + conv1.bias at offset 864: 896 bytes (+ NUL for text).
+    CHECK(rep["weights_section_bytes"] == (std::string(fmt) == "text" ? 897 : 896));
+  }
+}
+
+TEST_CASE("the text report keeps long layer names, shows kernels and why the plan was chosen", "[errors][report]") {
+  TempDir t;
+  auto m = conv_relu_model();
+  const std::string long_name = "/features/features.0/block_with_a_rather_long_name/Conv";
+  m.mutable_graph()->mutable_node(0)->set_name(long_name);
+  save(m, t / "net.onnx");
+  auto r = ferrite({"report", (t / "net.onnx").string()});
+  INFO(r.out);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Contains(long_name + " "));
+  CHECK_THAT(r.out, Contains("kernel (P = runs patch by patch)") && Contains("conv2d_f32"));
+  CHECK_THAT(r.out, Contains("  plan         default (no --sram-budget)"));
+  auto b = ferrite({"report", (t / "net.onnx").string(), "--sram-budget", "1MiB"});
+  INFO(b.out);
+  REQUIRE(b.code == 0);
+  CHECK_THAT(b.out, Contains("  plan         --sram-budget 1048576 B: the layer-by-layer arena") && Contains("fits, so no patches"));
+}
