@@ -89,6 +89,9 @@ std::string weights_blob_symbol(const CompiledModel& m) { return "ferrite_" + m.
 size_t weights_section_bytes(const CompiledModel& m) {
   size_t n = 0;
   for (TensorId id : m.weights) n = (n + kConstAlign - 1) / kConstAlign * kConstAlign + padded_bytes(m.graph.t(id));
+  // array: the compiler orders the typed arrays (GCC: in reverse), so only the last one's tail
+  // padding is unknown: the figure is an upper bound, at most kConstAlign - 1 bytes above the section.
+  if (m.weights_options.format == "array") n = (n + kConstAlign - 1) / kConstAlign * kConstAlign;
   return n + (m.weights_options.format == "text" ? 1 : 0);
 }
 

@@ -67,7 +67,9 @@ inline const Tensor& model_tensor(const Graph& g, TensorId id) {
 inline Status require_f32(const Graph& g, const Node& n, std::initializer_list<int> inputs) {
   for (int i : inputs) {
     if (i >= static_cast<int>(n.inputs.size()) || n.inputs[static_cast<size_t>(i)] == kNoTensor) continue;
-    const Tensor& t = model_tensor(g, n.inputs[static_cast<size_t>(i)]);
+    const TensorId id = n.inputs[static_cast<size_t>(i)];
+    if (g.t(id).dtype == DType::F32) continue;  // (model_tensor's producer lookup is linear: only on failure)
+    const Tensor& t = model_tensor(g, id);
     if (t.dtype != DType::F32)
       return make_error("{}: input '{}' is {}; this operator is supported for float32 only", n.display_name(), t.name,
                         dtype_name(t.dtype));

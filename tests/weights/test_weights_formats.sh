@@ -68,8 +68,14 @@ for s in fashion_cnn mobilenetv2_035_96_int8; do
     fi
     sec=$(arm-none-eabi-size -A "$d/arm_w.o" | awk '$1==".rodata.weights"{print $2}')
     want=$(json_field "$d/net_report.json" weights_section_bytes)
-    [ "$sec" = "$want" ] && ok "$s $fmt: .rodata.weights $sec bytes == report weights_section_bytes" ||
-      bad "$s $fmt: .rodata.weights '$sec' != report weights_section_bytes '$want'"
+    if [ "$fmt" = array ]; then  # the compiler orders the arrays: the report is an upper bound (< 16 B above)
+      [ -n "$sec" ] && [ "$sec" -le "$want" ] && [ $((want - sec)) -lt 16 ] &&
+        ok "$s $fmt: .rodata.weights $sec bytes <= report weights_section_bytes $want (< 16 B above)" ||
+        bad "$s $fmt: .rodata.weights '$sec' not within 15 bytes below report weights_section_bytes '$want'"
+    else
+      [ "$sec" = "$want" ] && ok "$s $fmt: .rodata.weights $sec bytes == report weights_section_bytes" ||
+        bad "$s $fmt: .rodata.weights '$sec' != report weights_section_bytes '$want'"
+    fi
     arm-none-eabi-objdump -h "$d/arm_w.o" "$d/arm.o" | grep -Eq 'init_array|\.ctors' && bad "$s $fmt: static constructors" ||
       ok "$s $fmt: no static constructors"
     symbol_bytes arm-none-eabi-nm arm-none-eabi-objcopy "$d/arm_w.o" .rodata.weights > "$d.syms"

@@ -909,6 +909,16 @@ void bn_fill_layer(Rng& r, ConvS8Params& p, int i, bool realistic) {
   }
 }
 
+// Whether a block's tensors, packed weights and scratch fit the static test buffers.
+bool bn_fits(const ferrite_rt::BottleneckS8Params& p) {
+  const size_t nx = static_cast<size_t>(p.expand.h_in * p.expand.w_in * p.expand.c_in);
+  const size_t ny = static_cast<size_t>(p.project.h_out * p.project.w_out * p.project.c_out);
+  const fk::BottleneckS8MveSizes z = fk::bottleneck_s8_mve_packed_sizes(p);
+  return ferrite_rt::bottleneck_s8_mve_scratch_bytes(p) + kGuard <= sizeof g_scratch &&
+         ferrite_rt::bottleneck_s8_scratch_bytes(p) <= sizeof g_bnscratch && z.we <= 2 * kBnW &&
+         z.wd <= 2 * kBnW && z.wq <= 2 * kBnW && nx <= kAct && ny <= kAct;
+}
+
 // Runs the portable and the MVE kernel on the block set up in p and g_bn*; false on a mismatch
 // (or a scratch/size disagreement). instr: when non-null, the two instruction counts (bench).
 bool bn_run(const BnVariant& v, const ferrite_rt::BottleneckS8Params& p, int case_no, unsigned long long* instr) {
@@ -980,43 +990,49 @@ bool bn_run(const BnVariant& v, const ferrite_rt::BottleneckS8Params& p, int cas
 
 [[maybe_unused]] bool test_bn(const BnVariant& v, Rng& r, int case_no) {
   const int32_t k = v.k, s = v.s;
-  const int sm = r.range(0, 9);
-  const int32_t h = sm < 3 ? r.range(1, 5) : sm < 8 ? r.range(3, 12) : r.range(12, 20);
-  const int32_t w = sm < 3 ? r.range(1, 5) : sm < 8 ? r.range(3, 12) : r.range(12, 28);
-  const int cm = r.range(0, 9);
-  const int32_t cin = cm < 4 ? r.range(1, 8) : cm < 8 ? r.range(9, 40) : r.range(41, 140);
-  const int32_t cmid = r.chance(30) ? r.range(1, 16) : r.range(17, 100);
-  const int32_t cout = sm >= 8 || r.chance(70) ? r.range(1, 24) : r.range(25, 72);
-  // Padding: "same"-like (pad (k-1)/2, the output rounds as the model's would), sometimes none,
-  // sometimes asymmetric (bottom/right implied by a smaller output).
-  const int pm = r.range(0, 9);
-  int32_t pt = (k - 1) / 2, pl = (k - 1) / 2;
-  if (pm >= 6) {
-    pt = r.range(0, (k - 1) / 2);
-    pl = r.range(0, (k - 1) / 2);
-  }
   ferrite_rt::BottleneckS8Params p{};
-  p.expand = bn_layer(h, w, cin, cmid, 1, 1, 0, false);
-  p.dw = bn_layer(h, w, cmid, cmid, k, s, 0, true);
-  p.dw.pad_top = pt;
-  p.dw.pad_left = pl;
-  const int32_t pb = pm >= 8 ? r.range(0, (k - 1) / 2) : pt, pr = pm >= 8 ? r.range(0, (k - 1) / 2) : pl;
-  int32_t hh = h + pt + pb - k, ww = w + pl + pr - k;
-  if (hh < 0 || ww < 0) {  // too small for the kernel: grow the input
-    p.expand.h_in = p.expand.h_out = p.dw.h_in = h + (hh < 0 ? -hh : 0);
-    p.expand.w_in = p.expand.w_out = p.dw.w_in = w + (ww < 0 ? -ww : 0);
-    hh = hh < 0 ? 0 : hh;
-    ww = ww < 0 ? 0 : ww;
+  // Shapes are drawn until the block fits the static buffers (a large draw is redrawn, not failed).
+  for (;;) {
+    const int sm = r.range(0, 9);
+    const int32_t h = sm < 3 ? r.range(1, 5) : sm < 8 ? r.range(3, 12) : r.range(12, 20);
+    const int32_t w = sm < 3 ? r.range(1, 5) : sm < 8 ? r.range(3, 12) : r.range(12, 28);
+    const int cm = r.range(0, 9);
+    const int32_t cin = cm < 4 ? r.range(1, 8) : cm < 8 ? r.range(9, 40) : r.range(41, 140);
+    const int32_t cmid = r.chance(30) ? r.range(1, 16) : r.range(17, 100);
+    const int32_t cout = sm >= 8 || r.chance(70) ? r.range(1, 24) : r.range(25, 72);
+    // Padding: "same"-like (pad (k-1)/2, the output rounds as the model's would), sometimes none,
+    // sometimes asymmetric (bottom/right implied by a smaller output).
+    const int pm = r.range(0, 9);
+    int32_t pt = (k - 1) / 2, pl = (k - 1) / 2;
+    if (pm >= 6) {
+      pt = r.range(0, (k - 1) / 2);
+      pl = r.range(0, (k - 1) / 2);
+    }
+    p = ferrite_rt::BottleneckS8Params{};
+    p.expand = bn_layer(h, w, cin, cmid, 1, 1, 0, false);
+    p.dw = bn_layer(h, w, cmid, cmid, k, s, 0, true);
+    p.dw.pad_top = pt;
+    p.dw.pad_left = pl;
+    const int32_t pb = pm >= 8 ? r.range(0, (k - 1) / 2) : pt, pr = pm >= 8 ? r.range(0, (k - 1) / 2) : pl;
+    int32_t hh = h + pt + pb - k, ww = w + pl + pr - k;
+    if (hh < 0 || ww < 0) {  // too small for the kernel: grow the input
+      p.expand.h_in = p.expand.h_out = p.dw.h_in = h + (hh < 0 ? -hh : 0);
+      p.expand.w_in = p.expand.w_out = p.dw.w_in = w + (ww < 0 ? -ww : 0);
+      hh = hh < 0 ? 0 : hh;
+      ww = ww < 0 ? 0 : ww;
+    }
+    p.dw.h_out = hh / s + 1;
+    p.dw.w_out = ww / s + 1;
+    p.project = bn_layer(p.dw.h_out, p.dw.w_out, cmid, cout, 1, 1, 0, false);
+    if (bn_fits(p)) break;
   }
-  p.dw.h_out = hh / s + 1;
-  p.dw.w_out = ww / s + 1;
-  p.project = bn_layer(p.dw.h_out, p.dw.w_out, cmid, cout, 1, 1, 0, false);
   const bool realistic = r.chance(30);
   bn_fill_layer(r, p.expand, 0, realistic);
   bn_fill_layer(r, p.dw, 1, realistic);
   bn_fill_layer(r, p.project, 2, realistic);
   p.dw.w_zp = r.chance(70) ? 0 : pick_zp(r);
   const int wm = r.chance(80) ? 0 : r.range(1, 3);
+  const int32_t cin = p.expand.c_in, cmid = p.expand.c_out, cout = p.project.c_out;
   fill_s8(r, g_bnw[0], static_cast<size_t>(cin * cmid), wm);
   fill_s8(r, g_bnw[1], static_cast<size_t>(k * k * cmid), wm);
   fill_s8(r, g_bnw[2], static_cast<size_t>(cmid * cout), wm);
