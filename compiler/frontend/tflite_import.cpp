@@ -341,6 +341,27 @@ struct Builder {
     return std::make_pair(constant(name_of(*t) + "_scale", DType::F32, {}, q->scale),
                           constant(name_of(*t) + "_zp", DType::I8, {}, std::vector<int8_t>{static_cast<int8_t>(q->zp[0])}));
   }
+  // The optional int32 bias (operator input 2) of a conv / fully connected layer with `count`
+  // outputs as an IR constant; kNoTensor when the operator has none.
+  Expected<TensorId> bias_constant(const std::vector<int32_t>& in, int64_t count) {
+    if (in.size() <= 2 || in[2] < 0) return kNoTensor;
+    auto bt = tensor(in[2]);
+    if (!bt) return bt.error();
+    auto bdt = dtype_of(*bt);
+    if (!bdt) return bdt.error();
+    auto bs = shape_of(*bt);
+    if (!bs) return bs.error();
+    if (*bdt != DType::I32 || *bs != Shape{count}) return err("bias must be an int32 constant of {} values", count);
+    auto bd = data_of(*bt, *bdt, *bs);
+    if (!bd) return bd.error();
+    if (bd->empty()) return err("bias is not a constant");
+    Tensor c;
+    c.name = name_of(*bt);
+    c.dtype = DType::I32;
+    c.shape = {count};
+    c.data = std::move(*bd);
+    return g.add_tensor(std::move(c));
+  }
   template <typename T>
   TensorId constant(const std::string& name, DType dt, Shape s, const std::vector<T>& v) {
     Tensor c;
@@ -523,32 +544,15 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!qx) return qx.error();
         auto qy = b.qconsts(out[0]);
         if (!qy) return qy.error();
-        TensorId bias = kNoTensor;
-        if (in.size() > 2 && in[2] >= 0) {
-          auto bt = b.tensor(in[2]);
-          if (!bt) return bt.error();
-          auto bdt = b.dtype_of(*bt);
-          if (!bdt) return bdt.error();
-          auto bs = b.shape_of(*bt);
-          if (!bs) return bs.error();
-          if (*bdt != DType::I32 || *bs != Shape{O}) return b.err("bias must be an int32 constant of {} values", O);
-          auto bd = b.data_of(*bt, *bdt, *bs);
-          if (!bd) return bd.error();
-          if (bd->empty()) return b.err("bias is not a constant");
-          Tensor c;
-          c.name = Builder::name_of(*bt);
-          c.dtype = DType::I32;
-          c.shape = {O};
-          c.data = std::move(*bd);
-          bias = b.g.add_tensor(std::move(c));
-        }
+        auto bias = b.bias_constant(in, O);
+        if (!bias) return bias.error();
         const std::string wn = Builder::name_of(*wt);
         n.op = OpKind::QLinearConv;
         n.inputs = {*x, qx->first, qx->second, b.constant(wn, DType::I8, {O, I, KH, KW}, w),
                     b.constant(wn + "_scale", DType::F32, {static_cast<int64_t>(wq->scale.size())}, wq->scale),
                     b.constant(wn + "_zp", DType::I8, {static_cast<int64_t>(wq->scale.size())},
                                std::vector<int8_t>(wq->scale.size(), 0)),
-                    qy->first, qy->second, bias};
+                    qy->first, qy->second, *bias};
         n.outputs = {*y};
         n.attrs.values["strides"] = std::vector<int64_t>{sh, sw};
         n.attrs.values["dilations"] = std::vector<int64_t>{dlh, dlw};
@@ -612,25 +616,8 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!qx) return qx.error();
         auto qy = b.qconsts(out[0]);
         if (!qy) return qy.error();
-        TensorId bias = kNoTensor;
-        if (in.size() > 2 && in[2] >= 0) {
-          auto bt = b.tensor(in[2]);
-          if (!bt) return bt.error();
-          auto bdt = b.dtype_of(*bt);
-          if (!bdt) return bdt.error();
-          auto bs = b.shape_of(*bt);
-          if (!bs) return bs.error();
-          if (*bdt != DType::I32 || *bs != Shape{N}) return b.err("bias must be an int32 constant of {} values", N);
-          auto bd = b.data_of(*bt, *bdt, *bs);
-          if (!bd) return bd.error();
-          if (bd->empty()) return b.err("bias is not a constant");
-          Tensor c;
-          c.name = Builder::name_of(*bt);
-          c.dtype = DType::I32;
-          c.shape = {N};
-          c.data = std::move(*bd);
-          bias = b.g.add_tensor(std::move(c));
-        }
+        auto bias = b.bias_constant(in, N);
+        if (!bias) return bias.error();
         const std::string wn = Builder::name_of(*wt);
         std::vector<int8_t> w(wd->size());
         std::memcpy(w.data(), wd->data(), w.size());
@@ -639,7 +626,7 @@ Expected<Graph> import_tflite(const std::string& path) {
                     b.constant(wn + "_scale", DType::F32, {static_cast<int64_t>(wq->scale.size())}, wq->scale),
                     b.constant(wn + "_zp", DType::I8, {static_cast<int64_t>(wq->scale.size())},
                                std::vector<int8_t>(wq->scale.size(), 0)),
-                    bias, qy->first, qy->second};
+                    *bias, qy->first, qy->second};
         n.outputs = {*y};
         n.attrs.values["transB"] = int64_t{1};
         FERRITE_TRY(fused_act(b, n, fa));

@@ -34,6 +34,17 @@ inline int8_t pool_s8_clamp(int32_t q, int32_t lo, int32_t hi) {
   return static_cast<int8_t>(q);
 }
 
+// The taps [*k0, *k1) of a pooling window along one axis whose positions start + k * dil
+// (k < taps) lie inside [0, extent) (used by the DSP / Helium pool variants).
+inline void pool_s8_window(int32_t start, int32_t taps, int32_t dil, int32_t extent, int32_t* k0, int32_t* k1) {
+  int32_t a = 0;
+  while (a < taps && start + a * dil < 0) ++a;
+  int32_t b = a;
+  while (b < taps && start + b * dil < extent) ++b;
+  *k0 = a;
+  *k1 = b;
+}
+
 // y must not alias x.
 // Max over the in-range taps (padding never wins; -128 if the window has none), then the fused
 // activation clamp.

@@ -146,16 +146,12 @@ FERRITE_NO_PREDICATED_VCVT inline void avgpool_s8_mve(const PoolS8Params& p, con
     const int8_t* xn = x + static_cast<size_t>(n) * static_cast<size_t>(p.h_in) * row;
     for (int32_t oh = 0; oh < p.h_out; ++oh) {
       const int32_t hs = oh * p.stride_h - p.pad_top;
-      int32_t ky0 = 0;
-      while (ky0 < p.kh && hs + ky0 * p.dil_h < 0) ++ky0;
-      int32_t ky1 = ky0;
-      while (ky1 < p.kh && hs + ky1 * p.dil_h < p.h_in) ++ky1;
+      int32_t ky0, ky1;
+      pool_s8_window(hs, p.kh, p.dil_h, p.h_in, &ky0, &ky1);
       for (int32_t ow = 0; ow < p.w_out; ++ow) {
         const int32_t ws = ow * p.stride_w - p.pad_left;
-        int32_t kx0 = 0;
-        while (kx0 < p.kw && ws + kx0 * p.dil_w < 0) ++kx0;
-        int32_t kx1 = kx0;
-        while (kx1 < p.kw && ws + kx1 * p.dil_w < p.w_in) ++kx1;
+        int32_t kx0, kx1;
+        pool_s8_window(ws, p.kw, p.dil_w, p.w_in, &kx0, &kx1);
         int8_t* yp = y + ((static_cast<size_t>(n) * static_cast<size_t>(p.h_out) + static_cast<size_t>(oh)) *
                               static_cast<size_t>(p.w_out) +
                           static_cast<size_t>(ow)) *
@@ -224,16 +220,12 @@ inline void maxpool_s8_mve(const PoolS8Params& p, const int8_t* x, int8_t* y) {
     const int8_t* xn = x + static_cast<size_t>(n) * static_cast<size_t>(p.h_in) * row;
     for (int32_t oh = 0; oh < p.h_out; ++oh) {
       const int32_t hs = oh * p.stride_h - p.pad_top;
-      int32_t ky0 = 0;
-      while (ky0 < p.kh && hs + ky0 * p.dil_h < 0) ++ky0;
-      int32_t ky1 = ky0;
-      while (ky1 < p.kh && hs + ky1 * p.dil_h < p.h_in) ++ky1;
+      int32_t ky0, ky1;
+      pool_s8_window(hs, p.kh, p.dil_h, p.h_in, &ky0, &ky1);
       for (int32_t ow = 0; ow < p.w_out; ++ow) {
         const int32_t ws = ow * p.stride_w - p.pad_left;
-        int32_t kx0 = 0;
-        while (kx0 < p.kw && ws + kx0 * p.dil_w < 0) ++kx0;
-        int32_t kx1 = kx0;
-        while (kx1 < p.kw && ws + kx1 * p.dil_w < p.w_in) ++kx1;
+        int32_t kx0, kx1;
+        pool_s8_window(ws, p.kw, p.dil_w, p.w_in, &kx0, &kx1);
         int8_t* yp = y + ((static_cast<size_t>(n) * static_cast<size_t>(p.h_out) + static_cast<size_t>(oh)) *
                               static_cast<size_t>(p.w_out) +
                           static_cast<size_t>(ow)) *
