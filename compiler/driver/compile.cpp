@@ -127,7 +127,8 @@ static Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>&
     const std::vector<KernelCall>& ref = l.reference_calls.empty() ? l.calls : l.reference_calls;
     const auto* cp = ref.size() == 1 ? std::get_if<ferrite_rt::ConvS8Params>(&ref[0].params) : nullptr;
     if (cp && (ref[0].kernel == KernelId::conv1x1_s8_nhwc || ref[0].kernel == KernelId::dwconv_s8_nhwc ||
-               ref[0].kernel == KernelId::conv_s8_nhwc)) {
+               ref[0].kernel == KernelId::conv_s8_nhwc || ref[0].kernel == KernelId::conv1x1_s8_nhwc_tfl ||
+               ref[0].kernel == KernelId::dwconv_s8_nhwc_tfl || ref[0].kernel == KernelId::conv_s8_nhwc_tfl)) {
       // int8 conv: the scratch of the kernel each patch gets (the selection may pick another variant
       // for a patch's shape than for the whole image), the largest over the patches.
       size_t out_of_place = 0, in_place = 0;

@@ -65,6 +65,11 @@ const std::vector<ConvS8Variant>& conv_s8_variants() {
       {KernelId::conv1x1_s8_nhwc, ConvRole::Pointwise, nullptr, nullptr, nullptr, nullptr, false},
       {KernelId::dwconv_s8_nhwc, ConvRole::Depthwise, nullptr, nullptr, nullptr, nullptr, false},
       {KernelId::conv_s8_nhwc, ConvRole::General, nullptr, nullptr, nullptr, nullptr, false},
+      // --- TFLite requantization (multiplier + shift per channel): target variants, then the portable
+      // kernels (ops/tflite_numerics.cpp lowers to these) ---
+      {KernelId::conv1x1_s8_nhwc_tfl, ConvRole::Pointwise, nullptr, nullptr, nullptr, nullptr, false, Numerics::TFLite},
+      {KernelId::dwconv_s8_nhwc_tfl, ConvRole::Depthwise, nullptr, nullptr, nullptr, nullptr, false, Numerics::TFLite},
+      {KernelId::conv_s8_nhwc_tfl, ConvRole::General, nullptr, nullptr, nullptr, nullptr, false, Numerics::TFLite},
   };
   return v;
 }

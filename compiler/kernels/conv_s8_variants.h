@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "ir/ir.h"
 #include "kernels/kernel.h"
 #include "ops/kernels_host.h"
 
@@ -29,6 +30,16 @@ struct ConvS8Variant {
   size_t (*scratch_bytes)(const ferrite_rt::ConvS8Params&);  // nullptr = none
   // Depthwise: the function also runs in place (x == y) with the same scratch.
   bool in_place;
+  // The requantization the variant implements: ONNX Runtime's (float scale per channel, args[3] f32
+  // [c_out]) or TFLite's (args[3] int32 [c_out][2] = multiplier, shift, as conv_s8_nhwc_tfl takes
+  // it). A layer only gets variants of its reference kernel's numerics. TFLite variants may assume
+  // that every accumulator a, times 2^(max(shift, 0) + 1), fits int32 (select.cpp checks this bound
+  // on the constant weights and bias, else keeps the portable kernel).
+  Numerics numerics = Numerics::Ort;
+  // TFLite variants: their own layout of the requantization words (nullptr = the [c_out][2] pairs
+  // as given): requant_words(p) int32 words written by pack_requant from the pairs.
+  size_t (*requant_words)(const ferrite_rt::ConvS8Params&) = nullptr;
+  void (*pack_requant)(const ferrite_rt::ConvS8Params&, const int32_t* qm, int32_t* out) = nullptr;
 };
 
 // Every variant, in order of preference (ISA variants first, the portable kernels last).

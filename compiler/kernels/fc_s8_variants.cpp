@@ -22,6 +22,8 @@ const std::vector<FcS8Variant>& fc_s8_variants() {
       {KernelId::fc_s8_dsp_w8, k::fc_s8_dsp_w8_applies, k::fc_s8_dsp_w8_packed_weight_bytes, k::pack_fc_s8_dsp_w8},
       {KernelId::fc_s8_dsp, k::fc_s8_dsp_applies, k::fc_s8_dsp_packed_weight_bytes, k::pack_fc_s8_dsp},
       {KernelId::fc_s8, nullptr, nullptr, nullptr},
+      // --- TFLite requantization (multiplier + shift per output) ---
+      {KernelId::fc_s8_tfl, nullptr, nullptr, nullptr, Numerics::TFLite},
   };
   return v;
 }

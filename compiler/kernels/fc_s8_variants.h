@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "ir/ir.h"
 #include "kernels/kernel.h"
 #include "ops/kernels_host.h"
 
@@ -16,6 +17,11 @@ struct FcS8Variant {
   // out_features-entry packed bias from the portable [out][in] weights and bias (or null).
   size_t (*packed_weight_bytes)(const ferrite_rt::FcS8Params&);
   void (*pack)(const ferrite_rt::FcS8Params&, const int8_t* w, const int32_t* bias, int8_t* w_out, int32_t* bias_out);
+  // Requantization scheme and its packing, as ConvS8Variant (conv_s8_variants.h): TFLite variants
+  // take args[3] int32 [out_features][2] (multiplier, shift), or their own layout.
+  Numerics numerics = Numerics::Ort;
+  size_t (*requant_words)(const ferrite_rt::FcS8Params&) = nullptr;
+  void (*pack_requant)(const ferrite_rt::FcS8Params&, const int32_t* qm, int32_t* out) = nullptr;
 };
 
 // In order of preference; the portable fc_s8 closes the list.

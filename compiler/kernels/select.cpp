@@ -1,7 +1,9 @@
 // Kernel selection over the family variant lists (see select.h).
 #include "kernels/select.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "kernels/binary_s8_variants.h"
@@ -34,29 +36,89 @@ Tensor packed_tensor(const std::string& name, DType dt, const std::vector<T>& v)
 }
 
 ConvRole conv_role(KernelId reference) {
-  return reference == KernelId::conv1x1_s8_nhwc ? ConvRole::Pointwise
-         : reference == KernelId::dwconv_s8_nhwc ? ConvRole::Depthwise
-                                                 : ConvRole::General;
+  switch (reference) {
+    case KernelId::conv1x1_s8_nhwc:
+    case KernelId::conv1x1_s8_nhwc_tfl: return ConvRole::Pointwise;
+    case KernelId::dwconv_s8_nhwc:
+    case KernelId::dwconv_s8_nhwc_tfl: return ConvRole::Depthwise;
+    default: return ConvRole::General;
+  }
 }
 
-// The first variant of the list that `target` runs and whose rule holds for `p`.
-const ConvS8Variant* pick_conv_s8(const ferrite_rt::ConvS8Params& p, ConvRole role, const Target& target) {
+Numerics conv_numerics(KernelId reference) {
+  return reference == KernelId::conv1x1_s8_nhwc_tfl || reference == KernelId::dwconv_s8_nhwc_tfl ||
+                 reference == KernelId::conv_s8_nhwc_tfl
+             ? Numerics::TFLite
+             : Numerics::Ort;
+}
+
+// The first variant of the list with the reference's role and numerics that `target` runs and
+// whose rule holds for `p`.
+const ConvS8Variant* pick_conv_s8(const ferrite_rt::ConvS8Params& p, KernelId reference, const Target& target) {
+  const ConvRole role = conv_role(reference);
+  const Numerics numerics = conv_numerics(reference);
   for (const ConvS8Variant& v : conv_s8_variants())
-    if (v.role == role && target.has(kernel_info(v.kernel).isa) && (!v.applies || v.applies(p))) return &v;
+    if (v.role == role && v.numerics == numerics && target.has(kernel_info(v.kernel).isa) && (!v.applies || v.applies(p)))
+      return &v;
   return nullptr;
 }
 
-// int8 convolution: portable call args are x, w, bias (or null), scale, y [, scratch].
+// TFLite variants' precondition (conv_s8_variants.h): for every output channel c, the largest
+// |accumulator| the layer can produce, sum_k |w - w_zp| * max|x - in_zp| + |bias[c]|, times
+// 2^(max(shift_c, 0) + 1), is below 2^31. `w` holds `taps` weights per channel: channel c's are
+// w[c * taps + k] (channel_major) or w[k * channels + c] (depthwise [kh][kw][c]).
+bool tfl_accumulators_fit(const Tensor& w, const Tensor* bias, const Tensor& qm, int64_t channels, int64_t taps,
+                          bool channel_major, int32_t in_zp, int32_t w_zp) {
+  if (w.dtype != DType::I8 || !w.data || static_cast<int64_t>(w.data->size()) != channels * taps) return false;
+  if (qm.dtype != DType::I32 || qm.numel() != 2 * channels) return false;
+  if (bias && (bias->dtype != DType::I32 || bias->numel() != channels)) return false;
+  const auto* wd = reinterpret_cast<const int8_t*>(w.data->data());
+  const auto* q = reinterpret_cast<const int32_t*>(qm.data->data());
+  const auto* b = bias ? reinterpret_cast<const int32_t*>(bias->data->data()) : nullptr;
+  const int64_t xmax = std::max<int64_t>(std::abs(-128 - int64_t{in_zp}), std::abs(127 - int64_t{in_zp}));
+  for (int64_t c = 0; c < channels; ++c) {
+    int64_t bound = b ? std::abs(int64_t{b[c]}) : 0;
+    for (int64_t k = 0; k < taps; ++k)
+      bound += std::abs(int64_t{wd[channel_major ? c * taps + k : k * channels + c]} - w_zp) * xmax;
+    const int32_t shift = q[2 * c + 1];
+    if (shift > 29) return false;
+    if ((bound << (std::max(shift, 0) + 1)) >= (int64_t{1} << 31)) return false;
+  }
+  return true;
+}
+
+// A TFLite variant's requantization operand: the [c][2] pairs as given, or the variant's layout.
+template <typename P, typename V>
+Operand tfl_requant_operand(const Operand& qm_op, const Tensor& qm, const P& p, const V& v) {
+  if (!v.pack_requant) return qm_op;
+  std::vector<int32_t> out(v.requant_words(p));
+  v.pack_requant(p, reinterpret_cast<const int32_t*>(qm.data->data()), out.data());
+  return Operand::constant(packed_tensor(qm.name + "_" + kernel_name(v.kernel), DType::I32, out));
+}
+
+// int8 convolution: portable call args are x, w, bias (or null), scale (TFLite: multiplier and shift
+// pairs), y [, scratch].
 Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
   const KernelCall& ref = l.calls[0];
   const auto& p = std::get<ferrite_rt::ConvS8Params>(ref.params);
   const ConvRole role = conv_role(ref.kernel);
-  // The variants' requantization arguments assume finite scales (lowering makes them from positive
-  // finite quantization scales, but a ratio can overflow): otherwise keep the portable kernel.
-  if (const Tensor* sc = constant_of(g, ref.args.size() > 3 ? ref.args[3] : Operand::null()))
-    for (float f : sc->as_f32())
-      if (!std::isfinite(f)) return Status::ok();
-  if (const ConvS8Variant* picked = pick_conv_s8(p, role, target)) {
+  const bool tfl = conv_numerics(ref.kernel) == Numerics::TFLite;
+  const Tensor* sc = constant_of(g, ref.args.size() > 3 ? ref.args[3] : Operand::null());
+  if (!tfl) {
+    // The variants' requantization arguments assume finite scales (lowering makes them from positive
+    // finite quantization scales, but a ratio can overflow): otherwise keep the portable kernel.
+    if (sc)
+      for (float f : sc->as_f32())
+        if (!std::isfinite(f)) return Status::ok();
+  } else {
+    const Tensor* w = ref.args.size() > 2 ? constant_of(g, ref.args[1]) : nullptr;
+    const Tensor* b = ref.args.size() > 2 && ref.args[2].kind != Operand::Kind::Null ? constant_of(g, ref.args[2]) : nullptr;
+    if (!sc || !w || (ref.args[2].kind != Operand::Kind::Null && !b)) return Status::ok();
+    const bool dw = role == ConvRole::Depthwise;
+    const int64_t taps = int64_t{p.kh} * p.kw * (dw ? 1 : p.c_in / std::max(p.group, 1));
+    if (!tfl_accumulators_fit(*w, b, *sc, p.c_out, taps, !dw, p.in_zp, p.w_zp)) return Status::ok();
+  }
+  if (const ConvS8Variant* picked = pick_conv_s8(p, ref.kernel, target)) {
     const ConvS8Variant& v = *picked;
     if (v.kernel == ref.kernel) return Status::ok();  // the portable kernel is the best there is
     if (ref.args.size() < 5) return make_error("internal error: {} lowered with {} operands", kernel_name(ref.kernel), ref.args.size());
@@ -70,6 +132,7 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
     c.params = ref.params;
     c.args = ref.args;
     c.args.resize(5);
+    if (tfl) c.args[3] = tfl_requant_operand(ref.args[3], *sc, p, v);
     if (v.pack) {
       std::vector<int8_t> wp(v.packed_weight_bytes(p));
       std::vector<int32_t> bp(static_cast<size_t>(p.c_out));
@@ -127,16 +190,22 @@ Status select_fc_s8(const Graph& g, Lowered& l, const Target& target) {
   const KernelCall& ref = l.calls[0];
   const auto& p = std::get<ferrite_rt::FcS8Params>(ref.params);
   if (ref.args.size() != 5) return make_error("internal error: fc_s8 lowered with {} operands", ref.args.size());
+  const bool tfl = ref.kernel == KernelId::fc_s8_tfl;
+  const Numerics numerics = tfl ? Numerics::TFLite : Numerics::Ort;
   const Tensor* sc = constant_of(g, ref.args[3]);
-  if (!sc || sc->numel() != p.out_features) return Status::ok();
-  for (float f : sc->as_f32())
-    if (!std::isfinite(f)) return Status::ok();  // the variants' requantization needs finite scales
+  if (!sc || sc->numel() != (tfl ? 2 : 1) * int64_t{p.out_features}) return Status::ok();
+  const Tensor* w = constant_of(g, ref.args[1]);
+  const Tensor* b = ref.args[2].kind == Operand::Kind::Null ? nullptr : constant_of(g, ref.args[2]);
+  if (!w || (ref.args[2].kind != Operand::Kind::Null && !b)) return Status::ok();
+  if (!tfl) {
+    for (float f : sc->as_f32())
+      if (!std::isfinite(f)) return Status::ok();  // the variants' requantization needs finite scales
+  } else if (!tfl_accumulators_fit(*w, b, *sc, p.out_features, p.in_features, true, p.in_zp, p.w_zp)) {
+    return Status::ok();
+  }
   for (const FcS8Variant& v : fc_s8_variants()) {
-    if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (v.numerics != numerics || !target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
     if (v.kernel == ref.kernel) return Status::ok();
-    const Tensor* w = constant_of(g, ref.args[1]);
-    const Tensor* b = ref.args[2].kind == Operand::Kind::Null ? nullptr : constant_of(g, ref.args[2]);
-    if (!w || (ref.args[2].kind != Operand::Kind::Null && !b)) return Status::ok();
     std::vector<int8_t> wp(v.packed_weight_bytes(p));
     std::vector<int32_t> bp(static_cast<size_t>(p.out_features));
     v.pack(p, reinterpret_cast<const int8_t*>(w->data->data()),
@@ -146,6 +215,7 @@ Status select_fc_s8(const Graph& g, Lowered& l, const Target& target) {
     c.variant = kernel_name(v.kernel);
     c.args[1] = Operand::constant(packed_tensor(w->name + "_" + kernel_name(v.kernel), DType::I8, wp));
     c.args[2] = Operand::constant(packed_tensor(w->name + "_bias_" + kernel_name(v.kernel), DType::I32, bp));
+    if (tfl) c.args[3] = tfl_requant_operand(ref.args[3], *sc, p, v);
     l.reference_calls = l.calls;
     l.calls = {c};
     return Status::ok();
@@ -232,12 +302,16 @@ bool finite_scales(const Graph& g, const Operand& o) {
 
 size_t conv_s8_scratch(const ferrite_rt::ConvS8Params& p, KernelId reference, const Target& target, bool in_place) {
   const ConvRole role = conv_role(reference);
-  const ConvS8Variant* v = target.isa == kIsaNone ? nullptr : pick_conv_s8(p, role, target);
-  if (v && v->kernel != reference) return v->scratch_bytes ? v->scratch_bytes(p) : 0;
-  // The portable kernels.
-  if (role == ConvRole::Depthwise)
-    return in_place ? static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in) : 0;
-  return role == ConvRole::General ? ferrite_rt::conv_s8_scratch_bytes(p) : 0;
+  const bool tfl = conv_numerics(reference) == Numerics::TFLite;
+  // The portable kernels (the TFLite general one needs no patch buffer).
+  const size_t portable = role == ConvRole::Depthwise ? (in_place ? static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in) : 0)
+                          : role == ConvRole::General && !tfl ? ferrite_rt::conv_s8_scratch_bytes(p)
+                                                              : 0;
+  const ConvS8Variant* v = target.isa == kIsaNone ? nullptr : pick_conv_s8(p, reference, target);
+  if (!v || v->kernel == reference) return portable;
+  const size_t variant = v->scratch_bytes ? v->scratch_bytes(p) : 0;
+  // TFLite: the weights may still keep the portable kernel (tfl_accumulators_fit): room for either.
+  return tfl ? std::max(variant, portable) : variant;
 }
 
 Status select_bottleneck(Graph& g, Lowered& l, const Target& target) {
@@ -297,6 +371,9 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
     case KernelId::conv1x1_s8_nhwc:
     case KernelId::dwconv_s8_nhwc:
     case KernelId::conv_s8_nhwc:
+    case KernelId::conv1x1_s8_nhwc_tfl:
+    case KernelId::dwconv_s8_nhwc_tfl:
+    case KernelId::conv_s8_nhwc_tfl:
       if (std::get<ferrite_rt::ConvS8Params>(l.calls[0].params).out_int32) return Status::ok();
       return select_conv_s8(g, l, target);
     case KernelId::binary_s8:
@@ -304,6 +381,7 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
     case KernelId::quantize_f32:
       return select_quantize(l, target);
     case KernelId::fc_s8:
+    case KernelId::fc_s8_tfl:
       return select_fc_s8(g, l, target);
     case KernelId::global_avgpool_s8_nhwc:
       return select_global_pool_s8(l, target);

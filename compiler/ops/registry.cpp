@@ -31,9 +31,9 @@ Expected<Lowered> lower_node(const Graph& g, const Node& n, const Target& target
   for (TensorId t : n.outputs)
     if (g.t(t).numel() > std::numeric_limits<int32_t>::max())
       return make_error("{}: tensor '{}' has {} elements, more than 2^31-1", n.display_name(), g.t(t).name, g.t(t).numel());
-  // TFLite numerics: TFLite's fixed-point kernels, portable only (no target variant implements them).
-  if (g.numerics == Numerics::TFLite) return lower_node_tflite(g, n);
-  auto l = lower_node_portable(g, n);
+  // TFLite numerics: TFLite's fixed-point kernels; the selection then takes the target variants that
+  // implement the same arithmetic (the families' TFLite entries).
+  auto l = g.numerics == Numerics::TFLite ? lower_node_tflite(g, n) : lower_node_portable(g, n);
   if (!l || target.isa == kIsaNone) return l;
   FERRITE_TRY(select_kernels(g, *l, target));
   return l;

@@ -112,7 +112,7 @@ Expected<Lowered> rewrite_conv_fc(const Graph& g, const Node& n, Lowered l, size
         p->act_max = hi;
         const Operand qm = int_const(g.t(n.outputs[0]).name + "_tfl_multiplier", make_qm(p->c_out));
         if (c.kernel == KernelId::conv_s8_nhwc || c.kernel == KernelId::conv1x1_s8_nhwc) {
-          c.kernel = KernelId::conv_s8_nhwc_tfl;
+          c.kernel = c.kernel == KernelId::conv1x1_s8_nhwc ? KernelId::conv1x1_s8_nhwc_tfl : KernelId::conv_s8_nhwc_tfl;
           c.args = {c.args[0], c.args[1], c.args[2], qm, c.args[4]};
           if (scratch) *scratch = 0;
         } else if (c.kernel == KernelId::dwconv_s8_nhwc) {

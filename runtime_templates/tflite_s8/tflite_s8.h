@@ -4,11 +4,13 @@
 // but requantize with a per-channel int32 fixed-point multiplier and shift computed by the compiler
 // (compiler/ops/tflite_numerics.cpp, as TFLite's QuantizeMultiplier computes them from the double
 // scale ratio), never with a float. Every operation is int32/int64 integer arithmetic, so the host and
-// every Cortex-M give the same bits. Portable only: the DSP/Helium variants implement ONNX Runtime's
-// scheme and are never selected for these kernels.
+// every Cortex-M give the same bits. These are the reference the target variants with TFLite
+// requantization (the *_tfl entries of the family lists in compiler/kernels/) are tested against.
 
-// SaturatingRoundingDoublingHighMul: the high 32 bits of 2*a*b, rounded half away from zero; the
-// one overflowing case (a == b == INT32_MIN) saturates.
+// SaturatingRoundingDoublingHighMul: the high 32 bits of 2*a*b, rounded to nearest; the one
+// overflowing case (a == b == INT32_MIN) saturates. With the nudge 1 - 2^30 for negative products and
+// a truncating division, ties round up (towards +inf): the result is floor((a*b + 2^30) / 2^31) for
+// every sign, which is what the target variants compute (e.g. SMMULR(2a, b), VQRDMULH).
 inline int32_t tfl_srdhm(int32_t a, int32_t b) {
   if (a == b && a == INT32_MIN) return INT32_MAX;
   const int64_t ab = static_cast<int64_t>(a) * static_cast<int64_t>(b);
@@ -71,6 +73,13 @@ inline void conv_s8_nhwc_tfl(const ConvS8Params& p, const int8_t* x, const int8_
           y[opix + static_cast<size_t>(oc)] = tfl_store(acc, qm, oc, p.out_zp, p.act_min, p.act_max);
         }
       }
+}
+
+// The pointwise role of conv_s8_nhwc_tfl (1x1, stride 1, no padding, group 1): the same arithmetic;
+// its own kernel id lets the selection pick pointwise variants for TFLite models.
+inline void conv1x1_s8_nhwc_tfl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                                const int32_t* qm, int8_t* y) {
+  conv_s8_nhwc_tfl(p, x, w, bias, qm, y);
 }
 
 // Depthwise convolution of channel c held as a plane (h_in * w_in values): output (oh, ow) goes to
