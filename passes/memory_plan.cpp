@@ -13,23 +13,27 @@
 #include <numeric>
 
 #include "passes/memory_plan.h"
+#include "passes/memory_plan_steps.h"
 
 namespace ferrite {
 
-namespace {
-struct UnionFind {
-  std::vector<int> parent;
-  explicit UnionFind(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
-  int find(int x) { return parent[static_cast<size_t>(x)] == x ? x : parent[static_cast<size_t>(x)] = find(parent[static_cast<size_t>(x)]); }
-  void join(int child, int root) { parent[static_cast<size_t>(find(child))] = find(root); }
-};
-}  // namespace
+namespace plan_steps {
 
-static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts) {
+UnionFind::UnionFind(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
+int UnionFind::find(int x) {
+  return parent[static_cast<size_t>(x)] == x ? x : parent[static_cast<size_t>(x)] = find(parent[static_cast<size_t>(x)]);
+}
+void UnionFind::join(int child, int root) { parent[static_cast<size_t>(find(child))] = find(root); }
+
+Lifetimes lifetimes(const Graph& g, const PlanOptions& opts) {
   const size_t nt = g.tensors.size();
-  const int steps = std::max<int>(1, static_cast<int>(g.nodes.size()));
-  const int last_step = steps - 1;
-  std::vector<int> def(nt, -1), last_use(nt, -2);
+  Lifetimes l;
+  l.steps = std::max<int>(1, static_cast<int>(g.nodes.size()));
+  const int last_step = l.steps - 1;
+  l.def.assign(nt, -1);
+  l.last_use.assign(nt, -2);
+  auto& def = l.def;
+  auto& last_use = l.last_use;
   for (TensorId i : g.inputs) def[static_cast<size_t>(i)] = 0;
   for (size_t s = 0; s < g.nodes.size(); ++s) {
     for (TensorId in : g.nodes[s].inputs)
@@ -42,49 +46,78 @@ static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<L
     d = d < 0 ? span.first : std::min(d, span.first);
     last_use[static_cast<size_t>(id)] = std::max(last_use[static_cast<size_t>(id)], span.second);
   }
+  return l;
+}
 
-  UnionFind uf(nt);     // compounds (storage groups joined by Concat slices); g_* are per compound root
-  UnionFind group(nt);  // storage groups: tensors at one offset (aliases, in-place outputs)
-  std::vector<size_t> pos(nt, 0);  // byte position of each tensor inside its compound
-  std::vector<int> g_first(nt), g_last(nt);
-  std::vector<bool> g_out(nt, false);
-  for (size_t i = 0; i < nt; ++i) {
-    g_first[i] = def[i];
-    g_last[i] = std::max(last_use[i], def[i]);
+namespace {
+
+// Builds the storage groups node by node (the joins and the legality rules of storage_groups).
+class GroupBuilder {
+ public:
+  GroupBuilder(const Graph& g, const PlanOptions& opts, const Lifetimes& life, MemoryPlan& plan)
+      : g_(g), opts_(opts), def_(life.def), plan_(plan) {
+    const size_t nt = g.tensors.size();
+    s_.compound = UnionFind(nt);
+    s_.group = UnionFind(nt);
+    s_.pos.assign(nt, 0);
+    s_.first.resize(nt);
+    s_.last.resize(nt);
+    s_.holds_output.assign(nt, false);
+    s_.anchor_to.assign(nt, -1);
+    s_.members.resize(nt);
+    for (size_t i = 0; i < nt; ++i) {
+      s_.first[i] = life.def[i];
+      s_.last[i] = std::max(life.last_use[i], life.def[i]);
+      s_.members[i].push_back(static_cast<int>(i));
+    }
+    for (TensorId o : g.outputs) s_.holds_output[static_cast<size_t>(o)] = true;
+    // Caller-owned inputs: their storage group (with any aliases) is outside the arena and read-only.
+    s_.external.assign(nt, false);
+    if (opts.caller_owned_inputs)
+      for (TensorId i : g.inputs) s_.external[static_cast<size_t>(i)] = true;
   }
-  for (TensorId o : g.outputs) g_out[static_cast<size_t>(o)] = true;
-  MemoryPlan plan;
-  plan.inplace_variant.assign(g.nodes.size(), false);
-  plan.dropped_calls.assign(g.nodes.size(), {});
-  std::vector<int> anchor_to(nt, -1);  // group root -> tensor whose offset it shares (shrinking in place)
-  std::vector<size_t> anchored;        // the group roots with an anchor_to
-  // The tensors of each compound, by root (a join visits the child's members, not every tensor: a
-  // chain of 100,000 in-place nodes is 100,000 joins).
-  std::vector<std::vector<int>> members(nt);
-  for (size_t i = 0; i < nt; ++i) members[i].push_back(static_cast<int>(i));
+
+  void node(size_t s, const Lowered& l) {
+    const Node& n = g_.nodes[s];
+    if (n.outputs.empty()) return;
+    const TensorId out = n.outputs[0];
+    if (l.alias) {
+      const TensorId in = n.inputs[0];
+      if (g_.t(in).is_constant()) return;  // a view of a constant is materialized by the backend
+      merge(out, in);
+      if (s_.external[static_cast<size_t>(s_.compound.find(in))]) s_.external[static_cast<size_t>(s_.compound.find(out))] = true;
+      return;
+    }
+    if (!l.slices.empty() && opts_.concat_in_place) {
+      place_in_slices(s, l);
+      return;
+    }
+    const bool variant = !l.inplace_calls.empty();
+    if (l.inplace_input >= 0 && (variant ? opts_.inplace_depthwise : opts_.inplace)) in_place(s, l, variant);
+  }
+
+  StorageGroups take() { return std::move(s_); }
+
+ private:
   // Joins child's compound into parent's so that child sits `at` bytes above parent.
-  auto join_compounds = [&](TensorId child, TensorId parent, size_t at) {
-    const int r = uf.find(parent), c = uf.find(child);
+  void join_compounds(TensorId child, TensorId parent, size_t at) {
+    const int r = s_.compound.find(parent), c = s_.compound.find(child);
     if (r == c) return;
-    const size_t base = pos[static_cast<size_t>(parent)] + at - pos[static_cast<size_t>(child)];
+    const size_t base = s_.pos[static_cast<size_t>(parent)] + at - s_.pos[static_cast<size_t>(child)];
     const auto ur = static_cast<size_t>(r), uc = static_cast<size_t>(c);
-    for (int i : members[uc]) pos[static_cast<size_t>(i)] += base;
-    members[ur].insert(members[ur].end(), members[uc].begin(), members[uc].end());
-    std::vector<int>().swap(members[uc]);
-    g_first[ur] = std::min(g_first[ur], g_first[uc]);
-    g_last[ur] = std::max(g_last[ur], g_last[uc]);
-    g_out[ur] = g_out[ur] || g_out[uc];
-    uf.join(c, r);
-  };
+    for (int i : s_.members[uc]) s_.pos[static_cast<size_t>(i)] += base;
+    s_.members[ur].insert(s_.members[ur].end(), s_.members[uc].begin(), s_.members[uc].end());
+    std::vector<int>().swap(s_.members[uc]);
+    s_.first[ur] = std::min(s_.first[ur], s_.first[uc]);
+    s_.last[ur] = std::max(s_.last[ur], s_.last[uc]);
+    s_.holds_output[ur] = s_.holds_output[ur] || s_.holds_output[uc];
+    s_.compound.join(c, r);
+  }
   // Child shares parent's storage (same offset).
-  auto merge = [&](TensorId child, TensorId parent) {
+  void merge(TensorId child, TensorId parent) {
     join_compounds(child, parent, 0);
-    group.join(child, parent);
-  };
-  // Caller-owned inputs: their storage group (with any aliases) is outside the arena and read-only.
-  std::vector<bool> external(nt, false);
-  if (opts.caller_owned_inputs)
-    for (TensorId i : g.inputs) external[static_cast<size_t>(i)] = true;
+    s_.group.join(child, parent);
+  }
   // A Concat input may be produced straight into its slice of the output when the copy would be
   // the identity (lowering lists those slices) and sharing the memory is safe: the input is
   // computed by a node in the arena (no graph input, constant or caller-owned buffer, nothing whose
@@ -92,86 +125,98 @@ static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<L
   // Concat once, and everything stored with it (in-place predecessors, aliases, a nested Concat)
   // lies inside the slice and is anchored to nothing. Slices start at multiples of the arena
   // alignment, which kernels may assume of every tensor.
-  auto slice_ok = [&](const Node& n, const ConcatSlice& sl) {
+  bool slice_ok(const Node& n, const ConcatSlice& sl) {
     const TensorId x = n.inputs[static_cast<size_t>(sl.input)], out = n.outputs[0];
-    if (x == kNoTensor || g.t(x).is_constant() || def[static_cast<size_t>(x)] < 0 || opts.extend.count(x)) return false;
-    if (g.t(x).bytes() != sl.bytes || (pos[static_cast<size_t>(out)] + sl.offset) % plan.alignment != 0) return false;
-    const int cx = uf.find(x), co = uf.find(out);
-    if (cx == co || g_out[static_cast<size_t>(cx)] || external[static_cast<size_t>(cx)] || external[static_cast<size_t>(co)])
+    if (x == kNoTensor || g_.t(x).is_constant() || def_[static_cast<size_t>(x)] < 0 || opts_.extend.count(x)) return false;
+    if (g_.t(x).bytes() != sl.bytes || (s_.pos[static_cast<size_t>(out)] + sl.offset) % plan_.alignment != 0) return false;
+    const int cx = s_.compound.find(x), co = s_.compound.find(out);
+    if (cx == co || s_.holds_output[static_cast<size_t>(cx)] || s_.external[static_cast<size_t>(cx)] ||
+        s_.external[static_cast<size_t>(co)])
       return false;
     int reads = 0;
-    for (TensorId i : n.inputs) reads += (i != kNoTensor && uf.find(i) == cx);
+    for (TensorId i : n.inputs) reads += (i != kNoTensor && s_.compound.find(i) == cx);
     if (reads > 1) return false;
-    const size_t px = pos[static_cast<size_t>(x)];
-    for (const size_t i : anchored)
-      if (uf.find(anchor_to[i]) == cx) return false;  // something shrank in place over it
-    for (const int member : members[static_cast<size_t>(cx)]) {
+    const size_t px = s_.pos[static_cast<size_t>(x)];
+    for (const size_t i : s_.anchored)
+      if (s_.compound.find(s_.anchor_to[i]) == cx) return false;  // something shrank in place over it
+    for (const int member : s_.members[static_cast<size_t>(cx)]) {
       const auto i = static_cast<size_t>(member);
-      if (g.is_graph_input(static_cast<TensorId>(i)) || anchor_to[static_cast<size_t>(group.find(static_cast<int>(i)))] >= 0)
+      if (g_.is_graph_input(static_cast<TensorId>(i)) ||
+          s_.anchor_to[static_cast<size_t>(s_.group.find(static_cast<int>(i)))] >= 0)
         return false;
-      if (pos[i] < px || pos[i] - px + g.tensors[i].bytes() > sl.bytes) return false;
+      if (s_.pos[i] < px || s_.pos[i] - px + g_.tensors[i].bytes() > sl.bytes) return false;
     }
     return true;
-  };
-  auto place_in_slices = [&](size_t s, const Lowered& l) {
-    const Node& n = g.nodes[s];
+  }
+  void place_in_slices(size_t s, const Lowered& l) {
+    const Node& n = g_.nodes[s];
     for (const ConcatSlice& sl : l.slices) {
       if (!slice_ok(n, sl)) continue;
       const TensorId x = n.inputs[static_cast<size_t>(sl.input)];
       join_compounds(x, n.outputs[0], sl.offset);
-      plan.dropped_calls[s].push_back(sl.call);
-      plan.inplace_notes.push_back(
-          fmt::format("'{}' is written into slice {} of {}", g.t(x).name, sl.part, n.display_name()));
-    }
-  };
-  for (size_t s = 0; s < g.nodes.size(); ++s) {
-    const Node& n = g.nodes[s];
-    const Lowered& l = lowered[s];
-    if (n.outputs.empty()) continue;
-    const TensorId out = n.outputs[0];
-    if (l.alias) {
-      const TensorId in = n.inputs[0];
-      if (g.t(in).is_constant()) continue;  // a view of a constant is materialized by the backend
-      merge(out, in);
-      if (external[static_cast<size_t>(uf.find(in))]) external[static_cast<size_t>(uf.find(out))] = true;
-      continue;
-    }
-    if (!l.slices.empty() && opts.concat_in_place) {
-      place_in_slices(s, l);
-      continue;
-    }
-    const bool variant = !l.inplace_calls.empty();
-    if (l.inplace_input >= 0 && (variant ? opts.inplace_depthwise : opts.inplace)) {
-      const TensorId in = n.inputs[static_cast<size_t>(l.inplace_input)];
-      if (in == kNoTensor || g.t(in).is_constant()) continue;
-      const auto root = static_cast<size_t>(uf.find(in));
-      bool other_use = false;  // the same tensor read twice by this node (x + x) must not be clobbered early
-      int reads = 0;
-      for (TensorId i2 : n.inputs) reads += (i2 != kNoTensor && uf.find(i2) == static_cast<int>(root));
-      other_use = reads > 1;
-      if (g_last[root] == static_cast<int>(s) && !g_out[root] && !other_use && !external[root] &&
-          g.t(in).bytes() >= g.t(out).bytes()) {
-        if (g.t(out).bytes() < g.t(in).bytes())
-{
-          anchor_to[static_cast<size_t>(group.find(out))] = static_cast<int>(in);  // shrinks in place
-          anchored.push_back(static_cast<size_t>(group.find(out)));
-        }
-        else
-          merge(out, in);
-        plan.inplace_variant[s] = variant;
-        plan.inplace_notes.push_back(fmt::format("{} writes its output over input '{}'{}", n.display_name(),
-                                                 g.t(in).name, variant ? " (one-channel temporary)" : ""));
-      }
+      plan_.dropped_calls[s].push_back(sl.call);
+      plan_.inplace_notes.push_back(
+          fmt::format("'{}' is written into slice {} of {}", g_.t(x).name, sl.part, n.display_name()));
     }
   }
+  // The node may write its output over input l.inplace_input: when that storage is read for the
+  // last time here (and only once by this node: x + x must not be clobbered early), holds no graph
+  // output, is not caller-owned, and is at least as large as the output (a smaller output is
+  // anchored at the input's offset instead of joining its group).
+  void in_place(size_t s, const Lowered& l, bool variant) {
+    const Node& n = g_.nodes[s];
+    const TensorId out = n.outputs[0];
+    const TensorId in = n.inputs[static_cast<size_t>(l.inplace_input)];
+    if (in == kNoTensor || g_.t(in).is_constant()) return;
+    const auto root = static_cast<size_t>(s_.compound.find(in));
+    int reads = 0;
+    for (TensorId i2 : n.inputs) reads += (i2 != kNoTensor && s_.compound.find(i2) == static_cast<int>(root));
+    if (s_.last[root] != static_cast<int>(s) || s_.holds_output[root] || reads > 1 || s_.external[root] ||
+        g_.t(in).bytes() < g_.t(out).bytes())
+      return;
+    if (g_.t(out).bytes() < g_.t(in).bytes()) {
+      s_.anchor_to[static_cast<size_t>(s_.group.find(out))] = static_cast<int>(in);  // shrinks in place
+      s_.anchored.push_back(static_cast<size_t>(s_.group.find(out)));
+    } else {
+      merge(out, in);
+    }
+    plan_.inplace_variant[s] = variant;
+    plan_.inplace_notes.push_back(fmt::format("{} writes its output over input '{}'{}", n.display_name(), g_.t(in).name,
+                                              variant ? " (one-channel temporary)" : ""));
+  }
 
+  const Graph& g_;
+  const PlanOptions& opts_;
+  const std::vector<int>& def_;
+  MemoryPlan& plan_;
+  StorageGroups s_;
+};
+
+}  // namespace
+
+StorageGroups storage_groups(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts,
+                             const Lifetimes& life, MemoryPlan& plan) {
+  plan.inplace_variant.assign(g.nodes.size(), false);
+  plan.dropped_calls.assign(g.nodes.size(), {});
+  GroupBuilder b(g, opts, life, plan);
+  for (size_t s = 0; s < g.nodes.size(); ++s) b.node(s, lowered[s]);
+  return b.take();
+}
+
+Expected<std::vector<BufferRequest>> requests(const Graph& g, const std::vector<Lowered>& lowered, const Lifetimes& life,
+                                              StorageGroups& sg, MemoryPlan& plan) {
+  const size_t nt = g.tensors.size();
+  const auto& def = life.def;
+  const auto& last_use = life.last_use;
+  auto& uf = sg.compound;
+  auto& group = sg.group;
   // One request per storage group that holds a non-constant tensor.
   std::vector<BufferRequest> reqs;
   std::vector<int> group_req(nt, -1);
   plan.tensor_buffer.assign(nt, -1);
   plan.external_input.assign(nt, -1);
   for (size_t i = 0; i < nt; ++i)
-    if (external[static_cast<size_t>(uf.find(static_cast<int>(i)))] && def[i] >= 0 && !g.tensors[i].is_constant()) {
+    if (sg.external[static_cast<size_t>(uf.find(static_cast<int>(i)))] && def[i] >= 0 && !g.tensors[i].is_constant()) {
       const int root = uf.find(static_cast<int>(i));
       for (size_t k = 0; k < g.inputs.size(); ++k)
         if (uf.find(g.inputs[k]) == root) plan.external_input[i] = static_cast<int>(k);
@@ -207,11 +252,11 @@ static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<L
     if (primary == i || group_req[primary] < 0) continue;
     auto& r = reqs[static_cast<size_t>(group_req[i])];
     r.anchor = group_req[primary];
-    r.anchor_offset = pos[i] - pos[primary];
+    r.anchor_offset = sg.pos[i] - sg.pos[primary];
   }
   for (size_t i = 0; i < nt; ++i) {
-    if (anchor_to[i] < 0 || group_req[i] < 0) continue;
-    const int target = group_req[static_cast<size_t>(group.find(anchor_to[i]))];
+    if (sg.anchor_to[i] < 0 || group_req[i] < 0) continue;
+    const int target = group_req[static_cast<size_t>(group.find(sg.anchor_to[i]))];
     if (target < 0) continue;
     auto& r = reqs[static_cast<size_t>(group_req[i])];
     if (r.anchor >= 0) return make_error("internal error: '{}' is anchored twice", r.name);
@@ -225,7 +270,7 @@ static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<L
     r.name = g.t(o).name;
     r.size = g.t(o).bytes();
     r.first = 0;
-    r.last = last_step;
+    r.last = life.steps - 1;
     plan.tensor_buffer[uo] = static_cast<int>(reqs.size());
     reqs.push_back(r);
     plan.buffers.push_back({});
@@ -244,7 +289,10 @@ static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<L
     plan.buffers.push_back({});
     plan.buffers.back().scratch_of = static_cast<int>(s);
   }
+  return reqs;
+}
 
+Status place(const std::vector<BufferRequest>& reqs, int steps, MemoryPlan& plan) {
   std::vector<Placement> all;
   Placement best = place_best(reqs, &all);
   for (const auto& p : all)
@@ -259,6 +307,18 @@ static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<L
     plan.buffers[i].req = reqs[i];
     plan.buffers[i].offset = best.offsets[i];
   }
+  return Status::ok();
+}
+
+}  // namespace plan_steps
+
+static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts) {
+  MemoryPlan plan;
+  const plan_steps::Lifetimes life = plan_steps::lifetimes(g, opts);
+  plan_steps::StorageGroups sg = plan_steps::storage_groups(g, lowered, opts, life, plan);
+  auto reqs = plan_steps::requests(g, lowered, life, sg, plan);
+  if (!reqs) return reqs.error();
+  FERRITE_TRY(plan_steps::place(*reqs, life.steps, plan));
   return plan;
 }
 

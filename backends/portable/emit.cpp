@@ -3,6 +3,7 @@
 // function per layer, invoke() calling them in order, and the constants in the weights file.
 #include "backends/portable/emit.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <map>
@@ -10,6 +11,7 @@
 
 #include "backends/portable/params_format.h"
 #include "backends/portable/weights.h"
+#include "frontend/onnx_import.h"  // dtype_to_onnx: the runtime DType values are ONNX's
 #include "support/embedded.h"
 #include "support/sanitize.h"
 

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "backends/portable/profile.h"
-#include "driver/compile.h"
+#include "model/compiled_model.h"
 
 namespace ferrite {
 

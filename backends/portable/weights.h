@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "driver/compile.h"
+#include "model/compiled_model.h"
 
 namespace ferrite {
 

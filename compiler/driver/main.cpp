@@ -115,7 +115,7 @@ Expected<CompileOptions> make_options(const Common& c) {
   if (!c.sram_budget.empty()) {
     auto b = parse_bytes(c.sram_budget);
     if (!b) return b.error();
-    o.sram_budget = *b;
+    o.memory.sram_budget = *b;
   }
   for (const auto& s : c.input_shapes) {
     auto [name, dims] = split_eq(s, "--input-shape");
@@ -132,12 +132,16 @@ Expected<CompileOptions> make_options(const Common& c) {
   o.passes.print_after = c.print_after;
   o.passes.input_nhwc = c.input_layout == "nhwc";
   o.passes.quantized_io = c.quantized_io;
-  o.plan.inplace_depthwise = c.inplace_depthwise == "on";
-  o.plan.concat_in_place = c.concat_in_place == "on";
-  o.plan.caller_owned_inputs = c.caller_owned_inputs;
-  o.schedule.search = c.schedule == "auto";
-  o.patch = c.patch;
-  o.fuse_bottlenecks = c.fuse_bottlenecks;
+  o.memory.plan.inplace_depthwise = c.inplace_depthwise == "on";
+  o.memory.plan.concat_in_place = c.concat_in_place == "on";
+  o.memory.plan.caller_owned_inputs = c.caller_owned_inputs;
+  o.memory.schedule.search = c.schedule == "auto";
+  auto patch = parse_patch_choice(c.patch);
+  if (!patch) return patch.error();
+  o.memory.patch = *patch;
+  auto fuse = parse_fuse_bottlenecks(c.fuse_bottlenecks);
+  if (!fuse) return fuse.error();
+  o.memory.fuse = *fuse;
   o.profile = c.profile;
   o.weights = c.weights;
   {
@@ -147,7 +151,7 @@ Expected<CompileOptions> make_options(const Common& c) {
     char* end = nullptr;
     const double d = std::strtod(v.c_str(), &end);
     if (v.empty() || *end || d < 0) return make_error("--max-patch-overhead '{}': expected e.g. 20%", c.max_patch_overhead);
-    o.max_patch_overhead = pct ? d / 100.0 : d;
+    o.memory.max_patch_overhead = pct ? d / 100.0 : d;
   }
   o.passes.log = [](const std::string& s) { std::cerr << s; };
   return o;

@@ -36,8 +36,16 @@ if ! cmake --install "$BUILD" --prefix "$PREFIX" > "$OUT/install.log" 2>&1; then
 fi
 FERRITE=$PREFIX/bin/ferrite
 TOOLCHAIN=$PREFIX/lib/cmake/Ferrite/arm-none-eabi.cmake
-FW=$SRC/samples/firmware
-FASHION=$SRC/samples/fashion_cnn
+# The example firmware and its model come from the installed package (share/ferrite/examples),
+# copied out of the prefix: nothing of the source tree is used.
+EXAMPLES=$OUT/examples
+rm -rf "$EXAMPLES"
+if ! cp -r "$PREFIX/share/ferrite/examples" "$EXAMPLES"; then
+  bad "the installed package has no share/ferrite/examples"
+  finish
+fi
+FW=$EXAMPLES/firmware
+FASHION=$EXAMPLES/fashion_cnn
 GEN=()
 command -v ninja > /dev/null && GEN=(-G Ninja)
 

@@ -6,6 +6,7 @@
 
 #include "passes/memory_patches.h"
 #include "passes/memory_plan.h"
+#include "passes/memory_plan_steps.h"
 #include "unit/graph_builder.h"
 
 using namespace ferrite;
@@ -526,4 +527,83 @@ TEST_CASE("storage shared with a Concat slice follows the whole Concat's lifetim
     CHECK(p->tensor_buffer[static_cast<size_t>(r)] != p->tensor_buffer[static_cast<size_t>(f.a)]);
     CHECK(no_overlap(*p));
   }
+}
+
+// --- the plan's steps one by one (passes/memory_plan_steps.h) ---
+
+namespace {
+// x -> Relu -> y -> Flatten -> f -> Sigmoid -> z (output); c is a constant input of nothing.
+struct StepGraph {
+  Graph g;
+  TensorId x, y, f, z;
+  std::vector<Lowered> lowered;
+  StepGraph() {
+    x = act(g, "x", {1, 2, 4});
+    y = act(g, "y", {1, 2, 4});
+    f = act(g, "f", {1, 8});
+    z = act(g, "z", {1, 8});
+    g.inputs = {x};
+    g.nodes.push_back(node(OpKind::Relu, {x}, {y}, "r"));
+    g.nodes.push_back(node(OpKind::Flatten, {y}, {f}, "fl"));
+    g.nodes.push_back(node(OpKind::Sigmoid, {f}, {z}, "s"));
+    g.outputs = {z};
+    for (const Node& n : g.nodes) {
+      auto l = lower_node(g, n);
+      REQUIRE(l);
+      lowered.push_back(*l);
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE("plan step 1: lifetimes", "[planner][steps]") {
+  StepGraph s;
+  PlanOptions o;
+  auto life = plan_steps::lifetimes(s.g, o);
+  CHECK(life.steps == 3);
+  CHECK(life.def == std::vector<int>{0, 0, 1, 2});       // x is a graph input: step 0
+  CHECK(life.last_use == std::vector<int>{0, 1, 2, 2});  // z is an output: to the last step
+  o.extend[s.x] = {0, 2};  // a patched stage keeps x alive to the end
+  CHECK(plan_steps::lifetimes(s.g, o).last_use[static_cast<size_t>(s.x)] == 2);
+}
+
+TEST_CASE("plan step 2: storage groups join aliases and in-place outputs", "[planner][steps]") {
+  StepGraph s;
+  PlanOptions o;
+  MemoryPlan plan;
+  auto life = plan_steps::lifetimes(s.g, o);
+  auto sg = plan_steps::storage_groups(s.g, s.lowered, o, life, plan);
+  auto grp = [&](TensorId t) { return sg.group.find(t); };
+  CHECK(grp(s.y) == grp(s.f));  // Flatten: a view
+  CHECK(grp(s.x) == grp(s.y));  // Relu over its dying input
+  CHECK(grp(s.f) == grp(s.z));  // Sigmoid too
+  CHECK(plan.inplace_notes.size() == 2);
+  // Caller-owned input: its storage is never written, so Relu gets its own buffer.
+  o.caller_owned_inputs = true;
+  MemoryPlan plan2;
+  auto sg2 = plan_steps::storage_groups(s.g, s.lowered, o, life, plan2);
+  CHECK(sg2.group.find(s.x) != sg2.group.find(s.y));
+  CHECK(sg2.external[static_cast<size_t>(sg2.compound.find(s.x))]);
+}
+
+TEST_CASE("plan steps 3 and 4: requests per storage group, then placement", "[planner][steps]") {
+  StepGraph s;
+  PlanOptions o;
+  o.caller_owned_inputs = true;
+  MemoryPlan plan;
+  auto life = plan_steps::lifetimes(s.g, o);
+  auto sg = plan_steps::storage_groups(s.g, s.lowered, o, life, plan);
+  auto reqs = plan_steps::requests(s.g, s.lowered, life, sg, plan);
+  REQUIRE(reqs);
+  REQUIRE(reqs->size() == 1);  // y, f, z share one buffer; x is the caller's
+  CHECK((*reqs)[0].size == 32);
+  CHECK((*reqs)[0].first == 0);
+  CHECK((*reqs)[0].last == 2);
+  CHECK(plan.external_input[static_cast<size_t>(s.x)] == 0);
+  CHECK(plan.tensor_buffer[static_cast<size_t>(s.z)] == 0);
+  REQUIRE(plan_steps::place(*reqs, life.steps, plan));
+  CHECK(plan.arena_bytes == 32);
+  CHECK(plan.lower_bound_bytes == 32);
+  CHECK(plan.live == std::vector<size_t>{32, 32, 32});
+  CHECK(plan.buffers[0].offset == 0);
 }
