@@ -240,16 +240,16 @@ __attribute__((always_inline)) inline void conv1x1_dsp_k12(const int8_t* x0, int
 
 // All pixels for output channels oc, oc + 1 (TWO == false: oc is the last, odd channel; the packed
 // weights hold a zero phantom channel oc + 1 that is computed but never stored).
-template <bool W16, bool TWO>
+template <bool W16, bool TWO, typename Ep = DspRqOrt>
 inline void conv1x1_dsp_channel_pair(const int8_t* x, int32_t pixels, int32_t c_in, int32_t c_out,
                                      const dsp_u32_alias* wblk, int32_t n8, int32_t g4, int32_t rem, int32_t b0,
-                                     int32_t b1, float s0, float s1, const int8_t* tbl, int8_t* y) {
+                                     int32_t b1, typename Ep::Ch s0, typename Ep::Ch s1, const int8_t* tbl, int8_t* y) {
   int32_t px = pixels;
   for (; px >= 2; px -= 2) {
     Conv1x1DspAcc a{b0, b1, b0, b1};
     conv1x1_dsp_k22<W16>(x, c_in, wblk, n8, g4, rem, a);
-    dsp_requant_idx2(a.a00, a.a01, s0, s1);
-    dsp_requant_idx2(a.a10, a.a11, s0, s1);
+    Ep::idx2(a.a00, a.a01, s0, s1);
+    Ep::idx2(a.a10, a.a11, s0, s1);
     y[0] = tbl[a.a00];
     if (TWO) y[1] = tbl[a.a01];
     y[c_out] = tbl[a.a10];
@@ -260,7 +260,7 @@ inline void conv1x1_dsp_channel_pair(const int8_t* x, int32_t pixels, int32_t c_
   if (px) {
     Conv1x1DspAcc a{b0, b1, 0, 0};
     conv1x1_dsp_k12<W16>(x, c_in, wblk, n8, g4, rem, a);
-    dsp_requant_idx2(a.a00, a.a01, s0, s1);
+    Ep::idx2(a.a00, a.a01, s0, s1);
     y[0] = tbl[a.a00];
     if (TWO) y[1] = tbl[a.a01];
   }
@@ -385,9 +385,11 @@ __attribute__((naked, noinline)) inline void conv1x1_dsp_pairs_w8(const Conv1x1D
 }
 #endif
 
-template <bool W16>
+// Ep: the requantization policy (dsp_s8_common.h): DspRqOrt (float scale per channel) or DspRqTfl
+// (TFLite's multiplier and shift, packed words). The float policy alone takes the assembly path.
+template <bool W16, typename Ep = DspRqOrt>
 inline void conv1x1_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                                const float* scale, void* y) {
+                                typename Ep::Arg scale, void* y) {
   int8_t table_store[512];
   const int8_t* tbl = dsp_requant_table(table_store, p.out_zp, p.act_min, p.act_max);
   const int32_t pixels = p.n * p.h_out * p.w_out;
@@ -400,6 +402,7 @@ inline void conv1x1_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const in
   int32_t px0 = 0;     // pixels done by the assembly routine
   int32_t oc_asm = 0;  // channels done by it
 #if FERRITE_DSP_FPU
+  if constexpr (Ep::kFloatAsm)
   if (rem == 0 && pixels >= 2 && c_out >= 2) {
     Conv1x1DspJob job;
     job.x = x;
@@ -424,19 +427,20 @@ inline void conv1x1_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const in
   // Remaining work (all of it without the fast path): the odd last channel over the pixel pairs the
   // assembly did, then every channel pair for the remaining pixels.
   if (px0 > 0 && oc_asm < c_out)
-    conv1x1_dsp_channel_pair<W16, false>(x, px0, c_in, c_out, w32 + oc_asm * words_per_oc, n8, g4, rem,
-                                         bias[oc_asm], 0, scale[oc_asm], scale[oc_asm], tbl, yb + oc_asm);
+    conv1x1_dsp_channel_pair<W16, false, Ep>(x, px0, c_in, c_out, w32 + oc_asm * words_per_oc, n8, g4, rem,
+                                             bias[oc_asm], 0, Ep::at(scale, oc_asm), Ep::at(scale, oc_asm), tbl,
+                                             yb + oc_asm);
   if (px0 < pixels) {
     const int8_t* xr = x + static_cast<size_t>(px0) * static_cast<size_t>(c_in);
     int8_t* yr = yb + static_cast<size_t>(px0) * static_cast<size_t>(c_out);
     const int32_t np = pixels - px0;
     int32_t oc = 0;
     for (; oc + 2 <= c_out; oc += 2)
-      conv1x1_dsp_channel_pair<W16, true>(xr, np, c_in, c_out, w32 + oc * words_per_oc, n8, g4, rem, bias[oc],
-                                          bias[oc + 1], scale[oc], scale[oc + 1], tbl, yr + oc);
+      conv1x1_dsp_channel_pair<W16, true, Ep>(xr, np, c_in, c_out, w32 + oc * words_per_oc, n8, g4, rem, bias[oc],
+                                              bias[oc + 1], Ep::at(scale, oc), Ep::at(scale, oc + 1), tbl, yr + oc);
     if (oc < c_out)
-      conv1x1_dsp_channel_pair<W16, false>(xr, np, c_in, c_out, w32 + oc * words_per_oc, n8, g4, rem, bias[oc], 0,
-                                           scale[oc], scale[oc], tbl, yr + oc);
+      conv1x1_dsp_channel_pair<W16, false, Ep>(xr, np, c_in, c_out, w32 + oc * words_per_oc, n8, g4, rem, bias[oc],
+                                               0, Ep::at(scale, oc), Ep::at(scale, oc), tbl, yr + oc);
   }
 }
 
@@ -450,4 +454,16 @@ inline void conv1x1_s8_dsp(const ConvS8Params& p, const int8_t* x, const int8_t*
 inline void conv1x1_s8_dsp_w8(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
                               const float* scale, void* y) {
   conv1x1_s8_dsp_impl<false>(p, x, w, bias, scale, y);
+}
+
+// TFLite requantization (the same bodies with the DspRqTfl epilogue): rq holds kDspTflRqWords words
+// per output channel, packed by pack_requant_s8_dsp_tfl (compiler/kernels/pack_s8_dsp.h) from the (multiplier, shift) pairs; w, bias as
+// conv1x1_s8_dsp(_w8). Bit-identical to conv1x1_s8_nhwc_tfl under tfl_accumulators_fit's bound.
+inline void conv1x1_s8_dsp_tfl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                               const int32_t* rq, void* y) {
+  conv1x1_s8_dsp_impl<true, DspRqTfl>(p, x, w, bias, rq, y);
+}
+inline void conv1x1_s8_dsp_w8_tfl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                                  const int32_t* rq, void* y) {
+  conv1x1_s8_dsp_impl<false, DspRqTfl>(p, x, w, bias, rq, y);
 }

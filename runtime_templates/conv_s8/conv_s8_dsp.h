@@ -138,7 +138,9 @@ __attribute__((naked, noinline)) inline void conv_dsp_pixel_pair(const ConvDspJo
 
 // Portable equivalent (and odd-channel / odd-pixel path): channel pairs [oc0, oc0 + npairs * 2) for
 // pixel A (and pixel B when two), TWO = false stores only the first channel of the pair.
-inline void conv_dsp_pixel_pair_c(const ConvDspJob& j, bool pixel_b, bool second_channel) {
+// rq: the requantization argument from j's first channel on (j.scale is the assembly's float copy).
+template <typename Ep = DspRqOrt>
+inline void conv_dsp_pixel_pair_c(const ConvDspJob& j, typename Ep::Arg rq, bool pixel_b, bool second_channel) {
   const uint32_t* w = j.w;
   int8_t* y = j.y;
   for (int32_t b = 0; b < j.oc_pairs; ++b) {
@@ -151,9 +153,9 @@ inline void conv_dsp_pixel_pair_c(const ConvDspJob& j, bool pixel_b, bool second
       c1 = dsp_smlad(j.pb[k + 1], w[3], dsp_smlad(j.pb[k], w[1], c1));
       w += 4;
     }
-    const float s0 = j.scale[2 * b], s1 = second_channel ? j.scale[2 * b + 1] : s0;
-    dsp_requant_idx2(a0, a1, s0, s1);
-    dsp_requant_idx2(c0, c1, s0, s1);
+    const typename Ep::Ch s0 = Ep::at(rq, 2 * b), s1 = second_channel ? Ep::at(rq, 2 * b + 1) : s0;
+    Ep::idx2(a0, a1, s0, s1);
+    Ep::idx2(c0, c1, s0, s1);
     y[0] = j.tbl[a0];
     if (second_channel) y[1] = j.tbl[a1];
     if (pixel_b) {
@@ -227,17 +229,19 @@ inline void conv_dsp_patch_inside(const int8_t* base, int32_t kh, int32_t run_st
 }
 
 // w, bias: packed by ferrite::kernels::pack_conv_s8_dsp (bias never null after packing).
-inline void conv_s8_dsp(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                        const float* scale, void* y, void* scratch) {
+// Ep: the requantization policy (dsp_s8_common.h); the float policy alone takes the assembly path.
+template <typename Ep = DspRqOrt>
+inline void conv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                             typename Ep::Arg scale, void* y, void* scratch) {
   if (conv_s8_dsp_single_plane(p)) {
     int8_t* const yb = static_cast<int8_t*>(y);
     const int32_t k = p.kh, s = p.stride_h;
-    if (k == 3 && s == 1) dwconv_s8_dsp_impl<3, 1>(p, x, w, bias, scale, yb, scratch, true);
-    if (k == 3 && s == 2) dwconv_s8_dsp_impl<3, 2>(p, x, w, bias, scale, yb, scratch, true);
-    if (k == 5 && s == 1) dwconv_s8_dsp_impl<5, 1>(p, x, w, bias, scale, yb, scratch, true);
-    if (k == 5 && s == 2) dwconv_s8_dsp_impl<5, 2>(p, x, w, bias, scale, yb, scratch, true);
-    if (k == 7 && s == 1) dwconv_s8_dsp_impl<7, 1>(p, x, w, bias, scale, yb, scratch, true);
-    if (k == 7 && s == 2) dwconv_s8_dsp_impl<7, 2>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 3 && s == 1) dwconv_s8_dsp_impl<3, 1, Ep>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 3 && s == 2) dwconv_s8_dsp_impl<3, 2, Ep>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 5 && s == 1) dwconv_s8_dsp_impl<5, 1, Ep>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 5 && s == 2) dwconv_s8_dsp_impl<5, 2, Ep>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 7 && s == 1) dwconv_s8_dsp_impl<7, 1, Ep>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 7 && s == 2) dwconv_s8_dsp_impl<7, 2, Ep>(p, x, w, bias, scale, yb, scratch, true);
     return;
   }
   const int32_t kp = conv_s8_dsp_kp(p);
@@ -308,27 +312,38 @@ inline void conv_s8_dsp(const ConvS8Params& p, const int8_t* x, const int8_t* w,
     if (full_pairs > 0) {
       j.w = w32;
       j.bias = bias;
-      j.scale = scale;
+      if constexpr (Ep::kFloatAsm) j.scale = scale;
       j.y = yq;
       j.oc_pairs = full_pairs;
+      bool done = false;
 #if FERRITE_DSP_FPU
-      if (two) {
-        conv_dsp_pixel_pair(&j);
-        __asm__ volatile("" ::: "memory");
-      } else {
-        conv_dsp_pixel_pair_c(j, false, true);
-      }
-#else
-      conv_dsp_pixel_pair_c(j, two, true);
+      if constexpr (Ep::kFloatAsm)
+        if (two) {
+          conv_dsp_pixel_pair(&j);
+          __asm__ volatile("" ::: "memory");
+          done = true;
+        }
 #endif
+      if (!done) conv_dsp_pixel_pair_c<Ep>(j, scale, two, true);
     }
     if (c_out & 1) {  // last channel, with its zero phantom partner
       j.w = w32 + static_cast<size_t>(full_pairs) * words_per_pair;
       j.bias = bias + 2 * full_pairs;
-      j.scale = scale + 2 * full_pairs;
       j.y = yq + 2 * full_pairs;
       j.oc_pairs = 1;
-      conv_dsp_pixel_pair_c(j, two, false);
+      conv_dsp_pixel_pair_c<Ep>(j, Ep::off(scale, 2 * full_pairs), two, false);
     }
   }
+}
+
+// w, bias: packed by ferrite::kernels::pack_conv_s8_dsp (bias never null after packing).
+inline void conv_s8_dsp(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                        const float* scale, void* y, void* scratch) {
+  conv_s8_dsp_impl<DspRqOrt>(p, x, w, bias, scale, y, scratch);
+}
+// TFLite requantization (the same body with the DspRqTfl epilogue): rq holds kDspTflRqWords words
+// per output channel (pack_requant_s8_dsp_tfl (compiler/kernels/pack_s8_dsp.h)). Bit-identical to conv_s8_nhwc_tfl under its bound.
+inline void conv_s8_dsp_tfl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                            const int32_t* rq, void* y, void* scratch) {
+  conv_s8_dsp_impl<DspRqTfl>(p, x, w, bias, rq, y, scratch);
 }

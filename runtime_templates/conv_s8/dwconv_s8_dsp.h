@@ -74,9 +74,9 @@ inline void dwconv_dsp_row(const int16_t* r, const dsp_dw_u32a* wr, int32_t (&ac
 }
 
 // NB outputs of one output row starting at output column ow.
-template <int K, int S, int NB, bool A>
-inline void dwconv_dsp_block(const int16_t* prow, int32_t wrow, const dsp_dw_u32a* wch, int32_t b, float sc,
-                             const int8_t* tbl, int8_t* yp, int32_t C) {
+template <int K, int S, int NB, bool A, typename Ep = DspRqOrt>
+inline void dwconv_dsp_block(const int16_t* prow, int32_t wrow, const dsp_dw_u32a* wch, int32_t b,
+                             const typename Ep::Ch& sc, const int8_t* tbl, int8_t* yp, int32_t C) {
   constexpr int M = K / 2;
   int32_t acc[NB];
 #pragma GCC unroll 8
@@ -86,13 +86,13 @@ inline void dwconv_dsp_block(const int16_t* prow, int32_t wrow, const dsp_dw_u32
 #pragma GCC unroll 8
   for (int i = 0; i + 1 < NB; i += 2) {
     int32_t u = acc[i], v = acc[i + 1];
-    dsp_requant_idx2(u, v, sc, sc);
+    Ep::idx2(u, v, sc, sc);
     yp[i * C] = tbl[u];
     yp[(i + 1) * C] = tbl[v];
   }
   if (NB & 1) {
     int32_t u = acc[NB - 1];
-    dsp_requant_idx1(u, sc);
+    Ep::idx1(u, sc);
     yp[(NB - 1) * C] = tbl[u];
   }
 }
@@ -1140,8 +1140,9 @@ __attribute__((naked, noinline)) inline void dwconv_dsp_group_k3s2(const DwDspCv
 #endif
 
 // Portable equivalent of one group (also the reference for the assembly).
-template <int S>
-inline void dwconv_dsp_group_c(const DwDspCvJob& j) {
+// rq: the group's 4 channels' requantization constants (j.scale is the assembly's copy of them).
+template <int S, typename Ep = DspRqOrt>
+inline void dwconv_dsp_group_c(const DwDspCvJob& j, const typename Ep::Ch* rq) {
   for (int32_t r = 0; r < j.g_rows; ++r)
     for (int32_t q = 0; q < j.g_cols; ++q) {
       const int8_t* src = j.x + static_cast<size_t>(r) * (static_cast<size_t>(j.g_cols) * static_cast<size_t>(j.C) +
@@ -1169,23 +1170,23 @@ inline void dwconv_dsp_group_c(const DwDspCvJob& j) {
           a[1] = dsp_smlabb(xo, wo, a[1]);
           a[3] = dsp_smlatt(xo, wo, a[3]);
         }
-      dsp_requant_idx2(a[0], a[1], j.scale[0], j.scale[1]);
-      dsp_requant_idx2(a[2], a[3], j.scale[2], j.scale[3]);
+      Ep::idx2(a[0], a[1], rq[0], rq[1]);
+      Ep::idx2(a[2], a[3], rq[2], rq[3]);
       int8_t* yp = j.y + (static_cast<size_t>(oh) * static_cast<size_t>(j.w_out) + static_cast<size_t>(ow)) *
                              static_cast<size_t>(j.C);
       for (int32_t k = 0; k < j.nst; ++k) yp[k] = j.tbl[a[k]];
     }
 }
 
-template <int S>
+template <int S, typename Ep = DspRqOrt>
 inline void dwconv_s8_dsp_grouped_impl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                                       const float* scale, int8_t* y, void* scratch) {
+                                       typename Ep::Arg scale, int8_t* y, void* scratch) {
   const int32_t C = p.c_out;
   const int32_t rows = (p.h_out - 1) * S + 3, cols = (p.w_out - 1) * S + 3;
   const size_t cells = static_cast<size_t>(rows) * static_cast<size_t>(cols);
   uint32_t* const plane = static_cast<uint32_t*>(scratch);
   int32_t* const bias4 = reinterpret_cast<int32_t*>(plane + 2 * cells);
-  float* const scale4 = reinterpret_cast<float*>(bias4 + 4);
+  [[maybe_unused]] float* const scale4 = reinterpret_cast<float*>(bias4 + 4);
   int8_t* const table_store = reinterpret_cast<int8_t*>(scale4 + 4);
   const int8_t* tbl = dsp_requant_table(table_store, p.out_zp, p.act_min, p.act_max);
   const uint32_t zp2 = (static_cast<uint32_t>(p.in_zp) & 0xFFFFu) * 0x00010001u;  // [x_zp, x_zp]
@@ -1222,30 +1223,35 @@ inline void dwconv_s8_dsp_grouped_impl(const ConvS8Params& p, const int8_t* x, c
       j.w = reinterpret_cast<const uint32_t*>(w) + 18 * g;
       j.y = yn + c;
       j.nst = nst;
+      typename Ep::Ch rq4[4];
       if (nst == 4) {
         j.x = x0 + c;
         j.shift = 0;
         j.bias = bias + c;
-        j.scale = scale + c;
+        if constexpr (Ep::kFloatAsm) j.scale = scale + c;
+        for (int32_t k = 0; k < 4; ++k) rq4[k] = Ep::at(scale, c + k);
       } else {  // the 4 bytes ending at channel C - 1 (C >= 4), shifted down
         j.x = x0 + C - 4;
         j.shift = 8 * (4 - nst);
         for (int32_t k = 0; k < 4; ++k) {
           bias4[k] = k < nst ? bias[c + k] : 0;
-          scale4[k] = k < nst ? scale[c + k] : 0.0f;
+          rq4[k] = k < nst ? Ep::at(scale, c + k) : typename Ep::Ch{};
+          if constexpr (Ep::kFloatAsm) scale4[k] = rq4[k];
         }
         j.bias = bias4;
-        j.scale = scale4;
+        if constexpr (Ep::kFloatAsm) j.scale = scale4;
       }
 #if FERRITE_DSP_FPU
-      if (S == 1)
-        dwconv_dsp_group_k3s1(&j);
-      else
-        dwconv_dsp_group_k3s2(&j);
-      __asm__ volatile("" ::: "memory");
-#else
-      dwconv_dsp_group_c<S>(j);
+      if constexpr (Ep::kFloatAsm) {
+        if (S == 1)
+          dwconv_dsp_group_k3s1(&j);
+        else
+          dwconv_dsp_group_k3s2(&j);
+        __asm__ volatile("" ::: "memory");
+        continue;
+      }
 #endif
+      dwconv_dsp_group_c<S, Ep>(j, rq4);
     }
   }
 }
@@ -1256,13 +1262,14 @@ struct DwDspBlock {
   static constexpr int NB = K == 3 ? 4 : 2;
 };
 
-template <int K, int S>
+// Ep: the requantization policy (dsp_s8_common.h); the float policy alone takes the assembly path.
+template <int K, int S, typename Ep = DspRqOrt>
 inline void dwconv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                               const float* scale, int8_t* y, void* scratch, bool shared_plane = false) {
+                               typename Ep::Arg scale, int8_t* y, void* scratch, bool shared_plane = false) {
   // shared_plane: a single-channel input (c_in == 1, group 1) convolved with c_out filters: the
   // plane is gathered once and every output channel runs its filter over it.
   if (K == 3 && !shared_plane && dwconv_s8_dsp_grouped(p)) {
-    dwconv_s8_dsp_grouped_impl<S>(p, x, w, bias, scale, y, scratch);
+    dwconv_s8_dsp_grouped_impl<S, Ep>(p, x, w, bias, scale, y, scratch);
     return;
   }
   constexpr int M = K / 2;
@@ -1297,6 +1304,7 @@ inline void dwconv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int
                          static_cast<size_t>(q0 - p.pad_left) * static_cast<size_t>(xC);
     int16_t* const gdst = plane + static_cast<size_t>(r0) * static_cast<size_t>(wrow) + q0;
 #if FERRITE_DSP_FPU
+    if constexpr (Ep::kFloatAsm) {
     DwDspJob job;
     job.x = gsrc;
     job.dst = gdst;
@@ -1332,7 +1340,9 @@ inline void dwconv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int
       dwconv_dsp_layer_asm<K, S>(&job);
       __asm__ volatile("" ::: "memory");
     }
-#else
+    continue;
+    }
+#endif
     for (int32_t c = 0; c < C; ++c) {
       // 1. gather
       for (int32_t rr = r0; rr < r1 && (!shared_plane || c == 0); ++rr) {
@@ -1343,7 +1353,7 @@ inline void dwconv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int
       // 2-3. compute, requantize, store
       const dsp_dw_u32a* wch = w32 + static_cast<size_t>(c) * (K * (M + 1));
       const int32_t b = bias[c];
-      const float sc = scale[c];
+      const typename Ep::Ch sc = Ep::at(scale, c);
       int8_t* yrow = yn + c;
       const int16_t* prow = plane;
       for (int32_t oh = 0; oh < p.h_out; ++oh) {
@@ -1351,22 +1361,21 @@ inline void dwconv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int
         int8_t* yp = yrow;
         const int16_t* pb = prow;
         for (; ow + NB <= p.w_out; ow += NB) {
-          dwconv_dsp_block<K, S, NB, true>(pb, wrow, wch, b, sc, tbl, yp, C);
+          dwconv_dsp_block<K, S, NB, true, Ep>(pb, wrow, wch, b, sc, tbl, yp, C);
           pb += NB * S;
           yp += NB * C;
         }
         if (NB > 2 && ow + 2 <= p.w_out) {
-          dwconv_dsp_block<K, S, 2, true>(pb, wrow, wch, b, sc, tbl, yp, C);
+          dwconv_dsp_block<K, S, 2, true, Ep>(pb, wrow, wch, b, sc, tbl, yp, C);
           pb += 2 * S;
           yp += 2 * C;
           ow += 2;
         }
-        if (ow < p.w_out) dwconv_dsp_block<K, S, 1, false>(pb, wrow, wch, b, sc, tbl, yp, C);
+        if (ow < p.w_out) dwconv_dsp_block<K, S, 1, false, Ep>(pb, wrow, wch, b, sc, tbl, yp, C);
         prow += S * wrow;
         yrow += static_cast<size_t>(p.w_out) * static_cast<size_t>(C);
       }
     }
-#endif
   }
 }
 
@@ -1395,3 +1404,20 @@ inline void dwconv7x7_s2_s8_dsp(const ConvS8Params& p, int8_t* x_or_buf, const i
                                 const float* scale, int8_t* y, void* scratch) {
   dwconv_s8_dsp_impl<7, 2>(p, x_or_buf, w, bias, scale, y, scratch);
 }
+
+// TFLite requantization (the same bodies with the DspRqTfl epilogue): rq holds kDspTflRqWords words
+// per channel (pack_requant_s8_dsp_tfl (compiler/kernels/pack_s8_dsp.h)); w, bias, scratch and in place as the float entry points.
+// Bit-identical to dwconv_s8_nhwc_tfl / dwconv_s8_nhwc_inplace_tfl under tfl_accumulators_fit's bound.
+#define FE_DW_DSP_TFL(KK, SS)                                                                                \
+  inline void dwconv##KK##x##KK##_s##SS##_s8_dsp_tfl(const ConvS8Params& p, int8_t* x_or_buf, const int8_t* w, \
+                                                     const int32_t* bias, const int32_t* rq, int8_t* y,       \
+                                                     void* scratch) {                                         \
+    dwconv_s8_dsp_impl<KK, SS, DspRqTfl>(p, x_or_buf, w, bias, rq, y, scratch);                               \
+  }
+FE_DW_DSP_TFL(3, 1)
+FE_DW_DSP_TFL(3, 2)
+FE_DW_DSP_TFL(5, 1)
+FE_DW_DSP_TFL(5, 2)
+FE_DW_DSP_TFL(7, 1)
+FE_DW_DSP_TFL(7, 2)
+#undef FE_DW_DSP_TFL
