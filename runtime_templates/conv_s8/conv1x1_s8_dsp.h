@@ -303,7 +303,7 @@ static_assert(offsetof(Conv1x1DspJob, tbl) == 20 && offsetof(Conv1x1DspJob, px_p
 #define FE_PWA_W16 "ldrd r11, r12, [r5], #8\n\t"
 #define FE_PWA_W8 "ldr r11, [r5], #4\n\t" "sxtb16 r12, r11, ror #8\n\t" "sxtb16 r11, r11\n\t"
 #define FE_PWA_GROUP(W) FE_PWA_LOAD FE_PWA_UNPACK W FE_PWA_MAC("r0", "r2") W FE_PWA_MAC("r1", "r3")
-#define FE_PWA_BODY(W)                                                                               \
+#define FE_PWA_BODY_EP(W, START, EPI)                                                                \
   "push {r4-r11, lr}\n\t"                                                                            \
   "sub sp, sp, #56\n\t"                                                                              \
   /* frame */                                                                                        \
@@ -327,7 +327,7 @@ static_assert(offsetof(Conv1x1DspJob, tbl) == 20 && offsetof(Conv1x1DspJob, px_p
   "ldr r8, [sp, #44]\n\t"                                                                            \
   "ldr lr, [sp, #24]\n\t"                                                                            \
   "ldrd r0, r1, [r9], #8\n\t"                                                                        \
-  "vldmia r10!, {s0, s1}\n\t"                                                                        \
+  START                                                                                              \
   "str r8, [sp, #4]\n\t"                                                                             \
   "strd r9, r10, [sp, #8]\n\t"                                                                       \
   "mov r2, r0\n\t"                                                                                   \
@@ -340,13 +340,7 @@ static_assert(offsetof(Conv1x1DspJob, tbl) == 20 && offsetof(Conv1x1DspJob, px_p
   "subs lr, lr, #1\n\t"                                                                              \
   "bne 3b\n\t"                                                                                       \
   "sub r4, r4, r7\n\t"                                                                               \
-  "vmov s2, s3, r0, r1\n\t"                                                                          \
-  "vmov s4, s5, r2, r3\n\t"                                                                          \
-  "vcvt.f32.s32 s2, s2\n\t" "vcvt.f32.s32 s3, s3\n\t" "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" \
-  "vmul.f32 s2, s2, s0\n\t" "vmul.f32 s3, s3, s1\n\t" "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s1\n\t" \
-  "vcvtr.s32.f32 s2, s2\n\t" "vcvtr.s32.f32 s3, s3\n\t" "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" \
-  "vmov r0, r1, s2, s3\n\t"                                                                          \
-  "vmov r2, r3, s4, s5\n\t"                                                                          \
+  EPI                                                                                                \
   "ldm sp, {r6, r8, r9, r10, r11, r12, lr}\n\t" /* y, pairs left, bias, scale, table, c_out, K */   \
   "ssat r0, #9, r0\n\t" "ssat r1, #9, r1\n\t" "ssat r2, #9, r2\n\t" "ssat r3, #9, r3\n\t"            \
   "ldrsb r0, [r11, r0]\n\t" "ldrsb r1, [r11, r1]\n\t" "ldrsb r2, [r11, r2]\n\t" "ldrsb r3, [r11, r3]\n\t" \
@@ -358,7 +352,7 @@ static_assert(offsetof(Conv1x1DspJob, tbl) == 20 && offsetof(Conv1x1DspJob, px_p
   "subs r8, r8, #1\n\t"                                                                              \
   "beq 5f\n\t"                                                                                       \
   "ldrd r0, r1, [r9], #8\n\t"                                                                        \
-  "vldmia r10!, {s0, s1}\n\t"                                                                        \
+  START                                                                                              \
   "stm sp, {r6, r8, r9, r10}\n\t"                                                                    \
   "mov r2, r0\n\t"                                                                                   \
   "mov r3, r1\n\t"                                                                                   \
@@ -376,12 +370,48 @@ static_assert(offsetof(Conv1x1DspJob, tbl) == 20 && offsetof(Conv1x1DspJob, px_p
   "add sp, sp, #56\n\t"                                                                              \
   "pop {r4-r11, pc}\n\t"
 
+// Float epilogue: the pair's scales in s0/s1 (START), 4 x (VCVT, VMUL, VCVTR) through s2-s5.
+#define FE_PWA_START_F32 "vldmia r10!, {s0, s1}\n\t"
+#define FE_PWA_EPI_F32                                                                                   \
+  "vmov s2, s3, r0, r1\n\t"                                                                              \
+  "vmov s4, s5, r2, r3\n\t"                                                                              \
+  "vcvt.f32.s32 s2, s2\n\t" "vcvt.f32.s32 s3, s3\n\t" "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" \
+  "vmul.f32 s2, s2, s0\n\t" "vmul.f32 s3, s3, s1\n\t" "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s1\n\t" \
+  "vcvtr.s32.f32 s2, s2\n\t" "vcvtr.s32.f32 s3, s3\n\t" "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" \
+  "vmov r0, r1, s2, s3\n\t"                                                                              \
+  "vmov r2, r3, s4, s5\n\t"
+#define FE_PWA_BODY(W) FE_PWA_BODY_EP(W, FE_PWA_START_F32, FE_PWA_EPI_F32)
+// TFLite epilogue (DspRqTfl, proof in dsp_s8_common.h): the frame's "scale" pointer walks the
+// requantization words, 10 per channel pair (START steps it past the pair); per channel, LDM of
+// its 5 words {M, ls+1, r, s, e} into r8-r12, then per accumulator AND/ADD (t), LSL, SMMLAR, ASR.
+#define FE_PWA_START_TFL "add r10, r10, #40\n\t"
+#define FE_PWA_TFL_ONE(A)                 \
+  "and r6, r11, " A ", asr #31\n\t"      \
+  "add r6, r6, r10\n\t"                  \
+  "lsl " A ", " A ", r9\n\t"              \
+  "smmlar " A ", " A ", r8, r6\n\t"       \
+  "asr " A ", " A ", r12\n\t"
+#define FE_PWA_EPI_TFL                                   \
+  "ldr lr, [sp, #12]\n\t"                               \
+  "sub lr, lr, #40\n\t"                                 \
+  "ldm lr!, {r8, r9, r10, r11, r12}\n\t"                \
+  FE_PWA_TFL_ONE("r0") FE_PWA_TFL_ONE("r2")              \
+  "ldm lr, {r8, r9, r10, r11, r12}\n\t"                 \
+  FE_PWA_TFL_ONE("r1") FE_PWA_TFL_ONE("r3")
+
 // AAPCS: r0 = job; preserves r4-r11 and s16-s31 (uses s0-s5 only).
 __attribute__((naked, noinline)) inline void conv1x1_dsp_pairs_w16(const Conv1x1DspJob* /*job*/) {
   __asm__ volatile(FE_PWA_BODY(FE_PWA_W16));
 }
 __attribute__((naked, noinline)) inline void conv1x1_dsp_pairs_w8(const Conv1x1DspJob* /*job*/) {
   __asm__ volatile(FE_PWA_BODY(FE_PWA_W8));
+}
+// TFLite: job.scale holds the packed requantization words (reinterpreted; the routine only walks it).
+__attribute__((naked, noinline)) inline void conv1x1_dsp_pairs_w16_tfl(const Conv1x1DspJob* /*job*/) {
+  __asm__ volatile(FE_PWA_BODY_EP(FE_PWA_W16, FE_PWA_START_TFL, FE_PWA_EPI_TFL));
+}
+__attribute__((naked, noinline)) inline void conv1x1_dsp_pairs_w8_tfl(const Conv1x1DspJob* /*job*/) {
+  __asm__ volatile(FE_PWA_BODY_EP(FE_PWA_W8, FE_PWA_START_TFL, FE_PWA_EPI_TFL));
 }
 #endif
 
@@ -402,23 +432,29 @@ inline void conv1x1_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const in
   int32_t px0 = 0;     // pixels done by the assembly routine
   int32_t oc_asm = 0;  // channels done by it
 #if FERRITE_DSP_FPU
-  if constexpr (Ep::kFloatAsm)
   if (rem == 0 && pixels >= 2 && c_out >= 2) {
     Conv1x1DspJob job;
     job.x = x;
     job.y = yb;
     job.w = reinterpret_cast<const uint32_t*>(w);
     job.bias = bias;
-    job.scale = scale;
+    job.scale = reinterpret_cast<const float*>(scale);  // TFLite: the requantization words
     job.tbl = tbl;
     job.c_in = c_in;
     job.c_out = c_out;
     job.oc_pairs = c_out >> 1;
     job.px_pairs = pixels >> 1;
-    if (W16)
-      conv1x1_dsp_pairs_w16(&job);
-    else
-      conv1x1_dsp_pairs_w8(&job);
+    if constexpr (Ep::kFloatAsm) {
+      if (W16)
+        conv1x1_dsp_pairs_w16(&job);
+      else
+        conv1x1_dsp_pairs_w8(&job);
+    } else {
+      if (W16)
+        conv1x1_dsp_pairs_w16_tfl(&job);
+      else
+        conv1x1_dsp_pairs_w8_tfl(&job);
+    }
     __asm__ volatile("" ::: "memory");
     px0 = pixels & ~1;
     oc_asm = c_out & ~1;

@@ -66,7 +66,7 @@ static_assert(offsetof(ConvDspJob, tbl) == 28 && offsetof(ConvDspJob, oc_pairs) 
 // Registers: r0-r3 accumulators (A oc0, A oc1, B oc0, B oc1), r4-r5 patch words, r6-r9 weight
 // words, r10 patch A, r11 weights, r12 loop count, lr patch B. Frame (words): [0] y [1] channel
 // pairs left [2] bias [3] scale [4] table [5] c_out [6] steps [7] patch A [8] patch B.
-#define FE_CONV_DSP_BODY                                                                            \
+#define FE_CONV_DSP_BODY_EP(START, EPI) \
   "push {r4-r11, lr}\n\t"                                                                            \
   "sub sp, sp, #40\n\t"                                                                              \
   "ldr r1, [r0, #20]\n\t" "str r1, [sp, #0]\n\t"                                                     \
@@ -86,9 +86,7 @@ static_assert(offsetof(ConvDspJob, tbl) == 28 && offsetof(ConvDspJob, oc_pairs) 
   "ldr r4, [sp, #8]\n\t"                                                                             \
   "ldrd r0, r1, [r4], #8\n\t"                                                                        \
   "str r4, [sp, #8]\n\t"                                                                             \
-  "ldr r4, [sp, #12]\n\t"                                                                            \
-  "vldmia r4!, {s0, s1}\n\t"                                                                         \
-  "str r4, [sp, #12]\n\t"                                                                            \
+  START \
   "mov r2, r0\n\t"                                                                                   \
   "mov r3, r1\n\t"                                                                                   \
   "2:\n\t" /* two pair-words of K */                                                                 \
@@ -105,13 +103,7 @@ static_assert(offsetof(ConvDspJob, tbl) == 28 && offsetof(ConvDspJob, oc_pairs) 
   "smlad r3, r5, r9, r3\n\t"                                                                         \
   "subs r12, r12, #1\n\t"                                                                            \
   "bne 2b\n\t"                                                                                       \
-  "vmov s2, s3, r0, r1\n\t"                                                                          \
-  "vmov s4, s5, r2, r3\n\t"                                                                          \
-  "vcvt.f32.s32 s2, s2\n\t" "vcvt.f32.s32 s3, s3\n\t" "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" \
-  "vmul.f32 s2, s2, s0\n\t" "vmul.f32 s3, s3, s1\n\t" "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s1\n\t" \
-  "vcvtr.s32.f32 s2, s2\n\t" "vcvtr.s32.f32 s3, s3\n\t" "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" \
-  "vmov r0, r1, s2, s3\n\t"                                                                          \
-  "vmov r2, r3, s4, s5\n\t"                                                                          \
+  EPI \
   "ldr r4, [sp, #16]\n\t"                                                                            \
   "ssat r0, #9, r0\n\t" "ssat r1, #9, r1\n\t" "ssat r2, #9, r2\n\t" "ssat r3, #9, r3\n\t"            \
   "ldrsb r0, [r4, r0]\n\t" "ldrsb r1, [r4, r1]\n\t" "ldrsb r2, [r4, r2]\n\t" "ldrsb r3, [r4, r3]\n\t" \
@@ -130,9 +122,40 @@ static_assert(offsetof(ConvDspJob, tbl) == 28 && offsetof(ConvDspJob, oc_pairs) 
   "add sp, sp, #40\n\t"                                                                              \
   "pop {r4-r11, pc}\n\t"
 
+// Float epilogue: the pair's scales in s0/s1 (START), 4 x (VCVT, VMUL, VCVTR) through s2-s5.
+#define FE_CONV_DSP_START_F32 "ldr r4, [sp, #12]\n\t" "vldmia r4!, {s0, s1}\n\t" "str r4, [sp, #12]\n\t"
+#define FE_CONV_DSP_EPI_F32                                                                               \
+  "vmov s2, s3, r0, r1\n\t"                                                                              \
+  "vmov s4, s5, r2, r3\n\t"                                                                              \
+  "vcvt.f32.s32 s2, s2\n\t" "vcvt.f32.s32 s3, s3\n\t" "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" \
+  "vmul.f32 s2, s2, s0\n\t" "vmul.f32 s3, s3, s1\n\t" "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s1\n\t" \
+  "vcvtr.s32.f32 s2, s2\n\t" "vcvtr.s32.f32 s3, s3\n\t" "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" \
+  "vmov r0, r1, s2, s3\n\t"                                                                              \
+  "vmov r2, r3, s4, s5\n\t"
+// TFLite epilogue (DspRqTfl, proof in dsp_s8_common.h): the frame's "scale" pointer walks the
+// requantization words; per channel LDM of {M, ls+1, r, s, e} into r5-r9, then per accumulator
+// AND/ADD (t in r4), LSL, SMMLAR, ASR. r11 (weights) is the only live register it must keep.
+#define FE_CONV_DSP_TFL_ONE(A)          \
+  "and r4, r8, " A ", asr #31\n\t"     \
+  "add r4, r4, r7\n\t"                 \
+  "lsl " A ", " A ", r6\n\t"            \
+  "smmlar " A ", " A ", r5, r4\n\t"     \
+  "asr " A ", " A ", r9\n\t"
+#define FE_CONV_DSP_EPI_TFL                                           \
+  "ldr lr, [sp, #12]\n\t"                                            \
+  "ldm lr!, {r5, r6, r7, r8, r9}\n\t"                                \
+  FE_CONV_DSP_TFL_ONE("r0") FE_CONV_DSP_TFL_ONE("r2")                 \
+  "ldm lr!, {r5, r6, r7, r8, r9}\n\t"                                \
+  FE_CONV_DSP_TFL_ONE("r1") FE_CONV_DSP_TFL_ONE("r3")                 \
+  "str lr, [sp, #12]\n\t"
+
 // AAPCS: r0 = job; preserves r4-r11 and s16-s31 (uses s0-s5 only).
 __attribute__((naked, noinline)) inline void conv_dsp_pixel_pair(const ConvDspJob*) {
-  __asm__ volatile(FE_CONV_DSP_BODY);
+  __asm__ volatile(FE_CONV_DSP_BODY_EP(FE_CONV_DSP_START_F32, FE_CONV_DSP_EPI_F32));
+}
+// TFLite: job.scale holds the packed requantization words (the routine only walks them).
+__attribute__((naked, noinline)) inline void conv_dsp_pixel_pair_tfl(const ConvDspJob*) {
+  __asm__ volatile(FE_CONV_DSP_BODY_EP("", FE_CONV_DSP_EPI_TFL));
 }
 #endif
 
@@ -312,17 +335,19 @@ inline void conv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int8_
     if (full_pairs > 0) {
       j.w = w32;
       j.bias = bias;
-      if constexpr (Ep::kFloatAsm) j.scale = scale;
+      j.scale = reinterpret_cast<const float*>(scale);  // TFLite: the requantization words
       j.y = yq;
       j.oc_pairs = full_pairs;
       bool done = false;
 #if FERRITE_DSP_FPU
-      if constexpr (Ep::kFloatAsm)
-        if (two) {
+      if (two) {
+        if constexpr (Ep::kFloatAsm)
           conv_dsp_pixel_pair(&j);
-          __asm__ volatile("" ::: "memory");
-          done = true;
-        }
+        else
+          conv_dsp_pixel_pair_tfl(&j);
+        __asm__ volatile("" ::: "memory");
+        done = true;
+      }
 #endif
       if (!done) conv_dsp_pixel_pair_c<Ep>(j, scale, two, true);
     }
