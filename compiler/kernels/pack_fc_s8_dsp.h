@@ -44,5 +44,9 @@ inline size_t fc_s8_dsp_tfl_requant_words(const ferrite_rt::FcS8Params& p) {
 inline void pack_fc_s8_dsp_tfl_requant(const ferrite_rt::FcS8Params& p, const int32_t* qm, int32_t* out) {
   pack_requant_s8_dsp_tfl_n(qm, p.out_features, out);
 }
+inline void pack_fc_s8_dsp_tfl_requant_const(const ferrite_rt::FcS8Params& p, const int32_t* qm, const int32_t* konst,
+                                             int32_t* out) {
+  pack_requant_s8_dsp_tfl_const_n(qm, konst, p.out_features, out);
+}
 
 }  // namespace ferrite::kernels

@@ -417,6 +417,23 @@ inline void pack_requant_s8_dsp_tfl_n(const int32_t* qm, int32_t channels, int32
     out[5 * c + 4] = e;
   }
 }
+// Constant channels (konst[c] != INT32_MIN: weights all w_zp, so the accumulator is bias[c]):
+// {M = 0, 1, r = konst[c], s = 0, e = 0}: SMMLAR(x, 0, t) = t = konst[c], whatever the accumulator.
+inline void pack_requant_s8_dsp_tfl_const_n(const int32_t* qm, const int32_t* konst, int32_t channels, int32_t* out) {
+  pack_requant_s8_dsp_tfl_n(qm, channels, out);
+  for (int32_t c = 0; c < channels; ++c)
+    if (konst[c] != INT32_MIN) {
+      out[5 * c + 0] = 0;
+      out[5 * c + 1] = 1;
+      out[5 * c + 2] = konst[c];
+      out[5 * c + 3] = 0;
+      out[5 * c + 4] = 0;
+    }
+}
+inline void pack_requant_s8_dsp_tfl_const(const ferrite_rt::ConvS8Params& p, const int32_t* qm, const int32_t* konst,
+                                          int32_t* out) {
+  pack_requant_s8_dsp_tfl_const_n(qm, konst, p.c_out, out);
+}
 inline size_t requant_words_s8_dsp_tfl(const ferrite_rt::ConvS8Params& p) {
   return static_cast<size_t>(kRequantWordsS8DspTfl) * static_cast<size_t>(p.c_out);
 }
