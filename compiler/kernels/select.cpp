@@ -188,15 +188,24 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
 }
 
 // int8 Add/Mul: variants take the same arguments (a, b, y) and possibly a compile-time table.
-Status select_binary_s8(Lowered& l, const Target& target) {
+// TFLite ADD (add_s8_tfl: a, b, q, y) only gets TFLite variants, whose table comes from q.
+Status select_binary_s8(const Graph& g, Lowered& l, const Target& target) {
   const auto& p = std::get<ferrite_rt::BinaryS8Params>(l.calls[0].params);
+  const bool tfl = l.calls[0].kernel == KernelId::add_s8_tfl;
+  const Tensor* q = tfl && l.calls[0].args.size() == 4 ? constant_of(g, l.calls[0].args[2]) : nullptr;
+  if (tfl && (!q || q->dtype != DType::I32 || q->numel() != 7)) return Status::ok();
   for (const BinaryS8Variant& v : binary_s8_variants()) {
+    if (v.numerics != (tfl ? Numerics::TFLite : Numerics::Ort)) continue;
     if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
     if (v.kernel == l.calls[0].kernel) return Status::ok();
     KernelCall c = l.calls[0];
     c.kernel = v.kernel;
     c.variant = kernel_name(v.kernel);
-    if (v.table) {
+    if (v.table_q) {
+      std::vector<uint8_t> t(v.table_bytes(p));
+      if (!v.table_q(p, reinterpret_cast<const int32_t*>(q->data->data()), t.data())) continue;
+      c.args.push_back(Operand::constant(packed_tensor("", DType::U8, t)));
+    } else if (v.table) {
       std::vector<uint8_t> t(v.table_bytes(p));
       v.table(p, t.data());
       c.args.push_back(Operand::constant(packed_tensor("", DType::U8, t)));
@@ -404,7 +413,8 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
       if (std::get<ferrite_rt::ConvS8Params>(l.calls[0].params).out_int32) return Status::ok();
       return select_conv_s8(g, l, target);
     case KernelId::binary_s8:
-      return select_binary_s8(l, target);
+    case KernelId::add_s8_tfl:
+      return select_binary_s8(g, l, target);
     case KernelId::quantize_f32:
       return select_quantize(l, target);
     case KernelId::fc_s8:

@@ -37,6 +37,7 @@ namespace ferrite_rt {
 #include "pool_s8/maxpool_s8_dsp.h"
 #include "softmax_s8/softmax_s8.h"
 #include "tflite_s8/tflite_s8.h"
+#include "binary_s8/add_s8_dsp_tfl.h"
 #if defined(__ARM_FP)
 #include "binary_s8/binary_s8_runs.h"
 #include "binary_s8/qadd_s8_fpu.h"
@@ -1129,6 +1130,7 @@ int main() {
   for (const DwTflVariant& v : kDwTfl) test_dw_tfl(v, seed++, FE_CASES);
   test_conv_tfl(seed++, FE_CASES);
   for (const FcTflVariant& v : kFcTfl) test_fc_tfl(v, seed++, FE_CASES);
+  test_add_tfl(seed++, FE_CASES);
 #if defined(__ARM_FP)
   test_qadd(seed++, 2 * FE_CASES);
   test_quantize(seed++, 2 * FE_CASES);
