@@ -17,6 +17,11 @@ const std::vector<BinaryS8Variant>& binary_s8_variants() {
       // Mul on an FPU, same shape and broadcast runs (runtime_templates/binary_s8/qmul_s8_fpu.h)
       {KernelId::qmul_s8_fpu, k::qmul_s8_fpu_applies, nullptr, nullptr, true},
       {KernelId::binary_s8, nullptr, nullptr, nullptr, true},
+      // --- TFLite ADD (int8, TFLite's fixed-point arithmetic) ---
+      // DSP extension: tabulated input terms + the DspRqTfl epilogue, same shape (binary_s8/add_s8_dsp_tfl.h)
+      {KernelId::add_s8_dsp_tfl, k::add_s8_dsp_tfl_applies, k::add_s8_dsp_tfl_table_bytes, nullptr, true,
+       Numerics::TFLite, k::pack_add_s8_dsp_tfl},
+      {KernelId::add_s8_tfl, nullptr, nullptr, nullptr, true, Numerics::TFLite},
   };
   return v;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "ir/ir.h"
 #include "kernels/kernel.h"
 #include "ops/kernels_host.h"
 
@@ -20,6 +21,12 @@ struct BinaryS8Variant {
   // y may alias the operand that is not broadcast (Lowered::inplace_input): every y[i] is written
   // after the a[i], b[i] it needs are read. false: the selection drops the in-place option.
   bool in_place;
+  // Requantization scheme (a layer only gets variants of its reference's numerics: binary_s8 is
+  // ONNX Runtime's, add_s8_tfl TFLite's) and, for TFLite variants, a table written from the
+  // reference's constant operand q (add_s8_tfl's {left_shift, a_mult, a_shift, b_mult, b_shift,
+  // y_mult, y_shift}); it returns false when the variant is not exact for these constants.
+  Numerics numerics = Numerics::Ort;
+  bool (*table_q)(const ferrite_rt::BinaryS8Params&, const int32_t* q, uint8_t* out) = nullptr;
 };
 
 // In order of preference; the portable binary_s8 closes the list.

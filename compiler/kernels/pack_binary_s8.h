@@ -5,9 +5,12 @@
 // <cstddef>/<cstdint>/<cstring> and ferrite_rt::BinaryS8Params, binary_s8_fma, binary_s8_finish
 // (binary_s8/binary_s8.h) declared before it.
 #pragma once
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+
+#include "kernels/pack_s8_dsp.h"
 
 namespace ferrite::kernels {
 
@@ -127,5 +130,36 @@ inline bool qmul_s8_mve_applies(const ferrite_rt::BinaryS8Params& p) {
   return finite(ab) && finite(rM);
 }
 inline bool qmul_s8_fpu_applies(const ferrite_rt::BinaryS8Params& p) { return qmul_s8_mve_applies(p); }
+
+// ---- TFLite ADD on the DSP extension (runtime_templates/binary_s8/add_s8_dsp_tfl.h) ----
+// Needs ferrite_rt::tfl_mbqm (tflite_s8/tflite_s8.h) and compiler/kernels/pack_s8_dsp.h.
+// Rule: Add, same shape, int8 zero point and clamp (the requantization table).
+inline bool add_s8_dsp_tfl_applies(const ferrite_rt::BinaryS8Params& p) {
+  return p.op == ferrite_rt::BinOpS8::Add && p.same_shape && p.total >= 1 && p.y_zp >= -128 && p.y_zp <= 127 &&
+         p.act_min >= -128 && p.act_min <= p.act_max && p.act_max <= 127;
+}
+inline size_t add_s8_dsp_tfl_table_bytes(const ferrite_rt::BinaryS8Params&) { return 4 * (512 + 5); }
+// out: int32 A[256], B[256] (index value + 128) and the output's 5 words; q: add_s8_tfl's
+// {left_shift, a_mult, a_shift, b_mult, b_shift, y_mult, y_shift}. False (the layer keeps add_s8_tfl)
+// unless every sum A + B satisfies the DspRqTfl bound |s| * 2^(max(y_shift, 0) + 1) < 2^31.
+inline bool pack_add_s8_dsp_tfl(const ferrite_rt::BinaryS8Params& p, const int32_t* q, uint8_t* out) {
+  if (q[0] < 0 || q[0] > 22 || q[6] > 29) return false;
+  int32_t t[512 + 5];
+  int64_t ma = 0, mb = 0;
+  for (int32_t v = -128; v < 128; ++v) {
+    const int32_t av = ferrite_rt::tfl_mbqm((v - p.a_zp) * (1 << q[0]), q[1], q[2]);
+    const int32_t bv = ferrite_rt::tfl_mbqm((v - p.b_zp) * (1 << q[0]), q[3], q[4]);
+    t[v + 128] = av;
+    t[256 + v + 128] = bv;
+    ma = std::max<int64_t>(ma, av < 0 ? -int64_t{av} : av);
+    mb = std::max<int64_t>(mb, bv < 0 ? -int64_t{bv} : bv);
+  }
+  const int32_t ls = q[6] > 0 ? q[6] : 0;
+  if (((ma + mb) << (ls + 1)) >= (int64_t{1} << 31)) return false;
+  const int32_t qy[2] = {q[5], q[6]};
+  pack_requant_s8_dsp_tfl_n(qy, 1, t + 512);
+  std::memcpy(out, t, sizeof t);
+  return true;
+}
 
 }  // namespace ferrite::kernels

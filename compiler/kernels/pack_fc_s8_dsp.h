@@ -37,4 +37,16 @@ inline void pack_fc_s8_dsp(const ferrite_rt::FcS8Params& p, const int8_t* w, con
   pack_conv1x1_s8_dsp(ferrite_rt::fc_s8_dsp_conv(p), w, bias, w_out, bias_out);
 }
 
+// TFLite variants (fc_s8_dsp_tfl, fc_s8_dsp_w8_tfl): requantization words as the conv family's.
+inline size_t fc_s8_dsp_tfl_requant_words(const ferrite_rt::FcS8Params& p) {
+  return static_cast<size_t>(kRequantWordsS8DspTfl) * static_cast<size_t>(p.out_features);
+}
+inline void pack_fc_s8_dsp_tfl_requant(const ferrite_rt::FcS8Params& p, const int32_t* qm, int32_t* out) {
+  pack_requant_s8_dsp_tfl_n(qm, p.out_features, out);
+}
+inline void pack_fc_s8_dsp_tfl_requant_const(const ferrite_rt::FcS8Params& p, const int32_t* qm, const int32_t* konst,
+                                             int32_t* out) {
+  pack_requant_s8_dsp_tfl_const_n(qm, konst, p.out_features, out);
+}
+
 }  // namespace ferrite::kernels

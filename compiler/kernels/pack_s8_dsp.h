@@ -399,4 +399,46 @@ inline void pack_bottleneck_s8_dsp(const ferrite_rt::BottleneckS8Params& p, cons
                                          static_cast<size_t>(c_mid), 1, q.w_zp, q.in_zp, bq ? bq[oc] : 0);
 }
 
+// ---- TFLite requantization words (the DspRqTfl epilogue of dsp_s8_common.h, proof there) ----
+// From the [c][2] (multiplier, shift) pairs TFLite layers carry, 5 words per channel:
+//   {M, ls + 1, r, s, e}  with ls = max(shift, 0), e = min(max(-shift, 0), 31),
+//   r = 2^(e-1), s = -1 when e >= 1; r = s = 0 when e = 0.
+// (e is capped at 31: the frontend makes shifts >= -31, and any |y| < 2^30 divided by 2^31 or more
+// rounds to 0 either way.) One packing for every *_dsp_tfl variant of every family.
+constexpr int32_t kRequantWordsS8DspTfl = 5;
+inline void pack_requant_s8_dsp_tfl_n(const int32_t* qm, int32_t channels, int32_t* out) {
+  for (int32_t c = 0; c < channels; ++c) {
+    const int32_t m = qm[2 * c], sh = qm[2 * c + 1];
+    const int32_t e = sh < 0 ? (sh < -31 ? 31 : -sh) : 0;
+    out[5 * c + 0] = m;
+    out[5 * c + 1] = (sh > 0 ? sh : 0) + 1;
+    out[5 * c + 2] = e ? static_cast<int32_t>(uint32_t{1} << (e - 1)) : 0;
+    out[5 * c + 3] = e ? -1 : 0;
+    out[5 * c + 4] = e;
+  }
+}
+// Constant channels (konst[c] != INT32_MIN: weights all w_zp, so the accumulator is bias[c]):
+// {M = 0, 1, r = konst[c], s = 0, e = 0}: SMMLAR(x, 0, t) = t = konst[c], whatever the accumulator.
+inline void pack_requant_s8_dsp_tfl_const_n(const int32_t* qm, const int32_t* konst, int32_t channels, int32_t* out) {
+  pack_requant_s8_dsp_tfl_n(qm, channels, out);
+  for (int32_t c = 0; c < channels; ++c)
+    if (konst[c] != INT32_MIN) {
+      out[5 * c + 0] = 0;
+      out[5 * c + 1] = 1;
+      out[5 * c + 2] = konst[c];
+      out[5 * c + 3] = 0;
+      out[5 * c + 4] = 0;
+    }
+}
+inline void pack_requant_s8_dsp_tfl_const(const ferrite_rt::ConvS8Params& p, const int32_t* qm, const int32_t* konst,
+                                          int32_t* out) {
+  pack_requant_s8_dsp_tfl_const_n(qm, konst, p.c_out, out);
+}
+inline size_t requant_words_s8_dsp_tfl(const ferrite_rt::ConvS8Params& p) {
+  return static_cast<size_t>(kRequantWordsS8DspTfl) * static_cast<size_t>(p.c_out);
+}
+inline void pack_requant_s8_dsp_tfl(const ferrite_rt::ConvS8Params& p, const int32_t* qm, int32_t* out) {
+  pack_requant_s8_dsp_tfl_n(qm, p.c_out, out);
+}
+
 }  // namespace ferrite::kernels

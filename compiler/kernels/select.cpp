@@ -54,11 +54,15 @@ Numerics conv_numerics(KernelId reference) {
 
 // The first variant of the list with the reference's role and numerics that `target` runs and
 // whose rule holds for `p`.
-const ConvS8Variant* pick_conv_s8(const ferrite_rt::ConvS8Params& p, KernelId reference, const Target& target) {
+// need_const: the layer has constant (all-w_zp) channels beyond the TFLite bound; only variants
+// that requantize them as constants (pack_requant_const) qualify.
+const ConvS8Variant* pick_conv_s8(const ferrite_rt::ConvS8Params& p, KernelId reference, const Target& target,
+                                  bool need_const = false) {
   const ConvRole role = conv_role(reference);
   const Numerics numerics = conv_numerics(reference);
   for (const ConvS8Variant& v : conv_s8_variants())
-    if (v.role == role && v.numerics == numerics && target.has(kernel_info(v.kernel).isa) && (!v.applies || v.applies(p)))
+    if (v.role == role && v.numerics == numerics && target.has(kernel_info(v.kernel).isa) && (!v.applies || v.applies(p)) &&
+        (!need_const || v.pack_requant_const))
       return &v;
   return nullptr;
 }
@@ -67,8 +71,10 @@ const ConvS8Variant* pick_conv_s8(const ferrite_rt::ConvS8Params& p, KernelId re
 // |accumulator| the layer can produce, sum_k |w - w_zp| * max|x - in_zp| + |bias[c]|, times
 // 2^(max(shift_c, 0) + 1), is below 2^31. `w` holds `taps` weights per channel: channel c's are
 // w[c * taps + k] (channel_major) or w[k * channels + c] (depthwise [kh][kw][c]).
+// konst (optional): channels whose weights all equal w_zp have the constant accumulator bias[c] and
+// are then exempt: (*konst)[c] = their requantized value before + out_zp, INT32_MIN elsewhere.
 bool tfl_accumulators_fit(const Tensor& w, const Tensor* bias, const Tensor& qm, int64_t channels, int64_t taps,
-                          bool channel_major, int32_t in_zp, int32_t w_zp) {
+                          bool channel_major, int32_t in_zp, int32_t w_zp, std::vector<int32_t>* konst = nullptr) {
   if (w.dtype != DType::I8 || !w.data || static_cast<int64_t>(w.data->size()) != channels * taps) return false;
   if (qm.dtype != DType::I32 || qm.numel() != 2 * channels) return false;
   if (bias && (bias->dtype != DType::I32 || bias->numel() != channels)) return false;
@@ -76,11 +82,21 @@ bool tfl_accumulators_fit(const Tensor& w, const Tensor* bias, const Tensor& qm,
   const auto* q = reinterpret_cast<const int32_t*>(qm.data->data());
   const auto* b = bias ? reinterpret_cast<const int32_t*>(bias->data->data()) : nullptr;
   const int64_t xmax = std::max<int64_t>(std::abs(-128 - int64_t{in_zp}), std::abs(127 - int64_t{in_zp}));
+  if (konst) konst->assign(static_cast<size_t>(channels), INT32_MIN);
   for (int64_t c = 0; c < channels; ++c) {
     int64_t bound = b ? std::abs(int64_t{b[c]}) : 0;
+    int64_t wsum = 0;
     for (int64_t k = 0; k < taps; ++k)
-      bound += std::abs(int64_t{wd[channel_major ? c * taps + k : k * channels + c]} - w_zp) * xmax;
+      wsum += std::abs(int64_t{wd[channel_major ? c * taps + k : k * channels + c]} - w_zp);
+    bound += wsum * xmax;
     const int32_t shift = q[2 * c + 1];
+    if (konst && wsum == 0) {
+      // |value| <= 2^30: the reference's value + out_zp cannot wrap, so the table's clamp is exact.
+      const int32_t v = ferrite_rt::tfl_mbqm(b ? b[c] : 0, q[2 * c], shift);
+      if (v > (1 << 30) || v < -(1 << 30)) return false;
+      (*konst)[static_cast<size_t>(c)] = v;
+      continue;
+    }
     if (shift > 29) return false;
     if ((bound << (std::max(shift, 0) + 1)) >= (int64_t{1} << 31)) return false;
   }
@@ -88,11 +104,16 @@ bool tfl_accumulators_fit(const Tensor& w, const Tensor* bias, const Tensor& qm,
 }
 
 // A TFLite variant's requantization operand: the [c][2] pairs as given, or the variant's layout.
+// konst: the constant channels' values (tfl_accumulators_fit), or empty.
 template <typename P, typename V>
-Operand tfl_requant_operand(const Operand& qm_op, const Tensor& qm, const P& p, const V& v) {
+Operand tfl_requant_operand(const Operand& qm_op, const Tensor& qm, const P& p, const V& v,
+                            const std::vector<int32_t>& konst) {
   if (!v.pack_requant) return qm_op;
   std::vector<int32_t> out(v.requant_words(p));
-  v.pack_requant(p, reinterpret_cast<const int32_t*>(qm.data->data()), out.data());
+  if (!konst.empty())
+    v.pack_requant_const(p, reinterpret_cast<const int32_t*>(qm.data->data()), konst.data(), out.data());
+  else
+    v.pack_requant(p, reinterpret_cast<const int32_t*>(qm.data->data()), out.data());
   return Operand::constant(packed_tensor(qm.name + "_" + kernel_name(v.kernel), DType::I32, out));
 }
 
@@ -104,6 +125,7 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
   const ConvRole role = conv_role(ref.kernel);
   const bool tfl = conv_numerics(ref.kernel) == Numerics::TFLite;
   const Tensor* sc = constant_of(g, ref.args.size() > 3 ? ref.args[3] : Operand::null());
+  std::vector<int32_t> konst;  // TFLite: constant channels' values when they alone break the bound
   if (!tfl) {
     // The variants' requantization arguments assume finite scales (lowering makes them from positive
     // finite quantization scales, but a ratio can overflow): otherwise keep the portable kernel.
@@ -116,9 +138,11 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
     if (!sc || !w || (ref.args[2].kind != Operand::Kind::Null && !b)) return Status::ok();
     const bool dw = role == ConvRole::Depthwise;
     const int64_t taps = int64_t{p.kh} * p.kw * (dw ? 1 : p.c_in / std::max(p.group, 1));
-    if (!tfl_accumulators_fit(*w, b, *sc, p.c_out, taps, !dw, p.in_zp, p.w_zp)) return Status::ok();
+    if (!tfl_accumulators_fit(*w, b, *sc, p.c_out, taps, !dw, p.in_zp, p.w_zp) &&
+        !tfl_accumulators_fit(*w, b, *sc, p.c_out, taps, !dw, p.in_zp, p.w_zp, &konst))
+      return Status::ok();
   }
-  if (const ConvS8Variant* picked = pick_conv_s8(p, ref.kernel, target)) {
+  if (const ConvS8Variant* picked = pick_conv_s8(p, ref.kernel, target, !konst.empty())) {
     const ConvS8Variant& v = *picked;
     if (v.kernel == ref.kernel) return Status::ok();  // the portable kernel is the best there is
     if (ref.args.size() < 5) return make_error("internal error: {} lowered with {} operands", kernel_name(ref.kernel), ref.args.size());
@@ -132,7 +156,7 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
     c.params = ref.params;
     c.args = ref.args;
     c.args.resize(5);
-    if (tfl) c.args[3] = tfl_requant_operand(ref.args[3], *sc, p, v);
+    if (tfl) c.args[3] = tfl_requant_operand(ref.args[3], *sc, p, v, konst);
     if (v.pack) {
       std::vector<int8_t> wp(v.packed_weight_bytes(p));
       std::vector<int32_t> bp(static_cast<size_t>(p.c_out));
@@ -164,15 +188,24 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
 }
 
 // int8 Add/Mul: variants take the same arguments (a, b, y) and possibly a compile-time table.
-Status select_binary_s8(Lowered& l, const Target& target) {
+// TFLite ADD (add_s8_tfl: a, b, q, y) only gets TFLite variants, whose table comes from q.
+Status select_binary_s8(const Graph& g, Lowered& l, const Target& target) {
   const auto& p = std::get<ferrite_rt::BinaryS8Params>(l.calls[0].params);
+  const bool tfl = l.calls[0].kernel == KernelId::add_s8_tfl;
+  const Tensor* q = tfl && l.calls[0].args.size() == 4 ? constant_of(g, l.calls[0].args[2]) : nullptr;
+  if (tfl && (!q || q->dtype != DType::I32 || q->numel() != 7)) return Status::ok();
   for (const BinaryS8Variant& v : binary_s8_variants()) {
+    if (v.numerics != (tfl ? Numerics::TFLite : Numerics::Ort)) continue;
     if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
     if (v.kernel == l.calls[0].kernel) return Status::ok();
     KernelCall c = l.calls[0];
     c.kernel = v.kernel;
     c.variant = kernel_name(v.kernel);
-    if (v.table) {
+    if (v.table_q) {
+      std::vector<uint8_t> t(v.table_bytes(p));
+      if (!v.table_q(p, reinterpret_cast<const int32_t*>(q->data->data()), t.data())) continue;
+      c.args.push_back(Operand::constant(packed_tensor("", DType::U8, t)));
+    } else if (v.table) {
       std::vector<uint8_t> t(v.table_bytes(p));
       v.table(p, t.data());
       c.args.push_back(Operand::constant(packed_tensor("", DType::U8, t)));
@@ -200,11 +233,14 @@ Status select_fc_s8(const Graph& g, Lowered& l, const Target& target) {
   if (!tfl) {
     for (float f : sc->as_f32())
       if (!std::isfinite(f)) return Status::ok();  // the variants' requantization needs finite scales
-  } else if (!tfl_accumulators_fit(*w, b, *sc, p.out_features, p.in_features, true, p.in_zp, p.w_zp)) {
-    return Status::ok();
   }
+  std::vector<int32_t> konst;  // constant channels' values when they alone break the bound
+  if (tfl && !tfl_accumulators_fit(*w, b, *sc, p.out_features, p.in_features, true, p.in_zp, p.w_zp) &&
+      !tfl_accumulators_fit(*w, b, *sc, p.out_features, p.in_features, true, p.in_zp, p.w_zp, &konst))
+    return Status::ok();
   for (const FcS8Variant& v : fc_s8_variants()) {
     if (v.numerics != numerics || !target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
+    if (!konst.empty() && !v.pack_requant_const) continue;
     if (v.kernel == ref.kernel) return Status::ok();
     std::vector<int8_t> wp(v.packed_weight_bytes(p));
     std::vector<int32_t> bp(static_cast<size_t>(p.out_features));
@@ -215,7 +251,7 @@ Status select_fc_s8(const Graph& g, Lowered& l, const Target& target) {
     c.variant = kernel_name(v.kernel);
     c.args[1] = Operand::constant(packed_tensor(w->name + "_" + kernel_name(v.kernel), DType::I8, wp));
     c.args[2] = Operand::constant(packed_tensor(w->name + "_bias_" + kernel_name(v.kernel), DType::I32, bp));
-    if (tfl) c.args[3] = tfl_requant_operand(ref.args[3], *sc, p, v);
+    if (tfl) c.args[3] = tfl_requant_operand(ref.args[3], *sc, p, v, konst);
     l.reference_calls = l.calls;
     l.calls = {c};
     return Status::ok();
@@ -377,7 +413,8 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
       if (std::get<ferrite_rt::ConvS8Params>(l.calls[0].params).out_int32) return Status::ok();
       return select_conv_s8(g, l, target);
     case KernelId::binary_s8:
-      return select_binary_s8(l, target);
+    case KernelId::add_s8_tfl:
+      return select_binary_s8(g, l, target);
     case KernelId::quantize_f32:
       return select_quantize(l, target);
     case KernelId::fc_s8:

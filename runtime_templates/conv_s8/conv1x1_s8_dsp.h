@@ -240,16 +240,16 @@ __attribute__((always_inline)) inline void conv1x1_dsp_k12(const int8_t* x0, int
 
 // All pixels for output channels oc, oc + 1 (TWO == false: oc is the last, odd channel; the packed
 // weights hold a zero phantom channel oc + 1 that is computed but never stored).
-template <bool W16, bool TWO>
+template <bool W16, bool TWO, typename Ep = DspRqOrt>
 inline void conv1x1_dsp_channel_pair(const int8_t* x, int32_t pixels, int32_t c_in, int32_t c_out,
                                      const dsp_u32_alias* wblk, int32_t n8, int32_t g4, int32_t rem, int32_t b0,
-                                     int32_t b1, float s0, float s1, const int8_t* tbl, int8_t* y) {
+                                     int32_t b1, typename Ep::Ch s0, typename Ep::Ch s1, const int8_t* tbl, int8_t* y) {
   int32_t px = pixels;
   for (; px >= 2; px -= 2) {
     Conv1x1DspAcc a{b0, b1, b0, b1};
     conv1x1_dsp_k22<W16>(x, c_in, wblk, n8, g4, rem, a);
-    dsp_requant_idx2(a.a00, a.a01, s0, s1);
-    dsp_requant_idx2(a.a10, a.a11, s0, s1);
+    Ep::idx2(a.a00, a.a01, s0, s1);
+    Ep::idx2(a.a10, a.a11, s0, s1);
     y[0] = tbl[a.a00];
     if (TWO) y[1] = tbl[a.a01];
     y[c_out] = tbl[a.a10];
@@ -260,7 +260,7 @@ inline void conv1x1_dsp_channel_pair(const int8_t* x, int32_t pixels, int32_t c_
   if (px) {
     Conv1x1DspAcc a{b0, b1, 0, 0};
     conv1x1_dsp_k12<W16>(x, c_in, wblk, n8, g4, rem, a);
-    dsp_requant_idx2(a.a00, a.a01, s0, s1);
+    Ep::idx2(a.a00, a.a01, s0, s1);
     y[0] = tbl[a.a00];
     if (TWO) y[1] = tbl[a.a01];
   }
@@ -303,7 +303,7 @@ static_assert(offsetof(Conv1x1DspJob, tbl) == 20 && offsetof(Conv1x1DspJob, px_p
 #define FE_PWA_W16 "ldrd r11, r12, [r5], #8\n\t"
 #define FE_PWA_W8 "ldr r11, [r5], #4\n\t" "sxtb16 r12, r11, ror #8\n\t" "sxtb16 r11, r11\n\t"
 #define FE_PWA_GROUP(W) FE_PWA_LOAD FE_PWA_UNPACK W FE_PWA_MAC("r0", "r2") W FE_PWA_MAC("r1", "r3")
-#define FE_PWA_BODY(W)                                                                               \
+#define FE_PWA_BODY_EP(W, START, EPI)                                                                \
   "push {r4-r11, lr}\n\t"                                                                            \
   "sub sp, sp, #56\n\t"                                                                              \
   /* frame */                                                                                        \
@@ -327,7 +327,7 @@ static_assert(offsetof(Conv1x1DspJob, tbl) == 20 && offsetof(Conv1x1DspJob, px_p
   "ldr r8, [sp, #44]\n\t"                                                                            \
   "ldr lr, [sp, #24]\n\t"                                                                            \
   "ldrd r0, r1, [r9], #8\n\t"                                                                        \
-  "vldmia r10!, {s0, s1}\n\t"                                                                        \
+  START                                                                                              \
   "str r8, [sp, #4]\n\t"                                                                             \
   "strd r9, r10, [sp, #8]\n\t"                                                                       \
   "mov r2, r0\n\t"                                                                                   \
@@ -340,13 +340,7 @@ static_assert(offsetof(Conv1x1DspJob, tbl) == 20 && offsetof(Conv1x1DspJob, px_p
   "subs lr, lr, #1\n\t"                                                                              \
   "bne 3b\n\t"                                                                                       \
   "sub r4, r4, r7\n\t"                                                                               \
-  "vmov s2, s3, r0, r1\n\t"                                                                          \
-  "vmov s4, s5, r2, r3\n\t"                                                                          \
-  "vcvt.f32.s32 s2, s2\n\t" "vcvt.f32.s32 s3, s3\n\t" "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" \
-  "vmul.f32 s2, s2, s0\n\t" "vmul.f32 s3, s3, s1\n\t" "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s1\n\t" \
-  "vcvtr.s32.f32 s2, s2\n\t" "vcvtr.s32.f32 s3, s3\n\t" "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" \
-  "vmov r0, r1, s2, s3\n\t"                                                                          \
-  "vmov r2, r3, s4, s5\n\t"                                                                          \
+  EPI                                                                                                \
   "ldm sp, {r6, r8, r9, r10, r11, r12, lr}\n\t" /* y, pairs left, bias, scale, table, c_out, K */   \
   "ssat r0, #9, r0\n\t" "ssat r1, #9, r1\n\t" "ssat r2, #9, r2\n\t" "ssat r3, #9, r3\n\t"            \
   "ldrsb r0, [r11, r0]\n\t" "ldrsb r1, [r11, r1]\n\t" "ldrsb r2, [r11, r2]\n\t" "ldrsb r3, [r11, r3]\n\t" \
@@ -358,7 +352,7 @@ static_assert(offsetof(Conv1x1DspJob, tbl) == 20 && offsetof(Conv1x1DspJob, px_p
   "subs r8, r8, #1\n\t"                                                                              \
   "beq 5f\n\t"                                                                                       \
   "ldrd r0, r1, [r9], #8\n\t"                                                                        \
-  "vldmia r10!, {s0, s1}\n\t"                                                                        \
+  START                                                                                              \
   "stm sp, {r6, r8, r9, r10}\n\t"                                                                    \
   "mov r2, r0\n\t"                                                                                   \
   "mov r3, r1\n\t"                                                                                   \
@@ -376,6 +370,35 @@ static_assert(offsetof(Conv1x1DspJob, tbl) == 20 && offsetof(Conv1x1DspJob, px_p
   "add sp, sp, #56\n\t"                                                                              \
   "pop {r4-r11, pc}\n\t"
 
+// Float epilogue: the pair's scales in s0/s1 (START), 4 x (VCVT, VMUL, VCVTR) through s2-s5.
+#define FE_PWA_START_F32 "vldmia r10!, {s0, s1}\n\t"
+#define FE_PWA_EPI_F32                                                                                   \
+  "vmov s2, s3, r0, r1\n\t"                                                                              \
+  "vmov s4, s5, r2, r3\n\t"                                                                              \
+  "vcvt.f32.s32 s2, s2\n\t" "vcvt.f32.s32 s3, s3\n\t" "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" \
+  "vmul.f32 s2, s2, s0\n\t" "vmul.f32 s3, s3, s1\n\t" "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s1\n\t" \
+  "vcvtr.s32.f32 s2, s2\n\t" "vcvtr.s32.f32 s3, s3\n\t" "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" \
+  "vmov r0, r1, s2, s3\n\t"                                                                              \
+  "vmov r2, r3, s4, s5\n\t"
+#define FE_PWA_BODY(W) FE_PWA_BODY_EP(W, FE_PWA_START_F32, FE_PWA_EPI_F32)
+// TFLite epilogue (DspRqTfl, proof in dsp_s8_common.h): the frame's "scale" pointer walks the
+// requantization words, 10 per channel pair (START steps it past the pair); per channel, LDM of
+// its 5 words {M, ls+1, r, s, e} into r8-r12, then per accumulator AND/ADD (t), LSL, SMMLAR, ASR.
+#define FE_PWA_START_TFL "add r10, r10, #40\n\t"
+#define FE_PWA_TFL_ONE(A)                 \
+  "and r6, r11, " A ", asr #31\n\t"      \
+  "add r6, r6, r10\n\t"                  \
+  "lsl " A ", " A ", r9\n\t"              \
+  "smmlar " A ", " A ", r8, r6\n\t"       \
+  "asr " A ", " A ", r12\n\t"
+#define FE_PWA_EPI_TFL                                   \
+  "ldr lr, [sp, #12]\n\t"                               \
+  "sub lr, lr, #40\n\t"                                 \
+  "ldm lr!, {r8, r9, r10, r11, r12}\n\t"                \
+  FE_PWA_TFL_ONE("r0") FE_PWA_TFL_ONE("r2")              \
+  "ldm lr, {r8, r9, r10, r11, r12}\n\t"                 \
+  FE_PWA_TFL_ONE("r1") FE_PWA_TFL_ONE("r3")
+
 // AAPCS: r0 = job; preserves r4-r11 and s16-s31 (uses s0-s5 only).
 __attribute__((naked, noinline)) inline void conv1x1_dsp_pairs_w16(const Conv1x1DspJob* /*job*/) {
   __asm__ volatile(FE_PWA_BODY(FE_PWA_W16));
@@ -383,11 +406,20 @@ __attribute__((naked, noinline)) inline void conv1x1_dsp_pairs_w16(const Conv1x1
 __attribute__((naked, noinline)) inline void conv1x1_dsp_pairs_w8(const Conv1x1DspJob* /*job*/) {
   __asm__ volatile(FE_PWA_BODY(FE_PWA_W8));
 }
+// TFLite: job.scale holds the packed requantization words (reinterpreted; the routine only walks it).
+__attribute__((naked, noinline)) inline void conv1x1_dsp_pairs_w16_tfl(const Conv1x1DspJob* /*job*/) {
+  __asm__ volatile(FE_PWA_BODY_EP(FE_PWA_W16, FE_PWA_START_TFL, FE_PWA_EPI_TFL));
+}
+__attribute__((naked, noinline)) inline void conv1x1_dsp_pairs_w8_tfl(const Conv1x1DspJob* /*job*/) {
+  __asm__ volatile(FE_PWA_BODY_EP(FE_PWA_W8, FE_PWA_START_TFL, FE_PWA_EPI_TFL));
+}
 #endif
 
-template <bool W16>
+// Ep: the requantization policy (dsp_s8_common.h): DspRqOrt (float scale per channel) or DspRqTfl
+// (TFLite's multiplier and shift, packed words). The float policy alone takes the assembly path.
+template <bool W16, typename Ep = DspRqOrt>
 inline void conv1x1_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                                const float* scale, void* y) {
+                                typename Ep::Arg scale, void* y) {
   int8_t table_store[512];
   const int8_t* tbl = dsp_requant_table(table_store, p.out_zp, p.act_min, p.act_max);
   const int32_t pixels = p.n * p.h_out * p.w_out;
@@ -406,16 +438,23 @@ inline void conv1x1_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const in
     job.y = yb;
     job.w = reinterpret_cast<const uint32_t*>(w);
     job.bias = bias;
-    job.scale = scale;
+    job.scale = reinterpret_cast<const float*>(scale);  // TFLite: the requantization words
     job.tbl = tbl;
     job.c_in = c_in;
     job.c_out = c_out;
     job.oc_pairs = c_out >> 1;
     job.px_pairs = pixels >> 1;
-    if (W16)
-      conv1x1_dsp_pairs_w16(&job);
-    else
-      conv1x1_dsp_pairs_w8(&job);
+    if constexpr (Ep::kFloatAsm) {
+      if (W16)
+        conv1x1_dsp_pairs_w16(&job);
+      else
+        conv1x1_dsp_pairs_w8(&job);
+    } else {
+      if (W16)
+        conv1x1_dsp_pairs_w16_tfl(&job);
+      else
+        conv1x1_dsp_pairs_w8_tfl(&job);
+    }
     __asm__ volatile("" ::: "memory");
     px0 = pixels & ~1;
     oc_asm = c_out & ~1;
@@ -424,19 +463,20 @@ inline void conv1x1_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const in
   // Remaining work (all of it without the fast path): the odd last channel over the pixel pairs the
   // assembly did, then every channel pair for the remaining pixels.
   if (px0 > 0 && oc_asm < c_out)
-    conv1x1_dsp_channel_pair<W16, false>(x, px0, c_in, c_out, w32 + oc_asm * words_per_oc, n8, g4, rem,
-                                         bias[oc_asm], 0, scale[oc_asm], scale[oc_asm], tbl, yb + oc_asm);
+    conv1x1_dsp_channel_pair<W16, false, Ep>(x, px0, c_in, c_out, w32 + oc_asm * words_per_oc, n8, g4, rem,
+                                             bias[oc_asm], 0, Ep::at(scale, oc_asm), Ep::at(scale, oc_asm), tbl,
+                                             yb + oc_asm);
   if (px0 < pixels) {
     const int8_t* xr = x + static_cast<size_t>(px0) * static_cast<size_t>(c_in);
     int8_t* yr = yb + static_cast<size_t>(px0) * static_cast<size_t>(c_out);
     const int32_t np = pixels - px0;
     int32_t oc = 0;
     for (; oc + 2 <= c_out; oc += 2)
-      conv1x1_dsp_channel_pair<W16, true>(xr, np, c_in, c_out, w32 + oc * words_per_oc, n8, g4, rem, bias[oc],
-                                          bias[oc + 1], scale[oc], scale[oc + 1], tbl, yr + oc);
+      conv1x1_dsp_channel_pair<W16, true, Ep>(xr, np, c_in, c_out, w32 + oc * words_per_oc, n8, g4, rem, bias[oc],
+                                              bias[oc + 1], Ep::at(scale, oc), Ep::at(scale, oc + 1), tbl, yr + oc);
     if (oc < c_out)
-      conv1x1_dsp_channel_pair<W16, false>(xr, np, c_in, c_out, w32 + oc * words_per_oc, n8, g4, rem, bias[oc], 0,
-                                           scale[oc], scale[oc], tbl, yr + oc);
+      conv1x1_dsp_channel_pair<W16, false, Ep>(xr, np, c_in, c_out, w32 + oc * words_per_oc, n8, g4, rem, bias[oc],
+                                               0, Ep::at(scale, oc), Ep::at(scale, oc), tbl, yr + oc);
   }
 }
 
@@ -450,4 +490,16 @@ inline void conv1x1_s8_dsp(const ConvS8Params& p, const int8_t* x, const int8_t*
 inline void conv1x1_s8_dsp_w8(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
                               const float* scale, void* y) {
   conv1x1_s8_dsp_impl<false>(p, x, w, bias, scale, y);
+}
+
+// TFLite requantization (the same bodies with the DspRqTfl epilogue): rq holds kDspTflRqWords words
+// per output channel, packed by pack_requant_s8_dsp_tfl (compiler/kernels/pack_s8_dsp.h) from the (multiplier, shift) pairs; w, bias as
+// conv1x1_s8_dsp(_w8). Bit-identical to conv1x1_s8_nhwc_tfl under tfl_accumulators_fit's bound.
+inline void conv1x1_s8_dsp_tfl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                               const int32_t* rq, void* y) {
+  conv1x1_s8_dsp_impl<true, DspRqTfl>(p, x, w, bias, rq, y);
+}
+inline void conv1x1_s8_dsp_w8_tfl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                                  const int32_t* rq, void* y) {
+  conv1x1_s8_dsp_impl<false, DspRqTfl>(p, x, w, bias, rq, y);
 }

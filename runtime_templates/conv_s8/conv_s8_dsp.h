@@ -66,7 +66,7 @@ static_assert(offsetof(ConvDspJob, tbl) == 28 && offsetof(ConvDspJob, oc_pairs) 
 // Registers: r0-r3 accumulators (A oc0, A oc1, B oc0, B oc1), r4-r5 patch words, r6-r9 weight
 // words, r10 patch A, r11 weights, r12 loop count, lr patch B. Frame (words): [0] y [1] channel
 // pairs left [2] bias [3] scale [4] table [5] c_out [6] steps [7] patch A [8] patch B.
-#define FE_CONV_DSP_BODY                                                                            \
+#define FE_CONV_DSP_BODY_EP(START, EPI) \
   "push {r4-r11, lr}\n\t"                                                                            \
   "sub sp, sp, #40\n\t"                                                                              \
   "ldr r1, [r0, #20]\n\t" "str r1, [sp, #0]\n\t"                                                     \
@@ -86,9 +86,7 @@ static_assert(offsetof(ConvDspJob, tbl) == 28 && offsetof(ConvDspJob, oc_pairs) 
   "ldr r4, [sp, #8]\n\t"                                                                             \
   "ldrd r0, r1, [r4], #8\n\t"                                                                        \
   "str r4, [sp, #8]\n\t"                                                                             \
-  "ldr r4, [sp, #12]\n\t"                                                                            \
-  "vldmia r4!, {s0, s1}\n\t"                                                                         \
-  "str r4, [sp, #12]\n\t"                                                                            \
+  START \
   "mov r2, r0\n\t"                                                                                   \
   "mov r3, r1\n\t"                                                                                   \
   "2:\n\t" /* two pair-words of K */                                                                 \
@@ -105,13 +103,7 @@ static_assert(offsetof(ConvDspJob, tbl) == 28 && offsetof(ConvDspJob, oc_pairs) 
   "smlad r3, r5, r9, r3\n\t"                                                                         \
   "subs r12, r12, #1\n\t"                                                                            \
   "bne 2b\n\t"                                                                                       \
-  "vmov s2, s3, r0, r1\n\t"                                                                          \
-  "vmov s4, s5, r2, r3\n\t"                                                                          \
-  "vcvt.f32.s32 s2, s2\n\t" "vcvt.f32.s32 s3, s3\n\t" "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" \
-  "vmul.f32 s2, s2, s0\n\t" "vmul.f32 s3, s3, s1\n\t" "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s1\n\t" \
-  "vcvtr.s32.f32 s2, s2\n\t" "vcvtr.s32.f32 s3, s3\n\t" "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" \
-  "vmov r0, r1, s2, s3\n\t"                                                                          \
-  "vmov r2, r3, s4, s5\n\t"                                                                          \
+  EPI \
   "ldr r4, [sp, #16]\n\t"                                                                            \
   "ssat r0, #9, r0\n\t" "ssat r1, #9, r1\n\t" "ssat r2, #9, r2\n\t" "ssat r3, #9, r3\n\t"            \
   "ldrsb r0, [r4, r0]\n\t" "ldrsb r1, [r4, r1]\n\t" "ldrsb r2, [r4, r2]\n\t" "ldrsb r3, [r4, r3]\n\t" \
@@ -130,15 +122,48 @@ static_assert(offsetof(ConvDspJob, tbl) == 28 && offsetof(ConvDspJob, oc_pairs) 
   "add sp, sp, #40\n\t"                                                                              \
   "pop {r4-r11, pc}\n\t"
 
+// Float epilogue: the pair's scales in s0/s1 (START), 4 x (VCVT, VMUL, VCVTR) through s2-s5.
+#define FE_CONV_DSP_START_F32 "ldr r4, [sp, #12]\n\t" "vldmia r4!, {s0, s1}\n\t" "str r4, [sp, #12]\n\t"
+#define FE_CONV_DSP_EPI_F32                                                                               \
+  "vmov s2, s3, r0, r1\n\t"                                                                              \
+  "vmov s4, s5, r2, r3\n\t"                                                                              \
+  "vcvt.f32.s32 s2, s2\n\t" "vcvt.f32.s32 s3, s3\n\t" "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" \
+  "vmul.f32 s2, s2, s0\n\t" "vmul.f32 s3, s3, s1\n\t" "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s1\n\t" \
+  "vcvtr.s32.f32 s2, s2\n\t" "vcvtr.s32.f32 s3, s3\n\t" "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" \
+  "vmov r0, r1, s2, s3\n\t"                                                                              \
+  "vmov r2, r3, s4, s5\n\t"
+// TFLite epilogue (DspRqTfl, proof in dsp_s8_common.h): the frame's "scale" pointer walks the
+// requantization words; per channel LDM of {M, ls+1, r, s, e} into r5-r9, then per accumulator
+// AND/ADD (t in r4), LSL, SMMLAR, ASR. r11 (weights) is the only live register it must keep.
+#define FE_CONV_DSP_TFL_ONE(A)          \
+  "and r4, r8, " A ", asr #31\n\t"     \
+  "add r4, r4, r7\n\t"                 \
+  "lsl " A ", " A ", r6\n\t"            \
+  "smmlar " A ", " A ", r5, r4\n\t"     \
+  "asr " A ", " A ", r9\n\t"
+#define FE_CONV_DSP_EPI_TFL                                           \
+  "ldr lr, [sp, #12]\n\t"                                            \
+  "ldm lr!, {r5, r6, r7, r8, r9}\n\t"                                \
+  FE_CONV_DSP_TFL_ONE("r0") FE_CONV_DSP_TFL_ONE("r2")                 \
+  "ldm lr!, {r5, r6, r7, r8, r9}\n\t"                                \
+  FE_CONV_DSP_TFL_ONE("r1") FE_CONV_DSP_TFL_ONE("r3")                 \
+  "str lr, [sp, #12]\n\t"
+
 // AAPCS: r0 = job; preserves r4-r11 and s16-s31 (uses s0-s5 only).
 __attribute__((naked, noinline)) inline void conv_dsp_pixel_pair(const ConvDspJob*) {
-  __asm__ volatile(FE_CONV_DSP_BODY);
+  __asm__ volatile(FE_CONV_DSP_BODY_EP(FE_CONV_DSP_START_F32, FE_CONV_DSP_EPI_F32));
+}
+// TFLite: job.scale holds the packed requantization words (the routine only walks them).
+__attribute__((naked, noinline)) inline void conv_dsp_pixel_pair_tfl(const ConvDspJob*) {
+  __asm__ volatile(FE_CONV_DSP_BODY_EP("", FE_CONV_DSP_EPI_TFL));
 }
 #endif
 
 // Portable equivalent (and odd-channel / odd-pixel path): channel pairs [oc0, oc0 + npairs * 2) for
 // pixel A (and pixel B when two), TWO = false stores only the first channel of the pair.
-inline void conv_dsp_pixel_pair_c(const ConvDspJob& j, bool pixel_b, bool second_channel) {
+// rq: the requantization argument from j's first channel on (j.scale is the assembly's float copy).
+template <typename Ep = DspRqOrt>
+inline void conv_dsp_pixel_pair_c(const ConvDspJob& j, typename Ep::Arg rq, bool pixel_b, bool second_channel) {
   const uint32_t* w = j.w;
   int8_t* y = j.y;
   for (int32_t b = 0; b < j.oc_pairs; ++b) {
@@ -151,9 +176,9 @@ inline void conv_dsp_pixel_pair_c(const ConvDspJob& j, bool pixel_b, bool second
       c1 = dsp_smlad(j.pb[k + 1], w[3], dsp_smlad(j.pb[k], w[1], c1));
       w += 4;
     }
-    const float s0 = j.scale[2 * b], s1 = second_channel ? j.scale[2 * b + 1] : s0;
-    dsp_requant_idx2(a0, a1, s0, s1);
-    dsp_requant_idx2(c0, c1, s0, s1);
+    const typename Ep::Ch s0 = Ep::at(rq, 2 * b), s1 = second_channel ? Ep::at(rq, 2 * b + 1) : s0;
+    Ep::idx2(a0, a1, s0, s1);
+    Ep::idx2(c0, c1, s0, s1);
     y[0] = j.tbl[a0];
     if (second_channel) y[1] = j.tbl[a1];
     if (pixel_b) {
@@ -227,17 +252,19 @@ inline void conv_dsp_patch_inside(const int8_t* base, int32_t kh, int32_t run_st
 }
 
 // w, bias: packed by ferrite::kernels::pack_conv_s8_dsp (bias never null after packing).
-inline void conv_s8_dsp(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                        const float* scale, void* y, void* scratch) {
+// Ep: the requantization policy (dsp_s8_common.h); the float policy alone takes the assembly path.
+template <typename Ep = DspRqOrt>
+inline void conv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                             typename Ep::Arg scale, void* y, void* scratch) {
   if (conv_s8_dsp_single_plane(p)) {
     int8_t* const yb = static_cast<int8_t*>(y);
     const int32_t k = p.kh, s = p.stride_h;
-    if (k == 3 && s == 1) dwconv_s8_dsp_impl<3, 1>(p, x, w, bias, scale, yb, scratch, true);
-    if (k == 3 && s == 2) dwconv_s8_dsp_impl<3, 2>(p, x, w, bias, scale, yb, scratch, true);
-    if (k == 5 && s == 1) dwconv_s8_dsp_impl<5, 1>(p, x, w, bias, scale, yb, scratch, true);
-    if (k == 5 && s == 2) dwconv_s8_dsp_impl<5, 2>(p, x, w, bias, scale, yb, scratch, true);
-    if (k == 7 && s == 1) dwconv_s8_dsp_impl<7, 1>(p, x, w, bias, scale, yb, scratch, true);
-    if (k == 7 && s == 2) dwconv_s8_dsp_impl<7, 2>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 3 && s == 1) dwconv_s8_dsp_impl<3, 1, Ep>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 3 && s == 2) dwconv_s8_dsp_impl<3, 2, Ep>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 5 && s == 1) dwconv_s8_dsp_impl<5, 1, Ep>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 5 && s == 2) dwconv_s8_dsp_impl<5, 2, Ep>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 7 && s == 1) dwconv_s8_dsp_impl<7, 1, Ep>(p, x, w, bias, scale, yb, scratch, true);
+    if (k == 7 && s == 2) dwconv_s8_dsp_impl<7, 2, Ep>(p, x, w, bias, scale, yb, scratch, true);
     return;
   }
   const int32_t kp = conv_s8_dsp_kp(p);
@@ -308,27 +335,40 @@ inline void conv_s8_dsp(const ConvS8Params& p, const int8_t* x, const int8_t* w,
     if (full_pairs > 0) {
       j.w = w32;
       j.bias = bias;
-      j.scale = scale;
+      j.scale = reinterpret_cast<const float*>(scale);  // TFLite: the requantization words
       j.y = yq;
       j.oc_pairs = full_pairs;
+      bool done = false;
 #if FERRITE_DSP_FPU
       if (two) {
-        conv_dsp_pixel_pair(&j);
+        if constexpr (Ep::kFloatAsm)
+          conv_dsp_pixel_pair(&j);
+        else
+          conv_dsp_pixel_pair_tfl(&j);
         __asm__ volatile("" ::: "memory");
-      } else {
-        conv_dsp_pixel_pair_c(j, false, true);
+        done = true;
       }
-#else
-      conv_dsp_pixel_pair_c(j, two, true);
 #endif
+      if (!done) conv_dsp_pixel_pair_c<Ep>(j, scale, two, true);
     }
     if (c_out & 1) {  // last channel, with its zero phantom partner
       j.w = w32 + static_cast<size_t>(full_pairs) * words_per_pair;
       j.bias = bias + 2 * full_pairs;
-      j.scale = scale + 2 * full_pairs;
       j.y = yq + 2 * full_pairs;
       j.oc_pairs = 1;
-      conv_dsp_pixel_pair_c(j, two, false);
+      conv_dsp_pixel_pair_c<Ep>(j, Ep::off(scale, 2 * full_pairs), two, false);
     }
   }
+}
+
+// w, bias: packed by ferrite::kernels::pack_conv_s8_dsp (bias never null after packing).
+inline void conv_s8_dsp(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                        const float* scale, void* y, void* scratch) {
+  conv_s8_dsp_impl<DspRqOrt>(p, x, w, bias, scale, y, scratch);
+}
+// TFLite requantization (the same body with the DspRqTfl epilogue): rq holds kDspTflRqWords words
+// per output channel (pack_requant_s8_dsp_tfl (compiler/kernels/pack_s8_dsp.h)). Bit-identical to conv_s8_nhwc_tfl under its bound.
+inline void conv_s8_dsp_tfl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                            const int32_t* rq, void* y, void* scratch) {
+  conv_s8_dsp_impl<DspRqTfl>(p, x, w, bias, rq, y, scratch);
 }

@@ -172,4 +172,86 @@ inline void dsp_requant_idx1(int32_t& a, float sa) {
 #endif
 }
 
+// --- TFLite requantization (models from the TFLite frontend) -----------------------------------
+// Reference (tflite_s8.h, tfl_store): q = RoundingDivideByPOT(SRDHM(a * 2^ls, M), e) + zp, clamped
+// to [lo, hi], with ls = max(shift, 0), e = max(-shift, 0), M the channel's multiplier (0, or in
+// [2^30, 2^31) as QuantizeMultiplier makes it; a shift below -31 comes as (0, 0)). The DSP kernels
+// compute, from five words per channel {M, ls + 1, r, s, e} packed at compile time
+// (ferrite::kernels::pack_requant_s8_dsp_tfl in compiler/kernels/pack_s8_dsp.h; r = 2^(e-1) and s = -1 when e >= 1, r = s = 0 when e = 0):
+//     t = r + (s & (a >> 31))                     (AND with ASR #31 operand, ADD)
+//     y = SMMLAR(a << (ls + 1), M, t)             (LSL by register, SMMLAR: t + (2*a*2^ls*M + 2^31) >> 32)
+//     q = SSAT(y >> e, 9), out = table[q]         (ASR by register, SSAT, LDRB: the table of dsp_s8_common)
+// i.e. 5 instructions + SSAT + table load per output (the float epilogue: 3.5 + SSAT + load).
+//
+// Proof of equality. Precondition (select.cpp, tfl_accumulators_fit): |a| * 2^(ls+1) < 2^31, so
+// A = a << (ls + 1) = 2 * a * 2^ls exactly, and a * 2^ls is not saturated by the reference.
+//  * SRDHM(u, M) = floor((u*M + 2^30) / 2^31) for every sign (tflite_s8.h; the INT32_MIN * INT32_MIN
+//    case needs M = INT32_MIN, never a multiplier). With u = a * 2^ls:
+//    Y := SRDHM(u, M) = floor((2uM + 2^31) / 2^32) = floor((A*M + 2^31) / 2^32), the high word of
+//    A*M + 2^31, which is what SMMLAR adds to t: y = t + Y (mod 2^32, exact as shown below).
+//  * |A| <= 2^31 - 1 and 0 <= M <= 2^31 - 1 give |A*M| <= 2^62 - 2^32 + 1, hence |Y| <= 2^30 - 1.
+//  * e = 0: t = 0, y = Y, and RoundingDivideByPOT(Y, 0) = Y.
+//  * e >= 1 (e <= 31): RoundingDivideByPOT(Y, e) rounds Y / 2^e half away from zero, which equals
+//    floor((Y + 2^(e-1) - [Y < 0]) / 2^e): for Y >= 0 it is floor(Y / 2^e + 1/2) (half up); for
+//    Y < 0 the -1 changes floor((Y + 2^(e-1)) / 2^e) only when Y + 2^(e-1) is a multiple of 2^e,
+//    i.e. at the ties Y = -(2k+1) 2^(e-1), which it moves from -k to -k-1 (away from zero), as
+//    the reference does (remainder > threshold + 1 for negative x). The kernels use [a < 0] for [Y < 0]:
+//    a >= 0 gives A*M >= 0 and Y >= 0; a < 0 gives A*M <= -2^31 (M >= 2^30, |A| >= 2), so Y <= 0;
+//    the one case where they differ is Y = 0 with a < 0, where floor((2^(e-1) - 1) / 2^e) = 0 =
+//    floor(2^(e-1) / 2^e). With M = 0, Y = 0 and the result is 0 either way, as in the reference.
+//    t = r + (s & (a >> 31)) = 2^(e-1) - [a < 0]. No overflow: |Y| <= 2^30 - 1 and r <= 2^30, so
+//    -2^30 <= Y + t <= 2^31 - 1; ASR by e is then floor division.
+//  * Then + zp and the clamp are the table's (dsp_requant_table): any integer q in [-256, 255]
+//    maps to clamp(q + zp, lo, hi); beyond, SSAT gives -256 / 255 and the table value equals
+//    clamp(q + zp) since q + zp lies beyond [-128, 127] on the same side (see the float proof).
+struct DspTflRq {
+  int32_t m, ls1, r, s, e;
+};
+constexpr int32_t kDspTflRqWords = 5;
+
+// One output: the index into the requantization table (SSAT(q, 9)).
+inline int32_t dsp_tfl_idx(int32_t a, const DspTflRq& q) {
+  const int32_t t = q.r + (q.s & (a >> 31));
+  const int32_t x = static_cast<int32_t>(static_cast<uint32_t>(a) << q.ls1);
+#if FERRITE_DSP_SIMD
+  int32_t y;
+  __asm__("smmlar %0, %1, %2, %3" : "=r"(y) : "r"(x), "r"(q.m), "r"(t));
+  return dsp_ssat9(y >> q.e);
+#else
+  const int64_t hi = (static_cast<int64_t>(x) * q.m + (int64_t{1} << 31)) >> 32;  // floor (arithmetic >>)
+  const int32_t y = static_cast<int32_t>(static_cast<uint32_t>(t) + static_cast<uint32_t>(hi));
+  return dsp_ssat9(y >> q.e);
+#endif
+}
+
+// --- Requantization policies: the compile-time epilogue of the *_s8_dsp kernel bodies ---------
+// Each kernel body is a template on one of these; Arg is the kernel's requantization argument,
+// Ch one channel's constants (at(arg, c)), idx2/idx1 turn accumulators into table indices.
+// kFloatAsm: the float-only assembly fast paths apply (the TFLite policy runs the C++/ACLE bodies).
+struct DspRqOrt {
+  using Arg = const float*;
+  using Ch = float;
+  static constexpr bool kFloatAsm = true;
+  static Ch at(Arg a, int32_t c) { return a[c]; }
+  static Arg off(Arg a, int32_t c) { return a + c; }
+  static void idx2(int32_t& a, int32_t& b, Ch ca, Ch cb) { dsp_requant_idx2(a, b, ca, cb); }
+  static void idx1(int32_t& a, Ch ca) { dsp_requant_idx1(a, ca); }
+};
+struct DspRqTfl {
+  using Arg = const int32_t*;  // kDspTflRqWords words per channel (pack_requant_s8_dsp_tfl)
+  using Ch = DspTflRq;
+  static constexpr bool kFloatAsm = false;
+  static Arg off(Arg a, int32_t c) { return a + kDspTflRqWords * c; }
+  static Ch at(Arg a, int32_t c) {
+    Ch q;
+    std::memcpy(&q, a + kDspTflRqWords * c, sizeof q);
+    return q;
+  }
+  static void idx2(int32_t& a, int32_t& b, const Ch& ca, const Ch& cb) {
+    a = dsp_tfl_idx(a, ca);
+    b = dsp_tfl_idx(b, cb);
+  }
+  static void idx1(int32_t& a, const Ch& ca) { a = dsp_tfl_idx(a, ca); }
+};
+
 #endif  // FERRITE_DSP_S8_COMMON_H

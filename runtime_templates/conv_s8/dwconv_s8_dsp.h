@@ -74,9 +74,9 @@ inline void dwconv_dsp_row(const int16_t* r, const dsp_dw_u32a* wr, int32_t (&ac
 }
 
 // NB outputs of one output row starting at output column ow.
-template <int K, int S, int NB, bool A>
-inline void dwconv_dsp_block(const int16_t* prow, int32_t wrow, const dsp_dw_u32a* wch, int32_t b, float sc,
-                             const int8_t* tbl, int8_t* yp, int32_t C) {
+template <int K, int S, int NB, bool A, typename Ep = DspRqOrt>
+inline void dwconv_dsp_block(const int16_t* prow, int32_t wrow, const dsp_dw_u32a* wch, int32_t b,
+                             const typename Ep::Ch& sc, const int8_t* tbl, int8_t* yp, int32_t C) {
   constexpr int M = K / 2;
   int32_t acc[NB];
 #pragma GCC unroll 8
@@ -86,13 +86,13 @@ inline void dwconv_dsp_block(const int16_t* prow, int32_t wrow, const dsp_dw_u32
 #pragma GCC unroll 8
   for (int i = 0; i + 1 < NB; i += 2) {
     int32_t u = acc[i], v = acc[i + 1];
-    dsp_requant_idx2(u, v, sc, sc);
+    Ep::idx2(u, v, sc, sc);
     yp[i * C] = tbl[u];
     yp[(i + 1) * C] = tbl[v];
   }
   if (NB & 1) {
     int32_t u = acc[NB - 1];
-    dsp_requant_idx1(u, sc);
+    Ep::idx1(u, sc);
     yp[(NB - 1) * C] = tbl[u];
   }
 }
@@ -808,7 +808,7 @@ static_assert(offsetof(DwDspJob, plane) == 24 && offsetof(DwDspJob, C) == 44 && 
   ""
 // ---- end of generated code ----
 
-#define FE_DWA_BODY(BLOCK)                                                                           \
+#define FE_DWA_BODY_EP(BLOCK, CHSET, EPI)                                                                          \
   "push {r4-r11, lr}\n\t"                                                                            \
   "sub sp, sp, #48\n\t"                                                                              \
   "str r0, [sp, #44]\n\t"                                                                            \
@@ -864,7 +864,7 @@ static_assert(offsetof(DwDspJob, plane) == 24 && offsetof(DwDspJob, C) == 44 && 
   "ldr r1, [sp, #40]\n\t"                                                                            \
   "ldr r5, [r12, #28]\n\t" "ldr r2, [r12, #76]\n\t" "mla r5, r1, r2, r5\n\t"                         \
   "ldr r2, [r12, #52]\n\t" "ldr r2, [r2, r1, lsl #2]\n\t" "str r2, [sp, #16]\n\t"                    \
-  "ldr r2, [r12, #56]\n\t" "add r2, r2, r1, lsl #2\n\t" "vldr s0, [r2]\n\t"                          \
+  CHSET                                                                                              \
   "ldr r2, [r12, #40]\n\t" "add r2, r2, r1\n\t" "str r2, [sp, #36]\n\t"                              \
   "ldr r2, [r12, #24]\n\t" "str r2, [sp, #32]\n\t"                                                   \
   "ldr r2, [r12, #60]\n\t" "str r2, [sp, #28]\n\t"                                                   \
@@ -879,13 +879,7 @@ static_assert(offsetof(DwDspJob, plane) == 24 && offsetof(DwDspJob, C) == 44 && 
   "mov r1, r0\n\t"                                                                                   \
   "mov r2, r0\n\t"                                                                                   \
   "mov r3, r0\n\t" BLOCK                                                                             \
-  "vmov s2, s3, r0, r1\n\t"                                                                          \
-  "vmov s4, s5, r2, r3\n\t"                                                                          \
-  "vcvt.f32.s32 s2, s2\n\t" "vcvt.f32.s32 s3, s3\n\t" "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" \
-  "vmul.f32 s2, s2, s0\n\t" "vmul.f32 s3, s3, s0\n\t" "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s0\n\t" \
-  "vcvtr.s32.f32 s2, s2\n\t" "vcvtr.s32.f32 s3, s3\n\t" "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" \
-  "vmov r0, r1, s2, s3\n\t"                                                                          \
-  "vmov r2, r3, s4, s5\n\t"                                                                          \
+  EPI                                                                                                \
   "ldm sp, {r7, r8, r9, r10, r11, r12, lr}\n\t" /* y, C, table, blocks left, bias, rem, y row step */ \
   "ssat r0, #9, r0\n\t" "ssat r1, #9, r1\n\t" "ssat r2, #9, r2\n\t" "ssat r3, #9, r3\n\t"            \
   "ldrsb r0, [r9, r0]\n\t" "ldrsb r1, [r9, r1]\n\t" "ldrsb r2, [r9, r2]\n\t" "ldrsb r3, [r9, r3]\n\t" \
@@ -926,9 +920,39 @@ static_assert(offsetof(DwDspJob, plane) == 24 && offsetof(DwDspJob, C) == 44 && 
   "pop {r4-r11, pc}\n\t"
 
 // AAPCS: r0 = job; preserves r4-r11 and s16-s31 (uses s0-s5 only).
+// Float epilogue: the channel's scale in s0 (CHSET), 4 x (VCVT, VMUL, VCVTR) through s2-s5.
+#define FE_DWA_CHSET_F32 "ldr r2, [r12, #56]\n\t" "add r2, r2, r1, lsl #2\n\t" "vldr s0, [r2]\n\t"
+#define FE_DWA_EPI_F32                                                                                    \
+  "vmov s2, s3, r0, r1\n\t"                                                                              \
+  "vmov s4, s5, r2, r3\n\t"                                                                              \
+  "vcvt.f32.s32 s2, s2\n\t" "vcvt.f32.s32 s3, s3\n\t" "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" \
+  "vmul.f32 s2, s2, s0\n\t" "vmul.f32 s3, s3, s0\n\t" "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s0\n\t" \
+  "vcvtr.s32.f32 s2, s2\n\t" "vcvtr.s32.f32 s3, s3\n\t" "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" \
+  "vmov r0, r1, s2, s3\n\t"                                                                              \
+  "vmov r2, r3, s4, s5\n\t"
+#define FE_DWA_BODY(BLOCK) FE_DWA_BODY_EP(BLOCK, FE_DWA_CHSET_F32, FE_DWA_EPI_F32)
+// TFLite epilogue (DspRqTfl, proof in dsp_s8_common.h): CHSET keeps the address of the channel's
+// 5 requantization words (job.scale + 20 * channel bytes) in s0; per block VMOV + LDM
+// {M, ls+1, r, s, e} -> r7-r11, then per output AND/ADD (t in r12), LSL, SMMLAR, ASR.
+#define FE_DWA_CHSET_TFL \
+  "ldr r2, [r12, #56]\n\t" "add r2, r2, r1, lsl #4\n\t" "add r2, r2, r1, lsl #2\n\t" "vmov s0, r2\n\t"
+#define FE_DWA_TFL_ONE(A)               \
+  "and r12, r10, " A ", asr #31\n\t"   \
+  "add r12, r12, r9\n\t"               \
+  "lsl " A ", " A ", r8\n\t"            \
+  "smmlar " A ", " A ", r7, r12\n\t"    \
+  "asr " A ", " A ", r11\n\t"
+#define FE_DWA_EPI_TFL                                                                   \
+  "vmov lr, s0\n\t"                                                                     \
+  "ldm lr, {r7, r8, r9, r10, r11}\n\t"                                                  \
+  FE_DWA_TFL_ONE("r0") FE_DWA_TFL_ONE("r1") FE_DWA_TFL_ONE("r2") FE_DWA_TFL_ONE("r3")
+
 #define FE_DWA_FN(KK, SS)                                                                        \
   __attribute__((naked, noinline)) inline void dwconv_dsp_layer_k##KK##s##SS(const DwDspJob*) { \
     __asm__ volatile(FE_DWA_BODY(FE_DWA_BLOCK_K##KK##S##SS));                                     \
+  }                                                                                              \
+  __attribute__((naked, noinline)) inline void dwconv_dsp_layer_k##KK##s##SS##_tfl(const DwDspJob*) { \
+    __asm__ volatile(FE_DWA_BODY_EP(FE_DWA_BLOCK_K##KK##S##SS, FE_DWA_CHSET_TFL, FE_DWA_EPI_TFL));    \
   }
 FE_DWA_FN(3, 1)
 FE_DWA_FN(3, 2)
@@ -946,6 +970,15 @@ template <> inline void dwconv_dsp_layer_asm<5, 1>(const DwDspJob* j) { dwconv_d
 template <> inline void dwconv_dsp_layer_asm<5, 2>(const DwDspJob* j) { dwconv_dsp_layer_k5s2(j); }
 template <> inline void dwconv_dsp_layer_asm<7, 1>(const DwDspJob* j) { dwconv_dsp_layer_k7s1(j); }
 template <> inline void dwconv_dsp_layer_asm<7, 2>(const DwDspJob* j) { dwconv_dsp_layer_k7s2(j); }
+// TFLite epilogue (job.scale = the packed requantization words).
+template <int K, int S>
+inline void dwconv_dsp_layer_asm_tfl(const DwDspJob* j);
+template <> inline void dwconv_dsp_layer_asm_tfl<3, 1>(const DwDspJob* j) { dwconv_dsp_layer_k3s1_tfl(j); }
+template <> inline void dwconv_dsp_layer_asm_tfl<3, 2>(const DwDspJob* j) { dwconv_dsp_layer_k3s2_tfl(j); }
+template <> inline void dwconv_dsp_layer_asm_tfl<5, 1>(const DwDspJob* j) { dwconv_dsp_layer_k5s1_tfl(j); }
+template <> inline void dwconv_dsp_layer_asm_tfl<5, 2>(const DwDspJob* j) { dwconv_dsp_layer_k5s2_tfl(j); }
+template <> inline void dwconv_dsp_layer_asm_tfl<7, 1>(const DwDspJob* j) { dwconv_dsp_layer_k7s1_tfl(j); }
+template <> inline void dwconv_dsp_layer_asm_tfl<7, 2>(const DwDspJob* j) { dwconv_dsp_layer_k7s2_tfl(j); }
 #endif
 
 // ---- Channel-group layout (K = 3 on small maps): 4 channels per SIMD word ----
@@ -999,7 +1032,7 @@ static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) =
   "smlatt r2, r8, r10, r2\n\t"            \
   "smlabb r1, r9, r11, r1\n\t"            \
   "smlatt r3, r9, r11, r3\n\t"
-#define FE_DWCV_BODY(STEP)                                                                           \
+#define FE_DWCV_BODY_EP(STEP, START, EPI)                                                                          \
   "push {r4-r11, lr}\n\t"                                                                            \
   "sub sp, sp, #32\n\t"                                                                              \
   "str r0, [sp, #28]\n\t"                                                                            \
@@ -1065,7 +1098,7 @@ static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) =
   "19:\n\t" /* compute */                                                                            \
   "ldr r0, [sp, #28]\n\t"                                                                            \
   "ldr r7, [r0, #32]\n\t"                                                                            \
-  "ldr r1, [r0, #40]\n\t" "vldmia r1, {s0-s3}\n\t"                                                   \
+  START                                                                                              \
   "ldr r1, [r0, #24]\n\t" "str r1, [sp, #4]\n\t"                                                     \
   "ldr r1, [r0, #48]\n\t" "str r1, [sp, #8]\n\t"                                                     \
   "ldr r1, [r0, #64]\n\t" "str r1, [sp, #12]\n\t"                                                    \
@@ -1086,13 +1119,7 @@ static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) =
   FE_DWCV_TAP("r4", "0", "0") FE_DWCV_TAP("r4", "8", "8") FE_DWCV_TAP("r4", "16", "16")             \
   FE_DWCV_TAP("r5", "0", "24") FE_DWCV_TAP("r5", "8", "32") FE_DWCV_TAP("r5", "16", "40")           \
   FE_DWCV_TAP("r6", "0", "48") FE_DWCV_TAP("r6", "8", "56") FE_DWCV_TAP("r6", "16", "64")           \
-  "vmov s4, s5, r0, r1\n\t"                                                                          \
-  "vmov s6, s7, r2, r3\n\t"                                                                          \
-  "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" "vcvt.f32.s32 s6, s6\n\t" "vcvt.f32.s32 s7, s7\n\t" \
-  "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s1\n\t" "vmul.f32 s6, s6, s2\n\t" "vmul.f32 s7, s7, s3\n\t" \
-  "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" "vcvtr.s32.f32 s6, s6\n\t" "vcvtr.s32.f32 s7, s7\n\t" \
-  "vmov r0, r1, s4, s5\n\t"                                                                          \
-  "vmov r2, r3, s6, s7\n\t"                                                                          \
+  EPI                                                                                                \
   "ldm sp, {r8, r9, r10, r11}\n\t" /* y, C, table, channels to store */                             \
   "ssat r0, #9, r0\n\t" "ssat r1, #9, r1\n\t" "ssat r2, #9, r2\n\t" "ssat r3, #9, r3\n\t"            \
   "ldrsb r0, [r10, r0]\n\t" "ldrsb r1, [r10, r1]\n\t" "ldrsb r2, [r10, r2]\n\t" "ldrsb r3, [r10, r3]\n\t" \
@@ -1131,17 +1158,52 @@ static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) =
   "b 8b\n\t"
 
 // AAPCS: r0 = job; preserves r4-r11 and s16-s31 (uses s0-s7 only).
+// Float epilogue: the group's 4 scales in s0-s3 (START), 4 x (VCVT, VMUL, VCVTR) through s4-s7.
+#define FE_DWCV_START_F32 "ldr r1, [r0, #40]\n\t" "vldmia r1, {s0-s3}\n\t"
+#define FE_DWCV_EPI_F32                                                                                   \
+  "vmov s4, s5, r0, r1\n\t"                                                                              \
+  "vmov s6, s7, r2, r3\n\t"                                                                              \
+  "vcvt.f32.s32 s4, s4\n\t" "vcvt.f32.s32 s5, s5\n\t" "vcvt.f32.s32 s6, s6\n\t" "vcvt.f32.s32 s7, s7\n\t" \
+  "vmul.f32 s4, s4, s0\n\t" "vmul.f32 s5, s5, s1\n\t" "vmul.f32 s6, s6, s2\n\t" "vmul.f32 s7, s7, s3\n\t" \
+  "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" "vcvtr.s32.f32 s6, s6\n\t" "vcvtr.s32.f32 s7, s7\n\t" \
+  "vmov r0, r1, s4, s5\n\t"                                                                              \
+  "vmov r2, r3, s6, s7\n\t"
+#define FE_DWCV_BODY(STEP) FE_DWCV_BODY_EP(STEP, FE_DWCV_START_F32, FE_DWCV_EPI_F32)
+// TFLite epilogue (DspRqTfl, proof in dsp_s8_common.h): job.scale points at the group's 4 x 5
+// requantization words; the live row pointers, weights, bias pointer and count (r4-r7, r12, lr) are
+// pushed for the 4 channels' LDM {M, ls+1, r, s, e} -> r4-r8 and AND/ADD (t in r9), LSL, SMMLAR, ASR.
+#define FE_DWCV_TFL_ONE(A)              \
+  "ldm lr!, {r4, r5, r6, r7, r8}\n\t"  \
+  "and r9, r7, " A ", asr #31\n\t"     \
+  "add r9, r9, r6\n\t"                 \
+  "lsl " A ", " A ", r5\n\t"            \
+  "smmlar " A ", " A ", r4, r9\n\t"     \
+  "asr " A ", " A ", r8\n\t"
+#define FE_DWCV_EPI_TFL                                                                  \
+  "push {r4, r5, r6, r7, r12, lr}\n\t"                                                  \
+  "ldr lr, [sp, #52]\n\t" /* job */                                                     \
+  "ldr lr, [lr, #40]\n\t"                                                               \
+  FE_DWCV_TFL_ONE("r0") FE_DWCV_TFL_ONE("r1") FE_DWCV_TFL_ONE("r2") FE_DWCV_TFL_ONE("r3") \
+  "pop {r4, r5, r6, r7, r12, lr}\n\t"
 __attribute__((naked, noinline)) inline void dwconv_dsp_group_k3s1(const DwDspCvJob*) {
   __asm__ volatile(FE_DWCV_BODY("8"));
 }
 __attribute__((naked, noinline)) inline void dwconv_dsp_group_k3s2(const DwDspCvJob*) {
   __asm__ volatile(FE_DWCV_BODY("16"));
 }
+// TFLite: job.scale holds the group's packed requantization words (the routine only reads them).
+__attribute__((naked, noinline)) inline void dwconv_dsp_group_k3s1_tfl(const DwDspCvJob*) {
+  __asm__ volatile(FE_DWCV_BODY_EP("8", "", FE_DWCV_EPI_TFL));
+}
+__attribute__((naked, noinline)) inline void dwconv_dsp_group_k3s2_tfl(const DwDspCvJob*) {
+  __asm__ volatile(FE_DWCV_BODY_EP("16", "", FE_DWCV_EPI_TFL));
+}
 #endif
 
 // Portable equivalent of one group (also the reference for the assembly).
-template <int S>
-inline void dwconv_dsp_group_c(const DwDspCvJob& j) {
+// rq: the group's 4 channels' requantization constants (j.scale is the assembly's copy of them).
+template <int S, typename Ep = DspRqOrt>
+inline void dwconv_dsp_group_c(const DwDspCvJob& j, const typename Ep::Ch* rq) {
   for (int32_t r = 0; r < j.g_rows; ++r)
     for (int32_t q = 0; q < j.g_cols; ++q) {
       const int8_t* src = j.x + static_cast<size_t>(r) * (static_cast<size_t>(j.g_cols) * static_cast<size_t>(j.C) +
@@ -1169,23 +1231,23 @@ inline void dwconv_dsp_group_c(const DwDspCvJob& j) {
           a[1] = dsp_smlabb(xo, wo, a[1]);
           a[3] = dsp_smlatt(xo, wo, a[3]);
         }
-      dsp_requant_idx2(a[0], a[1], j.scale[0], j.scale[1]);
-      dsp_requant_idx2(a[2], a[3], j.scale[2], j.scale[3]);
+      Ep::idx2(a[0], a[1], rq[0], rq[1]);
+      Ep::idx2(a[2], a[3], rq[2], rq[3]);
       int8_t* yp = j.y + (static_cast<size_t>(oh) * static_cast<size_t>(j.w_out) + static_cast<size_t>(ow)) *
                              static_cast<size_t>(j.C);
       for (int32_t k = 0; k < j.nst; ++k) yp[k] = j.tbl[a[k]];
     }
 }
 
-template <int S>
+template <int S, typename Ep = DspRqOrt>
 inline void dwconv_s8_dsp_grouped_impl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                                       const float* scale, int8_t* y, void* scratch) {
+                                       typename Ep::Arg scale, int8_t* y, void* scratch) {
   const int32_t C = p.c_out;
   const int32_t rows = (p.h_out - 1) * S + 3, cols = (p.w_out - 1) * S + 3;
   const size_t cells = static_cast<size_t>(rows) * static_cast<size_t>(cols);
   uint32_t* const plane = static_cast<uint32_t*>(scratch);
   int32_t* const bias4 = reinterpret_cast<int32_t*>(plane + 2 * cells);
-  float* const scale4 = reinterpret_cast<float*>(bias4 + 4);
+  [[maybe_unused]] float* const scale4 = reinterpret_cast<float*>(bias4 + 4);
   int8_t* const table_store = reinterpret_cast<int8_t*>(scale4 + 4);
   const int8_t* tbl = dsp_requant_table(table_store, p.out_zp, p.act_min, p.act_max);
   const uint32_t zp2 = (static_cast<uint32_t>(p.in_zp) & 0xFFFFu) * 0x00010001u;  // [x_zp, x_zp]
@@ -1222,30 +1284,41 @@ inline void dwconv_s8_dsp_grouped_impl(const ConvS8Params& p, const int8_t* x, c
       j.w = reinterpret_cast<const uint32_t*>(w) + 18 * g;
       j.y = yn + c;
       j.nst = nst;
+      typename Ep::Ch rq4[4];
       if (nst == 4) {
         j.x = x0 + c;
         j.shift = 0;
         j.bias = bias + c;
-        j.scale = scale + c;
+        if constexpr (Ep::kFloatAsm) j.scale = scale + c;
+        for (int32_t k = 0; k < 4; ++k) rq4[k] = Ep::at(scale, c + k);
       } else {  // the 4 bytes ending at channel C - 1 (C >= 4), shifted down
         j.x = x0 + C - 4;
         j.shift = 8 * (4 - nst);
         for (int32_t k = 0; k < 4; ++k) {
           bias4[k] = k < nst ? bias[c + k] : 0;
-          scale4[k] = k < nst ? scale[c + k] : 0.0f;
+          rq4[k] = k < nst ? Ep::at(scale, c + k) : typename Ep::Ch{};
+          if constexpr (Ep::kFloatAsm) scale4[k] = rq4[k];
         }
         j.bias = bias4;
-        j.scale = scale4;
+        if constexpr (Ep::kFloatAsm) j.scale = scale4;
       }
 #if FERRITE_DSP_FPU
-      if (S == 1)
-        dwconv_dsp_group_k3s1(&j);
-      else
-        dwconv_dsp_group_k3s2(&j);
+      if constexpr (Ep::kFloatAsm) {
+        if (S == 1)
+          dwconv_dsp_group_k3s1(&j);
+        else
+          dwconv_dsp_group_k3s2(&j);
+      } else {
+        j.scale = reinterpret_cast<const float*>(rq4);  // the 4 channels' requantization words
+        if (S == 1)
+          dwconv_dsp_group_k3s1_tfl(&j);
+        else
+          dwconv_dsp_group_k3s2_tfl(&j);
+      }
       __asm__ volatile("" ::: "memory");
-#else
-      dwconv_dsp_group_c<S>(j);
+      continue;
 #endif
+      dwconv_dsp_group_c<S, Ep>(j, rq4);
     }
   }
 }
@@ -1256,13 +1329,14 @@ struct DwDspBlock {
   static constexpr int NB = K == 3 ? 4 : 2;
 };
 
-template <int K, int S>
+// Ep: the requantization policy (dsp_s8_common.h); the float policy alone takes the assembly path.
+template <int K, int S, typename Ep = DspRqOrt>
 inline void dwconv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                               const float* scale, int8_t* y, void* scratch, bool shared_plane = false) {
+                               typename Ep::Arg scale, int8_t* y, void* scratch, bool shared_plane = false) {
   // shared_plane: a single-channel input (c_in == 1, group 1) convolved with c_out filters: the
   // plane is gathered once and every output channel runs its filter over it.
   if (K == 3 && !shared_plane && dwconv_s8_dsp_grouped(p)) {
-    dwconv_s8_dsp_grouped_impl<S>(p, x, w, bias, scale, y, scratch);
+    dwconv_s8_dsp_grouped_impl<S, Ep>(p, x, w, bias, scale, y, scratch);
     return;
   }
   constexpr int M = K / 2;
@@ -1297,6 +1371,7 @@ inline void dwconv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int
                          static_cast<size_t>(q0 - p.pad_left) * static_cast<size_t>(xC);
     int16_t* const gdst = plane + static_cast<size_t>(r0) * static_cast<size_t>(wrow) + q0;
 #if FERRITE_DSP_FPU
+    {
     DwDspJob job;
     job.x = gsrc;
     job.dst = gdst;
@@ -1312,7 +1387,7 @@ inline void dwconv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int
     job.C = C;
     job.tbl = tbl;
     job.bias = bias;
-    job.scale = scale;
+    job.scale = reinterpret_cast<const float*>(scale);  // TFLite: the requantization words
     job.h_out = p.h_out;
     job.nblk = (p.w_out + 3) >> 2;
     job.rem = p.w_out & 3;
@@ -1320,19 +1395,27 @@ inline void dwconv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int
     job.w_bytes = 4 * K * (M + 1);
     job.x_C = xC;
     job.channels = shared_plane ? 1 : C;
-    dwconv_dsp_layer_asm<K, S>(&job);
+    auto run = [](const DwDspJob* jb) {
+      if constexpr (Ep::kFloatAsm)
+        dwconv_dsp_layer_asm<K, S>(jb);
+      else
+        dwconv_dsp_layer_asm_tfl<K, S>(jb);
+    };
+    run(&job);
     __asm__ volatile("" ::: "memory");
     if (shared_plane && C > 1) {  // the other filters over the same plane: no gather
       job.g_rows = 0;
       job.w = reinterpret_cast<const uint32_t*>(w + job.w_bytes);
       job.bias = bias + 1;
-      job.scale = scale + 1;
+      job.scale = reinterpret_cast<const float*>(Ep::off(scale, 1));
       job.y = yn + 1;
       job.channels = C - 1;
-      dwconv_dsp_layer_asm<K, S>(&job);
+      run(&job);
       __asm__ volatile("" ::: "memory");
     }
-#else
+    continue;
+    }
+#endif
     for (int32_t c = 0; c < C; ++c) {
       // 1. gather
       for (int32_t rr = r0; rr < r1 && (!shared_plane || c == 0); ++rr) {
@@ -1343,7 +1426,7 @@ inline void dwconv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int
       // 2-3. compute, requantize, store
       const dsp_dw_u32a* wch = w32 + static_cast<size_t>(c) * (K * (M + 1));
       const int32_t b = bias[c];
-      const float sc = scale[c];
+      const typename Ep::Ch sc = Ep::at(scale, c);
       int8_t* yrow = yn + c;
       const int16_t* prow = plane;
       for (int32_t oh = 0; oh < p.h_out; ++oh) {
@@ -1351,22 +1434,21 @@ inline void dwconv_s8_dsp_impl(const ConvS8Params& p, const int8_t* x, const int
         int8_t* yp = yrow;
         const int16_t* pb = prow;
         for (; ow + NB <= p.w_out; ow += NB) {
-          dwconv_dsp_block<K, S, NB, true>(pb, wrow, wch, b, sc, tbl, yp, C);
+          dwconv_dsp_block<K, S, NB, true, Ep>(pb, wrow, wch, b, sc, tbl, yp, C);
           pb += NB * S;
           yp += NB * C;
         }
         if (NB > 2 && ow + 2 <= p.w_out) {
-          dwconv_dsp_block<K, S, 2, true>(pb, wrow, wch, b, sc, tbl, yp, C);
+          dwconv_dsp_block<K, S, 2, true, Ep>(pb, wrow, wch, b, sc, tbl, yp, C);
           pb += 2 * S;
           yp += 2 * C;
           ow += 2;
         }
-        if (ow < p.w_out) dwconv_dsp_block<K, S, 1, false>(pb, wrow, wch, b, sc, tbl, yp, C);
+        if (ow < p.w_out) dwconv_dsp_block<K, S, 1, false, Ep>(pb, wrow, wch, b, sc, tbl, yp, C);
         prow += S * wrow;
         yrow += static_cast<size_t>(p.w_out) * static_cast<size_t>(C);
       }
     }
-#endif
   }
 }
 
@@ -1395,3 +1477,20 @@ inline void dwconv7x7_s2_s8_dsp(const ConvS8Params& p, int8_t* x_or_buf, const i
                                 const float* scale, int8_t* y, void* scratch) {
   dwconv_s8_dsp_impl<7, 2>(p, x_or_buf, w, bias, scale, y, scratch);
 }
+
+// TFLite requantization (the same bodies with the DspRqTfl epilogue): rq holds kDspTflRqWords words
+// per channel (pack_requant_s8_dsp_tfl (compiler/kernels/pack_s8_dsp.h)); w, bias, scratch and in place as the float entry points.
+// Bit-identical to dwconv_s8_nhwc_tfl / dwconv_s8_nhwc_inplace_tfl under tfl_accumulators_fit's bound.
+#define FE_DW_DSP_TFL(KK, SS)                                                                                \
+  inline void dwconv##KK##x##KK##_s##SS##_s8_dsp_tfl(const ConvS8Params& p, int8_t* x_or_buf, const int8_t* w, \
+                                                     const int32_t* bias, const int32_t* rq, int8_t* y,       \
+                                                     void* scratch) {                                         \
+    dwconv_s8_dsp_impl<KK, SS, DspRqTfl>(p, x_or_buf, w, bias, rq, y, scratch);                               \
+  }
+FE_DW_DSP_TFL(3, 1)
+FE_DW_DSP_TFL(3, 2)
+FE_DW_DSP_TFL(5, 1)
+FE_DW_DSP_TFL(5, 2)
+FE_DW_DSP_TFL(7, 1)
+FE_DW_DSP_TFL(7, 2)
+#undef FE_DW_DSP_TFL

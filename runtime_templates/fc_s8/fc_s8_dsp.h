@@ -39,3 +39,14 @@ inline void fc_s8_dsp_w8(const FcS8Params& p, const int8_t* x, const int8_t* w, 
                          void* y) {
   conv1x1_s8_dsp_impl<false>(fc_s8_dsp_conv(p), x, w, bias, scale, y);
 }
+
+// TFLite requantization (conv1x1_s8_dsp_impl with the DspRqTfl epilogue): rq = kDspTflRqWords words
+// per output, packed by pack_requant_s8_dsp_tfl (compiler/kernels/pack_s8_dsp.h). Bit-identical to fc_s8_tfl under its bound.
+inline void fc_s8_dsp_tfl(const FcS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                          const int32_t* rq, void* y) {
+  conv1x1_s8_dsp_impl<true, DspRqTfl>(fc_s8_dsp_conv(p), x, w, bias, rq, y);
+}
+inline void fc_s8_dsp_w8_tfl(const FcS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                             const int32_t* rq, void* y) {
+  conv1x1_s8_dsp_impl<false, DspRqTfl>(fc_s8_dsp_conv(p), x, w, bias, rq, y);
+}

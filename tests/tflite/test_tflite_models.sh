@@ -2,7 +2,8 @@
 # ctest tflite_models: the MLPerf Tiny int8 .tflite models (../shared/models/tflite, not committed)
 # compile and run with TFLite numerics, bit-identical to the own-written reference of TFLite's integer
 # rules (scripts/tflite_ref.py; goldens tests/data/tflite/*_ref.npy made by tflite_inputs.py goldens)
-# on the host (4 seeded inputs per model) and on QEMU Cortex-M4 (first input); prints each arena.
+# on the host (4 seeded inputs per model) and on QEMU Cortex-M4, M7 and M33 (first input; the DSP
+# variants with TFLite requantization); prints each arena.
 # Usage: test_tflite_models.sh FERRITE SOURCE_DIR [MODEL_DIR]     exit 77 = skipped
 set -euo pipefail
 FERRITE=$1
@@ -48,6 +49,12 @@ np.save('$T/$name.ref.npy', np.stack([tflite_ref.run(m, x[i]) for i in range(x.s
     "$FERRITE" run "$model" --input "$T/$name.in0.npy" --target qemu-cortex-m4 --output-dir "$T/$name.m4" --quiet >/dev/null
     out=$(ls "$T/$name.m4"/*.npy | head -1)
     compare "$out" "$T/$name.ref0.npy" "$name QEMU Cortex-M4 vs TFLite reference"
+    # M7 and M33: the same DSP variants with TFLite requantization, other cores' code generation.
+    for core in m7 m33; do
+      "$FERRITE" run "$model" --input "$T/$name.in0.npy" --target qemu-cortex-$core --output-dir "$T/$name.$core" --quiet >/dev/null
+      out=$(ls "$T/$name.$core"/*.npy | head -1)
+      compare "$out" "$T/$name.ref0.npy" "$name QEMU Cortex-${core^^} vs TFLite reference"
+    done
   fi
   "$FERRITE" report "$model" > "$T/$name.report.txt"
   echo "$name: $(grep -m1 '^ *arena ' "$T/$name.report.txt" | sed 's/^ *//')"

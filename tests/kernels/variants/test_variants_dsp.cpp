@@ -35,6 +35,9 @@ namespace ferrite_rt {
 #include "pool_s8/global_avgpool_s8_dsp.h"
 #include "pool_s8/avgpool_s8_fpu.h"
 #include "pool_s8/maxpool_s8_dsp.h"
+#include "softmax_s8/softmax_s8.h"
+#include "tflite_s8/tflite_s8.h"
+#include "binary_s8/add_s8_dsp_tfl.h"
 #if defined(__ARM_FP)
 #include "binary_s8/binary_s8_runs.h"
 #include "binary_s8/qadd_s8_fpu.h"
@@ -1098,6 +1101,8 @@ void qadd_s8_fpu_tabled(const ferrite_rt::BinaryS8Params& p, const int8_t* a, co
 
 }  // namespace
 
+#include "test_variants_dsp_tfl.inc"
+
 #if defined(FE_BENCH)
 #include "bench_variants_dsp.inc"
 #endif
@@ -1119,6 +1124,13 @@ int main() {
   test_global_pool(seed++, FE_CASES);
   test_avgpool(seed++, 2 * FE_CASES);
   test_maxpool(seed++, FE_CASES);
+  // TFLite requantization (*_dsp_tfl vs the portable *_tfl kernels).
+  test_tfl_epilogue(seed++, 4 * FE_CASES);
+  for (const Conv1x1TflVariant& v : kConv1x1Tfl) test_conv1x1_tfl(v, seed++, FE_CASES);
+  for (const DwTflVariant& v : kDwTfl) test_dw_tfl(v, seed++, FE_CASES);
+  test_conv_tfl(seed++, FE_CASES);
+  for (const FcTflVariant& v : kFcTfl) test_fc_tfl(v, seed++, FE_CASES);
+  test_add_tfl(seed++, FE_CASES);
 #if defined(__ARM_FP)
   test_qadd(seed++, 2 * FE_CASES);
   test_quantize(seed++, 2 * FE_CASES);
