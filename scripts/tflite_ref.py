@@ -22,7 +22,9 @@ from flatbuffers.table import Table
 OPS = {0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D",
        6: "DEQUANTIZE", 9: "FULLY_CONNECTED", 14: "LOGISTIC", 17: "MAX_POOL_2D", 18: "MUL", 19: "RELU",
        21: "RELU6", 22: "RESHAPE", 25: "SOFTMAX", 28: "TANH", 32: "CUSTOM", 34: "PAD", 39: "TRANSPOSE",
-       40: "MEAN", 41: "SUB", 43: "SQUEEZE", 45: "STRIDED_SLICE", 114: "QUANTIZE", 117: "HARD_SWISH"}
+       40: "MEAN", 41: "SUB", 43: "SQUEEZE", 45: "STRIDED_SLICE", 114: "QUANTIZE", 117: "HARD_SWISH",
+       20: "RELU_N1_TO_1", 49: "SPLIT", 55: "MAXIMUM", 57: "MINIMUM", 60: "PADV2", 97: "RESIZE_NEAREST_NEIGHBOR",
+       98: "LEAKY_RELU"}
 DTYPES = {0: np.float32, 2: np.int32, 3: np.uint8, 4: np.int64, 7: np.int16, 9: np.int8}
 
 
@@ -390,6 +392,120 @@ def requantize(x, m, op):
     return np.clip(y, -128, 127).astype(np.int8)
 
 
+# --- stage 2 operators (TFLite Micro's int8 rules) -----------------------------------------------
+def q8(m, i):
+    t = m.tensors[i]
+    return float(t["scale"][0]), int(t["zp"][0])
+
+
+def f32(v):
+    return np.float32(v)
+
+
+def fused(op, field=0):
+    o = op["opt"]
+    return scalar(o, field, N.Int8Flags, 0) if o is not None else 0
+
+
+def sub(a, b, m, op):
+    """SUB: as ADD, but the multipliers are formed in float (sub_common.cc), then widened."""
+    (sa, za), (sb, zb), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["inputs"][1]), q8(m, op["outputs"][0])
+    left = 20
+    twice = f32(2) * max(f32(sa), f32(sb))
+    ma, sha = quantize_multiplier(float(f32(sa) / twice))
+    mb, shb = quantize_multiplier(float(f32(sb) / twice))
+    my, shy = quantize_multiplier(float(twice / (f32(1 << left) * f32(sy))))
+    xa = mbqm((a.astype(np.int64) - za) * (1 << left), ma, sha)
+    xb = mbqm((b.astype(np.int64) - zb) * (1 << left), mb, shb)
+    y = mbqm(xa - xb, my, shy) + zy
+    lo, hi = act_range(fused(op), sy, zy)
+    return np.clip(y, lo, hi).astype(np.int8)
+
+
+def mul(a, b, m, op):
+    """MUL: (a - za)(b - zb) scaled by QuantizeMultiplier(double sa * double sb / double sy)."""
+    (sa, za), (sb, zb), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["inputs"][1]), q8(m, op["outputs"][0])
+    mult, shift = quantize_multiplier(sa * sb / sy)
+    y = mbqm((a.astype(np.int64) - za) * (b.astype(np.int64) - zb), mult, shift) + zy
+    lo, hi = act_range(fused(op), sy, zy)
+    return np.clip(y, lo, hi).astype(np.int8)
+
+
+def mean(x, m, op):
+    """MEAN int8 (reduce_common.cc, QuantizedMeanOrSum): the sum minus zp * n, scaled by the
+    in/out multiplier folded with 1/n as (mult << s) / n, shift - s, s = min(floor(log2 n), 32,
+    31 + shift)."""
+    (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
+    axes = sorted({int(v) % x.ndim for v in np.atleast_1d(m.tensors[op["inputs"][1]]["data"])})
+    keep = scalar(op["opt"], 0, N.BoolFlags, False) if op["opt"] is not None else False
+    n = int(np.prod([x.shape[a] for a in axes]))
+    mult, shift = quantize_multiplier(sx / sy)
+    s = min(n.bit_length() - 1, 32, 31 + shift)
+    mult = (mult << s) // n
+    shift -= s
+    total = x.astype(np.int64).sum(axis=tuple(axes), keepdims=bool(keep))
+    y = mbqm(total - zx * n, mult, shift) + zy
+    return np.clip(y, -128, 127).astype(np.int8).reshape(m.tensors[op["outputs"][0]]["shape"])
+
+
+def pad(x, m, op, v2):
+    """PAD / PADV2: the padding value is the output zero point (PAD) or the raw int8 constant (PADV2)."""
+    pads = m.tensors[op["inputs"][1]]["data"].astype(np.int64).reshape(-1, 2)
+    value = int(q8(m, op["outputs"][0])[1])
+    if v2 and len(op["inputs"]) > 2 and op["inputs"][2] >= 0:
+        value = int(m.tensors[op["inputs"][2]]["data"].reshape(-1)[0])
+    return np.pad(x, [tuple(p) for p in pads], constant_values=value).astype(np.int8)
+
+
+def requant_clamp(x, m, op, lo_f, hi_f):
+    """RELU / RELU6 / RELU_N1_TO_1 (ReluPrepare): x - zx scaled by double sx / double sy, + zy, clamped
+    to zy + round(bound / sy) (float division, roundf)."""
+    (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
+    mult, shift = quantize_multiplier(sx / sy)
+    q = lambda v: int(zy + round_away(float(f32(v) / f32(sy))))
+    lo = -128 if lo_f is None else max(-128, q(lo_f))
+    hi = 127 if hi_f is None else min(127, q(hi_f))
+    y = mbqm(x.astype(np.int64) - zx, mult, shift) + zy
+    return np.clip(y, lo, hi).astype(np.int8)
+
+
+def leaky_relu(x, m, op):
+    """LEAKY_RELU (leaky_relu_common.cc): identity multiplier float(sx / sy), alpha multiplier
+    float(sx * alpha / sy), each widened to double for QuantizeMultiplier."""
+    (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
+    alpha = f32(scalar(op["opt"], 0, N.Float32Flags, 0.0)) if op["opt"] is not None else f32(0)
+    mi, si = quantize_multiplier(float(f32(sx) / f32(sy)))
+    ma, sa = quantize_multiplier(float(f32(sx) * alpha / f32(sy)))
+    v = x.astype(np.int64) - zx
+    pos = mbqm(v, mi, si)
+    neg = mbqm(v, abs(ma), sa)
+    neg = -neg if ma < 0 else neg
+    y = zy + np.where(v >= 0, pos, neg)
+    return np.clip(y, -128, 127).astype(np.int8)
+
+
+def concatenation(xs, m, op):
+    axis = scalar(op["opt"], 0, N.Int32Flags, 0)
+    return np.concatenate(xs, axis=axis % xs[0].ndim).astype(np.int8)
+
+
+def strided_slice(x, m, op):
+    o = op["opt"]
+    begin = m.tensors[op["inputs"][1]]["data"].astype(np.int64)
+    end = m.tensors[op["inputs"][2]]["data"].astype(np.int64)
+    strides = m.tensors[op["inputs"][3]]["data"].astype(np.int64)
+    bm, em, sm = (scalar(o, f, N.Int32Flags, 0) if o is not None else 0 for f in (0, 1, 4))
+    sl = []
+    for d in range(x.ndim):
+        b = None if bm >> d & 1 else int(begin[d])
+        e = None if em >> d & 1 else int(end[d])
+        if sm >> d & 1:
+            sl.append(int(begin[d]))
+        else:
+            sl.append(slice(b, e, int(strides[d])))
+    return np.ascontiguousarray(x[tuple(sl)]).reshape(m.tensors[op["outputs"][0]]["shape"])
+
+
 def run(m, x):
     vals = {m.inputs[0]: x}
     for i, t in enumerate(m.tensors):
@@ -417,6 +533,36 @@ def run(m, x):
         elif name == "DEQUANTIZE":
             t = m.tensors[op["inputs"][0]]
             y = ((a.astype(np.int32) - int(t["zp"][0])).astype(np.float32) * np.float32(t["scale"][0])).astype(np.float32)
+        elif name == "SUB":
+            y = sub(a, vals[op["inputs"][1]], m, op)
+        elif name == "MUL":
+            y = mul(a, vals[op["inputs"][1]], m, op)
+        elif name in ("MAXIMUM", "MINIMUM"):
+            y = (np.maximum if name == "MAXIMUM" else np.minimum)(a, vals[op["inputs"][1]]).astype(np.int8)
+        elif name == "MEAN":
+            y = mean(a, m, op)
+        elif name in ("PAD", "PADV2"):
+            y = pad(a, m, op, name == "PADV2")
+        elif name == "RELU":
+            y = requant_clamp(a, m, op, 0.0, None)
+        elif name == "RELU6":
+            y = requant_clamp(a, m, op, 0.0, 6.0)
+        elif name == "RELU_N1_TO_1":
+            y = requant_clamp(a, m, op, -1.0, 1.0)
+        elif name == "LEAKY_RELU":
+            y = leaky_relu(a, m, op)
+        elif name == "CONCATENATION":
+            y = concatenation([vals[i] for i in op["inputs"]], m, op)
+        elif name == "TRANSPOSE":
+            y = np.ascontiguousarray(np.transpose(a, [int(v) for v in m.tensors[op["inputs"][1]]["data"]]))
+        elif name == "STRIDED_SLICE":
+            y = strided_slice(a, m, op)
+        elif name == "SPLIT":  # inputs: axis, data
+            a = vals[op["inputs"][1]]
+            axis = int(np.atleast_1d(m.tensors[op["inputs"][0]]["data"])[0]) % a.ndim
+            for o_, part in zip(op["outputs"], np.split(a, len(op["outputs"]), axis=axis)):
+                vals[o_] = np.ascontiguousarray(part)
+            continue
         else:
             raise SystemExit(f"operator {k} ({name}): not supported by the reference")
         vals[op["outputs"][0]] = y

@@ -7,6 +7,7 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -37,23 +38,38 @@ enum BufferF { kBufData = 0, kBufOffset = 1, kBufSize = 2 };
 
 // BuiltinOperator codes Ferrite maps, and names for messages.
 enum Builtin : int32_t {
-  ADD = 0, AVERAGE_POOL_2D = 1, CONV_2D = 3, DEPTHWISE_CONV_2D = 4, DEQUANTIZE = 6, FULLY_CONNECTED = 9,
-  MAX_POOL_2D = 17, RESHAPE = 22, SOFTMAX = 25, CUSTOM = 32, SQUEEZE = 43, QUANTIZE = 114
+  ADD = 0, AVERAGE_POOL_2D = 1, CONCATENATION = 2, CONV_2D = 3, DEPTHWISE_CONV_2D = 4, DEQUANTIZE = 6,
+  FULLY_CONNECTED = 9, MAX_POOL_2D = 17, MUL = 18, RELU = 19, RELU_N1_TO_1 = 20, RELU6 = 21, RESHAPE = 22,
+  SOFTMAX = 25, CUSTOM = 32, PAD = 34, TRANSPOSE = 39, MEAN = 40, SUB = 41, SQUEEZE = 43, STRIDED_SLICE = 45,
+  SPLIT = 49, MAXIMUM = 55, MINIMUM = 57, PADV2 = 60, LEAKY_RELU = 98, QUANTIZE = 114
 };
 // BuiltinOptions union types of those operators.
-enum OptionsType : uint8_t { kConv2D = 1, kDepthwise = 2, kPool2D = 5, kFullyConnected = 8, kSoftmax = 9, kAdd = 11, kReshape = 17, kSqueeze = 30 };
+enum OptionsType : uint8_t {
+  kConv2D = 1, kDepthwise = 2, kPool2D = 5, kFullyConnected = 8, kSoftmax = 9, kConcat = 10, kAdd = 11, kReshape = 17,
+  kMul = 21, kReducer = 27, kSub = 28, kSqueeze = 30, kStridedSlice = 32, kSplit = 35, kLeakyRelu = 75
+};
 
 const char* builtin_name(int32_t code) {
   static const std::map<int32_t, const char*> names = {
       {0, "ADD"}, {1, "AVERAGE_POOL_2D"}, {2, "CONCATENATION"}, {3, "CONV_2D"}, {4, "DEPTHWISE_CONV_2D"},
       {5, "DEPTH_TO_SPACE"}, {6, "DEQUANTIZE"}, {8, "FLOOR"}, {9, "FULLY_CONNECTED"}, {14, "LOGISTIC"},
-      {17, "MAX_POOL_2D"}, {18, "MUL"}, {19, "RELU"}, {21, "RELU6"}, {22, "RESHAPE"}, {23, "RESIZE_BILINEAR"},
+      {17, "MAX_POOL_2D"}, {18, "MUL"}, {19, "RELU"}, {20, "RELU_N1_TO_1"}, {21, "RELU6"}, {22, "RESHAPE"}, {23, "RESIZE_BILINEAR"},
       {25, "SOFTMAX"}, {28, "TANH"}, {32, "CUSTOM"}, {34, "PAD"}, {39, "TRANSPOSE"}, {40, "MEAN"}, {41, "SUB"},
       {43, "SQUEEZE"}, {45, "STRIDED_SLICE"}, {49, "SPLIT"}, {55, "MAXIMUM"}, {57, "MINIMUM"}, {60, "PADV2"},
       {97, "RESIZE_NEAREST_NEIGHBOR"}, {98, "LEAKY_RELU"}, {114, "QUANTIZE"}, {117, "HARD_SWISH"}};
   auto it = names.find(code);
   return it == names.end() ? nullptr : it->second;
 }
+
+// The operators the frontend maps (int8), for `ferrite ops` and refusals.
+constexpr const char* kSupported[] = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "MAXIMUM",
+                                      "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "MEAN", "PAD", "PADV2", "RESHAPE",
+                                      "SQUEEZE", "CONCATENATION", "TRANSPOSE", "STRIDED_SLICE", "SPLIT", "SOFTMAX",
+                                      "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "QUANTIZE"};
+constexpr const char* kSupportedList =
+    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, "
+    "MEAN (H, W), PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
+    "RELU_N1_TO_1, LEAKY_RELU, QUANTIZE";
 
 constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
@@ -101,7 +117,8 @@ bool v_tensor(Verifier& v, const Table* t) {
 bool v_options(Verifier& v, uint8_t type, const Table* o) {
   static const std::map<uint8_t, std::vector<int>> sizes = {
       {kConv2D, {1, 4, 4, 1, 4, 4}}, {kDepthwise, {1, 4, 4, 4, 1, 4, 4}}, {kPool2D, {1, 4, 4, 4, 4, 1}},
-      {kFullyConnected, {1, 1, 1, 1}}, {kSoftmax, {4}}, {kAdd, {1, 1}}};
+      {kFullyConnected, {1, 1, 1, 1}}, {kSoftmax, {4}}, {kAdd, {1, 1}}, {kConcat, {4, 1}}, {kMul, {1}},
+      {kReducer, {1}}, {kSub, {1, 1}}, {kStridedSlice, {4, 4, 4, 4, 4, 1}}, {kSplit, {4}}, {kLeakyRelu, {4}}};
   if (!o->VerifyTableStart(v)) return false;
   auto it = sizes.find(type);
   if (it != sizes.end())
@@ -217,6 +234,7 @@ struct Builder {
   const TableVec* tensors = nullptr;
   const TableVec* buffers = nullptr;
   std::string where;  // "operator 3 (CONV_2D)" while mapping an operator
+  int cur_op = -1;    // its index
 
   template <typename... A>
   Error err(fmt::format_string<A...> f, A&&... a) {
@@ -382,7 +400,103 @@ struct Builder {
     auto q = quant_of(*t);
     return q && !q->zp.empty() ? q->zp[0] : 0;
   }
+
+  // ---- stage 2 helpers ----
+  // The values of a constant int32/int64 tensor (axes, paddings, permutations, slice bounds).
+  Expected<std::vector<int64_t>> ints(int32_t idx, const char* what) {
+    auto t = tensor(idx);
+    if (!t) return t.error();
+    auto dt = dtype_of(*t);
+    if (!dt) return dt.error();
+    auto s = shape_of(*t);
+    if (!s) return s.error();
+    if (*dt != DType::I32 && *dt != DType::I64) return err("{} '{}' must be an int32 constant", what, name_of(*t));
+    auto d = data_of(*t, *dt, *s);
+    if (!d) return d.error();
+    if (d->empty()) return err("{} '{}' must be a constant", what, name_of(*t));
+    std::vector<int64_t> v(static_cast<size_t>(shape_numel(*s)));
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (*dt == DType::I32) {
+        int32_t x;
+        std::memcpy(&x, d->data() + 4 * i, 4);
+        v[i] = x;
+      } else {
+        std::memcpy(&v[i], d->data() + 8 * i, 8);
+      }
+    }
+    return v;
+  }
+  // The TFLite shape of a tensor (NHWC for rank 4), as stored.
+  Expected<Shape> tfl_shape(int32_t idx) {
+    auto t = tensor(idx);
+    if (!t) return t.error();
+    return shape_of(*t);
+  }
+  // Both tensors carry the same per-tensor scale and zero point (data movement, MAXIMUM, ...).
+  bool same_quant(int32_t a, int32_t c) { return qscale(a) == qscale(c) && qzp(a) == qzp(c); }
+
+  // An operand of a broadcasting binary operator whose output has rank `rank`: an activation or an
+  // int8 constant, brought to `rank` dims by leading 1s (numpy/TFLite broadcasting aligns trailing
+  // NHWC dims), as an IR tensor with the logical (NCHW) shape. A constant's bytes are transposed
+  // NHWC -> NCHW; a lower-rank activation gets a Reshape (an alias) where both orders agree.
+  Expected<TensorId> operand(int32_t idx, size_t rank) {
+    auto t = tensor(idx);
+    if (!t) return t.error();
+    auto dt = dtype_of(*t);
+    if (!dt) return dt.error();
+    auto s = shape_of(*t);
+    if (!s) return s.error();
+    if (s->size() > rank) return err("operand '{}' has rank {}, the output {}", name_of(*t), s->size(), rank);
+    Shape e(rank - s->size(), 1);
+    e.insert(e.end(), s->begin(), s->end());
+    auto d = data_of(*t, *dt, *s);
+    if (!d) return d.error();
+    if (d->empty()) {
+      auto x = act(idx);
+      if (!x) return x.error();
+      if (s->size() == rank) return *x;
+      if (rank == 4 && e[1] * e[2] != 1 && e[3] != 1)
+        return err("operand '{}' of shape {} would need an NHWC-order reshape to rank 4; not supported yet", name_of(*t),
+                   shape_str(*s));
+      Tensor r;
+      r.name = g.t(*x).name + "_rank" + std::to_string(rank);
+      r.dtype = DType::I8;
+      r.shape = logical(e);
+      const TensorId rid = g.add_tensor(std::move(r));
+      Node n;
+      n.op = OpKind::Reshape;
+      n.index = cur_op;
+      n.name = g.t(rid).name;
+      n.inputs = {*x, constant(n.name + "_shape", DType::I64, {static_cast<int64_t>(rank)}, g.t(rid).shape)};
+      n.outputs = {rid};
+      g.nodes.push_back(std::move(n));
+      return rid;
+    }
+    if (*dt != DType::I8) return err("constant operand '{}' is {}, expected int8", name_of(*t), dtype_name(*dt));
+    auto q = quant_of(*t);
+    if (!q) return q.error();
+    if (q->scale.size() != 1) return err("constant operand '{}' must be quantized per tensor", name_of(*t));
+    std::vector<int8_t> v(d->size());
+    std::memcpy(v.data(), d->data(), v.size());
+    if (rank == 4) {  // NHWC -> NCHW
+      std::vector<int8_t> w(v.size());
+      const int64_t N = e[0], H = e[1], W = e[2], C = e[3];
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t h = 0; h < H; ++h)
+          for (int64_t x = 0; x < W; ++x)
+            for (int64_t c = 0; c < C; ++c)
+              w[static_cast<size_t>(((n * C + c) * H + h) * W + x)] = v[static_cast<size_t>(((n * H + h) * W + x) * C + c)];
+      v = std::move(w);
+    }
+    return constant(name_of(*t), DType::I8, logical(e), v);
+  }
 };
+
+// The IR (logical, NCHW for rank 4) axis of TFLite axis `a` (NHWC for rank 4) of a rank-`r` tensor.
+int64_t logical_axis(int64_t a, size_t r) {
+  static const int64_t nhwc_to_nchw[4] = {0, 2, 3, 1};
+  return r == 4 ? nhwc_to_nchw[a] : a;
+}
 
 // Output size and leading padding of one spatial dim under TFLite's SAME (0) / VALID (1) rule.
 std::pair<int64_t, int64_t> tfl_pad(int64_t in, int64_t k, int64_t stride, int64_t dil, int padding) {
@@ -425,8 +539,7 @@ Expected<std::vector<std::string>> tflite_input_names(const std::string& path) {
 }
 
 bool tflite_operator_supported(const std::string& name) {
-  for (const char* s : {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "AVERAGE_POOL_2D", "MAX_POOL_2D",
-                        "RESHAPE", "SQUEEZE", "SOFTMAX", "QUANTIZE"})
+  for (const char* s : kSupported)
     if (name == s) return true;
   return false;
 }
@@ -472,6 +585,7 @@ Expected<Graph> import_tflite(const std::string& path) {
     const Table* op = ops->Get(oi);
     const uint32_t ci = get<uint32_t>(op, kOpCode, 0);
     b.where = op_label(m, oi, ci);
+    b.cur_op = static_cast<int>(oi);
     if (ci >= m.codes.size()) return b.err("refused");
     const int32_t code = m.codes[ci];
     std::vector<int32_t> in, out;
@@ -632,31 +746,339 @@ Expected<Graph> import_tflite(const std::string& path) {
         FERRITE_TRY(fused_act(b, n, fa));
         break;
       }
-      case ADD: {
+      case ADD:
+      case SUB:
+      case MUL:
+      case MAXIMUM:
+      case MINIMUM: {
         FERRITE_TRY(need(2, 2, 0));
         int8_t fa = 0;
-        if (opt) {
-          if (otype != kAdd) return b.err("mismatched builtin options (type {})", otype);
+        const uint8_t want = code == ADD ? kAdd : (code == SUB ? kSub : (code == MUL ? kMul : 0));
+        if (opt && want) {
+          if (otype != want) return b.err("mismatched builtin options (type {})", otype);
           fa = get<int8_t>(opt, 0, 0);
         }
-        auto a = b.act(in[0]);
+        auto ys = b.tfl_shape(out[0]);
+        if (!ys) return ys.error();
+        auto a = b.operand(in[0], ys->size());
         if (!a) return a.error();
-        auto c = b.act(in[1]);
+        auto c = b.operand(in[1], ys->size());
         if (!c) return c.error();
+        if (b.g.t(*a).is_constant() && b.g.t(*c).is_constant()) return b.err("both operands are constants");
         auto y = b.act(out[0], true);
         if (!y) return y.error();
-        if (b.g.t(*a).shape != b.g.t(*c).shape || b.g.t(*a).shape != b.g.t(*y).shape)
-          return b.err("broadcasting ADD ({} + {}) is not supported yet", shape_str(b.g.t(*a).shape), shape_str(b.g.t(*c).shape));
+        const Shape& yl = b.g.t(*y).shape;
+        for (TensorId o : {*a, *c}) {
+          const Shape& ol = b.g.t(o).shape;
+          for (size_t i = 0; i < yl.size(); ++i)
+            if (ol[i] != yl[i] && ol[i] != 1)
+              return b.err("operands {} and {} do not broadcast to the output {} (NCHW)", shape_str(b.g.t(*a).shape),
+                           shape_str(b.g.t(*c).shape), shape_str(yl));
+        }
         auto qa = b.qconsts(in[0]);
         if (!qa) return qa.error();
         auto qb = b.qconsts(in[1]);
         if (!qb) return qb.error();
         auto qy = b.qconsts(out[0]);
         if (!qy) return qy.error();
-        n.op = OpKind::QLinearAdd;
+        n.op = code == MUL ? OpKind::QLinearMul : OpKind::QLinearAdd;  // same operand list
         n.inputs = {*a, qa->first, qa->second, *c, qb->first, qb->second, qy->first, qy->second};
         n.outputs = {*y};
+        if (code == SUB || code == MAXIMUM || code == MINIMUM)  // tflite_numerics.cpp picks the kernel
+          n.attrs.values["tflite_op"] = std::string(builtin_name(code));
         FERRITE_TRY(fused_act(b, n, fa));
+        break;
+      }
+      case MEAN: {
+        FERRITE_TRY(need(2, 2, 0));
+        bool keep = false;
+        if (opt) {
+          if (otype != kReducer) return b.err("mismatched builtin options (type {})", otype);
+          keep = get<uint8_t>(opt, 0, 0) != 0;
+        }
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        const Shape xs = b.g.t(*x).shape;  // NCHW
+        auto axes = b.ints(in[1], "axis");
+        if (!axes) return axes.error();
+        std::vector<int64_t> ax;
+        for (int64_t v : *axes) ax.push_back(v < 0 ? v + static_cast<int64_t>(xs.size()) : v);
+        std::sort(ax.begin(), ax.end());
+        if (xs.size() != 4 || ax != std::vector<int64_t>{1, 2})
+          return b.err("MEAN over axes other than H and W of a 4-D tensor is not supported yet");
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        const Shape want = keep ? Shape{xs[0], xs[1], 1, 1} : Shape{xs[0], xs[1]};
+        if (b.g.t(*y).shape != want) return b.err("output shape {} is not {}", shape_str(b.g.t(*y).shape), shape_str(want));
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        TensorId pooled = *y;
+        if (!keep) {  // [N, C, 1, 1], then an alias to [N, C]
+          Tensor t;
+          t.name = b.g.t(*y).name + "_nc11";
+          t.dtype = DType::I8;
+          t.shape = {xs[0], xs[1], 1, 1};
+          pooled = b.g.add_tensor(std::move(t));
+        }
+        n.op = OpKind::QLinearGlobalAveragePool;  // TFLite numerics: mean_s8_tfl
+        n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+        n.outputs = {pooled};
+        if (!keep) {
+          Node r;
+          r.op = OpKind::Reshape;
+          r.index = n.index;
+          r.name = n.name + "_squeeze";
+          r.inputs = {pooled, b.constant(r.name + "_shape", DType::I64, {2}, want)};
+          r.outputs = {*y};
+          b.g.nodes.push_back(std::move(n));
+          n = std::move(r);
+        }
+        break;
+      }
+      case PAD:
+      case PADV2: {
+        FERRITE_TRY(need(2, code == PADV2 ? 3 : 2, 0));
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto xs = b.tfl_shape(in[0]);
+        if (!xs) return xs.error();
+        auto pads = b.ints(in[1], "paddings");
+        if (!pads) return pads.error();
+        const size_t r = xs->size();
+        if (pads->size() != 2 * r) return b.err("paddings hold {} values for rank {}", pads->size(), r);
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (!b.same_quant(in[0], out[0])) return b.err("input and output quantization differ (TFLite requires them equal)");
+        int64_t value = b.qzp(out[0]);
+        if (code == PADV2 && in.size() > 2 && in[2] >= 0) {
+          auto vt = b.tensor(in[2]);
+          if (!vt) return vt.error();
+          auto vdt = b.dtype_of(*vt);
+          if (!vdt) return vdt.error();
+          auto vs = b.shape_of(*vt);
+          if (!vs) return vs.error();
+          auto vd = b.data_of(*vt, *vdt, *vs);
+          if (!vd) return vd.error();
+          if (*vdt != DType::I8 || vd->size() != 1) return b.err("constant_values must be one int8 constant");
+          if (!b.same_quant(in[2], out[0])) return b.err("constant_values quantization differs from the output's");
+          value = static_cast<int8_t>((*vd)[0]);
+        }
+        std::vector<int64_t> lp(2 * r);
+        for (size_t d = 0; d < r; ++d) {
+          const int64_t pb = (*pads)[2 * d], pe = (*pads)[2 * d + 1];
+          if (pb < 0 || pe < 0 || pb > (int64_t{1} << 20) || pe > (int64_t{1} << 20))
+            return b.err("padding {} / {} of dim {} out of range", pb, pe, d);
+          const auto l = static_cast<size_t>(logical_axis(static_cast<int64_t>(d), r));
+          lp[l] = pb;
+          lp[l + r] = pe;
+        }
+        const Shape& xl = b.g.t(*x).shape;
+        for (size_t i = 0; i < r; ++i)
+          if (xl[i] + lp[i] + lp[i + r] != b.g.t(*y).shape[i])
+            return b.err("output shape {} (NCHW) does not match the paddings", shape_str(b.g.t(*y).shape));
+        n.op = OpKind::Pad;  // TFLite numerics: pad_s8_tfl with the int8 value
+        n.inputs = {*x, b.constant(n.name + "_pads", DType::I64, {static_cast<int64_t>(2 * r)}, lp)};
+        n.outputs = {*y};
+        n.attrs.values["mode"] = std::string("constant");
+        n.attrs.values["value"] = value;
+        break;
+      }
+      case CONCATENATION: {
+        if (in.empty() || in.size() > 64 || out.size() != 1) return b.err("{} inputs and {} outputs", in.size(), out.size());
+        if (!opt || otype != kConcat) return b.err("missing or mismatched builtin options (type {})", otype);
+        if (get<int8_t>(opt, 1, 0) != 0) return b.err("a fused activation on CONCATENATION is not supported");
+        auto ys = b.tfl_shape(out[0]);
+        if (!ys) return ys.error();
+        const auto r = static_cast<int64_t>(ys->size());
+        int64_t axis = get<int32_t>(opt, 0, 0);
+        if (axis < -r || axis >= r) return b.err("axis {} out of range for rank {}", axis, r);
+        if (axis < 0) axis += r;
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        n.op = OpKind::QLinearConcat;
+        n.inputs = {qy->first, qy->second};
+        for (int32_t i : in) {
+          auto x = b.act(i);
+          if (!x) return x.error();
+          if (!b.same_quant(i, out[0]))
+            return b.err("input '{}' has another scale or zero point than the output (TFLite's int8 CONCATENATION "
+                         "needs them equal)", b.g.t(*x).name);
+          auto qx = b.qconsts(i);
+          if (!qx) return qx.error();
+          n.inputs.insert(n.inputs.end(), {*x, qx->first, qx->second});
+        }
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        n.outputs = {*y};
+        n.attrs.values["axis"] = logical_axis(axis, ys->size());
+        break;
+      }
+      case RELU:
+      case RELU6:
+      case RELU_N1_TO_1: {
+        FERRITE_TRY(need(1, 1, 0));
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        n.op = OpKind::Requantize;  // x_scale / y_scale requantization, then the activation's clamp
+        n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+        n.outputs = {*y};
+        FERRITE_TRY(fused_act(b, n, code == RELU ? 1 : (code == RELU6 ? 3 : 2)));
+        break;
+      }
+      case LEAKY_RELU: {
+        FERRITE_TRY(need(1, 1, 0));
+        float alpha = 0.f;
+        if (opt) {
+          if (otype != kLeakyRelu) return b.err("mismatched builtin options (type {})", otype);
+          alpha = get<float>(opt, 0, 0.f);
+        }
+        if (!std::isfinite(alpha)) return b.err("alpha {} is not finite", alpha);
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        n.op = OpKind::QLinearLeakyRelu;  // TFLite numerics: a table of TFLite's fixed-point rule
+        n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+        n.outputs = {*y};
+        n.attrs.values["alpha"] = alpha;
+        break;
+      }
+      case TRANSPOSE: {
+        FERRITE_TRY(need(2, 2, 0));
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto perm = b.ints(in[1], "perm");
+        if (!perm) return perm.error();
+        const size_t r = b.g.t(*x).shape.size();
+        std::vector<bool> seen(r, false);
+        if (perm->size() != r) return b.err("perm has {} values for rank {}", perm->size(), r);
+        for (int64_t v : *perm) {
+          if (v < 0 || v >= static_cast<int64_t>(r) || seen[static_cast<size_t>(v)]) return b.err("perm is not a permutation");
+          seen[static_cast<size_t>(v)] = true;
+        }
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (!b.same_quant(in[0], out[0])) return b.err("input and output quantization differ");
+        // Logical perm: output logical dim j is NHWC dim L2N[j] of the output, i.e. input NHWC dim
+        // perm[L2N[j]], i.e. input logical dim N2L[perm[L2N[j]]].
+        static const int64_t l2n[4] = {0, 3, 1, 2};
+        std::vector<int64_t> lp(r);
+        Shape want(r);
+        for (size_t j = 0; j < r; ++j) {
+          lp[j] = r == 4 ? logical_axis((*perm)[static_cast<size_t>(l2n[j])], 4) : (*perm)[j];
+          want[j] = b.g.t(*x).shape[static_cast<size_t>(lp[j])];
+        }
+        if (b.g.t(*y).shape != want) return b.err("output shape {} differs from the computed {}", shape_str(b.g.t(*y).shape), shape_str(want));
+        n.op = OpKind::Transpose;
+        n.inputs = {*x};
+        n.outputs = {*y};
+        n.attrs.values["perm"] = lp;
+        break;
+      }
+      case STRIDED_SLICE:
+      case SPLIT: {
+        // Both become IR Slice nodes (strided copies) on logical axes.
+        int32_t xi = in.empty() ? -1 : in[0];
+        struct Piece { int32_t out; std::vector<int64_t> starts, ends, steps; };
+        std::vector<Piece> pieces;
+        if (code == STRIDED_SLICE) {
+          FERRITE_TRY(need(4, 4, 0));
+          int32_t bm = 0, em = 0;
+          if (opt) {
+            if (otype != kStridedSlice) return b.err("mismatched builtin options (type {})", otype);
+            bm = get<int32_t>(opt, 0, 0);
+            em = get<int32_t>(opt, 1, 0);
+            if (get<int32_t>(opt, 2, 0) || get<int32_t>(opt, 3, 0) || get<int32_t>(opt, 4, 0) || get<uint8_t>(opt, 5, 0))
+              return b.err("ellipsis / new-axis / shrink-axis masks and offset are not supported");
+          }
+          auto xs = b.tfl_shape(xi);
+          if (!xs) return xs.error();
+          auto bg = b.ints(in[1], "begin");
+          if (!bg) return bg.error();
+          auto en = b.ints(in[2], "end");
+          if (!en) return en.error();
+          auto st = b.ints(in[3], "strides");
+          if (!st) return st.error();
+          const size_t r = xs->size();
+          if (bg->size() != r || en->size() != r || st->size() != r) return b.err("begin/end/strides do not have {} values", r);
+          Piece p{out[0], {}, {}, {}};
+          for (size_t d = 0; d < r; ++d) {
+            const int64_t dim = (*xs)[d], stp = (*st)[d];
+            if (stp == 0) return b.err("stride 0");
+            // TFLite: masked bounds take the full range; negative indices count from the end; clamped.
+            int64_t s0 = (*bg)[d], e0 = (*en)[d];
+            if (s0 < 0) s0 += dim;
+            if (e0 < 0) e0 += dim;
+            if (stp > 0) {
+              s0 = (bm >> d & 1) ? 0 : std::clamp<int64_t>(s0, 0, dim);
+              e0 = (em >> d & 1) ? dim : std::clamp<int64_t>(e0, 0, dim);
+            } else {
+              s0 = (bm >> d & 1) ? dim - 1 : std::clamp<int64_t>(s0, -1, dim - 1);
+              e0 = (em >> d & 1) ? -1 : std::clamp<int64_t>(e0, -1, dim - 1);
+            }
+            p.starts.push_back(s0);
+            p.ends.push_back(e0 < 0 ? -(int64_t{1} << 40) : e0);  // "before index 0" for negative steps
+            p.steps.push_back(stp);
+          }
+          pieces.push_back(std::move(p));
+        } else {
+          if (in.size() != 2 || out.empty() || out.size() > 64) return b.err("{} inputs and {} outputs", in.size(), out.size());
+          xi = in[1];
+          auto xs = b.tfl_shape(xi);
+          if (!xs) return xs.error();
+          auto axv = b.ints(in[0], "axis");
+          if (!axv) return axv.error();
+          const auto r = static_cast<int64_t>(xs->size());
+          if (axv->size() != 1 || (*axv)[0] < -r || (*axv)[0] >= r) return b.err("axis must be one value in [-{}, {})", r, r);
+          const auto a = static_cast<size_t>((*axv)[0] < 0 ? (*axv)[0] + r : (*axv)[0]);
+          const auto k = static_cast<int64_t>(out.size());
+          if (opt && otype == kSplit && get<int32_t>(opt, 0, 0) != k) return b.err("num_splits differs from {} outputs", k);
+          if ((*xs)[a] % k != 0) return b.err("dim {} of size {} does not split in {}", a, (*xs)[a], k);
+          for (int64_t i = 0; i < k; ++i) {
+            Piece p{out[static_cast<size_t>(i)], {}, {}, {}};
+            for (size_t d = 0; d < xs->size(); ++d) {
+              const int64_t len = d == a ? (*xs)[d] / k : (*xs)[d];
+              p.starts.push_back(d == a ? i * len : 0);
+              p.ends.push_back(d == a ? (i + 1) * len : (*xs)[d]);
+              p.steps.push_back(1);
+            }
+            pieces.push_back(std::move(p));
+          }
+        }
+        auto x = b.act(xi);
+        if (!x) return x.error();
+        const size_t r = b.g.t(*x).shape.size();
+        std::vector<int64_t> axes(r);
+        for (size_t d = 0; d < r; ++d) axes[d] = logical_axis(static_cast<int64_t>(d), r);
+        for (size_t i = 0; i < pieces.size(); ++i) {
+          auto y = b.act(pieces[i].out, true);
+          if (!y) return y.error();
+          if (!b.same_quant(xi, pieces[i].out)) return b.err("input and output quantization differ");
+          Node sn;
+          sn.op = OpKind::Slice;
+          sn.index = n.index;
+          sn.name = pieces.size() == 1 ? n.name : fmt::format("{}_{}", n.name, i);
+          const std::string pre = sn.name;
+          sn.inputs = {*x, b.constant(pre + "_starts", DType::I64, {static_cast<int64_t>(r)}, pieces[i].starts),
+                       b.constant(pre + "_ends", DType::I64, {static_cast<int64_t>(r)}, pieces[i].ends),
+                       b.constant(pre + "_axes", DType::I64, {static_cast<int64_t>(r)}, axes),
+                       b.constant(pre + "_steps", DType::I64, {static_cast<int64_t>(r)}, pieces[i].steps)};
+          sn.outputs = {*y};
+          if (i + 1 < pieces.size()) b.g.nodes.push_back(std::move(sn));
+          else n = std::move(sn);
+        }
         break;
       }
       case AVERAGE_POOL_2D:
@@ -761,8 +1183,7 @@ Expected<Graph> import_tflite(const std::string& path) {
       case CUSTOM:
         return b.err("custom operators are not supported");
       default:
-        return b.err("operator not supported by Ferrite's TFLite frontend (supported: CONV_2D, DEPTHWISE_CONV_2D, "
-                     "FULLY_CONNECTED, ADD, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, QUANTIZE int8)");
+        return b.err("operator not supported by Ferrite's TFLite frontend (supported, int8: {})", kSupportedList);
     }
     b.g.nodes.push_back(std::move(n));
   }

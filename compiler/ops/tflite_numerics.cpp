@@ -6,8 +6,10 @@
 // activation ranges are quantized with TFLite's rounding. Calls that move bytes without arithmetic
 // (max pool, copies, relayouts) are kept; anything else is refused, so a TFLite model never runs a
 // kernel with ONNX Runtime's float requantization. docs/numerics.md, "TFLite numerics".
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "ops/op_util.h"
 
@@ -244,9 +246,236 @@ Expected<Lowered> lower_requantize(const Graph& g, const Node& n) {
   return l;
 }
 
+
+// ---- stage 2 operators (TFLite Micro's int8 rules; docs/numerics.md, "TFLite numerics") ----
+
+// The frontend maps SUB, MAXIMUM and MINIMUM to QLinearAdd with attribute "tflite_op" (only ever set
+// under TFLite numerics): the same operands, broadcasting views and layout as ADD, another kernel.
+std::string tflite_op(const Node& n) { return n.attrs.s("tflite_op", ""); }
+
+// Rewrites the single binary_s8 call of a lowered QLinearAdd/QLinearMul into `kernel` with `q` as
+// its constant argument (none when q is empty).
+Status rewrite_binary(const Graph& g, const Node& n, Lowered& l, KernelId kernel, const char* variant,
+                      const std::vector<int32_t>& q, std::pair<int32_t, int32_t> act) {
+  for (KernelCall& c : l.calls) {
+    auto* p = std::get_if<ferrite_rt::BinaryS8Params>(&c.params);
+    if (!p || c.kernel != KernelId::binary_s8)
+      return make_error("{}: internal error: unexpected binary call under TFLite numerics", n.display_name());
+    std::tie(p->act_min, p->act_max) = act;
+    c.kernel = kernel;
+    c.variant = variant;
+    if (q.empty())
+      c.args = {c.args[0], c.args[1], c.args[2]};
+    else
+      c.args = {c.args[0], c.args[1], int_const(g.t(n.outputs[0]).name + "_tfl_" + variant, q), c.args[2]};
+  }
+  return Status::ok();
+}
+
+// SUB: sub_common.cc forms the multipliers in float (2 * max scale, each ratio a float division),
+// then widens them to double for QuantizeMultiplier; left shift 20 as ADD.
+Expected<Lowered> lower_sub(const Graph& g, const Node& n) {
+  auto l = ops::lower_QLinearAdd(g, n);
+  if (!l) return l.error();
+  FERRITE_TRY(require_act(n));
+  auto sa = scale_of(g, n, 1), sb = scale_of(g, n, 4), sy = scale_of(g, n, 6);
+  if (!sa) return sa.error();
+  if (!sb) return sb.error();
+  if (!sy) return sy.error();
+  const int32_t left_shift = 20;
+  const float twice_max = 2.f * std::max(*sa, *sb);
+  auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa / twice_max));
+  auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb / twice_max));
+  auto [my, shy] = quantize_multiplier(static_cast<double>(twice_max / (static_cast<float>(1 << left_shift) * *sy)));
+  FERRITE_TRY(rewrite_binary(g, n, *l, KernelId::sub_s8_tfl, "sub_s8_tfl", {left_shift, ma, sha, mb, shb, my, shy},
+                             tfl_act_range(n.act, *sy, zp_of(g, n, 7))));
+  return l;
+}
+
+// MUL: QuantizeMultiplier(double(a_scale) * double(b_scale) / double(y_scale)) (mul_common.cc).
+Expected<Lowered> lower_mul(const Graph& g, const Node& n) {
+  auto l = ops::lower_QLinearMul(g, n);
+  if (!l) return l.error();
+  FERRITE_TRY(require_act(n));
+  auto sa = scale_of(g, n, 1), sb = scale_of(g, n, 4), sy = scale_of(g, n, 6);
+  if (!sa) return sa.error();
+  if (!sb) return sb.error();
+  if (!sy) return sy.error();
+  auto [m, s] = quantize_multiplier(static_cast<double>(*sa) * static_cast<double>(*sb) / static_cast<double>(*sy));
+  FERRITE_TRY(rewrite_binary(g, n, *l, KernelId::mul_s8_tfl, "mul_s8_tfl", {m, s}, tfl_act_range(n.act, *sy, zp_of(g, n, 7))));
+  return l;
+}
+
+// MAXIMUM / MINIMUM compare raw int8 values: inputs and output must share one quantization.
+Expected<Lowered> lower_minmax(const Graph& g, const Node& n, bool is_max) {
+  auto l = ops::lower_QLinearAdd(g, n);
+  if (!l) return l.error();
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto sa = scale_of(g, n, 1), sb = scale_of(g, n, 4), sy = scale_of(g, n, 6);
+  if (!sa) return sa.error();
+  if (!sb) return sb.error();
+  if (!sy) return sy.error();
+  if (*sa != *sy || *sb != *sy || zp_of(g, n, 2) != zp_of(g, n, 7) || zp_of(g, n, 5) != zp_of(g, n, 7))
+    return make_error("{}: inputs and output must share one scale and zero point (int8 {} compares raw values)",
+                      n.display_name(), is_max ? "MAXIMUM" : "MINIMUM");
+  FERRITE_TRY(rewrite_binary(g, n, *l, is_max ? KernelId::max_s8_tfl : KernelId::min_s8_tfl,
+                             is_max ? "max_s8_tfl" : "min_s8_tfl", {}, {-128, 127}));
+  return l;
+}
+
+// MEAN over H, W (QLinearGlobalAveragePool from the frontend): TFLite Micro's QuantizedMeanOrSum.
+// (mult, shift) = QuantizeMultiplier(double(x_scale) / double(y_scale)); with n = H * W and
+// s = min(floor(log2 n), 32, 31 + shift): mult = (mult << s) / n, shift -= s.
+Expected<Lowered> lower_mean(const Graph& g, const Node& n) {
+  auto l = ops::lower_QLinearGlobalAveragePool(g, n);
+  if (!l) return l.error();
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  auto [m, s] = quantize_multiplier(static_cast<double>(*sx) / static_cast<double>(*sy));
+  for (KernelCall& c : l->calls) {
+    auto* p = std::get_if<ferrite_rt::GlobalPoolS8Params>(&c.params);
+    if (!p || c.kernel != KernelId::global_avgpool_s8_nhwc || p->spatial < 1)
+      return make_error("{}: internal error: unexpected mean call under TFLite numerics", n.display_name());
+    int32_t log2n = 0;
+    while ((int64_t{2} << log2n) <= p->spatial) ++log2n;
+    const int32_t sh = std::min({log2n, 32, 31 + s});
+    const int32_t mult = sh >= 0 ? static_cast<int32_t>((static_cast<int64_t>(m) << sh) / p->spatial) : 0;
+    p->act_min = -128;
+    p->act_max = 127;
+    c.kernel = KernelId::mean_s8_tfl;
+    c.variant = "mean_s8_tfl";
+    c.args = {c.args[0], int_const(g.t(n.outputs[0]).name + "_tfl_mean", {mult, s - sh}), c.args[1]};
+  }
+  return l;
+}
+
+// PAD / PADV2 on int8: pads (ONNX order, logical axes) and the int8 value (attribute "value") from
+// the frontend; the tensors may be stored NHWC (the layout pass treats an int8 Pad as agnostic).
+Expected<Lowered> lower_pad(const Graph& g, const Node& n) {
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  if (x.dtype != DType::I8 || y.dtype != DType::I8 || x.shape.size() > 6 || x.shape.empty() || x.nhwc != y.nhwc)
+    return make_error("{}: only int8 PAD of rank 1..6 is supported under TFLite numerics", n.display_name());
+  auto pads = ops::const_ints(g, n, 1, "pads");
+  if (!pads) return pads.error();
+  const size_t r = x.shape.size();
+  if (pads->size() != 2 * r) return make_error("{}: pads has {} values for rank {}", n.display_name(), pads->size(), r);
+  std::vector<size_t> order(r);
+  for (size_t i = 0; i < r; ++i) order[i] = i;
+  if (x.nhwc && r == 4) order = {0, 2, 3, 1};
+  ferrite_rt::PadParams p{};
+  p.rank = static_cast<int32_t>(r);
+  for (size_t i = 0; i < r; ++i) {
+    const size_t d = order[i];
+    if ((*pads)[d] < 0 || (*pads)[d + r] < 0 || x.shape[d] + (*pads)[d] + (*pads)[d + r] != y.shape[d])
+      return make_error("{}: pads do not give the output shape {}", n.display_name(), shape_str(y.shape));
+    p.in_shape[i] = static_cast<int32_t>(x.shape[d]);
+    p.out_shape[i] = static_cast<int32_t>(y.shape[d]);
+    p.pad_begin[i] = static_cast<int32_t>((*pads)[d]);
+  }
+  const int64_t v = n.attrs.i("value", 0);
+  if (v < -128 || v > 127) return make_error("{}: pad value {} outside int8", n.display_name(), v);
+  p.mode = ferrite_rt::PadMode::Constant;
+  p.value = static_cast<float>(v);
+  p.total = static_cast<int32_t>(y.numel());
+  KernelCall c;
+  c.kernel = KernelId::pad_s8_tfl;
+  c.variant = "pad_s8_tfl";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  Lowered l;
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+// CONCATENATION on int8 copies bytes: TFLite requires every input to share the output's scale and
+// zero point (checked here again), so the concat_s8 calls never requantize.
+Expected<Lowered> lower_concat(const Graph& g, const Node& n) {
+  auto sy = scale_of(g, n, 0);
+  if (!sy) return sy.error();
+  for (size_t i = 2; i + 2 < n.inputs.size(); i += 3) {
+    auto sx = scale_of(g, n, i + 1);
+    if (!sx) return sx.error();
+    if (*sx != *sy || zp_of(g, n, i + 2) != zp_of(g, n, 1))
+      return make_error("{}: input '{}' has another scale or zero point than the output (TFLite's int8 "
+                        "CONCATENATION needs them equal)", n.display_name(), g.t(n.inputs[i]).name);
+  }
+  auto l = ops::lower_QLinearConcat(g, n);
+  if (!l) return l.error();
+  for (const KernelCall& c : l->calls) {
+    auto* p = std::get_if<ferrite_rt::ConcatS8PartParams>(&c.params);
+    if (c.kernel != KernelId::concat_s8_part || !p || p->requant)
+      return make_error("{}: internal error: unexpected concat call under TFLite numerics", n.display_name());
+  }
+  return l;
+}
+
+// LEAKY_RELU (leaky_relu_common.cc): identity multiplier from float(x_scale / y_scale), alpha
+// multiplier from float(x_scale * alpha / y_scale), each widened to double. The int8 -> int8 map is
+// evaluated here for all 256 inputs with the runtime's own fixed-point routine and emitted as a
+// lookup table (lut_s8): the same bytes as computing it per element.
+Expected<Lowered> lower_leaky_relu(const Graph& g, const Node& n) {
+  auto l = ops::lower_QLinearLeakyRelu(g, n);
+  if (!l) return l.error();
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  const float alpha = n.attrs.f("alpha", 0.01f);
+  auto [mi, si] = quantize_multiplier(static_cast<double>(*sx / *sy));
+  auto [ma, sa] = quantize_multiplier(static_cast<double>(*sx * alpha / *sy));
+  const int32_t zx = zp_of(g, n, 2), zy = zp_of(g, n, 4);
+  std::vector<int8_t> table(256);
+  for (int32_t q = -128; q < 128; ++q) {
+    const int32_t v = q - zx;
+    int32_t r = zy;
+    if (v >= 0) {
+      r += ferrite_rt::tfl_mbqm(v, mi, si);
+    } else {
+      const int32_t t = ferrite_rt::tfl_mbqm(v, ma < 0 ? -ma : ma, sa);
+      r += ma < 0 ? -t : t;
+    }
+    table[static_cast<size_t>(q + 128)] = static_cast<int8_t>(std::clamp(r, -128, 127));
+  }
+  Tensor t;
+  t.name = g.t(n.outputs[0]).name + "_tfl_lut";
+  t.dtype = DType::I8;
+  t.shape = {256};
+  t.data = std::vector<uint8_t>(256);
+  std::memcpy(t.data->data(), table.data(), 256);
+  for (KernelCall& c : l->calls) {
+    if (c.kernel != KernelId::lut_s8 || c.args.size() != 3)
+      return make_error("{}: internal error: unexpected lookup call under TFLite numerics", n.display_name());
+    c.args[1] = Operand::constant(t);
+    c.variant = "lut_s8_leaky_relu_tfl";
+  }
+  return l;
+}
+
+// The operators of stage 2, or nullopt for the ones lower_node_tflite handles itself.
+std::optional<Expected<Lowered>> lower_stage2(const Graph& g, const Node& n) {
+  switch (n.op) {
+    case OpKind::QLinearAdd:
+      if (tflite_op(n) == "SUB") return lower_sub(g, n);
+      if (tflite_op(n) == "MAXIMUM" || tflite_op(n) == "MINIMUM") return lower_minmax(g, n, tflite_op(n) == "MAXIMUM");
+      if (!tflite_op(n).empty()) return make_error("{}: internal error: tflite_op '{}'", n.display_name(), tflite_op(n));
+      break;
+    case OpKind::QLinearMul: return lower_mul(g, n);
+    case OpKind::QLinearGlobalAveragePool: return lower_mean(g, n);
+    case OpKind::Pad: return lower_pad(g, n);
+    case OpKind::QLinearConcat: return lower_concat(g, n);
+    case OpKind::QLinearLeakyRelu: return lower_leaky_relu(g, n);
+    default: break;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Expected<Lowered> lower_node_tflite(const Graph& g, const Node& n) {
+  if (auto r = lower_stage2(g, n)) return std::move(*r);
   switch (n.op) {
     case OpKind::QLinearConv: {
       auto l = ops::lower_QLinearConv(g, n);

@@ -1,0 +1,190 @@
+#!/usr/bin/python3
+"""Generates the single-operator int8 .tflite catalogue of ctest tflite_ops (docs/tflite.md): one small
+model per operator variant (broadcast shapes, constant operands, fused activations, per-tensor /
+per-channel, edge zero points), plus a few chains that run every new kernel in one program (for the
+Cortex-M run). Deterministic (seeded); nothing is committed but this script.
+
+  make_op_models.py OUTDIR        -> OUTDIR/<case>.tflite and OUTDIR/cases.txt (one case per line:
+                                     <case> <"chain" for the chained models, else "op">)
+  make_op_models.py OUTDIR --list    names only
+"""
+import os
+import sys
+import zlib
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tflite_writer import *  # noqa: E402,F403
+
+X_SHAPE = [1, 6, 5, 8]
+
+
+def rng_for(name):
+    return np.random.default_rng(zlib.crc32(name.encode()))
+
+
+def i8(rng, shape, lo=-128, hi=128):
+    return rng.integers(lo, hi, size=shape).astype(np.int8)
+
+
+def single(name, build):
+    """A model with one int8 input X_SHAPE (or build's own) and one output."""
+    w = Writer()
+    rng = rng_for(name)
+    x, y = build(w, rng)
+    return w.finish([x], [y])
+
+
+def binary(code, otype, b_shape, const, act=0, qa=(0.05, -3), qb=(0.08, 7), qy=(0.1, 2), a_shape=None,
+           opts_extra=()):
+    def build(w, rng):
+        ash = a_shape or X_SHAPE
+        out = list(np.broadcast_shapes(tuple(ash), tuple(b_shape)))
+        x = w.tensor("x", ash, INT8, *qa)
+        if const:
+            b = w.tensor("b", b_shape, INT8, *qb, data=i8(rng, b_shape))
+        else:  # the second operand derived from the input: a requantized copy (QUANTIZE), reshaped
+            assert b_shape == ash
+            b = w.tensor("b", b_shape, INT8, *qb)
+            w.op(QUANTIZE, [x], [b])
+        y = w.tensor("y", out, INT8, *qy)
+        opts = [(0, "b", act)] + list(opts_extra) if otype else []
+        w.op(code, [x, b], [y], otype, opts)
+        return x, y
+    return build
+
+
+def case_unary(code, out_shape, otype=0, opts=(), qx=(0.05, -3), qy=(0.05, -3), shape=None, consts=()):
+    """consts: (name, shape, type, data) constant inputs after x."""
+    def build(w, rng):
+        x = w.tensor("x", shape or X_SHAPE, INT8, *qx)
+        ins = [x]
+        for cn, cs, ct, cd in consts:
+            ins.append(w.tensor(cn, cs, ct, data=cd) if ct != INT8 else w.tensor(cn, cs, ct, *qy, data=cd))
+        y = w.tensor("y", out_shape, INT8, *qy)
+        w.op(code, ins, [y], otype, list(opts))
+        return x, y
+    return build
+
+
+def cases():
+    c = {}
+    S = X_SHAPE
+    # ADD / SUB / MUL with broadcasting, constant operands, fused activations, edge zero points.
+    for code, otype, nm in ((ADD, ADD_OPTIONS, "add"), (SUB, SUB_OPTIONS, "sub"), (MUL, MUL_OPTIONS, "mul")):
+        c[f"{nm}_same"] = binary(code, otype, S, False)
+        c[f"{nm}_bcast_c"] = binary(code, otype, [8], True)                      # per-channel vector
+        c[f"{nm}_bcast_hw"] = binary(code, otype, [1, 6, 5, 1], True)            # spatial map
+        c[f"{nm}_bcast_w"] = binary(code, otype, [1, 1, 5, 8], True, act=1)      # RELU fused
+        c[f"{nm}_scalar"] = binary(code, otype, [1], True, act=3, qb=(0.02, -128))  # RELU6, edge zp
+        c[f"{nm}_edge_zp"] = binary(code, otype, S, False, act=2, qa=(0.004, 127), qb=(0.3, -128), qy=(0.02, -128))
+    c["add_rank2"] = binary(ADD, ADD_OPTIONS, [1, 8], True, a_shape=[3, 8])
+    c["mul_big_scale"] = binary(MUL, MUL_OPTIONS, [8], True, qa=(0.5, 0), qb=(0.9, 3), qy=(0.01, 0))
+    for code, nm in ((MAXIMUM, "maximum"), (MINIMUM, "minimum")):
+        c[f"{nm}_same"] = binary(code, 0, S, False, qa=(0.05, -3), qb=(0.05, -3), qy=(0.05, -3))
+        c[f"{nm}_bcast"] = binary(code, 0, [1, 1, 5, 8], True, qa=(0.05, -3), qb=(0.05, -3), qy=(0.05, -3))
+    # MEAN over H, W (global average pooling), keep_dims both ways; other scales.
+    ax = ("axis", [2], INT32, np.array([1, 2], np.int32))
+    c["mean_hw_keep"] = case_unary(MEAN, [1, 1, 1, 8], REDUCER_OPTIONS, [(0, "b", 1)], qy=(0.02, 5), consts=[ax])
+    c["mean_hw"] = case_unary(MEAN, [1, 8], REDUCER_OPTIONS, [(0, "b", 0)], qx=(0.1, 10), qy=(0.1, 10), consts=[ax])
+    c["mean_hw_big"] = case_unary(MEAN, [1, 8], REDUCER_OPTIONS, [(0, "b", 0)], qx=(0.02, -128), qy=(0.5, 100),
+                                  shape=[1, 12, 11, 8], consts=[ax])
+    # PAD / PADV2 (spatial and channel padding).
+    pads = ("pads", [4, 2], INT32, np.array([[0, 0], [1, 2], [2, 0], [0, 0]], np.int32))
+    c["pad_hw"] = case_unary(PAD, [1, 9, 7, 8], consts=[pads])
+    c["pad_c"] = case_unary(PAD, [1, 6, 5, 11], qx=(0.05, 40), qy=(0.05, 40),
+                            consts=[("pads", [4, 2], INT32, np.array([[0, 0], [0, 0], [0, 0], [1, 2]], np.int32))])
+    c["padv2"] = case_unary(PADV2, [1, 9, 7, 8], consts=[pads, ("value", [1], INT8, np.array([-100], np.int8))])
+    # Activations.
+    c["relu"] = case_unary(RELU, S, qy=(0.03, -128))
+    c["relu_same_q"] = case_unary(RELU, S)
+    c["relu6"] = case_unary(RELU6, S, qx=(0.1, 0), qy=(6 / 255, -128))
+    c["relu_n1_to_1"] = case_unary(RELU_N1_TO_1, S, qx=(0.02, 5), qy=(1 / 127, 0))
+    c["leaky_relu"] = case_unary(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", 0.2)], qy=(0.04, 20))
+    c["leaky_relu_same_q"] = case_unary(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", 0.01)])
+    # CONCATENATION (channels; height), equal quantization (TFLite's rule for int8).
+    def concat(axis, q=(0.05, -3)):
+        def build(w, rng):
+            x = w.tensor("x", S, INT8, 0.05, -3)
+            r = w.tensor("r", S, INT8, 0.05, -3)
+            w.op(RELU, [x], [r])
+            shape = list(S)
+            shape[axis] *= 2
+            y = w.tensor("y", shape, INT8, *q)
+            w.op(CONCATENATION, [x, r], [y], CONCATENATION_OPTIONS, [(0, "i", axis), (1, "b", 0)])
+            return x, y
+        return build
+    c["concat_c"] = concat(3)
+    c["concat_h"] = concat(1)
+    c["concat_neg_axis"] = concat(-1 % 4)
+    # Data movement: TRANSPOSE, STRIDED_SLICE, SPLIT (NHWC axes).
+    c["transpose"] = case_unary(TRANSPOSE, [1, 8, 6, 5], consts=[("perm", [4], INT32, np.array([0, 3, 1, 2], np.int32))])
+    ss = [("begin", [4], INT32, np.array([0, 1, 0, 2], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 8], np.int32)),
+          ("strides", [4], INT32, np.array([1, 2, 2, 3], np.int32))]
+    c["strided_slice"] = case_unary(STRIDED_SLICE, [1, 3, 3, 2], STRIDED_SLICE_OPTIONS,
+                                    [(0, "i", 0), (1, "i", 0), (4, "i", 0)], consts=ss)
+    def split(axis, n):
+        def build(w, rng):
+            x = w.tensor("x", S, INT8, 0.05, -3)
+            a = w.tensor("axis", [], INT32, data=np.array(axis, np.int32))
+            shape = list(S)
+            shape[axis] //= n
+            parts = [w.tensor(f"p{i}", shape, INT8, 0.05, -3) for i in range(n)]
+            w.op(SPLIT, [a, x], parts, SPLIT_OPTIONS, [(0, "i", n)])
+            y = w.tensor("y", S, INT8, 0.05, -3)
+            w.op(CONCATENATION, parts[::-1], [y], CONCATENATION_OPTIONS, [(0, "i", axis), (1, "b", 0)])
+            return x, y
+        return build
+    c["split_c"] = split(3, 2)
+    c["split_h"] = split(1, 3)
+    return c
+
+
+def chain():
+    """Every new kernel in one model (for the Cortex-M4 run): pad -> sub(bcast) -> mul(bcast) ->
+    leaky relu -> relu6 -> max -> concat -> add(bcast) -> mean."""
+    w = Writer()
+    rng = rng_for("chain")
+    S = X_SHAPE
+    x = w.tensor("x", S, INT8, 0.05, -3)
+    p = w.tensor("p", [1, 8, 7, 8], INT8, 0.05, -3)
+    w.op(PAD, [x, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [1, 1], [1, 1], [0, 0]], np.int32))], [p])
+    s = w.tensor("s", [1, 8, 7, 8], INT8, 0.07, 4)
+    w.op(SUB, [p, w.tensor("sc", [8], INT8, 0.03, 1, data=i8(rng, [8]))], [s], SUB_OPTIONS, [(0, "b", 0)])
+    mu = w.tensor("mu", [1, 8, 7, 8], INT8, 0.06, -10)
+    w.op(MUL, [s, w.tensor("mc", [1, 8, 7, 1], INT8, 0.02, 0, data=i8(rng, [1, 8, 7, 1]))], [mu], MUL_OPTIONS,
+         [(0, "b", 0)])
+    lr = w.tensor("lr", [1, 8, 7, 8], INT8, 0.04, 0)
+    w.op(LEAKY_RELU, [mu], [lr], LEAKY_RELU_OPTIONS, [(0, "f", 0.1)])
+    r6 = w.tensor("r6", [1, 8, 7, 8], INT8, 0.04, 0)
+    w.op(RELU6, [lr], [r6])
+    mx = w.tensor("mx", [1, 8, 7, 8], INT8, 0.04, 0)
+    w.op(MAXIMUM, [r6, lr], [mx])
+    cc = w.tensor("cc", [1, 8, 7, 16], INT8, 0.04, 0)
+    w.op(CONCATENATION, [mx, lr], [cc], CONCATENATION_OPTIONS, [(0, "i", 3), (1, "b", 0)])
+    ad = w.tensor("ad", [1, 8, 7, 16], INT8, 0.05, 3)
+    w.op(ADD, [cc, w.tensor("ac", [16], INT8, 0.01, -5, data=i8(rng, [16]))], [ad], ADD_OPTIONS, [(0, "b", 1)])
+    y = w.tensor("y", [1, 16], INT8, 0.02, -7)
+    w.op(MEAN, [ad, w.tensor("axis", [2], INT32, data=np.array([1, 2], np.int32))], [y], REDUCER_OPTIONS, [(0, "b", 0)])
+    return w.finish([x], [y])
+
+
+def main():
+    out = sys.argv[1]
+    c = cases()
+    if "--list" in sys.argv:
+        print("\n".join(list(c) + ["chain"]))
+        return
+    os.makedirs(out, exist_ok=True)
+    lines = []
+    for name, build in c.items():
+        open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
+        lines.append(f"{name} op")
+    open(os.path.join(out, "chain.tflite"), "wb").write(chain())
+    lines.append("chain chain")
+    open(os.path.join(out, "cases.txt"), "w").write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
