@@ -784,6 +784,9 @@ Expected<Graph> import_tflite(const std::string& path) {
         n.op = code == MUL ? OpKind::QLinearMul : OpKind::QLinearAdd;  // same operand list
         n.inputs = {*a, qa->first, qa->second, *c, qb->first, qb->second, qy->first, qy->second};
         n.outputs = {*y};
+        if ((code == MAXIMUM || code == MINIMUM) && !(b.same_quant(in[0], out[0]) && b.same_quant(in[1], out[0])))
+          return b.err("inputs and output must share one scale and zero point (int8 {} compares raw values)",
+                       builtin_name(code));
         if (code == SUB || code == MAXIMUM || code == MINIMUM)  // tflite_numerics.cpp picks the kernel
           n.attrs.values["tflite_op"] = std::string(builtin_name(code));
         FERRITE_TRY(fused_act(b, n, fa));

@@ -117,7 +117,7 @@ def cases():
         return build
     c["concat_c"] = concat(3)
     c["concat_h"] = concat(1)
-    c["concat_neg_axis"] = concat(-1 % 4)
+    c["concat_neg_axis"] = concat(-1)
     # Data movement: TRANSPOSE, STRIDED_SLICE, SPLIT (NHWC axes).
     c["transpose"] = case_unary(TRANSPOSE, [1, 8, 6, 5], consts=[("perm", [4], INT32, np.array([0, 3, 1, 2], np.int32))])
     ss = [("begin", [4], INT32, np.array([0, 1, 0, 2], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 8], np.int32)),
@@ -170,11 +170,61 @@ def chain():
     return w.finish([x], [y])
 
 
+def chain_data():
+    """Data movement and MINIMUM between NHWC kernels: padv2 -> strided slice -> split -> minimum ->
+    transpose -> concat -> mul."""
+    w = Writer()
+    rng = rng_for("chain_data")
+    q = (0.05, -3)
+    x = w.tensor("x", X_SHAPE, INT8, *q)
+    p = w.tensor("p", [1, 8, 8, 8], INT8, *q)
+    w.op(PADV2, [x, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [2, 0], [1, 2], [0, 0]], np.int32)),
+                 w.tensor("v", [], INT8, *q, data=np.array(9, np.int8))], [p])
+    s = w.tensor("s", [1, 4, 8, 4], INT8, *q)
+    w.op(STRIDED_SLICE, [p, w.tensor("b", [4], INT32, data=np.array([0, 0, 0, 1], np.int32)),
+                         w.tensor("e", [4], INT32, data=np.array([1, 8, 8, 8], np.int32)),
+                         w.tensor("st", [4], INT32, data=np.array([1, 2, 1, 2], np.int32))], [s],
+         STRIDED_SLICE_OPTIONS, [(0, "i", 0), (1, "i", 0)])
+    p0, p1 = w.tensor("p0", [1, 4, 4, 4], INT8, *q), w.tensor("p1", [1, 4, 4, 4], INT8, *q)
+    w.op(SPLIT, [w.tensor("ax", [1], INT32, data=np.array([2], np.int32)), s], [p0, p1], SPLIT_OPTIONS, [(0, "i", 2)])
+    mn = w.tensor("mn", [1, 4, 4, 4], INT8, *q)
+    w.op(MINIMUM, [p0, p1], [mn])
+    t = w.tensor("t", [1, 4, 4, 4], INT8, *q)
+    w.op(TRANSPOSE, [mn, w.tensor("perm", [4], INT32, data=np.array([0, 2, 1, 3], np.int32))], [t])
+    c = w.tensor("c", [1, 4, 4, 8], INT8, *q)
+    w.op(CONCATENATION, [t, p0], [c], CONCATENATION_OPTIONS, [(0, "i", 3)])
+    y = w.tensor("y", [1, 4, 4, 8], INT8, 0.04, 6)
+    w.op(MUL, [c, w.tensor("k", [8], INT8, 0.03, 2, data=i8(rng, [8]))], [y], MUL_OPTIONS, [(0, "b", 0)])
+    return w.finish([x], [y])
+
+
+def refusals():
+    """Models Ferrite must refuse (exit 2), with the text the message must contain."""
+    r = {}
+    def concat_unequal(w, rng):
+        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+        q = w.tensor("q", X_SHAPE, INT8, 0.07, -3)
+        w.op(QUANTIZE, [x], [q])
+        y = w.tensor("y", [1, 6, 5, 16], INT8, 0.05, -3)
+        w.op(CONCATENATION, [x, q], [y], CONCATENATION_OPTIONS, [(0, "i", 3)])
+        return x, y
+    r["refuse_concat_unequal_q"] = (concat_unequal, "operator 1 (CONCATENATION)")
+    r["refuse_mean_c"] = (case_unary(MEAN, [1, 6, 5], REDUCER_OPTIONS, [(0, "b", 0)],
+                                     consts=[("axis", [1], INT32, np.array([3], np.int32))]), "operator 0 (MEAN)")
+    r["refuse_maximum_unequal_q"] = (binary(MAXIMUM, 0, [8], True), "operator 0 (MAXIMUM)")
+    r["refuse_shrink_axis"] = (case_unary(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 2)], consts=[
+        ("begin", [4], INT32, np.array([0, 1, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 2, 5, 8], np.int32)),
+        ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE)")
+    r["refuse_pad_requant"] = (case_unary(PAD, [1, 7, 5, 8], qy=(0.1, 0), consts=[
+        ("pads", [4, 2], INT32, np.array([[0, 0], [1, 0], [0, 0], [0, 0]], np.int32))]), "operator 0 (PAD)")
+    return r
+
+
 def main():
     out = sys.argv[1]
     c = cases()
     if "--list" in sys.argv:
-        print("\n".join(list(c) + ["chain"]))
+        print("\n".join(list(c) + ["chain", "chain_data"] + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -182,7 +232,11 @@ def main():
         open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
         lines.append(f"{name} op")
     open(os.path.join(out, "chain.tflite"), "wb").write(chain())
-    lines.append("chain chain")
+    open(os.path.join(out, "chain_data.tflite"), "wb").write(chain_data())
+    lines += ["chain chain", "chain_data chain"]
+    for name, (build, expect) in refusals().items():
+        open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
+        lines.append(f"{name} refuse {expect}")
     open(os.path.join(out, "cases.txt"), "w").write("\n".join(lines) + "\n")
 
 
