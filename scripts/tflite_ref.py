@@ -334,7 +334,7 @@ def one_over_one_plus_x(a):  # a in Q0.31 [0,1): 1/(1+a) in Q0.31 (gemmlowp's Ne
     for _ in range(3):
         one_minus = (1 << 29) - fx_mul(half_denominator, x)
         x = x + sat_shl(fx_mul(x, one_minus), 2)
-    return sat_shl(rdbpot(x, 1), 2)  # ExactMulByPot<-1>, then Rescale Q2.29 -> Q0.31
+    return sat_shl(x, 1)  # ExactMulByPot<-1> (same raw, Q1.30), then Rescale to Q0.31 (saturating x2)
 
 
 def sat_shl(x, s):
@@ -506,6 +506,101 @@ def strided_slice(x, m, op):
     return np.ascontiguousarray(x[tuple(sl)]).reshape(m.tensors[op["outputs"][0]]["shape"])
 
 
+# LOGISTIC / TANH / HARD_SWISH int8: TFLite Micro's fixed-point kernels, evaluated per input value.
+def _i(v):
+    return int(np.asarray(v).reshape(-1)[0])
+
+
+def newton_reciprocal(a):  # gemmlowp's Newton-Raphson iterate for 1 / (1 + a), Q2.29
+    s = a + (1 << 31) - 1
+    half = (s + (1 if s >= 0 else -1)) // 2 if s >= 0 else -((-s + 1) // 2)
+    x = 1515870810 + _i(fx_mul(half, -1010580540))
+    for _ in range(3):
+        x = x + _i(sat_shl(fx_mul(x, (1 << 29) - _i(fx_mul(half, x))), 2))
+    return x
+
+
+def fx_logistic(a, ib):
+    if a == 0:
+        return 1 << 30
+    pos = _i(sat_shl(newton_reciprocal(_i(exp_on_negative_values(np.array([-abs(a)]), ib))), 1))
+    return pos if a > 0 else (1 << 31) - 1 - pos
+
+
+def fx_tanh(a, ib):
+    if a == 0:
+        return 0
+    t = _i(sat_shl(newton_reciprocal(_i(exp_on_negative_values(np.array([-abs(a)]), ib + 1))) - (1 << 29), 2))
+    return -t if a < 0 else t
+
+
+def logistic_tanh(x, m, op, is_tanh):
+    (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
+    mant, left = math.frexp(float(np.float32(sx)) * (1 << 27))
+    mult = int(round_away(mant * (1 << 31)))
+    radius = math.floor(1.0 * 15 * (1 << 27) / (1 << left))
+    table = np.zeros(256, np.int64)
+    for v in range(-128, 128):
+        i = v - zx
+        if i <= -radius:
+            r = -128
+        elif i >= radius:
+            r = 127
+        else:
+            q4 = _i(mbqm(i, mult, left))
+            if is_tanh:
+                r = _i(rdbpot(fx_tanh(q4, 4), 24))
+            else:
+                r = _i(rdbpot(fx_logistic(q4, 4), 23)) - 128
+            r = min(max(r, -128), 127)
+        table[v + 128] = r
+    return table[x.astype(np.int64) + 128].astype(np.int8)
+
+
+def _s16(v):
+    return (int(v) + (1 << 15)) % (1 << 16) - (1 << 15)
+
+
+def hard_swish(x, m, op):
+    (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
+    hires = f32(1.0 / 128.0) * f32(sx)
+    om32, oexp = quantize_multiplier(float(hires / f32(sy)))
+    rm32, rexp = quantize_multiplier(float(hires / f32(3.0 / 32768.0)))
+    down = lambda q: 32767 if q >= (1 << 31) - 1 - (1 << 15) else (q + (1 << 15)) >> 16
+    om, rm = down(om32), down(rm32)
+
+    def srdhm16(a, b):
+        if a == b == -32768:
+            return 32767
+        ab = a * b
+        s = ab + ((1 << 14) if ab >= 0 else (1 - (1 << 14)))
+        return int(s / (1 << 15)) if s >= 0 else -int(-s // (1 << 15))
+
+    def sdhm16(a, b):
+        if a == b == -32768:
+            return 32767
+        ab = a * b
+        return ab // (1 << 15) if ab >= 0 else -((-ab) // (1 << 15))
+
+    sat16 = lambda v: min(max(v, -32768), 32767)
+    table = np.zeros(256, np.int64)
+    for v in range(-128, 128):
+        hi = (v - zx) * 128
+        pre_out = srdhm16(hi, om)
+        rel = hi
+        if rexp > 0:
+            rel = sat16(rel * (1 << (rexp - 1)))
+        rel = srdhm16(rel, rm)
+        if rexp > 0:
+            rel = sat16(rel * 2)
+        if rexp < 0:
+            rel = _i(rdbpot(rel, -rexp))
+        rel = (rel + (1 << 15)) >> 1
+        out = _s16(_i(rdbpot(sdhm16(rel, pre_out), -oexp)) + zy)
+        table[v + 128] = min(max(out, -128), 127)
+    return table[x.astype(np.int64) + 128].astype(np.int8)
+
+
 def run(m, x):
     vals = {m.inputs[0]: x}
     for i, t in enumerate(m.tensors):
@@ -551,6 +646,10 @@ def run(m, x):
             y = requant_clamp(a, m, op, -1.0, 1.0)
         elif name == "LEAKY_RELU":
             y = leaky_relu(a, m, op)
+        elif name in ("LOGISTIC", "TANH"):
+            y = logistic_tanh(a, m, op, name == "TANH")
+        elif name == "HARD_SWISH":
+            y = hard_swish(a, m, op)
         elif name == "CONCATENATION":
             y = concatenation([vals[i] for i in op["inputs"]], m, op)
         elif name == "TRANSPOSE":

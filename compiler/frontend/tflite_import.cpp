@@ -40,7 +40,7 @@ enum BufferF { kBufData = 0, kBufOffset = 1, kBufSize = 2 };
 enum Builtin : int32_t {
   ADD = 0, AVERAGE_POOL_2D = 1, CONCATENATION = 2, CONV_2D = 3, DEPTHWISE_CONV_2D = 4, DEQUANTIZE = 6,
   FULLY_CONNECTED = 9, MAX_POOL_2D = 17, MUL = 18, RELU = 19, RELU_N1_TO_1 = 20, RELU6 = 21, RESHAPE = 22,
-  SOFTMAX = 25, CUSTOM = 32, PAD = 34, TRANSPOSE = 39, MEAN = 40, SUB = 41, SQUEEZE = 43, STRIDED_SLICE = 45,
+  SOFTMAX = 25, TANH = 28, CUSTOM = 32, LOGISTIC = 14, HARD_SWISH = 117, PAD = 34, TRANSPOSE = 39, MEAN = 40, SUB = 41, SQUEEZE = 43, STRIDED_SLICE = 45,
   SPLIT = 49, MAXIMUM = 55, MINIMUM = 57, PADV2 = 60, LEAKY_RELU = 98, QUANTIZE = 114
 };
 // BuiltinOptions union types of those operators.
@@ -65,11 +65,12 @@ const char* builtin_name(int32_t code) {
 constexpr const char* kSupported[] = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "MAXIMUM",
                                       "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "MEAN", "PAD", "PADV2", "RESHAPE",
                                       "SQUEEZE", "CONCATENATION", "TRANSPOSE", "STRIDED_SLICE", "SPLIT", "SOFTMAX",
-                                      "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "QUANTIZE"};
+                                      "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "LOGISTIC", "TANH",
+                                      "HARD_SWISH", "QUANTIZE"};
 constexpr const char* kSupportedList =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, "
     "MEAN (H, W), PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
-    "RELU_N1_TO_1, LEAKY_RELU, QUANTIZE";
+    "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE";
 
 constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
@@ -956,6 +957,25 @@ Expected<Graph> import_tflite(const std::string& path) {
         n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
         n.outputs = {*y};
         n.attrs.values["alpha"] = alpha;
+        break;
+      }
+      case LOGISTIC:
+      case TANH:
+      case HARD_SWISH: {
+        FERRITE_TRY(need(1, 1, 0));
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        // TFLite numerics: a lookup table of TFLite's fixed-point kernel (tflite_numerics.cpp).
+        n.op = code == LOGISTIC ? OpKind::QLinearSigmoid : OpKind::QLinearActivation;
+        n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+        n.outputs = {*y};
+        if (code != LOGISTIC) n.attrs.values["function"] = std::string(code == TANH ? "Tanh" : "HardSwish");
         break;
       }
       case TRANSPOSE: {

@@ -454,6 +454,169 @@ Expected<Lowered> lower_leaky_relu(const Graph& g, const Node& n) {
   return l;
 }
 
+// ---- LOGISTIC, TANH, HARD_SWISH: TFLite Micro's int8 fixed-point kernels, evaluated here for all
+// 256 inputs and emitted as a lookup table (lut_s8). gemmlowp's fixed-point functions on raw int32
+// values with a stated number of integer bits (Qib.(31-ib)).
+namespace fx {
+using ferrite_rt::tfl_rdbpot;
+using ferrite_rt::tfl_srdhm;
+int32_t sat_shl(int32_t x, int s) {
+  const int64_t v = static_cast<int64_t>(x) * (int64_t{1} << s);
+  return static_cast<int32_t>(std::clamp<int64_t>(v, INT32_MIN, INT32_MAX));
+}
+// exp(a) for a <= 0 given with `ib` integer bits; result Q0.31 (exp_on_negative_values).
+int32_t exp_on_negative(int32_t a, int ib) {
+  const int frac = 31 - ib;
+  const int32_t quarter = int32_t{1} << (frac - 2);
+  const int32_t a_mod = (a & (quarter - 1)) - quarter;
+  int32_t r = ferrite_rt::tfl_exp_on_interval(sat_shl(a_mod, ib));
+  const int32_t rem = a_mod - a;
+  static const int32_t mult[7] = {1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
+  for (int e = -2; e <= 4; ++e)
+    if (ib > e && (rem & (int32_t{1} << (frac + e)))) r = tfl_srdhm(r, mult[e + 2]);
+  if (ib > 5 && a < -(int32_t{1} << (36 - ib))) r = 0;
+  return a == 0 ? INT32_MAX : r;
+}
+// Newton-Raphson for 1 / (1 + a) (Q2.29 iterate) shared by the two functions below.
+int32_t newton_reciprocal(int32_t a) {
+  const int64_t sum = static_cast<int64_t>(a) + INT32_MAX;  // RoundingHalfSum(a, One)
+  const auto half = static_cast<int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2);
+  int32_t x = 1515870810 + tfl_srdhm(half, -1010580540);
+  for (int i = 0; i < 3; ++i) x += sat_shl(tfl_srdhm(x, (int32_t{1} << 29) - tfl_srdhm(half, x)), 2);
+  return x;
+}
+int32_t one_over_one_plus_x(int32_t a) { return sat_shl(newton_reciprocal(a), 1); }  // ExactMulByPot<-1>, Rescale<0>
+int32_t one_minus_x_over_one_plus_x(int32_t a) { return sat_shl(newton_reciprocal(a) - (int32_t{1} << 29), 2); }
+int32_t logistic(int32_t a, int ib) {
+  if (a == 0) return int32_t{1} << 30;
+  const int32_t pos = one_over_one_plus_x(exp_on_negative(a > 0 ? -a : a, ib));
+  return a > 0 ? pos : INT32_MAX - pos;
+}
+int32_t tanh(int32_t a, int ib) {
+  if (a == 0) return 0;
+  const int32_t t = one_minus_x_over_one_plus_x(exp_on_negative(a < 0 ? a : -a, ib + 1));  // ExactMulByPot<1>
+  return a < 0 ? -t : t;
+}
+int16_t srdhm16(int16_t a, int16_t b) {
+  if (a == b && a == INT16_MIN) return INT16_MAX;
+  const int32_t ab = static_cast<int32_t>(a) * b;
+  return static_cast<int16_t>((ab + (ab >= 0 ? (1 << 14) : (1 - (1 << 14)))) / (1 << 15));
+}
+int16_t sdhm16_trunc(int16_t a, int16_t b) {  // hard_swish.h's SaturatingDoublingHighMul (no rounding)
+  if (a == b && a == INT16_MIN) return INT16_MAX;
+  return static_cast<int16_t>((static_cast<int32_t>(a) * b) / (1 << 15));
+}
+int16_t rdbpot16(int16_t x, int e) {
+  const int32_t mask = (1 << e) - 1;
+  const int32_t rem = x & mask;
+  const int32_t thr = (mask >> 1) + (x < 0 ? 1 : 0);
+  return static_cast<int16_t>((x >> e) + (rem > thr ? 1 : 0));
+}
+int16_t sat_shl16(int16_t x, int s) {
+  return static_cast<int16_t>(std::clamp<int64_t>(static_cast<int64_t>(x) * (int64_t{1} << s), INT16_MIN, INT16_MAX));
+}
+int16_t down_to_int16(int32_t m) {  // DownScaleInt32ToInt16Multiplier
+  if (m >= INT32_MAX - (1 << 15)) return INT16_MAX;
+  return static_cast<int16_t>((m + (1 << 15)) >> 16);
+}
+}  // namespace fx
+
+Operand lut_const(const Graph& g, const Node& n, const std::vector<int8_t>& table) {
+  Tensor t;
+  t.name = g.t(n.outputs[0]).name + "_tfl_lut";
+  t.dtype = DType::I8;
+  t.shape = {256};
+  t.data = std::vector<uint8_t>(256);
+  std::memcpy(t.data->data(), table.data(), 256);
+  return Operand::constant(std::move(t));
+}
+
+// Replaces the table of a lowered lut_s8 node (QLinearSigmoid / QLinearActivation) by `table`.
+Expected<Lowered> with_table(const Graph& g, const Node& n, Expected<Lowered> l, const std::vector<int8_t>& table,
+                             const char* variant) {
+  if (!l) return l.error();
+  for (KernelCall& c : l->calls) {
+    if (c.kernel != KernelId::lut_s8 || c.args.size() != 3)
+      return make_error("{}: internal error: unexpected lookup call under TFLite numerics", n.display_name());
+    c.args[1] = lut_const(g, n, table);
+    c.variant = variant;
+  }
+  return l;
+}
+
+// LOGISTIC / TANH int8 (logistic_common.cc, tanh.cc): input multiplier from frexp(x_scale * 2^27),
+// radius CalculateInputRadius(4, shift, 31); inside the radius MBQM to Q4.27, gemmlowp's logistic /
+// tanh to Q0.31, RoundingDivideByPOT to the output (LOGISTIC: 1/256, zero point -128; TANH: 1/128, 0).
+Expected<Lowered> lower_logistic_tanh(const Graph& g, const Node& n, bool is_tanh, Expected<Lowered> l) {
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  const int32_t zx = zp_of(g, n, 2), zy = zp_of(g, n, 4);
+  if (is_tanh ? (*sy != 1.f / 128.f || zy != 0) : (*sy != 1.f / 256.f || zy != -128))
+    return make_error("{}: int8 {} output must have scale {} and zero point {} (TFLite's rule)", n.display_name(),
+                      is_tanh ? "TANH" : "LOGISTIC", is_tanh ? "1/128" : "1/256", is_tanh ? 0 : -128);
+  int left_shift = 0;
+  const double q = std::frexp(static_cast<double>(*sx) * static_cast<double>(1 << 27), &left_shift);
+  const auto mult64 = static_cast<int64_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
+  if (mult64 >= (int64_t{1} << 31) || left_shift < 0 || left_shift > 40)
+    return make_error("{}: input scale {} is outside the range TFLite's int8 kernel handles", n.display_name(), *sx);
+  const auto mult = static_cast<int32_t>(mult64);
+  const auto radius = static_cast<int32_t>(
+      std::floor(1.0 * 15 * static_cast<double>(int64_t{1} << 27) / static_cast<double>(int64_t{1} << left_shift)));
+  std::vector<int8_t> table(256);
+  for (int32_t v = -128; v < 128; ++v) {
+    const int32_t in = v - zx;
+    int32_t r;
+    if (in <= -radius) {
+      r = -128;
+    } else if (in >= radius) {
+      r = 127;
+    } else {
+      const int32_t q4 = ferrite_rt::tfl_mbqm(in, mult, left_shift);
+      r = is_tanh ? fx::tfl_rdbpot(fx::tanh(q4, 4), 24) : fx::tfl_rdbpot(fx::logistic(q4, 4), 23) - 128;
+      r = std::clamp(r, -128, 127);
+    }
+    table[static_cast<size_t>(v + 128)] = static_cast<int8_t>(r);
+  }
+  return with_table(g, n, std::move(l), table, is_tanh ? "lut_s8_tanh_tfl" : "lut_s8_logistic_tfl");
+}
+
+// HARD_SWISH int8 (hard_swish_common.cc, reference hard_swish.h): 16-bit fixed point with the
+// input on a 2^-7 finer scale, the "reluish" factor min(max(x + 3, 0), 6) / 6 and the output
+// multiplier both as int16 multipliers (DownScaleInt32ToInt16Multiplier).
+Expected<Lowered> lower_hard_swish(const Graph& g, const Node& n, Expected<Lowered> l) {
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  const int32_t zx = zp_of(g, n, 2), zy = zp_of(g, n, 4);
+  const float hires = (1.0f / 128.0f) * *sx;
+  const float reluish_scale = 3.0f / 32768.0f;
+  auto [om32, oexp] = quantize_multiplier(static_cast<double>(hires / *sy));
+  auto [rm32, rexp] = quantize_multiplier(static_cast<double>(hires / reluish_scale));
+  if (oexp > 0) return make_error("{}: output scale {} is too small for TFLite's int8 HARD_SWISH", n.display_name(), *sy);
+  if (rexp > 15 || rexp < -15 || oexp < -15)
+    return make_error("{}: scales outside the range TFLite's int8 HARD_SWISH handles", n.display_name());
+  const int16_t om = fx::down_to_int16(om32), rm = fx::down_to_int16(rm32);
+  std::vector<int8_t> table(256);
+  for (int32_t v = -128; v < 128; ++v) {
+    const auto in = static_cast<int16_t>(v - zx);
+    const auto hi = static_cast<int16_t>(in * (1 << 7));
+    const int16_t pre_out = fx::srdhm16(hi, om);
+    int16_t reluish = hi;
+    if (rexp > 0) reluish = fx::sat_shl16(reluish, rexp - 1);
+    reluish = fx::srdhm16(reluish, rm);
+    if (rexp > 0) reluish = fx::sat_shl16(reluish, 1);
+    if (rexp < 0) reluish = fx::rdbpot16(reluish, -rexp);
+    reluish = static_cast<int16_t>((reluish + (1 << 15)) >> 1);
+    const int16_t pre_shift = fx::sdhm16_trunc(reluish, pre_out);
+    auto out = static_cast<int16_t>(fx::rdbpot16(pre_shift, -oexp) + zy);  // int16 arithmetic, as TFLite's
+    table[static_cast<size_t>(v + 128)] = static_cast<int8_t>(std::clamp<int32_t>(out, -128, 127));
+  }
+  return with_table(g, n, std::move(l), table, "lut_s8_hard_swish_tfl");
+}
+
 // The operators of stage 2, or nullopt for the ones lower_node_tflite handles itself.
 std::optional<Expected<Lowered>> lower_stage2(const Graph& g, const Node& n) {
   switch (n.op) {
@@ -467,6 +630,13 @@ std::optional<Expected<Lowered>> lower_stage2(const Graph& g, const Node& n) {
     case OpKind::Pad: return lower_pad(g, n);
     case OpKind::QLinearConcat: return lower_concat(g, n);
     case OpKind::QLinearLeakyRelu: return lower_leaky_relu(g, n);
+    case OpKind::QLinearSigmoid: return lower_logistic_tanh(g, n, false, ops::lower_QLinearSigmoid(g, n));
+    case OpKind::QLinearActivation: {
+      const std::string f = n.attrs.s("function", "");
+      if (f == "Tanh") return lower_logistic_tanh(g, n, true, ops::lower_QLinearActivation(g, n));
+      if (f == "HardSwish") return lower_hard_swish(g, n, ops::lower_QLinearActivation(g, n));
+      return make_error("{}: int8 {} is not supported under TFLite numerics", n.display_name(), f);
+    }
     default: break;
   }
   return std::nullopt;

@@ -272,7 +272,8 @@ inline int32_t tfl_one_over_one_plus_x(int32_t a) {
     t = t < INT32_MIN ? INT32_MIN : (t > INT32_MAX ? INT32_MAX : t);
     x += static_cast<int32_t>(t);
   }
-  int64_t r = static_cast<int64_t>(tfl_rdbpot(x, 1)) * 4;
+  // ExactMulByPot<-1> (Q2.29 -> Q1.30, the same raw value), then Rescale to Q0.31: a saturating x2.
+  const int64_t r = static_cast<int64_t>(x) * 2;
   return static_cast<int32_t>(r < INT32_MIN ? INT32_MIN : (r > INT32_MAX ? INT32_MAX : r));
 }
 inline int32_t tfl_clz32(uint32_t v) {

@@ -103,6 +103,14 @@ def cases():
     c["relu_n1_to_1"] = case_unary(RELU_N1_TO_1, S, qx=(0.02, 5), qy=(1 / 127, 0))
     c["leaky_relu"] = case_unary(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", 0.2)], qy=(0.04, 20))
     c["leaky_relu_same_q"] = case_unary(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", 0.01)])
+    c["logistic"] = case_unary(LOGISTIC, S, qx=(0.05, -3), qy=(1 / 256, -128))
+    c["logistic_wide"] = case_unary(LOGISTIC, S, qx=(0.2, 30), qy=(1 / 256, -128))
+    c["logistic_narrow"] = case_unary(LOGISTIC, S, qx=(0.004, -128), qy=(1 / 256, -128))
+    c["tanh"] = case_unary(TANH, S, qx=(0.03, 4), qy=(1 / 128, 0))
+    c["tanh_wide"] = case_unary(TANH, S, qx=(0.15, -20), qy=(1 / 128, 0))
+    c["hard_swish"] = case_unary(HARD_SWISH, S, qx=(0.05, -3), qy=(0.03, -90))
+    c["hard_swish_wide"] = case_unary(HARD_SWISH, S, qx=(0.1, 20), qy=(0.06, -100))
+    c["hard_swish_narrow"] = case_unary(HARD_SWISH, S, qx=(0.01, 0), qy=(0.008, -30))
     # CONCATENATION (channels; height), equal quantization (TFLite's rule for int8).
     def concat(axis, q=(0.05, -3)):
         def build(w, rng):
@@ -198,6 +206,24 @@ def chain_data():
     return w.finish([x], [y])
 
 
+def chain_act():
+    """The table-driven activations after NHWC kernels: mul -> hard swish -> tanh -> pad -> logistic."""
+    w = Writer()
+    rng = rng_for("chain_act")
+    x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+    mu = w.tensor("mu", X_SHAPE, INT8, 0.04, 1)
+    w.op(MUL, [x, w.tensor("k", [8], INT8, 0.03, 0, data=i8(rng, [8]))], [mu], MUL_OPTIONS, [(0, "b", 0)])
+    hs = w.tensor("hs", X_SHAPE, INT8, 0.03, -60)
+    w.op(HARD_SWISH, [mu], [hs])
+    th = w.tensor("th", X_SHAPE, INT8, 1 / 128, 0)
+    w.op(TANH, [hs], [th])
+    pd = w.tensor("pd", [1, 7, 6, 8], INT8, 1 / 128, 0)
+    w.op(PAD, [th, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [1, 0], [0, 1], [0, 0]], np.int32))], [pd])
+    y = w.tensor("y", [1, 7, 6, 8], INT8, 1 / 256, -128)
+    w.op(LOGISTIC, [pd], [y])
+    return w.finish([x], [y])
+
+
 def refusals():
     """Models Ferrite must refuse (exit 2), with the text the message must contain."""
     r = {}
@@ -217,6 +243,7 @@ def refusals():
         ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE)")
     r["refuse_pad_requant"] = (case_unary(PAD, [1, 7, 5, 8], qy=(0.1, 0), consts=[
         ("pads", [4, 2], INT32, np.array([[0, 0], [1, 0], [0, 0], [0, 0]], np.int32))]), "operator 0 (PAD)")
+    r["refuse_logistic_out_q"] = (case_unary(LOGISTIC, X_SHAPE, qy=(1 / 128, 0)), "operator 0 (LOGISTIC)")
     return r
 
 
@@ -224,7 +251,7 @@ def main():
     out = sys.argv[1]
     c = cases()
     if "--list" in sys.argv:
-        print("\n".join(list(c) + ["chain", "chain_data"] + list(refusals())))
+        print("\n".join(list(c) + ["chain", "chain_data", "chain_act"] + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -233,7 +260,8 @@ def main():
         lines.append(f"{name} op")
     open(os.path.join(out, "chain.tflite"), "wb").write(chain())
     open(os.path.join(out, "chain_data.tflite"), "wb").write(chain_data())
-    lines += ["chain chain", "chain_data chain"]
+    open(os.path.join(out, "chain_act.tflite"), "wb").write(chain_act())
+    lines += ["chain chain", "chain_data chain", "chain_act chain"]
     for name, (build, expect) in refusals().items():
         open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
         lines.append(f"{name} refuse {expect}")
