@@ -601,6 +601,99 @@ def hard_swish(x, m, op):
     return table[x.astype(np.int64) + 128].astype(np.int8)
 
 
+# --- float32 models (computed in float64, compared with a tolerance) ------------------------------
+def act_f(y, act):
+    if act == 1:
+        return np.maximum(y, 0)
+    if act == 3:
+        return np.clip(y, 0, 6)
+    if act == 2:
+        return np.clip(y, -1, 1)
+    return y
+
+
+def weights_f(t):
+    """A float layer's weights; int8 ones (dynamic-range models) dequantized in float32 per channel."""
+    w = t["data"]
+    if w.dtype == np.int8:
+        s = t["scale"].astype(np.float32)
+        shape = [1] * w.ndim
+        if len(s) > 1:
+            shape[t["qdim"]] = len(s)
+        w = w.astype(np.float32) * s.reshape(shape)
+    return w.astype(np.float64)
+
+
+def conv_f(x, m, op, depthwise):
+    o = op["opt"]
+    padding = scalar(o, 0, N.Int8Flags, 0)
+    sw, sh = scalar(o, 1, N.Int32Flags, 1), scalar(o, 2, N.Int32Flags, 1)
+    act = scalar(o, 4 if depthwise else 3, N.Int8Flags, 0)
+    dw_, dh_ = scalar(o, 5 if depthwise else 4, N.Int32Flags, 1), scalar(o, 6 if depthwise else 5, N.Int32Flags, 1)
+    w = weights_f(m.tensors[op["inputs"][1]])
+    if depthwise:
+        w = np.transpose(w, (3, 1, 2, 0))
+    O, KH, KW, _ = w.shape
+    n, H, W, C = x.shape
+    OH, pt = same_pad(H, KH, sh, dh_, padding)
+    OW, pl = same_pad(W, KW, sw, dw_, padding)
+    pad = np.zeros((n, H + KH * dh_ + OH * sh, W + KW * dw_ + OW * sw, C))
+    pad[:, pt:pt + H, pl:pl + W, :] = x
+    acc = np.zeros((n, OH, OW, O))
+    for ky in range(KH):
+        for kx in range(KW):
+            win = pad[:, ky * dh_:ky * dh_ + OH * sh:sh, kx * dw_:kx * dw_ + OW * sw:sw, :]
+            if depthwise:
+                acc += np.repeat(win, O // C, axis=3) * w[:, ky, kx, 0]
+            else:
+                acc += np.einsum("nhwc,oc->nhwo", win, w[:, ky, kx, :])
+    if len(op["inputs"]) > 2 and op["inputs"][2] >= 0:
+        acc += m.tensors[op["inputs"][2]]["data"]
+    return act_f(acc, act)
+
+
+def run_float_op(vals, m, op):
+    name, o = op["name"], op["opt"]
+    a = vals[op["inputs"][0]].astype(np.float64)
+    yt = m.tensors[op["outputs"][0]]
+    if name in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        return conv_f(a, m, op, name == "DEPTHWISE_CONV_2D")
+    if name == "FULLY_CONNECTED":
+        w = weights_f(m.tensors[op["inputs"][1]])
+        y = a.reshape(-1, w.shape[1]) @ w.T
+        if len(op["inputs"]) > 2 and op["inputs"][2] >= 0:
+            y += m.tensors[op["inputs"][2]]["data"]
+        return act_f(y, scalar(o, 0, N.Int8Flags, 0) if o is not None else 0).reshape(yt["shape"])
+    if name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        padding = scalar(o, 0, N.Int8Flags, 0)
+        sw, sh = scalar(o, 1, N.Int32Flags, 1), scalar(o, 2, N.Int32Flags, 1)
+        fw, fh = scalar(o, 3, N.Int32Flags, 1), scalar(o, 4, N.Int32Flags, 1)
+        n, H, W, C = a.shape
+        OH, pt = same_pad(H, fh, sh, 1, padding)
+        OW, pl = same_pad(W, fw, sw, 1, padding)
+        y = np.zeros((n, OH, OW, C))
+        for oh in range(OH):
+            for ow in range(OW):
+                h0, w0 = oh * sh - pt, ow * sw - pl
+                win = a[:, max(h0, 0):min(h0 + fh, H), max(w0, 0):min(w0 + fw, W), :]
+                y[:, oh, ow, :] = win.max(axis=(1, 2)) if name == "MAX_POOL_2D" else win.mean(axis=(1, 2))
+        return act_f(y, scalar(o, 5, N.Int8Flags, 0))
+    if name in ("RESHAPE", "SQUEEZE"):
+        return a.reshape(yt["shape"])
+    if name == "SOFTMAX":
+        e = np.exp(a - a.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    if name in ("ADD", "SUB", "MUL"):
+        b = vals[op["inputs"][1]].astype(np.float64)
+        y = a + b if name == "ADD" else (a - b if name == "SUB" else a * b)
+        return act_f(y, scalar(o, 0, N.Int8Flags, 0) if o is not None else 0)
+    if name == "RELU":
+        return np.maximum(a, 0)
+    if name == "RELU6":
+        return np.clip(a, 0, 6)
+    raise SystemExit(f"float {name}: not supported by the reference")
+
+
 def run(m, x):
     vals = {m.inputs[0]: x}
     for i, t in enumerate(m.tensors):
@@ -609,6 +702,9 @@ def run(m, x):
     for k, op in enumerate(m.ops):
         a = vals[op["inputs"][0]]
         name = op["name"]
+        if name != "SPLIT" and a.dtype in (np.float32, np.float64) and name not in ("QUANTIZE",):
+            vals[op["outputs"][0]] = run_float_op(vals, m, op)
+            continue
         if name == "CONV_2D":
             y = conv(a, m, op, False)
         elif name == "DEPTHWISE_CONV_2D":
@@ -682,7 +778,7 @@ def main():
             print(k, op["name"], [m.tensors[i]["shape"] for i in op["inputs"] if i >= 0], "->", t["shape"])
         return
     x = np.load(a.input)
-    y = run(m, x.reshape(m.tensors[m.inputs[0]]["shape"]).astype(np.int8))
+    y = run(m, x.reshape(m.tensors[m.inputs[0]]["shape"]).astype(m.tensors[m.inputs[0]]["dtype"]))
     np.save(a.output, y)
 
 

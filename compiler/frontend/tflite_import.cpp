@@ -329,16 +329,18 @@ struct Builder {
     if (!d) return d.error();
     if (!d->empty()) return err("tensor '{}' is a constant where an activation is expected", name_of(*t));
     if (!as_output && !is_input(idx)) return err("tensor '{}' is read before any operator writes it", name_of(*t));
-    if (*dt != DType::I8)
-      return err("tensor '{}' is {}; only int8 activations are supported (float and int16 TFLite models are not yet)",
+    if (*dt != DType::I8 && *dt != DType::F32)
+      return err("tensor '{}' is {}; only int8 and float32 activations are supported (int16 TFLite models are not yet)",
                  name_of(*t), dtype_name(*dt));
-    auto q = quant_of(*t);
-    if (!q) return q.error();
-    if (q->scale.size() != 1) return err("int8 tensor '{}' must be quantized per tensor", name_of(*t));
-    if (q->zp[0] < -128 || q->zp[0] > 127) return err("tensor '{}': zero point {} outside int8", name_of(*t), q->zp[0]);
+    if (*dt == DType::I8) {
+      auto q = quant_of(*t);
+      if (!q) return q.error();
+      if (q->scale.size() != 1) return err("int8 tensor '{}' must be quantized per tensor", name_of(*t));
+      if (q->zp[0] < -128 || q->zp[0] > 127) return err("tensor '{}': zero point {} outside int8", name_of(*t), q->zp[0]);
+    }
     Tensor x;
     x.name = name_of(*t).empty() ? fmt::format("t{}", idx) : name_of(*t);
-    x.dtype = DType::I8;
+    x.dtype = *dt;
     x.shape = logical(*s);
     const TensorId id = g.add_tensor(std::move(x));
     ids[static_cast<size_t>(idx)] = id;
@@ -520,6 +522,269 @@ Status fused_act(Builder& b, Node& n, int8_t act) {
   return Status::ok();
 }
 
+
+// ---- float32 operators (docs/tflite.md, "float models") ----
+// A float tensor's IR constant: rank-4 data NHWC -> NCHW (logical(shape)), else as stored.
+Expected<TensorId> float_const(Builder& b, int32_t idx, const char* what) {
+  auto t = b.tensor(idx);
+  if (!t) return t.error();
+  auto dt = b.dtype_of(*t);
+  if (!dt) return dt.error();
+  auto s = b.shape_of(*t);
+  if (!s) return s.error();
+  if (*dt != DType::F32 && *dt != DType::I8) return b.err("{} '{}' must be float32 or int8", what, Builder::name_of(*t));
+  auto d = b.data_of(*t, *dt, *s);
+  if (!d) return d.error();
+  if (d->empty()) return b.err("{} '{}' must be a constant", what, Builder::name_of(*t));
+  std::vector<float> v(static_cast<size_t>(shape_numel(*s)));
+  if (*dt == DType::F32) {
+    std::memcpy(v.data(), d->data(), d->size());
+  } else {
+    // int8 weights of a "dynamic range" float model: dequantized here, w = q * scale[channel] (zero
+    // point 0), so the layer computes in float (TFLite's hybrid kernels quantize the activations on
+    // the fly instead; docs/tflite.md).
+    auto q = b.quant_of(*t);
+    if (!q) return q.error();
+    if (q->scale.empty()) return b.err("int8 {} '{}' has no scale", what, Builder::name_of(*t));
+    const auto dim = static_cast<size_t>(q->dim);
+    if (dim >= s->size() || (q->scale.size() != 1 && q->scale.size() != static_cast<size_t>((*s)[dim])))
+      return b.err("{} '{}': {} scales along dim {}", what, Builder::name_of(*t), q->scale.size(), q->dim);
+    for (int64_t z : q->zp)
+      if (z != 0) return b.err("{} '{}': zero point {} (int8 weights are symmetric)", what, Builder::name_of(*t), z);
+    const int64_t inner = shape_numel(Shape(s->begin() + static_cast<std::ptrdiff_t>(dim) + 1, s->end()));
+    for (size_t i = 0; i < v.size(); ++i) {
+      const size_t c = q->scale.size() == 1 ? 0 : static_cast<size_t>(static_cast<int64_t>(i) / inner % (*s)[dim]);
+      v[i] = static_cast<float>(static_cast<int8_t>((*d)[i])) * q->scale[c];
+    }
+  }
+  if (s->size() == 4) {
+    std::vector<float> w(v.size());
+    const int64_t N = (*s)[0], H = (*s)[1], W = (*s)[2], C = (*s)[3];
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t x = 0; x < W; ++x)
+          for (int64_t c = 0; c < C; ++c)
+            w[static_cast<size_t>(((n * C + c) * H + h) * W + x)] = v[static_cast<size_t>(((n * H + h) * W + x) * C + c)];
+    v = std::move(w);
+  }
+  return b.constant(Builder::name_of(*t), DType::F32, Builder::logical(*s), v);
+}
+
+Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const std::vector<int32_t>& out, uint8_t otype,
+                 const Table* opt, Node& n) {
+  auto need = [&](size_t lo, size_t hi) -> Status {
+    if (in.size() < lo || in.size() > hi || out.size() != 1)
+      return b.err("{} inputs and {} outputs, expected {}..{} inputs and 1 output", in.size(), out.size(), lo, hi);
+    return Status::ok();
+  };
+  auto float_out = [&](TensorId y) -> Status {
+    if (b.g.t(y).dtype != DType::F32) return b.err("float32 input but {} output", dtype_name(b.g.t(y).dtype));
+    return Status::ok();
+  };
+  switch (code) {
+    case CONV_2D:
+    case DEPTHWISE_CONV_2D: {
+      const bool dw = code == DEPTHWISE_CONV_2D;
+      FERRITE_TRY(need(2, 3));
+      if (otype != (dw ? kDepthwise : kConv2D) || !opt) return b.err("missing or mismatched builtin options (type {})", otype);
+      const int padding = get<int8_t>(opt, 0, 0);
+      const int64_t sw = get<int32_t>(opt, 1, 1), sh = get<int32_t>(opt, 2, 1);
+      const int8_t fa = get<int8_t>(opt, dw ? 4 : 3, 0);
+      const int64_t dlw = get<int32_t>(opt, dw ? 5 : 4, 1), dlh = get<int32_t>(opt, dw ? 6 : 5, 1);
+      if (sw < 1 || sh < 1 || dlw < 1 || dlh < 1 || sw > 64 || sh > 64 || dlw > 64 || dlh > 64)
+        return b.err("stride {}x{} / dilation {}x{} out of range", sh, sw, dlh, dlw);
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      const Shape xs = b.g.t(*x).shape;
+      if (xs.size() != 4) return b.err("input must be 4-D");
+      auto wl = float_const(b, in[1], "filter");  // logical: CONV [O][I][KH][KW]; DEPTHWISE [1][O][KH][KW]
+      if (!wl) return wl.error();
+      Shape ws = b.g.t(*wl).shape;
+      if (ws.size() != 4) return b.err("filter must be 4-D");
+      const int64_t C = xs[1];
+      const int64_t O = ws[dw ? 1 : 0], KH = ws[2], KW = ws[3];
+      if (dw ? (ws[0] != 1 || O % C != 0) : (ws[1] != C)) return b.err("filter does not fit {} input channels", C);
+      if (dw) b.g.t(*wl).shape = {O, 1, KH, KW};  // [1][O] -> [O][1]: the same bytes
+      auto [oh, pt] = tfl_pad(xs[2], KH, sh, dlh, padding);
+      auto [ow, pl] = tfl_pad(xs[3], KW, sw, dlw, padding);
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      if (b.g.t(*y).shape != Shape{xs[0], O, oh, ow}) return b.err("output shape {} (NCHW) differs from the computed one", shape_str(b.g.t(*y).shape));
+      const int64_t pb = std::max<int64_t>((oh - 1) * sh + (KH - 1) * dlh + 1 - xs[2] - pt, 0);
+      const int64_t pr = std::max<int64_t>((ow - 1) * sw + (KW - 1) * dlw + 1 - xs[3] - pl, 0);
+      n.op = OpKind::Conv;
+      n.inputs = {*x, *wl};
+      if (in.size() > 2 && in[2] >= 0) {
+        auto bias = float_const(b, in[2], "bias");
+        if (!bias) return bias.error();
+        if (b.g.t(*bias).shape != Shape{O}) return b.err("bias must hold {} values", O);
+        n.inputs.push_back(*bias);
+      }
+      n.outputs = {*y};
+      n.attrs.values["strides"] = std::vector<int64_t>{sh, sw};
+      n.attrs.values["dilations"] = std::vector<int64_t>{dlh, dlw};
+      n.attrs.values["pads"] = std::vector<int64_t>{pt, pl, pb, pr};
+      n.attrs.values["kernel_shape"] = std::vector<int64_t>{KH, KW};
+      n.attrs.values["group"] = int64_t{dw ? C : 1};
+      return fused_act(b, n, fa);
+    }
+    case FULLY_CONNECTED: {
+      FERRITE_TRY(need(2, 3));
+      int8_t fa = 0;
+      if (opt) {
+        if (otype != kFullyConnected) return b.err("mismatched builtin options (type {})", otype);
+        fa = get<int8_t>(opt, 0, 0);
+        if (get<int8_t>(opt, 1, 0) != 0) return b.err("shuffled weights format is not supported");
+      }
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto w = float_const(b, in[1], "weights");
+      if (!w) return w.error();
+      const Shape ws = b.g.t(*w).shape;
+      if (ws.size() != 2) return b.err("weights must be 2-D");
+      const int64_t N = ws[0], K = ws[1], numel = b.g.t(*x).numel();
+      if (numel % K != 0) return b.err("input of {} elements is not a multiple of {}", numel, K);
+      TensorId a = *x;
+      if (b.g.t(*x).shape != Shape{numel / K, K}) {
+        const Shape& xs = b.g.t(*x).shape;
+        if (xs.size() == 4 && xs[2] * xs[3] != 1 && xs[1] != 1)
+          return b.err("input {} (NCHW) would need an NHWC flatten; not supported yet", shape_str(xs));
+        Tensor f;
+        f.name = b.g.t(*x).name + "_flat";
+        f.dtype = DType::F32;
+        f.shape = {numel / K, K};
+        a = b.g.add_tensor(std::move(f));
+        Node r;
+        r.op = OpKind::Reshape;
+        r.index = n.index;
+        r.name = n.name + "_flatten";
+        r.inputs = {*x, b.constant(r.name + "_shape", DType::I64, {2}, std::vector<int64_t>{numel / K, K})};
+        r.outputs = {a};
+        b.g.nodes.push_back(std::move(r));
+      }
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      if (b.g.t(*y).shape != Shape{numel / K, N}) return b.err("output shape {} is not [{}, {}]", shape_str(b.g.t(*y).shape), numel / K, N);
+      n.op = OpKind::Gemm;
+      n.inputs = {a, *w};
+      if (in.size() > 2 && in[2] >= 0) {
+        auto bias = float_const(b, in[2], "bias");
+        if (!bias) return bias.error();
+        n.inputs.push_back(*bias);
+      }
+      n.outputs = {*y};
+      n.attrs.values["transB"] = int64_t{1};
+      return fused_act(b, n, fa);
+    }
+    case AVERAGE_POOL_2D:
+    case MAX_POOL_2D: {
+      FERRITE_TRY(need(1, 1));
+      if (otype != kPool2D || !opt) return b.err("missing or mismatched builtin options (type {})", otype);
+      const int padding = get<int8_t>(opt, 0, 0);
+      const int64_t sw = get<int32_t>(opt, 1, 1), sh = get<int32_t>(opt, 2, 1);
+      const int64_t fw = get<int32_t>(opt, 3, 1), fh = get<int32_t>(opt, 4, 1);
+      if (sw < 1 || sh < 1 || fw < 1 || fh < 1 || sw > 4096 || sh > 4096 || fw > 4096 || fh > 4096)
+        return b.err("filter {}x{} / stride {}x{} out of range", fh, fw, sh, sw);
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      const Shape xs = b.g.t(*x).shape;
+      if (xs.size() != 4) return b.err("input must be 4-D");
+      auto [oh, pt] = tfl_pad(xs[2], fh, sh, 1, padding);
+      auto [ow, pl] = tfl_pad(xs[3], fw, sw, 1, padding);
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      if (b.g.t(*y).shape != Shape{xs[0], xs[1], oh, ow}) return b.err("output shape {} (NCHW) differs from the computed one", shape_str(b.g.t(*y).shape));
+      const int64_t pb = std::max<int64_t>((oh - 1) * sh + fh - xs[2] - pt, 0);
+      const int64_t pr = std::max<int64_t>((ow - 1) * sw + fw - xs[3] - pl, 0);
+      n.op = code == MAX_POOL_2D ? OpKind::MaxPool : OpKind::AveragePool;
+      n.inputs = {*x};
+      n.outputs = {*y};
+      n.attrs.values["kernel_shape"] = std::vector<int64_t>{fh, fw};
+      n.attrs.values["strides"] = std::vector<int64_t>{sh, sw};
+      n.attrs.values["pads"] = std::vector<int64_t>{pt, pl, pb, pr};
+      if (code == AVERAGE_POOL_2D) n.attrs.values["count_include_pad"] = int64_t{0};  // TFLite counts in-range taps
+      return fused_act(b, n, get<int8_t>(opt, 5, 0));
+    }
+    case RESHAPE:
+    case SQUEEZE: {
+      if (in.empty() || in.size() > 2 || out.size() != 1) return b.err("expected 1 or 2 inputs and 1 output");
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      const Tensor& xt = b.g.t(*x);
+      const Tensor& yt = b.g.t(*y);
+      if (xt.numel() != yt.numel()) return b.err("{} elements reshaped to {}", xt.numel(), yt.numel());
+      for (const Shape* sp : {&xt.shape, &yt.shape})
+        if (sp->size() == 4 && (*sp)[2] * (*sp)[3] != 1 && (*sp)[1] != 1)
+          return b.err("reshaping {} (NCHW) needs an NHWC-order reshape; not supported yet", shape_str(*sp));
+      n.op = OpKind::Reshape;
+      n.inputs = {*x, b.constant(n.name + "_shape", DType::I64, {static_cast<int64_t>(yt.shape.size())}, yt.shape)};
+      n.outputs = {*y};
+      return Status::ok();
+    }
+    case SOFTMAX: {
+      FERRITE_TRY(need(1, 1));
+      const float beta = opt && otype == kSoftmax ? get<float>(opt, 0, 1.f) : 1.f;
+      if (beta != 1.f) return b.err("float SOFTMAX with beta {} is not supported (beta 1 only)", beta);
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      const int64_t r = static_cast<int64_t>(b.g.t(*x).shape.size());
+      n.op = OpKind::Softmax;
+      n.inputs = {*x};
+      n.outputs = {*y};
+      n.attrs.values["axis"] = int64_t{r == 4 ? 1 : r - 1};
+      return Status::ok();
+    }
+    case ADD:
+    case SUB:
+    case MUL: {
+      FERRITE_TRY(need(2, 2));
+      auto x0 = b.act(in[0]);
+      if (!x0) return x0.error();
+      auto x1 = b.act(in[1]);  // float constants as operands are not supported yet (act() refuses them)
+      if (!x1) return x1.error();
+      if (b.g.t(*x0).shape != b.g.t(*x1).shape) return b.err("broadcasting float {} is not supported yet", builtin_name(code));
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      n.op = code == ADD ? OpKind::Add : (code == SUB ? OpKind::Sub : OpKind::Mul);
+      n.inputs = {*x0, *x1};
+      n.outputs = {*y};
+      return fused_act(b, n, opt ? get<int8_t>(opt, 0, 0) : 0);
+    }
+    case RELU:
+    case RELU6: {
+      FERRITE_TRY(need(1, 1));
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      n.op = code == RELU ? OpKind::Relu : OpKind::Clip;
+      n.inputs = {*x};
+      if (code == RELU6)
+        n.inputs.insert(n.inputs.end(), {b.constant(n.name + "_min", DType::F32, {}, std::vector<float>{0.f}),
+                                         b.constant(n.name + "_max", DType::F32, {}, std::vector<float>{6.f})});
+      n.outputs = {*y};
+      return Status::ok();
+    }
+    default: {
+      const char* nm = builtin_name(code);
+      return b.err("float32 {} is not supported (float32 TFLite operators: CONV_2D, DEPTHWISE_CONV_2D, "
+                   "FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, ADD, SUB, MUL, RELU, RELU6)",
+                   nm ? nm : "operator");
+    }
+  }
+}
+
 }  // namespace
 
 bool is_tflite_file(const std::string& path) {
@@ -578,7 +843,7 @@ Expected<Graph> import_tflite(const std::string& path) {
     auto id = b.act(i);
     if (!id) return id.error();
     b.g.inputs.push_back(*id);
-    b.g.io_quant[*id] = IoQuant{b.qscale(i), static_cast<int32_t>(b.qzp(i))};
+    if (b.g.t(*id).dtype == DType::I8) b.g.io_quant[*id] = IoQuant{b.qscale(i), static_cast<int32_t>(b.qzp(i))};
   }
   const TableVec* ops = tables(m.sg, kSgOperators);
   if (!ops || ops->size() == 0) return b.err("the subgraph has no operators");
@@ -603,6 +868,16 @@ Expected<Graph> import_tflite(const std::string& path) {
     Node n;
     n.index = static_cast<int>(oi);
     n.name = fmt::format("op{}_{}", oi, code == CUSTOM ? "CUSTOM" : (builtin_name(code) ? builtin_name(code) : "?"));
+    // float32 operators (float models): the IR's float operators, computed in float.
+    if (!in.empty() && in[0] >= 0 && code != SPLIT) {
+      auto t0 = b.tensor(in[0]);
+      if (!t0) return t0.error();
+      if (get<int8_t>(*t0, kTType, 0) == 0) {
+        FERRITE_TRY(map_float(b, code, in, out, otype, opt, n));
+        b.g.nodes.push_back(std::move(n));
+        continue;
+      }
+    }
     switch (code) {
       case CONV_2D:
       case DEPTHWISE_CONV_2D: {
@@ -971,6 +1246,10 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!qx) return qx.error();
         auto qy = b.qconsts(out[0]);
         if (!qy) return qy.error();
+        if (code == LOGISTIC && (b.qscale(out[0]) != 1.f / 256.f || b.qzp(out[0]) != -128))
+          return b.err("int8 output must have scale 1/256 and zero point -128 (TFLite's rule)");
+        if (code == TANH && (b.qscale(out[0]) != 1.f / 128.f || b.qzp(out[0]) != 0))
+          return b.err("int8 output must have scale 1/128 and zero point 0 (TFLite's rule)");
         // TFLite numerics: a lookup table of TFLite's fixed-point kernel (tflite_numerics.cpp).
         n.op = code == LOGISTIC ? OpKind::QLinearSigmoid : OpKind::QLinearActivation;
         n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
@@ -1217,7 +1496,7 @@ Expected<Graph> import_tflite(const std::string& path) {
     if (b.ids[static_cast<size_t>(o)] == kNoTensor) return b.err("output tensor {} is not written by any operator", o);
     const TensorId id = b.ids[static_cast<size_t>(o)];
     b.g.outputs.push_back(id);
-    b.g.io_quant[id] = IoQuant{b.qscale(o), static_cast<int32_t>(b.qzp(o))};
+    if (b.g.t(id).dtype == DType::I8) b.g.io_quant[id] = IoQuant{b.qscale(o), static_cast<int32_t>(b.qzp(o))};
   }
   FERRITE_TRY(verify(b.g));
   return std::move(b.g);

@@ -619,6 +619,11 @@ Expected<Lowered> lower_hard_swish(const Graph& g, const Node& n, Expected<Lower
 
 // The operators of stage 2, or nullopt for the ones lower_node_tflite handles itself.
 std::optional<Expected<Lowered>> lower_stage2(const Graph& g, const Node& n) {
+  // float32 operators of float models: the portable float kernels (TFLite computes them in float too;
+  // agreement is to rounding, docs/tflite.md).
+  if (!n.inputs.empty() && n.inputs[0] != kNoTensor && !n.outputs.empty() && g.t(n.inputs[0]).dtype == DType::F32 &&
+      g.t(n.outputs[0]).dtype == DType::F32)
+    return lower_node_portable(g, n);
   switch (n.op) {
     case OpKind::QLinearAdd:
       if (tflite_op(n) == "SUB") return lower_sub(g, n);

@@ -224,6 +224,40 @@ def chain_act():
     return w.finish([x], [y])
 
 
+def float_chain():
+    """A float32 model: conv (RELU6) -> depthwise (stride 2) -> add -> max pool -> average pool ->
+    reshape -> fully connected with int8 weights (dynamic range) -> softmax."""
+    w = Writer()
+    rng = rng_for("float_chain")
+    f = lambda shape, sc=0.3: (rng.standard_normal(shape) * sc).astype(np.float32)
+    x = w.tensor("x", X_SHAPE, FLOAT32)
+    c = w.tensor("c", [1, 6, 5, 12], FLOAT32)
+    w.op(CONV_2D, [x, w.tensor("cw", [12, 3, 3, 8], FLOAT32, data=f([12, 3, 3, 8])),
+                   w.tensor("cb", [12], FLOAT32, data=f([12]))], [c], CONV2D_OPTIONS,
+         [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 3)])
+    d = w.tensor("d", [1, 3, 3, 12], FLOAT32)
+    w.op(DEPTHWISE_CONV_2D, [c, w.tensor("dw", [1, 3, 3, 12], FLOAT32, data=f([1, 3, 3, 12])),
+                             w.tensor("db", [12], FLOAT32, data=f([12]))], [d], DEPTHWISE_OPTIONS,
+         [(0, "b", 0), (1, "i", 2), (2, "i", 2), (3, "i", 1), (4, "b", 0)])
+    r = w.tensor("r", [1, 3, 3, 12], FLOAT32)
+    w.op(RELU, [d], [r])
+    a = w.tensor("a", [1, 3, 3, 12], FLOAT32)
+    w.op(ADD, [d, r], [a], ADD_OPTIONS, [(0, "b", 0)])
+    mp = w.tensor("mp", [1, 2, 2, 12], FLOAT32)
+    w.op(MAX_POOL_2D, [a], [mp], POOL2D_OPTIONS, [(0, "b", 0), (1, "i", 2), (2, "i", 2), (3, "i", 2), (4, "i", 2)])
+    ap = w.tensor("ap", [1, 1, 1, 12], FLOAT32)
+    w.op(AVERAGE_POOL_2D, [mp], [ap], POOL2D_OPTIONS, [(0, "b", 1), (1, "i", 2), (2, "i", 2), (3, "i", 2), (4, "i", 2)])
+    rs = w.tensor("rs", [1, 12], FLOAT32)
+    w.op(RESHAPE, [ap, w.tensor("shape", [2], INT32, data=np.array([1, 12], np.int32))], [rs])
+    fc = w.tensor("fc", [1, 10], FLOAT32)
+    w.op(FULLY_CONNECTED, [rs, w.tensor("fw", [10, 12], INT8, [0.02 + 0.001 * i for i in range(10)], qdim=0,
+                                        data=i8(rng, [10, 12])),
+                           w.tensor("fb", [10], FLOAT32, data=f([10]))], [fc], FC_OPTIONS, [(0, "b", 0)])
+    y = w.tensor("y", [1, 10], FLOAT32)
+    w.op(SOFTMAX, [fc], [y], SOFTMAX_OPTIONS, [(0, "f", 1.0)])
+    return w.finish([x], [y])
+
+
 def refusals():
     """Models Ferrite must refuse (exit 2), with the text the message must contain."""
     r = {}
@@ -251,7 +285,7 @@ def main():
     out = sys.argv[1]
     c = cases()
     if "--list" in sys.argv:
-        print("\n".join(list(c) + ["chain", "chain_data", "chain_act"] + list(refusals())))
+        print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain"] + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -261,7 +295,8 @@ def main():
     open(os.path.join(out, "chain.tflite"), "wb").write(chain())
     open(os.path.join(out, "chain_data.tflite"), "wb").write(chain_data())
     open(os.path.join(out, "chain_act.tflite"), "wb").write(chain_act())
-    lines += ["chain chain", "chain_data chain", "chain_act chain"]
+    open(os.path.join(out, "float_chain.tflite"), "wb").write(float_chain())
+    lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain"]
     for name, (build, expect) in refusals().items():
         open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
         lines.append(f"{name} refuse {expect}")

@@ -29,7 +29,10 @@ def prepare(d, n):
         m = tflite_ref.Model(os.path.join(d, name + ".tflite"))
         shape = m.tensors[m.inputs[0]]["shape"]
         rng = np.random.default_rng(zlib.crc32(name.encode()) + 1)
-        x = rng.integers(-128, 128, size=[n] + shape).astype(np.int8)
+        if m.tensors[m.inputs[0]]["dtype"] == np.float32:
+            x = (rng.standard_normal([n] + shape) * 2).astype(np.float32)
+        else:
+            x = rng.integers(-128, 128, size=[n] + shape).astype(np.int8)
         y = np.stack([tflite_ref.run(m, x[i]) for i in range(n)])
         np.save(os.path.join(d, name + ".in.npy"), x)
         np.save(os.path.join(d, name + ".in0.npy"), x[0])
@@ -43,6 +46,15 @@ def compare(outdir, ref, label, dataset):
     r = np.load(ref)
     if r.ndim - (1 if dataset else 0) == 4:
         a = np.moveaxis(a, -3, -1)  # Ferrite gives rank-4 outputs NCHW
+    if r.dtype.kind == "f":  # float models: within 1e-4 x the output range of the float reference
+        a, r = a.astype(np.float64).ravel(), r.astype(np.float64).ravel()
+        if a.size != r.size:
+            print(f"FAIL {label}: {a.size} elements, reference has {r.size}")
+            return 1
+        rel = np.abs(a - r).max() / max(r.max() - r.min(), 1e-30)
+        ok = rel <= 1e-4
+        print(f"{'ok  ' if ok else 'FAIL'} {label}: max |diff| {np.abs(a - r).max():.3g} = {rel:.3g} x output range (float)")
+        return 0 if ok else 1
     a = a.astype(np.int64).ravel()
     r = r.astype(np.int64).ravel()
     if a.size != r.size:
