@@ -804,6 +804,12 @@ Expected<std::vector<std::string>> tflite_input_names(const std::string& path) {
   return names;
 }
 
+std::pair<std::string, std::string> tflite_supported_lists() {
+  return {kSupportedList,
+          "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, "
+          "ADD, SUB, MUL, RELU, RELU6"};
+}
+
 bool tflite_operator_supported(const std::string& name) {
   for (const char* s : kSupported)
     if (name == s) return true;
