@@ -484,6 +484,27 @@ def leaky_relu(x, m, op):
     return np.clip(y, -128, 127).astype(np.int8)
 
 
+def resize_nearest(x, m, op):
+    """RESIZE_NEAREST_NEIGHBOR (GetNearestNeighbor): the scale and the index in float32."""
+    o = op["opt"]
+    align = bool(scalar(o, 0, N.BoolFlags, False)) if o is not None else False
+    half = bool(scalar(o, 1, N.BoolFlags, False)) if o is not None else False
+    oh, ow = [int(v) for v in m.tensors[op["inputs"][1]]["data"]]
+
+    def index(out_size, in_size):
+        if align and out_size > 1:
+            scale = np.float32(in_size - 1) / np.float32(out_size - 1)
+        else:
+            scale = np.float32(in_size) / np.float32(out_size)
+        idx = []
+        for v in range(out_size):
+            f = (np.float32(v) + np.float32(0.5 if half else 0.0)) * scale
+            i = min(int(round_away(float(f))) if align else int(np.floor(f)), in_size - 1)
+            idx.append(max(0, i) if half else i)
+        return idx
+    return x[:, index(oh, x.shape[1])][:, :, index(ow, x.shape[2])]
+
+
 def concatenation(xs, m, op):
     axis = scalar(op["opt"], 0, N.Int32Flags, 0)
     return np.concatenate(xs, axis=axis % xs[0].ndim).astype(np.int8)
@@ -746,6 +767,8 @@ def run(m, x):
             y = logistic_tanh(a, m, op, name == "TANH")
         elif name == "HARD_SWISH":
             y = hard_swish(a, m, op)
+        elif name == "RESIZE_NEAREST_NEIGHBOR":
+            y = resize_nearest(a, m, op)
         elif name == "CONCATENATION":
             y = concatenation([vals[i] for i in op["inputs"]], m, op)
         elif name == "TRANSPOSE":

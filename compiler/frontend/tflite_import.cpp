@@ -41,12 +41,13 @@ enum Builtin : int32_t {
   ADD = 0, AVERAGE_POOL_2D = 1, CONCATENATION = 2, CONV_2D = 3, DEPTHWISE_CONV_2D = 4, DEQUANTIZE = 6,
   FULLY_CONNECTED = 9, MAX_POOL_2D = 17, MUL = 18, RELU = 19, RELU_N1_TO_1 = 20, RELU6 = 21, RESHAPE = 22,
   SOFTMAX = 25, TANH = 28, CUSTOM = 32, LOGISTIC = 14, HARD_SWISH = 117, PAD = 34, TRANSPOSE = 39, MEAN = 40, SUB = 41, SQUEEZE = 43, STRIDED_SLICE = 45,
-  SPLIT = 49, MAXIMUM = 55, MINIMUM = 57, PADV2 = 60, LEAKY_RELU = 98, QUANTIZE = 114
+  SPLIT = 49, MAXIMUM = 55, MINIMUM = 57, PADV2 = 60, RESIZE_NEAREST_NEIGHBOR = 97, LEAKY_RELU = 98, QUANTIZE = 114
 };
 // BuiltinOptions union types of those operators.
 enum OptionsType : uint8_t {
   kConv2D = 1, kDepthwise = 2, kPool2D = 5, kFullyConnected = 8, kSoftmax = 9, kConcat = 10, kAdd = 11, kReshape = 17,
-  kMul = 21, kReducer = 27, kSub = 28, kSqueeze = 30, kStridedSlice = 32, kSplit = 35, kLeakyRelu = 75
+  kMul = 21, kReducer = 27, kSub = 28, kSqueeze = 30, kStridedSlice = 32, kSplit = 35, kResizeNearest = 74,
+  kLeakyRelu = 75
 };
 
 const char* builtin_name(int32_t code) {
@@ -66,11 +67,12 @@ constexpr const char* kSupported[] = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CON
                                       "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "MEAN", "PAD", "PADV2", "RESHAPE",
                                       "SQUEEZE", "CONCATENATION", "TRANSPOSE", "STRIDED_SLICE", "SPLIT", "SOFTMAX",
                                       "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "LOGISTIC", "TANH",
-                                      "HARD_SWISH", "QUANTIZE"};
+                                      "HARD_SWISH", "QUANTIZE", "DEQUANTIZE", "RESIZE_NEAREST_NEIGHBOR"};
 constexpr const char* kSupportedList =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, "
     "MEAN (H, W), PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
-    "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE";
+    "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE (int8 -> int8, float -> int8), DEQUANTIZE (int8 -> float), "
+    "RESIZE_NEAREST_NEIGHBOR (integer factors)";
 
 constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
@@ -119,7 +121,7 @@ bool v_options(Verifier& v, uint8_t type, const Table* o) {
   static const std::map<uint8_t, std::vector<int>> sizes = {
       {kConv2D, {1, 4, 4, 1, 4, 4}}, {kDepthwise, {1, 4, 4, 4, 1, 4, 4}}, {kPool2D, {1, 4, 4, 4, 4, 1}},
       {kFullyConnected, {1, 1, 1, 1}}, {kSoftmax, {4}}, {kAdd, {1, 1}}, {kConcat, {4, 1}}, {kMul, {1}},
-      {kReducer, {1}}, {kSub, {1, 1}}, {kStridedSlice, {4, 4, 4, 4, 4, 1}}, {kSplit, {4}}, {kLeakyRelu, {4}}};
+      {kReducer, {1}}, {kSub, {1, 1}}, {kStridedSlice, {4, 4, 4, 4, 4, 1}}, {kSplit, {4}}, {kLeakyRelu, {4}}, {kResizeNearest, {1, 1}}};
   if (!o->VerifyTableStart(v)) return false;
   auto it = sizes.find(type);
   if (it != sizes.end())
@@ -760,6 +762,20 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       n.outputs = {*y};
       return fused_act(b, n, opt ? get<int8_t>(opt, 0, 0) : 0);
     }
+    case QUANTIZE: {  // float -> int8 (TFLite's AffineQuantize rounding: tflite_numerics.cpp)
+      FERRITE_TRY(need(1, 1));
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      if (b.g.t(*y).dtype != DType::I8) return b.err("float32 QUANTIZE to {} is not supported (int8 only)", dtype_name(b.g.t(*y).dtype));
+      auto qy = b.qconsts(out[0]);
+      if (!qy) return qy.error();
+      n.op = OpKind::QuantizeLinear;
+      n.inputs = {*x, qy->first, qy->second};
+      n.outputs = {*y};
+      return Status::ok();
+    }
     case RELU:
     case RELU6: {
       FERRITE_TRY(need(1, 1));
@@ -1263,6 +1279,97 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (code != LOGISTIC) n.attrs.values["function"] = std::string(code == TANH ? "Tanh" : "HardSwish");
         break;
       }
+      case RESIZE_NEAREST_NEIGHBOR: {
+        // TFLite's index rule (GetNearestNeighbor) is evaluated here per output row and column; when it
+        // is y -> y / f for an integer factor f in both dims (the usual x2 upsampling), the resize is
+        // a replication: Reshape [N,C,H,1,W,1] -> f copies concatenated on axis 5, then on axis 3 ->
+        // Reshape [N,C,H*f,W*f] (byte copies, any layout). Other index maps are refused.
+        FERRITE_TRY(need(2, 2, 0));
+        bool align = false, half = false;
+        if (opt) {
+          if (otype != kResizeNearest) return b.err("mismatched builtin options (type {})", otype);
+          align = get<uint8_t>(opt, 0, 0) != 0;
+          half = get<uint8_t>(opt, 1, 0) != 0;
+        }
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        const Shape xs = b.g.t(*x).shape;  // NCHW
+        if (xs.size() != 4) return b.err("input must be 4-D");
+        auto size = b.ints(in[1], "size");
+        if (!size) return size.error();
+        if (size->size() != 2 || (*size)[0] < 1 || (*size)[1] < 1 || (*size)[0] > 65536 || (*size)[1] > 65536)
+          return b.err("size must hold two positive values");
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (!b.same_quant(in[0], out[0])) return b.err("input and output quantization differ");
+        const Shape want = {xs[0], xs[1], (*size)[0], (*size)[1]};
+        if (b.g.t(*y).shape != want) return b.err("output shape {} (NCHW) is not {}", shape_str(b.g.t(*y).shape), shape_str(want));
+        int64_t f[2] = {0, 0};
+        for (int d = 0; d < 2; ++d) {
+          const auto in_size = static_cast<int32_t>(xs[2 + static_cast<size_t>(d)]);
+          const auto out_size = static_cast<int32_t>((*size)[static_cast<size_t>(d)]);
+          const float scale = (align && out_size > 1) ? static_cast<float>(in_size - 1) / static_cast<float>(out_size - 1)
+                                                      : static_cast<float>(in_size) / static_cast<float>(out_size);
+          const float offset = half ? 0.5f : 0.0f;
+          f[d] = out_size % in_size == 0 ? out_size / in_size : 0;
+          for (int32_t o = 0; o < out_size && f[d] > 0; ++o) {
+            const float v = (static_cast<float>(o) + offset) * scale;
+            int32_t idx = std::min(align ? static_cast<int32_t>(std::round(v)) : static_cast<int32_t>(std::floor(v)), in_size - 1);
+            if (half) idx = std::max(0, idx);
+            if (idx != o / f[d]) f[d] = 0;
+          }
+          if (f[d] == 0)
+            return b.err("resizing {} -> {} with align_corners={} half_pixel_centers={} is not a replication by an "
+                         "integer factor; not supported yet", in_size, out_size, align, half);
+        }
+        auto tensor6 = [&](const std::string& nm, Shape sh) {
+          Tensor t;
+          t.name = nm;
+          t.dtype = b.g.t(*x).dtype;
+          t.shape = std::move(sh);
+          return b.g.add_tensor(std::move(t));
+        };
+        const int64_t N = xs[0], C = xs[1], H = xs[2], W = xs[3];
+        if (N * C * H == 1)  // (the concat of one tensor with itself would then be a contiguous-slice concat)
+          return b.err("resizing a tensor with N = C = H = 1 is not supported yet");
+        const std::string base = n.name;
+        auto reshape = [&](TensorId from, TensorId to, const std::string& nm) {
+          Node r;
+          r.op = OpKind::Reshape;
+          r.index = n.index;
+          r.name = nm;
+          r.inputs = {from, b.constant(nm + "_shape", DType::I64, {static_cast<int64_t>(b.g.t(to).shape.size())}, b.g.t(to).shape)};
+          r.outputs = {to};
+          b.g.nodes.push_back(std::move(r));
+        };
+        auto concat = [&](TensorId from, TensorId to, int64_t copies, int64_t axis, const std::string& nm) {
+          Node c;
+          c.op = OpKind::Concat;
+          c.index = n.index;
+          c.name = nm;
+          c.inputs.assign(static_cast<size_t>(copies), from);
+          c.outputs = {to};
+          c.attrs.values["axis"] = axis;
+          b.g.nodes.push_back(std::move(c));
+        };
+        const TensorId t0 = tensor6(base + "_r6", {N, C, H, 1, W, 1});
+        reshape(*x, t0, base + "_r6");
+        TensorId cur = t0;
+        if (f[1] > 1) {
+          const TensorId t1 = tensor6(base + "_w", {N, C, H, 1, W, f[1]});
+          concat(cur, t1, f[1], 5, base + "_w");
+          cur = t1;
+        }
+        if (f[0] > 1) {
+          const TensorId t2 = tensor6(base + "_h", {N, C, H, f[0], W, f[1]});
+          concat(cur, t2, f[0], 3, base + "_h");
+          cur = t2;
+        }
+        n.op = OpKind::Reshape;
+        n.inputs = {cur, b.constant(base + "_shape", DType::I64, {4}, want)};
+        n.outputs = {*y};
+        break;
+      }
       case TRANSPOSE: {
         FERRITE_TRY(need(2, 2, 0));
         auto x = b.act(in[0]);
@@ -1471,6 +1578,20 @@ Expected<Graph> import_tflite(const std::string& path) {
         const int64_t r = static_cast<int64_t>(b.g.t(*x).shape.size());
         n.attrs.values["axis"] = int64_t{r == 4 ? 1 : r - 1};  // TFLite: the last (NHWC) dim
         n.attrs.values["beta"] = beta;
+        break;
+      }
+      case DEQUANTIZE: {  // int8 -> float (a model's float output)
+        FERRITE_TRY(need(1, 1, 0));
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (b.g.t(*y).dtype != DType::F32) return b.err("DEQUANTIZE to {} is not supported (float32 only)", dtype_name(b.g.t(*y).dtype));
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        n.op = OpKind::DequantizeLinear;
+        n.inputs = {*x, qx->first, qx->second};
+        n.outputs = {*y};
         break;
       }
       case QUANTIZE: {

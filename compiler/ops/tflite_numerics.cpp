@@ -617,6 +617,33 @@ Expected<Lowered> lower_hard_swish(const Graph& g, const Node& n, Expected<Lower
   return with_table(g, n, std::move(l), table, "lut_s8_hard_swish_tfl");
 }
 
+// QUANTIZE float -> int8 (TFLite's rounding, quantize_f32_tfl) and DEQUANTIZE int8 -> float
+// (dequantize_f32 computes float(q - zp) * scale, one rounding of the exact product, the same value
+// as TFLite's float(double(scale) * (q - zp))). Per-tensor, int8 only.
+Expected<Lowered> lower_quantize_tfl(const Graph& g, const Node& n) {
+  if (g.t(n.outputs[0]).dtype != DType::I8) return make_error("{}: TFLite QUANTIZE to int8 only", n.display_name());
+  if (g.t(n.inputs[1]).numel() != 1) return make_error("{}: per-channel QUANTIZE is not supported", n.display_name());
+  auto l = ops::lower_QuantizeLinear(g, n);
+  if (!l) return l.error();
+  for (KernelCall& c : l->calls) {
+    if (c.kernel != KernelId::quantize_f32)
+      return make_error("{}: internal error: unexpected quantize call under TFLite numerics", n.display_name());
+    c.kernel = KernelId::quantize_f32_tfl;
+    c.variant = "quantize_f32_tfl";
+  }
+  return l;
+}
+Expected<Lowered> lower_dequantize_tfl(const Graph& g, const Node& n) {
+  if (g.t(n.inputs[0]).dtype != DType::I8 || g.t(n.inputs[1]).numel() != 1)
+    return make_error("{}: TFLite DEQUANTIZE of per-tensor int8 only", n.display_name());
+  auto l = ops::lower_DequantizeLinear(g, n);
+  if (!l) return l.error();
+  for (const KernelCall& c : l->calls)
+    if (c.kernel != KernelId::dequantize_f32 && !data_movement(c.kernel))
+      return make_error("{}: internal error: unexpected dequantize call under TFLite numerics", n.display_name());
+  return l;
+}
+
 // The operators of stage 2, or nullopt for the ones lower_node_tflite handles itself.
 std::optional<Expected<Lowered>> lower_stage2(const Graph& g, const Node& n) {
   // float32 operators of float models: the portable float kernels (TFLite computes them in float too;
@@ -625,6 +652,8 @@ std::optional<Expected<Lowered>> lower_stage2(const Graph& g, const Node& n) {
       g.t(n.outputs[0]).dtype == DType::F32)
     return lower_node_portable(g, n);
   switch (n.op) {
+    case OpKind::QuantizeLinear: return lower_quantize_tfl(g, n);
+    case OpKind::DequantizeLinear: return lower_dequantize_tfl(g, n);
     case OpKind::QLinearAdd:
       if (tflite_op(n) == "SUB") return lower_sub(g, n);
       if (tflite_op(n) == "MAXIMUM" || tflite_op(n) == "MINIMUM") return lower_minmax(g, n, tflite_op(n) == "MAXIMUM");

@@ -429,3 +429,26 @@ inline void pad_s8_tfl(const PadParams& p, const int8_t* x, int8_t* y) {
     }
   }
 }
+
+// QUANTIZE float32 -> int8 (TFLite's AffineQuantize): round(x / scale) half away from zero (a float
+// division, std::round), + zero point, clamped to [qmin, qmax]. Per tensor; `relayout` as
+// quantize_f32 (NCHW input -> NHWC output). y must not alias x.
+inline int32_t tfl_quantize_value(float x, float scale, int32_t zp, int32_t qmin, int32_t qmax) {
+  float v = std::round(x / scale);
+  if (!(v == v)) v = 0.f;  // NaN (undefined in TFLite): the zero point
+  v = v < -1073741824.f ? -1073741824.f : (v > 1073741824.f ? 1073741824.f : v);
+  const int32_t q = static_cast<int32_t>(v) + zp;
+  return q < qmin ? qmin : (q > qmax ? qmax : q);
+}
+inline void quantize_f32_tfl(const QuantizeParams& p, const float* x, const float* scale, const int32_t* zero_point,
+                             void* y_bytes) {
+  int8_t* const y = static_cast<int8_t*>(y_bytes);
+  const size_t C = static_cast<size_t>(p.channels), I = static_cast<size_t>(p.inner);
+  for (size_t o = 0; o < static_cast<size_t>(p.outer); ++o)
+    for (size_t c = 0; c < C; ++c)
+      for (size_t i = 0; i < I; ++i) {
+        const size_t src = (o * C + c) * I + i;
+        const size_t dst = p.relayout ? (o * I + i) * C + c : src;
+        y[dst] = static_cast<int8_t>(tfl_quantize_value(x[src], scale[0], zero_point[0], p.qmin, p.qmax));
+      }
+}

@@ -126,6 +126,11 @@ def cases():
     c["concat_c"] = concat(3)
     c["concat_h"] = concat(1)
     c["concat_neg_axis"] = concat(-1)
+    sz = lambda h, w: ("size", [2], INT32, np.array([h, w], np.int32))
+    c["resize_nn_x2"] = case_unary(RESIZE_NEAREST_NEIGHBOR, [1, 12, 10, 8], RESIZE_NN_OPTIONS, [(0, "b", 0), (1, "b", 0)],
+                                   consts=[sz(12, 10)])
+    c["resize_nn_x3x2_half"] = case_unary(RESIZE_NEAREST_NEIGHBOR, [1, 18, 10, 8], RESIZE_NN_OPTIONS,
+                                          [(0, "b", 0), (1, "b", 1)], consts=[sz(18, 10)])
     # Data movement: TRANSPOSE, STRIDED_SLICE, SPLIT (NHWC axes).
     c["transpose"] = case_unary(TRANSPOSE, [1, 8, 6, 5], consts=[("perm", [4], INT32, np.array([0, 3, 1, 2], np.int32))])
     ss = [("begin", [4], INT32, np.array([0, 1, 0, 2], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 8], np.int32)),
@@ -258,6 +263,57 @@ def float_chain():
     return w.finish([x], [y])
 
 
+def mixed_io():
+    """float input -> QUANTIZE -> int8 MUL -> LOGISTIC -> DEQUANTIZE -> float output (an int8 model
+    with a float interface)."""
+    w = Writer()
+    rng = rng_for("mixed_io")
+    x = w.tensor("x", X_SHAPE, FLOAT32)
+    q = w.tensor("q", X_SHAPE, INT8, 0.05, -3)
+    w.op(QUANTIZE, [x], [q])
+    mu = w.tensor("mu", X_SHAPE, INT8, 0.04, 1)
+    w.op(MUL, [q, w.tensor("k", [8], INT8, 0.03, 0, data=i8(rng, [8]))], [mu], MUL_OPTIONS, [(0, "b", 0)])
+    lg = w.tensor("lg", X_SHAPE, INT8, 1 / 256, -128)
+    w.op(LOGISTIC, [mu], [lg])
+    y = w.tensor("y", X_SHAPE, FLOAT32)
+    w.op(DEQUANTIZE, [lg], [y])
+    return w.finish([x], [y])
+
+
+def patch_chain():
+    """Stage-2 operators inside the patch-based first stage (the planner picks patches for this
+    48x48 input by default): conv -> QUANTIZE -> SUB -> RELU -> MAXIMUM -> LEAKY_RELU -> conv s2 ->
+    conv s2 -> MEAN. A broadcasting SUB is not patchable (checked without a model: it ends the stage)."""
+    w = Writer()
+    rng = rng_for("patch_chain")
+    H = 48
+    x = w.tensor("x", [1, H, H, 3], INT8, 0.05, -3)
+
+    def conv(src, hin, cin, cout, stride, name, q):
+        y = w.tensor(name, [1, hin // stride, hin // stride, cout], INT8, *q)
+        wt = w.tensor(name + "_w", [cout, 3, 3, cin], INT8, [0.01 + 0.001 * i for i in range(cout)], qdim=0,
+                      data=rng.integers(-127, 128, [cout, 3, 3, cin]))
+        bt = w.tensor(name + "_b", [cout], INT32, data=rng.integers(-500, 500, [cout]))
+        w.op(CONV_2D, [src, wt, bt], [y], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", stride), (2, "i", stride), (3, "b", 1)])
+        return y
+    c1 = conv(x, H, 3, 16, 1, "c1", (0.04, -128))
+    q1 = w.tensor("q1", [1, H, H, 16], INT8, 0.02, 1)
+    w.op(QUANTIZE, [c1], [q1])
+    s = w.tensor("s", [1, H, H, 16], INT8, 0.05, 3)
+    w.op(SUB, [c1, q1], [s], SUB_OPTIONS, [(0, "b", 0)])
+    r = w.tensor("r", [1, H, H, 16], INT8, 0.05, 3)
+    w.op(RELU, [s], [r])
+    mx = w.tensor("mx", [1, H, H, 16], INT8, 0.05, 3)
+    w.op(MAXIMUM, [s, r], [mx])
+    lk = w.tensor("lk", [1, H, H, 16], INT8, 0.05, 3)
+    w.op(LEAKY_RELU, [mx], [lk], LEAKY_RELU_OPTIONS, [(0, "f", 0.1)])
+    c2 = conv(lk, H, 16, 16, 2, "c2", (0.1, 0))
+    c3 = conv(c2, H // 2, 16, 32, 2, "c3", (0.1, 0))
+    y = w.tensor("y", [1, 32], INT8, 0.05, 0)
+    w.op(MEAN, [c3, w.tensor("ax", [2], INT32, data=np.array([1, 2], np.int32))], [y], REDUCER_OPTIONS, [(0, "b", 0)])
+    return w.finish([x], [y])
+
+
 def refusals():
     """Models Ferrite must refuse (exit 2), with the text the message must contain."""
     r = {}
@@ -277,6 +333,10 @@ def refusals():
         ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE)")
     r["refuse_pad_requant"] = (case_unary(PAD, [1, 7, 5, 8], qy=(0.1, 0), consts=[
         ("pads", [4, 2], INT32, np.array([[0, 0], [1, 0], [0, 0], [0, 0]], np.int32))]), "operator 0 (PAD)")
+    r["refuse_resize_fractional"] = (case_unary(RESIZE_NEAREST_NEIGHBOR, [1, 9, 7, 8], RESIZE_NN_OPTIONS,
+                                                [(0, "b", 0), (1, "b", 0)], consts=[("size", [2], INT32,
+                                                                                     np.array([9, 7], np.int32))]),
+                                     "operator 0 (RESIZE_NEAREST_NEIGHBOR)")
     r["refuse_logistic_out_q"] = (case_unary(LOGISTIC, X_SHAPE, qy=(1 / 128, 0)), "operator 0 (LOGISTIC)")
     return r
 
@@ -285,7 +345,7 @@ def main():
     out = sys.argv[1]
     c = cases()
     if "--list" in sys.argv:
-        print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain"] + list(refusals())))
+        print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain"] + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -296,7 +356,10 @@ def main():
     open(os.path.join(out, "chain_data.tflite"), "wb").write(chain_data())
     open(os.path.join(out, "chain_act.tflite"), "wb").write(chain_act())
     open(os.path.join(out, "float_chain.tflite"), "wb").write(float_chain())
-    lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain"]
+    open(os.path.join(out, "mixed_io.tflite"), "wb").write(mixed_io())
+    open(os.path.join(out, "patch_chain.tflite"), "wb").write(patch_chain())
+    lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
+              "patch_chain chain"]
     for name, (build, expect) in refusals().items():
         open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
         lines.append(f"{name} refuse {expect}")

@@ -15,7 +15,7 @@ have_qemu=0
 command -v qemu-system-arm >/dev/null && command -v arm-none-eabi-g++ >/dev/null && have_qemu=1
 "$PY" "$SRC/tests/tflite/make_op_models.py" "$T/m"
 "$PY" "$SRC/tests/tflite/ops_check.py" prepare "$T/m" 3
-QEMU_CASES="chain chain_data chain_act float_chain mean_hw_big"  # chain + chain_data run every new kernel
+QEMU_CASES="chain chain_data chain_act float_chain mixed_io patch_chain"  # chain + chain_data run every new kernel
 fail=0
 while read -r name kind expect; do
   [ -n "$name" ] || continue
