@@ -1321,6 +1321,7 @@ Expected<Graph> import_tflite(const std::string& path) {
           if (f[d] == 0)
             return b.err("resizing {} -> {} with align_corners={} half_pixel_centers={} is not a replication by an "
                          "integer factor; not supported yet", in_size, out_size, align, half);
+          if (f[d] > 64) return b.err("resize factor {} is above the supported 64", f[d]);
         }
         auto tensor6 = [&](const std::string& nm, Shape sh) {
           Tensor t;

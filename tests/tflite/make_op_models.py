@@ -81,8 +81,7 @@ def cases():
         c[f"{nm}_edge_zp"] = binary(code, otype, S, False, act=2, qa=(0.004, 127), qb=(0.3, -128), qy=(0.02, -128))
     c["add_rank2"] = binary(ADD, ADD_OPTIONS, [1, 8], True, a_shape=[3, 8])
     c["mul_big_scale"] = binary(MUL, MUL_OPTIONS, [8], True, qa=(0.5, 0), qb=(0.9, 3), qy=(0.01, 0))
-    for code, nm in ((MAXIMUM, "maximum"), (MINIMUM, "minimum")):
-        c[f"{nm}_same"] = binary(code, 0, S, False, qa=(0.05, -3), qb=(0.05, -3), qy=(0.05, -3))
+    for code, nm in ((MAXIMUM, "maximum"), (MINIMUM, "minimum")):  # (same-shape: chain_data, patch_chain)
         c[f"{nm}_bcast"] = binary(code, 0, [1, 1, 5, 8], True, qa=(0.05, -3), qb=(0.05, -3), qy=(0.05, -3))
     # MEAN over H, W (global average pooling), keep_dims both ways; other scales.
     ax = ("axis", [2], INT32, np.array([1, 2], np.int32))
@@ -98,11 +97,9 @@ def cases():
     c["padv2"] = case_unary(PADV2, [1, 9, 7, 8], consts=[pads, ("value", [1], INT8, np.array([-100], np.int8))])
     # Activations.
     c["relu"] = case_unary(RELU, S, qy=(0.03, -128))
-    c["relu_same_q"] = case_unary(RELU, S)
     c["relu6"] = case_unary(RELU6, S, qx=(0.1, 0), qy=(6 / 255, -128))
     c["relu_n1_to_1"] = case_unary(RELU_N1_TO_1, S, qx=(0.02, 5), qy=(1 / 127, 0))
     c["leaky_relu"] = case_unary(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", 0.2)], qy=(0.04, 20))
-    c["leaky_relu_same_q"] = case_unary(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", 0.01)])
     c["logistic"] = case_unary(LOGISTIC, S, qx=(0.05, -3), qy=(1 / 256, -128))
     c["logistic_wide"] = case_unary(LOGISTIC, S, qx=(0.2, 30), qy=(1 / 256, -128))
     c["logistic_narrow"] = case_unary(LOGISTIC, S, qx=(0.004, -128), qy=(1 / 256, -128))
