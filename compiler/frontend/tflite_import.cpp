@@ -525,6 +525,37 @@ Status fused_act(Builder& b, Node& n, int8_t act) {
 }
 
 
+// Elementwise operators write as many elements as they read: the file's output shape must be the
+// input's (a hostile file could otherwise make a kernel write past its output). CONCATENATION's
+// inputs must match the output but along the axis, where they sum to it.
+Status check_shapes(Builder& b, const Node& n) {
+  switch (n.op) {
+    case OpKind::Requantize: case OpKind::QLinearLeakyRelu: case OpKind::QLinearSigmoid: case OpKind::QLinearActivation:
+    case OpKind::DequantizeLinear: case OpKind::QuantizeLinear: case OpKind::Relu: case OpKind::Clip:
+    case OpKind::Softmax: case OpKind::QLinearSoftmax: case OpKind::Add: case OpKind::Sub: case OpKind::Mul:
+      for (TensorId i : n.inputs)
+        if (!b.g.t(i).is_constant() && b.g.t(i).shape != b.g.t(n.outputs[0]).shape)
+          return b.err("output shape {} differs from the input's {}", shape_str(b.g.t(n.outputs[0]).shape),
+                       shape_str(b.g.t(i).shape));
+      return Status::ok();
+    case OpKind::QLinearConcat: {
+      const Shape& y = b.g.t(n.outputs[0]).shape;
+      const auto axis = static_cast<size_t>(n.attrs.i("axis", 0));
+      int64_t sum = 0;
+      for (size_t i = 2; i < n.inputs.size(); i += 3) {
+        const Shape& x = b.g.t(n.inputs[i]).shape;
+        if (x.size() != y.size()) return b.err("input {} has rank {}, the output {}", (i - 2) / 3, x.size(), y.size());
+        for (size_t d = 0; d < y.size(); ++d)
+          if (d != axis && x[d] != y[d]) return b.err("input {} of shape {} does not fit the output {}", (i - 2) / 3, shape_str(x), shape_str(y));
+        sum += x[axis];
+      }
+      if (sum != y[axis]) return b.err("the inputs sum to {} along the axis, the output has {}", sum, y[axis]);
+      return Status::ok();
+    }
+    default: return Status::ok();
+  }
+}
+
 // ---- float32 operators (docs/tflite.md, "float models") ----
 // A float tensor's IR constant: rank-4 data NHWC -> NCHW (logical(shape)), else as stored.
 Expected<TensorId> float_const(Builder& b, int32_t idx, const char* what) {
@@ -896,6 +927,7 @@ Expected<Graph> import_tflite(const std::string& path) {
       if (!t0) return t0.error();
       if (get<int8_t>(*t0, kTType, 0) == 0) {
         FERRITE_TRY(map_float(b, code, in, out, otype, opt, n));
+        FERRITE_TRY(check_shapes(b, n));
         b.g.nodes.push_back(std::move(n));
         continue;
       }
@@ -1615,6 +1647,7 @@ Expected<Graph> import_tflite(const std::string& path) {
       default:
         return b.err("operator not supported by Ferrite's TFLite frontend (supported, int8: {})", kSupportedList);
     }
+    FERRITE_TRY(check_shapes(b, n));
     b.g.nodes.push_back(std::move(n));
   }
   b.where = "graph outputs";

@@ -334,6 +334,13 @@ def refusals():
                                                 [(0, "b", 0), (1, "b", 0)], consts=[("size", [2], INT32,
                                                                                      np.array([9, 7], np.int32))]),
                                      "operator 0 (RESIZE_NEAREST_NEIGHBOR)")
+    r["refuse_relu_bigger_output"] = (case_unary(RELU, [1, 6, 5, 80]), "operator 0 (RELU): output shape")
+    def concat_lie(w, rng):
+        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+        y = w.tensor("y", [1, 6, 5, 64], INT8, 0.05, -3)
+        w.op(CONCATENATION, [x, x], [y], CONCATENATION_OPTIONS, [(0, "i", 3)])
+        return x, y
+    r["refuse_concat_bad_shape"] = (concat_lie, "operator 0 (CONCATENATION): the inputs sum to")
     r["refuse_logistic_out_q"] = (case_unary(LOGISTIC, X_SHAPE, qy=(1 / 128, 0)), "operator 0 (LOGISTIC)")
     return r
 
