@@ -38,6 +38,9 @@ Role input_role(const Graph& g, const Node& n, size_t slot) {
       return slot == 0 ? Role::Agnostic : Role::None;
     case OpKind::QLinearConcat:
       return slot >= 2 && (slot - 2) % 3 == 0 ? Role::Agnostic : Role::None;
+    case OpKind::Pad:  // int8 PAD of TFLite models (tflite_numerics.cpp pads either layout)
+      return slot == 0 && g.numerics == Numerics::TFLite && g.t(n.inputs[0]).dtype == DType::I8 ? Role::Agnostic
+                                                                                              : Role::None;
     default:
       return Role::None;
   }
@@ -54,6 +57,8 @@ Role output_role(const Graph& g, const Node& n) {
     case OpKind::QLinearLeakyRelu: case OpKind::Requantize: case OpKind::FlipSign: case OpKind::QuantizeLinear:
     case OpKind::QLinearConcat:
       return Role::Agnostic;
+    case OpKind::Pad:
+      return g.numerics == Numerics::TFLite && g.t(n.inputs[0]).dtype == DType::I8 ? Role::Agnostic : Role::None;
     default:
       return Role::None;
   }

@@ -23,8 +23,14 @@ Kind kind_of(const Graph& g, const Node& n) {
   switch (n.op) {
     case OpKind::Conv: case OpKind::QLinearConv: return Kind::Conv;
     case OpKind::MaxPool: return n.outputs.size() == 1 ? Kind::Pool : Kind::Unsupported;
-    case OpKind::Add: case OpKind::QLinearAdd: return Kind::Add;
-    case OpKind::QuantizeLinear: return g.t(n.inputs[1]).numel() == 1 ? Kind::Quantize : Kind::Unsupported;
+    case OpKind::Add: case OpKind::QLinearAdd:
+      // TFLite's broadcasting ADD/SUB (a constant or lower-rank operand) has no patch window.
+      if (g.numerics == Numerics::TFLite && n.op == OpKind::QLinearAdd)
+        for (size_t s : {size_t{0}, size_t{3}})
+          if (g.t(n.inputs[s]).is_constant() || g.t(n.inputs[s]).shape != g.t(n.outputs[0]).shape) return Kind::Unsupported;
+      return Kind::Add;
+    case OpKind::QuantizeLinear:  // (the windowed quantize rounds as ONNX Runtime: not for TFLite numerics)
+      return g.t(n.inputs[1]).numel() == 1 && g.numerics != Numerics::TFLite ? Kind::Quantize : Kind::Unsupported;
     case OpKind::Relu: case OpKind::Clip: case OpKind::LeakyRelu: case OpKind::HardSigmoid: case OpKind::HardSwish:
     case OpKind::Sigmoid: case OpKind::Tanh: case OpKind::Silu: case OpKind::QLinearActivation: case OpKind::QLinearSigmoid:
     case OpKind::QLinearLeakyRelu: case OpKind::Requantize: case OpKind::FlipSign: case OpKind::Relayout:

@@ -4,6 +4,8 @@
 output elements and max LSB difference. Needs python3-pyarmnn and libarmnn-cpuref-backend22.
 
   tflite_armnn_compare.py MODEL_DIR [N]
+  tflite_armnn_compare.py --ops DIR [N]   the single-operator catalogue of ctest tflite_ops
+                                          (tests/tflite/make_op_models.py DIR first), per case
 """
 import os
 import sys
@@ -34,7 +36,34 @@ def armnn_runner(path):
     return run
 
 
+def ops(d, n):
+    import zlib
+    for line in open(os.path.join(d, "cases.txt")):
+        parts = line.split()
+        if not parts or parts[1] == "refuse":
+            continue
+        path = os.path.join(d, parts[0] + ".tflite")
+        m = tflite_ref.Model(path)
+        if m.tensors[m.inputs[0]]["dtype"] != np.int8:  # float_chain: Arm NN 20.08 aborts on int8 FC weights
+            print(f"{parts[0]}: skipped (float model)")
+            continue
+        rng = np.random.default_rng(zlib.crc32(parts[0].encode()) + 1)
+        x = rng.integers(-128, 128, size=[n] + m.tensors[m.inputs[0]]["shape"]).astype(np.int8)
+        try:
+            run = armnn_runner(path)
+        except Exception as e:  # Arm NN 20.08 lacks some operators / fused activations
+            print(f"{parts[0]}: Arm NN cannot run it: {str(e).splitlines()[0][:120]}")
+            continue
+        a = np.concatenate([run(x[i]).astype(np.int64).ravel() for i in range(n)])
+        r = np.concatenate([tflite_ref.run(m, x[i]).astype(np.int64).ravel() for i in range(n)])
+        dd = np.abs(a - r)
+        print(f"{parts[0]}: {100.0 * (dd == 0).mean():.2f} % of {a.size} identical, max {dd.max()} LSB")
+
+
 def main():
+    if sys.argv[1] == "--ops":
+        ops(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 3)
+        return
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 4
     for name in tflite_inputs.MODELS:
         path = os.path.join(sys.argv[1], name + ".tflite")

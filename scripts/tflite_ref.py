@@ -22,7 +22,9 @@ from flatbuffers.table import Table
 OPS = {0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D",
        6: "DEQUANTIZE", 9: "FULLY_CONNECTED", 14: "LOGISTIC", 17: "MAX_POOL_2D", 18: "MUL", 19: "RELU",
        21: "RELU6", 22: "RESHAPE", 25: "SOFTMAX", 28: "TANH", 32: "CUSTOM", 34: "PAD", 39: "TRANSPOSE",
-       40: "MEAN", 41: "SUB", 43: "SQUEEZE", 45: "STRIDED_SLICE", 114: "QUANTIZE", 117: "HARD_SWISH"}
+       40: "MEAN", 41: "SUB", 43: "SQUEEZE", 45: "STRIDED_SLICE", 114: "QUANTIZE", 117: "HARD_SWISH",
+       20: "RELU_N1_TO_1", 49: "SPLIT", 55: "MAXIMUM", 57: "MINIMUM", 60: "PADV2", 97: "RESIZE_NEAREST_NEIGHBOR",
+       98: "LEAKY_RELU"}
 DTYPES = {0: np.float32, 2: np.int32, 3: np.uint8, 4: np.int64, 7: np.int16, 9: np.int8}
 
 
@@ -332,7 +334,7 @@ def one_over_one_plus_x(a):  # a in Q0.31 [0,1): 1/(1+a) in Q0.31 (gemmlowp's Ne
     for _ in range(3):
         one_minus = (1 << 29) - fx_mul(half_denominator, x)
         x = x + sat_shl(fx_mul(x, one_minus), 2)
-    return sat_shl(rdbpot(x, 1), 2)  # ExactMulByPot<-1>, then Rescale Q2.29 -> Q0.31
+    return sat_shl(x, 1)  # ExactMulByPot<-1> (same raw, Q1.30), then Rescale to Q0.31 (saturating x2)
 
 
 def sat_shl(x, s):
@@ -390,6 +392,329 @@ def requantize(x, m, op):
     return np.clip(y, -128, 127).astype(np.int8)
 
 
+# --- stage 2 operators (TFLite Micro's int8 rules) -----------------------------------------------
+def q8(m, i):
+    t = m.tensors[i]
+    return float(t["scale"][0]), int(t["zp"][0])
+
+
+def f32(v):
+    return np.float32(v)
+
+
+def fused(op, field=0):
+    o = op["opt"]
+    return scalar(o, field, N.Int8Flags, 0) if o is not None else 0
+
+
+def sub(a, b, m, op):
+    """SUB: as ADD, but the multipliers are formed in float (sub_common.cc), then widened."""
+    (sa, za), (sb, zb), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["inputs"][1]), q8(m, op["outputs"][0])
+    left = 20
+    twice = f32(2) * max(f32(sa), f32(sb))
+    ma, sha = quantize_multiplier(float(f32(sa) / twice))
+    mb, shb = quantize_multiplier(float(f32(sb) / twice))
+    my, shy = quantize_multiplier(float(twice / (f32(1 << left) * f32(sy))))
+    xa = mbqm((a.astype(np.int64) - za) * (1 << left), ma, sha)
+    xb = mbqm((b.astype(np.int64) - zb) * (1 << left), mb, shb)
+    y = mbqm(xa - xb, my, shy) + zy
+    lo, hi = act_range(fused(op), sy, zy)
+    return np.clip(y, lo, hi).astype(np.int8)
+
+
+def mul(a, b, m, op):
+    """MUL: (a - za)(b - zb) scaled by QuantizeMultiplier(double sa * double sb / double sy)."""
+    (sa, za), (sb, zb), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["inputs"][1]), q8(m, op["outputs"][0])
+    mult, shift = quantize_multiplier(sa * sb / sy)
+    y = mbqm((a.astype(np.int64) - za) * (b.astype(np.int64) - zb), mult, shift) + zy
+    lo, hi = act_range(fused(op), sy, zy)
+    return np.clip(y, lo, hi).astype(np.int8)
+
+
+def mean(x, m, op):
+    """MEAN int8 (reduce_common.cc, QuantizedMeanOrSum): the sum minus zp * n, scaled by the
+    in/out multiplier folded with 1/n as (mult << s) / n, shift - s, s = min(floor(log2 n), 32,
+    31 + shift)."""
+    (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
+    axes = sorted({int(v) % x.ndim for v in np.atleast_1d(m.tensors[op["inputs"][1]]["data"])})
+    keep = scalar(op["opt"], 0, N.BoolFlags, False) if op["opt"] is not None else False
+    n = int(np.prod([x.shape[a] for a in axes]))
+    mult, shift = quantize_multiplier(sx / sy)
+    s = min(n.bit_length() - 1, 32, 31 + shift)
+    mult = (mult << s) // n
+    shift -= s
+    total = x.astype(np.int64).sum(axis=tuple(axes), keepdims=bool(keep))
+    y = mbqm(total - zx * n, mult, shift) + zy
+    return np.clip(y, -128, 127).astype(np.int8).reshape(m.tensors[op["outputs"][0]]["shape"])
+
+
+def pad(x, m, op, v2):
+    """PAD / PADV2: the padding value is the output zero point (PAD) or the raw int8 constant (PADV2)."""
+    pads = m.tensors[op["inputs"][1]]["data"].astype(np.int64).reshape(-1, 2)
+    value = int(q8(m, op["outputs"][0])[1])
+    if v2 and len(op["inputs"]) > 2 and op["inputs"][2] >= 0:
+        value = int(m.tensors[op["inputs"][2]]["data"].reshape(-1)[0])
+    return np.pad(x, [tuple(p) for p in pads], constant_values=value).astype(np.int8)
+
+
+def requant_clamp(x, m, op, lo_f, hi_f):
+    """RELU / RELU6 / RELU_N1_TO_1 (ReluPrepare): x - zx scaled by double sx / double sy, + zy, clamped
+    to zy + round(bound / sy) (float division, roundf)."""
+    (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
+    mult, shift = quantize_multiplier(sx / sy)
+    q = lambda v: int(zy + round_away(float(f32(v) / f32(sy))))
+    lo = -128 if lo_f is None else max(-128, q(lo_f))
+    hi = 127 if hi_f is None else min(127, q(hi_f))
+    y = mbqm(x.astype(np.int64) - zx, mult, shift) + zy
+    return np.clip(y, lo, hi).astype(np.int8)
+
+
+def leaky_relu(x, m, op):
+    """LEAKY_RELU (leaky_relu_common.cc): identity multiplier float(sx / sy), alpha multiplier
+    float(sx * alpha / sy), each widened to double for QuantizeMultiplier."""
+    (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
+    alpha = f32(scalar(op["opt"], 0, N.Float32Flags, 0.0)) if op["opt"] is not None else f32(0)
+    mi, si = quantize_multiplier(float(f32(sx) / f32(sy)))
+    ma, sa = quantize_multiplier(float(f32(sx) * alpha / f32(sy)))
+    v = x.astype(np.int64) - zx
+    pos = mbqm(v, mi, si)
+    neg = mbqm(v, abs(ma), sa)
+    neg = -neg if ma < 0 else neg
+    y = zy + np.where(v >= 0, pos, neg)
+    return np.clip(y, -128, 127).astype(np.int8)
+
+
+def resize_nearest(x, m, op):
+    """RESIZE_NEAREST_NEIGHBOR (GetNearestNeighbor): the scale and the index in float32."""
+    o = op["opt"]
+    align = bool(scalar(o, 0, N.BoolFlags, False)) if o is not None else False
+    half = bool(scalar(o, 1, N.BoolFlags, False)) if o is not None else False
+    oh, ow = [int(v) for v in m.tensors[op["inputs"][1]]["data"]]
+
+    def index(out_size, in_size):
+        if align and out_size > 1:
+            scale = np.float32(in_size - 1) / np.float32(out_size - 1)
+        else:
+            scale = np.float32(in_size) / np.float32(out_size)
+        idx = []
+        for v in range(out_size):
+            f = (np.float32(v) + np.float32(0.5 if half else 0.0)) * scale
+            i = min(int(round_away(float(f))) if align else int(np.floor(f)), in_size - 1)
+            idx.append(max(0, i) if half else i)
+        return idx
+    return x[:, index(oh, x.shape[1])][:, :, index(ow, x.shape[2])]
+
+
+def concatenation(xs, m, op):
+    axis = scalar(op["opt"], 0, N.Int32Flags, 0)
+    return np.concatenate(xs, axis=axis % xs[0].ndim).astype(np.int8)
+
+
+def strided_slice(x, m, op):
+    o = op["opt"]
+    begin = m.tensors[op["inputs"][1]]["data"].astype(np.int64)
+    end = m.tensors[op["inputs"][2]]["data"].astype(np.int64)
+    strides = m.tensors[op["inputs"][3]]["data"].astype(np.int64)
+    bm, em, sm = (scalar(o, f, N.Int32Flags, 0) if o is not None else 0 for f in (0, 1, 4))
+    sl = []
+    for d in range(x.ndim):
+        b = None if bm >> d & 1 else int(begin[d])
+        e = None if em >> d & 1 else int(end[d])
+        if sm >> d & 1:
+            sl.append(int(begin[d]))
+        else:
+            sl.append(slice(b, e, int(strides[d])))
+    return np.ascontiguousarray(x[tuple(sl)]).reshape(m.tensors[op["outputs"][0]]["shape"])
+
+
+# LOGISTIC / TANH / HARD_SWISH int8: TFLite Micro's fixed-point kernels, evaluated per input value.
+def _i(v):
+    return int(np.asarray(v).reshape(-1)[0])
+
+
+def newton_reciprocal(a):  # gemmlowp's Newton-Raphson iterate for 1 / (1 + a), Q2.29
+    s = a + (1 << 31) - 1
+    half = (s + (1 if s >= 0 else -1)) // 2 if s >= 0 else -((-s + 1) // 2)
+    x = 1515870810 + _i(fx_mul(half, -1010580540))
+    for _ in range(3):
+        x = x + _i(sat_shl(fx_mul(x, (1 << 29) - _i(fx_mul(half, x))), 2))
+    return x
+
+
+def fx_logistic(a, ib):
+    if a == 0:
+        return 1 << 30
+    pos = _i(sat_shl(newton_reciprocal(_i(exp_on_negative_values(np.array([-abs(a)]), ib))), 1))
+    return pos if a > 0 else (1 << 31) - 1 - pos
+
+
+def fx_tanh(a, ib):
+    if a == 0:
+        return 0
+    t = _i(sat_shl(newton_reciprocal(_i(exp_on_negative_values(np.array([-abs(a)]), ib + 1))) - (1 << 29), 2))
+    return -t if a < 0 else t
+
+
+def logistic_tanh(x, m, op, is_tanh):
+    (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
+    mant, left = math.frexp(float(np.float32(sx)) * (1 << 27))
+    mult = int(round_away(mant * (1 << 31)))
+    radius = math.floor(1.0 * 15 * (1 << 27) / (1 << left))
+    table = np.zeros(256, np.int64)
+    for v in range(-128, 128):
+        i = v - zx
+        if i <= -radius:
+            r = -128
+        elif i >= radius:
+            r = 127
+        else:
+            q4 = _i(mbqm(i, mult, left))
+            if is_tanh:
+                r = _i(rdbpot(fx_tanh(q4, 4), 24))
+            else:
+                r = _i(rdbpot(fx_logistic(q4, 4), 23)) - 128
+            r = min(max(r, -128), 127)
+        table[v + 128] = r
+    return table[x.astype(np.int64) + 128].astype(np.int8)
+
+
+def _s16(v):
+    return (int(v) + (1 << 15)) % (1 << 16) - (1 << 15)
+
+
+def hard_swish(x, m, op):
+    (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
+    hires = f32(1.0 / 128.0) * f32(sx)
+    om32, oexp = quantize_multiplier(float(hires / f32(sy)))
+    rm32, rexp = quantize_multiplier(float(hires / f32(3.0 / 32768.0)))
+    down = lambda q: 32767 if q >= (1 << 31) - 1 - (1 << 15) else (q + (1 << 15)) >> 16
+    om, rm = down(om32), down(rm32)
+
+    def srdhm16(a, b):
+        if a == b == -32768:
+            return 32767
+        ab = a * b
+        s = ab + ((1 << 14) if ab >= 0 else (1 - (1 << 14)))
+        return int(s / (1 << 15)) if s >= 0 else -int(-s // (1 << 15))
+
+    def sdhm16(a, b):
+        if a == b == -32768:
+            return 32767
+        ab = a * b
+        return ab // (1 << 15) if ab >= 0 else -((-ab) // (1 << 15))
+
+    sat16 = lambda v: min(max(v, -32768), 32767)
+    table = np.zeros(256, np.int64)
+    for v in range(-128, 128):
+        hi = (v - zx) * 128
+        pre_out = srdhm16(hi, om)
+        rel = hi
+        if rexp > 0:
+            rel = sat16(rel * (1 << (rexp - 1)))
+        rel = srdhm16(rel, rm)
+        if rexp > 0:
+            rel = sat16(rel * 2)
+        if rexp < 0:
+            rel = _i(rdbpot(rel, -rexp))
+        rel = (rel + (1 << 15)) >> 1
+        out = _s16(_i(rdbpot(sdhm16(rel, pre_out), -oexp)) + zy)
+        table[v + 128] = min(max(out, -128), 127)
+    return table[x.astype(np.int64) + 128].astype(np.int8)
+
+
+# --- float32 models (computed in float64, compared with a tolerance) ------------------------------
+def act_f(y, act):
+    if act == 1:
+        return np.maximum(y, 0)
+    if act == 3:
+        return np.clip(y, 0, 6)
+    if act == 2:
+        return np.clip(y, -1, 1)
+    return y
+
+
+def weights_f(t):
+    """A float layer's weights; int8 ones (dynamic-range models) dequantized in float32 per channel."""
+    w = t["data"]
+    if w.dtype == np.int8:
+        s = t["scale"].astype(np.float32)
+        shape = [1] * w.ndim
+        if len(s) > 1:
+            shape[t["qdim"]] = len(s)
+        w = w.astype(np.float32) * s.reshape(shape)
+    return w.astype(np.float64)
+
+
+def conv_f(x, m, op, depthwise):
+    o = op["opt"]
+    padding = scalar(o, 0, N.Int8Flags, 0)
+    sw, sh = scalar(o, 1, N.Int32Flags, 1), scalar(o, 2, N.Int32Flags, 1)
+    act = scalar(o, 4 if depthwise else 3, N.Int8Flags, 0)
+    dw_, dh_ = scalar(o, 5 if depthwise else 4, N.Int32Flags, 1), scalar(o, 6 if depthwise else 5, N.Int32Flags, 1)
+    w = weights_f(m.tensors[op["inputs"][1]])
+    if depthwise:
+        w = np.transpose(w, (3, 1, 2, 0))
+    O, KH, KW, _ = w.shape
+    n, H, W, C = x.shape
+    OH, pt = same_pad(H, KH, sh, dh_, padding)
+    OW, pl = same_pad(W, KW, sw, dw_, padding)
+    pad = np.zeros((n, H + KH * dh_ + OH * sh, W + KW * dw_ + OW * sw, C))
+    pad[:, pt:pt + H, pl:pl + W, :] = x
+    acc = np.zeros((n, OH, OW, O))
+    for ky in range(KH):
+        for kx in range(KW):
+            win = pad[:, ky * dh_:ky * dh_ + OH * sh:sh, kx * dw_:kx * dw_ + OW * sw:sw, :]
+            if depthwise:
+                acc += np.repeat(win, O // C, axis=3) * w[:, ky, kx, 0]
+            else:
+                acc += np.einsum("nhwc,oc->nhwo", win, w[:, ky, kx, :])
+    if len(op["inputs"]) > 2 and op["inputs"][2] >= 0:
+        acc += m.tensors[op["inputs"][2]]["data"]
+    return act_f(acc, act)
+
+
+def run_float_op(vals, m, op):
+    name, o = op["name"], op["opt"]
+    a = vals[op["inputs"][0]].astype(np.float64)
+    yt = m.tensors[op["outputs"][0]]
+    if name in ("CONV_2D", "DEPTHWISE_CONV_2D"):
+        return conv_f(a, m, op, name == "DEPTHWISE_CONV_2D")
+    if name == "FULLY_CONNECTED":
+        w = weights_f(m.tensors[op["inputs"][1]])
+        y = a.reshape(-1, w.shape[1]) @ w.T
+        if len(op["inputs"]) > 2 and op["inputs"][2] >= 0:
+            y += m.tensors[op["inputs"][2]]["data"]
+        return act_f(y, scalar(o, 0, N.Int8Flags, 0) if o is not None else 0).reshape(yt["shape"])
+    if name in ("AVERAGE_POOL_2D", "MAX_POOL_2D"):
+        padding = scalar(o, 0, N.Int8Flags, 0)
+        sw, sh = scalar(o, 1, N.Int32Flags, 1), scalar(o, 2, N.Int32Flags, 1)
+        fw, fh = scalar(o, 3, N.Int32Flags, 1), scalar(o, 4, N.Int32Flags, 1)
+        n, H, W, C = a.shape
+        OH, pt = same_pad(H, fh, sh, 1, padding)
+        OW, pl = same_pad(W, fw, sw, 1, padding)
+        y = np.zeros((n, OH, OW, C))
+        for oh in range(OH):
+            for ow in range(OW):
+                h0, w0 = oh * sh - pt, ow * sw - pl
+                win = a[:, max(h0, 0):min(h0 + fh, H), max(w0, 0):min(w0 + fw, W), :]
+                y[:, oh, ow, :] = win.max(axis=(1, 2)) if name == "MAX_POOL_2D" else win.mean(axis=(1, 2))
+        return act_f(y, scalar(o, 5, N.Int8Flags, 0))
+    if name in ("RESHAPE", "SQUEEZE"):
+        return a.reshape(yt["shape"])
+    if name == "SOFTMAX":
+        e = np.exp(a - a.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    if name in ("ADD", "SUB", "MUL"):
+        b = vals[op["inputs"][1]].astype(np.float64)
+        y = a + b if name == "ADD" else (a - b if name == "SUB" else a * b)
+        return act_f(y, scalar(o, 0, N.Int8Flags, 0) if o is not None else 0)
+    if name == "RELU":
+        return np.maximum(a, 0)
+    if name == "RELU6":
+        return np.clip(a, 0, 6)
+    raise SystemExit(f"float {name}: not supported by the reference")
+
+
 def run(m, x):
     vals = {m.inputs[0]: x}
     for i, t in enumerate(m.tensors):
@@ -398,6 +723,9 @@ def run(m, x):
     for k, op in enumerate(m.ops):
         a = vals[op["inputs"][0]]
         name = op["name"]
+        if name != "SPLIT" and a.dtype in (np.float32, np.float64) and name not in ("QUANTIZE",):
+            vals[op["outputs"][0]] = run_float_op(vals, m, op)
+            continue
         if name == "CONV_2D":
             y = conv(a, m, op, False)
         elif name == "DEPTHWISE_CONV_2D":
@@ -417,6 +745,42 @@ def run(m, x):
         elif name == "DEQUANTIZE":
             t = m.tensors[op["inputs"][0]]
             y = ((a.astype(np.int32) - int(t["zp"][0])).astype(np.float32) * np.float32(t["scale"][0])).astype(np.float32)
+        elif name == "SUB":
+            y = sub(a, vals[op["inputs"][1]], m, op)
+        elif name == "MUL":
+            y = mul(a, vals[op["inputs"][1]], m, op)
+        elif name in ("MAXIMUM", "MINIMUM"):
+            y = (np.maximum if name == "MAXIMUM" else np.minimum)(a, vals[op["inputs"][1]]).astype(np.int8)
+        elif name == "MEAN":
+            y = mean(a, m, op)
+        elif name in ("PAD", "PADV2"):
+            y = pad(a, m, op, name == "PADV2")
+        elif name == "RELU":
+            y = requant_clamp(a, m, op, 0.0, None)
+        elif name == "RELU6":
+            y = requant_clamp(a, m, op, 0.0, 6.0)
+        elif name == "RELU_N1_TO_1":
+            y = requant_clamp(a, m, op, -1.0, 1.0)
+        elif name == "LEAKY_RELU":
+            y = leaky_relu(a, m, op)
+        elif name in ("LOGISTIC", "TANH"):
+            y = logistic_tanh(a, m, op, name == "TANH")
+        elif name == "HARD_SWISH":
+            y = hard_swish(a, m, op)
+        elif name == "RESIZE_NEAREST_NEIGHBOR":
+            y = resize_nearest(a, m, op)
+        elif name == "CONCATENATION":
+            y = concatenation([vals[i] for i in op["inputs"]], m, op)
+        elif name == "TRANSPOSE":
+            y = np.ascontiguousarray(np.transpose(a, [int(v) for v in m.tensors[op["inputs"][1]]["data"]]))
+        elif name == "STRIDED_SLICE":
+            y = strided_slice(a, m, op)
+        elif name == "SPLIT":  # inputs: axis, data
+            a = vals[op["inputs"][1]]
+            axis = int(np.atleast_1d(m.tensors[op["inputs"][0]]["data"])[0]) % a.ndim
+            for o_, part in zip(op["outputs"], np.split(a, len(op["outputs"]), axis=axis)):
+                vals[o_] = np.ascontiguousarray(part)
+            continue
         else:
             raise SystemExit(f"operator {k} ({name}): not supported by the reference")
         vals[op["outputs"][0]] = y
@@ -437,7 +801,7 @@ def main():
             print(k, op["name"], [m.tensors[i]["shape"] for i in op["inputs"] if i >= 0], "->", t["shape"])
         return
     x = np.load(a.input)
-    y = run(m, x.reshape(m.tensors[m.inputs[0]]["shape"]).astype(np.int8))
+    y = run(m, x.reshape(m.tensors[m.inputs[0]]["shape"]).astype(m.tensors[m.inputs[0]]["dtype"]))
     np.save(a.output, y)
 
 

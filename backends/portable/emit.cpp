@@ -244,7 +244,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   if (kernel_files.count("window/quantize_window.h")) kernel_files.insert("quantize/quantize.h");
   if (kernel_files.count("tflite_s8/tflite_s8.h"))  // the parameter structs of the TFLite kernels
     for (const char* f : {"binary_s8/binary_s8.h", "conv_s8/conv_s8.h", "fc_s8/fc_s8.h", "pool_s8/pool_s8.h",
-                          "quantize/quantize.h", "softmax_s8/softmax_s8.h"})
+                          "quantize/quantize.h", "softmax_s8/softmax_s8.h", "pad/pad_f32.h"})
       kernel_files.insert(f);
   for (const auto& f : kernel_files)
     if (f.find("_s8") != std::string::npos || f.rfind("quantize/", 0) == 0) {

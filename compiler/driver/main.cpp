@@ -272,6 +272,9 @@ int main(int argc, char** argv) {
                  " the operators marked 'folded' have no kernel: they must compute constants or shapes, which the\n"
                  " frontend evaluates before the graph is built)\n",
                  kMaxOpset, kCanonicalOpset);
+      const auto [tfl_int8, tfl_f32] = tflite_supported_lists();
+      fmt::print("\nTFLite (.tflite, docs/tflite.md), TFLite's integer arithmetic:\n  int8: {}\n  float32: {}\n", tfl_int8,
+                 tfl_f32);
       return 0;
     }
     if (*compile || *report) {

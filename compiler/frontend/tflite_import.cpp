@@ -7,6 +7,7 @@
 
 #include <flatbuffers/flatbuffers.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -37,23 +38,41 @@ enum BufferF { kBufData = 0, kBufOffset = 1, kBufSize = 2 };
 
 // BuiltinOperator codes Ferrite maps, and names for messages.
 enum Builtin : int32_t {
-  ADD = 0, AVERAGE_POOL_2D = 1, CONV_2D = 3, DEPTHWISE_CONV_2D = 4, DEQUANTIZE = 6, FULLY_CONNECTED = 9,
-  MAX_POOL_2D = 17, RESHAPE = 22, SOFTMAX = 25, CUSTOM = 32, SQUEEZE = 43, QUANTIZE = 114
+  ADD = 0, AVERAGE_POOL_2D = 1, CONCATENATION = 2, CONV_2D = 3, DEPTHWISE_CONV_2D = 4, DEQUANTIZE = 6,
+  FULLY_CONNECTED = 9, MAX_POOL_2D = 17, MUL = 18, RELU = 19, RELU_N1_TO_1 = 20, RELU6 = 21, RESHAPE = 22,
+  SOFTMAX = 25, TANH = 28, CUSTOM = 32, LOGISTIC = 14, HARD_SWISH = 117, PAD = 34, TRANSPOSE = 39, MEAN = 40, SUB = 41, SQUEEZE = 43, STRIDED_SLICE = 45,
+  SPLIT = 49, MAXIMUM = 55, MINIMUM = 57, PADV2 = 60, RESIZE_NEAREST_NEIGHBOR = 97, LEAKY_RELU = 98, QUANTIZE = 114
 };
 // BuiltinOptions union types of those operators.
-enum OptionsType : uint8_t { kConv2D = 1, kDepthwise = 2, kPool2D = 5, kFullyConnected = 8, kSoftmax = 9, kAdd = 11, kReshape = 17, kSqueeze = 30 };
+enum OptionsType : uint8_t {
+  kConv2D = 1, kDepthwise = 2, kPool2D = 5, kFullyConnected = 8, kSoftmax = 9, kConcat = 10, kAdd = 11, kReshape = 17,
+  kMul = 21, kReducer = 27, kSub = 28, kSqueeze = 30, kStridedSlice = 32, kSplit = 35, kResizeNearest = 74,
+  kLeakyRelu = 75
+};
 
 const char* builtin_name(int32_t code) {
   static const std::map<int32_t, const char*> names = {
       {0, "ADD"}, {1, "AVERAGE_POOL_2D"}, {2, "CONCATENATION"}, {3, "CONV_2D"}, {4, "DEPTHWISE_CONV_2D"},
       {5, "DEPTH_TO_SPACE"}, {6, "DEQUANTIZE"}, {8, "FLOOR"}, {9, "FULLY_CONNECTED"}, {14, "LOGISTIC"},
-      {17, "MAX_POOL_2D"}, {18, "MUL"}, {19, "RELU"}, {21, "RELU6"}, {22, "RESHAPE"}, {23, "RESIZE_BILINEAR"},
+      {17, "MAX_POOL_2D"}, {18, "MUL"}, {19, "RELU"}, {20, "RELU_N1_TO_1"}, {21, "RELU6"}, {22, "RESHAPE"}, {23, "RESIZE_BILINEAR"},
       {25, "SOFTMAX"}, {28, "TANH"}, {32, "CUSTOM"}, {34, "PAD"}, {39, "TRANSPOSE"}, {40, "MEAN"}, {41, "SUB"},
       {43, "SQUEEZE"}, {45, "STRIDED_SLICE"}, {49, "SPLIT"}, {55, "MAXIMUM"}, {57, "MINIMUM"}, {60, "PADV2"},
       {97, "RESIZE_NEAREST_NEIGHBOR"}, {98, "LEAKY_RELU"}, {114, "QUANTIZE"}, {117, "HARD_SWISH"}};
   auto it = names.find(code);
   return it == names.end() ? nullptr : it->second;
 }
+
+// The operators the frontend maps (int8), for `ferrite ops` and refusals.
+constexpr const char* kSupported[] = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "SUB", "MUL", "MAXIMUM",
+                                      "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "MEAN", "PAD", "PADV2", "RESHAPE",
+                                      "SQUEEZE", "CONCATENATION", "TRANSPOSE", "STRIDED_SLICE", "SPLIT", "SOFTMAX",
+                                      "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "LOGISTIC", "TANH",
+                                      "HARD_SWISH", "QUANTIZE", "DEQUANTIZE", "RESIZE_NEAREST_NEIGHBOR"};
+constexpr const char* kSupportedList =
+    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, "
+    "MEAN (H, W), PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
+    "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE (int8 -> int8, float -> int8), DEQUANTIZE (int8 -> float), "
+    "RESIZE_NEAREST_NEIGHBOR (integer factors)";
 
 constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
@@ -101,7 +120,8 @@ bool v_tensor(Verifier& v, const Table* t) {
 bool v_options(Verifier& v, uint8_t type, const Table* o) {
   static const std::map<uint8_t, std::vector<int>> sizes = {
       {kConv2D, {1, 4, 4, 1, 4, 4}}, {kDepthwise, {1, 4, 4, 4, 1, 4, 4}}, {kPool2D, {1, 4, 4, 4, 4, 1}},
-      {kFullyConnected, {1, 1, 1, 1}}, {kSoftmax, {4}}, {kAdd, {1, 1}}};
+      {kFullyConnected, {1, 1, 1, 1}}, {kSoftmax, {4}}, {kAdd, {1, 1}}, {kConcat, {4, 1}}, {kMul, {1}},
+      {kReducer, {1}}, {kSub, {1, 1}}, {kStridedSlice, {4, 4, 4, 4, 4, 1}}, {kSplit, {4}}, {kLeakyRelu, {4}}, {kResizeNearest, {1, 1}}};
   if (!o->VerifyTableStart(v)) return false;
   auto it = sizes.find(type);
   if (it != sizes.end())
@@ -217,6 +237,7 @@ struct Builder {
   const TableVec* tensors = nullptr;
   const TableVec* buffers = nullptr;
   std::string where;  // "operator 3 (CONV_2D)" while mapping an operator
+  int cur_op = -1;    // its index
 
   template <typename... A>
   Error err(fmt::format_string<A...> f, A&&... a) {
@@ -310,16 +331,18 @@ struct Builder {
     if (!d) return d.error();
     if (!d->empty()) return err("tensor '{}' is a constant where an activation is expected", name_of(*t));
     if (!as_output && !is_input(idx)) return err("tensor '{}' is read before any operator writes it", name_of(*t));
-    if (*dt != DType::I8)
-      return err("tensor '{}' is {}; only int8 activations are supported (float and int16 TFLite models are not yet)",
+    if (*dt != DType::I8 && *dt != DType::F32)
+      return err("tensor '{}' is {}; only int8 and float32 activations are supported (int16 TFLite models are not yet)",
                  name_of(*t), dtype_name(*dt));
-    auto q = quant_of(*t);
-    if (!q) return q.error();
-    if (q->scale.size() != 1) return err("int8 tensor '{}' must be quantized per tensor", name_of(*t));
-    if (q->zp[0] < -128 || q->zp[0] > 127) return err("tensor '{}': zero point {} outside int8", name_of(*t), q->zp[0]);
+    if (*dt == DType::I8) {
+      auto q = quant_of(*t);
+      if (!q) return q.error();
+      if (q->scale.size() != 1) return err("int8 tensor '{}' must be quantized per tensor", name_of(*t));
+      if (q->zp[0] < -128 || q->zp[0] > 127) return err("tensor '{}': zero point {} outside int8", name_of(*t), q->zp[0]);
+    }
     Tensor x;
     x.name = name_of(*t).empty() ? fmt::format("t{}", idx) : name_of(*t);
-    x.dtype = DType::I8;
+    x.dtype = *dt;
     x.shape = logical(*s);
     const TensorId id = g.add_tensor(std::move(x));
     ids[static_cast<size_t>(idx)] = id;
@@ -382,7 +405,103 @@ struct Builder {
     auto q = quant_of(*t);
     return q && !q->zp.empty() ? q->zp[0] : 0;
   }
+
+  // ---- stage 2 helpers ----
+  // The values of a constant int32/int64 tensor (axes, paddings, permutations, slice bounds).
+  Expected<std::vector<int64_t>> ints(int32_t idx, const char* what) {
+    auto t = tensor(idx);
+    if (!t) return t.error();
+    auto dt = dtype_of(*t);
+    if (!dt) return dt.error();
+    auto s = shape_of(*t);
+    if (!s) return s.error();
+    if (*dt != DType::I32 && *dt != DType::I64) return err("{} '{}' must be an int32 constant", what, name_of(*t));
+    auto d = data_of(*t, *dt, *s);
+    if (!d) return d.error();
+    if (d->empty()) return err("{} '{}' must be a constant", what, name_of(*t));
+    std::vector<int64_t> v(static_cast<size_t>(shape_numel(*s)));
+    for (size_t i = 0; i < v.size(); ++i) {
+      if (*dt == DType::I32) {
+        int32_t x;
+        std::memcpy(&x, d->data() + 4 * i, 4);
+        v[i] = x;
+      } else {
+        std::memcpy(&v[i], d->data() + 8 * i, 8);
+      }
+    }
+    return v;
+  }
+  // The TFLite shape of a tensor (NHWC for rank 4), as stored.
+  Expected<Shape> tfl_shape(int32_t idx) {
+    auto t = tensor(idx);
+    if (!t) return t.error();
+    return shape_of(*t);
+  }
+  // Both tensors carry the same per-tensor scale and zero point (data movement, MAXIMUM, ...).
+  bool same_quant(int32_t a, int32_t c) { return qscale(a) == qscale(c) && qzp(a) == qzp(c); }
+
+  // An operand of a broadcasting binary operator whose output has rank `rank`: an activation or an
+  // int8 constant, brought to `rank` dims by leading 1s (numpy/TFLite broadcasting aligns trailing
+  // NHWC dims), as an IR tensor with the logical (NCHW) shape. A constant's bytes are transposed
+  // NHWC -> NCHW; a lower-rank activation gets a Reshape (an alias) where both orders agree.
+  Expected<TensorId> operand(int32_t idx, size_t rank) {
+    auto t = tensor(idx);
+    if (!t) return t.error();
+    auto dt = dtype_of(*t);
+    if (!dt) return dt.error();
+    auto s = shape_of(*t);
+    if (!s) return s.error();
+    if (s->size() > rank) return err("operand '{}' has rank {}, the output {}", name_of(*t), s->size(), rank);
+    Shape e(rank - s->size(), 1);
+    e.insert(e.end(), s->begin(), s->end());
+    auto d = data_of(*t, *dt, *s);
+    if (!d) return d.error();
+    if (d->empty()) {
+      auto x = act(idx);
+      if (!x) return x.error();
+      if (s->size() == rank) return *x;
+      if (rank == 4 && e[1] * e[2] != 1 && e[3] != 1)
+        return err("operand '{}' of shape {} would need an NHWC-order reshape to rank 4; not supported yet", name_of(*t),
+                   shape_str(*s));
+      Tensor r;
+      r.name = g.t(*x).name + "_rank" + std::to_string(rank);
+      r.dtype = DType::I8;
+      r.shape = logical(e);
+      const TensorId rid = g.add_tensor(std::move(r));
+      Node n;
+      n.op = OpKind::Reshape;
+      n.index = cur_op;
+      n.name = g.t(rid).name;
+      n.inputs = {*x, constant(n.name + "_shape", DType::I64, {static_cast<int64_t>(rank)}, g.t(rid).shape)};
+      n.outputs = {rid};
+      g.nodes.push_back(std::move(n));
+      return rid;
+    }
+    if (*dt != DType::I8) return err("constant operand '{}' is {}, expected int8", name_of(*t), dtype_name(*dt));
+    auto q = quant_of(*t);
+    if (!q) return q.error();
+    if (q->scale.size() != 1) return err("constant operand '{}' must be quantized per tensor", name_of(*t));
+    std::vector<int8_t> v(d->size());
+    std::memcpy(v.data(), d->data(), v.size());
+    if (rank == 4) {  // NHWC -> NCHW
+      std::vector<int8_t> w(v.size());
+      const int64_t N = e[0], H = e[1], W = e[2], C = e[3];
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t h = 0; h < H; ++h)
+          for (int64_t x = 0; x < W; ++x)
+            for (int64_t c = 0; c < C; ++c)
+              w[static_cast<size_t>(((n * C + c) * H + h) * W + x)] = v[static_cast<size_t>(((n * H + h) * W + x) * C + c)];
+      v = std::move(w);
+    }
+    return constant(name_of(*t), DType::I8, logical(e), v);
+  }
 };
+
+// The IR (logical, NCHW for rank 4) axis of TFLite axis `a` (NHWC for rank 4) of a rank-`r` tensor.
+int64_t logical_axis(int64_t a, size_t r) {
+  static const int64_t nhwc_to_nchw[4] = {0, 2, 3, 1};
+  return r == 4 ? nhwc_to_nchw[a] : a;
+}
 
 // Output size and leading padding of one spatial dim under TFLite's SAME (0) / VALID (1) rule.
 std::pair<int64_t, int64_t> tfl_pad(int64_t in, int64_t k, int64_t stride, int64_t dil, int padding) {
@@ -405,6 +524,314 @@ Status fused_act(Builder& b, Node& n, int8_t act) {
   return Status::ok();
 }
 
+
+// Elementwise operators write as many elements as they read: the file's output shape must be the
+// input's (a hostile file could otherwise make a kernel write past its output). CONCATENATION's
+// inputs must match the output but along the axis, where they sum to it.
+Status check_shapes(Builder& b, const Node& n) {
+  switch (n.op) {
+    case OpKind::Requantize: case OpKind::QLinearLeakyRelu: case OpKind::QLinearSigmoid: case OpKind::QLinearActivation:
+    case OpKind::DequantizeLinear: case OpKind::QuantizeLinear: case OpKind::Relu: case OpKind::Clip:
+    case OpKind::Softmax: case OpKind::QLinearSoftmax: case OpKind::Add: case OpKind::Sub: case OpKind::Mul:
+      for (TensorId i : n.inputs)
+        if (!b.g.t(i).is_constant() && b.g.t(i).shape != b.g.t(n.outputs[0]).shape)
+          return b.err("output shape {} differs from the input's {}", shape_str(b.g.t(n.outputs[0]).shape),
+                       shape_str(b.g.t(i).shape));
+      return Status::ok();
+    case OpKind::QLinearConcat: {
+      const Shape& y = b.g.t(n.outputs[0]).shape;
+      const auto axis = static_cast<size_t>(n.attrs.i("axis", 0));
+      int64_t sum = 0;
+      for (size_t i = 2; i < n.inputs.size(); i += 3) {
+        const Shape& x = b.g.t(n.inputs[i]).shape;
+        if (x.size() != y.size()) return b.err("input {} has rank {}, the output {}", (i - 2) / 3, x.size(), y.size());
+        for (size_t d = 0; d < y.size(); ++d)
+          if (d != axis && x[d] != y[d]) return b.err("input {} of shape {} does not fit the output {}", (i - 2) / 3, shape_str(x), shape_str(y));
+        sum += x[axis];
+      }
+      if (sum != y[axis]) return b.err("the inputs sum to {} along the axis, the output has {}", sum, y[axis]);
+      return Status::ok();
+    }
+    default: return Status::ok();
+  }
+}
+
+// ---- float32 operators (docs/tflite.md, "float models") ----
+// A float tensor's IR constant: rank-4 data NHWC -> NCHW (logical(shape)), else as stored.
+Expected<TensorId> float_const(Builder& b, int32_t idx, const char* what) {
+  auto t = b.tensor(idx);
+  if (!t) return t.error();
+  auto dt = b.dtype_of(*t);
+  if (!dt) return dt.error();
+  auto s = b.shape_of(*t);
+  if (!s) return s.error();
+  if (*dt != DType::F32 && *dt != DType::I8) return b.err("{} '{}' must be float32 or int8", what, Builder::name_of(*t));
+  auto d = b.data_of(*t, *dt, *s);
+  if (!d) return d.error();
+  if (d->empty()) return b.err("{} '{}' must be a constant", what, Builder::name_of(*t));
+  std::vector<float> v(static_cast<size_t>(shape_numel(*s)));
+  if (*dt == DType::F32) {
+    std::memcpy(v.data(), d->data(), d->size());
+  } else {
+    // int8 weights of a "dynamic range" float model: dequantized here, w = q * scale[channel] (zero
+    // point 0), so the layer computes in float (TFLite's hybrid kernels quantize the activations on
+    // the fly instead; docs/tflite.md).
+    auto q = b.quant_of(*t);
+    if (!q) return q.error();
+    if (q->scale.empty()) return b.err("int8 {} '{}' has no scale", what, Builder::name_of(*t));
+    const auto dim = static_cast<size_t>(q->dim);
+    if (dim >= s->size() || (q->scale.size() != 1 && q->scale.size() != static_cast<size_t>((*s)[dim])))
+      return b.err("{} '{}': {} scales along dim {}", what, Builder::name_of(*t), q->scale.size(), q->dim);
+    for (int64_t z : q->zp)
+      if (z != 0) return b.err("{} '{}': zero point {} (int8 weights are symmetric)", what, Builder::name_of(*t), z);
+    const int64_t inner = shape_numel(Shape(s->begin() + static_cast<std::ptrdiff_t>(dim) + 1, s->end()));
+    for (size_t i = 0; i < v.size(); ++i) {
+      const size_t c = q->scale.size() == 1 ? 0 : static_cast<size_t>(static_cast<int64_t>(i) / inner % (*s)[dim]);
+      v[i] = static_cast<float>(static_cast<int8_t>((*d)[i])) * q->scale[c];
+    }
+  }
+  if (s->size() == 4) {
+    std::vector<float> w(v.size());
+    const int64_t N = (*s)[0], H = (*s)[1], W = (*s)[2], C = (*s)[3];
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t x = 0; x < W; ++x)
+          for (int64_t c = 0; c < C; ++c)
+            w[static_cast<size_t>(((n * C + c) * H + h) * W + x)] = v[static_cast<size_t>(((n * H + h) * W + x) * C + c)];
+    v = std::move(w);
+  }
+  return b.constant(Builder::name_of(*t), DType::F32, Builder::logical(*s), v);
+}
+
+Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const std::vector<int32_t>& out, uint8_t otype,
+                 const Table* opt, Node& n) {
+  auto need = [&](size_t lo, size_t hi) -> Status {
+    if (in.size() < lo || in.size() > hi || out.size() != 1)
+      return b.err("{} inputs and {} outputs, expected {}..{} inputs and 1 output", in.size(), out.size(), lo, hi);
+    return Status::ok();
+  };
+  auto float_out = [&](TensorId y) -> Status {
+    if (b.g.t(y).dtype != DType::F32) return b.err("float32 input but {} output", dtype_name(b.g.t(y).dtype));
+    return Status::ok();
+  };
+  switch (code) {
+    case CONV_2D:
+    case DEPTHWISE_CONV_2D: {
+      const bool dw = code == DEPTHWISE_CONV_2D;
+      FERRITE_TRY(need(2, 3));
+      if (otype != (dw ? kDepthwise : kConv2D) || !opt) return b.err("missing or mismatched builtin options (type {})", otype);
+      const int padding = get<int8_t>(opt, 0, 0);
+      const int64_t sw = get<int32_t>(opt, 1, 1), sh = get<int32_t>(opt, 2, 1);
+      const int8_t fa = get<int8_t>(opt, dw ? 4 : 3, 0);
+      const int64_t dlw = get<int32_t>(opt, dw ? 5 : 4, 1), dlh = get<int32_t>(opt, dw ? 6 : 5, 1);
+      if (sw < 1 || sh < 1 || dlw < 1 || dlh < 1 || sw > 64 || sh > 64 || dlw > 64 || dlh > 64)
+        return b.err("stride {}x{} / dilation {}x{} out of range", sh, sw, dlh, dlw);
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      const Shape xs = b.g.t(*x).shape;
+      if (xs.size() != 4) return b.err("input must be 4-D");
+      auto wl = float_const(b, in[1], "filter");  // logical: CONV [O][I][KH][KW]; DEPTHWISE [1][O][KH][KW]
+      if (!wl) return wl.error();
+      Shape ws = b.g.t(*wl).shape;
+      if (ws.size() != 4) return b.err("filter must be 4-D");
+      const int64_t C = xs[1];
+      const int64_t O = ws[dw ? 1 : 0], KH = ws[2], KW = ws[3];
+      if (dw ? (ws[0] != 1 || O % C != 0) : (ws[1] != C)) return b.err("filter does not fit {} input channels", C);
+      if (dw) b.g.t(*wl).shape = {O, 1, KH, KW};  // [1][O] -> [O][1]: the same bytes
+      auto [oh, pt] = tfl_pad(xs[2], KH, sh, dlh, padding);
+      auto [ow, pl] = tfl_pad(xs[3], KW, sw, dlw, padding);
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      if (b.g.t(*y).shape != Shape{xs[0], O, oh, ow}) return b.err("output shape {} (NCHW) differs from the computed one", shape_str(b.g.t(*y).shape));
+      const int64_t pb = std::max<int64_t>((oh - 1) * sh + (KH - 1) * dlh + 1 - xs[2] - pt, 0);
+      const int64_t pr = std::max<int64_t>((ow - 1) * sw + (KW - 1) * dlw + 1 - xs[3] - pl, 0);
+      n.op = OpKind::Conv;
+      n.inputs = {*x, *wl};
+      if (in.size() > 2 && in[2] >= 0) {
+        auto bias = float_const(b, in[2], "bias");
+        if (!bias) return bias.error();
+        if (b.g.t(*bias).shape != Shape{O}) return b.err("bias must hold {} values", O);
+        n.inputs.push_back(*bias);
+      }
+      n.outputs = {*y};
+      n.attrs.values["strides"] = std::vector<int64_t>{sh, sw};
+      n.attrs.values["dilations"] = std::vector<int64_t>{dlh, dlw};
+      n.attrs.values["pads"] = std::vector<int64_t>{pt, pl, pb, pr};
+      n.attrs.values["kernel_shape"] = std::vector<int64_t>{KH, KW};
+      n.attrs.values["group"] = int64_t{dw ? C : 1};
+      return fused_act(b, n, fa);
+    }
+    case FULLY_CONNECTED: {
+      FERRITE_TRY(need(2, 3));
+      int8_t fa = 0;
+      if (opt) {
+        if (otype != kFullyConnected) return b.err("mismatched builtin options (type {})", otype);
+        fa = get<int8_t>(opt, 0, 0);
+        if (get<int8_t>(opt, 1, 0) != 0) return b.err("shuffled weights format is not supported");
+      }
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto w = float_const(b, in[1], "weights");
+      if (!w) return w.error();
+      const Shape ws = b.g.t(*w).shape;
+      if (ws.size() != 2) return b.err("weights must be 2-D");
+      const int64_t N = ws[0], K = ws[1], numel = b.g.t(*x).numel();
+      if (numel % K != 0) return b.err("input of {} elements is not a multiple of {}", numel, K);
+      TensorId a = *x;
+      if (b.g.t(*x).shape != Shape{numel / K, K}) {
+        const Shape& xs = b.g.t(*x).shape;
+        if (xs.size() == 4 && xs[2] * xs[3] != 1 && xs[1] != 1)
+          return b.err("input {} (NCHW) would need an NHWC flatten; not supported yet", shape_str(xs));
+        Tensor f;
+        f.name = b.g.t(*x).name + "_flat";
+        f.dtype = DType::F32;
+        f.shape = {numel / K, K};
+        a = b.g.add_tensor(std::move(f));
+        Node r;
+        r.op = OpKind::Reshape;
+        r.index = n.index;
+        r.name = n.name + "_flatten";
+        r.inputs = {*x, b.constant(r.name + "_shape", DType::I64, {2}, std::vector<int64_t>{numel / K, K})};
+        r.outputs = {a};
+        b.g.nodes.push_back(std::move(r));
+      }
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      if (b.g.t(*y).shape != Shape{numel / K, N}) return b.err("output shape {} is not [{}, {}]", shape_str(b.g.t(*y).shape), numel / K, N);
+      n.op = OpKind::Gemm;
+      n.inputs = {a, *w};
+      if (in.size() > 2 && in[2] >= 0) {
+        auto bias = float_const(b, in[2], "bias");
+        if (!bias) return bias.error();
+        n.inputs.push_back(*bias);
+      }
+      n.outputs = {*y};
+      n.attrs.values["transB"] = int64_t{1};
+      return fused_act(b, n, fa);
+    }
+    case AVERAGE_POOL_2D:
+    case MAX_POOL_2D: {
+      FERRITE_TRY(need(1, 1));
+      if (otype != kPool2D || !opt) return b.err("missing or mismatched builtin options (type {})", otype);
+      const int padding = get<int8_t>(opt, 0, 0);
+      const int64_t sw = get<int32_t>(opt, 1, 1), sh = get<int32_t>(opt, 2, 1);
+      const int64_t fw = get<int32_t>(opt, 3, 1), fh = get<int32_t>(opt, 4, 1);
+      if (sw < 1 || sh < 1 || fw < 1 || fh < 1 || sw > 4096 || sh > 4096 || fw > 4096 || fh > 4096)
+        return b.err("filter {}x{} / stride {}x{} out of range", fh, fw, sh, sw);
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      const Shape xs = b.g.t(*x).shape;
+      if (xs.size() != 4) return b.err("input must be 4-D");
+      auto [oh, pt] = tfl_pad(xs[2], fh, sh, 1, padding);
+      auto [ow, pl] = tfl_pad(xs[3], fw, sw, 1, padding);
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      if (b.g.t(*y).shape != Shape{xs[0], xs[1], oh, ow}) return b.err("output shape {} (NCHW) differs from the computed one", shape_str(b.g.t(*y).shape));
+      const int64_t pb = std::max<int64_t>((oh - 1) * sh + fh - xs[2] - pt, 0);
+      const int64_t pr = std::max<int64_t>((ow - 1) * sw + fw - xs[3] - pl, 0);
+      n.op = code == MAX_POOL_2D ? OpKind::MaxPool : OpKind::AveragePool;
+      n.inputs = {*x};
+      n.outputs = {*y};
+      n.attrs.values["kernel_shape"] = std::vector<int64_t>{fh, fw};
+      n.attrs.values["strides"] = std::vector<int64_t>{sh, sw};
+      n.attrs.values["pads"] = std::vector<int64_t>{pt, pl, pb, pr};
+      if (code == AVERAGE_POOL_2D) n.attrs.values["count_include_pad"] = int64_t{0};  // TFLite counts in-range taps
+      return fused_act(b, n, get<int8_t>(opt, 5, 0));
+    }
+    case RESHAPE:
+    case SQUEEZE: {
+      if (in.empty() || in.size() > 2 || out.size() != 1) return b.err("expected 1 or 2 inputs and 1 output");
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      const Tensor& xt = b.g.t(*x);
+      const Tensor& yt = b.g.t(*y);
+      if (xt.numel() != yt.numel()) return b.err("{} elements reshaped to {}", xt.numel(), yt.numel());
+      for (const Shape* sp : {&xt.shape, &yt.shape})
+        if (sp->size() == 4 && (*sp)[2] * (*sp)[3] != 1 && (*sp)[1] != 1)
+          return b.err("reshaping {} (NCHW) needs an NHWC-order reshape; not supported yet", shape_str(*sp));
+      n.op = OpKind::Reshape;
+      n.inputs = {*x, b.constant(n.name + "_shape", DType::I64, {static_cast<int64_t>(yt.shape.size())}, yt.shape)};
+      n.outputs = {*y};
+      return Status::ok();
+    }
+    case SOFTMAX: {
+      FERRITE_TRY(need(1, 1));
+      const float beta = opt && otype == kSoftmax ? get<float>(opt, 0, 1.f) : 1.f;
+      if (beta != 1.f) return b.err("float SOFTMAX with beta {} is not supported (beta 1 only)", beta);
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      const int64_t r = static_cast<int64_t>(b.g.t(*x).shape.size());
+      n.op = OpKind::Softmax;
+      n.inputs = {*x};
+      n.outputs = {*y};
+      n.attrs.values["axis"] = int64_t{r == 4 ? 1 : r - 1};
+      return Status::ok();
+    }
+    case ADD:
+    case SUB:
+    case MUL: {
+      FERRITE_TRY(need(2, 2));
+      auto x0 = b.act(in[0]);
+      if (!x0) return x0.error();
+      auto x1 = b.act(in[1]);  // float constants as operands are not supported yet (act() refuses them)
+      if (!x1) return x1.error();
+      if (b.g.t(*x0).shape != b.g.t(*x1).shape) return b.err("broadcasting float {} is not supported yet", builtin_name(code));
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      n.op = code == ADD ? OpKind::Add : (code == SUB ? OpKind::Sub : OpKind::Mul);
+      n.inputs = {*x0, *x1};
+      n.outputs = {*y};
+      return fused_act(b, n, opt ? get<int8_t>(opt, 0, 0) : 0);
+    }
+    case QUANTIZE: {  // float -> int8 (TFLite's AffineQuantize rounding: tflite_numerics.cpp)
+      FERRITE_TRY(need(1, 1));
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      if (b.g.t(*y).dtype != DType::I8) return b.err("float32 QUANTIZE to {} is not supported (int8 only)", dtype_name(b.g.t(*y).dtype));
+      auto qy = b.qconsts(out[0]);
+      if (!qy) return qy.error();
+      n.op = OpKind::QuantizeLinear;
+      n.inputs = {*x, qy->first, qy->second};
+      n.outputs = {*y};
+      return Status::ok();
+    }
+    case RELU:
+    case RELU6: {
+      FERRITE_TRY(need(1, 1));
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      n.op = code == RELU ? OpKind::Relu : OpKind::Clip;
+      n.inputs = {*x};
+      if (code == RELU6)
+        n.inputs.insert(n.inputs.end(), {b.constant(n.name + "_min", DType::F32, {}, std::vector<float>{0.f}),
+                                         b.constant(n.name + "_max", DType::F32, {}, std::vector<float>{6.f})});
+      n.outputs = {*y};
+      return Status::ok();
+    }
+    default: {
+      const char* nm = builtin_name(code);
+      return b.err("float32 {} is not supported (float32 TFLite operators: CONV_2D, DEPTHWISE_CONV_2D, "
+                   "FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, ADD, SUB, MUL, RELU, RELU6)",
+                   nm ? nm : "operator");
+    }
+  }
+}
+
 }  // namespace
 
 bool is_tflite_file(const std::string& path) {
@@ -424,9 +851,14 @@ Expected<std::vector<std::string>> tflite_input_names(const std::string& path) {
   return names;
 }
 
+std::pair<std::string, std::string> tflite_supported_lists() {
+  return {kSupportedList,
+          "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, "
+          "ADD, SUB, MUL, RELU, RELU6"};
+}
+
 bool tflite_operator_supported(const std::string& name) {
-  for (const char* s : {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "ADD", "AVERAGE_POOL_2D", "MAX_POOL_2D",
-                        "RESHAPE", "SQUEEZE", "SOFTMAX", "QUANTIZE"})
+  for (const char* s : kSupported)
     if (name == s) return true;
   return false;
 }
@@ -464,7 +896,7 @@ Expected<Graph> import_tflite(const std::string& path) {
     auto id = b.act(i);
     if (!id) return id.error();
     b.g.inputs.push_back(*id);
-    b.g.io_quant[*id] = IoQuant{b.qscale(i), static_cast<int32_t>(b.qzp(i))};
+    if (b.g.t(*id).dtype == DType::I8) b.g.io_quant[*id] = IoQuant{b.qscale(i), static_cast<int32_t>(b.qzp(i))};
   }
   const TableVec* ops = tables(m.sg, kSgOperators);
   if (!ops || ops->size() == 0) return b.err("the subgraph has no operators");
@@ -472,6 +904,7 @@ Expected<Graph> import_tflite(const std::string& path) {
     const Table* op = ops->Get(oi);
     const uint32_t ci = get<uint32_t>(op, kOpCode, 0);
     b.where = op_label(m, oi, ci);
+    b.cur_op = static_cast<int>(oi);
     if (ci >= m.codes.size()) return b.err("refused");
     const int32_t code = m.codes[ci];
     std::vector<int32_t> in, out;
@@ -488,6 +921,17 @@ Expected<Graph> import_tflite(const std::string& path) {
     Node n;
     n.index = static_cast<int>(oi);
     n.name = fmt::format("op{}_{}", oi, code == CUSTOM ? "CUSTOM" : (builtin_name(code) ? builtin_name(code) : "?"));
+    // float32 operators (float models): the IR's float operators, computed in float.
+    if (!in.empty() && in[0] >= 0 && code != SPLIT) {
+      auto t0 = b.tensor(in[0]);
+      if (!t0) return t0.error();
+      if (get<int8_t>(*t0, kTType, 0) == 0) {
+        FERRITE_TRY(map_float(b, code, in, out, otype, opt, n));
+        FERRITE_TRY(check_shapes(b, n));
+        b.g.nodes.push_back(std::move(n));
+        continue;
+      }
+    }
     switch (code) {
       case CONV_2D:
       case DEPTHWISE_CONV_2D: {
@@ -632,31 +1076,457 @@ Expected<Graph> import_tflite(const std::string& path) {
         FERRITE_TRY(fused_act(b, n, fa));
         break;
       }
-      case ADD: {
+      case ADD:
+      case SUB:
+      case MUL:
+      case MAXIMUM:
+      case MINIMUM: {
         FERRITE_TRY(need(2, 2, 0));
         int8_t fa = 0;
-        if (opt) {
-          if (otype != kAdd) return b.err("mismatched builtin options (type {})", otype);
+        const uint8_t want = code == ADD ? kAdd : (code == SUB ? kSub : (code == MUL ? kMul : 0));
+        if (opt && want) {
+          if (otype != want) return b.err("mismatched builtin options (type {})", otype);
           fa = get<int8_t>(opt, 0, 0);
         }
-        auto a = b.act(in[0]);
+        auto ys = b.tfl_shape(out[0]);
+        if (!ys) return ys.error();
+        auto a = b.operand(in[0], ys->size());
         if (!a) return a.error();
-        auto c = b.act(in[1]);
+        auto c = b.operand(in[1], ys->size());
         if (!c) return c.error();
+        if (b.g.t(*a).is_constant() && b.g.t(*c).is_constant()) return b.err("both operands are constants");
         auto y = b.act(out[0], true);
         if (!y) return y.error();
-        if (b.g.t(*a).shape != b.g.t(*c).shape || b.g.t(*a).shape != b.g.t(*y).shape)
-          return b.err("broadcasting ADD ({} + {}) is not supported yet", shape_str(b.g.t(*a).shape), shape_str(b.g.t(*c).shape));
+        const Shape& yl = b.g.t(*y).shape;
+        for (TensorId o : {*a, *c}) {
+          const Shape& ol = b.g.t(o).shape;
+          for (size_t i = 0; i < yl.size(); ++i)
+            if (ol[i] != yl[i] && ol[i] != 1)
+              return b.err("operands {} and {} do not broadcast to the output {} (NCHW)", shape_str(b.g.t(*a).shape),
+                           shape_str(b.g.t(*c).shape), shape_str(yl));
+        }
         auto qa = b.qconsts(in[0]);
         if (!qa) return qa.error();
         auto qb = b.qconsts(in[1]);
         if (!qb) return qb.error();
         auto qy = b.qconsts(out[0]);
         if (!qy) return qy.error();
-        n.op = OpKind::QLinearAdd;
+        n.op = code == MUL ? OpKind::QLinearMul : OpKind::QLinearAdd;  // same operand list
         n.inputs = {*a, qa->first, qa->second, *c, qb->first, qb->second, qy->first, qy->second};
         n.outputs = {*y};
+        if ((code == MAXIMUM || code == MINIMUM) && !(b.same_quant(in[0], out[0]) && b.same_quant(in[1], out[0])))
+          return b.err("inputs and output must share one scale and zero point (int8 {} compares raw values)",
+                       builtin_name(code));
+        if (code == SUB || code == MAXIMUM || code == MINIMUM)  // tflite_numerics.cpp picks the kernel
+          n.attrs.values["tflite_op"] = std::string(builtin_name(code));
         FERRITE_TRY(fused_act(b, n, fa));
+        break;
+      }
+      case MEAN: {
+        FERRITE_TRY(need(2, 2, 0));
+        bool keep = false;
+        if (opt) {
+          if (otype != kReducer) return b.err("mismatched builtin options (type {})", otype);
+          keep = get<uint8_t>(opt, 0, 0) != 0;
+        }
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        const Shape xs = b.g.t(*x).shape;  // NCHW
+        auto axes = b.ints(in[1], "axis");
+        if (!axes) return axes.error();
+        std::vector<int64_t> ax;
+        for (int64_t v : *axes) ax.push_back(v < 0 ? v + static_cast<int64_t>(xs.size()) : v);
+        std::sort(ax.begin(), ax.end());
+        if (xs.size() != 4 || ax != std::vector<int64_t>{1, 2})
+          return b.err("MEAN over axes other than H and W of a 4-D tensor is not supported yet");
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        const Shape want = keep ? Shape{xs[0], xs[1], 1, 1} : Shape{xs[0], xs[1]};
+        if (b.g.t(*y).shape != want) return b.err("output shape {} is not {}", shape_str(b.g.t(*y).shape), shape_str(want));
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        TensorId pooled = *y;
+        if (!keep) {  // [N, C, 1, 1], then an alias to [N, C]
+          Tensor t;
+          t.name = b.g.t(*y).name + "_nc11";
+          t.dtype = DType::I8;
+          t.shape = {xs[0], xs[1], 1, 1};
+          pooled = b.g.add_tensor(std::move(t));
+        }
+        n.op = OpKind::QLinearGlobalAveragePool;  // TFLite numerics: mean_s8_tfl
+        n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+        n.outputs = {pooled};
+        if (!keep) {
+          Node r;
+          r.op = OpKind::Reshape;
+          r.index = n.index;
+          r.name = n.name + "_squeeze";
+          r.inputs = {pooled, b.constant(r.name + "_shape", DType::I64, {2}, want)};
+          r.outputs = {*y};
+          b.g.nodes.push_back(std::move(n));
+          n = std::move(r);
+        }
+        break;
+      }
+      case PAD:
+      case PADV2: {
+        FERRITE_TRY(need(2, code == PADV2 ? 3 : 2, 0));
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto xs = b.tfl_shape(in[0]);
+        if (!xs) return xs.error();
+        auto pads = b.ints(in[1], "paddings");
+        if (!pads) return pads.error();
+        const size_t r = xs->size();
+        if (pads->size() != 2 * r) return b.err("paddings hold {} values for rank {}", pads->size(), r);
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (!b.same_quant(in[0], out[0])) return b.err("input and output quantization differ (TFLite requires them equal)");
+        int64_t value = b.qzp(out[0]);
+        if (code == PADV2 && in.size() > 2 && in[2] >= 0) {
+          auto vt = b.tensor(in[2]);
+          if (!vt) return vt.error();
+          auto vdt = b.dtype_of(*vt);
+          if (!vdt) return vdt.error();
+          auto vs = b.shape_of(*vt);
+          if (!vs) return vs.error();
+          auto vd = b.data_of(*vt, *vdt, *vs);
+          if (!vd) return vd.error();
+          if (*vdt != DType::I8 || vd->size() != 1) return b.err("constant_values must be one int8 constant");
+          if (!b.same_quant(in[2], out[0])) return b.err("constant_values quantization differs from the output's");
+          value = static_cast<int8_t>((*vd)[0]);
+        }
+        std::vector<int64_t> lp(2 * r);
+        for (size_t d = 0; d < r; ++d) {
+          const int64_t pb = (*pads)[2 * d], pe = (*pads)[2 * d + 1];
+          if (pb < 0 || pe < 0 || pb > (int64_t{1} << 20) || pe > (int64_t{1} << 20))
+            return b.err("padding {} / {} of dim {} out of range", pb, pe, d);
+          const auto l = static_cast<size_t>(logical_axis(static_cast<int64_t>(d), r));
+          lp[l] = pb;
+          lp[l + r] = pe;
+        }
+        const Shape& xl = b.g.t(*x).shape;
+        for (size_t i = 0; i < r; ++i)
+          if (xl[i] + lp[i] + lp[i + r] != b.g.t(*y).shape[i])
+            return b.err("output shape {} (NCHW) does not match the paddings", shape_str(b.g.t(*y).shape));
+        n.op = OpKind::Pad;  // TFLite numerics: pad_s8_tfl with the int8 value
+        n.inputs = {*x, b.constant(n.name + "_pads", DType::I64, {static_cast<int64_t>(2 * r)}, lp)};
+        n.outputs = {*y};
+        n.attrs.values["mode"] = std::string("constant");
+        n.attrs.values["value"] = value;
+        break;
+      }
+      case CONCATENATION: {
+        if (in.empty() || in.size() > 64 || out.size() != 1) return b.err("{} inputs and {} outputs", in.size(), out.size());
+        if (!opt || otype != kConcat) return b.err("missing or mismatched builtin options (type {})", otype);
+        if (get<int8_t>(opt, 1, 0) != 0) return b.err("a fused activation on CONCATENATION is not supported");
+        auto ys = b.tfl_shape(out[0]);
+        if (!ys) return ys.error();
+        const auto r = static_cast<int64_t>(ys->size());
+        int64_t axis = get<int32_t>(opt, 0, 0);
+        if (axis < -r || axis >= r) return b.err("axis {} out of range for rank {}", axis, r);
+        if (axis < 0) axis += r;
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        n.op = OpKind::QLinearConcat;
+        n.inputs = {qy->first, qy->second};
+        for (int32_t i : in) {
+          auto x = b.act(i);
+          if (!x) return x.error();
+          if (!b.same_quant(i, out[0]))
+            return b.err("input '{}' has another scale or zero point than the output (TFLite's int8 CONCATENATION "
+                         "needs them equal)", b.g.t(*x).name);
+          auto qx = b.qconsts(i);
+          if (!qx) return qx.error();
+          n.inputs.insert(n.inputs.end(), {*x, qx->first, qx->second});
+        }
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        n.outputs = {*y};
+        n.attrs.values["axis"] = logical_axis(axis, ys->size());
+        break;
+      }
+      case RELU:
+      case RELU6:
+      case RELU_N1_TO_1: {
+        FERRITE_TRY(need(1, 1, 0));
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        n.op = OpKind::Requantize;  // x_scale / y_scale requantization, then the activation's clamp
+        n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+        n.outputs = {*y};
+        FERRITE_TRY(fused_act(b, n, code == RELU ? 1 : (code == RELU6 ? 3 : 2)));
+        break;
+      }
+      case LEAKY_RELU: {
+        FERRITE_TRY(need(1, 1, 0));
+        float alpha = 0.f;
+        if (opt) {
+          if (otype != kLeakyRelu) return b.err("mismatched builtin options (type {})", otype);
+          alpha = get<float>(opt, 0, 0.f);
+        }
+        if (!std::isfinite(alpha)) return b.err("alpha {} is not finite", alpha);
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        n.op = OpKind::QLinearLeakyRelu;  // TFLite numerics: a table of TFLite's fixed-point rule
+        n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+        n.outputs = {*y};
+        n.attrs.values["alpha"] = alpha;
+        break;
+      }
+      case LOGISTIC:
+      case TANH:
+      case HARD_SWISH: {
+        FERRITE_TRY(need(1, 1, 0));
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        auto qy = b.qconsts(out[0]);
+        if (!qy) return qy.error();
+        if (code == LOGISTIC && (b.qscale(out[0]) != 1.f / 256.f || b.qzp(out[0]) != -128))
+          return b.err("int8 output must have scale 1/256 and zero point -128 (TFLite's rule)");
+        if (code == TANH && (b.qscale(out[0]) != 1.f / 128.f || b.qzp(out[0]) != 0))
+          return b.err("int8 output must have scale 1/128 and zero point 0 (TFLite's rule)");
+        // TFLite numerics: a lookup table of TFLite's fixed-point kernel (tflite_numerics.cpp).
+        n.op = code == LOGISTIC ? OpKind::QLinearSigmoid : OpKind::QLinearActivation;
+        n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+        n.outputs = {*y};
+        if (code != LOGISTIC) n.attrs.values["function"] = std::string(code == TANH ? "Tanh" : "HardSwish");
+        break;
+      }
+      case RESIZE_NEAREST_NEIGHBOR: {
+        // TFLite's index rule (GetNearestNeighbor) is evaluated here per output row and column; when it
+        // is y -> y / f for an integer factor f in both dims (the usual x2 upsampling), the resize is
+        // a replication: Reshape [N,C,H,1,W,1] -> f copies concatenated on axis 5, then on axis 3 ->
+        // Reshape [N,C,H*f,W*f] (byte copies, any layout). Other index maps are refused.
+        FERRITE_TRY(need(2, 2, 0));
+        bool align = false, half = false;
+        if (opt) {
+          if (otype != kResizeNearest) return b.err("mismatched builtin options (type {})", otype);
+          align = get<uint8_t>(opt, 0, 0) != 0;
+          half = get<uint8_t>(opt, 1, 0) != 0;
+        }
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        const Shape xs = b.g.t(*x).shape;  // NCHW
+        if (xs.size() != 4) return b.err("input must be 4-D");
+        auto size = b.ints(in[1], "size");
+        if (!size) return size.error();
+        if (size->size() != 2 || (*size)[0] < 1 || (*size)[1] < 1 || (*size)[0] > 65536 || (*size)[1] > 65536)
+          return b.err("size must hold two positive values");
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (!b.same_quant(in[0], out[0])) return b.err("input and output quantization differ");
+        const Shape want = {xs[0], xs[1], (*size)[0], (*size)[1]};
+        if (b.g.t(*y).shape != want) return b.err("output shape {} (NCHW) is not {}", shape_str(b.g.t(*y).shape), shape_str(want));
+        int64_t f[2] = {0, 0};
+        for (int d = 0; d < 2; ++d) {
+          const auto in_size = static_cast<int32_t>(xs[2 + static_cast<size_t>(d)]);
+          const auto out_size = static_cast<int32_t>((*size)[static_cast<size_t>(d)]);
+          const float scale = (align && out_size > 1) ? static_cast<float>(in_size - 1) / static_cast<float>(out_size - 1)
+                                                      : static_cast<float>(in_size) / static_cast<float>(out_size);
+          const float offset = half ? 0.5f : 0.0f;
+          f[d] = out_size % in_size == 0 ? out_size / in_size : 0;
+          for (int32_t o = 0; o < out_size && f[d] > 0; ++o) {
+            const float v = (static_cast<float>(o) + offset) * scale;
+            int32_t idx = std::min(align ? static_cast<int32_t>(std::round(v)) : static_cast<int32_t>(std::floor(v)), in_size - 1);
+            if (half) idx = std::max(0, idx);
+            if (idx != o / f[d]) f[d] = 0;
+          }
+          if (f[d] == 0)
+            return b.err("resizing {} -> {} with align_corners={} half_pixel_centers={} is not a replication by an "
+                         "integer factor; not supported yet", in_size, out_size, align, half);
+          if (f[d] > 64) return b.err("resize factor {} is above the supported 64", f[d]);
+        }
+        auto tensor6 = [&](const std::string& nm, Shape sh) {
+          Tensor t;
+          t.name = nm;
+          t.dtype = b.g.t(*x).dtype;
+          t.shape = std::move(sh);
+          return b.g.add_tensor(std::move(t));
+        };
+        const int64_t N = xs[0], C = xs[1], H = xs[2], W = xs[3];
+        if (N * C * H == 1)  // (the concat of one tensor with itself would then be a contiguous-slice concat)
+          return b.err("resizing a tensor with N = C = H = 1 is not supported yet");
+        const std::string base = n.name;
+        auto reshape = [&](TensorId from, TensorId to, const std::string& nm) {
+          Node r;
+          r.op = OpKind::Reshape;
+          r.index = n.index;
+          r.name = nm;
+          r.inputs = {from, b.constant(nm + "_shape", DType::I64, {static_cast<int64_t>(b.g.t(to).shape.size())}, b.g.t(to).shape)};
+          r.outputs = {to};
+          b.g.nodes.push_back(std::move(r));
+        };
+        auto concat = [&](TensorId from, TensorId to, int64_t copies, int64_t axis, const std::string& nm) {
+          Node c;
+          c.op = OpKind::Concat;
+          c.index = n.index;
+          c.name = nm;
+          c.inputs.assign(static_cast<size_t>(copies), from);
+          c.outputs = {to};
+          c.attrs.values["axis"] = axis;
+          b.g.nodes.push_back(std::move(c));
+        };
+        const TensorId t0 = tensor6(base + "_r6", {N, C, H, 1, W, 1});
+        reshape(*x, t0, base + "_r6");
+        TensorId cur = t0;
+        if (f[1] > 1) {
+          const TensorId t1 = tensor6(base + "_w", {N, C, H, 1, W, f[1]});
+          concat(cur, t1, f[1], 5, base + "_w");
+          cur = t1;
+        }
+        if (f[0] > 1) {
+          const TensorId t2 = tensor6(base + "_h", {N, C, H, f[0], W, f[1]});
+          concat(cur, t2, f[0], 3, base + "_h");
+          cur = t2;
+        }
+        n.op = OpKind::Reshape;
+        n.inputs = {cur, b.constant(base + "_shape", DType::I64, {4}, want)};
+        n.outputs = {*y};
+        break;
+      }
+      case TRANSPOSE: {
+        FERRITE_TRY(need(2, 2, 0));
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto perm = b.ints(in[1], "perm");
+        if (!perm) return perm.error();
+        const size_t r = b.g.t(*x).shape.size();
+        std::vector<bool> seen(r, false);
+        if (perm->size() != r) return b.err("perm has {} values for rank {}", perm->size(), r);
+        for (int64_t v : *perm) {
+          if (v < 0 || v >= static_cast<int64_t>(r) || seen[static_cast<size_t>(v)]) return b.err("perm is not a permutation");
+          seen[static_cast<size_t>(v)] = true;
+        }
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (!b.same_quant(in[0], out[0])) return b.err("input and output quantization differ");
+        // Logical perm: output logical dim j is NHWC dim L2N[j] of the output, i.e. input NHWC dim
+        // perm[L2N[j]], i.e. input logical dim N2L[perm[L2N[j]]].
+        static const int64_t l2n[4] = {0, 3, 1, 2};
+        std::vector<int64_t> lp(r);
+        Shape want(r);
+        for (size_t j = 0; j < r; ++j) {
+          lp[j] = r == 4 ? logical_axis((*perm)[static_cast<size_t>(l2n[j])], 4) : (*perm)[j];
+          want[j] = b.g.t(*x).shape[static_cast<size_t>(lp[j])];
+        }
+        if (b.g.t(*y).shape != want) return b.err("output shape {} differs from the computed {}", shape_str(b.g.t(*y).shape), shape_str(want));
+        n.op = OpKind::Transpose;
+        n.inputs = {*x};
+        n.outputs = {*y};
+        n.attrs.values["perm"] = lp;
+        break;
+      }
+      case STRIDED_SLICE:
+      case SPLIT: {
+        // Both become IR Slice nodes (strided copies) on logical axes.
+        int32_t xi = in.empty() ? -1 : in[0];
+        struct Piece { int32_t out; std::vector<int64_t> starts, ends, steps; };
+        std::vector<Piece> pieces;
+        if (code == STRIDED_SLICE) {
+          FERRITE_TRY(need(4, 4, 0));
+          int32_t bm = 0, em = 0;
+          if (opt) {
+            if (otype != kStridedSlice) return b.err("mismatched builtin options (type {})", otype);
+            bm = get<int32_t>(opt, 0, 0);
+            em = get<int32_t>(opt, 1, 0);
+            if (get<int32_t>(opt, 2, 0) || get<int32_t>(opt, 3, 0) || get<int32_t>(opt, 4, 0) || get<uint8_t>(opt, 5, 0))
+              return b.err("ellipsis / new-axis / shrink-axis masks and offset are not supported");
+          }
+          auto xs = b.tfl_shape(xi);
+          if (!xs) return xs.error();
+          auto bg = b.ints(in[1], "begin");
+          if (!bg) return bg.error();
+          auto en = b.ints(in[2], "end");
+          if (!en) return en.error();
+          auto st = b.ints(in[3], "strides");
+          if (!st) return st.error();
+          const size_t r = xs->size();
+          if (bg->size() != r || en->size() != r || st->size() != r) return b.err("begin/end/strides do not have {} values", r);
+          Piece p{out[0], {}, {}, {}};
+          for (size_t d = 0; d < r; ++d) {
+            const int64_t dim = (*xs)[d], stp = (*st)[d];
+            if (stp == 0) return b.err("stride 0");
+            // TFLite: masked bounds take the full range; negative indices count from the end; clamped.
+            int64_t s0 = (*bg)[d], e0 = (*en)[d];
+            if (s0 < 0) s0 += dim;
+            if (e0 < 0) e0 += dim;
+            if (stp > 0) {
+              s0 = (bm >> d & 1) ? 0 : std::clamp<int64_t>(s0, 0, dim);
+              e0 = (em >> d & 1) ? dim : std::clamp<int64_t>(e0, 0, dim);
+            } else {
+              s0 = (bm >> d & 1) ? dim - 1 : std::clamp<int64_t>(s0, -1, dim - 1);
+              e0 = (em >> d & 1) ? -1 : std::clamp<int64_t>(e0, -1, dim - 1);
+            }
+            p.starts.push_back(s0);
+            p.ends.push_back(e0 < 0 ? -(int64_t{1} << 40) : e0);  // "before index 0" for negative steps
+            p.steps.push_back(stp);
+          }
+          pieces.push_back(std::move(p));
+        } else {
+          if (in.size() != 2 || out.empty() || out.size() > 64) return b.err("{} inputs and {} outputs", in.size(), out.size());
+          xi = in[1];
+          auto xs = b.tfl_shape(xi);
+          if (!xs) return xs.error();
+          auto axv = b.ints(in[0], "axis");
+          if (!axv) return axv.error();
+          const auto r = static_cast<int64_t>(xs->size());
+          if (axv->size() != 1 || (*axv)[0] < -r || (*axv)[0] >= r) return b.err("axis must be one value in [-{}, {})", r, r);
+          const auto a = static_cast<size_t>((*axv)[0] < 0 ? (*axv)[0] + r : (*axv)[0]);
+          const auto k = static_cast<int64_t>(out.size());
+          if (opt && otype == kSplit && get<int32_t>(opt, 0, 0) != k) return b.err("num_splits differs from {} outputs", k);
+          if ((*xs)[a] % k != 0) return b.err("dim {} of size {} does not split in {}", a, (*xs)[a], k);
+          for (int64_t i = 0; i < k; ++i) {
+            Piece p{out[static_cast<size_t>(i)], {}, {}, {}};
+            for (size_t d = 0; d < xs->size(); ++d) {
+              const int64_t len = d == a ? (*xs)[d] / k : (*xs)[d];
+              p.starts.push_back(d == a ? i * len : 0);
+              p.ends.push_back(d == a ? (i + 1) * len : (*xs)[d]);
+              p.steps.push_back(1);
+            }
+            pieces.push_back(std::move(p));
+          }
+        }
+        auto x = b.act(xi);
+        if (!x) return x.error();
+        const size_t r = b.g.t(*x).shape.size();
+        std::vector<int64_t> axes(r);
+        for (size_t d = 0; d < r; ++d) axes[d] = logical_axis(static_cast<int64_t>(d), r);
+        for (size_t i = 0; i < pieces.size(); ++i) {
+          auto y = b.act(pieces[i].out, true);
+          if (!y) return y.error();
+          if (!b.same_quant(xi, pieces[i].out)) return b.err("input and output quantization differ");
+          Node sn;
+          sn.op = OpKind::Slice;
+          sn.index = n.index;
+          sn.name = pieces.size() == 1 ? n.name : fmt::format("{}_{}", n.name, i);
+          const std::string pre = sn.name;
+          sn.inputs = {*x, b.constant(pre + "_starts", DType::I64, {static_cast<int64_t>(r)}, pieces[i].starts),
+                       b.constant(pre + "_ends", DType::I64, {static_cast<int64_t>(r)}, pieces[i].ends),
+                       b.constant(pre + "_axes", DType::I64, {static_cast<int64_t>(r)}, axes),
+                       b.constant(pre + "_steps", DType::I64, {static_cast<int64_t>(r)}, pieces[i].steps)};
+          sn.outputs = {*y};
+          if (i + 1 < pieces.size()) b.g.nodes.push_back(std::move(sn));
+          else n = std::move(sn);
+        }
         break;
       }
       case AVERAGE_POOL_2D:
@@ -743,6 +1613,20 @@ Expected<Graph> import_tflite(const std::string& path) {
         n.attrs.values["beta"] = beta;
         break;
       }
+      case DEQUANTIZE: {  // int8 -> float (a model's float output)
+        FERRITE_TRY(need(1, 1, 0));
+        auto x = b.act(in[0]);
+        if (!x) return x.error();
+        auto y = b.act(out[0], true);
+        if (!y) return y.error();
+        if (b.g.t(*y).dtype != DType::F32) return b.err("DEQUANTIZE to {} is not supported (float32 only)", dtype_name(b.g.t(*y).dtype));
+        auto qx = b.qconsts(in[0]);
+        if (!qx) return qx.error();
+        n.op = OpKind::DequantizeLinear;
+        n.inputs = {*x, qx->first, qx->second};
+        n.outputs = {*y};
+        break;
+      }
       case QUANTIZE: {
         FERRITE_TRY(need(1, 1, 0));
         auto x = b.act(in[0]);
@@ -761,9 +1645,9 @@ Expected<Graph> import_tflite(const std::string& path) {
       case CUSTOM:
         return b.err("custom operators are not supported");
       default:
-        return b.err("operator not supported by Ferrite's TFLite frontend (supported: CONV_2D, DEPTHWISE_CONV_2D, "
-                     "FULLY_CONNECTED, ADD, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, QUANTIZE int8)");
+        return b.err("operator not supported by Ferrite's TFLite frontend (supported, int8: {})", kSupportedList);
     }
+    FERRITE_TRY(check_shapes(b, n));
     b.g.nodes.push_back(std::move(n));
   }
   b.where = "graph outputs";
@@ -773,7 +1657,7 @@ Expected<Graph> import_tflite(const std::string& path) {
     if (b.ids[static_cast<size_t>(o)] == kNoTensor) return b.err("output tensor {} is not written by any operator", o);
     const TensorId id = b.ids[static_cast<size_t>(o)];
     b.g.outputs.push_back(id);
-    b.g.io_quant[id] = IoQuant{b.qscale(o), static_cast<int32_t>(b.qzp(o))};
+    if (b.g.t(id).dtype == DType::I8) b.g.io_quant[id] = IoQuant{b.qscale(o), static_cast<int32_t>(b.qzp(o))};
   }
   FERRITE_TRY(verify(b.g));
   return std::move(b.g);

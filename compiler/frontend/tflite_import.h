@@ -4,6 +4,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ir/ir.h"
@@ -23,6 +24,9 @@ Expected<std::vector<std::string>> tflite_input_names(const std::string& path);
 
 // True for the TFLite operator names (as tflite_operators gives them) the frontend maps.
 bool tflite_operator_supported(const std::string& name);
+
+// The TFLite operators the frontend maps, for `ferrite ops` (int8 list, float32 list).
+std::pair<std::string, std::string> tflite_supported_lists();
 
 // Operators the model uses: builtin name -> count. Reads and verifies the file only.
 Expected<std::map<std::string, int>> tflite_operators(const std::string& path);

@@ -6,8 +6,10 @@
 // activation ranges are quantized with TFLite's rounding. Calls that move bytes without arithmetic
 // (max pool, copies, relayouts) are kept; anything else is refused, so a TFLite model never runs a
 // kernel with ONNX Runtime's float requantization. docs/numerics.md, "TFLite numerics".
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "ops/op_util.h"
 
@@ -244,9 +246,440 @@ Expected<Lowered> lower_requantize(const Graph& g, const Node& n) {
   return l;
 }
 
+
+// ---- stage 2 operators (TFLite Micro's int8 rules; docs/numerics.md, "TFLite numerics") ----
+
+// The frontend maps SUB, MAXIMUM and MINIMUM to QLinearAdd with attribute "tflite_op" (only ever set
+// under TFLite numerics): the same operands, broadcasting views and layout as ADD, another kernel.
+std::string tflite_op(const Node& n) { return n.attrs.s("tflite_op", ""); }
+
+// Rewrites the single binary_s8 call of a lowered QLinearAdd/QLinearMul into `kernel` with `q` as
+// its constant argument (none when q is empty).
+Status rewrite_binary(const Graph& g, const Node& n, Lowered& l, KernelId kernel, const char* variant,
+                      const std::vector<int32_t>& q, std::pair<int32_t, int32_t> act) {
+  for (KernelCall& c : l.calls) {
+    auto* p = std::get_if<ferrite_rt::BinaryS8Params>(&c.params);
+    if (!p || c.kernel != KernelId::binary_s8)
+      return make_error("{}: internal error: unexpected binary call under TFLite numerics", n.display_name());
+    std::tie(p->act_min, p->act_max) = act;
+    c.kernel = kernel;
+    c.variant = variant;
+    if (q.empty())
+      c.args = {c.args[0], c.args[1], c.args[2]};
+    else
+      c.args = {c.args[0], c.args[1], int_const(g.t(n.outputs[0]).name + "_tfl_" + variant, q), c.args[2]};
+  }
+  return Status::ok();
+}
+
+// SUB: sub_common.cc forms the multipliers in float (2 * max scale, each ratio a float division),
+// then widens them to double for QuantizeMultiplier; left shift 20 as ADD.
+Expected<Lowered> lower_sub(const Graph& g, const Node& n) {
+  auto l = ops::lower_QLinearAdd(g, n);
+  if (!l) return l.error();
+  FERRITE_TRY(require_act(n));
+  auto sa = scale_of(g, n, 1), sb = scale_of(g, n, 4), sy = scale_of(g, n, 6);
+  if (!sa) return sa.error();
+  if (!sb) return sb.error();
+  if (!sy) return sy.error();
+  const int32_t left_shift = 20;
+  const float twice_max = 2.f * std::max(*sa, *sb);
+  auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa / twice_max));
+  auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb / twice_max));
+  auto [my, shy] = quantize_multiplier(static_cast<double>(twice_max / (static_cast<float>(1 << left_shift) * *sy)));
+  FERRITE_TRY(rewrite_binary(g, n, *l, KernelId::sub_s8_tfl, "sub_s8_tfl", {left_shift, ma, sha, mb, shb, my, shy},
+                             tfl_act_range(n.act, *sy, zp_of(g, n, 7))));
+  return l;
+}
+
+// MUL: QuantizeMultiplier(double(a_scale) * double(b_scale) / double(y_scale)) (mul_common.cc).
+Expected<Lowered> lower_mul(const Graph& g, const Node& n) {
+  auto l = ops::lower_QLinearMul(g, n);
+  if (!l) return l.error();
+  FERRITE_TRY(require_act(n));
+  auto sa = scale_of(g, n, 1), sb = scale_of(g, n, 4), sy = scale_of(g, n, 6);
+  if (!sa) return sa.error();
+  if (!sb) return sb.error();
+  if (!sy) return sy.error();
+  auto [m, s] = quantize_multiplier(static_cast<double>(*sa) * static_cast<double>(*sb) / static_cast<double>(*sy));
+  FERRITE_TRY(rewrite_binary(g, n, *l, KernelId::mul_s8_tfl, "mul_s8_tfl", {m, s}, tfl_act_range(n.act, *sy, zp_of(g, n, 7))));
+  return l;
+}
+
+// MAXIMUM / MINIMUM compare raw int8 values: inputs and output must share one quantization.
+Expected<Lowered> lower_minmax(const Graph& g, const Node& n, bool is_max) {
+  auto l = ops::lower_QLinearAdd(g, n);
+  if (!l) return l.error();
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto sa = scale_of(g, n, 1), sb = scale_of(g, n, 4), sy = scale_of(g, n, 6);
+  if (!sa) return sa.error();
+  if (!sb) return sb.error();
+  if (!sy) return sy.error();
+  if (*sa != *sy || *sb != *sy || zp_of(g, n, 2) != zp_of(g, n, 7) || zp_of(g, n, 5) != zp_of(g, n, 7))
+    return make_error("{}: inputs and output must share one scale and zero point (int8 {} compares raw values)",
+                      n.display_name(), is_max ? "MAXIMUM" : "MINIMUM");
+  FERRITE_TRY(rewrite_binary(g, n, *l, is_max ? KernelId::max_s8_tfl : KernelId::min_s8_tfl,
+                             is_max ? "max_s8_tfl" : "min_s8_tfl", {}, {-128, 127}));
+  return l;
+}
+
+// MEAN over H, W (QLinearGlobalAveragePool from the frontend): TFLite Micro's QuantizedMeanOrSum.
+// (mult, shift) = QuantizeMultiplier(double(x_scale) / double(y_scale)); with n = H * W and
+// s = min(floor(log2 n), 32, 31 + shift): mult = (mult << s) / n, shift -= s.
+Expected<Lowered> lower_mean(const Graph& g, const Node& n) {
+  auto l = ops::lower_QLinearGlobalAveragePool(g, n);
+  if (!l) return l.error();
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  auto [m, s] = quantize_multiplier(static_cast<double>(*sx) / static_cast<double>(*sy));
+  for (KernelCall& c : l->calls) {
+    auto* p = std::get_if<ferrite_rt::GlobalPoolS8Params>(&c.params);
+    if (!p || c.kernel != KernelId::global_avgpool_s8_nhwc || p->spatial < 1)
+      return make_error("{}: internal error: unexpected mean call under TFLite numerics", n.display_name());
+    int32_t log2n = 0;
+    while ((int64_t{2} << log2n) <= p->spatial) ++log2n;
+    const int32_t sh = std::min({log2n, 32, 31 + s});
+    const int32_t mult = sh >= 0 ? static_cast<int32_t>((static_cast<int64_t>(m) << sh) / p->spatial) : 0;
+    p->act_min = -128;
+    p->act_max = 127;
+    c.kernel = KernelId::mean_s8_tfl;
+    c.variant = "mean_s8_tfl";
+    c.args = {c.args[0], int_const(g.t(n.outputs[0]).name + "_tfl_mean", {mult, s - sh}), c.args[1]};
+  }
+  return l;
+}
+
+// PAD / PADV2 on int8: pads (ONNX order, logical axes) and the int8 value (attribute "value") from
+// the frontend; the tensors may be stored NHWC (the layout pass treats an int8 Pad as agnostic).
+Expected<Lowered> lower_pad(const Graph& g, const Node& n) {
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  if (x.dtype != DType::I8 || y.dtype != DType::I8 || x.shape.size() > 6 || x.shape.empty() || x.nhwc != y.nhwc)
+    return make_error("{}: only int8 PAD of rank 1..6 is supported under TFLite numerics", n.display_name());
+  auto pads = ops::const_ints(g, n, 1, "pads");
+  if (!pads) return pads.error();
+  const size_t r = x.shape.size();
+  if (pads->size() != 2 * r) return make_error("{}: pads has {} values for rank {}", n.display_name(), pads->size(), r);
+  std::vector<size_t> order(r);
+  for (size_t i = 0; i < r; ++i) order[i] = i;
+  if (x.nhwc && r == 4) order = {0, 2, 3, 1};
+  ferrite_rt::PadParams p{};
+  p.rank = static_cast<int32_t>(r);
+  for (size_t i = 0; i < r; ++i) {
+    const size_t d = order[i];
+    if ((*pads)[d] < 0 || (*pads)[d + r] < 0 || x.shape[d] + (*pads)[d] + (*pads)[d + r] != y.shape[d])
+      return make_error("{}: pads do not give the output shape {}", n.display_name(), shape_str(y.shape));
+    p.in_shape[i] = static_cast<int32_t>(x.shape[d]);
+    p.out_shape[i] = static_cast<int32_t>(y.shape[d]);
+    p.pad_begin[i] = static_cast<int32_t>((*pads)[d]);
+  }
+  const int64_t v = n.attrs.i("value", 0);
+  if (v < -128 || v > 127) return make_error("{}: pad value {} outside int8", n.display_name(), v);
+  p.mode = ferrite_rt::PadMode::Constant;
+  p.value = static_cast<float>(v);
+  p.total = static_cast<int32_t>(y.numel());
+  KernelCall c;
+  c.kernel = KernelId::pad_s8_tfl;
+  c.variant = "pad_s8_tfl";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  Lowered l;
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+// CONCATENATION on int8 copies bytes: TFLite requires every input to share the output's scale and
+// zero point (checked here again), so the concat_s8 calls never requantize.
+Expected<Lowered> lower_concat(const Graph& g, const Node& n) {
+  auto sy = scale_of(g, n, 0);
+  if (!sy) return sy.error();
+  for (size_t i = 2; i + 2 < n.inputs.size(); i += 3) {
+    auto sx = scale_of(g, n, i + 1);
+    if (!sx) return sx.error();
+    if (*sx != *sy || zp_of(g, n, i + 2) != zp_of(g, n, 1))
+      return make_error("{}: input '{}' has another scale or zero point than the output (TFLite's int8 "
+                        "CONCATENATION needs them equal)", n.display_name(), g.t(n.inputs[i]).name);
+  }
+  auto l = ops::lower_QLinearConcat(g, n);
+  if (!l) return l.error();
+  for (const KernelCall& c : l->calls) {
+    auto* p = std::get_if<ferrite_rt::ConcatS8PartParams>(&c.params);
+    if (c.kernel != KernelId::concat_s8_part || !p || p->requant)
+      return make_error("{}: internal error: unexpected concat call under TFLite numerics", n.display_name());
+  }
+  return l;
+}
+
+// LEAKY_RELU (leaky_relu_common.cc): identity multiplier from float(x_scale / y_scale), alpha
+// multiplier from float(x_scale * alpha / y_scale), each widened to double. The int8 -> int8 map is
+// evaluated here for all 256 inputs with the runtime's own fixed-point routine and emitted as a
+// lookup table (lut_s8): the same bytes as computing it per element.
+Expected<Lowered> lower_leaky_relu(const Graph& g, const Node& n) {
+  auto l = ops::lower_QLinearLeakyRelu(g, n);
+  if (!l) return l.error();
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  const float alpha = n.attrs.f("alpha", 0.01f);
+  auto [mi, si] = quantize_multiplier(static_cast<double>(*sx / *sy));
+  auto [ma, sa] = quantize_multiplier(static_cast<double>(*sx * alpha / *sy));
+  const int32_t zx = zp_of(g, n, 2), zy = zp_of(g, n, 4);
+  std::vector<int8_t> table(256);
+  for (int32_t q = -128; q < 128; ++q) {
+    const int32_t v = q - zx;
+    int32_t r = zy;
+    if (v >= 0) {
+      r += ferrite_rt::tfl_mbqm(v, mi, si);
+    } else {
+      const int32_t t = ferrite_rt::tfl_mbqm(v, ma < 0 ? -ma : ma, sa);
+      r += ma < 0 ? -t : t;
+    }
+    table[static_cast<size_t>(q + 128)] = static_cast<int8_t>(std::clamp(r, -128, 127));
+  }
+  Tensor t;
+  t.name = g.t(n.outputs[0]).name + "_tfl_lut";
+  t.dtype = DType::I8;
+  t.shape = {256};
+  t.data = std::vector<uint8_t>(256);
+  std::memcpy(t.data->data(), table.data(), 256);
+  for (KernelCall& c : l->calls) {
+    if (c.kernel != KernelId::lut_s8 || c.args.size() != 3)
+      return make_error("{}: internal error: unexpected lookup call under TFLite numerics", n.display_name());
+    c.args[1] = Operand::constant(t);
+    c.variant = "lut_s8_leaky_relu_tfl";
+  }
+  return l;
+}
+
+// ---- LOGISTIC, TANH, HARD_SWISH: TFLite Micro's int8 fixed-point kernels, evaluated here for all
+// 256 inputs and emitted as a lookup table (lut_s8). gemmlowp's fixed-point functions on raw int32
+// values with a stated number of integer bits (Qib.(31-ib)).
+namespace fx {
+using ferrite_rt::tfl_rdbpot;
+using ferrite_rt::tfl_srdhm;
+int32_t sat_shl(int32_t x, int s) {
+  const int64_t v = static_cast<int64_t>(x) * (int64_t{1} << s);
+  return static_cast<int32_t>(std::clamp<int64_t>(v, INT32_MIN, INT32_MAX));
+}
+// exp(a) for a <= 0 given with `ib` integer bits; result Q0.31 (exp_on_negative_values).
+int32_t exp_on_negative(int32_t a, int ib) {
+  const int frac = 31 - ib;
+  const int32_t quarter = int32_t{1} << (frac - 2);
+  const int32_t a_mod = (a & (quarter - 1)) - quarter;
+  int32_t r = ferrite_rt::tfl_exp_on_interval(sat_shl(a_mod, ib));
+  const int32_t rem = a_mod - a;
+  static const int32_t mult[7] = {1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
+  for (int e = -2; e <= 4; ++e)
+    if (ib > e && (rem & (int32_t{1} << (frac + e)))) r = tfl_srdhm(r, mult[e + 2]);
+  if (ib > 5 && a < -(int32_t{1} << (36 - ib))) r = 0;
+  return a == 0 ? INT32_MAX : r;
+}
+// Newton-Raphson for 1 / (1 + a) (Q2.29 iterate) shared by the two functions below.
+int32_t newton_reciprocal(int32_t a) {
+  const int64_t sum = static_cast<int64_t>(a) + INT32_MAX;  // RoundingHalfSum(a, One)
+  const auto half = static_cast<int32_t>((sum + (sum >= 0 ? 1 : -1)) / 2);
+  int32_t x = 1515870810 + tfl_srdhm(half, -1010580540);
+  for (int i = 0; i < 3; ++i) x += sat_shl(tfl_srdhm(x, (int32_t{1} << 29) - tfl_srdhm(half, x)), 2);
+  return x;
+}
+int32_t one_over_one_plus_x(int32_t a) { return sat_shl(newton_reciprocal(a), 1); }  // ExactMulByPot<-1>, Rescale<0>
+int32_t one_minus_x_over_one_plus_x(int32_t a) { return sat_shl(newton_reciprocal(a) - (int32_t{1} << 29), 2); }
+int32_t logistic(int32_t a, int ib) {
+  if (a == 0) return int32_t{1} << 30;
+  const int32_t pos = one_over_one_plus_x(exp_on_negative(a > 0 ? -a : a, ib));
+  return a > 0 ? pos : INT32_MAX - pos;
+}
+int32_t tanh(int32_t a, int ib) {
+  if (a == 0) return 0;
+  const int32_t t = one_minus_x_over_one_plus_x(exp_on_negative(a < 0 ? a : -a, ib + 1));  // ExactMulByPot<1>
+  return a < 0 ? -t : t;
+}
+int16_t srdhm16(int16_t a, int16_t b) {
+  if (a == b && a == INT16_MIN) return INT16_MAX;
+  const int32_t ab = static_cast<int32_t>(a) * b;
+  return static_cast<int16_t>((ab + (ab >= 0 ? (1 << 14) : (1 - (1 << 14)))) / (1 << 15));
+}
+int16_t sdhm16_trunc(int16_t a, int16_t b) {  // hard_swish.h's SaturatingDoublingHighMul (no rounding)
+  if (a == b && a == INT16_MIN) return INT16_MAX;
+  return static_cast<int16_t>((static_cast<int32_t>(a) * b) / (1 << 15));
+}
+int16_t rdbpot16(int16_t x, int e) {
+  const int32_t mask = (1 << e) - 1;
+  const int32_t rem = x & mask;
+  const int32_t thr = (mask >> 1) + (x < 0 ? 1 : 0);
+  return static_cast<int16_t>((x >> e) + (rem > thr ? 1 : 0));
+}
+int16_t sat_shl16(int16_t x, int s) {
+  return static_cast<int16_t>(std::clamp<int64_t>(static_cast<int64_t>(x) * (int64_t{1} << s), INT16_MIN, INT16_MAX));
+}
+int16_t down_to_int16(int32_t m) {  // DownScaleInt32ToInt16Multiplier
+  if (m >= INT32_MAX - (1 << 15)) return INT16_MAX;
+  return static_cast<int16_t>((m + (1 << 15)) >> 16);
+}
+}  // namespace fx
+
+Operand lut_const(const Graph& g, const Node& n, const std::vector<int8_t>& table) {
+  Tensor t;
+  t.name = g.t(n.outputs[0]).name + "_tfl_lut";
+  t.dtype = DType::I8;
+  t.shape = {256};
+  t.data = std::vector<uint8_t>(256);
+  std::memcpy(t.data->data(), table.data(), 256);
+  return Operand::constant(std::move(t));
+}
+
+// Replaces the table of a lowered lut_s8 node (QLinearSigmoid / QLinearActivation) by `table`.
+Expected<Lowered> with_table(const Graph& g, const Node& n, Expected<Lowered> l, const std::vector<int8_t>& table,
+                             const char* variant) {
+  if (!l) return l.error();
+  for (KernelCall& c : l->calls) {
+    if (c.kernel != KernelId::lut_s8 || c.args.size() != 3)
+      return make_error("{}: internal error: unexpected lookup call under TFLite numerics", n.display_name());
+    c.args[1] = lut_const(g, n, table);
+    c.variant = variant;
+  }
+  return l;
+}
+
+// LOGISTIC / TANH int8 (logistic_common.cc, tanh.cc): input multiplier from frexp(x_scale * 2^27),
+// radius CalculateInputRadius(4, shift, 31); inside the radius MBQM to Q4.27, gemmlowp's logistic /
+// tanh to Q0.31, RoundingDivideByPOT to the output (LOGISTIC: 1/256, zero point -128; TANH: 1/128, 0).
+Expected<Lowered> lower_logistic_tanh(const Graph& g, const Node& n, bool is_tanh, Expected<Lowered> l) {
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  const int32_t zx = zp_of(g, n, 2), zy = zp_of(g, n, 4);
+  if (is_tanh ? (*sy != 1.f / 128.f || zy != 0) : (*sy != 1.f / 256.f || zy != -128))
+    return make_error("{}: int8 {} output must have scale {} and zero point {} (TFLite's rule)", n.display_name(),
+                      is_tanh ? "TANH" : "LOGISTIC", is_tanh ? "1/128" : "1/256", is_tanh ? 0 : -128);
+  int left_shift = 0;
+  const double q = std::frexp(static_cast<double>(*sx) * static_cast<double>(1 << 27), &left_shift);
+  const auto mult64 = static_cast<int64_t>(std::round(q * static_cast<double>(int64_t{1} << 31)));
+  if (mult64 >= (int64_t{1} << 31) || left_shift < 0 || left_shift > 40)
+    return make_error("{}: input scale {} is outside the range TFLite's int8 kernel handles", n.display_name(), *sx);
+  const auto mult = static_cast<int32_t>(mult64);
+  const auto radius = static_cast<int32_t>(
+      std::floor(1.0 * 15 * static_cast<double>(int64_t{1} << 27) / static_cast<double>(int64_t{1} << left_shift)));
+  std::vector<int8_t> table(256);
+  for (int32_t v = -128; v < 128; ++v) {
+    const int32_t in = v - zx;
+    int32_t r;
+    if (in <= -radius) {
+      r = -128;
+    } else if (in >= radius) {
+      r = 127;
+    } else {
+      const int32_t q4 = ferrite_rt::tfl_mbqm(in, mult, left_shift);
+      r = is_tanh ? fx::tfl_rdbpot(fx::tanh(q4, 4), 24) : fx::tfl_rdbpot(fx::logistic(q4, 4), 23) - 128;
+      r = std::clamp(r, -128, 127);
+    }
+    table[static_cast<size_t>(v + 128)] = static_cast<int8_t>(r);
+  }
+  return with_table(g, n, std::move(l), table, is_tanh ? "lut_s8_tanh_tfl" : "lut_s8_logistic_tfl");
+}
+
+// HARD_SWISH int8 (hard_swish_common.cc, reference hard_swish.h): 16-bit fixed point with the
+// input on a 2^-7 finer scale, the "reluish" factor min(max(x + 3, 0), 6) / 6 and the output
+// multiplier both as int16 multipliers (DownScaleInt32ToInt16Multiplier).
+Expected<Lowered> lower_hard_swish(const Graph& g, const Node& n, Expected<Lowered> l) {
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  const int32_t zx = zp_of(g, n, 2), zy = zp_of(g, n, 4);
+  const float hires = (1.0f / 128.0f) * *sx;
+  const float reluish_scale = 3.0f / 32768.0f;
+  auto [om32, oexp] = quantize_multiplier(static_cast<double>(hires / *sy));
+  auto [rm32, rexp] = quantize_multiplier(static_cast<double>(hires / reluish_scale));
+  if (oexp > 0) return make_error("{}: output scale {} is too small for TFLite's int8 HARD_SWISH", n.display_name(), *sy);
+  if (rexp > 15 || rexp < -15 || oexp < -15)
+    return make_error("{}: scales outside the range TFLite's int8 HARD_SWISH handles", n.display_name());
+  const int16_t om = fx::down_to_int16(om32), rm = fx::down_to_int16(rm32);
+  std::vector<int8_t> table(256);
+  for (int32_t v = -128; v < 128; ++v) {
+    const auto in = static_cast<int16_t>(v - zx);
+    const auto hi = static_cast<int16_t>(in * (1 << 7));
+    const int16_t pre_out = fx::srdhm16(hi, om);
+    int16_t reluish = hi;
+    if (rexp > 0) reluish = fx::sat_shl16(reluish, rexp - 1);
+    reluish = fx::srdhm16(reluish, rm);
+    if (rexp > 0) reluish = fx::sat_shl16(reluish, 1);
+    if (rexp < 0) reluish = fx::rdbpot16(reluish, -rexp);
+    reluish = static_cast<int16_t>((reluish + (1 << 15)) >> 1);
+    const int16_t pre_shift = fx::sdhm16_trunc(reluish, pre_out);
+    auto out = static_cast<int16_t>(fx::rdbpot16(pre_shift, -oexp) + zy);  // int16 arithmetic, as TFLite's
+    table[static_cast<size_t>(v + 128)] = static_cast<int8_t>(std::clamp<int32_t>(out, -128, 127));
+  }
+  return with_table(g, n, std::move(l), table, "lut_s8_hard_swish_tfl");
+}
+
+// QUANTIZE float -> int8 (TFLite's rounding, quantize_f32_tfl) and DEQUANTIZE int8 -> float
+// (dequantize_f32 computes float(q - zp) * scale, one rounding of the exact product, the same value
+// as TFLite's float(double(scale) * (q - zp))). Per-tensor, int8 only.
+Expected<Lowered> lower_quantize_tfl(const Graph& g, const Node& n) {
+  if (g.t(n.outputs[0]).dtype != DType::I8) return make_error("{}: TFLite QUANTIZE to int8 only", n.display_name());
+  if (g.t(n.inputs[1]).numel() != 1) return make_error("{}: per-channel QUANTIZE is not supported", n.display_name());
+  auto l = ops::lower_QuantizeLinear(g, n);
+  if (!l) return l.error();
+  for (KernelCall& c : l->calls) {
+    if (c.kernel != KernelId::quantize_f32)
+      return make_error("{}: internal error: unexpected quantize call under TFLite numerics", n.display_name());
+    c.kernel = KernelId::quantize_f32_tfl;
+    c.variant = "quantize_f32_tfl";
+  }
+  return l;
+}
+Expected<Lowered> lower_dequantize_tfl(const Graph& g, const Node& n) {
+  if (g.t(n.inputs[0]).dtype != DType::I8 || g.t(n.inputs[1]).numel() != 1)
+    return make_error("{}: TFLite DEQUANTIZE of per-tensor int8 only", n.display_name());
+  auto l = ops::lower_DequantizeLinear(g, n);
+  if (!l) return l.error();
+  for (const KernelCall& c : l->calls)
+    if (c.kernel != KernelId::dequantize_f32 && !data_movement(c.kernel))
+      return make_error("{}: internal error: unexpected dequantize call under TFLite numerics", n.display_name());
+  return l;
+}
+
+// The operators of stage 2, or nullopt for the ones lower_node_tflite handles itself.
+std::optional<Expected<Lowered>> lower_stage2(const Graph& g, const Node& n) {
+  // float32 operators of float models: the portable float kernels (TFLite computes them in float too;
+  // agreement is to rounding, docs/tflite.md).
+  if (!n.inputs.empty() && n.inputs[0] != kNoTensor && !n.outputs.empty() && g.t(n.inputs[0]).dtype == DType::F32 &&
+      g.t(n.outputs[0]).dtype == DType::F32)
+    return lower_node_portable(g, n);
+  switch (n.op) {
+    case OpKind::QuantizeLinear: return lower_quantize_tfl(g, n);
+    case OpKind::DequantizeLinear: return lower_dequantize_tfl(g, n);
+    case OpKind::QLinearAdd:
+      if (tflite_op(n) == "SUB") return lower_sub(g, n);
+      if (tflite_op(n) == "MAXIMUM" || tflite_op(n) == "MINIMUM") return lower_minmax(g, n, tflite_op(n) == "MAXIMUM");
+      if (!tflite_op(n).empty()) return make_error("{}: internal error: tflite_op '{}'", n.display_name(), tflite_op(n));
+      break;
+    case OpKind::QLinearMul: return lower_mul(g, n);
+    case OpKind::QLinearGlobalAveragePool: return lower_mean(g, n);
+    case OpKind::Pad: return lower_pad(g, n);
+    case OpKind::QLinearConcat: return lower_concat(g, n);
+    case OpKind::QLinearLeakyRelu: return lower_leaky_relu(g, n);
+    case OpKind::QLinearSigmoid: return lower_logistic_tanh(g, n, false, ops::lower_QLinearSigmoid(g, n));
+    case OpKind::QLinearActivation: {
+      const std::string f = n.attrs.s("function", "");
+      if (f == "Tanh") return lower_logistic_tanh(g, n, true, ops::lower_QLinearActivation(g, n));
+      if (f == "HardSwish") return lower_hard_swish(g, n, ops::lower_QLinearActivation(g, n));
+      return make_error("{}: int8 {} is not supported under TFLite numerics", n.display_name(), f);
+    }
+    default: break;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Expected<Lowered> lower_node_tflite(const Graph& g, const Node& n) {
+  if (auto r = lower_stage2(g, n)) return std::move(*r);
   switch (n.op) {
     case OpKind::QLinearConv: {
       auto l = ops::lower_QLinearConv(g, n);

@@ -281,7 +281,8 @@ inline int32_t tfl_one_over_one_plus_x(int32_t a) {
     t = t < INT32_MIN ? INT32_MIN : (t > INT32_MAX ? INT32_MAX : t);
     x += static_cast<int32_t>(t);
   }
-  int64_t r = static_cast<int64_t>(tfl_rdbpot(x, 1)) * 4;
+  // ExactMulByPot<-1> (Q2.29 -> Q1.30, the same raw value), then Rescale to Q0.31: a saturating x2.
+  const int64_t r = static_cast<int64_t>(x) * 2;
   return static_cast<int32_t>(r < INT32_MIN ? INT32_MIN : (r > INT32_MAX ? INT32_MAX : r));
 }
 inline int32_t tfl_clz32(uint32_t v) {
@@ -322,4 +323,141 @@ inline void softmax_s8_tfl(const SoftmaxS8Params& p, const int8_t* x, const int3
         y[at(j)] = static_cast<int8_t>(r);
       }
     }
+}
+
+// ---- stage 2: broadcast binary operators, MEAN, PAD (TFLite Micro's int8 rules) ----
+// The output is walked as add_s8_tfl walks it (the strided view of `rank` dims, innermost last;
+// broadcast operands have stride 0), calling f(a, b) -> int32 for each element; the result is
+// clamped to [act_min, act_max]. In place is allowed when an input has the output's dense layout.
+template <typename F>
+inline void tfl_binary_walk(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y, F f) {
+  if (p.total <= 0) return;
+  const int32_t r = p.same_shape ? 1 : p.rank;
+  const int32_t inner = p.same_shape ? p.total : p.out_shape[r - 1];
+  const int32_t sa = p.same_shape ? 1 : p.a_stride[r - 1];
+  const int32_t sb = p.same_shape ? 1 : p.b_stride[r - 1];
+  const int32_t outer = p.total / inner;
+  int32_t idx[6] = {0, 0, 0, 0, 0, 0};
+  ptrdiff_t ao = 0, bo = 0;
+  int8_t* yp = y;
+  for (int32_t o = 0; o < outer; ++o) {
+    for (int32_t i = 0; i < inner; ++i) {
+      int32_t v = f(static_cast<int32_t>(a[ao + static_cast<ptrdiff_t>(i) * sa]),
+                    static_cast<int32_t>(b[bo + static_cast<ptrdiff_t>(i) * sb]));
+      v = v < p.act_min ? p.act_min : v;
+      yp[i] = static_cast<int8_t>(v > p.act_max ? p.act_max : v);
+    }
+    yp += inner;
+    for (int32_t d = r - 2; d >= 0; --d) {
+      ++idx[d];
+      ao += p.a_stride[d];
+      bo += p.b_stride[d];
+      if (idx[d] < p.out_shape[d]) break;
+      ao -= static_cast<ptrdiff_t>(p.a_stride[d]) * p.out_shape[d];
+      bo -= static_cast<ptrdiff_t>(p.b_stride[d]) * p.out_shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// SUB (TFLite's SubElementwise): as ADD, the scaled second input subtracted. q: {left_shift,
+// a_mult, a_shift, b_mult, b_shift, y_mult, y_shift} (the compiler forms them in float, as TFLite's
+// sub_common.cc does).
+inline void sub_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, const int32_t* q, int8_t* y) {
+  const int32_t ls = q[0];
+  tfl_binary_walk(p, a, b, y, [&](int32_t av, int32_t bv) {
+    const int32_t sa = tfl_mbqm((av - p.a_zp) * (1 << ls), q[1], q[2]);
+    const int32_t sb = tfl_mbqm((bv - p.b_zp) * (1 << ls), q[3], q[4]);
+    return tfl_mbqm(sa - sb, q[5], q[6]) + p.y_zp;
+  });
+}
+
+// MUL (TFLite's MulElementwise): (a - a_zp) * (b - b_zp) scaled by one multiplier. q: {mult, shift}.
+inline void mul_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, const int32_t* q, int8_t* y) {
+  tfl_binary_walk(p, a, b, y,
+                  [&](int32_t av, int32_t bv) { return tfl_mbqm((av - p.a_zp) * (bv - p.b_zp), q[0], q[1]) + p.y_zp; });
+}
+
+// MAXIMUM / MINIMUM: the larger / smaller raw value (inputs and output share one quantization; the
+// compiler checks).
+inline void max_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) {
+  tfl_binary_walk(p, a, b, y, [](int32_t av, int32_t bv) { return av > bv ? av : bv; });
+}
+inline void min_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) {
+  tfl_binary_walk(p, a, b, y, [](int32_t av, int32_t bv) { return av < bv ? av : bv; });
+}
+
+// MEAN over H and W of NHWC int8 (TFLite Micro's QuantizedMeanOrSum): per (n, c) the int32 sum of
+// (x - in_zp) over `spatial` values, scaled by q = {mult, shift} (the in/out multiplier with 1/spatial
+// folded in by the compiler), + out_zp, clamped to int8. y: [n][c]; in place is allowed (y == x), as
+// for global_avgpool_s8_nhwc: (n, c)'s inputs are all read before y[n][c] is written.
+inline void mean_s8_tfl(const GlobalPoolS8Params& p, const int8_t* x, const int32_t* q, int8_t* y) {
+  const size_t C = static_cast<size_t>(p.c), S = static_cast<size_t>(p.spatial);
+  for (size_t n = 0; n < static_cast<size_t>(p.n); ++n)
+    for (size_t c = 0; c < C; ++c) {
+      const int8_t* xc = x + n * S * C + c;
+      int32_t acc = 0;
+      for (size_t s = 0; s < S; ++s) acc += static_cast<int32_t>(xc[s * C]) - p.in_zp;
+      int32_t v = tfl_mbqm(acc, q[0], q[1]) + p.out_zp;
+      v = v < p.act_min ? p.act_min : (v > p.act_max ? p.act_max : v);
+      y[n * C + c] = static_cast<int8_t>(v);
+    }
+}
+
+// PAD / PADV2 on int8 (constant mode): out-of-range positions get the int8 value `p.value` (the
+// output zero point, or PADV2's constant), the rest copy the input. Shapes are the physical ones
+// (the compiler permutes an NHWC tensor's dims). y must not alias x.
+inline void pad_s8_tfl(const PadParams& p, const int8_t* x, int8_t* y) {
+  if (p.total <= 0) return;
+  const int32_t r = p.rank;
+  const int8_t v = static_cast<int8_t>(static_cast<int32_t>(p.value));
+  int32_t in_stride[6];
+  int32_t s = 1;
+  for (int32_t d = r - 1; d >= 0; --d) {
+    in_stride[d] = s;
+    s *= p.in_shape[d];
+  }
+  const int32_t inner = p.out_shape[r - 1], in_inner = p.in_shape[r - 1], pb = p.pad_begin[r - 1];
+  const int32_t outer = p.total / inner;
+  int32_t idx[6] = {0, 0, 0, 0, 0, 0};
+  int8_t* yp = y;
+  for (int32_t o = 0; o < outer; ++o) {
+    int32_t base = 0;
+    for (int32_t d = 0; d < r - 1 && base >= 0; ++d) {
+      const int32_t c = idx[d] - p.pad_begin[d];
+      base = (c < 0 || c >= p.in_shape[d]) ? -1 : base + c * in_stride[d];
+    }
+    for (int32_t i = 0; i < inner; ++i) {
+      const int32_t c = i - pb;
+      yp[i] = (base < 0 || c < 0 || c >= in_inner) ? v : x[base + c];
+    }
+    yp += inner;
+    for (int32_t d = r - 2; d >= 0; --d) {
+      if (++idx[d] < p.out_shape[d]) break;
+      idx[d] = 0;
+    }
+  }
+}
+
+// QUANTIZE float32 -> int8 (TFLite's AffineQuantize): round(x / scale) half away from zero (a float
+// division, std::round), + zero point, clamped to [qmin, qmax]. Per tensor; `relayout` as
+// quantize_f32 (NCHW input -> NHWC output). y must not alias x.
+inline int32_t tfl_quantize_value(float x, float scale, int32_t zp, int32_t qmin, int32_t qmax) {
+  float v = std::round(x / scale);
+  if (!(v == v)) v = 0.f;  // NaN (undefined in TFLite): the zero point
+  v = v < -1073741824.f ? -1073741824.f : (v > 1073741824.f ? 1073741824.f : v);
+  const int32_t q = static_cast<int32_t>(v) + zp;
+  return q < qmin ? qmin : (q > qmax ? qmax : q);
+}
+inline void quantize_f32_tfl(const QuantizeParams& p, const float* x, const float* scale, const int32_t* zero_point,
+                             void* y_bytes) {
+  int8_t* const y = static_cast<int8_t*>(y_bytes);
+  const size_t C = static_cast<size_t>(p.channels), I = static_cast<size_t>(p.inner);
+  for (size_t o = 0; o < static_cast<size_t>(p.outer); ++o)
+    for (size_t c = 0; c < C; ++c)
+      for (size_t i = 0; i < I; ++i) {
+        const size_t src = (o * C + c) * I + i;
+        const size_t dst = p.relayout ? (o * I + i) * C + c : src;
+        y[dst] = static_cast<int8_t>(tfl_quantize_value(x[src], scale[0], zero_point[0], p.qmin, p.qmax));
+      }
 }

@@ -59,11 +59,25 @@ np.save('$T/$name.ref.npy', np.stack([tflite_ref.run(m, x[i]) for i in range(x.s
   "$FERRITE" report "$model" > "$T/$name.report.txt"
   echo "$name: $(grep -m1 '^ *arena ' "$T/$name.report.txt" | sed 's/^ *//')"
 done
-# The float KWS model is not supported yet (stage 2): ops --check says so (exit 3).
-if [ -f "$MODELS/kws_ref_model_float32.tflite" ]; then
-  rc=0; "$FERRITE" ops --check "$MODELS/kws_ref_model_float32.tflite" > "$T/ops.txt" || rc=$?
-  [ $rc = 3 ] || { cat "$T/ops.txt"; echo "FAIL: ops --check on the float model exited $rc, expected 3"; exit 1; }
-  echo "kws_ref_model_float32: ops --check: $(tail -1 "$T/ops.txt" | cut -c1-100)"
+# The float KWS model (float activations, int8 "dynamic range" conv weights that the frontend
+# dequantizes): host (4 seeded inputs) and QEMU Cortex-M4 (first input) within 1e-4 x the output
+# range of the float reference (scripts/tflite_ref.py computes in float64).
+F=$MODELS/kws_ref_model_float32.tflite
+if [ -f "$F" ]; then
+  "$FERRITE" ops --check "$F" > "$T/ops.txt" || { cat "$T/ops.txt"; echo "FAIL: ops --check on the float model"; exit 1; }
+  "$PY" -c "
+import sys, numpy as np; sys.path.insert(0, '$SRC/scripts'); import tflite_ref
+m = tflite_ref.Model('$F'); x = (np.random.default_rng(7).standard_normal([4] + m.tensors[m.inputs[0]]['shape']) * 20).astype(np.float32)
+np.save('$T/f.in.npy', x); np.save('$T/f.in0.npy', x[0])
+r = np.stack([tflite_ref.run(m, x[i]) for i in range(4)]); np.save('$T/f.ref.npy', r); np.save('$T/f.ref0.npy', r[0])"
+  "$FERRITE" run "$F" --input "$T/f.in.npy" --dataset --output-dir "$T/f.host" --quiet >/dev/null
+  "$PY" "$SRC/tests/tflite/ops_check.py" compare "$T/f.host" "$T/f.ref.npy" "kws_ref_model_float32 host vs float reference" dataset
+  if [ $have_qemu = 1 ]; then
+    "$FERRITE" run "$F" --input "$T/f.in0.npy" --target qemu-cortex-m4 --output-dir "$T/f.m4" --quiet >/dev/null
+    "$PY" "$SRC/tests/tflite/ops_check.py" compare "$T/f.m4" "$T/f.ref0.npy" "kws_ref_model_float32 QEMU Cortex-M4 vs float reference" single
+  fi
+  "$FERRITE" report "$F" > "$T/f.report.txt"
+  echo "kws_ref_model_float32: $(grep -m1 '^ *arena ' "$T/f.report.txt" | sed 's/^ *//')"
 fi
 [ $have_qemu = 1 ] || echo "note: qemu-system-arm / arm-none-eabi-g++ missing, the Cortex-M4 runs were skipped"
 echo "tflite_models: OK"

@@ -1,0 +1,374 @@
+#!/usr/bin/python3
+"""Generates the single-operator int8 .tflite catalogue of ctest tflite_ops (docs/tflite.md): one small
+model per operator variant (broadcast shapes, constant operands, fused activations, per-tensor /
+per-channel, edge zero points), plus a few chains that run every new kernel in one program (for the
+Cortex-M run). Deterministic (seeded); nothing is committed but this script.
+
+  make_op_models.py OUTDIR        -> OUTDIR/<case>.tflite and OUTDIR/cases.txt (one case per line:
+                                     <case> <"chain" for the chained models, else "op">)
+  make_op_models.py OUTDIR --list    names only
+"""
+import os
+import sys
+import zlib
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tflite_writer import *  # noqa: E402,F403
+
+X_SHAPE = [1, 6, 5, 8]
+
+
+def rng_for(name):
+    return np.random.default_rng(zlib.crc32(name.encode()))
+
+
+def i8(rng, shape, lo=-128, hi=128):
+    return rng.integers(lo, hi, size=shape).astype(np.int8)
+
+
+def single(name, build):
+    """A model with one int8 input X_SHAPE (or build's own) and one output."""
+    w = Writer()
+    rng = rng_for(name)
+    x, y = build(w, rng)
+    return w.finish([x], [y])
+
+
+def binary(code, otype, b_shape, const, act=0, qa=(0.05, -3), qb=(0.08, 7), qy=(0.1, 2), a_shape=None,
+           opts_extra=()):
+    def build(w, rng):
+        ash = a_shape or X_SHAPE
+        out = list(np.broadcast_shapes(tuple(ash), tuple(b_shape)))
+        x = w.tensor("x", ash, INT8, *qa)
+        if const:
+            b = w.tensor("b", b_shape, INT8, *qb, data=i8(rng, b_shape))
+        else:  # the second operand derived from the input: a requantized copy (QUANTIZE), reshaped
+            assert b_shape == ash
+            b = w.tensor("b", b_shape, INT8, *qb)
+            w.op(QUANTIZE, [x], [b])
+        y = w.tensor("y", out, INT8, *qy)
+        opts = [(0, "b", act)] + list(opts_extra) if otype else []
+        w.op(code, [x, b], [y], otype, opts)
+        return x, y
+    return build
+
+
+def case_unary(code, out_shape, otype=0, opts=(), qx=(0.05, -3), qy=(0.05, -3), shape=None, consts=()):
+    """consts: (name, shape, type, data) constant inputs after x."""
+    def build(w, rng):
+        x = w.tensor("x", shape or X_SHAPE, INT8, *qx)
+        ins = [x]
+        for cn, cs, ct, cd in consts:
+            ins.append(w.tensor(cn, cs, ct, data=cd) if ct != INT8 else w.tensor(cn, cs, ct, *qy, data=cd))
+        y = w.tensor("y", out_shape, INT8, *qy)
+        w.op(code, ins, [y], otype, list(opts))
+        return x, y
+    return build
+
+
+def cases():
+    c = {}
+    S = X_SHAPE
+    # ADD / SUB / MUL with broadcasting, constant operands, fused activations, edge zero points.
+    for code, otype, nm in ((ADD, ADD_OPTIONS, "add"), (SUB, SUB_OPTIONS, "sub"), (MUL, MUL_OPTIONS, "mul")):
+        c[f"{nm}_same"] = binary(code, otype, S, False)
+        c[f"{nm}_bcast_c"] = binary(code, otype, [8], True)                      # per-channel vector
+        c[f"{nm}_bcast_hw"] = binary(code, otype, [1, 6, 5, 1], True)            # spatial map
+        c[f"{nm}_bcast_w"] = binary(code, otype, [1, 1, 5, 8], True, act=1)      # RELU fused
+        c[f"{nm}_scalar"] = binary(code, otype, [1], True, act=3, qb=(0.02, -128))  # RELU6, edge zp
+        c[f"{nm}_edge_zp"] = binary(code, otype, S, False, act=2, qa=(0.004, 127), qb=(0.3, -128), qy=(0.02, -128))
+    c["add_rank2"] = binary(ADD, ADD_OPTIONS, [1, 8], True, a_shape=[3, 8])
+    c["mul_big_scale"] = binary(MUL, MUL_OPTIONS, [8], True, qa=(0.5, 0), qb=(0.9, 3), qy=(0.01, 0))
+    for code, nm in ((MAXIMUM, "maximum"), (MINIMUM, "minimum")):  # (same-shape: chain_data, patch_chain)
+        c[f"{nm}_bcast"] = binary(code, 0, [1, 1, 5, 8], True, qa=(0.05, -3), qb=(0.05, -3), qy=(0.05, -3))
+    # MEAN over H, W (global average pooling), keep_dims both ways; other scales.
+    ax = ("axis", [2], INT32, np.array([1, 2], np.int32))
+    c["mean_hw_keep"] = case_unary(MEAN, [1, 1, 1, 8], REDUCER_OPTIONS, [(0, "b", 1)], qy=(0.02, 5), consts=[ax])
+    c["mean_hw"] = case_unary(MEAN, [1, 8], REDUCER_OPTIONS, [(0, "b", 0)], qx=(0.1, 10), qy=(0.1, 10), consts=[ax])
+    c["mean_hw_big"] = case_unary(MEAN, [1, 8], REDUCER_OPTIONS, [(0, "b", 0)], qx=(0.02, -128), qy=(0.5, 100),
+                                  shape=[1, 12, 11, 8], consts=[ax])
+    # PAD / PADV2 (spatial and channel padding).
+    pads = ("pads", [4, 2], INT32, np.array([[0, 0], [1, 2], [2, 0], [0, 0]], np.int32))
+    c["pad_hw"] = case_unary(PAD, [1, 9, 7, 8], consts=[pads])
+    c["pad_c"] = case_unary(PAD, [1, 6, 5, 11], qx=(0.05, 40), qy=(0.05, 40),
+                            consts=[("pads", [4, 2], INT32, np.array([[0, 0], [0, 0], [0, 0], [1, 2]], np.int32))])
+    c["padv2"] = case_unary(PADV2, [1, 9, 7, 8], consts=[pads, ("value", [1], INT8, np.array([-100], np.int8))])
+    # Activations.
+    c["relu"] = case_unary(RELU, S, qy=(0.03, -128))
+    c["relu6"] = case_unary(RELU6, S, qx=(0.1, 0), qy=(6 / 255, -128))
+    c["relu_n1_to_1"] = case_unary(RELU_N1_TO_1, S, qx=(0.02, 5), qy=(1 / 127, 0))
+    c["leaky_relu"] = case_unary(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", 0.2)], qy=(0.04, 20))
+    c["logistic"] = case_unary(LOGISTIC, S, qx=(0.05, -3), qy=(1 / 256, -128))
+    c["logistic_wide"] = case_unary(LOGISTIC, S, qx=(0.2, 30), qy=(1 / 256, -128))
+    c["logistic_narrow"] = case_unary(LOGISTIC, S, qx=(0.004, -128), qy=(1 / 256, -128))
+    c["tanh"] = case_unary(TANH, S, qx=(0.03, 4), qy=(1 / 128, 0))
+    c["tanh_wide"] = case_unary(TANH, S, qx=(0.15, -20), qy=(1 / 128, 0))
+    c["hard_swish"] = case_unary(HARD_SWISH, S, qx=(0.05, -3), qy=(0.03, -90))
+    c["hard_swish_wide"] = case_unary(HARD_SWISH, S, qx=(0.1, 20), qy=(0.06, -100))
+    c["hard_swish_narrow"] = case_unary(HARD_SWISH, S, qx=(0.01, 0), qy=(0.008, -30))
+    # CONCATENATION (channels; height), equal quantization (TFLite's rule for int8).
+    def concat(axis, q=(0.05, -3)):
+        def build(w, rng):
+            x = w.tensor("x", S, INT8, 0.05, -3)
+            r = w.tensor("r", S, INT8, 0.05, -3)
+            w.op(RELU, [x], [r])
+            shape = list(S)
+            shape[axis] *= 2
+            y = w.tensor("y", shape, INT8, *q)
+            w.op(CONCATENATION, [x, r], [y], CONCATENATION_OPTIONS, [(0, "i", axis), (1, "b", 0)])
+            return x, y
+        return build
+    c["concat_c"] = concat(3)
+    c["concat_h"] = concat(1)
+    c["concat_neg_axis"] = concat(-1)
+    sz = lambda h, w: ("size", [2], INT32, np.array([h, w], np.int32))
+    c["resize_nn_x2"] = case_unary(RESIZE_NEAREST_NEIGHBOR, [1, 12, 10, 8], RESIZE_NN_OPTIONS, [(0, "b", 0), (1, "b", 0)],
+                                   consts=[sz(12, 10)])
+    c["resize_nn_x3x2_half"] = case_unary(RESIZE_NEAREST_NEIGHBOR, [1, 18, 10, 8], RESIZE_NN_OPTIONS,
+                                          [(0, "b", 0), (1, "b", 1)], consts=[sz(18, 10)])
+    # Data movement: TRANSPOSE, STRIDED_SLICE, SPLIT (NHWC axes).
+    c["transpose"] = case_unary(TRANSPOSE, [1, 8, 6, 5], consts=[("perm", [4], INT32, np.array([0, 3, 1, 2], np.int32))])
+    ss = [("begin", [4], INT32, np.array([0, 1, 0, 2], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 8], np.int32)),
+          ("strides", [4], INT32, np.array([1, 2, 2, 3], np.int32))]
+    c["strided_slice"] = case_unary(STRIDED_SLICE, [1, 3, 3, 2], STRIDED_SLICE_OPTIONS,
+                                    [(0, "i", 0), (1, "i", 0), (4, "i", 0)], consts=ss)
+    def split(axis, n):
+        def build(w, rng):
+            x = w.tensor("x", S, INT8, 0.05, -3)
+            a = w.tensor("axis", [], INT32, data=np.array(axis, np.int32))
+            shape = list(S)
+            shape[axis] //= n
+            parts = [w.tensor(f"p{i}", shape, INT8, 0.05, -3) for i in range(n)]
+            w.op(SPLIT, [a, x], parts, SPLIT_OPTIONS, [(0, "i", n)])
+            y = w.tensor("y", S, INT8, 0.05, -3)
+            w.op(CONCATENATION, parts[::-1], [y], CONCATENATION_OPTIONS, [(0, "i", axis), (1, "b", 0)])
+            return x, y
+        return build
+    c["split_c"] = split(3, 2)
+    c["split_h"] = split(1, 3)
+    return c
+
+
+def chain():
+    """Every new kernel in one model (for the Cortex-M4 run): pad -> sub(bcast) -> mul(bcast) ->
+    leaky relu -> relu6 -> max -> concat -> add(bcast) -> mean."""
+    w = Writer()
+    rng = rng_for("chain")
+    S = X_SHAPE
+    x = w.tensor("x", S, INT8, 0.05, -3)
+    p = w.tensor("p", [1, 8, 7, 8], INT8, 0.05, -3)
+    w.op(PAD, [x, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [1, 1], [1, 1], [0, 0]], np.int32))], [p])
+    s = w.tensor("s", [1, 8, 7, 8], INT8, 0.07, 4)
+    w.op(SUB, [p, w.tensor("sc", [8], INT8, 0.03, 1, data=i8(rng, [8]))], [s], SUB_OPTIONS, [(0, "b", 0)])
+    mu = w.tensor("mu", [1, 8, 7, 8], INT8, 0.06, -10)
+    w.op(MUL, [s, w.tensor("mc", [1, 8, 7, 1], INT8, 0.02, 0, data=i8(rng, [1, 8, 7, 1]))], [mu], MUL_OPTIONS,
+         [(0, "b", 0)])
+    lr = w.tensor("lr", [1, 8, 7, 8], INT8, 0.04, 0)
+    w.op(LEAKY_RELU, [mu], [lr], LEAKY_RELU_OPTIONS, [(0, "f", 0.1)])
+    r6 = w.tensor("r6", [1, 8, 7, 8], INT8, 0.04, 0)
+    w.op(RELU6, [lr], [r6])
+    mx = w.tensor("mx", [1, 8, 7, 8], INT8, 0.04, 0)
+    w.op(MAXIMUM, [r6, lr], [mx])
+    cc = w.tensor("cc", [1, 8, 7, 16], INT8, 0.04, 0)
+    w.op(CONCATENATION, [mx, lr], [cc], CONCATENATION_OPTIONS, [(0, "i", 3), (1, "b", 0)])
+    ad = w.tensor("ad", [1, 8, 7, 16], INT8, 0.05, 3)
+    w.op(ADD, [cc, w.tensor("ac", [16], INT8, 0.01, -5, data=i8(rng, [16]))], [ad], ADD_OPTIONS, [(0, "b", 1)])
+    y = w.tensor("y", [1, 16], INT8, 0.02, -7)
+    w.op(MEAN, [ad, w.tensor("axis", [2], INT32, data=np.array([1, 2], np.int32))], [y], REDUCER_OPTIONS, [(0, "b", 0)])
+    return w.finish([x], [y])
+
+
+def chain_data():
+    """Data movement and MINIMUM between NHWC kernels: padv2 -> strided slice -> split -> minimum ->
+    transpose -> concat -> mul."""
+    w = Writer()
+    rng = rng_for("chain_data")
+    q = (0.05, -3)
+    x = w.tensor("x", X_SHAPE, INT8, *q)
+    p = w.tensor("p", [1, 8, 8, 8], INT8, *q)
+    w.op(PADV2, [x, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [2, 0], [1, 2], [0, 0]], np.int32)),
+                 w.tensor("v", [], INT8, *q, data=np.array(9, np.int8))], [p])
+    s = w.tensor("s", [1, 4, 8, 4], INT8, *q)
+    w.op(STRIDED_SLICE, [p, w.tensor("b", [4], INT32, data=np.array([0, 0, 0, 1], np.int32)),
+                         w.tensor("e", [4], INT32, data=np.array([1, 8, 8, 8], np.int32)),
+                         w.tensor("st", [4], INT32, data=np.array([1, 2, 1, 2], np.int32))], [s],
+         STRIDED_SLICE_OPTIONS, [(0, "i", 0), (1, "i", 0)])
+    p0, p1 = w.tensor("p0", [1, 4, 4, 4], INT8, *q), w.tensor("p1", [1, 4, 4, 4], INT8, *q)
+    w.op(SPLIT, [w.tensor("ax", [1], INT32, data=np.array([2], np.int32)), s], [p0, p1], SPLIT_OPTIONS, [(0, "i", 2)])
+    mn = w.tensor("mn", [1, 4, 4, 4], INT8, *q)
+    w.op(MINIMUM, [p0, p1], [mn])
+    t = w.tensor("t", [1, 4, 4, 4], INT8, *q)
+    w.op(TRANSPOSE, [mn, w.tensor("perm", [4], INT32, data=np.array([0, 2, 1, 3], np.int32))], [t])
+    c = w.tensor("c", [1, 4, 4, 8], INT8, *q)
+    w.op(CONCATENATION, [t, p0], [c], CONCATENATION_OPTIONS, [(0, "i", 3)])
+    y = w.tensor("y", [1, 4, 4, 8], INT8, 0.04, 6)
+    w.op(MUL, [c, w.tensor("k", [8], INT8, 0.03, 2, data=i8(rng, [8]))], [y], MUL_OPTIONS, [(0, "b", 0)])
+    return w.finish([x], [y])
+
+
+def chain_act():
+    """The table-driven activations after NHWC kernels: mul -> hard swish -> tanh -> pad -> logistic."""
+    w = Writer()
+    rng = rng_for("chain_act")
+    x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+    mu = w.tensor("mu", X_SHAPE, INT8, 0.04, 1)
+    w.op(MUL, [x, w.tensor("k", [8], INT8, 0.03, 0, data=i8(rng, [8]))], [mu], MUL_OPTIONS, [(0, "b", 0)])
+    hs = w.tensor("hs", X_SHAPE, INT8, 0.03, -60)
+    w.op(HARD_SWISH, [mu], [hs])
+    th = w.tensor("th", X_SHAPE, INT8, 1 / 128, 0)
+    w.op(TANH, [hs], [th])
+    pd = w.tensor("pd", [1, 7, 6, 8], INT8, 1 / 128, 0)
+    w.op(PAD, [th, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [1, 0], [0, 1], [0, 0]], np.int32))], [pd])
+    y = w.tensor("y", [1, 7, 6, 8], INT8, 1 / 256, -128)
+    w.op(LOGISTIC, [pd], [y])
+    return w.finish([x], [y])
+
+
+def float_chain():
+    """A float32 model: conv (RELU6) -> depthwise (stride 2) -> add -> max pool -> average pool ->
+    reshape -> fully connected with int8 weights (dynamic range) -> softmax."""
+    w = Writer()
+    rng = rng_for("float_chain")
+    f = lambda shape, sc=0.3: (rng.standard_normal(shape) * sc).astype(np.float32)
+    x = w.tensor("x", X_SHAPE, FLOAT32)
+    c = w.tensor("c", [1, 6, 5, 12], FLOAT32)
+    w.op(CONV_2D, [x, w.tensor("cw", [12, 3, 3, 8], FLOAT32, data=f([12, 3, 3, 8])),
+                   w.tensor("cb", [12], FLOAT32, data=f([12]))], [c], CONV2D_OPTIONS,
+         [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 3)])
+    d = w.tensor("d", [1, 3, 3, 12], FLOAT32)
+    w.op(DEPTHWISE_CONV_2D, [c, w.tensor("dw", [1, 3, 3, 12], FLOAT32, data=f([1, 3, 3, 12])),
+                             w.tensor("db", [12], FLOAT32, data=f([12]))], [d], DEPTHWISE_OPTIONS,
+         [(0, "b", 0), (1, "i", 2), (2, "i", 2), (3, "i", 1), (4, "b", 0)])
+    r = w.tensor("r", [1, 3, 3, 12], FLOAT32)
+    w.op(RELU, [d], [r])
+    a = w.tensor("a", [1, 3, 3, 12], FLOAT32)
+    w.op(ADD, [d, r], [a], ADD_OPTIONS, [(0, "b", 0)])
+    mp = w.tensor("mp", [1, 2, 2, 12], FLOAT32)
+    w.op(MAX_POOL_2D, [a], [mp], POOL2D_OPTIONS, [(0, "b", 0), (1, "i", 2), (2, "i", 2), (3, "i", 2), (4, "i", 2)])
+    ap = w.tensor("ap", [1, 1, 1, 12], FLOAT32)
+    w.op(AVERAGE_POOL_2D, [mp], [ap], POOL2D_OPTIONS, [(0, "b", 1), (1, "i", 2), (2, "i", 2), (3, "i", 2), (4, "i", 2)])
+    rs = w.tensor("rs", [1, 12], FLOAT32)
+    w.op(RESHAPE, [ap, w.tensor("shape", [2], INT32, data=np.array([1, 12], np.int32))], [rs])
+    fc = w.tensor("fc", [1, 10], FLOAT32)
+    w.op(FULLY_CONNECTED, [rs, w.tensor("fw", [10, 12], INT8, [0.02 + 0.001 * i for i in range(10)], qdim=0,
+                                        data=i8(rng, [10, 12])),
+                           w.tensor("fb", [10], FLOAT32, data=f([10]))], [fc], FC_OPTIONS, [(0, "b", 0)])
+    y = w.tensor("y", [1, 10], FLOAT32)
+    w.op(SOFTMAX, [fc], [y], SOFTMAX_OPTIONS, [(0, "f", 1.0)])
+    return w.finish([x], [y])
+
+
+def mixed_io():
+    """float input -> QUANTIZE -> int8 MUL -> LOGISTIC -> DEQUANTIZE -> float output (an int8 model
+    with a float interface)."""
+    w = Writer()
+    rng = rng_for("mixed_io")
+    x = w.tensor("x", X_SHAPE, FLOAT32)
+    q = w.tensor("q", X_SHAPE, INT8, 0.05, -3)
+    w.op(QUANTIZE, [x], [q])
+    mu = w.tensor("mu", X_SHAPE, INT8, 0.04, 1)
+    w.op(MUL, [q, w.tensor("k", [8], INT8, 0.03, 0, data=i8(rng, [8]))], [mu], MUL_OPTIONS, [(0, "b", 0)])
+    lg = w.tensor("lg", X_SHAPE, INT8, 1 / 256, -128)
+    w.op(LOGISTIC, [mu], [lg])
+    y = w.tensor("y", X_SHAPE, FLOAT32)
+    w.op(DEQUANTIZE, [lg], [y])
+    return w.finish([x], [y])
+
+
+def patch_chain():
+    """Stage-2 operators inside the patch-based first stage (the planner picks patches for this
+    48x48 input by default): conv -> QUANTIZE -> SUB -> RELU -> MAXIMUM -> LEAKY_RELU -> conv s2 ->
+    conv s2 -> MEAN. A broadcasting SUB is not patchable (checked without a model: it ends the stage)."""
+    w = Writer()
+    rng = rng_for("patch_chain")
+    H = 48
+    x = w.tensor("x", [1, H, H, 3], INT8, 0.05, -3)
+
+    def conv(src, hin, cin, cout, stride, name, q):
+        y = w.tensor(name, [1, hin // stride, hin // stride, cout], INT8, *q)
+        wt = w.tensor(name + "_w", [cout, 3, 3, cin], INT8, [0.01 + 0.001 * i for i in range(cout)], qdim=0,
+                      data=rng.integers(-127, 128, [cout, 3, 3, cin]))
+        bt = w.tensor(name + "_b", [cout], INT32, data=rng.integers(-500, 500, [cout]))
+        w.op(CONV_2D, [src, wt, bt], [y], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", stride), (2, "i", stride), (3, "b", 1)])
+        return y
+    c1 = conv(x, H, 3, 16, 1, "c1", (0.04, -128))
+    q1 = w.tensor("q1", [1, H, H, 16], INT8, 0.02, 1)
+    w.op(QUANTIZE, [c1], [q1])
+    s = w.tensor("s", [1, H, H, 16], INT8, 0.05, 3)
+    w.op(SUB, [c1, q1], [s], SUB_OPTIONS, [(0, "b", 0)])
+    r = w.tensor("r", [1, H, H, 16], INT8, 0.05, 3)
+    w.op(RELU, [s], [r])
+    mx = w.tensor("mx", [1, H, H, 16], INT8, 0.05, 3)
+    w.op(MAXIMUM, [s, r], [mx])
+    lk = w.tensor("lk", [1, H, H, 16], INT8, 0.05, 3)
+    w.op(LEAKY_RELU, [mx], [lk], LEAKY_RELU_OPTIONS, [(0, "f", 0.1)])
+    c2 = conv(lk, H, 16, 16, 2, "c2", (0.1, 0))
+    c3 = conv(c2, H // 2, 16, 32, 2, "c3", (0.1, 0))
+    y = w.tensor("y", [1, 32], INT8, 0.05, 0)
+    w.op(MEAN, [c3, w.tensor("ax", [2], INT32, data=np.array([1, 2], np.int32))], [y], REDUCER_OPTIONS, [(0, "b", 0)])
+    return w.finish([x], [y])
+
+
+def refusals():
+    """Models Ferrite must refuse (exit 2), with the text the message must contain."""
+    r = {}
+    def concat_unequal(w, rng):
+        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+        q = w.tensor("q", X_SHAPE, INT8, 0.07, -3)
+        w.op(QUANTIZE, [x], [q])
+        y = w.tensor("y", [1, 6, 5, 16], INT8, 0.05, -3)
+        w.op(CONCATENATION, [x, q], [y], CONCATENATION_OPTIONS, [(0, "i", 3)])
+        return x, y
+    r["refuse_concat_unequal_q"] = (concat_unequal, "operator 1 (CONCATENATION)")
+    r["refuse_mean_c"] = (case_unary(MEAN, [1, 6, 5], REDUCER_OPTIONS, [(0, "b", 0)],
+                                     consts=[("axis", [1], INT32, np.array([3], np.int32))]), "operator 0 (MEAN)")
+    r["refuse_maximum_unequal_q"] = (binary(MAXIMUM, 0, [8], True), "operator 0 (MAXIMUM)")
+    r["refuse_shrink_axis"] = (case_unary(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 2)], consts=[
+        ("begin", [4], INT32, np.array([0, 1, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 2, 5, 8], np.int32)),
+        ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE)")
+    r["refuse_pad_requant"] = (case_unary(PAD, [1, 7, 5, 8], qy=(0.1, 0), consts=[
+        ("pads", [4, 2], INT32, np.array([[0, 0], [1, 0], [0, 0], [0, 0]], np.int32))]), "operator 0 (PAD)")
+    r["refuse_resize_fractional"] = (case_unary(RESIZE_NEAREST_NEIGHBOR, [1, 9, 7, 8], RESIZE_NN_OPTIONS,
+                                                [(0, "b", 0), (1, "b", 0)], consts=[("size", [2], INT32,
+                                                                                     np.array([9, 7], np.int32))]),
+                                     "operator 0 (RESIZE_NEAREST_NEIGHBOR)")
+    r["refuse_relu_bigger_output"] = (case_unary(RELU, [1, 6, 5, 80]), "operator 0 (RELU): output shape")
+    def concat_lie(w, rng):
+        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+        y = w.tensor("y", [1, 6, 5, 64], INT8, 0.05, -3)
+        w.op(CONCATENATION, [x, x], [y], CONCATENATION_OPTIONS, [(0, "i", 3)])
+        return x, y
+    r["refuse_concat_bad_shape"] = (concat_lie, "operator 0 (CONCATENATION): the inputs sum to")
+    r["refuse_logistic_out_q"] = (case_unary(LOGISTIC, X_SHAPE, qy=(1 / 128, 0)), "operator 0 (LOGISTIC)")
+    return r
+
+
+def main():
+    out = sys.argv[1]
+    c = cases()
+    if "--list" in sys.argv:
+        print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain"] + list(refusals())))
+        return
+    os.makedirs(out, exist_ok=True)
+    lines = []
+    for name, build in c.items():
+        open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
+        lines.append(f"{name} op")
+    open(os.path.join(out, "chain.tflite"), "wb").write(chain())
+    open(os.path.join(out, "chain_data.tflite"), "wb").write(chain_data())
+    open(os.path.join(out, "chain_act.tflite"), "wb").write(chain_act())
+    open(os.path.join(out, "float_chain.tflite"), "wb").write(float_chain())
+    open(os.path.join(out, "mixed_io.tflite"), "wb").write(mixed_io())
+    open(os.path.join(out, "patch_chain.tflite"), "wb").write(patch_chain())
+    lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
+              "patch_chain chain"]
+    for name, (build, expect) in refusals().items():
+        open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
+        lines.append(f"{name} refuse {expect}")
+    open(os.path.join(out, "cases.txt"), "w").write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
