@@ -316,6 +316,11 @@ static Expected<AttrValue> convert_attr(const onnx::AttributeProto& a, const std
     case onnx::AttributeProto::STRING: return AttrValue(a.s());
     case onnx::AttributeProto::INTS: return AttrValue(std::vector<int64_t>(a.ints().begin(), a.ints().end()));
     case onnx::AttributeProto::FLOATS: return AttrValue(std::vector<float>(a.floats().begin(), a.floats().end()));
+    case onnx::AttributeProto::STRINGS: {  // one string, the elements joined by ',' (RNN activations)
+      std::string s;
+      for (const auto& e : a.strings()) s += (s.empty() ? "" : ",") + e;
+      return AttrValue(s);
+    }
     default: return make_error("{}: attribute '{}' has a type Ferrite does not support", where, a.name());
   }
 }

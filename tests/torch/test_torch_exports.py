@@ -12,14 +12,24 @@ models with run-time shape arithmetic; opsets 13 and 17):
      report or the generated C++, no int64 constant in the weights; int8 models have no float op left;
   3. one opset of each model on QEMU Cortex-M4 (mps2-an386), first input: bit-identical to the host.
 
-usage: test_torch_exports.py FERRITE REPO_ROOT WORK_DIR
+usage: test_torch_exports.py FERRITE REPO_ROOT WORK_DIR [--refs DIR] [--export-breadth] [--qemu-max-bytes N]
+                              [--only NAME ...] [--table FILE]
+
+--refs DIR          manifest, inputs and ONNX Runtime outputs (default tests/data/torch; the models are there too)
+--export-breadth    the models are not committed: export them first with scripts/models/export_torch.py
+                    --breadth --no-ort into WORK_DIR/models and check each file's SHA-256 against the manifest
+--qemu-max-bytes N  run QEMU Cortex-M4 only for models whose ONNX file is at most N bytes (default: all)
+--table FILE        write a markdown row per model x opset (compiles? matches ORT? error) to FILE
 """
+import argparse
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -27,12 +37,36 @@ FOLD_ONLY = ["Shape", "Size", "Gather", "Cast", "ConstantOfShape", "Range", "Exp
 
 
 def main():
-    ferrite, root, work = sys.argv[1:4]
-    data = os.path.join(root, "tests", "data", "torch")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("ferrite")
+    ap.add_argument("root")
+    ap.add_argument("work")
+    ap.add_argument("--refs")
+    ap.add_argument("--export-breadth", action="store_true")
+    ap.add_argument("--qemu-max-bytes", type=int, default=-1)
+    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--table")
+    args = ap.parse_args()
+    ferrite, root, work = args.ferrite, args.root, args.work
+    data = args.refs or os.path.join(root, "tests", "data", "torch")
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     man = json.load(open(os.path.join(data, "manifest.json")))
+    if args.only:
+        man["models"] = {k: v for k, v in man["models"].items() if k in args.only}
+    models_dir = data
     passed = failed = 0
+    rows = []
+    if args.export_breadth:
+        models_dir = os.path.join(work, "models")
+        t0 = time.time()
+        r = subprocess.run(["/usr/bin/python3", os.path.join(root, "scripts", "models", "export_torch.py"), "--no-ort",
+                            "--out", models_dir, "--only", *sorted(man["models"])], capture_output=True, text=True)
+        print(f"export: {time.time() - t0:.1f} s", flush=True)
+        if r.returncode != 0:
+            print(r.stdout[-3000:], r.stderr[-3000:])
+            print("FAIL export_torch.py")
+            return 1
 
     def check(ok, what):
         nonlocal passed, failed
@@ -52,13 +86,23 @@ def main():
         for opset in opsets:
             e = m["opsets"][opset]
             tag = f"{name} (opset {opset})"
-            model = os.path.join(data, e["model"])
+            model = os.path.join(models_dir, e["model"])
+            if args.export_breadth:
+                with open(model, "rb") as f:
+                    same = hashlib.sha256(f.read()).hexdigest() == e["sha256"]
+                check(same, f"{tag}: the export reproduces the file the references were made from (SHA-256)")
+                if not same:
+                    continue
+            row = {"model": name, "opset": opset, "compiles": "no", "matches": "", "qemu": "", "note": ""}
+            rows.append(row)
             out = os.path.join(work, f"{name}_op{opset}")
             r = subprocess.run([ferrite, "run", model, "--name", "m", *shape, "--dataset", "--input", f"input={x_path}",
                                 "--output-dir", os.path.join(out, "host"), "--quiet"], capture_output=True, text=True)
             if r.returncode != 0:
                 check(False, f"{tag}: host run: {r.stderr.strip()[-2000:]}")
+                row["note"] = r.stderr.strip().splitlines()[-1][:300] if r.stderr.strip() else f"exit {r.returncode}"
                 continue
+            row["compiles"] = "yes"
             y = np.load(os.path.join(out, "host", "output.npy")).astype(np.float64)
             ref = np.load(os.path.join(data, e["reference"])).astype(np.float64).reshape(y.shape)
             if m["kind"] == "int8":
@@ -70,11 +114,13 @@ def main():
                 print(f"  {tag}: vs ORT 'all' {100 * ident:.2f} % of {y.size} output elements identical, max {worst} "
                       f"LSB; vs 'disabled' {100 * float((y == dis).mean()):.2f} % identical")
                 check(ident == 1.0, f"{tag}: host outputs identical to ONNX Runtime 'all' ({len(x)} inputs)")
+                row["matches"] = f"{'yes' if ident == 1.0 else 'NO'}: {100 * ident:.2f} % identical, max {worst} LSB"
             else:
                 rng = float(ref.max() - ref.min())
                 err = float(np.abs(y - ref).max())
                 print(f"  {tag}: max |err| {err:.3g} = {err / rng:.3g} x output range ({len(x)} inputs)")
                 check(err <= 1e-4 * rng, f"{tag}: host vs ONNX Runtime, max |err| <= 1e-4 x output range")
+                row["matches"] = f"{'yes' if err <= 1e-4 * rng else 'NO'}: {err / rng:.2g} x range"
 
             # What folds is never emitted.
             gen = os.path.join(out, "host", "build", "gen")
@@ -91,6 +137,9 @@ def main():
 
             if opset != opsets[-1]:
                 continue
+            if args.qemu_max_bytes >= 0 and os.path.getsize(model) > args.qemu_max_bytes:
+                row["qemu"] = "not run (size)"
+                continue
             q = os.path.join(out, "qemu-cortex-m4")
             r = subprocess.run([ferrite, "run", model, "--name", "m", *shape, "--dataset", "--input", f"input={first}",
                                 "--target", "qemu-cortex-m4", "--output-dir", q, "--quiet"], capture_output=True, text=True)
@@ -98,7 +147,13 @@ def main():
                 np.load(os.path.join(out, "host", "output.npy"))[:1].tobytes()
             check(same, f"{tag}: Cortex-M4 (QEMU) output bit-identical to the host" +
                   ("" if r.returncode == 0 else f": {r.stderr.strip()[-2000:]}"))
+            row["qemu"] = "bit-identical" if same else ("differs" if r.returncode == 0 else "failed")
 
+    if args.table:
+        with open(args.table, "w") as f:
+            f.write("| model | opset | compiles | matches ORT | QEMU M4 | note |\n|---|---|---|---|---|---|\n")
+            for r in rows:
+                f.write(f"| {r['model']} | {r['opset']} | {r['compiles']} | {r['matches']} | {r['qemu']} | {r['note']} |\n")
     print(f"torch_exports: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
