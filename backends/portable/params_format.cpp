@@ -88,8 +88,8 @@ std::string params_init(const KernelParams& kp) {
         } else if constexpr (std::is_same_v<P, ResizeParams>) {
           return fmt::format("{{{}, {}, {}}}", arr(p.in_shape, 4), arr(p.out_shape, 4), p.linear);
         } else if constexpr (std::is_same_v<P, RnnParams>) {
-          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.cell, p.seq_len, p.len, p.input, p.hidden,
-                             p.reverse, p.y_stride, p.linear_before_reset, float_literal(p.clip));
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.cell, p.seq_len, p.len, p.input, p.hidden,
+                             p.reverse, p.x_stride, p.y_stride, p.linear_before_reset, float_literal(p.clip));
         } else if constexpr (std::is_same_v<P, BatchNormParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}}}", p.n, p.c, p.spatial, float_literal(p.epsilon), act(p.act));
         } else if constexpr (std::is_same_v<P, QuantizeParams>) {

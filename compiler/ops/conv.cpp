@@ -123,10 +123,11 @@ Expected<Lowered> lower_ConvTranspose(const Graph& g, const Node& n) {
     if (st[d] < 1 || dl[d] < 1 || pads[i] < 0 || pads[i + nsp] < 0)
       return make_error("{}: strides and dilations must be >= 1 and pads >= 0", n.display_name());
     if (from_total) {
+      // total < 0 (output_shape larger than the full result): the extra rows are zeros at the end;
+      // halves round toward -infinity as in ONNX's reference implementation.
       const int64_t total = st[d] * (in[d] - 1) + opad[i] + (k[d] - 1) * dl[d] + 1 - out[d];
-      if (total < 0)
-        return make_error("{}: output size {} needs negative padding on spatial axis {}", n.display_name(), out[d], i);
-      begin[d] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      begin[d] = auto_pad == "SAME_UPPER" ? half : total - half;
     } else if (auto_pad == "VALID") {
       begin[d] = 0;
     } else {

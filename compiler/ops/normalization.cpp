@@ -56,13 +56,9 @@ Expected<Lowered> lower_LogSoftmax(const Graph& g, const Node& n) { return lower
 
 // LayerNormalization (opset 17): normalizes over the dims from `axis` on; scale and bias must hold
 // exactly those dims' values (the shapes torch and the node tests use; other broadcasts are refused).
-// The optional Mean / InvStdDev outputs (training) are refused when the model uses them.
+// The optional Mean / InvStdDev outputs get one value per normalized row.
 Expected<Lowered> lower_LayerNormalization(const Graph& g, const Node& n) {
   FERRITE_TRY(require_f32(g, n, {0, 1, 2}));
-  for (size_t i = 1; i < n.outputs.size(); ++i)
-    if (n.outputs[i] != kNoTensor && (g.is_graph_output(n.outputs[i]) || !g.consumers(n.outputs[i]).empty()))
-      return make_error("{}: output '{}' (the mean / inverse standard deviation) is not supported", n.display_name(),
-                        g.t(n.outputs[i]).name);
   if (n.attrs.i("stash_type", 1) != 1)
     return make_error("{}: stash_type {} is not supported (float32 statistics only)", n.display_name(),
                       n.attrs.i("stash_type", 1));
@@ -80,6 +76,9 @@ Expected<Lowered> lower_LayerNormalization(const Graph& g, const Node& n) {
       return make_error("{}: {} '{}' of shape {} does not hold the {} normalized values (broadcast {} is not supported)",
                         n.display_name(), i == 1 ? "scale" : "bias", g.t(n.inputs[i]).name,
                         shape_str(g.t(n.inputs[i]).shape), p.inner, i == 1 ? "scale" : "bias");
+  auto opt_out = [&](size_t i) {
+    return output_slot(n, i) != kNoTensor ? Operand::tensor(output_slot(n, i)) : Operand::null();
+  };
   Lowered l;
   l.inplace_input = 0;
   KernelCall c;
@@ -87,7 +86,8 @@ Expected<Lowered> lower_LayerNormalization(const Graph& g, const Node& n) {
   c.variant = "layernorm_f32";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]),
-            p.has_bias ? Operand::tensor(n.inputs[2]) : Operand::null(), Operand::tensor(n.outputs[0])};
+            p.has_bias ? Operand::tensor(n.inputs[2]) : Operand::null(), Operand::tensor(n.outputs[0]), opt_out(1),
+            opt_out(2)};
   l.calls.push_back(std::move(c));
   return l;
 }

@@ -32,7 +32,7 @@ Expected<Lowered> lower_Resize(const Graph& g, const Node& n) {
   if (mode != "nearest" && mode != "linear")
     return make_error("{}: mode '{}' is not supported (nearest and linear are)", n.display_name(), mode);
   if (ctm != "half_pixel" && ctm != "pytorch_half_pixel" && ctm != "align_corners" && ctm != "asymmetric" &&
-      ctm != "tf_half_pixel_for_nearest")
+      ctm != "tf_half_pixel_for_nn")
     return make_error("{}: coordinate_transformation_mode '{}' is not supported", n.display_name(), ctm);
   if (nearest_mode != "round_prefer_floor" && nearest_mode != "round_prefer_ceil" && nearest_mode != "floor" &&
       nearest_mode != "ceil")
@@ -60,14 +60,17 @@ Expected<Lowered> lower_Resize(const Graph& g, const Node& n) {
                         : scales.empty() ? static_cast<float>(out) / static_cast<float>(in)
                                          : scales[a - pad];
     if (!(scale > 0.0f)) return make_error("{}: scale {} on axis {} is not positive", n.display_name(), scale, a - pad);
+    const float resized_len = scales.empty() || a < pad ? static_cast<float>(out) : static_cast<float>(in) * scale;
     for (int64_t o = 0; o < out; ++o) {
       const float xr = static_cast<float>(o);
       float xo = 0.0f;
       if (ctm == "half_pixel") xo = (xr + 0.5f) / scale - 0.5f;
       else if (ctm == "pytorch_half_pixel") xo = out > 1 ? (xr + 0.5f) / scale - 0.5f : 0.0f;
-      else if (ctm == "align_corners") xo = out == 1 ? 0.0f : xr * static_cast<float>(in - 1) / static_cast<float>(out - 1);
+      // align_corners: the resized length is in * scale when scales are given (ONNX's definition,
+      // test_resize_downsample_scales_linear_align_corners), else the output size.
+      else if (ctm == "align_corners") xo = out == 1 ? 0.0f : xr * static_cast<float>(in - 1) / (resized_len - 1.0f);
       else if (ctm == "asymmetric") xo = xr / scale;
-      else xo = (xr + 0.5f) / scale;  // tf_half_pixel_for_nearest
+      else xo = (xr + 0.5f) / scale;  // tf_half_pixel_for_nn
       const auto clamp = [&](int64_t v) { return static_cast<int32_t>(std::clamp<int64_t>(v, 0, in - 1)); };
       if (mode == "nearest") {
         float r = 0.0f;

@@ -7,12 +7,14 @@ struct LayerNormParams {
   int32_t has_bias;  // 0: no bias input (bias may be null)
 };
 
-// In place is allowed: y may equal x (each row is read twice, then written).
+// In place is allowed: y may equal x (each row is read twice, then written). mean and inv_std (one
+// value per row: ONNX's optional Mean and InvStdDev outputs) may be null.
 //
 // Algorithm (ONNX's reference definition, in float): per row, mean = sum(x) / inner summed in index
 // order; var = sum((x - mean)^2) / inner in index order; r = 1 / sqrt(var + epsilon);
 // y[i] = (x[i] - mean) * r * scale[i] + bias[i]. scale and bias hold `inner` values.
-inline void layernorm_f32(const LayerNormParams& p, const float* x, const float* scale, const float* bias, float* y) {
+inline void layernorm_f32(const LayerNormParams& p, const float* x, const float* scale, const float* bias, float* y,
+                          float* mean_out, float* inv_std_out) {
   const float n = static_cast<float>(p.inner);
   for (int32_t o = 0; o < p.outer; ++o) {
     const float* xr = x + static_cast<size_t>(o) * static_cast<size_t>(p.inner);
@@ -26,6 +28,8 @@ inline void layernorm_f32(const LayerNormParams& p, const float* x, const float*
       sq += d * d;
     }
     const float r = 1.0f / std::sqrt(sq / n + p.epsilon);
+    if (mean_out) mean_out[o] = mean;
+    if (inv_std_out) inv_std_out[o] = r;
     for (int32_t i = 0; i < p.inner; ++i) {
       const float v = (xr[i] - mean) * r * scale[i];
       yr[i] = p.has_bias ? v + bias[i] : v;

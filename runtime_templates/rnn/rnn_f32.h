@@ -1,6 +1,6 @@
-// Float GRU and LSTM (ONNX semantics, batch 1, default activations Sigmoid/Tanh), one direction per
-// call: the compiler emits one call per direction of a bidirectional layer, with the weight, bias,
-// initial-state and output pointers offset to that direction. Unrolled over the static sequence
+// Float GRU and LSTM (ONNX semantics, default activations Sigmoid/Tanh), one direction of one batch
+// element per call: the compiler emits one call per (direction, batch element), with the weight,
+// bias, initial-state, input and output pointers offset to them. Unrolled over the static sequence
 // length; all state lives in the scratch buffer.
 struct RnnParams {
   int32_t cell;                 // 0 = GRU (gates z, r, h), 1 = LSTM (gates i, o, f, c)
@@ -8,7 +8,8 @@ struct RnnParams {
   int32_t len;                  // valid steps (sequence_lens; == seq_len when absent); Y is 0 after them
   int32_t input, hidden;
   int32_t reverse;              // 1: steps run from len - 1 down to 0
-  int32_t y_stride;             // elements between two time steps of Y (directions * hidden)
+  int32_t x_stride;             // elements between two time steps of X
+  int32_t y_stride;             // elements between two time steps of Y
   int32_t linear_before_reset;  // GRU only
   float clip;                   // > 0: gate pre-activations are clipped to [-clip, clip]
 };
@@ -47,7 +48,7 @@ inline void rnn_f32(const RnnParams& p, const float* x, const float* w, const fl
       for (int32_t j = 0; j < H; ++j) y[static_cast<size_t>(t) * static_cast<size_t>(p.y_stride) + static_cast<size_t>(j)] = 0.0f;
   for (int32_t step = 0; step < p.len; ++step) {
     const int32_t t = p.reverse ? p.len - 1 - step : step;
-    const float* xt = x + static_cast<size_t>(t) * static_cast<size_t>(I);
+    const float* xt = x + static_cast<size_t>(t) * static_cast<size_t>(p.x_stride);
     for (int32_t j = 0; j < gates * H; ++j) {
       const float* wr = w + static_cast<size_t>(j) * static_cast<size_t>(I);
       float a = b ? b[j] : 0.0f;
