@@ -65,8 +65,8 @@ static Expected<Lowered> lower_rnn(const Graph& g, const Node& n, bool lstm) {
   // Element offsets (layout 0: X [seq, batch, in], Y [seq, dirs, batch, H], states [dirs, batch, H];
   // layout 1: X [batch, seq, in], Y [batch, seq, dirs, H], states [batch, dirs, H]).
   const int64_t x_step = layout ? in : batch * in, y_step = layout ? dirs * hidden : dirs * batch * hidden;
-  for (int64_t d = 0; d < dirs; ++d)
-  for (int64_t bi = 0; bi < batch; ++bi) {
+  for (int64_t call = 0; call < dirs * batch; ++call) {
+    const int64_t d = call / batch, bi = call % batch;
     const int64_t len = lens[static_cast<size_t>(bi)];
     const int64_t x_off = layout ? bi * seq * in : bi * in;
     const int64_t y_off = layout ? bi * seq * dirs * hidden + d * hidden : (d * batch + bi) * hidden;

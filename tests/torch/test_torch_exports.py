@@ -33,6 +33,26 @@ import time
 
 import numpy as np
 
+# Operators whose kernels call libm transcendentals (expf, tanhf, erff, powf, logf): glibc (host) and
+# newlib (Cortex-M) differ by a few ULP per call (docs/numerics.md), and recurrent or deep models
+# amplify that at the output. Models with them are compared with the host within MAX_ULP_LIBM ULP per
+# output element; every other model must be bit-identical.
+LIBM_OPS = {"GRU", "LSTM", "Erf", "Softmax", "LogSoftmax", "Sigmoid", "Tanh", "Exp", "Log", "Pow", "Silu"}
+MAX_ULP_LIBM = 16
+
+
+def ulp_distance(a, b):
+    """Largest distance in units in the last place between float32 arrays a and b (-1: shapes differ)."""
+    a = np.ascontiguousarray(a, np.float32).reshape(-1)
+    b = np.ascontiguousarray(b, np.float32).reshape(-1)
+    if a.shape != b.shape:
+        return -1
+    ia, ib = a.view(np.int32).astype(np.int64), b.view(np.int32).astype(np.int64)
+    ia = np.where(ia < 0, -(ia & 0x7FFFFFFF), ia)
+    ib = np.where(ib < 0, -(ib & 0x7FFFFFFF), ib)
+    return int(np.abs(ia - ib).max()) if a.size else 0
+
+
 FOLD_ONLY = ["Shape", "Size", "Gather", "Cast", "ConstantOfShape", "Range", "Expand", "Equal", "Where"]
 
 
@@ -169,11 +189,14 @@ def main():
             q = os.path.join(out, "qemu-cortex-m4")
             r = subprocess.run([ferrite, "run", model, "--name", "m", *shape, "--dataset", "--input", f"input={first}",
                                 "--target", "qemu-cortex-m4", "--output-dir", q, "--quiet"], capture_output=True, text=True)
-            same = r.returncode == 0 and np.load(os.path.join(q, "output.npy")).tobytes() == \
-                np.load(os.path.join(out, "host", "output.npy"))[:1].tobytes()
-            check(same, f"{tag}: Cortex-M4 (QEMU) output bit-identical to the host" +
+            libm = sorted(LIBM_OPS & set(layer_ops))
+            allowed = MAX_ULP_LIBM if libm and m["kind"] == "float" else 0
+            ulp = ulp_distance(np.load(os.path.join(q, "output.npy")),
+                               np.load(os.path.join(out, "host", "output.npy"))[:1]) if r.returncode == 0 else -1
+            why = f" (libm: {', '.join(libm)})" if allowed else ""
+            check(0 <= ulp <= allowed, f"{tag}: Cortex-M4 (QEMU) output {ulp} ULP from the host, allowed {allowed}{why}" +
                   ("" if r.returncode == 0 else f": {r.stderr.strip()[-2000:]}"))
-            row["qemu"] = "bit-identical" if same else ("differs" if r.returncode == 0 else "failed")
+            row["qemu"] = ("failed" if r.returncode != 0 else "bit-identical" if ulp == 0 else f"{ulp} ULP{why}")
 
     if args.table:
         with open(args.table, "w") as f:
