@@ -6,6 +6,16 @@ and node with onnxruntime-node 1.30 (installed into scripts/samples/node_modules
 scripts/samples/make_all.sh does):
 
     /usr/bin/python3 scripts/models/export_torch.py [--out DIR] [--only NAME ...]
+    /usr/bin/python3 scripts/models/export_torch.py --breadth --keep-going --out DIR   # issue 10's list
+    /usr/bin/python3 scripts/models/export_torch.py --breadth --no-ort --keep-going --out DIR   # the test's export
+
+--breadth exports BREADTH (issue 10's acceptance list, docs/torch_exports.md: torchvision ShuffleNetV2
+x0.5, MobileNetV3-Small 0.5/1.0, EfficientNet-B0 at 96x96, SqueezeNet 1.1, MnasNet 0.5, ResNet-18 at
+64x64; nn.TransformerEncoderLayer, a LayerNorm+GELU MLP, GRU/LSTM keyword models, U-Nets with
+ConvTranspose and Resize; int8 FX MobileNetV3-Small and ResNet-18, eager ResNet-18 and MobileNetV3-Small).
+These are not committed: the torch_breadth test exports them into the build directory (--no-ort) and
+checks their SHA-256 against tests/data/torch_breadth/manifest.json. --keep-going records a model torch
+cannot export (export_error in the manifest) instead of stopping.
 
 Writes into tests/data/torch/ (or DIR):
 
