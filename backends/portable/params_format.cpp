@@ -40,7 +40,7 @@ std::string params_type(const KernelParams& kp) {
                                 "QuantizeParams", "RequantizeParams", "FlipSignParams", "ConvS8Params", "FcS8Params",
                                 "MatMulS8Params", "BinaryS8Params", "PoolS8Params", "GlobalPoolS8Params",
                                 "ConcatS8PartParams", "LutParams", "SoftmaxS8Params", "WindowCopyParams",
-                                "QuantizeWindowParams", "BottleneckS8Params"};
+                                "QuantizeWindowParams", "BottleneckS8Params", "LayerNormParams", "ResizeParams", "RnnParams"};
   return std::string("ferrite_rt::") + names[kp.index()];
 }
 
@@ -83,6 +83,13 @@ std::string params_init(const KernelParams& kp) {
         } else if constexpr (std::is_same_v<P, ReduceParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}}}", en("ReduceOp", p.op), p.rank, arr(p.in_shape, 6),
                              p.reduce_mask, p.out_total, p.reduce_count);
+        } else if constexpr (std::is_same_v<P, LayerNormParams>) {
+          return fmt::format("{{{}, {}, {}, {}}}", p.outer, p.inner, float_literal(p.epsilon), p.has_bias);
+        } else if constexpr (std::is_same_v<P, ResizeParams>) {
+          return fmt::format("{{{}, {}, {}}}", arr(p.in_shape, 4), arr(p.out_shape, 4), p.linear);
+        } else if constexpr (std::is_same_v<P, RnnParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.cell, p.seq_len, p.len, p.input, p.hidden,
+                             p.reverse, p.x_stride, p.y_stride, p.linear_before_reset, float_literal(p.clip));
         } else if constexpr (std::is_same_v<P, BatchNormParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}}}", p.n, p.c, p.spatial, float_literal(p.epsilon), act(p.act));
         } else if constexpr (std::is_same_v<P, QuantizeParams>) {

@@ -791,10 +791,59 @@ class Folder {
     return readers > 0;
   }
 
+  // A Gather on run-time data whose constant indices pick one index, or a contiguous ascending run,
+  // along its axis (torch's y[:, -1], x[0]) is a Slice along that axis, followed by a Squeeze of the
+  // axis when the index is a scalar. Rewrites node i into the Slice; the Squeeze (if any) goes into
+  // *after, to be placed right behind it. Returns false (node unchanged) for any other Gather.
+  bool gather_as_slice(int i, const Tensor& ind, std::optional<onnx::NodeProto>* after) {
+    onnx::NodeProto& np = *g_.mutable_node(i);
+    auto t = static_type(np.input(0));
+    if (!t || t->second != onnx::TensorProto::FLOAT || ind.shape.size() > 1 || ind.numel() < 1) return false;
+    const int64_t r = static_cast<int64_t>(t->first.size());
+    const int64_t ax = norm_axis(NodeView{np, {}}.attr_i("axis", 0), r);
+    if (ax < 0 || ax >= r) return false;
+    const int64_t dim = t->first[static_cast<size_t>(ax)];
+    std::vector<int64_t> idx = ints_of(ind);
+    for (auto& j : idx) {
+      if (j < -dim || j >= dim) return false;
+      if (j < 0) j += dim;
+    }
+    for (size_t k = 1; k < idx.size(); ++k)
+      if (idx[k] != idx[k - 1] + 1) return false;
+    const std::string out = np.output(0), base = out + "_ferrite_gather";
+    auto one = [&](int64_t v, const std::string& name) {
+      Tensor c = make(DType::I64, {1});
+      seti(c, 0, v);
+      add_initializer(c, name);
+      return name;
+    };
+    const std::string data = np.input(0);
+    const std::string sliced = ind.shape.empty() ? base + "_slice" : out;
+    np.set_op_type("Slice");
+    np.clear_attribute();
+    np.clear_input();
+    np.add_input(data);
+    np.add_input(one(idx.front(), base + "_starts"));
+    np.add_input(one(idx.back() + 1, base + "_ends"));
+    np.add_input(one(ax, base + "_axes"));
+    np.set_output(0, sliced);
+    if (ind.shape.empty()) {
+      onnx::NodeProto sq;
+      sq.set_op_type("Squeeze");
+      sq.set_name(np.name().empty() ? base + "_squeeze" : np.name() + "_squeeze");
+      sq.add_input(sliced);
+      sq.add_input(one(ax, base + "_squeeze_axes"));
+      sq.add_output(out);
+      *after = std::move(sq);
+    }
+    return true;
+  }
+
   bool sweep(FoldStats& st) {
     index();
     bool changed = false;
     std::vector<bool> remove(static_cast<size_t>(g_.node_size()), false);
+    std::map<int, onnx::NodeProto> insert_after;
     for (int i = 0; i < g_.node_size(); ++i) {
       const onnx::NodeProto& np = g_.node(i);
       if (!std_domain(np.domain())) continue;
@@ -855,6 +904,15 @@ class Folder {
         changed = true;
         continue;
       }
+      if (op == "Gather" && v.in.size() == 2 && !v.in[0] && v.in[1]) {
+        std::optional<onnx::NodeProto> after;
+        if (gather_as_slice(i, *v.in[1], &after)) {
+          if (after) insert_after[i] = std::move(*after);
+          ++st.aliases;
+          changed = true;
+          continue;
+        }
+      }
       // A Cast to the input's own type, and an Expand that keeps the input's shape, are the input.
       bool alias = false;
       if (op == "Cast") {
@@ -873,8 +931,10 @@ class Folder {
     }
     if (changed) {
       google::protobuf::RepeatedPtrField<onnx::NodeProto> kept;
-      for (int i = 0; i < g_.node_size(); ++i)
+      for (int i = 0; i < g_.node_size(); ++i) {
         if (!remove[static_cast<size_t>(i)]) *kept.Add() = g_.node(i);
+        if (auto a = insert_after.find(i); a != insert_after.end()) *kept.Add() = a->second;
+      }
       g_.mutable_node()->Swap(&kept);
     }
     return changed;

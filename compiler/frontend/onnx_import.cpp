@@ -316,6 +316,11 @@ static Expected<AttrValue> convert_attr(const onnx::AttributeProto& a, const std
     case onnx::AttributeProto::STRING: return AttrValue(a.s());
     case onnx::AttributeProto::INTS: return AttrValue(std::vector<int64_t>(a.ints().begin(), a.ints().end()));
     case onnx::AttributeProto::FLOATS: return AttrValue(std::vector<float>(a.floats().begin(), a.floats().end()));
+    case onnx::AttributeProto::STRINGS: {  // one string, the elements joined by ',' (RNN activations)
+      std::string s;
+      for (const auto& e : a.strings()) s += (s.empty() ? "" : ",") + e;
+      return AttrValue(s);
+    }
     default: return make_error("{}: attribute '{}' has a type Ferrite does not support", where, a.name());
   }
 }
@@ -665,6 +670,16 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
                           who, in);
       n.inputs.push_back(it->second);
     }
+    // An omitted optional output is dropped; when a later one is present, the ONNX position of every
+    // kept output is recorded in the attribute "ferrite.output_slots" (see output_slot in op_util.h).
+    std::vector<int64_t> slots;
+    bool gap = false;
+    for (int k = 0; k < np.output_size(); ++k) {
+      if (np.output(k).empty()) gap = true;
+      else slots.push_back(k);
+    }
+    if (gap && !slots.empty() && slots.back() + 1 != static_cast<int64_t>(slots.size()))
+      n.attrs.values["ferrite.output_slots"] = slots;
     for (const auto& out : np.output()) {
       if (out.empty()) continue;  // omitted optional output
       auto id = typed_tensor(out, who);

@@ -559,9 +559,11 @@ Status dequantize_linear(Ctx& c, onnx::NodeProto& n, int i) {
 // Operators that are new after opset 17 (or, for a few, changed in a way with no opset-17 form).
 Status refuse_new(Ctx& c, onnx::NodeProto& n, int i) {
   std::string why = "opset 17 has no such operator and Ferrite has no kernel for it";
-  if (n.op_type() == "Gelu") why = "opset 17 has no Gelu, and Ferrite has neither a Gelu nor an Erf kernel to decompose it";
+  if (n.op_type() == "Gelu")
+    why = "opset 17 has no Gelu, and Ferrite does not decompose it into the Erf/Tanh form yet (an export at opset "
+          "<= 17 writes that form, which compiles)";
   if (n.op_type() == "GroupNormalization")
-    why = "opset 17 has no GroupNormalization, and Ferrite has no kernel for it (nor Sqrt/InstanceNormalization to "
+    why = "opset 17 has no GroupNormalization, and Ferrite has no kernel for it (nor InstanceNormalization to "
           "decompose it)";
   if (n.op_type() == "Mish") why = "opset 17 has no Mish, and Ferrite has no Softplus to decompose it";
   int first = c.since;  // the opset that added the operator

@@ -1,5 +1,6 @@
 // Conv (1-D and 2-D, groups, depthwise, strides, dilations, pads, auto_pad) lowered to
-// conv2d_f32 (im2col patch in scratch) or dwconv2d_f32 (depthwise, no scratch).
+// conv2d_f32 (im2col patch in scratch) or dwconv2d_f32 (depthwise, no scratch); ConvTranspose to
+// conv_transpose2d_f32.
 #include "ops/op_util.h"
 
 namespace ferrite::ops {
@@ -78,6 +79,78 @@ Expected<Lowered> lower_Conv(const Graph& g, const Node& n) {
               Operand::scratch()};
     l.scratch_bytes = ferrite_rt::conv2d_f32_scratch_bytes(p);
   }
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+// ConvTranspose (1-D and 2-D, groups, strides, dilations, pads, output_padding, output_shape,
+// auto_pad) lowered to conv_transpose2d_f32 (gather form). The output size comes from ONNX's shape
+// inference; the begin pads are the explicit ones, or computed from output_shape / auto_pad the way
+// the ONNX specification states.
+Expected<Lowered> lower_ConvTranspose(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0, 1, 2}));
+  const Shape& x = in_shape(g, n, 0);
+  const Shape& w = in_shape(g, n, 1);
+  const Shape& y = out_shape(g, n);
+  if (x.size() != 3 && x.size() != 4)
+    return make_error("{}: {}-D transposed convolution is not supported (1-D and 2-D are)", n.display_name(),
+                      static_cast<int64_t>(x.size()) - 2);
+  const bool one_d = x.size() == 3;
+  const size_t nsp = x.size() - 2;
+  const int64_t group = n.attrs.i("group", 1);
+  if (w.size() != x.size() || y.size() != x.size() || y[0] != x[0] || w[0] != x[1] || group <= 0 || x[1] % group ||
+      w[1] * group != y[1])
+    return make_error("{}: weights '{}' ({}) and group {} do not fit input '{}' ({}) and output '{}' ({})",
+                      n.display_name(), g.t(n.inputs[1]).name, shape_str(w), group, g.t(n.inputs[0]).name,
+                      shape_str(x), g.t(n.outputs[0]).name, shape_str(y));
+  auto ints = [&](const char* name, int64_t def, size_t count) {
+    return n.attrs.ints(name, std::vector<int64_t>(count, def));
+  };
+  const std::vector<int64_t> strides = ints("strides", 1, nsp), dil = ints("dilations", 1, nsp);
+  const std::vector<int64_t> opad = ints("output_padding", 0, nsp), pads = ints("pads", 0, 2 * nsp);
+  if (strides.size() != nsp || dil.size() != nsp || opad.size() != nsp || pads.size() != 2 * nsp)
+    return make_error("{}: strides/dilations/output_padding/pads do not have {} spatial values", n.display_name(), nsp);
+  const std::string auto_pad = n.attrs.s("auto_pad", "NOTSET");
+  const bool from_total = n.attrs.has("output_shape") || auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER";
+  int64_t begin[2] = {0, 0}, k[2] = {1, 1}, in[2] = {1, 1}, out[2] = {1, 1}, st[2] = {1, 1}, dl[2] = {1, 1};
+  for (size_t i = 0; i < nsp; ++i) {
+    const size_t d = one_d ? 1 : i;
+    k[d] = w[2 + i];
+    in[d] = x[2 + i];
+    out[d] = y[2 + i];
+    st[d] = strides[i];
+    dl[d] = dil[i];
+    if (st[d] < 1 || dl[d] < 1 || pads[i] < 0 || pads[i + nsp] < 0)
+      return make_error("{}: strides and dilations must be >= 1 and pads >= 0", n.display_name());
+    if (from_total) {
+      // total < 0 (output_shape larger than the full result): the extra rows are zeros at the end;
+      // halves round toward -infinity as in ONNX's reference implementation.
+      const int64_t total = st[d] * (in[d] - 1) + opad[i] + (k[d] - 1) * dl[d] + 1 - out[d];
+      const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      begin[d] = auto_pad == "SAME_UPPER" ? half : total - half;
+    } else if (auto_pad == "VALID") {
+      begin[d] = 0;
+    } else {
+      begin[d] = pads[i];
+    }
+  }
+  ferrite_rt::ConvParams p{};
+  p.n = i32(x[0]); p.c_in = i32(x[1]); p.h_in = i32(in[0]); p.w_in = i32(in[1]);
+  p.c_out = i32(y[1]); p.h_out = i32(out[0]); p.w_out = i32(out[1]);
+  p.kh = i32(k[0]); p.kw = i32(k[1]);
+  p.stride_h = i32(st[0]); p.stride_w = i32(st[1]);
+  p.dil_h = i32(dl[0]); p.dil_w = i32(dl[1]);
+  p.pad_top = i32(begin[0]); p.pad_left = i32(begin[1]);
+  p.group = i32(group);
+  p.act = to_act_params(n.act);
+  Lowered l;
+  l.macs = static_cast<uint64_t>(p.n) * p.c_in * p.h_in * p.w_in * (p.c_out / p.group) * p.kh * p.kw;
+  KernelCall c;
+  c.kernel = KernelId::conv_transpose2d_f32;
+  c.variant = fmt::format("conv_transpose2d_f32_k{}x{}_s{}x{}", p.kh, p.kw, p.stride_h, p.stride_w);
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]),
+            has_input(n, 2) ? Operand::tensor(n.inputs[2]) : Operand::null(), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));
   return l;
 }

@@ -1,5 +1,6 @@
-// Elementwise ops: broadcasting binary arithmetic (Add, Sub, Mul, Div, PRelu) via binary_f32 and
-// activation functions (Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish) via unary_f32.
+// Elementwise ops: broadcasting binary arithmetic (Add, Sub, Mul, Div, PRelu, Pow) via binary_f32,
+// activation functions (Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish) and math
+// functions (Sqrt, Exp, Log, Abs, Neg, Reciprocal, Floor, Ceil, Round, Erf) via unary_f32.
 // Both write in place over an input that dies at the node.
 #include "ops/op_util.h"
 
@@ -148,5 +149,38 @@ Expected<Lowered> lower_Tanh(const Graph& g, const Node& n) { return lower_activ
 Expected<Lowered> lower_HardSigmoid(const Graph& g, const Node& n) { return lower_activation(g, n); }
 Expected<Lowered> lower_HardSwish(const Graph& g, const Node& n) { return lower_activation(g, n); }
 Expected<Lowered> lower_Silu(const Graph& g, const Node& n) { return lower_activation(g, n); }
+
+// Float math functions (unary_f32 with a UnOp), in place over an input that dies here.
+static Expected<Lowered> lower_math(const Graph& g, const Node& n, ferrite_rt::UnOp op, const char* name) {
+  FERRITE_TRY(require_f32(g, n, {0}));
+  ferrite_rt::UnaryParams p{};
+  p.op = op;
+  p.total = i32(g.t(n.inputs[0]).numel());
+  p.act = to_act_params(n.act);
+  Lowered l;
+  l.inplace_input = 0;
+  KernelCall c;
+  c.kernel = KernelId::unary_f32;
+  c.variant = fmt::format("{}_f32", name);
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+Expected<Lowered> lower_Sqrt(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Sqrt, "sqrt"); }
+Expected<Lowered> lower_Exp(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Exp, "exp"); }
+Expected<Lowered> lower_Log(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Log, "log"); }
+Expected<Lowered> lower_Abs(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Abs, "abs"); }
+Expected<Lowered> lower_Neg(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Neg, "neg"); }
+Expected<Lowered> lower_Reciprocal(const Graph& g, const Node& n) {
+  return lower_math(g, n, ferrite_rt::UnOp::Reciprocal, "reciprocal");
+}
+Expected<Lowered> lower_Floor(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Floor, "floor"); }
+Expected<Lowered> lower_Ceil(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Ceil, "ceil"); }
+Expected<Lowered> lower_Round(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Round, "round"); }
+Expected<Lowered> lower_Erf(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Erf, "erf"); }
+// Pow with a float32 exponent (numpy broadcasting); an integer exponent tensor is refused by require_f32.
+Expected<Lowered> lower_Pow(const Graph& g, const Node& n) { return lower_binary(g, n, ferrite_rt::BinOp::Pow, "pow"); }
 
 }  // namespace ferrite::ops

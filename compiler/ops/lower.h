@@ -28,7 +28,9 @@ using KernelParams =
                  // patch-based inference
                  ferrite_rt::WindowCopyParams, ferrite_rt::QuantizeWindowParams,
                  // fused blocks
-                 ferrite_rt::BottleneckS8Params>;
+                 ferrite_rt::BottleneckS8Params,
+                 // float ops of issue 10 (breadth)
+                 ferrite_rt::LayerNormParams, ferrite_rt::ResizeParams, ferrite_rt::RnnParams>;
 
 // A kernel argument after the params: a tensor (constant, arena buffer), the node's scratch buffer,
 // or a null pointer (an omitted optional input such as a missing bias).

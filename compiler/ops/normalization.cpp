@@ -29,7 +29,7 @@ Expected<Lowered> lower_BatchNormalization(const Graph& g, const Node& n) {
   return l;
 }
 
-Expected<Lowered> lower_Softmax(const Graph& g, const Node& n) {
+static Expected<Lowered> lower_softmax(const Graph& g, const Node& n, bool log) {
   FERRITE_TRY(require_f32(g, n, {0}));
   const Shape& x = in_shape(g, n, 0);
   Shape xs = x.empty() ? Shape{1} : x;
@@ -40,13 +40,54 @@ Expected<Lowered> lower_Softmax(const Graph& g, const Node& n) {
   p.outer = i32(prod(xs, 0, a));
   p.axis_len = i32(xs[a]);
   p.inner = i32(prod(xs, a + 1, xs.size()));
-  p.log = 0;
+  p.log = log ? 1 : 0;
   Lowered l;
   KernelCall c;
   c.kernel = KernelId::softmax_f32;
-  c.variant = p.inner == 1 ? "softmax_f32_lastaxis" : "softmax_f32_strided";
+  c.variant = fmt::format("{}_f32_{}", log ? "logsoftmax" : "softmax", p.inner == 1 ? "lastaxis" : "strided");
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+Expected<Lowered> lower_Softmax(const Graph& g, const Node& n) { return lower_softmax(g, n, false); }
+Expected<Lowered> lower_LogSoftmax(const Graph& g, const Node& n) { return lower_softmax(g, n, true); }
+
+// LayerNormalization (opset 17): normalizes over the dims from `axis` on; scale and bias must hold
+// exactly those dims' values (the shapes torch and the node tests use; other broadcasts are refused).
+// The optional Mean / InvStdDev outputs get one value per normalized row.
+Expected<Lowered> lower_LayerNormalization(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0, 1, 2}));
+  if (n.attrs.i("stash_type", 1) != 1)
+    return make_error("{}: stash_type {} is not supported (float32 statistics only)", n.display_name(),
+                      n.attrs.i("stash_type", 1));
+  const Shape& x = in_shape(g, n, 0);
+  if (x.empty()) return make_error("{}: input must have rank >= 1", n.display_name());
+  auto axis = norm_axis(n.attrs.i("axis", -1), x.size(), n);
+  if (!axis) return axis.error();
+  ferrite_rt::LayerNormParams p{};
+  p.outer = i32(prod(x, 0, static_cast<size_t>(*axis)));
+  p.inner = i32(prod(x, static_cast<size_t>(*axis), x.size()));
+  p.epsilon = n.attrs.f("epsilon", 1e-5f);
+  p.has_bias = has_input(n, 2) ? 1 : 0;
+  for (size_t i = 1; i <= 2; ++i)
+    if (has_input(n, i) && g.t(n.inputs[i]).numel() != p.inner)
+      return make_error("{}: {} '{}' of shape {} does not hold the {} normalized values (broadcast {} is not supported)",
+                        n.display_name(), i == 1 ? "scale" : "bias", g.t(n.inputs[i]).name,
+                        shape_str(g.t(n.inputs[i]).shape), p.inner, i == 1 ? "scale" : "bias");
+  auto opt_out = [&](size_t i) {
+    return output_slot(n, i) != kNoTensor ? Operand::tensor(output_slot(n, i)) : Operand::null();
+  };
+  Lowered l;
+  l.inplace_input = 0;
+  KernelCall c;
+  c.kernel = KernelId::layernorm_f32;
+  c.variant = "layernorm_f32";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]),
+            p.has_bias ? Operand::tensor(n.inputs[2]) : Operand::null(), Operand::tensor(n.outputs[0]), opt_out(1),
+            opt_out(2)};
   l.calls.push_back(std::move(c));
   return l;
 }

@@ -83,6 +83,16 @@ inline Status require_f32(const Graph& g, const Node& n, std::initializer_list<i
 
 inline bool has_input(const Node& n, size_t i) { return i < n.inputs.size() && n.inputs[i] != kNoTensor; }
 
+// The tensor of ONNX output position `slot` (kNoTensor when the model omitted it): the importer drops
+// omitted outputs and records the kept ones' positions in "ferrite.output_slots" when they moved.
+inline TensorId output_slot(const Node& n, size_t slot) {
+  if (!n.attrs.has("ferrite.output_slots")) return slot < n.outputs.size() ? n.outputs[slot] : kNoTensor;
+  const std::vector<int64_t> s = n.attrs.ints("ferrite.output_slots");
+  for (size_t k = 0; k < s.size() && k < n.outputs.size(); ++k)
+    if (s[k] == static_cast<int64_t>(slot)) return n.outputs[k];
+  return kNoTensor;
+}
+
 // A constant input's values as int64 / float; an error naming the tensor when it is not constant.
 inline Expected<std::vector<int64_t>> const_ints(const Graph& g, const Node& n, size_t i, const char* what) {
   const Tensor& t = g.t(n.inputs[i]);

@@ -1,7 +1,7 @@
 // Float elementwise unary ops: one activation function (see act.h) applied to `total` values, plus
 // a few math ops that are not activations.
 enum class UnOp : int32_t { Act = 0, Abs = 1, Neg = 2, Exp = 3, Sqrt = 4, Reciprocal = 5, Floor = 6,
-                            Ceil = 7, Log = 8 };
+                            Ceil = 7, Log = 8, Erf = 9, Round = 10 };
 
 struct UnaryParams {
   UnOp op;
@@ -25,6 +25,14 @@ inline float unary_f32_op(float v) {
     case UnOp::Floor: return std::floor(v);
     case UnOp::Ceil: return std::ceil(v);
     case UnOp::Log: return std::log(v);
+    case UnOp::Erf: return std::erf(v);
+    // Round half to even (ONNX Round), independent of the FPU rounding mode.
+    case UnOp::Round: {
+      const float f = std::floor(v);
+      const float d = v - f;
+      if (d > 0.5f || (d == 0.5f && std::fmod(f, 2.0f) != 0.0f)) return f + 1.0f;
+      return f;
+    }
   }
   return v;
 }
@@ -45,5 +53,7 @@ inline void unary_f32(const UnaryParams& p, const float* x, float* y) {
     case UnOp::Floor: unary_f32_run<UnOp::Floor>(p, x, y); break;
     case UnOp::Ceil: unary_f32_run<UnOp::Ceil>(p, x, y); break;
     case UnOp::Log: unary_f32_run<UnOp::Log>(p, x, y); break;
+    case UnOp::Erf: unary_f32_run<UnOp::Erf>(p, x, y); break;
+    case UnOp::Round: unary_f32_run<UnOp::Round>(p, x, y); break;
   }
 }

@@ -1,0 +1,111 @@
+// Resize (opsets 10-17; Upsample arrives converted to Resize): nearest with every coordinate
+// transformation and nearest mode, linear (bilinear) on the last two axes, for rank <= 4. All
+// coordinate arithmetic is done here, at compile time, in float32 as ONNX Runtime does it, into
+// per-axis index/weight tables that resize_f32 reads. Cubic, tf_crop_and_resize and linear
+// interpolation along the leading axes are refused.
+#include "ops/op_util.h"
+
+namespace ferrite::ops {
+
+namespace {
+template <typename T>
+Tensor table(const std::string& name, DType dt, const std::vector<T>& v) {
+  Tensor t;
+  t.name = name;
+  t.dtype = dt;
+  t.shape = {static_cast<int64_t>(v.size())};
+  t.data = std::vector<uint8_t>(v.size() * sizeof(T));
+  if (!v.empty()) std::memcpy(t.data->data(), v.data(), t.data->size());
+  return t;
+}
+}  // namespace
+
+Expected<Lowered> lower_Resize(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0}));
+  const Shape& x = in_shape(g, n, 0);
+  const Shape& y = out_shape(g, n);
+  if (x.empty() || x.size() > 4 || y.size() != x.size())
+    return make_error("{}: rank {} is not supported (1 to 4 are)", n.display_name(), x.size());
+  const std::string mode = n.attrs.s("mode", "nearest");
+  const std::string ctm = n.attrs.s("coordinate_transformation_mode", "half_pixel");
+  const std::string nearest_mode = n.attrs.s("nearest_mode", "round_prefer_floor");
+  if (mode != "nearest" && mode != "linear")
+    return make_error("{}: mode '{}' is not supported (nearest and linear are)", n.display_name(), mode);
+  if (ctm != "half_pixel" && ctm != "pytorch_half_pixel" && ctm != "align_corners" && ctm != "asymmetric" &&
+      ctm != "tf_half_pixel_for_nn")
+    return make_error("{}: coordinate_transformation_mode '{}' is not supported", n.display_name(), ctm);
+  if (nearest_mode != "round_prefer_floor" && nearest_mode != "round_prefer_ceil" && nearest_mode != "floor" &&
+      nearest_mode != "ceil")
+    return make_error("{}: nearest_mode '{}' is not supported", n.display_name(), nearest_mode);
+  // Scales: the `scales` input when it has values, else output / input (from `sizes`, via inference).
+  std::vector<float> scales;
+  if (has_input(n, 2)) {
+    const Tensor& s = g.t(n.inputs[2]);
+    if (!s.is_constant()) return make_error("{}: input '{}' (scales) must be a compile-time constant", n.display_name(), s.name);
+    if (s.numel() > 0) scales = s.as_f32();
+  }
+  if (!scales.empty() && scales.size() != x.size())
+    return make_error("{}: scales has {} values for rank {}", n.display_name(), scales.size(), x.size());
+  const size_t pad = 4 - x.size();
+  ferrite_rt::ResizeParams p{};
+  std::vector<int32_t> idx;
+  std::vector<float> wt;
+  bool lerp_leading = false;
+  for (size_t a = 0; a < 4; ++a) {
+    const int64_t in = a < pad ? 1 : x[a - pad], out = a < pad ? 1 : y[a - pad];
+    if (in <= 0 || out <= 0) return make_error("{}: empty input or output", n.display_name());
+    p.in_shape[a] = i32(in);
+    p.out_shape[a] = i32(out);
+    const float scale = a < pad ? 1.0f
+                        : scales.empty() ? static_cast<float>(out) / static_cast<float>(in)
+                                         : scales[a - pad];
+    if (!(scale > 0.0f)) return make_error("{}: scale {} on axis {} is not positive", n.display_name(), scale, a - pad);
+    const float resized_len = scales.empty() || a < pad ? static_cast<float>(out) : static_cast<float>(in) * scale;
+    for (int64_t o = 0; o < out; ++o) {
+      const float xr = static_cast<float>(o);
+      float xo = 0.0f;
+      if (ctm == "half_pixel") xo = (xr + 0.5f) / scale - 0.5f;
+      else if (ctm == "pytorch_half_pixel") xo = out > 1 ? (xr + 0.5f) / scale - 0.5f : 0.0f;
+      // align_corners: the resized length is in * scale when scales are given (ONNX's definition,
+      // test_resize_downsample_scales_linear_align_corners), else the output size.
+      else if (ctm == "align_corners") xo = out == 1 ? 0.0f : xr * static_cast<float>(in - 1) / (resized_len - 1.0f);
+      else if (ctm == "asymmetric") xo = xr / scale;
+      else xo = (xr + 0.5f) / scale;  // tf_half_pixel_for_nn
+      const auto clamp = [&](int64_t v) { return static_cast<int32_t>(std::clamp<int64_t>(v, 0, in - 1)); };
+      if (mode == "nearest") {
+        float r = 0.0f;
+        if (nearest_mode == "floor") r = std::floor(xo);
+        else if (nearest_mode == "ceil") r = std::ceil(xo);
+        else if (xo == std::floor(xo) + 0.5f) r = nearest_mode == "round_prefer_floor" ? std::floor(xo) : std::ceil(xo);
+        else r = std::round(xo);
+        const int32_t i = clamp(static_cast<int64_t>(r));
+        idx.push_back(i);
+        idx.push_back(i);
+        wt.push_back(0.0f);
+      } else {
+        const float c = std::clamp(xo, 0.0f, static_cast<float>(in - 1));
+        const int32_t i0 = clamp(static_cast<int64_t>(c)), i1 = clamp(static_cast<int64_t>(i0) + 1);
+        const float w1 = i0 == i1 ? 0.0f : c - static_cast<float>(i0);
+        if (a < 2 && w1 != 0.0f) lerp_leading = true;
+        idx.push_back(i0);
+        idx.push_back(i1);
+        wt.push_back(w1);
+      }
+    }
+  }
+  if (lerp_leading)
+    return make_error("{}: linear interpolation along axes other than the last two is not supported", n.display_name());
+  p.linear = mode == "linear" ? 1 : 0;
+  Lowered l;
+  KernelCall c;
+  c.kernel = KernelId::resize_f32;
+  c.variant = fmt::format("resize_f32_{}", mode);
+  c.params = p;
+  const std::string base = g.t(n.outputs[0]).name;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::constant(table(base + "_resize_idx", DType::I32, idx)),
+            Operand::constant(table(base + "_resize_w", DType::F32, wt)), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+}  // namespace ferrite::ops
