@@ -67,6 +67,14 @@ const std::vector<ConvS8Variant>& conv_s8_variants() {
       {KernelId::conv_s8_nhwc, ConvRole::General, nullptr, nullptr, nullptr, nullptr, false},
       // --- TFLite requantization (multiplier + shift per channel): target variants, then the portable
       // kernels (ops/tflite_numerics.cpp lowers to these) ---
+      // Helium (Cortex-M55) with TFLite requantization: the Ort variants' rules, packing and scratch,
+      // the (multiplier, shift) pairs packed as {ls, M, post} (compiler/kernels/pack_s8_mve.h).
+      {KernelId::conv1x1_s8_mve_tfl, ConvRole::Pointwise, k::conv1x1_s8_mve_applies, k::conv1x1_s8_mve_packed_weight_bytes,
+       k::pack_conv1x1_s8_mve, nullptr, false, Numerics::TFLite, k::conv_requant_words_s8_mve_tfl,
+       k::pack_conv_requant_s8_mve_tfl},
+      {KernelId::conv_s8_mve_tfl, ConvRole::General, k::conv_s8_mve_applies, k::conv_s8_mve_packed_weight_bytes,
+       k::pack_conv_s8_mve, k::conv_s8_mve_scratch_bytes, false, Numerics::TFLite, k::conv_requant_words_s8_mve_tfl,
+       k::pack_conv_requant_s8_mve_tfl},
       {KernelId::conv1x1_s8_nhwc_tfl, ConvRole::Pointwise, nullptr, nullptr, nullptr, nullptr, false, Numerics::TFLite},
       {KernelId::dwconv_s8_nhwc_tfl, ConvRole::Depthwise, nullptr, nullptr, nullptr, nullptr, false, Numerics::TFLite},
       {KernelId::conv_s8_nhwc_tfl, ConvRole::General, nullptr, nullptr, nullptr, nullptr, false, Numerics::TFLite},

@@ -218,6 +218,34 @@ inline size_t dwconv_s8_mve_scratch_bytes(const ferrite_rt::ConvS8Params& p) {
                     static_cast<size_t>(band) * static_cast<size_t>(wp));
 }
 
+// ---------------------------------------------------------------------------------------------
+// TFLite requantization of the *_mve_tfl variants (conv1x1_s8_mve_tfl, conv_s8_mve_tfl,
+// fc_s8_mve_tfl): the same rules, weight packing and bias folding as the variants above; the
+// per-channel (multiplier, shift) pairs become three int32 words {ls, M, post} per channel,
+// ls = max(shift, 0), post = -(max(-shift, 0) + 1) (the epilogue and its proof: mve_s8_common.h).
+// The selection (select.cpp) only uses them when tfl_accumulators_fit holds; the pairs TFLite's
+// QuantizeMultiplier gives have M in [2^30, 2^31) (or 0 with shift 0, which also works: y = 0).
+inline void pack_requant_s8_mve_tfl(int32_t channels, const int32_t* qm, int32_t* out) {
+  for (int32_t c = 0; c < channels; ++c) {
+    const int32_t m = qm[2 * c], shift = qm[2 * c + 1];
+    out[3 * c] = shift > 0 ? shift : 0;
+    out[3 * c + 1] = m;
+    out[3 * c + 2] = -((shift < 0 ? -shift : 0) + 1);
+  }
+}
+inline size_t conv_requant_words_s8_mve_tfl(const ferrite_rt::ConvS8Params& p) { return 3 * static_cast<size_t>(p.c_out); }
+inline void pack_conv_requant_s8_mve_tfl(const ferrite_rt::ConvS8Params& p, const int32_t* qm, int32_t* out) {
+  pack_requant_s8_mve_tfl(p.c_out, qm, out);
+}
+template <class FcS8Params>
+inline size_t fc_requant_words_s8_mve_tfl(const FcS8Params& p) {
+  return 3 * static_cast<size_t>(p.out_features);
+}
+template <class FcS8Params>
+inline void pack_fc_requant_s8_mve_tfl(const FcS8Params& p, const int32_t* qm, int32_t* out) {
+  pack_requant_s8_mve_tfl(p.out_features, qm, out);
+}
+
 #define FERRITE_MVE_DW_VARIANT(K, S)                                                                        \
   inline bool dwconv##K##x##K##_s##S##_s8_mve_applies(const ferrite_rt::ConvS8Params& p) {                \
     return dwconv_s8_mve_applies(p, K, S);                                                                  \

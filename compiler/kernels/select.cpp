@@ -82,6 +82,7 @@ bool tfl_accumulators_fit(const Tensor& w, const Tensor* bias, const Tensor& qm,
       bound += std::abs(int64_t{wd[channel_major ? c * taps + k : k * channels + c]} - w_zp) * xmax;
     const int32_t shift = q[2 * c + 1];
     if (shift > 29) return false;
+    if (q[2 * c] < 0 || shift < -31) return false;  // TFLite's pairs: M in [0, 2^31), shift >= -31
     if ((bound << (std::max(shift, 0) + 1)) >= (int64_t{1} << 31)) return false;
   }
   return true;

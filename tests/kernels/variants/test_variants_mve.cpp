@@ -25,6 +25,9 @@ namespace ferrite_rt {
 #include "binary_s8/binary_s8_mve.h"
 #include "pool_s8/pool_s8.h"
 #include "pool_s8/pool_s8_mve.h"
+#include "quantize/quantize.h"
+#include "softmax_s8/softmax_s8.h"
+#include "tflite_s8/tflite_s8.h"
 }  // namespace ferrite_rt
 
 #include "kernels/pack_s8_mve.h"
@@ -840,6 +843,7 @@ bool bench_avgpool(Rng& r, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t 
 
 #ifndef FE_BENCH
 #include "binary_s8_cases.inc"
+#include "test_tfl_mve.inc"
 #endif
 
 
@@ -1211,6 +1215,8 @@ int main() {
       if (test_bn(v, r, i)) ++passed; else ++failed;
     }
 #endif
+  // TFLite requantization variants vs the portable *_tfl kernels (test_tfl_mve.inc).
+  tflcase::run(kCases, &passed, &failed);
   // int8 Add / Mul (same shape and broadcast runs) vs binary_s8.
   bincase::run("qadd_s8_mve", ferrite_rt::qadd_s8_mve, fk::qadd_s8_mve_applies, ferrite_rt::BinOpS8::Add,
                0xADD5EEDull, 2 * kCases, passed, failed);
