@@ -246,6 +246,42 @@ inline void pack_fc_requant_s8_mve_tfl(const FcS8Params& p, const int32_t* qm, i
   pack_requant_s8_mve_tfl(p.out_features, qm, out);
 }
 
+// Depthwise with TFLite requantization (dwconv{K}x{K}_s{S}_s8_mve_tfl): the rule, weight packing
+// and bias folding of dwconv_s8_mve; the requantization words are int32 [ceil(c/4)][3][4]: per
+// block of 4 channels the 4 ls, the 4 M, the 4 post (channels past c: 0, 0, -1), i.e. block c0's
+// words start at 3 * c0 (the kernels' lane vectors). Scratch: always the channel-lane mode (the
+// plane mode keeps the Ort epilogue only), dwconv_s8_mve_tfl_scratch_bytes.
+inline size_t dw_requant_words_s8_mve_tfl(const ferrite_rt::ConvS8Params& p) {
+  return 3 * static_cast<size_t>((p.c_out + 3) / 4 * 4);
+}
+inline void pack_dw_requant_s8_mve_tfl(const ferrite_rt::ConvS8Params& p, const int32_t* qm, int32_t* out) {
+  const int32_t C4 = (p.c_out + 3) / 4 * 4;
+  for (int32_t c = 0; c < C4; ++c) {
+    const int32_t m = c < p.c_out ? qm[2 * c] : 0, shift = c < p.c_out ? qm[2 * c + 1] : 0;
+    int32_t* b = out + 12 * (c / 4) + c % 4;
+    b[0] = shift > 0 ? shift : 0;
+    b[4] = m;
+    b[8] = -((shift < 0 ? -shift : 0) + 1);
+  }
+}
+inline size_t dwconv_s8_mve_tfl_scratch_bytes(const ferrite_rt::ConvS8Params& p) {
+  const int32_t wp = (p.w_out - 1) * p.stride_w + p.kw;
+  const int32_t hp = (p.h_out - 1) * p.stride_h + p.kh;
+  int32_t band = hp;
+  if (16 * wp * hp > 4096) {
+    band = p.kh;
+    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+      const int32_t window = oh * p.stride_h + p.kh - 1;
+      const int32_t slots = ((oh + 1) * p.w_out - 1) / p.w_in + p.pad_top;
+      const int32_t span = (slots > window ? slots : window) - oh * p.stride_h + 1;
+      band = span > band ? span : band;
+    }
+    band = band < hp ? band : hp;
+  }
+  return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
+                    static_cast<size_t>(band) * static_cast<size_t>(wp));
+}
+
 #define FERRITE_MVE_DW_VARIANT(K, S)                                                                        \
   inline bool dwconv##K##x##K##_s##S##_s8_mve_applies(const ferrite_rt::ConvS8Params& p) {                \
     return dwconv_s8_mve_applies(p, K, S);                                                                  \

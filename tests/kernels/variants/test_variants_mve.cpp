@@ -400,9 +400,8 @@ const DwEdge kDwEdges[] = {
     {7, 1, 60, 2, 7, 0, 0, 5}, {7, 2, 60, 1, 6, 0, 2, 6}, {3, 1, 5, 40, 4, 4, 4, 4}, {3, 2, 9, 9, 5, 0, 0, 5},
 };
 
-[[maybe_unused]] bool test_dw(const DwVariant& v, Rng& r, int case_no, const DwEdge* edge) {
-  ConvS8Params p{};
-  const int32_t k = v.k, s = v.s;
+// A random depthwise shape for a k x k, stride s variant (or the fixed in-place edge shape).
+void dw_random_shape(int32_t k, int32_t s, Rng& r, const DwEdge* edge, ConvS8Params& p) {
   p.n = 1;
   p.kh = p.kw = k;
   p.stride_h = p.stride_w = s;
@@ -450,6 +449,12 @@ const DwEdge kDwEdges[] = {
   }
   p.h_out = (p.h_in + pt + pb - k) / s + 1;
   p.w_out = (p.w_in + pl + pr - k) / s + 1;
+}
+
+[[maybe_unused]] bool test_dw(const DwVariant& v, Rng& r, int case_no, const DwEdge* edge) {
+  ConvS8Params p{};
+  const int32_t k = v.k;
+  dw_random_shape(v.k, v.s, r, edge, p);
   p.w_zp = r.chance(70) ? 0 : pick_zp(r);
   bool bias_null;
   fill_common(r, p, p.c_out, &bias_null);
