@@ -68,8 +68,13 @@ inline const float* dwconv_s8_mve_f32(const int32_t*) { return nullptr; }
 // TFLite epilogue of the channel-lane group routines (MveRqTfl; proof in mve_s8_common.h), per
 // accumulator \acc (float, an exact integer; the bias included when SMALL): q4 = ls, q5 = M,
 // q6 = post (the block's vectors, loaded from wf + 16.. like scale/lo/hi), q7 = int32 bias (!SMALL).
-// VCVT.S32.F32 of an integer-valued float is exact. q5 serves as the temporary (VQRDMULH result,
-// then the clamp bounds) and is reloaded for the next accumulator.
+// VCVT.S32.F32 of an integer-valued float is exact. q5 serves as the temporary (the VQRDMULH
+// result) and is reloaded for the next accumulator. The clamp is the 16-bit one of mve_s8_common.h
+// with VMOVLT (sign-extend the top halves) in place of VREV32: VQMOVNT, VMAX.S16 (act_min in the
+// top halves), VMOVLT.S16, VMIN.S16 (act_max in the bottom halves); the clamp vector is VDUP of
+// %[cl] = act_min << 16 | (act_max & 0xFFFF), kept in q7 when SMALL (the bias is then in the
+// accumulators), else rebuilt in q5 per accumulator. The Ort instantiations pass %[cl] as the
+// immediate 0 ("ri"), so it costs them no register; the TFLite lines are skipped by .if there.
 #define FERRITE_RT_DW_MVE_TFL_OUT \
   "            vcvt.s32.f32 \\acc, \\acc\n" \
   "            .if %c[SMALL] == 0\n" \
@@ -82,11 +87,28 @@ inline const float* dwconv_s8_mve_f32(const int32_t*) { return nullptr; }
   "            vadd.i32 \\acc, \\acc, q5\n" \
   "            vrshl.s32 \\acc, \\acc, q6\n" \
   "            vadd.i32 \\acc, \\acc, %[zp]\n" \
-  "            vdup.32 q5, %[amin]\n" \
-  "            vmax.s32 \\acc, \\acc, q5\n" \
-  "            vdup.32 q5, %[amax]\n" \
-  "            vmin.s32 \\acc, \\acc, q5\n" \
+  "            vqmovnt.s32 \\acc, \\acc\n" \
+  "            .if %c[SMALL]\n" \
+  "              vmax.s16 \\acc, \\acc, q7\n" \
+  "              vmovlt.s16 \\acc, \\acc\n" \
+  "              vmin.s16 \\acc, \\acc, q7\n" \
+  "            .else\n" \
+  "              vdup.32 q5, %[cl]\n" \
+  "              vmax.s16 \\acc, \\acc, q5\n" \
+  "              vmovlt.s16 \\acc, \\acc\n" \
+  "              vmin.s16 \\acc, \\acc, q5\n" \
+  "            .endif\n" \
   "            vldrw.32 q5, [%[wf], #32]\n"
+// The TFLite clamp vector (q7 when SMALL: the bias is in the accumulators) before the outputs.
+#define FERRITE_RT_DW_MVE_TFL_PRE \
+  "      .if %c[TFL] && %c[SMALL]\n" \
+  "        vdup.32 q7, %[cl]\n" \
+  "      .endif\n"
+
+// The packed TFLite clamp operand (%[cl] above).
+inline int32_t dwconv_s8_mve_tfl_cl(int32_t act_min, int32_t act_max) {
+  return static_cast<int32_t>((static_cast<uint32_t>(act_min) << 16) | (static_cast<uint32_t>(act_max) & 0xFFFFu));
+}
 
 // Band geometry shared by the scratch size and the kernel.
 struct DwS8MveGeom {
@@ -138,7 +160,7 @@ inline DwS8MveGeom dwconv_s8_mve_geom(const ConvS8Params& p) {
 template <int S, int P, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0, const float*& r1, const float*& r2,
                                                                 const float* wf, int8_t*& yp, int32_t C, int32_t zp,
-                                                                uint32_t pred, int32_t amin, int32_t amax) {
+                                                                uint32_t pred, int32_t cl) {
   __asm__ volatile(
       R"(
       .macro fe_fma%=, acc, i
@@ -231,6 +253,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0
       .if %c[SMALL] == 0
         vldrw.32 q7, [%[wf]]
       .endif
+)" FERRITE_RT_DW_MVE_TFL_PRE R"(
       .if %c[PRED]
         vmsr p0, %[pred]
       .endif
@@ -244,7 +267,8 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0
       )"
       : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [yp] "+l"(yp)
       : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0),
-        [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl), [amin] "r"(amin), [amax] "r"(amax)
+        [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl),
+        [cl] "ri"(Rq::kTfl ? cl : 0)
       : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
 }
 
@@ -254,7 +278,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0
 template <int K, int S, int P, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* const* rows, int32_t& coff,
                                                                 const float* wf, int8_t*& yp, int32_t C, int32_t zp,
-                                                                uint32_t pred, int32_t amin, int32_t amax) {
+                                                                uint32_t pred, int32_t cl) {
   const float* t0;
   const float* t1;
   __asm__ volatile(
@@ -336,6 +360,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
       .if %c[SMALL] == 0
         vldrw.32 q7, [%[wf]]
       .endif
+)" FERRITE_RT_DW_MVE_TFL_PRE R"(
       .if %c[PRED]
         vmsr p0, %[pred]
       .endif
@@ -348,8 +373,8 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
       )"
       : [coff] "+r"(coff), [yp] "+l"(yp), [t0] "=&r"(t0), [t1] "=&r"(t1)
       : [rows] "r"(rows), [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [K] "i"(K), [P] "i"(P),
-        [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl), [amin] "r"(amin),
-        [amax] "r"(amax)
+        [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl),
+        [cl] "ri"(Rq::kTfl ? cl : 0)
       : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
 }
 
@@ -359,7 +384,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
 template <int K, int S, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void dwconv_s8_mve_row(const float* const* rows, const float* wf, int8_t* yp,
                                                              int32_t w_out, int32_t C, int32_t zp, uint32_t pred,
-                                                             int32_t amin, int32_t amax) {
+                                                             int32_t cl) {
   constexpr bool kFast = kSmall && !kPred;
   if (K == 3) {
     const float* r0 = rows[0];
@@ -369,29 +394,29 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_row(const float* const*
       // (The remainder comes from w_out, not from a loop counter: GCC 12 at -Os mis-derives the
       // value of a counter after a loop it turns into a low-overhead loop.)
       const int32_t groups = w_out >> 2, rem = w_out & 3;
-      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_group3<S, 4, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, amin, amax);
+      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_group3<S, 4, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
       if (rem == 3)
-        dwconv_s8_mve_group3<S, 3, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, amin, amax);
+        dwconv_s8_mve_group3<S, 3, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
       else if (rem == 2)
-        dwconv_s8_mve_group3<S, 2, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, amin, amax);
+        dwconv_s8_mve_group3<S, 2, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
       else if (rem == 1)
-        dwconv_s8_mve_group3<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, amin, amax);
+        dwconv_s8_mve_group3<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
     } else {
-      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_group3<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, amin, amax);
+      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_group3<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
     }
   } else {
     int32_t coff = 0;
     if (kFast) {
       const int32_t groups = w_out >> 2, rem = w_out & 3;
-      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_groupk<K, S, 4, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, amin, amax);
+      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_groupk<K, S, 4, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, cl);
       if (rem == 3)
-        dwconv_s8_mve_groupk<K, S, 3, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, amin, amax);
+        dwconv_s8_mve_groupk<K, S, 3, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, cl);
       else if (rem == 2)
-        dwconv_s8_mve_groupk<K, S, 2, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, amin, amax);
+        dwconv_s8_mve_groupk<K, S, 2, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, cl);
       else if (rem == 1)
-        dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, amin, amax);
+        dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, cl);
     } else {
-      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, amin, amax);
+      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, cl);
     }
   }
 }
@@ -519,7 +544,7 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
   // Locals: the assembly clobbers memory, so fields read through p or g would be reloaded.
   const int32_t C = p.c_out, h_in = p.h_in, w_in = p.w_in, h_out = p.h_out, w_out = p.w_out;
   const int32_t pad_top = p.pad_top, pad_left = p.pad_left, out_zp = p.out_zp;
-  const int32_t amin = p.act_min, amax = p.act_max;
+  const int32_t cl = dwconv_s8_mve_tfl_cl(p.act_min, p.act_max);
   const int32_t wp = g.wp, hp = g.hp, B = g.band;
   const int32_t rowf = 4 * wp;
   const float32x4_t zpf = vdupq_n_f32(static_cast<float>(p.in_zp));
@@ -552,7 +577,7 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
       for (int32_t oh = 0; oh < h_out; ++oh, r0 += S * rowf, yp += row_out) {
 #pragma GCC unroll 7
         for (int ky = 0; ky < K; ++ky) rows[ky] = r0 + ky * rowf;
-        dwconv_s8_mve_row<K, S, kSmall, kPred, Rq>(rows, wf, yp, w_out, C, out_zp, pred, amin, amax);
+        dwconv_s8_mve_row<K, S, kSmall, kPred, Rq>(rows, wf, yp, w_out, C, out_zp, pred, cl);
       }
       continue;
     }
@@ -574,7 +599,7 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
         const int32_t sl = base_slot + ky < B ? base_slot + ky : base_slot + ky - B;
         rows[ky] = band + sl * rowf;
       }
-      dwconv_s8_mve_row<K, S, kSmall, kPred, Rq>(rows, wf, yp, w_out, C, out_zp, pred, amin, amax);
+      dwconv_s8_mve_row<K, S, kSmall, kPred, Rq>(rows, wf, yp, w_out, C, out_zp, pred, cl);
       yp += row_out;
       base_slot = base_slot + S < B ? base_slot + S : base_slot + S - B;
       t_rem += w_out;
@@ -835,8 +860,7 @@ __attribute__((noinline)) void dwconv_s8_mve_plane_run(const ConvS8Params& p, co
 template <int S, int P, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*& r0, const int8_t*& r1,
                                                                    const int8_t*& r2, const float* wf, int8_t*& yp,
-                                                                   int32_t C, int32_t zp, uint32_t pred, int32_t amin,
-                                                                   int32_t amax) {
+                                                                   int32_t C, int32_t zp, uint32_t pred, int32_t cl) {
   static_assert(P >= 1 && P * S <= 6 && P <= 4, "VLDRB immediate offsets reach 127");
   __asm__ volatile(
       R"(
@@ -931,6 +955,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
       .if %c[SMALL] == 0
         vldrw.32 q7, [%[wf]]
       .endif
+)" FERRITE_RT_DW_MVE_TFL_PRE R"(
       .if %c[PRED]
         vmsr p0, %[pred]
       .endif
@@ -944,7 +969,8 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
       )"
       : [r0] "+l"(r0), [r1] "+l"(r1), [r2] "+l"(r2), [yp] "+l"(yp)
       : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0),
-        [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl), [amin] "r"(amin), [amax] "r"(amax)
+        [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl),
+        [cl] "ri"(Rq::kTfl ? cl : 0)
       : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
 }
 
@@ -967,7 +993,7 @@ template <int S, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32_t c16, int32_t c_begin,
                                                          int32_t c_end) {
   const int32_t C = a.C, zp = a.zp, h_out = a.h_out, w_out = a.w_out, rowb = a.rowb;
-  const int32_t amin = a.amin, amax = a.amax;
+  const int32_t cl = dwconv_s8_mve_tfl_cl(a.amin, a.amax);
   const auto* const scale = static_cast<const typename Rq::Q*>(a.scale);
   float* const wf = a.wf;
   constexpr bool kFast = kSmall && !kPred;
@@ -987,7 +1013,7 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
         const int8_t* r1 = plane + rowb;
         const int8_t* r2 = r1 + rowb;
         int8_t* yp = y;
-        dwconv_s8_mve_group3_i8<S, G, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, amin, amax);
+        dwconv_s8_mve_group3_i8<S, G, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
         plane = r1 + (S - 1) * rowb - G * S * 16;
         y = yp;
       }
@@ -1002,16 +1028,16 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
       int8_t* yp = y;
       if (kFast) {
         for (int32_t i = 0; i < groups; ++i)
-          dwconv_s8_mve_group3_i8<S, G, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, amin, amax);
+          dwconv_s8_mve_group3_i8<S, G, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
         if (S == 1 && rem == 3)
-          dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, amin, amax);
+          dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
         else if (rem == 2)
-          dwconv_s8_mve_group3_i8<S, 2, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, amin, amax);
+          dwconv_s8_mve_group3_i8<S, 2, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
         else if (rem == 1)
-          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, amin, amax);
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
       } else {
         for (int32_t i = 0; i < w_out; ++i)
-          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, amin, amax);
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
       }
       plane = r1 + (S - 1) * rowb - 16 * S * w_out;
       y = yp;
