@@ -57,7 +57,7 @@ np.save('$T/$name.ref.npy', np.stack([tflite_ref.run(m, x[i]) for i in range(x.s
     "$PY" -c "import numpy as np; np.save('$T/$name.host0.npy', np.load('$(ls "$T/$name.host"/*.npy | head -1)')[0])"
     compare "$out" "$T/$name.host0.npy" "$name QEMU Cortex-M55 vs host"
     "$FERRITE" compile "$model" --target cortex-m55 -o "$T/$name.gen55" > /dev/null
-    n=$(cat "$T/$name.gen55"/*.cpp | grep -o '[a-z0-9_]*_mve_tfl(' | sort -u | tr -d '(' | tr '\n' ' ')
+    n=$(cat "$T/$name.gen55"/*.cpp | grep -o 'ferrite_rt::[a-z0-9_]*_mve_tfl(' | sort -u | sed 's/ferrite_rt:://; s/(//' | tr '\n' ' ')
     [ -n "$n" ] || { echo "FAIL: $name: no Helium TFLite variant selected for cortex-m55"; exit 1; }
     echo "$name cortex-m55 kernels: $n"
   fi
