@@ -14,6 +14,8 @@
 #include "kernels/fc_s8_variants.h"
 #include "kernels/pack_pool_s8.h"
 #include "kernels/pool_s8_variants.h"
+#include "ops/kernels_host.h"
+#include "kernels/pack_s8_mve.h"
 
 namespace ferrite {
 
@@ -242,6 +244,20 @@ Status select_binary_s8(Lowered& l, const Target& target) {
   return Status::ok();
 }
 
+// TFLite ADD (args a, b, q, y): the Helium variant when q is constant and its rule holds.
+Status select_add_s8_tfl(const Graph& g, Lowered& l, const Target& target) {
+  const KernelCall& ref = l.calls[0];
+  const auto& p = std::get<ferrite_rt::BinaryS8Params>(ref.params);
+  if (!target.has(kernel_info(KernelId::add_s8_mve_tfl).isa) || ref.args.size() != 4) return Status::ok();
+  const Tensor* q = constant_of(g, ref.args[2]);
+  if (!q || q->dtype != DType::I32 || q->numel() != 7 || !q->data) return Status::ok();
+  if (!kernels::add_s8_mve_tfl_applies(p, reinterpret_cast<const int32_t*>(q->data->data()))) return Status::ok();
+  l.reference_calls = l.calls;
+  l.calls[0].kernel = KernelId::add_s8_mve_tfl;
+  l.calls[0].variant = kernel_name(KernelId::add_s8_mve_tfl);
+  return Status::ok();
+}
+
 // int8 fully connected: portable call args are x, w, bias (or null), scale (out_features), y.
 Status select_fc_s8(const Graph& g, Lowered& l, const Target& target) {
   const KernelCall& ref = l.calls[0];
@@ -443,6 +459,8 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
       return select_conv_s8(g, l, target);
     case KernelId::binary_s8:
       return select_binary_s8(l, target);
+    case KernelId::add_s8_tfl:
+      return select_add_s8_tfl(g, l, target);
     case KernelId::quantize_f32:
       return select_quantize(l, target);
     case KernelId::fc_s8:

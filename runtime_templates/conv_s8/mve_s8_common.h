@@ -93,14 +93,18 @@ __attribute__((always_inline)) inline int32x4_t conv_s8_mve_tfl_clamp_apply(int3
   h = vmaxq_s16(h, c);
   return vreinterpretq_s32_s16(vminq_s16(vrev32q_s16(h), c));
 }
+// MultiplyByQuantizedMultiplier of four lanes by one (ls, M, post) (before + zp and the clamp).
+__attribute__((always_inline)) inline int32x4_t conv_s8_mve_tfl_mbqm(int32x4_t x, int32_t ls, int32_t m, int32_t post) {
+  const int32x4_t a = vshlq_r_s32(x, ls);
+  int32x4_t z = vshrq_n_s32(a, 31);
+  z = vqrdmlahq_n_s32(z, a, m);
+  z = vqrdmlahq_n_s32(z, a, m);
+  return vrshlq_n_s32(z, post);
+}
 // Four accumulators (bias added) of one channel: q = {ls, M, post}.
 __attribute__((always_inline)) inline int32x4_t conv_s8_mve_requant_tfl(int32x4_t acc, const int32_t* q, int16x8_t c,
                                                                         int32_t zp) {
-  const int32x4_t a = vshlq_r_s32(acc, q[0]);
-  int32x4_t z = vshrq_n_s32(a, 31);
-  z = vqrdmlahq_n_s32(z, a, q[1]);
-  z = vqrdmlahq_n_s32(z, a, q[1]);
-  return conv_s8_mve_tfl_clamp_apply(vaddq_n_s32(vrshlq_n_s32(z, q[2]), zp), c);
+  return conv_s8_mve_tfl_clamp_apply(vaddq_n_s32(conv_s8_mve_tfl_mbqm(acc, q[0], q[1], q[2]), zp), c);
 }
 // Four channels in the lanes: ls, M, post per lane.
 __attribute__((always_inline)) inline int32x4_t conv_s8_mve_requant_tfl_v(int32x4_t acc, int32x4_t ls, int32x4_t m,

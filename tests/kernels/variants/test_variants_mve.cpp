@@ -28,6 +28,7 @@ namespace ferrite_rt {
 #include "quantize/quantize.h"
 #include "softmax_s8/softmax_s8.h"
 #include "tflite_s8/tflite_s8.h"
+#include "tflite_s8/add_s8_mve_tfl.h"
 }  // namespace ferrite_rt
 
 #include "kernels/pack_s8_mve.h"
