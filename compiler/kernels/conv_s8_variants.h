@@ -40,13 +40,6 @@ struct ConvS8Variant {
   // as given): requant_words(p) int32 words written by pack_requant from the pairs.
   size_t (*requant_words)(const ferrite_rt::ConvS8Params&) = nullptr;
   void (*pack_requant)(const ferrite_rt::ConvS8Params&, const int32_t* qm, int32_t* out) = nullptr;
-  // TFLite variants, optional: channels whose weights all equal w_zp (pruned channels; their
-  // accumulator is the constant bias[c], often +-2^30 in converted models) are then exempt from the
-  // bound; pack_requant_const writes the words from the pairs and, per channel, konst[c] = the
-  // channel's requantized value before + out_zp (tfl_mbqm(bias, multiplier, shift)) or INT32_MIN for
-  // a channel that is not constant.
-  void (*pack_requant_const)(const ferrite_rt::ConvS8Params&, const int32_t* qm, const int32_t* konst,
-                             int32_t* out) = nullptr;
 };
 
 // Every variant, in order of preference (ISA variants first, the portable kernels last).

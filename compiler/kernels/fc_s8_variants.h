@@ -22,8 +22,6 @@ struct FcS8Variant {
   Numerics numerics = Numerics::Ort;
   size_t (*requant_words)(const ferrite_rt::FcS8Params&) = nullptr;
   void (*pack_requant)(const ferrite_rt::FcS8Params&, const int32_t* qm, int32_t* out) = nullptr;
-  void (*pack_requant_const)(const ferrite_rt::FcS8Params&, const int32_t* qm, const int32_t* konst,
-                             int32_t* out) = nullptr;  // as ConvS8Variant's
 };
 
 // In order of preference; the portable fc_s8 closes the list.

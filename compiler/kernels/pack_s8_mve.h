@@ -218,6 +218,91 @@ inline size_t dwconv_s8_mve_scratch_bytes(const ferrite_rt::ConvS8Params& p) {
                     static_cast<size_t>(band) * static_cast<size_t>(wp));
 }
 
+// ---------------------------------------------------------------------------------------------
+// TFLite requantization of the *_mve_tfl variants (conv1x1_s8_mve_tfl, conv_s8_mve_tfl,
+// fc_s8_mve_tfl): the same rules, weight packing and bias folding as the variants above; the
+// per-channel (multiplier, shift) pairs become three int32 words {ls, M, post} per channel,
+// ls = max(shift, 0), post = -(max(-shift, 0) + 1) (the epilogue and its proof: mve_s8_common.h).
+// The selection (select.cpp) only uses them when tfl_accumulators_fit holds; the pairs TFLite's
+// QuantizeMultiplier gives have M in [2^30, 2^31) (or 0 with shift 0, which also works: y = 0).
+inline void pack_requant_s8_mve_tfl(int32_t channels, const int32_t* qm, int32_t* out) {
+  for (int32_t c = 0; c < channels; ++c) {
+    const int32_t m = qm[2 * c], shift = qm[2 * c + 1];
+    out[3 * c] = shift > 0 ? shift : 0;
+    out[3 * c + 1] = m;
+    out[3 * c + 2] = -((shift < 0 ? -shift : 0) + 1);
+  }
+}
+inline size_t conv_requant_words_s8_mve_tfl(const ferrite_rt::ConvS8Params& p) { return 3 * static_cast<size_t>(p.c_out); }
+inline void pack_conv_requant_s8_mve_tfl(const ferrite_rt::ConvS8Params& p, const int32_t* qm, int32_t* out) {
+  pack_requant_s8_mve_tfl(p.c_out, qm, out);
+}
+template <class FcS8Params>
+inline size_t fc_requant_words_s8_mve_tfl(const FcS8Params& p) {
+  return 3 * static_cast<size_t>(p.out_features);
+}
+template <class FcS8Params>
+inline void pack_fc_requant_s8_mve_tfl(const FcS8Params& p, const int32_t* qm, int32_t* out) {
+  pack_requant_s8_mve_tfl(p.out_features, qm, out);
+}
+
+// Depthwise with TFLite requantization (dwconv{K}x{K}_s{S}_s8_mve_tfl): the rule, weight packing
+// and bias folding of dwconv_s8_mve; the requantization words are int32 [ceil(c/4)][3][4]: per
+// block of 4 channels the 4 ls, the 4 M, the 4 post (channels past c: 0, 0, -1), i.e. block c0's
+// words start at 3 * c0 (the kernels' lane vectors). Scratch: always the channel-lane mode (the
+// plane mode keeps the Ort epilogue only), dwconv_s8_mve_tfl_scratch_bytes.
+inline size_t dw_requant_words_s8_mve_tfl(const ferrite_rt::ConvS8Params& p) {
+  return 3 * static_cast<size_t>((p.c_out + 3) / 4 * 4);
+}
+inline void pack_dw_requant_s8_mve_tfl(const ferrite_rt::ConvS8Params& p, const int32_t* qm, int32_t* out) {
+  const int32_t C4 = (p.c_out + 3) / 4 * 4;
+  for (int32_t c = 0; c < C4; ++c) {
+    const int32_t m = c < p.c_out ? qm[2 * c] : 0, shift = c < p.c_out ? qm[2 * c + 1] : 0;
+    int32_t* b = out + 12 * (c / 4) + c % 4;
+    b[0] = shift > 0 ? shift : 0;
+    b[4] = m;
+    b[8] = -((shift < 0 ? -shift : 0) + 1);
+  }
+}
+inline size_t dwconv_s8_mve_tfl_scratch_bytes(const ferrite_rt::ConvS8Params& p) {
+  const int32_t wp = (p.w_out - 1) * p.stride_w + p.kw;
+  const int32_t hp = (p.h_out - 1) * p.stride_h + p.kh;
+  int32_t band = hp;
+  if (16 * wp * hp > 4096) {
+    band = p.kh;
+    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+      const int32_t window = oh * p.stride_h + p.kh - 1;
+      const int32_t slots = ((oh + 1) * p.w_out - 1) / p.w_in + p.pad_top;
+      const int32_t span = (slots > window ? slots : window) - oh * p.stride_h + 1;
+      band = span > band ? span : band;
+    }
+    band = band < hp ? band : hp;
+  }
+  return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
+                    static_cast<size_t>(band) * static_cast<size_t>(wp));
+}
+
+// add_s8_mve_tfl (runtime_templates/tflite_s8/add_s8_mve_tfl.h): TFLite ADD, same shape. Rule on
+// the parameters and the constant q = {left_shift, a_mult, a_shift, b_mult, b_shift, y_mult,
+// y_shift}: multipliers >= 0, shifts in [-31, 29], left_shift in [0, 20], and the epilogue's bound
+// |x| * 2^(ls + 1) < 2^31 for the inputs (|x| <= 255 * 2^left_shift) and for the sum of the two
+// scaled inputs (each at most |x| * 2^ls in magnitude: M < 2^31 and the rounding shift only shrinks).
+template <class BinaryS8Params>
+inline bool add_s8_mve_tfl_applies(const BinaryS8Params& p, const int32_t* q) {
+  if (!p.same_shape || p.total < 1 || !mve_detail::in_s8(p.a_zp) || !mve_detail::in_s8(p.b_zp) ||
+      !mve_detail::in_s8(p.y_zp) || !mve_detail::in_s8(p.act_min) || !mve_detail::in_s8(p.act_max))
+    return false;
+  if (q[0] < 0 || q[0] > 20) return false;
+  for (int i = 1; i < 7; i += 2)
+    if (q[i] < 0 || q[i + 1] < -31 || q[i + 1] > 29) return false;
+  auto ls = [](int32_t s) { return s > 0 ? s : 0; };
+  const int64_t x = int64_t{255} << q[0];
+  const int64_t lim = int64_t{1} << 31;
+  if ((x << (ls(q[2]) + 1)) >= lim || (x << (ls(q[4]) + 1)) >= lim) return false;
+  const int64_t s = (x << ls(q[2])) + (x << ls(q[4]));
+  return (s << (ls(q[6]) + 1)) < lim;
+}
+
 #define FERRITE_MVE_DW_VARIANT(K, S)                                                                        \
   inline bool dwconv##K##x##K##_s##S##_s8_mve_applies(const ferrite_rt::ConvS8Params& p) {                \
     return dwconv_s8_mve_applies(p, K, S);                                                                  \

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "kernels/binary_s8_variants.h"
 #include "kernels/bottleneck_s8_variants.h"
@@ -13,6 +14,8 @@
 #include "kernels/fc_s8_variants.h"
 #include "kernels/pack_pool_s8.h"
 #include "kernels/pool_s8_variants.h"
+#include "ops/kernels_host.h"
+#include "kernels/pack_s8_mve.h"
 
 namespace ferrite {
 
@@ -54,15 +57,11 @@ Numerics conv_numerics(KernelId reference) {
 
 // The first variant of the list with the reference's role and numerics that `target` runs and
 // whose rule holds for `p`.
-// need_const: the layer has constant (all-w_zp) channels beyond the TFLite bound; only variants
-// that requantize them as constants (pack_requant_const) qualify.
-const ConvS8Variant* pick_conv_s8(const ferrite_rt::ConvS8Params& p, KernelId reference, const Target& target,
-                                  bool need_const = false) {
+const ConvS8Variant* pick_conv_s8(const ferrite_rt::ConvS8Params& p, KernelId reference, const Target& target) {
   const ConvRole role = conv_role(reference);
   const Numerics numerics = conv_numerics(reference);
   for (const ConvS8Variant& v : conv_s8_variants())
-    if (v.role == role && v.numerics == numerics && target.has(kernel_info(v.kernel).isa) && (!v.applies || v.applies(p)) &&
-        (!need_const || v.pack_requant_const))
+    if (v.role == role && v.numerics == numerics && target.has(kernel_info(v.kernel).isa) && (!v.applies || v.applies(p)))
       return &v;
   return nullptr;
 }
@@ -71,10 +70,8 @@ const ConvS8Variant* pick_conv_s8(const ferrite_rt::ConvS8Params& p, KernelId re
 // |accumulator| the layer can produce, sum_k |w - w_zp| * max|x - in_zp| + |bias[c]|, times
 // 2^(max(shift_c, 0) + 1), is below 2^31. `w` holds `taps` weights per channel: channel c's are
 // w[c * taps + k] (channel_major) or w[k * channels + c] (depthwise [kh][kw][c]).
-// konst (optional): channels whose weights all equal w_zp have the constant accumulator bias[c] and
-// are then exempt: (*konst)[c] = their requantized value before + out_zp, INT32_MIN elsewhere.
 bool tfl_accumulators_fit(const Tensor& w, const Tensor* bias, const Tensor& qm, int64_t channels, int64_t taps,
-                          bool channel_major, int32_t in_zp, int32_t w_zp, std::vector<int32_t>* konst = nullptr) {
+                          bool channel_major, int32_t in_zp, int32_t w_zp) {
   if (w.dtype != DType::I8 || !w.data || static_cast<int64_t>(w.data->size()) != channels * taps) return false;
   if (qm.dtype != DType::I32 || qm.numel() != 2 * channels) return false;
   if (bias && (bias->dtype != DType::I32 || bias->numel() != channels)) return false;
@@ -82,38 +79,72 @@ bool tfl_accumulators_fit(const Tensor& w, const Tensor* bias, const Tensor& qm,
   const auto* q = reinterpret_cast<const int32_t*>(qm.data->data());
   const auto* b = bias ? reinterpret_cast<const int32_t*>(bias->data->data()) : nullptr;
   const int64_t xmax = std::max<int64_t>(std::abs(-128 - int64_t{in_zp}), std::abs(127 - int64_t{in_zp}));
-  if (konst) konst->assign(static_cast<size_t>(channels), INT32_MIN);
   for (int64_t c = 0; c < channels; ++c) {
     int64_t bound = b ? std::abs(int64_t{b[c]}) : 0;
-    int64_t wsum = 0;
     for (int64_t k = 0; k < taps; ++k)
-      wsum += std::abs(int64_t{wd[channel_major ? c * taps + k : k * channels + c]} - w_zp);
-    bound += wsum * xmax;
+      bound += std::abs(int64_t{wd[channel_major ? c * taps + k : k * channels + c]} - w_zp) * xmax;
     const int32_t shift = q[2 * c + 1];
-    if (konst && wsum == 0) {
-      // |value| <= 2^30: the reference's value + out_zp cannot wrap, so the table's clamp is exact.
-      const int32_t v = ferrite_rt::tfl_mbqm(b ? b[c] : 0, q[2 * c], shift);
-      if (v > (1 << 30) || v < -(1 << 30)) return false;
-      (*konst)[static_cast<size_t>(c)] = v;
-      continue;
-    }
     if (shift > 29) return false;
+    if (q[2 * c] < 0 || shift < -31) return false;  // TFLite's pairs: M in [0, 2^31), shift >= -31
     if ((bound << (std::max(shift, 0) + 1)) >= (int64_t{1} << 31)) return false;
   }
   return true;
 }
 
+// TFLite layers: output channels whose weights all equal w_zp (dead channels; e.g. VWW's 1x1 convs
+// have such channels with biases of +-2^30, beyond the bound of tfl_accumulators_fit) have the
+// constant accumulator bias[c], so their output is the constant clamp(r + out_zp), r =
+// tfl_mbqm(bias[c], M, shift). The same output comes from bias' = 2 * clamp(r, -256, 256) with
+// (M, shift) = (2^30, 0): tfl_mbqm(2r', 2^30, 0) = floor(r' + 1/2) = r', and r' + out_zp lies on the
+// same side of the int8 output range as r + out_zp. This rewrites the copies `bias` and `qm` of such
+// layers (exact for every kernel of TFLite numerics) so that the bound holds for them.
+// `bias` must have `channels` entries (zeros when the layer has none).
+void tfl_constant_dead_channels(const Tensor& w, std::vector<int32_t>& bias, std::vector<int32_t>& qm,
+                                int64_t channels, int64_t taps, bool channel_major, int32_t w_zp) {
+  const auto* wd = reinterpret_cast<const int8_t*>(w.data->data());
+  for (int64_t c = 0; c < channels; ++c) {
+    bool dead = true;
+    for (int64_t k = 0; k < taps && dead; ++k) dead = wd[channel_major ? c * taps + k : k * channels + c] == w_zp;
+    const size_t i = static_cast<size_t>(c);
+    if (!dead || qm[2 * i + 1] > 30 || qm[2 * i + 1] < -31) continue;
+    int32_t r = ferrite_rt::tfl_mbqm(bias[i], qm[2 * i], qm[2 * i + 1]);
+    r = std::clamp(r, -256, 256);
+    bias[i] = 2 * r;
+    qm[2 * i] = int32_t{1} << 30;
+    qm[2 * i + 1] = 0;
+  }
+}
+
+// The bias and (M, shift) pairs a TFLite variant gets: copies after tfl_constant_dead_channels
+// (`changed`: a dead channel was rewritten, so the copies replace the layer's operands). nullopt
+// when the constants do not have the expected types and sizes (the layer keeps its kernel).
+struct TflConsts {
+  Tensor bias, qm;
+  bool changed = false;
+};
+std::optional<TflConsts> tfl_consts(const Tensor& w, const Tensor* b, const Tensor& qm, int64_t channels, int64_t taps,
+                                    bool channel_major, int32_t w_zp) {
+  if (w.dtype != DType::I8 || !w.data || static_cast<int64_t>(w.data->size()) != channels * taps) return std::nullopt;
+  if (qm.dtype != DType::I32 || !qm.data || qm.numel() != 2 * channels) return std::nullopt;
+  if (b && (b->dtype != DType::I32 || !b->data || b->numel() != channels)) return std::nullopt;
+  std::vector<int32_t> bv(static_cast<size_t>(channels), 0), qv(static_cast<size_t>(2 * channels));
+  if (b) std::memcpy(bv.data(), b->data->data(), bv.size() * sizeof(int32_t));
+  std::memcpy(qv.data(), qm.data->data(), qv.size() * sizeof(int32_t));
+  const std::vector<int32_t> b0 = bv, q0 = qv;
+  tfl_constant_dead_channels(w, bv, qv, channels, taps, channel_major, w_zp);
+  TflConsts t;
+  t.changed = bv != b0 || qv != q0;
+  t.bias = packed_tensor(w.name + "_bias_tfl_dead", DType::I32, bv);
+  t.qm = packed_tensor(qm.name + "_dead", DType::I32, qv);
+  return t;
+}
+
 // A TFLite variant's requantization operand: the [c][2] pairs as given, or the variant's layout.
-// konst: the constant channels' values (tfl_accumulators_fit), or empty.
 template <typename P, typename V>
-Operand tfl_requant_operand(const Operand& qm_op, const Tensor& qm, const P& p, const V& v,
-                            const std::vector<int32_t>& konst) {
+Operand tfl_requant_operand(const Operand& qm_op, const Tensor& qm, const P& p, const V& v) {
   if (!v.pack_requant) return qm_op;
   std::vector<int32_t> out(v.requant_words(p));
-  if (!konst.empty())
-    v.pack_requant_const(p, reinterpret_cast<const int32_t*>(qm.data->data()), konst.data(), out.data());
-  else
-    v.pack_requant(p, reinterpret_cast<const int32_t*>(qm.data->data()), out.data());
+  v.pack_requant(p, reinterpret_cast<const int32_t*>(qm.data->data()), out.data());
   return Operand::constant(packed_tensor(qm.name + "_" + kernel_name(v.kernel), DType::I32, out));
 }
 
@@ -125,7 +156,7 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
   const ConvRole role = conv_role(ref.kernel);
   const bool tfl = conv_numerics(ref.kernel) == Numerics::TFLite;
   const Tensor* sc = constant_of(g, ref.args.size() > 3 ? ref.args[3] : Operand::null());
-  std::vector<int32_t> konst;  // TFLite: constant channels' values when they alone break the bound
+  std::optional<TflConsts> tc;  // TFLite: the constants after tfl_constant_dead_channels
   if (!tfl) {
     // The variants' requantization arguments assume finite scales (lowering makes them from positive
     // finite quantization scales, but a ratio can overflow): otherwise keep the portable kernel.
@@ -138,11 +169,10 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
     if (!sc || !w || (ref.args[2].kind != Operand::Kind::Null && !b)) return Status::ok();
     const bool dw = role == ConvRole::Depthwise;
     const int64_t taps = int64_t{p.kh} * p.kw * (dw ? 1 : p.c_in / std::max(p.group, 1));
-    if (!tfl_accumulators_fit(*w, b, *sc, p.c_out, taps, !dw, p.in_zp, p.w_zp) &&
-        !tfl_accumulators_fit(*w, b, *sc, p.c_out, taps, !dw, p.in_zp, p.w_zp, &konst))
-      return Status::ok();
+    tc = tfl_consts(*w, b, *sc, p.c_out, taps, !dw, p.w_zp);
+    if (!tc || !tfl_accumulators_fit(*w, &tc->bias, tc->qm, p.c_out, taps, !dw, p.in_zp, p.w_zp)) return Status::ok();
   }
-  if (const ConvS8Variant* picked = pick_conv_s8(p, ref.kernel, target, !konst.empty())) {
+  if (const ConvS8Variant* picked = pick_conv_s8(p, ref.kernel, target)) {
     const ConvS8Variant& v = *picked;
     if (v.kernel == ref.kernel) return Status::ok();  // the portable kernel is the best there is
     if (ref.args.size() < 5) return make_error("internal error: {} lowered with {} operands", kernel_name(ref.kernel), ref.args.size());
@@ -156,14 +186,19 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
     c.params = ref.params;
     c.args = ref.args;
     c.args.resize(5);
-    if (tfl) c.args[3] = tfl_requant_operand(ref.args[3], *sc, p, v, konst);
+    const bool dead = tfl && tc->changed;  // dead channels rewritten: the copies replace bias and pairs
+    if (tfl) c.args[3] = v.pack_requant || !dead ? tfl_requant_operand(dead ? Operand::constant(tc->qm) : ref.args[3], tc->qm, p, v)
+                                                  : Operand::constant(tc->qm);
+    const int32_t* bias_data = dead ? reinterpret_cast<const int32_t*>(tc->bias.data->data())
+                                    : b ? reinterpret_cast<const int32_t*>(b->data->data()) : nullptr;
     if (v.pack) {
       std::vector<int8_t> wp(v.packed_weight_bytes(p));
       std::vector<int32_t> bp(static_cast<size_t>(p.c_out));
-      v.pack(p, reinterpret_cast<const int8_t*>(w->data->data()),
-             b ? reinterpret_cast<const int32_t*>(b->data->data()) : nullptr, wp.data(), bp.data());
+      v.pack(p, reinterpret_cast<const int8_t*>(w->data->data()), bias_data, wp.data(), bp.data());
       c.args[1] = Operand::constant(packed_tensor(w->name + "_" + kernel_name(v.kernel), DType::I8, wp));
       c.args[2] = Operand::constant(packed_tensor(w->name + "_bias_" + kernel_name(v.kernel), DType::I32, bp));
+    } else if (dead) {
+      c.args[2] = Operand::constant(tc->bias);
     }
     const size_t scratch = v.scratch_bytes ? v.scratch_bytes(p) : 0;
     if (scratch) c.args.push_back(Operand::scratch());
@@ -218,6 +253,20 @@ Status select_binary_s8(const Graph& g, Lowered& l, const Target& target) {
   return Status::ok();
 }
 
+// TFLite ADD (args a, b, q, y): the Helium variant when q is constant and its rule holds.
+Status select_add_s8_tfl(const Graph& g, Lowered& l, const Target& target) {
+  const KernelCall& ref = l.calls[0];
+  const auto& p = std::get<ferrite_rt::BinaryS8Params>(ref.params);
+  if (!target.has(kernel_info(KernelId::add_s8_mve_tfl).isa) || ref.args.size() != 4) return Status::ok();
+  const Tensor* q = constant_of(g, ref.args[2]);
+  if (!q || q->dtype != DType::I32 || q->numel() != 7 || !q->data) return Status::ok();
+  if (!kernels::add_s8_mve_tfl_applies(p, reinterpret_cast<const int32_t*>(q->data->data()))) return Status::ok();
+  l.reference_calls = l.calls;
+  l.calls[0].kernel = KernelId::add_s8_mve_tfl;
+  l.calls[0].variant = kernel_name(KernelId::add_s8_mve_tfl);
+  return Status::ok();
+}
+
 // int8 fully connected: portable call args are x, w, bias (or null), scale (out_features), y.
 Status select_fc_s8(const Graph& g, Lowered& l, const Target& target) {
   const KernelCall& ref = l.calls[0];
@@ -234,24 +283,29 @@ Status select_fc_s8(const Graph& g, Lowered& l, const Target& target) {
     for (float f : sc->as_f32())
       if (!std::isfinite(f)) return Status::ok();  // the variants' requantization needs finite scales
   }
-  std::vector<int32_t> konst;  // constant channels' values when they alone break the bound
-  if (tfl && !tfl_accumulators_fit(*w, b, *sc, p.out_features, p.in_features, true, p.in_zp, p.w_zp) &&
-      !tfl_accumulators_fit(*w, b, *sc, p.out_features, p.in_features, true, p.in_zp, p.w_zp, &konst))
-    return Status::ok();
+  std::optional<TflConsts> tc;  // TFLite: the constants after tfl_constant_dead_channels
+  if (tfl) {
+    tc = tfl_consts(*w, b, *sc, p.out_features, p.in_features, true, p.w_zp);
+    if (!tc || !tfl_accumulators_fit(*w, &tc->bias, tc->qm, p.out_features, p.in_features, true, p.in_zp, p.w_zp))
+      return Status::ok();
+  }
   for (const FcS8Variant& v : fc_s8_variants()) {
     if (v.numerics != numerics || !target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
-    if (!konst.empty() && !v.pack_requant_const) continue;
     if (v.kernel == ref.kernel) return Status::ok();
     std::vector<int8_t> wp(v.packed_weight_bytes(p));
     std::vector<int32_t> bp(static_cast<size_t>(p.out_features));
+    const bool dead = tfl && tc->changed;  // dead channels rewritten: the copies replace bias and pairs
     v.pack(p, reinterpret_cast<const int8_t*>(w->data->data()),
-           b ? reinterpret_cast<const int32_t*>(b->data->data()) : nullptr, wp.data(), bp.data());
+           dead ? reinterpret_cast<const int32_t*>(tc->bias.data->data())
+                : b ? reinterpret_cast<const int32_t*>(b->data->data()) : nullptr,
+           wp.data(), bp.data());
     KernelCall c = ref;
     c.kernel = v.kernel;
     c.variant = kernel_name(v.kernel);
     c.args[1] = Operand::constant(packed_tensor(w->name + "_" + kernel_name(v.kernel), DType::I8, wp));
     c.args[2] = Operand::constant(packed_tensor(w->name + "_bias_" + kernel_name(v.kernel), DType::I32, bp));
-    if (tfl) c.args[3] = tfl_requant_operand(ref.args[3], *sc, p, v, konst);
+    if (tfl) c.args[3] = v.pack_requant || !dead ? tfl_requant_operand(dead ? Operand::constant(tc->qm) : ref.args[3], tc->qm, p, v)
+                                                  : Operand::constant(tc->qm);
     l.reference_calls = l.calls;
     l.calls = {c};
     return Status::ok();
@@ -413,7 +467,11 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
       if (std::get<ferrite_rt::ConvS8Params>(l.calls[0].params).out_int32) return Status::ok();
       return select_conv_s8(g, l, target);
     case KernelId::binary_s8:
+      return select_binary_s8(g, l, target);
     case KernelId::add_s8_tfl:
+      // Helium first (select_add_s8_tfl), then the binary list's TFLite entries (DSP).
+      FERRITE_TRY(select_add_s8_tfl(g, l, target));
+      if (l.calls[0].kernel != KernelId::add_s8_tfl) return Status::ok();
       return select_binary_s8(g, l, target);
     case KernelId::quantize_f32:
       return select_quantize(l, target);

@@ -28,8 +28,9 @@
 // chunk under a lane predicate (lanes >= c_in read as 0), so nothing past x is read. Tensors of
 // fewer pixels than a group use a C++ path with a lane-predicated store.
 //
-// Requantization: conv_s8_mve_requant (mve_s8_common.h, pasted before this file) and the same
-// instruction sequence inlined in the assembly below; the exactness argument is in mve_s8_common.h.
+// Requantization: a policy (mve_s8_common.h, pasted before this file): MveRqF32 (ONNX Runtime's,
+// conv_s8_mve_requant) or MveRqTfl (TFLite's, conv1x1_s8_mve_tfl); the assembly below inlines the
+// same instruction sequences, chosen by .if on the policy's kTfl. Exactness: mve_s8_common.h.
 
 
 // Pixel groups for c_in <= 16, assembly. x0..x3: the group's pixel vectors (lanes >= c_in zero, or
@@ -37,10 +38,10 @@
 // requantization, scatter store(s). kPairs: c_in <= 8 layout (8 pixels; the odd pixels' outputs
 // are stored at y + c_out: yodd; the channel's bias and scale stay in r12 / r11 for both halves).
 // kW32: packed rows of 32 bytes (c_in <= 8).
-template <bool kPairs, bool kW32, int SSTEP>
+template <bool kPairs, bool kW32, int SSTEP, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, int8x16_t x1, int8x16_t x2, int8x16_t x3,
                                                                 const int8_t* w, const int32_t* bias,
-                                                                const float* scale, int32_t cout, int8_t* y,
+                                                                const typename Rq::Q* scale, int32_t cout, int8_t* y,
                                                                 int8_t* yodd, uint32x4_t yoff, float32x4_t lo,
                                                                 float32x4_t hi, int32_t zp) {
   __asm__ volatile(
@@ -52,15 +53,31 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, in
           ldr r12, [%[bias]], #4
         .endif
         vadd.i32 q4, q4, r12
-        vcvt.f32.s32 q4, q4
-        .if \first
-          ldr r11, [%[scale]], #%c[SSTEP]
+        .if %c[TFL]
+          @ TFLite (mve_s8_common.h): r4 = ls, r6 = M, r8 = post (the sums are in q4); hi: temporary
+          ldrd r4, r6, [%[scale]]
+          ldr r8, [%[scale], #8]
+          vshl.s32 q4, r4
+          vshr.s32 %q[hi], q4, #31
+          vqrdmlah.s32 %q[hi], q4, r6
+          vqrdmlah.s32 %q[hi], q4, r6
+          vrshl.s32 %q[hi], r8
+          vadd.i32 %q[hi], %q[hi], %[zp]
+          vqmovnt.s32 %q[hi], %q[hi]
+          vmax.s16 %q[hi], %q[hi], %q[lo]
+          vrev32.16 q4, %q[hi]
+          vmin.s16 q4, q4, %q[lo]
+        .else
+          vcvt.f32.s32 q4, q4
+          .if \first
+            ldr r11, [%[scale]], #%c[SSTEP]
+          .endif
+          vmul.f32 q4, q4, r11
+          vmaxnm.f32 q4, q4, %q[lo]
+          vminnm.f32 q4, q4, %q[hi]
+          vcvtn.s32.f32 q4, q4
+          vadd.i32 q4, q4, %[zp]
         .endif
-        vmul.f32 q4, q4, r11
-        vmaxnm.f32 q4, q4, %q[lo]
-        vminnm.f32 q4, q4, %q[hi]
-        vcvtn.s32.f32 q4, q4
-        vadd.i32 q4, q4, %[zp]
         vstrb.32 q4, [\yp, %q[yoff]]
         add \yp, \yp, #1
       .endm
@@ -85,22 +102,26 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, in
         vmladav.s8 r10, %q[x3], q4
         fe_out%= %[yodd], 0
       .endif
+      .if %c[TFL]
+        add %[scale], %[scale], #12
+      .endif
       le lr, 1b
       .purgem fe_out%=
       )"
-      : [w] "+r"(w), [bias] "+r"(bias), [scale] "+r"(scale), [y] "+r"(y), [yodd] "+r"(yodd)
+      : [w] "+r"(w), [bias] "+r"(bias), [scale] "+r"(scale), [y] "+r"(y), [yodd] "+r"(yodd), [hi] "+w"(hi)
       : [cout] "m"(cout), [zp] "r"(zp), [x0] "w"(x0), [x1] "w"(x1), [x2] "w"(x2), [x3] "w"(x3), [lo] "w"(lo),
-        [hi] "w"(hi), [yoff] "w"(yoff), [PAIRS] "i"(kPairs ? 1 : 0), [W32] "i"(kW32 ? 1 : 0), [SSTEP] "i"(SSTEP)
+        [yoff] "w"(yoff), [PAIRS] "i"(kPairs ? 1 : 0), [W32] "i"(kW32 ? 1 : 0), [SSTEP] "i"(SSTEP),
+        [TFL] "i"(Rq::kTfl)
       : "q4", "r4", "r11", "r6", "r8", "r10", "r12", "lr", "memory");
 }
 
 // 4 pixels (x0..x3: their first channel) for 16 < c_in <= 128, CH = ceil(c_in / 16) chunks
 // unrolled (immediate offsets). Pixels 0 and 2 first, then 1 and 3. kPredX: the last chunk's pixel
 // loads use the lane predicate px (set in P0).
-template <int CH, bool kPredX, int SSTEP>
+template <int CH, bool kPredX, int SSTEP, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void conv1x1_s8_mve_asmk(const int8_t* x0, const int8_t* x1, const int8_t* x2,
                                                                const int8_t* x3, const int8_t* w,
-                                                               const int32_t* bias, const float* scale,
+                                                               const int32_t* bias, const typename Rq::Q* scale,
                                                                int32_t cout, int8_t* y, uint32x4_t yoff,
                                                                float32x4_t lo, float32x4_t hi, int32x4_t zp,
                                                                uint32_t px) {
@@ -149,13 +170,30 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asmk(const int8_t* x0,
       add %[w], %[w], #%c[CH] * 16
       ldr r12, [%[bias]], #4
       vadd.i32 q4, q4, r12
-      vcvt.f32.s32 q4, q4
-      ldr r12, [%[scale]], #%c[SSTEP]
-      vmul.f32 q4, q4, r12
-      vmaxnm.f32 q4, q4, %q[lo]
-      vminnm.f32 q4, q4, %q[hi]
-      vcvtn.s32.f32 q4, q4
-      vadd.i32 q4, q4, %q[zp]
+      .if %c[TFL]
+        @ TFLite (mve_s8_common.h): r4 = ls, r6 = M, r12 = post; q0: temporary
+        ldrd r4, r6, [%[scale]]
+        ldr r12, [%[scale], #8]
+        add %[scale], %[scale], #12
+        vshl.s32 q4, r4
+        vshr.s32 q0, q4, #31
+        vqrdmlah.s32 q0, q4, r6
+        vqrdmlah.s32 q0, q4, r6
+        vrshl.s32 q0, r12
+        vadd.i32 q0, q0, %q[zp]
+        vqmovnt.s32 q0, q0
+        vmax.s16 q0, q0, %q[lo]
+        vrev32.16 q4, q0
+        vmin.s16 q4, q4, %q[lo]
+      .else
+        vcvt.f32.s32 q4, q4
+        ldr r12, [%[scale]], #%c[SSTEP]
+        vmul.f32 q4, q4, r12
+        vmaxnm.f32 q4, q4, %q[lo]
+        vminnm.f32 q4, q4, %q[hi]
+        vcvtn.s32.f32 q4, q4
+        vadd.i32 q4, q4, %q[zp]
+      .endif
       vstrb.32 q4, [%[y], %q[yoff]]
       add %[y], %[y], #1
       le lr, 1b
@@ -163,18 +201,19 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asmk(const int8_t* x0,
       )"
       : [w] "+r"(w), [bias] "+r"(bias), [scale] "+r"(scale), [y] "+r"(y)
       : [x0] "r"(x0), [x1] "r"(x1), [x2] "r"(x2), [x3] "r"(x3), [cout] "m"(cout), [px] "m"(px), [lo] "w"(lo),
-        [hi] "w"(hi), [yoff] "w"(yoff), [zp] "w"(zp), [CH] "i"(CH), [PREDX] "i"(kPredX ? 1 : 0), [SSTEP] "i"(SSTEP)
+        [hi] "w"(hi), [yoff] "w"(yoff), [zp] "w"(zp), [CH] "i"(CH), [PREDX] "i"(kPredX ? 1 : 0), [SSTEP] "i"(SSTEP),
+        [TFL] "i"(Rq::kTfl)
       : "q0", "q1", "q4", "r4", "r6", "r12", "p0", "lr", "memory");
 }
 
 // Four pixels starting at x0..x3 against all output channels, C++ (c_in > 128, or tensors of fewer
 // than 4 pixels with kPred: store under the lane predicate pst). wstride: packed row bytes.
-template <bool kPred, int SSTEP>
+template <bool kPred, int SSTEP, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void conv1x1_s8_mve_group(const int8_t* x0, const int8_t* x1, const int8_t* x2,
                                                                 const int8_t* x3, int32_t chunks,
                                                                 mve_pred16_t ptail, const int8_t* w,
                                                                 int32_t wstride, const int32_t* bias,
-                                                                const float* scale, int32_t cout, int8_t* y,
+                                                                const typename Rq::Q* scale, int32_t cout, int8_t* y,
                                                                 uint32x4_t yoff, float32x4_t lo, float32x4_t hi,
                                                                 int32_t zp, mve_pred16_t pst) {
   for (int32_t oc = 0; oc < cout; ++oc, w += wstride) {
@@ -202,7 +241,7 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_group(const int8_t* x0
     a2 = vmladavaq_s8(a2, vldrbq_z_s8(p2, ptail), wv);
     a3 = vmladavaq_s8(a3, vldrbq_z_s8(p3, ptail), wv);
     const int32x4_t acc = vaddq_n_s32(conv_s8_mve_vec4(a0, a1, a2, a3), bias[oc]);
-    const int32x4_t q = conv_s8_mve_requant(acc, scale[SSTEP ? oc : 0], lo, hi, zp);
+    const int32x4_t q = Rq::requant(acc, scale + (SSTEP ? oc * Rq::kWords : 0), lo, hi, zp);
     if (kPred)
       vstrbq_scatter_offset_p_s32(y + oc, yoff, q, pst);
     else
@@ -216,13 +255,13 @@ struct PwS8Mve {
   int32_t pixels, cin, cout, out_zp, act_min, act_max;
 };
 
-template <int CH, int SSTEP>
+template <int CH, int SSTEP, class Rq = MveRqF32>
 __attribute__((noinline)) void conv1x1_s8_mve_k(const PwS8Mve& a, const int8_t* x, const int8_t* w,
-                                                const int32_t* bias, const float* scale, int8_t* y) {
+                                                const int32_t* bias, const typename Rq::Q* scale, int8_t* y) {
   const int32_t cin = a.cin, cout = a.cout, pixels = a.pixels;
   const uint32x4_t yoff = vmulq_n_u32(vidupq_n_u32(0, 1), static_cast<uint32_t>(cout));
-  const float32x4_t lo = vdupq_n_f32(static_cast<float>(a.act_min - a.out_zp));
-  const float32x4_t hi = vdupq_n_f32(static_cast<float>(a.act_max - a.out_zp));
+  const float32x4_t lo = Rq::lo(a.act_min, a.act_max, a.out_zp);
+  const float32x4_t hi = Rq::hi(a.act_min, a.act_max, a.out_zp);
   const int32x4_t zpv = vdupq_n_s32(a.out_zp);
   const uint32_t px = vctp8q(static_cast<uint32_t>(cin - (CH - 1) * 16));
   for (int32_t px0 = 0; px0 < pixels; px0 += 4) {
@@ -230,24 +269,24 @@ __attribute__((noinline)) void conv1x1_s8_mve_k(const PwS8Mve& a, const int8_t* 
     const int8_t* x0 = x + g * cin;
     int8_t* yg = y + g * cout;
     if (g + 4 == pixels && (cin & 15))
-      conv1x1_s8_mve_asmk<CH, true, SSTEP>(x0, x0 + cin, x0 + 2 * cin, x0 + 3 * cin, w, bias, scale, cout, yg, yoff,
+      conv1x1_s8_mve_asmk<CH, true, SSTEP, Rq>(x0, x0 + cin, x0 + 2 * cin, x0 + 3 * cin, w, bias, scale, cout, yg, yoff,
                                            lo, hi, zpv, px);
     else
-      conv1x1_s8_mve_asmk<CH, false, SSTEP>(x0, x0 + cin, x0 + 2 * cin, x0 + 3 * cin, w, bias, scale, cout, yg, yoff,
+      conv1x1_s8_mve_asmk<CH, false, SSTEP, Rq>(x0, x0 + cin, x0 + 2 * cin, x0 + 3 * cin, w, bias, scale, cout, yg, yoff,
                                             lo, hi, zpv, px);
   }
 }
 
 // The pointwise product for any pixels >= 1 (see the algorithm notes at the top). w: packed as
 // pack_conv1x1_s8_mve does for a.cin.
-template <int SSTEP>
+template <int SSTEP, class Rq = MveRqF32>
 inline void conv1x1_s8_mve_core(const PwS8Mve& a, const int8_t* x, const int8_t* w, const int32_t* bias,
-                                const float* scale, int8_t* y) {
+                                const typename Rq::Q* scale, int8_t* y) {
   const int32_t cin = a.cin, cout = a.cout, pixels = a.pixels;
   const int32_t chunks = (cin + 15) >> 4;
   const int32_t wstride = cin <= 8 ? 32 : 16 * chunks;
-  const float32x4_t lo = vdupq_n_f32(static_cast<float>(a.act_min - a.out_zp));
-  const float32x4_t hi = vdupq_n_f32(static_cast<float>(a.act_max - a.out_zp));
+  const float32x4_t lo = Rq::lo(a.act_min, a.act_max, a.out_zp);
+  const float32x4_t hi = Rq::hi(a.act_min, a.act_max, a.out_zp);
   const int32_t zp = a.out_zp;
   const size_t xs = static_cast<size_t>(cin), ys = static_cast<size_t>(cout);
   if (pixels < 4) {
@@ -255,7 +294,7 @@ inline void conv1x1_s8_mve_core(const PwS8Mve& a, const int8_t* x, const int8_t*
     const uint32x4_t yoff = vmulq_n_u32(vidupq_n_u32(0, 1), static_cast<uint32_t>(cout));
     const int8_t* x1 = pixels > 1 ? x + xs : x;
     const int8_t* x2 = pixels > 2 ? x + 2 * xs : x;
-    conv1x1_s8_mve_group<true, SSTEP>(x, x1, x2, x, chunks, ptail, w, wstride, bias, scale, cout, y, yoff, lo, hi,
+    conv1x1_s8_mve_group<true, SSTEP, Rq>(x, x1, x2, x, chunks, ptail, w, wstride, bias, scale, cout, y, yoff, lo, hi,
                                       zp, vctp32q(static_cast<uint32_t>(pixels)));
     return;
   }
@@ -268,7 +307,7 @@ inline void conv1x1_s8_mve_core(const PwS8Mve& a, const int8_t* x, const int8_t*
       for (; px0 < pixels; px0 += 8) {
         const int32_t g = px0 + 8 <= pixels ? px0 : pixels - 8;
         const int8_t* xg = x + g * cin;
-        conv1x1_s8_mve_asm16<true, true, SSTEP>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + 2 * cin, pl),
+        conv1x1_s8_mve_asm16<true, true, SSTEP, Rq>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + 2 * cin, pl),
                                                 vldrbq_z_s8(xg + 4 * cin, pl), vldrbq_z_s8(xg + 6 * cin, pl), w, bias,
                                                 scale, cout, y + g * cout, y + (g + 1) * cout, yoff2, lo, hi, zp);
       }
@@ -280,24 +319,24 @@ inline void conv1x1_s8_mve_core(const PwS8Mve& a, const int8_t* x, const int8_t*
       const int32_t g = px0 + 4 <= pixels ? px0 : pixels - 4;
       const int8_t* xg = x + g * cin;
       if (cin <= 8)
-        conv1x1_s8_mve_asm16<false, true, SSTEP>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl),
+        conv1x1_s8_mve_asm16<false, true, SSTEP, Rq>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl),
                                                  vldrbq_z_s8(xg + 2 * cin, pl), vldrbq_z_s8(xg + 3 * cin, pl), w, bias,
                                                  scale, cout, y + g * cout, y, yoff, lo, hi, zp);
       else
-        conv1x1_s8_mve_asm16<false, false, SSTEP>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl),
+        conv1x1_s8_mve_asm16<false, false, SSTEP, Rq>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl),
                                                   vldrbq_z_s8(xg + 2 * cin, pl), vldrbq_z_s8(xg + 3 * cin, pl), w,
                                                   bias, scale, cout, y + g * cout, y, yoff, lo, hi, zp);
     }
     return;
   }
   switch (chunks) {
-    case 2: return conv1x1_s8_mve_k<2, SSTEP>(a, x, w, bias, scale, y);
-    case 3: return conv1x1_s8_mve_k<3, SSTEP>(a, x, w, bias, scale, y);
-    case 4: return conv1x1_s8_mve_k<4, SSTEP>(a, x, w, bias, scale, y);
-    case 5: return conv1x1_s8_mve_k<5, SSTEP>(a, x, w, bias, scale, y);
-    case 6: return conv1x1_s8_mve_k<6, SSTEP>(a, x, w, bias, scale, y);
-    case 7: return conv1x1_s8_mve_k<7, SSTEP>(a, x, w, bias, scale, y);
-    case 8: return conv1x1_s8_mve_k<8, SSTEP>(a, x, w, bias, scale, y);
+    case 2: return conv1x1_s8_mve_k<2, SSTEP, Rq>(a, x, w, bias, scale, y);
+    case 3: return conv1x1_s8_mve_k<3, SSTEP, Rq>(a, x, w, bias, scale, y);
+    case 4: return conv1x1_s8_mve_k<4, SSTEP, Rq>(a, x, w, bias, scale, y);
+    case 5: return conv1x1_s8_mve_k<5, SSTEP, Rq>(a, x, w, bias, scale, y);
+    case 6: return conv1x1_s8_mve_k<6, SSTEP, Rq>(a, x, w, bias, scale, y);
+    case 7: return conv1x1_s8_mve_k<7, SSTEP, Rq>(a, x, w, bias, scale, y);
+    case 8: return conv1x1_s8_mve_k<8, SSTEP, Rq>(a, x, w, bias, scale, y);
     default: break;
   }
   const mve_pred16_t ptail = vctp8q(static_cast<uint32_t>(cin - (chunks - 1) * 16));
@@ -305,7 +344,7 @@ inline void conv1x1_s8_mve_core(const PwS8Mve& a, const int8_t* x, const int8_t*
   for (int32_t px0 = 0; px0 < pixels; px0 += 4) {
     const int32_t g = px0 + 4 <= pixels ? px0 : pixels - 4;
     const int8_t* x0 = x + static_cast<size_t>(g) * xs;
-    conv1x1_s8_mve_group<false, SSTEP>(x0, x0 + xs, x0 + 2 * xs, x0 + 3 * xs, chunks, ptail, w, wstride, bias, scale,
+    conv1x1_s8_mve_group<false, SSTEP, Rq>(x0, x0 + xs, x0 + 2 * xs, x0 + 3 * xs, chunks, ptail, w, wstride, bias, scale,
                                        cout, y + static_cast<size_t>(g) * ys, yoff, lo, hi, zp, 0);
   }
 }
@@ -316,4 +355,12 @@ inline void conv1x1_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t*
                            const float* scale, void* y) {
   const PwS8Mve a{p.n * p.h_out * p.w_out, p.c_in, p.c_out, p.out_zp, p.act_min, p.act_max};
   conv1x1_s8_mve_core<4>(a, x, w, bias, scale, static_cast<int8_t*>(y));
+}
+
+// The same kernel with TFLite's requantization: qm = int32 [c_out][3] (ls, M, post), packed by
+// pack_requant_s8_mve_tfl (compiler/kernels/pack_s8_mve.h); exactness in mve_s8_common.h.
+inline void conv1x1_s8_mve_tfl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                               const int32_t* qm, void* y) {
+  const PwS8Mve a{p.n * p.h_out * p.w_out, p.c_in, p.c_out, p.out_zp, p.act_min, p.act_max};
+  conv1x1_s8_mve_core<4, MveRqTfl>(a, x, w, bias, qm, static_cast<int8_t*>(y));
 }

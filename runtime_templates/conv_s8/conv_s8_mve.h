@@ -25,10 +25,12 @@ inline size_t conv_s8_mve_scratch_bytes(const ConvS8Params& p) {
   return static_cast<size_t>(p.w_out) * static_cast<size_t>(conv_s8_mve_patch16(p)) + 16;
 }
 
-// x: NHWC int8 [n][h_in][w_in][c_in]; w, bias: packed as above; scale: float [c_out]; y: NHWC int8
-// [n][h_out][w_out][c_out], must not alias x.
-inline void conv_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                        const float* scale, void* y_, void* scratch) {
+// x: NHWC int8 [n][h_in][w_in][c_in]; w, bias: packed as above; scale: the policy Rq's per-channel
+// requantization operand (MveRqF32: float [c_out]; MveRqTfl: int32 [c_out][3], mve_s8_common.h);
+// y: NHWC int8 [n][h_out][w_out][c_out], must not alias x.
+template <class Rq>
+inline void conv_s8_mve_body(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                             const typename Rq::Q* scale, void* y_, void* scratch) {
   int8_t* const y = static_cast<int8_t*>(y_);
   int8_t* const buf = static_cast<int8_t*>(scratch);
   const int32_t cin = p.c_in, kh = p.kh, kw = p.kw, w_in = p.w_in, h_in = p.h_in, w_out = p.w_out;
@@ -125,10 +127,21 @@ inline void conv_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t* w,
       }
       // Bytes [L, L16) of the patches hold whatever was there (scratch contents, copy leftovers):
       // their weights are 0.
-      conv1x1_s8_mve_core<4>(a, buf, w, bias, scale,
+      conv1x1_s8_mve_core<4, Rq>(a, buf, w, bias, scale,
                              y + ((static_cast<size_t>(n) * static_cast<size_t>(p.h_out) + static_cast<size_t>(oh)) *
                                       static_cast<size_t>(w_out)) *
                                      static_cast<size_t>(p.c_out));
     }
   }
+}
+
+inline void conv_s8_mve(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                        const float* scale, void* y, void* scratch) {
+  conv_s8_mve_body<MveRqF32>(p, x, w, bias, scale, y, scratch);
+}
+
+// TFLite requantization (qm: int32 [c_out][3] from pack_requant_s8_mve_tfl): the same body.
+inline void conv_s8_mve_tfl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                            const int32_t* qm, void* y, void* scratch) {
+  conv_s8_mve_body<MveRqTfl>(p, x, w, bias, qm, y, scratch);
 }

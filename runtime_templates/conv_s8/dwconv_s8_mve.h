@@ -60,6 +60,56 @@
 //   12x12x96 s1: 3359 B; 6x6x192 s1: 1247 B; 3x3x336 s1: 623 B; 48x48x16 7x7 s1: 6911 B.
 
 
+// The plane mode keeps the float epilogue only (MveRqF32): the TFLite instantiations never reach
+// it (dwconv_s8_mve_run), this only makes the discarded calls type-check.
+inline const float* dwconv_s8_mve_f32(const float* s) { return s; }
+inline const float* dwconv_s8_mve_f32(const int32_t*) { return nullptr; }
+
+// TFLite epilogue of the channel-lane group routines (MveRqTfl; proof in mve_s8_common.h), per
+// accumulator \acc (float, an exact integer; the bias included when SMALL): q4 = ls, q5 = M,
+// q6 = post (the block's vectors, loaded from wf + 16.. like scale/lo/hi), q7 = int32 bias (!SMALL).
+// VCVT.S32.F32 of an integer-valued float is exact. q5 serves as the temporary (the VQRDMULH
+// result) and is reloaded for the next accumulator. The clamp is the 16-bit one of mve_s8_common.h
+// with VMOVLT (sign-extend the top halves) in place of VREV32: VQMOVNT, VMAX.S16 (act_min in the
+// top halves), VMOVLT.S16, VMIN.S16 (act_max in the bottom halves); the clamp vector is VDUP of
+// %[cl] = act_min << 16 | (act_max & 0xFFFF), kept in q7 when SMALL (the bias is then in the
+// accumulators), else rebuilt in q5 per accumulator. The Ort instantiations pass %[cl] as the
+// immediate 0 ("ri"), so it costs them no register; the TFLite lines are skipped by .if there.
+#define FERRITE_RT_DW_MVE_TFL_OUT \
+  "            vcvt.s32.f32 \\acc, \\acc\n" \
+  "            .if %c[SMALL] == 0\n" \
+  "              vadd.i32 \\acc, \\acc, q7\n" \
+  "            .endif\n" \
+  "            vshl.s32 \\acc, \\acc, q4\n" \
+  "            vqrdmulh.s32 q5, \\acc, q5\n" \
+  "            vshr.s32 \\acc, \\acc, #31\n" \
+  "            vadd.i32 \\acc, \\acc, q5\n" \
+  "            vadd.i32 \\acc, \\acc, q5\n" \
+  "            vrshl.s32 \\acc, \\acc, q6\n" \
+  "            vadd.i32 \\acc, \\acc, %[zp]\n" \
+  "            vqmovnt.s32 \\acc, \\acc\n" \
+  "            .if %c[SMALL]\n" \
+  "              vmax.s16 \\acc, \\acc, q7\n" \
+  "              vmovlt.s16 \\acc, \\acc\n" \
+  "              vmin.s16 \\acc, \\acc, q7\n" \
+  "            .else\n" \
+  "              vdup.32 q5, %[cl]\n" \
+  "              vmax.s16 \\acc, \\acc, q5\n" \
+  "              vmovlt.s16 \\acc, \\acc\n" \
+  "              vmin.s16 \\acc, \\acc, q5\n" \
+  "            .endif\n" \
+  "            vldrw.32 q5, [%[wf], #32]\n"
+// The TFLite clamp vector (q7 when SMALL: the bias is in the accumulators) before the outputs.
+#define FERRITE_RT_DW_MVE_TFL_PRE \
+  "      .if %c[TFL] && %c[SMALL]\n" \
+  "        vdup.32 q7, %[cl]\n" \
+  "      .endif\n"
+
+// The packed TFLite clamp operand (%[cl] above).
+inline int32_t dwconv_s8_mve_tfl_cl(int32_t act_min, int32_t act_max) {
+  return static_cast<int32_t>((static_cast<uint32_t>(act_min) << 16) | (static_cast<uint32_t>(act_max) & 0xFFFFu));
+}
+
 // Band geometry shared by the scratch size and the kernel.
 struct DwS8MveGeom {
   int32_t wp;    // padded columns per band row: (w_out - 1) * s + k
@@ -107,10 +157,10 @@ inline DwS8MveGeom dwconv_s8_mve_geom(const ConvS8Params& p) {
 // touches is loaded once and feeds every output it belongs to ((P-1)*S + 3 loads, 3*P FMAs).
 // wf: [bias, scale, lo, hi, 9 taps] as float vectors (bias as int32 when !kSmall). r0..r2 (rows of
 // the window at the group's first column) advance by P*S columns, yp by P*C.
-template <int S, int P, bool kSmall, bool kPred>
+template <int S, int P, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0, const float*& r1, const float*& r2,
                                                                 const float* wf, int8_t*& yp, int32_t C, int32_t zp,
-                                                                uint32_t pred) {
+                                                                uint32_t pred, int32_t cl) {
   __asm__ volatile(
       R"(
       .macro fe_fma%=, acc, i
@@ -147,6 +197,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0
       .endm
       .macro fe_out%=, acc, i
         .if %c[P] > \i
+          .if %c[TFL]
+)" FERRITE_RT_DW_MVE_TFL_OUT R"(
+          .else
           .if %c[SMALL] == 0
             vcvt.s32.f32 \acc, \acc
             vadd.i32 \acc, \acc, q7
@@ -157,6 +210,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0
           vminnm.f32 \acc, \acc, q6
           vcvtn.s32.f32 \acc, \acc
           vadd.i32 \acc, \acc, %[zp]
+          .endif
           .if %c[PRED]
             vpst
             vstrbt.32 \acc, [%[yp]]
@@ -199,6 +253,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0
       .if %c[SMALL] == 0
         vldrw.32 q7, [%[wf]]
       .endif
+)" FERRITE_RT_DW_MVE_TFL_PRE R"(
       .if %c[PRED]
         vmsr p0, %[pred]
       .endif
@@ -212,17 +267,18 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0
       )"
       : [r0] "+r"(r0), [r1] "+r"(r1), [r2] "+r"(r2), [yp] "+l"(yp)
       : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0),
-        [PRED] "i"(kPred ? 1 : 0)
+        [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl),
+        [cl] "ri"(Rq::kTfl ? cl : 0)
       : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
 }
 
 // The same for k = 5 and 7, tap by tap (k weight vectors do not fit in registers): per tap one
 // weight load, then P column loads and P FMAs. rows: the k band rows at the row's column 0; coff:
 // byte offset of the group's first column (advanced by P*S*16).
-template <int K, int S, int P, bool kSmall, bool kPred>
+template <int K, int S, int P, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* const* rows, int32_t& coff,
                                                                 const float* wf, int8_t*& yp, int32_t C, int32_t zp,
-                                                                uint32_t pred) {
+                                                                uint32_t pred, int32_t cl) {
   const float* t0;
   const float* t1;
   __asm__ volatile(
@@ -235,6 +291,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
       .endm
       .macro fe_out%=, acc, i
         .if %c[P] > \i
+          .if %c[TFL]
+)" FERRITE_RT_DW_MVE_TFL_OUT R"(
+          .else
           .if %c[SMALL] == 0
             vcvt.s32.f32 \acc, \acc
             vadd.i32 \acc, \acc, q7
@@ -245,6 +304,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
           vminnm.f32 \acc, \acc, q6
           vcvtn.s32.f32 \acc, \acc
           vadd.i32 \acc, \acc, %[zp]
+          .endif
           .if %c[PRED]
             vpst
             vstrbt.32 \acc, [%[yp]]
@@ -300,6 +360,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
       .if %c[SMALL] == 0
         vldrw.32 q7, [%[wf]]
       .endif
+)" FERRITE_RT_DW_MVE_TFL_PRE R"(
       .if %c[PRED]
         vmsr p0, %[pred]
       .endif
@@ -312,16 +373,18 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
       )"
       : [coff] "+r"(coff), [yp] "+l"(yp), [t0] "=&r"(t0), [t1] "=&r"(t1)
       : [rows] "r"(rows), [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [K] "i"(K), [P] "i"(P),
-        [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0)
+        [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl),
+        [cl] "ri"(Rq::kTfl ? cl : 0)
       : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
 }
 
 // All output groups of one output row (4 outputs per group, then the 1-3 left). The rare block
 // kinds (the tensor's last, partial block; biases beyond 2^23) go one output at a time, which keeps
 // their code small.
-template <int K, int S, bool kSmall, bool kPred>
+template <int K, int S, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void dwconv_s8_mve_row(const float* const* rows, const float* wf, int8_t* yp,
-                                                             int32_t w_out, int32_t C, int32_t zp, uint32_t pred) {
+                                                             int32_t w_out, int32_t C, int32_t zp, uint32_t pred,
+                                                             int32_t cl) {
   constexpr bool kFast = kSmall && !kPred;
   if (K == 3) {
     const float* r0 = rows[0];
@@ -331,29 +394,29 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_row(const float* const*
       // (The remainder comes from w_out, not from a loop counter: GCC 12 at -Os mis-derives the
       // value of a counter after a loop it turns into a low-overhead loop.)
       const int32_t groups = w_out >> 2, rem = w_out & 3;
-      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_group3<S, 4, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_group3<S, 4, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
       if (rem == 3)
-        dwconv_s8_mve_group3<S, 3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        dwconv_s8_mve_group3<S, 3, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
       else if (rem == 2)
-        dwconv_s8_mve_group3<S, 2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        dwconv_s8_mve_group3<S, 2, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
       else if (rem == 1)
-        dwconv_s8_mve_group3<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        dwconv_s8_mve_group3<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
     } else {
-      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_group3<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_group3<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
     }
   } else {
     int32_t coff = 0;
     if (kFast) {
       const int32_t groups = w_out >> 2, rem = w_out & 3;
-      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_groupk<K, S, 4, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+      for (int32_t i = 0; i < groups; ++i) dwconv_s8_mve_groupk<K, S, 4, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, cl);
       if (rem == 3)
-        dwconv_s8_mve_groupk<K, S, 3, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+        dwconv_s8_mve_groupk<K, S, 3, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, cl);
       else if (rem == 2)
-        dwconv_s8_mve_groupk<K, S, 2, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+        dwconv_s8_mve_groupk<K, S, 2, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, cl);
       else if (rem == 1)
-        dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+        dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, cl);
     } else {
-      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred>(rows, coff, wf, yp, C, zp, pred);
+      for (int32_t i = 0; i < w_out; ++i) dwconv_s8_mve_groupk<K, S, 1, kSmall, kPred, Rq>(rows, coff, wf, yp, C, zp, pred, cl);
     }
   }
 }
@@ -428,9 +491,9 @@ inline bool dwconv_s8_mve_small_bias(const int32_t* bias, int32_t c0, int32_t C)
 
 // Per block: the k*k weight vectors (int16) as float to wf + 16.., the bias (float when kSmall,
 // else int32) to wf[0..4) and the scale to wf[4..8), channels past the tensor zero (kPred).
-template <int K, bool kSmall, bool kPred>
+template <int K, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void dwconv_s8_mve_block_setup(const int16_t* wb, const int32_t* bias,
-                                                                      const float* scale, float* wf,
+                                                                      const typename Rq::Q* scale, float* wf,
                                                                       uint32_t pred) {
   float* wt = wf + 16;
   __asm__ volatile(
@@ -454,24 +517,34 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_block_setup(const int16
       .endif
       vstrw.32 q0, [%[wf]]
       vstrw.32 q1, [%[wf], #16]
+      .if %c[TFL]
+        @ TFLite: the block's ls, M, post vectors ([block][3][4], padded: no predicate needed)
+        vldrw.u32 q1, [%[scale]]
+        vstrw.32 q1, [%[wf], #16]
+        vldrw.u32 q1, [%[scale], #16]
+        vstrw.32 q1, [%[wf], #32]
+        vldrw.u32 q1, [%[scale], #32]
+        vstrw.32 q1, [%[wf], #48]
+      .endif
       )"
       : [wb] "+l"(wb), [wt] "+r"(wt)
       : [bias] "r"(bias), [scale] "r"(scale), [wf] "r"(wf), [pred] "r"(pred), [K] "i"(K),
-        [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0)
+        [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl)
       : "q0", "q1", "p0", "memory");
 }
 
 // Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end (the last block of the tensor may
 // have fewer: kPred). Per block: its float weights, bias and scale go to wf; band rows are brought
 // in as the output rows need them, then each output row is computed.
-template <int K, int S, bool kSmall, bool kPred>
+template <int K, int S, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const DwS8MveGeom& g, const int8_t* x,
-                                                    const int16_t* w, const int32_t* bias, const float* scale,
-                                                    float* wf, float* band, int8_t* y, int32_t c_begin,
-                                                    int32_t c_end) {
+                                                    const int16_t* w, const int32_t* bias,
+                                                    const typename Rq::Q* scale, float* wf, float* band, int8_t* y,
+                                                    int32_t c_begin, int32_t c_end) {
   // Locals: the assembly clobbers memory, so fields read through p or g would be reloaded.
   const int32_t C = p.c_out, h_in = p.h_in, w_in = p.w_in, h_out = p.h_out, w_out = p.w_out;
   const int32_t pad_top = p.pad_top, pad_left = p.pad_left, out_zp = p.out_zp;
+  const int32_t cl = dwconv_s8_mve_tfl_cl(p.act_min, p.act_max);
   const int32_t wp = g.wp, hp = g.hp, B = g.band;
   const int32_t rowf = 4 * wp;
   const float32x4_t zpf = vdupq_n_f32(static_cast<float>(p.in_zp));
@@ -492,7 +565,8 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
     const int32_t nc = C - c0 < 4 ? C - c0 : 4;
     const mve_pred16_t vpred = vctp32q(static_cast<uint32_t>(nc));
     const uint32_t pred = vpred;
-    dwconv_s8_mve_block_setup<K, kSmall, kPred>(w + (c0 >> 2) * 4 * K * K, bias + c0, scale + c0, wf, pred);
+    dwconv_s8_mve_block_setup<K, kSmall, kPred, Rq>(w + (c0 >> 2) * 4 * K * K, bias + c0, scale + c0 * Rq::kWords, wf,
+                                                    pred);
     const float* rows[K];
     int8_t* yp = y + c0;
     if (whole) {
@@ -503,7 +577,7 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
       for (int32_t oh = 0; oh < h_out; ++oh, r0 += S * rowf, yp += row_out) {
 #pragma GCC unroll 7
         for (int ky = 0; ky < K; ++ky) rows[ky] = r0 + ky * rowf;
-        dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, w_out, C, out_zp, pred);
+        dwconv_s8_mve_row<K, S, kSmall, kPred, Rq>(rows, wf, yp, w_out, C, out_zp, pred, cl);
       }
       continue;
     }
@@ -525,7 +599,7 @@ __attribute__((noinline)) void dwconv_s8_mve_blocks(const ConvS8Params& p, const
         const int32_t sl = base_slot + ky < B ? base_slot + ky : base_slot + ky - B;
         rows[ky] = band + sl * rowf;
       }
-      dwconv_s8_mve_row<K, S, kSmall, kPred>(rows, wf, yp, w_out, C, out_zp, pred);
+      dwconv_s8_mve_row<K, S, kSmall, kPred, Rq>(rows, wf, yp, w_out, C, out_zp, pred, cl);
       yp += row_out;
       base_slot = base_slot + S < B ? base_slot + S : base_slot + S - B;
       t_rem += w_out;
@@ -783,10 +857,10 @@ __attribute__((noinline)) void dwconv_s8_mve_plane_run(const ConvS8Params& p, co
 // computes exactly what dwconv_s8_mve_group3 computes (same float sums of exact integer products).
 // In place: a chunk's input is copied before any of its outputs is written, and outputs only
 // overwrite the chunk's own channels.
-template <int S, int P, bool kSmall, bool kPred>
+template <int S, int P, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*& r0, const int8_t*& r1,
                                                                    const int8_t*& r2, const float* wf, int8_t*& yp,
-                                                                   int32_t C, int32_t zp, uint32_t pred) {
+                                                                   int32_t C, int32_t zp, uint32_t pred, int32_t cl) {
   static_assert(P >= 1 && P * S <= 6 && P <= 4, "VLDRB immediate offsets reach 127");
   __asm__ volatile(
       R"(
@@ -825,6 +899,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
       .endm
       .macro fe_out%=, acc, i
         .if %c[P] > \i
+          .if %c[TFL]
+)" FERRITE_RT_DW_MVE_TFL_OUT R"(
+          .else
           .if %c[SMALL] == 0
             vcvt.s32.f32 \acc, \acc
             vadd.i32 \acc, \acc, q7
@@ -835,6 +912,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
           vminnm.f32 \acc, \acc, q6
           vcvtn.s32.f32 \acc, \acc
           vadd.i32 \acc, \acc, %[zp]
+          .endif
           .if %c[PRED]
             vpst
             vstrbt.32 \acc, [%[yp]]
@@ -877,6 +955,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
       .if %c[SMALL] == 0
         vldrw.32 q7, [%[wf]]
       .endif
+)" FERRITE_RT_DW_MVE_TFL_PRE R"(
       .if %c[PRED]
         vmsr p0, %[pred]
       .endif
@@ -890,7 +969,8 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
       )"
       : [r0] "+l"(r0), [r1] "+l"(r1), [r2] "+l"(r2), [yp] "+l"(yp)
       : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0),
-        [PRED] "i"(kPred ? 1 : 0)
+        [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl),
+        [cl] "ri"(Rq::kTfl ? cl : 0)
       : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
 }
 
@@ -899,20 +979,22 @@ struct DwS8MveI8 {
   const int8_t* plane;  // int8 plane, [hp][wp][16]
   const int16_t* w;     // packed weights
   const int32_t* bias;
-  const float* scale;
+  const void* scale;  // the policy's requantization operand (Rq::Q)
   float* wf;
   int8_t* y;
-  int32_t rowb, h_out, w_out, C, zp;
+  int32_t rowb, h_out, w_out, C, zp, amin, amax;
 };
 
 // Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end inside the chunk of 16 channels that
 // starts at c16 (all of the same bias class; kPred: the tensor's last, partial block): per block its
 // weights to wf, then every output row in groups of G = 4 (stride 1) or 3 (stride 2: VLDRB offsets
 // reach 127 bytes, 7 columns of 16) outputs, the rare block kinds one output at a time.
-template <int S, bool kSmall, bool kPred>
+template <int S, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32_t c16, int32_t c_begin,
                                                          int32_t c_end) {
   const int32_t C = a.C, zp = a.zp, h_out = a.h_out, w_out = a.w_out, rowb = a.rowb;
+  const int32_t cl = dwconv_s8_mve_tfl_cl(a.amin, a.amax);
+  const auto* const scale = static_cast<const typename Rq::Q*>(a.scale);
   float* const wf = a.wf;
   constexpr bool kFast = kSmall && !kPred;
   // (Counts from w_out, never from a loop counter after its loop: see dwconv_s8_mve_row.)
@@ -921,7 +1003,8 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
   // (Only the tensor's last block, kPred, needs a lane predicate.)
   const uint32_t pred = kPred ? static_cast<uint32_t>(vctp32q(static_cast<uint32_t>(C - c_begin))) : 0u;
   for (int32_t c0 = c_begin; c0 < c_end; c0 += 4) {
-    dwconv_s8_mve_block_setup<3, kSmall, kPred>(a.w + (c0 >> 2) * 36, a.bias + c0, a.scale + c0, wf, pred);
+    dwconv_s8_mve_block_setup<3, kSmall, kPred, Rq>(a.w + (c0 >> 2) * 36, a.bias + c0, scale + c0 * Rq::kWords, wf,
+                                                    pred);
     const int8_t* plane = a.plane + (c0 - c16);
     int8_t* y = a.y + c0;
     if (kFast && w_out == G) {  // one group per row (e.g. 6x6 -> 3x3): the short loop
@@ -930,7 +1013,7 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
         const int8_t* r1 = plane + rowb;
         const int8_t* r2 = r1 + rowb;
         int8_t* yp = y;
-        dwconv_s8_mve_group3_i8<S, G, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+        dwconv_s8_mve_group3_i8<S, G, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
         plane = r1 + (S - 1) * rowb - G * S * 16;
         y = yp;
       }
@@ -945,16 +1028,16 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
       int8_t* yp = y;
       if (kFast) {
         for (int32_t i = 0; i < groups; ++i)
-          dwconv_s8_mve_group3_i8<S, G, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+          dwconv_s8_mve_group3_i8<S, G, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
         if (S == 1 && rem == 3)
-          dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+          dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
         else if (rem == 2)
-          dwconv_s8_mve_group3_i8<S, 2, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+          dwconv_s8_mve_group3_i8<S, 2, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
         else if (rem == 1)
-          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
       } else {
         for (int32_t i = 0; i < w_out; ++i)
-          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred>(r0, r1, r2, wf, yp, C, zp, pred);
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
       }
       plane = r1 + (S - 1) * rowb - 16 * S * w_out;
       y = yp;
@@ -964,10 +1047,10 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
 
 // The whole small 3x3 layer: wf as in channel-lane mode, then the int8 plane (hp * wp * 16
 // bytes: the band's bytes, so the scratch size is the channel-lane one).
-template <int S>
+template <int S, class Rq = MveRqF32>
 __attribute__((noinline)) void dwconv_s8_mve_i8_run(const ConvS8Params& p, const DwS8MveGeom& g,
                                                              const int8_t* x, const int8_t* w, const int32_t* bias,
-                                                             const float* scale, int8_t* y, float* wf) {
+                                                             const typename Rq::Q* scale, int8_t* y, float* wf) {
   int8_t* const plane = reinterpret_cast<int8_t*>(wf + 4 * (4 + 9));
   const int32_t wp = g.wp, hp = g.hp, C = p.c_out, w_in = p.w_in, pad_top = p.pad_top, pad_left = p.pad_left;
   const int32_t rowb = 16 * wp;
@@ -980,7 +1063,7 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_run(const ConvS8Params& p, const
   const int32_t iw0 = pad_left > 0 ? 0 : -pad_left;
   const int32_t iw1 = w_in < wp - pad_left ? w_in : wp - pad_left;
   const DwS8MveI8 a{plane, reinterpret_cast<const int16_t*>(w), bias, scale, wf, y, rowb, p.h_out, p.w_out, C,
-                      p.out_zp};
+                      p.out_zp, p.act_min, p.act_max};
   // Usually every packed bias is small: the full blocks of each chunk in one call.
   const int32_t cfull = C & ~3;
   uint32_t maxabs = 0;
@@ -1000,20 +1083,20 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_run(const ConvS8Params& p, const
     }
     const int32_t cend = c16 + n, cf = cend < cfull ? cend : cfull;
     if (all_small) {
-      if (cf > c16) dwconv_s8_mve_i8_blocks<S, true, false>(a, c16, c16, cf);
+      if (cf > c16) dwconv_s8_mve_i8_blocks<S, true, false, Rq>(a, c16, c16, cf);
     } else {
       for (int32_t c0 = c16; c0 < cf; c0 += 4) {
         if (dwconv_s8_mve_small_bias(bias, c0, C))
-          dwconv_s8_mve_i8_blocks<S, true, false>(a, c16, c0, c0 + 4);
+          dwconv_s8_mve_i8_blocks<S, true, false, Rq>(a, c16, c0, c0 + 4);
         else
-          dwconv_s8_mve_i8_blocks<S, false, false>(a, c16, c0, c0 + 4);
+          dwconv_s8_mve_i8_blocks<S, false, false, Rq>(a, c16, c0, c0 + 4);
       }
     }
     if (cf < cend) {
       if (dwconv_s8_mve_small_bias(bias, cf, C))
-        dwconv_s8_mve_i8_blocks<S, true, true>(a, c16, cf, cend);
+        dwconv_s8_mve_i8_blocks<S, true, true, Rq>(a, c16, cf, cend);
       else
-        dwconv_s8_mve_i8_blocks<S, false, true>(a, c16, cf, cend);
+        dwconv_s8_mve_i8_blocks<S, false, true, Rq>(a, c16, cf, cend);
     }
   }
 }
@@ -1026,24 +1109,24 @@ inline size_t dwconv_s8_mve_scratch_bytes(const ConvS8Params& p) {
                     static_cast<size_t>(g.band) * static_cast<size_t>(g.wp));
 }
 
-template <int K, int S>
+template <int K, int S, class Rq = MveRqF32>
 inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                              const float* scale, int8_t* y, void* scratch) {
-  if (K == 3 && S == 1) {
+                              const typename Rq::Q* scale, int8_t* y, void* scratch) {
+  if (K == 3 && S == 1 && !Rq::kTfl) {
     switch (dwconv_s8_mve_plane_pitch(p)) {
-      case 16: return dwconv_s8_mve_plane_run<1, 16>(p, x, w, bias, scale, y, scratch);
-      case 32: return dwconv_s8_mve_plane_run<1, 32>(p, x, w, bias, scale, y, scratch);
-      case 64: return dwconv_s8_mve_plane_run<1, 64>(p, x, w, bias, scale, y, scratch);
-      case 124: return dwconv_s8_mve_plane_run<1, 124>(p, x, w, bias, scale, y, scratch);
+      case 16: return dwconv_s8_mve_plane_run<1, 16>(p, x, w, bias, dwconv_s8_mve_f32(scale), y, scratch);
+      case 32: return dwconv_s8_mve_plane_run<1, 32>(p, x, w, bias, dwconv_s8_mve_f32(scale), y, scratch);
+      case 64: return dwconv_s8_mve_plane_run<1, 64>(p, x, w, bias, dwconv_s8_mve_f32(scale), y, scratch);
+      case 124: return dwconv_s8_mve_plane_run<1, 124>(p, x, w, bias, dwconv_s8_mve_f32(scale), y, scratch);
       default: break;
     }
   }
-  if (K == 3 && S == 2) {
+  if (K == 3 && S == 2 && !Rq::kTfl) {
     switch (dwconv_s8_mve_plane_pitch(p)) {
-      case 16: return dwconv_s8_mve_plane_run<2, 16>(p, x, w, bias, scale, y, scratch);
-      case 32: return dwconv_s8_mve_plane_run<2, 32>(p, x, w, bias, scale, y, scratch);
-      case 64: return dwconv_s8_mve_plane_run<2, 64>(p, x, w, bias, scale, y, scratch);
-      case 84: return dwconv_s8_mve_plane_run<2, 84>(p, x, w, bias, scale, y, scratch);
+      case 16: return dwconv_s8_mve_plane_run<2, 16>(p, x, w, bias, dwconv_s8_mve_f32(scale), y, scratch);
+      case 32: return dwconv_s8_mve_plane_run<2, 32>(p, x, w, bias, dwconv_s8_mve_f32(scale), y, scratch);
+      case 64: return dwconv_s8_mve_plane_run<2, 64>(p, x, w, bias, dwconv_s8_mve_f32(scale), y, scratch);
+      case 84: return dwconv_s8_mve_plane_run<2, 84>(p, x, w, bias, dwconv_s8_mve_f32(scale), y, scratch);
       default: break;
     }
   }
@@ -1052,7 +1135,7 @@ inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8
       reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
   float* const band = wf + 4 * (4 + K * K);
   if (K == 3 && g.band >= g.hp)
-    return dwconv_s8_mve_i8_run<S>(p, g, x, w, bias, scale, y, wf);
+    return dwconv_s8_mve_i8_run<S, Rq>(p, g, x, w, bias, scale, y, wf);
   // Padding value everywhere; row copies only overwrite the input columns (or the whole interior
   // with the padding value again for padding rows).
   const float32x4_t zpf = vdupq_n_f32(static_cast<float>(p.in_zp));
@@ -1067,24 +1150,24 @@ inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8
   uint32_t maxabs = 0;
   for (int32_t c0 = 0; c0 < cfull; c0 += 4) maxabs = vmaxavq_s32(maxabs, vldrwq_s32(bias + c0));
   if (maxabs <= (1u << 23) && cfull > 0) {
-    dwconv_s8_mve_blocks<K, S, true, false>(p, g, x, wb, bias, scale, wf, band, y, 0, cfull);
+    dwconv_s8_mve_blocks<K, S, true, false, Rq>(p, g, x, wb, bias, scale, wf, band, y, 0, cfull);
   } else {
     for (int32_t c0 = 0; c0 < cfull;) {
       const bool small = dwconv_s8_mve_small_bias(bias, c0, C);
       int32_t c1 = c0 + 4;
       while (c1 < cfull && dwconv_s8_mve_small_bias(bias, c1, C) == small) c1 += 4;
       if (small)
-        dwconv_s8_mve_blocks<K, S, true, false>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
+        dwconv_s8_mve_blocks<K, S, true, false, Rq>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
       else
-        dwconv_s8_mve_blocks<K, S, false, false>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
+        dwconv_s8_mve_blocks<K, S, false, false, Rq>(p, g, x, wb, bias, scale, wf, band, y, c0, c1);
       c0 = c1;
     }
   }
   if (cfull < C) {
     if (dwconv_s8_mve_small_bias(bias, cfull, C))
-      dwconv_s8_mve_blocks<K, S, true, true>(p, g, x, wb, bias, scale, wf, band, y, cfull, C);
+      dwconv_s8_mve_blocks<K, S, true, true, Rq>(p, g, x, wb, bias, scale, wf, band, y, cfull, C);
     else
-      dwconv_s8_mve_blocks<K, S, false, true>(p, g, x, wb, bias, scale, wf, band, y, cfull, C);
+      dwconv_s8_mve_blocks<K, S, false, true, Rq>(p, g, x, wb, bias, scale, wf, band, y, cfull, C);
   }
 }
 
@@ -1102,3 +1185,24 @@ FERRITE_RT_DWCONV_S8_MVE(5, 2)
 FERRITE_RT_DWCONV_S8_MVE(7, 1)
 FERRITE_RT_DWCONV_S8_MVE(7, 2)
 #undef FERRITE_RT_DWCONV_S8_MVE
+
+// TFLite requantization (qm: int32 [ceil(c/4)][3][4] from pack_dw_requant_s8_mve_tfl): the same
+// bodies with the MveRqTfl policy, channel-lane mode only (scratch: dwconv_s8_mve_tfl_scratch_bytes).
+inline size_t dwconv_s8_mve_tfl_scratch_bytes(const ConvS8Params& p) {
+  const DwS8MveGeom g = dwconv_s8_mve_geom(p);
+  return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
+                    static_cast<size_t>(g.band) * static_cast<size_t>(g.wp));
+}
+#define FERRITE_RT_DWCONV_S8_MVE_TFL(K, S)                                                                  \
+  inline void dwconv##K##x##K##_s##S##_s8_mve_tfl(const ConvS8Params& p, int8_t* x_or_buf, const int8_t* w,\
+                                                  const int32_t* bias, const int32_t* qm, int8_t* y,       \
+                                                  void* scratch) {                                         \
+    dwconv_s8_mve_run<K, S, MveRqTfl>(p, x_or_buf, w, bias, qm, y, scratch);                               \
+  }
+FERRITE_RT_DWCONV_S8_MVE_TFL(3, 1)
+FERRITE_RT_DWCONV_S8_MVE_TFL(3, 2)
+FERRITE_RT_DWCONV_S8_MVE_TFL(5, 1)
+FERRITE_RT_DWCONV_S8_MVE_TFL(5, 2)
+FERRITE_RT_DWCONV_S8_MVE_TFL(7, 1)
+FERRITE_RT_DWCONV_S8_MVE_TFL(7, 2)
+#undef FERRITE_RT_DWCONV_S8_MVE_TFL

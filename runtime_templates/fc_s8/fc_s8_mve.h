@@ -13,15 +13,34 @@
 // contiguous 4-byte store (the last 1-3 outputs under a lane predicate). Requantization and its
 // exactness as in mve_s8_common.h; per_channel == 0 uses scale[0] for every output.
 
+// Requantization of outputs j..j+3 (lanes; pj: the lanes inside the layer) for fc_s8_mve_rows.
 template <int SSTEP>
+__attribute__((always_inline)) inline int32x4_t fc_s8_mve_requant4(int32x4_t acc, const float* scale, int32_t j,
+                                                                   mve_pred16_t pj, float32x4_t lo, float32x4_t hi,
+                                                                   int32_t zp) {
+  const float32x4_t sc = SSTEP ? vldrwq_z_f32(scale + j, pj) : vdupq_n_f32(scale[0]);
+  return conv_s8_mve_requant_v(acc, sc, lo, hi, zp);
+}
+template <int SSTEP>
+__attribute__((always_inline)) inline int32x4_t fc_s8_mve_requant4(int32x4_t acc, const int32_t* qm, int32_t j,
+                                                                   mve_pred16_t pj, float32x4_t lo, float32x4_t,
+                                                                   int32_t zp) {
+  const uint32x4_t off = vmulq_n_u32(vidupq_n_u32(0, 1), 3u);  // words of outputs j..j+3 in [out][3]
+  const int32_t* q = qm + 3 * j;
+  return conv_s8_mve_requant_tfl_v(acc, vldrwq_gather_shifted_offset_z_s32(q, off, pj),
+                                   vldrwq_gather_shifted_offset_z_s32(q + 1, off, pj),
+                                   vldrwq_gather_shifted_offset_z_s32(q + 2, off, pj), vreinterpretq_s16_f32(lo), zp);
+}
+
+template <int SSTEP, class Rq = MveRqF32>
 inline void fc_s8_mve_rows(const FcS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                           const float* scale, int8_t* y) {
+                           const typename Rq::Q* scale, int8_t* y) {
   const int32_t K = p.in_features, N = p.out_features;
   const int32_t chunks = (K + 15) >> 4;
   const int32_t wstride = K <= 8 ? 32 : 16 * chunks;
   const mve_pred16_t ptail = vctp8q(static_cast<uint32_t>(K - (chunks - 1) * 16));
-  const float32x4_t lo = vdupq_n_f32(static_cast<float>(p.act_min - p.out_zp));
-  const float32x4_t hi = vdupq_n_f32(static_cast<float>(p.act_max - p.out_zp));
+  const float32x4_t lo = Rq::lo(p.act_min, p.act_max, p.out_zp);
+  const float32x4_t hi = Rq::hi(p.act_min, p.act_max, p.out_zp);
   for (int32_t r = 0; r < p.rows; ++r) {
     const int8_t* xr = x + static_cast<size_t>(r) * static_cast<size_t>(K);
     int8_t* yr = y + static_cast<size_t>(r) * static_cast<size_t>(N);
@@ -53,8 +72,7 @@ inline void fc_s8_mve_rows(const FcS8Params& p, const int8_t* x, const int8_t* w
       a3 = vmladavaq_s8(a3, xv, vldrbq_s8(w3));
       const mve_pred16_t pj = vctp32q(static_cast<uint32_t>(nj));
       const int32x4_t acc = vaddq_s32(conv_s8_mve_vec4(a0, a1, a2, a3), vldrwq_z_s32(bias + j, pj));
-      const float32x4_t sc = SSTEP ? vldrwq_z_f32(scale + j, pj) : vdupq_n_f32(scale[0]);
-      vstrbq_p_s32(yr + j, conv_s8_mve_requant_v(acc, sc, lo, hi, p.out_zp), pj);
+      vstrbq_p_s32(yr + j, fc_s8_mve_requant4<SSTEP>(acc, scale, j, pj, lo, hi, p.out_zp), pj);
     }
   }
 }
@@ -74,5 +92,18 @@ inline void fc_s8_mve(const FcS8Params& p, const int8_t* x, const int8_t* w, con
     fc_s8_mve_rows<4>(p, x, w, bias, scale, y);
   } else {
     fc_s8_mve_rows<0>(p, x, w, bias, scale, y);
+  }
+}
+
+// TFLite requantization (qm: int32 [out_features][3] from pack_requant_s8_mve_tfl, always per
+// output): the same kernel bodies with the MveRqTfl policy (mve_s8_common.h).
+inline void fc_s8_mve_tfl(const FcS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                          const int32_t* qm, void* y_) {
+  int8_t* const y = static_cast<int8_t*>(y_);
+  if (p.rows >= 4) {
+    const PwS8Mve a{p.rows, p.in_features, p.out_features, p.out_zp, p.act_min, p.act_max};
+    conv1x1_s8_mve_core<4, MveRqTfl>(a, x, w, bias, qm, y);
+  } else {
+    fc_s8_mve_rows<4, MveRqTfl>(p, x, w, bias, qm, y);
   }
 }

@@ -2,8 +2,9 @@
 # ctest tflite_models: the MLPerf Tiny int8 .tflite models (../shared/models/tflite, not committed)
 # compile and run with TFLite numerics, bit-identical to the own-written reference of TFLite's integer
 # rules (scripts/tflite_ref.py; goldens tests/data/tflite/*_ref.npy made by tflite_inputs.py goldens)
-# on the host (4 seeded inputs per model) and on QEMU Cortex-M4, M7 and M33 (first input; the DSP
-# variants with TFLite requantization); prints each arena.
+# on the host (4 seeded inputs per model) and on QEMU Cortex-M4, M7, M33 (first input; the DSP
+# variants with TFLite requantization) and Cortex-M55 (the Helium *_mve_tfl variants, also compared
+# with the host); prints each arena.
 # Usage: test_tflite_models.sh FERRITE SOURCE_DIR [MODEL_DIR]     exit 77 = skipped
 set -euo pipefail
 FERRITE=$1
@@ -55,6 +56,17 @@ np.save('$T/$name.ref.npy', np.stack([tflite_ref.run(m, x[i]) for i in range(x.s
       out=$(ls "$T/$name.$core"/*.npy | head -1)
       compare "$out" "$T/$name.ref0.npy" "$name QEMU Cortex-${core^^} vs TFLite reference"
     done
+    # Cortex-M55: the Helium variants with TFLite requantization (*_mve_tfl), bit-identical to the
+    # reference and to the host's portable kernels.
+    "$FERRITE" run "$model" --input "$T/$name.in0.npy" --target qemu-cortex-m55 --output-dir "$T/$name.m55" --quiet >/dev/null
+    out=$(ls "$T/$name.m55"/*.npy | head -1)
+    compare "$out" "$T/$name.ref0.npy" "$name QEMU Cortex-M55 vs TFLite reference"
+    "$PY" -c "import numpy as np; np.save('$T/$name.host0.npy', np.load('$(ls "$T/$name.host"/*.npy | head -1)')[0])"
+    compare "$out" "$T/$name.host0.npy" "$name QEMU Cortex-M55 vs host"
+    "$FERRITE" compile "$model" --target cortex-m55 -o "$T/$name.gen55" > /dev/null
+    n=$(cat "$T/$name.gen55"/*.cpp | grep -o 'ferrite_rt::[a-z0-9_]*_mve_tfl(' | sort -u | sed 's/ferrite_rt:://; s/(//' | tr '\n' ' ')
+    [ -n "$n" ] || { echo "FAIL: $name: no Helium TFLite variant selected for cortex-m55"; exit 1; }
+    echo "$name cortex-m55 kernels: $n"
   fi
   "$FERRITE" report "$model" > "$T/$name.report.txt"
   echo "$name: $(grep -m1 '^ *arena ' "$T/$name.report.txt" | sed 's/^ *//')"

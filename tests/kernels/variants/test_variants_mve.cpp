@@ -25,6 +25,10 @@ namespace ferrite_rt {
 #include "binary_s8/binary_s8_mve.h"
 #include "pool_s8/pool_s8.h"
 #include "pool_s8/pool_s8_mve.h"
+#include "quantize/quantize.h"
+#include "softmax_s8/softmax_s8.h"
+#include "tflite_s8/tflite_s8.h"
+#include "tflite_s8/add_s8_mve_tfl.h"
 }  // namespace ferrite_rt
 
 #include "kernels/pack_s8_mve.h"
@@ -397,9 +401,8 @@ const DwEdge kDwEdges[] = {
     {7, 1, 60, 2, 7, 0, 0, 5}, {7, 2, 60, 1, 6, 0, 2, 6}, {3, 1, 5, 40, 4, 4, 4, 4}, {3, 2, 9, 9, 5, 0, 0, 5},
 };
 
-[[maybe_unused]] bool test_dw(const DwVariant& v, Rng& r, int case_no, const DwEdge* edge) {
-  ConvS8Params p{};
-  const int32_t k = v.k, s = v.s;
+// A random depthwise shape for a k x k, stride s variant (or the fixed in-place edge shape).
+void dw_random_shape(int32_t k, int32_t s, Rng& r, const DwEdge* edge, ConvS8Params& p) {
   p.n = 1;
   p.kh = p.kw = k;
   p.stride_h = p.stride_w = s;
@@ -447,6 +450,12 @@ const DwEdge kDwEdges[] = {
   }
   p.h_out = (p.h_in + pt + pb - k) / s + 1;
   p.w_out = (p.w_in + pl + pr - k) / s + 1;
+}
+
+[[maybe_unused]] bool test_dw(const DwVariant& v, Rng& r, int case_no, const DwEdge* edge) {
+  ConvS8Params p{};
+  const int32_t k = v.k;
+  dw_random_shape(v.k, v.s, r, edge, p);
   p.w_zp = r.chance(70) ? 0 : pick_zp(r);
   bool bias_null;
   fill_common(r, p, p.c_out, &bias_null);
@@ -840,6 +849,7 @@ bool bench_avgpool(Rng& r, int32_t h, int32_t w, int32_t c, int32_t kh, int32_t 
 
 #ifndef FE_BENCH
 #include "binary_s8_cases.inc"
+#include "test_tfl_mve.inc"
 #endif
 
 
@@ -1211,6 +1221,8 @@ int main() {
       if (test_bn(v, r, i)) ++passed; else ++failed;
     }
 #endif
+  // TFLite requantization variants vs the portable *_tfl kernels (test_tfl_mve.inc).
+  tflcase::run(kCases, &passed, &failed);
   // int8 Add / Mul (same shape and broadcast runs) vs binary_s8.
   bincase::run("qadd_s8_mve", ferrite_rt::qadd_s8_mve, fk::qadd_s8_mve_applies, ferrite_rt::BinOpS8::Add,
                0xADD5EEDull, 2 * kCases, passed, failed);
