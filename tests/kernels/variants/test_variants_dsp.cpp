@@ -36,6 +36,7 @@ namespace ferrite_rt {
 #include "pool_s8/avgpool_s8_fpu.h"
 #include "pool_s8/maxpool_s8_dsp.h"
 #include "softmax_s8/softmax_s8.h"
+#include "pad/pad_f32.h"  // PadParams: tflite_s8.h's pad_s8_tfl
 #include "tflite_s8/tflite_s8.h"
 #include "binary_s8/add_s8_dsp_tfl.h"
 #if defined(__ARM_FP)

@@ -27,6 +27,7 @@ namespace ferrite_rt {
 #include "pool_s8/pool_s8_mve.h"
 #include "quantize/quantize.h"
 #include "softmax_s8/softmax_s8.h"
+#include "pad/pad_f32.h"  // PadParams: tflite_s8.h's pad_s8_tfl
 #include "tflite_s8/tflite_s8.h"
 #include "tflite_s8/add_s8_mve_tfl.h"
 }  // namespace ferrite_rt
