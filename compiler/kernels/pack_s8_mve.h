@@ -182,6 +182,26 @@ inline void pack_dwconv_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t* 
   }
 }
 
+// The channel-lane mode's scratch (Ort and TFLite depthwise): constants, weights and the band
+// (the whole padded plane up to 4 KB, else a ring of rows).
+inline size_t dwconv_s8_mve_lane_scratch_bytes(const ferrite_rt::ConvS8Params& p) {
+  const int32_t wp = (p.w_out - 1) * p.stride_w + p.kw;
+  const int32_t hp = (p.h_out - 1) * p.stride_h + p.kh;
+  int32_t band = hp;
+  if (16 * wp * hp > 4096) {
+    band = p.kh;
+    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+      const int32_t window = oh * p.stride_h + p.kh - 1;
+      const int32_t slots = ((oh + 1) * p.w_out - 1) / p.w_in + p.pad_top;
+      const int32_t span = (slots > window ? slots : window) - oh * p.stride_h + 1;
+      band = span > band ? span : band;
+    }
+    band = band < hp ? band : hp;
+  }
+  return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
+                    static_cast<size_t>(band) * static_cast<size_t>(wp));
+}
+
 // Scratch bytes of the depthwise kernels, for the planner (the same arithmetic as
 // ferrite_rt::dwconv_s8_mve_scratch_bytes in dwconv_s8_mve.h, which needs <arm_mve.h>; the target
 // tests check that both agree).
@@ -201,21 +221,7 @@ inline size_t dwconv_s8_mve_scratch_bytes(const ferrite_rt::ConvS8Params& p) {
              static_cast<size_t>(p.h_out) * static_cast<size_t>(wq);
   }
   // Channel-lane mode: constants, weights and the band (whole plane up to 4 KB, else a ring).
-  const int32_t wp = (p.w_out - 1) * p.stride_w + p.kw;
-  const int32_t hp = (p.h_out - 1) * p.stride_h + p.kh;
-  int32_t band = hp;
-  if (16 * wp * hp > 4096) {
-    band = p.kh;
-    for (int32_t oh = 0; oh < p.h_out; ++oh) {
-      const int32_t window = oh * p.stride_h + p.kh - 1;
-      const int32_t slots = ((oh + 1) * p.w_out - 1) / p.w_in + p.pad_top;
-      const int32_t span = (slots > window ? slots : window) - oh * p.stride_h + 1;
-      band = span > band ? span : band;
-    }
-    band = band < hp ? band : hp;
-  }
-  return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
-                    static_cast<size_t>(band) * static_cast<size_t>(wp));
+  return dwconv_s8_mve_lane_scratch_bytes(p);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,21 +271,7 @@ inline void pack_dw_requant_s8_mve_tfl(const ferrite_rt::ConvS8Params& p, const 
   }
 }
 inline size_t dwconv_s8_mve_tfl_scratch_bytes(const ferrite_rt::ConvS8Params& p) {
-  const int32_t wp = (p.w_out - 1) * p.stride_w + p.kw;
-  const int32_t hp = (p.h_out - 1) * p.stride_h + p.kh;
-  int32_t band = hp;
-  if (16 * wp * hp > 4096) {
-    band = p.kh;
-    for (int32_t oh = 0; oh < p.h_out; ++oh) {
-      const int32_t window = oh * p.stride_h + p.kh - 1;
-      const int32_t slots = ((oh + 1) * p.w_out - 1) / p.w_in + p.pad_top;
-      const int32_t span = (slots > window ? slots : window) - oh * p.stride_h + 1;
-      band = span > band ? span : band;
-    }
-    band = band < hp ? band : hp;
-  }
-  return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
-                    static_cast<size_t>(band) * static_cast<size_t>(wp));
+  return dwconv_s8_mve_lane_scratch_bytes(p);
 }
 
 // add_s8_mve_tfl (runtime_templates/tflite_s8/add_s8_mve_tfl.h): TFLite ADD, same shape. Rule on
