@@ -7,4 +7,6 @@ BUILD=${FERRITE_BUILD_DIR:-$ROOT/build}
 bash "$ROOT/scripts/install_deps.sh"
 bash "$ROOT/scripts/build.sh"
 cd "$BUILD"
-ctest --output-on-failure --timeout 1800
+# Two tests at a time (the suite's tests are mostly single-threaded: QEMU, one g++ per model); the
+# ones that check wall-clock limits run alone (RUN_SERIAL in tests/CMakeLists.txt).
+ctest --output-on-failure --timeout 1800 -j "${FERRITE_TEST_JOBS:-2}"
