@@ -14,6 +14,7 @@
 #include "driver/compile.h"
 #include "driver/npy.h"
 #include "driver/progress.h"
+#include "driver/quantize_cmd.h"
 #include "driver/report.h"
 #include "driver/report_diff.h"
 #include "driver/report_html.h"
@@ -215,6 +216,29 @@ int main(int argc, char** argv) {
   run->add_flag("--dataset", ro.dataset,
                 "inputs carry an extra leading axis of N entries: run N inferences, outputs get that axis too");
 
+  QuantizeCli qc;
+  auto* quantize = app.add_subcommand("quantize", "post-training int8 quantization: float ONNX model + calibration data -> QDQ ONNX model");
+  quantize->add_option("model", qc.model, "float ONNX model")->required();
+  quantize->add_option("--calibration", qc.calibration,
+                       "DATA: a folder of .npy/.pb files, an .npz, an .npy or an IDX file (docs/quantization.md)")
+      ->required();
+  quantize->add_option("-o,--output", qc.output, "the quantized model (.onnx) to write")->required();
+  quantize->add_option("--calibrate", qc.calibrate,
+                       "activation ranges: auto (default: the method whose int8 outputs are closest to the float "
+                       "model's on the calibration data), minmax, percentile[:P], mse, entropy");
+  quantize->add_option("--activations", qc.activations, "int8 (default) or uint8 activations");
+  quantize->add_flag("--per-tensor", qc.per_tensor, "one scale per weight tensor (default: per output channel)");
+  quantize->add_option("--keep-float", qc.keep_float, "NODE...: nodes (the model's names) that stay float");
+  quantize->add_option("--input-shape", qc.input_shapes, "NAME=1x3x96x96: static shape for an input with dynamic dims");
+  quantize->add_option("--idx-scale", qc.idx_scale, "IDX data: factor for the unsigned bytes (default 1/255)");
+  quantize->add_option("--limit", qc.limit, "use only the first N calibration samples");
+  quantize->add_option("--evaluate", qc.evaluate, "DATA: held-out samples; prints float vs int8 accuracy (with --labels) or MSE");
+  quantize->add_option("--evaluate-limit", qc.eval_limit, "use only the first N evaluation samples");
+  quantize->add_option("--labels", qc.labels, "FILE: class labels of the --evaluate samples (1-D integer .npy or IDX labels)");
+  quantize->add_option("--json", qc.json_file, "also write the report as JSON to FILE");
+  quantize->add_flag("-q,--quiet", qc.quiet, "no progress lines on stderr");
+  quantize->add_flag("--progress", qc.progress, "progress lines on stderr even when it is not a terminal");
+
   auto* ops = app.add_subcommand("ops", "list the supported operators");
   std::string ops_check;
   ops->add_option("--check", ops_check, "MODEL: list the model's operators, exit 3 if any is unsupported");
@@ -350,6 +374,7 @@ int main(int argc, char** argv) {
       fmt::print("wrote {} files to {}\n", files->size(), out_dir);
       return 0;
     }
+    if (*quantize) return quantize_command(qc);
     if (*run) {
       auto opts = make_options(uc);
       if (!opts) return error("run", opts.error());

@@ -47,6 +47,10 @@ Expected<Tensor> read_npy(const std::string& path) {
     return make_error("'{}' is larger than the {} byte limit", path, kMaxModelBytes);
   f.seekg(0);
   std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return parse_npy(all, path);
+}
+
+Expected<Tensor> parse_npy(const std::string& all, const std::string& path) {
   if (all.size() < 10 || all.compare(0, 6, kMagic, 6) != 0) return make_error("'{}' is not a .npy file", path);
   const int major = static_cast<unsigned char>(all[6]);
   size_t hlen, hstart;

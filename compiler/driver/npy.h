@@ -6,6 +6,8 @@
 
 namespace ferrite {
 Expected<Tensor> read_npy(const std::string& path);
+// The same from the file's bytes (`what` names it in messages), e.g. a member of an .npz archive.
+Expected<Tensor> parse_npy(const std::string& bytes, const std::string& what);
 Status write_npy(const std::string& path, const Tensor& t);
 // .npy or ONNX TensorProto .pb, by content (the .npy magic) rather than by extension.
 Expected<Tensor> read_tensor_file(const std::string& path);

@@ -1,0 +1,20 @@
+// `ferrite quantize` on the command line (docs/quantization.md): reads the calibration (and
+// evaluation) data, runs the quantizer (compiler/quantizer/), writes the QDQ model atomically and
+// prints the report (text; JSON with --json FILE). Returns the process exit code.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace ferrite {
+
+struct QuantizeCli {
+  std::string model, calibration, output, calibrate = "auto", activations = "int8", evaluate, labels, json_file;
+  std::vector<std::string> input_shapes, keep_float;
+  bool per_tensor = false, quiet = false, progress = false;
+  float idx_scale = 1.f / 255.f;
+  size_t limit = 0, eval_limit = 0;
+};
+
+int quantize_command(const QuantizeCli& c);
+
+}  // namespace ferrite
