@@ -226,7 +226,8 @@ int main(int argc, char** argv) {
   quantize->add_option("--calibrate", qc.calibrate,
                        "activation ranges: auto (default: the method whose int8 outputs are closest to the float "
                        "model's on the calibration data), minmax, percentile[:P], mse, entropy");
-  quantize->add_option("--activations", qc.activations, "int8 (default) or uint8 activations");
+  quantize->add_option("--activations", qc.activations,
+                       "uint8 (default, as ONNX Runtime's quantizer) or int8 activations (Ferrite runs both alike)");
   quantize->add_flag("--per-tensor", qc.per_tensor, "one scale per weight tensor (default: per output channel)");
   quantize->add_option("--keep-float", qc.keep_float, "NODE...: nodes (the model's names) that stay float");
   quantize->add_option("--input-shape", qc.input_shapes, "NAME=1x3x96x96: static shape for an input with dynamic dims");

@@ -595,6 +595,24 @@ std::map<TensorId, QParams> choose_qparams(const Graph& g, const Plan& plan, con
     auto s = st.find(t);
     q[t] = s == st.end() ? QParams{} : qparams_for(select_range(s->second, c), qmin, qmax);
   }
+  // A Clip absorbed into its producer's output range: the quantized range must lie inside the Clip's
+  // bounds (in float32, as ONNX Runtime checks it), so that the Clip is redundant and every runtime
+  // drops it; shrink the scale by ulps where rounding put an end outside.
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    if (plan.fused_act[i] < 0) continue;
+    const Node& a = g.nodes[static_cast<size_t>(plan.fused_act[i])];
+    if (a.op != OpKind::Clip || !q.count(a.outputs[0])) continue;
+    QParams& p = q[a.outputs[0]];
+    const auto bound = [&](size_t slot, float def) {
+      return slot < a.inputs.size() && a.inputs[slot] != kNoTensor ? g.t(a.inputs[slot]).as_f32().at(0) : def;
+    };
+    const float lo = bound(1, -INFINITY), hi = bound(2, INFINITY);
+    for (int k = 0; k < 64; ++k) {
+      const float top = p.scale * static_cast<float>(qmax - p.zero_point), bottom = p.scale * static_cast<float>(qmin - p.zero_point);
+      if (top <= hi && bottom >= lo) break;
+      p.scale = std::nextafter(p.scale, 0.f);
+    }
+  }
   return q;
 }
 

@@ -26,7 +26,10 @@ using QuantizeProgress = std::function<void(const std::string&, size_t, size_t)>
 struct QuantizeOptions {
   std::string calibrate = "auto";  // minmax | percentile[:P] | mse | entropy | auto
   bool per_channel = true;         // weights: one scale per output channel (else per tensor)
-  bool uint8_activations = false;  // activations uint8 (zero point 0..255) instead of int8
+  // Activations uint8 (zero point 0..255, the default, as ONNX Runtime's quantizer) or int8. Ferrite
+  // computes both identically (uint8 is int8 with the zero point moved by 128); ONNX Runtime on x86
+  // fuses every QDQ Conv only with uint8 activations (with int8 some run as float Conv between Q/DQ).
+  bool uint8_activations = true;
   std::vector<std::string> keep_float;  // node names (the model's) that stay float
   size_t auto_samples = 64;  // --calibrate auto: calibration samples that score each method
 };
