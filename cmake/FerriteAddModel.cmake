@@ -2,7 +2,8 @@
 #                   [CPU cortex-m0plus|cortex-m3|cortex-m4|cortex-m7|cortex-m33|cortex-m55|host]
 #                   [SRAM_BUDGET <size>] [FLASH_BUDGET <size>]
 #                   [WEIGHTS_FORMAT incbin|text|array] [WEIGHTS_SECTION <section>] [WEIGHTS_ALIGN <n>]
-#                   [INPUT_SHAPE <name>=<dims>...] [OPTIONS <extra ferrite compile args>...])
+#                   [INPUT_SHAPE <name>=<dims>...] [QUANTIZE <calibration data>]
+#                   [OPTIONS <extra ferrite compile args>...])
 #
 # Adds a custom command that runs `ferrite compile` at BUILD time into
 # ${CMAKE_CURRENT_BINARY_DIR}/ferrite/<target>/ and a STATIC library <target> made of the generated
@@ -14,13 +15,16 @@
 # Sizes: 65536, 64KiB/64K (x1024), 1MiB/1M, 64KB (x1000), as for `ferrite compile`.
 # CPU also accepts m0plus, m3, m4, m7, m33, m55 (without the cortex- prefix); default: host.
 # FLASH_BUDGET is compared with the report's weights_bytes (code size is not included).
+# QUANTIZE: MODEL is a float model, quantized to int8 at build time from this calibration data (a
+# file or folder, as `ferrite quantize --calibration`, docs/quantization.md); the QDQ model is kept
+# as <name>_int8.onnx. A data file is a dependency; a folder's contents are not tracked.
 #
 # Properties set on <target>: FERRITE_NAME, FERRITE_GENERATED_DIR, FERRITE_REPORT_JSON (paths to the
 # generated directory and <name>_report.json).
 include_guard(GLOBAL)
 
 function(ferrite_add_model target)
-  cmake_parse_arguments(PARSE_ARGV 1 FAM "" "MODEL;NAME;CPU;SRAM_BUDGET;FLASH_BUDGET;WEIGHTS_FORMAT;WEIGHTS_SECTION;WEIGHTS_ALIGN"
+  cmake_parse_arguments(PARSE_ARGV 1 FAM "" "MODEL;NAME;CPU;SRAM_BUDGET;FLASH_BUDGET;WEIGHTS_FORMAT;WEIGHTS_SECTION;WEIGHTS_ALIGN;QUANTIZE"
                         "INPUT_SHAPE;OPTIONS")
   if(FAM_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "ferrite_add_model(${target}): unknown arguments: ${FAM_UNPARSED_ARGUMENTS}")
@@ -87,6 +91,17 @@ function(ferrite_add_model target)
   foreach(s IN LISTS FAM_INPUT_SHAPE)
     list(APPEND args --input-shape "${s}")
   endforeach()
+  set(quantize_deps)
+  if(FAM_QUANTIZE)
+    get_filename_component(qdata "${FAM_QUANTIZE}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT EXISTS "${qdata}")
+      message(FATAL_ERROR "ferrite_add_model(${target}): QUANTIZE data '${qdata}' does not exist")
+    endif()
+    list(APPEND args --quantize "${qdata}")
+    if(NOT IS_DIRECTORY "${qdata}")
+      list(APPEND quantize_deps "${qdata}")
+    endif()
+  endif()
   list(APPEND args ${FAM_OPTIONS})
 
   set(dir "${CMAKE_CURRENT_BINARY_DIR}/ferrite/${target}")
@@ -94,6 +109,9 @@ function(ferrite_add_model target)
               "${dir}/${name}_report.txt" "${dir}/${name}_memory.html")
   if(weights_format STREQUAL "incbin")
     list(APPEND outputs "${dir}/${name}_weights.bin")
+  endif()
+  if(FAM_QUANTIZE)
+    list(APPEND outputs "${dir}/${name}_int8.onnx")
   endif()
   # The arguments go into a file that is rewritten only when they change: the command depends on it,
   # so changing SRAM_BUDGET, INPUT_SHAPE, OPTIONS, ... regenerates (and nothing else does).
@@ -104,7 +122,7 @@ function(ferrite_add_model target)
   add_custom_command(
     OUTPUT ${outputs}
     COMMAND "$<TARGET_FILE:Ferrite::ferrite>" ${args}
-    DEPENDS "${model}" "${args_file}" Ferrite::ferrite "$<TARGET_FILE:Ferrite::ferrite>"
+    DEPENDS "${model}" "${args_file}" ${quantize_deps} Ferrite::ferrite "$<TARGET_FILE:Ferrite::ferrite>"
     COMMENT "ferrite: generating ${name} from ${FAM_MODEL} (${cpu})"
     VERBATIM)
 

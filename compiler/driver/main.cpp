@@ -2,6 +2,7 @@
 // exit codes: 0 success, 1 a check failed (budget exceeded, outputs differ), 2 usage or model error.
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -36,6 +37,7 @@ struct Common {
   std::string patch = "auto", max_patch_overhead = "20%", fuse_bottlenecks = "auto";
   WeightsOptions weights;
   bool quiet = false, progress = false, timing = false;
+  std::string quantize;  // --quantize DATA: quantize the float model first (docs/quantization.md)
 };
 
 void add_common(CLI::App* c, Common& o, bool run) {
@@ -87,6 +89,10 @@ void add_common(CLI::App* c, Common& o, bool run) {
   c->add_option("--weights-align", o.weights.align, "alignment of the constants' blob: a power of two >= 16 (default 16)");
   c->add_option("--freeze-input", o.freeze_inputs, "NAME=FILE (.npy/.pb): bake an input into the model as a constant");
   c->add_option("--print-after", o.print_after, "dump the IR after the named pass ('all' for every pass)");
+  if (!run)
+    c->add_option("--quantize", o.quantize,
+                  "DATA: quantize the float model to int8 first, as `ferrite quantize --calibration DATA` does "
+                  "(compile also writes <name>_int8.onnx)");
   if (!run) c->add_flag("-q,--quiet", o.quiet, "no progress lines on stderr");
   c->add_flag("--progress", o.progress,
               "progress lines on stderr (steps of a second or more) even when stderr is not a terminal");
@@ -328,6 +334,30 @@ int main(int argc, char** argv) {
         return error(cmd, Error{"--profile-json needs --html FILE"});
       Progress progress = make_progress(c, c.quiet);
       opts->progress = &progress;
+      // --quantize DATA: the QDQ model goes to a temporary file that is compiled instead.
+      std::string quantized_bytes, quantized_path;
+      struct RemoveFile {
+        std::string* path;
+        ~RemoveFile() {
+          if (!path->empty()) std::remove(path->c_str());
+        }
+      } remove_quantized{&quantized_path};
+      if (!c.quantize.empty()) {
+        progress.begin("quantize (calibration, range selection)", true);
+        auto q = quantize_for_compile(c.model, c.quantize, opts->import, progress.show);
+        if (!q) return error(cmd, q.error());
+        quantized_bytes = std::move(*q);
+        std::string tmpl = (std::filesystem::temp_directory_path() / "ferrite-quantized-XXXXXX").string();
+        const int fd = mkstemp(tmpl.data());
+        if (fd < 0) return error(cmd, Error{"cannot create a temporary file"});
+        quantized_path = tmpl;
+        const bool written = ::write(fd, quantized_bytes.data(), quantized_bytes.size()) ==
+                             static_cast<ssize_t>(quantized_bytes.size());
+        ::close(fd);
+        if (!written) return error(cmd, Error{"cannot write a temporary file"});
+        if (opts->name.empty()) opts->name = std::filesystem::path(c.model).stem().string();
+        opts->model_path = quantized_path;
+      }
       auto m = compile_model(*opts);
       if (!m) return error(cmd, m.error());
       if (flash_budget) {
@@ -367,6 +397,7 @@ int main(int argc, char** argv) {
       progress.begin("emit C++");
       auto files = generate_files(*m);
       if (!files) return error(cmd, files.error());
+      if (!quantized_bytes.empty()) files->push_back({m->name + "_int8.onnx", quantized_bytes});
       progress.begin("write files");
       Status st = write_files_atomically(out_dir, *files);
       if (!st) return error(cmd, st.error());

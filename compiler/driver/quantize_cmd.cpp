@@ -161,4 +161,23 @@ int quantize_command(const QuantizeCli& c) {
   return 0;
 }
 
+Expected<std::string> quantize_for_compile(const std::string& model, const std::string& data, const ImportOptions& import,
+                                           bool show_progress) {
+  auto fg = load_float_model(model, import);
+  if (!fg) return make_error("--quantize: {}", fg.error().message);
+  std::vector<DatasetInput> inputs;
+  for (TensorId in : fg->inputs) inputs.push_back({fg->t(in).name, fg->t(in).shape});
+  auto calib = read_dataset(data, inputs, {});
+  if (!calib) return make_error("--quantize: {}", calib.error().message);
+  size_t last = 101;
+  QuantizeProgress progress = [&](const std::string& step, size_t done, size_t total) {
+    if (!show_progress || total == 0 || done * 10 / total == last) return;
+    last = done * 10 / total;
+    fmt::print(stderr, "ferrite: quantize: {} {}/{}\n", step, done, total);
+  };
+  auto q = quantize_model(*fg, calib->samples, {}, progress);
+  if (!q) return make_error("--quantize: {}", q.error().message);
+  return std::move(q->onnx_bytes);
+}
+
 }  // namespace ferrite

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "support/error.h"
+
 namespace ferrite {
 
 struct QuantizeCli {
@@ -16,5 +18,11 @@ struct QuantizeCli {
 };
 
 int quantize_command(const QuantizeCli& c);
+
+// `ferrite compile|report --quantize DATA`: quantizes `model` (with the defaults of `ferrite quantize`)
+// from the calibration DATA and returns the serialized QDQ model.
+struct ImportOptions;
+Expected<std::string> quantize_for_compile(const std::string& model, const std::string& data, const ImportOptions& import,
+                                           bool show_progress);
 
 }  // namespace ferrite

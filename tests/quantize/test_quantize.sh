@@ -68,6 +68,27 @@ sys.exit(0 if not d['float_ops'] else 1)"
 check "Fashion CNN int8 compiles to integer kernels only" no_float fashion_q.onnx
 check "MobileNetV2 int8 compiles to integer kernels only" no_float mbv2_q.onnx
 
+# One step: `ferrite compile --quantize DATA` and ferrite_add_model(... QUANTIZE DATA) quantize with the
+# same defaults (their <name>_int8.onnx is the model `ferrite quantize` wrote) and compile it.
+"$FERRITE" compile "$ROOT/samples/mobilenetv2_035_96/model.onnx" --quantize "$WORK/mbv2_calib.npy" -o "$WORK/onestep" \
+  --name mbv2 -q > "$WORK/onestep.log" 2>&1
+check "ferrite compile --quantize DATA compiles the model ferrite quantize makes" cmp -s "$WORK/onestep/mbv2_int8.onnx" "$WORK/mbv2_q.onnx"
+fam() {
+  local prefix="$WORK/prefix" proj="$WORK/fam"
+  cmake --install "$(dirname "$FERRITE")" --prefix "$prefix" > "$WORK/fam_install.log" 2>&1 || return 1
+  mkdir -p "$proj"
+  cat > "$proj/CMakeLists.txt" <<CMAKE
+cmake_minimum_required(VERSION 3.25)
+project(fam_quantize CXX)
+find_package(Ferrite REQUIRED)
+ferrite_add_model(mbv2 MODEL "$ROOT/samples/mobilenetv2_035_96/model.onnx" QUANTIZE "$WORK/mbv2_calib.npy")
+CMAKE
+  cmake -S "$proj" -B "$proj/build" -DCMAKE_PREFIX_PATH="$prefix" > "$WORK/fam.log" 2>&1 &&
+    cmake --build "$proj/build" >> "$WORK/fam.log" 2>&1 &&
+    cmp -s "$proj/build/ferrite/mbv2/mbv2_int8.onnx" "$WORK/mbv2_q.onnx" || { tail -20 "$WORK/fam.log"; return 1; }
+}
+check "ferrite_add_model(... QUANTIZE DATA) builds the int8 library from the float model" fam
+
 # Bad calibration data: exit 2, a message naming the problem, no output file.
 $PY - "$WORK/bad" <<'PYEOF'
 import os, sys
