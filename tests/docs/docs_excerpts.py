@@ -265,6 +265,9 @@ def make_work(ferrite, source, work):
     os.makedirs(bindir, exist_ok=True)
     if not os.path.lexists(os.path.join(bindir, 'ferrite')):
         os.symlink(os.path.abspath(ferrite), os.path.join(bindir, 'ferrite'))
+    tool = os.path.join(bdir, 'tests', 'ferrite_widen_conv')  # the test tool of ci.md
+    if os.path.exists(tool) and not os.path.lexists(os.path.join(bindir, 'ferrite_widen_conv')):
+        os.symlink(tool, os.path.join(bindir, 'ferrite_widen_conv'))
     tmp = os.path.join(work, 'tmp')
     os.makedirs(tmp, exist_ok=True)
     env = dict(os.environ)
