@@ -93,8 +93,9 @@ def transcript_steps(lines):
         elif steps:
             steps[-1][1].append(l)
         i += 1
-    while steps and steps[-1][1] and steps[-1][1][-1].strip() == '':
-        steps[-1][1].pop()
+    for _, out in steps:  # blank lines that end a command's output only separate it from the next
+        while out and out[-1].strip() == '':
+            out.pop()
     return steps
 
 
@@ -177,7 +178,9 @@ def match_output(expected, actual):
 
 def map_paths(text, env):
     text = text.replace('/opt/ferrite', env['DOCS_PREFIX'])
-    return re.sub(r'(?<![\w.])/tmp/', env['DOCS_TMP'] + '/', text)
+    # /tmp/ at the start of a word, after =, a quote, :, (, a comma, -I/-L (compiler flags) or file://
+    return re.sub(r'(^|[\s=\'":(,]|-I|-L|//)/tmp/', lambda m: m.group(1) + env['DOCS_TMP'] + '/', text,
+                  flags=re.M)
 
 
 def unmap_paths(text, env):
@@ -198,7 +201,8 @@ class Shell:
         """(exit code, output lines) of one command; exit code None on a timeout."""
         self.n += 1
         tag = f'@@docs-test-{os.getpid()}-{self.n}@@'
-        script = f'{map_paths(cmd, self.env)}\n__docs_rc=$?; echo; echo "{tag} $__docs_rc"\n'
+        # stdin from /dev/null: a command that reads it (qemu -nographic) must not eat the script.
+        script = f'{{ {map_paths(cmd, self.env)}\n}} < /dev/null 2>&1\n__docs_rc=$?; echo; echo "{tag} $__docs_rc"\n'
         self.p.stdin.write(script.encode())
         self.p.stdin.flush()
         data, deadline, fd = b'', time.time() + timeout, self.p.stdout.fileno()
