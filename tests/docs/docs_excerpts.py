@@ -177,14 +177,13 @@ def match_output(expected, actual):
 
 
 def map_paths(text, env):
-    text = text.replace('/opt/ferrite', env['DOCS_PREFIX'])
     # /tmp/ at the start of a word, after =, a quote, :, (, a comma, -I/-L (compiler flags) or file://
-    return re.sub(r'(^|[\s=\'":(,]|-I|-L|//)/tmp/', lambda m: m.group(1) + env['DOCS_TMP'] + '/', text,
-                  flags=re.M)
+    text = re.sub(r'(^|[\s=\'":(,]|-I|-L|//)/tmp/', lambda m: m.group(1) + env['DOCS_TMP'] + '/', text, flags=re.M)
+    return text.replace('/opt/ferrite', env['DOCS_PREFIX'])
 
 
 def unmap_paths(text, env):
-    return text.replace(env['DOCS_TMP'] + '/', '/tmp/').replace(env['DOCS_PREFIX'], '/opt/ferrite')
+    return text.replace(env['DOCS_PREFIX'], '/opt/ferrite').replace(env['DOCS_TMP'] + '/', '/tmp/')
 
 
 class Shell:
