@@ -214,8 +214,23 @@ void x_axis(std::string& o, const XScale& xs, double y0, const char* title) {
 }
 
 // Y axis in bytes with gridlines; `top` is the value at the top of the plot.
-void y_axis(std::string& o, double top, double y_top, double h, const char* title) {
-  const double unit = top >= 2048 ? 1024.0 : 1.0;
+// Decimal tick labels for counts (instructions, ns): 1.5 k, 2 M, ...
+std::string count_tick_text(double v) {
+  auto trim = [](double x) {
+    std::string s = fmt::format("{:.2f}", x);
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  };
+  if (v >= 1e9) return trim(v / 1e9) + " G";
+  if (v >= 1e6) return trim(v / 1e6) + " M";
+  if (v >= 1e3) return trim(v / 1e3) + " k";
+  return trim(v);
+}
+
+// counts: decimal steps and labels (count_tick_text) instead of bytes.
+void y_axis(std::string& o, double top, double y_top, double h, const char* title, bool counts = false) {
+  const double unit = counts ? 1.0 : top >= 2048 ? 1024.0 : 1.0;
   const double step = nice_step(top, 6, unit);
   const double y0 = y_top + h;
   o += fmt::format("<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", f2(kLeft), f2(y_top),
@@ -226,7 +241,8 @@ void y_axis(std::string& o, double top, double y_top, double h, const char* titl
     const double y = y0 - v / top * h;
     o += fmt::format("<line class=\"grid\" x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\"/>"
                      "<text class=\"tick\" x=\"{3}\" y=\"{4}\" text-anchor=\"end\">{5}</text>\n",
-                     f2(kLeft), f2(kLeft + kPlotW), f2(y), f2(kLeft - 7), f2(y + 4), tick_text(v));
+                     f2(kLeft), f2(kLeft + kPlotW), f2(y), f2(kLeft - 7), f2(y + 4),
+                     counts ? count_tick_text(v) : tick_text(v));
   }
   o += fmt::format("<text class=\"axis-title\" transform=\"translate({},{}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n",
                    f2(18), f2(y_top + h / 2), title);
@@ -511,7 +527,7 @@ std::string report_html(const json& r, const json* profile) {
     o += fmt::format("<svg id=\"time-per-layer\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
                      "viewBox=\"0 0 {0} {1}\" role=\"img\" aria-label=\"profile count per layer\">\n",
                      kWidth, top_pad + h + bottom);
-    y_axis(o, top, top_pad, h, prof_unit == "ns" ? "ns" : "count");
+    y_axis(o, top, top_pad, h, prof_unit == "ns" ? "ns" : prof_unit == "instructions" ? "instructions" : "count", true);
     const double bw = std::max(xs.col() * 0.78, 1.0);
     if (patched && patch_rows > 0 && split < layers.size()) {
       const double x0 = xs.x(0.0), x1 = xs.x(static_cast<double>(split + 1)), y0 = y(patch_count);
