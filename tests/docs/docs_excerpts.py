@@ -15,7 +15,8 @@ Blocks (fenced with ```):
     except after `<!-- docs-test: file PATH -->`, which writes the block to PATH in the work folder
     (for the commands below it that compile it).
   * `<!-- docs-test: skip REASON -->` on the line before a transcript or command block: not run (the
-    reason is required and printed). Nothing else skips a block.
+    reason is required and printed). `<!-- docs-test: needs PATH -->`: run only where PATH (relative
+    to the source tree, e.g. ../shared/models/tflite) exists. Nothing else skips a block.
 Placeholders in the shown output: a line that is only `...` or `…` stands for any number of lines
 (none included); `<N>` for a number (1234, 1,234, 0.34, 1.5e-08, -3); `…` or `...` inside a line for
 any text. Runs of blanks compare equal to one blank; trailing blanks are ignored.
@@ -305,6 +306,9 @@ def run_doc(path, blocks, repo, env, timeout, report):
                 continue
             if 'synopsis' in marks:
                 failures += check_synopsis(b, sh, repo, timeout, report)
+                continue
+            if 'needs' in marks and not os.path.exists(os.path.join(repo, marks['needs'])):
+                report(f'  {b.where()}: skipped ({marks["needs"]} is absent on this machine)')
                 continue
             if 'skip' in marks:
                 if not marks['skip']:
