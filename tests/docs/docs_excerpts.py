@@ -483,7 +483,8 @@ def main():
             blocks = [b for b in blocks if b.line in lines or 'file' in dict(b.marks)]
         runnable = [b for b in blocks if b.kind() != 'other' or 'file' in dict(b.marks)]
         for b in runnable:
-            if 'skip' in dict(b.marks):
+            mk = dict(b.marks)
+            if 'skip' in mk or ('needs' in mk and not os.path.exists(os.path.join(repo, mk['needs']))):
                 counts['skipped'] += 1
             elif b.kind() != 'other':
                 counts['run'] += 1
@@ -495,7 +496,7 @@ def main():
             continue
         print(f'{d}:', flush=True)
         failures += run_doc(d, runnable, repo, env, a.timeout, lambda s: print(s, flush=True))
-    print(f'{counts["run"]} blocks run, {counts["skipped"]} skipped (docs-test: skip), {failures} failure(s), '
+    print(f'{counts["run"]} blocks run, {counts["skipped"]} skipped (docs-test: skip / needs), {failures} failure(s), '
           f'{time.time() - t_all:.0f} s')
     return 1 if failures else 0
 
