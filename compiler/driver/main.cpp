@@ -218,7 +218,7 @@ int main(int argc, char** argv) {
                 "qemu targets: count retired instructions per inference (-icount shift=0 + SysTick)");
   run->add_flag("--profile", ro.profile,
                 "compile with --profile and print a per-layer table (instructions on qemu targets, ns on the "
-                "host); also writes <output-dir>/profile.json");
+                "host); also writes <output-dir>/profile.json and profile.html (the memory picture with the profile)");
   run->add_flag("--dataset", ro.dataset,
                 "inputs carry an extra leading axis of N entries: run N inferences, outputs get that axis too");
 

@@ -214,8 +214,23 @@ void x_axis(std::string& o, const XScale& xs, double y0, const char* title) {
 }
 
 // Y axis in bytes with gridlines; `top` is the value at the top of the plot.
-void y_axis(std::string& o, double top, double y_top, double h, const char* title) {
-  const double unit = top >= 2048 ? 1024.0 : 1.0;
+// Decimal tick labels for counts (instructions, ns): 1.5 k, 2 M, ...
+std::string count_tick_text(double v) {
+  auto trim = [](double x) {
+    std::string s = fmt::format("{:.2f}", x);
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  };
+  if (v >= 1e9) return trim(v / 1e9) + " G";
+  if (v >= 1e6) return trim(v / 1e6) + " M";
+  if (v >= 1e3) return trim(v / 1e3) + " k";
+  return trim(v);
+}
+
+// counts: decimal steps and labels (count_tick_text) instead of bytes.
+void y_axis(std::string& o, double top, double y_top, double h, const char* title, bool counts = false) {
+  const double unit = counts ? 1.0 : top >= 2048 ? 1024.0 : 1.0;
   const double step = nice_step(top, 6, unit);
   const double y0 = y_top + h;
   o += fmt::format("<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>\n", f2(kLeft), f2(y_top),
@@ -226,7 +241,8 @@ void y_axis(std::string& o, double top, double y_top, double h, const char* titl
     const double y = y0 - v / top * h;
     o += fmt::format("<line class=\"grid\" x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\"/>"
                      "<text class=\"tick\" x=\"{3}\" y=\"{4}\" text-anchor=\"end\">{5}</text>\n",
-                     f2(kLeft), f2(kLeft + kPlotW), f2(y), f2(kLeft - 7), f2(y + 4), tick_text(v));
+                     f2(kLeft), f2(kLeft + kPlotW), f2(y), f2(kLeft - 7), f2(y + 4),
+                     counts ? count_tick_text(v) : tick_text(v));
   }
   o += fmt::format("<text class=\"axis-title\" transform=\"translate({},{}) rotate(-90)\" text-anchor=\"middle\">{}</text>\n",
                    f2(18), f2(y_top + h / 2), title);
@@ -274,6 +290,13 @@ th, td { border-bottom: 1px solid #eaeef2; padding: 3px 10px; text-align: left; 
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 details summary { cursor: pointer; font-size: 14px; margin-top: 20px; }
 .pbar { height: 10px; background: #8fb3d9; min-width: 1px; }
+.bar.patched { fill: #b07aa1; }
+.patch-band { fill: #b07aa1; opacity: 0.12; }
+.patch-label { font-size: 11.5px; fill: #7b4f73; }
+.tbar { fill: #59a14f; }
+.tbar.patched { fill: #b07aa1; }
+tr.patched td.stage { color: #7b4f73; font-weight: 600; }
+td.k { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 11px; }
 )";
 
 }  // namespace
@@ -300,6 +323,49 @@ std::string report_html(const json& r, const json* profile) {
   const bool has_peak = r.contains("peak_layer") && r["peak_layer"].is_number_integer();
   const uint64_t peak_layer = has_peak ? num(r, "peak_layer") : 0;
 
+  // The patch plan (report `patch`, null without one): layers 0 .. split_layer run patch by patch.
+  const bool patched = r.contains("patch") && r["patch"].is_object();
+  const size_t split = patched ? static_cast<size_t>(num(r["patch"], "split_layer")) : 0;
+  const std::string grid = patched ? str(r["patch"], "grid") : std::string();
+  const uint64_t npatches = patched ? num(r["patch"], "patches") : 0;
+  auto in_stage = [&](size_t i) { return patched && i <= split; };
+  // Kernel variants of a layer's calls, `+`-joined (report `layers[].kernels`).
+  auto kernels_of = [&](const json& L) {
+    std::string k;
+    for (const auto& v : arr(L, "kernels")) {
+      if (!v.is_string()) continue;
+      if (!k.empty()) k += "+";
+      k += v.get<std::string>();
+    }
+    return k;
+  };
+  // The profile (profile.json of `ferrite run --profile`), summed per layer (`node`: the execution
+  // step) and over the patch rows of a patched stage.
+  const bool has_profile = profile && profile->is_object() && profile->contains("rows") && (*profile)["rows"].is_array();
+  std::vector<double> layer_count(layers.size(), -1.0);
+  double patch_count = 0, prof_top = 0, prof_total = 0;
+  size_t patch_rows = 0;
+  const std::string prof_unit = has_profile ? str(*profile, "unit", "count") : std::string();
+  if (has_profile) {
+    for (const auto& row : (*profile)["rows"]) {
+      const double c = real(row, "count", 0);
+      prof_total += c;
+      if (str(row, "kind") == "patch") {
+        patch_count += c;
+        ++patch_rows;
+      } else if (row.contains("node") && row["node"].is_number_integer() && row["node"].get<int64_t>() >= 0 &&
+                 num(row, "node") < layers.size()) {
+        double& lc = layer_count[static_cast<size_t>(num(row, "node"))];
+        lc = std::max(lc, 0.0) + c;
+      }
+    }
+    for (double c : layer_count) prof_top = std::max(prof_top, c);
+    prof_top = std::max(prof_top, patch_count);
+  }
+  auto count_text = [&](double c) {
+    return prof_unit == "ns" ? fmt::format("{:.1f} µs", c / 1000.0) : grouped(static_cast<uint64_t>(c + 0.5));
+  };
+
   std::string o;
   o += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   o += fmt::format("<title>{} — memory plan (ferrite)</title>\n", html_escape(name));
@@ -320,6 +386,8 @@ std::string report_html(const json& r, const json* profile) {
   card("weights (flash)", bytes_text(num(r, "weights_bytes")));
   card("MACs per inference", fmt::format("{} ({})", grouped(num(r, "macs")), macs_text(num(r, "macs"))));
   card("layers · buffers", fmt::format("{} · {}", layers.size(), buffers.size()));
+  card("patches", patched ? fmt::format("layers 0–{} as a {} grid ({} patches)", split, html_escape(grid), npatches)
+                          : std::string("none (layer by layer)"));
   if (has_peak && peak_layer < layers.size()) {
     const json& P = layers[peak_layer];
     card("peak layer", fmt::format("#{} {}", peak_layer, esc_cut(str(P, "op"), 24)));
@@ -417,10 +485,21 @@ std::string report_html(const json& r, const json* profile) {
         tip += " + " + esc_cut(L["fused_activation"].get<std::string>(), 80);
       tip += fmt::format("\nlive {}\nscratch {}\nMACs {}{}", bytes_text(live), bytes_text(num(L, "scratch_bytes")),
                          grouped(num(L, "macs")), peak ? "\n(peak)" : "");
-      o += fmt::format("<rect class=\"bar{}\" data-layer=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">"
+      if (in_stage(i)) tip += fmt::format("\nruns in patches ({} grid, {} patches)", html_escape(grid), npatches);
+      else if (!kernels_of(L).empty()) tip += "\nkernel " + esc_cut(kernels_of(L), 200);
+      if (has_profile && layer_count[i] >= 0) tip += fmt::format("\n{} {}", count_text(layer_count[i]), html_escape(prof_unit));
+      o += fmt::format("<rect class=\"bar{}\" data-layer=\"{}\"{} x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">"
                        "<title>{}</title></rect>\n",
-                       peak ? " peak" : "", i, f2(xs.x(static_cast<double>(i)) + (xs.col() - bw) / 2), f2(y0), f2(bw),
+                       peak ? " peak" : (in_stage(i) ? " patched" : ""), i, in_stage(i) ? " data-patched=\"1\"" : "", f2(xs.x(static_cast<double>(i)) + (xs.col() - bw) / 2), f2(y0), f2(bw),
                        f2(top_pad + h - y0), tip);
+    }
+    if (patched && split < layers.size()) {
+      const double x0 = xs.x(0.0), x1 = xs.x(static_cast<double>(split + 1));
+      o += fmt::format("<rect class=\"patch-band\" id=\"patch-stage\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">"
+                       "<title>patched stage: layers 0–{} run once per patch of a {} grid ({} patches)</title></rect>\n",
+                       f2(x0), f2(top_pad), f2(x1 - x0), f2(h), split, html_escape(grid), npatches);
+      o += fmt::format("<text class=\"patch-label\" x=\"{}\" y=\"{}\">patches {} (layers 0–{})</text>\n", f2(x0 + 4),
+                       f2(top_pad + 12), html_escape(grid), split);
     }
     marker(o, y(static_cast<double>(arena)), "arena", "arena " + tick_text(static_cast<double>(arena)), 4);
     if (has_peak && peak_layer < layers.size()) {
@@ -432,6 +511,86 @@ std::string report_html(const json& r, const json* profile) {
     x_axis(o, xs, top_pad + h, "execution step (layer index)");
     o += "</svg>\n";
   }
+
+  // ---- time per layer (only with a profile) ----
+  if (has_profile && prof_top > 0) {
+    o += fmt::format("<h2 id=\"time\">{} per layer</h2>\n",
+                     prof_unit == "instructions" ? "Instructions" : prof_unit == "ns" ? "Time" : "Count");
+    o += fmt::format("<div class=\"note\">From the profile ({} on {}): one bar per layer, on the same steps as above{}. "
+                     "Hover a bar for the figure.</div>\n",
+                     html_escape(prof_unit), html_escape(str(*profile, "target")),
+                     patched ? "; the patched stage's code runs per patch, so its layers share one bar (all patches)"
+                             : "");
+    const double top_pad = 16, h = 160, bottom = 52;
+    const double top = prof_top * 1.08;
+    auto y = [&](double v) { return top_pad + h - v / top * h; };
+    o += fmt::format("<svg id=\"time-per-layer\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" "
+                     "viewBox=\"0 0 {0} {1}\" role=\"img\" aria-label=\"profile count per layer\">\n",
+                     kWidth, top_pad + h + bottom);
+    y_axis(o, top, top_pad, h, prof_unit == "ns" ? "ns" : prof_unit == "instructions" ? "instructions" : "count", true);
+    const double bw = std::max(xs.col() * 0.78, 1.0);
+    if (patched && patch_rows > 0 && split < layers.size()) {
+      const double x0 = xs.x(0.0), x1 = xs.x(static_cast<double>(split + 1)), y0 = y(patch_count);
+      o += fmt::format("<rect class=\"tbar patched\" data-time-patches=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">"
+                       "<title>patched stage, layers 0–{}: {} {} over {} patches ({:.1f} % of the total)</title></rect>\n",
+                       patch_rows, f2(x0 + (xs.col() - bw) / 2), f2(y0), f2(x1 - x0 - (xs.col() - bw)), f2(top_pad + h - y0),
+                       split, count_text(patch_count), html_escape(prof_unit), patch_rows,
+                       prof_total > 0 ? 100.0 * patch_count / prof_total : 0.0);
+    }
+    for (size_t i = 0; i < layers.size(); ++i) {
+      if (layer_count[i] < 0) continue;
+      const double y0 = y(layer_count[i]);
+      o += fmt::format("<rect class=\"tbar\" data-time-layer=\"{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\">"
+                       "<title>layer #{}: {}\n{} {} ({:.1f} % of the total)</title></rect>\n",
+                       i, f2(xs.x(static_cast<double>(i)) + (xs.col() - bw) / 2), f2(y0), f2(bw), f2(top_pad + h - y0), i,
+                       esc_cut(str(layers[i], "name"), 200), count_text(layer_count[i]), html_escape(prof_unit),
+                       prof_total > 0 ? 100.0 * layer_count[i] / prof_total : 0.0);
+    }
+    x_axis(o, xs, top_pad + h, "execution step (layer index)");
+    o += "</svg>\n";
+  }
+
+  // ---- layers: kernel variant, patches, profile ----
+  o += "<h2 id=\"layers\">Layers</h2>\n";
+  o += "<div class=\"note\">Each layer's kernel variant (the generated calls, docs/kernels.md)";
+  if (patched)
+    o += fmt::format("; layers 0–{} form the patched stage: their code runs once per patch of the {} grid "
+                     "({} patches), in the patch functions",
+                     split, html_escape(grid), npatches);
+  if (has_profile) o += fmt::format("; {} from the profile", html_escape(prof_unit));
+  o += ".</div>\n";
+  o += "<table id=\"layer-rows\">\n<tr><th>#</th><th>op</th><th>name</th><th>kernel variant</th><th>runs</th>"
+       "<th>MACs</th><th>live bytes</th>";
+  if (has_profile) o += fmt::format("<th>{}</th><th>share</th>", html_escape(prof_unit));
+  o += "</tr>\n";
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const json& L = layers[i];
+    std::string op = esc_cut(str(L, "op"), 40);
+    if (L.contains("fused_activation") && L["fused_activation"].is_string())
+      op += "+" + esc_cut(L["fused_activation"].get<std::string>(), 40);
+    const std::string k = kernels_of(L);
+    o += fmt::format("<tr data-layer=\"{}\"{}><td class=\"n\">{}</td><td>{}</td><td>{}</td><td class=\"k\">{}</td>"
+                     "<td class=\"stage\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                     i, in_stage(i) ? " class=\"patched\"" : "", i, op, esc_tail(str(L, "name"), 80),
+                     in_stage(i) ? std::string("(in the patch functions)") : (k.empty() ? std::string("-") : esc_cut(k, 120)),
+                     in_stage(i) ? "patch " + html_escape(grid) : std::string("whole"), grouped(num(L, "macs")),
+                     grouped(num(L, "live_bytes")));
+    if (has_profile) {
+      if (layer_count[i] >= 0)
+        o += fmt::format("<td class=\"n\">{}</td><td class=\"n\">{:.1f} %</td>", count_text(layer_count[i]),
+                         prof_total > 0 ? 100.0 * layer_count[i] / prof_total : 0.0);
+      else
+        o += in_stage(i) ? "<td class=\"n\">(patches)</td><td></td>" : "<td class=\"n\">-</td><td></td>";
+    }
+    o += "</tr>\n";
+  }
+  if (has_profile && patch_rows > 0)
+    o += fmt::format("<tr class=\"patched\" id=\"patch-total\"><td></td><td>patches</td><td>{} patch calls, layers 0–{}</td>"
+                     "<td></td><td class=\"stage\">patch {}</td><td></td><td></td><td class=\"n\">{}</td>"
+                     "<td class=\"n\">{:.1f} %</td></tr>\n",
+                     patch_rows, split, html_escape(grid), count_text(patch_count),
+                     prof_total > 0 ? 100.0 * patch_count / prof_total : 0.0);
+  o += "</table>\n";
 
   // ---- per-layer profile (ferrite run --profile's profile.json, given with --profile-json) ----
   if (profile && profile->is_object() && profile->contains("rows") && (*profile)["rows"].is_array()) {

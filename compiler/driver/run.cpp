@@ -16,6 +16,8 @@
 #include "driver/process.h"
 #include "driver/progress.h"
 #include "driver/profile_report.h"
+#include "driver/report.h"
+#include "driver/report_html.h"
 #include "support/embedded.h"
 #include "support/sanitize.h"
 #include "frontend/tflite_import.h"
@@ -337,7 +339,12 @@ int run_model(const RunOptions& o) {
     st = write_text(out_dir / "profile.json", pj->dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     if (!st) return fail(o, st.error().message);
     fmt::print("{}", profile_text(*pj));
-    if (!o.quiet) fmt::print("profile written to {}\n", (out_dir / "profile.json").string());
+    // The memory picture with the profile: kernel variant, patches and time per layer (report-html.md).
+    st = write_text(out_dir / "profile.html", report_html(report_json(*m), &*pj));
+    if (!st) return fail(o, st.error().message);
+    if (!o.quiet)
+      fmt::print("profile written to {} (and the memory picture with it to {})\n", (out_dir / "profile.json").string(),
+                 (out_dir / "profile.html").string());
   }
 
   int rc = 0;

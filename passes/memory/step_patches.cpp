@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "kernels/select.h"
 #include "passes/memory/steps.h"
@@ -110,6 +112,22 @@ Graph patched_planning_graph(const Graph& g0, const std::vector<Lowered>& lowere
 }
 
 // Picks the patch plan per --patch / --max-patch-overhead / --sram-budget; stage 0 = no patches.
+// A copy of g for scoring patch candidates: constants keep their shape but not their bytes (neither
+// the patch geometry nor the planner reads them), so scoring a candidate does not copy the weights
+// (ResNet-18: 45 MB per candidate; issue 13).
+Graph scoring_copy(Graph& g) {
+  std::vector<std::optional<std::vector<uint8_t>>> bytes(g.tensors.size());
+  for (size_t i = 0; i < g.tensors.size(); ++i)
+    if (g.tensors[i].data) {
+      bytes[i] = std::move(g.tensors[i].data);
+      g.tensors[i].data = std::vector<uint8_t>{};
+    }
+  Graph c = g;
+  for (size_t i = 0; i < g.tensors.size(); ++i)
+    if (bytes[i]) g.tensors[i].data = std::move(bytes[i]);
+  return c;
+}
+
 Expected<PatchSpec> choose_patches(CompiledModel& m, const MemoryOptions& o) {
   PatchSpec none;
   const PatchChoice& pc = o.patch;
@@ -133,6 +151,7 @@ Expected<PatchSpec> choose_patches(CompiledModel& m, const MemoryOptions& o) {
   if (!base) return base.error();
   struct Cand { PatchSpec spec; size_t arena; uint64_t extra; };
   std::vector<Cand> cands;
+  std::optional<Graph> scoring;  // made on the first candidate
   for (size_t k : cuts) {
     if (fixed_stage && k != fixed_stage) continue;
     const Shape& ts = m.graph.t(m.graph.nodes[k - 1].outputs[0]).shape;
@@ -148,7 +167,8 @@ Expected<PatchSpec> choose_patches(CompiledModel& m, const MemoryOptions& o) {
       const uint64_t extra = geo->patched_macs - geo->plain_macs;
       std::vector<Lowered> planning;
       PlanOptions po;
-      Graph pg = patched_planning_graph(m.graph, m.lowered, m.target, spec, *geo, o.plan, &planning, &po);
+      if (!scoring) scoring = scoring_copy(m.graph);
+      Graph pg = patched_planning_graph(*scoring, m.lowered, m.target, spec, *geo, o.plan, &planning, &po);
       auto plan = plan_memory(pg, planning, po);
       if (!plan) continue;
       cands.push_back({spec, plan->arena_bytes, extra});

@@ -7,7 +7,13 @@
 #  3. the page is deterministic (compile twice: same bytes) and `ferrite report --html` writes the
 #     same page as `ferrite compile`;
 #  4. names that contain markup (<, >, &, quotes, "</svg><script>") are escaped: the page still
-#     draws every buffer and the raw text does not appear in it.
+#     draws every buffer and the raw text does not appear in it;
+#  5. patches and kernel variants are marked: mobilenetv2_035_96 (patched by default) has the patch
+#     band and one `data-patched` bar and table row per layer of the stage (the report's
+#     patch.split_layer + 1), every other layer row names its kernel variants from the report;
+#  6. with a profile: `ferrite run --target host --profile` writes DIR/profile.html whose time-per-layer
+#     chart has one bar per profiled layer and, for a patched model (fashion_cnn), one bar and one
+#     table row for the patches; `ferrite report --html --profile-json` draws the same page.
 # usage: test_memory_html.sh FERRITE REPO_ROOT WORK_DIR
 set -uo pipefail
 FERRITE=$1; ROOT=$2; WORK=$3
@@ -103,6 +109,66 @@ if "$FERRITE" compile "$WORK/evil.onnx" --name evil -o "$WORK/evil" >"$WORK/evil
   fi
 else
   ko "evil: ferrite compile failed (see $WORK/evil.log)"
+fi
+
+# 5. Patches and kernel variants (from the report JSON, so the check follows the planner).
+"$PY" - "$WORK/mobilenetv2_035_96/mobilenetv2_035_96_report.json" "$WORK/mobilenetv2_035_96/mobilenetv2_035_96_memory.html" \
+    > "$WORK/marks.txt" 2>&1 <<'EOF'
+import html, json, re, sys
+r = json.load(open(sys.argv[1])); page = open(sys.argv[2]).read()
+assert r["patch"], "mobilenetv2_035_96 is expected to be patched by default"
+split, grid = r["patch"]["split_layer"], r["patch"]["grid"]
+assert 'id="patch-stage"' in page, "no patch band"
+bars = re.findall(r'<rect class="bar[^"]*" data-layer="(\d+)" data-patched="1"', page)
+rows = re.findall(r'<tr data-layer="(\d+)" class="patched">', page)
+want = [str(i) for i in range(split + 1)]
+assert bars == want and rows == want, (bars, rows, want)
+assert f"patch {grid}" in page, "the grid is not named"
+for i, L in enumerate(r["layers"]):
+    if i <= split or not L["kernels"]:
+        continue
+    row = re.search(rf'<tr data-layer="{i}">(.*?)</tr>', page).group(1)
+    assert html.escape("+".join(L["kernels"])) in row, (i, L["kernels"], row)
+print(f"patched layers 0-{split} ({grid}) marked; kernel variants of {len(r['layers']) - split - 1} layers shown")
+EOF
+if [ $? -eq 0 ]; then ok "marks: $(tail -1 "$WORK/marks.txt")"; else ko "marks: $(tail -3 "$WORK/marks.txt")"; fi
+
+# 6. A profile: per-layer time in the page written by run --profile, and by report --profile-json.
+prof_check() {  # prof_check LABEL PROFILE.JSON PAGE
+  "$PY" - "$2" "$3" > "$WORK/prof.txt" 2>&1 <<'EOF'
+import json, re, sys
+p = json.load(open(sys.argv[1])); page = open(sys.argv[2]).read()
+layers = sorted({r["node"] for r in p["rows"] if r["kind"] == "layer"})
+patches = [r for r in p["rows"] if r["kind"] == "patch"]
+bars = [int(i) for i in re.findall(r'data-time-layer="(\d+)"', page)]
+assert bars == layers, (bars, layers)
+assert 'id="time-per-layer"' in page and 'id="profile-rows"' in page
+if patches:
+    assert f'data-time-patches="{len(patches)}"' in page and 'id="patch-total"' in page, "no patch time"
+print(f"{len(bars)} layer bars, {len(patches)} patch rows")
+EOF
+  if [ $? -eq 0 ]; then ok "$1: $(tail -1 "$WORK/prof.txt")"; else ko "$1: $(tail -3 "$WORK/prof.txt")"; fi
+}
+"$FERRITE" run "$ROOT/samples/fashion_cnn/model.onnx" --input-shape input=1x1x28x28 --input "$ROOT/samples/fashion_cnn/input.npy" \
+  --target host --profile --output-dir "$WORK/prof_fashion" -q >"$WORK/prof_fashion.log" 2>&1
+if [ -s "$WORK/prof_fashion/profile.html" ]; then
+  prof_check "run --profile (fashion_cnn, patched)" "$WORK/prof_fashion/profile.json" "$WORK/prof_fashion/profile.html"
+  "$FERRITE" report "$ROOT/samples/fashion_cnn/model.onnx" --input-shape input=1x1x28x28 --html "$WORK/prof_fashion.html" \
+    --profile-json "$WORK/prof_fashion/profile.json" >/dev/null 2>&1
+  if cmp -s "$WORK/prof_fashion.html" "$WORK/prof_fashion/profile.html"; then
+    ok "report --html --profile-json draws the same page as run --profile"
+  else
+    ko "report --html --profile-json differs from run --profile's page"
+  fi
+else
+  ko "run --profile wrote no profile.html (see $WORK/prof_fashion.log)"
+fi
+"$FERRITE" run "$ROOT/samples/dscnn_kws/model.onnx" --name kws --input "$ROOT/samples/dscnn_kws/input.npy" \
+  --target host --profile --output-dir "$WORK/prof_kws" -q >"$WORK/prof_kws.log" 2>&1
+if [ -s "$WORK/prof_kws/profile.html" ]; then
+  prof_check "run --profile (dscnn_kws)" "$WORK/prof_kws/profile.json" "$WORK/prof_kws/profile.html"
+else
+  ko "run --profile wrote no profile.html (see $WORK/prof_kws.log)"
 fi
 
 finish
