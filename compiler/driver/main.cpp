@@ -234,6 +234,8 @@ int main(int argc, char** argv) {
                        "model's on the calibration data), minmax, percentile[:P], mse, entropy");
   quantize->add_option("--activations", qc.activations,
                        "uint8 (default, as ONNX Runtime's quantizer) or int8 activations (Ferrite runs both alike)");
+  quantize->add_option("--bias-correction", qc.bias_correction,
+                       "auto (default: kept when it brings the int8 outputs closer to the float model's), on, off");
   quantize->add_flag("--per-tensor", qc.per_tensor, "one scale per weight tensor (default: per output channel)");
   quantize->add_option("--keep-float", qc.keep_float, "NODE...: nodes (the model's names) that stay float");
   quantize->add_option("--input-shape", qc.input_shapes, "NAME=1x3x96x96: static shape for an input with dynamic dims");

@@ -105,6 +105,7 @@ int quantize_command(const QuantizeCli& c) {
   qo.per_channel = !c.per_tensor;
   qo.uint8_activations = c.activations == "uint8";
   qo.keep_float = c.keep_float;
+  qo.bias_correction = c.bias_correction;
   auto q = quantize_model(*fg, calib->samples, qo, progress);
   if (!q) return fail(q.error().message);
 
@@ -119,7 +120,7 @@ int quantize_command(const QuantizeCli& c) {
 
   const QuantizeReport& r = q->report;
   fmt::print("quantized {} -> {} ({} calibration samples, ranges: {})\n", c.model, c.output, r.calibration_samples, r.method);
-  for (const auto& [m, s] : r.candidates) fmt::print("  --calibrate {:<18} output SQNR {:6.2f} dB{}\n", m, s, m == r.method ? "  <- chosen" : "");
+  for (const auto& [m, s] : r.candidates) fmt::print("  {:<34} output SQNR {:6.2f} dB{}\n", m, s, m == r.method ? "  <- chosen" : "");
   fmt::print("int8 nodes: {}, float nodes: {}{}\n", r.quantized_nodes, r.float_nodes, r.float_ops.empty() ? "" : " (listed below)");
   fmt::print("output SQNR on the calibration data: {:.2f} dB\n", r.output_sqnr_db);
   fmt::print("per-layer SQNR (int8 output vs float, calibration data):\n");

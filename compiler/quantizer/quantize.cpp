@@ -149,18 +149,41 @@ std::vector<std::vector<uint8_t>> input_bytes(const std::vector<std::vector<floa
   return b;
 }
 
-Expected<std::map<TensorId, TensorStats>> collect_stats(HostInterpreter& it, const Samples& samples, bool histograms,
-                                                        const QuantizeProgress& progress) {
+// Per-channel sums of a float tensor (axis 1 of NCHW / the last axis of [M, K]) into `sum`.
+void add_channel_sums(const Tensor& t, const float* v, std::vector<double>& sum) {
+  const size_t n = static_cast<size_t>(t.numel());
+  if (t.shape.size() >= 3) {
+    const auto C = static_cast<size_t>(t.shape[1]);
+    size_t inner = 1;
+    for (size_t d = 2; d < t.shape.size(); ++d) inner *= static_cast<size_t>(t.shape[d]);
+    sum.resize(C, 0.0);
+    for (size_t i = 0; i < n; ++i) sum[(i / inner) % C] += v[i];
+  } else if (!t.shape.empty()) {
+    const auto K = static_cast<size_t>(t.shape.back());
+    sum.resize(K, 0.0);
+    for (size_t i = 0; i < n; ++i) sum[i % K] += v[i];
+  }
+}
+
+struct Statistics {
+  std::map<TensorId, TensorStats> ranges;
+  std::map<TensorId, std::vector<double>> means;  // per-channel means of `mean_of` tensors
+};
+
+Expected<Statistics> collect_stats(HostInterpreter& it, const Samples& samples, bool histograms,
+                                   const std::set<TensorId>& mean_of, const QuantizeProgress& progress) {
   const Graph& g = it.graph();
-  std::map<TensorId, TensorStats> st;
+  Statistics out;
+  auto& st = out.ranges;
+  auto take = [&](TensorId o, const float* v, bool hist) {
+    const auto n = static_cast<size_t>(g.t(o).numel());
+    hist ? st[o].add_histogram(v, n) : st[o].add_minmax(v, n);
+    if (!hist && mean_of.count(o)) add_channel_sums(g.t(o), v, out.means[o]);
+  };
   auto visit = [&](bool hist) {
     return [&, hist](size_t ni) {
-      for (TensorId o : g.nodes[ni].outputs) {
-        if (g.t(o).dtype != DType::F32) continue;
-        const auto* v = reinterpret_cast<const float*>(it.data(o));
-        const auto n = static_cast<size_t>(g.t(o).numel());
-        hist ? st[o].add_histogram(v, n) : st[o].add_minmax(v, n);
-      }
+      for (TensorId o : g.nodes[ni].outputs)
+        if (g.t(o).dtype == DType::F32) take(o, reinterpret_cast<const float*>(it.data(o)), hist);
     };
   };
   for (int pass = 0; pass < (histograms ? 2 : 1); ++pass) {
@@ -168,14 +191,77 @@ Expected<std::map<TensorId, TensorStats>> collect_stats(HostInterpreter& it, con
       for (auto& [t, s] : st) s.begin_histogram();
     for (size_t k = 0; k < samples.size(); ++k) {
       if (progress) progress(pass == 0 ? "calibration: ranges" : "calibration: histograms", k, samples.size());
-      for (size_t i = 0; i < g.inputs.size(); ++i) {
-        const float* v = samples[k][i].data();
-        pass == 0 ? st[g.inputs[i]].add_minmax(v, samples[k][i].size()) : st[g.inputs[i]].add_histogram(v, samples[k][i].size());
-      }
+      for (size_t i = 0; i < g.inputs.size(); ++i) take(g.inputs[i], samples[k][i].data(), pass == 1);
       FERRITE_TRY(it.run(input_bytes(samples[k]), visit(pass == 1)));
     }
   }
-  return st;
+  // Sums -> means over every sample and position.
+  for (auto& [t, sum] : out.means) {
+    const double per = static_cast<double>(g.t(t).numel()) / static_cast<double>(std::max<size_t>(sum.size(), 1));
+    for (double& x : sum) x /= per * static_cast<double>(samples.size());
+  }
+  return out;
+}
+
+// ---- weights ------------------------------------------------------------------------------------
+
+// Symmetric int8 weights in [-127, 127], one scale per index of `axis` (per_channel) or one in all.
+struct QuantWeight {
+  std::vector<int8_t> q;
+  std::vector<float> scale;
+  int64_t inner = 1, channels = 1;  // element i belongs to channel (i / inner) % channels
+  size_t channel_of(size_t i) const { return static_cast<size_t>((static_cast<int64_t>(i) / inner) % channels); }
+};
+
+QuantWeight quantize_weight(const Tensor& t, int axis, bool per_channel) {
+  QuantWeight w;
+  const auto v = t.as_f32();
+  w.channels = per_channel ? t.shape[static_cast<size_t>(axis)] : 1;
+  if (per_channel)
+    for (size_t d = static_cast<size_t>(axis) + 1; d < t.shape.size(); ++d) w.inner *= t.shape[d];
+  w.scale.assign(static_cast<size_t>(w.channels), 0.f);
+  for (size_t i = 0; i < v.size(); ++i) w.scale[w.channel_of(i)] = std::max(w.scale[w.channel_of(i)], std::fabs(v[i]));
+  for (float& s : w.scale) s = s > 0.f ? s / 127.f : 1.f;
+  w.q.resize(v.size());
+  for (size_t i = 0; i < v.size(); ++i)
+    w.q[i] = static_cast<int8_t>(std::clamp(std::nearbyint(v[i] / w.scale[w.channel_of(i)]), -127.f, 127.f));
+  return w;
+}
+
+// Bias correction (Nagel et al., "Data-free quantization"; here with the calibration data's means):
+// the weights' rounding error shifts output channel c by E[sum_k dW[c,k] x_k] = sum_k dW[c,k] E[x_k];
+// subtracting that from the bias removes the shift. `mean` holds E[x] per input channel (Conv: per
+// channel of the NCHW input, Gemm: per input feature). Returns the correction per output channel.
+std::vector<double> weight_error_shift(const Graph& g, const Node& n, const QuantWeight& qw, const std::vector<double>& mean) {
+  const Tensor& w = g.t(n.inputs[1]);
+  const auto v = w.as_f32();
+  std::vector<double> corr;
+  if (n.op == OpKind::Conv) {
+    const int64_t cout = w.shape[0], cin_g = w.shape[1], k = w.shape[2] * w.shape[3];
+    const int64_t groups = n.attrs.i("group", 1), cout_g = cout / std::max<int64_t>(groups, 1);
+    corr.assign(static_cast<size_t>(cout), 0.0);
+    for (int64_t c = 0; c < cout; ++c)
+      for (int64_t ci = 0; ci < cin_g; ++ci) {
+        const auto in_ch = static_cast<size_t>((c / cout_g) * cin_g + ci);
+        if (in_ch >= mean.size()) continue;
+        for (int64_t t = 0; t < k; ++t) {
+          const auto i = static_cast<size_t>((c * cin_g + ci) * k + t);
+          const double dw = static_cast<double>(qw.q[i]) * qw.scale[qw.channel_of(i)] - v[i];
+          corr[static_cast<size_t>(c)] += dw * mean[in_ch];
+        }
+      }
+  } else {  // Gemm: B is [K, N] (transB = 0) or [N, K]
+    const bool tb = n.attrs.i("transB", 0) != 0;
+    const int64_t K = tb ? w.shape[1] : w.shape[0], N = tb ? w.shape[0] : w.shape[1];
+    corr.assign(static_cast<size_t>(N), 0.0);
+    for (int64_t r = 0; r < K; ++r)
+      for (int64_t c = 0; c < N; ++c) {
+        const auto i = static_cast<size_t>(tb ? c * K + r : r * N + c);
+        const double dw = static_cast<double>(qw.q[i]) * qw.scale[qw.channel_of(i)] - v[i];
+        if (static_cast<size_t>(r) < mean.size()) corr[static_cast<size_t>(c)] += dw * mean[static_cast<size_t>(r)];
+      }
+  }
+  return corr;
 }
 
 // ---- writing the QDQ model --------------------------------------------------------------------
@@ -186,6 +272,8 @@ struct Writer {
   const std::map<TensorId, QParams>& act_q;
   const QuantizeOptions& o;
   onnx::GraphProto* gp = nullptr;
+  const std::map<TensorId, std::vector<double>>& means;  // per-channel input means (bias correction)
+  bool correct_bias = false;
   std::set<std::string> initializers;
   std::map<TensorId, std::string> weight_q;  // float weight -> name of its dequantized tensor
 
@@ -224,29 +312,18 @@ struct Writer {
   }
 
   // Per-channel (or per-tensor) symmetric int8 weights along `axis`; returns the DQ'd tensor name.
-  std::string weight(TensorId w, int axis, bool per_channel, const std::string& at) {
+  std::string weight(TensorId w, int axis, bool per_channel) {
     auto it = weight_q.find(w);
     if (it != weight_q.end()) return it->second;
     const Tensor& t = g.t(w);
-    const auto v = t.as_f32();
-    const int64_t channels = per_channel ? t.shape[static_cast<size_t>(axis)] : 1;
-    int64_t inner = 1;
-    for (size_t d = static_cast<size_t>(axis) + 1; d < t.shape.size(); ++d) inner *= t.shape[d];
-    std::vector<float> scale(static_cast<size_t>(channels), 0.f);
-    auto ch = [&](size_t i) { return per_channel ? static_cast<size_t>((static_cast<int64_t>(i) / inner) % channels) : 0; };
-    for (size_t i = 0; i < v.size(); ++i) scale[ch(i)] = std::max(scale[ch(i)], std::fabs(v[i]));
-    for (float& s : scale) s = s > 0.f ? s / 127.f : 1.f;
-    std::vector<int8_t> q(v.size());
-    for (size_t i = 0; i < v.size(); ++i)
-      q[i] = static_cast<int8_t>(std::clamp(std::nearbyint(v[i] / scale[ch(i)]), -127.f, 127.f));
-    std::vector<int8_t> zp(scale.size(), 0);
-    const Shape cs = per_channel ? Shape{channels} : Shape{};
-    const std::string qn = add_init(t.name + "_quantized", DType::I8, t.shape, q.data(), q.size());
-    const std::string sn = add_init(t.name + "_scale", DType::F32, cs, scale.data(), scale.size() * 4);
+    const QuantWeight qw = quantize_weight(t, axis, per_channel);
+    std::vector<int8_t> zp(qw.scale.size(), 0);
+    const Shape cs = per_channel ? Shape{qw.channels} : Shape{};
+    const std::string qn = add_init(t.name + "_quantized", DType::I8, t.shape, qw.q.data(), qw.q.size());
+    const std::string sn = add_init(t.name + "_scale", DType::F32, cs, qw.scale.data(), qw.scale.size() * 4);
     const std::string zn = add_init(t.name + "_zero_point", DType::I8, cs, zp.data(), zp.size());
     auto* d = node("DequantizeLinear", t.name + "_DequantizeLinear", {qn, sn, zn}, {t.name + "_dequantized"});
     if (per_channel) set_int(d, "axis", axis);
-    (void)at;
     return weight_q[w] = t.name + "_dequantized";
   }
 
@@ -270,38 +347,38 @@ struct Writer {
     return weight_q[c] = t.name + "_dequantized";
   }
 
-  // The int32 bias of a Conv/Gemm: scale x_scale * w_scale[c], zero point 0.
-  std::string bias(const Node& n, TensorId b, TensorId x, TensorId w, int axis) {
-    const Tensor& bt = g.t(b);
-    const auto v = bt.as_f32();
-    const float sx = act_q.at(x).scale;
-    const Tensor& wt = g.t(w);
-    // Recompute the weight scales exactly as weight() did.
-    const auto wv = wt.as_f32();
-    const bool per_channel = o.per_channel;
-    const int64_t channels = static_cast<int64_t>(v.size());
-    int64_t inner = 1;
-    for (size_t d = static_cast<size_t>(axis) + 1; d < wt.shape.size(); ++d) inner *= wt.shape[d];
-    const int64_t wch = per_channel ? wt.shape[static_cast<size_t>(axis)] : 1;
-    std::vector<float> ws(static_cast<size_t>(wch), 0.f);
-    for (size_t i = 0; i < wv.size(); ++i) {
-      const size_t c = per_channel ? static_cast<size_t>((static_cast<int64_t>(i) / inner) % wch) : 0;
-      ws[c] = std::max(ws[c], std::fabs(wv[i]));
+  // The int32 bias of a Conv/Gemm (b: its float bias, or kNoTensor for none): scale
+  // x_scale * w_scale[c], zero point 0; with bias correction, minus the weights' error shift.
+  std::string bias(const Node& n, TensorId b, int axis) {
+    const Tensor& wt = g.t(n.inputs[1]);
+    const QuantWeight qw = quantize_weight(wt, axis, o.per_channel);
+    const int64_t channels = wt.shape[static_cast<size_t>(axis)];
+    std::vector<double> v(static_cast<size_t>(channels), 0.0);
+    if (b != kNoTensor) {
+      const auto bv = g.t(b).as_f32();
+      for (size_t c = 0; c < v.size() && c < bv.size(); ++c) v[c] = bv[c];
     }
-    for (float& s : ws) s = s > 0.f ? s / 127.f : 1.f;
+    if (correct_bias) {
+      auto m = means.find(n.inputs[0]);
+      if (m != means.end()) {
+        const auto corr = weight_error_shift(g, n, qw, m->second);
+        for (size_t c = 0; c < v.size() && c < corr.size(); ++c) v[c] -= corr[c];
+      }
+    }
+    const float sx = act_q.at(n.inputs[0]).scale;
     std::vector<int32_t> q(v.size());
     std::vector<float> scale(v.size());
     std::vector<int32_t> zp(v.size(), 0);
-    for (int64_t c = 0; c < channels; ++c) {
-      const size_t ci = static_cast<size_t>(c);
-      scale[ci] = sx * ws[per_channel ? ci : 0];
-      const double r = std::nearbyint(static_cast<double>(v[ci]) / scale[ci]);
-      q[ci] = static_cast<int32_t>(std::clamp(r, -2147483648.0, 2147483647.0));
+    for (size_t c = 0; c < v.size(); ++c) {
+      scale[c] = sx * qw.scale[o.per_channel ? c : 0];
+      const double r = std::nearbyint(v[c] / scale[c]);
+      q[c] = static_cast<int32_t>(std::clamp(r, -2147483648.0, 2147483647.0));
     }
-    const std::string base = (n.name.empty() ? bt.name : n.name) + "_bias";
-    const std::string qn = add_init(base + "_quantized", DType::I32, bt.shape, q.data(), q.size() * 4);
-    const std::string sn = add_init(base + "_scale", DType::F32, bt.shape, scale.data(), scale.size() * 4);
-    const std::string zn = add_init(base + "_zero_point", DType::I32, bt.shape, zp.data(), zp.size() * 4);
+    const Shape bs{channels};
+    const std::string base = (n.name.empty() ? wt.name : n.name) + "_bias";
+    const std::string qn = add_init(base + "_quantized", DType::I32, bs, q.data(), q.size() * 4);
+    const std::string sn = add_init(base + "_scale", DType::F32, bs, scale.data(), scale.size() * 4);
+    const std::string zn = add_init(base + "_zero_point", DType::I32, bs, zp.data(), zp.size() * 4);
     auto* d = node("DequantizeLinear", base + "_DequantizeLinear", {qn, sn, zn}, {base + "_dequantized"});
     set_int(d, "axis", 0);
     return base + "_dequantized";
@@ -351,7 +428,8 @@ void value_info(onnx::ValueInfoProto* vi, const Tensor& t) {
 }
 
 Expected<std::string> write_qdq(const Graph& g, const Plan& plan, const std::map<TensorId, QParams>& act_q,
-                                const QuantizeOptions& o) {
+                                const QuantizeOptions& o, const std::map<TensorId, std::vector<double>>& means,
+                                bool correct_bias) {
   onnx::ModelProto m;
   m.set_ir_version(8);
   m.set_producer_name("ferrite quantize");
@@ -361,7 +439,7 @@ Expected<std::string> write_qdq(const Graph& g, const Plan& plan, const std::map
   os->set_version(kCanonicalOpset);
   onnx::GraphProto* gp = m.mutable_graph();
   gp->set_name(g.name.empty() ? "quantized" : g.name);
-  Writer w{g, plan, act_q, o, gp, {}, {}};
+  Writer w{g, plan, act_q, o, gp, means, correct_bias, {}, {}};
   std::set<std::string> names;
   for (const Tensor& t : g.tensors)
     if (!names.insert(t.name).second) return make_error("internal: two tensors named '{}'", t.name);
@@ -419,15 +497,15 @@ Expected<std::string> write_qdq(const Graph& g, const Plan& plan, const std::map
       if (plan.quantized[i] && g.t(t).is_constant() && g.t(t).dtype == DType::F32) {
         switch (n.op) {
           case OpKind::Conv:
-            nm = s == 1 ? w.weight(t, 0, o.per_channel, n.name) : w.bias(n, t, n.inputs[0], n.inputs[1], 0);
+            nm = s == 1 ? w.weight(t, 0, o.per_channel) : w.bias(n, t, 0);
             break;
           case OpKind::Gemm: {
             const int axis = n.attrs.i("transB", 0) ? 0 : 1;
-            nm = s == 1 ? w.weight(t, axis, o.per_channel, n.name) : w.bias(n, t, n.inputs[0], n.inputs[1], axis);
+            nm = s == 1 ? w.weight(t, axis, o.per_channel) : w.bias(n, t, axis);
             break;
           }
           case OpKind::MatMul:
-            nm = w.weight(t, 1, false, n.name);
+            nm = w.weight(t, 1, false);
             break;
           case OpKind::Add: case OpKind::Mul:
             nm = w.constant_operand(t);
@@ -443,6 +521,9 @@ Expected<std::string> write_qdq(const Graph& g, const Plan& plan, const std::map
       ins.push_back(nm);
     }
     while (!ins.empty() && ins.back().empty()) ins.pop_back();
+    // Bias correction gives a Conv/Gemm without a bias one.
+    if (plan.quantized[i] && w.correct_bias && (n.op == OpKind::Conv || n.op == OpKind::Gemm) && ins.size() == 2)
+      ins.push_back(w.bias(n, kNoTensor, n.op == OpKind::Gemm && !n.attrs.i("transB", 0) ? 1 : 0));
     std::vector<std::string> outs;
     for (TensorId t : n.outputs) outs.push_back(t == kNoTensor ? std::string() : written_as(t));
     auto* np = w.node(info.onnx_type, n.name, ins, outs);
@@ -665,35 +746,47 @@ Expected<QuantizedModel> quantize_model(const Graph& fg, const Samples& calib, c
   bool need_hist = false;
   for (const auto& m : methods) need_hist = need_hist || m.method != RangeMethod::MinMax;
 
+  std::vector<bool> corrections;
+  if (o.bias_correction == "auto") corrections = {false, true};
+  else if (o.bias_correction == "on") corrections = {true};
+  else if (o.bias_correction == "off") corrections = {false};
+  else return make_error("--bias-correction '{}': expected auto, on or off", o.bias_correction);
+
+  const Plan plan = make_plan(fg, keep);
+  std::set<TensorId> mean_of;  // inputs of quantized Conv / Gemm (bias correction)
+  for (size_t i = 0; i < fg.nodes.size(); ++i)
+    if (plan.quantized[i] && (fg.nodes[i].op == OpKind::Conv || fg.nodes[i].op == OpKind::Gemm)) mean_of.insert(fg.nodes[i].inputs[0]);
   auto fi = HostInterpreter::create(fg);
   if (!fi) return fi.error();
-  auto st = collect_stats(*fi, calib, need_hist, progress);
+  auto st = collect_stats(*fi, calib, need_hist, mean_of, progress);
   if (!st) return st.error();
-  const Plan plan = make_plan(fg, keep);
 
   QuantizedModel best;
   double best_sqnr = -1e300;
   const size_t nscore = std::min(calib.size(), std::max<size_t>(o.auto_samples, 1));
-  for (const RangeChoice& c : methods) {
-    const auto aq = choose_qparams(fg, plan, *st, c, o.uint8_activations);
-    auto bytes = write_qdq(fg, plan, aq, o);
+  const bool several = methods.size() * corrections.size() > 1;
+  for (const RangeChoice& c : methods)
+  for (const bool corr : corrections) {
+    const std::string cname = range_choice_name(c) + (corr ? " + bias correction" : "");
+    const auto aq = choose_qparams(fg, plan, st->ranges, c, o.uint8_activations);
+    auto bytes = write_qdq(fg, plan, aq, o, st->means, corr);
     if (!bytes) return bytes.error();
     auto qi = int8_interpreter(*bytes);
     if (!qi) return qi.error();
     Scorer sc{fg, plan, aq, o.uint8_activations, {}, {}, {}};
     sc.bind(qi->graph());
     for (size_t k = 0; k < nscore; ++k) {
-      if (progress) progress("scoring " + range_choice_name(c), k, nscore);
+      if (progress) progress("scoring " + cname, k, nscore);
       FERRITE_TRY(fi->run(input_bytes(calib[k])));
       FERRITE_TRY(qi->run(input_bytes(calib[k])));
       sc.add(*fi, *qi);
     }
     const double s = sqnr_db(sc.out_sig, sc.out_noise);
-    if (methods.size() > 1) best.report.candidates.emplace_back(range_choice_name(c), s);
+    if (several) best.report.candidates.emplace_back(cname, s);
     if (s > best_sqnr) {
       best_sqnr = s;
       best.onnx_bytes = std::move(*bytes);
-      best.report.method = range_choice_name(c);
+      best.report.method = cname;
       best.report.output_sqnr_db = s;
       best.report.layers = sc.layers();
     }

@@ -31,7 +31,10 @@ struct QuantizeOptions {
   // fuses every QDQ Conv only with uint8 activations (with int8 some run as float Conv between Q/DQ).
   bool uint8_activations = true;
   std::vector<std::string> keep_float;  // node names (the model's) that stay float
-  size_t auto_samples = 64;  // --calibrate auto: calibration samples that score each method
+  // Bias correction of the weights' rounding error (the calibration inputs' per-channel means
+  // times the weight error, subtracted from the bias): on, off, or auto (the better on the data).
+  std::string bias_correction = "auto";
+  size_t auto_samples = 64;  // auto: calibration samples that score each candidate
 };
 
 // One quantized layer's output against the float model's, over the samples it was measured on.
@@ -41,8 +44,8 @@ struct LayerSqnr {
 };
 
 struct QuantizeReport {
-  std::string method;                                    // the range method used for every tensor
-  std::vector<std::pair<std::string, double>> candidates;  // auto: each method's output SQNR (dB)
+  std::string method;  // the range method used for every tensor ("mse + bias correction")
+  std::vector<std::pair<std::string, double>> candidates;  // auto: each candidate's output SQNR (dB)
   size_t calibration_samples = 0;
   size_t quantized_nodes = 0, float_nodes = 0;
   std::vector<std::string> float_ops;  // "Softmax 'prob'" for every node left float
