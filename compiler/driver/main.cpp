@@ -236,6 +236,8 @@ int main(int argc, char** argv) {
                        "uint8 (default, as ONNX Runtime's quantizer) or int8 activations (Ferrite runs both alike)");
   quantize->add_option("--bias-correction", qc.bias_correction,
                        "auto (default: kept when it brings the int8 outputs closer to the float model's), on, off");
+  quantize->add_flag("--equalize", qc.equalize,
+                     "cross-layer equalization of Conv -> [Relu, MaxPool] -> Conv pairs before calibration");
   quantize->add_flag("--per-tensor", qc.per_tensor, "one scale per weight tensor (default: per output channel)");
   quantize->add_option("--keep-float", qc.keep_float, "NODE...: nodes (the model's names) that stay float");
   quantize->add_option("--input-shape", qc.input_shapes, "NAME=1x3x96x96: static shape for an input with dynamic dims");

@@ -106,6 +106,7 @@ int quantize_command(const QuantizeCli& c) {
   qo.uint8_activations = c.activations == "uint8";
   qo.keep_float = c.keep_float;
   qo.bias_correction = c.bias_correction;
+  qo.equalize = c.equalize;
   auto q = quantize_model(*fg, calib->samples, qo, progress);
   if (!q) return fail(q.error().message);
 
@@ -121,6 +122,7 @@ int quantize_command(const QuantizeCli& c) {
   const QuantizeReport& r = q->report;
   fmt::print("quantized {} -> {} ({} calibration samples, ranges: {})\n", c.model, c.output, r.calibration_samples, r.method);
   for (const auto& [m, s] : r.candidates) fmt::print("  {:<34} output SQNR {:6.2f} dB{}\n", m, s, m == r.method ? "  <- chosen" : "");
+  if (c.equalize) fmt::print("cross-layer equalization: {} Conv pairs rescaled\n", r.equalized_pairs);
   fmt::print("int8 nodes: {}, float nodes: {}{}\n", r.quantized_nodes, r.float_nodes, r.float_ops.empty() ? "" : " (listed below)");
   fmt::print("output SQNR on the calibration data: {:.2f} dB\n", r.output_sqnr_db);
   fmt::print("per-layer SQNR (int8 output vs float, calibration data):\n");
@@ -140,6 +142,7 @@ int quantize_command(const QuantizeCli& c) {
     j["output"] = c.output;
     j["calibration_samples"] = r.calibration_samples;
     j["method"] = r.method;
+    j["equalized_pairs"] = r.equalized_pairs;
     j["candidates"] = nlohmann::json::array();
     for (const auto& [m, s] : r.candidates) j["candidates"].push_back({{"method", m}, {"output_sqnr_db", s}});
     j["int8_nodes"] = r.quantized_nodes;

@@ -697,6 +697,88 @@ std::map<TensorId, QParams> choose_qparams(const Graph& g, const Plan& plan, con
   return q;
 }
 
+// Cross-layer equalization (Nagel et al., "Data-free quantization through weight equalization and
+// bias correction", 2019): where a Conv's output, directly or through Relu / LeakyRelu / MaxPool
+// (which commute with a positive per-channel scale), is read only by another Conv, output channel c of the first is
+// divided by s_c and input channel c of the second multiplied by it, s_c = sqrt(r1_c / r2_c) with r1_c,
+// r2_c the channels' largest |weight|: both get the range sqrt(r1_c r2_c), which per-channel weight
+// quantization then represents better (depthwise-separable networks have channels that differ by
+// orders of magnitude). The float function is unchanged (up to float rounding). Returns the pairs.
+size_t equalize(Graph& g) {
+  size_t pairs = 0;
+  for (int sweep = 0; sweep < 4; ++sweep) {
+    for (size_t i = 0; i < g.nodes.size(); ++i) {
+      const Node& a = g.nodes[i];
+      if (a.op != OpKind::Conv || a.inputs.size() < 2 || !is_float_constant(g, a.inputs[1]) || g.t(a.inputs[1]).shape.size() != 4)
+        continue;
+      if (a.inputs.size() > 2 && a.inputs[2] != kNoTensor && !is_float_constant(g, a.inputs[2])) continue;
+      TensorId t = a.outputs[0];
+      auto single_reader = [&](TensorId x) -> const Node* {
+        if (g.is_graph_output(x)) return nullptr;
+        const auto r = g.consumers(x);
+        return r.size() == 1 ? &g.nodes[r[0]] : nullptr;
+      };
+      const Node* b = single_reader(t);
+      // Channel-wise operators that commute with a positive per-channel scale may sit in between.
+      while (b && (b->op == OpKind::Relu || b->op == OpKind::LeakyRelu || b->op == OpKind::MaxPool) && b->outputs.size() == 1)
+        b = single_reader(b->outputs[0]);
+      if (!b || b->op != OpKind::Conv || b->inputs.size() < 2 || !is_float_constant(g, b->inputs[1]) ||
+          g.t(b->inputs[1]).shape.size() != 4)
+        continue;
+      const size_t bi = static_cast<size_t>(b - g.nodes.data());
+      Tensor& w1 = g.t(a.inputs[1]);
+      Tensor& w2 = g.t(g.nodes[bi].inputs[1]);
+      const int64_t c1 = w1.shape[0], k1 = w1.shape[1] * w1.shape[2] * w1.shape[3];
+      const int64_t co2 = w2.shape[0], ci2 = w2.shape[1], k2 = w2.shape[2] * w2.shape[3];
+      const int64_t g2 = g.nodes[bi].attrs.i("group", 1);
+      if (g2 <= 0 || ci2 * g2 != c1 || co2 % g2 != 0) continue;
+      const int64_t co2_g = co2 / g2;
+      // Shared weights would be rescaled for another reader too.
+      if (g.consumers(a.inputs[1]).size() != 1 || g.consumers(g.nodes[bi].inputs[1]).size() != 1) continue;
+      if (a.inputs.size() > 2 && a.inputs[2] != kNoTensor && g.consumers(a.inputs[2]).size() != 1) continue;
+      std::vector<float> v1 = w1.as_f32(), v2 = w2.as_f32();
+      std::vector<double> r1(static_cast<size_t>(c1), 0.0), r2(static_cast<size_t>(c1), 0.0);
+      for (int64_t c = 0; c < c1; ++c)
+        for (int64_t k = 0; k < k1; ++k) r1[static_cast<size_t>(c)] = std::max(r1[static_cast<size_t>(c)], std::fabs(static_cast<double>(v1[static_cast<size_t>(c * k1 + k)])));
+      auto for_input_channel = [&](int64_t c, auto&& f) {  // W2 elements that read input channel c
+        const int64_t grp = c / ci2, local = c % ci2;
+        for (int64_t o = grp * co2_g; o < (grp + 1) * co2_g; ++o)
+          for (int64_t k = 0; k < k2; ++k) f(static_cast<size_t>((o * ci2 + local) * k2 + k));
+      };
+      for (int64_t c = 0; c < c1; ++c)
+        for_input_channel(c, [&](size_t e) { r2[static_cast<size_t>(c)] = std::max(r2[static_cast<size_t>(c)], std::fabs(static_cast<double>(v2[e]))); });
+      bool changed = false;
+      std::vector<float> scale(static_cast<size_t>(c1), 1.f);
+      for (int64_t c = 0; c < c1; ++c) {
+        const double x = r1[static_cast<size_t>(c)], y = r2[static_cast<size_t>(c)];
+        if (x > 0.0 && y > 0.0) {
+          const auto sc = static_cast<float>(std::sqrt(x / y));
+          if (std::isfinite(sc) && sc > 0.f && std::fabs(sc - 1.f) > 1e-3f) {
+            scale[static_cast<size_t>(c)] = sc;
+            changed = true;
+          }
+        }
+      }
+      if (!changed) continue;
+      for (int64_t c = 0; c < c1; ++c) {
+        const float sc = scale[static_cast<size_t>(c)];
+        for (int64_t k = 0; k < k1; ++k) v1[static_cast<size_t>(c * k1 + k)] /= sc;
+        for_input_channel(c, [&](size_t e) { v2[e] *= sc; });
+      }
+      std::memcpy(w1.data->data(), v1.data(), v1.size() * 4);
+      std::memcpy(w2.data->data(), v2.data(), v2.size() * 4);
+      if (a.inputs.size() > 2 && a.inputs[2] != kNoTensor) {
+        Tensor& b1 = g.t(a.inputs[2]);
+        std::vector<float> bv = b1.as_f32();
+        for (size_t c = 0; c < bv.size() && c < scale.size(); ++c) bv[c] /= scale[c];
+        std::memcpy(b1.data->data(), bv.data(), bv.size() * 4);
+      }
+      if (sweep == 0) ++pairs;
+    }
+  }
+  return pairs;
+}
+
 }  // namespace
 
 Expected<Graph> load_float_model(const std::string& path, const ImportOptions& import) {
@@ -717,6 +799,10 @@ Expected<Graph> load_float_model(const std::string& path, const ImportOptions& i
   FERRITE_TRY(verify(*g));
   return g;
 }
+
+static Expected<QuantizedModel> quantize_graph(const Graph& fg, const Samples& calib, const QuantizeOptions& o,
+                                               const std::set<std::string>& keep, const std::vector<RangeChoice>& methods,
+                                               bool need_hist, size_t equalized_pairs, const QuantizeProgress& progress);
 
 Expected<QuantizedModel> quantize_model(const Graph& fg, const Samples& calib, const QuantizeOptions& o,
                                         const QuantizeProgress& progress) {
@@ -746,12 +832,26 @@ Expected<QuantizedModel> quantize_model(const Graph& fg, const Samples& calib, c
   bool need_hist = false;
   for (const auto& m : methods) need_hist = need_hist || m.method != RangeMethod::MinMax;
 
+  if (o.bias_correction != "auto" && o.bias_correction != "on" && o.bias_correction != "off")
+    return make_error("--bias-correction '{}': expected auto, on or off", o.bias_correction);
+
+  // Cross-layer equalization rescales the float weights before anything is measured.
+  Graph equalized;
+  size_t equalized_pairs = 0;
+  if (o.equalize) {
+    equalized = fg;
+    equalized_pairs = equalize(equalized);
+  }
+  const Graph& g = o.equalize ? equalized : fg;
+  return quantize_graph(g, calib, o, keep, methods, need_hist, equalized_pairs, progress);
+}
+
+static Expected<QuantizedModel> quantize_graph(const Graph& fg, const Samples& calib, const QuantizeOptions& o,
+                                               const std::set<std::string>& keep, const std::vector<RangeChoice>& methods,
+                                               bool need_hist, size_t equalized_pairs, const QuantizeProgress& progress) {
   std::vector<bool> corrections;
   if (o.bias_correction == "auto") corrections = {false, true};
-  else if (o.bias_correction == "on") corrections = {true};
-  else if (o.bias_correction == "off") corrections = {false};
-  else return make_error("--bias-correction '{}': expected auto, on or off", o.bias_correction);
-
+  else corrections = {o.bias_correction == "on"};
   const Plan plan = make_plan(fg, keep);
   std::set<TensorId> mean_of;  // inputs of quantized Conv / Gemm (bias correction)
   for (size_t i = 0; i < fg.nodes.size(); ++i)
@@ -792,6 +892,7 @@ Expected<QuantizedModel> quantize_model(const Graph& fg, const Samples& calib, c
     }
   }
   best.report.calibration_samples = calib.size();
+  best.report.equalized_pairs = equalized_pairs;
   for (size_t i = 0; i < fg.nodes.size(); ++i) {
     if (plan.quantized[i] || plan.absorbed[i]) {
       ++best.report.quantized_nodes;

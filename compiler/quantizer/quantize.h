@@ -34,6 +34,8 @@ struct QuantizeOptions {
   // Bias correction of the weights' rounding error (the calibration inputs' per-channel means
   // times the weight error, subtracted from the bias): on, off, or auto (the better on the data).
   std::string bias_correction = "auto";
+  // Cross-layer equalization of Conv -> [Relu/LeakyRelu] -> Conv pairs before calibration.
+  bool equalize = false;
   size_t auto_samples = 64;  // auto: calibration samples that score each candidate
 };
 
@@ -47,6 +49,7 @@ struct QuantizeReport {
   std::string method;  // the range method used for every tensor ("mse + bias correction")
   std::vector<std::pair<std::string, double>> candidates;  // auto: each candidate's output SQNR (dB)
   size_t calibration_samples = 0;
+  size_t equalized_pairs = 0;  // --equalize: Conv pairs rescaled
   size_t quantized_nodes = 0, float_nodes = 0;
   std::vector<std::string> float_ops;  // "Softmax 'prob'" for every node left float
   double output_sqnr_db = 0.0;         // model outputs, int8 vs float, over the scored samples
