@@ -69,25 +69,27 @@ inline const int32_t* dwconv_s8_mve_i32(const int32_t* s) { return s; }
 inline const int32_t* dwconv_s8_mve_i32(const float*) { return nullptr; }
 
 // TFLite epilogue of the channel-lane group routines (MveRqTfl; proof in mve_s8_common.h), per
-// accumulator \acc (float, an exact integer; the bias included when SMALL): q4 = ls, q5 = M,
-// q6 = post (the block's vectors, loaded from wf + 16.. like scale/lo/hi), q7 = int32 bias (!SMALL).
-// VCVT.S32.F32 of an integer-valued float is exact. q5 serves as the temporary (the VQRDMULH
-// result) and is reloaded for the next accumulator. The clamp is the 16-bit one of mve_s8_common.h
+// accumulator \acc (float, an exact integer; the bias included when SMALL): q5 = M, q6 = post
+// (the block's vectors, loaded from wf + 32.. like lo/hi), q7 = int32 bias (!SMALL); q4 (loaded
+// with the ls words, unused) is the temporary. The left shift by ls is folded into the block's
+// float weights and bias (dwconv_s8_mve_block_setup: times 2^ls): every partial sum is then
+// 2^ls times the exact integer partial sum, a multiple of 2^ls below 2^(24 + ls) in magnitude,
+// so float32 still represents it exactly, and the final sum is acc * 2^ls < 2^30 (the selection's
+// bound), exactly what VSHL by ls gave. VCVT.S32.F32 of an integer-valued float is exact. The clamp is the 16-bit one of mve_s8_common.h
 // with VMOVLT (sign-extend the top halves) in place of VREV32: VQMOVNT, VMAX.S16 (act_min in the
 // top halves), VMOVLT.S16, VMIN.S16 (act_max in the bottom halves); the clamp vector is VDUP of
 // %[cl] = act_min << 16 | (act_max & 0xFFFF), kept in q7 when SMALL (the bias is then in the
-// accumulators), else rebuilt in q5 per accumulator. The Ort instantiations pass %[cl] as the
+// accumulators), else rebuilt in q4 per accumulator. The Ort instantiations pass %[cl] as the
 // immediate 0 ("ri"), so it costs them no register; the TFLite lines are skipped by .if there.
 #define FERRITE_RT_DW_MVE_TFL_OUT \
   "            vcvt.s32.f32 \\acc, \\acc\n" \
   "            .if %c[SMALL] == 0\n" \
   "              vadd.i32 \\acc, \\acc, q7\n" \
   "            .endif\n" \
-  "            vshl.s32 \\acc, \\acc, q4\n" \
-  "            vqrdmulh.s32 q5, \\acc, q5\n" \
+  "            vqrdmulh.s32 q4, \\acc, q5\n" \
   "            vshr.s32 \\acc, \\acc, #31\n" \
-  "            vadd.i32 \\acc, \\acc, q5\n" \
-  "            vadd.i32 \\acc, \\acc, q5\n" \
+  "            vadd.i32 \\acc, \\acc, q4\n" \
+  "            vadd.i32 \\acc, \\acc, q4\n" \
   "            vrshl.s32 \\acc, \\acc, q6\n" \
   "            vadd.i32 \\acc, \\acc, %[zp]\n" \
   "            vqmovnt.s32 \\acc, \\acc\n" \
@@ -96,12 +98,11 @@ inline const int32_t* dwconv_s8_mve_i32(const float*) { return nullptr; }
   "              vmovlt.s16 \\acc, \\acc\n" \
   "              vmin.s16 \\acc, \\acc, q7\n" \
   "            .else\n" \
-  "              vdup.32 q5, %[cl]\n" \
-  "              vmax.s16 \\acc, \\acc, q5\n" \
+  "              vdup.32 q4, %[cl]\n" \
+  "              vmax.s16 \\acc, \\acc, q4\n" \
   "              vmovlt.s16 \\acc, \\acc\n" \
-  "              vmin.s16 \\acc, \\acc, q5\n" \
-  "            .endif\n" \
-  "            vldrw.32 q5, [%[wf], #32]\n"
+  "              vmin.s16 \\acc, \\acc, q4\n" \
+  "            .endif\n"
 // The TFLite clamp vector (q7 when SMALL: the bias is in the accumulators) before the outputs.
 #define FERRITE_RT_DW_MVE_TFL_PRE \
   "      .if %c[TFL] && %c[SMALL]\n" \
@@ -501,29 +502,50 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_block_setup(const int16
   float* wt = wf + 16;
   __asm__ volatile(
       R"(
+      .if %c[TFL]
+        @ TFLite: q1 = ls, q2 = float(2^ls), the factor of the weights and the bias (see
+        @ FERRITE_RT_DW_MVE_TFL_OUT)
+        vldrw.u32 q1, [%[scale]]
+        vmov.i32 q2, #1
+        vshl.u32 q2, q2, q1
+        vcvt.f32.u32 q2, q2
+      .endif
       .rept %c[K] * %c[K]
         vldrh.s32 q0, [%[wb]], #8
         vcvt.f32.s32 q0, q0
+        .if %c[TFL]
+          vmul.f32 q0, q0, q2
+        .endif
         vstrw.32 q0, [%[wt]], #16
       .endr
       .if %c[PRED]
         vmsr p0, %[pred]
-        vpstt
+        vpst
         vldrwt.u32 q0, [%[bias]]
-        vldrwt.u32 q1, [%[scale]]
       .else
         vldrw.u32 q0, [%[bias]]
-        vldrw.u32 q1, [%[scale]]
+      .endif
+      .if %c[TFL] == 0
+        .if %c[PRED]
+          vpst
+          vldrwt.u32 q1, [%[scale]]
+        .else
+          vldrw.u32 q1, [%[scale]]
+        .endif
       .endif
       .if %c[SMALL]
         vcvt.f32.s32 q0, q0
+        .if %c[TFL]
+          vmul.f32 q0, q0, q2
+        .endif
+      .elseif %c[TFL]
+        vshl.u32 q0, q0, q1
       .endif
       vstrw.32 q0, [%[wf]]
       vstrw.32 q1, [%[wf], #16]
       .if %c[TFL]
-        @ TFLite: the block's ls, M, post vectors ([block][3][4], padded: no predicate needed)
-        vldrw.u32 q1, [%[scale]]
-        vstrw.32 q1, [%[wf], #16]
+        @ TFLite: the block's ls (q1, stored above), M, post vectors ([block][3][4], padded: no
+        @ predicate needed)
         vldrw.u32 q1, [%[scale], #16]
         vstrw.32 q1, [%[wf], #32]
         vldrw.u32 q1, [%[scale], #32]
@@ -533,7 +555,7 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_block_setup(const int16
       : [wb] "+l"(wb), [wt] "+r"(wt)
       : [bias] "r"(bias), [scale] "r"(scale), [wf] "r"(wf), [pred] "r"(pred), [K] "i"(K),
         [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl)
-      : "q0", "q1", "p0", "memory");
+      : "q0", "q1", "q2", "p0", "memory");
 }
 
 // Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end (the last block of the tensor may
