@@ -251,7 +251,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0
       fe_row%= %[r0]
       fe_row%= %[r1]
       fe_row%= %[r2]
-      vldrw.32 q4, [%[wf], #16]
+      .if %c[TFL] == 0
+        vldrw.32 q4, [%[wf], #16]
+      .endif
       vldrw.32 q5, [%[wf], #32]
       vldrw.32 q6, [%[wf], #48]
       .if %c[SMALL] == 0
@@ -358,7 +360,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
         .set .Lfe_ky, .Lfe_ky + 1
       .endr
       add %[coff], %[coff], #%c[P] * %c[S] * 16
-      vldrw.32 q4, [%[wf], #16]
+      .if %c[TFL] == 0
+        vldrw.32 q4, [%[wf], #16]
+      .endif
       vldrw.32 q5, [%[wf], #32]
       vldrw.32 q6, [%[wf], #48]
       .if %c[SMALL] == 0
@@ -501,46 +505,60 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_block_setup(const int16
                                                                       const typename Rq::Q* scale, float* wf,
                                                                       uint32_t pred) {
   float* wt = wf + 16;
+  uint32_t t;
   __asm__ volatile(
       R"(
+      @ fe_w: the weights as float (times q2 = float(2^ls) when scaled), then the bias (float when
+      @ SMALL, times 2^ls when scaled; int32 shifted left by ls (q1) when scaled and not SMALL).
+      .macro fe_w%=, scaled
+        .rept %c[K] * %c[K]
+          vldrh.s32 q0, [%[wb]], #8
+          vcvt.f32.s32 q0, q0
+          .if \scaled
+            vmul.f32 q0, q0, q2
+          .endif
+          vstrw.32 q0, [%[wt]], #16
+        .endr
+        .if %c[PRED]
+          vmsr p0, %[pred]
+          vpst
+          vldrwt.u32 q0, [%[bias]]
+        .else
+          vldrw.u32 q0, [%[bias]]
+        .endif
+        .if %c[SMALL]
+          vcvt.f32.s32 q0, q0
+          .if \scaled
+            vmul.f32 q0, q0, q2
+          .endif
+        .elseif \scaled
+          vshl.u32 q0, q0, q1
+        .endif
+      .endm
       .if %c[TFL]
-        @ TFLite: q1 = ls, q2 = float(2^ls), the factor of the weights and the bias (see
+        @ TFLite: q1 = ls; blocks whose ls are all 0 (the usual case) skip the scaling by 2^ls (see
         @ FERRITE_RT_DW_MVE_TFL_OUT)
         vldrw.u32 q1, [%[scale]]
+        movs %[t], #0
+        vmaxav.s32 %[t], q1
+        cmp %[t], #0
+        bne 1f
+        fe_w%= 0
+        b 2f
+      1:
         vmov.i32 q2, #1
         vshl.u32 q2, q2, q1
         vcvt.f32.u32 q2, q2
-      .endif
-      .rept %c[K] * %c[K]
-        vldrh.s32 q0, [%[wb]], #8
-        vcvt.f32.s32 q0, q0
-        .if %c[TFL]
-          vmul.f32 q0, q0, q2
-        .endif
-        vstrw.32 q0, [%[wt]], #16
-      .endr
-      .if %c[PRED]
-        vmsr p0, %[pred]
-        vpst
-        vldrwt.u32 q0, [%[bias]]
+        fe_w%= 1
+      2:
       .else
-        vldrw.u32 q0, [%[bias]]
-      .endif
-      .if %c[TFL] == 0
+        fe_w%= 0
         .if %c[PRED]
           vpst
           vldrwt.u32 q1, [%[scale]]
         .else
           vldrw.u32 q1, [%[scale]]
         .endif
-      .endif
-      .if %c[SMALL]
-        vcvt.f32.s32 q0, q0
-        .if %c[TFL]
-          vmul.f32 q0, q0, q2
-        .endif
-      .elseif %c[TFL]
-        vshl.u32 q0, q0, q1
       .endif
       vstrw.32 q0, [%[wf]]
       vstrw.32 q1, [%[wf], #16]
@@ -552,11 +570,12 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_block_setup(const int16
         vldrw.u32 q1, [%[scale], #32]
         vstrw.32 q1, [%[wf], #48]
       .endif
+      .purgem fe_w%=
       )"
-      : [wb] "+l"(wb), [wt] "+r"(wt)
+      : [wb] "+l"(wb), [wt] "+r"(wt), [t] "=&r"(t)
       : [bias] "r"(bias), [scale] "r"(scale), [wf] "r"(wf), [pred] "r"(pred), [K] "i"(K),
         [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl)
-      : "q0", "q1", "q2", "p0", "memory");
+      : "q0", "q1", "q2", "p0", "cc", "memory");
 }
 
 // Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end (the last block of the tensor may
@@ -975,7 +994,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
       fe_row%= %[r0]
       fe_row%= %[r1]
       fe_row%= %[r2]
-      vldrw.32 q4, [%[wf], #16]
+      .if %c[TFL] == 0
+        vldrw.32 q4, [%[wf], #16]
+      .endif
       vldrw.32 q5, [%[wf], #32]
       vldrw.32 q6, [%[wf], #48]
       .if %c[SMALL] == 0
