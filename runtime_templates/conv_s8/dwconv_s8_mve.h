@@ -1066,6 +1066,18 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
       }
       continue;
     }
+    if (S == 1 && kFast && w_out == 3) {  // one 3-output group per row (e.g. 3x3 maps): the short loop
+      for (int32_t oh = 0; oh < h_out; ++oh) {
+        const int8_t* r0 = plane;
+        const int8_t* r1 = plane + rowb;
+        const int8_t* r2 = r1 + rowb;
+        int8_t* yp = y;
+        dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
+        plane = r1 - 3 * 16;
+        y = yp;
+      }
+      continue;
+    }
     // Each group advances the row pointers by S * 16 bytes per output and yp by C per output:
     // the next output row starts at r1 + (S - 1) * rowb - 16 * S * w_out, its outputs at yp.
     for (int32_t oh = 0; oh < h_out; ++oh) {
