@@ -1104,6 +1104,28 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
   }
 }
 
+// The full blocks [c16, cf) of a chunk whose bias classes differ: runs of blocks of the same class,
+// one call each (each block's class tested once).
+template <int S, class Rq>
+__attribute__((noinline)) void dwconv_s8_mve_i8_mixed(const DwS8MveI8& a, int32_t c16, int32_t cf) {
+  bool small = dwconv_s8_mve_small_bias(a.bias, c16, a.C);
+  for (int32_t c0 = c16; c0 < cf;) {
+    int32_t c1 = c0 + 4;
+    bool next = small;
+    while (c1 < cf) {
+      next = dwconv_s8_mve_small_bias(a.bias, c1, a.C);
+      if (next != small) break;
+      c1 += 4;
+    }
+    if (small)
+      dwconv_s8_mve_i8_blocks<S, true, false, Rq>(a, c16, c0, c1);
+    else
+      dwconv_s8_mve_i8_blocks<S, false, false, Rq>(a, c16, c0, c1);
+    c0 = c1;
+    small = next;
+  }
+}
+
 // The whole small 3x3 layer: wf as in channel-lane mode, then the int8 plane (hp * wp * 16
 // bytes: the band's bytes, so the scratch size is the channel-lane one).
 template <int S, class Rq = MveRqF32>
@@ -1143,13 +1165,8 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_run(const ConvS8Params& p, const
     const int32_t cend = c16 + n, cf = cend < cfull ? cend : cfull;
     if (all_small) {
       if (cf > c16) dwconv_s8_mve_i8_blocks<S, true, false, Rq>(a, c16, c16, cf);
-    } else {
-      for (int32_t c0 = c16; c0 < cf; c0 += 4) {
-        if (dwconv_s8_mve_small_bias(bias, c0, C))
-          dwconv_s8_mve_i8_blocks<S, true, false, Rq>(a, c16, c0, c0 + 4);
-        else
-          dwconv_s8_mve_i8_blocks<S, false, false, Rq>(a, c16, c0, c0 + 4);
-      }
+    } else if (cf > c16) {
+      dwconv_s8_mve_i8_mixed<S, Rq>(a, c16, cf);
     }
     if (cf < cend) {
       if (dwconv_s8_mve_small_bias(bias, cf, C))
