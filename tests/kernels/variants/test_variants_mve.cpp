@@ -601,7 +601,7 @@ unsigned long long counter_ticks() {
 unsigned long long g_ipkt = 31250;
 unsigned long long g_overhead_ticks = 0;
 
-void calibrate() {
+[[maybe_unused]] void calibrate() {
   // 2 * 5e7 + 1 instructions (subs + bne per iteration).
   counter_start();
   const unsigned long long t0 = counter_ticks();
@@ -814,7 +814,7 @@ bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
 // Depthwise with TFLite requantization (*_mve_tfl vs dwconv_s8_nhwc_tfl), TFLite "SAME" padding
 // (stride 2 on an even input: pad 0 before, 1 after), per-channel multipliers and shifts like a
 // converted model's; out of place, or in place (dwconv_s8_nhwc_inplace_tfl) with inplace.
-bool bench_dw_tfl(Rng& r, int32_t k, int32_t s, int32_t hw, int32_t c, bool inplace) {
+[[maybe_unused]] bool bench_dw_tfl(Rng& r, int32_t k, int32_t s, int32_t hw, int32_t c, bool inplace) {
   using DwTflFn = void (*)(const ConvS8Params&, int8_t*, const int8_t*, const int32_t*, const int32_t*, int8_t*, void*);
   const DwTflFn fns[] = {ferrite_rt::dwconv3x3_s1_s8_mve_tfl, ferrite_rt::dwconv3x3_s2_s8_mve_tfl,
                          ferrite_rt::dwconv5x5_s1_s8_mve_tfl, ferrite_rt::dwconv5x5_s2_s8_mve_tfl,
