@@ -38,7 +38,7 @@
 // requantization, scatter store(s). kPairs: c_in <= 8 layout (8 pixels; the odd pixels' outputs
 // are stored at y + c_out: yodd; the channel's bias and scale stay in r12 / r11 for both halves).
 // kW32: packed rows of 32 bytes (c_in <= 8).
-template <bool kPairs, bool kW32, int SSTEP, class Rq = MveRqF32>
+template <bool kPairs, bool kW32, int SSTEP, class Rq = MveRqF32, bool kLs = true>
 __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, int8x16_t x1, int8x16_t x2, int8x16_t x3,
                                                                 const int8_t* w, const int32_t* bias,
                                                                 const typename Rq::Q* scale, int32_t cout, int8_t* y,
@@ -46,7 +46,7 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, in
                                                                 float32x4_t hi, int32_t zp) {
   __asm__ volatile(
       R"(
-      .macro fe_out%=, yp, first
+      .macro fe_out%=, yp, first, last
         vmov q4[2], q4[0], r4, r8
         vmov q4[3], q4[1], r6, r10
         .if \first
@@ -54,10 +54,21 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, in
         .endif
         vadd.i32 q4, q4, r12
         .if %c[TFL]
-          @ TFLite (mve_s8_common.h): r4 = ls, r6 = M, r8 = post (the sums are in q4); hi: temporary
-          ldrd r4, r6, [%[scale]]
-          ldr r8, [%[scale], #8]
-          vshl.s32 q4, r4
+          @ TFLite (mve_s8_common.h): r6 = M, r8 = post, r4 = ls (the sums are in q4); hi: temporary.
+          @ scale points at the channel's M; the last half of a channel moves it to the next one.
+          .if \last
+            ldrd r6, r8, [%[scale]], #12
+          .else
+            ldrd r6, r8, [%[scale]]
+          .endif
+          .if %c[LS]
+            .if \last
+              ldr r4, [%[scale], #-16]
+            .else
+              ldr r4, [%[scale], #-4]
+            .endif
+            vshl.s32 q4, r4
+          .endif
           vshr.s32 %q[hi], q4, #31
           vqrdmlah.s32 %q[hi], q4, r6
           vqrdmlah.s32 %q[hi], q4, r6
@@ -93,17 +104,14 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, in
       vmladav.s8 r6, %q[x1], q4
       vmladav.s8 r8, %q[x2], q4
       vmladav.s8 r10, %q[x3], q4
-      fe_out%= %[y], 1
+      fe_out%= %[y], 1, 1 - %c[PAIRS]
       .if %c[PAIRS]
         vldrb.8 q4, [%[w], #-16]
         vmladav.s8 r4, %q[x0], q4
         vmladav.s8 r6, %q[x1], q4
         vmladav.s8 r8, %q[x2], q4
         vmladav.s8 r10, %q[x3], q4
-        fe_out%= %[yodd], 0
-      .endif
-      .if %c[TFL]
-        add %[scale], %[scale], #12
+        fe_out%= %[yodd], 0, 1
       .endif
       le lr, 1b
       .purgem fe_out%=
@@ -111,7 +119,7 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, in
       : [w] "+r"(w), [bias] "+r"(bias), [scale] "+r"(scale), [y] "+r"(y), [yodd] "+r"(yodd), [hi] "+w"(hi)
       : [cout] "m"(cout), [zp] "r"(zp), [x0] "w"(x0), [x1] "w"(x1), [x2] "w"(x2), [x3] "w"(x3), [lo] "w"(lo),
         [yoff] "w"(yoff), [PAIRS] "i"(kPairs ? 1 : 0), [W32] "i"(kW32 ? 1 : 0), [SSTEP] "i"(SSTEP),
-        [TFL] "i"(Rq::kTfl)
+        [TFL] "i"(Rq::kTfl), [LS] "i"(kLs ? 1 : 0)
       : "q4", "r4", "r11", "r6", "r8", "r10", "r12", "lr", "memory");
 }
 
@@ -277,6 +285,45 @@ __attribute__((noinline)) void conv1x1_s8_mve_k(const PwS8Mve& a, const int8_t* 
   }
 }
 
+// c_in <= 16 (pixels >= 4): groups of 8 pixels in pairs (c_in <= 8) or of 4, the last group
+// overlapping. TFLite: scale points at the first channel's M (the asm reads ls at -4 when kLs).
+template <int SSTEP, class Rq, bool kLs>
+__attribute__((noinline)) void conv1x1_s8_mve_short(const PwS8Mve& a, const int8_t* x, const int8_t* w,
+                                                    const int32_t* bias, const typename Rq::Q* scale, int8_t* y) {
+  const int32_t cin = a.cin, cout = a.cout, pixels = a.pixels;
+  const float32x4_t lo = Rq::lo(a.act_min, a.act_max, a.out_zp);
+  const float32x4_t hi = Rq::hi(a.act_min, a.act_max, a.out_zp);
+  const int32_t zp = a.out_zp;
+  int32_t px0 = 0;
+  if (cin <= 8 && pixels >= 8) {
+    // Two pixels per vector: vector k holds pixels g + 2k and g + 2k + 1.
+    const mve_pred16_t pl = vctp8q(static_cast<uint32_t>(2 * cin));
+    const uint32x4_t yoff2 = vmulq_n_u32(vidupq_n_u32(0, 2), static_cast<uint32_t>(cout));
+    for (; px0 < pixels; px0 += 8) {
+      const int32_t g = px0 + 8 <= pixels ? px0 : pixels - 8;
+      const int8_t* xg = x + g * cin;
+      conv1x1_s8_mve_asm16<true, true, SSTEP, Rq, kLs>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + 2 * cin, pl),
+                                              vldrbq_z_s8(xg + 4 * cin, pl), vldrbq_z_s8(xg + 6 * cin, pl), w, bias,
+                                              scale, cout, y + g * cout, y + (g + 1) * cout, yoff2, lo, hi, zp);
+    }
+    return;
+  }
+  const mve_pred16_t pl = vctp8q(static_cast<uint32_t>(cin));
+  const uint32x4_t yoff = vmulq_n_u32(vidupq_n_u32(0, 1), static_cast<uint32_t>(cout));
+  for (; px0 < pixels; px0 += 4) {
+    const int32_t g = px0 + 4 <= pixels ? px0 : pixels - 4;
+    const int8_t* xg = x + g * cin;
+    if (cin <= 8)
+      conv1x1_s8_mve_asm16<false, true, SSTEP, Rq, kLs>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl),
+                                               vldrbq_z_s8(xg + 2 * cin, pl), vldrbq_z_s8(xg + 3 * cin, pl), w, bias,
+                                               scale, cout, y + g * cout, y, yoff, lo, hi, zp);
+    else
+      conv1x1_s8_mve_asm16<false, false, SSTEP, Rq, kLs>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl),
+                                                vldrbq_z_s8(xg + 2 * cin, pl), vldrbq_z_s8(xg + 3 * cin, pl), w,
+                                                bias, scale, cout, y + g * cout, y, yoff, lo, hi, zp);
+  }
+}
+
 // The pointwise product for any pixels >= 1 (see the algorithm notes at the top). w: packed as
 // pack_conv1x1_s8_mve does for a.cin.
 template <int SSTEP, class Rq = MveRqF32>
@@ -299,33 +346,17 @@ inline void conv1x1_s8_mve_core(const PwS8Mve& a, const int8_t* x, const int8_t*
     return;
   }
   if (cin <= 16) {
-    int32_t px0 = 0;
-    if (cin <= 8 && pixels >= 8) {
-      // Two pixels per vector: vector k holds pixels g + 2k and g + 2k + 1.
-      const mve_pred16_t pl = vctp8q(static_cast<uint32_t>(2 * cin));
-      const uint32x4_t yoff2 = vmulq_n_u32(vidupq_n_u32(0, 2), static_cast<uint32_t>(cout));
-      for (; px0 < pixels; px0 += 8) {
-        const int32_t g = px0 + 8 <= pixels ? px0 : pixels - 8;
-        const int8_t* xg = x + g * cin;
-        conv1x1_s8_mve_asm16<true, true, SSTEP, Rq>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + 2 * cin, pl),
-                                                vldrbq_z_s8(xg + 4 * cin, pl), vldrbq_z_s8(xg + 6 * cin, pl), w, bias,
-                                                scale, cout, y + g * cout, y + (g + 1) * cout, yoff2, lo, hi, zp);
-      }
-      return;
-    }
-    const mve_pred16_t pl = vctp8q(static_cast<uint32_t>(cin));
-    const uint32x4_t yoff = vmulq_n_u32(vidupq_n_u32(0, 1), static_cast<uint32_t>(cout));
-    for (; px0 < pixels; px0 += 4) {
-      const int32_t g = px0 + 4 <= pixels ? px0 : pixels - 4;
-      const int8_t* xg = x + g * cin;
-      if (cin <= 8)
-        conv1x1_s8_mve_asm16<false, true, SSTEP, Rq>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl),
-                                                 vldrbq_z_s8(xg + 2 * cin, pl), vldrbq_z_s8(xg + 3 * cin, pl), w, bias,
-                                                 scale, cout, y + g * cout, y, yoff, lo, hi, zp);
+    if (Rq::kTfl) {
+      // TFLite: the VSHL by ls only when some ls is nonzero (q: [c_out][3] = {ls, M, post}).
+      const auto* q = reinterpret_cast<const int32_t*>(scale);
+      bool any_ls = false;
+      for (int32_t oc = 0; oc < cout; ++oc) any_ls = any_ls || q[3 * oc] != 0;
+      if (any_ls)
+        conv1x1_s8_mve_short<SSTEP, Rq, true>(a, x, w, bias, scale + 1, y);
       else
-        conv1x1_s8_mve_asm16<false, false, SSTEP, Rq>(vldrbq_z_s8(xg, pl), vldrbq_z_s8(xg + cin, pl),
-                                                  vldrbq_z_s8(xg + 2 * cin, pl), vldrbq_z_s8(xg + 3 * cin, pl), w,
-                                                  bias, scale, cout, y + g * cout, y, yoff, lo, hi, zp);
+        conv1x1_s8_mve_short<SSTEP, Rq, false>(a, x, w, bias, scale + 1, y);
+    } else {
+      conv1x1_s8_mve_short<SSTEP, Rq, false>(a, x, w, bias, scale, y);
     }
     return;
   }

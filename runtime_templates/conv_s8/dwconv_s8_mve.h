@@ -64,27 +64,32 @@
 // it (dwconv_s8_mve_run), this only makes the discarded calls type-check.
 inline const float* dwconv_s8_mve_f32(const float* s) { return s; }
 inline const float* dwconv_s8_mve_f32(const int32_t*) { return nullptr; }
+// (Likewise the interleaved-rows mode is TFLite-only.)
+inline const int32_t* dwconv_s8_mve_i32(const int32_t* s) { return s; }
+inline const int32_t* dwconv_s8_mve_i32(const float*) { return nullptr; }
 
 // TFLite epilogue of the channel-lane group routines (MveRqTfl; proof in mve_s8_common.h), per
-// accumulator \acc (float, an exact integer; the bias included when SMALL): q4 = ls, q5 = M,
-// q6 = post (the block's vectors, loaded from wf + 16.. like scale/lo/hi), q7 = int32 bias (!SMALL).
-// VCVT.S32.F32 of an integer-valued float is exact. q5 serves as the temporary (the VQRDMULH
-// result) and is reloaded for the next accumulator. The clamp is the 16-bit one of mve_s8_common.h
+// accumulator \acc (float, an exact integer; the bias included when SMALL): q5 = M, q6 = post
+// (the block's vectors, loaded from wf + 32.. like lo/hi), q7 = int32 bias (!SMALL); q4 (loaded
+// with the ls words, unused) is the temporary. The left shift by ls is folded into the block's
+// float weights and bias (dwconv_s8_mve_block_setup: times 2^ls): every partial sum is then
+// 2^ls times the exact integer partial sum, a multiple of 2^ls below 2^(24 + ls) in magnitude,
+// so float32 still represents it exactly, and the final sum is acc * 2^ls < 2^30 (the selection's
+// bound), exactly what VSHL by ls gave. VCVT.S32.F32 of an integer-valued float is exact. The clamp is the 16-bit one of mve_s8_common.h
 // with VMOVLT (sign-extend the top halves) in place of VREV32: VQMOVNT, VMAX.S16 (act_min in the
 // top halves), VMOVLT.S16, VMIN.S16 (act_max in the bottom halves); the clamp vector is VDUP of
 // %[cl] = act_min << 16 | (act_max & 0xFFFF), kept in q7 when SMALL (the bias is then in the
-// accumulators), else rebuilt in q5 per accumulator. The Ort instantiations pass %[cl] as the
+// accumulators), else rebuilt in q4 per accumulator. The Ort instantiations pass %[cl] as the
 // immediate 0 ("ri"), so it costs them no register; the TFLite lines are skipped by .if there.
 #define FERRITE_RT_DW_MVE_TFL_OUT \
   "            vcvt.s32.f32 \\acc, \\acc\n" \
   "            .if %c[SMALL] == 0\n" \
   "              vadd.i32 \\acc, \\acc, q7\n" \
   "            .endif\n" \
-  "            vshl.s32 \\acc, \\acc, q4\n" \
-  "            vqrdmulh.s32 q5, \\acc, q5\n" \
+  "            vqrdmulh.s32 q4, \\acc, q5\n" \
   "            vshr.s32 \\acc, \\acc, #31\n" \
-  "            vadd.i32 \\acc, \\acc, q5\n" \
-  "            vadd.i32 \\acc, \\acc, q5\n" \
+  "            vadd.i32 \\acc, \\acc, q4\n" \
+  "            vadd.i32 \\acc, \\acc, q4\n" \
   "            vrshl.s32 \\acc, \\acc, q6\n" \
   "            vadd.i32 \\acc, \\acc, %[zp]\n" \
   "            vqmovnt.s32 \\acc, \\acc\n" \
@@ -93,12 +98,11 @@ inline const float* dwconv_s8_mve_f32(const int32_t*) { return nullptr; }
   "              vmovlt.s16 \\acc, \\acc\n" \
   "              vmin.s16 \\acc, \\acc, q7\n" \
   "            .else\n" \
-  "              vdup.32 q5, %[cl]\n" \
-  "              vmax.s16 \\acc, \\acc, q5\n" \
+  "              vdup.32 q4, %[cl]\n" \
+  "              vmax.s16 \\acc, \\acc, q4\n" \
   "              vmovlt.s16 \\acc, \\acc\n" \
-  "              vmin.s16 \\acc, \\acc, q5\n" \
-  "            .endif\n" \
-  "            vldrw.32 q5, [%[wf], #32]\n"
+  "              vmin.s16 \\acc, \\acc, q4\n" \
+  "            .endif\n"
 // The TFLite clamp vector (q7 when SMALL: the bias is in the accumulators) before the outputs.
 #define FERRITE_RT_DW_MVE_TFL_PRE \
   "      .if %c[TFL] && %c[SMALL]\n" \
@@ -247,7 +251,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3(const float*& r0
       fe_row%= %[r0]
       fe_row%= %[r1]
       fe_row%= %[r2]
-      vldrw.32 q4, [%[wf], #16]
+      .if %c[TFL] == 0
+        vldrw.32 q4, [%[wf], #16]
+      .endif
       vldrw.32 q5, [%[wf], #32]
       vldrw.32 q6, [%[wf], #48]
       .if %c[SMALL] == 0
@@ -354,7 +360,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
         .set .Lfe_ky, .Lfe_ky + 1
       .endr
       add %[coff], %[coff], #%c[P] * %c[S] * 16
-      vldrw.32 q4, [%[wf], #16]
+      .if %c[TFL] == 0
+        vldrw.32 q4, [%[wf], #16]
+      .endif
       vldrw.32 q5, [%[wf], #32]
       vldrw.32 q6, [%[wf], #48]
       .if %c[SMALL] == 0
@@ -380,11 +388,14 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_groupk(const float* con
 
 // All output groups of one output row (4 outputs per group, then the 1-3 left). The rare block
 // kinds (the tensor's last, partial block; biases beyond 2^23) go one output at a time, which keeps
-// their code small.
+// their code small (groups for them too cost VWW 8.7 kB of code for 0.02 instructions per MAC on
+// two layers).
 template <int K, int S, bool kSmall, bool kPred, class Rq = MveRqF32>
 __attribute__((always_inline)) inline void dwconv_s8_mve_row(const float* const* rows, const float* wf, int8_t* yp,
                                                              int32_t w_out, int32_t C, int32_t zp, uint32_t pred,
                                                              int32_t cl) {
+  // (Blocks with biases beyond 2^23 take the groups only for 3x3 TFLite layers, which have them:
+  // elsewhere the extra group instantiations would cost kilobytes of code for rare blocks.)
   constexpr bool kFast = kSmall && !kPred;
   if (K == 3) {
     const float* r0 = rows[0];
@@ -496,41 +507,77 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_block_setup(const int16
                                                                       const typename Rq::Q* scale, float* wf,
                                                                       uint32_t pred) {
   float* wt = wf + 16;
+  uint32_t t;
   __asm__ volatile(
       R"(
-      .rept %c[K] * %c[K]
-        vldrh.s32 q0, [%[wb]], #8
-        vcvt.f32.s32 q0, q0
-        vstrw.32 q0, [%[wt]], #16
-      .endr
-      .if %c[PRED]
-        vmsr p0, %[pred]
-        vpstt
-        vldrwt.u32 q0, [%[bias]]
-        vldrwt.u32 q1, [%[scale]]
-      .else
-        vldrw.u32 q0, [%[bias]]
+      @ fe_w: the weights as float (times q2 = float(2^ls) when scaled), then the bias (float when
+      @ SMALL, times 2^ls when scaled; int32 shifted left by ls (q1) when scaled and not SMALL).
+      .macro fe_w%=, scaled
+        .rept %c[K] * %c[K]
+          vldrh.s32 q0, [%[wb]], #8
+          vcvt.f32.s32 q0, q0
+          .if \scaled
+            vmul.f32 q0, q0, q2
+          .endif
+          vstrw.32 q0, [%[wt]], #16
+        .endr
+        .if %c[PRED]
+          vmsr p0, %[pred]
+          vpst
+          vldrwt.u32 q0, [%[bias]]
+        .else
+          vldrw.u32 q0, [%[bias]]
+        .endif
+        .if %c[SMALL]
+          vcvt.f32.s32 q0, q0
+          .if \scaled
+            vmul.f32 q0, q0, q2
+          .endif
+        .elseif \scaled
+          vshl.u32 q0, q0, q1
+        .endif
+      .endm
+      .if %c[TFL]
+        @ TFLite: q1 = ls; blocks whose ls are all 0 (the usual case) skip the scaling by 2^ls (see
+        @ FERRITE_RT_DW_MVE_TFL_OUT)
         vldrw.u32 q1, [%[scale]]
-      .endif
-      .if %c[SMALL]
-        vcvt.f32.s32 q0, q0
+        movs %[t], #0
+        vmaxav.s32 %[t], q1
+        cmp %[t], #0
+        bne 1f
+        fe_w%= 0
+        b 2f
+      1:
+        vmov.i32 q2, #1
+        vshl.u32 q2, q2, q1
+        vcvt.f32.u32 q2, q2
+        fe_w%= 1
+      2:
+      .else
+        fe_w%= 0
+        .if %c[PRED]
+          vpst
+          vldrwt.u32 q1, [%[scale]]
+        .else
+          vldrw.u32 q1, [%[scale]]
+        .endif
       .endif
       vstrw.32 q0, [%[wf]]
       vstrw.32 q1, [%[wf], #16]
       .if %c[TFL]
-        @ TFLite: the block's ls, M, post vectors ([block][3][4], padded: no predicate needed)
-        vldrw.u32 q1, [%[scale]]
-        vstrw.32 q1, [%[wf], #16]
+        @ TFLite: the block's ls (q1, stored above), M, post vectors ([block][3][4], padded: no
+        @ predicate needed)
         vldrw.u32 q1, [%[scale], #16]
         vstrw.32 q1, [%[wf], #32]
         vldrw.u32 q1, [%[scale], #32]
         vstrw.32 q1, [%[wf], #48]
       .endif
+      .purgem fe_w%=
       )"
-      : [wb] "+l"(wb), [wt] "+r"(wt)
+      : [wb] "+l"(wb), [wt] "+r"(wt), [t] "=&r"(t)
       : [bias] "r"(bias), [scale] "r"(scale), [wf] "r"(wf), [pred] "r"(pred), [K] "i"(K),
         [SMALL] "i"(kSmall ? 1 : 0), [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl)
-      : "q0", "q1", "p0", "memory");
+      : "q0", "q1", "q2", "p0", "cc", "memory");
 }
 
 // Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end (the last block of the tensor may
@@ -949,7 +996,9 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
       fe_row%= %[r0]
       fe_row%= %[r1]
       fe_row%= %[r2]
-      vldrw.32 q4, [%[wf], #16]
+      .if %c[TFL] == 0
+        vldrw.32 q4, [%[wf], #16]
+      .endif
       vldrw.32 q5, [%[wf], #32]
       vldrw.32 q6, [%[wf], #48]
       .if %c[SMALL] == 0
@@ -1019,6 +1068,18 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
       }
       continue;
     }
+    if (S == 1 && kFast && w_out == 3) {  // one 3-output group per row (e.g. 3x3 maps): the short loop
+      for (int32_t oh = 0; oh < h_out; ++oh) {
+        const int8_t* r0 = plane;
+        const int8_t* r1 = plane + rowb;
+        const int8_t* r2 = r1 + rowb;
+        int8_t* yp = y;
+        dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
+        plane = r1 - 3 * 16;
+        y = yp;
+      }
+      continue;
+    }
     // Each group advances the row pointers by S * 16 bytes per output and yp by C per output:
     // the next output row starts at r1 + (S - 1) * rowb - 16 * S * w_out, its outputs at yp.
     for (int32_t oh = 0; oh < h_out; ++oh) {
@@ -1042,6 +1103,28 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
       plane = r1 + (S - 1) * rowb - 16 * S * w_out;
       y = yp;
     }
+  }
+}
+
+// The full blocks [c16, cf) of a chunk whose bias classes differ: runs of blocks of the same class,
+// one call each (each block's class tested once).
+template <int S, class Rq>
+__attribute__((noinline)) void dwconv_s8_mve_i8_mixed(const DwS8MveI8& a, int32_t c16, int32_t cf) {
+  bool small = dwconv_s8_mve_small_bias(a.bias, c16, a.C);
+  for (int32_t c0 = c16; c0 < cf;) {
+    int32_t c1 = c0 + 4;
+    bool next = small;
+    while (c1 < cf) {
+      next = dwconv_s8_mve_small_bias(a.bias, c1, a.C);
+      if (next != small) break;
+      c1 += 4;
+    }
+    if (small)
+      dwconv_s8_mve_i8_blocks<S, true, false, Rq>(a, c16, c0, c1);
+    else
+      dwconv_s8_mve_i8_blocks<S, false, false, Rq>(a, c16, c0, c1);
+    c0 = c1;
+    small = next;
   }
 }
 
@@ -1084,13 +1167,8 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_run(const ConvS8Params& p, const
     const int32_t cend = c16 + n, cf = cend < cfull ? cend : cfull;
     if (all_small) {
       if (cf > c16) dwconv_s8_mve_i8_blocks<S, true, false, Rq>(a, c16, c16, cf);
-    } else {
-      for (int32_t c0 = c16; c0 < cf; c0 += 4) {
-        if (dwconv_s8_mve_small_bias(bias, c0, C))
-          dwconv_s8_mve_i8_blocks<S, true, false, Rq>(a, c16, c0, c0 + 4);
-        else
-          dwconv_s8_mve_i8_blocks<S, false, false, Rq>(a, c16, c0, c0 + 4);
-      }
+    } else if (cf > c16) {
+      dwconv_s8_mve_i8_mixed<S, Rq>(a, c16, cf);
     }
     if (cf < cend) {
       if (dwconv_s8_mve_small_bias(bias, cf, C))
@@ -1099,6 +1177,262 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_run(const ConvS8Params& p, const
         dwconv_s8_mve_i8_blocks<S, false, true, Rq>(a, c16, cf, cend);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Interleaved-rows mode (3x3, TFLite requantization, w_zp == 0, c <= 4096): one channel at a
+// time, and per output one VMLADAV.S8 of a 16-byte vector holding the whole 3x3 window.
+//   The channel's padded input rows are gathered (VLDRB.U16 gather of 8 pixels, stride c) into a
+//   row buffer t of wp columns x 4 bytes, padded row ph going to byte ph % 4 of every column
+//   (VSTRB.16 scatter, offsets 4k): every input row is gathered once per channel, and the window of
+//   output (oh, ow) is the 12 bytes at 4 * ow * s (3 columns of 4 rows, the 4th row's byte
+//   unused). Its weight vector has w[ky][kx] at byte 4 * kx + (oh * s + ky) % 4 and zeros
+//   elsewhere (lanes 12-15 included), one of 4 rotations (2 at stride 2), gathered per output row
+//   (VLDRB.U8 gather) from the channel's 9 weights (the low bytes of the int16 packing, exact since
+//   w - w_zp = w fits int8). Stride 1: the 16 bytes at 4 * ow hold the windows of ow and ow + 1,
+//   so one load feeds two VMLADAVs (the second weight vector is the first moved up by 4 bytes).
+//   Per 4 outputs: 2 (stride 2: 4) loads, 4 VMLADAV.S8, the sums into one vector (2 VMOVs), the
+//   TFLite epilogue with the channel's bias, ls, M, post in core registers, and one VSTRB.32
+//   scatter to the 4 NHWC slots (stride c). Integer arithmetic throughout (x, w int8, int32 sums
+//   mod 2^32 like the reference); the epilogue is mve_s8_common.h's (proof there).
+// In place (x == y): output row oh overwrites channel c of pixels [oh*w_out, (oh+1)*w_out) only
+// after every padded row up to dwconv_s8_mve_need(p, oh) is in t; the 4 row slots hold rows
+// oh*s .. oh*s + 3, so the mode requires need(oh) <= oh*s + 3 for every oh (else channel-lane mode).
+// Scratch (inside the channel-lane size of the same layer, dwconv_s8_mve_tfl_scratch_bytes):
+// 15 alignment + 16 (the channel's weights) + 16 * 8 (gather offsets) + 4 * wp + 32 (t and slack
+// the last group may read; those lanes are never stored).
+
+// Whether the interleaved-rows mode runs layer p (x == y: in place).
+inline bool dwconv3x3_s8_mve_rows_ok(const ConvS8Params& p, bool inplace) {
+  // Per output row the mode costs about 100 instructions besides the outputs (row gathers, weight
+  // rotation, setup): narrower maps stay in channel-lane mode, which is faster for them (measured
+  // with the FE_PROFILE_DW_TFL bench of test_variants_mve.cpp).
+  if (p.kh != 3 || p.kw != 3 || p.w_zp != 0 || p.c_out > 4096 || p.w_out < (p.stride_w == 1 ? 20 : 16))
+    return false;
+  if (!inplace) return true;
+  for (int32_t oh = 0; oh < p.h_out; ++oh)
+    if (dwconv_s8_mve_need(p, oh) > oh * p.stride_h + 3) return false;
+  return true;
+}
+
+// Gathers one input row of one channel (src: its first pixel, stride C bytes) into one byte lane
+// of the row buffer's columns (dst: that byte of the first column, 4 bytes per column): 16 pixels
+// per step (two VLDRB.U16 gathers, offsets goff = {0, C, .., 7C}, and two VSTRB.16 scatters,
+// offsets soff = {0, 4, .., 28}), then 8, then the last n % 8 under the lane predicate tail.
+__attribute__((always_inline)) inline void dwconv3x3_s8_mve_rows_gather(const int8_t* src, int8_t* dst, int32_t n16,
+                                                                        int32_t n8, uint32_t tail, int32_t step8,
+                                                                        uint16x8_t goff, uint16x8_t soff) {
+  const int8_t* s2;
+  int8_t* d2;
+  __asm__ volatile(
+      R"(
+      wls lr, %[n16], 2f
+    1:
+      add %[s2], %[src], %[step8]
+      vldrb.u16 q0, [%[src], %q[goff]]
+      vldrb.u16 q1, [%[s2], %q[goff]]
+      add %[src], %[s2], %[step8]
+      add %[d2], %[dst], #32
+      vstrb.16 q0, [%[dst], %q[soff]]
+      vstrb.16 q1, [%[d2], %q[soff]]
+      add %[dst], %[dst], #64
+      le lr, 1b
+    2:
+      cbz %[n8], 3f
+      vldrb.u16 q0, [%[src], %q[goff]]
+      add %[src], %[src], %[step8]
+      vstrb.16 q0, [%[dst], %q[soff]]
+      add %[dst], %[dst], #32
+    3:
+      cbz %[tail], 4f
+      vmsr p0, %[tail]
+      vpst
+      vldrbt.u16 q0, [%[src], %q[goff]]
+      vpst
+      vstrbt.16 q0, [%[dst], %q[soff]]
+    4:
+      )"
+      : [src] "+r"(src), [dst] "+r"(dst), [s2] "=&r"(s2), [d2] "=&r"(d2)
+      : [n16] "r"(n16), [n8] "l"(n8), [tail] "l"(tail), [step8] "r"(step8), [goff] "w"(goff), [soff] "w"(soff)
+      : "q0", "q1", "p0", "lr", "memory");
+}
+
+// The outputs of one output row and channel: groups x 4, then (if *pred != 0) one more group
+// stored under the lane predicate *pred. t: the row buffer at column 0; yp: the output of
+// (oh, 0, c). kLs: the channel's ls (*ls) may be nonzero (else the VSHL is left out).
+template <int S, bool kLs>
+__attribute__((always_inline)) inline void dwconv3x3_s8_mve_rows_out(const int8_t* t, int8_t* yp, const int32_t& groups,
+                                                                     const uint32_t& pred, int8x16_t w0,
+                                                                     int8x16_t w1, int32_t bias, const int32_t& ls,
+                                                                     int32_t m, int32_t post, int32_t c4,
+                                                                     int32x4_t zpv, int16x8_t cl, uint32x4_t yoff) {
+  int32x4_t a, b;
+  __asm__ volatile(
+      R"(
+      .macro fe_body%=, pr
+        .if %c[S] == 1
+          vldrb.8 %q[a], [%[t], #8]
+          vmladav.s8 r8, %q[a], %q[w0]
+          vmladav.s8 r10, %q[a], %q[w1]
+          vldrb.8 %q[a], [%[t]], #16
+          vmladav.s8 r4, %q[a], %q[w0]
+          vmladav.s8 r6, %q[a], %q[w1]
+        .else
+          vldrb.8 %q[a], [%[t], #8]
+          vmladav.s8 r6, %q[a], %q[w0]
+          vldrb.8 %q[a], [%[t], #16]
+          vmladav.s8 r8, %q[a], %q[w0]
+          vldrb.8 %q[a], [%[t], #24]
+          vmladav.s8 r10, %q[a], %q[w0]
+          vldrb.8 %q[a], [%[t]], #32
+          vmladav.s8 r4, %q[a], %q[w0]
+        .endif
+        vmov %q[b][2], %q[b][0], r4, r8
+        vmov %q[b][3], %q[b][1], r6, r10
+        vadd.i32 %q[b], %q[b], %[bias]
+        .if %c[LS]
+          ldr r4, %[ls]
+          vshl.s32 %q[b], r4
+        .endif
+        vshr.s32 %q[a], %q[b], #31
+        vqrdmlah.s32 %q[a], %q[b], %[m]
+        vqrdmlah.s32 %q[a], %q[b], %[m]
+        vrshl.s32 %q[a], %[post]
+        vadd.i32 %q[a], %q[a], %q[zpv]
+        vqmovnt.s32 %q[a], %q[a]
+        vmax.s16 %q[a], %q[a], %q[cl]
+        vmovlt.s16 %q[a], %q[a]
+        vmin.s16 %q[a], %q[a], %q[cl]
+        .if \pr
+          vpst
+          vstrbt.32 %q[a], [%[yp], %q[yoff]]
+        .else
+          vstrb.32 %q[a], [%[yp], %q[yoff]]
+          add %[yp], %[yp], %[c4]
+        .endif
+      .endm
+      ldr lr, %[groups]
+      wls lr, lr, 2f
+    1:
+      fe_body%= 0
+      le lr, 1b
+    2:
+      ldr r4, %[pred]
+      cbz r4, 3f
+      vmsr p0, r4
+      fe_body%= 1
+    3:
+      .purgem fe_body%=
+      )"
+      : [t] "+r"(t), [yp] "+r"(yp), [a] "=&w"(a), [b] "=&w"(b)
+      : [groups] "m"(groups), [pred] "m"(pred), [w0] "w"(w0), [w1] "w"(w1), [bias] "r"(bias), [ls] "m"(ls),
+        [m] "r"(m), [post] "r"(post), [c4] "r"(c4), [zpv] "w"(zpv), [cl] "w"(cl), [yoff] "w"(yoff), [S] "i"(S),
+        [LS] "i"(kLs ? 1 : 0)
+      : "r4", "r6", "r8", "r10", "p0", "lr", "memory");
+}
+
+template <int S, bool kLs>
+__attribute__((noinline)) void dwconv3x3_s8_mve_rows_run(const ConvS8Params& p, const int8_t* x, const int8_t* w,
+                                                         const int32_t* bias, const int32_t* qm, int8_t* y,
+                                                         void* scratch, bool inplace) {
+  const int32_t C = p.c_out, h_in = p.h_in, w_in = p.w_in, h_out = p.h_out, w_out = p.w_out;
+  const int32_t pad_top = p.pad_top, pad_left = p.pad_left;
+  const int32_t wp = (w_out - 1) * S + 3, hp = (h_out - 1) * S + 3;
+  uint8_t* const base =
+      reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
+  uint8_t* const wbuf = base;       // the channel's 9 weights, zeros up to 16
+  uint8_t* const offs = base + 16;  // [rotation][2] gather offsets into wbuf
+  int8_t* const t = reinterpret_cast<int8_t*>(base + 16 + 128);
+  {
+    // Rotation r, vector h (stride 1: the window one column on): lane -> 3 * ky + kx for column
+    // kx = lane / 4 - h < 3 and row ky = (lane % 4 - r) % 4 < 3, else 15 (a zero byte).
+    const uint8x16_t lane = vidupq_n_u8(0, 1);
+    const uint8x16_t col = vshrq_n_u8(lane, 2), row = vandq_u8(lane, vdupq_n_u8(3));
+    for (int32_t r = 0; r < 4; ++r)
+      for (int32_t h = 0; h < 2; ++h) {
+        const uint8x16_t kx = vsubq_n_u8(col, static_cast<uint8_t>(h));
+        const uint8x16_t ky = vandq_u8(vsubq_n_u8(row, static_cast<uint8_t>(r)), vdupq_n_u8(3));
+        const uint8x16_t v = vaddq_u8(vmulq_n_u8(ky, 3), kx);
+        const mve_pred16_t ok = vcmpcsq_u8(vdupq_n_u8(2), kx) & vcmpcsq_u8(vdupq_n_u8(2), ky);
+        vst1q_u8(offs + (2 * r + h) * 16, vpselq_u8(v, vdupq_n_u8(15), ok));
+      }
+  }
+  // Padding value in every byte (row gathers then write the input columns of their lane).
+  const int8x16_t zp16 = vdupq_n_s8(static_cast<int8_t>(p.in_zp));
+  for (int32_t i = 0; i < 4 * wp + 32; i += 16) vst1q_s8(t + i, zp16);
+  const int32_t iw0 = pad_left > 0 ? 0 : -pad_left;
+  const int32_t iw1 = w_in < wp - pad_left ? w_in : wp - pad_left;
+  const int32_t ncols = iw1 > iw0 ? iw1 - iw0 : 0;
+  const uint16x8_t goff = vmulq_n_u16(vidupq_n_u16(0, 1), static_cast<uint16_t>(C));
+  const uint16x8_t soff = vidupq_n_u16(0, 4);
+  const int32_t n16 = ncols >> 4, n8 = (ncols >> 3) & 1;
+  const uint32_t tail = ncols & 7 ? static_cast<uint32_t>(vctp16q(static_cast<uint32_t>(ncols & 7))) : 0u;
+  const int32_t step8 = 8 * C, xrow = w_in * C;
+  const int32_t nfill = (wp + 7) >> 3;
+  const int32x4_t zpv = vdupq_n_s32(p.out_zp);
+  const int16x8_t cl = conv_s8_mve_tfl_clamp(p.act_min, p.act_max);
+  const uint32x4_t yoff = vmulq_n_u32(vidupq_n_u32(0, 1), static_cast<uint32_t>(C));
+  const int32_t groups = w_out >> 2;
+  const uint32_t rpred = w_out & 3 ? static_cast<uint32_t>(vctp32q(static_cast<uint32_t>(w_out & 3))) : 0u;
+  const int32_t c4 = 4 * C, row_out = w_out * C;
+  const mve_pred16_t p9 = vctp8q(9);
+  const uint8x16_t woff = vidupq_n_u8(0, 8);
+  int8_t* const t_in = t + 4 * (iw0 + pad_left);
+  const int8_t* const x0 = x + (iw0 - pad_top * w_in) * C;  // padded row 0 (may lie outside x)
+  for (int32_t c = 0; c < C; ++c) {
+    const uint8_t* wc = reinterpret_cast<const uint8_t*>(w) + (c >> 2) * 72 + 2 * (c & 3);
+    vst1q_u8(wbuf, vldrbq_gather_offset_z_u8(wc, woff, p9));
+    const int32_t* q = qm + (c >> 2) * 12 + (c & 3);
+    const int32_t ls = q[0], m = q[4], post = q[8], b = bias[c];
+    int32_t next = 0;  // next padded row to bring into t
+    const int8_t* xr = x0 + c;
+    int8_t* yrow = y + c;
+    // In place: the slot row of the last output of row oh, ((oh + 1) * w_out - 1) / w_in, as
+    // quotient and remainder.
+    int32_t sq = (w_out - 1) / w_in, sr = (w_out - 1) - sq * w_in;
+    for (int32_t oh = 0; oh < h_out; ++oh, yrow += row_out) {
+      int32_t need = oh * S + 2;
+      if (inplace) {
+        need = sq + pad_top > need ? sq + pad_top : need;
+        sr += w_out;
+        while (sr >= w_in) {
+          sr -= w_in;
+          ++sq;
+        }
+      }
+      need = need < hp - 1 ? need : hp - 1;
+      for (; next <= need; ++next, xr += xrow) {
+        int8_t* dst = t + (next & 3);
+        if (next < pad_top || next >= pad_top + h_in) {
+          const int16x8_t zpfill = vdupq_n_s16(static_cast<int16_t>(p.in_zp));
+          for (int32_t i = 0; i < nfill; ++i) vstrbq_scatter_offset_s16(dst + 32 * i, soff, zpfill);
+        } else if (ncols > 0) {
+          dwconv3x3_s8_mve_rows_gather(xr, t_in + (next & 3), n16, n8, tail, step8, goff, soff);
+        }
+      }
+      const uint8_t* o = offs + 32 * ((oh * S) & 3);
+      const int8x16_t w0 = vreinterpretq_s8_u8(vldrbq_gather_offset_u8(wbuf, vld1q_u8(o)));
+      const int8x16_t w1 = S == 1 ? vreinterpretq_s8_u8(vldrbq_gather_offset_u8(wbuf, vld1q_u8(o + 16))) : w0;
+      dwconv3x3_s8_mve_rows_out<S, kLs>(t, yrow, groups, rpred, w0, w1, b, ls, m, post, c4, zpv, cl, yoff);
+    }
+  }
+}
+
+// Whether every packed ls (qm: [ceil(c/4)][3][4]) is 0.
+inline bool dwconv_s8_mve_tfl_no_ls(const int32_t* qm, int32_t C) {
+  uint32_t any = 0;
+  for (int32_t c0 = 0; c0 < C; c0 += 4) any |= vmaxavq_s32(0u, vldrwq_s32(qm + 3 * c0));
+  return any == 0;
+}
+
+// The interleaved-rows mode (TFLite requantization only).
+template <int S>
+inline void dwconv3x3_s8_mve_rows(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                                  const int32_t* qm, int8_t* y, void* scratch) {
+  if (dwconv_s8_mve_tfl_no_ls(qm, p.c_out))
+    dwconv3x3_s8_mve_rows_run<S, false>(p, x, w, bias, qm, y, scratch, x == y);
+  else
+    dwconv3x3_s8_mve_rows_run<S, true>(p, x, w, bias, qm, y, scratch, x == y);
 }
 
 inline size_t dwconv_s8_mve_scratch_bytes(const ConvS8Params& p) {
@@ -1112,6 +1446,8 @@ inline size_t dwconv_s8_mve_scratch_bytes(const ConvS8Params& p) {
 template <int K, int S, class Rq = MveRqF32>
 inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
                               const typename Rq::Q* scale, int8_t* y, void* scratch) {
+  if (K == 3 && Rq::kTfl && dwconv3x3_s8_mve_rows_ok(p, x == y))
+    return dwconv3x3_s8_mve_rows<S>(p, x, w, bias, dwconv_s8_mve_i32(scale), y, scratch);
   if (K == 3 && S == 1 && !Rq::kTfl) {
     switch (dwconv_s8_mve_plane_pitch(p)) {
       case 16: return dwconv_s8_mve_plane_run<1, 16>(p, x, w, bias, dwconv_s8_mve_f32(scale), y, scratch);

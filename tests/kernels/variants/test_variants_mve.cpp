@@ -601,7 +601,7 @@ unsigned long long counter_ticks() {
 unsigned long long g_ipkt = 31250;
 unsigned long long g_overhead_ticks = 0;
 
-void calibrate() {
+[[maybe_unused]] void calibrate() {
   // 2 * 5e7 + 1 instructions (subs + bne per iteration).
   counter_start();
   const unsigned long long t0 = counter_ticks();
@@ -809,6 +809,61 @@ bool bench_dw(Rng& r, const DwVariant& v, int32_t hw, int32_t c) {
   const size_t ny = static_cast<size_t>(p.h_out * p.w_out * c);
   const bool ok = std::memcmp(g_y, g_yref, ny) == 0;
   bench_line(v.name, p, ny * static_cast<size_t>(v.k * v.k), ref, mve, ok);
+  return ok;
+}
+// Depthwise with TFLite requantization (*_mve_tfl vs dwconv_s8_nhwc_tfl), TFLite "SAME" padding
+// (stride 2 on an even input: pad 0 before, 1 after), per-channel multipliers and shifts like a
+// converted model's; out of place, or in place (dwconv_s8_nhwc_inplace_tfl) with inplace.
+[[maybe_unused]] bool bench_dw_tfl(Rng& r, int32_t k, int32_t s, int32_t hw, int32_t c, bool inplace) {
+  using DwTflFn = void (*)(const ConvS8Params&, int8_t*, const int8_t*, const int32_t*, const int32_t*, int8_t*, void*);
+  const DwTflFn fns[] = {ferrite_rt::dwconv3x3_s1_s8_mve_tfl, ferrite_rt::dwconv3x3_s2_s8_mve_tfl,
+                         ferrite_rt::dwconv5x5_s1_s8_mve_tfl, ferrite_rt::dwconv5x5_s2_s8_mve_tfl,
+                         ferrite_rt::dwconv7x7_s1_s8_mve_tfl, ferrite_rt::dwconv7x7_s2_s8_mve_tfl};
+  const char* names[] = {"dwconv3x3_s1_s8_mve_tfl", "dwconv3x3_s2_s8_mve_tfl", "dwconv5x5_s1_s8_mve_tfl",
+                         "dwconv5x5_s2_s8_mve_tfl", "dwconv7x7_s1_s8_mve_tfl", "dwconv7x7_s2_s8_mve_tfl"};
+  const int vi = (k - 3) + (s - 1);
+  ConvS8Params p{};
+  p.n = 1; p.h_in = p.w_in = hw; p.c_in = p.c_out = p.group = c;
+  p.kh = p.kw = k; p.stride_h = p.stride_w = s; p.dil_h = p.dil_w = 1;
+  p.h_out = p.w_out = (hw + s - 1) / s;
+  const int32_t pad = (p.h_out - 1) * s + k - hw;
+  p.pad_top = p.pad_left = pad / 2;
+  p.in_zp = -128; p.out_zp = -128; p.act_min = -128; p.act_max = 127;
+  const size_t nx = static_cast<size_t>(hw * hw * c);
+  if (!fits("dw", nx, static_cast<size_t>(k * k * c), nx, static_cast<size_t>(c)) ||
+      ferrite_rt::dwconv_s8_mve_tfl_scratch_bytes(p) > sizeof g_scratch)
+    return false;
+  fill_s8(r, g_x, nx, 0);
+  fill_s8(r, g_w, static_cast<size_t>(k * k * c), 0);
+  static int32_t qm[2 * kCh], qmp[3 * kCh + 12];
+  for (int32_t i = 0; i < c; ++i) {
+    g_bias[i] = r.range(-3000, 3000);
+    qm[2 * i] = static_cast<int32_t>((1u << 30) + (r.next() & ((1u << 30) - 1)));
+    qm[2 * i + 1] = -r.range(6, 10);
+  }
+  const size_t ny = static_cast<size_t>(p.h_out * p.w_out * c);
+  static uint8_t temp[64 * 64 * 4];
+  if (inplace) std::memcpy(g_yref, g_x, nx);
+  counter_start();
+  unsigned long long tref = counter_ticks();
+  if (inplace)
+    ferrite_rt::dwconv_s8_nhwc_inplace_tfl(p, g_yref, g_w, g_bias, qm, temp);
+  else
+    ferrite_rt::dwconv_s8_nhwc_tfl(p, g_x, g_w, g_bias, qm, g_yref);
+  const unsigned long long ref = to_instr(counter_ticks() - tref);
+  fk::pack_dwconv_s8_mve(p, g_w, g_bias, g_wp, g_biasp);
+  fk::pack_dw_requant_s8_mve_tfl(p, qm, qmp);
+  int8_t* x = g_x;
+  if (inplace) {
+    std::memcpy(g_y, g_x, nx);
+    x = g_y;
+  }
+  counter_start();
+  unsigned long long tmve = counter_ticks();
+  fns[vi](p, x, g_wp, g_biasp, qmp, g_y, g_scratch);
+  const unsigned long long mve = to_instr(counter_ticks() - tmve);
+  const bool ok = std::memcmp(g_y, g_yref, ny) == 0;
+  bench_line(names[vi], p, ny * static_cast<size_t>(k * k), ref, mve, ok);
   return ok;
 }
 // Average pools (h x w x c input, kh x kw window, stride s, pad on every side): instructions per
@@ -1116,6 +1171,14 @@ int main() {
   {
     const int32_t prof[] = {FE_PROFILE_CONV};
     return bench_conv(r, prof[0], prof[1], prof[2], prof[3], prof[4]) ? 0 : 1;
+  }
+#endif
+#ifdef FE_PROFILE_DW_TFL  // TFLite depthwise shapes only: MLPerf Tiny VWW's (MobileNetV1-0.25, 96x96), in place
+  {
+    static const int32_t kv[][4] = {{3, 1, 48, 8},  {3, 2, 48, 16}, {3, 1, 24, 32}, {3, 2, 24, 32}, {3, 1, 12, 64},
+                                    {3, 2, 12, 64}, {3, 1, 6, 128}, {3, 2, 6, 128}, {3, 1, 3, 256}};
+    for (const auto& v : kv) ok = bench_dw_tfl(r, v[0], v[1], v[2], v[3], true) && ok;
+    return ok ? 0 : 1;
   }
 #endif
 #ifdef FE_PROFILE_1X1  // one pointwise shape only: -DFE_PROFILE_1X1=<hw>,<cin>,<cout>
