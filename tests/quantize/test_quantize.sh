@@ -89,6 +89,30 @@ CMAKE
 }
 check "ferrite_add_model(... QUANTIZE DATA) builds the int8 library from the float model" fam
 
+# The same 64 calibration images as one .npy, a folder of per-image .npy files, an .npz (stored) and
+# an .npz (deflate) give the same model bytes.
+$PY - "$WORK/forms" "$WORK/fashion_eval_1000.npy" <<'PYEOF'
+import os, sys
+import numpy as np
+d, src = sys.argv[1], sys.argv[2]
+x = np.load(src)[:64]
+os.makedirs(d + "/folder", exist_ok=True)
+np.save(d + "/cal.npy", x)
+for i in range(64):
+    np.save(f"{d}/folder/img_{i:03d}.npy", x[i:i + 1])
+np.savez(d + "/cal.npz", input=x)
+np.savez_compressed(d + "/cal_z.npz", input=x)
+PYEOF
+forms_agree() {
+  local f
+  for f in cal.npy folder cal.npz cal_z.npz; do
+    "$FERRITE" quantize "$ROOT/samples/fashion_cnn/model.onnx" --input-shape input=1x1x28x28 --calibration "$WORK/forms/$f" \
+      -o "$WORK/forms/$f.onnx" -q > "$WORK/forms/$f.log" 2>&1 || { cat "$WORK/forms/$f.log"; return 1; }
+    cmp -s "$WORK/forms/cal.npy.onnx" "$WORK/forms/$f.onnx" || { echo "  $f gives another model"; return 1; }
+  done
+}
+check "calibration data as .npy, a folder of .npy, .npz and compressed .npz: the same model" forms_agree
+
 # Bad calibration data: exit 2, a message naming the problem, no output file.
 $PY - "$WORK/bad" <<'PYEOF'
 import os, sys
