@@ -20,6 +20,8 @@ namespace {
 enum class Kind { Unsupported, Conv, Pool, Add, Unary, Quantize };
 
 Kind kind_of(const Graph& g, const Node& n) {
+  // TFLite's 16x8 (int16) layers are not run patch by patch (their kernels take no window views).
+  if (!n.inputs.empty() && n.inputs[0] != kNoTensor && g.t(n.inputs[0]).dtype == DType::I16) return Kind::Unsupported;
   switch (n.op) {
     case OpKind::Conv: case OpKind::QLinearConv: return Kind::Conv;
     case OpKind::MaxPool: return n.outputs.size() == 1 ? Kind::Pool : Kind::Unsupported;
