@@ -426,6 +426,66 @@ struct Builder {
     return q && !q->zp.empty() ? q->zp[0] : 0;
   }
 
+  // ---- NHWC-order reshapes ----
+  // TFLite reshapes rank-4 tensors in NHWC element order; the IR's rank-4 tensors are NCHW. Both
+  // orders agree when C == 1 or H * W == 1 (then a Reshape is an alias); otherwise the data goes
+  // through a Transpose (a strided copy) to or from a tensor of logical shape [N, H, W, C], whose
+  // element order is TFLite's.
+  static bool orders_differ(const Shape& s) { return s.size() == 4 && s[2] * s[3] != 1 && s[1] != 1; }
+  TensorId transpose(TensorId x, Shape to, std::vector<int64_t> perm, const std::string& nm) {
+    Tensor t;
+    t.name = nm;
+    t.dtype = g.t(x).dtype;
+    t.shape = std::move(to);
+    const TensorId id = g.add_tensor(std::move(t));
+    Node n;
+    n.op = OpKind::Transpose;
+    n.index = cur_op;
+    n.name = nm;
+    n.inputs = {x};
+    n.outputs = {id};
+    n.attrs.values["perm"] = std::move(perm);
+    g.nodes.push_back(std::move(n));
+    return id;
+  }
+  // x (logical NCHW) as [N, H, W, C] in NHWC element order.
+  TensorId to_nhwc_order(TensorId x, const std::string& nm) {
+    const Shape s = g.t(x).shape;
+    return transpose(x, {s[0], s[2], s[3], s[1]}, {0, 2, 3, 1}, nm);
+  }
+  // Reshape x to `y` in TFLite's (NHWC) element order: Transposes where the orders differ.
+  Node nhwc_order_reshape(TensorId x, TensorId y, const std::string& nm) {
+    TensorId src = orders_differ(g.t(x).shape) ? to_nhwc_order(x, nm + "_nhwc_order") : x;
+    const Shape ys = g.t(y).shape;
+    Node n;
+    n.index = cur_op;
+    n.name = nm;
+    if (!orders_differ(ys)) {
+      n.op = OpKind::Reshape;
+      n.inputs = {src, constant(nm + "_shape", DType::I64, {static_cast<int64_t>(ys.size())}, ys)};
+      n.outputs = {y};
+      return n;
+    }
+    Tensor t;  // y's elements in NHWC order, then transposed to y
+    t.name = nm + "_nhwc";
+    t.dtype = g.t(y).dtype;
+    t.shape = {ys[0], ys[2], ys[3], ys[1]};
+    const Shape ts = t.shape;
+    const TensorId tid = g.add_tensor(std::move(t));
+    Node r;
+    r.op = OpKind::Reshape;
+    r.index = cur_op;
+    r.name = nm + "_reshape";
+    r.inputs = {src, constant(r.name + "_shape", DType::I64, {4}, ts)};
+    r.outputs = {tid};
+    g.nodes.push_back(std::move(r));
+    n.op = OpKind::Transpose;
+    n.inputs = {tid};
+    n.outputs = {y};
+    n.attrs.values["perm"] = std::vector<int64_t>{0, 3, 1, 2};
+    return n;
+  }
+
   // ---- stage 2 helpers ----
   // The values of a constant int32/int64 tensor (axes, paddings, permutations, slice bounds).
   Expected<std::vector<int64_t>> ints(int32_t idx, const char* what) {
@@ -799,9 +859,7 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       if (numel % K != 0) return b.err("input of {} elements is not a multiple of {}", numel, K);
       TensorId a = *x;
       if (b.g.t(*x).shape != Shape{numel / K, K}) {
-        const Shape& xs = b.g.t(*x).shape;
-        if (xs.size() == 4 && xs[2] * xs[3] != 1 && xs[1] != 1)
-          return b.err("input {} (NCHW) would need an NHWC flatten; not supported yet", shape_str(xs));
+        const TensorId src = Builder::orders_differ(b.g.t(*x).shape) ? b.to_nhwc_order(*x, n.name + "_nhwc_order") : *x;
         Tensor f;
         f.name = b.g.t(*x).name + "_flat";
         f.dtype = DType::F32;
@@ -811,7 +869,7 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
         r.op = OpKind::Reshape;
         r.index = n.index;
         r.name = n.name + "_flatten";
-        r.inputs = {*x, b.constant(r.name + "_shape", DType::I64, {2}, std::vector<int64_t>{numel / K, K})};
+        r.inputs = {src, b.constant(r.name + "_shape", DType::I64, {2}, std::vector<int64_t>{numel / K, K})};
         r.outputs = {a};
         b.g.nodes.push_back(std::move(r));
       }
@@ -868,15 +926,9 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       auto y = b.act(out[0], true);
       if (!y) return y.error();
       FERRITE_TRY(float_out(*y));
-      const Tensor& xt = b.g.t(*x);
-      const Tensor& yt = b.g.t(*y);
-      if (xt.numel() != yt.numel()) return b.err("{} elements reshaped to {}", xt.numel(), yt.numel());
-      for (const Shape* sp : {&xt.shape, &yt.shape})
-        if (sp->size() == 4 && (*sp)[2] * (*sp)[3] != 1 && (*sp)[1] != 1)
-          return b.err("reshaping {} (NCHW) needs an NHWC-order reshape; not supported yet", shape_str(*sp));
-      n.op = OpKind::Reshape;
-      n.inputs = {*x, b.constant(n.name + "_shape", DType::I64, {static_cast<int64_t>(yt.shape.size())}, yt.shape)};
-      n.outputs = {*y};
+      if (b.g.t(*x).numel() != b.g.t(*y).numel())
+        return b.err("{} elements reshaped to {}", b.g.t(*x).numel(), b.g.t(*y).numel());
+      n = b.nhwc_order_reshape(*x, *y, n.name);
       return Status::ok();
     }
     case SOFTMAX: {
@@ -1197,9 +1249,7 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (numel % K != 0) return b.err("input of {} elements is not a multiple of {}", numel, K);
         TensorId a = *x;
         if (b.g.t(*x).shape != Shape{numel / K, K}) {  // flatten to [rows, K]: a Reshape (an alias)
-          const Shape& xs = b.g.t(*x).shape;
-          if (xs.size() == 4 && xs[2] * xs[3] != 1 && xs[1] != 1)
-            return b.err("input {} (NCHW) would need an NHWC flatten; not supported yet", shape_str(xs));
+          const TensorId src = Builder::orders_differ(b.g.t(*x).shape) ? b.to_nhwc_order(*x, n.name + "_nhwc_order") : *x;
           Tensor f;
           f.name = b.g.t(*x).name + "_flat";
           f.dtype = b.g.t(*x).dtype;
@@ -1209,7 +1259,7 @@ Expected<Graph> import_tflite(const std::string& path) {
           r.op = OpKind::Reshape;
           r.index = n.index;
           r.name = n.name + "_flatten";
-          r.inputs = {*x, b.constant(r.name + "_shape", DType::I64, {2}, std::vector<int64_t>{numel / K, K})};
+          r.inputs = {src, b.constant(r.name + "_shape", DType::I64, {2}, std::vector<int64_t>{numel / K, K})};
           r.outputs = {a};
           b.g.nodes.push_back(std::move(r));
         }
@@ -1328,11 +1378,7 @@ Expected<Graph> import_tflite(const std::string& path) {
           if (!qy) return qy.error();
           TensorId dst = *y;
           const Shape keep_l = Builder::logical(kshape);
-          if (!keep && kshape.size() == 4) {
-            for (const Shape* sp : std::initializer_list<const Shape*>{&keep_l, &b.g.t(*y).shape})
-              if (sp->size() == 4 && (*sp)[2] * (*sp)[3] != 1 && (*sp)[1] != 1)
-                return b.err("MEAN without keep_dims of {} (NCHW) needs an NHWC-order reshape; not supported yet",
-                             shape_str(*sp));
+          if (!keep && kshape.size() == 4) {  // [N,C,H,W] with 1s, then reshaped in NHWC order to the output
             Tensor t;
             t.name = b.g.t(*y).name + "_keepdims";
             t.dtype = DType::I8;
@@ -1346,15 +1392,9 @@ Expected<Graph> import_tflite(const std::string& path) {
           n.attrs.values["keepdims"] = int64_t{1};
           n.attrs.values["tflite_op"] = std::string("MEAN");
           if (dst != *y) {
-            Node r;
-            r.op = OpKind::Reshape;
-            r.index = n.index;
-            r.name = n.name + "_squeeze";
-            r.inputs = {dst, b.constant(r.name + "_shape", DType::I64, {static_cast<int64_t>(b.g.t(*y).shape.size())},
-                                        b.g.t(*y).shape)};
-            r.outputs = {*y};
+            const std::string nm = n.name + "_squeeze";
             b.g.nodes.push_back(std::move(n));
-            n = std::move(r);
+            n = b.nhwc_order_reshape(dst, *y, nm);
           }
           break;
         }
@@ -1673,9 +1713,6 @@ Expected<Graph> import_tflite(const std::string& path) {
             if (Builder::logical(yshape) != b.g.t(*y).shape)
               return b.err("output shape {} (NCHW) differs from the computed {}", shape_str(b.g.t(*y).shape),
                            shape_str(Builder::logical(yshape)));
-            for (const Shape* sp : std::initializer_list<const Shape*>{&kl, &b.g.t(*y).shape})
-              if (sp->size() == 4 && (*sp)[2] * (*sp)[3] != 1 && (*sp)[1] != 1)
-                return b.err("shrink_axis_mask on {} (NCHW) needs an NHWC-order reshape; not supported yet", shape_str(*sp));
             Tensor kt;
             kt.name = b.g.t(*y).name + "_keepdims";
             kt.dtype = b.g.t(*x).dtype;
@@ -1691,10 +1728,7 @@ Expected<Graph> import_tflite(const std::string& path) {
                          b.constant(sn.name + "_steps", DType::I64, {static_cast<int64_t>(r)}, pieces[i].steps)};
             sn.outputs = {kid};
             b.g.nodes.push_back(std::move(sn));
-            n.op = OpKind::Reshape;
-            n.inputs = {kid, b.constant(n.name + "_shape", DType::I64, {static_cast<int64_t>(b.g.t(*y).shape.size())},
-                                        b.g.t(*y).shape)};
-            n.outputs = {*y};
+            n = b.nhwc_order_reshape(kid, *y, n.name);
             continue;
           }
           Node sn;
@@ -1759,18 +1793,11 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!x) return x.error();
         auto y = b.act(out[0], true);
         if (!y) return y.error();
-        const Tensor& xt = b.g.t(*x);
-        const Tensor& yt = b.g.t(*y);
-        if (xt.numel() != yt.numel()) return b.err("{} elements reshaped to {}", xt.numel(), yt.numel());
-        // TFLite reshapes in NHWC order; the IR's rank-4 tensors are NCHW. Equal when H*W == 1 or C == 1.
-        for (const Shape* s : {&xt.shape, &yt.shape})
-          if (s->size() == 4 && (*s)[2] * (*s)[3] != 1 && (*s)[1] != 1)
-            return b.err("reshaping {} (NCHW) needs an NHWC-order reshape; not supported yet", shape_str(*s));
+        if (b.g.t(*x).numel() != b.g.t(*y).numel())
+          return b.err("{} elements reshaped to {}", b.g.t(*x).numel(), b.g.t(*y).numel());
         if (b.qscale(in[0]) != b.qscale(out[0]) || b.qzp(in[0]) != b.qzp(out[0]))
           return b.err("input and output quantization differ");
-        n.op = OpKind::Reshape;
-        n.inputs = {*x, b.constant(n.name + "_shape", DType::I64, {static_cast<int64_t>(yt.shape.size())}, yt.shape)};
-        n.outputs = {*y};
+        n = b.nhwc_order_reshape(*x, *y, n.name);  // a Reshape alias, or Transposes where NHWC order matters
         break;
       }
       case SOFTMAX: {

@@ -97,6 +97,7 @@ def cases():
                                   consts=[axv(1)])
     c["mean_wc_keep"] = case_unary(MEAN, [1, 6, 1, 1], REDUCER_OPTIONS, [(0, "b", 1)], consts=[axv(2, 3)])
     c["mean_hwc"] = case_unary(MEAN, [1], REDUCER_OPTIONS, [(0, "b", 0)], qy=(0.004, 3), consts=[axv(1, 2, 3)])
+    c["mean_h"] = case_unary(MEAN, [1, 5, 8], REDUCER_OPTIONS, [(0, "b", 0)], qy=(0.03, 2), consts=[axv(1)])
     c["mean_rank2"] = case_unary(MEAN, [3], REDUCER_OPTIONS, [(0, "b", 0)], shape=[3, 8], consts=[axv(1)])
     c["mean_rank3_axis0"] = case_unary(MEAN, [1, 5, 8], REDUCER_OPTIONS, [(0, "b", 1)], qy=(0.02, 1), shape=[6, 5, 8],
                                        consts=[axv(0)])
@@ -166,12 +167,28 @@ def cases():
                                   ("strides", [n], INT32, np.array(st_, np.int32))]
     c["strided_slice_shrink_hw"] = case_unary(STRIDED_SLICE, [1, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 6)],
                                               consts=ssk([0, 2, -1, 0], [1, 3, 5, 8], [1, 1, 1, 1], 4))
+    c["strided_slice_shrink_h"] = case_unary(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 2)],
+                                             consts=ssk([0, 1, 0, 0], [1, 2, 5, 8], [1, 1, 1, 1], 4))
     c["strided_slice_shrink_rank2"] = case_unary(STRIDED_SLICE, [4], STRIDED_SLICE_OPTIONS,
                                                  [(0, "i", 0), (1, "i", 2), (4, "i", 1)], shape=[3, 8],
                                                  consts=ssk([-2, 1], [0, 0], [1, 2], 2))
     c["strided_slice_shrink_c"] = case_unary(STRIDED_SLICE, [1, 3, 5], STRIDED_SLICE_OPTIONS,
                                              [(0, "i", 4), (1, "i", 4), (4, "i", 8)],
                                              consts=ssk([0, 0, 0, 5], [1, 6, 5, 6], [1, 2, 1, 1], 4))
+    # RESHAPE / FULLY_CONNECTED flatten in TFLite's NHWC element order (Transposes around a Reshape).
+    shp = lambda *v: ("shape", [len(v)], INT32, np.array(v, np.int32))
+    c["reshape_flatten_nhwc"] = case_unary(RESHAPE, [1, 240], consts=[shp(1, 240)])
+    c["reshape_4d_nhwc"] = case_unary(RESHAPE, [1, 3, 10, 8], consts=[shp(1, 3, 10, 8)])
+    c["reshape_to_4d_nhwc"] = case_unary(RESHAPE, [1, 4, 3, 5], shape=[1, 60], consts=[shp(1, 4, 3, 5)])
+    def fc_flatten(w, rng):
+        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+        wt = w.tensor("w", [10, 240], INT8, [0.004 + 0.0003 * i for i in range(10)], qdim=0,
+                      data=rng.integers(-127, 128, [10, 240]))
+        bt = w.tensor("b", [10], INT32, data=rng.integers(-2000, 2000, [10]))
+        y = w.tensor("y", [1, 10], INT8, 0.08, 4)
+        w.op(FULLY_CONNECTED, [x, wt, bt], [y], FC_OPTIONS, [(0, "b", 0)])
+        return x, y
+    c["fc_flatten_nhwc"] = fc_flatten
     def split(axis, n):
         def build(w, rng):
             x = w.tensor("x", S, INT8, 0.05, -3)
@@ -479,13 +496,10 @@ def refusals():
         w.op(CONCATENATION, [x, q], [y], CONCATENATION_OPTIONS, [(0, "i", 3)])
         return x, y
     r["refuse_concat_unequal_q"] = (concat_unequal, "operator 1 (CONCATENATION)")
-    r["refuse_mean_h_nhwc_order"] = (case_unary(MEAN, [1, 5, 8], REDUCER_OPTIONS, [(0, "b", 0)],
-                                                consts=[("axis", [1], INT32, np.array([1], np.int32))]),
-                                     "operator 0 (MEAN): MEAN without keep_dims")
+    r["refuse_strided_slice_ellipsis"] = (case_unary(STRIDED_SLICE, [1, 6, 5, 4], STRIDED_SLICE_OPTIONS, [(2, "i", 1)], consts=[
+        ("begin", [4], INT32, np.array([0, 0, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 4], np.int32)),
+        ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE): ellipsis")
     r["refuse_maximum_unequal_q"] = (binary(MAXIMUM, 0, [8], True), "operator 0 (MAXIMUM)")
-    r["refuse_shrink_axis"] = (case_unary(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 2)], consts=[
-        ("begin", [4], INT32, np.array([0, 1, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 2, 5, 8], np.int32)),
-        ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE)")
     r["refuse_pad_requant"] = (case_unary(PAD, [1, 7, 5, 8], qy=(0.1, 0), consts=[
         ("pads", [4, 2], INT32, np.array([[0, 0], [1, 0], [0, 0], [0, 0]], np.int32))]), "operator 0 (PAD)")
     r["refuse_resize_align_and_half"] = (case_unary(RESIZE_BILINEAR, [1, 9, 7, 8], RESIZE_BILINEAR_OPTIONS,
