@@ -73,9 +73,10 @@ constexpr const char* kSupported[] = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CON
                                       "RESIZE_BILINEAR"};
 constexpr const char* kSupportedList =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, "
-    "MEAN (H, W), PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
+    "MEAN, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
     "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE (int8 -> int8, float -> int8), DEQUANTIZE (int8 -> float), "
-    "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR";
+    "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR; int16 activations (16x8): CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, "
+    "ADD, RESHAPE, SQUEEZE";
 
 constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
@@ -1265,7 +1266,20 @@ Expected<Graph> import_tflite(const std::string& path) {
         }
         auto y = b.act(out[0], true);
         if (!y) return y.error();
-        if (b.g.t(*y).shape != Shape{numel / K, N}) return b.err("output shape {} is not [{}, {}]", shape_str(b.g.t(*y).shape), numel / K, N);
+        // keep_num_dims (or any output of [rows, N] elements with N last): the product is [rows, N],
+        // then reshaped in TFLite's (NHWC) order to the output.
+        TensorId fc_out = *y;
+        if (b.g.t(*y).shape != Shape{numel / K, N}) {
+          auto yts = b.tfl_shape(out[0]);
+          if (!yts) return yts.error();
+          if (yts->empty() || yts->back() != N || b.g.t(*y).numel() != numel / K * N)
+            return b.err("output shape {} is not [{}, {}]", shape_str(b.g.t(*y).shape), numel / K, N);
+          Tensor t;
+          t.name = b.g.t(*y).name + "_2d";
+          t.dtype = b.g.t(*y).dtype;
+          t.shape = {numel / K, N};
+          fc_out = b.g.add_tensor(std::move(t));
+        }
         auto qx = b.qconsts(in[0]);
         if (!qx) return qx.error();
         auto qy = b.qconsts(out[0]);
@@ -1281,9 +1295,14 @@ Expected<Graph> import_tflite(const std::string& path) {
                     b.constant(wn + "_zp", DType::I8, {static_cast<int64_t>(wq->scale.size())},
                                std::vector<int8_t>(wq->scale.size(), 0)),
                     *bias, qy->first, qy->second};
-        n.outputs = {*y};
+        n.outputs = {fc_out};
         n.attrs.values["transB"] = int64_t{1};
         FERRITE_TRY(fused_act(b, n, fa));
+        if (fc_out != *y) {
+          const std::string nm = n.name + "_keep_dims";
+          b.g.nodes.push_back(std::move(n));
+          n = b.nhwc_order_reshape(fc_out, *y, nm);
+        }
         break;
       }
       case ADD:

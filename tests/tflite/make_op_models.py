@@ -189,6 +189,13 @@ def cases():
         w.op(FULLY_CONNECTED, [x, wt, bt], [y], FC_OPTIONS, [(0, "b", 0)])
         return x, y
     c["fc_flatten_nhwc"] = fc_flatten
+    def fc_keep_dims(w, rng):  # keep_num_dims: [1, 6, 5, 8] x [5, 8]^T -> [1, 6, 5, 5]
+        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+        wt = w.tensor("w", [5, 8], INT8, 0.01, data=rng.integers(-127, 128, [5, 8]))
+        y = w.tensor("y", [1, 6, 5, 5], INT8, 0.03, -2)
+        w.op(FULLY_CONNECTED, [x, wt], [y], FC_OPTIONS, [(0, "b", 1), (1, "b", 0), (2, "b", 1)])
+        return x, y
+    c["fc_keep_num_dims"] = fc_keep_dims
     def split(axis, n):
         def build(w, rng):
             x = w.tensor("x", S, INT8, 0.05, -3)
