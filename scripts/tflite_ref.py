@@ -403,6 +403,8 @@ def requantize(x, m, op):
     if x.dtype == np.float32:
         q = np.round(x / yt["scale"][0])  # TFLite float quantize: round half away from zero
         q = np.sign(x / yt["scale"][0]) * np.floor(np.abs(x / yt["scale"][0]) + 0.5)
+        if yt["dtype"] == np.int16:  # 16x8 models: the same rule with the int16 limits
+            return np.clip(q + int(yt["zp"][0]), -32768, 32767).astype(np.int16)
         return np.clip(q + int(yt["zp"][0]), -128, 127).astype(np.int8)
     mult, shift = quantize_multiplier(float(xt["scale"][0]) / float(yt["scale"][0]))
     y = mbqm(x.astype(np.int64) - int(xt["zp"][0]), mult, shift) + int(yt["zp"][0])

@@ -76,7 +76,7 @@ constexpr const char* kSupportedList =
     "MEAN, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
     "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE (int8 -> int8, float -> int8), DEQUANTIZE (int8 -> float), "
     "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR; int16 activations (16x8): CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, "
-    "ADD, RESHAPE, SQUEEZE";
+    "ADD, RESHAPE, SQUEEZE, QUANTIZE (float -> int16), DEQUANTIZE (int16 -> float)";
 
 constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
@@ -971,7 +971,8 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       if (!x) return x.error();
       auto y = b.act(out[0], true);
       if (!y) return y.error();
-      if (b.g.t(*y).dtype != DType::I8) return b.err("float32 QUANTIZE to {} is not supported (int8 only)", dtype_name(b.g.t(*y).dtype));
+      if (b.g.t(*y).dtype != DType::I8 && b.g.t(*y).dtype != DType::I16)
+        return b.err("float32 QUANTIZE to {} is not supported (int8 and int16 only)", dtype_name(b.g.t(*y).dtype));
       auto qy = b.qconsts(out[0]);
       if (!qy) return qy.error();
       n.op = OpKind::QuantizeLinear;
@@ -1126,11 +1127,21 @@ Expected<Graph> import_tflite(const std::string& path) {
         any16 = any16 || is16;
         all16 = all16 && is16;
       }
-      if (any16) {
+      if (any16 && (code == QUANTIZE || code == DEQUANTIZE)) {  // the float <-> int16 boundary only
+        bool other_float = true;
+        for (int32_t i : acts) {
+          auto t = b.tensor(i);
+          if (!t) return t.error();
+          const int8_t ty = get<int8_t>(*t, kTType, 0);
+          other_float = other_float && (ty == 7 || ty == 0);
+        }
+        if (!other_float || all16)
+          return b.err("int16 {} is supported between float32 and int16 only", builtin_name(code));
+      } else if (any16) {
         if (code != CONV_2D && code != DEPTHWISE_CONV_2D && code != FULLY_CONNECTED && code != ADD && code != RESHAPE &&
             code != SQUEEZE)
           return b.err("int16 activations (16x8 quantization) are supported for CONV_2D, DEPTHWISE_CONV_2D, "
-                       "FULLY_CONNECTED, ADD, RESHAPE and SQUEEZE only");
+                       "FULLY_CONNECTED, ADD, RESHAPE, SQUEEZE, QUANTIZE (float -> int16) and DEQUANTIZE (int16 -> float) only");
         if (!all16) return b.err("mixes int16 and other activation types (int16 operators need int16 inputs and outputs)");
       }
     }
@@ -1348,6 +1359,9 @@ Expected<Graph> import_tflite(const std::string& path) {
                        builtin_name(code));
         if (code == SUB || code == MAXIMUM || code == MINIMUM)  // tflite_numerics.cpp picks the kernel
           n.attrs.values["tflite_op"] = std::string(builtin_name(code));
+        // A constant or broadcast operand: no patch window (passes/memory_patches.cpp).
+        for (TensorId o : {*a, *c})
+          if (b.g.t(o).is_constant() || b.g.t(o).shape != b.g.t(*y).shape) n.attrs.values["tfl_broadcast"] = int64_t{1};
         FERRITE_TRY(fused_act(b, n, fa));
         break;
       }

@@ -669,7 +669,51 @@ Expected<Lowered> lower_hard_swish(const Graph& g, const Node& n, Expected<Lower
 // QUANTIZE float -> int8 (TFLite's rounding, quantize_f32_tfl) and DEQUANTIZE int8 -> float
 // (dequantize_f32 computes float(q - zp) * scale, one rounding of the exact product, the same value
 // as TFLite's float(double(scale) * (q - zp))). Per-tensor, int8 only.
+// float <-> int16 (16x8 models): the same rules with int16 limits (quantize_f32_s16_tfl,
+// dequantize_s16_f32 in tflite_s8/tflite_s8_x16.h), per tensor; relayout as lower_qdq does it.
+Expected<Lowered> lower_qdq16(const Graph& g, const Node& n, bool quantize) {
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  const Tensor& qt = quantize ? y : x;
+  const Tensor& ft = quantize ? x : y;
+  if (ft.dtype != DType::F32 || qt.dtype != DType::I16 || g.t(n.inputs[1]).numel() != 1 || zp_of(g, n, 2) != 0)
+    return make_error("{}: internal error: unexpected int16 {} operands", n.display_name(), quantize ? "QUANTIZE" : "DEQUANTIZE");
+  auto sc = scale_of(g, n, 1);
+  if (!sc) return sc.error();
+  if (ft.nhwc && !qt.nhwc) return make_error("{}: internal error: NHWC float with an NCHW int16 side", n.display_name());
+  ferrite_rt::QuantizeParams p{};
+  p.relayout = qt.nhwc && !ft.nhwc ? 1 : 0;
+  const Shape& s = qt.shape;
+  if (p.relayout) {
+    p.outer = static_cast<int32_t>(s[0]);
+    p.channels = static_cast<int32_t>(s[1]);
+    p.inner = static_cast<int32_t>(shape_numel(s) / (s[0] * s[1]));
+  } else {
+    p.outer = 1;
+    p.channels = 1;
+    p.inner = static_cast<int32_t>(shape_numel(s));
+  }
+  p.qmin = -32768;
+  p.qmax = 32767;
+  Tensor st;
+  st.name = y.name + (quantize ? "_tfl_q16_scale" : "_tfl_dq16_scale");
+  st.dtype = DType::F32;
+  st.shape = {1};
+  st.data = std::vector<uint8_t>(4);
+  std::memcpy(st.data->data(), &*sc, 4);
+  KernelCall c;
+  c.kernel = quantize ? KernelId::quantize_f32_s16_tfl : KernelId::dequantize_s16_f32;
+  c.variant = quantize ? "quantize_f32_s16_tfl" : "dequantize_s16_f32";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::constant(std::move(st)), int_const(y.name + "_tfl_q16_zp", {0}),
+            Operand::tensor(n.outputs[0])};
+  Lowered l;
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
 Expected<Lowered> lower_quantize_tfl(const Graph& g, const Node& n) {
+  if (g.t(n.outputs[0]).dtype == DType::I16) return lower_qdq16(g, n, true);
   if (g.t(n.outputs[0]).dtype != DType::I8) return make_error("{}: TFLite QUANTIZE to int8 only", n.display_name());
   if (g.t(n.inputs[1]).numel() != 1) return make_error("{}: per-channel QUANTIZE is not supported", n.display_name());
   auto l = ops::lower_QuantizeLinear(g, n);
@@ -683,6 +727,7 @@ Expected<Lowered> lower_quantize_tfl(const Graph& g, const Node& n) {
   return l;
 }
 Expected<Lowered> lower_dequantize_tfl(const Graph& g, const Node& n) {
+  if (g.t(n.inputs[0]).dtype == DType::I16) return lower_qdq16(g, n, false);
   if (g.t(n.inputs[0]).dtype != DType::I8 || g.t(n.inputs[1]).numel() != 1)
     return make_error("{}: TFLite DEQUANTIZE of per-tensor int8 only", n.display_name());
   auto l = ops::lower_DequantizeLinear(g, n);

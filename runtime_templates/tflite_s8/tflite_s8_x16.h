@@ -105,3 +105,30 @@ inline void add_s16_tfl(const BinaryS8Params& p, const int16_t* a, const int16_t
     }
   }
 }
+
+// QUANTIZE float32 -> int16 (TFLite's AffineQuantize, as quantize_f32_tfl with the int16 limits) and
+// DEQUANTIZE int16 -> float32 (float(q - zp) * scale: one rounding of the exact product, as TFLite's
+// double product cast to float). Per tensor; relayout = 1: the NCHW side is [outer][channels][inner],
+// the NHWC side [outer][inner][channels]. QuantizeParams comes from quantize/quantize.h. No aliasing.
+inline void quantize_f32_s16_tfl(const QuantizeParams& p, const float* x, const float* scale, const int32_t* zero_point,
+                                 int16_t* y) {
+  const size_t C = static_cast<size_t>(p.channels), I = static_cast<size_t>(p.inner);
+  for (size_t o = 0; o < static_cast<size_t>(p.outer); ++o)
+    for (size_t c = 0; c < C; ++c)
+      for (size_t i = 0; i < I; ++i) {
+        const size_t src = (o * C + c) * I + i;
+        const size_t dst = p.relayout ? (o * I + i) * C + c : src;
+        y[dst] = static_cast<int16_t>(tfl_quantize_value(x[src], scale[0], zero_point[0], p.qmin, p.qmax));
+      }
+}
+inline void dequantize_s16_f32(const QuantizeParams& p, const int16_t* x, const float* scale, const int32_t* zero_point,
+                               float* y) {
+  const size_t C = static_cast<size_t>(p.channels), I = static_cast<size_t>(p.inner);
+  for (size_t o = 0; o < static_cast<size_t>(p.outer); ++o)
+    for (size_t c = 0; c < C; ++c)
+      for (size_t i = 0; i < I; ++i) {
+        const size_t dst = (o * C + c) * I + i;
+        const size_t src = p.relayout ? (o * I + i) * C + c : dst;
+        y[dst] = static_cast<float>(static_cast<int32_t>(x[src]) - zero_point[0]) * scale[0];
+      }
+}

@@ -407,6 +407,21 @@ def chain16():
     return w.finish([x], [y])
 
 
+def x16_float_io():
+    """A 16x8 model with a float interface: float input -> QUANTIZE (int16) -> conv (RELU) ->
+    depthwise -> DEQUANTIZE -> float output."""
+    w = Writer()
+    rng = rng_for("x16_float_io")
+    x = w.tensor("x", X_SHAPE, FLOAT32)
+    q = w.tensor("q", X_SHAPE, INT16, 0.0002, 0)
+    w.op(QUANTIZE, [x], [q])
+    c1, s1 = conv16(w, rng, q, X_SHAPE, 6, 3, 1, "c1", 0.0015, 1)
+    d1, s2 = conv16(w, rng, c1, s1, 6, 3, 2, "d1", 0.002, 0, depthwise=True)
+    y = w.tensor("y", s2, FLOAT32)
+    w.op(DEQUANTIZE, [d1], [y])
+    return w.finish([x], [y])
+
+
 def float_chain():
     """A float32 model: conv (RELU6) -> depthwise (stride 2) -> add -> max pool -> average pool ->
     reshape -> fully connected with int8 weights (dynamic range) -> softmax."""
@@ -533,6 +548,12 @@ def refusals():
         return build
     r["refuse_int16_logistic"] = (x16_op(LOGISTIC), "operator 0 (LOGISTIC): int16 activations (16x8 quantization) are supported for")
     r["refuse_int16_zero_point"] = (x16_op(RELU, zp=3), "has zero point 3")
+    def q8_to_16(w, rng):
+        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+        y = w.tensor("y", X_SHAPE, INT16, 0.001, 0)
+        w.op(QUANTIZE, [x], [y])
+        return x, y
+    r["refuse_quantize_int8_to_int16"] = (q8_to_16, "operator 0 (QUANTIZE): int16 QUANTIZE is supported between float32 and int16 only")
     return r
 
 
@@ -542,7 +563,8 @@ def main():
     c.update(x16_cases())
     if "--list" in sys.argv:
         print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain",
-                         "chain_resize", "float_resize", "chain16"] + list(refusals())))
+                         "chain_resize", "float_resize", "chain16",
+                         "x16_float_io"] + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -558,8 +580,10 @@ def main():
     open(os.path.join(out, "chain_resize.tflite"), "wb").write(chain_resize())
     open(os.path.join(out, "float_resize.tflite"), "wb").write(float_resize())
     open(os.path.join(out, "chain16.tflite"), "wb").write(chain16())
+    open(os.path.join(out, "x16_float_io.tflite"), "wb").write(x16_float_io())
     lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
-              "patch_chain chain", "chain_resize chain", "float_resize chain", "chain16 chain"]
+              "patch_chain chain", "chain_resize chain", "float_resize chain", "chain16 chain",
+              "x16_float_io chain"]
     for name, (build, expect) in refusals().items():
         open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
         lines.append(f"{name} refuse {expect}")
