@@ -16,9 +16,12 @@ namespace ferrite {
 
 namespace {
 
-// uint8 only occurs at the API (graph inputs/outputs before or after their FlipSign).
-bool is_q8(const Tensor& t) {
-  return (t.dtype == DType::I8 || t.dtype == DType::U8 || t.dtype == DType::I32) && t.shape.size() == 4;
+// uint8 only occurs at the API (graph inputs/outputs before or after their FlipSign). int16
+// activations (TFLite's 16x8 models) take the int8 path under TFLite numerics only.
+bool is_q8(const Graph& g, const Tensor& t) {
+  return (t.dtype == DType::I8 || t.dtype == DType::U8 || t.dtype == DType::I32 ||
+          (t.dtype == DType::I16 && g.numerics == Numerics::TFLite)) &&
+         t.shape.size() == 4;
 }
 
 // Input slots an op reads in NHWC (native), or shares the group layout in (agnostic).
@@ -83,7 +86,7 @@ Expected<bool> pass_layout_nhwc(Graph& g, const PassContext& ctx) {
   // Tensors written by native/agnostic ops are flexible; group agnostic ops' flexible operands.
   std::vector<bool> flexible(nt, false);
   for (const Node& n : g.nodes)
-    if (output_role(g, n) != Role::None && is_q8(g.t(n.outputs[0])) && !pinned(n.outputs[0]))
+    if (output_role(g, n) != Role::None && is_q8(g, g.t(n.outputs[0])) && !pinned(n.outputs[0]))
       flexible[static_cast<size_t>(n.outputs[0])] = true;
   for (const Node& n : g.nodes) {
     const bool agn = output_role(g, n) == Role::Agnostic;
@@ -141,7 +144,7 @@ Expected<bool> pass_layout_nhwc(Graph& g, const PassContext& ctx) {
     for (size_t s = 0; s < n.inputs.size(); ++s) {
       const TensorId x = n.inputs[s];
       if (x == kNoTensor || g.t(x).is_constant() || g.t(x).shape.size() != 4) continue;
-      if (!is_q8(g.t(x)) && !g.t(x).nhwc) continue;  // float data is NCHW unless the caller gave NHWC
+      if (!is_q8(g, g.t(x)) && !g.t(x).nhwc) continue;  // float data is NCHW unless the caller gave NHWC
       const Role r = input_role(g, n, s);
       bool need = r == Role::Native ? true : (r == Role::Agnostic ? group_nhwc : false);
       // QuantizeLinear reads float in either layout: NCHW->NHWC is fused, NHWC->NHWC is plain;
@@ -151,7 +154,7 @@ Expected<bool> pass_layout_nhwc(Graph& g, const PassContext& ctx) {
     }
     // A native op must write NHWC: if its output is pinned NCHW (a graph output), write a temporary.
     std::optional<Node> after;
-    if (output_role(g, n) == Role::Native && !g.t(n.outputs[0]).nhwc && is_q8(g.t(n.outputs[0]))) {
+    if (output_role(g, n) == Role::Native && !g.t(n.outputs[0]).nhwc && is_q8(g, g.t(n.outputs[0]))) {
       Tensor t = g.t(n.outputs[0]);
       t.name += "_nhwc";
       t.nhwc = true;

@@ -20,14 +20,21 @@ namespace {
 enum class Kind { Unsupported, Conv, Pool, Add, Unary, Quantize };
 
 Kind kind_of(const Graph& g, const Node& n) {
+  // TFLite's 16x8 (int16) layers are not run patch by patch (their kernels take no window views).
+  if (!n.inputs.empty() && n.inputs[0] != kNoTensor && g.t(n.inputs[0]).dtype == DType::I16) return Kind::Unsupported;
   switch (n.op) {
     case OpKind::Conv: case OpKind::QLinearConv: return Kind::Conv;
     case OpKind::MaxPool: return n.outputs.size() == 1 ? Kind::Pool : Kind::Unsupported;
     case OpKind::Add: case OpKind::QLinearAdd:
-      // TFLite's broadcasting ADD/SUB (a constant or lower-rank operand) has no patch window.
-      if (g.numerics == Numerics::TFLite && n.op == OpKind::QLinearAdd)
+      // TFLite's broadcasting ADD/SUB (a constant or broadcast operand) has no patch window. The
+      // frontend marks it ("tfl_broadcast"): once the stage's tensors have their patch regions, a
+      // residual ADD's operands (with halos) no longer have the output's shape either.
+      if (g.numerics == Numerics::TFLite && n.op == OpKind::QLinearAdd) {
+        if (n.attrs.i("tfl_broadcast", 0) != 0) return Kind::Unsupported;
         for (size_t s : {size_t{0}, size_t{3}})
-          if (g.t(n.inputs[s]).is_constant() || g.t(n.inputs[s]).shape != g.t(n.outputs[0]).shape) return Kind::Unsupported;
+          if (g.t(n.inputs[s]).is_constant() || g.t(n.inputs[s]).shape.size() != g.t(n.outputs[0]).shape.size())
+            return Kind::Unsupported;
+      }
       return Kind::Add;
     case OpKind::QuantizeLinear:  // (the windowed quantize rounds as ONNX Runtime: not for TFLite numerics)
       return g.t(n.inputs[1]).numel() == 1 && g.numerics != Numerics::TFLite ? Kind::Quantize : Kind::Unsupported;

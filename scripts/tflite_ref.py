@@ -24,7 +24,7 @@ OPS = {0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEP
        21: "RELU6", 22: "RESHAPE", 25: "SOFTMAX", 28: "TANH", 32: "CUSTOM", 34: "PAD", 39: "TRANSPOSE",
        40: "MEAN", 41: "SUB", 43: "SQUEEZE", 45: "STRIDED_SLICE", 114: "QUANTIZE", 117: "HARD_SWISH",
        20: "RELU_N1_TO_1", 49: "SPLIT", 55: "MAXIMUM", 57: "MINIMUM", 60: "PADV2", 97: "RESIZE_NEAREST_NEIGHBOR",
-       98: "LEAKY_RELU"}
+       98: "LEAKY_RELU", 23: "RESIZE_BILINEAR"}
 DTYPES = {0: np.float32, 2: np.int32, 3: np.uint8, 4: np.int64, 7: np.int16, 9: np.int8}
 
 
@@ -162,8 +162,19 @@ def mbqm(x, mult, shift):
     return rdbpot(srdhm(x, mult), right)
 
 
-def act_range(act, scale, zp):
-    lo, hi = -128, 127
+def mbqm64(x, mult, shift):
+    """MultiplyByQuantizedMultiplier(int64 x, ...) of TFLite's 16x8 kernels: the multiplier reduced to
+    16 bits (rounded), x * reduced + 2^(14 - shift) shifted right by 15 - shift, truncated to int32."""
+    mult = np.asarray(mult, dtype=np.int64)
+    shift = np.asarray(shift, dtype=np.int64)
+    reduced = np.where(mult < 0x7FFF0000, (mult + (1 << 15)) >> 16, 0x7FFF)
+    total = 15 - shift
+    r = (np.asarray(x, dtype=np.int64) * reduced + (np.int64(1) << (total - 1))) >> total
+    return ((r + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
+
+
+def act_range(act, scale, zp, bits=8):
+    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     q = lambda v: int(zp + round_away(float(np.float32(v) / np.float32(scale))))  # float division
     if act == 1:
         lo = max(lo, q(0.0))
@@ -220,6 +231,7 @@ def conv(x, m, op, depthwise):
 
 
 def requant_out(acc, xt, w_t, yt, act, O, fc=False):
+    """int8: 32-bit MultiplyByQuantizedMultiplier; int16 (16x8): the 64-bit one, zero points 0."""
     ws = w_t["scale"]
     if fc and len(ws) == 1:  # GetQuantizedConvolutionMultipler: the product in float, then double
         ratio = [float(np.float32(xt["scale"][0]) * np.float32(ws[0])) / float(yt["scale"][0])] * O
@@ -227,6 +239,10 @@ def requant_out(acc, xt, w_t, yt, act, O, fc=False):
         ws = np.repeat(ws, O) if len(ws) == 1 else ws
         ratio = [float(xt["scale"][0]) * float(s) / float(yt["scale"][0]) for s in ws]
     mult, shift = zip(*[quantize_multiplier(r) for r in ratio])
+    if yt["dtype"] == np.int16:
+        y = mbqm64(acc, np.array(mult, dtype=np.int64), np.array(shift, dtype=np.int64))
+        lo, hi = act_range(act, float(yt["scale"][0]), 0, bits=16)
+        return np.clip(y, lo, hi).astype(np.int16)
     y = mbqm(acc, np.array(mult, dtype=np.int64), np.array(shift, dtype=np.int64)) + int(yt["zp"][0])
     lo, hi = act_range(act, float(yt["scale"][0]), int(yt["zp"][0]))
     return np.clip(y, lo, hi).astype(np.int8)
@@ -250,7 +266,8 @@ def add(a, b, m, op):
     act = scalar(o, 0, N.Int8Flags, 0) if o is not None else 0
     at, bt, yt = m.tensors[op["inputs"][0]], m.tensors[op["inputs"][1]], m.tensors[op["outputs"][0]]
     sa, sb, sy = float(at["scale"][0]), float(bt["scale"][0]), float(yt["scale"][0])
-    left = 20
+    x16 = yt["dtype"] == np.int16
+    left = 15 if x16 else 20  # add_common.cc: 15 for int16 outputs
     twice = 2 * max(sa, sb)
     ma, sha = quantize_multiplier(sa / twice)  # QuantizeMultiplierSmallerThanOneExp
     mb, shb = quantize_multiplier(sb / twice)
@@ -260,8 +277,8 @@ def add(a, b, m, op):
     sa_ = mbqm(xa, ma, sha)
     sb_ = mbqm(xb, mb, shb)
     y = mbqm(sa_ + sb_, my, shy) + int(yt["zp"][0])
-    lo, hi = act_range(act, sy, int(yt["zp"][0]))
-    return np.clip(y, lo, hi).astype(np.int8)
+    lo, hi = act_range(act, sy, int(yt["zp"][0]), bits=16 if x16 else 8)
+    return np.clip(y, lo, hi).astype(np.int16 if x16 else np.int8)
 
 
 def pool(x, m, op, is_max):
@@ -386,6 +403,8 @@ def requantize(x, m, op):
     if x.dtype == np.float32:
         q = np.round(x / yt["scale"][0])  # TFLite float quantize: round half away from zero
         q = np.sign(x / yt["scale"][0]) * np.floor(np.abs(x / yt["scale"][0]) + 0.5)
+        if yt["dtype"] == np.int16:  # 16x8 models: the same rule with the int16 limits
+            return np.clip(q + int(yt["zp"][0]), -32768, 32767).astype(np.int16)
         return np.clip(q + int(yt["zp"][0]), -128, 127).astype(np.int8)
     mult, shift = quantize_multiplier(float(xt["scale"][0]) / float(yt["scale"][0]))
     y = mbqm(x.astype(np.int64) - int(xt["zp"][0]), mult, shift) + int(yt["zp"][0])
@@ -503,6 +522,66 @@ def resize_nearest(x, m, op):
             idx.append(max(0, i) if half else i)
         return idx
     return x[:, index(oh, x.shape[1])][:, :, index(ow, x.shape[2])]
+
+
+def resize_bilinear(x, m, op):
+    """RESIZE_BILINEAR. int8: ResizeBilinearInteger (10-bit fixed-point scale and coordinates in
+    int32, the 20-bit weighted sum divided by 2^20 rounding half away from zero); float:
+    ResizeBilinear (float32 scale and coordinate, floor/ceil neighbours, computed in float64)."""
+    o = op["opt"]
+    align = bool(scalar(o, 2, N.BoolFlags, False)) if o is not None else False
+    half = bool(scalar(o, 3, N.BoolFlags, False)) if o is not None else False
+    oh, ow = [int(v) for v in m.tensors[op["inputs"][1]]["data"]]
+    n, H, W, C = x.shape
+
+    def trunc_div(a, b):  # C++ integer division
+        q = abs(a) // b
+        return q if a >= 0 else -q
+
+    def coords_int(out_size, in_size):
+        s10 = ((1 << 10) * in_size + out_size // 2) // out_size
+        if align and out_size > 1:
+            s10 = ((1 << 10) * (in_size - 1) + (out_size - 1) // 2) // (out_size - 1)
+        r = []
+        for v in range(out_size):
+            sv = v * s10 + trunc_div(s10, 2) - (1 << 9) if half else v * s10
+            lo = max(trunc_div(sv, 1024), 0)
+            hi = min(trunc_div(sv + 1023, 1024), in_size - 1)
+            r.append((lo, hi, sv - 1024 * lo))
+        return r
+
+    def coords_float(out_size, in_size):
+        if align and out_size > 1:
+            scale = np.float32(in_size - 1) / np.float32(out_size - 1)
+        else:
+            scale = np.float32(in_size) / np.float32(out_size)
+        r = []
+        for v in range(out_size):
+            f = (np.float32(v) + np.float32(0.5)) * scale - np.float32(0.5) if half else np.float32(v) * scale
+            lo, hi = max(int(np.floor(f)), 0), min(int(np.ceil(f)), in_size - 1)
+            r.append((lo, hi, float(f) - lo))
+        return r
+
+    if x.dtype == np.int8:
+        ys, xs = coords_int(oh, H), coords_int(ow, W)
+        v = x.astype(np.int64)
+        out = np.zeros((n, oh, ow, C), dtype=np.int64)
+        for i, (y0, y1, wy) in enumerate(ys):
+            for j, (x0, x1, wx) in enumerate(xs):
+                acc = (v[:, y0, x0] * (1024 - wy) * (1024 - wx) + v[:, y1, x0] * wy * (1024 - wx) +
+                       v[:, y0, x1] * (1024 - wy) * wx + v[:, y1, x1] * wy * wx)
+                rnd = np.where(acc > 0, 1 << 19, -(1 << 19))
+                t = acc + rnd
+                out[:, i, j] = np.sign(t) * (np.abs(t) // (1 << 20))
+        return out.astype(np.int8)
+    ys, xs = coords_float(oh, H), coords_float(ow, W)
+    v = x.astype(np.float64)
+    out = np.zeros((n, oh, ow, C))
+    for i, (y0, y1, wy) in enumerate(ys):
+        for j, (x0, x1, wx) in enumerate(xs):
+            out[:, i, j] = (v[:, y0, x0] * (1 - wy) * (1 - wx) + v[:, y1, x0] * wy * (1 - wx) +
+                            v[:, y0, x1] * (1 - wy) * wx + v[:, y1, x1] * wy * wx)
+    return out
 
 
 def concatenation(xs, m, op):
@@ -708,6 +787,10 @@ def run_float_op(vals, m, op):
         b = vals[op["inputs"][1]].astype(np.float64)
         y = a + b if name == "ADD" else (a - b if name == "SUB" else a * b)
         return act_f(y, scalar(o, 0, N.Int8Flags, 0) if o is not None else 0)
+    if name == "RESIZE_BILINEAR":
+        return resize_bilinear(a, m, op)
+    if name == "RESIZE_NEAREST_NEIGHBOR":
+        return resize_nearest(a, m, op)
     if name == "RELU":
         return np.maximum(a, 0)
     if name == "RELU6":
@@ -769,6 +852,8 @@ def run(m, x):
             y = hard_swish(a, m, op)
         elif name == "RESIZE_NEAREST_NEIGHBOR":
             y = resize_nearest(a, m, op)
+        elif name == "RESIZE_BILINEAR":
+            y = resize_bilinear(a, m, op)
         elif name == "CONCATENATION":
             y = concatenation([vals[i] for i in op["inputs"]], m, op)
         elif name == "TRANSPOSE":

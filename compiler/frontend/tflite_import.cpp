@@ -41,11 +41,13 @@ enum Builtin : int32_t {
   ADD = 0, AVERAGE_POOL_2D = 1, CONCATENATION = 2, CONV_2D = 3, DEPTHWISE_CONV_2D = 4, DEQUANTIZE = 6,
   FULLY_CONNECTED = 9, MAX_POOL_2D = 17, MUL = 18, RELU = 19, RELU_N1_TO_1 = 20, RELU6 = 21, RESHAPE = 22,
   SOFTMAX = 25, TANH = 28, CUSTOM = 32, LOGISTIC = 14, HARD_SWISH = 117, PAD = 34, TRANSPOSE = 39, MEAN = 40, SUB = 41, SQUEEZE = 43, STRIDED_SLICE = 45,
-  SPLIT = 49, MAXIMUM = 55, MINIMUM = 57, PADV2 = 60, RESIZE_NEAREST_NEIGHBOR = 97, LEAKY_RELU = 98, QUANTIZE = 114
+  SPLIT = 49, MAXIMUM = 55, MINIMUM = 57, PADV2 = 60, RESIZE_NEAREST_NEIGHBOR = 97, LEAKY_RELU = 98, QUANTIZE = 114,
+  RESIZE_BILINEAR = 23
 };
 // BuiltinOptions union types of those operators.
 enum OptionsType : uint8_t {
-  kConv2D = 1, kDepthwise = 2, kPool2D = 5, kFullyConnected = 8, kSoftmax = 9, kConcat = 10, kAdd = 11, kReshape = 17,
+  kConv2D = 1, kDepthwise = 2, kPool2D = 5, kFullyConnected = 8, kSoftmax = 9, kConcat = 10, kAdd = 11, kResizeBilinear = 15,
+  kReshape = 17,
   kMul = 21, kReducer = 27, kSub = 28, kSqueeze = 30, kStridedSlice = 32, kSplit = 35, kResizeNearest = 74,
   kLeakyRelu = 75
 };
@@ -67,12 +69,14 @@ constexpr const char* kSupported[] = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CON
                                       "MINIMUM", "AVERAGE_POOL_2D", "MAX_POOL_2D", "MEAN", "PAD", "PADV2", "RESHAPE",
                                       "SQUEEZE", "CONCATENATION", "TRANSPOSE", "STRIDED_SLICE", "SPLIT", "SOFTMAX",
                                       "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "LOGISTIC", "TANH",
-                                      "HARD_SWISH", "QUANTIZE", "DEQUANTIZE", "RESIZE_NEAREST_NEIGHBOR"};
+                                      "HARD_SWISH", "QUANTIZE", "DEQUANTIZE", "RESIZE_NEAREST_NEIGHBOR",
+                                      "RESIZE_BILINEAR"};
 constexpr const char* kSupportedList =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, "
-    "MEAN (H, W), PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
+    "MEAN, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
     "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE (int8 -> int8, float -> int8), DEQUANTIZE (int8 -> float), "
-    "RESIZE_NEAREST_NEIGHBOR (integer factors)";
+    "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR; int16 activations (16x8): CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, "
+    "ADD, RESHAPE, SQUEEZE, QUANTIZE (float -> int16), DEQUANTIZE (int16 -> float)";
 
 constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
@@ -121,7 +125,8 @@ bool v_options(Verifier& v, uint8_t type, const Table* o) {
   static const std::map<uint8_t, std::vector<int>> sizes = {
       {kConv2D, {1, 4, 4, 1, 4, 4}}, {kDepthwise, {1, 4, 4, 4, 1, 4, 4}}, {kPool2D, {1, 4, 4, 4, 4, 1}},
       {kFullyConnected, {1, 1, 1, 1}}, {kSoftmax, {4}}, {kAdd, {1, 1}}, {kConcat, {4, 1}}, {kMul, {1}},
-      {kReducer, {1}}, {kSub, {1, 1}}, {kStridedSlice, {4, 4, 4, 4, 4, 1}}, {kSplit, {4}}, {kLeakyRelu, {4}}, {kResizeNearest, {1, 1}}};
+      {kReducer, {1}}, {kSub, {1, 1}}, {kStridedSlice, {4, 4, 4, 4, 4, 1}}, {kSplit, {4}}, {kLeakyRelu, {4}}, {kResizeNearest, {1, 1}},
+      {kResizeBilinear, {4, 4, 1, 1}}};
   if (!o->VerifyTableStart(v)) return false;
   auto it = sizes.find(type);
   if (it != sizes.end())
@@ -331,14 +336,16 @@ struct Builder {
     if (!d) return d.error();
     if (!d->empty()) return err("tensor '{}' is a constant where an activation is expected", name_of(*t));
     if (!as_output && !is_input(idx)) return err("tensor '{}' is read before any operator writes it", name_of(*t));
-    if (*dt != DType::I8 && *dt != DType::F32)
-      return err("tensor '{}' is {}; only int8 and float32 activations are supported (int16 TFLite models are not yet)",
-                 name_of(*t), dtype_name(*dt));
-    if (*dt == DType::I8) {
+    if (*dt != DType::I8 && *dt != DType::F32 && *dt != DType::I16)
+      return err("tensor '{}' is {}; only int8, int16 (16x8) and float32 activations are supported", name_of(*t),
+                 dtype_name(*dt));
+    if (*dt == DType::I8 || *dt == DType::I16) {
       auto q = quant_of(*t);
       if (!q) return q.error();
-      if (q->scale.size() != 1) return err("int8 tensor '{}' must be quantized per tensor", name_of(*t));
+      if (q->scale.size() != 1) return err("{} tensor '{}' must be quantized per tensor", dtype_name(*dt), name_of(*t));
       if (q->zp[0] < -128 || q->zp[0] > 127) return err("tensor '{}': zero point {} outside int8", name_of(*t), q->zp[0]);
+      if (*dt == DType::I16 && q->zp[0] != 0)
+        return err("int16 tensor '{}' has zero point {} (TFLite's 16x8 quantization needs 0)", name_of(*t), q->zp[0]);
     }
     Tensor x;
     x.name = name_of(*t).empty() ? fmt::format("t{}", idx) : name_of(*t);
@@ -366,7 +373,8 @@ struct Builder {
   }
   // The optional int32 bias (operator input 2) of a conv / fully connected layer with `count`
   // outputs as an IR constant; kNoTensor when the operator has none.
-  Expected<TensorId> bias_constant(const std::vector<int32_t>& in, int64_t count) {
+  // With int16 activations (16x8) the bias is int64 (int32 is accepted and widened): an int64 constant.
+  Expected<TensorId> bias_constant(const std::vector<int32_t>& in, int64_t count, bool x16 = false) {
     if (in.size() <= 2 || in[2] < 0) return kNoTensor;
     auto bt = tensor(in[2]);
     if (!bt) return bt.error();
@@ -374,15 +382,28 @@ struct Builder {
     if (!bdt) return bdt.error();
     auto bs = shape_of(*bt);
     if (!bs) return bs.error();
-    if (*bdt != DType::I32 || *bs != Shape{count}) return err("bias must be an int32 constant of {} values", count);
+    if (x16 ? (*bdt != DType::I64 && *bdt != DType::I32) : *bdt != DType::I32)
+      return err("bias must be an {} constant of {} values", x16 ? "int64 (or int32)" : "int32", count);
+    if (*bs != Shape{count}) return err("bias must hold {} values", count);
     auto bd = data_of(*bt, *bdt, *bs);
     if (!bd) return bd.error();
     if (bd->empty()) return err("bias is not a constant");
     Tensor c;
     c.name = name_of(*bt);
-    c.dtype = DType::I32;
+    c.dtype = x16 ? DType::I64 : DType::I32;
     c.shape = {count};
-    c.data = std::move(*bd);
+    if (x16 && *bdt == DType::I32) {
+      std::vector<int64_t> w(static_cast<size_t>(count));
+      for (size_t i = 0; i < w.size(); ++i) {
+        int32_t v;
+        std::memcpy(&v, bd->data() + 4 * i, 4);
+        w[i] = v;
+      }
+      c.data = std::vector<uint8_t>(w.size() * 8);
+      std::memcpy(c.data->data(), w.data(), c.data->size());
+    } else {
+      c.data = std::move(*bd);
+    }
     return g.add_tensor(std::move(c));
   }
   template <typename T>
@@ -404,6 +425,66 @@ struct Builder {
     auto t = tensor(idx);
     auto q = quant_of(*t);
     return q && !q->zp.empty() ? q->zp[0] : 0;
+  }
+
+  // ---- NHWC-order reshapes ----
+  // TFLite reshapes rank-4 tensors in NHWC element order; the IR's rank-4 tensors are NCHW. Both
+  // orders agree when C == 1 or H * W == 1 (then a Reshape is an alias); otherwise the data goes
+  // through a Transpose (a strided copy) to or from a tensor of logical shape [N, H, W, C], whose
+  // element order is TFLite's.
+  static bool orders_differ(const Shape& s) { return s.size() == 4 && s[2] * s[3] != 1 && s[1] != 1; }
+  TensorId transpose(TensorId x, Shape to, std::vector<int64_t> perm, const std::string& nm) {
+    Tensor t;
+    t.name = nm;
+    t.dtype = g.t(x).dtype;
+    t.shape = std::move(to);
+    const TensorId id = g.add_tensor(std::move(t));
+    Node n;
+    n.op = OpKind::Transpose;
+    n.index = cur_op;
+    n.name = nm;
+    n.inputs = {x};
+    n.outputs = {id};
+    n.attrs.values["perm"] = std::move(perm);
+    g.nodes.push_back(std::move(n));
+    return id;
+  }
+  // x (logical NCHW) as [N, H, W, C] in NHWC element order.
+  TensorId to_nhwc_order(TensorId x, const std::string& nm) {
+    const Shape s = g.t(x).shape;
+    return transpose(x, {s[0], s[2], s[3], s[1]}, {0, 2, 3, 1}, nm);
+  }
+  // Reshape x to `y` in TFLite's (NHWC) element order: Transposes where the orders differ.
+  Node nhwc_order_reshape(TensorId x, TensorId y, const std::string& nm) {
+    TensorId src = orders_differ(g.t(x).shape) ? to_nhwc_order(x, nm + "_nhwc_order") : x;
+    const Shape ys = g.t(y).shape;
+    Node n;
+    n.index = cur_op;
+    n.name = nm;
+    if (!orders_differ(ys)) {
+      n.op = OpKind::Reshape;
+      n.inputs = {src, constant(nm + "_shape", DType::I64, {static_cast<int64_t>(ys.size())}, ys)};
+      n.outputs = {y};
+      return n;
+    }
+    Tensor t;  // y's elements in NHWC order, then transposed to y
+    t.name = nm + "_nhwc";
+    t.dtype = g.t(y).dtype;
+    t.shape = {ys[0], ys[2], ys[3], ys[1]};
+    const Shape ts = t.shape;
+    const TensorId tid = g.add_tensor(std::move(t));
+    Node r;
+    r.op = OpKind::Reshape;
+    r.index = cur_op;
+    r.name = nm + "_reshape";
+    r.inputs = {src, constant(r.name + "_shape", DType::I64, {4}, ts)};
+    r.outputs = {tid};
+    g.nodes.push_back(std::move(r));
+    n.op = OpKind::Transpose;
+    n.inputs = {tid};
+    n.outputs = {y};
+    n.attrs.values["perm"] = std::vector<int64_t>{0, 3, 1, 2};
+    return n;
   }
 
   // ---- stage 2 helpers ----
@@ -465,7 +546,7 @@ struct Builder {
                    shape_str(*s));
       Tensor r;
       r.name = g.t(*x).name + "_rank" + std::to_string(rank);
-      r.dtype = DType::I8;
+      r.dtype = g.t(*x).dtype;
       r.shape = logical(e);
       const TensorId rid = g.add_tensor(std::move(r));
       Node n;
@@ -554,6 +635,105 @@ Status check_shapes(Builder& b, const Node& n) {
     }
     default: return Status::ok();
   }
+}
+
+// RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (int8 and float32).
+Status map_resize(Builder& b, int32_t code, const std::vector<int32_t>& in, const std::vector<int32_t>& out, uint8_t otype,
+                  const Table* opt, Node& n) {
+  // TFLite's index rule is evaluated at compile time. RESIZE_NEAREST_NEIGHBOR that is a
+  // replication by an integer factor in both dims (the usual x2 upsampling) becomes byte copies:
+  // Reshape [N,C,H,1,W,1] -> f copies concatenated on axis 5, then on axis 3 -> Reshape
+  // [N,C,H*f,W*f] (any layout). Every other resize becomes an IR Resize node with attribute
+  // "tfl_mode" (nearest / bilinear), lowered to resize_s8_tfl with TFLite's integer rule
+  // (tflite_numerics.cpp, lower_resize).
+  const bool bilinear = code == RESIZE_BILINEAR;
+  if (in.size() != 2 || out.size() != 1) return b.err("{} inputs and {} outputs, expected 2 and 1", in.size(), out.size());
+  bool align = false, half = false;
+  if (opt) {
+    if (otype != (bilinear ? kResizeBilinear : kResizeNearest)) return b.err("mismatched builtin options (type {})", otype);
+    align = get<uint8_t>(opt, bilinear ? 2 : 0, 0) != 0;
+    half = get<uint8_t>(opt, bilinear ? 3 : 1, 0) != 0;
+  }
+  if (bilinear && align && half) return b.err("align_corners and half_pixel_centers both set (TFLite refuses it)");
+  auto x = b.act(in[0]);
+  if (!x) return x.error();
+  const Shape xs = b.g.t(*x).shape;  // NCHW
+  if (xs.size() != 4) return b.err("input must be 4-D");
+  auto size = b.ints(in[1], "size");
+  if (!size) return size.error();
+  if (size->size() != 2 || (*size)[0] < 1 || (*size)[1] < 1 || (*size)[0] > 65536 || (*size)[1] > 65536)
+    return b.err("size must hold two positive values");
+  if (xs[2] > 65536 || xs[3] > 65536) return b.err("input of {}x{} is above the supported 65536", xs[2], xs[3]);
+  auto y = b.act(out[0], true);
+  if (!y) return y.error();
+  if (b.g.t(*y).dtype != b.g.t(*x).dtype) return b.err("input and output types differ");
+  if (!b.same_quant(in[0], out[0])) return b.err("input and output quantization differ");
+  const Shape want = {xs[0], xs[1], (*size)[0], (*size)[1]};
+  if (b.g.t(*y).shape != want) return b.err("output shape {} (NCHW) is not {}", shape_str(b.g.t(*y).shape), shape_str(want));
+  int64_t f[2] = {0, 0};
+  for (int d = 0; d < 2 && !bilinear; ++d) {
+    const auto in_size = static_cast<int32_t>(xs[2 + static_cast<size_t>(d)]);
+    const auto out_size = static_cast<int32_t>((*size)[static_cast<size_t>(d)]);
+    const std::vector<int32_t> idx = tflite_nearest_indices(in_size, out_size, align, half);
+    f[d] = out_size % in_size == 0 ? out_size / in_size : 0;
+    for (int32_t o = 0; o < out_size && f[d] > 0; ++o)
+      if (idx[static_cast<size_t>(o)] != o / f[d]) f[d] = 0;
+  }
+  const int64_t N = xs[0], C = xs[1], H = xs[2], W = xs[3];
+  // (N = C = H = 1: the concat of one tensor with itself would be a contiguous-slice concat)
+  if (bilinear || f[0] == 0 || f[1] == 0 || f[0] > 64 || f[1] > 64 || N * C * H == 1) {
+    n.op = OpKind::Resize;
+    n.inputs = {*x};
+    n.outputs = {*y};
+    n.attrs.values["tfl_mode"] = std::string(bilinear ? "bilinear" : "nearest");
+    n.attrs.values["align_corners"] = int64_t{align ? 1 : 0};
+    n.attrs.values["half_pixel_centers"] = int64_t{half ? 1 : 0};
+    return Status::ok();
+  }
+  auto tensor6 = [&](const std::string& nm, Shape sh) {
+    Tensor t;
+    t.name = nm;
+    t.dtype = b.g.t(*x).dtype;
+    t.shape = std::move(sh);
+    return b.g.add_tensor(std::move(t));
+  };
+  const std::string base = n.name;
+  auto reshape = [&](TensorId from, TensorId to, const std::string& nm) {
+    Node r;
+    r.op = OpKind::Reshape;
+    r.index = n.index;
+    r.name = nm;
+    r.inputs = {from, b.constant(nm + "_shape", DType::I64, {static_cast<int64_t>(b.g.t(to).shape.size())}, b.g.t(to).shape)};
+    r.outputs = {to};
+    b.g.nodes.push_back(std::move(r));
+  };
+  auto concat = [&](TensorId from, TensorId to, int64_t copies, int64_t axis, const std::string& nm) {
+    Node c;
+    c.op = OpKind::Concat;
+    c.index = n.index;
+    c.name = nm;
+    c.inputs.assign(static_cast<size_t>(copies), from);
+    c.outputs = {to};
+    c.attrs.values["axis"] = axis;
+    b.g.nodes.push_back(std::move(c));
+  };
+  const TensorId t0 = tensor6(base + "_r6", {N, C, H, 1, W, 1});
+  reshape(*x, t0, base + "_r6");
+  TensorId cur = t0;
+  if (f[1] > 1) {
+    const TensorId t1 = tensor6(base + "_w", {N, C, H, 1, W, f[1]});
+    concat(cur, t1, f[1], 5, base + "_w");
+    cur = t1;
+  }
+  if (f[0] > 1) {
+    const TensorId t2 = tensor6(base + "_h", {N, C, H, f[0], W, f[1]});
+    concat(cur, t2, f[0], 3, base + "_h");
+    cur = t2;
+  }
+  n.op = OpKind::Reshape;
+  n.inputs = {cur, b.constant(base + "_shape", DType::I64, {4}, want)};
+  n.outputs = {*y};
+  return Status::ok();
 }
 
 // ---- float32 operators (docs/tflite.md, "float models") ----
@@ -680,9 +860,7 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       if (numel % K != 0) return b.err("input of {} elements is not a multiple of {}", numel, K);
       TensorId a = *x;
       if (b.g.t(*x).shape != Shape{numel / K, K}) {
-        const Shape& xs = b.g.t(*x).shape;
-        if (xs.size() == 4 && xs[2] * xs[3] != 1 && xs[1] != 1)
-          return b.err("input {} (NCHW) would need an NHWC flatten; not supported yet", shape_str(xs));
+        const TensorId src = Builder::orders_differ(b.g.t(*x).shape) ? b.to_nhwc_order(*x, n.name + "_nhwc_order") : *x;
         Tensor f;
         f.name = b.g.t(*x).name + "_flat";
         f.dtype = DType::F32;
@@ -692,7 +870,7 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
         r.op = OpKind::Reshape;
         r.index = n.index;
         r.name = n.name + "_flatten";
-        r.inputs = {*x, b.constant(r.name + "_shape", DType::I64, {2}, std::vector<int64_t>{numel / K, K})};
+        r.inputs = {src, b.constant(r.name + "_shape", DType::I64, {2}, std::vector<int64_t>{numel / K, K})};
         r.outputs = {a};
         b.g.nodes.push_back(std::move(r));
       }
@@ -749,15 +927,9 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       auto y = b.act(out[0], true);
       if (!y) return y.error();
       FERRITE_TRY(float_out(*y));
-      const Tensor& xt = b.g.t(*x);
-      const Tensor& yt = b.g.t(*y);
-      if (xt.numel() != yt.numel()) return b.err("{} elements reshaped to {}", xt.numel(), yt.numel());
-      for (const Shape* sp : {&xt.shape, &yt.shape})
-        if (sp->size() == 4 && (*sp)[2] * (*sp)[3] != 1 && (*sp)[1] != 1)
-          return b.err("reshaping {} (NCHW) needs an NHWC-order reshape; not supported yet", shape_str(*sp));
-      n.op = OpKind::Reshape;
-      n.inputs = {*x, b.constant(n.name + "_shape", DType::I64, {static_cast<int64_t>(yt.shape.size())}, yt.shape)};
-      n.outputs = {*y};
+      if (b.g.t(*x).numel() != b.g.t(*y).numel())
+        return b.err("{} elements reshaped to {}", b.g.t(*x).numel(), b.g.t(*y).numel());
+      n = b.nhwc_order_reshape(*x, *y, n.name);
       return Status::ok();
     }
     case SOFTMAX: {
@@ -799,7 +971,8 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       if (!x) return x.error();
       auto y = b.act(out[0], true);
       if (!y) return y.error();
-      if (b.g.t(*y).dtype != DType::I8) return b.err("float32 QUANTIZE to {} is not supported (int8 only)", dtype_name(b.g.t(*y).dtype));
+      if (b.g.t(*y).dtype != DType::I8 && b.g.t(*y).dtype != DType::I16)
+        return b.err("float32 QUANTIZE to {} is not supported (int8 and int16 only)", dtype_name(b.g.t(*y).dtype));
       auto qy = b.qconsts(out[0]);
       if (!qy) return qy.error();
       n.op = OpKind::QuantizeLinear;
@@ -807,6 +980,9 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       n.outputs = {*y};
       return Status::ok();
     }
+    case RESIZE_NEAREST_NEIGHBOR:
+    case RESIZE_BILINEAR:
+      return map_resize(b, code, in, out, otype, opt, n);
     case RELU:
     case RELU6: {
       FERRITE_TRY(need(1, 1));
@@ -826,13 +1002,28 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
     default: {
       const char* nm = builtin_name(code);
       return b.err("float32 {} is not supported (float32 TFLite operators: CONV_2D, DEPTHWISE_CONV_2D, "
-                   "FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, ADD, SUB, MUL, RELU, RELU6)",
+                   "FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, ADD, SUB, MUL, RELU, RELU6, "
+                   "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR)",
                    nm ? nm : "operator");
     }
   }
 }
 
 }  // namespace
+
+std::vector<int32_t> tflite_nearest_indices(int32_t in_size, int32_t out_size, bool align, bool half) {
+  const float scale = (align && out_size > 1) ? static_cast<float>(in_size - 1) / static_cast<float>(out_size - 1)
+                                              : static_cast<float>(in_size) / static_cast<float>(out_size);
+  const float offset = half ? 0.5f : 0.0f;
+  std::vector<int32_t> idx(static_cast<size_t>(out_size));
+  for (int32_t o = 0; o < out_size; ++o) {
+    const float v = (static_cast<float>(o) + offset) * scale;
+    int32_t i = std::min(align ? static_cast<int32_t>(std::round(v)) : static_cast<int32_t>(std::floor(v)), in_size - 1);
+    if (half) i = std::max(0, i);
+    idx[static_cast<size_t>(o)] = i;
+  }
+  return idx;
+}
 
 bool is_tflite_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -854,7 +1045,7 @@ Expected<std::vector<std::string>> tflite_input_names(const std::string& path) {
 std::pair<std::string, std::string> tflite_supported_lists() {
   return {kSupportedList,
           "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, "
-          "ADD, SUB, MUL, RELU, RELU6"};
+          "ADD, SUB, MUL, RELU, RELU6, RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR"};
 }
 
 bool tflite_operator_supported(const std::string& name) {
@@ -896,7 +1087,8 @@ Expected<Graph> import_tflite(const std::string& path) {
     auto id = b.act(i);
     if (!id) return id.error();
     b.g.inputs.push_back(*id);
-    if (b.g.t(*id).dtype == DType::I8) b.g.io_quant[*id] = IoQuant{b.qscale(i), static_cast<int32_t>(b.qzp(i))};
+    if (b.g.t(*id).dtype == DType::I8 || b.g.t(*id).dtype == DType::I16)
+      b.g.io_quant[*id] = IoQuant{b.qscale(i), static_cast<int32_t>(b.qzp(i))};
   }
   const TableVec* ops = tables(m.sg, kSgOperators);
   if (!ops || ops->size() == 0) return b.err("the subgraph has no operators");
@@ -921,6 +1113,38 @@ Expected<Graph> import_tflite(const std::string& path) {
     Node n;
     n.index = static_cast<int>(oi);
     n.name = fmt::format("op{}_{}", oi, code == CUSTOM ? "CUSTOM" : (builtin_name(code) ? builtin_name(code) : "?"));
+    // int16 activations (TFLite's 16x8 quantization): a few operators, every activation operand int16.
+    {
+      bool any16 = false, all16 = true;
+      std::vector<int32_t> acts = out;
+      if (!in.empty()) acts.push_back(in[0]);
+      if ((code == ADD) && in.size() > 1) acts.push_back(in[1]);
+      for (int32_t i : acts) {
+        if (i < 0) continue;
+        auto t = b.tensor(i);
+        if (!t) return t.error();
+        const bool is16 = get<int8_t>(*t, kTType, 0) == 7;
+        any16 = any16 || is16;
+        all16 = all16 && is16;
+      }
+      if (any16 && (code == QUANTIZE || code == DEQUANTIZE)) {  // the float <-> int16 boundary only
+        bool other_float = true;
+        for (int32_t i : acts) {
+          auto t = b.tensor(i);
+          if (!t) return t.error();
+          const int8_t ty = get<int8_t>(*t, kTType, 0);
+          other_float = other_float && (ty == 7 || ty == 0);
+        }
+        if (!other_float || all16)
+          return b.err("int16 {} is supported between float32 and int16 only", builtin_name(code));
+      } else if (any16) {
+        if (code != CONV_2D && code != DEPTHWISE_CONV_2D && code != FULLY_CONNECTED && code != ADD && code != RESHAPE &&
+            code != SQUEEZE)
+          return b.err("int16 activations (16x8 quantization) are supported for CONV_2D, DEPTHWISE_CONV_2D, "
+                       "FULLY_CONNECTED, ADD, RESHAPE, SQUEEZE, QUANTIZE (float -> int16) and DEQUANTIZE (int16 -> float) only");
+        if (!all16) return b.err("mixes int16 and other activation types (int16 operators need int16 inputs and outputs)");
+      }
+    }
     // float32 operators (float models): the IR's float operators, computed in float.
     if (!in.empty() && in[0] >= 0 && code != SPLIT) {
       auto t0 = b.tensor(in[0]);
@@ -988,7 +1212,7 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!qx) return qx.error();
         auto qy = b.qconsts(out[0]);
         if (!qy) return qy.error();
-        auto bias = b.bias_constant(in, O);
+        auto bias = b.bias_constant(in, O, b.g.t(*x).dtype == DType::I16);
         if (!bias) return bias.error();
         const std::string wn = Builder::name_of(*wt);
         n.op = OpKind::QLinearConv;
@@ -1037,30 +1261,41 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (numel % K != 0) return b.err("input of {} elements is not a multiple of {}", numel, K);
         TensorId a = *x;
         if (b.g.t(*x).shape != Shape{numel / K, K}) {  // flatten to [rows, K]: a Reshape (an alias)
-          const Shape& xs = b.g.t(*x).shape;
-          if (xs.size() == 4 && xs[2] * xs[3] != 1 && xs[1] != 1)
-            return b.err("input {} (NCHW) would need an NHWC flatten; not supported yet", shape_str(xs));
+          const TensorId src = Builder::orders_differ(b.g.t(*x).shape) ? b.to_nhwc_order(*x, n.name + "_nhwc_order") : *x;
           Tensor f;
           f.name = b.g.t(*x).name + "_flat";
-          f.dtype = DType::I8;
+          f.dtype = b.g.t(*x).dtype;
           f.shape = {numel / K, K};
           a = b.g.add_tensor(std::move(f));
           Node r;
           r.op = OpKind::Reshape;
           r.index = n.index;
           r.name = n.name + "_flatten";
-          r.inputs = {*x, b.constant(r.name + "_shape", DType::I64, {2}, std::vector<int64_t>{numel / K, K})};
+          r.inputs = {src, b.constant(r.name + "_shape", DType::I64, {2}, std::vector<int64_t>{numel / K, K})};
           r.outputs = {a};
           b.g.nodes.push_back(std::move(r));
         }
         auto y = b.act(out[0], true);
         if (!y) return y.error();
-        if (b.g.t(*y).shape != Shape{numel / K, N}) return b.err("output shape {} is not [{}, {}]", shape_str(b.g.t(*y).shape), numel / K, N);
+        // keep_num_dims (or any output of [rows, N] elements with N last): the product is [rows, N],
+        // then reshaped in TFLite's (NHWC) order to the output.
+        TensorId fc_out = *y;
+        if (b.g.t(*y).shape != Shape{numel / K, N}) {
+          auto yts = b.tfl_shape(out[0]);
+          if (!yts) return yts.error();
+          if (yts->empty() || yts->back() != N || b.g.t(*y).numel() != numel / K * N)
+            return b.err("output shape {} is not [{}, {}]", shape_str(b.g.t(*y).shape), numel / K, N);
+          Tensor t;
+          t.name = b.g.t(*y).name + "_2d";
+          t.dtype = b.g.t(*y).dtype;
+          t.shape = {numel / K, N};
+          fc_out = b.g.add_tensor(std::move(t));
+        }
         auto qx = b.qconsts(in[0]);
         if (!qx) return qx.error();
         auto qy = b.qconsts(out[0]);
         if (!qy) return qy.error();
-        auto bias = b.bias_constant(in, N);
+        auto bias = b.bias_constant(in, N, b.g.t(*x).dtype == DType::I16);
         if (!bias) return bias.error();
         const std::string wn = Builder::name_of(*wt);
         std::vector<int8_t> w(wd->size());
@@ -1071,9 +1306,14 @@ Expected<Graph> import_tflite(const std::string& path) {
                     b.constant(wn + "_zp", DType::I8, {static_cast<int64_t>(wq->scale.size())},
                                std::vector<int8_t>(wq->scale.size(), 0)),
                     *bias, qy->first, qy->second};
-        n.outputs = {*y};
+        n.outputs = {fc_out};
         n.attrs.values["transB"] = int64_t{1};
         FERRITE_TRY(fused_act(b, n, fa));
+        if (fc_out != *y) {
+          const std::string nm = n.name + "_keep_dims";
+          b.g.nodes.push_back(std::move(n));
+          n = b.nhwc_order_reshape(fc_out, *y, nm);
+        }
         break;
       }
       case ADD:
@@ -1119,6 +1359,9 @@ Expected<Graph> import_tflite(const std::string& path) {
                        builtin_name(code));
         if (code == SUB || code == MAXIMUM || code == MINIMUM)  // tflite_numerics.cpp picks the kernel
           n.attrs.values["tflite_op"] = std::string(builtin_name(code));
+        // A constant or broadcast operand: no patch window (passes/memory_patches.cpp).
+        for (TensorId o : {*a, *c})
+          if (b.g.t(o).is_constant() || b.g.t(o).shape != b.g.t(*y).shape) n.attrs.values["tfl_broadcast"] = int64_t{1};
         FERRITE_TRY(fused_act(b, n, fa));
         break;
       }
@@ -1137,10 +1380,57 @@ Expected<Graph> import_tflite(const std::string& path) {
         std::vector<int64_t> ax;
         for (int64_t v : *axes) ax.push_back(v < 0 ? v + static_cast<int64_t>(xs.size()) : v);
         std::sort(ax.begin(), ax.end());
-        if (xs.size() != 4 || ax != std::vector<int64_t>{1, 2})
-          return b.err("MEAN over axes other than H and W of a 4-D tensor is not supported yet");
+        ax.erase(std::unique(ax.begin(), ax.end()), ax.end());
+        for (int64_t v : ax)
+          if (v < 0 || v >= static_cast<int64_t>(xs.size())) return b.err("axis {} out of range for rank {}", v, xs.size());
         auto y = b.act(out[0], true);
         if (!y) return y.error();
+        if (xs.size() != 4 || ax != std::vector<int64_t>{1, 2}) {
+          // Any other axes: an int8 ReduceMean (mean_axes_s8_tfl, TFLite's QuantizedMeanOrSum) on the
+          // logical (NCHW) order; the layout pass gives it NCHW storage.
+          auto tx = b.tensor(in[0]);
+          if (!tx) return tx.error();
+          auto txs = b.shape_of(*tx);
+          if (!txs) return txs.error();
+          std::vector<int64_t> lax;  // logical axes
+          Shape kshape = *txs;       // TFLite order, reduced dims 1
+          for (int64_t v : ax) {
+            lax.push_back(logical_axis(v, xs.size()));
+            kshape[static_cast<size_t>(v)] = 1;
+          }
+          std::sort(lax.begin(), lax.end());
+          Shape drop;
+          for (size_t d = 0; d < kshape.size(); ++d)
+            if (!std::binary_search(ax.begin(), ax.end(), static_cast<int64_t>(d))) drop.push_back(kshape[d]);
+          const Shape want_l = Builder::logical(keep ? kshape : drop);
+          if (b.g.t(*y).shape != want_l)
+            return b.err("output shape {} (NCHW) is not {}", shape_str(b.g.t(*y).shape), shape_str(want_l));
+          auto qx = b.qconsts(in[0]);
+          if (!qx) return qx.error();
+          auto qy = b.qconsts(out[0]);
+          if (!qy) return qy.error();
+          TensorId dst = *y;
+          const Shape keep_l = Builder::logical(kshape);
+          if (!keep && kshape.size() == 4) {  // [N,C,H,W] with 1s, then reshaped in NHWC order to the output
+            Tensor t;
+            t.name = b.g.t(*y).name + "_keepdims";
+            t.dtype = DType::I8;
+            t.shape = keep_l;
+            dst = b.g.add_tensor(std::move(t));
+          }
+          n.op = OpKind::ReduceMean;
+          n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
+          n.outputs = {dst};
+          n.attrs.values["axes"] = lax;
+          n.attrs.values["keepdims"] = int64_t{1};
+          n.attrs.values["tflite_op"] = std::string("MEAN");
+          if (dst != *y) {
+            const std::string nm = n.name + "_squeeze";
+            b.g.nodes.push_back(std::move(n));
+            n = b.nhwc_order_reshape(dst, *y, nm);
+          }
+          break;
+        }
         const Shape want = keep ? Shape{xs[0], xs[1], 1, 1} : Shape{xs[0], xs[1]};
         if (b.g.t(*y).shape != want) return b.err("output shape {} is not {}", shape_str(b.g.t(*y).shape), shape_str(want));
         auto qx = b.qconsts(in[0]);
@@ -1311,98 +1601,10 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (code != LOGISTIC) n.attrs.values["function"] = std::string(code == TANH ? "Tanh" : "HardSwish");
         break;
       }
-      case RESIZE_NEAREST_NEIGHBOR: {
-        // TFLite's index rule (GetNearestNeighbor) is evaluated here per output row and column; when it
-        // is y -> y / f for an integer factor f in both dims (the usual x2 upsampling), the resize is
-        // a replication: Reshape [N,C,H,1,W,1] -> f copies concatenated on axis 5, then on axis 3 ->
-        // Reshape [N,C,H*f,W*f] (byte copies, any layout). Other index maps are refused.
-        FERRITE_TRY(need(2, 2, 0));
-        bool align = false, half = false;
-        if (opt) {
-          if (otype != kResizeNearest) return b.err("mismatched builtin options (type {})", otype);
-          align = get<uint8_t>(opt, 0, 0) != 0;
-          half = get<uint8_t>(opt, 1, 0) != 0;
-        }
-        auto x = b.act(in[0]);
-        if (!x) return x.error();
-        const Shape xs = b.g.t(*x).shape;  // NCHW
-        if (xs.size() != 4) return b.err("input must be 4-D");
-        auto size = b.ints(in[1], "size");
-        if (!size) return size.error();
-        if (size->size() != 2 || (*size)[0] < 1 || (*size)[1] < 1 || (*size)[0] > 65536 || (*size)[1] > 65536)
-          return b.err("size must hold two positive values");
-        auto y = b.act(out[0], true);
-        if (!y) return y.error();
-        if (!b.same_quant(in[0], out[0])) return b.err("input and output quantization differ");
-        const Shape want = {xs[0], xs[1], (*size)[0], (*size)[1]};
-        if (b.g.t(*y).shape != want) return b.err("output shape {} (NCHW) is not {}", shape_str(b.g.t(*y).shape), shape_str(want));
-        int64_t f[2] = {0, 0};
-        for (int d = 0; d < 2; ++d) {
-          const auto in_size = static_cast<int32_t>(xs[2 + static_cast<size_t>(d)]);
-          const auto out_size = static_cast<int32_t>((*size)[static_cast<size_t>(d)]);
-          const float scale = (align && out_size > 1) ? static_cast<float>(in_size - 1) / static_cast<float>(out_size - 1)
-                                                      : static_cast<float>(in_size) / static_cast<float>(out_size);
-          const float offset = half ? 0.5f : 0.0f;
-          f[d] = out_size % in_size == 0 ? out_size / in_size : 0;
-          for (int32_t o = 0; o < out_size && f[d] > 0; ++o) {
-            const float v = (static_cast<float>(o) + offset) * scale;
-            int32_t idx = std::min(align ? static_cast<int32_t>(std::round(v)) : static_cast<int32_t>(std::floor(v)), in_size - 1);
-            if (half) idx = std::max(0, idx);
-            if (idx != o / f[d]) f[d] = 0;
-          }
-          if (f[d] == 0)
-            return b.err("resizing {} -> {} with align_corners={} half_pixel_centers={} is not a replication by an "
-                         "integer factor; not supported yet", in_size, out_size, align, half);
-          if (f[d] > 64) return b.err("resize factor {} is above the supported 64", f[d]);
-        }
-        auto tensor6 = [&](const std::string& nm, Shape sh) {
-          Tensor t;
-          t.name = nm;
-          t.dtype = b.g.t(*x).dtype;
-          t.shape = std::move(sh);
-          return b.g.add_tensor(std::move(t));
-        };
-        const int64_t N = xs[0], C = xs[1], H = xs[2], W = xs[3];
-        if (N * C * H == 1)  // (the concat of one tensor with itself would then be a contiguous-slice concat)
-          return b.err("resizing a tensor with N = C = H = 1 is not supported yet");
-        const std::string base = n.name;
-        auto reshape = [&](TensorId from, TensorId to, const std::string& nm) {
-          Node r;
-          r.op = OpKind::Reshape;
-          r.index = n.index;
-          r.name = nm;
-          r.inputs = {from, b.constant(nm + "_shape", DType::I64, {static_cast<int64_t>(b.g.t(to).shape.size())}, b.g.t(to).shape)};
-          r.outputs = {to};
-          b.g.nodes.push_back(std::move(r));
-        };
-        auto concat = [&](TensorId from, TensorId to, int64_t copies, int64_t axis, const std::string& nm) {
-          Node c;
-          c.op = OpKind::Concat;
-          c.index = n.index;
-          c.name = nm;
-          c.inputs.assign(static_cast<size_t>(copies), from);
-          c.outputs = {to};
-          c.attrs.values["axis"] = axis;
-          b.g.nodes.push_back(std::move(c));
-        };
-        const TensorId t0 = tensor6(base + "_r6", {N, C, H, 1, W, 1});
-        reshape(*x, t0, base + "_r6");
-        TensorId cur = t0;
-        if (f[1] > 1) {
-          const TensorId t1 = tensor6(base + "_w", {N, C, H, 1, W, f[1]});
-          concat(cur, t1, f[1], 5, base + "_w");
-          cur = t1;
-        }
-        if (f[0] > 1) {
-          const TensorId t2 = tensor6(base + "_h", {N, C, H, f[0], W, f[1]});
-          concat(cur, t2, f[0], 3, base + "_h");
-          cur = t2;
-        }
-        n.op = OpKind::Reshape;
-        n.inputs = {cur, b.constant(base + "_shape", DType::I64, {4}, want)};
-        n.outputs = {*y};
+      case RESIZE_NEAREST_NEIGHBOR:
+      case RESIZE_BILINEAR:
+        FERRITE_TRY(map_resize(b, code, in, out, otype, opt, n));
         break;
-      }
       case TRANSPOSE: {
         FERRITE_TRY(need(2, 2, 0));
         auto x = b.act(in[0]);
@@ -1441,6 +1643,7 @@ Expected<Graph> import_tflite(const std::string& path) {
         int32_t xi = in.empty() ? -1 : in[0];
         struct Piece { int32_t out; std::vector<int64_t> starts, ends, steps; };
         std::vector<Piece> pieces;
+        int32_t sm = 0;  // STRIDED_SLICE's shrink_axis_mask
         if (code == STRIDED_SLICE) {
           FERRITE_TRY(need(4, 4, 0));
           int32_t bm = 0, em = 0;
@@ -1448,8 +1651,9 @@ Expected<Graph> import_tflite(const std::string& path) {
             if (otype != kStridedSlice) return b.err("mismatched builtin options (type {})", otype);
             bm = get<int32_t>(opt, 0, 0);
             em = get<int32_t>(opt, 1, 0);
-            if (get<int32_t>(opt, 2, 0) || get<int32_t>(opt, 3, 0) || get<int32_t>(opt, 4, 0) || get<uint8_t>(opt, 5, 0))
-              return b.err("ellipsis / new-axis / shrink-axis masks and offset are not supported");
+            sm = get<int32_t>(opt, 4, 0);
+            if (get<int32_t>(opt, 2, 0) || get<int32_t>(opt, 3, 0) || get<uint8_t>(opt, 5, 0))
+              return b.err("ellipsis / new-axis masks and offset are not supported");
           }
           auto xs = b.tfl_shape(xi);
           if (!xs) return xs.error();
@@ -1465,6 +1669,17 @@ Expected<Graph> import_tflite(const std::string& path) {
           for (size_t d = 0; d < r; ++d) {
             const int64_t dim = (*xs)[d], stp = (*st)[d];
             if (stp == 0) return b.err("stride 0");
+            if (sm >> d & 1) {  // shrink: the one element at begin (negative from the end); the dim is dropped
+              if ((bm | em) >> d & 1)
+                return b.err("shrink_axis_mask with begin/end mask on dim {} is not supported", d);
+              if (stp < 0) return b.err("shrink_axis_mask with a negative stride on dim {} is not supported", d);
+              const int64_t s0 = (*bg)[d] < 0 ? (*bg)[d] + dim : (*bg)[d];
+              if (s0 < 0 || s0 >= dim) return b.err("shrink_axis_mask: begin {} out of range for dim {} of size {}", (*bg)[d], d, dim);
+              p.starts.push_back(s0);
+              p.ends.push_back(s0 + 1);
+              p.steps.push_back(1);
+              continue;
+            }
             // TFLite: masked bounds take the full range; negative indices count from the end; clamped.
             int64_t s0 = (*bg)[d], e0 = (*en)[d];
             if (s0 < 0) s0 += dim;
@@ -1514,6 +1729,41 @@ Expected<Graph> import_tflite(const std::string& path) {
           auto y = b.act(pieces[i].out, true);
           if (!y) return y.error();
           if (!b.same_quant(xi, pieces[i].out)) return b.err("input and output quantization differ");
+          if (sm) {
+            // Slice with the shrunk dims kept (size 1), then a Reshape (an alias) to the output; it is
+            // one only where the NCHW and NHWC element orders agree.
+            Shape keep(r);  // TFLite (NHWC) shape of the kept-dims slice
+            for (size_t d = 0; d < r; ++d) {
+              const int64_t s0 = pieces[i].starts[d], e0 = pieces[i].ends[d], stp = pieces[i].steps[d];
+              keep[d] = stp > 0 ? std::max<int64_t>((e0 - s0 + stp - 1) / stp, 0)
+                                : std::max<int64_t>((s0 - std::max<int64_t>(e0, -1) + (-stp) - 1) / (-stp), 0);
+              if (keep[d] == 0) return b.err("the slice of dim {} is empty", d);
+            }
+            const Shape kl = Builder::logical(keep);
+            Shape yshape;
+            for (size_t d = 0; d < r; ++d)
+              if (!(sm >> d & 1)) yshape.push_back(keep[d]);
+            if (Builder::logical(yshape) != b.g.t(*y).shape)
+              return b.err("output shape {} (NCHW) differs from the computed {}", shape_str(b.g.t(*y).shape),
+                           shape_str(Builder::logical(yshape)));
+            Tensor kt;
+            kt.name = b.g.t(*y).name + "_keepdims";
+            kt.dtype = b.g.t(*x).dtype;
+            kt.shape = kl;
+            const TensorId kid = b.g.add_tensor(std::move(kt));
+            Node sn;
+            sn.op = OpKind::Slice;
+            sn.index = n.index;
+            sn.name = n.name + "_keepdims";
+            sn.inputs = {*x, b.constant(sn.name + "_starts", DType::I64, {static_cast<int64_t>(r)}, pieces[i].starts),
+                         b.constant(sn.name + "_ends", DType::I64, {static_cast<int64_t>(r)}, pieces[i].ends),
+                         b.constant(sn.name + "_axes", DType::I64, {static_cast<int64_t>(r)}, axes),
+                         b.constant(sn.name + "_steps", DType::I64, {static_cast<int64_t>(r)}, pieces[i].steps)};
+            sn.outputs = {kid};
+            b.g.nodes.push_back(std::move(sn));
+            n = b.nhwc_order_reshape(kid, *y, n.name);
+            continue;
+          }
           Node sn;
           sn.op = OpKind::Slice;
           sn.index = n.index;
@@ -1576,18 +1826,11 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!x) return x.error();
         auto y = b.act(out[0], true);
         if (!y) return y.error();
-        const Tensor& xt = b.g.t(*x);
-        const Tensor& yt = b.g.t(*y);
-        if (xt.numel() != yt.numel()) return b.err("{} elements reshaped to {}", xt.numel(), yt.numel());
-        // TFLite reshapes in NHWC order; the IR's rank-4 tensors are NCHW. Equal when H*W == 1 or C == 1.
-        for (const Shape* s : {&xt.shape, &yt.shape})
-          if (s->size() == 4 && (*s)[2] * (*s)[3] != 1 && (*s)[1] != 1)
-            return b.err("reshaping {} (NCHW) needs an NHWC-order reshape; not supported yet", shape_str(*s));
+        if (b.g.t(*x).numel() != b.g.t(*y).numel())
+          return b.err("{} elements reshaped to {}", b.g.t(*x).numel(), b.g.t(*y).numel());
         if (b.qscale(in[0]) != b.qscale(out[0]) || b.qzp(in[0]) != b.qzp(out[0]))
           return b.err("input and output quantization differ");
-        n.op = OpKind::Reshape;
-        n.inputs = {*x, b.constant(n.name + "_shape", DType::I64, {static_cast<int64_t>(yt.shape.size())}, yt.shape)};
-        n.outputs = {*y};
+        n = b.nhwc_order_reshape(*x, *y, n.name);  // a Reshape alias, or Transposes where NHWC order matters
         break;
       }
       case SOFTMAX: {
@@ -1657,7 +1900,8 @@ Expected<Graph> import_tflite(const std::string& path) {
     if (b.ids[static_cast<size_t>(o)] == kNoTensor) return b.err("output tensor {} is not written by any operator", o);
     const TensorId id = b.ids[static_cast<size_t>(o)];
     b.g.outputs.push_back(id);
-    if (b.g.t(id).dtype == DType::I8) b.g.io_quant[id] = IoQuant{b.qscale(o), static_cast<int32_t>(b.qzp(o))};
+    if (b.g.t(id).dtype == DType::I8 || b.g.t(id).dtype == DType::I16)
+      b.g.io_quant[id] = IoQuant{b.qscale(o), static_cast<int32_t>(b.qzp(o))};
   }
   FERRITE_TRY(verify(b.g));
   return std::move(b.g);

@@ -28,6 +28,10 @@ bool tflite_operator_supported(const std::string& name);
 // The TFLite operators the frontend maps, for `ferrite ops` (int8 list, float32 list).
 std::pair<std::string, std::string> tflite_supported_lists();
 
+// TFLite's RESIZE_NEAREST_NEIGHBOR index rule (GetNearestNeighbor): the input index of each of the
+// `out` output rows (or columns), scale and coordinate in float32 as TFLite computes them.
+std::vector<int32_t> tflite_nearest_indices(int32_t in, int32_t out, bool align_corners, bool half_pixel_centers);
+
 // Operators the model uses: builtin name -> count. Reads and verifies the file only.
 Expected<std::map<std::string, int>> tflite_operators(const std::string& path);
 

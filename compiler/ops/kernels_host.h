@@ -34,6 +34,9 @@ namespace ferrite_rt {
 #include "quantize/quantize.h"
 #include "softmax_s8/softmax_s8.h"
 #include "tflite_s8/tflite_s8.h"
+#include "resize/resize_s8_tfl.h"
+#include "tflite_s8/tflite_s8_reduce.h"
+#include "tflite_s8/tflite_s8_x16.h"
 #include "window/quantize_window.h"
 #include "window/window_copy.h"
 }  // namespace ferrite_rt

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <optional>
 
+#include "frontend/tflite_import.h"
 #include "ops/op_util.h"
 
 namespace ferrite {
@@ -351,6 +352,54 @@ Expected<Lowered> lower_mean(const Graph& g, const Node& n) {
   return l;
 }
 
+// MEAN over other axes than (H, W) of a 4-D tensor (int8 ReduceMean with tflite_op "MEAN" from the
+// frontend): the same multiplier folding as lower_mean with n = the number of reduced elements, on
+// the logical (NCHW) order (the layout pass leaves ReduceMean's tensors NCHW).
+Expected<Lowered> lower_mean_axes(const Graph& g, const Node& n) {
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  if (x.dtype != DType::I8 || y.dtype != DType::I8 || x.nhwc || y.nhwc || x.shape.empty() || x.shape.size() > 6)
+    return make_error("{}: internal error: unexpected TFLite MEAN operands", n.display_name());
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  ferrite_rt::ReduceParams p{};
+  p.op = ferrite_rt::ReduceOp::Mean;
+  p.rank = static_cast<int32_t>(x.shape.size());
+  int64_t count = 1, out_total = 1;
+  const std::vector<int64_t> axes = n.attrs.ints("axes");
+  for (size_t d = 0; d < x.shape.size(); ++d) {
+    p.in_shape[d] = static_cast<int32_t>(x.shape[d]);
+    if (std::find(axes.begin(), axes.end(), static_cast<int64_t>(d)) != axes.end()) {
+      p.reduce_mask |= 1 << d;
+      count *= x.shape[d];
+    } else {
+      out_total *= x.shape[d];
+    }
+  }
+  if (out_total != y.numel() || count < 1 || count > (int64_t{1} << 23))
+    return make_error("{}: MEAN of {} over axes gives {} values, the output has {}", n.display_name(), shape_str(x.shape),
+                      out_total, y.numel());
+  p.out_total = static_cast<int32_t>(out_total);
+  p.reduce_count = static_cast<int32_t>(count);
+  auto [m, s] = quantize_multiplier(static_cast<double>(*sx) / static_cast<double>(*sy));
+  int32_t log2n = 0;
+  while ((int64_t{2} << log2n) <= count) ++log2n;
+  const int32_t sh = std::min({log2n, 32, 31 + s});
+  const int32_t mult = sh >= 0 ? static_cast<int32_t>((static_cast<int64_t>(m) << sh) / count) : 0;
+  KernelCall c;
+  c.kernel = KernelId::mean_axes_s8_tfl;
+  c.variant = "mean_axes_s8_tfl";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]),
+            int_const(y.name + "_tfl_mean", {mult, s - sh, zp_of(g, n, 2), zp_of(g, n, 4)}),
+            Operand::tensor(n.outputs[0])};
+  Lowered l;
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
 // PAD / PADV2 on int8: pads (ONNX order, logical axes) and the int8 value (attribute "value") from
 // the frontend; the tensors may be stored NHWC (the layout pass treats an int8 Pad as agnostic).
 Expected<Lowered> lower_pad(const Graph& g, const Node& n) {
@@ -620,7 +669,51 @@ Expected<Lowered> lower_hard_swish(const Graph& g, const Node& n, Expected<Lower
 // QUANTIZE float -> int8 (TFLite's rounding, quantize_f32_tfl) and DEQUANTIZE int8 -> float
 // (dequantize_f32 computes float(q - zp) * scale, one rounding of the exact product, the same value
 // as TFLite's float(double(scale) * (q - zp))). Per-tensor, int8 only.
+// float <-> int16 (16x8 models): the same rules with int16 limits (quantize_f32_s16_tfl,
+// dequantize_s16_f32 in tflite_s8/tflite_s8_x16.h), per tensor; relayout as lower_qdq does it.
+Expected<Lowered> lower_qdq16(const Graph& g, const Node& n, bool quantize) {
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  const Tensor& qt = quantize ? y : x;
+  const Tensor& ft = quantize ? x : y;
+  if (ft.dtype != DType::F32 || qt.dtype != DType::I16 || g.t(n.inputs[1]).numel() != 1 || zp_of(g, n, 2) != 0)
+    return make_error("{}: internal error: unexpected int16 {} operands", n.display_name(), quantize ? "QUANTIZE" : "DEQUANTIZE");
+  auto sc = scale_of(g, n, 1);
+  if (!sc) return sc.error();
+  if (ft.nhwc && !qt.nhwc) return make_error("{}: internal error: NHWC float with an NCHW int16 side", n.display_name());
+  ferrite_rt::QuantizeParams p{};
+  p.relayout = qt.nhwc && !ft.nhwc ? 1 : 0;
+  const Shape& s = qt.shape;
+  if (p.relayout) {
+    p.outer = static_cast<int32_t>(s[0]);
+    p.channels = static_cast<int32_t>(s[1]);
+    p.inner = static_cast<int32_t>(shape_numel(s) / (s[0] * s[1]));
+  } else {
+    p.outer = 1;
+    p.channels = 1;
+    p.inner = static_cast<int32_t>(shape_numel(s));
+  }
+  p.qmin = -32768;
+  p.qmax = 32767;
+  Tensor st;
+  st.name = y.name + (quantize ? "_tfl_q16_scale" : "_tfl_dq16_scale");
+  st.dtype = DType::F32;
+  st.shape = {1};
+  st.data = std::vector<uint8_t>(4);
+  std::memcpy(st.data->data(), &*sc, 4);
+  KernelCall c;
+  c.kernel = quantize ? KernelId::quantize_f32_s16_tfl : KernelId::dequantize_s16_f32;
+  c.variant = quantize ? "quantize_f32_s16_tfl" : "dequantize_s16_f32";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::constant(std::move(st)), int_const(y.name + "_tfl_q16_zp", {0}),
+            Operand::tensor(n.outputs[0])};
+  Lowered l;
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
 Expected<Lowered> lower_quantize_tfl(const Graph& g, const Node& n) {
+  if (g.t(n.outputs[0]).dtype == DType::I16) return lower_qdq16(g, n, true);
   if (g.t(n.outputs[0]).dtype != DType::I8) return make_error("{}: TFLite QUANTIZE to int8 only", n.display_name());
   if (g.t(n.inputs[1]).numel() != 1) return make_error("{}: per-channel QUANTIZE is not supported", n.display_name());
   auto l = ops::lower_QuantizeLinear(g, n);
@@ -634,6 +727,7 @@ Expected<Lowered> lower_quantize_tfl(const Graph& g, const Node& n) {
   return l;
 }
 Expected<Lowered> lower_dequantize_tfl(const Graph& g, const Node& n) {
+  if (g.t(n.inputs[0]).dtype == DType::I16) return lower_qdq16(g, n, false);
   if (g.t(n.inputs[0]).dtype != DType::I8 || g.t(n.inputs[1]).numel() != 1)
     return make_error("{}: TFLite DEQUANTIZE of per-tensor int8 only", n.display_name());
   auto l = ops::lower_DequantizeLinear(g, n);
@@ -644,8 +738,101 @@ Expected<Lowered> lower_dequantize_tfl(const Graph& g, const Node& n) {
   return l;
 }
 
+// RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR (IR Resize with attribute "tfl_mode" from the frontend),
+// on NCHW storage (the layout pass relayouts around a Resize). int8: resize_s8_tfl with TFLite's
+// ResizeBilinearInteger coordinates (10-bit fixed-point scale, computed here in int32 as TFLite does)
+// or GetNearestNeighbor's indices (y1 = y0, weight 0: an exact copy). float32: resize_f32 with
+// TFLite's float coordinates (ResizeBilinear's floor/ceil of the scaled coordinate, weights
+// iy - y0) and the same nearest indices.
+Expected<Lowered> lower_resize(const Graph& g, const Node& n) {
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  const bool s8 = x.dtype == DType::I8;
+  if ((x.dtype != DType::I8 && x.dtype != DType::F32) || y.dtype != x.dtype || x.shape.size() != 4 || y.shape.size() != 4 ||
+      x.shape[0] != y.shape[0] || x.shape[1] != y.shape[1] || x.nhwc || y.nhwc)
+    return make_error("{}: internal error: unexpected TFLite resize operands", n.display_name());
+  const bool bilinear = n.attrs.s("tfl_mode", "") == "bilinear";
+  const bool align = n.attrs.i("align_corners", 0) != 0, half = n.attrs.i("half_pixel_centers", 0) != 0;
+  ferrite_rt::ResizeParams p{};
+  for (size_t a = 0; a < 4; ++a) {
+    if (x.shape[a] > 65536 || y.shape[a] > 65536 || x.shape[a] < 1 || y.shape[a] < 1)
+      return make_error("{}: dimension out of range", n.display_name());
+    p.in_shape[a] = static_cast<int32_t>(x.shape[a]);
+    p.out_shape[a] = static_cast<int32_t>(y.shape[a]);
+  }
+  p.linear = bilinear ? 1 : 0;
+  std::vector<int32_t> tab;  // int8: (i0, i1, w10) per output row, then per output column
+  std::vector<int32_t> idx;  // float: resize_f32's per-axis (i0, i1) pairs and weights
+  std::vector<float> wt;
+  for (size_t a = 0; a < 4; ++a) {
+    const int32_t in = p.in_shape[a], out = p.out_shape[a];
+    if (a < 2) {  // N, C: not resized
+      for (int32_t o = 0; o < out; ++o) {
+        idx.insert(idx.end(), {o, o});
+        wt.push_back(0.f);
+      }
+      continue;
+    }
+    if (!bilinear) {
+      for (int32_t i : tflite_nearest_indices(in, out, align, half)) {
+        if (i < 0 || i >= in) return make_error("{}: internal error: nearest index {} of {}", n.display_name(), i, in);
+        tab.insert(tab.end(), {i, i, 0});
+        idx.insert(idx.end(), {i, i});
+        wt.push_back(0.f);
+      }
+      continue;
+    }
+    if (s8) {
+      int64_t s10 = ((int64_t{1} << 10) * in + out / 2) / out;
+      if (align && out > 1) s10 = ((int64_t{1} << 10) * (in - 1) + (out - 1) / 2) / (out - 1);
+      for (int32_t o = 0; o < out; ++o) {
+        const int64_t v = half ? o * s10 + s10 / 2 - (1 << 9) : o * s10;
+        if (v > INT32_MAX - 1024) return make_error("{}: resize coordinates overflow TFLite's int32 arithmetic", n.display_name());
+        const int64_t i0 = std::max<int64_t>(v / 1024, 0);  // C++ division truncates toward zero, as TFLite's
+        const int64_t i1 = std::min<int64_t>((v + 1023) / 1024, in - 1);
+        if (i0 > in - 1) return make_error("{}: TFLite's coordinate {} reads outside the input", n.display_name(), i0);
+        tab.insert(tab.end(), {static_cast<int32_t>(i0), static_cast<int32_t>(i1), static_cast<int32_t>(v - 1024 * i0)});
+      }
+    } else {
+      const float scale = (align && out > 1) ? static_cast<float>(in - 1) / static_cast<float>(out - 1)
+                                             : static_cast<float>(in) / static_cast<float>(out);
+      for (int32_t o = 0; o < out; ++o) {
+        const float v = half ? (static_cast<float>(o) + 0.5f) * scale - 0.5f : static_cast<float>(o) * scale;
+        const int32_t i0 = std::max(static_cast<int32_t>(std::floor(v)), 0);
+        const int32_t i1 = std::min(static_cast<int32_t>(std::ceil(v)), in - 1);
+        if (i0 > in - 1) return make_error("{}: TFLite's coordinate {} reads outside the input", n.display_name(), i0);
+        idx.insert(idx.end(), {i0, i1});
+        wt.push_back(v - static_cast<float>(i0));
+      }
+    }
+  }
+  const std::string base = y.name + "_tfl_resize";
+  KernelCall c;
+  c.params = p;
+  if (s8) {
+    c.kernel = KernelId::resize_s8_tfl;
+    c.variant = bilinear ? "resize_s8_tfl_bilinear" : "resize_s8_tfl_nearest";
+    c.args = {Operand::tensor(n.inputs[0]), int_const(base, tab), Operand::tensor(n.outputs[0])};
+  } else {
+    Tensor w;
+    w.name = base + "_w";
+    w.dtype = DType::F32;
+    w.shape = {static_cast<int64_t>(wt.size())};
+    w.data = std::vector<uint8_t>(wt.size() * sizeof(float));
+    std::memcpy(w.data->data(), wt.data(), w.data->size());
+    c.kernel = KernelId::resize_f32;
+    c.variant = bilinear ? "resize_f32_tfl_bilinear" : "resize_f32_tfl_nearest";
+    c.args = {Operand::tensor(n.inputs[0]), int_const(base + "_idx", idx), Operand::constant(std::move(w)),
+              Operand::tensor(n.outputs[0])};
+  }
+  Lowered l;
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
 // The operators of stage 2, or nullopt for the ones lower_node_tflite handles itself.
 std::optional<Expected<Lowered>> lower_stage2(const Graph& g, const Node& n) {
+  if (n.op == OpKind::Resize && n.attrs.has("tfl_mode")) return lower_resize(g, n);
   // float32 operators of float models: the portable float kernels (TFLite computes them in float too;
   // agreement is to rounding, docs/tflite.md).
   if (!n.inputs.empty() && n.inputs[0] != kNoTensor && !n.outputs.empty() && g.t(n.inputs[0]).dtype == DType::F32 &&
@@ -661,6 +848,9 @@ std::optional<Expected<Lowered>> lower_stage2(const Graph& g, const Node& n) {
       break;
     case OpKind::QLinearMul: return lower_mul(g, n);
     case OpKind::QLinearGlobalAveragePool: return lower_mean(g, n);
+    case OpKind::ReduceMean:
+      if (tflite_op(n) == "MEAN") return lower_mean_axes(g, n);
+      break;
     case OpKind::Pad: return lower_pad(g, n);
     case OpKind::QLinearConcat: return lower_concat(g, n);
     case OpKind::QLinearLeakyRelu: return lower_leaky_relu(g, n);
@@ -676,9 +866,180 @@ std::optional<Expected<Lowered>> lower_stage2(const Graph& g, const Node& n) {
   return std::nullopt;
 }
 
+// ---- TFLite's 16x8 quantization: int16 activations (zero point 0), int8 weights, int64 bias ----
+// CONV_2D / DEPTHWISE_CONV_2D (QLinearConv), FULLY_CONNECTED (QGemm) and ADD (QLinearAdd) with int16
+// tensors get their own lowering: the multipliers as for int8, the int16 kernels of
+// tflite_s8/tflite_s8_x16.h. The layout pass treats int16 like int8 under TFLite numerics (NHWC
+// around convolutions).
+std::pair<int32_t, int32_t> tfl_act_range16(const FusedAct& a, float scale) {
+  auto q = [&](float v) { return static_cast<int32_t>(std::round(v / scale)); };  // zero point 0
+  int32_t lo = -32768, hi = 32767;
+  if (a.kind == FusedAct::Relu) lo = std::max(lo, q(0.f));
+  if (a.kind == FusedAct::Clip) {
+    lo = std::max(lo, q(a.lo));
+    hi = std::min(hi, q(a.hi));
+  }
+  return {lo, hi};
+}
+
+Operand i8_const(const std::string& name, const Shape& shape, const std::vector<int8_t>& v) {
+  Tensor t;
+  t.name = name;
+  t.dtype = DType::I8;
+  t.shape = shape;
+  t.data = std::vector<uint8_t>(v.size());
+  std::memcpy(t.data->data(), v.data(), v.size());
+  return Operand::constant(std::move(t));
+}
+
+Expected<Lowered> lower_x16(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_act(n));
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  if (y.dtype != DType::I16) return make_error("{}: int16 input but {} output", n.display_name(), dtype_name(y.dtype));
+  for (size_t zs : {size_t{2}, size_t{n.op == OpKind::QGemm ? 8u : 7u}})
+    if (zp_of(g, n, zs) != 0) return make_error("{}: int16 zero points must be 0", n.display_name());
+  Lowered l;
+  if (n.op == OpKind::QLinearAdd) {
+    if (g.t(n.inputs[3]).dtype != DType::I16 || zp_of(g, n, 5) != 0)
+      return make_error("{}: both ADD operands must be int16 with zero point 0", n.display_name());
+    auto sa = scale_of(g, n, 1), sb = scale_of(g, n, 4), sy = scale_of(g, n, 6);
+    if (!sa) return sa.error();
+    if (!sb) return sb.error();
+    if (!sy) return sy.error();
+    const Tensor& b = g.t(n.inputs[3]);
+    if (x.shape != y.shape || b.shape != y.shape || x.nhwc != y.nhwc || b.nhwc != y.nhwc)
+      return make_error("{}: int16 ADD with broadcasting is not supported (same-shape operands only)", n.display_name());
+    const int32_t left_shift = 15;  // add_common.cc: 15 for int16 outputs
+    const double twice_max = 2.0 * static_cast<double>(std::max(*sa, *sb));
+    auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa) / twice_max);
+    auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb) / twice_max);
+    auto [my, shy] = quantize_multiplier(twice_max / static_cast<double>(static_cast<float>(1 << left_shift) * *sy));
+    ferrite_rt::BinaryS8Params p{};
+    p.op = ferrite_rt::BinOpS8::Add;
+    p.rank = 1;
+    p.out_shape[0] = static_cast<int32_t>(y.numel());
+    p.a_stride[0] = p.b_stride[0] = 1;
+    p.total = static_cast<int32_t>(y.numel());
+    p.same_shape = 1;
+    p.a_scale = *sa;
+    p.b_scale = *sb;
+    p.y_scale = *sy;
+    std::tie(p.act_min, p.act_max) = tfl_act_range16(n.act, *sy);
+    KernelCall c;
+    c.kernel = KernelId::add_s16_tfl;
+    c.variant = "add_s16_tfl";
+    c.params = p;
+    c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[3]),
+              int_const(y.name + "_tfl_add16", {left_shift, ma, sha, mb, shb, my, shy}), Operand::tensor(n.outputs[0])};
+    l.calls.push_back(std::move(c));
+    l.inplace_input = 0;
+    return l;
+  }
+  const bool fc = n.op == OpKind::QGemm;
+  const size_t ys_slot = fc ? 7 : 6, bias_slot = fc ? 6 : 8;
+  auto xs = scale_of(g, n, 1);
+  if (!xs) return xs.error();
+  auto ys = scale_of(g, n, ys_slot);
+  if (!ys) return ys.error();
+  const std::vector<float> ws = scales_of(g, n, 4);
+  const Tensor& w = g.t(n.inputs[3]);
+  if (!w.is_constant() || w.dtype != DType::I8) return make_error("{}: weights must be an int8 constant", n.display_name());
+  for (int64_t z : g.t(n.inputs[5]).as_i64())
+    if (z != 0) return make_error("{}: weight zero point {} (symmetric int8 weights only)", n.display_name(), z);
+  const TensorId bias = has_input(n, bias_slot) ? n.inputs[bias_slot] : kNoTensor;
+  if (bias != kNoTensor && (g.t(bias).dtype != DType::I64 || !g.t(bias).is_constant()))
+    return make_error("{}: the bias of an int16 layer must be an int64 constant", n.display_name());
+  const int64_t channels = fc ? w.shape[0] : w.shape[0];
+  if (ws.size() != 1 && ws.size() != static_cast<size_t>(channels))
+    return make_error("{}: {} weight scales for {} channels", n.display_name(), ws.size(), channels);
+  std::vector<int32_t> qm;
+  for (int64_t c = 0; c < channels; ++c) {
+    const float s = ws.size() == 1 ? ws[0] : ws[static_cast<size_t>(c)];
+    const double ratio = fc && ws.size() == 1 ? static_cast<double>(*xs * s) / static_cast<double>(*ys)
+                                              : static_cast<double>(*xs) * static_cast<double>(s) / static_cast<double>(*ys);
+    auto [m, sh] = quantize_multiplier(ratio);
+    if (sh > 7) return make_error("{}: scale ratio {} too large for TFLite's 16x8 requantization", n.display_name(), ratio);
+    qm.push_back(m);
+    qm.push_back(sh);
+  }
+  const auto [lo, hi] = tfl_act_range16(n.act, *ys);
+  const Operand bias_op = bias == kNoTensor ? Operand::null() : Operand::tensor(bias);
+  const Operand qm_op = int_const(y.name + "_tfl_multiplier", qm);
+  KernelCall c;
+  if (fc) {
+    if (n.attrs.i("transB", 0) != 1 || w.shape.size() != 2 || x.nhwc || y.nhwc)
+      return make_error("{}: internal error: unexpected int16 fully connected operands", n.display_name());
+    const int64_t N = w.shape[0], K = w.shape[1];
+    if (x.numel() % K != 0 || y.numel() != x.numel() / K * N)
+      return make_error("{}: internal error: int16 fully connected shapes", n.display_name());
+    ferrite_rt::FcS8Params p{};
+    p.rows = static_cast<int32_t>(x.numel() / K);
+    p.in_features = static_cast<int32_t>(K);
+    p.out_features = static_cast<int32_t>(N);
+    p.act_min = lo;
+    p.act_max = hi;
+    p.per_channel = 1;
+    c.kernel = KernelId::fc_s16_tfl;
+    c.variant = "fc_s16_tfl";
+    c.params = p;
+    c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[3]), bias_op, qm_op, Operand::tensor(n.outputs[0])};
+    l.macs = static_cast<uint64_t>(p.rows) * static_cast<uint64_t>(K) * static_cast<uint64_t>(N);
+  } else {
+    if (x.shape.size() != 4 || y.shape.size() != 4 || w.shape.size() != 4 || !x.nhwc || !y.nhwc)
+      return make_error("{}: internal error: int16 convolution operands must be 4-D NHWC", n.display_name());
+    const std::vector<int64_t> strides = n.attrs.ints("strides", {1, 1}), dil = n.attrs.ints("dilations", {1, 1});
+    const std::vector<int64_t> pads = n.attrs.ints("pads", {0, 0, 0, 0});
+    const int64_t group = n.attrs.i("group", 1);
+    const int64_t O = w.shape[0], I = w.shape[1], KH = w.shape[2], KW = w.shape[3];
+    if (strides.size() != 2 || dil.size() != 2 || pads.size() != 4 || group < 1 || x.shape[1] != I * group || O % group != 0)
+      return make_error("{}: internal error: int16 convolution attributes", n.display_name());
+    ferrite_rt::ConvS8Params p{};
+    p.n = static_cast<int32_t>(x.shape[0]);
+    p.c_in = static_cast<int32_t>(x.shape[1]);
+    p.h_in = static_cast<int32_t>(x.shape[2]);
+    p.w_in = static_cast<int32_t>(x.shape[3]);
+    p.c_out = static_cast<int32_t>(y.shape[1]);
+    p.h_out = static_cast<int32_t>(y.shape[2]);
+    p.w_out = static_cast<int32_t>(y.shape[3]);
+    p.kh = static_cast<int32_t>(KH);
+    p.kw = static_cast<int32_t>(KW);
+    p.stride_h = static_cast<int32_t>(strides[0]);
+    p.stride_w = static_cast<int32_t>(strides[1]);
+    p.dil_h = static_cast<int32_t>(dil[0]);
+    p.dil_w = static_cast<int32_t>(dil[1]);
+    p.pad_top = static_cast<int32_t>(pads[0]);
+    p.pad_left = static_cast<int32_t>(pads[1]);
+    p.group = static_cast<int32_t>(group);
+    p.act_min = lo;
+    p.act_max = hi;
+    if (p.c_out != O) return make_error("{}: internal error: int16 convolution channels", n.display_name());
+    // OIHW -> OHWI
+    const std::vector<uint8_t>& wb = *w.data;
+    std::vector<int8_t> wt(wb.size());
+    for (int64_t o = 0; o < O; ++o)
+      for (int64_t i = 0; i < I; ++i)
+        for (int64_t ky = 0; ky < KH; ++ky)
+          for (int64_t kx = 0; kx < KW; ++kx)
+            wt[static_cast<size_t>(((o * KH + ky) * KW + kx) * I + i)] =
+                static_cast<int8_t>(wb[static_cast<size_t>(((o * I + i) * KH + ky) * KW + kx)]);
+    c.kernel = KernelId::conv_s16_nhwc_tfl;
+    c.variant = group == 1 ? "conv_s16_tfl" : "dwconv_s16_tfl";
+    c.params = p;
+    c.args = {Operand::tensor(n.inputs[0]), i8_const(w.name + "_ohwi", {O, KH, KW, I}, wt), bias_op, qm_op,
+              Operand::tensor(n.outputs[0])};
+    l.macs = static_cast<uint64_t>(y.numel()) * static_cast<uint64_t>(I * KH * KW);
+  }
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
 }  // namespace
 
 Expected<Lowered> lower_node_tflite(const Graph& g, const Node& n) {
+  if ((n.op == OpKind::QLinearConv || n.op == OpKind::QGemm || n.op == OpKind::QLinearAdd) && !n.inputs.empty() &&
+      g.t(n.inputs[0]).dtype == DType::I16)
+    return lower_x16(g, n);
   if (auto r = lower_stage2(g, n)) return std::move(*r);
   switch (n.op) {
     case OpKind::QLinearConv: {

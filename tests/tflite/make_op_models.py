@@ -89,6 +89,18 @@ def cases():
     c["mean_hw"] = case_unary(MEAN, [1, 8], REDUCER_OPTIONS, [(0, "b", 0)], qx=(0.1, 10), qy=(0.1, 10), consts=[ax])
     c["mean_hw_big"] = case_unary(MEAN, [1, 8], REDUCER_OPTIONS, [(0, "b", 0)], qx=(0.02, -128), qy=(0.5, 100),
                                   shape=[1, 12, 11, 8], consts=[ax])
+    # MEAN over other axes (mean_axes_s8_tfl): C, H, W, all three, rank 2.
+    axv = lambda *v: ("axis", [len(v)], INT32, np.array(v, np.int32))
+    c["mean_c"] = case_unary(MEAN, [1, 6, 5], REDUCER_OPTIONS, [(0, "b", 0)], qy=(0.03, -7), consts=[axv(3)])
+    c["mean_c_keep"] = case_unary(MEAN, [1, 6, 5, 1], REDUCER_OPTIONS, [(0, "b", 1)], qy=(0.03, -7), consts=[axv(-1)])
+    c["mean_h_keep"] = case_unary(MEAN, [1, 1, 5, 8], REDUCER_OPTIONS, [(0, "b", 1)], qx=(0.02, 100), qy=(0.01, -20),
+                                  consts=[axv(1)])
+    c["mean_wc_keep"] = case_unary(MEAN, [1, 6, 1, 1], REDUCER_OPTIONS, [(0, "b", 1)], consts=[axv(2, 3)])
+    c["mean_hwc"] = case_unary(MEAN, [1], REDUCER_OPTIONS, [(0, "b", 0)], qy=(0.004, 3), consts=[axv(1, 2, 3)])
+    c["mean_h"] = case_unary(MEAN, [1, 5, 8], REDUCER_OPTIONS, [(0, "b", 0)], qy=(0.03, 2), consts=[axv(1)])
+    c["mean_rank2"] = case_unary(MEAN, [3], REDUCER_OPTIONS, [(0, "b", 0)], shape=[3, 8], consts=[axv(1)])
+    c["mean_rank3_axis0"] = case_unary(MEAN, [1, 5, 8], REDUCER_OPTIONS, [(0, "b", 1)], qy=(0.02, 1), shape=[6, 5, 8],
+                                       consts=[axv(0)])
     # PAD / PADV2 (spatial and channel padding).
     pads = ("pads", [4, 2], INT32, np.array([[0, 0], [1, 2], [2, 0], [0, 0]], np.int32))
     c["pad_hw"] = case_unary(PAD, [1, 9, 7, 8], consts=[pads])
@@ -128,12 +140,62 @@ def cases():
                                    consts=[sz(12, 10)])
     c["resize_nn_x3x2_half"] = case_unary(RESIZE_NEAREST_NEIGHBOR, [1, 18, 10, 8], RESIZE_NN_OPTIONS,
                                           [(0, "b", 0), (1, "b", 1)], consts=[sz(18, 10)])
+    # RESIZE_NEAREST_NEIGHBOR that is not a replication (resize_s8_tfl with TFLite's indices).
+    nn = lambda align, half: [(0, "b", align), (1, "b", half)]
+    c["resize_nn_frac"] = case_unary(RESIZE_NEAREST_NEIGHBOR, [1, 9, 7, 8], RESIZE_NN_OPTIONS, nn(0, 0), consts=[sz(9, 7)])
+    c["resize_nn_frac_align"] = case_unary(RESIZE_NEAREST_NEIGHBOR, [1, 9, 7, 8], RESIZE_NN_OPTIONS, nn(1, 0),
+                                           consts=[sz(9, 7)])
+    c["resize_nn_down_half"] = case_unary(RESIZE_NEAREST_NEIGHBOR, [1, 4, 3, 8], RESIZE_NN_OPTIONS, nn(0, 1),
+                                          consts=[sz(4, 3)])
+    # RESIZE_BILINEAR (TFLite's ResizeBilinearInteger): x2, fractional up and down, the three
+    # coordinate rules.
+    bl = lambda align, half: [(2, "b", align), (3, "b", half)]
+    for nm, (h, w_), opts in (("x2", (12, 10), bl(0, 0)), ("x2_half", (12, 10), bl(0, 1)),
+                              ("frac_half", (9, 7), bl(0, 1)), ("frac_align", (11, 8), bl(1, 0)),
+                              ("down", (4, 3), bl(0, 0)), ("down_half", (4, 3), bl(0, 1)),
+                              ("down_align", (4, 2), bl(1, 0))):
+        c[f"resize_bilinear_{nm}"] = case_unary(RESIZE_BILINEAR, [1, h, w_, 8], RESIZE_BILINEAR_OPTIONS, opts,
+                                               qx=(0.05, -3), qy=(0.05, -3), consts=[sz(h, w_)])
     # Data movement: TRANSPOSE, STRIDED_SLICE, SPLIT (NHWC axes).
     c["transpose"] = case_unary(TRANSPOSE, [1, 8, 6, 5], consts=[("perm", [4], INT32, np.array([0, 3, 1, 2], np.int32))])
     ss = [("begin", [4], INT32, np.array([0, 1, 0, 2], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 8], np.int32)),
           ("strides", [4], INT32, np.array([1, 2, 2, 3], np.int32))]
     c["strided_slice"] = case_unary(STRIDED_SLICE, [1, 3, 3, 2], STRIDED_SLICE_OPTIONS,
                                     [(0, "i", 0), (1, "i", 0), (4, "i", 0)], consts=ss)
+    # STRIDED_SLICE with shrink_axis_mask (a Slice, then a Reshape alias).
+    ssk = lambda b_, e_, st_, n: [("begin", [n], INT32, np.array(b_, np.int32)), ("end", [n], INT32, np.array(e_, np.int32)),
+                                  ("strides", [n], INT32, np.array(st_, np.int32))]
+    c["strided_slice_shrink_hw"] = case_unary(STRIDED_SLICE, [1, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 6)],
+                                              consts=ssk([0, 2, -1, 0], [1, 3, 5, 8], [1, 1, 1, 1], 4))
+    c["strided_slice_shrink_h"] = case_unary(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 2)],
+                                             consts=ssk([0, 1, 0, 0], [1, 2, 5, 8], [1, 1, 1, 1], 4))
+    c["strided_slice_shrink_rank2"] = case_unary(STRIDED_SLICE, [4], STRIDED_SLICE_OPTIONS,
+                                                 [(0, "i", 0), (1, "i", 2), (4, "i", 1)], shape=[3, 8],
+                                                 consts=ssk([-2, 1], [0, 0], [1, 2], 2))
+    c["strided_slice_shrink_c"] = case_unary(STRIDED_SLICE, [1, 3, 5], STRIDED_SLICE_OPTIONS,
+                                             [(0, "i", 4), (1, "i", 4), (4, "i", 8)],
+                                             consts=ssk([0, 0, 0, 5], [1, 6, 5, 6], [1, 2, 1, 1], 4))
+    # RESHAPE / FULLY_CONNECTED flatten in TFLite's NHWC element order (Transposes around a Reshape).
+    shp = lambda *v: ("shape", [len(v)], INT32, np.array(v, np.int32))
+    c["reshape_flatten_nhwc"] = case_unary(RESHAPE, [1, 240], consts=[shp(1, 240)])
+    c["reshape_4d_nhwc"] = case_unary(RESHAPE, [1, 3, 10, 8], consts=[shp(1, 3, 10, 8)])
+    c["reshape_to_4d_nhwc"] = case_unary(RESHAPE, [1, 4, 3, 5], shape=[1, 60], consts=[shp(1, 4, 3, 5)])
+    def fc_flatten(w, rng):
+        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+        wt = w.tensor("w", [10, 240], INT8, [0.004 + 0.0003 * i for i in range(10)], qdim=0,
+                      data=rng.integers(-127, 128, [10, 240]))
+        bt = w.tensor("b", [10], INT32, data=rng.integers(-2000, 2000, [10]))
+        y = w.tensor("y", [1, 10], INT8, 0.08, 4)
+        w.op(FULLY_CONNECTED, [x, wt, bt], [y], FC_OPTIONS, [(0, "b", 0)])
+        return x, y
+    c["fc_flatten_nhwc"] = fc_flatten
+    def fc_keep_dims(w, rng):  # keep_num_dims: [1, 6, 5, 8] x [5, 8]^T -> [1, 6, 5, 5]
+        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+        wt = w.tensor("w", [5, 8], INT8, 0.01, data=rng.integers(-127, 128, [5, 8]))
+        y = w.tensor("y", [1, 6, 5, 5], INT8, 0.03, -2)
+        w.op(FULLY_CONNECTED, [x, wt], [y], FC_OPTIONS, [(0, "b", 1), (1, "b", 0), (2, "b", 1)])
+        return x, y
+    c["fc_keep_num_dims"] = fc_keep_dims
     def split(axis, n):
         def build(w, rng):
             x = w.tensor("x", S, INT8, 0.05, -3)
@@ -223,6 +285,140 @@ def chain_act():
     w.op(PAD, [th, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [1, 0], [0, 1], [0, 0]], np.int32))], [pd])
     y = w.tensor("y", [1, 7, 6, 8], INT8, 1 / 256, -128)
     w.op(LOGISTIC, [pd], [y])
+    return w.finish([x], [y])
+
+
+def chain_resize():
+    """Resizes between NHWC kernels (relayouts around them): conv -> RESIZE_BILINEAR (half pixel) ->
+    RESIZE_NEAREST_NEIGHBOR (fractional, align_corners) -> ADD (bcast) -> RESIZE_BILINEAR (down)."""
+    w = Writer()
+    rng = rng_for("chain_resize")
+    x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+    c = w.tensor("c", [1, 6, 5, 4], INT8, 0.06, 2)
+    w.op(CONV_2D, [x, w.tensor("cw", [4, 3, 3, 8], INT8, [0.01, 0.012, 0.014, 0.016], qdim=0,
+                               data=rng.integers(-127, 128, [4, 3, 3, 8])),
+                   w.tensor("cb", [4], INT32, data=rng.integers(-500, 500, [4]))], [c], CONV2D_OPTIONS,
+         [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 0)])
+    sz = lambda h, w_: w.tensor(f"size_{h}x{w_}", [2], INT32, data=np.array([h, w_], np.int32))
+    r1 = w.tensor("r1", [1, 11, 9, 4], INT8, 0.06, 2)
+    w.op(RESIZE_BILINEAR, [c, sz(11, 9)], [r1], RESIZE_BILINEAR_OPTIONS, [(2, "b", 0), (3, "b", 1)])
+    r2 = w.tensor("r2", [1, 14, 13, 4], INT8, 0.06, 2)
+    w.op(RESIZE_NEAREST_NEIGHBOR, [r1, sz(14, 13)], [r2], RESIZE_NN_OPTIONS, [(0, "b", 1), (1, "b", 0)])
+    a = w.tensor("a", [1, 14, 13, 4], INT8, 0.05, -1)
+    w.op(ADD, [r2, w.tensor("ac", [4], INT8, 0.02, 3, data=i8(rng, [4]))], [a], ADD_OPTIONS, [(0, "b", 0)])
+    y = w.tensor("y", [1, 5, 6, 4], INT8, 0.05, -1)
+    w.op(RESIZE_BILINEAR, [a, sz(5, 6)], [y], RESIZE_BILINEAR_OPTIONS, [(2, "b", 0), (3, "b", 0)])
+    return w.finish([x], [y])
+
+
+def float_resize():
+    """A float32 model: RESIZE_BILINEAR (half pixel, fractional) -> RELU -> RESIZE_BILINEAR
+    (align_corners) -> RESIZE_NEAREST_NEIGHBOR (fractional) -> RESIZE_NEAREST_NEIGHBOR (x2)."""
+    w = Writer()
+    sz = lambda h, w_: w.tensor(f"size_{h}x{w_}", [2], INT32, data=np.array([h, w_], np.int32))
+    x = w.tensor("x", X_SHAPE, FLOAT32)
+    a = w.tensor("a", [1, 9, 7, 8], FLOAT32)
+    w.op(RESIZE_BILINEAR, [x, sz(9, 7)], [a], RESIZE_BILINEAR_OPTIONS, [(2, "b", 0), (3, "b", 1)])
+    r = w.tensor("r", [1, 9, 7, 8], FLOAT32)
+    w.op(RELU, [a], [r])
+    b = w.tensor("b", [1, 5, 11, 8], FLOAT32)
+    w.op(RESIZE_BILINEAR, [r, sz(5, 11)], [b], RESIZE_BILINEAR_OPTIONS, [(2, "b", 1), (3, "b", 0)])
+    n = w.tensor("n", [1, 7, 6, 8], FLOAT32)
+    w.op(RESIZE_NEAREST_NEIGHBOR, [b, sz(7, 6)], [n], RESIZE_NN_OPTIONS, [(0, "b", 0), (1, "b", 1)])
+    y = w.tensor("y", [1, 14, 12, 8], FLOAT32)
+    w.op(RESIZE_NEAREST_NEIGHBOR, [n, sz(14, 12)], [y], RESIZE_NN_OPTIONS, [(0, "b", 0), (1, "b", 0)])
+    return w.finish([x], [y])
+
+
+# ---- TFLite's 16x8 quantization: int16 activations (zero point 0), int8 weights, int64 bias ----
+def conv16(w, rng, src, shape_in, cout, k, stride, name, scale_out, act=0, depthwise=False, padding=0, mult=1):
+    n, h, w_, cin = shape_in
+    if padding == 0:  # SAME
+        oh, ow = -(-h // stride), -(-w_ // stride)
+    else:
+        oh, ow = (h - k) // stride + 1, (w_ - k) // stride + 1
+    cout = cin * mult if depthwise else cout
+    y = w.tensor(name, [n, oh, ow, cout], INT16, scale_out, 0)
+    wshape = [1, k, k, cout] if depthwise else [cout, k, k, cin]
+    wt = w.tensor(name + "_w", wshape, INT8, [0.004 + 0.0005 * i for i in range(cout)], qdim=3 if depthwise else 0,
+                  data=rng.integers(-127, 128, wshape))
+    bt = w.tensor(name + "_b", [cout], INT64, data=rng.integers(-40000, 40000, [cout]))
+    if depthwise:
+        w.op(DEPTHWISE_CONV_2D, [src, wt, bt], [y], DEPTHWISE_OPTIONS,
+             [(0, "b", padding), (1, "i", stride), (2, "i", stride), (3, "i", mult), (4, "b", act)])
+    else:
+        w.op(CONV_2D, [src, wt, bt], [y], CONV2D_OPTIONS, [(0, "b", padding), (1, "i", stride), (2, "i", stride), (3, "b", act)])
+    return y, [n, oh, ow, cout]
+
+
+def x16_cases():
+    c = {}
+    def conv_case(stride, act, depthwise, padding, mult=1, cout=12):
+        def build(w, rng):
+            x = w.tensor("x", X_SHAPE, INT16, 0.0005, 0)
+            y, _ = conv16(w, rng, x, X_SHAPE, cout, 3, stride, "y", 0.003, act, depthwise, padding, mult)
+            return x, y
+        return build
+    c["conv16"] = conv_case(1, 0, False, 0)
+    c["conv16_s2_valid_relu"] = conv_case(2, 1, False, 1)
+    c["dwconv16"] = conv_case(1, 3, True, 0)
+    c["dwconv16_mult2_s2"] = conv_case(2, 0, True, 1, mult=2)
+    def fc_case(per_channel, act):
+        def build(w, rng):
+            x = w.tensor("x", [2, 40], INT16, 0.0007, 0)
+            sc = [0.003 + 0.0002 * i for i in range(10)] if per_channel else 0.004
+            wt = w.tensor("w", [10, 40], INT8, sc, qdim=0, data=rng.integers(-127, 128, [10, 40]))
+            bt = w.tensor("b", [10], INT64, data=rng.integers(-30000, 30000, [10]))
+            y = w.tensor("y", [2, 10], INT16, 0.002, 0)
+            w.op(FULLY_CONNECTED, [x, wt, bt], [y], FC_OPTIONS, [(0, "b", act)])
+            return x, y
+        return build
+    c["fc16"] = fc_case(False, 0)
+    c["fc16_per_channel_relu6"] = fc_case(True, 3)
+    def add_case(act):
+        def build(w, rng):
+            x = w.tensor("x", X_SHAPE, INT16, 0.0005, 0)
+            cv, _ = conv16(w, rng, x, X_SHAPE, 8, 1, 1, "cv", 0.0011)
+            y = w.tensor("y", X_SHAPE, INT16, 0.0009, 0)
+            w.op(ADD, [cv, x], [y], ADD_OPTIONS, [(0, "b", act)])
+            return x, y
+        return build
+    c["add16"] = add_case(0)
+    c["add16_relu"] = add_case(1)
+    return c
+
+
+def chain16():
+    """16x8 chain: conv -> depthwise -> add (residual) -> reshape -> fully connected."""
+    w = Writer()
+    rng = rng_for("chain16")
+    x = w.tensor("x", [1, 6, 6, 4], INT16, 0.0005, 0)
+    c1, s1 = conv16(w, rng, x, [1, 6, 6, 4], 8, 3, 1, "c1", 0.002, 1)
+    d1, s2 = conv16(w, rng, c1, s1, 8, 3, 1, "d1", 0.003, 0, depthwise=True)
+    a = w.tensor("a", s2, INT16, 0.004, 0)
+    w.op(ADD, [d1, c1], [a], ADD_OPTIONS, [(0, "b", 0)])
+    p, s3 = conv16(w, rng, a, s2, 1, 3, 2, "p", 0.004, 0)  # -> [1, 3, 3, 1]
+    r = w.tensor("r", [1, 9], INT16, 0.004, 0)
+    w.op(RESHAPE, [p, w.tensor("shape", [2], INT32, data=np.array([1, 9], np.int32))], [r])
+    y = w.tensor("y", [1, 5], INT16, 0.01, 0)
+    w.op(FULLY_CONNECTED, [r, w.tensor("fw", [5, 9], INT8, [0.01 + 0.001 * i for i in range(5)], qdim=0,
+                                       data=rng.integers(-127, 128, [5, 9])),
+                           w.tensor("fb", [5], INT64, data=rng.integers(-5000, 5000, [5]))], [y], FC_OPTIONS, [(0, "b", 0)])
+    return w.finish([x], [y])
+
+
+def x16_float_io():
+    """A 16x8 model with a float interface: float input -> QUANTIZE (int16) -> conv (RELU) ->
+    depthwise -> DEQUANTIZE -> float output."""
+    w = Writer()
+    rng = rng_for("x16_float_io")
+    x = w.tensor("x", X_SHAPE, FLOAT32)
+    q = w.tensor("q", X_SHAPE, INT16, 0.0002, 0)
+    w.op(QUANTIZE, [x], [q])
+    c1, s1 = conv16(w, rng, q, X_SHAPE, 6, 3, 1, "c1", 0.0015, 1)
+    d1, s2 = conv16(w, rng, c1, s1, 6, 3, 2, "d1", 0.002, 0, depthwise=True)
+    y = w.tensor("y", s2, FLOAT32)
+    w.op(DEQUANTIZE, [d1], [y])
     return w.finish([x], [y])
 
 
@@ -322,18 +518,19 @@ def refusals():
         w.op(CONCATENATION, [x, q], [y], CONCATENATION_OPTIONS, [(0, "i", 3)])
         return x, y
     r["refuse_concat_unequal_q"] = (concat_unequal, "operator 1 (CONCATENATION)")
-    r["refuse_mean_c"] = (case_unary(MEAN, [1, 6, 5], REDUCER_OPTIONS, [(0, "b", 0)],
-                                     consts=[("axis", [1], INT32, np.array([3], np.int32))]), "operator 0 (MEAN)")
+    r["refuse_strided_slice_ellipsis"] = (case_unary(STRIDED_SLICE, [1, 6, 5, 4], STRIDED_SLICE_OPTIONS, [(2, "i", 1)], consts=[
+        ("begin", [4], INT32, np.array([0, 0, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 4], np.int32)),
+        ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE): ellipsis")
     r["refuse_maximum_unequal_q"] = (binary(MAXIMUM, 0, [8], True), "operator 0 (MAXIMUM)")
-    r["refuse_shrink_axis"] = (case_unary(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 2)], consts=[
-        ("begin", [4], INT32, np.array([0, 1, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 2, 5, 8], np.int32)),
-        ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE)")
     r["refuse_pad_requant"] = (case_unary(PAD, [1, 7, 5, 8], qy=(0.1, 0), consts=[
         ("pads", [4, 2], INT32, np.array([[0, 0], [1, 0], [0, 0], [0, 0]], np.int32))]), "operator 0 (PAD)")
-    r["refuse_resize_fractional"] = (case_unary(RESIZE_NEAREST_NEIGHBOR, [1, 9, 7, 8], RESIZE_NN_OPTIONS,
-                                                [(0, "b", 0), (1, "b", 0)], consts=[("size", [2], INT32,
-                                                                                     np.array([9, 7], np.int32))]),
-                                     "operator 0 (RESIZE_NEAREST_NEIGHBOR)")
+    r["refuse_resize_align_and_half"] = (case_unary(RESIZE_BILINEAR, [1, 9, 7, 8], RESIZE_BILINEAR_OPTIONS,
+                                                    [(2, "b", 1), (3, "b", 1)], consts=[("size", [2], INT32,
+                                                                                         np.array([9, 7], np.int32))]),
+                                         "operator 0 (RESIZE_BILINEAR)")
+    r["refuse_resize_requant"] = (case_unary(RESIZE_BILINEAR, [1, 9, 7, 8], RESIZE_BILINEAR_OPTIONS, [(2, "b", 0)],
+                                             qy=(0.1, 0), consts=[("size", [2], INT32, np.array([9, 7], np.int32))]),
+                                  "operator 0 (RESIZE_BILINEAR): input and output quantization differ")
     r["refuse_relu_bigger_output"] = (case_unary(RELU, [1, 6, 5, 80]), "operator 0 (RELU): output shape")
     def concat_lie(w, rng):
         x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
@@ -342,14 +539,32 @@ def refusals():
         return x, y
     r["refuse_concat_bad_shape"] = (concat_lie, "operator 0 (CONCATENATION): the inputs sum to")
     r["refuse_logistic_out_q"] = (case_unary(LOGISTIC, X_SHAPE, qy=(1 / 128, 0)), "operator 0 (LOGISTIC)")
+    def x16_op(code, zp=0, otype=0, opts=()):
+        def build(w, rng):
+            x = w.tensor("x", X_SHAPE, INT16, 0.0005, zp)
+            y = w.tensor("y", X_SHAPE, INT16, 1 / 32768, 0)
+            w.op(code, [x], [y], otype, list(opts))
+            return x, y
+        return build
+    r["refuse_int16_logistic"] = (x16_op(LOGISTIC), "operator 0 (LOGISTIC): int16 activations (16x8 quantization) are supported for")
+    r["refuse_int16_zero_point"] = (x16_op(RELU, zp=3), "has zero point 3")
+    def q8_to_16(w, rng):
+        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+        y = w.tensor("y", X_SHAPE, INT16, 0.001, 0)
+        w.op(QUANTIZE, [x], [y])
+        return x, y
+    r["refuse_quantize_int8_to_int16"] = (q8_to_16, "operator 0 (QUANTIZE): int16 QUANTIZE is supported between float32 and int16 only")
     return r
 
 
 def main():
     out = sys.argv[1]
     c = cases()
+    c.update(x16_cases())
     if "--list" in sys.argv:
-        print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain"] + list(refusals())))
+        print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain",
+                         "chain_resize", "float_resize", "chain16",
+                         "x16_float_io"] + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -362,8 +577,13 @@ def main():
     open(os.path.join(out, "float_chain.tflite"), "wb").write(float_chain())
     open(os.path.join(out, "mixed_io.tflite"), "wb").write(mixed_io())
     open(os.path.join(out, "patch_chain.tflite"), "wb").write(patch_chain())
+    open(os.path.join(out, "chain_resize.tflite"), "wb").write(chain_resize())
+    open(os.path.join(out, "float_resize.tflite"), "wb").write(float_resize())
+    open(os.path.join(out, "chain16.tflite"), "wb").write(chain16())
+    open(os.path.join(out, "x16_float_io.tflite"), "wb").write(x16_float_io())
     lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
-              "patch_chain chain"]
+              "patch_chain chain", "chain_resize chain", "float_resize chain", "chain16 chain",
+              "x16_float_io chain"]
     for name, (build, expect) in refusals().items():
         open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
         lines.append(f"{name} refuse {expect}")

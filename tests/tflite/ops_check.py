@@ -31,6 +31,8 @@ def prepare(d, n):
         rng = np.random.default_rng(zlib.crc32(name.encode()) + 1)
         if m.tensors[m.inputs[0]]["dtype"] == np.float32:
             x = (rng.standard_normal([n] + shape) * 2).astype(np.float32)
+        elif m.tensors[m.inputs[0]]["dtype"] == np.int16:
+            x = rng.integers(-32768, 32768, size=[n] + shape).astype(np.int16)
         else:
             x = rng.integers(-128, 128, size=[n] + shape).astype(np.int8)
         y = np.stack([tflite_ref.run(m, x[i]) for i in range(n)])
