@@ -537,6 +537,11 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
     if (initializer_names.count(in.name())) continue;
     bool known = false;
     Shape s = shape_of(in.type(), &known);
+    // A negative dim is an error in the model, not a dynamic one (--input-shape would not help)
+    if (in.type().has_tensor_type() && in.type().tensor_type().has_shape())
+      for (const auto& d : in.type().tensor_type().shape().dim())
+        if (d.has_dim_value() && d.dim_value() < 0)
+          return make_error("input '{}' has a negative dimension ({}) in the model", in.name(), d.dim_value());
     if (!known)
       return make_error("input '{}' has a dynamic or unknown shape ({}); give it one with --input-shape {}=<dims>, e.g. 1x3x96x96",
                         in.name(), shape_str(s), in.name());

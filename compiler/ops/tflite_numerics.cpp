@@ -95,7 +95,10 @@ Expected<Lowered> rewrite_conv_fc(const Graph& g, const Node& n, Lowered l, size
   FERRITE_TRY(require_act(n));
   const std::vector<float> ws = scales_of(g, n, ws_slot);
   const int32_t yzp = zp_of(g, n, ys_slot + 1);
-  auto [lo, hi] = tfl_act_range(n.act, *ys, yzp);
+  // (plain variables, not a structured binding: the lambdas below capture them, which clang 14,
+  // the libFuzzer build's compiler, refuses for bindings)
+  const std::pair<int32_t, int32_t> act_range = tfl_act_range(n.act, *ys, yzp);
+  const int32_t lo = act_range.first, hi = act_range.second;
   auto make_qm = [&](int32_t channels) {
     std::vector<int32_t> qm;
     for (int32_t c = 0; c < channels; ++c) {

@@ -335,10 +335,10 @@ int64_t cpu_since(int64_t self_before, const CpuClock& before) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: ferrite_fuzz --target model|npy|pb --corpus PATH... [--count N] [--seconds S] [--seed K]\n"
+               "usage: ferrite_fuzz --target model|npy|pb|tflite --corpus PATH... [--count N] [--seconds S] [--seed K]\n"
                "                    [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict]\n"
                "                    [--progress-seconds P]\n"
-               "       ferrite_fuzz --target model|npy|pb --replay FILE...\n");
+               "       ferrite_fuzz --target model|npy|pb|tflite --replay FILE...\n");
   return 2;
 }
 
@@ -358,7 +358,7 @@ int main(int argc, char** argv) {
     auto val = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
     if (a == "--target") {
       const std::string t = val();
-      target = t == "npy" ? Target::Npy : t == "pb" ? Target::TensorPb : Target::Model;
+      target = t == "npy" ? Target::Npy : t == "pb" ? Target::TensorPb : t == "tflite" ? Target::Tflite : Target::Model;
       list = nullptr;
     } else if (a == "--corpus") list = &corpus_paths;
     else if (a == "--replay") list = &replay;
@@ -387,7 +387,7 @@ int main(int argc, char** argv) {
     }
     return bad && strict ? 1 : 0;
   }
-  const char* ext = target == Target::Model ? ".onnx" : target == Target::Npy ? ".npy" : ".pb";
+  const char* ext = target == Target::Model ? ".onnx" : target == Target::Npy ? ".npy" : target == Target::Tflite ? ".tflite" : ".pb";
   std::vector<std::string> corpus;
   std::vector<fs::path> files;
   for (const auto& p : corpus_paths) {

@@ -49,9 +49,11 @@ Outcome run_one(Target target, const uint8_t* data, size_t size, std::string* wh
   static SandboxWorkerScope sandbox_worker;
   try {
     switch (target) {
-      case Target::Model: {
+      case Target::Model:
+      case Target::Tflite: {
         CompileOptions o;
-        o.model_path = write_input("model.onnx", data, size);
+        // A .tflite name sends every input to the TFLite reader, even with a damaged identifier.
+        o.model_path = write_input(target == Target::Tflite ? "model.tflite" : "model.onnx", data, size);
         auto m = compile_model(o);
         if (!m) {
           if (what) *what = m.error().message;

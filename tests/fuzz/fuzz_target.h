@@ -9,7 +9,7 @@
 
 namespace ferrite::fuzz {
 
-enum class Target { Model, Npy, TensorPb };
+enum class Target { Model, Npy, TensorPb, Tflite };
 
 // Outcome of one input, for statistics: compiled, refused with an error, or an exception escaped
 // (which `ferrite` reports as an error and exit 2, but which means a check is missing).
@@ -18,7 +18,9 @@ enum class Outcome { Compiled, Refused, Exception };
 // Writes the bytes to a scratch file (the entry points read files) and runs the target:
 //  Model:    import, passes, lowering, scheduling, planning, emission of all files in memory;
 //  Npy:      the .npy reader (`ferrite run --input`, `--freeze-input`);
-//  TensorPb: the TensorProto reader (ONNX node tests' .pb files).
+//  TensorPb: the TensorProto reader (ONNX node tests' .pb files);
+//  Tflite:   as Model, the file named model.tflite: the TFLite flatbuffer reader
+//            (frontend/tflite_import.cpp) whatever the identifier says, then the whole pipeline.
 // `what` receives the error or exception message.
 Outcome run_one(Target target, const uint8_t* data, size_t size, std::string* what = nullptr);
 

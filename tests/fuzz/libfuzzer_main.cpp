@@ -1,5 +1,5 @@
 // libFuzzer entry point (built by scripts/fuzz.sh with clang -fsanitize=fuzzer,address,undefined).
-// FERRITE_FUZZ_TARGET selects the target: 0 model, 1 .npy, 2 TensorProto .pb. An exception that
+// FERRITE_FUZZ_TARGET selects the target: 0 model, 1 .npy, 2 TensorProto .pb, 3 .tflite. An exception that
 // escapes the compiler aborts when FERRITE_FUZZ_STRICT is set (it would be an "error: ..." with
 // exit code 2 from `ferrite`, but it means a check with a clear message is missing).
 #include <cstdio>
