@@ -1,6 +1,8 @@
 // Initializer printing for every ferrite_rt parameter struct, field by field in declaration order.
 #include "backends/portable/params_format.h"
 
+#include "ops/kernel_params.h"
+
 #include <cmath>
 #include <cstring>
 
