@@ -25,7 +25,9 @@ using KernelParamsVariant =
                  // fused blocks
                  ferrite_rt::BottleneckS8Params,
                  // float ops of issue 10 (breadth)
-                 ferrite_rt::LayerNormParams, ferrite_rt::ResizeParams, ferrite_rt::RnnParams>;
+                 ferrite_rt::LayerNormParams, ferrite_rt::ResizeParams, ferrite_rt::RnnParams,
+                 // float ops added one by one (docs/adding-an-op.md)
+                 ferrite_rt::EluParams>;
 
 // A std::variant (std::get, std::get_if, std::visit work on it directly).
 struct KernelParams : KernelParamsVariant {

@@ -72,6 +72,7 @@ TEST_CASE("op traits: data inputs, layout roles, fusion, patches", "[traits]") {
 
   CHECK(op_traits(OpKind::Silu).act == ActFusion::Activation);
   CHECK(op_traits(OpKind::BatchNormalization).act == ActFusion::Accepts);
+  CHECK(op_traits(OpKind::Elu).act == ActFusion::None);  // no Act for it in common/act.h
   CHECK(op_traits(OpKind::Conv).qdq_fused_clamp);
   CHECK_FALSE(op_traits(OpKind::Sub).qdq_fused_clamp);
 
