@@ -174,14 +174,18 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
   // Constants lowering computes (relaid-out weights, scales, tables) are the same for every patch:
   // keep the first patch's, so the weights file holds them once.
   std::map<std::tuple<size_t, int, size_t, size_t>, std::vector<Operand>> shared;
+  // One copy of the graph for all patches (with the weights: lowering reads them), not one per patch.
+  Graph pg = g;
   for (size_t p = 0; p < geo.regions.size(); ++p) {
     std::map<TensorId, Rect> reg = geo.regions[p];
     reg[ex.split_patch] = reg[ex.split];
     for (const auto& [win, src] : g.patch_windows) reg[win] = reg.at(src);
-    Graph pg = g;  // the stage's tensors get this patch's region shapes
+    // The stage's tensors get this patch's region shapes (put back at the end of the patch).
+    std::vector<std::pair<TensorId, Shape>> full_shapes;
     for (const auto& [id, r] : reg) {
       Tensor& t = pg.t(id);
       if (t.is_constant() || pg.is_graph_input(id) || id == ex.split) continue;
+      full_shapes.emplace_back(id, t.shape);
       t.shape = {1, t.shape[1], r.rows(), r.cols()};
     }
     std::vector<std::pair<size_t, KernelCall>> calls;
@@ -261,6 +265,7 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
         calls.emplace_back(k, std::move(c));
       }
     }
+    for (auto& [id, shape] : full_shapes) pg.t(id).shape = std::move(shape);
     // T' -> its window of T.
     calls.emplace_back(spec.stage - 1,
                        lower_window_copy(T, reg.at(ex.split_patch), ex.split, ex.split_patch, true, "window_copy_to_split"));
