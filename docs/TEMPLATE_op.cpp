@@ -1,11 +1,11 @@
 // TEMPLATE — not compiled. Copy the function into the family file in compiler/ops/ (or a new file
 // listed in CMakeLists.txt) and replace MyOp / my_op / MyOpParams. See docs/adding-an-op.md for
-// the other files to touch (ops.def, kernel, kernels_host.h, lower.h, registry.cpp,
-// params_format.cpp, tests, expected_failures.txt).
+// the other files to touch (ops.def, op traits, kernel, kernels_host.h, kernel_params.h,
+// kernels.def, params_format.cpp, tests, expected_failures.txt).
 //
 // <One or two lines: which ONNX op(s) this lowers, which attributes/variants are supported, and
 //  which kernel it calls.>
-#include "ops/op_util.h"  // Graph, Node, Lowered, KernelCall, Operand, ferrite_rt::*, helpers
+#include "ops/op_util.h"  // Graph, Node, Lowered, KernelCall, Operand, KernelParams, ferrite_rt::*, helpers
 
 namespace ferrite::ops {
 
@@ -39,7 +39,7 @@ Expected<Lowered> lower_MyOp(const Graph& g, const Node& n) {
   p.axis_len = i32(x[static_cast<size_t>(*axis)]);
   p.inner = i32(prod(x, static_cast<size_t>(*axis) + 1, x.size()));
   p.act = to_act_params(n.act);  // only if the kernel applies a fused activation (and the op is in
-                                 // accepts_activation in passes/fuse_activation.cpp)
+                                 // has ActFusion::Accepts in compiler/ir/op_traits.cpp)
 
   // 6. What the planner and report need.
   Lowered l;
@@ -49,9 +49,8 @@ Expected<Lowered> lower_MyOp(const Graph& g, const Node& n) {
 
   // 7. The call(s). Argument order = the kernel's parameter order after the params struct.
   KernelCall c;
-  c.fn = "my_op_f32";                                        // function in namespace ferrite_rt
+  c.kernel = KernelId::my_op_f32;                            // its FERRITE_KERNEL line (kernels.def)
   c.variant = fmt::format("my_op_f32_axis{}", *axis);        // specialization name (report, comment)
-  c.file = "my_op/my_op_f32.h";                              // path under runtime_templates/
   c.params = p;                                              // must be in the KernelParams variant
   c.args = {Operand::tensor(n.inputs[0]),                    // activations or constants
             has_input(n, 1) ? Operand::tensor(n.inputs[1]) : Operand::null(),  // optional input

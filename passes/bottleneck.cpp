@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "kernels/select.h"
+#include "ops/plan_lowering.h"
 
 namespace ferrite {
 
@@ -15,8 +15,7 @@ namespace {
 const KernelCall* single_call(const Lowered& l, KernelId kernel) {
   const std::vector<KernelCall>& calls = l.reference_calls.empty() ? l.calls : l.reference_calls;
   if (calls.size() != 1 || calls[0].kernel != kernel || l.alias) return nullptr;
-  const auto* p = std::get_if<ferrite_rt::ConvS8Params>(&calls[0].params);
-  if (!p || p->out_int32 || p->n != 1) return nullptr;
+  if (!bottleneck_conv_ok(calls[0])) return nullptr;
   return &calls[0];
 }
 
@@ -55,20 +54,10 @@ Expected<std::string> fuse_bottleneck(Graph& g, std::vector<Lowered>& lowered, s
   const KernelCall& e = *single_call(lowered[first], KernelId::conv1x1_s8_nhwc);
   const KernelCall& d = *single_call(lowered[first + 1], KernelId::dwconv_s8_nhwc);
   const KernelCall& p = *single_call(lowered[first + 2], KernelId::conv1x1_s8_nhwc);
-  ferrite_rt::BottleneckS8Params bp{std::get<ferrite_rt::ConvS8Params>(e.params),
-                                    std::get<ferrite_rt::ConvS8Params>(d.params),
-                                    std::get<ferrite_rt::ConvS8Params>(p.params)};
-  KernelCall c;
-  c.kernel = KernelId::bottleneck_s8_nhwc;
-  c.variant = fmt::format("bottleneck_s8_k{}x{}_s{}", bp.dw.kh, bp.dw.kw, bp.dw.stride_h);
-  c.params = bp;
-  c.args = {e.args[0], e.args[1], e.args[2], e.args[3], d.args[1], d.args[2],
-            d.args[3], p.args[1], p.args[2], p.args[3], p.args[4], Operand::scratch()};
-  Lowered fused;
-  fused.macs = lowered[first].macs + lowered[first + 1].macs + lowered[first + 2].macs;
-  fused.scratch_bytes = ferrite_rt::bottleneck_s8_scratch_bytes(bp);
-  fused.calls.push_back(std::move(c));
-  FERRITE_TRY(select_bottleneck(g, fused, target));
+  auto fused_or = lower_bottleneck(g, e, d, p, lowered[first].macs + lowered[first + 1].macs + lowered[first + 2].macs,
+                                   target);
+  if (!fused_or) return fused_or.error();
+  Lowered fused = std::move(*fused_or);
 
   Node n;
   n.op = OpKind::InvertedBottleneck;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ir/op_traits.h"
 #include "passes/pass.h"
 
 namespace ferrite {
@@ -108,8 +109,7 @@ struct QdqFolder {
       auto inner = g.producer(g.nodes[p].inputs[0]);
       if (inner && only_reader(g.nodes[p].inputs[0], p) && g.nodes[*inner].act.kind == FusedAct::None) {
         const OpKind ik = g.nodes[*inner].op;
-        if (ik == OpKind::Conv || ik == OpKind::Gemm || ik == OpKind::MatMul || ik == OpKind::Add || ik == OpKind::Mul ||
-            ik == OpKind::GlobalAveragePool || ik == OpKind::AveragePool) {
+        if (op_traits(ik).qdq_fused_clamp) {  // the QOperator form takes the Relu/Clip as its clamp
           const Node& a = g.nodes[p];
           act.from = a.display_name();
           if (a.op == OpKind::Relu) {

@@ -4,6 +4,8 @@
 // output feeds only the activation. The producer then writes the activation's output tensor.
 #include "passes/pass.h"
 
+#include "ir/op_traits.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -11,22 +13,9 @@ namespace ferrite {
 
 namespace ops { Expected<FusedAct> activation_of(const Graph& g, const Node& n); }
 
-static bool is_activation(OpKind k) {
-  switch (k) {
-    case OpKind::Relu: case OpKind::Clip: case OpKind::LeakyRelu: case OpKind::HardSigmoid:
-    case OpKind::HardSwish: case OpKind::Sigmoid: case OpKind::Tanh: case OpKind::Silu: return true;
-    default: return false;
-  }
-}
-
-static bool accepts_activation(OpKind k) {
-  switch (k) {
-    case OpKind::Conv: case OpKind::Gemm: case OpKind::MatMul: case OpKind::Add: case OpKind::Sub:
-    case OpKind::Mul: case OpKind::Div: case OpKind::PRelu: case OpKind::MaxPool: case OpKind::AveragePool:
-    case OpKind::GlobalAveragePool: case OpKind::GlobalMaxPool: case OpKind::BatchNormalization: return true;
-    default: return false;
-  }
-}
+// Which ops are activations and which producers take a fused one: the op traits (ir/op_traits.cpp).
+static bool is_activation(OpKind k) { return op_traits(k).act == ActFusion::Activation; }
+static bool accepts_activation(OpKind k) { return op_traits(k).act == ActFusion::Accepts; }
 
 // One walk over the nodes with a producer / reader-count index (not Graph::producer and
 // Graph::consumers per node, which scan the graph: quadratic on a 100,000-node chain); the fused

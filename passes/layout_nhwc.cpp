@@ -10,6 +10,7 @@
 #include <map>
 #include <numeric>
 
+#include "ir/op_traits.h"
 #include "passes/pass.h"
 
 namespace ferrite {
@@ -24,47 +25,17 @@ bool is_q8(const Graph& g, const Tensor& t) {
          t.shape.size() == 4;
 }
 
-// Input slots an op reads in NHWC (native), or shares the group layout in (agnostic).
-enum class Role { None, Native, Agnostic };
-
-Role input_role(const Graph& g, const Node& n, size_t slot) {
-  switch (n.op) {
-    case OpKind::QLinearConv: case OpKind::ConvInteger: case OpKind::QLinearAveragePool:
-    case OpKind::QLinearGlobalAveragePool:
-      return slot == 0 ? Role::Native : Role::None;
-    case OpKind::MaxPool:
-      return slot == 0 && g.t(n.inputs[0]).dtype == DType::I8 ? Role::Native : Role::None;
-    case OpKind::QLinearAdd: case OpKind::QLinearMul:
-      return slot == 0 || slot == 3 ? Role::Agnostic : Role::None;
-    case OpKind::QLinearActivation: case OpKind::QLinearSigmoid: case OpKind::QLinearLeakyRelu:
-    case OpKind::Requantize: case OpKind::FlipSign: case OpKind::DequantizeLinear:
-      return slot == 0 ? Role::Agnostic : Role::None;
-    case OpKind::QLinearConcat:
-      return slot >= 2 && (slot - 2) % 3 == 0 ? Role::Agnostic : Role::None;
-    case OpKind::Pad:  // int8 PAD of TFLite models (tflite_numerics.cpp pads either layout)
-      return slot == 0 && g.numerics == Numerics::TFLite && g.t(n.inputs[0]).dtype == DType::I8 ? Role::Agnostic
-                                                                                              : Role::None;
-    default:
-      return Role::None;
-  }
+// The layout role of input `slot` of `n` and of its output (the op traits' layout roles).
+LayoutRole input_role(const Graph& g, const Node& n, size_t slot) {
+  const OpTraits& t = op_traits(n.op);
+  if (t.layout_in == LayoutRole::None || !is_data_input(n, slot) || !layout_roles_apply(g, n)) return LayoutRole::None;
+  return t.layout_in;
 }
 
-Role output_role(const Graph& g, const Node& n) {
-  switch (n.op) {
-    case OpKind::QLinearConv: case OpKind::ConvInteger: case OpKind::QLinearAveragePool:
-    case OpKind::QLinearGlobalAveragePool:
-      return Role::Native;
-    case OpKind::MaxPool:
-      return g.t(n.inputs[0]).dtype == DType::I8 ? Role::Native : Role::None;
-    case OpKind::QLinearAdd: case OpKind::QLinearMul: case OpKind::QLinearActivation: case OpKind::QLinearSigmoid:
-    case OpKind::QLinearLeakyRelu: case OpKind::Requantize: case OpKind::FlipSign: case OpKind::QuantizeLinear:
-    case OpKind::QLinearConcat:
-      return Role::Agnostic;
-    case OpKind::Pad:
-      return g.numerics == Numerics::TFLite && g.t(n.inputs[0]).dtype == DType::I8 ? Role::Agnostic : Role::None;
-    default:
-      return Role::None;
-  }
+LayoutRole output_role(const Graph& g, const Node& n) {
+  const OpTraits& t = op_traits(n.op);
+  if (t.layout_out == LayoutRole::None || !layout_roles_apply(g, n)) return LayoutRole::None;
+  return t.layout_out;
 }
 
 }  // namespace
@@ -86,16 +57,16 @@ Expected<bool> pass_layout_nhwc(Graph& g, const PassContext& ctx) {
   // Tensors written by native/agnostic ops are flexible; group agnostic ops' flexible operands.
   std::vector<bool> flexible(nt, false);
   for (const Node& n : g.nodes)
-    if (output_role(g, n) != Role::None && is_q8(g, g.t(n.outputs[0])) && !pinned(n.outputs[0]))
+    if (output_role(g, n) != LayoutRole::None && is_q8(g, g.t(n.outputs[0])) && !pinned(n.outputs[0]))
       flexible[static_cast<size_t>(n.outputs[0])] = true;
   for (const Node& n : g.nodes) {
-    const bool agn = output_role(g, n) == Role::Agnostic;
+    const bool agn = output_role(g, n) == LayoutRole::Agnostic;
     for (size_t s = 0; s < n.inputs.size(); ++s) {
       const TensorId x = n.inputs[s];
       if (x == kNoTensor || !flexible[static_cast<size_t>(x)]) continue;
-      const Role r = input_role(g, n, s);
-      if (r == Role::Native) want[static_cast<size_t>(find(x))] = true;
-      if (r == Role::Agnostic && agn && flexible[static_cast<size_t>(n.outputs[0])]) {
+      const LayoutRole r = input_role(g, n, s);
+      if (r == LayoutRole::Native) want[static_cast<size_t>(find(x))] = true;
+      if (r == LayoutRole::Agnostic && agn && flexible[static_cast<size_t>(n.outputs[0])]) {
         const int a = find(x), b = find(n.outputs[0]);
         if (a != b) {
           parent[static_cast<size_t>(a)] = b;
@@ -103,7 +74,7 @@ Expected<bool> pass_layout_nhwc(Graph& g, const PassContext& ctx) {
         }
       }
     }
-    if (output_role(g, n) == Role::Native && flexible[static_cast<size_t>(n.outputs[0])])
+    if (output_role(g, n) == LayoutRole::Native && flexible[static_cast<size_t>(n.outputs[0])])
       want[static_cast<size_t>(find(n.outputs[0]))] = true;
   }
   bool changed = false;
@@ -139,14 +110,14 @@ Expected<bool> pass_layout_nhwc(Graph& g, const PassContext& ctx) {
   for (Node n : g.nodes) {
     // The layout each input slot needs.
     bool group_nhwc = false;
-    if (output_role(g, n) == Role::Agnostic) group_nhwc = g.t(n.outputs[0]).nhwc;
+    if (output_role(g, n) == LayoutRole::Agnostic) group_nhwc = g.t(n.outputs[0]).nhwc;
     if (n.op == OpKind::DequantizeLinear) group_nhwc = g.t(n.inputs[0]).nhwc;  // DQ adapts to its input
     for (size_t s = 0; s < n.inputs.size(); ++s) {
       const TensorId x = n.inputs[s];
       if (x == kNoTensor || g.t(x).is_constant() || g.t(x).shape.size() != 4) continue;
       if (!is_q8(g, g.t(x)) && !g.t(x).nhwc) continue;  // float data is NCHW unless the caller gave NHWC
-      const Role r = input_role(g, n, s);
-      bool need = r == Role::Native ? true : (r == Role::Agnostic ? group_nhwc : false);
+      const LayoutRole r = input_role(g, n, s);
+      bool need = r == LayoutRole::Native ? true : (r == LayoutRole::Agnostic ? group_nhwc : false);
       // QuantizeLinear reads float in either layout: NCHW->NHWC is fused, NHWC->NHWC is plain;
       // only NHWC float into an NCHW int8 output needs a relayout first.
       if (n.op == OpKind::QuantizeLinear && s == 0) need = g.t(x).nhwc && g.t(n.outputs[0]).nhwc;
@@ -154,7 +125,7 @@ Expected<bool> pass_layout_nhwc(Graph& g, const PassContext& ctx) {
     }
     // A native op must write NHWC: if its output is pinned NCHW (a graph output), write a temporary.
     std::optional<Node> after;
-    if (output_role(g, n) == Role::Native && !g.t(n.outputs[0]).nhwc && is_q8(g, g.t(n.outputs[0]))) {
+    if (output_role(g, n) == LayoutRole::Native && !g.t(n.outputs[0]).nhwc && is_q8(g, g.t(n.outputs[0]))) {
       Tensor t = g.t(n.outputs[0]);
       t.name += "_nhwc";
       t.nhwc = true;

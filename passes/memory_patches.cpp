@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "ops/op_util.h"
+#include "ir/op_traits.h"
+#include "ops/plan_lowering.h"
+#include "ops/pads.h"
 
 namespace ferrite {
 
@@ -19,43 +21,33 @@ namespace {
 
 enum class Kind { Unsupported, Conv, Pool, Add, Unary, Quantize };
 
+// The op's patch role (the op traits), refined by what the patch lowering can do with this node.
 Kind kind_of(const Graph& g, const Node& n) {
   // TFLite's 16x8 (int16) layers are not run patch by patch (their kernels take no window views).
   if (!n.inputs.empty() && n.inputs[0] != kNoTensor && g.t(n.inputs[0]).dtype == DType::I16) return Kind::Unsupported;
-  switch (n.op) {
-    case OpKind::Conv: case OpKind::QLinearConv: return Kind::Conv;
-    case OpKind::MaxPool: return n.outputs.size() == 1 ? Kind::Pool : Kind::Unsupported;
-    case OpKind::Add: case OpKind::QLinearAdd:
+  switch (op_traits(n.op).patch) {
+    case PatchRole::Conv: return Kind::Conv;
+    case PatchRole::Pool: return n.outputs.size() == 1 ? Kind::Pool : Kind::Unsupported;
+    case PatchRole::Add:
       // TFLite's broadcasting ADD/SUB (a constant or broadcast operand) has no patch window. The
       // frontend marks it ("tfl_broadcast"): once the stage's tensors have their patch regions, a
       // residual ADD's operands (with halos) no longer have the output's shape either.
       if (g.numerics == Numerics::TFLite && n.op == OpKind::QLinearAdd) {
         if (n.attrs.i("tfl_broadcast", 0) != 0) return Kind::Unsupported;
-        for (size_t s : {size_t{0}, size_t{3}})
+        for (size_t s : data_input_slots(n))
           if (g.t(n.inputs[s]).is_constant() || g.t(n.inputs[s]).shape.size() != g.t(n.outputs[0]).shape.size())
             return Kind::Unsupported;
       }
       return Kind::Add;
-    case OpKind::QuantizeLinear:  // (the windowed quantize rounds as ONNX Runtime: not for TFLite numerics)
+    case PatchRole::Quantize:  // (the windowed quantize rounds as ONNX Runtime: not for TFLite numerics)
       return g.t(n.inputs[1]).numel() == 1 && g.numerics != Numerics::TFLite ? Kind::Quantize : Kind::Unsupported;
-    case OpKind::Relu: case OpKind::Clip: case OpKind::LeakyRelu: case OpKind::HardSigmoid: case OpKind::HardSwish:
-    case OpKind::Sigmoid: case OpKind::Tanh: case OpKind::Silu: case OpKind::QLinearActivation: case OpKind::QLinearSigmoid:
-    case OpKind::QLinearLeakyRelu: case OpKind::Requantize: case OpKind::FlipSign: case OpKind::Relayout:
-      return Kind::Unary;
-    default: return Kind::Unsupported;
+    case PatchRole::Unary: return Kind::Unary;
+    case PatchRole::None: return Kind::Unsupported;
   }
+  return Kind::Unsupported;
 }
 
 bool spatial(const Tensor& t) { return t.shape.size() == 4 && t.shape[0] == 1; }
-
-// The data inputs of a stage node (slots holding activations).
-std::vector<size_t> data_slots(const Node& n) {
-  switch (n.op) {
-    case OpKind::QLinearAdd: return {0, 3};
-    case OpKind::Add: return {0, 1};
-    default: return {0};
-  }
-}
 
 struct Window {
   int64_t k, s, d, pad;  // kernel, stride, dilation, begin pad along one axis
@@ -98,7 +90,7 @@ std::vector<size_t> patch_cut_points(const Graph& g) {
       const Node& m = g.nodes[j];
       for (TensorId in : m.inputs)  // stage inputs: constants, the graph input, or stage tensors
         if (in != kNoTensor && !g.t(in).is_constant() && !g.is_graph_input(in) && !g.producer(in)) ok = false;
-      for (size_t s : data_slots(m))
+      for (size_t s : data_input_slots(m))
         if (!spatial(g.t(m.inputs[s]))) ok = false;
       if (j + 1 < k && (g.is_graph_output(m.outputs[0]) || last_use[static_cast<size_t>(m.outputs[0])] >= static_cast<int>(k)))
         ok = false;  // only T may be read after the stage
@@ -129,7 +121,7 @@ Expected<PatchGeometry> patch_geometry(const Graph& g, const PatchSpec& spec) {
         if (it == need.end()) continue;  // not needed by this patch (cannot happen for a chain)
         const Rect out = it->second;
         const Kind kind = kind_of(g, n);
-        for (size_t s : data_slots(n)) {
+        for (size_t s : data_input_slots(n)) {
           const TensorId x = n.inputs[s];
           const Shape& xs = g.t(x).shape;
           Rect r = out;
@@ -176,48 +168,6 @@ Expected<PatchGeometry> patch_geometry(const Graph& g, const PatchSpec& spec) {
   return geo;
 }
 
-namespace {
-
-// Strides (elements) of a rank-4 buffer of region `in` (C channels, layout nhwc) seen in the
-// iteration order of an output of region `out`, and the offset of out's first element in it.
-void view_of(int64_t C, bool nhwc, const Rect& in, const Rect& out, int32_t* stride, int64_t* offset) {
-  const int64_t rows = in.rows(), cols = in.cols();
-  if (nhwc) {  // physical [N][H][W][C]
-    const int64_t st[4] = {rows * cols * C, cols * C, C, 1};
-    for (int i = 0; i < 4; ++i) stride[i] = static_cast<int32_t>(st[i]);
-    *offset = ((out.r0 - in.r0) * cols + (out.c0 - in.c0)) * C;
-  } else {  // [N][C][H][W]
-    const int64_t st[4] = {C * rows * cols, rows * cols, cols, 1};
-    for (int i = 0; i < 4; ++i) stride[i] = static_cast<int32_t>(st[i]);
-    *offset = (out.r0 - in.r0) * cols + (out.c0 - in.c0);
-  }
-}
-
-// A window_copy call between full tensor `full` and its patch buffer `patch` for region r.
-KernelCall window_call(const Tensor& full_t, const Rect& r, TensorId full, TensorId patch, bool to_full,
-                       const char* variant) {
-  ferrite_rt::WindowCopyParams w{};
-  w.planes = full_t.nhwc ? 1 : static_cast<int32_t>(full_t.shape[1]);
-  w.pixel_elems = full_t.nhwc ? static_cast<int32_t>(full_t.shape[1]) : 1;
-  w.full_rows = static_cast<int32_t>(full_t.shape[2]);
-  w.full_cols = static_cast<int32_t>(full_t.shape[3]);
-  w.row0 = static_cast<int32_t>(r.r0);
-  w.col0 = static_cast<int32_t>(r.c0);
-  w.rows = static_cast<int32_t>(r.rows());
-  w.cols = static_cast<int32_t>(r.cols());
-  w.elem_size = static_cast<int32_t>(dtype_size(full_t.dtype));
-  w.to_full = to_full ? 1 : 0;
-  KernelCall c;
-  c.kernel = KernelId::window_copy;
-  c.variant = variant;
-  c.params = w;
-  c.args = to_full ? std::vector<Operand>{Operand::tensor(patch), Operand::tensor(full)}
-                   : std::vector<Operand>{Operand::tensor(full), Operand::tensor(patch)};
-  return c;
-}
-
-}  // namespace
-
 Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const PatchGeometry& geo,
                                   const std::vector<bool>& inplace, TensorId split, TensorId split_patch,
                                   const Target& target, const std::vector<Lowered>& planned) {
@@ -231,25 +181,29 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
   // Constants lowering computes (relaid-out weights, scales, tables) are the same for every patch:
   // keep the first patch's, so the weights file holds them once.
   std::map<std::tuple<size_t, int, size_t, size_t>, std::vector<Operand>> shared;
+  // One copy of the graph for all patches (with the weights: lowering reads them), not one per patch.
+  Graph pg = g;
   for (size_t p = 0; p < geo.regions.size(); ++p) {
     std::map<TensorId, Rect> reg = geo.regions[p];
     reg[ex.split_patch] = reg[ex.split];
     for (const auto& [win, src] : g.patch_windows) reg[win] = reg.at(src);
-    Graph pg = g;  // the stage's tensors get this patch's region shapes
+    // The stage's tensors get this patch's region shapes (put back at the end of the patch).
+    std::vector<std::pair<TensorId, Shape>> full_shapes;
     for (const auto& [id, r] : reg) {
       Tensor& t = pg.t(id);
       if (t.is_constant() || pg.is_graph_input(id) || id == ex.split) continue;
+      full_shapes.emplace_back(id, t.shape);
       t.shape = {1, t.shape[1], r.rows(), r.cols()};
     }
     std::vector<std::pair<size_t, KernelCall>> calls;
     for (const auto& [win, src] : g.patch_windows)  // the input image's window for this patch
-      calls.emplace_back(0, window_call(g.t(src), reg.at(src), src, win, false, "window_copy_from_input"));
+      calls.emplace_back(0, lower_window_copy(g.t(src), reg.at(src), src, win, false, "window_copy_from_input"));
     for (size_t k = 0; k < spec.stage; ++k) {
       Node n = pg.nodes[k];
       const Kind kind = kind_of(pg, n);
       const Rect out = reg.at(n.outputs[0]);
       bool reads_input = false;
-      for (size_t s : data_slots(n)) reads_input = reads_input || pg.is_graph_input(n.inputs[s]);
+      for (size_t s : data_input_slots(n)) reads_input = reads_input || pg.is_graph_input(n.inputs[s]);
       if (reads_input && kind != Kind::Quantize)
         return make_error("{}: internal error: the input image has no patch window", n.display_name());
       if (kind == Kind::Conv || kind == Kind::Pool) {
@@ -260,8 +214,8 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
       }
       std::vector<size_t> add_slots;
       if (kind == Kind::Add) {  // lower with same-shape inputs, then give each input its real view
-        for (size_t s : data_slots(n)) pg.t(n.inputs[s]).shape = pg.t(n.outputs[0]).shape;
-        add_slots = data_slots(n);
+        for (size_t s : data_input_slots(n)) pg.t(n.inputs[s]).shape = pg.t(n.outputs[0]).shape;
+        add_slots = data_input_slots(n);
       }
       // Adds get strided views below (their parameters change after lowering): portable kernel.
       auto l = lower_node(pg, n, kind == Kind::Add ? host_target() : target);
@@ -300,72 +254,28 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
             if (same == seen.end()) seen.push_back(c.args[ai]);
             else c.args[ai] = *same;
           }
-        if (kind == Kind::Add) {
+        if (kind == Kind::Add) {  // each input read through its view (ops/plan_lowering.h)
           const Tensor& yt = g.t(n.outputs[0]);
+          bool same[2];
           for (size_t which = 0; which < 2; ++which) {
-            const TensorId x = n.inputs[add_slots[which]];
-            if (reg.at(x).rows() == out.rows() && reg.at(x).cols() == out.cols() && reg.at(x).r0 == out.r0 &&
-                reg.at(x).c0 == out.c0)
-              continue;
-            int32_t st[4];
-            int64_t off;
-            view_of(yt.shape[1], yt.nhwc, reg.at(x), out, st, &off);
-            std::visit([&](auto& prm) {
-              using P = std::decay_t<decltype(prm)>;
-              if constexpr (std::is_same_v<P, ferrite_rt::BinaryS8Params> || std::is_same_v<P, ferrite_rt::BinaryParams>) {
-                prm.same_shape = 0;
-                for (int d = 0; d < 4; ++d) (which == 0 ? prm.a_stride : prm.b_stride)[d] = st[d];
-              }
-            }, c.params);
-            c.args[which].offset_elems = off;
+            const Rect xr = reg.at(n.inputs[add_slots[which]]);
+            same[which] = xr.rows() == out.rows() && xr.cols() == out.cols() && xr.r0 == out.r0 && xr.c0 == out.c0;
+            if (!same[which]) view_add_input(c, which, yt, xr, out);
           }
-          std::visit([&](auto& prm) {  // the output's dims in iteration (physical) order
-            using P = std::decay_t<decltype(prm)>;
-            if constexpr (std::is_same_v<P, ferrite_rt::BinaryS8Params> || std::is_same_v<P, ferrite_rt::BinaryParams>) {
-              const int64_t C = yt.shape[1];
-              const int64_t d[4] = {1, yt.nhwc ? out.rows() : C, yt.nhwc ? out.cols() : out.rows(), yt.nhwc ? C : out.cols()};
-              prm.rank = 4;
-              for (int i = 0; i < 4; ++i) prm.out_shape[i] = static_cast<int32_t>(d[i]);
-              // a same-position input keeps dense strides of the output region
-              for (size_t which = 0; which < 2; ++which) {
-                const TensorId x = n.inputs[add_slots[which]];
-                const Rect xr = reg.at(x);
-                if (xr.rows() == out.rows() && xr.cols() == out.cols() && xr.r0 == out.r0 && xr.c0 == out.c0) {
-                  int32_t st[4];
-                  int64_t off;
-                  view_of(C, yt.nhwc, out, out, st, &off);
-                  for (int i = 0; i < 4; ++i) (which == 0 ? prm.a_stride : prm.b_stride)[i] = st[i];
-                }
-              }
-            }
-          }, c.params);
+          view_add_output(c, yt, out, same);
         }
         if (kind == Kind::Quantize) {  // read the window of the full input image
-          const auto& qp = std::get<ferrite_rt::QuantizeParams>(c.params);
-          const Shape& xs = g.t(n.inputs[0]).shape;
-          ferrite_rt::QuantizeWindowParams w{};
-          w.channels = static_cast<int32_t>(xs[1]);
-          w.full_rows = static_cast<int32_t>(xs[2]);
-          w.full_cols = static_cast<int32_t>(xs[3]);
-          w.row0 = static_cast<int32_t>(out.r0);
-          w.col0 = static_cast<int32_t>(out.c0);
-          w.rows = static_cast<int32_t>(out.rows());
-          w.cols = static_cast<int32_t>(out.cols());
-          w.per_channel = qp.per_channel;
-          w.qmin = qp.qmin;
-          w.qmax = qp.qmax;
-          w.relayout = g.t(n.outputs[0]).nhwc ? 1 : 0;
-          if (g.t(n.inputs[0]).nhwc) return make_error("{}: patches need an NCHW input image", n.display_name());
-          c.kernel = KernelId::quantize_window_f32;
-          c.variant = "quantize_window_f32";
-          c.params = w;
+          auto w = lower_quantize_window(c, g.t(n.inputs[0]), g.t(n.outputs[0]), out);
+          if (!w) return make_error("{}: {}", n.display_name(), w.error().message);
+          c = std::move(*w);
         }
         calls.emplace_back(k, std::move(c));
       }
     }
+    for (auto& [id, shape] : full_shapes) pg.t(id).shape = std::move(shape);
     // T' -> its window of T.
     calls.emplace_back(spec.stage - 1,
-                       window_call(T, reg.at(ex.split_patch), ex.split, ex.split_patch, true, "window_copy_to_split"));
+                       lower_window_copy(T, reg.at(ex.split_patch), ex.split, ex.split_patch, true, "window_copy_to_split"));
     ex.patches.push_back(std::move(calls));
   }
   return ex;

@@ -8,15 +8,9 @@
 #include <vector>
 
 #include "ops/lower.h"
+#include "ops/plan_lowering.h"  // Rect
 
 namespace ferrite {
-
-struct Rect {
-  int64_t r0 = 0, r1 = 0, c0 = 0, c1 = 0;  // rows [r0, r1), cols [c0, c1)
-  int64_t rows() const { return r1 - r0; }
-  int64_t cols() const { return c1 - c0; }
-  bool empty() const { return r1 <= r0 || c1 <= c0; }
-};
 
 struct PatchSpec {
   size_t stage = 0;  // nodes [0, stage) are patched; T = output 0 of node stage-1

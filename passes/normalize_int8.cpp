@@ -3,39 +3,18 @@
 // constants (weights and zero points alike) are rewritten in place, uint8 activations are retyped,
 // and uint8 graph inputs/outputs get a FlipSign node at the boundary (the model's API is unchanged).
 // The int8 kernels then only ever see int8.
+#include "ir/op_traits.h"
 #include "passes/pass.h"
 
 namespace ferrite {
 
-namespace {
-// (data slot, zero-point slot) pairs of the quantized operators; data slot -1 = output 0.
-std::vector<std::pair<int, int>> zp_pairs(const Node& n) {
-  switch (n.op) {
-    case OpKind::ConvInteger: case OpKind::MatMulInteger: return {{0, 2}, {1, 3}};
-    case OpKind::QLinearConv: case OpKind::QLinearMatMul: case OpKind::QLinearAdd: case OpKind::QLinearMul:
-      return {{0, 2}, {3, 5}, {-1, 7}};
-    case OpKind::QGemm: return {{0, 2}, {3, 5}, {-1, 8}};
-    case OpKind::QLinearSigmoid: case OpKind::QLinearLeakyRelu: case OpKind::QLinearGlobalAveragePool:
-    case OpKind::QLinearAveragePool: case OpKind::QLinearActivation: case OpKind::QLinearSoftmax:
-    case OpKind::Requantize:
-      return {{0, 2}, {-1, 4}};
-    case OpKind::QuantizeLinear: return {{-1, 2}};
-    case OpKind::DequantizeLinear: return {{0, 2}};
-    case OpKind::QLinearConcat: {
-      std::vector<std::pair<int, int>> r = {{-1, 1}};
-      for (size_t i = 2; i + 2 < n.inputs.size() + 1; i += 3) r.emplace_back(static_cast<int>(i), static_cast<int>(i + 2));
-      return r;
-    }
-    default: return {};
-  }
-}
-}  // namespace
 
 Expected<bool> pass_normalize_int8(Graph& g, const PassContext&) {
   bool changed = false;
   // An omitted zero point of uint8 data means 0 in uint8, which is -128 in int8: make it explicit.
   for (size_t ni = 0; ni < g.nodes.size(); ++ni)
-    for (auto [data, zp] : zp_pairs(g.nodes[ni])) {
+    for (const QSlot& q : int8_slots(g.nodes[ni])) {  // (the op traits' int8 slots)
+      const int data = q.data, zp = q.zp;
       Node& n = g.nodes[ni];
       const TensorId d = data < 0 ? n.outputs[0] : (static_cast<size_t>(data) < n.inputs.size() ? n.inputs[static_cast<size_t>(data)] : kNoTensor);
       if (d == kNoTensor || g.t(d).dtype != DType::U8) continue;

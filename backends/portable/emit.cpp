@@ -187,7 +187,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       use_kernel(c.kernel);
       isa_used |= kernel_info(c.kernel).isa;
       const std::string pname = fmt::format("kP{:03}_{}", s, ci);
-      params += fmt::format("constexpr {} {} = {};\n", params_type(c.params), pname, params_init(c.params));
+      params += fmt::format("constexpr {} {} = {};\n", params_type(*c.params), pname, params_init(*c.params));
       std::string args;
       for (const Operand& o : c.args) args += ", " + e.operand(o, s);
       body += fmt::format("  ferrite_rt::{}({}{});  // {}\n", kernel_name(c.kernel), pname, args, c.variant);
@@ -213,7 +213,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
         use_kernel(c.kernel);
         isa_used |= kernel_info(c.kernel).isa;
         const std::string pname = fmt::format("kPatch{:03}_{}", pi, ci);
-        params += fmt::format("constexpr {} {} = {};\n", params_type(c.params), pname, params_init(c.params));
+        params += fmt::format("constexpr {} {} = {};\n", params_type(*c.params), pname, params_init(*c.params));
         std::string args;
         for (const Operand& o : c.args) args += ", " + e.operand(o, node);
         body += fmt::format("  ferrite_rt::{}({}{});  // {}: {}\n", kernel_name(c.kernel), pname, args,

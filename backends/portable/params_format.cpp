@@ -1,6 +1,8 @@
 // Initializer printing for every ferrite_rt parameter struct, field by field in declaration order.
 #include "backends/portable/params_format.h"
 
+#include "ops/kernel_params.h"
+
 #include <cmath>
 #include <cstring>
 
@@ -40,7 +42,8 @@ std::string params_type(const KernelParams& kp) {
                                 "QuantizeParams", "RequantizeParams", "FlipSignParams", "ConvS8Params", "FcS8Params",
                                 "MatMulS8Params", "BinaryS8Params", "PoolS8Params", "GlobalPoolS8Params",
                                 "ConcatS8PartParams", "LutParams", "SoftmaxS8Params", "WindowCopyParams",
-                                "QuantizeWindowParams", "BottleneckS8Params", "LayerNormParams", "ResizeParams", "RnnParams"};
+                                "QuantizeWindowParams", "BottleneckS8Params", "LayerNormParams", "ResizeParams", "RnnParams",
+                                "EluParams"};
   return std::string("ferrite_rt::") + names[kp.index()];
 }
 
@@ -87,6 +90,8 @@ std::string params_init(const KernelParams& kp) {
           return fmt::format("{{{}, {}, {}, {}}}", p.outer, p.inner, float_literal(p.epsilon), p.has_bias);
         } else if constexpr (std::is_same_v<P, ResizeParams>) {
           return fmt::format("{{{}, {}, {}}}", arr(p.in_shape, 4), arr(p.out_shape, 4), p.linear);
+        } else if constexpr (std::is_same_v<P, EluParams>) {
+          return fmt::format("{{{}, {}}}", p.total, float_literal(p.alpha));
         } else if constexpr (std::is_same_v<P, RnnParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.cell, p.seq_len, p.len, p.input, p.hidden,
                              p.reverse, p.x_stride, p.y_stride, p.linear_before_reset, float_literal(p.clip));

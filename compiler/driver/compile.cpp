@@ -11,6 +11,7 @@
 #include "driver/progress.h"
 #include "driver/report.h"
 #include "driver/report_html.h"
+#include "ir/op_traits.h"
 #include "support/sanitize.h"
 #include "frontend/tflite_import.h"
 
@@ -48,26 +49,15 @@ Expected<uint64_t> parse_bytes(const std::string& s) {
 // Scale and zero point of each quantized graph input/output, read off the quantized operator that
 // consumes (inputs) or produces (outputs) it, before the passes rewrite anything.
 static void record_io_quant(Graph& g) {
-  struct Slot { OpKind op; int data; int scale; int zp; };  // data -1 = output 0
-  static const Slot slots[] = {
-      {OpKind::DequantizeLinear, 0, 1, 2}, {OpKind::QLinearConv, 0, 1, 2}, {OpKind::QLinearMatMul, 0, 1, 2},
-      {OpKind::QLinearMatMul, 3, 4, 5},    {OpKind::QLinearAdd, 0, 1, 2},  {OpKind::QLinearAdd, 3, 4, 5},
-      {OpKind::QLinearMul, 0, 1, 2},       {OpKind::QLinearMul, 3, 4, 5},  {OpKind::QGemm, 0, 1, 2},
-      {OpKind::QLinearSigmoid, 0, 1, 2},   {OpKind::QLinearLeakyRelu, 0, 1, 2},
-      {OpKind::QLinearGlobalAveragePool, 0, 1, 2}, {OpKind::QLinearAveragePool, 0, 1, 2},
-      {OpKind::QuantizeLinear, -1, 1, 2},  {OpKind::QLinearConv, -1, 6, 7}, {OpKind::QLinearMatMul, -1, 6, 7},
-      {OpKind::QLinearAdd, -1, 6, 7},      {OpKind::QLinearMul, -1, 6, 7},  {OpKind::QGemm, -1, 7, 8},
-      {OpKind::QLinearSigmoid, -1, 3, 4},  {OpKind::QLinearLeakyRelu, -1, 3, 4},
-      {OpKind::QLinearGlobalAveragePool, -1, 3, 4}, {OpKind::QLinearAveragePool, -1, 3, 4},
-      {OpKind::QLinearConcat, -1, 0, 1}};
   auto quantized = [&](TensorId t) { return g.t(t).dtype == DType::I8 || g.t(t).dtype == DType::U8; };
   std::vector<TensorId> io = g.inputs;
   io.insert(io.end(), g.outputs.begin(), g.outputs.end());
   for (TensorId t : io) {
     if (!quantized(t) || g.io_quant.count(t)) continue;
     for (const Node& n : g.nodes)
-      for (const Slot& s : slots) {
-        if (n.op != s.op || g.io_quant.count(t)) continue;
+      for (const QSlot& s : int8_slots(n)) {  // the op traits' int8 slots
+        // (QLinearConcat's inputs are not consulted, as before the traits table: only its output)
+        if (s.scale < 0 || (n.op == OpKind::QLinearConcat && s.data >= 0) || g.io_quant.count(t)) continue;
         const TensorId d = s.data < 0 ? n.outputs[0] : (static_cast<size_t>(s.data) < n.inputs.size() ? n.inputs[static_cast<size_t>(s.data)] : kNoTensor);
         if (d != t || static_cast<size_t>(s.scale) >= n.inputs.size() || n.inputs[static_cast<size_t>(s.scale)] == kNoTensor) continue;
         const Tensor& sc = g.t(n.inputs[static_cast<size_t>(s.scale)]);

@@ -152,7 +152,7 @@ Operand tfl_requant_operand(const Operand& qm_op, const Tensor& qm, const P& p, 
 // pairs), y [, scratch].
 Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
   const KernelCall& ref = l.calls[0];
-  const auto& p = std::get<ferrite_rt::ConvS8Params>(ref.params);
+  const auto& p = std::get<ferrite_rt::ConvS8Params>(*ref.params);
   const ConvRole role = conv_role(ref.kernel);
   const bool tfl = conv_numerics(ref.kernel) == Numerics::TFLite;
   const Tensor* sc = constant_of(g, ref.args.size() > 3 ? ref.args[3] : Operand::null());
@@ -225,7 +225,7 @@ Status select_conv_s8(const Graph& g, Lowered& l, const Target& target) {
 // int8 Add/Mul: variants take the same arguments (a, b, y) and possibly a compile-time table.
 // TFLite ADD (add_s8_tfl: a, b, q, y) only gets TFLite variants, whose table comes from q.
 Status select_binary_s8(const Graph& g, Lowered& l, const Target& target) {
-  const auto& p = std::get<ferrite_rt::BinaryS8Params>(l.calls[0].params);
+  const auto& p = std::get<ferrite_rt::BinaryS8Params>(*l.calls[0].params);
   const bool tfl = l.calls[0].kernel == KernelId::add_s8_tfl;
   const Tensor* q = tfl && l.calls[0].args.size() == 4 ? constant_of(g, l.calls[0].args[2]) : nullptr;
   if (tfl && (!q || q->dtype != DType::I32 || q->numel() != 7)) return Status::ok();
@@ -256,7 +256,7 @@ Status select_binary_s8(const Graph& g, Lowered& l, const Target& target) {
 // TFLite ADD (args a, b, q, y): the Helium variant when q is constant and its rule holds.
 Status select_add_s8_tfl(const Graph& g, Lowered& l, const Target& target) {
   const KernelCall& ref = l.calls[0];
-  const auto& p = std::get<ferrite_rt::BinaryS8Params>(ref.params);
+  const auto& p = std::get<ferrite_rt::BinaryS8Params>(*ref.params);
   if (!target.has(kernel_info(KernelId::add_s8_mve_tfl).isa) || ref.args.size() != 4) return Status::ok();
   const Tensor* q = constant_of(g, ref.args[2]);
   if (!q || q->dtype != DType::I32 || q->numel() != 7 || !q->data) return Status::ok();
@@ -270,7 +270,7 @@ Status select_add_s8_tfl(const Graph& g, Lowered& l, const Target& target) {
 // int8 fully connected: portable call args are x, w, bias (or null), scale (out_features), y.
 Status select_fc_s8(const Graph& g, Lowered& l, const Target& target) {
   const KernelCall& ref = l.calls[0];
-  const auto& p = std::get<ferrite_rt::FcS8Params>(ref.params);
+  const auto& p = std::get<ferrite_rt::FcS8Params>(*ref.params);
   if (ref.args.size() != 5) return make_error("internal error: fc_s8 lowered with {} operands", ref.args.size());
   const bool tfl = ref.kernel == KernelId::fc_s8_tfl;
   const Numerics numerics = tfl ? Numerics::TFLite : Numerics::Ort;
@@ -315,7 +315,7 @@ Status select_fc_s8(const Graph& g, Lowered& l, const Target& target) {
 
 // int8 global average pooling: variants take the same arguments.
 Status select_global_pool_s8(Lowered& l, const Target& target) {
-  const auto& p = std::get<ferrite_rt::GlobalPoolS8Params>(l.calls[0].params);
+  const auto& p = std::get<ferrite_rt::GlobalPoolS8Params>(*l.calls[0].params);
   for (const GlobalPoolS8Variant& v : global_pool_s8_variants()) {
     if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
     if (v.kernel == l.calls[0].kernel) return Status::ok();
@@ -330,7 +330,7 @@ Status select_global_pool_s8(Lowered& l, const Target& target) {
 // The first variant of `list` (int8 average or max pooling, same arguments x, y) that `target`
 // runs and whose rule holds.
 Status select_pool_s8(Lowered& l, const Target& target, const std::vector<PoolS8Variant>& list) {
-  const auto& p = std::get<ferrite_rt::PoolS8Params>(l.calls[0].params);
+  const auto& p = std::get<ferrite_rt::PoolS8Params>(*l.calls[0].params);
   for (const PoolS8Variant& v : list) {
     if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
     if (v.kernel == l.calls[0].kernel) return Status::ok();
@@ -346,7 +346,7 @@ Status select_pool_s8(Lowered& l, const Target& target, const std::vector<PoolS8
 // input without padding is what avgpool_s8_nhwc computes with global_avgpool_s8_nhwc: such layers
 // take the global family's variant with the parameters the reference would pass it.
 Status select_avgpool_s8(Lowered& l, const Target& target) {
-  const auto& p = std::get<ferrite_rt::PoolS8Params>(l.calls[0].params);
+  const auto& p = std::get<ferrite_rt::PoolS8Params>(*l.calls[0].params);
   if (kernels::avgpool_s8_is_global(p)) {
     const ferrite_rt::GlobalPoolS8Params gp = kernels::avgpool_s8_global_params(p);
     for (const GlobalPoolS8Variant& v : global_pool_s8_variants()) {
@@ -368,7 +368,7 @@ Status select_maxpool_s8(Lowered& l, const Target& target) { return select_pool_
 
 // float -> int8 QuantizeLinear: variants take the same arguments.
 Status select_quantize(Lowered& l, const Target& target) {
-  const auto& p = std::get<ferrite_rt::QuantizeParams>(l.calls[0].params);
+  const auto& p = std::get<ferrite_rt::QuantizeParams>(*l.calls[0].params);
   for (const QuantizeVariant& v : quantize_variants()) {
     if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
     if (v.kernel == l.calls[0].kernel) return Status::ok();
@@ -407,7 +407,7 @@ size_t conv_s8_scratch(const ferrite_rt::ConvS8Params& p, KernelId reference, co
 Status select_bottleneck(Graph& g, Lowered& l, const Target& target) {
   if (l.calls.size() != 1 || l.calls[0].kernel != KernelId::bottleneck_s8_nhwc) return Status::ok();
   const KernelCall ref = l.calls[0];
-  const auto& p = std::get<ferrite_rt::BottleneckS8Params>(ref.params);
+  const auto& p = std::get<ferrite_rt::BottleneckS8Params>(*ref.params);
   // args: x, we, be, se, wd, bd, sd, wq, bq, sq, y, scratch
   if (ref.args.size() != 12)
     return make_error("internal error: bottleneck_s8_nhwc with {} operands", ref.args.size());
@@ -464,7 +464,7 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
     case KernelId::conv1x1_s8_nhwc_tfl:
     case KernelId::dwconv_s8_nhwc_tfl:
     case KernelId::conv_s8_nhwc_tfl:
-      if (std::get<ferrite_rt::ConvS8Params>(l.calls[0].params).out_int32) return Status::ok();
+      if (std::get<ferrite_rt::ConvS8Params>(*l.calls[0].params).out_int32) return Status::ok();
       return select_conv_s8(g, l, target);
     case KernelId::binary_s8:
       return select_binary_s8(g, l, target);

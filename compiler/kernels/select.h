@@ -3,6 +3,7 @@
 // packs its weights at compile time, and sets its scratch. Selection is data (the tables in
 // kernels/*_variants.cpp); the portable call stays the reference the variants are tested against.
 #pragma once
+#include "ops/kernel_params.h"
 #include "ops/lower.h"
 
 namespace ferrite {

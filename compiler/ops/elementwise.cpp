@@ -1,6 +1,6 @@
 // Elementwise ops: broadcasting binary arithmetic (Add, Sub, Mul, Div, PRelu, Pow) via binary_f32,
 // activation functions (Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish) and math
-// functions (Sqrt, Exp, Log, Abs, Neg, Reciprocal, Floor, Ceil, Round, Erf) via unary_f32.
+// functions (Sqrt, Exp, Log, Abs, Neg, Reciprocal, Floor, Ceil, Round, Erf) via unary_f32; Elu via elu_f32.
 // Both write in place over an input that dies at the node.
 #include "ops/op_util.h"
 
@@ -162,6 +162,24 @@ static Expected<Lowered> lower_math(const Graph& g, const Node& n, ferrite_rt::U
   KernelCall c;
   c.kernel = KernelId::unary_f32;
   c.variant = fmt::format("{}_f32", name);
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+// Elu: its own kernel (elu_f32), in place over an input that dies here. No fused activation: the
+// fusion pass only fuses into ops whose kernel applies ActParams (op traits, ir/op_traits.cpp).
+Expected<Lowered> lower_Elu(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0}));
+  ferrite_rt::EluParams p{};
+  p.total = i32(g.t(n.inputs[0]).numel());
+  p.alpha = n.attrs.f("alpha", 1.0f);
+  Lowered l;
+  l.inplace_input = 0;  // elu_f32 allows y == x
+  KernelCall c;
+  c.kernel = KernelId::elu_f32;
+  c.variant = "elu_f32";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));

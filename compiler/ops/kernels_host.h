@@ -11,6 +11,7 @@ namespace ferrite_rt {
 #include "concat/concat.h"
 #include "conv/conv_f32.h"
 #include "copy/copy.h"
+#include "elu/elu_f32.h"
 #include "gemm/gemm_f32.h"
 #include "layernorm/layernorm_f32.h"
 #include "global_pool/global_pool_f32.h"

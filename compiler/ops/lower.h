@@ -4,33 +4,46 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "ir/ir.h"
 #include "kernels/kernel.h"
-#include "ops/kernels_host.h"
 #include "target/target.h"
 
 namespace ferrite {
 
-using KernelParams =
-    std::variant<ferrite_rt::ConvParams, ferrite_rt::GemmParams, ferrite_rt::MatMulParams, ferrite_rt::BinaryParams,
-                 ferrite_rt::UnaryParams, ferrite_rt::SoftmaxParams, ferrite_rt::PoolParams,
-                 ferrite_rt::GlobalPoolParams, ferrite_rt::StridedCopyParams,
-                 ferrite_rt::ConcatPartParams, ferrite_rt::PadParams, ferrite_rt::ReduceParams,
-                 ferrite_rt::BatchNormParams,
-                 // int8
-                 ferrite_rt::QuantizeParams, ferrite_rt::RequantizeParams, ferrite_rt::FlipSignParams,
-                 ferrite_rt::ConvS8Params, ferrite_rt::FcS8Params, ferrite_rt::MatMulS8Params,
-                 ferrite_rt::BinaryS8Params, ferrite_rt::PoolS8Params, ferrite_rt::GlobalPoolS8Params,
-                 ferrite_rt::ConcatS8PartParams, ferrite_rt::LutParams, ferrite_rt::SoftmaxS8Params,
-                 // patch-based inference
-                 ferrite_rt::WindowCopyParams, ferrite_rt::QuantizeWindowParams,
-                 // fused blocks
-                 ferrite_rt::BottleneckS8Params,
-                 // float ops of issue 10 (breadth)
-                 ferrite_rt::LayerNormParams, ferrite_rt::ResizeParams, ferrite_rt::RnnParams>;
+// The kernel's parameter struct (a std::variant of the ferrite_rt structs, ops/kernel_params.h),
+// held by pointer so that this header does not include the kernel headers: code that only moves
+// kernel calls around (the passes, the memory planner) compiles without them; code that reads or
+// writes parameters (lowering, kernel selection, the backend) includes ops/kernel_params.h and
+// reaches the variant through `*call.params`.
+struct KernelParams;
+class ParamsBox {
+ public:
+  ParamsBox();  // a value-initialized KernelParams (its first alternative)
+  ParamsBox(const ParamsBox& o);
+  ParamsBox(ParamsBox&& o) noexcept : p_(o.p_) { o.p_ = nullptr; }
+  ParamsBox& operator=(const ParamsBox& o);
+  ParamsBox& operator=(ParamsBox&& o) noexcept {
+    std::swap(p_, o.p_);
+    return *this;
+  }
+  ~ParamsBox();
+  // From any parameter struct (needs ops/kernel_params.h where it is used).
+  template <class T, class P = KernelParams,
+            class = std::enable_if_t<!std::is_same_v<std::decay_t<T>, ParamsBox>>>
+  ParamsBox(T&& v) : p_(new P(std::forward<T>(v))) {}  // NOLINT: implicit, as the variant's
+  KernelParams& operator*() { return *p_; }
+  const KernelParams& operator*() const { return *p_; }
+  KernelParams* get() { return p_; }
+  const KernelParams* get() const { return p_; }
+
+ private:
+  KernelParams* p_ = nullptr;
+};
 
 // A kernel argument after the params: a tensor (constant, arena buffer), the node's scratch buffer,
 // or a null pointer (an omitted optional input such as a missing bias).
@@ -51,7 +64,7 @@ struct Operand {
 struct KernelCall {
   KernelId kernel = KernelId::conv2d_f32;  // the kernel (kernels/kernels.def): function, file, ISA
   std::string variant;  // what this call specializes, for comments and reports, e.g. "conv2d_f32_k3x3_s2"
-  KernelParams params;
+  ParamsBox params;  // *params: the ferrite_rt struct (ops/kernel_params.h)
   std::vector<Operand> args;  // in the kernel's argument order after the params
 };
 
@@ -91,9 +104,6 @@ Expected<Lowered> lower_node(const Graph& g, const Node& n, const Target& target
 Expected<Lowered> lower_node_portable(const Graph& g, const Node& n);
 // Lowering under TFLite numerics (ops/tflite_numerics.cpp): TFLite's fixed-point kernels.
 Expected<Lowered> lower_node_tflite(const Graph& g, const Node& n);
-
-// Converts a fused activation (or an activation op's own function) to the kernels' ActParams.
-ferrite_rt::ActParams to_act_params(const FusedAct& a);
 
 // Executes one lowered call on the host (constant folding): `args` are the operands' addresses in
 // the kernel's argument order. Fails for kernels that need a core feature (target variants).

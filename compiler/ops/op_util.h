@@ -5,7 +5,9 @@
 #include <cmath>
 #include <limits>
 
+#include "ops/kernel_params.h"
 #include "ops/lower.h"
+#include "ops/pads.h"
 
 namespace ferrite::ops {
 
@@ -114,28 +116,6 @@ inline const Shape& out_shape(const Graph& g, const Node& n, size_t i = 0) { ret
 inline ferrite_rt::ActParams no_act() {
   return {ferrite_rt::Act::None, 0.f, 0.f, -std::numeric_limits<float>::infinity(),
           std::numeric_limits<float>::infinity()};
-}
-
-// Explicit begin pads for a conv/pool spatial dim, resolving auto_pad against the inferred output.
-inline int64_t resolve_pad_begin(const std::string& auto_pad, int64_t in, int64_t out, int64_t k, int64_t s,
-                                 int64_t d, int64_t explicit_begin) {
-  if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-    int64_t total = (out - 1) * s + (k - 1) * d + 1 - in;
-    if (total < 0) total = 0;
-    return auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
-  }
-  if (auto_pad == "VALID") return 0;
-  return explicit_begin;
-}
-
-// Begin and end pads of a pooling window along one spatial axis: explicit pads, or auto_pad
-// resolved against the inferred output size (the end pad is what makes the window count right).
-inline std::pair<int64_t, int64_t> resolve_pool_pads(const std::string& auto_pad, int64_t in, int64_t out, int64_t k,
-                                                     int64_t s, int64_t d, int64_t begin, int64_t end) {
-  if (auto_pad != "SAME_UPPER" && auto_pad != "SAME_LOWER" && auto_pad != "VALID") return {begin, end};
-  const int64_t total = auto_pad == "VALID" ? 0 : std::max<int64_t>(0, (out - 1) * s + (k - 1) * d + 1 - in);
-  const int64_t b = resolve_pad_begin(auto_pad, in, out, k, s, d, begin);
-  return {b, total - b};
 }
 
 }  // namespace ferrite::ops

@@ -80,7 +80,7 @@ Status execute_host(const KernelCall& c, const std::vector<void*>& a) {
   const HostFn f = table[static_cast<size_t>(c.kernel)];
   if (!f) return make_error("internal error: kernel {} needs {} and cannot run on the host", kernel_name(c.kernel),
                             isa_names(kernel_info(c.kernel).isa));
-  if (!f(c.params, a))
+  if (!f(*c.params, a))
     return make_error("internal error: kernel {} called with {} arguments or the wrong parameters",
                       kernel_name(c.kernel), a.size());
   return Status::ok();

@@ -113,7 +113,7 @@ Expected<Lowered> rewrite_conv_fc(const Graph& g, const Node& n, Lowered l, size
   };
   auto rewrite = [&](std::vector<KernelCall>& calls, size_t* scratch) -> Status {
     for (KernelCall& c : calls) {
-      if (auto* p = std::get_if<ferrite_rt::ConvS8Params>(&c.params)) {
+      if (auto* p = std::get_if<ferrite_rt::ConvS8Params>(c.params.get())) {
         p->act_min = lo;
         p->act_max = hi;
         const Operand qm = int_const(g.t(n.outputs[0]).name + "_tfl_multiplier", make_qm(p->c_out));
@@ -131,7 +131,7 @@ Expected<Lowered> rewrite_conv_fc(const Graph& g, const Node& n, Lowered l, size
           return make_error("{}: internal error: kernel {} under TFLite numerics", n.display_name(), kernel_name(c.kernel));
         }
         c.variant += "_tfl";
-      } else if (auto* f = std::get_if<ferrite_rt::FcS8Params>(&c.params)) {
+      } else if (auto* f = std::get_if<ferrite_rt::FcS8Params>(c.params.get())) {
         if (c.kernel != KernelId::fc_s8 || f->out_int32)
           return make_error("{}: internal error: kernel {} under TFLite numerics", n.display_name(), kernel_name(c.kernel));
         f->act_min = lo;
@@ -166,7 +166,7 @@ Expected<Lowered> lower_add(const Graph& g, const Node& n) {
   auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb) / twice_max);
   auto [my, shy] = quantize_multiplier(twice_max / static_cast<double>(static_cast<float>(1 << left_shift) * *sy));
   for (KernelCall& c : l->calls) {
-    auto* p = std::get_if<ferrite_rt::BinaryS8Params>(&c.params);
+    auto* p = std::get_if<ferrite_rt::BinaryS8Params>(c.params.get());
     if (!p || c.kernel != KernelId::binary_s8)
       return make_error("{}: internal error: unexpected add call under TFLite numerics", n.display_name());
     std::tie(p->act_min, p->act_max) = tfl_act_range(n.act, *sy, p->y_zp);
@@ -189,7 +189,7 @@ Expected<Lowered> lower_avgpool(const Graph& g, const Node& n) {
     return make_error("{}: input and output quantization differ (TFLite's int8 AVERAGE_POOL_2D needs them equal)",
                       n.display_name());
   for (KernelCall& c : l->calls) {
-    auto* p = std::get_if<ferrite_rt::PoolS8Params>(&c.params);
+    auto* p = std::get_if<ferrite_rt::PoolS8Params>(c.params.get());
     if (!p || c.kernel != KernelId::avgpool_s8_nhwc || p->dil_h != 1 || p->dil_w != 1)
       return make_error("{}: internal error: unexpected pooling call under TFLite numerics", n.display_name());
     std::tie(p->act_min, p->act_max) = tfl_act_range(n.act, *sy, p->out_zp);
@@ -217,7 +217,7 @@ Expected<Lowered> lower_softmax(const Graph& g, const Node& n) {
   const double radius = 31.0 * static_cast<double>(int64_t{1} << 26) / static_cast<double>(int64_t{1} << shift);
   const int32_t diff_min = -static_cast<int32_t>(std::floor(radius));
   for (KernelCall& c : l->calls) {
-    auto* p = std::get_if<ferrite_rt::SoftmaxS8Params>(&c.params);
+    auto* p = std::get_if<ferrite_rt::SoftmaxS8Params>(c.params.get());
     if (!p || c.kernel != KernelId::softmax_s8)
       return make_error("{}: internal error: unexpected softmax call under TFLite numerics", n.display_name());
     if (p->axis_len > 256)
@@ -239,7 +239,7 @@ Expected<Lowered> lower_requantize(const Graph& g, const Node& n) {
   // TFLite's int8 -> int8 QUANTIZE: QuantizeMultiplier(double(x_scale) / double(y_scale)).
   auto [m, s] = quantize_multiplier(static_cast<double>(*sx) / static_cast<double>(*sy));
   for (KernelCall& c : l->calls) {
-    auto* p = std::get_if<ferrite_rt::RequantizeParams>(&c.params);
+    auto* p = std::get_if<ferrite_rt::RequantizeParams>(c.params.get());
     if (!p || c.kernel != KernelId::requantize_s8)
       return make_error("{}: internal error: unexpected requantize call under TFLite numerics", n.display_name());
     std::tie(p->qmin, p->qmax) = tfl_act_range(n.act, *sy, p->out_zp);
@@ -262,7 +262,7 @@ std::string tflite_op(const Node& n) { return n.attrs.s("tflite_op", ""); }
 Status rewrite_binary(const Graph& g, const Node& n, Lowered& l, KernelId kernel, const char* variant,
                       const std::vector<int32_t>& q, std::pair<int32_t, int32_t> act) {
   for (KernelCall& c : l.calls) {
-    auto* p = std::get_if<ferrite_rt::BinaryS8Params>(&c.params);
+    auto* p = std::get_if<ferrite_rt::BinaryS8Params>(c.params.get());
     if (!p || c.kernel != KernelId::binary_s8)
       return make_error("{}: internal error: unexpected binary call under TFLite numerics", n.display_name());
     std::tie(p->act_min, p->act_max) = act;
@@ -339,7 +339,7 @@ Expected<Lowered> lower_mean(const Graph& g, const Node& n) {
   if (!sy) return sy.error();
   auto [m, s] = quantize_multiplier(static_cast<double>(*sx) / static_cast<double>(*sy));
   for (KernelCall& c : l->calls) {
-    auto* p = std::get_if<ferrite_rt::GlobalPoolS8Params>(&c.params);
+    auto* p = std::get_if<ferrite_rt::GlobalPoolS8Params>(c.params.get());
     if (!p || c.kernel != KernelId::global_avgpool_s8_nhwc || p->spatial < 1)
       return make_error("{}: internal error: unexpected mean call under TFLite numerics", n.display_name());
     int32_t log2n = 0;
@@ -457,7 +457,7 @@ Expected<Lowered> lower_concat(const Graph& g, const Node& n) {
   auto l = ops::lower_QLinearConcat(g, n);
   if (!l) return l.error();
   for (const KernelCall& c : l->calls) {
-    auto* p = std::get_if<ferrite_rt::ConcatS8PartParams>(&c.params);
+    auto* p = std::get_if<ferrite_rt::ConcatS8PartParams>(c.params.get());
     if (c.kernel != KernelId::concat_s8_part || !p || p->requant)
       return make_error("{}: internal error: unexpected concat call under TFLite numerics", n.display_name());
   }

@@ -16,6 +16,7 @@ namespace ferrite_rt {
 #include "matmul/matmul_f32.h"
 #include "binary/binary_f32.h"
 #include "unary/unary_f32.h"
+#include "elu/elu_f32.h"
 #include "softmax/softmax_f32.h"
 #include "pool/pool_f32.h"
 #include "global_pool/global_pool_f32.h"
@@ -490,6 +491,19 @@ TEST_CASE("unary: math ops, in place", "[unary]") {
   // op first, then the fused activation
   check_eq(run(UnOp::Neg, {-2, 0, 3}, act_relu()).data(), {2, 0, 0});
   check_eq(run(UnOp::Abs, {-5, 1, 3}, act_clip(0, 2)).data(), {2, 1, 2});
+}
+
+TEST_CASE("elu: both branches, alpha, in place", "[elu]") {
+  auto run = [](float alpha, std::vector<float> x) {
+    EluParams p{static_cast<int32_t>(x.size()), alpha};
+    elu_f32(p, x.data(), x.data());
+    return x;
+  };
+  check_eq(run(1.0f, {0, 2, 0.5f}).data(), {0, 2, 0.5f});  // x >= 0: identity (0 stays +0)
+  check_eq(run(2.0f, {-0.0f}).data(), {-0.0f});            // -0 is not < 0: passed through
+  check_approx(run(1.0f, {-1, -3}).data(), {std::exp(-1.0f) - 1.0f, std::exp(-3.0f) - 1.0f});
+  check_approx(run(2.0f, {-1, 4}).data(), {2.0f * (std::exp(-1.0f) - 1.0f), 4});
+  check_eq(run(0.5f, {-100}).data(), {-0.5f});  // saturates at -alpha
 }
 
 TEST_CASE("unary: activations", "[unary]") {

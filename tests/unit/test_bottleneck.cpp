@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "ops/kernel_params.h"
 #include "passes/bottleneck.h"
 #include "target/target.h"
 
@@ -112,7 +113,7 @@ Chain make_constant_chain() {
     k.args[1] = Operand::tensor(constant(c.g, "w", DType::I8, sizes[i][0], static_cast<int>(i)));
     k.args[2] = Operand::tensor(constant(c.g, "b", DType::I32, sizes[i][1], static_cast<int>(i)));
     k.args[3] = Operand::tensor(constant(c.g, "s", DType::F32, sizes[i][2], static_cast<int>(i)));
-    auto& p = std::get<ferrite_rt::ConvS8Params>(k.params);
+    auto& p = std::get<ferrite_rt::ConvS8Params>(*k.params);
     p.act_min = -128;
     p.act_max = 127;
   }
@@ -180,7 +181,7 @@ TEST_CASE("bottleneck fusion legality", "[bottleneck]") {
   }
   SECTION("ConvInteger-style int32 outputs") {
     Chain c = make_chain();
-    std::get<ferrite_rt::ConvS8Params>(c.lowered[2].calls[0].params).out_int32 = 1;
+    std::get<ferrite_rt::ConvS8Params>(*c.lowered[2].calls[0].params).out_int32 = 1;
     CHECK(find_bottlenecks(c.g, c.lowered).empty());
   }
   SECTION("overlapping chains: pw -> dw -> pw -> dw -> pw fuses once") {

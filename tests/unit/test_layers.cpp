@@ -1,7 +1,8 @@
 // Layering rules over the source tree's include graph (issue: "the memory stage as a pipeline of
 // its own"): backends and reports get the compiled model from compiler/model/, never from the
-// driver; the driver holds no planning policy (the memory stage in passes/memory/ does); the memory
-// stage's steps are listed in order. The include graph is followed transitively, so a rule cannot
+// driver; no pass reaches a kernel header or names a kernel parameter struct; the driver holds no
+// planning policy (the memory stage in passes/memory/ does); the memory stage's steps are listed
+// in order. The include graph is followed transitively, so a rule cannot
 // be dodged through an intermediate header.
 #include <filesystem>
 #include <fstream>
@@ -97,6 +98,31 @@ TEST_CASE("passes and the compiled model reach nothing from the driver or a back
       CHECK_FALSE(under(inc, kRoot / "compiler" / "driver"));
       CHECK_FALSE(under(inc, kRoot / "backends"));
     }
+}
+
+// Kernel headers are the files under runtime_templates/<op>/ (and common/) that lowering compiles
+// into the compiler through ops/kernels_host.h and the backend pastes into the generated code.
+// Passes see kernel calls through ops/lower.h and ask lowering (ops/plan_lowering.h) for what needs
+// parameters, so a kernel edit recompiles lowering, selection and the backend, never a pass.
+TEST_CASE("no pass reaches a kernel header, transitively", "[layers]") {
+  const auto files = sources_under(kRoot / "passes");
+  REQUIRE(files.size() >= 20);
+  REQUIRE(closure(kRoot / "compiler" / "ops" / "kernel_params.h").count(kRoot / "runtime_templates" / "conv_s8" / "conv_s8.h"));
+  for (const fs::path& f : files)
+    for (const fs::path& inc : closure(f)) {
+      INFO(f.string() << " reaches " << inc.string());
+      CHECK_FALSE(under(inc, kRoot / "runtime_templates"));
+      CHECK(inc.filename() != "kernels_host.h");
+      CHECK(inc.filename() != "kernel_params.h");
+    }
+}
+
+// Planning passes decide; lowering (ops/plan_lowering.h) turns decisions into kernel parameters.
+TEST_CASE("no pass names a kernel parameter struct", "[layers]") {
+  for (const fs::path& f : sources_under(kRoot / "passes")) {
+    INFO(f.string());
+    CHECK(read(f).find("ferrite_rt::") == std::string::npos);
+  }
 }
 
 TEST_CASE("the driver holds no planning policy", "[layers]") {
