@@ -131,7 +131,7 @@ def table(results, markdown):
                      "%.2f %%" % (100 * r["float_top1_ferrite"]),
                      "%.2f %%" % (100 * r["fx_int8_top1"]),
                      "%.2f %%" % (100 * r["ferrite_int8_top1"]),
-                     "%+.2f" % (-r["drop_points"]), "%+.2f" % (-r["fx_drop_points"]),
+                     "%+.2f" % (0.0 - r["drop_points"]), "%+.2f" % (0.0 - r["fx_drop_points"]),
                      "yes" if r["ferrite_ge_fx"] else "NO", "yes" if r["drop_ok"] else "NO"])
     if markdown:
         out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
