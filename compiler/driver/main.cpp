@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
   quantize->add_option("--activations", qc.activations,
                        "uint8 (default, as ONNX Runtime's quantizer) or int8 activations (Ferrite runs both alike)");
   quantize->add_option("--bias-correction", qc.bias_correction,
-                       "auto (default: kept when it brings the int8 outputs closer to the float model's), on, off");
+                       "off (default), on, or auto (kept when it brings the int8 outputs closer to the float model's)");
   quantize->add_flag("--equalize", qc.equalize,
                      "cross-layer equalization of Conv -> [Relu, MaxPool] -> Conv pairs before calibration");
   quantize->add_flag("--per-tensor", qc.per_tensor, "one scale per weight tensor (default: per output channel)");
