@@ -123,7 +123,11 @@ Expected<std::vector<std::pair<std::string, std::string>>> read_zip(const std::s
 }
 
 // One array of one file, as float32 samples of an input.
-Status add_samples(const Tensor& t, const DatasetInput& in, const std::string& what, std::vector<std::vector<float>>& out) {
+Status add_samples(const Tensor& t, const DatasetInput& model_in, const std::string& what, std::vector<std::vector<float>>& out,
+                   bool nhwc) {
+  nhwc = nhwc && model_in.shape.size() == 4;
+  DatasetInput in = model_in;  // the shape the data has
+  if (nhwc) in.shape = {model_in.shape[0], model_in.shape[2], model_in.shape[3], model_in.shape[1]};
   const int64_t per = shape_numel(in.shape);
   if (per <= 0) return make_error("input '{}' has no static shape (give --input-shape)", in.name);
   int64_t n = 0;
@@ -151,6 +155,14 @@ Status add_samples(const Tensor& t, const DatasetInput& in, const std::string& w
       }
       if (!std::isfinite(v[static_cast<size_t>(i)]))
         return make_error("'{}': sample {} holds a non-finite value ({}) at element {}", what, k, v[static_cast<size_t>(i)], i);
+    }
+    if (nhwc) {  // (1, H, W, C) -> (1, C, H, W)
+      const auto H = static_cast<size_t>(in.shape[1]), W = static_cast<size_t>(in.shape[2]), C = static_cast<size_t>(in.shape[3]);
+      std::vector<float> t2(v.size());
+      for (size_t h = 0; h < H; ++h)
+        for (size_t w = 0; w < W; ++w)
+          for (size_t c = 0; c < C; ++c) t2[(c * H + h) * W + w] = v[(h * W + w) * C + c];
+      v = std::move(t2);
     }
     out.push_back(std::move(v));
   }
@@ -225,7 +237,7 @@ Expected<Dataset> read_dataset(const std::string& path, const std::vector<Datase
       for (const std::string& f : files) {
         auto t = read_tensor_file(f);
         if (!t) return t.error();
-        FERRITE_TRY(add_samples(*t, inputs[i], f, per_input[i]));
+        FERRITE_TRY(add_samples(*t, inputs[i], f, per_input[i], o.nhwc));
         if (o.limit && per_input[i].size() >= o.limit) break;
       }
     }
@@ -248,7 +260,7 @@ Expected<Dataset> read_dataset(const std::string& path, const std::vector<Datase
         }
         auto t = parse_array(m->second, path + ":" + m->first, o.idx_scale);
         if (!t) return t.error();
-        FERRITE_TRY(add_samples(*t, inputs[i], path + ":" + m->first, per_input[i]));
+        FERRITE_TRY(add_samples(*t, inputs[i], path + ":" + m->first, per_input[i], o.nhwc));
       }
     } else {
       if (inputs.size() != 1)
@@ -256,7 +268,7 @@ Expected<Dataset> read_dataset(const std::string& path, const std::vector<Datase
       Expected<Tensor> t = is_npy(*bytes) || is_idx(*bytes) || is_gzip(*bytes) ? parse_array(*bytes, path, o.idx_scale)
                                                                                  : read_tensor_file(path);
       if (!t) return t.error();
-      FERRITE_TRY(add_samples(*t, inputs[0], path, per_input[0]));
+      FERRITE_TRY(add_samples(*t, inputs[0], path, per_input[0], o.nhwc));
     }
   }
   size_t n = per_input[0].size();

@@ -6,7 +6,8 @@
 //  - one .npy file, or an IDX file (Fashion-MNIST's format, optionally gzip'ed; unsigned bytes are
 //    scaled by `idx_scale`, 1/255 by default) for a single-input model.
 // Every array holds one sample (the input's shape) or N samples (N x the input's shape without its
-// batch dimension of 1, or N x the input's shape). Values are float32 (float64 is converted); NaN
+// batch dimension of 1, or N x the input's shape; with `nhwc`, 4-D inputs channels-last, transposed
+// to the model's NCHW on reading). Values are float32 (float64 is converted); NaN
 // and infinities are refused, naming the file and the sample.
 #pragma once
 #include <string>
@@ -24,6 +25,7 @@ struct DatasetInput {
 struct DatasetOptions {
   float idx_scale = 1.f / 255.f;
   size_t limit = 0;  // 0 = every sample; else the first `limit`
+  bool nhwc = false;  // --input-layout nhwc: 4-D samples are stored channels-last (N x H x W x C)
 };
 
 struct Dataset {

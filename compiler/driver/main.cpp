@@ -241,6 +241,8 @@ int main(int argc, char** argv) {
   quantize->add_flag("--per-tensor", qc.per_tensor, "one scale per weight tensor (default: per output channel)");
   quantize->add_option("--keep-float", qc.keep_float, "NODE...: nodes (the model's names) that stay float");
   quantize->add_option("--input-shape", qc.input_shapes, "NAME=1x3x96x96: static shape for an input with dynamic dims");
+  quantize->add_option("--input-layout", qc.input_layout,
+                       "nchw (default: data as the model's inputs) or nhwc (4-D data channels-last, as a camera gives it)");
   quantize->add_option("--idx-scale", qc.idx_scale, "IDX data: factor for the unsigned bytes (default 1/255)");
   quantize->add_option("--limit", qc.limit, "use only the first N calibration samples");
   quantize->add_option("--evaluate", qc.evaluate, "DATA: held-out samples; prints float vs int8 accuracy (with --labels) or MSE");

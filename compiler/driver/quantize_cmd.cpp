@@ -81,6 +81,9 @@ int quantize_command(const QuantizeCli& c) {
   DatasetOptions dopt;
   dopt.idx_scale = c.idx_scale;
   dopt.limit = c.limit;
+  if (c.input_layout != "nchw" && c.input_layout != "nhwc")
+    return fail(fmt::format("--input-layout '{}': expected nchw or nhwc", c.input_layout));
+  dopt.nhwc = c.input_layout == "nhwc";
   auto calib = read_dataset(c.calibration, inputs, dopt);
   if (!calib) return fail("--calibration: " + calib.error().message);
   std::optional<Dataset> eval;
@@ -135,6 +138,8 @@ int quantize_command(const QuantizeCli& c) {
                  ev->differing_predictions);
     fmt::print("evaluation ({} samples): output MSE vs float {:.6g}, SQNR {:.2f} dB\n", ev->samples, ev->output_mse,
                ev->output_sqnr_db);
+    fmt::print("per-layer SQNR (int8 output vs float, evaluation data):\n");
+    for (const auto& l : ev->layers) fmt::print("  {:>7.2f} dB  {:<18} {}\n", l.sqnr_db, l.op, l.node.empty() ? l.tensor : l.node);
   }
   if (!c.json_file.empty()) {
     nlohmann::json j;
@@ -151,7 +156,8 @@ int quantize_command(const QuantizeCli& c) {
     j["output_sqnr_db"] = r.output_sqnr_db;
     j["layers"] = layers_json(r.layers);
     if (ev) {
-      nlohmann::json e = {{"samples", ev->samples}, {"output_mse", ev->output_mse}, {"output_sqnr_db", ev->output_sqnr_db}};
+      nlohmann::json e = {{"samples", ev->samples}, {"output_mse", ev->output_mse}, {"output_sqnr_db", ev->output_sqnr_db},
+                          {"layers", layers_json(ev->layers)}};
       if (ev->classification) {
         e["float_top1"] = ev->float_top1;
         e["int8_top1"] = ev->int8_top1;

@@ -10,7 +10,7 @@
 namespace ferrite {
 
 struct QuantizeCli {
-  std::string model, calibration, output, calibrate = "auto", activations = "uint8", bias_correction = "off", evaluate, labels, json_file;
+  std::string model, calibration, output, calibrate = "auto", activations = "uint8", bias_correction = "off", input_layout = "nchw", evaluate, labels, json_file;
   std::vector<std::string> input_shapes, keep_float;
   bool per_tensor = false, quiet = false, progress = false, equalize = false;
   float idx_scale = 1.f / 255.f;

@@ -393,8 +393,11 @@ static bool same_schemas(const onnx::GraphProto& g, int64_t from, int64_t to) {
 // follows "is not an ONNX model". (A TFLite frontend replaces the TFLite case with a dispatch.)
 static std::string not_onnx_hint(const std::string& bytes) {
   if (bytes.size() >= 8 && bytes.compare(4, 4, "TFL3") == 0)
-    return "it is a TFLite flatbuffer (.tflite), and this ferrite reads ONNX models only: convert it to ONNX "
-           "(e.g. python3 -m tf2onnx.convert --tflite model.tflite --output model.onnx)";
+    return "it is a TFLite flatbuffer: give it as a .tflite model (the TFLite frontend reads it by its \"TFL3\" "
+           "identifier, docs/tflite.md)";
+  if (bytes.compare(0, 6, "\x93NUMPY") == 0)
+    return "it is a NumPy .npy array (an input or reference?), not a model";
+  if (bytes.compare(0, 2, "\x1f\x8b") == 0) return "it is gzip-compressed: decompress it first";
   if (bytes.compare(0, 4, std::string("PK\x03\x04", 4)) == 0)
     return "it is a zip archive (a PyTorch .pt/.pth checkpoint?): export the model with torch.onnx.export";
   if (bytes.compare(0, 4, "\x89HDF") == 0) return "it is an HDF5 file (a Keras .h5 model?): convert it to ONNX (tf2onnx)";

@@ -1028,7 +1028,11 @@ std::vector<int32_t> tflite_nearest_indices(int32_t in_size, int32_t out_size, b
 bool is_tflite_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   char h[8] = {};
-  if (f.read(h, 8) && std::memcmp(h + 4, "TFL3", 4) == 0) return true;
+  const bool got = static_cast<bool>(f.read(h, 8));
+  if (got && std::memcmp(h + 4, "TFL3", 4) == 0) return true;
+  // An ONNX ModelProto starts with its ir_version field (tag byte 0x08): the ONNX frontend takes it,
+  // whatever the extension.
+  if (got && h[0] == 0x08) return false;
   // A file named .tflite without the identifier (truncated, damaged) gets the TFLite frontend's error.
   const std::string ext = ".tflite";
   return path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;

@@ -575,59 +575,69 @@ double sqnr_db(double signal, double noise) {
   return 10.0 * std::log10(signal / noise);
 }
 
-// A quantized activation of the int8 graph, as floats in the logical (NCHW) order.
-std::vector<float> dequantized(const HostInterpreter& it, TensorId t, QParams q, bool was_uint8) {
-  const Tensor& x = it.graph().t(t);
+// A quantized activation of the int8 graph, as floats in the logical (NCHW) order, with the scale and
+// zero point the graph holds for it (after normalize-int8: int8 data and an int8 zero point).
+std::vector<float> dequantized(const HostInterpreter& it, TensorId t, TensorId scale, TensorId zero_point) {
+  const Graph& g = it.graph();
+  const Tensor& x = g.t(t);
+  const float s = g.t(scale).as_f32().at(0);
+  const int64_t z = g.t(zero_point).as_i64().at(0);
   const auto n = static_cast<size_t>(x.numel());
   const auto* d = it.data(t);
   std::vector<float> v(n);
-  const Shape& s = x.shape;
+  const Shape& sh = x.shape;
   for (size_t i = 0; i < n; ++i) {
     size_t src = i;
-    if (x.nhwc && s.size() == 4) {  // logical index i (n, c, h, w) -> storage (n, h, w, c)
-      const auto C = static_cast<size_t>(s[1]), H = static_cast<size_t>(s[2]), W = static_cast<size_t>(s[3]);
+    if (x.nhwc && sh.size() == 4) {  // logical index i (n, c, h, w) -> storage (n, h, w, c)
+      const auto C = static_cast<size_t>(sh[1]), H = static_cast<size_t>(sh[2]), W = static_cast<size_t>(sh[3]);
       const size_t w_ = i % W, h = (i / W) % H, c = (i / (W * H)) % C, b = i / (W * H * C);
       src = ((b * H + h) * W + w_) * C + c;
     }
-    int32_t q8 = x.dtype == DType::U8 ? static_cast<int32_t>(d[src]) : static_cast<int32_t>(static_cast<int8_t>(d[src]));
-    if (was_uint8 && x.dtype == DType::I8) q8 += 128;
-    v[i] = static_cast<float>(q8 - q.zero_point) * q.scale;
+    const int64_t q = x.dtype == DType::U8 ? static_cast<int64_t>(d[src]) : static_cast<int64_t>(static_cast<int8_t>(d[src]));
+    v[i] = static_cast<float>(q - z) * s;
   }
   return v;
 }
 
+// Per-layer and output SQNR of an int8 graph against the float graph it was made from. A float tensor
+// T that was quantized is, in the int8 graph, the tensor "T_quantized" with the constants "T_scale"
+// and "T_zero_point" (the names the QDQ writer gives them, kept through import and the passes).
 struct Scorer {
   const Graph& fg;
-  const Plan& plan;
-  const std::map<TensorId, QParams>& act_q;
-  bool uint8;
-  // int8 graph tensors that hold a quantized activation: (float tensor, int8 tensor).
-  std::vector<std::pair<TensorId, TensorId>> pairs;
+  struct Pair {
+    TensorId f, q, scale, zp;
+  };
+  std::vector<Pair> pairs;
   std::vector<double> sig, noise;
   double out_sig = 0.0, out_noise = 0.0;
 
   void bind(const Graph& qg) {
     std::map<std::string, TensorId> by_name;
-    for (size_t i = 0; i < qg.tensors.size(); ++i) by_name[qg.tensors[i].name] = static_cast<TensorId>(i);
-    for (size_t i = 0; i < fg.nodes.size(); ++i) {
-      if (!plan.quantized[i] || role_of(fg.nodes[i].op) != Role::Compute) continue;
-      TensorId out = plan.fused_act[i] >= 0 ? fg.nodes[static_cast<size_t>(plan.fused_act[i])].outputs[0] : fg.nodes[i].outputs[0];
-      // The int8 tensor keeps the QuantizeLinear output's name (normalize-int8 may append "_int8").
-      for (const char* suffix : {"_quantized", "_quantized_int8"}) {
-        auto it = by_name.find(fg.t(out).name + suffix);
-        if (it != by_name.end() && !qg.t(it->second).is_constant()) {
-          pairs.emplace_back(out, it->second);
-          break;
-        }
+    for (size_t i = 0; i < qg.tensors.size(); ++i) by_name.emplace(qg.tensors[i].name, static_cast<TensorId>(i));
+    auto find = [&](const std::string& n) { auto it = by_name.find(n); return it == by_name.end() ? kNoTensor : it->second; };
+    for (const Node& n : fg.nodes)
+      for (TensorId out : n.outputs) {
+        if (out == kNoTensor || fg.t(out).dtype != DType::F32) continue;
+        const std::string& nm = fg.t(out).name;
+        TensorId q = find(nm + "_quantized");
+        if (q == kNoTensor) q = find(nm + "_quantized_int8");  // normalize-int8's retyped copy
+        const TensorId s = find(nm + "_scale"), z = find(nm + "_zero_point");
+        if (q == kNoTensor || s == kNoTensor || z == kNoTensor || qg.t(q).is_constant() || !qg.t(s).is_constant() ||
+            !qg.t(z).is_constant() || qg.t(s).numel() != 1 || qg.t(z).numel() != 1 || qg.t(q).numel() != fg.t(out).numel())
+          continue;
+        // Only a layer's own output: pass-through int8 ops (MaxPool, Reshape, ...) add no error.
+        if (n.op == OpKind::MaxPool || n.op == OpKind::Reshape || n.op == OpKind::Flatten || n.op == OpKind::Squeeze ||
+            n.op == OpKind::Unsqueeze || n.op == OpKind::Transpose)
+          continue;
+        pairs.push_back({out, q, s, z});
       }
-    }
     sig.assign(pairs.size(), 0.0);
     noise.assign(pairs.size(), 0.0);
   }
   void add(const HostInterpreter& f, const HostInterpreter& q) {
     for (size_t k = 0; k < pairs.size(); ++k) {
-      const auto a = f.as_f32(pairs[k].first);
-      const auto b = dequantized(q, pairs[k].second, act_q.at(pairs[k].first), uint8);
+      const auto a = f.as_f32(pairs[k].f);
+      const auto b = dequantized(q, pairs[k].q, pairs[k].scale, pairs[k].zp);
       for (size_t i = 0; i < a.size(); ++i) {
         sig[k] += static_cast<double>(a[i]) * a[i];
         noise[k] += (static_cast<double>(a[i]) - b[i]) * (static_cast<double>(a[i]) - b[i]);
@@ -645,14 +655,14 @@ struct Scorer {
   std::vector<LayerSqnr> layers() const {
     std::vector<LayerSqnr> r;
     for (size_t k = 0; k < pairs.size(); ++k) {
-      auto p = fg.producer(pairs[k].first);
+      auto p = fg.producer(pairs[k].f);
       const Node* n = p ? &fg.nodes[*p] : nullptr;
       // The Relu/Clip output belongs to the layer before it.
       if (n && (n->op == OpKind::Relu || n->op == OpKind::Clip)) {
         auto pp = fg.producer(n->inputs[0]);
         if (pp) n = &fg.nodes[*pp];
       }
-      r.push_back({n ? n->name : std::string(), n ? op_info(n->op).onnx_type : "", fg.t(pairs[k].first).name,
+      r.push_back({n ? n->name : std::string(), n ? op_info(n->op).onnx_type : "", fg.t(pairs[k].f).name,
                    sqnr_db(sig[k], noise[k])});
     }
     return r;
@@ -873,7 +883,7 @@ static Expected<QuantizedModel> quantize_graph(const Graph& fg, const Samples& c
     if (!bytes) return bytes.error();
     auto qi = int8_interpreter(*bytes);
     if (!qi) return qi.error();
-    Scorer sc{fg, plan, aq, o.uint8_activations, {}, {}, {}};
+    Scorer sc{fg, {}, {}, {}};
     sc.bind(qi->graph());
     for (size_t k = 0; k < nscore; ++k) {
       if (progress) progress("scoring " + cname, k, nscore);
@@ -915,6 +925,8 @@ Expected<Evaluation> evaluate_quantized(const Graph& fg, const std::string& qdq_
   Evaluation e;
   e.samples = data.size();
   e.classification = labels != nullptr;
+  Scorer sc{fg, {}, {}, {}};
+  sc.bind(qi->graph());
   size_t f_ok = 0, q_ok = 0;
   double se = 0.0, sig = 0.0;
   size_t count = 0;
@@ -922,6 +934,7 @@ Expected<Evaluation> evaluate_quantized(const Graph& fg, const std::string& qdq_
     if (progress) progress("evaluation", k, data.size());
     FERRITE_TRY(fi->run(input_bytes(data[k])));
     FERRITE_TRY(qi->run(input_bytes(data[k])));
+    sc.add(*fi, *qi);
     const auto a = fi->as_f32(fg.outputs[0]);
     const auto b = qi->as_f32(qi->graph().outputs[0]);
     for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
@@ -941,6 +954,7 @@ Expected<Evaluation> evaluate_quantized(const Graph& fg, const std::string& qdq_
   e.int8_top1 = data.empty() ? 0.0 : static_cast<double>(q_ok) / static_cast<double>(data.size());
   e.output_mse = count ? se / static_cast<double>(count) : 0.0;
   e.output_sqnr_db = sqnr_db(sig, se);
+  e.layers = sc.layers();
   return e;
 }
 

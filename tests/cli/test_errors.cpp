@@ -19,6 +19,17 @@ TEST_CASE("a file that is not ONNX is named by its magic bytes", "[errors]") {
   CHECK(r.code == 2);
   CHECK_THAT(r.out, Contains("is not an ONNX model") && Contains("torch.onnx.export"));
   CHECK_FALSE(fs::exists(t / "out"));
+  // A .npy array given as the model is named as one.
+  write_npy_f32(t / "x.onnx", {1, 4}, ramp(4));
+  auto n = ferrite({"report", (t / "x.onnx").string()});
+  INFO(n.out);
+  CHECK(n.code == 2);
+  CHECK_THAT(n.out, Contains("NumPy .npy array"));
+  // An ONNX model goes to the ONNX frontend whatever its name says (the content decides).
+  save(conv_relu_model(), t / "net.tflite");
+  auto o = ferrite({"report", (t / "net.tflite").string()});
+  INFO(o.out);
+  CHECK(o.code == 0);
 }
 
 TEST_CASE("an unknown target lists the valid ones", "[errors]") {
