@@ -112,6 +112,11 @@ forms_agree() {
   done
 }
 check "calibration data as .npy, a folder of .npy, .npz and compressed .npz: the same model" forms_agree
+# --input-layout nhwc: the same images channels-last give the same model.
+$PY -c "import numpy as np; x = np.load('$WORK/forms/cal.npy'); np.save('$WORK/forms/cal_nhwc.npy', x.transpose(0, 2, 3, 1).copy())"
+"$FERRITE" quantize "$ROOT/samples/fashion_cnn/model.onnx" --input-shape input=1x1x28x28 --calibration "$WORK/forms/cal_nhwc.npy" \
+  --input-layout nhwc -o "$WORK/forms/nhwc.onnx" -q > /dev/null 2>&1
+check "--input-layout nhwc: channels-last calibration data gives the same model" cmp -s "$WORK/forms/cal.npy.onnx" "$WORK/forms/nhwc.onnx"
 
 # Bad calibration data: exit 2, a message naming the problem, no output file.
 $PY - "$WORK/bad" <<'PYEOF'
