@@ -455,8 +455,6 @@ Expected<std::string> write_qdq(const Graph& g, const Plan& plan, const std::map
   auto written_as = [&](TensorId t) {
     return plan.activations.count(t) && g.is_graph_output(t) ? g.t(t).name + "_prequant" : g.t(t).name;
   };
-  const int32_t qmin = o.uint8_activations ? 0 : -128;
-  (void)qmin;
   auto quantize_here = [&](TensorId t) {
     const QParams& q = act_q.at(t);
     const std::string& nm = g.t(t).name;
