@@ -11,6 +11,7 @@
 // output?") are asked of the whole compound, since its groups overlap in memory.
 #include <algorithm>
 #include <numeric>
+#include <unordered_map>
 
 #include "passes/memory_plan.h"
 #include "passes/memory_plan_steps.h"
@@ -125,7 +126,9 @@ class GroupBuilder {
   // Concat once, and everything stored with it (in-place predecessors, aliases, a nested Concat)
   // lies inside the slice and is anchored to nothing. Slices start at multiples of the arena
   // alignment, which kernels may assume of every tensor.
-  bool slice_ok(const Node& n, const ConcatSlice& sl) {
+  // `reads`: per compound root (as found before any slice of this node joined), how many of the
+  // node's inputs it holds -- counted once per node, not once per slice.
+  bool slice_ok(const Node& n, const ConcatSlice& sl, const std::unordered_map<int, int>& reads_of) {
     const TensorId x = n.inputs[static_cast<size_t>(sl.input)], out = n.outputs[0];
     if (x == kNoTensor || g_.t(x).is_constant() || def_[static_cast<size_t>(x)] < 0 || opts_.extend.count(x)) return false;
     if (g_.t(x).bytes() != sl.bytes || (s_.pos[static_cast<size_t>(out)] + sl.offset) % plan_.alignment != 0) return false;
@@ -133,9 +136,9 @@ class GroupBuilder {
     if (cx == co || s_.holds_output[static_cast<size_t>(cx)] || s_.external[static_cast<size_t>(cx)] ||
         s_.external[static_cast<size_t>(co)])
       return false;
-    int reads = 0;
-    for (TensorId i : n.inputs) reads += (i != kNoTensor && s_.compound.find(i) == cx);
-    if (reads > 1) return false;
+    // (a compound other than the output's has not been joined by an earlier slice: its count holds)
+    const auto it = reads_of.find(cx);
+    if (it != reads_of.end() && it->second > 1) return false;
     const size_t px = s_.pos[static_cast<size_t>(x)];
     for (const size_t i : s_.anchored)
       if (s_.compound.find(s_.anchor_to[i]) == cx) return false;  // something shrank in place over it
@@ -150,8 +153,12 @@ class GroupBuilder {
   }
   void place_in_slices(size_t s, const Lowered& l) {
     const Node& n = g_.nodes[s];
+    if (l.slices.empty()) return;
+    std::unordered_map<int, int> reads_of;
+    for (TensorId i : n.inputs)
+      if (i != kNoTensor) ++reads_of[s_.compound.find(i)];
     for (const ConcatSlice& sl : l.slices) {
-      if (!slice_ok(n, sl)) continue;
+      if (!slice_ok(n, sl, reads_of)) continue;
       const TensorId x = n.inputs[static_cast<size_t>(sl.input)];
       join_compounds(x, n.outputs[0], sl.offset);
       plan_.dropped_calls[s].push_back(sl.call);
