@@ -133,12 +133,22 @@ inline int32_t dwconv_s8_mve_need(const ConvS8Params& p, int32_t oh) {
 // Planes of at most this many bytes (16 per padded pixel) are copied whole; larger ones go through
 // the ring of rows.
 constexpr int32_t kDwS8MveWholePlaneBytes = 4096;
+// TFLite 3x3 stride-2 layers too narrow for the interleaved-rows mode (w_out < 16) keep the whole
+// padded plane (as int8, dwconv_s8_mve_i8_run) up to 16 KB: converting a ring of float rows per
+// block of 4 channels cost them more than the MACs (VWW's 24x24x32 -> 12x12: 40 % of the layer).
+// The plane is scratch only while the layer runs; it is at most 16 * 31 * 31 bytes for square maps.
+constexpr int32_t kDwS8MveWholePlaneBytesTflS2 = 16384;
+inline int32_t dwconv_s8_mve_whole_bytes(const ConvS8Params& p, bool tfl) {
+  return tfl && p.kh == 3 && p.kw == 3 && p.stride_h == 2 && p.stride_w == 2 && p.w_out < 16
+             ? kDwS8MveWholePlaneBytesTflS2
+             : kDwS8MveWholePlaneBytes;
+}
 
-inline DwS8MveGeom dwconv_s8_mve_geom(const ConvS8Params& p) {
+inline DwS8MveGeom dwconv_s8_mve_geom(const ConvS8Params& p, int32_t whole_bytes = kDwS8MveWholePlaneBytes) {
   DwS8MveGeom g;
   g.wp = (p.w_out - 1) * p.stride_w + p.kw;
   g.hp = (p.h_out - 1) * p.stride_h + p.kh;
-  if (16 * g.wp * g.hp <= kDwS8MveWholePlaneBytes) {
+  if (16 * g.wp * g.hp <= whole_bytes) {
     g.band = g.hp;
   } else {
     int32_t b = p.kh;
@@ -1466,7 +1476,7 @@ inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8
       default: break;
     }
   }
-  const DwS8MveGeom g = dwconv_s8_mve_geom(p);
+  const DwS8MveGeom g = dwconv_s8_mve_geom(p, dwconv_s8_mve_whole_bytes(p, Rq::kTfl != 0));
   float* const wf =
       reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
   float* const band = wf + 4 * (4 + K * K);
@@ -1525,7 +1535,7 @@ FERRITE_RT_DWCONV_S8_MVE(7, 2)
 // TFLite requantization (qm: int32 [ceil(c/4)][3][4] from pack_dw_requant_s8_mve_tfl): the same
 // bodies with the MveRqTfl policy, channel-lane mode only (scratch: dwconv_s8_mve_tfl_scratch_bytes).
 inline size_t dwconv_s8_mve_tfl_scratch_bytes(const ConvS8Params& p) {
-  const DwS8MveGeom g = dwconv_s8_mve_geom(p);
+  const DwS8MveGeom g = dwconv_s8_mve_geom(p, dwconv_s8_mve_whole_bytes(p, true));
   return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
                     static_cast<size_t>(g.band) * static_cast<size_t>(g.wp));
 }
