@@ -1017,7 +1017,7 @@ struct DwDspCvJob {
   int32_t h_out;          // 52
   int32_t w_out;          // 56
   int32_t row_bytes;      // 60: group plane row stride (bytes)
-  int32_t nst;            // 64: channels to store (1..4)
+  int32_t nst;            // 64: channels to store (1..4; the assembly runs only full groups, 4)
   int32_t row_step;       // 68: S * row_bytes
   int32_t shift;          // 72: right shift of each loaded word (partial last group), else 0
 };
@@ -1130,16 +1130,13 @@ static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) =
   FE_DWCV_TAP_POST("r5", STEP, "24") FE_DWCV_TAP("r5", K1, "32") FE_DWCV_TAP("r5", K2, "40")         \
   FE_DWCV_TAP_POST("r6", STEP, "48") FE_DWCV_TAP("r6", K1, "56") FE_DWCV_TAP("r6", K2, "64")         \
   EPI                                                                                                \
-  "ldm sp, {r8, r9, r10, r11}\n\t" /* y, C, table, channels to store */                             \
+  "ldm sp, {r8, r9, r10}\n\t" /* y, C, table (full groups only: the impl runs partial ones in C) */  \
   "ssat r0, #9, r0\n\t" "ssat r1, #9, r1\n\t" "ssat r2, #9, r2\n\t" "ssat r3, #9, r3\n\t"            \
   "ldrsb r0, [r10, r0]\n\t" "ldrsb r1, [r10, r1]\n\t" "ldrsb r2, [r10, r2]\n\t" "ldrsb r3, [r10, r3]\n\t" \
-  "cmp r11, #4\n\t"                                                                                  \
-  "bne 7f\n\t"                                                                                       \
   "strb r0, [r8]\n\t"                                                                                \
   "strb r1, [r8, #1]\n\t"                                                                            \
   "strb r2, [r8, #2]\n\t"                                                                            \
   "strb r3, [r8, #3]\n\t"                                                                            \
-  "8:\n\t"                                                                                           \
   "add r8, r8, r9\n\t"                                                                               \
   "str r8, [sp]\n\t"                                                                                 \
   "subs lr, lr, #1\n\t"                                                                              \
@@ -1152,15 +1149,6 @@ static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) =
   "bne 5b\n\t"                                                                                       \
   "add sp, sp, #32\n\t"                                                                              \
   "pop {r4-r11, pc}\n\t"                                                                             \
-  "7:\n\t" /* partial group: store channels 0 .. nst-1 */                                           \
-  "strb r0, [r8]\n\t"                                                                                \
-  "cmp r11, #2\n\t"                                                                                  \
-  "blt 8b\n\t"                                                                                       \
-  "strb r1, [r8, #1]\n\t"                                                                            \
-  "cmp r11, #3\n\t"                                                                                  \
-  "blt 8b\n\t"                                                                                       \
-  "strb r2, [r8, #2]\n\t"                                                                            \
-  "b 8b\n\t"
 
 // AAPCS: r0 = job; preserves r4-r11 and s16-s31 (uses s0-s7 only).
 // Float epilogue: the group's 4 scales in s0-s3 (START), 4 x (VCVT, VMUL, VCVTR) through s4-s7.
@@ -1315,20 +1303,22 @@ inline void dwconv_s8_dsp_grouped_impl(const ConvS8Params& p, const int8_t* x, c
         if constexpr (Ep::kFloatAsm) j.scale = scale4;
       }
 #if FERRITE_DSP_FPU
-      if constexpr (Ep::kFloatAsm) {
-        if (S == 1)
-          dwconv_dsp_group_k3s1(&j);
-        else
-          dwconv_dsp_group_k3s2(&j);
-      } else {
-        if (nst != 4) j.scale = reinterpret_cast<const float*>(rq4);  // the 4 channels' requantization words
-        if (S == 1)
-          dwconv_dsp_group_k3s1_tfl(&j);
-        else
-          dwconv_dsp_group_k3s2_tfl(&j);
+      // The assembly stores 4 channels per output; a partial last group (C % 4 != 0) runs in C.
+      if (nst == 4) {
+        if constexpr (Ep::kFloatAsm) {
+          if (S == 1)
+            dwconv_dsp_group_k3s1(&j);
+          else
+            dwconv_dsp_group_k3s2(&j);
+        } else {
+          if (S == 1)
+            dwconv_dsp_group_k3s1_tfl(&j);
+          else
+            dwconv_dsp_group_k3s2_tfl(&j);
+        }
+        __asm__ volatile("" ::: "memory");
+        continue;
       }
-      __asm__ volatile("" ::: "memory");
-      continue;
 #endif
       dwconv_dsp_group_c<S, Ep>(j, rq4);
     }
