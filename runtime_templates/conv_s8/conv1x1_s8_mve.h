@@ -18,7 +18,8 @@
 // packed bias and are requantized in float32 lanes (exactness: mve_s8_common.h), then stored as int8 by
 // one scatter (stride c_out).
 //   c_in <= 8:   8 pixels per group, two per 16-byte vector (4 vector registers for the group);
-//                per output channel the two packed weight vectors give the even and the odd pixels.
+//                per output channel the two packed weight vectors give the even and the odd pixels
+//                (TFLite: the 8 outputs requantized as one vector, conv1x1_s8_mve_tfl_pairs8).
 //   c_in <= 16:  4 pixels per group in 4 vector registers; per output channel 1 weight load.
 //   c_in <= 128: 4 pixels per group, chunks of 16 channels unrolled, pixel vectors reloaded per
 //                output channel (pixels 0/2 then 1/3 so that two accumulators suffice).

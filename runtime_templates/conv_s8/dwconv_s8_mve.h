@@ -54,7 +54,8 @@
 //                 16, 32, 64, 124 that is >= wq + 2 (s = 1), or 2 * (the smallest of 8, 16, 32, 42
 //                 that is >= wq + 1) (s = 2);
 //   channel-lane: 15 + 16 * (4 + k*k + band * wp), wp = (w_out - 1) * s + k, band = the padded
-//                 rows hp = (h_out - 1) * s + k when 16 * wp * hp <= 4096, else k (more only for
+//                 rows hp = (h_out - 1) * s + k when 16 * wp * hp <= 4096 (TFLite 3x3 stride 2
+//                 with w_out < 16: <= 16384, dwconv_s8_mve_whole_bytes), else k (more only for
 //                 in-place shapes whose output rows outrun their input rows).
 //   e.g. 48x48x16 3x3 s1: 5535 B; 48x48x48 3x3 s2: 3743 B; 24x24x96 s1: 1439 B, s2: 975 B;
 //   12x12x96 s1: 3359 B; 6x6x192 s1: 1247 B; 3x3x336 s1: 623 B; 48x48x16 7x7 s1: 6911 B.
