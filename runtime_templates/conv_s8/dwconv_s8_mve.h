@@ -1088,7 +1088,7 @@ struct DwS8MveI8 {
 // Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end inside the chunk of 16 channels that
 // starts at c16 (all of the same bias class; kPred: the tensor's last, partial block): per block its
 // weights to wf, then every output row in groups of G = 4 (stride 1) or 3 (stride 2: VLDRB offsets
-// reach 127 bytes, 7 columns of 16) outputs, the rare block kinds one output at a time.
+// reach 127 bytes, 7 columns of 16) outputs, the tensor's last, partial block one output at a time.
 // kPair: the pair epilogue of dwconv_s8_mve_group3_i8 (TFLite, small biases, full int8 activation range).
 template <int S, bool kSmall, bool kPred, class Rq = MveRqF32, bool kPair = false>
 __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32_t c16, int32_t c_begin,
@@ -1097,7 +1097,10 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
   const int32_t cl = dwconv_s8_mve_tfl_cl(a.amin, a.amax);
   const auto* const scale = static_cast<const typename Rq::Q*>(a.scale);
   float* const wf = a.wf;
-  constexpr bool kFast = kSmall && !kPred;
+  // Large-bias blocks (!kSmall) run in groups too: their accumulators start at 0 and each output
+  // adds its int32 bias after VCVT.S32 (exact, as one output at a time); only the tensor's last,
+  // partial block (kPred) goes one output at a time.
+  constexpr bool kFast = !kPred;
   // (Counts from w_out, never from a loop counter after its loop: see dwconv_s8_mve_row.)
   constexpr int G = S == 1 ? 4 : 3;  // outputs per group
   const int32_t groups = kFast ? w_out / G : 0, rem = kFast ? w_out - G * (w_out / G) : 0;
