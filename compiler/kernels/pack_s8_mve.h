@@ -183,12 +183,12 @@ inline void pack_dwconv_s8_mve(const ferrite_rt::ConvS8Params& p, const int8_t* 
 }
 
 // The channel-lane mode's scratch (Ort and TFLite depthwise): constants, weights and the band
-// (the whole padded plane up to 4 KB, else a ring of rows).
-inline size_t dwconv_s8_mve_lane_scratch_bytes(const ferrite_rt::ConvS8Params& p) {
+// (the whole padded plane up to whole_bytes, else a ring of rows).
+inline size_t dwconv_s8_mve_lane_scratch_bytes(const ferrite_rt::ConvS8Params& p, int32_t whole_bytes = 4096) {
   const int32_t wp = (p.w_out - 1) * p.stride_w + p.kw;
   const int32_t hp = (p.h_out - 1) * p.stride_h + p.kh;
   int32_t band = hp;
-  if (16 * wp * hp > 4096) {
+  if (16 * wp * hp > whole_bytes) {
     band = p.kh;
     for (int32_t oh = 0; oh < p.h_out; ++oh) {
       const int32_t window = oh * p.stride_h + p.kh - 1;
@@ -270,8 +270,11 @@ inline void pack_dw_requant_s8_mve_tfl(const ferrite_rt::ConvS8Params& p, const 
     b[8] = -((shift < 0 ? -shift : 0) + 1);
   }
 }
+// TFLite 3x3 stride-2 layers narrower than the interleaved-rows mode (w_out < 16) keep the whole
+// padded int8 plane up to 16 KB (ferrite_rt::dwconv_s8_mve_whole_bytes).
 inline size_t dwconv_s8_mve_tfl_scratch_bytes(const ferrite_rt::ConvS8Params& p) {
-  return dwconv_s8_mve_lane_scratch_bytes(p);
+  const bool s2_narrow = p.kh == 3 && p.kw == 3 && p.stride_h == 2 && p.stride_w == 2 && p.w_out < 16;
+  return dwconv_s8_mve_lane_scratch_bytes(p, s2_narrow ? 16384 : 4096);
 }
 
 // add_s8_mve_tfl (runtime_templates/tflite_s8/add_s8_mve_tfl.h): TFLite ADD, same shape. Rule on

@@ -18,7 +18,8 @@
 // packed bias and are requantized in float32 lanes (exactness: mve_s8_common.h), then stored as int8 by
 // one scatter (stride c_out).
 //   c_in <= 8:   8 pixels per group, two per 16-byte vector (4 vector registers for the group);
-//                per output channel the two packed weight vectors give the even and the odd pixels.
+//                per output channel the two packed weight vectors give the even and the odd pixels
+//                (TFLite: the 8 outputs requantized as one vector, conv1x1_s8_mve_tfl_pairs8).
 //   c_in <= 16:  4 pixels per group in 4 vector registers; per output channel 1 weight load.
 //   c_in <= 128: 4 pixels per group, chunks of 16 channels unrolled, pixel vectors reloaded per
 //                output channel (pixels 0/2 then 1/3 so that two accumulators suffice).
@@ -121,6 +122,89 @@ __attribute__((always_inline)) inline void conv1x1_s8_mve_asm16(int8x16_t x0, in
         [yoff] "w"(yoff), [PAIRS] "i"(kPairs ? 1 : 0), [W32] "i"(kW32 ? 1 : 0), [SSTEP] "i"(SSTEP),
         [TFL] "i"(Rq::kTfl), [LS] "i"(kLs ? 1 : 0)
       : "q4", "r4", "r11", "r6", "r8", "r10", "r12", "lr", "memory");
+}
+
+// TFLite, c_in <= 8: 8 pixels (x0..x3: pixel pairs, as conv1x1_s8_mve_asm16<true, ...>) against
+// every output channel, the 8 outputs of a channel requantized together. Per channel: the two
+// packed weight vectors, 8 VMLADAV, the even pixels' sums into one vector (A: pixels 0, 2, 4, 6)
+// and the odd ones' into another (B: 1, 3, 5, 7), the bias, the TFLite multiply and rounding shift
+// of each (the instructions of mve_s8_common.h's conv_s8_mve_tfl_mbqm); then VQMOVNB (A) and
+// VQMOVNT (B) narrow both with int16 saturation into one vector whose halfwords are the 8 pixels
+// in order, VQADD.S16 adds out_zp, the clamp runs on 8 lanes at once and one VSTRB.16 scatter
+// (offsets k * c_out) stores them: 33 instructions per 8 outputs (the 4-output epilogue of
+// conv1x1_s8_mve_asm16 needs 42). kFull (act_min = -128, act_max = 127): the clamp is VQMOVNB.S16
+// (saturation to int8; VSTRB.16 stores each halfword's low byte). Else VMAX.S16 / VMIN.S16 with
+// vectors made by VDUP.16.
+// Exactness (v: the rounded product of one output, exactly as conv_s8_mve_requant_tfl's; the
+// reference's result is clamp(v + zp, act_min, act_max) with -128 <= act_min <= act_max <= 127,
+// |zp| <= 128): if v fits int16, sat16(v) + zp = v + zp fits int16 and VQADD adds it exactly; if
+// v > 32767, sat16(v) + zp >= 32639 and v + zp both clamp to act_max (v < -32768: both to act_min).
+// The conv_s8_mve_requant_tfl path (VADD zp in int32, VQMOVNT, clamp) gives the same. c_out <= 9362
+// (offsets 7 * c_out in uint16 lanes).
+template <bool kLs, bool kFull>
+__attribute__((always_inline)) inline void conv1x1_s8_mve_tfl_pairs8(int8x16_t x0, int8x16_t x1, int8x16_t x2,
+                                                                    int8x16_t x3, const int8_t* w,
+                                                                    const int32_t* bias, const int32_t* q,
+                                                                    int32_t cout, int8_t* y, uint16x8_t yoff,
+                                                                    int32_t zp, int32_t act_min, int32_t act_max) {
+  int32_t m, post;
+  __asm__ volatile(
+      R"(
+      ldr r12, %[cout]
+      dls lr, r12
+    1:
+      vldrb.8 q4, [%[w]], #32
+      vmladav.s8 r4, %q[x0], q4
+      vmladav.s8 r6, %q[x1], q4
+      vmladav.s8 r8, %q[x2], q4
+      vmladav.s8 r10, %q[x3], q4
+      vldrb.8 q4, [%[w], #-16]
+      vmov q5[2], q5[0], r4, r8
+      vmov q5[3], q5[1], r6, r10
+      ldr r12, [%[bias]], #4
+      vmladav.s8 r4, %q[x0], q4
+      vmladav.s8 r6, %q[x1], q4
+      vmladav.s8 r8, %q[x2], q4
+      vmladav.s8 r10, %q[x3], q4
+      ldrd %[m], %[post], [%[q]], #12
+      vadd.i32 q5, q5, r12
+      vmov q4[2], q4[0], r4, r8
+      vmov q4[3], q4[1], r6, r10
+      vadd.i32 q4, q4, r12
+      .if %c[LS]
+        ldr r12, [%[q], #-16]
+        vshl.s32 q5, r12
+        vshl.s32 q4, r12
+      .endif
+      vshr.s32 q6, q5, #31
+      vqrdmlah.s32 q6, q5, %[m]
+      vqrdmlah.s32 q6, q5, %[m]
+      vrshl.s32 q6, %[post]
+      vshr.s32 q5, q4, #31
+      vqrdmlah.s32 q5, q4, %[m]
+      vqrdmlah.s32 q5, q4, %[m]
+      vrshl.s32 q5, %[post]
+      vqmovnb.s32 q6, q6
+      vqmovnt.s32 q6, q5
+      vqadd.s16 q6, q6, %[zp]
+      .if %c[FULL]
+        vqmovnb.s16 q6, q6
+      .else
+        ldr r12, %[amin]
+        vdup.16 q5, r12
+        vmax.s16 q6, q6, q5
+        ldr r12, %[amax]
+        vdup.16 q5, r12
+        vmin.s16 q6, q6, q5
+      .endif
+      vstrb.16 q6, [%[y], %q[yoff]]
+      adds %[y], %[y], #1
+      le lr, 1b
+      )"
+      : [w] "+r"(w), [bias] "+r"(bias), [q] "+r"(q), [y] "+r"(y), [m] "=&r"(m), [post] "=&r"(post)
+      : [cout] "m"(cout), [zp] "r"(zp), [amin] "m"(act_min), [amax] "m"(act_max), [x0] "w"(x0), [x1] "w"(x1),
+        [x2] "w"(x2), [x3] "w"(x3), [yoff] "w"(yoff), [LS] "i"(kLs ? 1 : 0), [FULL] "i"(kFull ? 1 : 0)
+      : "q4", "q5", "q6", "r4", "r6", "r8", "r10", "r12", "lr", "memory", "cc");
 }
 
 // 4 pixels (x0..x3: their first channel) for 16 < c_in <= 128, CH = ceil(c_in / 16) chunks
@@ -298,6 +382,25 @@ __attribute__((noinline)) void conv1x1_s8_mve_short(const PwS8Mve& a, const int8
   if (cin <= 8 && pixels >= 8) {
     // Two pixels per vector: vector k holds pixels g + 2k and g + 2k + 1.
     const mve_pred16_t pl = vctp8q(static_cast<uint32_t>(2 * cin));
+    if constexpr (Rq::kTfl != 0) {
+      if (cout <= 9362) {
+        const uint16x8_t yoff8 = vmulq_n_u16(vidupq_n_u16(0u, 1), static_cast<uint16_t>(cout));
+        const bool full = a.act_min <= -128 && a.act_max >= 127;
+        for (; px0 < pixels; px0 += 8) {
+          const int32_t g = px0 + 8 <= pixels ? px0 : pixels - 8;
+          const int8_t* xg = x + g * cin;
+          const int8x16_t v0 = vldrbq_z_s8(xg, pl), v1 = vldrbq_z_s8(xg + 2 * cin, pl);
+          const int8x16_t v2 = vldrbq_z_s8(xg + 4 * cin, pl), v3 = vldrbq_z_s8(xg + 6 * cin, pl);
+          if (full)
+            conv1x1_s8_mve_tfl_pairs8<kLs, true>(v0, v1, v2, v3, w, bias, scale, cout, y + g * cout, yoff8, zp,
+                                                 a.act_min, a.act_max);
+          else
+            conv1x1_s8_mve_tfl_pairs8<kLs, false>(v0, v1, v2, v3, w, bias, scale, cout, y + g * cout, yoff8, zp,
+                                                  a.act_min, a.act_max);
+        }
+        return;
+      }
+    }
     const uint32x4_t yoff2 = vmulq_n_u32(vidupq_n_u32(0, 2), static_cast<uint32_t>(cout));
     for (; px0 < pixels; px0 += 8) {
       const int32_t g = px0 + 8 <= pixels ? px0 : pixels - 8;

@@ -127,7 +127,20 @@ inline const int8_t* dsp_requant_table(int8_t* t, int32_t zp, int32_t lo, int32_
   const int32_t flo = lo < hi ? lo : hi;  // f of small values (= hi when lo > hi)
   if (a > b + 1) a = b + 1;                 // empty ramp (lo > hi or range outside)
   std::memset(t, flo, static_cast<size_t>(a));
-  for (int32_t i = a; i <= b; ++i) t[i] = static_cast<int8_t>(i - 256 + zp);
+  // The ramp 4 entries per word once aligned: each byte of v goes up by 4 without carries into its
+  // neighbour (SWAR byte add: the low 7 bits summed, the top bit restored by XOR), which is the
+  // next 4 entries modulo 256 (int8 wrap-around cannot occur inside the ramp, whose values are lo..hi).
+  int32_t i = a;
+  for (; i <= b && (reinterpret_cast<uintptr_t>(t + i) & 3u) != 0; ++i) t[i] = static_cast<int8_t>(i - 256 + zp);
+  if (i + 3 <= b) {
+    uint32_t v = 0;
+    for (int32_t k = 0; k < 4; ++k) v |= (static_cast<uint32_t>(i + k - 256 + zp) & 0xFFu) << (8 * k);
+    for (; i + 3 <= b; i += 4) {
+      std::memcpy(t + i, &v, 4);
+      v = ((v & 0x7F7F7F7Fu) + 0x04040404u) ^ (v & 0x80808080u);
+    }
+  }
+  for (; i <= b; ++i) t[i] = static_cast<int8_t>(i - 256 + zp);
   std::memset(t + (b + 1), hi, static_cast<size_t>(511 - b));
   return t + 256;
 }
@@ -208,6 +221,7 @@ struct DspTflRq {
   int32_t m, ls1, r, s, e;
 };
 constexpr int32_t kDspTflRqWords = 5;
+static_assert(sizeof(DspTflRq) == 4 * kDspTflRqWords, "the assembly reads the packed words as DspTflRq");
 
 // One output: the index into the requantization table (SSAT(q, 9)).
 inline int32_t dsp_tfl_idx(int32_t a, const DspTflRq& q) {

@@ -1017,7 +1017,7 @@ struct DwDspCvJob {
   int32_t h_out;          // 52
   int32_t w_out;          // 56
   int32_t row_bytes;      // 60: group plane row stride (bytes)
-  int32_t nst;            // 64: channels to store (1..4)
+  int32_t nst;            // 64: channels to store (1..4; the assembly runs only full groups, 4)
   int32_t row_step;       // 68: S * row_bytes
   int32_t shift;          // 72: right shift of each loaded word (partial last group), else 0
 };
@@ -1032,7 +1032,18 @@ static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) =
   "smlatt r2, r8, r10, r2\n\t"            \
   "smlabb r1, r9, r11, r1\n\t"            \
   "smlatt r3, r9, r11, r3\n\t"
-#define FE_DWCV_BODY_EP(STEP, START, EPI)                                                                          \
+// The first tap of a window row, post-indexed: the row pointer moves on to the next output (STEP
+// bytes), so the row's other two taps sit at K1 = 8 - STEP and K2 = 16 - STEP.
+#define FE_DWCV_TAP_POST(RP, STEP, WOFF)   \
+  "ldrd r8, r9, [" RP "], #" STEP "\n\t" \
+  "ldrd r10, r11, [r7, #" WOFF "]\n\t"    \
+  "smlabb r0, r8, r10, r0\n\t"            \
+  "smlatt r2, r8, r10, r2\n\t"            \
+  "smlabb r1, r9, r11, r1\n\t"            \
+  "smlatt r3, r9, r11, r3\n\t"
+// Frame (32 bytes): [sp] y of the next output, C, table, channels to store, output rows left, the
+// plane row of the current output row, [sp, #24] for START (TFLite: the requantization words), job.
+#define FE_DWCV_BODY_EP(STEP, K1, K2, START, EPI)                                                    \
   "push {r4-r11, lr}\n\t"                                                                            \
   "sub sp, sp, #32\n\t"                                                                              \
   "str r0, [sp, #28]\n\t"                                                                            \
@@ -1104,7 +1115,7 @@ static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) =
   "ldr r1, [r0, #64]\n\t" "str r1, [sp, #12]\n\t"                                                    \
   "ldr r1, [r0, #52]\n\t" "str r1, [sp, #16]\n\t"                                                    \
   "ldr r1, [r0, #28]\n\t" "str r1, [sp, #20]\n\t"                                                    \
-  "ldr r1, [r0, #44]\n\t" "str r1, [sp, #24]\n\t"                                                    \
+  "ldr r1, [r0, #44]\n\t" "str r1, [sp, #0]\n\t"                                                     \
   "ldr r12, [r0, #36]\n\t"                                                                           \
   "5:\n\t" /* output row */                                                                          \
   "ldr r0, [sp, #28]\n\t"                                                                            \
@@ -1113,49 +1124,31 @@ static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) =
   "add r5, r4, r1\n\t"                                                                               \
   "add r6, r5, r1\n\t"                                                                               \
   "ldr lr, [r0, #56]\n\t"                                                                            \
-  "ldr r1, [sp, #24]\n\t" "str r1, [sp, #0]\n\t"                                                     \
   "6:\n\t" /* output pixel, 4 channels */                                                            \
   "ldm r12, {r0-r3}\n\t"                                                                             \
-  FE_DWCV_TAP("r4", "0", "0") FE_DWCV_TAP("r4", "8", "8") FE_DWCV_TAP("r4", "16", "16")             \
-  FE_DWCV_TAP("r5", "0", "24") FE_DWCV_TAP("r5", "8", "32") FE_DWCV_TAP("r5", "16", "40")           \
-  FE_DWCV_TAP("r6", "0", "48") FE_DWCV_TAP("r6", "8", "56") FE_DWCV_TAP("r6", "16", "64")           \
+  FE_DWCV_TAP_POST("r4", STEP, "0") FE_DWCV_TAP("r4", K1, "8") FE_DWCV_TAP("r4", K2, "16")           \
+  FE_DWCV_TAP_POST("r5", STEP, "24") FE_DWCV_TAP("r5", K1, "32") FE_DWCV_TAP("r5", K2, "40")         \
+  FE_DWCV_TAP_POST("r6", STEP, "48") FE_DWCV_TAP("r6", K1, "56") FE_DWCV_TAP("r6", K2, "64")         \
   EPI                                                                                                \
-  "ldm sp, {r8, r9, r10, r11}\n\t" /* y, C, table, channels to store */                             \
+  "ldm sp, {r8, r9, r10}\n\t" /* y, C, table (full groups only: the impl runs partial ones in C) */  \
   "ssat r0, #9, r0\n\t" "ssat r1, #9, r1\n\t" "ssat r2, #9, r2\n\t" "ssat r3, #9, r3\n\t"            \
   "ldrsb r0, [r10, r0]\n\t" "ldrsb r1, [r10, r1]\n\t" "ldrsb r2, [r10, r2]\n\t" "ldrsb r3, [r10, r3]\n\t" \
-  "cmp r11, #4\n\t"                                                                                  \
-  "bne 7f\n\t"                                                                                       \
   "strb r0, [r8]\n\t"                                                                                \
   "strb r1, [r8, #1]\n\t"                                                                            \
   "strb r2, [r8, #2]\n\t"                                                                            \
   "strb r3, [r8, #3]\n\t"                                                                            \
-  "8:\n\t"                                                                                           \
   "add r8, r8, r9\n\t"                                                                               \
   "str r8, [sp]\n\t"                                                                                 \
-  "add r4, r4, #" STEP "\n\t"                                                                        \
-  "add r5, r5, #" STEP "\n\t"                                                                        \
-  "add r6, r6, #" STEP "\n\t"                                                                        \
   "subs lr, lr, #1\n\t"                                                                              \
   "bne 6b\n\t"                                                                                       \
-  /* next output row */                                                                              \
+  /* next output row: its outputs follow this row's in y ([sp] already points at them) */            \
   "ldr r0, [sp, #28]\n\t"                                                                            \
   "ldr r1, [r0, #68]\n\t"                                                                            \
   "ldr r2, [sp, #20]\n\t" "add r2, r2, r1\n\t" "str r2, [sp, #20]\n\t"                               \
-  "ldr r3, [r0, #56]\n\t"                                                                            \
-  "ldr r2, [sp, #24]\n\t" "mla r2, r3, r9, r2\n\t" "str r2, [sp, #24]\n\t"                           \
   "ldr r2, [sp, #16]\n\t" "subs r2, r2, #1\n\t" "str r2, [sp, #16]\n\t"                              \
   "bne 5b\n\t"                                                                                       \
   "add sp, sp, #32\n\t"                                                                              \
   "pop {r4-r11, pc}\n\t"                                                                             \
-  "7:\n\t" /* partial group: store channels 0 .. nst-1 */                                           \
-  "strb r0, [r8]\n\t"                                                                                \
-  "cmp r11, #2\n\t"                                                                                  \
-  "blt 8b\n\t"                                                                                       \
-  "strb r1, [r8, #1]\n\t"                                                                            \
-  "cmp r11, #3\n\t"                                                                                  \
-  "blt 8b\n\t"                                                                                       \
-  "strb r2, [r8, #2]\n\t"                                                                            \
-  "b 8b\n\t"
 
 // AAPCS: r0 = job; preserves r4-r11 and s16-s31 (uses s0-s7 only).
 // Float epilogue: the group's 4 scales in s0-s3 (START), 4 x (VCVT, VMUL, VCVTR) through s4-s7.
@@ -1168,7 +1161,9 @@ static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) =
   "vcvtr.s32.f32 s4, s4\n\t" "vcvtr.s32.f32 s5, s5\n\t" "vcvtr.s32.f32 s6, s6\n\t" "vcvtr.s32.f32 s7, s7\n\t" \
   "vmov r0, r1, s4, s5\n\t"                                                                              \
   "vmov r2, r3, s6, s7\n\t"
-#define FE_DWCV_BODY(STEP) FE_DWCV_BODY_EP(STEP, FE_DWCV_START_F32, FE_DWCV_EPI_F32)
+#define FE_DWCV_BODY(STEP, K1, K2) FE_DWCV_BODY_EP(STEP, K1, K2, FE_DWCV_START_F32, FE_DWCV_EPI_F32)
+// TFLite: the group's requantization words (job.scale) kept at [sp, #24] for the epilogue.
+#define FE_DWCV_START_TFL "ldr r1, [r0, #40]\n\t" "str r1, [sp, #24]\n\t"
 // TFLite epilogue (DspRqTfl, proof in dsp_s8_common.h): job.scale points at the group's 4 x 5
 // requantization words; the live row pointers, weights, bias pointer and count (r4-r7, r12, lr) are
 // pushed for the 4 channels' LDM {M, ls+1, r, s, e} -> r4-r8 and AND/ADD (t in r9), LSL, SMMLAR, ASR.
@@ -1181,22 +1176,21 @@ static_assert(offsetof(DwDspCvJob, plane) == 28 && offsetof(DwDspCvJob, shift) =
   "asr " A ", " A ", r8\n\t"
 #define FE_DWCV_EPI_TFL                                                                  \
   "push {r4, r5, r6, r7, r12, lr}\n\t"                                                  \
-  "ldr lr, [sp, #52]\n\t" /* job */                                                     \
-  "ldr lr, [lr, #40]\n\t"                                                               \
+  "ldr lr, [sp, #48]\n\t" /* the words: FE_DWCV_START_TFL's [sp, #24] */               \
   FE_DWCV_TFL_ONE("r0") FE_DWCV_TFL_ONE("r1") FE_DWCV_TFL_ONE("r2") FE_DWCV_TFL_ONE("r3") \
   "pop {r4, r5, r6, r7, r12, lr}\n\t"
 __attribute__((naked, noinline)) inline void dwconv_dsp_group_k3s1(const DwDspCvJob*) {
-  __asm__ volatile(FE_DWCV_BODY("8"));
+  __asm__ volatile(FE_DWCV_BODY("8", "0", "8"));
 }
 __attribute__((naked, noinline)) inline void dwconv_dsp_group_k3s2(const DwDspCvJob*) {
-  __asm__ volatile(FE_DWCV_BODY("16"));
+  __asm__ volatile(FE_DWCV_BODY("16", "-8", "0"));
 }
 // TFLite: job.scale holds the group's packed requantization words (the routine only reads them).
 __attribute__((naked, noinline)) inline void dwconv_dsp_group_k3s1_tfl(const DwDspCvJob*) {
-  __asm__ volatile(FE_DWCV_BODY_EP("8", "", FE_DWCV_EPI_TFL));
+  __asm__ volatile(FE_DWCV_BODY_EP("8", "0", "8", FE_DWCV_START_TFL, FE_DWCV_EPI_TFL));
 }
 __attribute__((naked, noinline)) inline void dwconv_dsp_group_k3s2_tfl(const DwDspCvJob*) {
-  __asm__ volatile(FE_DWCV_BODY_EP("16", "", FE_DWCV_EPI_TFL));
+  __asm__ volatile(FE_DWCV_BODY_EP("16", "-8", "0", FE_DWCV_START_TFL, FE_DWCV_EPI_TFL));
 }
 #endif
 
@@ -1290,7 +1284,13 @@ inline void dwconv_s8_dsp_grouped_impl(const ConvS8Params& p, const int8_t* x, c
         j.shift = 0;
         j.bias = bias + c;
         if constexpr (Ep::kFloatAsm) j.scale = scale + c;
+#if FERRITE_DSP_FPU
+        // The assembly reads the packed words in place (TFLite: 5 words per channel, the layout of
+        // DspTflRq, so the group's 4 channels are the 20 words from Ep::off(scale, c)).
+        if constexpr (!Ep::kFloatAsm) j.scale = reinterpret_cast<const float*>(Ep::off(scale, c));
+#else
         for (int32_t k = 0; k < 4; ++k) rq4[k] = Ep::at(scale, c + k);
+#endif
       } else {  // the 4 bytes ending at channel C - 1 (C >= 4), shifted down
         j.x = x0 + C - 4;
         j.shift = 8 * (4 - nst);
@@ -1303,20 +1303,22 @@ inline void dwconv_s8_dsp_grouped_impl(const ConvS8Params& p, const int8_t* x, c
         if constexpr (Ep::kFloatAsm) j.scale = scale4;
       }
 #if FERRITE_DSP_FPU
-      if constexpr (Ep::kFloatAsm) {
-        if (S == 1)
-          dwconv_dsp_group_k3s1(&j);
-        else
-          dwconv_dsp_group_k3s2(&j);
-      } else {
-        j.scale = reinterpret_cast<const float*>(rq4);  // the 4 channels' requantization words
-        if (S == 1)
-          dwconv_dsp_group_k3s1_tfl(&j);
-        else
-          dwconv_dsp_group_k3s2_tfl(&j);
+      // The assembly stores 4 channels per output; a partial last group (C % 4 != 0) runs in C.
+      if (nst == 4) {
+        if constexpr (Ep::kFloatAsm) {
+          if (S == 1)
+            dwconv_dsp_group_k3s1(&j);
+          else
+            dwconv_dsp_group_k3s2(&j);
+        } else {
+          if (S == 1)
+            dwconv_dsp_group_k3s1_tfl(&j);
+          else
+            dwconv_dsp_group_k3s2_tfl(&j);
+        }
+        __asm__ volatile("" ::: "memory");
+        continue;
       }
-      __asm__ volatile("" ::: "memory");
-      continue;
 #endif
       dwconv_dsp_group_c<S, Ep>(j, rq4);
     }

@@ -54,7 +54,8 @@
 //                 16, 32, 64, 124 that is >= wq + 2 (s = 1), or 2 * (the smallest of 8, 16, 32, 42
 //                 that is >= wq + 1) (s = 2);
 //   channel-lane: 15 + 16 * (4 + k*k + band * wp), wp = (w_out - 1) * s + k, band = the padded
-//                 rows hp = (h_out - 1) * s + k when 16 * wp * hp <= 4096, else k (more only for
+//                 rows hp = (h_out - 1) * s + k when 16 * wp * hp <= 4096 (TFLite 3x3 stride 2
+//                 with w_out < 16: <= 16384, dwconv_s8_mve_whole_bytes), else k (more only for
 //                 in-place shapes whose output rows outrun their input rows).
 //   e.g. 48x48x16 3x3 s1: 5535 B; 48x48x48 3x3 s2: 3743 B; 24x24x96 s1: 1439 B, s2: 975 B;
 //   12x12x96 s1: 3359 B; 6x6x192 s1: 1247 B; 3x3x336 s1: 623 B; 48x48x16 7x7 s1: 6911 B.
@@ -133,12 +134,22 @@ inline int32_t dwconv_s8_mve_need(const ConvS8Params& p, int32_t oh) {
 // Planes of at most this many bytes (16 per padded pixel) are copied whole; larger ones go through
 // the ring of rows.
 constexpr int32_t kDwS8MveWholePlaneBytes = 4096;
+// TFLite 3x3 stride-2 layers too narrow for the interleaved-rows mode (w_out < 16) keep the whole
+// padded plane (as int8, dwconv_s8_mve_i8_run) up to 16 KB: converting a ring of float rows per
+// block of 4 channels cost them more than the MACs (VWW's 24x24x32 -> 12x12: 40 % of the layer).
+// The plane is scratch only while the layer runs; it is at most 16 * 31 * 31 bytes for square maps.
+constexpr int32_t kDwS8MveWholePlaneBytesTflS2 = 16384;
+inline int32_t dwconv_s8_mve_whole_bytes(const ConvS8Params& p, bool tfl) {
+  return tfl && p.kh == 3 && p.kw == 3 && p.stride_h == 2 && p.stride_w == 2 && p.w_out < 16
+             ? kDwS8MveWholePlaneBytesTflS2
+             : kDwS8MveWholePlaneBytes;
+}
 
-inline DwS8MveGeom dwconv_s8_mve_geom(const ConvS8Params& p) {
+inline DwS8MveGeom dwconv_s8_mve_geom(const ConvS8Params& p, int32_t whole_bytes = kDwS8MveWholePlaneBytes) {
   DwS8MveGeom g;
   g.wp = (p.w_out - 1) * p.stride_w + p.kw;
   g.hp = (p.h_out - 1) * p.stride_h + p.kh;
-  if (16 * g.wp * g.hp <= kDwS8MveWholePlaneBytes) {
+  if (16 * g.wp * g.hp <= whole_bytes) {
     g.band = g.hp;
   } else {
     int32_t b = p.kh;
@@ -904,10 +915,20 @@ __attribute__((noinline)) void dwconv_s8_mve_plane_run(const ConvS8Params& p, co
 // computes exactly what dwconv_s8_mve_group3 computes (same float sums of exact integer products).
 // In place: a chunk's input is copied before any of its outputs is written, and outputs only
 // overwrite the chunk's own channels.
-template <int S, int P, bool kSmall, bool kPred, class Rq = MveRqF32>
+// kPair (TFLite, small biases, no lane predicate, activation range the whole int8 range): outputs
+// 0/1 and 2/3 are finished in pairs: after the rounding shift VQMOVNB.S32 / VQMOVNT.S32 put both
+// into one int16 vector (halfword 2k: channel k of the first output, 2k + 1: of the second; int16
+// saturation), VQADD.S16 adds out_zp, VQMOVNB.S16 saturates to int8, and one VSTRB.16 scatter
+// (offsets off8 = {0, C, 1, C + 1, 2, C + 2, 3, C + 3}) stores the 8 bytes: 7 instructions per pair
+// after the shift instead of 14. Exact: the reference's result is clamp(v + zp, -128, 127) =
+// sat8(v + zp); sat16(v) + zp (|zp| <= 128) saturates to the same int8 (see conv1x1_s8_mve_tfl_pairs8).
+// A third output (P = 3) takes the usual path.
+template <int S, int P, bool kSmall, bool kPred, class Rq = MveRqF32, bool kPair = false>
 __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*& r0, const int8_t*& r1,
                                                                    const int8_t*& r2, const float* wf, int8_t*& yp,
-                                                                   int32_t C, int32_t zp, uint32_t pred, int32_t cl) {
+                                                                   int32_t C, int32_t zp, uint32_t pred, int32_t cl,
+                                                                   const uint16_t* off8 = nullptr) {
+  static_assert(!kPair || (Rq::kTfl && kSmall && !kPred), "the pair epilogue: TFLite, small biases, no predicate");
   static_assert(P >= 1 && P * S <= 6 && P <= 4, "VLDRB immediate offsets reach 127");
   __asm__ volatile(
       R"(
@@ -943,6 +964,23 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
           .set .Lfe_j, .Lfe_j + 1
         .endr
         .set .Lfe_ky, .Lfe_ky + 1
+      .endm
+      .macro fe_pair%=, a, b
+        .irp acc, \a, \b
+          vcvt.s32.f32 \acc, \acc
+          vqrdmulh.s32 q4, \acc, q5
+          vshr.s32 \acc, \acc, #31
+          vadd.i32 \acc, \acc, q4
+          vadd.i32 \acc, \acc, q4
+          vrshl.s32 \acc, \acc, q6
+        .endr
+        vqmovnb.s32 \a, \a
+        vqmovnt.s32 \a, \b
+        vqadd.s16 \a, \a, %[zp]
+        vqmovnb.s16 \a, \a
+        vstrb.16 \a, [%[yp], q7]
+        add %[yp], %[yp], %[C]
+        add %[yp], %[yp], %[C]
       .endm
       .macro fe_out%=, acc, i
         .if %c[P] > \i
@@ -1008,17 +1046,30 @@ __attribute__((always_inline)) inline void dwconv_s8_mve_group3_i8(const int8_t*
       .if %c[PRED]
         vmsr p0, %[pred]
       .endif
-      fe_out%= q0, 0
-      fe_out%= q1, 1
-      fe_out%= q2, 2
-      fe_out%= q3, 3
+      .if %c[PAIR] && %c[P] >= 2
+        vldrw.u32 q7, [%[off8]]
+        fe_pair%= q0, q1
+        .if %c[P] == 4
+          fe_pair%= q2, q3
+        .elseif %c[P] == 3
+          vdup.32 q7, %[cl]
+          fe_out%= q2, 2
+        .endif
+      .else
+        fe_out%= q0, 0
+        fe_out%= q1, 1
+        fe_out%= q2, 2
+        fe_out%= q3, 3
+      .endif
       .purgem fe_fma%=
       .purgem fe_row%=
       .purgem fe_out%=
+      .purgem fe_pair%=
       )"
       : [r0] "+l"(r0), [r1] "+l"(r1), [r2] "+l"(r2), [yp] "+l"(yp)
       : [wf] "r"(wf), [C] "r"(C), [zp] "r"(zp), [pred] "r"(pred), [P] "i"(P), [S] "i"(S), [SMALL] "i"(kSmall ? 1 : 0),
-        [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl),
+        [PRED] "i"(kPred ? 1 : 0), [TFL] "i"(Rq::kTfl), [PAIR] "i"(kPair ? 1 : 0),
+        [off8] "ri"(kPair ? reinterpret_cast<uintptr_t>(off8) : uintptr_t{0}),
         [cl] "ri"(Rq::kTfl ? cl : 0)
       : "q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "p0", "memory");
 }
@@ -1037,20 +1088,33 @@ struct DwS8MveI8 {
 // Blocks of 4 channels c0 = c_begin, c_begin + 4, ... < c_end inside the chunk of 16 channels that
 // starts at c16 (all of the same bias class; kPred: the tensor's last, partial block): per block its
 // weights to wf, then every output row in groups of G = 4 (stride 1) or 3 (stride 2: VLDRB offsets
-// reach 127 bytes, 7 columns of 16) outputs, the rare block kinds one output at a time.
-template <int S, bool kSmall, bool kPred, class Rq = MveRqF32>
+// reach 127 bytes, 7 columns of 16) outputs, the tensor's last, partial block one output at a time.
+// kPair: the pair epilogue of dwconv_s8_mve_group3_i8 (TFLite, small biases, full int8 activation range).
+template <int S, bool kSmall, bool kPred, class Rq = MveRqF32, bool kPair = false>
 __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32_t c16, int32_t c_begin,
                                                          int32_t c_end) {
   const int32_t C = a.C, zp = a.zp, h_out = a.h_out, w_out = a.w_out, rowb = a.rowb;
   const int32_t cl = dwconv_s8_mve_tfl_cl(a.amin, a.amax);
   const auto* const scale = static_cast<const typename Rq::Q*>(a.scale);
   float* const wf = a.wf;
-  constexpr bool kFast = kSmall && !kPred;
+  // Large-bias blocks (!kSmall) run in groups too: their accumulators start at 0 and each output
+  // adds its int32 bias after VCVT.S32 (exact, as one output at a time); only the tensor's last,
+  // partial block (kPred) goes one output at a time.
+  constexpr bool kFast = !kPred;
   // (Counts from w_out, never from a loop counter after its loop: see dwconv_s8_mve_row.)
   constexpr int G = S == 1 ? 4 : 3;  // outputs per group
   const int32_t groups = kFast ? w_out / G : 0, rem = kFast ? w_out - G * (w_out / G) : 0;
   // (Only the tensor's last block, kPred, needs a lane predicate.)
   const uint32_t pred = kPred ? static_cast<uint32_t>(vctp32q(static_cast<uint32_t>(C - c_begin))) : 0u;
+  alignas(16) uint16_t offs[8];
+  const uint16_t* off8 = nullptr;
+  if (kPair) {
+    for (int k = 0; k < 4; ++k) {
+      offs[2 * k] = static_cast<uint16_t>(k);
+      offs[2 * k + 1] = static_cast<uint16_t>(C + k);
+    }
+    off8 = offs;
+  }
   for (int32_t c0 = c_begin; c0 < c_end; c0 += 4) {
     dwconv_s8_mve_block_setup<3, kSmall, kPred, Rq>(a.w + (c0 >> 2) * 36, a.bias + c0, scale + c0 * Rq::kWords, wf,
                                                     pred);
@@ -1062,7 +1126,7 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
         const int8_t* r1 = plane + rowb;
         const int8_t* r2 = r1 + rowb;
         int8_t* yp = y;
-        dwconv_s8_mve_group3_i8<S, G, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
+        dwconv_s8_mve_group3_i8<S, G, kSmall, kPred, Rq, kPair>(r0, r1, r2, wf, yp, C, zp, pred, cl, off8);
         plane = r1 + (S - 1) * rowb - G * S * 16;
         y = yp;
       }
@@ -1074,7 +1138,7 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
         const int8_t* r1 = plane + rowb;
         const int8_t* r2 = r1 + rowb;
         int8_t* yp = y;
-        dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
+        dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred, Rq, kPair>(r0, r1, r2, wf, yp, C, zp, pred, cl, off8);
         plane = r1 - 3 * 16;
         y = yp;
       }
@@ -1089,16 +1153,16 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
       int8_t* yp = y;
       if (kFast) {
         for (int32_t i = 0; i < groups; ++i)
-          dwconv_s8_mve_group3_i8<S, G, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
+          dwconv_s8_mve_group3_i8<S, G, kSmall, kPred, Rq, kPair>(r0, r1, r2, wf, yp, C, zp, pred, cl, off8);
         if (S == 1 && rem == 3)
-          dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
+          dwconv_s8_mve_group3_i8<S, 3, kSmall, kPred, Rq, kPair>(r0, r1, r2, wf, yp, C, zp, pred, cl, off8);
         else if (rem == 2)
-          dwconv_s8_mve_group3_i8<S, 2, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
+          dwconv_s8_mve_group3_i8<S, 2, kSmall, kPred, Rq, kPair>(r0, r1, r2, wf, yp, C, zp, pred, cl, off8);
         else if (rem == 1)
-          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred, Rq, kPair>(r0, r1, r2, wf, yp, C, zp, pred, cl, off8);
       } else {
         for (int32_t i = 0; i < w_out; ++i)
-          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred, Rq>(r0, r1, r2, wf, yp, C, zp, pred, cl);
+          dwconv_s8_mve_group3_i8<S, 1, kSmall, kPred, Rq, kPair>(r0, r1, r2, wf, yp, C, zp, pred, cl, off8);
       }
       plane = r1 + (S - 1) * rowb - 16 * S * w_out;
       y = yp;
@@ -1108,7 +1172,7 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_blocks(const DwS8MveI8& a, int32
 
 // The full blocks [c16, cf) of a chunk whose bias classes differ: runs of blocks of the same class,
 // one call each (each block's class tested once).
-template <int S, class Rq>
+template <int S, class Rq, bool kPair = false>
 __attribute__((noinline)) void dwconv_s8_mve_i8_mixed(const DwS8MveI8& a, int32_t c16, int32_t cf) {
   bool small = dwconv_s8_mve_small_bias(a.bias, c16, a.C);
   for (int32_t c0 = c16; c0 < cf;) {
@@ -1120,7 +1184,7 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_mixed(const DwS8MveI8& a, int32_
       c1 += 4;
     }
     if (small)
-      dwconv_s8_mve_i8_blocks<S, true, false, Rq>(a, c16, c0, c1);
+      dwconv_s8_mve_i8_blocks<S, true, false, Rq, kPair>(a, c16, c0, c1);
     else
       dwconv_s8_mve_i8_blocks<S, false, false, Rq>(a, c16, c0, c1);
     c0 = c1;
@@ -1152,6 +1216,8 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_run(const ConvS8Params& p, const
   uint32_t maxabs = 0;
   for (int32_t c0 = 0; c0 < cfull; c0 += 4) maxabs = vmaxavq_s32(maxabs, vldrwq_s32(bias + c0));
   const bool all_small = maxabs <= (1u << 23);
+  // The pair epilogue (TFLite only) needs the whole int8 activation range, and C + 3 in uint16.
+  const bool full = Rq::kTfl && p.act_min <= -128 && p.act_max >= 127 && C <= 65532;
   for (int32_t c16 = 0; c16 < C; c16 += 16) {
     const int32_t n = C - c16 < 16 ? C - c16 : 16;
     const mve_pred16_t pr8 = vctp8q(static_cast<uint32_t>(n));
@@ -1166,9 +1232,17 @@ __attribute__((noinline)) void dwconv_s8_mve_i8_run(const ConvS8Params& p, const
     }
     const int32_t cend = c16 + n, cf = cend < cfull ? cend : cfull;
     if (all_small) {
-      if (cf > c16) dwconv_s8_mve_i8_blocks<S, true, false, Rq>(a, c16, c16, cf);
+      if (cf > c16) {
+        if (full)
+          dwconv_s8_mve_i8_blocks<S, true, false, Rq, Rq::kTfl != 0>(a, c16, c16, cf);
+        else
+          dwconv_s8_mve_i8_blocks<S, true, false, Rq>(a, c16, c16, cf);
+      }
     } else if (cf > c16) {
-      dwconv_s8_mve_i8_mixed<S, Rq>(a, c16, cf);
+      if (full)
+        dwconv_s8_mve_i8_mixed<S, Rq, Rq::kTfl != 0>(a, c16, cf);
+      else
+        dwconv_s8_mve_i8_mixed<S, Rq>(a, c16, cf);
     }
     if (cf < cend) {
       if (dwconv_s8_mve_small_bias(bias, cf, C))
@@ -1466,7 +1540,7 @@ inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8
       default: break;
     }
   }
-  const DwS8MveGeom g = dwconv_s8_mve_geom(p);
+  const DwS8MveGeom g = dwconv_s8_mve_geom(p, dwconv_s8_mve_whole_bytes(p, Rq::kTfl != 0));
   float* const wf =
       reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
   float* const band = wf + 4 * (4 + K * K);
@@ -1525,7 +1599,7 @@ FERRITE_RT_DWCONV_S8_MVE(7, 2)
 // TFLite requantization (qm: int32 [ceil(c/4)][3][4] from pack_dw_requant_s8_mve_tfl): the same
 // bodies with the MveRqTfl policy, channel-lane mode only (scratch: dwconv_s8_mve_tfl_scratch_bytes).
 inline size_t dwconv_s8_mve_tfl_scratch_bytes(const ConvS8Params& p) {
-  const DwS8MveGeom g = dwconv_s8_mve_geom(p);
+  const DwS8MveGeom g = dwconv_s8_mve_geom(p, dwconv_s8_mve_whole_bytes(p, true));
   return 15 + 16 * (4 + static_cast<size_t>(p.kh) * static_cast<size_t>(p.kw) +
                     static_cast<size_t>(g.band) * static_cast<size_t>(g.wp));
 }
