@@ -207,6 +207,11 @@ def build(name, pattern, rng, dt):
         c = b.node("Relu", [x])
         c = b.qdq(c, 0.0, 2.5)
         y = b.node("Concat", [x, a, c], axis=1)
+    elif pattern in ("conv_se_reducemean", "conv_se_gap"):
+        # A squeeze-excitation after a convolution (ORT's layout transformer makes the conv NHWC).
+        h = b.conv(x, scale_of(b), C, C, k=3, pads=[1, 1, 1, 1])
+        h = b.qdq(h, -3.0, 3.0)
+        y = se_block(b, h, C, 4, "hardsigmoid", "reducemean" if pattern == "conv_se_reducemean" else "gap")
     elif pattern == "gap":
         y = b.node("GlobalAveragePool", [x])
     elif pattern == "add_same":
@@ -225,7 +230,7 @@ PATTERNS = ["se_hsig_reducemean", "se_sig_gap", "reducemean_hw", "reducemean_hw_
             "hardsigmoid", "hardsigmoid_default", "sigmoid", "hardswish", "mul_channel", "mul_same",
             "resize_nearest", "resize_nearest_hp", "resize_bilinear", "resize_bilinear_ac", "resize_bilinear_pt",
             "pad", "transpose", "concat_scales", "conv_transpose", "gap", "add_same",
-            "reducemean_hw_7x7", "se_hsig_reducemean_7x7"]
+            "reducemean_hw_7x7", "se_hsig_reducemean_7x7", "conv_se_reducemean", "conv_se_gap"]
 
 
 def main():
