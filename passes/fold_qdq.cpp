@@ -5,8 +5,11 @@
 //   Conv -> QLinearConv, MatMul -> QLinearMatMul, Gemm -> QGemm, Add/Mul -> QLinearAdd/QLinearMul,
 //   GlobalAveragePool/AveragePool -> QLinear*Pool, Concat -> QLinearConcat, Softmax -> QLinearSoftmax,
 //   Sigmoid/Tanh/HardSwish/HardSigmoid/LeakyRelu/Relu/Clip -> QLinearActivation (a lookup table),
-//   MaxPool and the Reshape family -> the same op on int8 data (+ Requantize when scales differ),
-//   DQ -> Q -> Requantize.
+//   MaxPool, the Reshape family, a zero Pad, a nearest Resize -> the same op on int8 data
+//   (+ Requantize when scales differ), a bilinear Resize -> Resize on int8 with the quantization
+//   parameters in slots 4-7, ReduceMean over trailing axes -> QLinearReduceMean, DQ -> Q -> Requantize.
+// Where ONNX Runtime (x64) runs the float op between DQ and Q instead of an integer kernel
+// (ReduceMean, bilinear Resize), the int8 op repeats those float operations bit for bit.
 // DequantizeLinear nodes left without readers are removed by dead-node; those still read by float
 // operators stay (the report counts the float operators that remain).
 #include <cmath>
@@ -91,6 +94,54 @@ struct QdqFolder {
       q[c] = static_cast<int32_t>(r);
     }
     return add_i32(bf.name + "_int32", q);
+  }
+
+  // A Pad or Resize that only moves values: a constant pad of 0.0 with non-negative pads (no
+  // axes input), or a rank-4 nearest-neighbour Resize of the last two axes.
+  bool moves_bytes(const Node& P) {
+    if (P.outputs.size() != 1) return false;
+    if (P.op == OpKind::Pad) {
+      if (P.attrs.s("mode", "constant") != "constant" || P.inputs.size() > 3) return false;
+      if (in(P, 1) == kNoTensor || !g.t(P.inputs[1]).is_constant()) return false;
+      for (int64_t v : g.t(P.inputs[1]).as_i64())
+        if (v < 0) return false;
+      if (in(P, 2) != kNoTensor) {
+        const Tensor& v = g.t(P.inputs[2]);
+        if (!v.is_constant() || v.dtype != DType::F32 || v.numel() != 1 || v.as_f32()[0] != 0.0f) return false;
+      }
+      return true;
+    }
+    if (P.op == OpKind::Resize) {
+      if (P.attrs.s("mode", "nearest") != "nearest") return false;
+      const Shape& xs = g.t(P.inputs[0]).shape;
+      const Shape& ys = g.t(P.outputs[0]).shape;
+      return xs.size() == 4 && ys.size() == 4 && xs[0] == ys[0] && xs[1] == ys[1] &&
+             P.attrs.s("coordinate_transformation_mode", "half_pixel") != "tf_crop_and_resize";
+    }
+    return false;
+  }
+
+  // A rank-4 bilinear Resize of the last two axes with a coordinate mode resize_bilinear_s8 knows.
+  bool linear_resize_ok(const Node& P) {
+    if (P.outputs.size() != 1 || P.inputs.size() > 4) return false;
+    const Shape& xs = g.t(P.inputs[0]).shape;
+    const Shape& ysh = g.t(P.outputs[0]).shape;
+    const std::string ctm = P.attrs.s("coordinate_transformation_mode", "half_pixel");
+    if (ctm != "half_pixel" && ctm != "pytorch_half_pixel" && ctm != "align_corners" && ctm != "asymmetric") return false;
+    if (P.attrs.i("antialias", 0) != 0 || P.attrs.i("exclude_outside", 0) != 0) return false;
+    return xs.size() == 4 && ysh.size() == 4 && xs[0] == ysh[0] && xs[1] == ysh[1];
+  }
+
+  // A one-element constant holding the zero point of int8/uint8 data `x` (0 when omitted).
+  TensorId zero_point_const(TensorId x, TensorId zp) {
+    Tensor t;
+    t.name = g.t(x).name + "_zero_point_" + std::to_string(g.tensors.size());
+    t.dtype = g.t(x).dtype;
+    t.shape = {};
+    uint8_t b = 0;
+    if (zp != kNoTensor) b = static_cast<uint8_t>(g.t(zp).as_i64()[0]);
+    t.data = std::vector<uint8_t>{b};
+    return g.add_tensor(std::move(t));
   }
 
   // Tries to fold the group ending at Q node `qi`; returns true when the graph changed.
@@ -227,6 +278,26 @@ struct QdqFolder {
         }
         break;
       }
+      case OpKind::Pad:
+      case OpKind::Resize:
+        if (P.op == OpKind::Resize && P.attrs.s("mode", "nearest") == "linear") {
+          // Bilinear: the int8 Resize repeats ONNX Runtime's float interpolation of the dequantized
+          // values and quantizes to the Q's scale itself (resize_bilinear_s8); the quantization
+          // parameters ride in slots 4-7 (X_scale, X_zp, Y_scale, Y_zp), zero points made explicit.
+          const Node* dx = dq_in(0);
+          if (!dx || !per_tensor(*dx) || !linear_resize_ok(P)) return false;
+          r.op = OpKind::Resize;
+          r.inputs = P.inputs;
+          r.inputs.resize(4, kNoTensor);
+          r.inputs[0] = dx->inputs[0];
+          r.inputs.insert(r.inputs.end(), {dx->inputs[1], zero_point_const(dx->inputs[0], in(*dx, 2)), ys,
+                                           zero_point_const(yq, yz)});
+          break;
+        }
+        // Pure data movement on int8 (a zero pad, a nearest-neighbour resize): the float op between
+        // the DQ and the Q only copies dequantized values, which the int8 op does exactly.
+        if (!moves_bytes(P)) return false;
+        [[fallthrough]];
       case OpKind::MaxPool:
       case OpKind::Reshape:
       case OpKind::Flatten:
@@ -239,6 +310,10 @@ struct QdqFolder {
         r.op = P.op;
         r.inputs = P.inputs;
         r.inputs[0] = dx->inputs[0];
+        if (P.op == OpKind::Pad) {  // the padding is real 0: the input's zero point, in its dtype
+          r.inputs.resize(3);
+          r.inputs[2] = zero_point_const(dx->inputs[0], in(*dx, 2));
+        }
         if (!same_values(dx->inputs[1], ys) || !same_values(in(*dx, 2), yz)) {
           // The op on int8 data, then a Requantize to the Q's scale.
           Tensor tmp = g.t(dx->inputs[0]);
@@ -256,6 +331,37 @@ struct QdqFolder {
           replace(p, act_i, qi, {r, rq});
           return true;
         }
+        break;
+      }
+      case OpKind::ReduceMean: {
+        // A mean over trailing axes (the H, W of a squeeze-excitation): ONNX Runtime runs the float
+        // ReduceMean between the DQ and the Q; QLinearReduceMean repeats its float operations.
+        const Node* dx = dq_in(0);
+        if (!dx || !per_tensor(*dx) || P.inputs.size() > 1) return false;
+        const Shape& xs = g.t(P.inputs[0]).shape;
+        const auto rank = static_cast<int64_t>(xs.size());
+        if (rank == 0) return false;
+        std::vector<int64_t> axes = P.attrs.ints("axes");
+        if (axes.empty())
+          for (int64_t a = 0; a < rank; ++a) axes.push_back(a);
+        std::vector<bool> red(xs.size(), false);
+        for (int64_t& a : axes) {
+          if (a < -rank || a >= rank) return false;
+          if (a < 0) a += rank;
+          red[static_cast<size_t>(a)] = true;
+        }
+        size_t first = xs.size();
+        for (size_t i = 0; i < xs.size(); ++i)
+          if (red[i] && first == xs.size()) first = i;
+        for (size_t i = first; i < xs.size(); ++i)
+          if (!red[i]) return false;  // not a trailing block: ORT reduces in another order
+        // Rank 4: H, W of batch 1 only (ORT sums NHWC data in another order, reduce_mean_s8_nhwc).
+        if (rank == 4 && (first != 2 || xs[0] != 1)) return false;
+        r.op = OpKind::QLinearReduceMean;
+        r.attrs.values.clear();
+        r.attrs.values["axes"] = axes;
+        r.attrs.values["keepdims"] = P.attrs.i("keepdims", 1);
+        r.inputs = {dx->inputs[0], dx->inputs[1], in(*dx, 2), ys, yz};
         break;
       }
       case OpKind::DequantizeLinear: {

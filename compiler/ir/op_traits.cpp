@@ -117,6 +117,10 @@ const std::vector<Entry>& entries() {
       {OpKind::Relayout, make([](OpTraits& t) { t.patch = P::Unary; })},
       {OpKind::FlipSign, make([](OpTraits& t) { t.layout_in = t.layout_out = L::Agnostic; t.patch = P::Unary; })},
       {OpKind::Silu, make([](OpTraits& t) { t.act = A::Activation; t.patch = P::Unary; })},
+      // QDQ ReduceMean over trailing axes: reads NCHW or NHWC (reduce_mean_s8 / _nhwc).
+      {OpKind::QLinearReduceMean, make([](OpTraits& t) {
+         t.qslots = q_unary; t.n_qslots = 2; t.layout_in = t.layout_out = L::Agnostic;
+       })},
   };
   return e;
 }

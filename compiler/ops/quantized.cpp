@@ -824,4 +824,55 @@ Expected<Lowered> lower_QLinearConcat(const Graph& g, const Node& n) {
   return l;
 }
 
+// QDQ ReduceMean over the trailing axes (fold-qdq checked that the axes are the last ones):
+// ONNX Runtime's DequantizeLinear -> float ReduceMean -> QuantizeLinear (reduce_mean_s8).
+Expected<Lowered> lower_QLinearReduceMean(const Graph& g, const Node& n) {
+  auto q = unary_qparams(g, n);
+  if (!q) return q.error();
+  const QParam* qx = &q->first;
+  const QParam* qy = &q->second;
+  FERRITE_TRY(require_dtype(g, n, n.inputs[0], {DType::I8}, "input"));
+  FERRITE_TRY(require_clamp_act(n));
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  const Shape& xs = x.shape;
+  const std::vector<int64_t> axes = n.attrs.ints("axes");
+  if (axes.empty() || xs.empty()) return make_error("{}: needs explicit axes", n.display_name());
+  std::vector<bool> red(xs.size(), false);
+  for (int64_t a : axes) {
+    auto na = norm_axis(a, xs.size(), n);
+    if (!na) return na.error();
+    red[static_cast<size_t>(*na)] = true;
+  }
+  size_t first = xs.size();
+  for (size_t i = 0; i < xs.size(); ++i)
+    if (red[i] && first == xs.size()) first = i;
+  for (size_t i = first; i < xs.size(); ++i)
+    if (!red[i]) return make_error("{}: only a mean over trailing axes is supported on int8", n.display_name());
+  const int64_t rows = prod(xs, 0, first), spatial = prod(xs, first, xs.size());
+  if (spatial <= 0 || rows <= 0) return make_error("{}: empty reduction", n.display_name());
+  if (shape_numel(y.shape) != rows) return make_error("{}: internal error: output size", n.display_name());
+  ferrite_rt::GlobalPoolS8Params p{};
+  p.n = 1;
+  p.c = i32(rows);
+  p.spatial = i32(spatial);
+  bool nhwc = false;
+  if (x.nhwc) {
+    if (xs.size() != 4 || first != 2 || xs[0] != 1) return make_error("{}: internal error: NHWC input", n.display_name());
+    p.n = i32(xs[0]);
+    p.c = i32(xs[1]);
+    nhwc = true;
+  }
+  p.in_zp = qx->zp[0];
+  p.out_zp = qy->zp[0];
+  p.in_scale = qx->scale[0];
+  p.out_scale = qy->scale[0];
+  std::tie(p.act_min, p.act_max) = act_range(n.act, qy->scale[0], qy->zp[0]);
+  Lowered l;
+  l.calls.push_back(call(nhwc ? KernelId::reduce_mean_s8_nhwc : KernelId::reduce_mean_s8,
+                         nhwc ? "reduce_mean_s8_nhwc" : "reduce_mean_s8", p,
+                         {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])}));
+  return l;
+}
+
 }  // namespace ferrite::ops

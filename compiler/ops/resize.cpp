@@ -21,7 +21,10 @@ Tensor table(const std::string& name, DType dt, const std::vector<T>& v) {
 }  // namespace
 
 Expected<Lowered> lower_Resize(const Graph& g, const Node& n) {
-  FERRITE_TRY(require_f32(g, n, {0}));
+  const bool s8 = g.t(n.inputs[0]).dtype == DType::I8;  // nearest on int8 (fold-qdq): a copy
+  if (!s8) {
+    FERRITE_TRY(require_f32(g, n, {0}));
+  }
   const Shape& x = in_shape(g, n, 0);
   const Shape& y = out_shape(g, n);
   if (x.empty() || x.size() > 4 || y.size() != x.size())
@@ -96,6 +99,78 @@ Expected<Lowered> lower_Resize(const Graph& g, const Node& n) {
   if (lerp_leading)
     return make_error("{}: linear interpolation along axes other than the last two is not supported", n.display_name());
   p.linear = mode == "linear" ? 1 : 0;
+  if (s8 && mode == "linear") {
+    // fold-qdq's bilinear Resize on int8 (slots 4-7: X_scale, X_zp, Y_scale, Y_zp): the indices and
+    // weights of ONNX Runtime's SetupUpsampleBilinear, in float32, for resize_bilinear_s8.
+    if (x.size() != 4 || x[0] != y[0] || x[1] != y[1] || g.t(n.inputs[0]).nhwc || n.inputs.size() != 8)
+      return make_error("{}: only a bilinear Resize of the last two axes is supported on int8", n.display_name());
+    for (size_t k = 4; k < 8; ++k)
+      if (!g.t(n.inputs[k]).is_constant() || g.t(n.inputs[k]).numel() != 1)
+        return make_error("{}: int8 Resize needs constant per-tensor scales and zero points", n.display_name());
+    const float in_scale = g.t(n.inputs[4]).as_f32()[0], out_scale = g.t(n.inputs[6]).as_f32()[0];
+    if (!(in_scale > 0.f) || !(out_scale > 0.f) || !std::isfinite(in_scale) || !std::isfinite(out_scale))
+      return make_error("{}: scales must be positive and finite", n.display_name());
+    std::vector<int32_t> it = {static_cast<int32_t>(g.t(n.inputs[5]).as_i64()[0]), static_cast<int32_t>(g.t(n.inputs[7]).as_i64()[0])};
+    std::vector<float> ft = {in_scale, out_scale};
+    std::vector<int32_t> i1[2], i2[2];
+    std::vector<float> d1[2], d2[2];
+    for (size_t a = 2; a < 4; ++a) {
+      const int64_t in = x[a], out = y[a];
+      const float scale = scales.empty() ? static_cast<float>(out) / static_cast<float>(in) : scales[a];
+      for (int64_t o = 0; o < out; ++o) {
+        const float xr = static_cast<float>(o);
+        float c = xr;  // ORT: a scale of exactly 1 keeps the coordinate
+        if (scale != 1.0f) {
+          if (ctm == "half_pixel") c = (xr + 0.5f) / scale - 0.5f;
+          else if (ctm == "pytorch_half_pixel") c = out > 1 ? (xr + 0.5f) / scale - 0.5f : 0.0f;
+          else if (ctm == "align_corners") c = out == 1 ? 0.0f : xr * static_cast<float>(in - 1) / static_cast<float>(out - 1);
+          else c = xr / scale;  // asymmetric
+        }
+        c = std::max(0.0f, std::min(c, static_cast<float>(in - 1)));
+        const int64_t a1 = std::min(static_cast<int64_t>(c), in - 1), a2 = std::min(a1 + 1, in - 1);
+        float w1 = std::fabs(c - static_cast<float>(a1)), w2 = std::fabs(c - static_cast<float>(a2));
+        if (a1 == a2) w1 = w2 = 0.5f;
+        i1[a - 2].push_back(static_cast<int32_t>(a1));
+        i2[a - 2].push_back(static_cast<int32_t>(a2));
+        d1[a - 2].push_back(w1);
+        d2[a - 2].push_back(w2);
+      }
+    }
+    for (size_t a = 0; a < 2; ++a) {
+      it.insert(it.end(), i1[a].begin(), i1[a].end());
+      it.insert(it.end(), i2[a].begin(), i2[a].end());
+      ft.insert(ft.end(), d1[a].begin(), d1[a].end());
+      ft.insert(ft.end(), d2[a].begin(), d2[a].end());
+    }
+    Lowered l;
+    KernelCall c;
+    c.kernel = KernelId::resize_bilinear_s8;
+    c.variant = "resize_bilinear_s8";
+    c.params = p;
+    const std::string base = g.t(n.outputs[0]).name;
+    c.args = {Operand::tensor(n.inputs[0]), Operand::constant(table(base + "_resize_i", DType::I32, it)),
+              Operand::constant(table(base + "_resize_f", DType::F32, ft)), Operand::tensor(n.outputs[0])};
+    l.calls.push_back(std::move(c));
+    return l;
+  }
+  if (s8) {
+    // resize_s8_tfl with weight 0: (i, i, 0) per output row, then per output column; N and C kept.
+    if (mode != "nearest" || x.size() != 4 || x[0] != y[0] || x[1] != y[1] || g.t(n.inputs[0]).nhwc)
+      return make_error("{}: only a nearest-neighbour Resize of the last two axes is supported on int8", n.display_name());
+    const size_t rows_at = 2 * static_cast<size_t>(y[0] + y[1]), cols_at = rows_at + 2 * static_cast<size_t>(y[2]);
+    std::vector<int32_t> tab;
+    for (int64_t o = 0; o < y[2]; ++o) tab.insert(tab.end(), {idx[rows_at + 2 * static_cast<size_t>(o)], idx[rows_at + 2 * static_cast<size_t>(o)], 0});
+    for (int64_t o = 0; o < y[3]; ++o) tab.insert(tab.end(), {idx[cols_at + 2 * static_cast<size_t>(o)], idx[cols_at + 2 * static_cast<size_t>(o)], 0});
+    Lowered l;
+    KernelCall c;
+    c.kernel = KernelId::resize_s8_tfl;
+    c.variant = "resize_s8_nearest";
+    c.params = p;
+    c.args = {Operand::tensor(n.inputs[0]), Operand::constant(table(g.t(n.outputs[0]).name + "_resize_tab", DType::I32, tab)),
+              Operand::tensor(n.outputs[0])};
+    l.calls.push_back(std::move(c));
+    return l;
+  }
   Lowered l;
   KernelCall c;
   c.kernel = KernelId::resize_f32;

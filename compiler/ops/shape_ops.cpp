@@ -182,7 +182,49 @@ Expected<Lowered> lower_Concat(const Graph& g, const Node& n) {
   return l;
 }
 
+// A zero pad on int8 data (fold-qdq: DQ -> Pad(0.0) -> Q): the padded positions get the input's
+// zero point (input 2, an int8 constant), which dequantizes to exactly 0.0 as ONNX Runtime's float
+// Pad writes. Either layout (the dims are permuted for NHWC); pad_s8_tfl copies bytes.
+static Expected<Lowered> lower_pad_s8(const Graph& g, const Node& n) {
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  const size_t r = x.shape.size();
+  if (y.dtype != DType::I8 || r == 0 || r > 6 || x.nhwc != y.nhwc || n.attrs.s("mode", "constant") != "constant")
+    return make_error("{}: only a constant int8 Pad of rank 1..6 is supported", n.display_name());
+  auto pads = const_ints(g, n, 1, "pads");
+  if (!pads) return pads.error();
+  if (pads->size() != 2 * r) return make_error("{}: pads has {} values for rank {}", n.display_name(), pads->size(), r);
+  if (!has_input(n, 2) || !g.t(n.inputs[2]).is_constant() || g.t(n.inputs[2]).dtype != DType::I8 ||
+      g.t(n.inputs[2]).numel() != 1)
+    return make_error("{}: the int8 pad value must be an int8 constant", n.display_name());
+  std::vector<size_t> order(r);
+  for (size_t i = 0; i < r; ++i) order[i] = i;
+  if (x.nhwc && r == 4) order = {0, 2, 3, 1};
+  ferrite_rt::PadParams p{};
+  p.rank = static_cast<int32_t>(r);
+  for (size_t i = 0; i < r; ++i) {
+    const size_t d = order[i];
+    if ((*pads)[d] < 0 || (*pads)[d + r] < 0 || x.shape[d] + (*pads)[d] + (*pads)[d + r] != y.shape[d])
+      return make_error("{}: pads do not give the output shape {}", n.display_name(), shape_str(y.shape));
+    p.in_shape[i] = i32(x.shape[d]);
+    p.out_shape[i] = i32(y.shape[d]);
+    p.pad_begin[i] = i32((*pads)[d]);
+  }
+  p.mode = ferrite_rt::PadMode::Constant;
+  p.value = static_cast<float>(g.t(n.inputs[2]).as_i64()[0]);
+  p.total = i32(shape_numel(y.shape));
+  Lowered l;
+  KernelCall c;
+  c.kernel = KernelId::pad_s8_tfl;
+  c.variant = "pad_s8";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
 Expected<Lowered> lower_Pad(const Graph& g, const Node& n) {
+  if (g.t(n.inputs[0]).dtype == DType::I8) return lower_pad_s8(g, n);
   FERRITE_TRY(require_f32(g, n, {0}));
   const Shape& x = in_shape(g, n, 0);
   const Shape& y = out_shape(g, n);

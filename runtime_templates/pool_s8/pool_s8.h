@@ -160,3 +160,93 @@ inline void avgpool_s8_nhwc(const PoolS8Params& p, const int8_t* x, int8_t* y) {
     }
   }
 }
+
+// ReduceMean over the trailing axes on int8 data (QDQ ReduceMean, e.g. the H, W mean of a
+// squeeze-excitation block): ONNX Runtime runs it as DequantizeLinear -> float ReduceMean ->
+// QuantizeLinear (no integer kernel), and this reproduces those float operations bit for bit.
+// Rows: n * c outputs, each the mean of `spatial` inputs (NCHW: one contiguous row; _nhwc, below:
+// channel c of an NHWC tensor, which ONNX Runtime sums in another order).
+//   xf = (float)(x - in_zp) * in_scale                     (DequantizeLinear)
+//   s  = the sum of the row's xf in Eigen's order (below)   (ReduceAggregatorSum::FastReduceKR:
+//        ConstEigenVectorArrayMap(row).sum(), onnxruntime/core/providers/cpu/reduction/reduction_ops.h)
+//   m  = s / (float)spatial                                 (ReduceAggregatorMean::FastReduceKR)
+//   y  = QuantizeLinear(m): m / out_scale, clamp to [-128 - out_zp, 127 - out_zp], round half to
+//        even, + out_zp (MlasQuantizeLinear)
+// Eigen's vectorized sum (Redux.h, LinearVectorizedTraversal, SSE packets of 4 floats as ORT's x64
+// build uses): ORT's buffers are 16-byte aligned, so row r starts at element offset r * spatial
+// and its first aligned element is a = (4 - (r * spatial) % 4) % 4. With k = (len - a) / 4 full
+// packets: k == 0 -> a plain left-to-right sum; else the packets are summed lane-wise into two
+// accumulators (even/odd packets) from a, the two are added, an odd last packet is added to the
+// first, the lanes reduce as (l0 + l2) + (l1 + l3), then the a leading elements and the trailing
+// ones are added one by one. Checked against ONNX Runtime 1.30 float ReduceMean on 1,120 rows of
+// 9 shapes (scripts/models/make_int8_patterns.py references): identical.
+inline float reduce_mean_s8_deq(int8_t v, int32_t zp, float scale) {
+  return static_cast<float>(static_cast<int32_t>(v) - zp) * scale;
+}
+
+inline int8_t reduce_mean_s8_row(const GlobalPoolS8Params& p, int64_t row, const int8_t* x, int32_t step) {
+  const int32_t len = p.spatial;
+  const int32_t zp = p.in_zp;
+  const float sc = p.in_scale;
+  const auto at = [&](int32_t i) { return reduce_mean_s8_deq(x[static_cast<ptrdiff_t>(i) * step], zp, sc); };
+  int32_t a = static_cast<int32_t>((4 - (row % 4) * (len % 4) % 4) % 4);
+  if (a > len) a = len;
+  const int32_t packets = (len - a) / 4;
+  float s;
+  if (packets == 0) {
+    s = at(0);
+    for (int32_t i = 1; i < len; ++i) s += at(i);
+  } else {
+    float r0[4] = {0.f, 0.f, 0.f, 0.f}, r1[4] = {0.f, 0.f, 0.f, 0.f};
+    for (int32_t l = 0; l < 4; ++l) r0[l] = at(a + l);
+    const int32_t end2 = a + (packets / 2) * 8, end1 = a + packets * 4;
+    if (packets > 1) {
+      for (int32_t l = 0; l < 4; ++l) r1[l] = at(a + 4 + l);
+      for (int32_t i = a + 8; i < end2; i += 8)
+        for (int32_t l = 0; l < 4; ++l) {
+          r0[l] += at(i + l);
+          r1[l] += at(i + 4 + l);
+        }
+      for (int32_t l = 0; l < 4; ++l) r0[l] += r1[l];
+      if (end1 > end2)
+        for (int32_t l = 0; l < 4; ++l) r0[l] += at(end2 + l);
+    }
+    const float t0 = r0[0] + r0[2];
+    const float t1 = r0[1] + r0[3];
+    s = t0 + t1;
+    for (int32_t i = 0; i < a; ++i) s += at(i);
+    for (int32_t i = end1; i < len; ++i) s += at(i);
+  }
+  const float m = s / static_cast<float>(len);
+  const float lo = static_cast<float>(-128 - p.out_zp), hi = static_cast<float>(127 - p.out_zp);
+  float v = m / p.out_scale;
+  v = v > lo ? v : lo;
+  v = v < hi ? v : hi;
+  return pool_s8_clamp(round_half_even(v) + p.out_zp, p.act_min, p.act_max);
+}
+
+// x [n][c][spatial] -> y [n][c]. y may not alias x.
+inline void reduce_mean_s8(const GlobalPoolS8Params& p, const int8_t* x, int8_t* y) {
+  const int64_t rows = static_cast<int64_t>(p.n) * p.c;
+  for (int64_t r = 0; r < rows; ++r) y[r] = reduce_mean_s8_row(p, r, x + r * p.spatial, 1);
+}
+
+// x [1][spatial][c] (NHWC) -> y [c]. ONNX Runtime runs a ReduceMean whose input its layout
+// transformer made NHWC (it follows the int8 convolutions, as Ferrite's layout pass does) on that
+// NHWC tensor with the axes moved: ReduceAggregatorSum::FastReduceRK copies the first row of C
+// values and adds the next rows one by one, i.e. per channel a plain left-to-right sum over the
+// spatial positions; then m = s / (float)spatial and QuantizeLinear as above. Batch 1 only
+// (fold-qdq folds no other).
+inline void reduce_mean_s8_nhwc(const GlobalPoolS8Params& p, const int8_t* x, int8_t* y) {
+  const float lo = static_cast<float>(-128 - p.out_zp), hi = static_cast<float>(127 - p.out_zp);
+  for (int32_t c = 0; c < p.c; ++c) {
+    float s = reduce_mean_s8_deq(x[c], p.in_zp, p.in_scale);
+    for (int32_t i = 1; i < p.spatial; ++i)
+      s += reduce_mean_s8_deq(x[static_cast<ptrdiff_t>(i) * p.c + c], p.in_zp, p.in_scale);
+    const float m = s / static_cast<float>(p.spatial);
+    float v = m / p.out_scale;
+    v = v > lo ? v : lo;
+    v = v < hi ? v : hi;
+    y[c] = pool_s8_clamp(round_half_even(v) + p.out_zp, p.act_min, p.act_max);
+  }
+}

@@ -662,3 +662,47 @@ TEST_CASE("dwconv_s8_nhwc_inplace equals dwconv_s8_nhwc (stride 1 and 2, padding
     REQUIRE(std::set<int8_t>(ref.begin(), ref.end()).size() > 3);
   }
 }
+
+TEST_CASE("reduce_mean_s8: ONNX Runtime's float ReduceMean order (Eigen SSE sum), NCHW and NHWC", "[s8][reduce]") {
+  // Two rows of 9: row 0 starts 16-byte aligned (two packets from element 0, one trailing element),
+  // row 1 starts at element 9 (first aligned element 3: one packet 3..6, then 0..2, then 7..8).
+  const std::vector<int8_t> x = {17, -3, 99, 5, -128, 127, 33, -77, 2, 64, -1, 12, 100, -90, 45, 3, -50, 7};
+  GlobalPoolS8Params p{1, 2, 9, 3, -4, 0.1f, 0.05f, -128, 127};
+  auto d = [&](int i) { return static_cast<float>(static_cast<int32_t>(x[static_cast<size_t>(i)]) - 3) * 0.1f; };
+  auto q = [&](float s) {
+    const float v = (s / 9.0f) / 0.05f;
+    const float c = v < -124.f ? -124.f : (v > 131.f ? 131.f : v);
+    return static_cast<int32_t>(std::nearbyint(c)) - 4;
+  };
+  float a0 = d(0) + d(4), a1 = d(1) + d(5), a2 = d(2) + d(6), a3 = d(3) + d(7);
+  float s0 = (a0 + a2) + (a1 + a3);
+  s0 += d(8);
+  const int o = 9;
+  float s1 = (d(o + 3) + d(o + 5)) + (d(o + 4) + d(o + 6));
+  s1 += d(o + 0);
+  s1 += d(o + 1);
+  s1 += d(o + 2);
+  s1 += d(o + 7);
+  s1 += d(o + 8);
+  int8_t y[2];
+  reduce_mean_s8(p, x.data(), y);
+  check_eq_s8(y, std::vector<int32_t>{q(s0), q(s1)});
+  // The same rows stored NHWC ([1][9][2]): ORT's FastReduceRK order, left to right per channel.
+  std::vector<int8_t> xh(18);
+  for (int c = 0; c < 2; ++c)
+    for (int i = 0; i < 9; ++i) xh[static_cast<size_t>(i * 2 + c)] = x[static_cast<size_t>(c * 9 + i)];
+  float h0 = d(0), h1 = d(o);
+  for (int i = 1; i < 9; ++i) {
+    h0 += d(i);
+    h1 += d(o + i);
+  }
+  int8_t yh[2];
+  reduce_mean_s8_nhwc(p, xh.data(), yh);
+  check_eq_s8(yh, std::vector<int32_t>{q(h0), q(h1)});
+  // Saturation: a mean far above the output range clamps to 127.
+  GlobalPoolS8Params big{1, 1, 4, 0, 0, 1.0f, 0.01f, -128, 127};
+  const int8_t xb[4] = {100, 100, 100, 100};
+  int8_t yb;
+  reduce_mean_s8(big, xb, &yb);
+  CHECK(yb == 127);
+}

@@ -222,6 +222,79 @@ TEST_CASE("fold-qdq: Add, Sigmoid, MaxPool and DQ -> Q", "[passes][fold_qdq]") {
     }
     CHECK(verify(g));
   }
+  SECTION("ReduceMean over trailing axes -> QLinearReduceMean; over the channels stays float") {
+    const bool hw = GENERATE(true, false);
+    TensorId m = act(g, "m", hw ? Shape{1, 2, 1, 1} : Shape{1, 1, 2, 2});
+    TensorId y = typed(g, "y", DType::I8, hw ? Shape{1, 2, 1, 1} : Shape{1, 1, 2, 2});
+    g.nodes.push_back(node(OpKind::ReduceMean, {a}, {m}, "mean"));
+    g.nodes.back().attrs.values["axes"] = hw ? std::vector<int64_t>{-1, 2} : std::vector<int64_t>{1};
+    g.nodes.push_back(node(OpKind::QuantizeLinear, {m, s2, z2}, {y}, "q"));
+    g.outputs = {y, b};
+    REQUIRE(pass_fold_qdq(g, ctx));
+    const Node* q = find(g, OpKind::QLinearReduceMean);
+    if (hw) {
+      REQUIRE(q);
+      CHECK(q->inputs == std::vector<TensorId>{aq, s1, z1, s2, z2});
+      CHECK(q->attrs.ints("axes") == std::vector<int64_t>{3, 2});
+      CHECK(q->outputs[0] == y);
+    } else {
+      CHECK_FALSE(q);
+      CHECK(count(g, OpKind::ReduceMean) == 1);
+    }
+    CHECK(verify(g));
+  }
+  SECTION("a zero Pad becomes a Pad on int8 data padding with the input's zero point") {
+    TensorId pads = typed(g, "pads", DType::I64, {8}, std::vector<uint8_t>(64, 0));
+    int64_t one = 1;
+    std::memcpy(g.t(pads).data->data() + 2 * 8, &one, 8);  // one row on top
+    TensorId pv = scalar(g, "pv", 0.0f);
+    TensorId pd = act(g, "pd", {1, 2, 3, 2}), y = typed(g, "y", DType::I8, {1, 2, 3, 2});
+    g.nodes.push_back(node(OpKind::Pad, {a, pads, pv}, {pd}, "pad"));
+    g.nodes.push_back(node(OpKind::QuantizeLinear, {pd, s2, z2}, {y}, "q"));
+    g.outputs = {y, b};
+    REQUIRE(pass_fold_qdq(g, ctx));
+    const Node* p = find(g, OpKind::Pad);
+    REQUIRE(p);
+    CHECK(p->inputs[0] == aq);
+    const Tensor& v = g.t(p->inputs[2]);
+    CHECK(v.dtype == DType::I8);
+    CHECK(v.as_i64() == std::vector<int64_t>{1});  // z1
+    CHECK(count(g, OpKind::Requantize) == 1);       // s2 differs from s1
+    CHECK(verify(g));
+  }
+  SECTION("a Pad with another value or mode stays float") {
+    TensorId pads = typed(g, "pads", DType::I64, {8}, std::vector<uint8_t>(64, 0));
+    TensorId pv = scalar(g, "pv", 0.5f);
+    TensorId pd = act(g, "pd", {1, 2, 2, 2}), y = typed(g, "y", DType::I8, {1, 2, 2, 2});
+    g.nodes.push_back(node(OpKind::Pad, {a, pads, pv}, {pd}, "pad"));
+    g.nodes.push_back(node(OpKind::QuantizeLinear, {pd, s2, z2}, {y}, "q"));
+    g.outputs = {y, b};
+    auto changed = pass_fold_qdq(g, ctx);
+    REQUIRE(changed);
+    CHECK_FALSE(*changed);
+  }
+  SECTION("Resize: nearest becomes a Resize on int8 data, bilinear carries the quantization in slots 4-7") {
+    const bool linear = GENERATE(false, true);
+    TensorId sc = cst(g, "sc", {4}, {1.f, 1.f, 2.f, 2.f});
+    TensorId rs = act(g, "rs", {1, 2, 4, 4}), y = typed(g, "y", DType::I8, {1, 2, 4, 4});
+    g.nodes.push_back(node(OpKind::Resize, {a, kNoTensor, sc}, {rs}, "resize"));
+    if (linear) g.nodes.back().attrs.values["mode"] = std::string("linear");
+    g.nodes.push_back(node(OpKind::QuantizeLinear, {rs, s1, z1}, {y}, "q"));
+    g.outputs = {y, b};
+    REQUIRE(pass_fold_qdq(g, ctx));
+    const Node* r = find(g, OpKind::Resize);
+    REQUIRE(r);
+    CHECK(r->inputs[0] == aq);
+    CHECK(r->outputs[0] == y);
+    CHECK(count(g, OpKind::Requantize) == 0);
+    CHECK(r->inputs.size() == (linear ? 8u : 3u));
+    if (linear) {
+      CHECK(r->inputs[4] == s1);
+      CHECK(r->inputs[6] == s1);
+      CHECK(g.t(r->inputs[5]).as_i64() == std::vector<int64_t>{1});
+    }
+    CHECK(verify(g));
+  }
   SECTION("DequantizeLinear -> QuantizeLinear becomes a Requantize") {
     TensorId y = typed(g, "y", DType::I8, {1, 2, 2, 2});
     g.nodes.push_back(node(OpKind::QuantizeLinear, {a, s2, z2}, {y}, "q"));
