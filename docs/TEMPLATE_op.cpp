@@ -42,8 +42,9 @@ Expected<Lowered> lower_MyOp(const Graph& g, const Node& n) {
                                  // has ActFusion::Accepts in compiler/ir/op_traits.cpp)
 
   // 6. What the planner and report need.
+  // In place (y == x) is not set here: give the op an in-place rule in compiler/ir/op_traits.cpp
+  // (`inplace`) if the kernel documents that y may equal x; lower_node applies it.
   Lowered l;
-  l.inplace_input = -1;  // = 0 if the kernel documents that y may equal x (planner checks the rest)
   l.scratch_bytes = 0;   // = ferrite_rt::my_op_f32_scratch_bytes(p) if it needs scratch
   l.macs = 0;            // multiply-accumulates, for the report
 

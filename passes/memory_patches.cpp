@@ -49,9 +49,7 @@ Kind kind_of(const Graph& g, const Node& n) {
 
 bool spatial(const Tensor& t) { return t.shape.size() == 4 && t.shape[0] == 1; }
 
-struct Window {
-  int64_t k, s, d, pad;  // kernel, stride, dilation, begin pad along one axis
-};
+using Window = PatchWindow;
 
 // Kernel geometry of a conv/pool node along rows (axis 0) or cols (axis 1).
 Window window_of(const Graph& g, const Node& n, int axis) {
@@ -103,12 +101,32 @@ std::vector<size_t> patch_cut_points(const Graph& g) {
   return cuts;
 }
 
-Expected<PatchGeometry> patch_geometry(const Graph& g, const PatchSpec& spec) {
+PatchNodeFacts patch_node_facts(const Graph& g) {
+  PatchNodeFacts f;
+  f.kind.resize(g.nodes.size());
+  f.window.resize(g.nodes.size());
+  f.group.assign(g.nodes.size(), 1);
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    const Kind kind = kind_of(g, g.nodes[k]);
+    f.kind[k] = static_cast<uint8_t>(kind);
+    if (kind == Kind::Conv || kind == Kind::Pool) f.window[k] = {window_of(g, g.nodes[k], 0), window_of(g, g.nodes[k], 1)};
+    if (kind == Kind::Conv) f.group[k] = g.nodes[k].attrs.i("group", 1);
+  }
+  return f;
+}
+
+Expected<PatchGeometry> patch_geometry(const Graph& g, const PatchSpec& spec, const PatchNodeFacts* facts) {
   if (spec.stage == 0 || spec.stage >= g.nodes.size()) return make_error("patch stage of {} nodes is out of range", spec.stage);
   const TensorId t = g.nodes[spec.stage - 1].outputs[0];
   const Shape& ts = g.t(t).shape;
   if (spec.grid_rows < 1 || spec.grid_cols < 1 || spec.grid_rows > ts[2] || spec.grid_cols > ts[3])
     return make_error("patch grid {}x{} does not fit '{}' ({}x{})", spec.grid_rows, spec.grid_cols, g.t(t).name, ts[2], ts[3]);
+  // Node facts: from the shared table when given, else computed here.
+  auto kind_at = [&](size_t k) { return facts ? static_cast<Kind>(facts->kind[k]) : kind_of(g, g.nodes[k]); };
+  auto window_at = [&](size_t k, int axis) {
+    return facts ? facts->window[k][static_cast<size_t>(axis)] : window_of(g, g.nodes[k], axis);
+  };
+  auto group_at = [&](size_t k) { return facts ? facts->group[k] : g.nodes[k].attrs.i("group", 1); };
   PatchGeometry geo;
   for (int pr = 0; pr < spec.grid_rows; ++pr)
     for (int pc = 0; pc < spec.grid_cols; ++pc) {
@@ -120,13 +138,13 @@ Expected<PatchGeometry> patch_geometry(const Graph& g, const PatchSpec& spec) {
         auto it = need.find(n.outputs[0]);
         if (it == need.end()) continue;  // not needed by this patch (cannot happen for a chain)
         const Rect out = it->second;
-        const Kind kind = kind_of(g, n);
+        const Kind kind = kind_at(k);
         for (size_t s : data_input_slots(n)) {
           const TensorId x = n.inputs[s];
           const Shape& xs = g.t(x).shape;
           Rect r = out;
           if (kind == Kind::Conv || kind == Kind::Pool) {
-            const Window wr = window_of(g, n, 0), wc = window_of(g, n, 1);
+            const Window wr = window_at(k, 0), wc = window_at(k, 1);
             r = {std::max<int64_t>(0, out.r0 * wr.s - wr.pad),
                  std::min<int64_t>(xs[2], (out.r1 - 1) * wr.s - wr.pad + (wr.k - 1) * wr.d + 1),
                  std::max<int64_t>(0, out.c0 * wc.s - wc.pad),
@@ -138,17 +156,17 @@ Expected<PatchGeometry> patch_geometry(const Graph& g, const PatchSpec& spec) {
       // Elementwise unary outputs (and the quantized input) cover their input's whole region.
       for (size_t k = 0; k < spec.stage; ++k) {
         const Node& n = g.nodes[k];
-        const Kind kind = kind_of(g, n);
+        const Kind kind = kind_at(k);
         if (kind == Kind::Unary || kind == Kind::Quantize) need[n.outputs[0]] = need[n.inputs[0]];
       }
       for (size_t k = 0; k < spec.stage; ++k) {
         const Node& n = g.nodes[k];
-        if (kind_of(g, n) != Kind::Conv) continue;
+        if (kind_at(k) != Kind::Conv) continue;
         const Rect& o = need[n.outputs[0]];
         const Shape& ys = g.t(n.outputs[0]).shape;
         geo.patched_macs += static_cast<uint64_t>(ys[1] * o.rows() * o.cols()) *
-                            static_cast<uint64_t>(g.t(n.inputs[0]).shape[1] / n.attrs.i("group", 1)) *
-                            static_cast<uint64_t>(window_of(g, n, 0).k * window_of(g, n, 1).k);
+                            static_cast<uint64_t>(g.t(n.inputs[0]).shape[1] / group_at(k)) *
+                            static_cast<uint64_t>(window_at(k, 0).k * window_at(k, 1).k);
       }
       for (const auto& [id, r] : need) {
         auto& m = geo.max_dims[id];
@@ -159,11 +177,11 @@ Expected<PatchGeometry> patch_geometry(const Graph& g, const PatchSpec& spec) {
     }
   for (size_t k = 0; k < spec.stage; ++k) {
     const Node& n = g.nodes[k];
-    if (kind_of(g, n) != Kind::Conv) continue;
+    if (kind_at(k) != Kind::Conv) continue;
     const Shape& ys = g.t(n.outputs[0]).shape;
     geo.plain_macs += static_cast<uint64_t>(ys[1] * ys[2] * ys[3]) *
-                      static_cast<uint64_t>(g.t(n.inputs[0]).shape[1] / n.attrs.i("group", 1)) *
-                      static_cast<uint64_t>(window_of(g, n, 0).k * window_of(g, n, 1).k);
+                      static_cast<uint64_t>(g.t(n.inputs[0]).shape[1] / group_at(k)) *
+                      static_cast<uint64_t>(window_at(k, 0).k * window_at(k, 1).k);
   }
   return geo;
 }

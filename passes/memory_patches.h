@@ -3,6 +3,7 @@
 // -- runs patch by patch over a grid on T's spatial dims. Each patch recomputes the halo its
 // receptive field needs from the input; later layers run layer by layer on the assembled T.
 #pragma once
+#include <array>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,7 +28,21 @@ struct PatchGeometry {
   uint64_t plain_macs = 0, patched_macs = 0;
 };
 
-Expected<PatchGeometry> patch_geometry(const Graph& g, const PatchSpec& spec);
+// What the geometry reads of each node, computed once per graph and shared by every candidate of a
+// patch search (recomputing the kernel windows from the attributes for each of ~200 candidates was
+// most of the search's time): the node's patch role and its kernel window along rows and cols.
+struct PatchWindow {
+  int64_t k = 1, s = 1, d = 1, pad = 0;  // kernel, stride, dilation, begin pad along one axis
+};
+struct PatchNodeFacts {
+  std::vector<uint8_t> kind;                          // per node (memory_patches.cpp's Kind)
+  std::vector<std::array<PatchWindow, 2>> window;     // per node: rows, cols (conv and pool nodes)
+  std::vector<int64_t> group;                         // per node: the "group" attribute (conv nodes)
+};
+PatchNodeFacts patch_node_facts(const Graph& g);
+
+// `facts` (optional): patch_node_facts(g), shared by the candidates of one search.
+Expected<PatchGeometry> patch_geometry(const Graph& g, const PatchSpec& spec, const PatchNodeFacts* facts = nullptr);
 
 // The executable form of a patched stage: per patch, the kernel calls in order (each with the stage
 // node whose scratch it uses), ending with the copy of the patch's T region into T.

@@ -18,6 +18,40 @@
 
 namespace ferrite {
 
+// The storage decisions of a suffix of nodes [from, end) and the facts they were made from (PlanReuse).
+struct PlanReuse::Record {
+  size_t nodes = 0, tensors = 0;
+  bool inplace = false, inplace_depthwise = false, caller_owned_inputs = false;
+  std::vector<int> suffix;  // the non-constant tensors the suffix's nodes read or write, ascending
+  // Per suffix tensor: the facts the decisions read.
+  std::vector<int> def, last_use;
+  std::vector<size_t> bytes;
+  std::vector<uint8_t> flags;  // 1 graph input, 2 graph output, 4 extended by PlanOptions::extend
+  std::vector<std::string> names;
+  // Per suffix node: its tensors, name and op, and its lowering's storage facts.
+  std::vector<Node> nodes_seen;  // inputs, outputs, op, name, index
+  std::vector<uint8_t> alias, has_inplace_calls;
+  std::vector<int> inplace_input;
+  std::vector<std::vector<ConcatSlice>> slices;
+  // The decisions: per suffix tensor, its state once the last node was done.
+  std::vector<int> compound_root, group_root, first, last, anchor_to;
+  std::vector<size_t> pos;
+  std::vector<uint8_t> holds_output, external;
+  std::vector<std::vector<int>> members;
+  std::vector<size_t> anchored;  // group roots of suffix tensors anchored to the input they shrink over
+  std::vector<std::string> notes;
+  std::vector<uint8_t> inplace_variant;  // per suffix node
+  std::vector<std::vector<int>> dropped_calls;
+};
+
+PlanReuse::PlanReuse(size_t from) : from_(from) {}
+PlanReuse::~PlanReuse() = default;
+
+PlanStats& plan_stats() {
+  static PlanStats s;
+  return s;
+}
+
 namespace plan_steps {
 
 UnionFind::UnionFind(size_t n) : parent(n) { std::iota(parent.begin(), parent.end(), 0); }
@@ -98,6 +132,12 @@ class GroupBuilder {
   }
 
   StorageGroups take() { return std::move(s_); }
+
+  // The decisions of nodes [from, end) into `r` (its facts are filled by the caller); `notes_from`:
+  // the first note those nodes wrote.
+  void record(PlanReuse::Record& r, size_t from, size_t notes_from);
+  // Sets the state of the recorded suffix tensors, and of the suffix nodes in the plan, from `r`.
+  void replay(const PlanReuse::Record& r, size_t from);
 
  private:
   // Joins child's compound into parent's so that child sits `at` bytes above parent.
@@ -199,14 +239,157 @@ class GroupBuilder {
   StorageGroups s_;
 };
 
+
+void GroupBuilder::record(PlanReuse::Record& r, size_t from, size_t notes_from) {
+  r.compound_root.clear(); r.group_root.clear(); r.first.clear(); r.last.clear(); r.anchor_to.clear();
+  r.pos.clear(); r.holds_output.clear(); r.external.clear(); r.members.clear();
+  for (int t : r.suffix) {
+    const auto i = static_cast<size_t>(t);
+    r.compound_root.push_back(s_.compound.find(t));
+    r.group_root.push_back(s_.group.find(t));
+    r.first.push_back(s_.first[i]);
+    r.last.push_back(s_.last[i]);
+    r.anchor_to.push_back(s_.anchor_to[i]);
+    r.pos.push_back(s_.pos[i]);
+    r.holds_output.push_back(s_.holds_output[i]);
+    r.external.push_back(s_.external[i]);
+    r.members.push_back(s_.members[i]);
+  }
+  r.anchored.clear();
+  for (size_t a : s_.anchored)
+    if (std::binary_search(r.suffix.begin(), r.suffix.end(), static_cast<int>(a))) r.anchored.push_back(a);
+  r.notes.assign(plan_.inplace_notes.begin() + static_cast<std::ptrdiff_t>(notes_from), plan_.inplace_notes.end());
+  r.inplace_variant.assign(plan_.inplace_variant.begin() + static_cast<std::ptrdiff_t>(from), plan_.inplace_variant.end());
+  r.dropped_calls.assign(plan_.dropped_calls.begin() + static_cast<std::ptrdiff_t>(from), plan_.dropped_calls.end());
+}
+
+void GroupBuilder::replay(const PlanReuse::Record& r, size_t from) {
+  for (size_t k = 0; k < r.suffix.size(); ++k) {
+    const auto i = static_cast<size_t>(r.suffix[k]);
+    s_.compound.parent[i] = r.compound_root[k];
+    s_.group.parent[i] = r.group_root[k];
+    s_.first[i] = r.first[k];
+    s_.last[i] = r.last[k];
+    s_.anchor_to[i] = r.anchor_to[k];
+    s_.pos[i] = r.pos[k];
+    s_.holds_output[i] = r.holds_output[k] != 0;
+    s_.external[i] = r.external[k] != 0;
+    s_.members[i] = r.members[k];
+  }
+  s_.anchored.insert(s_.anchored.end(), r.anchored.begin(), r.anchored.end());
+  plan_.inplace_notes.insert(plan_.inplace_notes.end(), r.notes.begin(), r.notes.end());
+  for (size_t k = 0; k < r.inplace_variant.size(); ++k) {
+    plan_.inplace_variant[from + k] = r.inplace_variant[k] != 0;
+    plan_.dropped_calls[from + k] = r.dropped_calls[k];
+  }
+}
+
+// The facts the storage decisions of nodes [from, end) read, into `r`; false when the two node
+// ranges share a non-constant tensor (then the suffix's decisions depend on the prefix's).
+bool suffix_facts(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts, const Lifetimes& life,
+                  size_t from, PlanReuse::Record& r) {
+  const size_t nt = g.tensors.size();
+  std::vector<uint8_t> touched(nt, 0);  // 1 prefix, 2 suffix
+  for (size_t s = 0; s < g.nodes.size(); ++s) {
+    const uint8_t side = s < from ? 1 : 2;
+    auto touch = [&](TensorId t) {
+      if (t == kNoTensor || g.t(t).is_constant()) return true;
+      uint8_t& m = touched[static_cast<size_t>(t)];
+      m |= side;
+      return m != 3;
+    };
+    for (TensorId t : g.nodes[s].inputs)
+      if (!touch(t)) return false;
+    for (TensorId t : g.nodes[s].outputs)
+      if (!touch(t)) return false;
+  }
+  r.nodes = g.nodes.size();
+  r.tensors = nt;
+  r.inplace = opts.inplace;
+  r.inplace_depthwise = opts.inplace_depthwise;
+  r.caller_owned_inputs = opts.caller_owned_inputs;
+  r.suffix.clear(); r.def.clear(); r.last_use.clear(); r.bytes.clear(); r.flags.clear(); r.names.clear();
+  for (size_t i = 0; i < nt; ++i) {
+    if (touched[i] != 2) continue;
+    const auto id = static_cast<TensorId>(i);
+    r.suffix.push_back(static_cast<int>(i));
+    r.def.push_back(life.def[i]);
+    r.last_use.push_back(life.last_use[i]);
+    r.bytes.push_back(g.tensors[i].bytes());
+    r.flags.push_back(static_cast<uint8_t>((g.is_graph_input(id) ? 1 : 0) | (g.is_graph_output(id) ? 2 : 0) |
+                                           (opts.extend.count(id) ? 4 : 0)));
+    r.names.push_back(g.tensors[i].name);
+  }
+  r.nodes_seen.clear(); r.alias.clear(); r.has_inplace_calls.clear(); r.inplace_input.clear(); r.slices.clear();
+  for (size_t s = from; s < g.nodes.size(); ++s) {
+    const Node& n = g.nodes[s];
+    Node id;
+    id.op = n.op;
+    id.name = n.name;
+    id.index = n.index;
+    id.inputs = n.inputs;
+    id.outputs = n.outputs;
+    r.nodes_seen.push_back(std::move(id));
+    r.alias.push_back(lowered[s].alias);
+    r.has_inplace_calls.push_back(!lowered[s].inplace_calls.empty());
+    r.inplace_input.push_back(lowered[s].inplace_input);
+    r.slices.push_back(lowered[s].slices);
+  }
+  return true;
+}
+
+bool same_slices(const std::vector<ConcatSlice>& a, const std::vector<ConcatSlice>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i].input != b[i].input || a[i].part != b[i].part || a[i].offset != b[i].offset || a[i].bytes != b[i].bytes ||
+        a[i].call != b[i].call)
+      return false;
+  return true;
+}
+
+// Whether `now` (the facts of the graph being planned) equals the recorded `r`.
+bool same_facts(const PlanReuse::Record& r, const PlanReuse::Record& now) {
+  if (r.nodes != now.nodes || r.tensors != now.tensors || r.inplace != now.inplace ||
+      r.inplace_depthwise != now.inplace_depthwise || r.caller_owned_inputs != now.caller_owned_inputs ||
+      r.suffix != now.suffix || r.def != now.def || r.last_use != now.last_use || r.bytes != now.bytes ||
+      r.flags != now.flags || r.names != now.names || r.alias != now.alias || r.has_inplace_calls != now.has_inplace_calls ||
+      r.inplace_input != now.inplace_input)
+    return false;
+  for (size_t k = 0; k < r.nodes_seen.size(); ++k) {
+    const Node &a = r.nodes_seen[k], &b = now.nodes_seen[k];
+    if (a.op != b.op || a.name != b.name || a.index != b.index || a.inputs != b.inputs || a.outputs != b.outputs ||
+        !same_slices(r.slices[k], now.slices[k]))
+      return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 StorageGroups storage_groups(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts,
-                             const Lifetimes& life, MemoryPlan& plan) {
+                             const Lifetimes& life, MemoryPlan& plan, PlanReuse* reuse) {
   plan.inplace_variant.assign(g.nodes.size(), false);
   plan.dropped_calls.assign(g.nodes.size(), {});
   GroupBuilder b(g, opts, life, plan);
-  for (size_t s = 0; s < g.nodes.size(); ++s) b.node(s, lowered[s]);
+  const size_t from = reuse ? reuse->from() : 0;
+  PlanReuse::Record now;
+  if (!reuse || from == 0 || from >= g.nodes.size() || !suffix_facts(g, lowered, opts, life, from, now)) {
+    for (size_t s = 0; s < g.nodes.size(); ++s) b.node(s, lowered[s]);
+    ++plan_stats().full;
+    return b.take();
+  }
+  std::unique_ptr<PlanReuse::Record>& rec = reuse->records[opts.concat_in_place ? 1 : 0];
+  for (size_t s = 0; s < from; ++s) b.node(s, lowered[s]);
+  if (rec && same_facts(*rec, now)) {
+    b.replay(*rec, from);
+    ++plan_stats().incremental;
+    return b.take();
+  }
+  const size_t notes_from = plan.inplace_notes.size();
+  for (size_t s = from; s < g.nodes.size(); ++s) b.node(s, lowered[s]);
+  ++plan_stats().full;
+  rec = std::make_unique<PlanReuse::Record>(std::move(now));
+  b.record(*rec, from, notes_from);
   return b.take();
 }
 
@@ -319,10 +502,11 @@ Status place(const std::vector<BufferRequest>& reqs, int steps, MemoryPlan& plan
 
 }  // namespace plan_steps
 
-static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts) {
+static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts,
+                                             PlanReuse* reuse) {
   MemoryPlan plan;
   const plan_steps::Lifetimes life = plan_steps::lifetimes(g, opts);
-  plan_steps::StorageGroups sg = plan_steps::storage_groups(g, lowered, opts, life, plan);
+  plan_steps::StorageGroups sg = plan_steps::storage_groups(g, lowered, opts, life, plan, reuse);
   auto reqs = plan_steps::requests(g, lowered, life, sg, plan);
   if (!reqs) return reqs.error();
   FERRITE_TRY(plan_steps::place(*reqs, life.steps, plan));
@@ -332,14 +516,15 @@ static Expected<MemoryPlan> plan_memory_once(const Graph& g, const std::vector<L
 // Slice aliasing pins a Concat input at a fixed offset inside the output, which can fragment the
 // arena when the inputs are produced far apart (e.g. branches run interleaved): then the plan
 // with separate buffers and copies is smaller, and wins (ties keep the aliasing: fewer copies).
-Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts) {
-  auto p = plan_memory_once(g, lowered, opts);
+Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts,
+                                 PlanReuse* reuse) {
+  auto p = plan_memory_once(g, lowered, opts, reuse);
   if (!p || !opts.concat_in_place) return p;
   const bool aliased = std::any_of(p->dropped_calls.begin(), p->dropped_calls.end(), [](const auto& d) { return !d.empty(); });
   if (!aliased) return p;
   PlanOptions separate = opts;
   separate.concat_in_place = false;
-  auto q = plan_memory_once(g, lowered, separate);
+  auto q = plan_memory_once(g, lowered, separate, reuse);
   if (!q || q->arena_bytes >= p->arena_bytes) return p;
   q->inplace_notes.push_back(fmt::format("Concat inputs keep their own buffers: written into the output's slices the "
                                          "arena would be {} B instead of {} B",

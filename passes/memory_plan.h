@@ -5,6 +5,7 @@
 #pragma once
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -89,7 +90,39 @@ struct PlanOptions {
   std::map<TensorId, std::pair<int, int>> extend;
 };
 
-// Analysis + placement + write-back. `lowered[i]` belongs to g.nodes[i].
-Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts = {});
+// Incremental planning of variants of one graph that differ only in nodes [0, from) and the tensors
+// those nodes read and write: the patch search's candidates at one cut point (one suffix, many grids).
+// The first plan records the storage decisions of nodes [from, end) (storage groups, in-place and
+// slice choices, notes); the next plans recompute those of nodes [0, from) only and replay the rest.
+// A record is replayed only when it provably gives what recomputing would (memory_plan.cpp, checked
+// each time): the two node ranges touch disjoint non-constant tensors, and the suffix's nodes, their
+// lowering's storage facts, its tensors (size, name, lifetime, input/output/constant/extended) and
+// the options equal the recorded ones. Placement always runs on all requests (it is global).
+class PlanReuse {
+ public:
+  explicit PlanReuse(size_t from);
+  ~PlanReuse();
+  PlanReuse(const PlanReuse&) = delete;
+  PlanReuse& operator=(const PlanReuse&) = delete;
+  size_t from() const { return from_; }
+
+  struct Record;                        // memory_plan.cpp
+  std::unique_ptr<Record> records[2];  // by PlanOptions::concat_in_place
+
+ private:
+  size_t from_;
+};
+
+// What the planner did (process-wide counters, for tests and benchmarks): `full` plans decided the
+// storage of every node from scratch; `incremental` ones replayed a PlanReuse record for the suffix.
+struct PlanStats {
+  size_t full = 0, incremental = 0;
+};
+PlanStats& plan_stats();
+
+// Analysis + placement + write-back. `lowered[i]` belongs to g.nodes[i]. `reuse` (optional): a
+// record to replay or to fill (see PlanReuse); the plan is the same with or without it.
+Expected<MemoryPlan> plan_memory(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts = {},
+                                 PlanReuse* reuse = nullptr);
 
 }  // namespace ferrite

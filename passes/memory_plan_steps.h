@@ -45,9 +45,10 @@ struct StorageGroups {
   std::vector<bool> external;             // per compound root: caller-owned input storage
 };
 // Also records the plan's in-place choices (inplace_variant, inplace_notes) and the Concat copies
-// dropped because their input is produced in its slice (dropped_calls).
+// dropped because their input is produced in its slice (dropped_calls). With `reuse`, nodes
+// [reuse->from(), end) replay its record when it applies, else fill it (memory_plan.h, PlanReuse).
 StorageGroups storage_groups(const Graph& g, const std::vector<Lowered>& lowered, const PlanOptions& opts,
-                             const Lifetimes& life, MemoryPlan& plan);
+                             const Lifetimes& life, MemoryPlan& plan, PlanReuse* reuse = nullptr);
 
 // The buffer requests; fills plan.buffers (tensors, scratch_of), tensor_buffer, external_input and
 // scratch_buffer.

@@ -8,6 +8,7 @@
 
 #include "backends/portable/emit.h"
 #include "passes/memory/memory_stage.h"
+#include "passes/memory_plan.h"
 #include "driver/progress.h"
 #include "driver/report.h"
 #include "driver/report_html.h"
@@ -138,8 +139,12 @@ Expected<CompiledModel> compile_model(const CompileOptions& o) {
   if (nerr) return make_error("{} node{} cannot be compiled:{}", nerr, nerr == 1 ? "" : "s", errors);
 
   stage("memory plan (order, patches, placement)");
+  const PlanStats plans_before = plan_stats();
   FERRITE_TRY(run_memory_stage(m, o.memory));
   if (o.progress) o.progress->end();
+  if (o.progress && o.progress->timing)
+    fmt::print(stderr, "ferrite: memory plans: {} full, {} incremental (a patch candidate replaying the layers after its cut)\n",
+               plan_stats().full - plans_before.full, plan_stats().incremental - plans_before.incremental);
 
   // The constants the generated code reads.
   std::set<TensorId> w;

@@ -1,6 +1,7 @@
 // Conv (1-D and 2-D, groups, depthwise, strides, dilations, pads, auto_pad) lowered to
 // conv2d_f32 (im2col patch in scratch) or dwconv2d_f32 (depthwise, no scratch); ConvTranspose to
 // conv_transpose2d_f32.
+#include "ir/op_traits.h"
 #include "ops/op_util.h"
 
 namespace ferrite::ops {
@@ -63,12 +64,11 @@ Expected<Lowered> lower_Conv(const Graph& g, const Node& n) {
     c.kernel = KernelId::dwconv2d_f32;
     c.variant = "dwconv2d_f32_" + spec;
     c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), bias, Operand::tensor(n.outputs[0])};
-    if (p.n == 1 && p.h_out * p.w_out <= p.h_in * p.w_in) {
+    if (in_place_input(g, n) >= 0) {  // the op traits' Depthwise rule: one image, output plane no larger
       KernelCall ip = c;
       ip.kernel = KernelId::dwconv2d_f32_inplace;
       ip.variant = "dwconv2d_f32_" + spec + "_inplace";
       ip.args = {Operand::tensor(n.outputs[0]), Operand::tensor(n.inputs[1]), bias, Operand::scratch()};
-      l.inplace_input = 0;
       l.inplace_calls.push_back(std::move(ip));
       l.inplace_scratch_bytes = sizeof(float) * static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in);
     }

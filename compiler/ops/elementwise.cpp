@@ -1,7 +1,7 @@
 // Elementwise ops: broadcasting binary arithmetic (Add, Sub, Mul, Div, PRelu, Pow) via binary_f32,
 // activation functions (Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish) and math
 // functions (Sqrt, Exp, Log, Abs, Neg, Reciprocal, Floor, Ceil, Round, Erf) via unary_f32; Elu via elu_f32.
-// Both write in place over an input that dies at the node.
+// Both may write in place over an input that dies at the node (the op traits' in-place rules).
 #include "ops/op_util.h"
 
 namespace ferrite::ops {
@@ -27,9 +27,7 @@ static Expected<Lowered> lower_binary(const Graph& g, const Node& n, ferrite_rt:
     p.b_stride[i] = i32(sb[i]);
   }
   p.act = to_act_params(n.act);
-  Lowered l;
-  if (shape_numel(a) == shape_numel(y) && a == y) l.inplace_input = 0;
-  else if (b == y) l.inplace_input = 1;
+  Lowered l;  // in place over an operand of the output's shape (op traits: SameShape)
   KernelCall c;
   c.kernel = KernelId::binary_f32;
   c.variant = fmt::format("{}_f32_{}", name, p.same_shape ? "same" : "bcast");
@@ -96,7 +94,6 @@ static Expected<Lowered> lower_activation(const Graph& g, const Node& n) {
   p.total = i32(g.t(n.inputs[0]).numel());
   p.act = to_act_params(*a);
   Lowered l;
-  l.inplace_input = 0;
   KernelCall c;
   c.kernel = KernelId::unary_f32;
   c.variant = fmt::format("{}_f32", op_info(n.op).onnx_type);
@@ -119,7 +116,6 @@ Expected<Lowered> lower_Clip(const Graph& g, const Node& n) {
     if (has_input(n, i) && g.t(n.inputs[i]).numel() != 1)
       return make_error("{}: bound '{}' must hold one value", n.display_name(), g.t(n.inputs[i]).name);
   Lowered l;
-  l.inplace_input = 0;
   TensorId cur = n.inputs[0];
   const TensorId y = n.outputs[0];
   for (size_t i = 1; i <= 2; ++i) {
@@ -158,7 +154,6 @@ static Expected<Lowered> lower_math(const Graph& g, const Node& n, ferrite_rt::U
   p.total = i32(g.t(n.inputs[0]).numel());
   p.act = to_act_params(n.act);
   Lowered l;
-  l.inplace_input = 0;
   KernelCall c;
   c.kernel = KernelId::unary_f32;
   c.variant = fmt::format("{}_f32", name);
@@ -175,8 +170,7 @@ Expected<Lowered> lower_Elu(const Graph& g, const Node& n) {
   ferrite_rt::EluParams p{};
   p.total = i32(g.t(n.inputs[0]).numel());
   p.alpha = n.attrs.f("alpha", 1.0f);
-  Lowered l;
-  l.inplace_input = 0;  // elu_f32 allows y == x
+  Lowered l;  // elu_f32 allows y == x (op traits: in place over input 0)
   KernelCall c;
   c.kernel = KernelId::elu_f32;
   c.variant = "elu_f32";

@@ -83,7 +83,10 @@ struct ConcatSlice {
 struct Lowered {
   std::vector<KernelCall> calls;
   bool alias = false;      // output 0 is a view of input 0 (Reshape family): no code, shared storage
-  int inplace_input = -1;  // input index whose storage output 0 may reuse when that input dies here
+  // Input index whose storage output 0 may reuse when that input dies here: set by lower_node from
+  // the op traits (ir/op_traits.h, in_place_input), cleared by kernel selection for a target variant
+  // that cannot run in place. Per-op lowerings leave it alone.
+  int inplace_input = -1;
   size_t scratch_bytes = 0;
   // When non-empty: the calls (and scratch) to use instead when the planner does put the output in
   // the input's storage (e.g. depthwise convolution in place through a one-channel temporary);

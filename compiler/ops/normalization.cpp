@@ -18,7 +18,6 @@ Expected<Lowered> lower_BatchNormalization(const Graph& g, const Node& n) {
   p.epsilon = n.attrs.f("epsilon", 1e-5f);
   p.act = to_act_params(n.act);
   Lowered l;
-  l.inplace_input = 0;
   KernelCall c;
   c.kernel = KernelId::batchnorm_f32;
   c.variant = "batchnorm_f32";
@@ -80,7 +79,6 @@ Expected<Lowered> lower_LayerNormalization(const Graph& g, const Node& n) {
     return output_slot(n, i) != kNoTensor ? Operand::tensor(output_slot(n, i)) : Operand::null();
   };
   Lowered l;
-  l.inplace_input = 0;
   KernelCall c;
   c.kernel = KernelId::layernorm_f32;
   c.variant = "layernorm_f32";

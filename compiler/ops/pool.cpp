@@ -71,7 +71,6 @@ static Expected<Lowered> lower_global(const Graph& g, const Node& n, bool is_max
   p.spatial = i32(prod(x, 2, x.size()));
   p.act = to_act_params(n.act);
   Lowered l;
-  l.inplace_input = 0;
   KernelCall c;
   c.kernel = is_max ? KernelId::global_maxpool_f32 : KernelId::global_avgpool_f32;
   c.variant = kernel_name(c.kernel);

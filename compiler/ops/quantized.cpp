@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "ir/op_traits.h"
 #include "ops/op_util.h"
 
 namespace ferrite::ops {
@@ -199,8 +200,7 @@ static Expected<Lowered> lower_qdq(const Graph& g, const Node& n, bool quantize)
   p.qmin = qt.dtype == DType::I32 ? INT32_MIN : -128;
   p.qmax = qt.dtype == DType::I32 ? INT32_MAX : 127;
   if (qt.dtype == DType::I32) return make_error("{}: int32 quantization is not supported", n.display_name());
-  Lowered l;
-  if (quantize && (!p.relayout || p.channels <= 4)) l.inplace_input = 0;  // see quantize_f32
+  Lowered l;  // in place by the op traits (QuantizeInt8: quantize_f32's rule)
   const std::string base = quantize ? "quantize" : "dequantize";
   l.calls.push_back(call(quantize ? KernelId::quantize_f32 : KernelId::dequantize_f32,
                          fmt::format("{}_{}{}", base, per_channel ? "per_axis" : "per_tensor", p.relayout ? "_nchw_nhwc" : ""),
@@ -230,7 +230,6 @@ Expected<Lowered> lower_Requantize(const Graph& g, const Node& n) {
   p.qmin = lo;
   p.qmax = hi;
   Lowered l;
-  l.inplace_input = 0;
   l.calls.push_back(call(KernelId::requantize_s8, "requantize_s8", p,
                          {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])}));
   return l;
@@ -238,7 +237,6 @@ Expected<Lowered> lower_Requantize(const Graph& g, const Node& n) {
 
 Expected<Lowered> lower_FlipSign(const Graph& g, const Node& n) {
   Lowered l;
-  l.inplace_input = 0;
   ferrite_rt::FlipSignParams p{};
   p.total = i32(g.t(n.inputs[0]).numel());
   l.calls.push_back(call(KernelId::flip_sign_bytes, "flip_sign_bytes", p,
@@ -358,9 +356,8 @@ static Expected<Lowered> lower_conv_s8(const Graph& g, const Node& n, size_t x_s
   const std::string spec = fmt::format("k{}x{}_s{}", p.kh, p.kw, p.stride_h);
   if (depthwise) {
     l.calls.push_back(call(KernelId::dwconv_s8_nhwc, "dwconv_s8_" + spec, p, args));
-    if (!out_int32 && p.n == 1 && p.h_out * p.w_out <= p.h_in * p.w_in) {
+    if (in_place_input(g, n) >= 0) {  // the op traits' Depthwise rule (QLinearConv; ConvInteger: never)
       // In place through a one-channel temporary: buffer (= output storage), weights, bias, scale, temp.
-      l.inplace_input = static_cast<int>(x_slot);
       l.inplace_calls.push_back(call(KernelId::dwconv_s8_nhwc_inplace, "dwconv_s8_" + spec + "_inplace", p,
                                      {Operand::tensor(n.outputs[0]), args[1], args[2], args[3], Operand::scratch()}));
       l.inplace_scratch_bytes = static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in);
@@ -585,9 +582,7 @@ static Expected<Lowered> lower_qbinary(const Graph& g, const Node& n, ferrite_rt
   p.b_scale = qb->scale[0];
   p.y_scale = qy->scale[0];
   std::tie(p.act_min, p.act_max) = act_range(n.act, qy->scale[0], qy->zp[0]);
-  Lowered l;
-  if (a.shape == y.shape && a.nhwc == y.nhwc) l.inplace_input = 0;
-  else if (b.shape == y.shape && b.nhwc == y.nhwc) l.inplace_input = 3;
+  Lowered l;  // in place over an operand of the output's shape and layout (op traits: SameShape)
   l.calls.push_back(call(KernelId::binary_s8, op == ferrite_rt::BinOpS8::Add ? "qadd_s8" : "qmul_s8", p,
                          {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[3]), Operand::tensor(n.outputs[0])}));
   return l;
@@ -631,7 +626,6 @@ static Expected<Lowered> lower_lut(const Graph& g, const Node& n, const FusedAct
   ferrite_rt::LutParams p{};
   p.total = i32(g.t(n.inputs[0]).numel());
   Lowered l;
-  l.inplace_input = 0;
   l.calls.push_back(call(KernelId::lut_s8, fmt::format("lut_s8_{}", op_info(n.op).onnx_type), p,
                          {Operand::tensor(n.inputs[0]), Operand::constant(make_const(g.t(n.outputs[0]).name + "_lut", DType::I8, {256}, table)),
                           Operand::tensor(n.outputs[0])}));
@@ -716,7 +710,6 @@ Expected<Lowered> lower_QLinearGlobalAveragePool(const Graph& g, const Node& n) 
   p.out_scale = qy->scale[0];
   std::tie(p.act_min, p.act_max) = act_range(n.act, qy->scale[0], qy->zp[0]);
   Lowered l;
-  l.inplace_input = 0;
   l.calls.push_back(call(KernelId::global_avgpool_s8_nhwc, "global_avgpool_s8", p,
                          {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])}));
   return l;

@@ -5,6 +5,7 @@
 
 #include "kernels/select.h"
 
+#include "ir/op_traits.h"
 #include "ops/op_util.h"
 
 namespace ferrite {
@@ -34,7 +35,10 @@ Expected<Lowered> lower_node(const Graph& g, const Node& n, const Target& target
   // TFLite numerics: TFLite's fixed-point kernels; the selection then takes the target variants that
   // implement the same arithmetic (the families' TFLite entries).
   auto l = g.numerics == Numerics::TFLite ? lower_node_tflite(g, n) : lower_node_portable(g, n);
-  if (!l || target.isa == kIsaNone) return l;
+  if (!l) return l;
+  // In-place legality is the op traits' (ir/op_traits.h); a Depthwise rule needs the in-place form.
+  l->inplace_input = l->alias ? -1 : in_place_input(g, n, !l->inplace_calls.empty());
+  if (target.isa == kIsaNone) return l;
   FERRITE_TRY(select_kernels(g, *l, target));
   return l;
 }

@@ -936,7 +936,6 @@ Expected<Lowered> lower_x16(const Graph& g, const Node& n) {
     c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[3]),
               int_const(y.name + "_tfl_add16", {left_shift, ma, sha, mb, shb, my, shy}), Operand::tensor(n.outputs[0])};
     l.calls.push_back(std::move(c));
-    l.inplace_input = 0;
     return l;
   }
   const bool fc = n.op == OpKind::QGemm;

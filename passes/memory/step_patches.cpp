@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -124,8 +125,23 @@ class ConstantBytesAside {
   std::vector<std::pair<size_t, std::vector<uint8_t>>> saved_;
 };
 
+// The chosen candidate as the search planned it, for plan_with_patches to use instead of planning
+// it again: its geometry, planning graph (constants without their bytes: see ConstantBytesAside),
+// planning lowering, options and plan.
+struct Planned {
+  PatchGeometry geo;
+  Graph pg;
+  std::vector<Lowered> planning;
+  PlanOptions po;
+  MemoryPlan plan;
+  std::optional<MemoryPlan> base;  // the plan without patches, when the search made it
+};
+
 // Picks the patch plan per --patch / --max-patch-overhead / --sram-budget; stage 0 = no patches.
-Expected<PatchSpec> choose_patches(CompiledModel& m, const MemoryOptions& o) {
+// Candidates are evaluated incrementally: the nodes' patch facts (roles, kernel windows) are read
+// once for all of them, and the candidates at one cut point (one suffix, several grids) share the
+// storage decisions of the layers after the cut (PlanReuse): only the first is planned in full.
+Expected<PatchSpec> choose_patches(CompiledModel& m, const MemoryOptions& o, Planned* chosen) {
   PatchSpec none;
   const PatchChoice& pc = o.patch;
   if (pc.mode == PatchChoice::Mode::Off) {
@@ -147,10 +163,12 @@ Expected<PatchSpec> choose_patches(CompiledModel& m, const MemoryOptions& o) {
   // Baseline: no patches.
   auto base = plan_memory(m.graph, m.lowered, o.plan);
   if (!base) return base.error();
-  struct Cand { PatchSpec spec; size_t arena; uint64_t extra; };
+  struct Cand { PatchSpec spec; size_t arena; uint64_t extra; MemoryPlan plan; };
   std::vector<Cand> cands;
+  const PatchNodeFacts facts = patch_node_facts(m.graph);
   for (size_t k : cuts) {
     if (fixed_stage && k != fixed_stage) continue;
+    PlanReuse reuse(k);
     const Shape& ts = m.graph.t(m.graph.nodes[k - 1].outputs[0]).shape;
     std::vector<std::pair<int, int>> grids;
     if (fixed_rows) grids.emplace_back(fixed_rows, fixed_cols);
@@ -159,30 +177,42 @@ Expected<PatchSpec> choose_patches(CompiledModel& m, const MemoryOptions& o) {
     for (auto [r, c] : grids) {
       if (r > ts[2] || c > ts[3]) continue;
       PatchSpec spec{k, r, c};
-      auto geo = patch_geometry(m.graph, spec);
+      auto geo = patch_geometry(m.graph, spec, &facts);
       if (!geo) continue;
       const uint64_t extra = geo->patched_macs - geo->plain_macs;
       std::vector<Lowered> planning;
       PlanOptions po;
       Graph pg = patched_planning_graph(m.graph, m.lowered, m.target, spec, *geo, o.plan, &planning, &po);
-      auto plan = plan_memory(pg, planning, po);
+      auto plan = plan_memory(pg, planning, po, &reuse);
       if (!plan) continue;
-      cands.push_back({spec, plan->arena_bytes, extra});
+      cands.push_back({spec, plan->arena_bytes, extra, std::move(*plan)});
       m.patch_candidates.push_back(fmt::format(
           "split after layer {} ('{}', {}x{}), grid {}x{}: arena {} B, +{} MACs (+{:.1f} % of all {})", k - 1,
           comment_safe(m.graph.t(m.graph.nodes[k - 1].outputs[0]).name), ts[2], ts[3], r, c, plan->arena_bytes, extra,
           m.macs ? 100.0 * static_cast<double>(extra) / static_cast<double>(m.macs) : 0.0, m.macs));
     }
   }
+  // The chosen candidate's geometry and planning graph again (while the constants' bytes are still
+  // set aside), with the plan the search made.
+  auto keep = [&](Cand& c) -> Status {
+    auto geo = patch_geometry(m.graph, c.spec, &facts);
+    if (!geo) return geo.error();
+    chosen->geo = std::move(*geo);
+    chosen->pg = patched_planning_graph(m.graph, m.lowered, m.target, c.spec, chosen->geo, o.plan, &chosen->planning,
+                                        &chosen->po);
+    chosen->plan = std::move(c.plan);
+    return Status::ok();
+  };
   if (fixed_rows) {
     if (cands.empty()) return make_error("--patch {}: no valid split for that grid", pc.text);
     auto best = std::min_element(cands.begin(), cands.end(), [](const Cand& a, const Cand& b) { return a.arena < b.arena; });
     m.plan_reason = fmt::format("--patch {}: the grid asked for, at the split with the smallest arena", pc.text);
+    FERRITE_TRY(keep(*best));
     return best->spec;
   }
   const double limit = o.max_patch_overhead * static_cast<double>(m.macs);
-  const Cand* best = nullptr;
-  for (const Cand& c : cands) {
+  Cand* best = nullptr;
+  for (Cand& c : cands) {
     if (o.sram_budget) {  // the cheapest plan that fits the budget
       if (c.arena > o.sram_budget || base->arena_bytes <= o.sram_budget) continue;
       if (!best || c.extra < best->extra || (c.extra == best->extra && c.arena < best->arena)) best = &c;
@@ -193,7 +223,7 @@ Expected<PatchSpec> choose_patches(CompiledModel& m, const MemoryOptions& o) {
   }
   if (!best && o.sram_budget && base->arena_bytes > o.sram_budget) {
     // Nothing fits: take the smallest plan, so the budget error quotes the best reachable arena.
-    for (const Cand& c : cands)
+    for (Cand& c : cands)
       if (c.arena < base->arena_bytes && (!best || c.arena < best->arena)) best = &c;
   }
   const size_t plain = base->arena_bytes;
@@ -212,7 +242,10 @@ Expected<PatchSpec> choose_patches(CompiledModel& m, const MemoryOptions& o) {
   else
     m.plan_reason = fmt::format("default (no --sram-budget): no patch plan within --max-patch-overhead {:g}% extra MACs "
                                 "gives an arena below the layer-by-layer {} B", o.max_patch_overhead * 100, plain);
-  return best ? best->spec : none;
+  chosen->base = std::move(*base);
+  if (!best) return none;
+  FERRITE_TRY(keep(*best));
+  return best->spec;
 }
 
 // Patch-based inference: chooses the split and grid (or none), then plans memory and switches the
@@ -220,42 +253,36 @@ Expected<PatchSpec> choose_patches(CompiledModel& m, const MemoryOptions& o) {
 }  // namespace
 
 Status plan_with_patches(CompiledModel& m, const MemoryOptions& o) {
-  auto spec = choose_patches(m, o);
+  Planned chosen;
+  auto spec = choose_patches(m, o, &chosen);
   if (!spec) return spec.error();
+  std::optional<Expected<PatchExec>> lowered_patches;
   if (spec->stage) {
+    // The planning graph gets the constants' bytes (the patches' lowering reads them); they go back
+    // to m.graph if the plan is dropped.
+    auto swap_bytes = [&] {
+      for (size_t i = 0; i < m.graph.tensors.size(); ++i)
+        if (m.graph.tensors[i].data) std::swap(m.graph.tensors[i].data, chosen.pg.tensors[i].data);
+    };
+    swap_bytes();
+    const TensorId split = m.graph.nodes[spec->stage - 1].outputs[0];
+    const TensorId split_patch = chosen.pg.nodes[spec->stage - 1].outputs[0];
+    lowered_patches = lower_patches(chosen.pg, *spec, chosen.geo,
+                                    std::vector<bool>(chosen.plan.inplace_variant.begin(), chosen.plan.inplace_variant.end()),
+                                    split, split_patch, m.target, chosen.planning);
     // --patch auto never makes a model fail to compile: a plan it cannot lower is dropped.
-    if (o.patch.mode == PatchChoice::Mode::Auto) {
-      auto geo = patch_geometry(m.graph, *spec);
-      std::vector<Lowered> planning;
-      PlanOptions po;
-      bool ok = static_cast<bool>(geo);
-      if (ok) {
-        const TensorId split = m.graph.nodes[spec->stage - 1].outputs[0];
-        Graph pg = patched_planning_graph(m.graph, m.lowered, m.target, *spec, *geo, o.plan, &planning, &po);
-        auto pl = plan_memory(pg, planning, po);
-        ok = pl && static_cast<bool>(lower_patches(pg, *spec, *geo,
-                                                   std::vector<bool>(pl->inplace_variant.begin(), pl->inplace_variant.end()),
-                                                   split, pg.nodes[spec->stage - 1].outputs[0], m.target, planning));
-      }
-      if (!ok) spec = PatchSpec{};
+    if (o.patch.mode == PatchChoice::Mode::Auto && !*lowered_patches) {
+      swap_bytes();
+      spec = PatchSpec{};
     }
   }
   if (spec->stage) {
-    auto geo = patch_geometry(m.graph, *spec);
-    if (!geo) return geo.error();
-    std::vector<Lowered> planning;
-    PlanOptions po;
-    const TensorId split = m.graph.nodes[spec->stage - 1].outputs[0];
-    Graph pg = patched_planning_graph(m.graph, m.lowered, m.target, *spec, *geo, o.plan, &planning, &po);
-    m.graph = std::move(pg);
-    const TensorId split_patch = m.graph.nodes[spec->stage - 1].outputs[0];
-    auto plan = plan_memory(m.graph, planning, po);
-    if (!plan) return plan.error();
-    m.plan = std::move(*plan);
-    std::vector<bool> ip(m.plan.inplace_variant.begin(), m.plan.inplace_variant.end());
-    auto ex = lower_patches(m.graph, *spec, *geo, ip, split, split_patch, m.target, planning);
+    const PatchGeometry& geo = chosen.geo;
+    m.graph = std::move(chosen.pg);
+    m.plan = std::move(chosen.plan);
+    Expected<PatchExec>& ex = *lowered_patches;
     if (!ex) return ex.error();
-    m.macs = m.macs - geo->plain_macs + geo->patched_macs;
+    m.macs = m.macs - geo.plain_macs + geo.patched_macs;
     // The patched calls' constants become graph constants (each shared constant once).
     std::map<const Tensor*, TensorId> made;
     for (auto& patch : ex->patches)
@@ -272,6 +299,8 @@ Status plan_with_patches(CompiledModel& m, const MemoryOptions& o) {
     }
     ex->candidates = m.patch_candidates;
     m.patch = std::move(*ex);
+  } else if (chosen.base) {
+    m.plan = std::move(*chosen.base);  // the search's plan without patches
   } else {
     auto plan = plan_memory(m.graph, m.lowered, o.plan);
     if (!plan) return plan.error();

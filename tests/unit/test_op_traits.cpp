@@ -3,6 +3,9 @@
 // used to list by hand).
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <string>
+
 #include "ir/op_traits.h"
 
 using namespace ferrite;
@@ -81,4 +84,77 @@ TEST_CASE("op traits: data inputs, layout roles, fusion, patches", "[traits]") {
   CHECK(op_traits(OpKind::Softmax).patch == PatchRole::None);
   CHECK_FALSE(op_traits(OpKind::QLinearAdd).inplace_in_patch);
   CHECK(op_traits(OpKind::Relu).inplace_in_patch);
+}
+
+TEST_CASE("op traits: in-place legality outside patches", "[traits]") {
+  // The rules lowering used to state per op.
+  CHECK(op_traits(OpKind::Relu).inplace.when == InPlaceWhen::Always);
+  CHECK(op_traits(OpKind::Elu).inplace.when == InPlaceWhen::Always);
+  CHECK(op_traits(OpKind::QLinearGlobalAveragePool).inplace.when == InPlaceWhen::Always);
+  CHECK(op_traits(OpKind::Add).inplace.when == InPlaceWhen::SameShape);
+  CHECK(op_traits(OpKind::QLinearAdd).inplace.inputs == std::array<int8_t, 2>{0, 3});
+  CHECK(op_traits(OpKind::QLinearConv).inplace.when == InPlaceWhen::Depthwise);
+  CHECK(op_traits(OpKind::QuantizeLinear).inplace.when == InPlaceWhen::QuantizeInt8);
+  for (OpKind k : {OpKind::Softmax, OpKind::Concat, OpKind::Reshape, OpKind::DequantizeLinear, OpKind::ConvInteger,
+                   OpKind::QLinearSoftmax, OpKind::Transpose, OpKind::MaxPool})
+    CHECK(op_traits(k).inplace.when == InPlaceWhen::Never);
+  // A rule names an input first; the ops with a fused-activation kernel or patch role of their own
+  // kept the rules lowering had.
+  for (OpKind k : kAllOps) {
+    INFO(op_info(k).onnx_type);
+    const InPlaceRule& r = op_traits(k).inplace;
+    CHECK((r.when == InPlaceWhen::Never) == (r.inputs[0] < 0));
+  }
+
+  Graph g;
+  auto t = [&](Shape s, DType d = DType::F32, bool nhwc = false) {
+    Tensor x;
+    x.name = "t" + std::to_string(g.tensors.size());
+    x.shape = std::move(s);
+    x.dtype = d;
+    x.nhwc = nhwc;
+    return g.add_tensor(std::move(x));
+  };
+  auto n = [](OpKind k, std::vector<TensorId> in, TensorId out) {
+    Node x;
+    x.op = k;
+    x.inputs = std::move(in);
+    x.outputs = {out};
+    return x;
+  };
+  // SameShape: the first operand with the output's shape and layout.
+  const TensorId a = t({1, 8}), b = t({8}), y = t({1, 8});
+  CHECK(in_place_input(g, n(OpKind::Add, {a, b}, y)) == 0);
+  CHECK(in_place_input(g, n(OpKind::Add, {b, a}, y)) == 1);
+  CHECK(in_place_input(g, n(OpKind::Add, {b, b}, y)) == -1);  // both broadcast
+  const TensorId qa = t({1, 4, 2, 2}, DType::I8, true), qb = t({1, 4, 2, 2}, DType::I8, false);
+  const TensorId qy = t({1, 4, 2, 2}, DType::I8, true);
+  Node qadd = n(OpKind::QLinearAdd, {qb, kNoTensor, kNoTensor, qa}, qy);
+  CHECK(in_place_input(g, qadd) == 3);  // A has another layout
+  // Always.
+  CHECK(in_place_input(g, n(OpKind::Relu, {a}, y)) == 0);
+  CHECK(in_place_input(g, n(OpKind::Softmax, {a}, y)) == -1);
+  // Depthwise: one image, group = channels, output plane no larger; needs the in-place form.
+  const TensorId x4 = t({1, 4, 8, 8}), y4 = t({1, 4, 4, 4}), y4big = t({1, 4, 10, 10}), x2 = t({2, 4, 8, 8});
+  Node dw = n(OpKind::Conv, {x4, kNoTensor}, y4);
+  dw.attrs.values["group"] = int64_t{4};
+  CHECK(in_place_input(g, dw) == 0);
+  CHECK(in_place_input(g, dw, false) == -1);  // lowering made no in-place form
+  Node dw_big = dw;
+  dw_big.outputs = {y4big};
+  CHECK(in_place_input(g, dw_big) == -1);
+  Node dw_batch = dw;
+  dw_batch.inputs[0] = x2;
+  CHECK(in_place_input(g, dw_batch) == -1);
+  Node conv = dw;
+  conv.attrs.values["group"] = int64_t{1};
+  CHECK(in_place_input(g, conv) == -1);
+  // QuantizeInt8: not when it also transposes to NHWC with more than 4 channels, not to int16.
+  const TensorId f3 = t({1, 3, 8, 8}), f8 = t({1, 8, 8, 8});
+  const TensorId q3 = t({1, 3, 8, 8}, DType::I8, true), q8 = t({1, 8, 8, 8}, DType::I8, true);
+  const TensorId q8nchw = t({1, 8, 8, 8}, DType::I8, false), q16 = t({1, 3, 8, 8}, DType::I16, false);
+  CHECK(in_place_input(g, n(OpKind::QuantizeLinear, {f3, kNoTensor, kNoTensor}, q3)) == 0);
+  CHECK(in_place_input(g, n(OpKind::QuantizeLinear, {f8, kNoTensor, kNoTensor}, q8)) == -1);
+  CHECK(in_place_input(g, n(OpKind::QuantizeLinear, {f8, kNoTensor, kNoTensor}, q8nchw)) == 0);
+  CHECK(in_place_input(g, n(OpKind::QuantizeLinear, {f3, kNoTensor, kNoTensor}, q16)) == -1);
 }

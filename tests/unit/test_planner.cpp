@@ -658,3 +658,123 @@ TEST_CASE("plan steps 3 and 4: requests per storage group, then placement", "[pl
   CHECK(plan.live == std::vector<size_t>{32, 32, 32});
   CHECK(plan.buffers[0].offset == 0);
 }
+
+// --- Incremental planning of patch candidates (PlanReuse) ---
+
+namespace {
+
+// A patched planning graph as the patch search builds it: the stage x -> Conv 3x3 -> a -> Relu -> b ->
+// Conv 3x3 stride 2 -> T' at a candidate's region sizes (rows x cols), and T (the cut, written by the
+// patches: no producer, extended from step 0) read by the suffix: Relu -> u -> depthwise 3x3 -> v
+// (in place through a temporary), v -> 1x1 -> p, Concat(v, p) -> y (slices) -> Relu -> z.
+struct Candidate {
+  Graph g;
+  std::vector<Lowered> lowered;
+  PlanOptions opts;
+};
+
+Candidate patched_candidate(int64_t rows, int64_t cols, const char* suffix_name = "u") {
+  Candidate c;
+  Graph& g = c.g;
+  TensorId t = act(g, "T", {1, 1, 4, 4});
+  TensorId x = act(g, "x", {1, 1, rows, cols}), a = act(g, "a", {1, 1, rows, cols}), b = act(g, "b", {1, 1, rows, cols});
+  TensorId tp = act(g, "T_patch", {1, 1, (rows + 1) / 2, (cols + 1) / 2});
+  TensorId u = act(g, suffix_name, {1, 1, 4, 4}), v = act(g, "v", {1, 1, 4, 4}), p = act(g, "p", {1, 1, 4, 4});
+  TensorId y = act(g, "y", {1, 2, 4, 4}), z = act(g, "z", {1, 2, 4, 4});
+  TensorId w = cst(g, "w", {1, 1, 3, 3}, std::vector<float>(9, 1.f)), w1 = cst(g, "w1", {1, 1, 1, 1}, {0.5f});
+  g.inputs = {x};
+  Node c1 = node(OpKind::Conv, {x, w}, {a}, "c1");
+  c1.attrs.values["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  Node c2 = node(OpKind::Conv, {b, w}, {tp}, "c2");
+  c2.attrs.values["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  c2.attrs.values["strides"] = std::vector<int64_t>{2, 2};
+  Node dw = node(OpKind::Conv, {u, w}, {v}, "dw");
+  dw.attrs.values["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  g.nodes = {c1, node(OpKind::Relu, {a}, {b}, "r"), c2, node(OpKind::Relu, {t}, {u}, "s0"), dw,
+             node(OpKind::Conv, {v, w1}, {p}, "pw"), concat({v, p}, y, 1, "cat"), node(OpKind::Relu, {y}, {z}, "out")};
+  g.outputs = {z};
+  for (const Node& n : g.nodes) {
+    auto l = lower_node(g, n);
+    REQUIRE(l);
+    c.lowered.push_back(*l);
+  }
+  c.opts.extend[t] = {0, 2};
+  c.opts.extend[x] = {0, 2};
+  return c;
+}
+
+void check_same_plan(const MemoryPlan& p, const MemoryPlan& q) {
+  CHECK(p.arena_bytes == q.arena_bytes);
+  CHECK(p.lower_bound_bytes == q.lower_bound_bytes);
+  CHECK(p.algorithm == q.algorithm);
+  CHECK(p.candidates == q.candidates);
+  REQUIRE(p.buffers.size() == q.buffers.size());
+  for (size_t i = 0; i < p.buffers.size(); ++i) {
+    const PlannedBuffer &a = p.buffers[i], &b = q.buffers[i];
+    CHECK(a.req.name == b.req.name);
+    CHECK(a.req.size == b.req.size);
+    CHECK(a.req.first == b.req.first);
+    CHECK(a.req.last == b.req.last);
+    CHECK(a.req.anchor == b.req.anchor);
+    CHECK(a.req.anchor_offset == b.req.anchor_offset);
+    CHECK(a.offset == b.offset);
+    CHECK(a.tensors == b.tensors);
+    CHECK(a.scratch_of == b.scratch_of);
+  }
+  CHECK(p.tensor_buffer == q.tensor_buffer);
+  CHECK(p.external_input == q.external_input);
+  CHECK(p.scratch_buffer == q.scratch_buffer);
+  CHECK(p.live == q.live);
+  CHECK(p.inplace_notes == q.inplace_notes);
+  CHECK(p.inplace_variant == q.inplace_variant);
+  CHECK(p.dropped_calls == q.dropped_calls);
+}
+
+}  // namespace
+
+TEST_CASE("patch candidates at one cut share the suffix's storage decisions, and plan as from scratch", "[planner]") {
+  PlanReuse reuse(3);  // the cut: the stage is nodes 0..2
+  const PlanStats before = plan_stats();
+  uint32_t seed = 12345;
+  auto next = [&](int lo, int hi) {
+    seed = seed * 1664525u + 1013904223u;
+    return lo + static_cast<int>((seed >> 8) % static_cast<uint32_t>(hi - lo + 1));
+  };
+  const int n = 12;
+  for (int i = 0; i < n; ++i) {
+    Candidate c = patched_candidate(next(3, 12), next(3, 12));
+    auto from_scratch = plan_memory(c.g, c.lowered, c.opts);
+    auto incremental = plan_memory(c.g, c.lowered, c.opts, &reuse);
+    REQUIRE(from_scratch);
+    REQUIRE(incremental);
+    check_same_plan(*incremental, *from_scratch);
+    CHECK(incremental->inplace_variant[4]);  // the suffix's depthwise convolution, through its temporary
+    CHECK(!incremental->dropped_calls[6].empty());  // the Concat's slices
+  }
+  // k plans per plan_memory (2: the Concat's plan with separate buffers is tried too). Every
+  // from-scratch plan is full; with the record, only the first candidate's are.
+  const PlanStats after = plan_stats();
+  const size_t incremental = after.incremental - before.incremental, full = after.full - before.full;
+  const size_t k = incremental / static_cast<size_t>(n - 1);
+  CHECK((k == 1 || k == 2));
+  CHECK(incremental == k * static_cast<size_t>(n - 1));
+  CHECK(full == k * static_cast<size_t>(n + 1));
+
+  // A candidate whose suffix differs (another tensor name) is planned in full, not replayed.
+  Candidate other = patched_candidate(5, 6, "u_renamed");
+  const PlanStats s0 = plan_stats();
+  auto p = plan_memory(other.g, other.lowered, other.opts, &reuse);
+  REQUIRE(p);
+  CHECK(plan_stats().incremental == s0.incremental);
+  auto q = plan_memory(other.g, other.lowered, other.opts);
+  REQUIRE(q);
+  check_same_plan(*p, *q);
+
+  // A cut that a tensor crosses (b, written by node 1, read by node 2) gives no reuse.
+  PlanReuse across(2);
+  Candidate c = patched_candidate(6, 6);
+  const PlanStats s1 = plan_stats();
+  REQUIRE(plan_memory(c.g, c.lowered, c.opts, &across));
+  REQUIRE(plan_memory(c.g, c.lowered, c.opts, &across));
+  CHECK(plan_stats().incremental == s1.incremental);
+}
