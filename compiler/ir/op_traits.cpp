@@ -117,6 +117,12 @@ const std::vector<Entry>& entries() {
       {OpKind::Relayout, make([](OpTraits& t) { t.patch = P::Unary; })},
       {OpKind::FlipSign, make([](OpTraits& t) { t.layout_in = t.layout_out = L::Agnostic; t.patch = P::Unary; })},
       {OpKind::Silu, make([](OpTraits& t) { t.act = A::Activation; t.patch = P::Unary; })},
+      // Issue 10 item 2 (ops10): every input of the variadic ops and of Where is data.
+      {OpKind::Min, make([](OpTraits& t) { t.data_inputs = {-1, -1}; t.variadic_from = 0; t.variadic_stride = 1; })},
+      {OpKind::Max, make([](OpTraits& t) { t.data_inputs = {-1, -1}; t.variadic_from = 0; t.variadic_stride = 1; })},
+      {OpKind::Sum, make([](OpTraits& t) { t.data_inputs = {-1, -1}; t.variadic_from = 0; t.variadic_stride = 1; })},
+      {OpKind::Mean, make([](OpTraits& t) { t.data_inputs = {-1, -1}; t.variadic_from = 0; t.variadic_stride = 1; })},
+      {OpKind::Where, make([](OpTraits& t) { t.data_inputs = {-1, -1}; t.variadic_from = 0; t.variadic_stride = 1; })},
   };
   return e;
 }
