@@ -136,7 +136,7 @@ Status validate_attributes(const onnx::GraphProto& g, int64_t opset) {
       FERRITE_TRY(check_int(n, i, "transB", 0, 1));
     } else if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax" || op == "ReduceMin" ||
                op == "ReduceProd" || op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" ||
-               op == "ReduceLogSum" || op == "ReduceLogSumExp") {
+               op == "ReduceLogSum" || op == "ReduceLogSumExp" || op == "ArgMax" || op == "ArgMin") {
       FERRITE_TRY(check_int(n, i, "keepdims", 0, 1));
       FERRITE_TRY(check_int(n, i, "noop_with_empty_axes", 0, 1));
     }

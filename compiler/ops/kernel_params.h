@@ -29,7 +29,8 @@ using KernelParamsVariant =
                  // float ops added one by one (docs/adding-an-op.md)
                  ferrite_rt::EluParams,
                  // issue 10 item 2: reductions with a map, Where
-                 ferrite_rt::ReduceAccParams, ferrite_rt::WhereParams>;
+                 ferrite_rt::ReduceAccParams, ferrite_rt::WhereParams, ferrite_rt::TileParams,
+                 ferrite_rt::ArgMaxParams>;
 
 // A std::variant (std::get, std::get_if, std::visit work on it directly).
 struct KernelParams : KernelParamsVariant {

@@ -43,4 +43,6 @@ namespace ferrite_rt {
 // float ops of issue 10 item 2 (ops10)
 #include "reduce/reduce_acc_f32.h"
 #include "where/where.h"
+#include "tile/tile.h"
+#include "argmax/argmax_f32.h"
 }  // namespace ferrite_rt

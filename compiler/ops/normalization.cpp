@@ -212,4 +212,40 @@ Expected<Lowered> lower_ReduceLogSumExp(const Graph& g, const Node& n) {
   return lower_reduce(g, n, RedKind::LogSumExp, "logsumexp");
 }
 
+// ArgMax / ArgMin: float32 data, int64 indices (argmax_f32); keepdims only changes the shape;
+// select_last_index picks the last of equal extremes.
+static Expected<Lowered> lower_arg(const Graph& g, const Node& n, bool is_min) {
+  if (const Tensor& xt = model_tensor(g, n.inputs[0]); xt.dtype != DType::F32 || g.t(n.inputs[0]).dtype != DType::F32)
+    return make_error("{}: input '{}' is {}; this operator is supported for float32 only", n.display_name(), xt.name,
+                      dtype_name(xt.dtype));
+  const Tensor& yt = g.t(n.outputs[0]);
+  if (yt.dtype != DType::I64)
+    return make_error("{}: output '{}' is {}, expected int64", n.display_name(), yt.name, dtype_name(yt.dtype));
+  const Shape& x = in_shape(g, n, 0);
+  if (x.empty()) return make_error("{}: input '{}' is a scalar", n.display_name(), g.t(n.inputs[0]).name);
+  auto axis = norm_axis(n.attrs.i("axis", 0), x.size(), n);
+  if (!axis) return axis.error();
+  const auto a = static_cast<size_t>(*axis);
+  ferrite_rt::ArgMaxParams p{};
+  p.outer = i32(prod(x, 0, a));
+  p.axis_len = i32(x[a]);
+  p.inner = i32(prod(x, a + 1, x.size()));
+  p.is_min = is_min ? 1 : 0;
+  p.select_last = n.attrs.i("select_last_index", 0) != 0 ? 1 : 0;
+  if (static_cast<int64_t>(p.outer) * p.inner != yt.numel())
+    return make_error("{}: output '{}' {} does not match '{}' {} reduced over axis {}", n.display_name(), yt.name,
+                      shape_str(yt.shape), g.t(n.inputs[0]).name, shape_str(x), a);
+  Lowered l;
+  KernelCall c;
+  c.kernel = KernelId::argmax_f32;
+  c.variant = fmt::format("{}_f32{}", is_min ? "argmin" : "argmax", p.select_last ? "_last" : "");
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+Expected<Lowered> lower_ArgMax(const Graph& g, const Node& n) { return lower_arg(g, n, false); }
+Expected<Lowered> lower_ArgMin(const Graph& g, const Node& n) { return lower_arg(g, n, true); }
+
 }  // namespace ferrite::ops

@@ -298,8 +298,8 @@ Expected<Lowered> lower_Expand(const Graph& g, const Node& n) {
   return l;
 }
 
-// Tile at run time: a strided copy over an output viewed as (repeats_d, dim_d) pairs, the repeat
-// dims with stride 0 (a dim with repeat 1 or size 1 needs one view dim). At most 6 view dims.
+// Tile at run time: tile_copy (each input row copied repeats times, the outer dims by an odometer
+// whose input index wraps). Constant repeats; any element type; rank <= 6.
 Expected<Lowered> lower_Tile(const Graph& g, const Node& n) {
   const Shape& x = in_shape(g, n, 0);
   const Shape& y = out_shape(g, n);
@@ -307,6 +307,7 @@ Expected<Lowered> lower_Tile(const Graph& g, const Node& n) {
   if (!rep) return rep.error();
   if (rep->size() != x.size())
     return make_error("{}: repeats has {} values for rank {}", n.display_name(), rep->size(), x.size());
+  if (x.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), x.size());
   if (g.t(n.inputs[0]).dtype != g.t(n.outputs[0]).dtype)
     return make_error("{}: input and output types differ", n.display_name());
   Shape expect;
@@ -317,29 +318,26 @@ Expected<Lowered> lower_Tile(const Graph& g, const Node& n) {
   if (expect != y)
     return make_error("{}: computed shape {} differs from the inferred {}", n.display_name(), shape_str(expect),
                       shape_str(y));
-  const Shape ds = dense_strides(x);
-  Shape vshape, vstride;
-  for (size_t d = 0; d < x.size(); ++d) {
-    const int64_t r = (*rep)[d];
-    if (r != 1) {
-      vshape.push_back(r);
-      vstride.push_back(0);
-    }
-    if (x[d] != 1 || r == 1) {
-      vshape.push_back(x[d]);
-      vstride.push_back(ds[d]);
-    }
-  }
-  if (vshape.size() > 6)
-    return make_error("{}: tiling '{}' {} by {} needs {} copy dims, above the supported 6", n.display_name(),
-                      g.t(n.inputs[0]).name, shape_str(x), shape_str(Shape(rep->begin(), rep->end())), vshape.size());
   Lowered l;
   if (shape_numel(y) == 0) return l;
-  if (vshape == x) {
+  if (x == y) {
     l.alias = true;
     return l;
   }
-  l.calls.push_back(strided_call(g, n, vshape, vstride, 0, "tile"));
+  ferrite_rt::TileParams p{};
+  p.rank = static_cast<int32_t>(x.size());
+  for (size_t d = 0; d < x.size(); ++d) {
+    p.out_shape[d] = i32(y[d]);
+    p.in_shape[d] = i32(x[d]);
+  }
+  p.total = i32(shape_numel(y));
+  p.elem_size = static_cast<int32_t>(dtype_size(g.t(n.inputs[0]).dtype));
+  KernelCall c;
+  c.kernel = KernelId::tile_copy;
+  c.variant = "tile";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
   return l;
 }
 

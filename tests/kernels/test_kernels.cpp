@@ -26,6 +26,8 @@ namespace ferrite_rt {
 #include "reduce/reduce_f32.h"
 #include "reduce/reduce_acc_f32.h"
 #include "where/where.h"
+#include "tile/tile.h"
+#include "argmax/argmax_f32.h"
 }  // namespace ferrite_rt
 
 using namespace ferrite_rt;
@@ -1013,4 +1015,51 @@ TEST_CASE("where: broadcast condition, in place, 8-byte elements", "[where]") {
   CHECK(iy[0] == 10);
   CHECK(iy[1] == -20);
   CHECK(iy[2] == 30);
+}
+
+TEST_CASE("tile: [2,3] by (2,2), 1-byte and 4-byte elements", "[tile]") {
+  const float x[6] = {1, 2, 3, 4, 5, 6};
+  float y[24];
+  TileParams p{};
+  p.rank = 2;
+  p.in_shape[0] = 2;
+  p.in_shape[1] = 3;
+  p.out_shape[0] = 4;
+  p.out_shape[1] = 6;
+  p.total = 24;
+  p.elem_size = 4;
+  tile_copy(p, x, y);
+  check_eq(y, {1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6, 1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6});
+  const unsigned char b[2] = {7, 9};  // [2,1] by (1,3)
+  unsigned char yb[6];
+  TileParams q{};
+  q.rank = 2;
+  q.in_shape[0] = 2;
+  q.in_shape[1] = 1;
+  q.out_shape[0] = 2;
+  q.out_shape[1] = 3;
+  q.total = 6;
+  q.elem_size = 1;
+  tile_copy(q, b, yb);
+  check_eq(yb, std::vector<unsigned char>{7, 7, 7, 9, 9, 9});
+}
+
+TEST_CASE("argmax/argmin: first or last of equal extremes, inner axis", "[argmax]") {
+  const float x[6] = {1, 5, 5, 2, 0, 0};  // [2][3]
+  int64_t y[3];
+  ArgMaxParams p{1, 2, 3, 0, 0};  // axis 0
+  argmax_f32(p, x, y);
+  check_eq(y, std::vector<int64_t>{1, 0, 0});
+  p = ArgMaxParams{2, 3, 1, 0, 0};  // axis 1
+  argmax_f32(p, x, y);
+  check_eq(y, std::vector<int64_t>{1, 0});
+  p.select_last = 1;
+  argmax_f32(p, x, y);
+  check_eq(y, std::vector<int64_t>{2, 0});
+  p.is_min = 1;
+  argmax_f32(p, x, y);
+  check_eq(y, std::vector<int64_t>{0, 2});
+  p.select_last = 0;
+  argmax_f32(p, x, y);
+  check_eq(y, std::vector<int64_t>{0, 1});
 }
