@@ -43,7 +43,7 @@ std::string params_type(const KernelParams& kp) {
                                 "MatMulS8Params", "BinaryS8Params", "PoolS8Params", "GlobalPoolS8Params",
                                 "ConcatS8PartParams", "LutParams", "SoftmaxS8Params", "WindowCopyParams",
                                 "QuantizeWindowParams", "BottleneckS8Params", "LayerNormParams", "ResizeParams", "RnnParams",
-                                "EluParams"};
+                                "EluParams", "ReduceAccParams", "WhereParams", "TileParams", "ArgMaxParams"};
   return std::string("ferrite_rt::") + names[kp.index()];
 }
 
@@ -92,6 +92,17 @@ std::string params_init(const KernelParams& kp) {
           return fmt::format("{{{}, {}, {}}}", arr(p.in_shape, 4), arr(p.out_shape, 4), p.linear);
         } else if constexpr (std::is_same_v<P, EluParams>) {
           return fmt::format("{{{}, {}}}", p.total, float_literal(p.alpha));
+        } else if constexpr (std::is_same_v<P, ReduceAccParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}}}", p.rank, arr(p.in_shape, 6), p.reduce_mask, p.out_total,
+                             p.prod, en("ReduceMap", p.map), en("ReduceFinal", p.fin));
+        } else if constexpr (std::is_same_v<P, TileParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}}}", p.rank, arr(p.out_shape, 6), arr(p.in_shape, 6), p.total,
+                             p.elem_size);
+        } else if constexpr (std::is_same_v<P, ArgMaxParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}}}", p.outer, p.axis_len, p.inner, p.is_min, p.select_last);
+        } else if constexpr (std::is_same_v<P, WhereParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}}}", p.rank, arr(p.out_shape, 6), arr(p.c_stride, 6),
+                             arr(p.a_stride, 6), arr(p.b_stride, 6), p.total, p.elem_size);
         } else if constexpr (std::is_same_v<P, RnnParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.cell, p.seq_len, p.len, p.input, p.hidden,
                              p.reverse, p.x_stride, p.y_stride, p.linear_before_reset, float_literal(p.clip));

@@ -1034,8 +1034,9 @@ class Folder {
 }  // namespace
 
 const std::vector<std::string>& fold_only_ops() {
+  // Expand and Where also have kernels now (ops.def): they fold when constant, else run.
   static const std::vector<std::string> v = {"Shape", "Size", "Gather", "Cast", "ConstantOfShape",
-                                             "Range", "Expand", "Equal", "Where"};
+                                             "Range", "Equal"};
   return v;
 }
 

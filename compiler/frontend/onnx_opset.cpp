@@ -108,6 +108,8 @@ struct Ctx {
   bool deferred = false;  // set by a rewrite that needs `shapes`
   bool final = false;     // no more shapes to come: a rewrite that needs one refuses
   std::vector<onnx::TensorProto> new_inits;
+  // Nodes a rewrite adds before node i (a decomposition: the rewritten node is its last step).
+  std::vector<std::pair<int, onnx::NodeProto>> inserted;
 
   std::string where(const onnx::NodeProto& n, int i) const {
     return fmt::format("{} (opset {}, signature of {}-{})", label(n, i), opset, n.op_type(), since);
@@ -173,6 +175,15 @@ struct Ctx {
     tp.set_data_type(onnx::TensorProto::INT64);
     tp.add_dims(static_cast<int64_t>(v.size()));
     tp.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * 8));
+    new_inits.push_back(tp);
+    return tp.name();
+  }
+
+  std::string add_float_scalar(const std::string& base, float v) {
+    onnx::TensorProto tp;
+    tp.set_name(fresh_name(base));
+    tp.set_data_type(onnx::TensorProto::FLOAT);
+    tp.set_raw_data(std::string(reinterpret_cast<const char*>(&v), sizeof v));
     new_inits.push_back(tp);
     return tp.name();
   }
@@ -556,12 +567,56 @@ Status dequantize_linear(Ctx& c, onnx::NodeProto& n, int i) {
   return Status::ok();
 }
 
+// Gelu-20: decomposed into the opset-17 form ONNX's function body and PyTorch's exports write,
+// 0.5 * x * (1 + erf(x / sqrt(2))) or, with approximate = "tanh",
+// 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3))), float32 constants.
+Status gelu_decompose(Ctx& c, onnx::NodeProto& n, int i) {
+  const std::string approx = attr_s(n, "approximate", "none");
+  if (approx != "none" && approx != "tanh")
+    return make_error("{}: approximate = '{}' is not 'none' or 'tanh'", c.where(n, i), approx);
+  if (n.input_size() != 1 || n.output_size() != 1 || n.input(0).empty())
+    return make_error("{}: expects one input and one output", c.where(n, i));
+  if (const int t = c.constant_type(n.input(0)); t != 0 && t != onnx::TensorProto::FLOAT)
+    return make_error("{}: input '{}' is {}; Gelu is supported for float32 only", c.where(n, i), n.input(0),
+                      type_name(t));
+  const std::string x = n.input(0), y = n.output(0);
+  const std::string base = n.name().empty() ? y : n.name();
+  auto step = [&](const char* op, const std::string& a, const std::string& b) {
+    onnx::NodeProto m;
+    m.set_op_type(op);
+    m.set_name(c.fresh_name(base + "/gelu_" + op));
+    m.add_input(a);
+    if (!b.empty()) m.add_input(b);
+    m.add_output(c.fresh_name(base + "/gelu_" + std::string(op) + "_out"));
+    c.inserted.emplace_back(i, m);
+    return m.output(0);
+  };
+  std::string inner;
+  if (approx == "none") {
+    const std::string t = step("Div", x, c.add_float_scalar(base + "/gelu_sqrt2", static_cast<float>(std::sqrt(2.0))));
+    inner = step("Erf", t, "");
+  } else {
+    const std::string x2 = step("Mul", x, x);
+    const std::string x3 = step("Mul", x2, x);
+    const std::string k = step("Mul", x3, c.add_float_scalar(base + "/gelu_c", 0.044715f));
+    const std::string s = step("Add", x, k);
+    const std::string z =
+        step("Mul", s, c.add_float_scalar(base + "/gelu_sqrt_2_over_pi", static_cast<float>(std::sqrt(2.0 / 3.14159265358979323846))));
+    inner = step("Tanh", z, "");
+  }
+  const std::string one = step("Add", inner, c.add_float_scalar(base + "/gelu_one", 1.0f));
+  const std::string half = step("Mul", x, c.add_float_scalar(base + "/gelu_half", 0.5f));
+  n.set_op_type("Mul");
+  n.clear_attribute();
+  n.clear_input();
+  n.add_input(half);
+  n.add_input(one);
+  return Status::ok();
+}
+
 // Operators that are new after opset 17 (or, for a few, changed in a way with no opset-17 form).
 Status refuse_new(Ctx& c, onnx::NodeProto& n, int i) {
   std::string why = "opset 17 has no such operator and Ferrite has no kernel for it";
-  if (n.op_type() == "Gelu")
-    why = "opset 17 has no Gelu, and Ferrite does not decompose it into the Erf/Tanh form yet (an export at opset "
-          "<= 17 writes that form, which compiles)";
   if (n.op_type() == "GroupNormalization")
     why = "opset 17 has no GroupNormalization, and Ferrite has no kernel for it (nor InstanceNormalization to "
           "decompose it)";
@@ -610,7 +665,7 @@ const std::vector<Rewrite>& rewrite_table() {
       {"ReduceMax", 20, reduce_axes_input}, {"ReduceMin", 20, reduce_axes_input},
       {"ConstantOfShape", 20, types_only}, {"IsInf", 20, types_only}, {"IsNaN", 20, types_only},
       {"DFT", 20, refuse_changed}, {"GridSample", 20, refuse_changed},
-      {"AffineGrid", 20, refuse_new}, {"Gelu", 20, refuse_new}, {"ImageDecoder", 20, refuse_new},
+      {"AffineGrid", 20, refuse_new}, {"Gelu", 20, gelu_decompose}, {"ImageDecoder", 20, refuse_new},
       {"RegexFullMatch", 20, refuse_new}, {"StringConcat", 20, refuse_new}, {"StringSplit", 20, refuse_new},
       // ---- opset 21 (int4/uint4 types; blocked quantization) ----
       {"Cast", 21, cast_saturate}, {"CastLike", 21, cast_saturate},
@@ -819,6 +874,25 @@ Status rewrite_to_opset17(onnx::ModelProto& model, int64_t opset, const std::map
     c.deferred = false;
     FERRITE_TRY(apply(i));
     if (c.deferred) deferred.push_back(i);
+  }
+  // Decompositions (Gelu): their steps go before the rewritten node, in order; the waiting nodes'
+  // indices move by the steps inserted before them.
+  if (!c.inserted.empty()) {
+    google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+    std::vector<int> moved(static_cast<size_t>(g.node_size()));
+    size_t k = 0;
+    for (int i = 0; i < g.node_size(); ++i) {
+      for (; k < c.inserted.size() && c.inserted[k].first == i; ++k) *nodes.Add() = c.inserted[k].second;
+      moved[static_cast<size_t>(i)] = nodes.size();
+      *nodes.Add() = g.node(i);
+    }
+    g.mutable_node()->Swap(&nodes);
+    for (int& d : deferred) d = moved[static_cast<size_t>(d)];
+    c.inserted.clear();
+    c.constant_nodes.clear();  // pointers into the old node list
+    for (const auto& m : g.node())
+      if (m.op_type() == "Constant" && (m.domain().empty() || m.domain() == "ai.onnx") && m.output_size() == 1)
+        c.constant_nodes[m.output(0)] = &m;
   }
   // Rewrites that need a static shape, in rounds: each round infers the shapes above the nodes
   // still waiting (a waiting node's own outputs stay unknown until it is rewritten).

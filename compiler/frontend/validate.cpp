@@ -134,7 +134,9 @@ Status validate_attributes(const onnx::GraphProto& g, int64_t opset) {
     } else if (op == "Gemm" || op == "QGemm") {
       FERRITE_TRY(check_int(n, i, "transA", 0, 1));
       FERRITE_TRY(check_int(n, i, "transB", 0, 1));
-    } else if (op == "ReduceMean") {
+    } else if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax" || op == "ReduceMin" ||
+               op == "ReduceProd" || op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" ||
+               op == "ReduceLogSum" || op == "ReduceLogSumExp" || op == "ArgMax" || op == "ArgMin") {
       FERRITE_TRY(check_int(n, i, "keepdims", 0, 1));
       FERRITE_TRY(check_int(n, i, "noop_with_empty_axes", 0, 1));
     }
@@ -200,7 +202,7 @@ Status validate_declared_sizes(const onnx::GraphProto& g) {
   struct Slot { const char* op; int input; };
   static const Slot slots[] = {{"Reshape", 1}, {"Expand", 1}, {"ConstantOfShape", 0}, {"Tile", 1}, {"Pad", 1},
                                {"Slice", 1},   {"Slice", 2},  {"Slice", 3},           {"Slice", 4}, {"Squeeze", 1},
-                               {"Unsqueeze", 1}, {"ReduceMean", 1}, {"Range", 0}};
+                               {"Unsqueeze", 1}, {"ReduceMean", 1}, {"Range", 0}, {"ReduceSum", 1}};
   for (int i = 0; i < g.node_size(); ++i) {
     const auto& n = g.node(i);
     for (const Slot& sl : slots) {
@@ -223,7 +225,8 @@ Status validate_graph(const Graph& g) {
     // ONNX's node tests have both); computing operators never see an empty tensor.
     const bool empty_ok = n.op == OpKind::Reshape || n.op == OpKind::Flatten || n.op == OpKind::Squeeze ||
                           n.op == OpKind::Unsqueeze || n.op == OpKind::Identity || n.op == OpKind::Dropout ||
-                          n.op == OpKind::Slice;
+                          n.op == OpKind::Slice || n.op == OpKind::Split || n.op == OpKind::Expand ||
+                          n.op == OpKind::Tile;
     for (size_t k = 0; !empty_ok && k < n.inputs.size(); ++k) {
       if (n.inputs[k] == kNoTensor) continue;
       const Tensor& t = g.t(n.inputs[k]);

@@ -25,6 +25,8 @@ constexpr std::array<QSlot, 3> q_binary = {{{0, 1, 2}, {3, 4, 5}, {-1, 6, 7}}}; 
 // In-place rules.
 constexpr InPlaceRule ip_first = {{0, -1}, I::Always};
 constexpr InPlaceRule ip_same_shape = {{0, 1}, I::SameShape};        // float binary: A, B
+constexpr InPlaceRule ip_same_shape_first = {{0, -1}, I::SameShape};  // Min/Max/Sum/Mean: input 0
+constexpr InPlaceRule ip_same_shape_xy = {{1, 2}, I::SameShape};      // Where: X, Y (not the condition)
 constexpr InPlaceRule ip_same_shape_q = {{0, 3}, I::SameShape};      // int8 binary: A, B
 constexpr InPlaceRule ip_depthwise = {{0, -1}, I::Depthwise};
 
@@ -156,6 +158,22 @@ const std::vector<Entry>& entries() {
       // QDQ ReduceMean over trailing axes: reads NCHW or NHWC (reduce_mean_s8 / _nhwc).
       {OpKind::QLinearReduceMean, make([](OpTraits& t) {
          t.qslots = q_unary; t.n_qslots = 2; t.layout_in = t.layout_out = L::Agnostic;
+       })},
+      // Issue 10 item 2 (ops10): every input of the variadic ops and of Where is data.
+      {OpKind::Min, make([](OpTraits& t) {
+         t.data_inputs = {-1, -1}; t.variadic_from = 0; t.variadic_stride = 1; t.inplace = ip_same_shape_first;
+       })},
+      {OpKind::Max, make([](OpTraits& t) {
+         t.data_inputs = {-1, -1}; t.variadic_from = 0; t.variadic_stride = 1; t.inplace = ip_same_shape_first;
+       })},
+      {OpKind::Sum, make([](OpTraits& t) {
+         t.data_inputs = {-1, -1}; t.variadic_from = 0; t.variadic_stride = 1; t.inplace = ip_same_shape_first;
+       })},
+      {OpKind::Mean, make([](OpTraits& t) {
+         t.data_inputs = {-1, -1}; t.variadic_from = 0; t.variadic_stride = 1; t.inplace = ip_same_shape_first;
+       })},
+      {OpKind::Where, make([](OpTraits& t) {
+         t.data_inputs = {-1, -1}; t.variadic_from = 0; t.variadic_stride = 1; t.inplace = ip_same_shape_xy;
        })},
   };
   return e;

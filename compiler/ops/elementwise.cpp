@@ -195,4 +195,69 @@ Expected<Lowered> lower_Erf(const Graph& g, const Node& n) { return lower_math(g
 // Pow with a float32 exponent (numpy broadcasting); an integer exponent tensor is refused by require_f32.
 Expected<Lowered> lower_Pow(const Graph& g, const Node& n) { return lower_binary(g, n, ferrite_rt::BinOp::Pow, "pow"); }
 
+// Variadic Min / Max / Sum / Mean (numpy broadcasting of every input to the output's shape): one
+// input is the output (an alias); else y = x0 op x1, then y = y op xk in place for k >= 2, and Mean
+// divides by the input count at the end (the sum in input order, then one division, as ONNX's
+// reference). Min/Max: y = b < a ? b : a / a < b ? b : a (a NaN in the first operand propagates).
+static Expected<Lowered> lower_variadic(const Graph& g, const Node& n, ferrite_rt::BinOp op, const char* name, bool mean) {
+  if (n.inputs.empty()) return make_error("{}: needs at least one input", n.display_name());
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    if (n.inputs[i] == kNoTensor) return make_error("{}: input {} is empty", n.display_name(), i);
+    FERRITE_TRY(require_f32(g, n, {static_cast<int>(i)}));
+  }
+  const Shape& y = out_shape(g, n);
+  if (y.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), y.size());
+  for (TensorId in : n.inputs) FERRITE_TRY(require_broadcast(g, n, in, y));
+  Lowered l;
+  if (n.inputs.size() == 1) {
+    if (in_shape(g, n, 0) != y)
+      return make_error("{}: output '{}' {} differs from input '{}' {}", n.display_name(), g.t(n.outputs[0]).name,
+                        shape_str(y), g.t(n.inputs[0]).name, shape_str(in_shape(g, n, 0)));
+    l.alias = true;
+    return l;
+  }
+  const Shape ys = y.empty() ? Shape{1} : y;
+  auto call = [&](TensorId a, const Shape& as, Operand b, const Shape& bs, ferrite_rt::BinOp bop, const char* v) {
+    ferrite_rt::BinaryParams p{};
+    p.op = bop;
+    p.total = i32(shape_numel(y));
+    p.same_shape = (as == y && bs == y) ? 1 : 0;
+    const Shape sa = broadcast_strides(as, ys), sb = broadcast_strides(bs, ys);
+    p.rank = static_cast<int32_t>(ys.size());
+    for (size_t i = 0; i < ys.size(); ++i) {
+      p.out_shape[i] = i32(ys[i]);
+      p.a_stride[i] = i32(sa[i]);
+      p.b_stride[i] = i32(sb[i]);
+    }
+    p.act = no_act();
+    KernelCall c;
+    c.kernel = KernelId::binary_f32;
+    c.variant = fmt::format("{}_f32_{}", v, p.same_shape ? "same" : "bcast");
+    c.params = p;
+    c.args = {Operand::tensor(a), std::move(b), Operand::tensor(n.outputs[0])};
+    l.calls.push_back(std::move(c));
+  };
+  call(n.inputs[0], in_shape(g, n, 0), Operand::tensor(n.inputs[1]), in_shape(g, n, 1), op, name);
+  for (size_t k = 2; k < n.inputs.size(); ++k)
+    call(n.outputs[0], y, Operand::tensor(n.inputs[k]), in_shape(g, n, k), op, name);
+  if (mean) {
+    Tensor cnt;
+    cnt.name = g.t(n.outputs[0]).name + "_count";
+    cnt.dtype = DType::F32;
+    cnt.shape = {};
+    const float v = static_cast<float>(n.inputs.size());
+    cnt.data = std::vector<uint8_t>(sizeof(float));
+    std::memcpy(cnt.data->data(), &v, sizeof v);
+    call(n.outputs[0], y, Operand::constant(std::move(cnt)), Shape{}, ferrite_rt::BinOp::Div, "mean_div");
+  }
+  // In place over input 0 when it has the output's shape: op_traits (the planner refuses it when
+  // input 0 also feeds another slot, which a later call reads after y was written).
+  return l;
+}
+
+Expected<Lowered> lower_Min(const Graph& g, const Node& n) { return lower_variadic(g, n, ferrite_rt::BinOp::Min, "min", false); }
+Expected<Lowered> lower_Max(const Graph& g, const Node& n) { return lower_variadic(g, n, ferrite_rt::BinOp::Max, "max", false); }
+Expected<Lowered> lower_Sum(const Graph& g, const Node& n) { return lower_variadic(g, n, ferrite_rt::BinOp::Add, "sum", false); }
+Expected<Lowered> lower_Mean(const Graph& g, const Node& n) { return lower_variadic(g, n, ferrite_rt::BinOp::Add, "mean", true); }
+
 }  // namespace ferrite::ops

@@ -27,7 +27,10 @@ using KernelParamsVariant =
                  // float ops of issue 10 (breadth)
                  ferrite_rt::LayerNormParams, ferrite_rt::ResizeParams, ferrite_rt::RnnParams,
                  // float ops added one by one (docs/adding-an-op.md)
-                 ferrite_rt::EluParams>;
+                 ferrite_rt::EluParams,
+                 // issue 10 item 2: reductions with a map, Where
+                 ferrite_rt::ReduceAccParams, ferrite_rt::WhereParams, ferrite_rt::TileParams,
+                 ferrite_rt::ArgMaxParams>;
 
 // A std::variant (std::get, std::get_if, std::visit work on it directly).
 struct KernelParams : KernelParamsVariant {

@@ -40,4 +40,9 @@ namespace ferrite_rt {
 #include "tflite_s8/tflite_s8_x16.h"
 #include "window/quantize_window.h"
 #include "window/window_copy.h"
+// float ops of issue 10 item 2 (ops10)
+#include "reduce/reduce_acc_f32.h"
+#include "where/where.h"
+#include "tile/tile.h"
+#include "argmax/argmax_f32.h"
 }  // namespace ferrite_rt

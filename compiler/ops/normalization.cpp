@@ -90,36 +90,160 @@ Expected<Lowered> lower_LayerNormalization(const Graph& g, const Node& n) {
   return l;
 }
 
-Expected<Lowered> lower_ReduceMean(const Graph& g, const Node& n) {
+// The reductions. ReduceMean/Sum/Max/Min run reduce_f32; ReduceProd/L1/L2/SumSquare/LogSum run
+// reduce_acc_f32 (a per-element map, a product or sum, a final function); ReduceLogSumExp runs
+// reduce_f32 Max into scratch, then reduce_acc_f32 with exp(x - max) and log(sum) + max. The axes
+// are the attribute, or ReduceSum's constant input 1 (opset 13); no axes: all of them, or with
+// noop_with_empty_axes = 1 the output is the input (an alias). keepdims only changes the shape.
+enum class RedKind { Mean, Sum, Max, Min, Prod, L1, L2, SumSquare, LogSum, LogSumExp };
+
+static Expected<Lowered> lower_reduce(const Graph& g, const Node& n, RedKind kind, const char* name) {
   FERRITE_TRY(require_f32(g, n, {0}));
   const Shape& x = in_shape(g, n, 0);
   if (x.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), x.size());
   std::vector<int64_t> axes = n.attrs.ints("axes");
-  ferrite_rt::ReduceParams p{};
-  p.op = ferrite_rt::ReduceOp::Mean;
+  if (has_input(n, 1)) {
+    auto a = const_ints(g, n, 1, "axes");
+    if (!a) return a.error();
+    axes = *a;
+  }
+  if (axes.empty() && n.attrs.i("noop_with_empty_axes", 0) != 0) {
+    const Tensor& y = g.t(n.outputs[0]);
+    if (y.shape != x)
+      return make_error("{}: with noop_with_empty_axes and no axes the output '{}' {} must have the input's shape {}",
+                        n.display_name(), y.name, shape_str(y.shape), shape_str(x));
+    Lowered l;
+    l.alias = true;
+    return l;
+  }
   Shape xs = x.empty() ? Shape{1} : x;
-  p.rank = static_cast<int32_t>(xs.size());
-  for (size_t i = 0; i < xs.size(); ++i) p.in_shape[i] = i32(xs[i]);
   if (axes.empty())
     for (size_t i = 0; i < x.size(); ++i) axes.push_back(static_cast<int64_t>(i));
-  p.reduce_mask = 0;
+  int32_t mask = 0;
   for (int64_t ax : axes) {
     auto a = norm_axis(ax, xs.size(), n);
     if (!a) return a.error();
-    p.reduce_mask |= 1 << *a;
+    mask |= 1 << *a;
   }
-  p.reduce_count = 1;
+  int32_t count = 1;
   for (size_t i = 0; i < xs.size(); ++i)
-    if (p.reduce_mask & (1 << i)) p.reduce_count *= p.in_shape[i];
-  p.out_total = i32(g.t(n.outputs[0]).numel());
+    if (mask & (1 << i)) count *= i32(xs[i]);
+  const int32_t out_total = i32(g.t(n.outputs[0]).numel());
+  if (static_cast<int64_t>(out_total) * count != shape_numel(xs))
+    return make_error("{}: output '{}' {} does not match the reduction of '{}' {} (reduce mask {:#x})", n.display_name(),
+                      g.t(n.outputs[0]).name, shape_str(g.t(n.outputs[0]).shape), g.t(n.inputs[0]).name, shape_str(x),
+                      mask);
+  auto plain = [&](ferrite_rt::ReduceOp op) {
+    ferrite_rt::ReduceParams p{};
+    p.op = op;
+    p.rank = static_cast<int32_t>(xs.size());
+    for (size_t i = 0; i < xs.size(); ++i) p.in_shape[i] = i32(xs[i]);
+    p.reduce_mask = mask;
+    p.reduce_count = count;
+    p.out_total = out_total;
+    return p;
+  };
   Lowered l;
   KernelCall c;
-  c.kernel = KernelId::reduce_f32;
-  c.variant = "reduce_mean_f32";
+  c.variant = fmt::format("reduce_{}_f32", name);
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  switch (kind) {
+    case RedKind::Mean:
+    case RedKind::Sum:
+    case RedKind::Max:
+    case RedKind::Min: {
+      const ferrite_rt::ReduceOp op = kind == RedKind::Mean  ? ferrite_rt::ReduceOp::Mean
+                                      : kind == RedKind::Sum ? ferrite_rt::ReduceOp::Sum
+                                      : kind == RedKind::Max ? ferrite_rt::ReduceOp::Max
+                                                             : ferrite_rt::ReduceOp::Min;
+      c.kernel = KernelId::reduce_f32;
+      c.params = plain(op);
+      l.calls.push_back(std::move(c));
+      return l;
+    }
+    default: break;
+  }
+  ferrite_rt::ReduceAccParams p{};
+  p.rank = static_cast<int32_t>(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) p.in_shape[i] = i32(xs[i]);
+  p.reduce_mask = mask;
+  p.out_total = out_total;
+  p.prod = kind == RedKind::Prod ? 1 : 0;
+  p.map = kind == RedKind::L1                                  ? ferrite_rt::ReduceMap::Abs
+          : kind == RedKind::L2 || kind == RedKind::SumSquare ? ferrite_rt::ReduceMap::Square
+          : kind == RedKind::LogSumExp                        ? ferrite_rt::ReduceMap::ExpShift
+                                                              : ferrite_rt::ReduceMap::None;
+  p.fin = kind == RedKind::L2          ? ferrite_rt::ReduceFinal::Sqrt
+          : kind == RedKind::LogSum    ? ferrite_rt::ReduceFinal::Log
+          : kind == RedKind::LogSumExp ? ferrite_rt::ReduceFinal::LogShift
+                                       : ferrite_rt::ReduceFinal::None;
+  Operand shift = Operand::null();
+  if (kind == RedKind::LogSumExp) {
+    KernelCall m;
+    m.kernel = KernelId::reduce_f32;
+    m.variant = "reduce_logsumexp_max_f32";
+    m.params = plain(ferrite_rt::ReduceOp::Max);
+    m.args = {Operand::tensor(n.inputs[0]), Operand::scratch()};
+    l.calls.push_back(std::move(m));
+    l.scratch_bytes = static_cast<size_t>(out_total) * sizeof(float);
+    shift = Operand::scratch();
+  }
+  c.kernel = KernelId::reduce_acc_f32;
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), shift, Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+Expected<Lowered> lower_ReduceMean(const Graph& g, const Node& n) { return lower_reduce(g, n, RedKind::Mean, "mean"); }
+Expected<Lowered> lower_ReduceSum(const Graph& g, const Node& n) { return lower_reduce(g, n, RedKind::Sum, "sum"); }
+Expected<Lowered> lower_ReduceMax(const Graph& g, const Node& n) { return lower_reduce(g, n, RedKind::Max, "max"); }
+Expected<Lowered> lower_ReduceMin(const Graph& g, const Node& n) { return lower_reduce(g, n, RedKind::Min, "min"); }
+Expected<Lowered> lower_ReduceProd(const Graph& g, const Node& n) { return lower_reduce(g, n, RedKind::Prod, "prod"); }
+Expected<Lowered> lower_ReduceL1(const Graph& g, const Node& n) { return lower_reduce(g, n, RedKind::L1, "l1"); }
+Expected<Lowered> lower_ReduceL2(const Graph& g, const Node& n) { return lower_reduce(g, n, RedKind::L2, "l2"); }
+Expected<Lowered> lower_ReduceSumSquare(const Graph& g, const Node& n) {
+  return lower_reduce(g, n, RedKind::SumSquare, "sumsquare");
+}
+Expected<Lowered> lower_ReduceLogSum(const Graph& g, const Node& n) { return lower_reduce(g, n, RedKind::LogSum, "logsum"); }
+Expected<Lowered> lower_ReduceLogSumExp(const Graph& g, const Node& n) {
+  return lower_reduce(g, n, RedKind::LogSumExp, "logsumexp");
+}
+
+// ArgMax / ArgMin: float32 data, int64 indices (argmax_f32); keepdims only changes the shape;
+// select_last_index picks the last of equal extremes.
+static Expected<Lowered> lower_arg(const Graph& g, const Node& n, bool is_min) {
+  if (const Tensor& xt = model_tensor(g, n.inputs[0]); xt.dtype != DType::F32 || g.t(n.inputs[0]).dtype != DType::F32)
+    return make_error("{}: input '{}' is {}; this operator is supported for float32 only", n.display_name(), xt.name,
+                      dtype_name(xt.dtype));
+  const Tensor& yt = g.t(n.outputs[0]);
+  if (yt.dtype != DType::I64)
+    return make_error("{}: output '{}' is {}, expected int64", n.display_name(), yt.name, dtype_name(yt.dtype));
+  const Shape& x = in_shape(g, n, 0);
+  if (x.empty()) return make_error("{}: input '{}' is a scalar", n.display_name(), g.t(n.inputs[0]).name);
+  auto axis = norm_axis(n.attrs.i("axis", 0), x.size(), n);
+  if (!axis) return axis.error();
+  const auto a = static_cast<size_t>(*axis);
+  ferrite_rt::ArgMaxParams p{};
+  p.outer = i32(prod(x, 0, a));
+  p.axis_len = i32(x[a]);
+  p.inner = i32(prod(x, a + 1, x.size()));
+  p.is_min = is_min ? 1 : 0;
+  p.select_last = n.attrs.i("select_last_index", 0) != 0 ? 1 : 0;
+  if (static_cast<int64_t>(p.outer) * p.inner != yt.numel())
+    return make_error("{}: output '{}' {} does not match '{}' {} reduced over axis {}", n.display_name(), yt.name,
+                      shape_str(yt.shape), g.t(n.inputs[0]).name, shape_str(x), a);
+  Lowered l;
+  KernelCall c;
+  c.kernel = KernelId::argmax_f32;
+  c.variant = fmt::format("{}_f32{}", is_min ? "argmin" : "argmax", p.select_last ? "_last" : "");
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));
   return l;
 }
+
+Expected<Lowered> lower_ArgMax(const Graph& g, const Node& n) { return lower_arg(g, n, false); }
+Expected<Lowered> lower_ArgMin(const Graph& g, const Node& n) { return lower_arg(g, n, true); }
 
 }  // namespace ferrite::ops

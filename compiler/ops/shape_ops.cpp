@@ -262,4 +262,165 @@ Expected<Lowered> lower_Pad(const Graph& g, const Node& n) {
   return l;
 }
 
+// Split: one strided copy per output (its slice of the axis). The sizes are the constant `split`
+// input (opset 13), the `split` attribute (older models arrive converted to opset 17, where it is
+// the input) or equal parts; opset-18 `num_outputs` arrives rewritten (frontend/onnx_opset.cpp).
+// Each output's shape is checked against the inferred one. Any element type.
+Expected<Lowered> lower_Split(const Graph& g, const Node& n) {
+  const Shape& x = in_shape(g, n, 0);
+  if (x.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), x.size());
+  if (x.empty()) return make_error("{}: input '{}' is a scalar", n.display_name(), g.t(n.inputs[0]).name);
+  auto axis = norm_axis(n.attrs.i("axis", 0), x.size(), n);
+  if (!axis) return axis.error();
+  const auto a = static_cast<size_t>(*axis);
+  if (n.attrs.has("ferrite.output_slots"))
+    return make_error("{}: an omitted output is not supported", n.display_name());
+  std::vector<int64_t> parts;
+  if (has_input(n, 1)) {
+    auto s = const_ints(g, n, 1, "split");
+    if (!s) return s.error();
+    parts = *s;
+  } else if (n.attrs.has("split")) {
+    parts = n.attrs.ints("split");
+  } else {
+    const auto k = static_cast<int64_t>(n.outputs.size());
+    if (x[a] % k != 0)
+      return make_error("{}: axis {} of '{}' ({}) does not split into {} equal parts", n.display_name(), a,
+                        g.t(n.inputs[0]).name, x[a], k);
+    parts.assign(n.outputs.size(), x[a] / k);
+  }
+  if (parts.size() != n.outputs.size())
+    return make_error("{}: split has {} sizes for {} outputs", n.display_name(), parts.size(), n.outputs.size());
+  int64_t total = 0;
+  for (int64_t p : parts) {
+    if (p < 0) return make_error("{}: negative split size {}", n.display_name(), p);
+    total += p;
+  }
+  if (total != x[a])
+    return make_error("{}: split sizes sum to {}, axis {} of '{}' has {}", n.display_name(), total, a,
+                      g.t(n.inputs[0]).name, x[a]);
+  const Shape ds = dense_strides(x);
+  Lowered l;
+  int64_t start = 0;
+  for (size_t k = 0; k < parts.size(); ++k) {
+    Shape out = x;
+    out[a] = parts[k];
+    if (out != out_shape(g, n, k))
+      return make_error("{}: output '{}' computed shape {} differs from the inferred {}", n.display_name(),
+                        g.t(n.outputs[k]).name, shape_str(out), shape_str(out_shape(g, n, k)));
+    if (parts[k] > 0) {
+      KernelCall c = strided_call(g, n, out, ds, start * ds[a], "split");
+      c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[k])};
+      l.calls.push_back(std::move(c));
+    }
+    start += parts[k];
+  }
+  return l;
+}
+
+// Expand at run time (a constant input folds in the frontend): a strided copy with stride 0 along
+// the broadcast dims. Any element type.
+Expected<Lowered> lower_Expand(const Graph& g, const Node& n) {
+  const Shape& x = in_shape(g, n, 0);
+  const Shape& y = out_shape(g, n);
+  if (y.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), y.size());
+  auto shp = const_ints(g, n, 1, "shape");
+  if (!shp) return shp.error();
+  FERRITE_TRY(require_broadcast(g, n, n.inputs[0], y));
+  if (g.t(n.inputs[0]).dtype != g.t(n.outputs[0]).dtype)
+    return make_error("{}: input and output types differ", n.display_name());
+  if (x == y) {
+    Lowered l;
+    l.alias = true;
+    return l;
+  }
+  const Shape st = broadcast_strides(x, y.empty() ? Shape{1} : y);
+  Lowered l;
+  if (shape_numel(y) > 0) l.calls.push_back(strided_call(g, n, y, st, 0, "expand"));
+  return l;
+}
+
+// Tile at run time: tile_copy (each input row copied repeats times, the outer dims by an odometer
+// whose input index wraps). Constant repeats; any element type; rank <= 6.
+Expected<Lowered> lower_Tile(const Graph& g, const Node& n) {
+  const Shape& x = in_shape(g, n, 0);
+  const Shape& y = out_shape(g, n);
+  auto rep = const_ints(g, n, 1, "repeats");
+  if (!rep) return rep.error();
+  if (rep->size() != x.size())
+    return make_error("{}: repeats has {} values for rank {}", n.display_name(), rep->size(), x.size());
+  if (x.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), x.size());
+  if (g.t(n.inputs[0]).dtype != g.t(n.outputs[0]).dtype)
+    return make_error("{}: input and output types differ", n.display_name());
+  Shape expect;
+  for (size_t d = 0; d < x.size(); ++d) {
+    if ((*rep)[d] < 0) return make_error("{}: negative repeat {}", n.display_name(), (*rep)[d]);
+    expect.push_back(x[d] * (*rep)[d]);
+  }
+  if (expect != y)
+    return make_error("{}: computed shape {} differs from the inferred {}", n.display_name(), shape_str(expect),
+                      shape_str(y));
+  Lowered l;
+  if (shape_numel(y) == 0) return l;
+  if (x == y) {
+    l.alias = true;
+    return l;
+  }
+  ferrite_rt::TileParams p{};
+  p.rank = static_cast<int32_t>(x.size());
+  for (size_t d = 0; d < x.size(); ++d) {
+    p.out_shape[d] = i32(y[d]);
+    p.in_shape[d] = i32(x[d]);
+  }
+  p.total = i32(shape_numel(y));
+  p.elem_size = static_cast<int32_t>(dtype_size(g.t(n.inputs[0]).dtype));
+  KernelCall c;
+  c.kernel = KernelId::tile_copy;
+  c.variant = "tile";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+// Where at run time (constant inputs fold in the frontend): y = cond ? x : y with numpy
+// broadcasting (where_select). cond is bool; X and Y share the output's element type (any).
+Expected<Lowered> lower_Where(const Graph& g, const Node& n) {
+  if (n.inputs.size() != 3) return make_error("{}: expects 3 inputs", n.display_name());
+  const Tensor& c = g.t(n.inputs[0]);
+  if (model_tensor(g, n.inputs[0]).dtype != DType::Bool || c.dtype != DType::Bool)
+    return make_error("{}: condition '{}' is {}, expected bool", n.display_name(), c.name, dtype_name(c.dtype));
+  const Tensor& yt = g.t(n.outputs[0]);
+  for (size_t i = 1; i <= 2; ++i)
+    if (g.t(n.inputs[i]).dtype != yt.dtype)
+      return make_error("{}: input '{}' is {}, output '{}' is {}", n.display_name(), g.t(n.inputs[i]).name,
+                        dtype_name(g.t(n.inputs[i]).dtype), yt.name, dtype_name(yt.dtype));
+  const Shape& y = yt.shape;
+  if (y.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), y.size());
+  for (TensorId in : n.inputs) FERRITE_TRY(require_broadcast(g, n, in, y));
+  const Shape ys = y.empty() ? Shape{1} : y;
+  const Shape sc = broadcast_strides(in_shape(g, n, 0), ys), sa = broadcast_strides(in_shape(g, n, 1), ys),
+              sb = broadcast_strides(in_shape(g, n, 2), ys);
+  ferrite_rt::WhereParams p{};
+  p.rank = static_cast<int32_t>(ys.size());
+  for (size_t i = 0; i < ys.size(); ++i) {
+    p.out_shape[i] = i32(ys[i]);
+    p.c_stride[i] = i32(sc[i]);
+    p.a_stride[i] = i32(sa[i]);
+    p.b_stride[i] = i32(sb[i]);
+  }
+  p.total = i32(shape_numel(y));
+  p.elem_size = static_cast<int32_t>(dtype_size(yt.dtype));
+  Lowered l;  // in place over X or Y of the output's shape: op_traits
+  if (p.total == 0) return l;
+  KernelCall k;
+  k.kernel = KernelId::where_select;
+  k.variant = "where";
+  k.params = p;
+  k.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), Operand::tensor(n.inputs[2]),
+            Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(k));
+  return l;
+}
+
 }  // namespace ferrite::ops

@@ -24,6 +24,10 @@ namespace ferrite_rt {
 #include "concat/concat.h"
 #include "pad/pad_f32.h"
 #include "reduce/reduce_f32.h"
+#include "reduce/reduce_acc_f32.h"
+#include "where/where.h"
+#include "tile/tile.h"
+#include "argmax/argmax_f32.h"
 }  // namespace ferrite_rt
 
 using namespace ferrite_rt;
@@ -933,4 +937,129 @@ TEST_CASE("reduce: summation order is increasing input index", "[reduce]") {
   const float x2[3] = {1e8f, -1e8f, 1.0f};
   reduce_f32(reduce_params(ReduceOp::Sum, {1, 3}, 0b10), x2, y);
   REQUIRE(y[0] == 1.0f);
+}
+
+// ---------------------------------------------------------------------------------------------
+// reduce_acc_f32 (ReduceProd/L1/L2/SumSquare/LogSum/LogSumExp) and where_select
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+ReduceAccParams acc_params(std::vector<int32_t> shape, int32_t mask, int32_t prod, ReduceMap m, ReduceFinal f) {
+  ReduceAccParams p{};
+  p.rank = static_cast<int32_t>(shape.size());
+  p.out_total = 1;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    p.in_shape[d] = shape[d];
+    if (!(mask & (1 << d))) p.out_total *= shape[d];
+  }
+  p.reduce_mask = mask;
+  p.prod = prod;
+  p.map = m;
+  p.fin = f;
+  return p;
+}
+}  // namespace
+
+TEST_CASE("reduce_acc: prod, l1, sumsquare, l2 over axes {0, 2} of [2,2,2]", "[reduce]") {
+  const float x[8] = {1, -2, 3, -4, 5, -6, 7, -8};
+  float y[2];
+  reduce_acc_f32(acc_params({2, 2, 2}, 0b101, 1, ReduceMap::None, ReduceFinal::None), x, nullptr, y);
+  check_eq(y, {1.0f * -2 * 5 * -6, 3.0f * -4 * 7 * -8});
+  reduce_acc_f32(acc_params({2, 2, 2}, 0b101, 0, ReduceMap::Abs, ReduceFinal::None), x, nullptr, y);
+  check_eq(y, {14, 22});
+  reduce_acc_f32(acc_params({2, 2, 2}, 0b101, 0, ReduceMap::Square, ReduceFinal::None), x, nullptr, y);
+  check_eq(y, {66, 138});
+  reduce_acc_f32(acc_params({2, 2, 2}, 0b101, 0, ReduceMap::Square, ReduceFinal::Sqrt), x, nullptr, y);
+  check_eq(y, {std::sqrt(66.0f), std::sqrt(138.0f)});
+  const float e[4] = {1, 2, 3, 4};
+  reduce_acc_f32(acc_params({2, 2}, 0b01, 0, ReduceMap::None, ReduceFinal::Log), e, nullptr, y);
+  check_eq(y, {std::log(4.0f), std::log(6.0f)});
+}
+
+TEST_CASE("reduce_acc: logsumexp with the max shift, large and -inf inputs", "[reduce]") {
+  const float x[4] = {1000, 1000, -INFINITY, -INFINITY};  // [2][2], reduce the last axis
+  float m[2];
+  reduce_f32(reduce_params(ReduceOp::Max, {2, 2}, 0b10), x, m);
+  float y[2];
+  reduce_acc_f32(acc_params({2, 2}, 0b10, 0, ReduceMap::ExpShift, ReduceFinal::LogShift), x, m, y);
+  CHECK(y[0] == 1000.0f + std::log(2.0f));
+  CHECK(std::isinf(y[1]));
+  CHECK(y[1] < 0);
+}
+
+TEST_CASE("where: broadcast condition, in place, 8-byte elements", "[where]") {
+  const bool c[3] = {true, false, true};  // [3], broadcast over rows of [2][3]
+  float a[6] = {1, 2, 3, 4, 5, 6};
+  const float b[1] = {-1};
+  WhereParams p{};
+  p.rank = 2;
+  p.out_shape[0] = 2;
+  p.out_shape[1] = 3;
+  p.c_stride[0] = 0;
+  p.c_stride[1] = 1;
+  p.a_stride[0] = 3;
+  p.a_stride[1] = 1;
+  p.total = 6;
+  p.elem_size = 4;
+  where_select(p, c, a, b, a);  // in place over a
+  check_eq(a, {1, -1, 3, 4, -1, 6});
+  const int64_t ia[3] = {10, 20, 30}, ib[3] = {-10, -20, -30};
+  int64_t iy[3];
+  WhereParams q{};
+  q.rank = 1;
+  q.out_shape[0] = 3;
+  q.c_stride[0] = q.a_stride[0] = q.b_stride[0] = 1;
+  q.total = 3;
+  q.elem_size = 8;
+  where_select(q, c, ia, ib, iy);
+  CHECK(iy[0] == 10);
+  CHECK(iy[1] == -20);
+  CHECK(iy[2] == 30);
+}
+
+TEST_CASE("tile: [2,3] by (2,2), 1-byte and 4-byte elements", "[tile]") {
+  const float x[6] = {1, 2, 3, 4, 5, 6};
+  float y[24];
+  TileParams p{};
+  p.rank = 2;
+  p.in_shape[0] = 2;
+  p.in_shape[1] = 3;
+  p.out_shape[0] = 4;
+  p.out_shape[1] = 6;
+  p.total = 24;
+  p.elem_size = 4;
+  tile_copy(p, x, y);
+  check_eq(y, {1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6, 1, 2, 3, 1, 2, 3, 4, 5, 6, 4, 5, 6});
+  const unsigned char b[2] = {7, 9};  // [2,1] by (1,3)
+  unsigned char yb[6];
+  TileParams q{};
+  q.rank = 2;
+  q.in_shape[0] = 2;
+  q.in_shape[1] = 1;
+  q.out_shape[0] = 2;
+  q.out_shape[1] = 3;
+  q.total = 6;
+  q.elem_size = 1;
+  tile_copy(q, b, yb);
+  check_eq(yb, std::vector<unsigned char>{7, 7, 7, 9, 9, 9});
+}
+
+TEST_CASE("argmax/argmin: first or last of equal extremes, inner axis", "[argmax]") {
+  const float x[6] = {1, 5, 5, 2, 0, 0};  // [2][3]
+  int64_t y[3];
+  ArgMaxParams p{1, 2, 3, 0, 0};  // axis 0
+  argmax_f32(p, x, y);
+  check_eq(y, std::vector<int64_t>{1, 0, 0});
+  p = ArgMaxParams{2, 3, 1, 0, 0};  // axis 1
+  argmax_f32(p, x, y);
+  check_eq(y, std::vector<int64_t>{1, 0});
+  p.select_last = 1;
+  argmax_f32(p, x, y);
+  check_eq(y, std::vector<int64_t>{2, 0});
+  p.is_min = 1;
+  argmax_f32(p, x, y);
+  check_eq(y, std::vector<int64_t>{0, 2});
+  p.select_last = 0;
+  argmax_f32(p, x, y);
+  check_eq(y, std::vector<int64_t>{0, 1});
 }
