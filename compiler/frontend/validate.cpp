@@ -196,6 +196,45 @@ Status validate_declared_sizes(const onnx::GraphProto& g) {
                                   fmt::format("input '{}'", in.name())));
     numel[in.name()] = shape_numel(s);
   }
+  // A Constant's value is a tensor in an attribute: its declared shape must fit the limits and agree
+  // with the values it holds (ONNX's inference trusts the dims: a Constant declaring 2^31 values while
+  // holding one made an operator downstream build a result of that rank, which exhausted memory).
+  for (int i = 0; i < g.node_size(); ++i) {
+    const auto& n = g.node(i);
+    if (n.op_type() != "Constant" || n.output_size() < 1) continue;
+    for (const auto& a : n.attribute()) {
+      if (a.name() != "value" || !a.has_t()) continue;
+      const onnx::TensorProto& t = a.t();
+      const Shape s(t.dims().begin(), t.dims().end());
+      for (int64_t d : s)
+        if (d < 0) return make_error("{}: attribute value has a negative dimension ({})", node_label(n, i), d);
+      const size_t es = dtype_size(dtype_from_onnx(t.data_type()));
+      FERRITE_TRY(check_tensor_size(s, es, fmt::format("{}: attribute value", node_label(n, i))));
+      int64_t held = -1;
+      if (t.has_raw_data()) {
+        if (es) held = static_cast<int64_t>(t.raw_data().size() / es);
+      } else {
+        switch (t.data_type()) {
+          case onnx::TensorProto::FLOAT: held = t.float_data_size(); break;
+          case onnx::TensorProto::DOUBLE: held = t.double_data_size(); break;
+          case onnx::TensorProto::INT64: held = t.int64_data_size(); break;
+          case onnx::TensorProto::UINT32: case onnx::TensorProto::UINT64: held = t.uint64_data_size(); break;
+          case onnx::TensorProto::STRING: held = t.string_data_size(); break;
+          case onnx::TensorProto::INT32: case onnx::TensorProto::INT16: case onnx::TensorProto::INT8:
+          case onnx::TensorProto::UINT16: case onnx::TensorProto::UINT8: case onnx::TensorProto::BOOL:
+          case onnx::TensorProto::FLOAT16: case onnx::TensorProto::BFLOAT16:
+            held = t.int32_data_size();
+            break;
+          default: break;
+        }
+      }
+      const int64_t declared = shape_numel(s);
+      if (held >= 0 && held != declared && t.data_location() != onnx::TensorProto::EXTERNAL)
+        return make_error("{}: attribute value declares shape {} ({} values) but holds {}", node_label(n, i),
+                          shape_str(s), declared, held);
+      numel[n.output(0)] = declared;
+    }
+  }
   // Operands whose length is the rank of a result (ONNX's inference builds that many dims): a shape
   // of 2^31 values would hang it. Ranks above kMaxShapeOperand are refused here.
   constexpr int64_t kMaxShapeOperand = 64;

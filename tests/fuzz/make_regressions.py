@@ -61,3 +61,11 @@ save("qdq_conv_bias_overflow",
       nh.from_array(np.array(0.1, np.float32), "ys"), nh.from_array(np.array(0, np.int8), "yz"),
       nh.from_array(np.ones((4, 2, 1, 1), np.int8), "w"), nh.from_array(np.full(4, 1e30, np.float32), "b")])
 print(sorted(os.listdir(OUT)))
+# A Constant whose value declares 2^31-1 elements while holding one: ONNX's inference trusted the
+# dims (Neg kept them, ConstantOfShape built a result of that rank) and the sandboxed inference ran
+# out of memory after minutes (found by fuzz_smoke, round 4). Now refused by its declared size.
+huge = h.make_tensor("v", T.INT64, [1], [-3])
+huge.dims[0] = 2**31 - 1  # (make_tensor checks the count; the fuzzer does not)
+save("constant_declared_huge", [h.make_node("Constant", [], ["axes"], value=huge), h.make_node("Neg", ["axes"], ["n"]),
+                                h.make_node("ConstantOfShape", ["n"], ["y"])],
+     [], [vi("y", T.FLOAT, None)], opset=17)
