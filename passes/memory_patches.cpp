@@ -21,13 +21,21 @@ namespace {
 
 enum class Kind { Unsupported, Conv, Pool, Add, Unary, Quantize };
 
+bool spatial(const Tensor& t) { return t.shape.size() == 4 && t.shape[0] == 1; }
+
 // The op's patch role (the op traits), refined by what the patch lowering can do with this node.
 Kind kind_of(const Graph& g, const Node& n) {
   // TFLite's 16x8 (int16) layers are not run patch by patch (their kernels take no window views).
   if (!n.inputs.empty() && n.inputs[0] != kNoTensor && g.t(n.inputs[0]).dtype == DType::I16) return Kind::Unsupported;
+  // A windowed layer runs patch by patch only on 4-D maps of batch 1 (a 1-D or 3-D conv or pool has
+  // no 2-D window: its rows and columns are not there to read).
+  const auto windowed = [&] {
+    return !n.inputs.empty() && n.inputs[0] != kNoTensor && n.outputs.size() == 1 && spatial(g.t(n.inputs[0])) &&
+           spatial(g.t(n.outputs[0]));
+  };
   switch (op_traits(n.op).patch) {
-    case PatchRole::Conv: return Kind::Conv;
-    case PatchRole::Pool: return n.outputs.size() == 1 ? Kind::Pool : Kind::Unsupported;
+    case PatchRole::Conv: return windowed() ? Kind::Conv : Kind::Unsupported;
+    case PatchRole::Pool: return windowed() ? Kind::Pool : Kind::Unsupported;
     case PatchRole::Add:
       // TFLite's broadcasting ADD/SUB (a constant or broadcast operand) has no patch window. The
       // frontend marks it ("tfl_broadcast"): once the stage's tensors have their patch regions, a
@@ -46,8 +54,6 @@ Kind kind_of(const Graph& g, const Node& n) {
   }
   return Kind::Unsupported;
 }
-
-bool spatial(const Tensor& t) { return t.shape.size() == 4 && t.shape[0] == 1; }
 
 using Window = PatchWindow;
 

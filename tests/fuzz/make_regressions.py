@@ -69,3 +69,12 @@ huge.dims[0] = 2**31 - 1  # (make_tensor checks the count; the fuzzer does not)
 save("constant_declared_huge", [h.make_node("Constant", [], ["axes"], value=huge), h.make_node("Neg", ["axes"], ["n"]),
                                 h.make_node("ConstantOfShape", ["n"], ["y"])],
      [], [vi("y", T.FLOAT, None)], opset=17)
+# A 1-D MaxPool (rank-3 map), as in the node test test_maxpool_1d_default: the patch planner's node
+# facts read a 2-D window (rows and columns) from every conv / pool, past the end of its 3-element
+# shape (heap overflow under ASan, sanitized model fuzzing, round 5); 1-D and 3-D layers now have no
+# patch window. A 1-D Conv the same. Both are valid models and must compile.
+save("maxpool_1d_patch_window", [h.make_node("MaxPool", ["x"], ["y"], kernel_shape=[2])],
+     [vi("x", T.FLOAT, [1, 3, 32])], [vi("y", T.FLOAT, [1, 3, 31])], opset=12)
+save("conv_1d_patch_window", [h.make_node("Conv", ["x", "w"], ["y"])],
+     [vi("x", T.FLOAT, [1, 2, 16])], [vi("y", T.FLOAT, [1, 4, 14])],
+     [nh.from_array(np.full((4, 2, 3), 0.5, np.float32), "w")], opset=13)
