@@ -49,11 +49,20 @@ inline int32_t tfl_mbqm64(int64_t x, int32_t mult, int32_t shift) {
 // (16x8 layers: int16 activations, int64 bias) tfl_mbqm64, as TFLite's kernels do.
 inline int32_t tfl_scale_acc(int32_t acc, int32_t mult, int32_t shift) { return tfl_mbqm(acc, mult, shift); }
 inline int32_t tfl_scale_acc(int64_t acc, int32_t mult, int32_t shift) { return tfl_mbqm64(acc, mult, shift); }
+// 16x8 layers (T = int16) have zero points 0 (the compiler checks), so their loops skip them: the
+// int16 kernels cost what they did as separate loops, the int8 expressions are unchanged.
 template <typename T, typename Acc>
 inline T tfl_store_as(Acc acc, const int32_t* qm, int32_t oc, int32_t zp, int32_t lo, int32_t hi) {
-  int32_t q = tfl_scale_acc(acc, qm[2 * oc], qm[2 * oc + 1]) + zp;
+  int32_t q = tfl_scale_acc(acc, qm[2 * oc], qm[2 * oc + 1]);
+  if constexpr (sizeof(T) == 1) q += zp;
   q = q < lo ? lo : q;
   return static_cast<T>(q > hi ? hi : q);
+}
+// One product of a conv / fully connected layer: (x - in_zp) * (w - w_zp), int32 (x * w for int16).
+template <typename T, typename P>
+inline int32_t tfl_tap(T x, int8_t w, const P& p) {
+  if constexpr (sizeof(T) == 1) return (static_cast<int32_t>(x) - p.in_zp) * (static_cast<int32_t>(w) - p.w_zp);
+  return static_cast<int32_t>(x) * static_cast<int32_t>(w);
 }
 inline int8_t tfl_store(int32_t acc, const int32_t* qm, int32_t oc, int32_t zp, int32_t lo, int32_t hi) {
   return tfl_store_as<int8_t>(acc, qm, oc, zp, lo, hi);
@@ -61,8 +70,7 @@ inline int8_t tfl_store(int32_t acc, const int32_t* qm, int32_t oc, int32_t zp, 
 
 // Convolution (any group) on NHWC activations T (int8, or int16 for 16x8 layers with zero points 0).
 // w: OHWI int8 [c_out][kh][kw][c_in/group]; bias Acc [c_out] (int32 / int64) or null; qm: int32
-// [c_out][2] = (multiplier, shift). Each product (x - in_zp) * (w - w_zp) is an int32 added to the
-// Acc accumulator. Padded taps are skipped (their x - in_zp is 0). y must not alias x.
+// [c_out][2] = (multiplier, shift). Each product (tfl_tap) is an int32 added to the Acc accumulator. Padded taps are skipped (their x - in_zp is 0). y must not alias x.
 template <typename T, typename Acc>
 inline void tfl_conv_nhwc(const ConvS8Params& p, const T* x, const int8_t* w, const Acc* bias, const int32_t* qm, T* y) {
   const int32_t cin_g = p.c_in / p.group, cout_g = p.c_out / p.group;
@@ -86,7 +94,7 @@ inline void tfl_conv_nhwc(const ConvS8Params& p, const T* x, const int8_t* w, co
               const int8_t* wp = w + ((static_cast<size_t>(oc) * static_cast<size_t>(p.kh) + static_cast<size_t>(ky)) *
                                           static_cast<size_t>(p.kw) + static_cast<size_t>(kx)) * static_cast<size_t>(cin_g);
               for (int32_t ic = 0; ic < cin_g; ++ic)
-                acc += static_cast<Acc>((static_cast<int32_t>(xp[ic]) - p.in_zp) * (static_cast<int32_t>(wp[ic]) - p.w_zp));
+                acc += static_cast<Acc>(tfl_tap(xp[ic], wp[ic], p));
             }
           }
           if (bias) acc += bias[oc];
@@ -188,7 +196,7 @@ inline void tfl_fc(const FcS8Params& p, const T* x, const int8_t* w, const Acc* 
       const int8_t* wj = w + static_cast<size_t>(j) * static_cast<size_t>(K);
       Acc acc = 0;
       for (int32_t k = 0; k < K; ++k)
-        acc += static_cast<Acc>((static_cast<int32_t>(xr[k]) - p.in_zp) * (static_cast<int32_t>(wj[k]) - p.w_zp));
+        acc += static_cast<Acc>(tfl_tap(xr[k], wj[k], p));
       if (bias) acc += bias[j];
       y[static_cast<size_t>(r) * static_cast<size_t>(N) + static_cast<size_t>(j)] =
           tfl_store_as<T>(acc, qm, j, p.out_zp, p.act_min, p.act_max);
