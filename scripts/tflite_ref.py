@@ -5,7 +5,8 @@ Reads a .tflite file (flatbuffers, schema v3) with python3-flatbuffers' Table ac
 with numpy, op by op, following TFLite's reference integer kernels' rules (docs/tflite.md):
 per-channel quantized multiplier + shift from the double scale ratio, SaturatingRoundingDoubling-
 HighMul, RoundingDivideByPOT, ADD with left_shift 20, average pool rounding division, int8 SOFTMAX
-with gemmlowp-style fixed-point exp. Only the ops of the Ferrite TFLite frontend's stage 1.
+with gemmlowp-style fixed-point exp; 16x8 (int16) models with TFLite's int16 rules (LUT-based
+LOGISTIC / TANH / SOFTMAX). The operators of Ferrite's TFLite frontend.
 
   tflite_ref.py model.tflite --input in.npy --output out.npy   (int8 input, int8 output)
   tflite_ref.py model.tflite --ops                             (list the operators)
@@ -427,9 +428,11 @@ def fused(op, field=0):
 
 
 def sub(a, b, m, op):
-    """SUB: as ADD, but the multipliers are formed in float (sub_common.cc), then widened."""
+    """SUB: as ADD, but the multipliers are formed in float (sub_common.cc), then widened. int16
+    (16x8): left shift 15 and the int16 limits."""
     (sa, za), (sb, zb), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["inputs"][1]), q8(m, op["outputs"][0])
-    left = 20
+    x16 = m.tensors[op["outputs"][0]]["dtype"] == np.int16
+    left = 15 if x16 else 20
     twice = f32(2) * max(f32(sa), f32(sb))
     ma, sha = quantize_multiplier(float(f32(sa) / twice))
     mb, shb = quantize_multiplier(float(f32(sb) / twice))
@@ -437,8 +440,8 @@ def sub(a, b, m, op):
     xa = mbqm((a.astype(np.int64) - za) * (1 << left), ma, sha)
     xb = mbqm((b.astype(np.int64) - zb) * (1 << left), mb, shb)
     y = mbqm(xa - xb, my, shy) + zy
-    lo, hi = act_range(fused(op), sy, zy)
-    return np.clip(y, lo, hi).astype(np.int8)
+    lo, hi = act_range(fused(op), sy, zy, bits=16 if x16 else 8)
+    return np.clip(y, lo, hi).astype(np.int16 if x16 else np.int8)
 
 
 def mul(a, b, m, op):
@@ -446,8 +449,9 @@ def mul(a, b, m, op):
     (sa, za), (sb, zb), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["inputs"][1]), q8(m, op["outputs"][0])
     mult, shift = quantize_multiplier(sa * sb / sy)
     y = mbqm((a.astype(np.int64) - za) * (b.astype(np.int64) - zb), mult, shift) + zy
-    lo, hi = act_range(fused(op), sy, zy)
-    return np.clip(y, lo, hi).astype(np.int8)
+    x16 = m.tensors[op["outputs"][0]]["dtype"] == np.int16  # 16x8: the same rule, int16 limits
+    lo, hi = act_range(fused(op), sy, zy, bits=16 if x16 else 8)
+    return np.clip(y, lo, hi).astype(np.int16 if x16 else np.int8)
 
 
 def mean(x, m, op):
@@ -701,6 +705,137 @@ def hard_swish(x, m, op):
     return table[x.astype(np.int64) + 128].astype(np.int8)
 
 
+# --- 16x8 (int16) LOGISTIC, TANH, SOFTMAX: TFLite's LUT-based int16 kernels --------------------
+# The float steps use the C library's expf / logf (what TFLite calls) through ctypes and numpy
+# float32 arithmetic, one IEEE single rounding per operation (no fused multiply-add).
+_LIBM = None
+
+
+def _libm():
+    global _LIBM
+    if _LIBM is None:
+        import ctypes
+        import ctypes.util
+        _LIBM = ctypes.CDLL(ctypes.util.find_library("m"))
+        for fn in ("expf", "logf"):
+            getattr(_LIBM, fn).restype = ctypes.c_float
+            getattr(_LIBM, fn).argtypes = [ctypes.c_float]
+    return _LIBM
+
+
+def expf(v):
+    return np.float32(_libm().expf(float(np.float32(v))))
+
+
+def checked_log2(x):
+    """CheckedLog2 (quantization_util.cc): (rounded log2 computed in float, fraction < 1e-3)."""
+    lg = np.float32(_libm().logf(float(np.float32(x)))) * (np.float32(1.0) / np.float32(_libm().logf(2.0)))
+    r = np.float32(round_away(float(lg)))
+    return int(r), abs(np.float32(lg - r)) < np.float32(1e-3)
+
+
+def sigmoid_table():
+    """TFLite's sigmoid_table_uint16 ("sigmoid(i/24) at 0.16"): entry i < 255 is 65536 sigmoid(i/24)
+    raised by half the linear-interpolation error at the midpoint of [i, i+1], rounded; entry 255 is
+    65535."""
+    f = lambda i: 65536.0 / (1.0 + math.exp(-i / 24.0))
+    t = [int(round_away(f(i) + (f(i + 0.5) - (f(i) + f(i + 1)) / 2) / 2)) for i in range(255)]
+    return np.array(t + [65535], np.int64)
+
+
+def logistic_tanh16(x, m, op, is_tanh):
+    """reference_integer_ops::Logistic / Tanh for int16 (logistic_common.cc, tanh.cc Prepare)."""
+    sx, sy = float(m.tensors[op["inputs"][0]]["scale"][0]), float(m.tensors[op["outputs"][0]]["scale"][0])
+    lo2, pot_out = checked_log2(sy)
+    if not pot_out or lo2 != -15:
+        raise SystemExit("int16 LOGISTIC/TANH: output scale must be 2^-15")
+    l2, pot = checked_log2(sx)
+    shift = 12 + l2
+    pot = pot and (shift == 0 or (is_tanh and shift == 1))
+    if pot:
+        mult = 0
+    else:
+        mm, shift = float(np.float32(sx)) * 4096.0 * 3.0, 0
+        while mm <= 32767.0 / 2.0 and shift <= 30:
+            shift += 1
+            mm *= 2.0
+        mult = int(mm)
+    if mult == 0:  # the kernel's power-of-two case
+        mult, shift = 3 << shift, 0
+    rnd = (1 << (shift - 1)) if shift > 0 else 0
+    v = (x.astype(np.int64) * mult + rnd) >> shift
+    a = np.abs(v)
+    t = sigmoid_table()
+    frac_bits = 8 if is_tanh else 9
+    h = a >> frac_bits
+    hc = np.minimum(h, 254)
+    ut = a & ((1 << frac_bits) - 1)
+    interp = (t[hc] << frac_bits) + ut * (t[hc + 1] - t[hc])
+    if is_tanh:
+        r = np.where(h >= 255, 0xFFFF << 8, interp)
+        r = np.where(v >= 0, r - (1 << 23) + (1 << 7), -r + (1 << 23) + (1 << 7) - 1)
+        return (r >> 8).astype(np.int16)
+    r = np.where(h >= 255, 0x7FFF << 10, interp)
+    r = np.where(v >= 0, r + (1 << 9), (1 << 25) - r + (1 << 9) - 1)
+    return (r >> 10).astype(np.int16)
+
+
+def lut_populate16(in_scale, in_zp, out_scale, out_zp, func):
+    """TFLite's LUTPopulate<int16_t> (common.h, float version): 513 int16 entries."""
+    F = np.float32
+    in_scale, out_scale = F(in_scale), F(out_scale)
+    in_min, in_max = in_scale * F(-32768 - in_zp), in_scale * F(32767 - in_zp)
+    out_min, out_max = out_scale * F(-32768 - out_zp), out_scale * F(32767 - out_zp)
+    step = (in_max - in_min) / F(512)
+    half = step / F(2)
+    inv = F(65536) / (out_max - out_min)
+    rnd = lambda v: F(round_away(float(v)))
+    lut = []
+    for i in range(512):
+        v = func(in_min + F(i) * step)
+        v_mid = func(in_min + F(i) * step + half)
+        v_next = func(in_min + F(i + 1) * step)
+        sample = rnd(v * inv)
+        interp = rnd((v_next * inv + rnd(v * inv)) / F(2))
+        bias = rnd((interp - rnd(v_mid * inv)) / F(2))
+        lut.append(int(min(max(float(sample - bias), -32768.0), 32767.0)))
+    lut.append(int(min(max(float(rnd(func(in_max) * inv)), -32768.0), 32767.0)))
+    return np.array(lut, np.int64)
+
+
+def lut_lookup16(v, lut):
+    """LUTLookup(int16, lut): index 256 + (v >> 7), 7-bit interpolation (the slope wraps to int16)."""
+    v = np.asarray(v, np.int64)
+    idx = 256 + (v >> 7)
+    off = v & 0x7F
+    slope = ((lut[idx + 1] - lut[idx] + 32768) & 0xFFFF) - 32768
+    return ((lut[idx] + ((slope * off + 64) >> 7) + 32768) & 0xFFFF) - 32768
+
+
+def softmax16(x, m, op):
+    """reference_ops::SoftmaxInt16 with softmax_common.cc's Prepare (TFLite Micro)."""
+    beta = N.Float32Flags.py_type(scalar(op["opt"], 0, N.Float32Flags, 1.0))
+    sx = float(m.tensors[op["inputs"][0]]["scale"][0])
+    mult, shift = quantize_multiplier(sx * float(beta) / (10.0 / 65535.0))
+    rng = 65535
+    exp_lut = lut_populate16(np.float32(10.0) / np.float32(rng), 32767, np.float32(2.0) / np.float32(rng), 0, expf)
+    recip_lut = lut_populate16(np.float32(1.0) / np.float32(rng), -32768, np.float32(2.0) / np.float32(rng), 0,
+                               lambda v: np.float32(1.0) / (np.float32(1.0) + v))
+    flat = x.reshape(-1, x.shape[-1]).astype(np.int64)
+    out = np.zeros_like(flat)
+    for r in range(flat.shape[0]):
+        row = flat[r]
+        s = np.clip(mbqm(row - row.max(), mult, shift) + 32767, -32768, 32767)
+        e = lut_lookup16(s, exp_lut)
+        total = int(e.sum())
+        h = count_leading_zeros32(total)
+        t = (((total << (h - 1)) + (1 << 13)) >> 14) - ((1 << 15) + (1 << 16))
+        recip = int(lut_lookup16(np.array([min(max(t, -32768), 32767)]), recip_lut)[0])
+        rs = 31 - h
+        out[r] = np.clip((e * recip + (1 << (rs - 1))) >> rs, 0, 32767)
+    return out.reshape(x.shape).astype(np.int16)
+
+
 # --- float32 models (computed in float64, compared with a tolerance) ------------------------------
 def act_f(y, act):
     if act == 1:
@@ -822,7 +957,7 @@ def run(m, x):
         elif name in ("RESHAPE", "SQUEEZE"):
             y = a.reshape(m.tensors[op["outputs"][0]]["shape"])
         elif name == "SOFTMAX":
-            y = softmax(a, m, op)
+            y = softmax16(a, m, op) if a.dtype == np.int16 else softmax(a, m, op)
         elif name == "QUANTIZE":
             y = requantize(a, m, op)
         elif name == "DEQUANTIZE":
@@ -847,7 +982,7 @@ def run(m, x):
         elif name == "LEAKY_RELU":
             y = leaky_relu(a, m, op)
         elif name in ("LOGISTIC", "TANH"):
-            y = logistic_tanh(a, m, op, name == "TANH")
+            y = (logistic_tanh16 if a.dtype == np.int16 else logistic_tanh)(a, m, op, name == "TANH")
         elif name == "HARD_SWISH":
             y = hard_swish(a, m, op)
         elif name == "RESIZE_NEAREST_NEIGHBOR":

@@ -245,7 +245,8 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   if (kernel_files.count("resize/resize_s8_tfl.h")) kernel_files.insert("resize/resize_f32.h");  // ResizeParams
   if (kernel_files.count("tflite_s8/tflite_s8_reduce.h"))  // ReduceParams, tfl_mbqm
     for (const char* f : {"reduce/reduce_f32.h", "tflite_s8/tflite_s8.h"}) kernel_files.insert(f);
-  if (kernel_files.count("tflite_s8/tflite_s8_x16.h")) kernel_files.insert("tflite_s8/tflite_s8.h");  // tfl_mbqm
+  if (kernel_files.count("tflite_s8/tflite_s8_x16.h"))  // the int8 loops it instantiates, LutParams
+    for (const char* f : {"tflite_s8/tflite_s8.h", "lut_s8/lut_s8.h"}) kernel_files.insert(f);
   if (kernel_files.count("tflite_s8/tflite_s8.h"))  // the parameter structs of the TFLite kernels
     for (const char* f : {"binary_s8/binary_s8.h", "conv_s8/conv_s8.h", "fc_s8/fc_s8.h", "pool_s8/pool_s8.h",
                           "quantize/quantize.h", "softmax_s8/softmax_s8.h", "pad/pad_f32.h"})

@@ -76,7 +76,7 @@ constexpr const char* kSupportedList =
     "MEAN, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
     "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE (int8 -> int8, float -> int8), DEQUANTIZE (int8 -> float), "
     "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR; int16 activations (16x8): CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, "
-    "ADD, RESHAPE, SQUEEZE, QUANTIZE (float -> int16), DEQUANTIZE (int16 -> float)";
+    "ADD, SUB, MUL, LOGISTIC, TANH, SOFTMAX, RESHAPE, SQUEEZE, QUANTIZE (float -> int16), DEQUANTIZE (int16 -> float)";
 
 constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
@@ -558,23 +558,27 @@ struct Builder {
       g.nodes.push_back(std::move(n));
       return rid;
     }
-    if (*dt != DType::I8) return err("constant operand '{}' is {}, expected int8", name_of(*t), dtype_name(*dt));
+    if (*dt != DType::I8 && *dt != DType::I16)
+      return err("constant operand '{}' is {}, expected int8 (int16 in 16x8 models)", name_of(*t), dtype_name(*dt));
     auto q = quant_of(*t);
     if (!q) return q.error();
     if (q->scale.size() != 1) return err("constant operand '{}' must be quantized per tensor", name_of(*t));
-    std::vector<int8_t> v(d->size());
-    std::memcpy(v.data(), d->data(), v.size());
-    if (rank == 4) {  // NHWC -> NCHW
-      std::vector<int8_t> w(v.size());
+    if (*dt == DType::I16 && q->zp[0] != 0)
+      return err("int16 constant '{}' has zero point {} (TFLite's 16x8 quantization needs 0)", name_of(*t), q->zp[0]);
+    const size_t es = dtype_size(*dt);
+    std::vector<uint8_t> v(d->begin(), d->end());
+    if (rank == 4) {  // NHWC -> NCHW, element by element
+      std::vector<uint8_t> w(v.size());
       const int64_t N = e[0], H = e[1], W = e[2], C = e[3];
       for (int64_t n = 0; n < N; ++n)
         for (int64_t h = 0; h < H; ++h)
           for (int64_t x = 0; x < W; ++x)
             for (int64_t c = 0; c < C; ++c)
-              w[static_cast<size_t>(((n * C + c) * H + h) * W + x)] = v[static_cast<size_t>(((n * H + h) * W + x) * C + c)];
+              std::memcpy(&w[static_cast<size_t>(((n * C + c) * H + h) * W + x) * es],
+                          &v[static_cast<size_t>(((n * H + h) * W + x) * C + c) * es], es);
       v = std::move(w);
     }
-    return constant(name_of(*t), DType::I8, logical(e), v);
+    return constant(name_of(*t), *dt, logical(e), v);  // bytes
   }
 };
 
@@ -1122,7 +1126,7 @@ Expected<Graph> import_tflite(const std::string& path) {
       bool any16 = false, all16 = true;
       std::vector<int32_t> acts = out;
       if (!in.empty()) acts.push_back(in[0]);
-      if ((code == ADD) && in.size() > 1) acts.push_back(in[1]);
+      if ((code == ADD || code == SUB || code == MUL) && in.size() > 1) acts.push_back(in[1]);
       for (int32_t i : acts) {
         if (i < 0) continue;
         auto t = b.tensor(i);
@@ -1142,10 +1146,11 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!other_float || all16)
           return b.err("int16 {} is supported between float32 and int16 only", builtin_name(code));
       } else if (any16) {
-        if (code != CONV_2D && code != DEPTHWISE_CONV_2D && code != FULLY_CONNECTED && code != ADD && code != RESHAPE &&
-            code != SQUEEZE)
+        if (code != CONV_2D && code != DEPTHWISE_CONV_2D && code != FULLY_CONNECTED && code != ADD && code != SUB &&
+            code != MUL && code != LOGISTIC && code != TANH && code != SOFTMAX && code != RESHAPE && code != SQUEEZE)
           return b.err("int16 activations (16x8 quantization) are supported for CONV_2D, DEPTHWISE_CONV_2D, "
-                       "FULLY_CONNECTED, ADD, RESHAPE, SQUEEZE, QUANTIZE (float -> int16) and DEQUANTIZE (int16 -> float) only");
+                       "FULLY_CONNECTED, ADD, SUB, MUL, LOGISTIC, TANH, SOFTMAX, RESHAPE, SQUEEZE, QUANTIZE (float -> int16) "
+                       "and DEQUANTIZE (int16 -> float) only");
         if (!all16) return b.err("mixes int16 and other activation types (int16 operators need int16 inputs and outputs)");
       }
     }
@@ -1594,10 +1599,12 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!qx) return qx.error();
         auto qy = b.qconsts(out[0]);
         if (!qy) return qy.error();
-        if (code == LOGISTIC && (b.qscale(out[0]) != 1.f / 256.f || b.qzp(out[0]) != -128))
+        const bool x16 = b.g.t(*x).dtype == DType::I16;  // int16: the output rule is checked in tflite_numerics.cpp
+        if (!x16 && code == LOGISTIC && (b.qscale(out[0]) != 1.f / 256.f || b.qzp(out[0]) != -128))
           return b.err("int8 output must have scale 1/256 and zero point -128 (TFLite's rule)");
-        if (code == TANH && (b.qscale(out[0]) != 1.f / 128.f || b.qzp(out[0]) != 0))
+        if (!x16 && code == TANH && (b.qscale(out[0]) != 1.f / 128.f || b.qzp(out[0]) != 0))
           return b.err("int8 output must have scale 1/128 and zero point 0 (TFLite's rule)");
+        if (x16 && code == HARD_SWISH) return b.err("int16 HARD_SWISH is not supported");
         // TFLite numerics: a lookup table of TFLite's fixed-point kernel (tflite_numerics.cpp).
         n.op = code == LOGISTIC ? OpKind::QLinearSigmoid : OpKind::QLinearActivation;
         n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
@@ -1846,8 +1853,12 @@ Expected<Graph> import_tflite(const std::string& path) {
         auto y = b.act(out[0], true);
         if (!y) return y.error();
         if (b.g.t(*x).shape != b.g.t(*y).shape) return b.err("output shape differs from the input's");
-        if (b.qscale(out[0]) != 1.f / 256.f || b.qzp(out[0]) != -128)
+        if (b.g.t(*x).dtype == DType::I16) {
+          if (b.qzp(out[0]) != 0 || std::fabs(b.qscale(out[0]) - 1.f / 32768) > 0.001f / 32768)
+            return b.err("int16 output must have scale 1/32768 and zero point 0 (TFLite's rule)");
+        } else if (b.qscale(out[0]) != 1.f / 256.f || b.qzp(out[0]) != -128) {
           return b.err("int8 output must have scale 1/256 and zero point -128 (TFLite's rule)");
+        }
         auto qx = b.qconsts(in[0]);
         if (!qx) return qx.error();
         auto qy = b.qconsts(out[0]);

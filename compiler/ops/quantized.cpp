@@ -552,8 +552,11 @@ static Expected<Lowered> lower_qbinary(const Graph& g, const Node& n, ferrite_rt
   FERRITE_TRY(per_tensor(n, *qa, "A"));
   FERRITE_TRY(per_tensor(n, *qb, "B"));
   FERRITE_TRY(per_tensor(n, *qy, "the output"));
-  FERRITE_TRY(require_dtype(g, n, n.inputs[0], {DType::I8}, "A"));
-  FERRITE_TRY(require_dtype(g, n, n.inputs[3], {DType::I8}, "B"));
+  // int16 operands only in TFLite's 16x8 models, whose lowering (ops/tflite_numerics.cpp) replaces
+  // the binary_s8 call by its int16 kernel and keeps the operand views computed here.
+  const DType dt = g.numerics == Numerics::TFLite && g.t(n.inputs[0]).dtype == DType::I16 ? DType::I16 : DType::I8;
+  FERRITE_TRY(require_dtype(g, n, n.inputs[0], {dt}, "A"));
+  FERRITE_TRY(require_dtype(g, n, n.inputs[3], {dt}, "B"));
   FERRITE_TRY(require_clamp_act(n));
   const Tensor& a = g.t(n.inputs[0]);
   const Tensor& b = g.t(n.inputs[3]);

@@ -870,9 +870,9 @@ std::optional<Expected<Lowered>> lower_stage2(const Graph& g, const Node& n) {
 }
 
 // ---- TFLite's 16x8 quantization: int16 activations (zero point 0), int8 weights, int64 bias ----
-// CONV_2D / DEPTHWISE_CONV_2D (QLinearConv), FULLY_CONNECTED (QGemm) and ADD (QLinearAdd) with int16
-// tensors get their own lowering: the multipliers as for int8, the int16 kernels of
-// tflite_s8/tflite_s8_x16.h. The layout pass treats int16 like int8 under TFLite numerics (NHWC
+// CONV_2D / DEPTHWISE_CONV_2D (QLinearConv), FULLY_CONNECTED (QGemm), ADD / SUB (QLinearAdd), MUL,
+// LOGISTIC, TANH and SOFTMAX with int16 tensors get their own lowering: the multipliers as TFLite
+// computes them for int16, the kernels of tflite_s8/tflite_s8_x16.h. The layout pass treats int16 like int8 under TFLite numerics (NHWC
 // around convolutions).
 std::pair<int32_t, int32_t> tfl_act_range16(const FusedAct& a, float scale) {
   auto q = [&](float v) { return static_cast<int32_t>(std::round(v / scale)); };  // zero point 0
@@ -903,41 +903,6 @@ Expected<Lowered> lower_x16(const Graph& g, const Node& n) {
   for (size_t zs : {size_t{2}, size_t{n.op == OpKind::QGemm ? 8u : 7u}})
     if (zp_of(g, n, zs) != 0) return make_error("{}: int16 zero points must be 0", n.display_name());
   Lowered l;
-  if (n.op == OpKind::QLinearAdd) {
-    if (g.t(n.inputs[3]).dtype != DType::I16 || zp_of(g, n, 5) != 0)
-      return make_error("{}: both ADD operands must be int16 with zero point 0", n.display_name());
-    auto sa = scale_of(g, n, 1), sb = scale_of(g, n, 4), sy = scale_of(g, n, 6);
-    if (!sa) return sa.error();
-    if (!sb) return sb.error();
-    if (!sy) return sy.error();
-    const Tensor& b = g.t(n.inputs[3]);
-    if (x.shape != y.shape || b.shape != y.shape || x.nhwc != y.nhwc || b.nhwc != y.nhwc)
-      return make_error("{}: int16 ADD with broadcasting is not supported (same-shape operands only)", n.display_name());
-    const int32_t left_shift = 15;  // add_common.cc: 15 for int16 outputs
-    const double twice_max = 2.0 * static_cast<double>(std::max(*sa, *sb));
-    auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa) / twice_max);
-    auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb) / twice_max);
-    auto [my, shy] = quantize_multiplier(twice_max / static_cast<double>(static_cast<float>(1 << left_shift) * *sy));
-    ferrite_rt::BinaryS8Params p{};
-    p.op = ferrite_rt::BinOpS8::Add;
-    p.rank = 1;
-    p.out_shape[0] = static_cast<int32_t>(y.numel());
-    p.a_stride[0] = p.b_stride[0] = 1;
-    p.total = static_cast<int32_t>(y.numel());
-    p.same_shape = 1;
-    p.a_scale = *sa;
-    p.b_scale = *sb;
-    p.y_scale = *sy;
-    std::tie(p.act_min, p.act_max) = tfl_act_range16(n.act, *sy);
-    KernelCall c;
-    c.kernel = KernelId::add_s16_tfl;
-    c.variant = "add_s16_tfl";
-    c.params = p;
-    c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[3]),
-              int_const(y.name + "_tfl_add16", {left_shift, ma, sha, mb, shb, my, shy}), Operand::tensor(n.outputs[0])};
-    l.calls.push_back(std::move(c));
-    return l;
-  }
   const bool fc = n.op == OpKind::QGemm;
   const size_t ys_slot = fc ? 7 : 6, bias_slot = fc ? 6 : 8;
   auto xs = scale_of(g, n, 1);
@@ -1036,12 +1001,217 @@ Expected<Lowered> lower_x16(const Graph& g, const Node& n) {
   return l;
 }
 
+// ADD / SUB / MUL on int16 (add_common.cc, sub_common.cc, mul_common.cc with int16 outputs): the
+// int8 rules with left shift 15 for ADD and SUB (ADD's multipliers from double ratios, SUB's formed
+// in float as for int8), MUL's QuantizeMultiplier(sa * sb / sy); zero points 0. Broadcasting and
+// constant operands as for int8 (the same operand views from lower_qbinary).
+Expected<Lowered> lower_binary16(const Graph& g, const Node& n) {
+  const bool is_mul = n.op == OpKind::QLinearMul;
+  const std::string op = is_mul ? "MUL" : (tflite_op(n).empty() ? "ADD" : tflite_op(n));
+  if (op != "ADD" && op != "SUB" && op != "MUL")
+    return make_error("{}: int16 {} is not supported (16x8: ADD, SUB and MUL)", n.display_name(), op);
+  FERRITE_TRY(require_act(n));
+  const Tensor& y = g.t(n.outputs[0]);
+  if (y.dtype != DType::I16 || g.t(n.inputs[3]).dtype != DType::I16 || zp_of(g, n, 2) != 0 || zp_of(g, n, 5) != 0 ||
+      zp_of(g, n, 7) != 0)
+    return make_error("{}: int16 {} needs int16 operands and output with zero point 0", n.display_name(), op);
+  auto l = is_mul ? ops::lower_QLinearMul(g, n) : ops::lower_QLinearAdd(g, n);
+  if (!l) return l.error();
+  auto sa = scale_of(g, n, 1), sb = scale_of(g, n, 4), sy = scale_of(g, n, 6);
+  if (!sa) return sa.error();
+  if (!sb) return sb.error();
+  if (!sy) return sy.error();
+  const std::pair<int32_t, int32_t> act = tfl_act_range16(n.act, *sy);
+  std::vector<int32_t> q;
+  if (is_mul) {
+    auto [m, s] = quantize_multiplier(static_cast<double>(*sa) * static_cast<double>(*sb) / static_cast<double>(*sy));
+    q = {m, s};
+  } else if (op == "ADD") {
+    const int32_t left_shift = 15;
+    const double twice_max = 2.0 * static_cast<double>(std::max(*sa, *sb));
+    auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa) / twice_max);
+    auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb) / twice_max);
+    auto [my, shy] = quantize_multiplier(twice_max / static_cast<double>(static_cast<float>(1 << left_shift) * *sy));
+    q = {left_shift, ma, sha, mb, shb, my, shy};
+  } else {
+    const int32_t left_shift = 15;
+    const float twice_max = 2.f * std::max(*sa, *sb);
+    auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa / twice_max));
+    auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb / twice_max));
+    auto [my, shy] = quantize_multiplier(static_cast<double>(twice_max / (static_cast<float>(1 << left_shift) * *sy)));
+    q = {left_shift, ma, sha, mb, shb, my, shy};
+  }
+  const KernelId k = is_mul ? KernelId::mul_s16_tfl : (op == "ADD" ? KernelId::add_s16_tfl : KernelId::sub_s16_tfl);
+  FERRITE_TRY(rewrite_binary(g, n, *l, k, is_mul ? "mul_s16_tfl" : (op == "ADD" ? "add_s16_tfl" : "sub_s16_tfl"), q, act));
+  return l;
+}
+
+// CheckedLog2 (quantization_util.cc): log2 of a float scale in float (logf), rounded; "a power of
+// two" when the fraction is below 1e-3.
+bool checked_log2(float x, int* log2_rounded) {
+  const float l = std::log(x) * (1.0f / std::log(2.0f));
+  const float r = std::round(l);
+  *log2_rounded = static_cast<int>(r);
+  return std::fabs(l - r) < 1e-3f;
+}
+
+Operand typed_const(const std::string& name, DType dt, const Shape& shape, const void* data, size_t bytes) {
+  Tensor t;
+  t.name = name;
+  t.dtype = dt;
+  t.shape = shape;
+  t.data = std::vector<uint8_t>(bytes);
+  std::memcpy(t.data->data(), data, bytes);
+  return Operand::constant(std::move(t));
+}
+
+// TFLite's sigmoid_table_uint16 (common.h: "sigmoid(i/24) at 0.16 format"): for i < 255 the sample
+// 65536 sigmoid(i / 24) raised by half the interpolation error at the midpoint of [i, i + 1],
+// rounded; entry 255 is the full scale 65535. (This rule reproduces all 256 entries of TFLite's table.)
+std::vector<uint16_t> tfl_sigmoid_table() {
+  auto f = [](double i) { return 65536.0 / (1.0 + std::exp(-i / 24.0)); };
+  std::vector<uint16_t> t(256);
+  for (int i = 0; i < 255; ++i) {
+    const double sag = f(i + 0.5) - (f(i) + f(i + 1)) / 2;
+    t[static_cast<size_t>(i)] = static_cast<uint16_t>(std::lround(f(i) + sag / 2));
+  }
+  t[255] = 65535;
+  return t;
+}
+
+// LOGISTIC / TANH on int16 (logistic_common.cc, tanh.cc; reference integer_ops logistic.h / tanh.h):
+// output scale 2^-15 (CheckedLog2), zero points 0. The input multiplier: a power-of-two input scale
+// with 12 + log2(scale) == 0 (TANH: 0 or 1) gives TFLite's multiplier 0, which the kernel turns into
+// 3 << shift; else scale * 3 * 4096 doubled until above 32767 / 2 (at most 31 times), truncated.
+Expected<Lowered> lower_logistic_tanh16(const Graph& g, const Node& n, bool is_tanh) {
+  const char* name = is_tanh ? "TANH" : "LOGISTIC";
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  if (y.dtype != DType::I16 || x.shape != y.shape || x.nhwc != y.nhwc || zp_of(g, n, 2) != 0 || zp_of(g, n, 4) != 0)
+    return make_error("{}: int16 {} needs an int16 output of the input's shape, zero points 0", n.display_name(), name);
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  int out_log2 = 0;
+  if (!checked_log2(*sy, &out_log2) || out_log2 != -15)
+    return make_error("{}: int16 {} output scale must be 1/32768 (TFLite's rule), not {}", n.display_name(), name, *sy);
+  int in_log2 = 0;
+  const bool pot = checked_log2(*sx, &in_log2) && (12 + in_log2 == 0 || (is_tanh && 12 + in_log2 == 1));
+  int32_t mult = 0, shift = 0;
+  if (pot) {
+    mult = 3 << (12 + in_log2);
+  } else {
+    double m = static_cast<double>(*sx) * 4096.0 * 3.0;
+    while (m <= 32767.0 / 2.0 && shift <= 30) {
+      ++shift;
+      m *= 2.0;
+    }
+    if (m > 32767.0)
+      return make_error("{}: input scale {} is too large for TFLite's int16 {} (multiplier {:.0f} > 32767)",
+                        n.display_name(), *sx, name, m);
+    mult = static_cast<int32_t>(m);
+  }
+  const std::vector<uint16_t> table = tfl_sigmoid_table();
+  ferrite_rt::LutParams p{};
+  p.total = static_cast<int32_t>(y.numel());
+  KernelCall c;
+  c.kernel = is_tanh ? KernelId::tanh_s16_tfl : KernelId::logistic_s16_tfl;
+  c.variant = is_tanh ? "tanh_s16_tfl" : "logistic_s16_tfl";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]),
+            typed_const(y.name + "_tfl_sigmoid_table", DType::U16, {256}, table.data(), table.size() * 2),
+            int_const(y.name + "_tfl_input_scaling", {mult, shift}), Operand::tensor(n.outputs[0])};
+  Lowered l;
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+// TFLite's LUTPopulate<int16_t> (common.h, the float version TFLite Micro's softmax uses): 512
+// samples of f over the int16 input range, each lowered by half the rounded interpolation error at
+// its interval's midpoint, plus f at the end point; every step in float (this file is built with
+// -ffp-contract=off, so no step is fused).
+std::vector<int16_t> tfl_lut_populate16(float in_scale, int32_t in_zp, float out_scale, int32_t out_zp, float (*f)(float)) {
+  const float in_min = in_scale * static_cast<float>(-32768 - in_zp);
+  const float in_max = in_scale * static_cast<float>(32767 - in_zp);
+  const float out_min = out_scale * static_cast<float>(-32768 - out_zp);
+  const float out_max = out_scale * static_cast<float>(32767 - out_zp);
+  const float step = (in_max - in_min) / static_cast<float>(512);
+  const float half_step = step / 2;
+  const float inv = 65536.0f / (out_max - out_min);
+  auto clamp16 = [](float v) { return static_cast<int16_t>(std::min(std::max(v, -32768.0f), 32767.0f)); };
+  std::vector<int16_t> lut(513);
+  for (int i = 0; i < 512; ++i) {
+    const float v = f(in_min + static_cast<float>(i) * step);
+    const float v_mid = f(in_min + static_cast<float>(i) * step + half_step);
+    const float v_next = f(in_min + static_cast<float>(i + 1) * step);
+    const float sample = std::round(v * inv);
+    const float interp = std::round((v_next * inv + std::round(v * inv)) / 2);
+    const float mid = std::round(v_mid * inv);
+    const float bias = std::round((interp - mid) / 2);
+    lut[static_cast<size_t>(i)] = clamp16(sample - bias);
+  }
+  lut[512] = clamp16(std::round(f(in_max) * inv));
+  return lut;
+}
+float tfl_expf(float v) { return std::exp(v); }
+float tfl_one_over_one_plus(float v) { return 1.0f / (1.0f + v); }
+
+// SOFTMAX on int16 (softmax_common.cc, reference SoftmaxInt16): output scale 1/32768 (within
+// 0.1 %), zero points 0; the differences scaled by QuantizeMultiplier(x_scale * beta / (10 / 65535));
+// exp on [-10, 0] and 1 / (1 + x) on [0, 1] as 513-entry int16 tables (TFLite's LUTPopulate).
+Expected<Lowered> lower_softmax16(const Graph& g, const Node& n) {
+  const Tensor& y = g.t(n.outputs[0]);
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  if (y.dtype != DType::I16 || zp_of(g, n, 2) != 0 || zp_of(g, n, 4) != 0 ||
+      std::fabs(*sy - 1.f / 32768) > 0.001f * 1.f / 32768)
+    return make_error("{}: int16 softmax output must be int16 with scale 1/32768 and zero point 0 (TFLite's rule)",
+                      n.display_name());
+  auto l = ops::lower_QLinearSoftmax(g, n);
+  if (!l) return l.error();
+  const double beta = static_cast<double>(n.attrs.f("beta", 1.f));
+  auto [mult, shift] = quantize_multiplier(static_cast<double>(*sx) * beta / (10.0 / 65535.0));
+  if (shift > 15)
+    return make_error("{}: input scale x beta = {} is too large: TFLite's int32 scaling of the differences (<< {}) "
+                      "would overflow", n.display_name(), static_cast<double>(*sx) * beta, shift);
+  const int32_t range = 65535;
+  const std::vector<int16_t> exp_lut = tfl_lut_populate16(10.0f / range, 32767, 2.0f / range, 0, tfl_expf);
+  const std::vector<int16_t> recip_lut = tfl_lut_populate16(1.0f / range, -32768, 2.0f / range, 0, tfl_one_over_one_plus);
+  for (KernelCall& c : l->calls) {
+    auto* p = std::get_if<ferrite_rt::SoftmaxS8Params>(c.params.get());
+    if (!p || c.kernel != KernelId::softmax_s8 || c.args.size() != 2)
+      return make_error("{}: internal error: unexpected softmax call under TFLite numerics", n.display_name());
+    if (p->axis_len > 65536)
+      return make_error("{}: softmax over {} > 65536 values is not supported (TFLite's int32 sum of exps)",
+                        n.display_name(), p->axis_len);
+    c.kernel = KernelId::softmax_s16_tfl;
+    c.variant = "softmax_s16_tfl";
+    c.args = {c.args[0], typed_const(y.name + "_tfl_exp_lut", DType::I16, {513}, exp_lut.data(), 513 * 2),
+              typed_const(y.name + "_tfl_recip_lut", DType::I16, {513}, recip_lut.data(), 513 * 2),
+              int_const(y.name + "_tfl_softmax16", {mult, shift}), c.args[1]};
+  }
+  return l;
+}
+
 }  // namespace
 
 Expected<Lowered> lower_node_tflite(const Graph& g, const Node& n) {
-  if ((n.op == OpKind::QLinearConv || n.op == OpKind::QGemm || n.op == OpKind::QLinearAdd) && !n.inputs.empty() &&
-      g.t(n.inputs[0]).dtype == DType::I16)
-    return lower_x16(g, n);
+  if (!n.inputs.empty() && n.inputs[0] != kNoTensor && g.t(n.inputs[0]).dtype == DType::I16) {  // 16x8 models
+    switch (n.op) {
+      case OpKind::QLinearConv:
+      case OpKind::QGemm: return lower_x16(g, n);
+      case OpKind::QLinearAdd:
+      case OpKind::QLinearMul: return lower_binary16(g, n);
+      case OpKind::QLinearSigmoid: return lower_logistic_tanh16(g, n, false);
+      case OpKind::QLinearActivation:
+        if (n.attrs.s("function", "") == "Tanh") return lower_logistic_tanh16(g, n, true);
+        return make_error("{}: int16 {} is not supported", n.display_name(), n.attrs.s("function", ""));
+      case OpKind::QLinearSoftmax: return lower_softmax16(g, n);
+      default: break;
+    }
+  }
   if (auto r = lower_stage2(g, n)) return std::move(*r);
   switch (n.op) {
     case OpKind::QLinearConv: {

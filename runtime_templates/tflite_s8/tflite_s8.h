@@ -34,17 +34,45 @@ inline int32_t tfl_mbqm(int32_t x, int32_t mult, int32_t shift) {
   return tfl_rdbpot(tfl_srdhm(static_cast<int32_t>(v), mult), shift > 0 ? 0 : -shift);
 }
 
-inline int8_t tfl_store(int32_t acc, const int32_t* qm, int32_t oc, int32_t zp, int32_t lo, int32_t hi) {
-  int32_t q = tfl_mbqm(acc, qm[2 * oc], qm[2 * oc + 1]) + zp;
-  q = q < lo ? lo : q;
-  return static_cast<int8_t>(q > hi ? hi : q);
+// MultiplyByQuantizedMultiplier(int64 x, mult, shift) (TFLite's 16x8 requantization): the multiplier
+// reduced to 16 bits (rounded; 0x7FFF from 0x7FFF0000 up), x * reduced + 2^(14 - shift), arithmetic
+// shift right by 15 - shift, truncated to int32 (as TFLite's default build). shift in [-31, 7].
+inline int32_t tfl_mbqm64(int64_t x, int32_t mult, int32_t shift) {
+  const int64_t reduced = mult < 0x7FFF0000 ? (static_cast<int64_t>(mult) + (1 << 15)) >> 16 : 0x7FFF;
+  const int32_t total = 15 - shift;
+  const int64_t r = (x * reduced + (int64_t{1} << (total - 1))) >> total;  // >> of a negative int64 is arithmetic
+  return static_cast<int32_t>(r);
 }
 
-// Convolution (any group) on NHWC int8. w: OHWI [c_out][kh][kw][c_in/group]; bias int32 [c_out] or
-// null; qm: int32 [c_out][2] = (multiplier, shift). Padded taps are skipped (their x - in_zp is 0).
-// y must not alias x.
-inline void conv_s8_nhwc_tfl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
-                             const int32_t* qm, int8_t* y) {
+// One output of a conv / fully connected layer: the accumulator scaled by channel oc's (multiplier,
+// shift), + zp, clamped to [lo, hi]. An int32 accumulator (int8 layers) uses tfl_mbqm, an int64 one
+// (16x8 layers: int16 activations, int64 bias) tfl_mbqm64, as TFLite's kernels do.
+inline int32_t tfl_scale_acc(int32_t acc, int32_t mult, int32_t shift) { return tfl_mbqm(acc, mult, shift); }
+inline int32_t tfl_scale_acc(int64_t acc, int32_t mult, int32_t shift) { return tfl_mbqm64(acc, mult, shift); }
+// 16x8 layers (T = int16) have zero points 0 (the compiler checks), so their loops skip them: the
+// int16 kernels cost what they did as separate loops, the int8 expressions are unchanged.
+template <typename T, typename Acc>
+inline T tfl_store_as(Acc acc, const int32_t* qm, int32_t oc, int32_t zp, int32_t lo, int32_t hi) {
+  int32_t q = tfl_scale_acc(acc, qm[2 * oc], qm[2 * oc + 1]);
+  if constexpr (sizeof(T) == 1) q += zp;
+  q = q < lo ? lo : q;
+  return static_cast<T>(q > hi ? hi : q);
+}
+// One product of a conv / fully connected layer: (x - in_zp) * (w - w_zp), int32 (x * w for int16).
+template <typename T, typename P>
+inline int32_t tfl_tap(T x, int8_t w, const P& p) {
+  if constexpr (sizeof(T) == 1) return (static_cast<int32_t>(x) - p.in_zp) * (static_cast<int32_t>(w) - p.w_zp);
+  return static_cast<int32_t>(x) * static_cast<int32_t>(w);
+}
+inline int8_t tfl_store(int32_t acc, const int32_t* qm, int32_t oc, int32_t zp, int32_t lo, int32_t hi) {
+  return tfl_store_as<int8_t>(acc, qm, oc, zp, lo, hi);
+}
+
+// Convolution (any group) on NHWC activations T (int8, or int16 for 16x8 layers with zero points 0).
+// w: OHWI int8 [c_out][kh][kw][c_in/group]; bias Acc [c_out] (int32 / int64) or null; qm: int32
+// [c_out][2] = (multiplier, shift). Each product (tfl_tap) is an int32 added to the Acc accumulator. Padded taps are skipped (their x - in_zp is 0). y must not alias x.
+template <typename T, typename Acc>
+inline void tfl_conv_nhwc(const ConvS8Params& p, const T* x, const int8_t* w, const Acc* bias, const int32_t* qm, T* y) {
   const int32_t cin_g = p.c_in / p.group, cout_g = p.c_out / p.group;
   for (int32_t n = 0; n < p.n; ++n)
     for (int32_t oh = 0; oh < p.h_out; ++oh)
@@ -53,26 +81,30 @@ inline void conv_s8_nhwc_tfl(const ConvS8Params& p, const int8_t* x, const int8_
                                  static_cast<size_t>(p.w_out) + static_cast<size_t>(ow)) * static_cast<size_t>(p.c_out);
         for (int32_t oc = 0; oc < p.c_out; ++oc) {
           const int32_t g = oc / cout_g;
-          int32_t acc = 0;
+          Acc acc = 0;
           for (int32_t ky = 0; ky < p.kh; ++ky) {
             const int32_t ih = oh * p.stride_h - p.pad_top + ky * p.dil_h;
             if (ih < 0 || ih >= p.h_in) continue;
             for (int32_t kx = 0; kx < p.kw; ++kx) {
               const int32_t iw = ow * p.stride_w - p.pad_left + kx * p.dil_w;
               if (iw < 0 || iw >= p.w_in) continue;
-              const int8_t* xp = x + ((static_cast<size_t>(n) * static_cast<size_t>(p.h_in) + static_cast<size_t>(ih)) *
-                                          static_cast<size_t>(p.w_in) + static_cast<size_t>(iw)) * static_cast<size_t>(p.c_in) +
-                                 static_cast<size_t>(g) * static_cast<size_t>(cin_g);
+              const T* xp = x + ((static_cast<size_t>(n) * static_cast<size_t>(p.h_in) + static_cast<size_t>(ih)) *
+                                     static_cast<size_t>(p.w_in) + static_cast<size_t>(iw)) * static_cast<size_t>(p.c_in) +
+                            static_cast<size_t>(g) * static_cast<size_t>(cin_g);
               const int8_t* wp = w + ((static_cast<size_t>(oc) * static_cast<size_t>(p.kh) + static_cast<size_t>(ky)) *
                                           static_cast<size_t>(p.kw) + static_cast<size_t>(kx)) * static_cast<size_t>(cin_g);
               for (int32_t ic = 0; ic < cin_g; ++ic)
-                acc += (static_cast<int32_t>(xp[ic]) - p.in_zp) * (static_cast<int32_t>(wp[ic]) - p.w_zp);
+                acc += static_cast<Acc>(tfl_tap(xp[ic], wp[ic], p));
             }
           }
           if (bias) acc += bias[oc];
-          y[opix + static_cast<size_t>(oc)] = tfl_store(acc, qm, oc, p.out_zp, p.act_min, p.act_max);
+          y[opix + static_cast<size_t>(oc)] = tfl_store_as<T>(acc, qm, oc, p.out_zp, p.act_min, p.act_max);
         }
       }
+}
+inline void conv_s8_nhwc_tfl(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
+                             const int32_t* qm, int8_t* y) {
+  tfl_conv_nhwc(p, x, w, bias, qm, y);
 }
 
 // The pointwise role of conv_s8_nhwc_tfl (1x1, stride 1, no padding, group 1): the same arithmetic;
@@ -153,33 +185,35 @@ inline void dwconv_s8_nhwc_inplace_tfl(const ConvS8Params& p, int8_t* buf, const
   }
 }
 
-// Fully connected: x [rows][K], w [N][K], bias int32 [N] or null, qm [N][2]. No aliasing.
-inline void fc_s8_tfl(const FcS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias, const int32_t* qm,
-                      int8_t* y) {
+// Fully connected: x T [rows][K] (int8, or int16 with zero points 0), w int8 [N][K], bias Acc [N]
+// (int32 / int64) or null, qm [N][2]; the accumulator as tfl_conv_nhwc's. No aliasing.
+template <typename T, typename Acc>
+inline void tfl_fc(const FcS8Params& p, const T* x, const int8_t* w, const Acc* bias, const int32_t* qm, T* y) {
   const int32_t K = p.in_features, N = p.out_features;
   for (int32_t r = 0; r < p.rows; ++r) {
-    const int8_t* xr = x + static_cast<size_t>(r) * static_cast<size_t>(K);
+    const T* xr = x + static_cast<size_t>(r) * static_cast<size_t>(K);
     for (int32_t j = 0; j < N; ++j) {
       const int8_t* wj = w + static_cast<size_t>(j) * static_cast<size_t>(K);
-      int32_t acc = 0;
+      Acc acc = 0;
       for (int32_t k = 0; k < K; ++k)
-        acc += (static_cast<int32_t>(xr[k]) - p.in_zp) * (static_cast<int32_t>(wj[k]) - p.w_zp);
+        acc += static_cast<Acc>(tfl_tap(xr[k], wj[k], p));
       if (bias) acc += bias[j];
       y[static_cast<size_t>(r) * static_cast<size_t>(N) + static_cast<size_t>(j)] =
-          tfl_store(acc, qm, j, p.out_zp, p.act_min, p.act_max);
+          tfl_store_as<T>(acc, qm, j, p.out_zp, p.act_min, p.act_max);
     }
   }
 }
+inline void fc_s8_tfl(const FcS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias, const int32_t* qm,
+                      int8_t* y) {
+  tfl_fc(p, x, w, bias, qm, y);
+}
 
-// ADD of two int8 tensors (TFLite's AddElementwise): each input, minus its zero point, is shifted
-// left by left_shift (20) and scaled by its multiplier (a ratio < 1), the int32 sum is scaled by the
-// output multiplier, the output zero point added and the result clamped. The operands are walked as
-// binary_s8 walks them (same_shape, or the strided view of `rank` dims, innermost last: patches
-// read an input region through strides). q: {left_shift, a_mult, a_shift, b_mult, b_shift, y_mult,
-// y_shift}. In place is allowed when an input has the output's dense layout.
-inline void add_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, const int32_t* q, int8_t* y) {
+// The binary operators walk the output as binary_s8 does (same_shape, or the strided view of `rank` dims, innermost last;
+// broadcast operands have stride 0), calling f(a, b) -> int32 for each element; the result is
+// clamped to [act_min, act_max]. In place is allowed when an input has the output's dense layout.
+template <typename T, typename F>
+inline void tfl_binary_walk(const BinaryS8Params& p, const T* a, const T* b, T* y, F f) {
   if (p.total <= 0) return;
-  const int32_t ls = q[0];
   const int32_t r = p.same_shape ? 1 : p.rank;
   const int32_t inner = p.same_shape ? p.total : p.out_shape[r - 1];
   const int32_t sa = p.same_shape ? 1 : p.a_stride[r - 1];
@@ -187,15 +221,13 @@ inline void add_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b
   const int32_t outer = p.total / inner;
   int32_t idx[6] = {0, 0, 0, 0, 0, 0};
   ptrdiff_t ao = 0, bo = 0;
-  int8_t* yp = y;
+  T* yp = y;
   for (int32_t o = 0; o < outer; ++o) {
     for (int32_t i = 0; i < inner; ++i) {
-      const int32_t av = (static_cast<int32_t>(a[ao + static_cast<ptrdiff_t>(i) * sa]) - p.a_zp) * (1 << ls);
-      const int32_t bv = (static_cast<int32_t>(b[bo + static_cast<ptrdiff_t>(i) * sb]) - p.b_zp) * (1 << ls);
-      const int32_t s = tfl_mbqm(av, q[1], q[2]) + tfl_mbqm(bv, q[3], q[4]);
-      int32_t v = tfl_mbqm(s, q[5], q[6]) + p.y_zp;
+      int32_t v = f(static_cast<int32_t>(a[ao + static_cast<ptrdiff_t>(i) * sa]),
+                    static_cast<int32_t>(b[bo + static_cast<ptrdiff_t>(i) * sb]));
       v = v < p.act_min ? p.act_min : v;
-      yp[i] = static_cast<int8_t>(v > p.act_max ? p.act_max : v);
+      yp[i] = static_cast<T>(v > p.act_max ? p.act_max : v);
     }
     yp += inner;
     for (int32_t d = r - 2; d >= 0; --d) {
@@ -208,6 +240,25 @@ inline void add_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b
       idx[d] = 0;
     }
   }
+}
+
+// ADD / SUB of two tensors T (TFLite's AddElementwise / SubElementwise; int8, or int16 with left
+// shift 15): each input, minus its zero point, is shifted left by left_shift (20 for int8) and scaled
+// by its multiplier (a ratio < 1), the int32 sum (difference) is scaled by the output multiplier, the
+// output zero point added and the result clamped. The operands are walked by tfl_binary_walk (patches
+// read an input region through strides). q: {left_shift, a_mult, a_shift, b_mult, b_shift, y_mult,
+// y_shift}. In place is allowed when an input has the output's dense layout.
+template <typename T>
+inline void tfl_add_sub(const BinaryS8Params& p, const T* a, const T* b, const int32_t* q, T* y, bool subtract) {
+  const int32_t ls = q[0];
+  tfl_binary_walk(p, a, b, y, [&](int32_t av, int32_t bv) {
+    const int32_t sa = tfl_mbqm((av - p.a_zp) * (1 << ls), q[1], q[2]);
+    const int32_t sb = tfl_mbqm((bv - p.b_zp) * (1 << ls), q[3], q[4]);
+    return tfl_mbqm(subtract ? sa - sb : sa + sb, q[5], q[6]) + p.y_zp;
+  });
+}
+inline void add_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, const int32_t* q, int8_t* y) {
+  tfl_add_sub(p, a, b, q, y, false);
 }
 
 // Average pool (TFLite's int8 AveragePool): the sum of the raw int8 values over the in-range taps,
@@ -325,57 +376,21 @@ inline void softmax_s8_tfl(const SoftmaxS8Params& p, const int8_t* x, const int3
     }
 }
 
-// ---- stage 2: broadcast binary operators, MEAN, PAD (TFLite Micro's int8 rules) ----
-// The output is walked as add_s8_tfl walks it (the strided view of `rank` dims, innermost last;
-// broadcast operands have stride 0), calling f(a, b) -> int32 for each element; the result is
-// clamped to [act_min, act_max]. In place is allowed when an input has the output's dense layout.
-template <typename F>
-inline void tfl_binary_walk(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y, F f) {
-  if (p.total <= 0) return;
-  const int32_t r = p.same_shape ? 1 : p.rank;
-  const int32_t inner = p.same_shape ? p.total : p.out_shape[r - 1];
-  const int32_t sa = p.same_shape ? 1 : p.a_stride[r - 1];
-  const int32_t sb = p.same_shape ? 1 : p.b_stride[r - 1];
-  const int32_t outer = p.total / inner;
-  int32_t idx[6] = {0, 0, 0, 0, 0, 0};
-  ptrdiff_t ao = 0, bo = 0;
-  int8_t* yp = y;
-  for (int32_t o = 0; o < outer; ++o) {
-    for (int32_t i = 0; i < inner; ++i) {
-      int32_t v = f(static_cast<int32_t>(a[ao + static_cast<ptrdiff_t>(i) * sa]),
-                    static_cast<int32_t>(b[bo + static_cast<ptrdiff_t>(i) * sb]));
-      v = v < p.act_min ? p.act_min : v;
-      yp[i] = static_cast<int8_t>(v > p.act_max ? p.act_max : v);
-    }
-    yp += inner;
-    for (int32_t d = r - 2; d >= 0; --d) {
-      ++idx[d];
-      ao += p.a_stride[d];
-      bo += p.b_stride[d];
-      if (idx[d] < p.out_shape[d]) break;
-      ao -= static_cast<ptrdiff_t>(p.a_stride[d]) * p.out_shape[d];
-      bo -= static_cast<ptrdiff_t>(p.b_stride[d]) * p.out_shape[d];
-      idx[d] = 0;
-    }
-  }
-}
-
-// SUB (TFLite's SubElementwise): as ADD, the scaled second input subtracted. q: {left_shift,
-// a_mult, a_shift, b_mult, b_shift, y_mult, y_shift} (the compiler forms them in float, as TFLite's
+// ---- stage 2: MEAN, PAD (TFLite Micro's int8 rules) ----
+// SUB: tfl_add_sub subtracting (the compiler forms its multipliers in float, as TFLite's
 // sub_common.cc does).
 inline void sub_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, const int32_t* q, int8_t* y) {
-  const int32_t ls = q[0];
-  tfl_binary_walk(p, a, b, y, [&](int32_t av, int32_t bv) {
-    const int32_t sa = tfl_mbqm((av - p.a_zp) * (1 << ls), q[1], q[2]);
-    const int32_t sb = tfl_mbqm((bv - p.b_zp) * (1 << ls), q[3], q[4]);
-    return tfl_mbqm(sa - sb, q[5], q[6]) + p.y_zp;
-  });
+  tfl_add_sub(p, a, b, q, y, true);
 }
 
 // MUL (TFLite's MulElementwise): (a - a_zp) * (b - b_zp) scaled by one multiplier. q: {mult, shift}.
-inline void mul_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, const int32_t* q, int8_t* y) {
+template <typename T>
+inline void tfl_mul(const BinaryS8Params& p, const T* a, const T* b, const int32_t* q, T* y) {
   tfl_binary_walk(p, a, b, y,
                   [&](int32_t av, int32_t bv) { return tfl_mbqm((av - p.a_zp) * (bv - p.b_zp), q[0], q[1]) + p.y_zp; });
+}
+inline void mul_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, const int32_t* q, int8_t* y) {
+  tfl_mul(p, a, b, q, y);
 }
 
 // MAXIMUM / MINIMUM: the larger / smaller raw value (inputs and output share one quantization; the
@@ -449,15 +464,18 @@ inline int32_t tfl_quantize_value(float x, float scale, int32_t zp, int32_t qmin
   const int32_t q = static_cast<int32_t>(v) + zp;
   return q < qmin ? qmin : (q > qmax ? qmax : q);
 }
-inline void quantize_f32_tfl(const QuantizeParams& p, const float* x, const float* scale, const int32_t* zero_point,
-                             void* y_bytes) {
-  int8_t* const y = static_cast<int8_t*>(y_bytes);
+template <typename T>
+inline void tfl_quantize_f32(const QuantizeParams& p, const float* x, const float* scale, const int32_t* zero_point, T* y) {
   const size_t C = static_cast<size_t>(p.channels), I = static_cast<size_t>(p.inner);
   for (size_t o = 0; o < static_cast<size_t>(p.outer); ++o)
     for (size_t c = 0; c < C; ++c)
       for (size_t i = 0; i < I; ++i) {
         const size_t src = (o * C + c) * I + i;
         const size_t dst = p.relayout ? (o * I + i) * C + c : src;
-        y[dst] = static_cast<int8_t>(tfl_quantize_value(x[src], scale[0], zero_point[0], p.qmin, p.qmax));
+        y[dst] = static_cast<T>(tfl_quantize_value(x[src], scale[0], zero_point[0], p.qmin, p.qmax));
       }
+}
+inline void quantize_f32_tfl(const QuantizeParams& p, const float* x, const float* scale, const int32_t* zero_point,
+                             void* y_bytes) {
+  tfl_quantize_f32(p, x, scale, zero_point, static_cast<int8_t*>(y_bytes));
 }

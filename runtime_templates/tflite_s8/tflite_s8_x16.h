@@ -1,109 +1,117 @@
 // TFLite's 16x8 quantization (models from the TFLite frontend; docs/tflite.md): int16 activations
 // with zero point 0, int8 symmetric weights (per channel), int64 bias. The parameter structs are the
-// int8 kernels' (ConvS8Params, FcS8Params, BinaryS8Params; zero points 0) and tfl_mbqm comes from
-// tflite_s8.h, both pasted before this file. The multipliers and shifts are the ones TFLite computes
-// for int8 (compiler/ops/tflite_numerics.cpp); conv and fully connected accumulate in int64 and scale
-// with TFLite's 64-bit MultiplyByQuantizedMultiplier; ADD is the int8 rule with left shift 15.
-
-// MultiplyByQuantizedMultiplier(int64 x, mult, shift) (TFLite's 16x8 requantization): the multiplier
-// reduced to 16 bits (rounded; 0x7FFF from 0x7FFF0000 up), x * reduced + 2^(14 - shift), arithmetic
-// shift right by 15 - shift, truncated to int32 (as TFLite's default build). shift in [-31, 7].
-inline int32_t tfl_mbqm64(int64_t x, int32_t mult, int32_t shift) {
-  const int64_t reduced = mult < 0x7FFF0000 ? (static_cast<int64_t>(mult) + (1 << 15)) >> 16 : 0x7FFF;
-  const int32_t total = 15 - shift;
-  const int64_t r = (x * reduced + (int64_t{1} << (total - 1))) >> total;  // >> of a negative int64 is arithmetic
-  return static_cast<int32_t>(r);
-}
+// int8 kernels' (ConvS8Params, FcS8Params, BinaryS8Params, LutParams, SoftmaxS8Params; zero points
+// 0) and the loops are tflite_s8.h's, templated on the activation type (pasted before this file).
+// The multipliers and shifts are the ones TFLite computes (compiler/ops/tflite_numerics.cpp); conv
+// and fully connected accumulate in int64 and scale with TFLite's 64-bit MultiplyByQuantizedMultiplier
+// (tfl_mbqm64); ADD / SUB are the int8 rule with left shift 15, MUL the int8 rule.
 
 // Convolution, any group (depthwise: group = c_in, with depth multiplier c_out / c_in), NHWC int16.
 // w: OHWI int8 [c_out][kh][kw][c_in/group]; bias int64 [c_out] or null; qm: int32 [c_out][2] =
 // (multiplier, shift). Padded taps are skipped. y must not alias x.
 inline void conv_s16_nhwc_tfl(const ConvS8Params& p, const int16_t* x, const int8_t* w, const int64_t* bias,
                               const int32_t* qm, int16_t* y) {
-  const int32_t cin_g = p.c_in / p.group, cout_g = p.c_out / p.group;
-  for (int32_t n = 0; n < p.n; ++n)
-    for (int32_t oh = 0; oh < p.h_out; ++oh)
-      for (int32_t ow = 0; ow < p.w_out; ++ow) {
-        const size_t opix = ((static_cast<size_t>(n) * static_cast<size_t>(p.h_out) + static_cast<size_t>(oh)) *
-                                 static_cast<size_t>(p.w_out) + static_cast<size_t>(ow)) * static_cast<size_t>(p.c_out);
-        for (int32_t oc = 0; oc < p.c_out; ++oc) {
-          const int32_t g = oc / cout_g;
-          int64_t acc = 0;
-          for (int32_t ky = 0; ky < p.kh; ++ky) {
-            const int32_t ih = oh * p.stride_h - p.pad_top + ky * p.dil_h;
-            if (ih < 0 || ih >= p.h_in) continue;
-            for (int32_t kx = 0; kx < p.kw; ++kx) {
-              const int32_t iw = ow * p.stride_w - p.pad_left + kx * p.dil_w;
-              if (iw < 0 || iw >= p.w_in) continue;
-              const int16_t* xp = x + ((static_cast<size_t>(n) * static_cast<size_t>(p.h_in) + static_cast<size_t>(ih)) *
-                                           static_cast<size_t>(p.w_in) + static_cast<size_t>(iw)) * static_cast<size_t>(p.c_in) +
-                                  static_cast<size_t>(g) * static_cast<size_t>(cin_g);
-              const int8_t* wp = w + ((static_cast<size_t>(oc) * static_cast<size_t>(p.kh) + static_cast<size_t>(ky)) *
-                                          static_cast<size_t>(p.kw) + static_cast<size_t>(kx)) * static_cast<size_t>(cin_g);
-              for (int32_t ic = 0; ic < cin_g; ++ic)
-                acc += static_cast<int64_t>(static_cast<int32_t>(xp[ic]) * static_cast<int32_t>(wp[ic]));
-            }
-          }
-          if (bias) acc += bias[oc];
-          int32_t v = tfl_mbqm64(acc, qm[2 * oc], qm[2 * oc + 1]);
-          v = v < p.act_min ? p.act_min : (v > p.act_max ? p.act_max : v);
-          y[opix + static_cast<size_t>(oc)] = static_cast<int16_t>(v);
-        }
-      }
+  tfl_conv_nhwc(p, x, w, bias, qm, y);
 }
 
 // Fully connected: x int16 [rows][K], w int8 [N][K], bias int64 [N] or null, qm [N][2]. No aliasing.
 inline void fc_s16_tfl(const FcS8Params& p, const int16_t* x, const int8_t* w, const int64_t* bias, const int32_t* qm,
                        int16_t* y) {
-  const int32_t K = p.in_features, N = p.out_features;
-  for (int32_t r = 0; r < p.rows; ++r) {
-    const int16_t* xr = x + static_cast<size_t>(r) * static_cast<size_t>(K);
-    for (int32_t j = 0; j < N; ++j) {
-      const int8_t* wj = w + static_cast<size_t>(j) * static_cast<size_t>(K);
-      int64_t acc = 0;
-      for (int32_t k = 0; k < K; ++k) acc += static_cast<int64_t>(static_cast<int32_t>(xr[k]) * static_cast<int32_t>(wj[k]));
-      if (bias) acc += bias[j];
-      int32_t v = tfl_mbqm64(acc, qm[2 * j], qm[2 * j + 1]);
-      v = v < p.act_min ? p.act_min : (v > p.act_max ? p.act_max : v);
-      y[static_cast<size_t>(r) * static_cast<size_t>(N) + static_cast<size_t>(j)] = static_cast<int16_t>(v);
-    }
+  tfl_fc(p, x, w, bias, qm, y);
+}
+
+// ADD / SUB / MUL of two int16 tensors, broadcasting as the int8 kernels (TFLite Micro's int16
+// AddElementwise / SubElementwise with left shift 15, BroadcastAdd6DSlow / BroadcastQuantSubSlow;
+// MulElementwise / BroadcastMul6DSlow). q as add_s8_tfl / mul_s8_tfl. In place is allowed when an
+// input has the output's dense layout.
+inline void add_s16_tfl(const BinaryS8Params& p, const int16_t* a, const int16_t* b, const int32_t* q, int16_t* y) {
+  tfl_add_sub(p, a, b, q, y, false);
+}
+inline void sub_s16_tfl(const BinaryS8Params& p, const int16_t* a, const int16_t* b, const int32_t* q, int16_t* y) {
+  tfl_add_sub(p, a, b, q, y, true);
+}
+inline void mul_s16_tfl(const BinaryS8Params& p, const int16_t* a, const int16_t* b, const int32_t* q, int16_t* y) {
+  tfl_mul(p, a, b, q, y);
+}
+
+// LOGISTIC / TANH on int16 (TFLite's reference_integer_ops::Logistic / Tanh for int16): the input is
+// brought to units of 1/(3 * 4096) as (x * mult + round) >> shift (q = {mult, shift}, TFLite's
+// Prepare rule; its power-of-two case, multiplier 0, resolved by the compiler to (3 << shift, 0)), then
+// TFLite's 256-entry sigmoid table (`table`, sigmoid(i / 24) in 0.16, made by the compiler) is
+// interpolated at the absolute value (LOGISTIC: 9 fraction bits; TANH = 2 sigmoid(2x) - 1: 8), the
+// negative half by symmetry. Output scale 1/32768, zero point 0. In place is allowed.
+inline int32_t tfl_s16_scaled_input(int16_t x, const int32_t* q) {
+  const int32_t round = q[1] > 0 ? 1 << (q[1] - 1) : 0;
+  return (static_cast<int32_t>(x) * q[0] + round) >> q[1];  // >> of a negative int32 is arithmetic
+}
+inline void logistic_s16_tfl(const LutParams& p, const int16_t* x, const uint16_t* table, const int32_t* q, int16_t* y) {
+  for (int32_t i = 0; i < p.total; ++i) {
+    const int32_t v = tfl_s16_scaled_input(x[i], q);
+    const uint32_t a = static_cast<uint32_t>(v < 0 ? -v : v);
+    const uint32_t h = a >> 9;
+    uint32_t r = 0x7FFFu << 10;  // saturated
+    if (h < 255) r = (static_cast<uint32_t>(table[h]) << 9) + (a & 0x1FFu) * (static_cast<uint32_t>(table[h + 1]) - table[h]);
+    r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1;
+    y[i] = static_cast<int16_t>(r >> 10);
+  }
+}
+inline void tanh_s16_tfl(const LutParams& p, const int16_t* x, const uint16_t* table, const int32_t* q, int16_t* y) {
+  for (int32_t i = 0; i < p.total; ++i) {
+    const int32_t v = tfl_s16_scaled_input(x[i], q);
+    const uint32_t a = static_cast<uint32_t>(v < 0 ? -v : v);
+    const uint32_t h = a >> 8;
+    int32_t r = 0xFFFF << 8;  // saturated
+    if (h < 255)
+      r = static_cast<int32_t>((static_cast<uint32_t>(table[h]) << 8) +
+                               (a & 0xFFu) * (static_cast<uint32_t>(table[h + 1]) - table[h]));
+    r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
+    y[i] = static_cast<int16_t>(r >> 8);  // >> of a negative int32 is arithmetic
   }
 }
 
-// ADD of two int16 tensors (TFLite's general int16 AddElementwise): add_s8_tfl's arithmetic with
-// left_shift 15 (q[0]) and the int16 clamp; the same operand walk. In place is allowed when an input
-// has the output's dense layout.
-inline void add_s16_tfl(const BinaryS8Params& p, const int16_t* a, const int16_t* b, const int32_t* q, int16_t* y) {
-  if (p.total <= 0) return;
-  const int32_t ls = q[0];
-  const int32_t r = p.same_shape ? 1 : p.rank;
-  const int32_t inner = p.same_shape ? p.total : p.out_shape[r - 1];
-  const int32_t sa = p.same_shape ? 1 : p.a_stride[r - 1];
-  const int32_t sb = p.same_shape ? 1 : p.b_stride[r - 1];
-  const int32_t outer = p.total / inner;
-  int32_t idx[6] = {0, 0, 0, 0, 0, 0};
-  ptrdiff_t ao = 0, bo = 0;
-  int16_t* yp = y;
-  for (int32_t o = 0; o < outer; ++o) {
-    for (int32_t i = 0; i < inner; ++i) {
-      const int32_t av = (static_cast<int32_t>(a[ao + static_cast<ptrdiff_t>(i) * sa]) - p.a_zp) * (1 << ls);
-      const int32_t bv = (static_cast<int32_t>(b[bo + static_cast<ptrdiff_t>(i) * sb]) - p.b_zp) * (1 << ls);
-      const int32_t s = tfl_mbqm(av, q[1], q[2]) + tfl_mbqm(bv, q[3], q[4]);
-      int32_t v = tfl_mbqm(s, q[5], q[6]) + p.y_zp;
-      v = v < p.act_min ? p.act_min : v;
-      yp[i] = static_cast<int16_t>(v > p.act_max ? p.act_max : v);
+// TFLite's int16 LUTLookup: a 513-entry table over [-32768, 32767], the high 9 bits of v select the
+// entry, the low 7 interpolate to the next one (rounded).
+inline int16_t tfl_lut16(int16_t v, const int16_t* lut) {
+  const int32_t index = 256 + (v >> 7);
+  const int32_t offset = v & 0x7F;
+  const int16_t slope = static_cast<int16_t>(lut[index + 1] - lut[index]);
+  return static_cast<int16_t>(lut[index] + ((slope * offset + 64) >> 7));
+}
+
+// SOFTMAX on int16 (TFLite's reference SoftmaxInt16): per row, max - x scaled by q = {mult, shift}
+// (input scale * beta / (10 / 65535)) to [-65535, 0] = [-10, 0], recentred and looked up in exp_lut
+// (exp on [-10, 0] in Q0.15); the Q16.15 sum normalised by its leading zeros and looked up in
+// recip_lut (1 / (1 + x) on [0, 1]); each exp times the reciprocal, rounded, clamped to [0, 32767]
+// (output scale 1/32768, zero point 0). The tables are TFLite's LUTPopulate (float), computed by the
+// compiler. The exps are kept in y (as TFLite does), so y must not alias x.
+inline void softmax_s16_tfl(const SoftmaxS8Params& p, const int16_t* x, const int16_t* exp_lut, const int16_t* recip_lut,
+                            const int32_t* q, int16_t* y) {
+  const int32_t L = p.axis_len, I = p.inner;
+  for (int32_t o = 0; o < p.outer; ++o)
+    for (int32_t in = 0; in < I; ++in) {
+      const size_t base = static_cast<size_t>(o) * static_cast<size_t>(L) * static_cast<size_t>(I) + static_cast<size_t>(in);
+      auto at = [&](int32_t j) { return base + static_cast<size_t>(j) * static_cast<size_t>(I); };
+      int32_t mx = -32768;
+      for (int32_t j = 0; j < L; ++j) mx = x[at(j)] > mx ? x[at(j)] : mx;
+      int32_t sum = 0;  // Q16.15
+      for (int32_t j = 0; j < L; ++j) {
+        int32_t s = tfl_mbqm(static_cast<int32_t>(x[at(j)]) - mx, q[0], q[1]) + 32767;
+        s = s < -32768 ? -32768 : (s > 32767 ? 32767 : s);
+        const int16_t e = tfl_lut16(static_cast<int16_t>(s), exp_lut);
+        y[at(j)] = e;
+        sum += e;
+      }
+      const int32_t h = tfl_clz32(static_cast<uint32_t>(sum));
+      int32_t t = static_cast<int32_t>(((static_cast<int64_t>(sum) << (h - 1)) + (1 << 13)) >> 14) - ((1 << 15) + (1 << 16));
+      t = t < -32768 ? -32768 : (t > 32767 ? 32767 : t);
+      const int64_t recip = tfl_lut16(static_cast<int16_t>(t), recip_lut);
+      const int32_t rs = 31 - h;
+      for (int32_t j = 0; j < L; ++j) {
+        int64_t r = (static_cast<int64_t>(y[at(j)]) * recip + (int64_t{1} << (rs - 1))) >> rs;
+        r = r < 0 ? 0 : (r > 32767 ? 32767 : r);
+        y[at(j)] = static_cast<int16_t>(r);
+      }
     }
-    yp += inner;
-    for (int32_t d = r - 2; d >= 0; --d) {
-      ++idx[d];
-      ao += p.a_stride[d];
-      bo += p.b_stride[d];
-      if (idx[d] < p.out_shape[d]) break;
-      ao -= static_cast<ptrdiff_t>(p.a_stride[d]) * p.out_shape[d];
-      bo -= static_cast<ptrdiff_t>(p.b_stride[d]) * p.out_shape[d];
-      idx[d] = 0;
-    }
-  }
 }
 
 // QUANTIZE float32 -> int16 (TFLite's AffineQuantize, as quantize_f32_tfl with the int16 limits) and
@@ -112,14 +120,7 @@ inline void add_s16_tfl(const BinaryS8Params& p, const int16_t* a, const int16_t
 // the NHWC side [outer][inner][channels]. QuantizeParams comes from quantize/quantize.h. No aliasing.
 inline void quantize_f32_s16_tfl(const QuantizeParams& p, const float* x, const float* scale, const int32_t* zero_point,
                                  int16_t* y) {
-  const size_t C = static_cast<size_t>(p.channels), I = static_cast<size_t>(p.inner);
-  for (size_t o = 0; o < static_cast<size_t>(p.outer); ++o)
-    for (size_t c = 0; c < C; ++c)
-      for (size_t i = 0; i < I; ++i) {
-        const size_t src = (o * C + c) * I + i;
-        const size_t dst = p.relayout ? (o * I + i) * C + c : src;
-        y[dst] = static_cast<int16_t>(tfl_quantize_value(x[src], scale[0], zero_point[0], p.qmin, p.qmax));
-      }
+  tfl_quantize_f32(p, x, scale, zero_point, y);
 }
 inline void dequantize_s16_f32(const QuantizeParams& p, const int16_t* x, const float* scale, const int32_t* zero_point,
                                float* y) {

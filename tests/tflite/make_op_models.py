@@ -55,14 +55,14 @@ def binary(code, otype, b_shape, const, act=0, qa=(0.05, -3), qb=(0.08, 7), qy=(
     return build
 
 
-def case_unary(code, out_shape, otype=0, opts=(), qx=(0.05, -3), qy=(0.05, -3), shape=None, consts=()):
+def case_unary(code, out_shape, otype=0, opts=(), qx=(0.05, -3), qy=(0.05, -3), shape=None, consts=(), dtype=INT8):
     """consts: (name, shape, type, data) constant inputs after x."""
     def build(w, rng):
-        x = w.tensor("x", shape or X_SHAPE, INT8, *qx)
+        x = w.tensor("x", shape or X_SHAPE, dtype, *qx)
         ins = [x]
         for cn, cs, ct, cd in consts:
             ins.append(w.tensor(cn, cs, ct, data=cd) if ct != INT8 else w.tensor(cn, cs, ct, *qy, data=cd))
-        y = w.tensor("y", out_shape, INT8, *qy)
+        y = w.tensor("y", out_shape, dtype, *qy)
         w.op(code, ins, [y], otype, list(opts))
         return x, y
     return build
@@ -385,6 +385,47 @@ def x16_cases():
         return build
     c["add16"] = add_case(0)
     c["add16_relu"] = add_case(1)
+    # ADD / SUB / MUL on int16 with broadcasting: constant operands of several shapes and scales, a
+    # computed [1, 1, 1, C] operand (a 5x5 stride-5 VALID conv of the input), fused activations.
+    def bin16(code, otype, b_shape, act=0, qa=0.0005, qb=0.0007, qy=0.0009, a_shape=None, computed=False):
+        def build(w, rng):
+            ash = a_shape or X_SHAPE
+            x = w.tensor("x", ash, INT16, qa, 0)
+            if computed:
+                b, _ = conv16(w, rng, x, ash, ash[3], 5, 5, "b", qb, padding=1)
+            else:
+                b = w.tensor("b", b_shape, INT16, qb, 0, data=rng.integers(-32768, 32768, b_shape))
+            out = list(np.broadcast_shapes(tuple(ash), tuple(b_shape)))
+            y = w.tensor("y", out, INT16, qy, 0)
+            w.op(code, [x, b], [y], otype, [(0, "b", act)])
+            return x, y
+        return build
+    for code, otype, nm in ((ADD, ADD_OPTIONS, "add"), (SUB, SUB_OPTIONS, "sub"), (MUL, MUL_OPTIONS, "mul")):
+        qy = 0.002 if code == MUL else 0.0009  # MUL: product scale 0.0005 * 0.0007 / qy
+        c[f"{nm}16_bcast_c"] = bin16(code, otype, [8], qy=qy)
+        c[f"{nm}16_bcast_hw_relu"] = bin16(code, otype, [1, 6, 5, 1], act=1, qb=0.0011, qy=qy)
+        c[f"{nm}16_bcast_w_relu6"] = bin16(code, otype, [1, 1, 5, 8], act=3, qa=0.0003, qb=0.00002, qy=qy)
+        c[f"{nm}16_scalar"] = bin16(code, otype, [1], qb=0.002, qy=qy)
+        c[f"{nm}16_rank2"] = bin16(code, otype, [8], a_shape=[4, 8], qy=qy)
+        c[f"{nm}16_bcast_computed"] = bin16(code, otype, [1, 1, 1, 8], qb=0.003, qy=qy, computed=True)
+    c["mul16_product_scale_gt1"] = bin16(MUL, MUL_OPTIONS, [8], qa=0.05, qb=0.03, qy=0.0004)
+    # LOGISTIC / TANH over the full int16 range (the 65536-element input is a permutation of every
+    # int16 value, tests/tflite/ops_check.py): TFLite's power-of-two paths (2^-12; TANH also 2^-11;
+    # 2^-12 * 1.0004 is "a power of two" to CheckedLog2) and general scales.
+    for code, nm in ((LOGISTIC, "logistic16"), (TANH, "tanh16")):
+        for tag, sx in (("pot12", 2.0 ** -12), ("pot11", 2.0 ** -11), ("near_pot12", 2.0 ** -12 * 1.0004),
+                        ("s3000", 1 / 3000), ("s0005", 0.0005), ("pot15", 2.0 ** -15), ("s004", 0.004),
+                        ("s2", 2.0)):
+            c[f"{nm}_{tag}"] = case_unary(code, [1, 256, 256], qx=(sx, 0), qy=(1 / 32768, 0), shape=[1, 256, 256],
+                                          dtype=INT16)
+    # SOFTMAX on int16: several row lengths (1 .. 1000, beyond int8's 256), betas and input scales,
+    # rank 2, 3 and 4 (the last NHWC dim).
+    for tag, shape, beta, sx in (("l1", [3, 1], 1.0, 0.001), ("l5", [4, 5], 1.0, 0.001), ("l8_nhwc", X_SHAPE, 1.0, 1 / 4096),
+                                 ("l37_beta05", [2, 3, 37], 0.5, 0.0003), ("l300", [2, 300], 1.0, 0.0005),
+                                 ("l1000_beta25", [1, 1000], 2.5, 0.0002), ("l16_s01", [6, 16], 1.0, 0.01),
+                                 ("l10_tiny", [5, 10], 1.0, 1e-6)):
+        c[f"softmax16_{tag}"] = case_unary(SOFTMAX, shape, SOFTMAX_OPTIONS, [(0, "f", beta)], qx=(sx, 0),
+                                           qy=(1 / 32768, 0), shape=shape, dtype=INT16)
     return c
 
 
@@ -404,6 +445,36 @@ def chain16():
     w.op(FULLY_CONNECTED, [r, w.tensor("fw", [5, 9], INT8, [0.01 + 0.001 * i for i in range(5)], qdim=0,
                                        data=rng.integers(-127, 128, [5, 9])),
                            w.tensor("fb", [5], INT64, data=rng.integers(-5000, 5000, [5]))], [y], FC_OPTIONS, [(0, "b", 0)])
+    return w.finish([x], [y])
+
+
+def chain16_act():
+    """16x8 chain of the LUT operators and broadcasts: conv -> LOGISTIC -> MUL (by the input) -> TANH
+    -> ADD [C] constant -> SUB of a computed [1, 1, 1, C] -> RESHAPE -> FULLY_CONNECTED -> SOFTMAX."""
+    w = Writer()
+    rng = rng_for("chain16_act")
+    x = w.tensor("x", X_SHAPE, INT16, 0.0005, 0)
+    c1, s1 = conv16(w, rng, x, X_SHAPE, 8, 3, 1, "c1", 0.0008)
+    lg = w.tensor("lg", s1, INT16, 1 / 32768, 0)
+    w.op(LOGISTIC, [c1], [lg])
+    mu = w.tensor("mu", s1, INT16, 0.0003, 0)
+    w.op(MUL, [lg, x], [mu], MUL_OPTIONS, [(0, "b", 0)])
+    th = w.tensor("th", s1, INT16, 1 / 32768, 0)
+    w.op(TANH, [mu], [th])
+    ad = w.tensor("ad", s1, INT16, 0.0001, 0)
+    w.op(ADD, [th, w.tensor("ac", [8], INT16, 0.00005, 0, data=rng.integers(-32768, 32768, [8]))], [ad], ADD_OPTIONS,
+         [(0, "b", 1)])
+    pl, _ = conv16(w, rng, ad, s1, 8, 5, 5, "pl", 0.0002, padding=1)  # [1, 1, 1, 8]
+    sb = w.tensor("sb", s1, INT16, 0.0002, 0)
+    w.op(SUB, [ad, pl], [sb], SUB_OPTIONS, [(0, "b", 0)])
+    r = w.tensor("r", [1, 240], INT16, 0.0002, 0)
+    w.op(RESHAPE, [sb, w.tensor("shape", [2], INT32, data=np.array([1, 240], np.int32))], [r])
+    fc = w.tensor("fc", [1, 10], INT16, 0.001, 0)
+    w.op(FULLY_CONNECTED, [r, w.tensor("fw", [10, 240], INT8, 0.01, qdim=0, data=rng.integers(-127, 128, [10, 240])),
+                           w.tensor("fb", [10], INT64, data=rng.integers(-5000, 5000, [10]))], [fc], FC_OPTIONS,
+         [(0, "b", 0)])
+    y = w.tensor("y", [1, 10], INT16, 1 / 32768, 0)
+    w.op(SOFTMAX, [fc], [y], SOFTMAX_OPTIONS, [(0, "f", 1.0)])
     return w.finish([x], [y])
 
 
@@ -546,7 +617,26 @@ def refusals():
             w.op(code, [x], [y], otype, list(opts))
             return x, y
         return build
-    r["refuse_int16_logistic"] = (x16_op(LOGISTIC), "operator 0 (LOGISTIC): int16 activations (16x8 quantization) are supported for")
+    r["refuse_int16_hard_swish"] = (x16_op(HARD_SWISH), "operator 0 (HARD_SWISH): int16 activations (16x8 quantization) are supported for")
+    def x16_q(code, qx, qy, otype=0, opts=()):
+        def build(w, rng):
+            x = w.tensor("x", X_SHAPE, INT16, qx, 0)
+            y = w.tensor("y", X_SHAPE, INT16, qy, 0)
+            w.op(code, [x], [y], otype, list(opts))
+            return x, y
+        return build
+    r["refuse_int16_logistic_out_scale"] = (x16_q(LOGISTIC, 0.001, 1 / 16384), "int16 LOGISTIC output scale must be 1/32768")
+    r["refuse_int16_tanh_big_scale"] = (x16_q(TANH, 4.0, 1 / 32768), "is too large for TFLite's int16 TANH")
+    r["refuse_int16_softmax_out_q"] = (x16_q(SOFTMAX, 0.001, 1 / 256, SOFTMAX_OPTIONS, [(0, "f", 1.0)]),
+                                       "operator 0 (SOFTMAX): int16 output must have scale 1/32768")
+    r["refuse_int16_softmax_big_scale"] = (x16_q(SOFTMAX, 10.0, 1 / 32768, SOFTMAX_OPTIONS, [(0, "f", 1.0)]),
+                                           "would overflow")
+    def max16(w, rng):
+        x = w.tensor("x", X_SHAPE, INT16, 0.001, 0)
+        y = w.tensor("y", X_SHAPE, INT16, 0.001, 0)
+        w.op(MAXIMUM, [x, w.tensor("b", [8], INT16, 0.001, 0, data=rng.integers(-99, 99, [8]))], [y])
+        return x, y
+    r["refuse_int16_maximum"] = (max16, "operator 0 (MAXIMUM): int16 activations (16x8 quantization) are supported for")
     r["refuse_int16_zero_point"] = (x16_op(RELU, zp=3), "has zero point 3")
     def q8_to_16(w, rng):
         x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
@@ -563,7 +653,7 @@ def main():
     c.update(x16_cases())
     if "--list" in sys.argv:
         print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain",
-                         "chain_resize", "float_resize", "chain16",
+                         "chain_resize", "float_resize", "chain16", "chain16_act",
                          "x16_float_io"] + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
@@ -580,10 +670,11 @@ def main():
     open(os.path.join(out, "chain_resize.tflite"), "wb").write(chain_resize())
     open(os.path.join(out, "float_resize.tflite"), "wb").write(float_resize())
     open(os.path.join(out, "chain16.tflite"), "wb").write(chain16())
+    open(os.path.join(out, "chain16_act.tflite"), "wb").write(chain16_act())
     open(os.path.join(out, "x16_float_io.tflite"), "wb").write(x16_float_io())
     lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
               "patch_chain chain", "chain_resize chain", "float_resize chain", "chain16 chain",
-              "x16_float_io chain"]
+              "chain16_act chain", "x16_float_io chain"]
     for name, (build, expect) in refusals().items():
         open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
         lines.append(f"{name} refuse {expect}")

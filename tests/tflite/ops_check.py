@@ -2,7 +2,8 @@
 """Helper of ctest tflite_ops (test_tflite_ops.sh).
 
   ops_check.py prepare DIR N          for every "op"/"chain" case of DIR/cases.txt: DIR/<case>.in.npy
-                                      (N seeded int8 inputs), .in0.npy (the first), .ref.npy / .ref0.npy
+                                      (N seeded int8 / int16 / float inputs; an int16 input of 65536 elements is a permutation
+                                      of every int16 value), .in0.npy (the first), .ref.npy / .ref0.npy
                                       (scripts/tflite_ref.py, NHWC)
   ops_check.py compare OUTDIR REF LABEL dataset|single   Ferrite's output (the one .npy in OUTDIR; rank-4 outputs
                                       come NCHW and are compared in NHWC order) against REF: prints
@@ -31,6 +32,8 @@ def prepare(d, n):
         rng = np.random.default_rng(zlib.crc32(name.encode()) + 1)
         if m.tensors[m.inputs[0]]["dtype"] == np.float32:
             x = (rng.standard_normal([n] + shape) * 2).astype(np.float32)
+        elif m.tensors[m.inputs[0]]["dtype"] == np.int16 and int(np.prod(shape)) == 65536:  # every int16 value
+            x = np.stack([rng.permutation(np.arange(-32768, 32768)).reshape(shape) for _ in range(n)]).astype(np.int16)
         elif m.tensors[m.inputs[0]]["dtype"] == np.int16:
             x = rng.integers(-32768, 32768, size=[n] + shape).astype(np.int16)
         else:
