@@ -978,9 +978,11 @@ Status rewrite_to_opset17(onnx::ModelProto& model, int64_t opset, const std::map
     FERRITE_TRY(apply(i));
     if (c.deferred) deferred.push_back(i);
   }
-  // Decompositions (Gelu): their steps go before the rewritten node, in order; the waiting nodes'
-  // indices move by the steps inserted before them.
-  if (!c.inserted.empty()) {
+  // Decompositions (Gelu, GroupNormalization): their steps go before the rewritten node, in order;
+  // the waiting nodes' indices move by the steps inserted before them. Run after the first pass and
+  // after each round of deferred rewrites (whose nodes are visited in increasing index order).
+  auto splice = [&](std::vector<int>& waiting) {
+    if (c.inserted.empty()) return;
     google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
     std::vector<int> moved(static_cast<size_t>(g.node_size()));
     size_t k = 0;
@@ -990,13 +992,14 @@ Status rewrite_to_opset17(onnx::ModelProto& model, int64_t opset, const std::map
       *nodes.Add() = g.node(i);
     }
     g.mutable_node()->Swap(&nodes);
-    for (int& d : deferred) d = moved[static_cast<size_t>(d)];
+    for (int& d : waiting) d = moved[static_cast<size_t>(d)];
     c.inserted.clear();
     c.constant_nodes.clear();  // pointers into the old node list
     for (const auto& m : g.node())
       if (m.op_type() == "Constant" && (m.domain().empty() || m.domain() == "ai.onnx") && m.output_size() == 1)
         c.constant_nodes[m.output(0)] = &m;
-  }
+  };
+  splice(deferred);
   // Rewrites that need a static shape, in rounds: each round infers the shapes above the nodes
   // still waiting (a waiting node's own outputs stay unknown until it is rewritten).
   while (!deferred.empty()) {
@@ -1018,6 +1021,7 @@ Status rewrite_to_opset17(onnx::ModelProto& model, int64_t opset, const std::map
       if (c.deferred) still.push_back(d);  // its input comes from a node still waiting
     }
     c.shapes = nullptr;
+    splice(still);
     if (still.size() == deferred.size()) {
       c.final = true;
       c.shapes = &*shapes;
