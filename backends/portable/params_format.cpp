@@ -43,7 +43,8 @@ std::string params_type(const KernelParams& kp) {
                                 "MatMulS8Params", "BinaryS8Params", "PoolS8Params", "GlobalPoolS8Params",
                                 "ConcatS8PartParams", "LutParams", "SoftmaxS8Params", "WindowCopyParams",
                                 "QuantizeWindowParams", "BottleneckS8Params", "LayerNormParams", "ResizeParams", "RnnParams",
-                                "EluParams", "ReduceAccParams", "WhereParams", "TileParams", "ArgMaxParams"};
+                                "EluParams", "ReduceAccParams", "WhereParams", "TileParams", "ArgMaxParams",
+                                "InstanceNormParams", "BatchNormTrainParams"};
   return std::string("ferrite_rt::") + names[kp.index()];
 }
 
@@ -53,9 +54,10 @@ std::string params_init(const KernelParams& kp) {
       [](const auto& p) -> std::string {
         using P = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<P, ConvParams>) {
-          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.n, p.c_in,
-                             p.h_in, p.w_in, p.c_out, p.h_out, p.w_out, p.kh, p.kw, p.stride_h, p.stride_w, p.dil_h,
-                             p.dil_w, p.pad_top, p.pad_left, p.group, act(p.act));
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}",
+                             p.n, p.c_in, p.h_in, p.w_in, p.c_out, p.h_out, p.w_out, p.kh, p.kw, p.stride_h, p.stride_w,
+                             p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.group, p.d_in, p.d_out, p.kd, p.stride_d,
+                             p.dil_d, p.pad_front, act(p.act));
         } else if constexpr (std::is_same_v<P, GemmParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.m, p.n, p.k, p.trans_a, p.trans_b,
                              float_literal(p.alpha), float_literal(p.beta), en("GemmBias", p.c_kind), act(p.act));
@@ -70,9 +72,11 @@ std::string params_init(const KernelParams& kp) {
         } else if constexpr (std::is_same_v<P, SoftmaxParams>) {
           return fmt::format("{{{}, {}, {}, {}}}", p.outer, p.axis_len, p.inner, p.log);
         } else if constexpr (std::is_same_v<P, PoolParams>) {
-          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.n, p.c,
-                             p.h_in, p.w_in, p.h_out, p.w_out, p.kh, p.kw, p.stride_h, p.stride_w, p.dil_h, p.dil_w,
-                             p.pad_top, p.pad_left, p.pad_bottom, p.pad_right, p.count_include_pad, act(p.act));
+          return fmt::format(
+              "{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}",
+              p.n, p.c, p.h_in, p.w_in, p.h_out, p.w_out, p.kh, p.kw, p.stride_h, p.stride_w, p.dil_h, p.dil_w,
+              p.pad_top, p.pad_left, p.pad_bottom, p.pad_right, p.count_include_pad, p.d_in, p.d_out, p.kd, p.stride_d,
+              p.dil_d, p.pad_front, p.pad_back, p.storage_order, act(p.act));
         } else if constexpr (std::is_same_v<P, GlobalPoolParams>) {
           return fmt::format("{{{}, {}, {}}}", p.planes, p.spatial, act(p.act));
         } else if constexpr (std::is_same_v<P, StridedCopyParams>) {
@@ -89,7 +93,8 @@ std::string params_init(const KernelParams& kp) {
         } else if constexpr (std::is_same_v<P, LayerNormParams>) {
           return fmt::format("{{{}, {}, {}, {}}}", p.outer, p.inner, float_literal(p.epsilon), p.has_bias);
         } else if constexpr (std::is_same_v<P, ResizeParams>) {
-          return fmt::format("{{{}, {}, {}}}", arr(p.in_shape, 4), arr(p.out_shape, 4), p.linear);
+          return fmt::format("{{{}, {}, {}, {}, {}}}", arr(p.in_shape, 4), arr(p.out_shape, 4), p.linear, p.extrapolate,
+                             float_literal(p.extrapolation_value));
         } else if constexpr (std::is_same_v<P, EluParams>) {
           return fmt::format("{{{}, {}}}", p.total, float_literal(p.alpha));
         } else if constexpr (std::is_same_v<P, ReduceAccParams>) {
@@ -106,6 +111,11 @@ std::string params_init(const KernelParams& kp) {
         } else if constexpr (std::is_same_v<P, RnnParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", p.cell, p.seq_len, p.len, p.input, p.hidden,
                              p.reverse, p.x_stride, p.y_stride, p.linear_before_reset, float_literal(p.clip));
+        } else if constexpr (std::is_same_v<P, BatchNormTrainParams>) {
+          return fmt::format("{{{}, {}, {}, {}, {}, {}}}", p.n, p.c, p.spatial, float_literal(p.epsilon),
+                             float_literal(p.momentum), act(p.act));
+        } else if constexpr (std::is_same_v<P, InstanceNormParams>) {
+          return fmt::format("{{{}, {}, {}, {}}}", p.n, p.c, p.spatial, float_literal(p.epsilon));
         } else if constexpr (std::is_same_v<P, BatchNormParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}}}", p.n, p.c, p.spatial, float_literal(p.epsilon), act(p.act));
         } else if constexpr (std::is_same_v<P, QuantizeParams>) {

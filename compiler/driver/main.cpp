@@ -1,5 +1,6 @@
 // The `ferrite` command line: compile, report, run, ops. Only this file prints errors and chooses
 // exit codes: 0 success, 1 a check failed (budget exceeded, outputs differ), 2 usage or model error.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -289,10 +290,17 @@ int main(int argc, char** argv) {
       for (const auto& [key, count] : *used) {
         auto k = op_from_onnx(key.first, key.second);
         const bool fold = !k && is_fold_only_op(key.first, key.second);
-        const bool ok = fold || (k.has_value() && std::string(op_info(*k).domain) != "ferrite");
+        const bool decomposed =
+            !k && key.first.empty() &&
+            std::any_of(decomposed_ops().begin(), decomposed_ops().end(),
+                        [&](const DecomposedOp& d) { return key.second == d.op; });
+        const bool ok = fold || decomposed || (k.has_value() && std::string(op_info(*k).domain) != "ferrite");
         all = all && ok;
         fmt::print("{:<24} {:<10} {:>4}  {}\n", key.second, key.first.empty() ? "ai.onnx" : key.first, count,
-                   fold ? "supported where it folds at compile time" : ok ? "supported" : "UNSUPPORTED");
+                   fold         ? "supported where it folds at compile time"
+                   : decomposed ? "supported (rewritten into opset-17 operators)"
+                   : ok         ? "supported"
+                                : "UNSUPPORTED");
       }
       return all ? 0 : 3;
     }
@@ -304,6 +312,8 @@ int main(int argc, char** argv) {
       }
       for (const auto& op : fold_only_ops())
         fmt::print("{:<26} {:<14} 1-{}, folded at compile time only\n", op, "ai.onnx", kCanonicalOpset);
+      for (const auto& d : decomposed_ops())
+        fmt::print("{:<26} {:<14} {}-{}, rewritten into {}\n", d.op, "ai.onnx", d.since, kMaxOpset, d.into);
       fmt::print("(float32 and int8/uint8 quantized; models of opsets 1 to {} are converted to opset {} (below it\n"
                  " by ONNX's version converter, above it by Ferrite's rewrite: docs/onnx-support.md);\n"
                  " the operators marked 'folded' have no kernel: they must compute constants or shapes, which the\n"

@@ -188,6 +188,16 @@ struct Ctx {
     return tp.name();
   }
 
+  std::string add_float_init(const std::string& base, const std::vector<float>& v) {
+    onnx::TensorProto tp;
+    tp.set_name(fresh_name(base));
+    tp.set_data_type(onnx::TensorProto::FLOAT);
+    tp.add_dims(static_cast<int64_t>(v.size()));
+    tp.set_raw_data(std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float)));
+    new_inits.push_back(tp);
+    return tp.name();
+  }
+
   // The static shape of `name` when known (constants, graph inputs, then inference); nullptr to defer.
   std::optional<Shape> shape(const std::string& name) const {
     if (auto d = constant_dims(name)) return d;
@@ -614,12 +624,93 @@ Status gelu_decompose(Ctx& c, onnx::NodeProto& n, int i) {
   return Status::ok();
 }
 
+// GroupNormalization-18/21: decomposed into opset-17 ops as ONNX's opset-18 function body does:
+// InstanceNormalization of the [N, G, C/G * spatial] view (Reshape), reshaped back to X's shape.
+// Opset 18's scale and bias hold one value per group: they are the InstanceNormalization's. Opset 21's
+// hold one per channel: the InstanceNormalization gets ones and zeros, and scale and bias apply after
+// it as Mul and Add over [C, 1, ...] (Reshape). stash_type (21) must be 1 (float32 statistics).
+Status groupnorm_decompose(Ctx& c, onnx::NodeProto& n, int i) {
+  const auto* ga = find_attr(n, "num_groups");
+  if (!ga) return make_error("{}: the num_groups attribute is missing", c.where(n, i));
+  const int64_t groups = ga->i();
+  const auto* ea = find_attr(n, "epsilon");
+  const float eps = ea ? ea->f() : 1e-5f;
+  if (const int64_t st = attr_i(n, "stash_type", 1); st != 1)
+    return make_error("{}: stash_type = {} is not supported (float32 statistics only, stash_type = 1)", c.where(n, i),
+                      st);
+  if (n.input_size() != 3 || n.output_size() != 1 || n.input(0).empty() || n.input(1).empty() || n.input(2).empty())
+    return make_error("{}: expects inputs X, scale, bias and one output", c.where(n, i));
+  for (int k = 0; k < 3; ++k)
+    if (const int t = c.constant_type(n.input(k)); t != 0 && t != onnx::TensorProto::FLOAT)
+      return make_error("{}: input '{}' is {}; GroupNormalization is supported for float32 only", c.where(n, i),
+                        n.input(k), type_name(t));
+  auto s = c.shape(n.input(0));
+  if (!s) {
+    if (!c.final) {
+      c.deferred = true;
+      return Status::ok();
+    }
+    return make_error("{}: the decomposition needs the static shape of input '{}', which shape inference does not "
+                      "give (give dynamic inputs a shape with --input-shape)",
+                      c.where(n, i), n.input(0));
+  }
+  if (s->size() < 2)
+    return make_error("{}: input '{}' has rank {}; GroupNormalization needs (N, C, ...)", c.where(n, i), n.input(0),
+                      s->size());
+  const int64_t ch = (*s)[1];
+  if (groups <= 0 || ch % groups != 0)
+    return make_error("{}: num_groups = {} does not divide the {} channels of '{}'", c.where(n, i), groups, ch,
+                      n.input(0));
+  int64_t per_group = ch / groups;
+  for (size_t d = 2; d < s->size(); ++d) per_group *= (*s)[d];
+  const std::string x = n.input(0), scale = n.input(1), bias = n.input(2), y = n.output(0);
+  const std::string base = n.name().empty() ? y : n.name();
+  auto step = [&](const char* op, const std::string& a, const std::string& b, const std::string& b2 = "") {
+    onnx::NodeProto m;
+    m.set_op_type(op);
+    m.set_name(c.fresh_name(base + "/groupnorm_" + op));
+    m.add_input(a);
+    m.add_input(b);
+    if (!b2.empty()) m.add_input(b2);
+    m.add_output(c.fresh_name(base + "/groupnorm_" + std::string(op) + "_out"));
+    c.inserted.emplace_back(i, m);
+    return &c.inserted.back().second;
+  };
+  const bool per_channel = c.since >= 21;
+  const std::string view = step("Reshape", x, c.add_int64_init(base + "/groupnorm_view", {(*s)[0], groups, per_group}))
+                               ->output(0);
+  const std::string in_scale = per_channel ? c.add_float_init(base + "/groupnorm_ones", std::vector<float>(static_cast<size_t>(groups), 1.0f)) : scale;
+  const std::string in_bias = per_channel ? c.add_float_init(base + "/groupnorm_zeros", std::vector<float>(static_cast<size_t>(groups), 0.0f)) : bias;
+  onnx::NodeProto* inorm = step("InstanceNormalization", view, in_scale, in_bias);
+  auto* eattr = inorm->add_attribute();
+  eattr->set_name("epsilon");
+  eattr->set_type(onnx::AttributeProto::FLOAT);
+  eattr->set_f(eps);
+  const std::string normed = inorm->output(0);
+  const std::string x_shape = c.add_int64_init(base + "/groupnorm_shape", std::vector<int64_t>(s->begin(), s->end()));
+  n.clear_attribute();
+  n.clear_input();
+  if (!per_channel) {
+    n.set_op_type("Reshape");
+    n.add_input(normed);
+    n.add_input(x_shape);
+    return Status::ok();
+  }
+  std::vector<int64_t> cshape(s->size() - 1, 1);
+  cshape[0] = ch;
+  const std::string back = step("Reshape", normed, x_shape)->output(0);
+  const std::string sc = step("Reshape", scale, c.add_int64_init(base + "/groupnorm_cshape", cshape))->output(0);
+  const std::string bi = step("Reshape", bias, c.add_int64_init(base + "/groupnorm_cshape", cshape))->output(0);
+  const std::string scaled = step("Mul", back, sc)->output(0);
+  n.set_op_type("Add");
+  n.add_input(scaled);
+  n.add_input(bi);
+  return Status::ok();
+}
+
 // Operators that are new after opset 17 (or, for a few, changed in a way with no opset-17 form).
 Status refuse_new(Ctx& c, onnx::NodeProto& n, int i) {
   std::string why = "opset 17 has no such operator and Ferrite has no kernel for it";
-  if (n.op_type() == "GroupNormalization")
-    why = "opset 17 has no GroupNormalization, and Ferrite has no kernel for it (nor InstanceNormalization to "
-          "decompose it)";
   if (n.op_type() == "Mish") why = "opset 17 has no Mish, and Ferrite has no Softplus to decompose it";
   int first = c.since;  // the opset that added the operator
   for (const Rewrite& r : rewrite_table())
@@ -650,7 +741,7 @@ const std::vector<Rewrite>& rewrite_table() {
       {"OptionalGetElement", 18, refuse_changed}, {"OptionalHasElement", 18, refuse_changed},
       {"CenterCropPad", 18, refuse_new}, {"Col2Im", 18, refuse_new}, {"Mish", 18, refuse_new},
       {"BitwiseAnd", 18, refuse_new}, {"BitwiseOr", 18, refuse_new}, {"BitwiseXor", 18, refuse_new},
-      {"BitwiseNot", 18, refuse_new}, {"GroupNormalization", 18, refuse_new},
+      {"BitwiseNot", 18, refuse_new}, {"GroupNormalization", 18, groupnorm_decompose},
       // ---- opset 19 ----
       {"AveragePool", 19, avgpool_dilations},
       {"Cast", 19, cast_saturate}, {"CastLike", 19, cast_saturate},
@@ -670,7 +761,7 @@ const std::vector<Rewrite>& rewrite_table() {
       // ---- opset 21 (int4/uint4 types; blocked quantization) ----
       {"Cast", 21, cast_saturate}, {"CastLike", 21, cast_saturate},
       {"QuantizeLinear", 21, quantize_linear}, {"DequantizeLinear", 21, dequantize_linear},
-      {"GroupNormalization", 21, refuse_new},
+      {"GroupNormalization", 21, groupnorm_decompose},
       {"Pad", 21, pad_axes},
       {"Constant", 21, types_only}, {"ConstantOfShape", 21, types_only}, {"Flatten", 21, types_only},
       {"Identity", 21, types_only}, {"If", 21, types_only}, {"Loop", 21, types_only}, {"Scan", 21, types_only},
@@ -706,6 +797,18 @@ const std::vector<Rewrite>& rewrite_table() {
   };
   return t;
 }
+
+}  // namespace
+
+const std::vector<DecomposedOp>& decomposed_ops() {
+  static const std::vector<DecomposedOp> t = {
+      {"Gelu", 20, "Div, Erf (or Mul, Tanh), Add, Mul"},
+      {"GroupNormalization", 18, "Reshape, InstanceNormalization (opset 21: and Mul, Add)"},
+  };
+  return t;
+}
+
+namespace {
 
 // The entry for `op` at `opset`: the newest since-version <= opset; nullptr when the op's schema is
 // the opset-17 one.
@@ -875,9 +978,11 @@ Status rewrite_to_opset17(onnx::ModelProto& model, int64_t opset, const std::map
     FERRITE_TRY(apply(i));
     if (c.deferred) deferred.push_back(i);
   }
-  // Decompositions (Gelu): their steps go before the rewritten node, in order; the waiting nodes'
-  // indices move by the steps inserted before them.
-  if (!c.inserted.empty()) {
+  // Decompositions (Gelu, GroupNormalization): their steps go before the rewritten node, in order;
+  // the waiting nodes' indices move by the steps inserted before them. Run after the first pass and
+  // after each round of deferred rewrites (whose nodes are visited in increasing index order).
+  auto splice = [&](std::vector<int>& waiting) {
+    if (c.inserted.empty()) return;
     google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
     std::vector<int> moved(static_cast<size_t>(g.node_size()));
     size_t k = 0;
@@ -887,13 +992,14 @@ Status rewrite_to_opset17(onnx::ModelProto& model, int64_t opset, const std::map
       *nodes.Add() = g.node(i);
     }
     g.mutable_node()->Swap(&nodes);
-    for (int& d : deferred) d = moved[static_cast<size_t>(d)];
+    for (int& d : waiting) d = moved[static_cast<size_t>(d)];
     c.inserted.clear();
     c.constant_nodes.clear();  // pointers into the old node list
     for (const auto& m : g.node())
       if (m.op_type() == "Constant" && (m.domain().empty() || m.domain() == "ai.onnx") && m.output_size() == 1)
         c.constant_nodes[m.output(0)] = &m;
-  }
+  };
+  splice(deferred);
   // Rewrites that need a static shape, in rounds: each round infers the shapes above the nodes
   // still waiting (a waiting node's own outputs stay unknown until it is rewritten).
   while (!deferred.empty()) {
@@ -915,6 +1021,7 @@ Status rewrite_to_opset17(onnx::ModelProto& model, int64_t opset, const std::map
       if (c.deferred) still.push_back(d);  // its input comes from a node still waiting
     }
     c.shapes = nullptr;
+    splice(still);
     if (still.size() == deferred.size()) {
       c.final = true;
       c.shapes = &*shapes;

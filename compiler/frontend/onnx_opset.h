@@ -5,6 +5,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <vector>
 
 #include "ir/ir.h"
 #include "support/error.h"
@@ -28,6 +29,15 @@ struct OpsetRewriteStats {
 // it from ONNX's shape inference of the part of the graph above the node, with `input_shapes`
 // (--input-shape) applied. `model`'s graph must be structurally sound (check_structure) and hold
 // no external data.
+// The ai.onnx operators opset 17 does not have that the rewrite decomposes into opset-17 operators
+// Ferrite runs (Gelu-20, GroupNormalization-18/21): `ferrite ops` claims them.
+struct DecomposedOp {
+  const char* op;
+  int since;         // the opset that added it
+  const char* into;  // what it becomes
+};
+const std::vector<DecomposedOp>& decomposed_ops();
+
 Status rewrite_to_opset17(onnx::ModelProto& model, int64_t opset, const std::map<std::string, Shape>& input_shapes,
                           OpsetRewriteStats* stats = nullptr);
 

@@ -75,7 +75,8 @@ const std::vector<Entry>& entries() {
       {OpKind::Pad, make([](OpTraits& t) {
          t.layout_in = t.layout_out = L::Agnostic; t.layout_when = W::TFLiteInt8Input;
        })},
-      // Float math functions (unary_f32), Elu (elu_f32) and LayerNormalization: in place over input 0.
+      // Float math functions (unary_f32), Elu (elu_f32), LayerNormalization and
+      // InstanceNormalization: in place over input 0.
       {OpKind::Sqrt, make([](OpTraits& t) { t.inplace = ip_first; })},
       {OpKind::Exp, make([](OpTraits& t) { t.inplace = ip_first; })},
       {OpKind::Log, make([](OpTraits& t) { t.inplace = ip_first; })},
@@ -88,6 +89,7 @@ const std::vector<Entry>& entries() {
       {OpKind::Erf, make([](OpTraits& t) { t.inplace = ip_first; })},
       {OpKind::Pow, make([](OpTraits& t) { t.inplace = ip_same_shape; })},
       {OpKind::LayerNormalization, make([](OpTraits& t) { t.inplace = ip_first; })},
+      {OpKind::InstanceNormalization, make([](OpTraits& t) { t.inplace = ip_first; })},
       {OpKind::Elu, make([](OpTraits& t) { t.inplace = ip_first; })},
       // Quantized operators.
       {OpKind::QuantizeLinear, make([](OpTraits& t) {

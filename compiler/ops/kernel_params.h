@@ -30,7 +30,9 @@ using KernelParamsVariant =
                  ferrite_rt::EluParams,
                  // issue 10 item 2: reductions with a map, Where
                  ferrite_rt::ReduceAccParams, ferrite_rt::WhereParams, ferrite_rt::TileParams,
-                 ferrite_rt::ArgMaxParams>;
+                 ferrite_rt::ArgMaxParams,
+                 // issue 10 (norm10): InstanceNormalization, BatchNormalization training mode
+                 ferrite_rt::InstanceNormParams, ferrite_rt::BatchNormTrainParams>;
 
 // A std::variant (std::get, std::get_if, std::visit work on it directly).
 struct KernelParams : KernelParamsVariant {

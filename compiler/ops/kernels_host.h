@@ -45,4 +45,6 @@ namespace ferrite_rt {
 #include "where/where.h"
 #include "tile/tile.h"
 #include "argmax/argmax_f32.h"
+#include "instancenorm/instancenorm_f32.h"
+#include "batchnorm/batchnorm_train_f32.h"
 }  // namespace ferrite_rt

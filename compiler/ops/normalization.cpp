@@ -1,29 +1,51 @@
-// BatchNormalization (inference; what the fold pass could not fold into a producer) and
+// BatchNormalization (inference: what the fold pass could not fold into a producer; training mode) and
 // Softmax (opset-13 single-axis semantics; older models arrive converted by ONNX's version converter).
 #include "ops/op_util.h"
 
 namespace ferrite::ops {
 
+// training_mode = 1 (opsets 14, 15): batchnorm_train_f32 normalizes with the batch's mean and
+// (biased) variance and writes the optional running_mean / running_var outputs (momentum), ONNX's
+// reference definition.
 Expected<Lowered> lower_BatchNormalization(const Graph& g, const Node& n) {
   FERRITE_TRY(require_f32(g, n, {0, 1, 2, 3, 4}));
-  if (n.attrs.i("training_mode", 0) != 0 || n.outputs.size() > 1)
-    return make_error("{}: training mode (running statistics outputs) is not supported; export the model in eval mode",
-                      n.display_name());
+  const bool training = n.attrs.i("training_mode", 0) != 0;
+  if (!training && n.outputs.size() > 1)
+    return make_error("{}: running statistics outputs without training_mode = 1 are not supported", n.display_name());
   const Shape& x = in_shape(g, n, 0);
   if (x.size() < 2) return make_error("{}: input must have rank >= 2", n.display_name());
-  ferrite_rt::BatchNormParams p{};
-  p.n = i32(x[0]);
-  p.c = i32(x[1]);
-  p.spatial = i32(prod(x, 2, x.size()));
-  p.epsilon = n.attrs.f("epsilon", 1e-5f);
-  p.act = to_act_params(n.act);
   Lowered l;
   KernelCall c;
-  c.kernel = KernelId::batchnorm_f32;
-  c.variant = "batchnorm_f32";
-  c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), Operand::tensor(n.inputs[2]),
             Operand::tensor(n.inputs[3]), Operand::tensor(n.inputs[4]), Operand::tensor(n.outputs[0])};
+  if (training) {
+    ferrite_rt::BatchNormTrainParams p{};
+    p.n = i32(x[0]);
+    p.c = i32(x[1]);
+    p.spatial = i32(prod(x, 2, x.size()));
+    p.epsilon = n.attrs.f("epsilon", 1e-5f);
+    p.momentum = n.attrs.f("momentum", 0.9f);
+    p.act = to_act_params(n.act);
+    for (size_t i = 1; i <= 4; ++i)
+      if (g.t(n.inputs[i]).numel() != p.c)
+        return make_error("{}: input '{}' {} must hold one value per channel ({})", n.display_name(),
+                          g.t(n.inputs[i]).name, shape_str(g.t(n.inputs[i]).shape), p.c);
+    for (size_t i = 1; i <= 2; ++i)
+      c.args.push_back(output_slot(n, i) != kNoTensor ? Operand::tensor(output_slot(n, i)) : Operand::null());
+    c.kernel = KernelId::batchnorm_train_f32;
+    c.variant = "batchnorm_train_f32";
+    c.params = p;
+  } else {
+    ferrite_rt::BatchNormParams p{};
+    p.n = i32(x[0]);
+    p.c = i32(x[1]);
+    p.spatial = i32(prod(x, 2, x.size()));
+    p.epsilon = n.attrs.f("epsilon", 1e-5f);
+    p.act = to_act_params(n.act);
+    c.kernel = KernelId::batchnorm_f32;
+    c.variant = "batchnorm_f32";
+    c.params = p;
+  }
   l.calls.push_back(std::move(c));
   return l;
 }
@@ -86,6 +108,37 @@ Expected<Lowered> lower_LayerNormalization(const Graph& g, const Node& n) {
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]),
             p.has_bias ? Operand::tensor(n.inputs[2]) : Operand::null(), Operand::tensor(n.outputs[0]), opt_out(1),
             opt_out(2)};
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+// InstanceNormalization: each (batch, channel) plane normalized on its own; scale and bias hold one
+// value per channel. GroupNormalization reaches it as the frontend's rewrite (its [N, G, C/G * spatial]
+// view, compiler/frontend/onnx_opset.cpp).
+Expected<Lowered> lower_InstanceNormalization(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0, 1, 2}));
+  const Shape& x = in_shape(g, n, 0);
+  if (x.size() < 3)
+    return make_error("{}: input '{}' {} must have rank >= 3 (N, C, spatial...)", n.display_name(),
+                      g.t(n.inputs[0]).name, shape_str(x));
+  ferrite_rt::InstanceNormParams p{};
+  p.n = i32(x[0]);
+  p.c = i32(x[1]);
+  p.spatial = i32(prod(x, 2, x.size()));
+  p.epsilon = n.attrs.f("epsilon", 1e-5f);
+  for (size_t i = 1; i <= 2; ++i)
+    if (!has_input(n, i) || g.t(n.inputs[i]).numel() != p.c)
+      return make_error("{}: {} must hold one value per channel ({}), '{}' has shape {}", n.display_name(),
+                        i == 1 ? "scale" : "B", p.c, has_input(n, i) ? g.t(n.inputs[i]).name : std::string("(omitted)"),
+                        has_input(n, i) ? shape_str(g.t(n.inputs[i]).shape) : std::string("-"));
+  Lowered l;  // instancenorm_f32 allows y == x (op traits: in place over input 0)
+  KernelCall c;
+  c.kernel = KernelId::instancenorm_f32;
+  c.variant = "instancenorm_f32";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), Operand::tensor(n.inputs[2]),
+            Operand::tensor(n.outputs[0])};
+  l.macs = 3 * static_cast<uint64_t>(g.t(n.inputs[0]).numel());
   l.calls.push_back(std::move(c));
   return l;
 }

@@ -66,7 +66,9 @@ inline const Tensor& model_tensor(const Graph& g, TensorId id) {
   return g.t(id);
 }
 
-inline Status require_f32(const Graph& g, const Node& n, std::initializer_list<int> inputs) {
+// `f32_outputs`: how many leading outputs must be float32 (all by default; MaxPool's Indices is int64).
+inline Status require_f32(const Graph& g, const Node& n, std::initializer_list<int> inputs,
+                          size_t f32_outputs = static_cast<size_t>(-1)) {
   for (int i : inputs) {
     if (i >= static_cast<int>(n.inputs.size()) || n.inputs[static_cast<size_t>(i)] == kNoTensor) continue;
     const TensorId id = n.inputs[static_cast<size_t>(i)];
@@ -76,8 +78,8 @@ inline Status require_f32(const Graph& g, const Node& n, std::initializer_list<i
       return make_error("{}: input '{}' is {}; this operator is supported for float32 only", n.display_name(), t.name,
                         dtype_name(t.dtype));
   }
-  for (TensorId o : n.outputs)
-    if (g.t(o).dtype != DType::F32)
+  for (size_t k = 0; k < n.outputs.size() && k < f32_outputs; ++k)
+    if (const TensorId o = n.outputs[k]; g.t(o).dtype != DType::F32)
       return make_error("{}: output '{}' is {}; this operator is supported for float32 only", n.display_name(),
                         g.t(o).name, dtype_name(g.t(o).dtype));
   return Status::ok();

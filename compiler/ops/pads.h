@@ -2,9 +2,11 @@
 // memory stage (passes/memory_patches.cpp), which must not include the kernel headers.
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace ferrite::ops {
 
@@ -28,6 +30,16 @@ inline std::pair<int64_t, int64_t> resolve_pool_pads(const std::string& auto_pad
   const int64_t total = auto_pad == "VALID" ? 0 : std::max<int64_t>(0, (out - 1) * s + (k - 1) * d + 1 - in);
   const int64_t b = resolve_pad_begin(auto_pad, in, out, k, s, d, begin);
   return {b, total - b};
+}
+
+// The 1 to 3 spatial values of a convolution or pool (input/output dims, kernel, strides, dilations,
+// pads) in the kernels' three (depth, height, width) slots, right-aligned: a 2-D op has depth
+// `fill`, a 1-D op height `fill` too.
+inline std::array<int64_t, 3> dhw(const std::vector<int64_t>& spatial, int64_t fill) {
+  std::array<int64_t, 3> r{fill, fill, fill};
+  const size_t nsp = std::min<size_t>(spatial.size(), 3);
+  for (size_t i = 0; i < nsp; ++i) r[3 - nsp + i] = spatial[spatial.size() - nsp + i];
+  return r;
 }
 
 }  // namespace ferrite::ops

@@ -1,8 +1,9 @@
 // Resize (opsets 10-17; Upsample arrives converted to Resize): nearest with every coordinate
-// transformation and nearest mode, linear (bilinear) on the last two axes, for rank <= 4. All
-// coordinate arithmetic is done here, at compile time, in float32 as ONNX Runtime does it, into
-// per-axis index/weight tables that resize_f32 reads. Cubic, tf_crop_and_resize and linear
-// interpolation along the leading axes are refused.
+// transformation and nearest mode, linear (bilinear) and cubic (bicubic: cubic_coeff_a,
+// exclude_outside) on the last two axes, for rank <= 4; tf_crop_and_resize (roi, extrapolation_value)
+// in every mode. All coordinate arithmetic is done here, at compile time, in float32 as ONNX Runtime
+// does it, into per-axis index/weight tables that resize_f32 reads. Linear or cubic interpolation
+// along the leading axes is refused.
 #include "ops/op_util.h"
 
 namespace ferrite::ops {
@@ -32,11 +33,27 @@ Expected<Lowered> lower_Resize(const Graph& g, const Node& n) {
   const std::string mode = n.attrs.s("mode", "nearest");
   const std::string ctm = n.attrs.s("coordinate_transformation_mode", "half_pixel");
   const std::string nearest_mode = n.attrs.s("nearest_mode", "round_prefer_floor");
-  if (mode != "nearest" && mode != "linear")
-    return make_error("{}: mode '{}' is not supported (nearest and linear are)", n.display_name(), mode);
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return make_error("{}: mode '{}' is not supported (nearest, linear and cubic are)", n.display_name(), mode);
   if (ctm != "half_pixel" && ctm != "pytorch_half_pixel" && ctm != "align_corners" && ctm != "asymmetric" &&
-      ctm != "tf_half_pixel_for_nn")
+      ctm != "tf_half_pixel_for_nn" && ctm != "tf_crop_and_resize")
     return make_error("{}: coordinate_transformation_mode '{}' is not supported", n.display_name(), ctm);
+  const bool cubic = mode == "cubic";
+  const float cubic_a = n.attrs.f("cubic_coeff_a", -0.75f);
+  const bool exclude_outside = n.attrs.i("exclude_outside", 0) != 0;
+  if (s8 && (cubic || ctm == "tf_crop_and_resize"))
+    return make_error("{}: {} is not supported on int8", n.display_name(),
+                      cubic ? "mode 'cubic'" : "coordinate_transformation_mode 'tf_crop_and_resize'");
+  // tf_crop_and_resize: the region of interest (input 1: starts, then ends, per axis; constant).
+  std::vector<float> roi;
+  if (ctm == "tf_crop_and_resize") {
+    if (!has_input(n, 1) || !g.t(n.inputs[1]).is_constant())
+      return make_error("{}: tf_crop_and_resize needs a compile-time constant roi (input 1)", n.display_name());
+    roi = g.t(n.inputs[1]).as_f32();
+    if (roi.size() != 2 * x.size())
+      return make_error("{}: roi '{}' has {} values, expected {} (starts and ends for rank {})", n.display_name(),
+                        g.t(n.inputs[1]).name, roi.size(), 2 * x.size(), x.size());
+  }
   if (nearest_mode != "round_prefer_floor" && nearest_mode != "round_prefer_ceil" && nearest_mode != "floor" &&
       nearest_mode != "ceil")
     return make_error("{}: nearest_mode '{}' is not supported", n.display_name(), nearest_mode);
@@ -67,7 +84,14 @@ Expected<Lowered> lower_Resize(const Graph& g, const Node& n) {
     for (int64_t o = 0; o < out; ++o) {
       const float xr = static_cast<float>(o);
       float xo = 0.0f;
-      if (ctm == "half_pixel") xo = (xr + 0.5f) / scale - 0.5f;
+      bool outside = false;
+      if (ctm == "tf_crop_and_resize") {
+        // ONNX Runtime's float arithmetic; a position outside [0, in - 1] gets extrapolation_value.
+        const float start = a < pad ? 0.0f : roi[a - pad], end = a < pad ? 1.0f : roi[a - pad + x.size()];
+        const float len = static_cast<float>(in - 1);
+        xo = out > 1 ? start * len + (xr * (end - start) * len) / static_cast<float>(out - 1) : 0.5f * (start + end) * len;
+        outside = xo < 0.0f || xo > len;
+      } else if (ctm == "half_pixel") xo = (xr + 0.5f) / scale - 0.5f;
       else if (ctm == "pytorch_half_pixel") xo = out > 1 ? (xr + 0.5f) / scale - 0.5f : 0.0f;
       // align_corners: the resized length is in * scale when scales are given (ONNX's definition,
       // test_resize_downsample_scales_linear_align_corners), else the output size.
@@ -75,6 +99,39 @@ Expected<Lowered> lower_Resize(const Graph& g, const Node& n) {
       else if (ctm == "asymmetric") xo = xr / scale;
       else xo = (xr + 0.5f) / scale;  // tf_half_pixel_for_nn
       const auto clamp = [&](int64_t v) { return static_cast<int32_t>(std::clamp<int64_t>(v, 0, in - 1)); };
+      if (outside) {  // every tap -1 (resize_f32 writes extrapolation_value)
+        for (int k = 0; k < (cubic ? 4 : 2); ++k) idx.push_back(-1);
+        for (int k = 0; k < (cubic ? 4 : 1); ++k) wt.push_back(0.0f);
+        continue;
+      }
+      if (cubic) {
+        // ONNX Runtime's cubic: taps floor(xo) - 1 .. floor(xo) + 2 clamped to the edge (the
+        // coordinate itself is not clamped), Keys coefficients of the fraction in float32; with
+        // exclude_outside, taps outside the input get 0 and the rest are renormalized by their sum.
+        const float fl = std::floor(xo);
+        const float s = std::fabs(xo - fl);
+        const float A = cubic_a;
+        float cf[4] = {((A * (s + 1) - 5 * A) * (s + 1) + 8 * A) * (s + 1) - 4 * A,
+                       ((A + 2) * s - (A + 3)) * s * s + 1,
+                       ((A + 2) * (1 - s) - (A + 3)) * (1 - s) * (1 - s) + 1,
+                       ((A * (2 - s) - 5 * A) * (2 - s) + 8 * A) * (2 - s) - 4 * A};
+        const int64_t base = static_cast<int64_t>(fl) - 1;
+        if (exclude_outside) {
+          float sum = 0.0f;
+          for (int k = 0; k < 4; ++k) {
+            if (base + k < 0 || base + k >= in) cf[k] = 0.0f;
+            sum += cf[k];
+          }
+          for (float& c : cf) c = sum != 0.0f ? c / sum : 0.0f;
+        }
+        if (a < 2 && (cf[0] != 0.0f || cf[1] != 1.0f || cf[2] != 0.0f || cf[3] != 0.0f || clamp(base + 1) != o))
+          lerp_leading = true;
+        for (int k = 0; k < 4; ++k) {
+          idx.push_back(clamp(base + k));
+          wt.push_back(cf[k]);
+        }
+        continue;
+      }
       if (mode == "nearest") {
         float r = 0.0f;
         if (nearest_mode == "floor") r = std::floor(xo);
@@ -97,8 +154,10 @@ Expected<Lowered> lower_Resize(const Graph& g, const Node& n) {
     }
   }
   if (lerp_leading)
-    return make_error("{}: linear interpolation along axes other than the last two is not supported", n.display_name());
-  p.linear = mode == "linear" ? 1 : 0;
+    return make_error("{}: {} interpolation along axes other than the last two is not supported", n.display_name(), mode);
+  p.linear = mode == "linear" ? 1 : cubic ? 2 : 0;
+  p.extrapolate = ctm == "tf_crop_and_resize" ? 1 : 0;
+  p.extrapolation_value = n.attrs.f("extrapolation_value", 0.0f);
   if (s8 && mode == "linear") {
     // fold-qdq's bilinear Resize on int8 (slots 4-7: X_scale, X_zp, Y_scale, Y_zp): the indices and
     // weights of ONNX Runtime's SetupUpsampleBilinear, in float32, for resize_bilinear_s8.

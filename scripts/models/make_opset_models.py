@@ -207,10 +207,11 @@ def qdq_cases():
 def refused_cases():
     # Gelu (20) is decomposed into its Erf form now (compiles; reference below, gelu_cases).
     save("gelu_op20", 20, [helper.make_node("Gelu", ["x"], ["y"], name="gelu")], [], [1, 8], [1, 8])
+    # GroupNormalization-21 is decomposed now (per-channel scale and bias; more cases in groupnorm_cases).
     save("groupnorm_op21", 21,
          [helper.make_node("GroupNormalization", ["x", "sc", "bi"], ["y"], name="gn", num_groups=2)],
-         [init("sc", np.ones(4, np.float32)), init("bi", np.zeros(4, np.float32))], [1, 4, 3, 3], [1, 4, 3, 3],
-         expect="refuse", error=r"GroupNormalization node 'gn': GroupNormalization is new in opset 18")
+         [init("sc", np.array([0.5, -1.0, 2.0, 1.5], np.float32)), init("bi", np.array([0.1, 0.0, -0.3, 1.0], np.float32))],
+         [1, 4, 3, 3], [1, 4, 3, 3])
     save("rmsnorm_op23", 23,
          [helper.make_node("RMSNormalization", ["x", "sc"], ["y"], name="rms")], [init("sc", np.ones(8, np.float32))],
          [1, 8], [1, 8], expect="refuse", error=r"RMSNormalization node 'rms': RMSNormalization is new in opset 23")
@@ -228,6 +229,33 @@ def gelu_cases():
          [2, 16], [2, 16], x=(rng.standard_normal([2, 16]) * 3).astype(np.float32))
 
 
+def groupnorm_cases():
+    """GroupNormalization (18: one scale/bias per group; 21: per channel), decomposed into Reshape,
+    InstanceNormalization (and Mul, Add at 21). After every other case, so their random inputs stay the same."""
+    x5 = (rng.standard_normal([2, 6, 3, 2, 2]) * 2 + 1).astype(np.float32)
+    save("groupnorm_op18", 18,
+         [helper.make_node("GroupNormalization", ["x", "sc", "bi"], ["y"], name="gn", num_groups=3, epsilon=1e-3)],
+         [init("sc", np.array([1.5, -0.5, 2.0], np.float32)), init("bi", np.array([0.25, -1.0, 0.5], np.float32))],
+         [2, 6, 3, 2, 2], [2, 6, 3, 2, 2], x=x5)
+    save("groupnorm_1group_op21", 21,
+         [helper.make_node("GroupNormalization", ["x", "sc", "bi"], ["t"], name="gn", num_groups=1),
+          helper.make_node("Relu", ["t"], ["y"], name="relu")],
+         [init("sc", rng.standard_normal(8).astype(np.float32)), init("bi", rng.standard_normal(8).astype(np.float32))],
+         [1, 8, 10], [1, 8, 10])
+    save("groupnorm_instance_op21", 21,
+         [helper.make_node("GroupNormalization", ["x", "sc", "bi"], ["y"], name="gn", num_groups=4, epsilon=1e-2)],
+         [init("sc", rng.standard_normal(4).astype(np.float32)), init("bi", rng.standard_normal(4).astype(np.float32))],
+         [1, 4, 5, 5], [1, 4, 5, 5])
+    save("groupnorm_stash_op21", 21,
+         [helper.make_node("GroupNormalization", ["x", "sc", "bi"], ["y"], name="gn", num_groups=2, stash_type=11)],
+         [init("sc", np.ones(4, np.float32)), init("bi", np.zeros(4, np.float32))], [1, 4, 3, 3], [1, 4, 3, 3],
+         expect="refuse", error=r"GroupNormalization node 'gn' \(opset 21.*stash_type = 11")
+    save("groupnorm_indivisible_op18", 18,
+         [helper.make_node("GroupNormalization", ["x", "sc", "bi"], ["y"], name="gn", num_groups=4)],
+         [init("sc", np.ones(4, np.float32)), init("bi", np.zeros(4, np.float32))], [1, 6, 3, 3], [1, 6, 3, 3],
+         expect="refuse", error=r"GroupNormalization node 'gn' \(opset 18.*num_groups = 4 does not divide the 6 channels")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     reduce_cases()
@@ -237,6 +265,7 @@ def main():
     qdq_cases()
     refused_cases()
     gelu_cases()
+    groupnorm_cases()
     with open(os.path.join(OUT, "manifest.json"), "w") as f:
         json.dump({"cases": cases}, f, indent=1, sort_keys=True)
         f.write("\n")

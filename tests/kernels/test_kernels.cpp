@@ -28,6 +28,9 @@ namespace ferrite_rt {
 #include "where/where.h"
 #include "tile/tile.h"
 #include "argmax/argmax_f32.h"
+#include "instancenorm/instancenorm_f32.h"
+#include "batchnorm/batchnorm_train_f32.h"
+#include "resize/resize_f32.h"
 }  // namespace ferrite_rt
 
 using namespace ferrite_rt;
@@ -71,6 +74,7 @@ ConvParams conv_params(int n, int c_in, int h_in, int w_in, int c_out, int kh, i
   p.h_out = (h_in + pt + pb - ((kh - 1) * dh + 1)) / sh + 1;
   p.w_out = (w_in + pl + pr - ((kw - 1) * dw + 1)) / sw + 1;
   p.group = group;
+  p.d_in = p.d_out = p.kd = p.stride_d = p.dil_d = 1;
   p.act = act_none();
   return p;
 }
@@ -113,6 +117,88 @@ std::vector<float> run_conv(const ConvParams& p, const std::vector<float>& x, co
 // ---------------------------------------------------------------------------------------------
 // Conv
 // ---------------------------------------------------------------------------------------------
+
+TEST_CASE("conv 3-D and transposed conv 3-D against the ONNX formulas", "[conv]") {
+  // x [1, 4, 3, 4, 5], w [2 groups: 4 out, 2 in][2][3][2], stride (2, 1, 2), dilation (1, 2, 1), pads
+  // front 1, top 2, left 0.
+  ConvParams p{};
+  p.n = 1; p.c_in = 4; p.c_out = 4; p.group = 2;
+  p.d_in = 3; p.h_in = 4; p.w_in = 5;
+  p.kd = 2; p.kh = 3; p.kw = 2;
+  p.stride_d = 2; p.stride_h = 1; p.stride_w = 2;
+  p.dil_d = 1; p.dil_h = 2; p.dil_w = 1;
+  p.pad_front = 1; p.pad_top = 2; p.pad_left = 0;
+  p.d_out = (3 + 1 + 1 - 2) / 2 + 1;      // pad_back 1: 2
+  p.h_out = (4 + 2 + 0 - 5) / 1 + 1;      // 2
+  p.w_out = (5 + 0 + 0 - 2) / 2 + 1;      // 2
+  p.act = act_none();
+  const int cin_g = 2, cout_g = 2;
+  std::vector<float> x(static_cast<size_t>(4 * 3 * 4 * 5)), w(static_cast<size_t>(4 * cin_g * 2 * 3 * 2));
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 7) % 11) - 5.0f;
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>((i * 5) % 7) - 3.0f;
+  const float bias[4] = {0.5f, -1.0f, 2.0f, 0.0f};
+  std::vector<float> ref(static_cast<size_t>(4 * p.d_out * p.h_out * p.w_out));
+  for (int oc = 0; oc < 4; ++oc)
+    for (int od = 0; od < p.d_out; ++od)
+      for (int oh = 0; oh < p.h_out; ++oh)
+        for (int ow = 0; ow < p.w_out; ++ow) {
+          float acc = bias[oc];
+          for (int ic = 0; ic < cin_g; ++ic)
+            for (int kz = 0; kz < p.kd; ++kz)
+              for (int ky = 0; ky < p.kh; ++ky)
+                for (int kx = 0; kx < p.kw; ++kx) {
+                  const int id = od * p.stride_d - p.pad_front + kz * p.dil_d;
+                  const int ih = oh * p.stride_h - p.pad_top + ky * p.dil_h;
+                  const int iw = ow * p.stride_w - p.pad_left + kx * p.dil_w;
+                  if (id < 0 || id >= p.d_in || ih < 0 || ih >= p.h_in || iw < 0 || iw >= p.w_in) continue;
+                  const int c = (oc / cout_g) * cin_g + ic;
+                  acc += x[static_cast<size_t>(((c * p.d_in + id) * p.h_in + ih) * p.w_in + iw)] *
+                         w[static_cast<size_t>((((oc * cin_g + ic) * p.kd + kz) * p.kh + ky) * p.kw + kx)];
+                }
+          ref[static_cast<size_t>(((oc * p.d_out + od) * p.h_out + oh) * p.w_out + ow)] = acc;
+        }
+  std::vector<float> y(ref.size(), -777.0f);
+  std::vector<float> scratch(conv2d_f32_scratch_bytes(p) / sizeof(float), -555.0f);
+  REQUIRE(scratch.size() == static_cast<size_t>(cin_g * 2 * 3 * 2));
+  conv2d_f32(p, x.data(), w.data(), bias, y.data(), scratch.data());
+  check_eq(y.data(), ref);
+
+  // Transposed: x [1, 4, 2, 2, 3] -> y [1, 4, d, h, w], weights [c_in][c_out/group][kd][kh][kw]; the
+  // reference scatters every input value (ONNX's definition), the kernel gathers.
+  ConvParams t = p;
+  t.d_in = 2; t.h_in = 2; t.w_in = 3;
+  t.stride_d = 2; t.stride_h = 1; t.stride_w = 2;
+  t.pad_front = 1; t.pad_top = 0; t.pad_left = 1;
+  t.d_out = (2 - 1) * 2 + (2 - 1) * 1 + 1 - 1 - 0;  // end pad 0: 2
+  t.h_out = (2 - 1) * 1 + (3 - 1) * 2 + 1 - 0 - 1;  // end pad 1: 5
+  t.w_out = (3 - 1) * 2 + (2 - 1) * 1 + 1 - 1 - 0;  // 5
+  std::vector<float> tx(static_cast<size_t>(4 * 2 * 2 * 3));
+  for (size_t i = 0; i < tx.size(); ++i) tx[i] = static_cast<float>((i * 3) % 5) - 2.0f;
+  std::vector<float> tref(static_cast<size_t>(4 * t.d_out * t.h_out * t.w_out));
+  for (int oc = 0; oc < 4; ++oc)
+    for (size_t i = 0; i < static_cast<size_t>(t.d_out * t.h_out * t.w_out); ++i)
+      tref[static_cast<size_t>(oc * t.d_out * t.h_out * t.w_out) + i] = bias[oc];
+  for (int ic = 0; ic < 4; ++ic)
+    for (int id = 0; id < t.d_in; ++id)
+      for (int ih = 0; ih < t.h_in; ++ih)
+        for (int iw = 0; iw < t.w_in; ++iw)
+          for (int ocg = 0; ocg < cout_g; ++ocg)
+            for (int kz = 0; kz < t.kd; ++kz)
+              for (int ky = 0; ky < t.kh; ++ky)
+                for (int kx = 0; kx < t.kw; ++kx) {
+                  const int od = id * t.stride_d + kz * t.dil_d - t.pad_front;
+                  const int oh = ih * t.stride_h + ky * t.dil_h - t.pad_top;
+                  const int ow = iw * t.stride_w + kx * t.dil_w - t.pad_left;
+                  if (od < 0 || od >= t.d_out || oh < 0 || oh >= t.h_out || ow < 0 || ow >= t.w_out) continue;
+                  const int oc = (ic / cin_g) * cout_g + ocg;
+                  tref[static_cast<size_t>(((oc * t.d_out + od) * t.h_out + oh) * t.w_out + ow)] +=
+                      tx[static_cast<size_t>(((ic * t.d_in + id) * t.h_in + ih) * t.w_in + iw)] *
+                      w[static_cast<size_t>((((ic * cout_g + ocg) * t.kd + kz) * t.kh + ky) * t.kw + kx)];
+                }
+  std::vector<float> ty(tref.size(), -777.0f);
+  conv_transpose2d_f32(t, tx.data(), w.data(), bias, ty.data());
+  check_eq(ty.data(), tref);  // integer-valued sums: exact in either order
+}
 
 TEST_CASE("conv2d: plain 2x2 kernel, with and without bias", "[conv]") {
   auto p = conv_params(1, 1, 3, 3, 1, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 1);
@@ -510,6 +596,55 @@ TEST_CASE("elu: both branches, alpha, in place", "[elu]") {
   check_eq(run(0.5f, {-100}).data(), {-0.5f});  // saturates at -alpha
 }
 
+TEST_CASE("instancenorm: per (batch, channel) plane, per-channel scale and bias, in place", "[instancenorm]") {
+  // epsilon 3 and planes of variance 1 (or 0): 1 / sqrt(var + eps) is 0.5 (or 1 / sqrt(3), times 0).
+  const InstanceNormParams p{2, 2, 2, 3.0f};
+  const std::vector<float> scale{2.0f, -1.0f}, bias{0.5f, 0.0f};
+  const std::vector<float> x{1, 3, -4, -6, 7, 7, 0.5f, 2.5f};
+  const std::vector<float> e{-0.5f, 1.5f, -0.5f, 0.5f, 0.5f, 0.5f, 0.5f, -0.5f};
+  std::vector<float> y(x.size());
+  instancenorm_f32(p, x.data(), scale.data(), bias.data(), y.data());
+  check_eq(y.data(), e);
+  std::vector<float> z = x;
+  instancenorm_f32(p, z.data(), scale.data(), bias.data(), z.data());
+  check_eq(z.data(), e);
+  // A plane of 3: mean 2, var 2/3, eps 1/3: r = 1.
+  const InstanceNormParams q{1, 1, 3, 1.0f / 3.0f};
+  const std::vector<float> one{1.0f}, zero{0.0f}, x3{1, 2, 3};
+  std::vector<float> y3(3);
+  instancenorm_f32(q, x3.data(), one.data(), zero.data(), y3.data());
+  check_approx(y3.data(), {-1, 0, 1});
+}
+
+TEST_CASE("batchnorm training mode: batch statistics, running statistics, in place", "[batchnorm]") {
+  // Channel 0 over two images of one value: {1, 3}, mean 2, var 1; eps 3: scale / 2.
+  // Channel 1: {5, 5}, mean 5, var 0: y = bias.
+  BatchNormTrainParams p{2, 2, 1, 3.0f, 0.5f, act_none()};
+  const std::vector<float> scale{2.0f, 1.0f}, bias{0.5f, -1.0f}, mean{4.0f, 1.0f}, var{3.0f, 2.0f};
+  std::vector<float> x{1, 5, 3, 5};  // [n][c]
+  float rm[2], rv[2];
+  batchnorm_train_f32(p, x.data(), scale.data(), bias.data(), mean.data(), var.data(), x.data(), rm, rv);
+  check_eq(x.data(), {-0.5f, -1.0f, 1.5f, -1.0f});
+  check_eq(rm, {3.0f, 3.0f});  // 4 * 0.5 + 2 * 0.5, 1 * 0.5 + 5 * 0.5
+  check_eq(rv, {2.0f, 1.0f});  // 3 * 0.5 + 1 * 0.5, 2 * 0.5 + 0 * 0.5
+  std::vector<float> x2{1, 5, 3, 5}, y(4);
+  p.act = act_relu();
+  batchnorm_train_f32(p, x2.data(), scale.data(), bias.data(), mean.data(), var.data(), y.data(), nullptr, nullptr);
+  check_eq(y.data(), {0, 0, 1.5f, 0});
+}
+
+TEST_CASE("resize: cubic taps and tf_crop_and_resize extrapolation", "[resize]") {
+  // 1x1x1x4 -> 1x1x1x2: axes 0-2 keep index 0 (tap 1, weight 1); output column 0 weighs columns
+  // 0..3 by Keys' A = -0.75 coefficients at 0.5, column 1 is outside the roi (index -1).
+  ResizeParams p{{1, 1, 1, 4}, {1, 1, 1, 2}, 2, 1, 10.0f};
+  const std::vector<int32_t> idx{0, 0, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  0, 1, 2, 3,  -1, -1, -1, -1};
+  const std::vector<float> wt{0, 1, 0, 0,  0, 1, 0, 0,  0, 1, 0, 0,  -0.09375f, 0.59375f, 0.59375f, -0.09375f,  0, 0, 0, 0};
+  const float x[4] = {1, 2, 4, 8};
+  float y[2];
+  resize_f32(p, x, idx.data(), wt.data(), y);
+  check_eq(y, {2.71875f, 10.0f});
+}
+
 TEST_CASE("unary: activations", "[unary]") {
   auto run = [](std::vector<float> x, ActParams act) {
     UnaryParams p{UnOp::Act, static_cast<int32_t>(x.size()), act};
@@ -596,6 +731,7 @@ PoolParams pool_params(int n, int c, int h_in, int w_in, int h_out, int w_out, i
   p.dil_h = 1; p.dil_w = 1;
   p.pad_top = pt; p.pad_left = pl; p.pad_bottom = pb; p.pad_right = pr;
   p.count_include_pad = 0;
+  p.d_in = p.d_out = p.kd = p.stride_d = p.dil_d = 1;
   p.act = act_none();
   return p;
 }
@@ -605,7 +741,7 @@ TEST_CASE("maxpool: 2x2 stride 2, two planes", "[pool]") {
   auto p = pool_params(1, 2, 4, 4, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0);
   const auto x = iota(32);
   float y[8];
-  maxpool2d_f32(p, x.data(), y);
+  maxpool2d_f32(p, x.data(), y, nullptr);
   check_eq(y, {6, 8, 14, 16, 22, 24, 30, 32});
 }
 
@@ -614,7 +750,7 @@ TEST_CASE("pools: ceil-mode window past the input", "[pool]") {
   auto p = pool_params(1, 1, 3, 3, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0);
   const auto x = iota(9);
   float y[4];
-  maxpool2d_f32(p, x.data(), y);
+  maxpool2d_f32(p, x.data(), y, nullptr);
   check_eq(y, {5, 6, 8, 9});
   avgpool2d_f32(p, x.data(), y);
   check_eq(y, {3, 4.5f, 7.5f, 9});
@@ -632,7 +768,7 @@ TEST_CASE("avgpool: pads with and without count_include_pad", "[pool]") {
   p.count_include_pad = 1;
   avgpool2d_f32(p, x.data(), y);
   check_eq(y, {12.0f / 9.0f, 16.0f / 9.0f, 24.0f / 9.0f, 28.0f / 9.0f});
-  maxpool2d_f32(p, x.data(), y);
+  maxpool2d_f32(p, x.data(), y, nullptr);
   check_eq(y, {5, 6, 8, 9});
 }
 
@@ -647,7 +783,7 @@ TEST_CASE("pools: 1-D ceil-mode window running past the end pad", "[pool]") {
   p.count_include_pad = 1;
   avgpool2d_f32(p, x, y);
   check_eq(y, {1, 3, 2});
-  maxpool2d_f32(p, x, y);
+  maxpool2d_f32(p, x, y, nullptr);
   check_eq(y, {2, 4, 4});
 }
 
@@ -656,15 +792,50 @@ TEST_CASE("maxpool: dilation, negative values, padding never wins, activation", 
   p.dil_w = 2;
   const float x[5] = {5, 1, 4, 2, 3};
   float y[4];
-  maxpool2d_f32(p, x, y);
+  maxpool2d_f32(p, x, y, nullptr);
   check_eq(y, {5, 2, 4});
   auto q = pool_params(1, 1, 1, 3, 1, 4, 1, 2, 1, 1, 0, 1, 0, 1);
   const float xn[3] = {-3, -1, -2};
-  maxpool2d_f32(q, xn, y);
+  maxpool2d_f32(q, xn, y, nullptr);
   check_eq(y, {-3, -1, -1, -2});
   q.act = act_relu();
-  maxpool2d_f32(q, xn, y);
+  maxpool2d_f32(q, xn, y, nullptr);
   check_eq(y, {0, 0, 0, 0});
+}
+
+TEST_CASE("maxpool: Indices, row-major and column-major, batch and channel offsets", "[pool]") {
+  // Two planes of 3x3, 2x2 windows stride 1: ONNX Runtime's flat index includes plane * 9.
+  auto p = pool_params(1, 2, 3, 3, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0);
+  const std::vector<float> x{1, 9, 2, 3, 4, 5, 8, 6, 7,  // plane 0
+                             0, 0, 0, 0, 0, 0, 0, 0, 0};  // plane 1: ties, the first position wins
+  float y[8];
+  int64_t idx[8];
+  maxpool2d_f32(p, x.data(), y, idx);
+  check_eq(y, {9, 9, 8, 7, 0, 0, 0, 0});
+  check_eq(idx, std::vector<int64_t>{1, 1, 6, 8, 9, 10, 12, 13});
+  p.storage_order = 1;  // index h + w * h_in within the plane
+  maxpool2d_f32(p, x.data(), y, idx);
+  check_eq(idx, std::vector<int64_t>{3, 3, 2, 8, 9, 12, 10, 13});
+}
+
+TEST_CASE("pools: 3-D window with depth stride, pads and count_include_pad", "[pool]") {
+  // 3x2x2 input (depth 3), kernel 2x2x2, stride 2 in depth, pad 1 in front: output depth 2.
+  auto p = pool_params(1, 1, 2, 2, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0);
+  p.d_in = 3; p.d_out = 2; p.kd = 2; p.stride_d = 2; p.pad_front = 1;
+  const auto x = iota(12);  // depth slices {1..4}, {5..8}, {9..12}
+  float y[2];
+  int64_t idx[2];
+  maxpool2d_f32(p, x.data(), y, idx);
+  check_eq(y, {4, 12});
+  check_eq(idx, std::vector<int64_t>{3, 11});
+  p.storage_order = 1;  // d + d_in * (h + h_in * w): depth 2, h 1, w 1 -> 2 + 3 * 3
+  maxpool2d_f32(p, x.data(), y, idx);
+  check_eq(idx, std::vector<int64_t>{0 + 3 * 3, 2 + 3 * 3});
+  avgpool2d_f32(p, x.data(), y);
+  check_eq(y, {2.5f, 8.5f});  // window 0: slice 0 only (the front pad is not counted)
+  p.count_include_pad = 1;
+  avgpool2d_f32(p, x.data(), y);
+  check_eq(y, {10.0f / 8.0f, 8.5f});
 }
 
 TEST_CASE("avgpool: dilation and activation", "[pool]") {

@@ -90,6 +90,8 @@ TEST_CASE("op traits: in-place legality outside patches", "[traits]") {
   // The rules lowering used to state per op.
   CHECK(op_traits(OpKind::Relu).inplace.when == InPlaceWhen::Always);
   CHECK(op_traits(OpKind::Elu).inplace.when == InPlaceWhen::Always);
+  CHECK(op_traits(OpKind::InstanceNormalization).inplace.when == InPlaceWhen::Always);  // instancenorm_f32
+  CHECK(op_traits(OpKind::BatchNormalization).inplace.when == InPlaceWhen::Always);     // also batchnorm_train_f32
   CHECK(op_traits(OpKind::QLinearGlobalAveragePool).inplace.when == InPlaceWhen::Always);
   CHECK(op_traits(OpKind::Add).inplace.when == InPlaceWhen::SameShape);
   CHECK(op_traits(OpKind::QLinearAdd).inplace.inputs == std::array<int8_t, 2>{0, 3});

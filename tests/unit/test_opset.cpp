@@ -1,6 +1,7 @@
 // The opset 18-23 -> 17 rewrite (frontend/onnx_opset.h) on hand-built models, for the rewrites whose
 // operators Ferrite has no kernel for yet (so tests/opset cannot run them end to end): Split's
-// num_outputs, Resize's axes, and the Reduce* identity case.
+// num_outputs, Resize's axes, the Reduce* identity case; and the shape of the GroupNormalization
+// decomposition.
 #include <catch2/catch.hpp>
 
 #include <cstring>
@@ -150,4 +151,41 @@ TEST_CASE("ReduceMax-20 with no axes and noop_with_empty_axes is the identity", 
   CHECK(m.graph().node(1).op_type() == "Identity");
   CHECK(m.graph().node(1).attribute_size() == 0);
   CHECK(m.graph().node(1).input_size() == 1);
+}
+
+TEST_CASE("GroupNormalization-18/21 becomes InstanceNormalization of the grouped view", "[opset]") {
+  for (int opset : {18, 21}) {
+    INFO("opset " << opset);
+    onnx::ModelProto m = model_with(opset, {2, 4, 3, 3});
+    auto* gn = add_node(m, "GroupNormalization", {"r", "sc", "bi"}, {"y"});
+    attr_i(gn, "num_groups", 2);
+    REQUIRE(rewrite_to_opset17(m, opset, {}));
+    std::vector<std::string> ops;
+    for (const auto& n : m.graph().node()) ops.push_back(n.op_type());
+    if (opset == 18)
+      CHECK(ops == std::vector<std::string>{"Relu", "Reshape", "InstanceNormalization", "Reshape"});
+    else
+      CHECK(ops == std::vector<std::string>{"Relu", "Reshape", "InstanceNormalization", "Reshape", "Reshape", "Reshape",
+                                            "Mul", "Add"});
+    const auto& view = m.graph().node(1);
+    REQUIRE(init(m, view.input(1)));
+    CHECK(ints_of(*init(m, view.input(1))) == std::vector<int64_t>{2, 2, 18});
+    const auto& inorm = m.graph().node(2);
+    CHECK((opset == 18) == (inorm.input(1) == "sc"));  // 21: ones of the group count instead
+    CHECK(ints_of(*init(m, m.graph().node(3).input(1))) == std::vector<int64_t>{2, 4, 3, 3});
+    CHECK(m.graph().node(static_cast<int>(ops.size()) - 1).output(0) == "y");
+  }
+  // Refused: num_groups that does not divide the channels, and float64 statistics.
+  onnx::ModelProto bad = model_with(18, {1, 6, 2, 2});
+  attr_i(add_node(bad, "GroupNormalization", {"r", "sc", "bi"}, {"y"}), "num_groups", 4);
+  auto st = rewrite_to_opset17(bad, 18, {});
+  REQUIRE_FALSE(st);
+  CHECK_THAT(st.error().message, Catch::Contains("num_groups = 4 does not divide the 6 channels"));
+  onnx::ModelProto stash = model_with(21, {1, 4, 2, 2});
+  auto* n = add_node(stash, "GroupNormalization", {"r", "sc", "bi"}, {"y"});
+  attr_i(n, "num_groups", 2);
+  attr_i(n, "stash_type", 11);
+  auto st2 = rewrite_to_opset17(stash, 21, {});
+  REQUIRE_FALSE(st2);
+  CHECK_THAT(st2.error().message, Catch::Contains("stash_type = 11"));
 }
