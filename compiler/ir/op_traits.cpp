@@ -86,6 +86,8 @@ const std::vector<Entry>& entries() {
       {OpKind::Ceil, make([](OpTraits& t) { t.inplace = ip_first; })},
       {OpKind::Round, make([](OpTraits& t) { t.inplace = ip_first; })},
       {OpKind::Erf, make([](OpTraits& t) { t.inplace = ip_first; })},
+      {OpKind::Softplus, make([](OpTraits& t) { t.inplace = ip_first; })},
+      {OpKind::Pointwise, make([](OpTraits& t) { t.inplace = ip_first; })},
       {OpKind::Pow, make([](OpTraits& t) { t.inplace = ip_same_shape; })},
       {OpKind::LayerNormalization, make([](OpTraits& t) { t.inplace = ip_first; })},
       {OpKind::Elu, make([](OpTraits& t) { t.inplace = ip_first; })},

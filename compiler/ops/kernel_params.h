@@ -30,7 +30,9 @@ using KernelParamsVariant =
                  ferrite_rt::EluParams,
                  // issue 10 item 2: reductions with a map, Where
                  ferrite_rt::ReduceAccParams, ferrite_rt::WhereParams, ferrite_rt::TileParams,
-                 ferrite_rt::ArgMaxParams>;
+                 ferrite_rt::ArgMaxParams,
+                 // fused pointwise chains (passes/fuse_pointwise.cpp)
+                 ferrite_rt::PointwiseParams, ferrite_rt::ExpandDwF32Params>;
 
 // A std::variant (std::get, std::get_if, std::visit work on it directly).
 struct KernelParams : KernelParamsVariant {
