@@ -26,7 +26,7 @@ namespace ferrite {
 
 namespace {
 
-constexpr size_t kMaxSteps = 16;  // ferrite_rt::kPointwiseMaxSteps
+constexpr size_t kMaxSteps = 16;  // kPointwiseMaxSteps in runtime_templates/unary/unary_pointwise_f32.h
 
 bool unary_step(OpKind k) {
   switch (k) {
