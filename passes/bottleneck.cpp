@@ -50,6 +50,54 @@ std::vector<size_t> find_bottlenecks(const Graph& g, const std::vector<Lowered>&
   return out;
 }
 
+namespace {
+// The node's one call, if it is `kernel` (float convolutions have no target variants).
+const KernelCall* single_f32_call(const Lowered& l, KernelId kernel) {
+  if (l.calls.size() != 1 || l.calls[0].kernel != kernel || l.alias || !l.reference_calls.empty()) return nullptr;
+  return &l.calls[0];
+}
+}  // namespace
+
+std::vector<size_t> find_expand_dw_f32(const Graph& g, const std::vector<Lowered>& lowered, size_t from) {
+  std::vector<size_t> out;
+  for (size_t i = from; i + 1 < g.nodes.size() && i + 1 < lowered.size(); ++i) {
+    const KernelCall* e = single_f32_call(lowered[i], KernelId::conv2d_f32);
+    const KernelCall* d = single_f32_call(lowered[i + 1], KernelId::dwconv2d_f32);
+    if (!e || !d || !expand_dw_f32_ok(*e, *d)) continue;
+    // conv args: x, w, bias, y[, scratch]
+    if (!is_tensor(e->args[0]) || !is_tensor(e->args[3]) || !is_tensor(d->args[0]) || !is_tensor(d->args[3])) continue;
+    const TensorId mid = e->args[3].id;
+    if (d->args[0].id != mid || g.nodes[i].outputs.size() != 1 || g.nodes[i].outputs[0] != mid ||
+        g.nodes[i + 1].outputs.size() != 1 || g.nodes[i + 1].outputs[0] != d->args[3].id)
+      continue;
+    if (!private_link(g, mid, i + 1)) continue;
+    out.push_back(i);
+    ++i;
+  }
+  return out;
+}
+
+std::string fuse_expand_dw_f32(Graph& g, std::vector<Lowered>& lowered, size_t first) {
+  const KernelCall& e = *single_f32_call(lowered[first], KernelId::conv2d_f32);
+  const KernelCall& d = *single_f32_call(lowered[first + 1], KernelId::dwconv2d_f32);
+  Lowered fused = lower_expand_dw_f32(e, d, lowered[first].macs + lowered[first + 1].macs);
+  Node n;
+  n.op = OpKind::InvertedBottleneck;
+  n.name = g.nodes[first + 1].name;
+  n.inputs = {e.args[0].id};
+  n.outputs = {g.nodes[first + 1].outputs[0]};
+  n.index = g.nodes[first].index;
+  std::string note = fmt::format("{} + {} run as one channel-streamed expand + depthwise ({}, {} B scratch)",
+                                 g.nodes[first].display_name(), g.nodes[first + 1].display_name(),
+                                 kernel_name(fused.calls[0].kernel), fused.scratch_bytes);
+  const auto at = static_cast<std::ptrdiff_t>(first);
+  g.nodes.erase(g.nodes.begin() + at + 1);
+  g.nodes[first] = std::move(n);
+  lowered.erase(lowered.begin() + at + 1);
+  lowered[first] = std::move(fused);
+  return note;
+}
+
 Expected<std::string> fuse_bottleneck(Graph& g, std::vector<Lowered>& lowered, size_t first, const Target& target) {
   const KernelCall& e = *single_call(lowered[first], KernelId::conv1x1_s8_nhwc);
   const KernelCall& d = *single_call(lowered[first + 1], KernelId::dwconv_s8_nhwc);

@@ -21,6 +21,17 @@ namespace ferrite {
 // do not overlap (the first match wins).
 std::vector<size_t> find_bottlenecks(const Graph& g, const std::vector<Lowered>& lowered, size_t from = 0);
 
+// Float blocks: first node index of every chain of nodes i, i+1 lowered to conv2d_f32 (a group-1
+// expand) and dwconv2d_f32 reading its output, which no other node reads and which is not a graph
+// output (from `from` on, not overlapping). EfficientNet's MBConv puts squeeze-excitation between
+// the depthwise and the project convolution, so the float chain stops at the depthwise.
+std::vector<size_t> find_expand_dw_f32(const Graph& g, const std::vector<Lowered>& lowered, size_t from = 0);
+
+// Replaces nodes first, first+1 (a chain from find_expand_dw_f32) by one InvertedBottleneck node
+// running expand_dw_f32 (the expanded tensor streamed one channel plane at a time; bit-identical);
+// returns a note for the report.
+std::string fuse_expand_dw_f32(Graph& g, std::vector<Lowered>& lowered, size_t first);
+
 // Replaces nodes first..first+2 (a chain from find_bottlenecks) by one InvertedBottleneck node whose
 // call is the fastest bottleneck variant `target` can run (kernels/bottleneck_s8_variants.cpp; its
 // packed weights are added to `g`, its scratch is the layer's); returns a note for the report

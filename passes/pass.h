@@ -33,6 +33,8 @@ Expected<bool> pass_constant_fold(Graph& g, const PassContext& ctx);
 Expected<bool> pass_dead_node(Graph& g, const PassContext& ctx);
 Expected<bool> pass_fold_batchnorm(Graph& g, const PassContext& ctx);
 Expected<bool> pass_fuse_swish(Graph& g, const PassContext& ctx);
+Expected<bool> pass_fuse_pointwise(Graph& g, const PassContext& ctx);
+Expected<bool> pass_fuse_layernorm(Graph& g, const PassContext& ctx);
 Expected<bool> pass_fuse_activation(Graph& g, const PassContext& ctx);
 Expected<bool> pass_fold_qdq(Graph& g, const PassContext& ctx);
 Expected<bool> pass_normalize_int8(Graph& g, const PassContext& ctx);

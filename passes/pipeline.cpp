@@ -25,6 +25,12 @@ const std::vector<Pass>& graph_pipeline() {
       {"fold-qdq", "turn DequantizeLinear -> op -> QuantizeLinear groups into integer operators", pass_fold_qdq},
       {"remove-identity", "drop Identity and inference-mode Dropout", pass_remove_identity},
       {"fold-batchnorm", "fold inference BatchNormalization into the preceding Conv/Gemm", pass_fold_batchnorm},
+      // After fold-qdq (an int8 group is left to it) and before fuse-activation (which would hide an
+      // activation step inside its producer): chains over one tensor become one in-place node.
+      {"fuse-layernorm", "ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul/Add] -> one LayerNormalization (in place)",
+       pass_fuse_layernorm},
+      {"fuse-pointwise", "elementwise chains over one tensor (GELU, Mish, ...) -> one Pointwise node (in place)",
+       pass_fuse_pointwise},
       {"fuse-activation", "fuse Relu/Clip/LeakyRelu/HardSigmoid/HardSwish/Sigmoid/Tanh into the producer",
        pass_fuse_activation},
       {"dead-node", "remove nodes whose outputs nobody reads", pass_dead_node},

@@ -242,6 +242,10 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   std::string kernels = strip_pragma_once(embedded("common/act.h")) + "\n";
   // The int8 kernels share the requantization helpers: paste them first when any is used.
   if (kernel_files.count("window/quantize_window.h")) kernel_files.insert("quantize/quantize.h");
+  // The pointwise programs evaluate their steps with unary_f32's and binary_f32's element functions
+  // (both files sort before it).
+  if (kernel_files.count("unary/unary_pointwise_f32.h"))
+    for (const char* f : {"binary/binary_f32.h", "unary/unary_f32.h"}) kernel_files.insert(f);
   if (kernel_files.count("resize/resize_s8_tfl.h")) kernel_files.insert("resize/resize_f32.h");  // ResizeParams
   if (kernel_files.count("tflite_s8/tflite_s8_reduce.h"))  // ReduceParams, tfl_mbqm
     for (const char* f : {"reduce/reduce_f32.h", "tflite_s8/tflite_s8.h"}) kernel_files.insert(f);

@@ -44,7 +44,9 @@ std::string params_type(const KernelParams& kp) {
                                 "ConcatS8PartParams", "LutParams", "SoftmaxS8Params", "WindowCopyParams",
                                 "QuantizeWindowParams", "BottleneckS8Params", "LayerNormParams", "ResizeParams", "RnnParams",
                                 "EluParams", "ReduceAccParams", "WhereParams", "TileParams", "ArgMaxParams",
-                                "InstanceNormParams", "BatchNormTrainParams"};
+                                "InstanceNormParams", "BatchNormTrainParams",
+
+                                "PointwiseParams", "ExpandDwF32Params"};
   return std::string("ferrite_rt::") + names[kp.index()];
 }
 
@@ -91,7 +93,8 @@ std::string params_init(const KernelParams& kp) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}}}", en("ReduceOp", p.op), p.rank, arr(p.in_shape, 6),
                              p.reduce_mask, p.out_total, p.reduce_count);
         } else if constexpr (std::is_same_v<P, LayerNormParams>) {
-          return fmt::format("{{{}, {}, {}, {}}}", p.outer, p.inner, float_literal(p.epsilon), p.has_bias);
+          return fmt::format("{{{}, {}, {}, {}, {}, {}}}", p.outer, p.inner, float_literal(p.epsilon), p.has_bias,
+                             p.has_scale, float_literal(p.exponent));
         } else if constexpr (std::is_same_v<P, ResizeParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}}}", arr(p.in_shape, 4), arr(p.out_shape, 4), p.linear, p.extrapolate,
                              float_literal(p.extrapolation_value));
@@ -103,6 +106,14 @@ std::string params_init(const KernelParams& kp) {
         } else if constexpr (std::is_same_v<P, TileParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}}}", p.rank, arr(p.out_shape, 6), arr(p.in_shape, 6), p.total,
                              p.elem_size);
+        } else if constexpr (std::is_same_v<P, PointwiseParams>) {
+          std::string steps;
+          for (int32_t s = 0; s < kPointwiseMaxSteps; ++s) {
+            const PointwiseStep& st = p.step[s];
+            steps += fmt::format("{}{{{}, {}, {}, {}, {}, {}}}", s ? ", " : "", st.binary, st.op, st.a, st.b,
+                                 float_literal(st.k), act(st.act));
+          }
+          return fmt::format("{{{}, {}, {{{}}}}}", p.total, p.steps, steps);
         } else if constexpr (std::is_same_v<P, ArgMaxParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}}}", p.outer, p.axis_len, p.inner, p.is_min, p.select_last);
         } else if constexpr (std::is_same_v<P, WhereParams>) {
@@ -131,6 +142,8 @@ std::string params_init(const KernelParams& kp) {
                              p.n, p.c_in, p.h_in, p.w_in, p.c_out, p.h_out, p.w_out, p.kh, p.kw, p.stride_h,
                              p.stride_w, p.dil_h, p.dil_w, p.pad_top, p.pad_left, p.group, p.in_zp, p.w_zp, p.out_zp,
                              i32lit(p.act_min), i32lit(p.act_max), p.out_int32);
+        } else if constexpr (std::is_same_v<P, ExpandDwF32Params>) {
+          return fmt::format("{{{}, {}}}", params_init(KernelParams(p.expand)), params_init(KernelParams(p.dw)));
         } else if constexpr (std::is_same_v<P, BottleneckS8Params>) {
           return fmt::format("{{{}, {}, {}}}", params_init(p.expand), params_init(p.dw), params_init(p.project));
         } else if constexpr (std::is_same_v<P, FcS8Params>) {

@@ -70,8 +70,8 @@ void add_common(CLI::App* c, Common& o, bool run) {
                 "where legal; off: separate output buffers")
       ->check(CLI::IsMember({"on", "off"}));
   c->add_option("--fuse-bottlenecks", o.fuse_bottlenecks,
-                "int8 expand 1x1 -> depthwise -> project 1x1 chains run channel by channel without storing the "
-                "expanded tensor: auto (default: the blocks that decide the arena, while that lowers it), all, off")
+                "int8 expand 1x1 -> depthwise -> project 1x1 chains and float expand -> depthwise chains run "
+                "channel by channel without storing the expanded tensor: auto (default: the blocks that decide the arena, while that lowers it), all, off")
       ->check(CLI::IsMember({"auto", "all", "off"}));
   c->add_option("--schedule", o.schedule,
                 "auto (default): with parallel branches, run the layers in the order that gives the smallest "

@@ -184,7 +184,7 @@ std::string report_text(const CompiledModel& m, bool with_candidates) {
   if (!m.plan_reason.empty()) s += "  plan         " + m.plan_reason + "\n";
   s += "  schedule     " + schedule_line(m.schedule) + "\n";
   if (!m.fused_notes.empty())
-    s += fmt::format("  bottlenecks  {:>10}  fused (expand + depthwise + project streamed channel by channel)\n",
+    s += fmt::format("  bottlenecks  {:>10}  fused (expand + depthwise [+ project] streamed channel by channel)\n",
                      m.fused_notes.size());
   if (with_candidates) {
     for (const auto& c : m.patch_candidates) s += "    candidate: " + c + "\n";

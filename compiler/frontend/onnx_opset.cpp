@@ -708,10 +708,37 @@ Status groupnorm_decompose(Ctx& c, onnx::NodeProto& n, int i) {
   return Status::ok();
 }
 
+// Mish-18/22: decomposed into ONNX's function body, x * Tanh(Softplus(x)) (float32), which
+// fuse-pointwise makes one in-place node again.
+Status mish_decompose(Ctx& c, onnx::NodeProto& n, int i) {
+  if (n.input_size() != 1 || n.output_size() != 1 || n.input(0).empty())
+    return make_error("{}: expects one input and one output", c.where(n, i));
+  if (const int t = c.constant_type(n.input(0)); t != 0 && t != onnx::TensorProto::FLOAT)
+    return make_error("{}: input '{}' is {}; Mish is supported for float32 only", c.where(n, i), n.input(0),
+                      type_name(t));
+  const std::string x = n.input(0);
+  const std::string base = n.name().empty() ? n.output(0) : n.name();
+  std::string cur = x;
+  for (const char* op : {"Softplus", "Tanh"}) {
+    onnx::NodeProto m;
+    m.set_op_type(op);
+    m.set_name(c.fresh_name(base + "/mish_" + op));
+    m.add_input(cur);
+    m.add_output(c.fresh_name(base + "/mish_" + std::string(op) + "_out"));
+    c.inserted.emplace_back(i, m);
+    cur = m.output(0);
+  }
+  n.set_op_type("Mul");
+  n.clear_attribute();
+  n.clear_input();
+  n.add_input(x);
+  n.add_input(cur);
+  return Status::ok();
+}
+
 // Operators that are new after opset 17 (or, for a few, changed in a way with no opset-17 form).
 Status refuse_new(Ctx& c, onnx::NodeProto& n, int i) {
   std::string why = "opset 17 has no such operator and Ferrite has no kernel for it";
-  if (n.op_type() == "Mish") why = "opset 17 has no Mish, and Ferrite has no Softplus to decompose it";
   int first = c.since;  // the opset that added the operator
   for (const Rewrite& r : rewrite_table())
     if (r.op == n.op_type()) first = std::min(first, r.since);
@@ -739,7 +766,7 @@ const std::vector<Rewrite>& rewrite_table() {
       {"LpPool", 18, lppool_ceil},
       {"ScatterND", 18, scatter_reduction}, {"ScatterElements", 18, scatter_reduction},
       {"OptionalGetElement", 18, refuse_changed}, {"OptionalHasElement", 18, refuse_changed},
-      {"CenterCropPad", 18, refuse_new}, {"Col2Im", 18, refuse_new}, {"Mish", 18, refuse_new},
+      {"CenterCropPad", 18, refuse_new}, {"Col2Im", 18, refuse_new}, {"Mish", 18, mish_decompose},
       {"BitwiseAnd", 18, refuse_new}, {"BitwiseOr", 18, refuse_new}, {"BitwiseXor", 18, refuse_new},
       {"BitwiseNot", 18, refuse_new}, {"GroupNormalization", 18, groupnorm_decompose},
       // ---- opset 19 ----
@@ -772,7 +799,7 @@ const std::vector<Rewrite>& rewrite_table() {
       {"EyeLike", 22, types_only}, {"RandomUniform", 22, types_only}, {"RandomNormal", 22, types_only},
       {"RandomUniformLike", 22, types_only}, {"RandomNormalLike", 22, types_only}, {"Multinomial", 22, types_only},
       {"Bernoulli", 22, types_only}, {"ThresholdedRelu", 22, types_only}, {"Selu", 22, types_only},
-      {"Elu", 22, types_only}, {"Mish", 22, refuse_new}, {"HardSigmoid", 22, types_only},
+      {"Elu", 22, types_only}, {"Mish", 22, mish_decompose}, {"HardSigmoid", 22, types_only},
       {"HardSwish", 22, types_only}, {"Softsign", 22, types_only}, {"Softplus", 22, types_only},
       {"Sin", 22, types_only}, {"Cos", 22, types_only}, {"Tan", 22, types_only}, {"Asin", 22, types_only},
       {"Acos", 22, types_only}, {"Atan", 22, types_only}, {"Sinh", 22, types_only}, {"Cosh", 22, types_only},
@@ -804,6 +831,7 @@ const std::vector<DecomposedOp>& decomposed_ops() {
   static const std::vector<DecomposedOp> t = {
       {"Gelu", 20, "Div, Erf (or Mul, Tanh), Add, Mul"},
       {"GroupNormalization", 18, "Reshape, InstanceNormalization (opset 21: and Mul, Add)"},
+      {"Mish", 18, "Softplus, Tanh, Mul"},
   };
   return t;
 }

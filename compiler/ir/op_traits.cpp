@@ -87,6 +87,9 @@ const std::vector<Entry>& entries() {
       {OpKind::Ceil, make([](OpTraits& t) { t.inplace = ip_first; })},
       {OpKind::Round, make([](OpTraits& t) { t.inplace = ip_first; })},
       {OpKind::Erf, make([](OpTraits& t) { t.inplace = ip_first; })},
+      {OpKind::Softplus, make([](OpTraits& t) { t.inplace = ip_first; })},
+      // Pointwise programs are elementwise: patch by patch like an activation.
+      {OpKind::Pointwise, make([](OpTraits& t) { t.patch = P::Unary; t.inplace = ip_first; })},
       {OpKind::Pow, make([](OpTraits& t) { t.inplace = ip_same_shape; })},
       {OpKind::LayerNormalization, make([](OpTraits& t) { t.inplace = ip_first; })},
       {OpKind::InstanceNormalization, make([](OpTraits& t) { t.inplace = ip_first; })},

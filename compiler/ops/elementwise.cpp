@@ -192,6 +192,88 @@ Expected<Lowered> lower_Floor(const Graph& g, const Node& n) { return lower_math
 Expected<Lowered> lower_Ceil(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Ceil, "ceil"); }
 Expected<Lowered> lower_Round(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Round, "round"); }
 Expected<Lowered> lower_Erf(const Graph& g, const Node& n) { return lower_math(g, n, ferrite_rt::UnOp::Erf, "erf"); }
+Expected<Lowered> lower_Softplus(const Graph& g, const Node& n) {
+  return lower_math(g, n, ferrite_rt::UnOp::Softplus, "softplus");
+}
+
+// The unary_f32 / binary_f32 function of one step of a Pointwise program (the op the step was).
+static std::optional<ferrite_rt::UnOp> math_unop(OpKind k) {
+  using U = ferrite_rt::UnOp;
+  switch (k) {
+    case OpKind::Abs: return U::Abs;
+    case OpKind::Neg: return U::Neg;
+    case OpKind::Exp: return U::Exp;
+    case OpKind::Sqrt: return U::Sqrt;
+    case OpKind::Reciprocal: return U::Reciprocal;
+    case OpKind::Floor: return U::Floor;
+    case OpKind::Ceil: return U::Ceil;
+    case OpKind::Log: return U::Log;
+    case OpKind::Erf: return U::Erf;
+    case OpKind::Round: return U::Round;
+    case OpKind::Softplus: return U::Softplus;
+    default: return std::nullopt;
+  }
+}
+static std::optional<ferrite_rt::BinOp> math_binop(OpKind k) {
+  using B = ferrite_rt::BinOp;
+  switch (k) {
+    case OpKind::Add: return B::Add;
+    case OpKind::Sub: return B::Sub;
+    case OpKind::Mul: return B::Mul;
+    case OpKind::Div: return B::Div;
+    case OpKind::Pow: return B::Pow;
+    default: return std::nullopt;
+  }
+}
+
+// Pointwise (passes/fuse_pointwise.cpp): one pointwise_f32 call running the fused steps per element
+// with the functions of the kernels the steps were (unary_f32_eval / binary_f32_eval): same bits.
+Expected<Lowered> lower_Pointwise(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0}));
+  const auto ops = n.attrs.ints("step_op"), a = n.attrs.ints("step_a"), b = n.attrs.ints("step_b");
+  const auto k = n.attrs.floats("step_k"), alpha = n.attrs.floats("step_alpha"), beta = n.attrs.floats("step_beta");
+  const size_t steps = ops.size();
+  if (steps == 0 || steps > static_cast<size_t>(ferrite_rt::kPointwiseMaxSteps) || a.size() != steps ||
+      b.size() != steps || k.size() != steps || alpha.size() != steps || beta.size() != steps)
+    return make_error("{}: internal error: malformed pointwise program ({} steps)", n.display_name(), steps);
+  ferrite_rt::PointwiseParams p{};
+  p.total = i32(g.t(n.inputs[0]).numel());
+  p.steps = static_cast<int32_t>(steps);
+  for (size_t s = 0; s < steps; ++s) {
+    ferrite_rt::PointwiseStep& st = p.step[s];
+    const auto kind = static_cast<OpKind>(ops[s]);
+    if (a[s] < -1 || a[s] > static_cast<int64_t>(s) || b[s] < -1 || b[s] > static_cast<int64_t>(s))
+      return make_error("{}: internal error: pointwise step {} reads a later step", n.display_name(), s);
+    st.a = static_cast<int32_t>(a[s]);
+    st.b = static_cast<int32_t>(b[s]);
+    st.k = k[s];
+    st.act = no_act();
+    if (auto bo = math_binop(kind)) {
+      st.binary = 1;
+      st.op = static_cast<int32_t>(*bo);
+    } else if (auto uo = math_unop(kind)) {
+      st.op = static_cast<int32_t>(*uo);
+    } else {
+      Node act_node;  // an activation step: its function as the activation ops compute it
+      act_node.op = kind;
+      act_node.name = n.name;
+      act_node.attrs.values["alpha"] = alpha[s];
+      act_node.attrs.values["beta"] = beta[s];
+      auto fa = activation_of(g, act_node);
+      if (!fa) return make_error("{}: internal error: pointwise step {} is {}", n.display_name(), s, op_info(kind).onnx_type);
+      st.op = static_cast<int32_t>(ferrite_rt::UnOp::Act);
+      st.act = to_act_params(*fa);
+    }
+  }
+  Lowered l;  // pointwise_f32 allows y == x (op traits: in place over input 0)
+  KernelCall c;
+  c.kernel = KernelId::pointwise_f32;
+  c.variant = fmt::format("pointwise_f32_{}_steps", steps);
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  l.calls.push_back(std::move(c));
+  return l;
+}
 // Pow with a float32 exponent (numpy broadcasting); an integer exponent tensor is refused by require_f32.
 Expected<Lowered> lower_Pow(const Graph& g, const Node& n) { return lower_binary(g, n, ferrite_rt::BinOp::Pow, "pow"); }
 

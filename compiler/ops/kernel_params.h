@@ -32,7 +32,10 @@ using KernelParamsVariant =
                  ferrite_rt::ReduceAccParams, ferrite_rt::WhereParams, ferrite_rt::TileParams,
                  ferrite_rt::ArgMaxParams,
                  // issue 10 (norm10): InstanceNormalization, BatchNormalization training mode
-                 ferrite_rt::InstanceNormParams, ferrite_rt::BatchNormTrainParams>;
+                 ferrite_rt::InstanceNormParams, ferrite_rt::BatchNormTrainParams,
+
+                 // fused pointwise chains (passes/fuse_pointwise.cpp)
+                 ferrite_rt::PointwiseParams, ferrite_rt::ExpandDwF32Params>;
 
 // A std::variant (std::get, std::get_if, std::visit work on it directly).
 struct KernelParams : KernelParamsVariant {

@@ -24,6 +24,7 @@ namespace ferrite_rt {
 #include "softmax/softmax_f32.h"
 #include "strided_copy/strided_copy_f32.h"
 #include "unary/unary_f32.h"
+#include "unary/unary_pointwise_f32.h"
 // int8
 #include "common/requant.h"
 #include "binary_s8/binary_s8.h"

@@ -102,6 +102,18 @@ Expected<Lowered> lower_LayerNormalization(const Graph& g, const Node& n) {
   };
   Lowered l;
   KernelCall c;
+  if (n.attrs.i("decomposed", 0)) {
+    // The ReduceMean / Sub / Pow / ... chain passes/fuse_layernorm.cpp fused: its own rounding.
+    p.has_scale = has_input(n, 1) ? 1 : 0;
+    p.exponent = n.attrs.f("exponent", 2.0f);
+    c.kernel = KernelId::layernorm_decomposed_f32;
+    c.variant = "layernorm_decomposed_f32";
+    c.params = p;
+    c.args = {Operand::tensor(n.inputs[0]), p.has_scale ? Operand::tensor(n.inputs[1]) : Operand::null(),
+              p.has_bias ? Operand::tensor(n.inputs[2]) : Operand::null(), Operand::tensor(n.outputs[0])};
+    l.calls.push_back(std::move(c));
+    return l;
+  }
   c.kernel = KernelId::layernorm_f32;
   c.variant = "layernorm_f32";
   c.params = p;

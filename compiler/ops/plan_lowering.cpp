@@ -33,6 +33,30 @@ Expected<Lowered> lower_bottleneck(Graph& g, const KernelCall& e, const KernelCa
   return fused;
 }
 
+bool expand_dw_f32_ok(const KernelCall& e, const KernelCall& d) {
+  if (e.kernel != KernelId::conv2d_f32 || d.kernel != KernelId::dwconv2d_f32) return false;
+  const auto* ep = std::get_if<ferrite_rt::ConvParams>(e.params.get());
+  const auto* dp = std::get_if<ferrite_rt::ConvParams>(d.params.get());
+  return ep && dp && ep->n == 1 && dp->n == 1 && ep->group == 1 && dp->c_in == ep->c_out &&
+         dp->c_out == ep->c_out && dp->group == ep->c_out && dp->h_in == ep->h_out && dp->w_in == ep->w_out &&
+         e.args.size() == 5 && d.args.size() == 4;
+}
+
+Lowered lower_expand_dw_f32(const KernelCall& e, const KernelCall& d, uint64_t macs) {
+  ferrite_rt::ExpandDwF32Params p{std::get<ferrite_rt::ConvParams>(*e.params), std::get<ferrite_rt::ConvParams>(*d.params)};
+  KernelCall c;
+  c.kernel = KernelId::expand_dw_f32;
+  c.variant = fmt::format("expand_dw_f32_k{}x{}_s{}", p.dw.kh, p.dw.kw, p.dw.stride_h);
+  c.params = p;
+  // conv args: x, w, bias, y[, scratch]
+  c.args = {e.args[0], e.args[1], e.args[2], d.args[1], d.args[2], d.args[3], Operand::scratch()};
+  Lowered fused;
+  fused.macs = macs;
+  fused.scratch_bytes = ferrite_rt::expand_dw_f32_scratch_bytes(p);
+  fused.calls.push_back(std::move(c));
+  return fused;
+}
+
 bool is_patch_conv_s8(const KernelCall& ref) {
   return std::holds_alternative<ferrite_rt::ConvS8Params>(*ref.params) &&
          (ref.kernel == KernelId::conv1x1_s8_nhwc || ref.kernel == KernelId::dwconv_s8_nhwc ||

@@ -28,6 +28,12 @@ bool bottleneck_conv_ok(const KernelCall& c);
 Expected<Lowered> lower_bottleneck(Graph& g, const KernelCall& expand, const KernelCall& depthwise,
                                    const KernelCall& project, uint64_t macs, const Target& target);
 
+// Whether `expand` (conv2d_f32) and `depthwise` (dwconv2d_f32) can run as one channel-streamed
+// expand_dw_f32 call: batch 1, a group-1 expand whose output channels the depthwise takes.
+bool expand_dw_f32_ok(const KernelCall& expand, const KernelCall& depthwise);
+// That call (its scratch: one expanded plane and the expand's patch; MACs `macs`).
+Lowered lower_expand_dw_f32(const KernelCall& expand, const KernelCall& depthwise, uint64_t macs);
+
 // --- Patch-based inference ---
 // Whether `ref` (a portable call) is an int8 convolution whose scratch depends on the patch shape.
 bool is_patch_conv_s8(const KernelCall& ref);

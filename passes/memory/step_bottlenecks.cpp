@@ -1,5 +1,6 @@
 // Memory step "bottlenecks": channel-streamed inverted bottlenecks (passes/bottleneck.h). From the
-// planned model, fuses the expand -> depthwise -> project chains at the arena's peak and re-plans,
+// planned model, fuses the int8 expand -> depthwise -> project chains and the float expand ->
+// depthwise chains at the arena's peak and re-plans,
 // round by round while the arena shrinks (--fuse-bottlenecks auto), or every chain (all).
 #include <algorithm>
 
@@ -21,18 +22,29 @@ Status fuse_bottlenecks(CompiledModel& m, CompiledModel unplanned, const MemoryO
   if (o.fuse == FuseBottlenecks::Off) return Status::ok();
   for (;;) {
     const size_t from = m.patch ? m.patch->spec.stage : 0;
-    std::vector<size_t> chains;
-    for (size_t c : find_bottlenecks(unplanned.graph, unplanned.lowered, from)) {
+    std::vector<std::pair<size_t, size_t>> chains;  // first node, node count (3: int8, 2: float expand + dw)
+    auto consider = [&](size_t c, size_t len) {
       const size_t peak = peak_bytes(m.plan);
-      const bool at_peak = c + 2 < m.plan.live.size() &&
-                           std::max({m.plan.live[c], m.plan.live[c + 1], m.plan.live[c + 2]}) == peak;
-      if (o.fuse == FuseBottlenecks::All || at_peak) chains.push_back(c);
-    }
+      bool at_peak = c + len <= m.plan.live.size();
+      if (at_peak) {
+        size_t hi = 0;
+        for (size_t k = c; k < c + len; ++k) hi = std::max(hi, m.plan.live[k]);
+        at_peak = hi == peak;
+      }
+      if (o.fuse == FuseBottlenecks::All || at_peak) chains.emplace_back(c, len);
+    };
+    for (size_t c : find_bottlenecks(unplanned.graph, unplanned.lowered, from)) consider(c, 3);
+    for (size_t c : find_expand_dw_f32(unplanned.graph, unplanned.lowered, from)) consider(c, 2);
     if (chains.empty()) return Status::ok();
+    std::sort(chains.begin(), chains.end());
     CompiledModel next = unplanned;
     std::vector<std::string> notes;
     for (auto it = chains.rbegin(); it != chains.rend(); ++it) {  // back to front: indices stay valid
-      auto note = fuse_bottleneck(next.graph, next.lowered, *it, next.target);
+      if (it->second == 2) {
+        notes.insert(notes.begin(), fuse_expand_dw_f32(next.graph, next.lowered, it->first));
+        continue;
+      }
+      auto note = fuse_bottleneck(next.graph, next.lowered, it->first, next.target);
       if (!note) return note.error();
       notes.insert(notes.begin(), std::move(*note));
     }

@@ -86,3 +86,19 @@ inline void binary_f32(const BinaryParams& p, const float* a, const float* b, fl
     case BinOp::Pow: binary_f32_run<BinOp::Pow>(p, a, b, y); break;
   }
 }
+
+// One pair of values through `op` then `act`: the function binary_f32 applies to each element
+// (pointwise_f32 evaluates its steps with it).
+inline float binary_f32_eval(BinOp op, const ActParams& act, float a, float b) {
+  switch (op) {
+    case BinOp::Add: return apply_act(act, binary_f32_op<BinOp::Add>(a, b));
+    case BinOp::Sub: return apply_act(act, binary_f32_op<BinOp::Sub>(a, b));
+    case BinOp::Mul: return apply_act(act, binary_f32_op<BinOp::Mul>(a, b));
+    case BinOp::Div: return apply_act(act, binary_f32_op<BinOp::Div>(a, b));
+    case BinOp::PRelu: return apply_act(act, binary_f32_op<BinOp::PRelu>(a, b));
+    case BinOp::Max: return apply_act(act, binary_f32_op<BinOp::Max>(a, b));
+    case BinOp::Min: return apply_act(act, binary_f32_op<BinOp::Min>(a, b));
+    case BinOp::Pow: return apply_act(act, binary_f32_op<BinOp::Pow>(a, b));
+  }
+  return a;
+}

@@ -125,6 +125,42 @@ inline void dwconv2d_f32(const ConvParams& p, const float* x, const float* w, co
   }
 }
 
+// A 1x1 (or any group-1) expand convolution followed by a depthwise convolution, channel by channel
+// (passes/bottleneck.cpp): the expanded tensor is never stored whole. For each middle channel c,
+// conv2d_f32 computes plane c of the expanded tensor (its ConvParams with c_out = 1 and channel c's
+// weights and bias) into scratch, then dwconv2d_f32 turns that plane into output plane c. Each value
+// is computed by the same kernel code with the same operands in the same order as in the two
+// layer-by-layer calls, so the output is bit-identical to them.
+struct ExpandDwF32Params {
+  ConvParams expand;  // group 1, n 1
+  ConvParams dw;      // depthwise over expand.c_out channels, n 1
+};
+
+// Scratch: one expanded plane (expand.h_out * expand.w_out floats), then conv2d_f32's patch.
+constexpr size_t expand_dw_f32_scratch_bytes(const ExpandDwF32Params& p) {
+  return sizeof(float) * static_cast<size_t>(p.expand.h_out) * static_cast<size_t>(p.expand.w_out) +
+         conv2d_f32_scratch_bytes(p.expand);
+}
+
+// y must not alias x. Biases may be null.
+inline void expand_dw_f32(const ExpandDwF32Params& p, const float* x, const float* we, const float* be, const float* wd,
+                          const float* bd, float* y, float* scratch) {
+  ConvParams e = p.expand;
+  e.c_out = 1;
+  ConvParams d = p.dw;
+  d.c_in = d.c_out = d.group = 1;
+  float* plane = scratch;
+  float* patch = scratch + static_cast<size_t>(e.h_out) * static_cast<size_t>(e.w_out);
+  const size_t e_taps = static_cast<size_t>(e.c_in) * static_cast<size_t>(e.kh) * static_cast<size_t>(e.kw);
+  const size_t d_taps = static_cast<size_t>(d.kh) * static_cast<size_t>(d.kw);
+  const size_t out_plane = static_cast<size_t>(d.h_out) * static_cast<size_t>(d.w_out);
+  for (int32_t c = 0; c < p.expand.c_out; ++c) {
+    const size_t cc = static_cast<size_t>(c);
+    conv2d_f32(e, x, we + cc * e_taps, be ? be + cc : nullptr, plane, patch);
+    dwconv2d_f32(d, plane, wd + cc * d_taps, bd ? bd + cc : nullptr, y + cc * out_plane);
+  }
+}
+
 // Depthwise convolution in place ("2N -> N+1"): the output overwrites the input buffer channel by
 // channel. Each input plane is first copied to `temp` (h_in * w_in floats); output plane c is then
 // written at c * h_out * w_out, which never reaches an input plane not yet copied because

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // ONNX Runtime references for the SiLU/HardSwish models (tests/data/swish, made by
-// scripts/models/make_swish_blocks.py): runs <model>_op<opset>.onnx (CPU, 1 thread,
+// scripts/models/make_swish_blocks.py) and, given that directory, the GELU/Mish/LayerNorm models
+// (tests/data/gelu, scripts/models/make_gelu_blocks.py): runs <model>_op<opset>.onnx (CPU, 1 thread,
 // graphOptimizationLevel 'all') on each entry of <model>_input.npy ([N, 1, C, H, W]) and writes
 // <model>_op<opset>_ort.npy ([N, 1, classes]).
 //
 // usage: node scripts/samples/swish_reference.mjs [DIR]   (after npm install in scripts/samples)
+//        node scripts/samples/swish_reference.mjs tests/data/gelu
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

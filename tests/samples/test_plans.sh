@@ -3,8 +3,9 @@
 # convolution (the default) and with caller-owned inputs equal those of the plain plan
 # (--inplace-depthwise off), on the host and on an emulated Cortex-M4 (QEMU mps2-an386). Also prints
 # the arena of each plan. For every sample whose first stage can be patched, forced 2x2 and 3x3 patch
-# grids (and the automatic choice) must give bit-identical outputs too, and so must int8 samples with
-# every inverted bottleneck streamed channel by channel (--fuse-bottlenecks all). The plain plan is
+# grids (and the automatic choice) must give bit-identical outputs too, and so must samples with
+# every inverted bottleneck (int8) or expand -> depthwise chain (float) streamed channel by channel
+# (--fuse-bottlenecks all). The plain plan is
 # --inplace-depthwise off --patch off --fuse-bottlenecks off.
 # A branchy model must get a smaller arena from the execution-order search, with bit-identical outputs.
 # usage: test_plans.sh FERRITE REPO_ROOT WORK_DIR
@@ -75,8 +76,9 @@ for dir in "${ALL[@]}"; do
     done
   done
 done
-# Channel-streamed inverted bottlenecks (int8 samples that have expand -> depthwise -> project chains).
-for dir in "${INT8[@]}"; do
+# Channel-streamed inverted bottlenecks (int8 samples that have expand -> depthwise -> project chains,
+# float samples that have expand -> depthwise chains: expand_dw_f32).
+for dir in "${ALL[@]}"; do
   s=$(basename "$dir")
   read -ra shape <<<"$(shape_of "$dir")"
   fused=$("$FERRITE" report "$dir/model.onnx" "${shape[@]}" --patch off --fuse-bottlenecks all --json |

@@ -8,7 +8,9 @@ scripts/samples/swish_reference.mjs). For each model, at opsets 13 and 17:
      (x * gate(se(x)), not a swish), and the arena at opset 13 equals the arena at opset 17;
   3. on QEMU Cortex-M4 (mps2-an386), first input: the same as the host: bit-identical for the
      HardSwish model; within 4 ULP for the SiLU model, whose Sigmoid calls expf, which glibc and
-     newlib round differently (docs/numerics.md, "libm transcendentals").
+     newlib round differently (docs/numerics.md, "libm transcendentals");
+  4. the SiLU model's first MBConv runs as a channel-streamed expand + depthwise (expand_dw_f32), and
+     on QEMU its output has the same bytes as with --fuse-bottlenecks off.
 
 usage: test_swish_models.py FERRITE REPO_ROOT WORK_DIR
 """
@@ -24,6 +26,9 @@ import numpy as np
 SE_GATES = {"mbv3_block": 2, "effnet_block": 2}
 # Allowed host/QEMU difference in ULP: the SiLU model calls expf.
 MAX_ULP = {"mbv3_block": 0, "effnet_block": 4}
+# Float expand -> depthwise chains the default plan streams channel by channel (expand_dw_f32,
+# InvertedBottleneck layers); their output must equal --fuse-bottlenecks off byte for byte on QEMU.
+STREAMED = {"mbv3_block": 0, "effnet_block": 1}
 
 
 def ulp_distance(a, b):
@@ -78,6 +83,17 @@ def main():
                                np.load(os.path.join(out, "host", "output.npy"))[:1]) if r.returncode == 0 else -1
             check(0 <= ulp <= MAX_ULP[name], f"{tag}: Cortex-M4 (QEMU) output {ulp} ULP from the host (allowed "
                   f"{MAX_ULP[name]})" + ("" if r.returncode == 0 else f": {r.stderr.strip()[-2000:]}"))
+            streamed = ops.count("InvertedBottleneck")
+            if STREAMED[name] and r.returncode == 0:
+                q_off = os.path.join(out, "qemu-cortex-m4-unfused")
+                r2 = subprocess.run([ferrite, "run", model, "--name", "m", "--dataset", "--input", f"input={first}",
+                                     "--target", "qemu-cortex-m4", "--fuse-bottlenecks", "off", "--output-dir", q_off,
+                                     "--quiet"], capture_output=True, text=True)
+                same = r2.returncode == 0 and (np.load(os.path.join(q_off, "output.npy")).tobytes() ==
+                                               np.load(os.path.join(q, "output.npy")).tobytes())
+                check(streamed == STREAMED[name] and same,
+                      f"{tag}: {streamed} expand + depthwise streamed (expected {STREAMED[name]}); Cortex-M4 output "
+                      f"{'identical to' if same else 'DIFFERS from'} --fuse-bottlenecks off")
         if len(set(arenas.values())) > 1:
             check(False, f"{name}: arena differs between opsets: {arenas}")
     print(f"swish_models: {failed} failed")

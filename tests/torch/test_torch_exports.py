@@ -38,7 +38,13 @@ import numpy as np
 # amplify that at the output. Models with them are compared with the host within MAX_ULP_LIBM ULP of the
 # output's largest magnitude (max |difference| / the float32 spacing at max |host output|: element-wise
 # ULP counts explode for outputs near 0); every other model must be bit-identical.
-LIBM_OPS = {"GRU", "LSTM", "Erf", "Softmax", "LogSoftmax", "Sigmoid", "Tanh", "Exp", "Log", "Pow", "Silu"}
+# Pointwise (fused GELU/Mish chains: erff, tanhf, expf, log1pf, powf) and LayerNormalization (the
+# fused opset-13 decomposition squares with powf) too.
+LIBM_OPS = {"GRU", "LSTM", "Erf", "Softmax", "LogSoftmax", "Sigmoid", "Tanh", "Exp", "Log", "Pow", "Silu",
+            "Pointwise", "LayerNormalization"}
+# Issue 10's memory bars: the arena (default options) at most this many bytes, and equal at both opsets.
+ARENA_MAX = {"efficientnet_b0_96": 900000}
+ARENA_SAME_AT_BOTH_OPSETS = {"mbv3s_050", "mbv3s_100"}
 MAX_ULP_LIBM = 16
 
 
@@ -125,6 +131,7 @@ def main():
             import onnx
             g = [onnx.load(os.path.join(models_dir, m["opsets"][o]["model"])).graph.SerializeToString() for o in opsets]
             same_graph = g[0] == g[1]
+        arenas = {}
         for opset in opsets:
             if same_graph and opset != opsets[-1]:
                 print(f"  {name} (opset {opset}): graph identical to the opset {opsets[-1]} export; checked there")
@@ -172,6 +179,10 @@ def main():
             # What folds is never emitted.
             gen = os.path.join(out, "host", "build", "gen")
             rep = json.load(open(os.path.join(gen, "m_report.json")))
+            arenas[opset] = rep["arena_bytes"]
+            if name in ARENA_MAX:
+                check(rep["arena_bytes"] <= ARENA_MAX[name],
+                      f"{tag}: arena {rep['arena_bytes']} B <= {ARENA_MAX[name]} B (lower bound {rep['lower_bound_bytes']} B)")
             layer_ops = sorted({layer["op"] for layer in rep["layers"]})
             cpp = open(os.path.join(gen, "m.cpp")).read()
             weights = open(os.path.join(gen, "m_weights.cpp")).read()
@@ -206,6 +217,10 @@ def main():
                   f"output; allowed {allowed}{why}" + ("" if r.returncode == 0 else f": {r.stderr.strip()[-2000:]}"))
             row["qemu"] = ("failed" if r.returncode != 0 else "bit-identical" if ulp == 0
                            else f"{scaled:.1f} ULP of max output{why}")
+
+        if name in ARENA_SAME_AT_BOTH_OPSETS and len(arenas) == 2:
+            check(len(set(arenas.values())) == 1, f"{name}: arena at opsets {', '.join(map(str, arenas))}: "
+                  f"{', '.join(str(a) for a in arenas.values())} B (equal)")
 
     if args.table:
         with open(args.table, "w") as f:

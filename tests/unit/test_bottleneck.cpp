@@ -3,11 +3,13 @@
 // reader and are not graph outputs; chains do not overlap; the fused layer's scratch and MACs.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstring>
 
 #include "ops/kernel_params.h"
 #include "passes/bottleneck.h"
 #include "target/target.h"
+#include "unit/graph_builder.h"
 
 using namespace ferrite;
 
@@ -199,4 +201,66 @@ TEST_CASE("bottleneck fusion legality", "[bottleneck]") {
     c.lowered.push_back(conv(KernelId::conv1x1_s8_nhwc, d2, p2, 8, 8, 10, 1, 1));
     CHECK(find_bottlenecks(c.g, c.lowered) == std::vector<size_t>{0});
   }
+}
+
+TEST_CASE("a float expand -> depthwise chain streams channel by channel with the same bits", "[bottleneck]") {
+  using namespace ferrite::testing;
+  Graph g;
+  const int32_t cin = 3, cmid = 6;
+  std::vector<float> we(cmid * cin), be(cmid), wd(cmid * 9), bd(cmid), xin(cin * 9 * 9);
+  for (size_t i = 0; i < we.size(); ++i) we[i] = 0.37f * static_cast<float>(i % 7) - 1.1f;
+  for (size_t i = 0; i < be.size(); ++i) be[i] = 0.05f * static_cast<float>(i) - 0.1f;
+  for (size_t i = 0; i < wd.size(); ++i) wd[i] = 0.21f * static_cast<float>(i % 5) - 0.4f;
+  for (size_t i = 0; i < bd.size(); ++i) bd[i] = 0.3f - 0.07f * static_cast<float>(i);
+  for (size_t i = 0; i < xin.size(); ++i) xin[i] = std::sin(0.7f * static_cast<float>(i));
+  TensorId x = act(g, "x", {1, cin, 9, 9}), e = act(g, "e", {1, cmid, 9, 9}), y = act(g, "y", {1, cmid, 5, 5});
+  TensorId w1 = cst(g, "w1", {cmid, cin, 1, 1}, we), b1 = cst(g, "b1", {cmid}, be);
+  TensorId w2 = cst(g, "w2", {cmid, 1, 3, 3}, wd), b2 = cst(g, "b2", {cmid}, bd);
+  g.inputs = {x};
+  g.outputs = {y};
+  g.nodes.push_back(node(OpKind::Conv, {x, w1, b1}, {e}, "expand"));
+  g.nodes.back().act.kind = FusedAct::Silu;
+  g.nodes.push_back(node(OpKind::Conv, {e, w2, b2}, {y}, "dw"));
+  g.nodes.back().attrs.values["group"] = int64_t{cmid};
+  g.nodes.back().attrs.values["strides"] = std::vector<int64_t>{2, 2};
+  g.nodes.back().attrs.values["pads"] = std::vector<int64_t>{1, 1, 1, 1};
+  g.nodes.back().act.kind = FusedAct::Silu;
+  std::vector<Lowered> lowered;
+  for (const Node& n : g.nodes) {
+    auto l = lower_node(g, n);
+    REQUIRE(l);
+    lowered.push_back(std::move(*l));
+  }
+  // Runs the calls of `ls` over the tensor values (constants from the graph).
+  auto run = [&](const Graph& gr, const std::vector<Lowered>& ls) {
+    std::vector<std::vector<float>> vals(gr.tensors.size());
+    for (size_t i = 0; i < gr.tensors.size(); ++i) {
+      if (gr.tensors[i].is_constant()) vals[i] = gr.tensors[i].as_f32();
+      else vals[i].assign(static_cast<size_t>(gr.tensors[i].numel()), 0.f);
+    }
+    vals[static_cast<size_t>(x)] = xin;
+    for (const Lowered& l : ls) {
+      std::vector<float> scratch(l.scratch_bytes / 4 + 1);
+      for (const KernelCall& c : l.calls) {
+        std::vector<void*> args;
+        for (const Operand& o : c.args)
+          args.push_back(o.kind == Operand::Kind::Null      ? nullptr
+                         : o.kind == Operand::Kind::Scratch ? static_cast<void*>(scratch.data())
+                                                            : static_cast<void*>(vals[static_cast<size_t>(o.id)].data()));
+        REQUIRE(execute_host(c, args));
+      }
+    }
+    return vals[static_cast<size_t>(y)];
+  };
+  const auto before = run(g, lowered);
+  REQUIRE(find_expand_dw_f32(g, lowered) == std::vector<size_t>{0});
+  CHECK(find_bottlenecks(g, lowered).empty());
+  const std::string note = fuse_expand_dw_f32(g, lowered, 0);
+  CHECK(note.find("expand_dw_f32") != std::string::npos);
+  REQUIRE(g.nodes.size() == 1);
+  CHECK(g.nodes[0].op == OpKind::InvertedBottleneck);
+  CHECK(lowered[0].scratch_bytes == (9 * 9 + cin) * sizeof(float));
+  const auto after = run(g, lowered);
+  REQUIRE(before.size() == after.size());
+  CHECK(std::memcmp(before.data(), after.data(), before.size() * 4) == 0);
 }

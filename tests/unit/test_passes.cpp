@@ -236,3 +236,126 @@ TEST_CASE("a gate read elsewhere, or of another tensor, is not fused", "[passes]
   CHECK(!*changed);
   CHECK(g.nodes.size() == 4);
 }
+
+namespace {
+// n inputs over [-6, 6), unevenly spaced.
+std::vector<float> ramp(size_t n) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = -6.f + 12.f * static_cast<float>(i) / static_cast<float>(n) + 0.0137f * (i % 3);
+  return v;
+}
+}  // namespace
+
+TEST_CASE("GELU (erf form, torch's arrangement) becomes one Pointwise node with the same bits", "[passes][pointwise]") {
+  Graph g;
+  const Shape s = {1, 40};
+  TensorId x = act(g, "x", s), t = act(g, "t", s), e = act(g, "e", s), a = act(g, "a", s), m = act(g, "m", s);
+  TensorId y = act(g, "y", s);
+  TensorId sqrt2 = cst(g, "sqrt2", {}, {1.4142135f}), one = cst(g, "one", {}, {1.f}), half = cst(g, "half", {}, {0.5f});
+  g.inputs = {x};
+  g.nodes.push_back(node(OpKind::Div, {x, sqrt2}, {t}, "div"));
+  g.nodes.push_back(node(OpKind::Erf, {t}, {e}, "erf"));
+  g.nodes.push_back(node(OpKind::Add, {e, one}, {a}, "add"));
+  g.nodes.push_back(node(OpKind::Mul, {x, a}, {m}, "mul"));
+  g.nodes.push_back(node(OpKind::Mul, {m, half}, {y}, "mul2"));
+  g.outputs = {y};
+  const auto in = ramp(40);
+  auto before = evaluate(g, in);
+  auto changed = pass_fuse_pointwise(g, ctx);
+  REQUIRE(changed);
+  CHECK(*changed);
+  REQUIRE(g.nodes.size() == 1);
+  CHECK(g.nodes[0].op == OpKind::Pointwise);
+  CHECK(g.nodes[0].inputs == std::vector<TensorId>{x});
+  CHECK(g.nodes[0].outputs[0] == y);
+  CHECK(verify(g));
+  auto after = evaluate(g, in);
+  CHECK(std::memcmp(before.data(), after.data(), before.size() * 4) == 0);
+}
+
+TEST_CASE("Mish as x * Tanh(Log(1 + Exp(x))) and with Softplus fuse; a chain read elsewhere does not",
+          "[passes][pointwise]") {
+  for (int form = 0; form < 3; ++form) {
+    Graph g;
+    const Shape s = {2, 20};
+    TensorId x = act(g, "x", s), sp = act(g, "sp", s), th = act(g, "th", s), y = act(g, "y", s);
+    g.inputs = {x};
+    if (form == 0) {
+      g.nodes.push_back(node(OpKind::Softplus, {x}, {sp}, "softplus"));
+    } else {
+      TensorId ex = act(g, "ex", s), ad = act(g, "ad", s), one = cst(g, "one", {1}, {1.f});
+      g.nodes.push_back(node(OpKind::Exp, {x}, {ex}, "exp"));
+      g.nodes.push_back(node(OpKind::Add, {one, ex}, {ad}, "add"));
+      g.nodes.push_back(node(OpKind::Log, {ad}, {sp}, "log"));
+    }
+    g.nodes.push_back(node(OpKind::Tanh, {sp}, {th}, "tanh"));
+    g.nodes.push_back(node(OpKind::Mul, {x, th}, {y}, "mul"));
+    g.outputs = {y};
+    if (form == 2) g.outputs.push_back(sp);  // an intermediate is a graph output: the head stays
+    const auto in = ramp(40);
+    auto before = evaluate(g, in);
+    const size_t nodes = g.nodes.size();
+    auto changed = pass_fuse_pointwise(g, ctx);
+    REQUIRE(changed);
+    if (form == 2) {
+      // Exp -> Add -> Log reads x once and Tanh -> Mul reads two tensors: nothing is worth fusing.
+      CHECK(!*changed);
+      CHECK(g.nodes.size() == nodes);
+      continue;
+    }
+    REQUIRE(g.nodes.size() == 1);
+    CHECK(g.nodes[0].op == OpKind::Pointwise);
+    auto after = evaluate(g, in);
+    CHECK(std::memcmp(before.data(), after.data(), before.size() * 4) == 0);
+  }
+}
+
+TEST_CASE("decomposed LayerNorm becomes one LayerNormalization with the same bits", "[passes][layernorm]") {
+  for (int variant = 0; variant < 3; ++variant) {  // 0: affine, 1: no affine, 2: a middle axis (not fused)
+    Graph g;
+    const Shape s = {4, 10};
+    const Shape r = variant == 2 ? Shape{1, 10} : Shape{4, 1};
+    TensorId x = act(g, "x", s), m = act(g, "m", r), d = act(g, "d", s), p = act(g, "p", s), v = act(g, "v", r);
+    TensorId ve = act(g, "ve", r), sd = act(g, "sd", r), q = act(g, "q", s);
+    TensorId two = cst(g, "two", {}, {2.f}), eps = cst(g, "eps", {}, {1e-5f});
+    std::vector<float> gv(10), bv(10);
+    for (int i = 0; i < 10; ++i) gv[static_cast<size_t>(i)] = 0.5f + 0.1f * i, bv[static_cast<size_t>(i)] = -0.3f * i;
+    TensorId gamma = cst(g, "gamma", {10}, gv), beta = cst(g, "beta", {10}, bv);
+    g.inputs = {x};
+    auto mean = [&](TensorId in, TensorId out, const char* name) {
+      g.nodes.push_back(node(OpKind::ReduceMean, {in}, {out}, name));
+      g.nodes.back().attrs.values["axes"] = std::vector<int64_t>{variant == 2 ? 0 : -1};
+    };
+    mean(x, m, "mean1");
+    g.nodes.push_back(node(OpKind::Sub, {x, m}, {d}, "sub"));
+    g.nodes.push_back(node(OpKind::Pow, {d, two}, {p}, "pow"));
+    mean(p, v, "mean2");
+    g.nodes.push_back(node(OpKind::Add, {v, eps}, {ve}, "add"));
+    g.nodes.push_back(node(OpKind::Sqrt, {ve}, {sd}, "sqrt"));
+    g.nodes.push_back(node(OpKind::Div, {d, sd}, {q}, "div"));
+    TensorId y = q;
+    if (variant != 1) {
+      TensorId ys = act(g, "ys", s);
+      y = act(g, "y", s);
+      g.nodes.push_back(node(OpKind::Mul, {q, gamma}, {ys}, "mul"));
+      g.nodes.push_back(node(OpKind::Add, {beta, ys}, {y}, "addb"));
+    }
+    g.outputs = {y};
+    std::vector<float> in = ramp(40);
+    in[7] = 1e4f;  // a large value in one row
+    auto before = evaluate(g, in);
+    auto changed = pass_fuse_layernorm(g, ctx);
+    REQUIRE(changed);
+    if (variant == 2) {
+      CHECK(!*changed);
+      continue;
+    }
+    CHECK(*changed);
+    REQUIRE(g.nodes.size() == 1);
+    CHECK(g.nodes[0].op == OpKind::LayerNormalization);
+    CHECK(g.nodes[0].outputs[0] == y);
+    CHECK(verify(g));
+    auto after = evaluate(g, in);
+    CHECK(std::memcmp(before.data(), after.data(), before.size() * 4) == 0);
+  }
+}
