@@ -22,16 +22,6 @@ static bool integer_arithmetic(OpKind k) {
 
 Expected<bool> pass_normalize_int8(Graph& g, const PassContext&) {
   bool changed = false;
-  // Per tensor: read or written by integer arithmetic / by any other operator.
-  std::vector<const Node*> arith(g.tensors.size(), nullptr);
-  std::vector<bool> other(g.tensors.size(), false);
-  for (const Node& n : g.nodes)
-    for (const auto* list : {&n.inputs, &n.outputs})
-      for (TensorId t : *list) {
-        if (t == kNoTensor) continue;
-        if (integer_arithmetic(n.op)) arith[static_cast<size_t>(t)] = &n;
-        else other[static_cast<size_t>(t)] = true;
-      }
   // An omitted zero point of uint8 data means 0 in uint8, which is -128 in int8: make it explicit.
   for (size_t ni = 0; ni < g.nodes.size(); ++ni)
     for (const QSlot& q : int8_slots(g.nodes[ni])) {  // (the op traits' int8 slots)
@@ -50,6 +40,16 @@ Expected<bool> pass_normalize_int8(Graph& g, const PassContext&) {
       nn.inputs[static_cast<size_t>(zp)] = zid;
       changed = true;
     }
+  // Per tensor: read or written by integer arithmetic / by any other operator.
+  std::vector<const Node*> arith(g.tensors.size(), nullptr);
+  std::vector<bool> other(g.tensors.size(), false);
+  for (const Node& n : g.nodes)
+    for (const auto* list : {&n.inputs, &n.outputs})
+      for (TensorId t : *list) {
+        if (t == kNoTensor) continue;
+        if (integer_arithmetic(n.op)) arith[static_cast<size_t>(t)] = &n;
+        else other[static_cast<size_t>(t)] = true;
+      }
   const size_t nt = g.tensors.size();
   std::vector<Node> prologue, epilogue;
   for (size_t i = 0; i < nt; ++i) {
@@ -58,8 +58,8 @@ Expected<bool> pass_normalize_int8(Graph& g, const PassContext&) {
     const auto id = static_cast<TensorId>(i);
     if (arith[i] && !other[i]) continue;  // plain uint8 arithmetic: stays uint8
     if (arith[i])
-      return make_error("{}: uint8 tensor '{}' is used both by integer arithmetic ({}) and by operators that read "
-                        "uint8 as quantized int8; this mix is not supported",
+      return make_error("{}: uint8 tensor '{}' is used both by integer arithmetic ({}) and by other operators, "
+                        "which Ferrite gives uint8 data as int8 (quantized models); this mix is not supported",
                         arith[i]->display_name(), t.name, op_info(arith[i]->op).onnx_type);
     changed = true;
     if (t.is_constant()) {
