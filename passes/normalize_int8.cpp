@@ -2,12 +2,23 @@
 // an int8 tensor with zero point z - 128 whose bytes are the uint8 bytes xor 0x80, so: uint8
 // constants (weights and zero points alike) are rewritten in place, uint8 activations are retyped,
 // and uint8 graph inputs/outputs get a FlipSign node at the boundary (the model's API is unchanged).
-// The int8 kernels then only ever see int8.
+// The int8 kernels then only ever see int8. A uint8 tensor that only integer elementwise arithmetic
+// reads and writes (Add, Sub, Mul, Div, Min, Max, Sum, Clip, Pow: plain uint8 values, no zero point)
+// stays uint8 for the typed kernels; one that both such arithmetic and other operators touch is
+// refused, naming it (the arithmetic would see the flipped bytes).
 #include "ir/op_traits.h"
 #include "passes/pass.h"
 
 namespace ferrite {
 
+
+static bool integer_arithmetic(OpKind k) {
+  switch (k) {
+    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div: case OpKind::Min: case OpKind::Max:
+    case OpKind::Sum: case OpKind::Clip: case OpKind::Pow: return true;
+    default: return false;
+  }
+}
 
 Expected<bool> pass_normalize_int8(Graph& g, const PassContext&) {
   bool changed = false;
@@ -29,12 +40,27 @@ Expected<bool> pass_normalize_int8(Graph& g, const PassContext&) {
       nn.inputs[static_cast<size_t>(zp)] = zid;
       changed = true;
     }
+  // Per tensor: read or written by integer arithmetic / by any other operator.
+  std::vector<const Node*> arith(g.tensors.size(), nullptr);
+  std::vector<bool> other(g.tensors.size(), false);
+  for (const Node& n : g.nodes)
+    for (const auto* list : {&n.inputs, &n.outputs})
+      for (TensorId t : *list) {
+        if (t == kNoTensor) continue;
+        if (integer_arithmetic(n.op)) arith[static_cast<size_t>(t)] = &n;
+        else other[static_cast<size_t>(t)] = true;
+      }
   const size_t nt = g.tensors.size();
   std::vector<Node> prologue, epilogue;
   for (size_t i = 0; i < nt; ++i) {
     Tensor& t = g.tensors[i];
     if (t.dtype != DType::U8) continue;
     const auto id = static_cast<TensorId>(i);
+    if (arith[i] && !other[i]) continue;  // plain uint8 arithmetic: stays uint8
+    if (arith[i])
+      return make_error("{}: uint8 tensor '{}' is used both by integer arithmetic ({}) and by other operators, "
+                        "which Ferrite gives uint8 data as int8 (quantized models); this mix is not supported",
+                        arith[i]->display_name(), t.name, op_info(arith[i]->op).onnx_type);
     changed = true;
     if (t.is_constant()) {
       for (uint8_t& b : *t.data) b ^= 0x80;

@@ -67,8 +67,9 @@ std::string params_init(const KernelParams& kp) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}}}", p.batch_rank, arr(p.batch_shape, 4),
                              arr(p.a_bstride, 4), arr(p.b_bstride, 4), p.m, p.n, p.k, act(p.act));
         } else if constexpr (std::is_same_v<P, BinaryParams>) {
-          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}}}", en("BinOp", p.op), p.rank, arr(p.out_shape, 6),
-                             arr(p.a_stride, 6), arr(p.b_stride, 6), p.total, p.same_shape, act(p.act));
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}}}", en("BinOp", p.op), p.rank, arr(p.out_shape, 6),
+                             arr(p.a_stride, 6), arr(p.b_stride, 6), p.total, p.same_shape, act(p.act),
+                             en("ElemType", p.a_type), en("ElemType", p.b_type));
         } else if constexpr (std::is_same_v<P, UnaryParams>) {
           return fmt::format("{{{}, {}, {}}}", en("UnOp", p.op), p.total, act(p.act));
         } else if constexpr (std::is_same_v<P, SoftmaxParams>) {
@@ -87,8 +88,9 @@ std::string params_init(const KernelParams& kp) {
         } else if constexpr (std::is_same_v<P, ConcatPartParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}}}", p.outer, p.in_inner, p.out_inner, p.offset, p.elem_size);
         } else if constexpr (std::is_same_v<P, PadParams>) {
-          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}}}", p.rank, arr(p.in_shape, 6), arr(p.out_shape, 6),
-                             arr(p.pad_begin, 6), en("PadMode", p.mode), float_literal(p.value), p.total);
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}, {}, {{{}, {}}}}}", p.rank, arr(p.in_shape, 6),
+                             arr(p.out_shape, 6), arr(p.pad_begin, 6), en("PadMode", p.mode), float_literal(p.value),
+                             p.total, p.elem_size, i32lit(p.value_bits[0]), i32lit(p.value_bits[1]));
         } else if constexpr (std::is_same_v<P, ReduceParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}}}", en("ReduceOp", p.op), p.rank, arr(p.in_shape, 6),
                              p.reduce_mask, p.out_total, p.reduce_count);

@@ -252,7 +252,9 @@ int in_place_input(const Graph& g, const Node& n, bool has_inplace_form) {
     case InPlaceWhen::Always: return x ? r.inputs[0] : -1;
     case InPlaceWhen::SameShape:
       for (int8_t slot : r.inputs)
-        if (const Tensor* c = input(slot); c && c->shape == y.shape && c->nhwc == y.nhwc) return slot;
+        // (and the type: Pow's exponent may have another element size than the output)
+        if (const Tensor* c = input(slot); c && c->shape == y.shape && c->nhwc == y.nhwc && c->dtype == y.dtype)
+          return slot;
       return -1;
     case InPlaceWhen::Depthwise: {
       if (!x || !has_inplace_form || x->shape.size() < 3 || y.shape.size() != x->shape.size()) return -1;

@@ -1,4 +1,5 @@
-// Elementwise ops: broadcasting binary arithmetic (Add, Sub, Mul, Div, PRelu, Pow) via binary_f32,
+// Elementwise ops: broadcasting binary arithmetic (Add, Sub, Mul, Div, PRelu, Pow) via binary_f32
+// (float32) and binary_<type> / pow_mixed (float64 and the integer types: binary_call),
 // activation functions (Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish) and math
 // functions (Sqrt, Exp, Log, Abs, Neg, Reciprocal, Floor, Ceil, Round, Erf) via unary_f32; Elu via elu_f32.
 // Both may write in place over an input that dies at the node (the op traits' in-place rules).
@@ -6,34 +7,117 @@
 
 namespace ferrite::ops {
 
-static Expected<Lowered> lower_binary(const Graph& g, const Node& n, ferrite_rt::BinOp op, const char* name) {
-  FERRITE_TRY(require_f32(g, n, {0, 1}));
-  const Shape& a = in_shape(g, n, 0);
-  const Shape& b = in_shape(g, n, 1);
-  Shape y = out_shape(g, n);
-  if (y.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), y.size());
-  FERRITE_TRY(require_broadcast(g, n, n.inputs[0], y));
-  FERRITE_TRY(require_broadcast(g, n, n.inputs[1], y));
+// The element type of elementwise operand `id` for the typed kernels, refusing (naming the model's
+// own tensor) the types they do not run and a uint8 tensor that quantized operators read as int8.
+static Expected<ferrite_rt::ElemType> elem_type(const Graph& g, const Node& n, TensorId id, const char* what) {
+  using ferrite_rt::ElemType;
+  const Tensor& t = g.t(id);
+  const Tensor& mt = model_tensor(g, id);
+  if (mt.dtype != t.dtype)
+    return make_error("{}: {} '{}' is {} and is also read by quantized operators (as int8); {} on it is not supported",
+                      n.display_name(), what, mt.name, dtype_name(mt.dtype), op_info(n.op).onnx_type);
+  switch (t.dtype) {
+    case DType::F32: return ElemType::F32;
+    case DType::F64: return ElemType::F64;
+    case DType::I8: return ElemType::I8;
+    case DType::U8: return ElemType::U8;
+    case DType::I16: return ElemType::I16;
+    case DType::U16: return ElemType::U16;
+    case DType::I32: return ElemType::I32;
+    case DType::U32: return ElemType::U32;
+    case DType::I64: return ElemType::I64;
+    case DType::U64: return ElemType::U64;
+    default:
+      return make_error("{}: {} '{}' is {}; this operator supports float32, float64 and the integer types",
+                        n.display_name(), what, t.name, dtype_name(t.dtype));
+  }
+}
+
+// One broadcasting binary call y = a op b into the node's output (shapes as, bs broadcast to it):
+// binary_f32 for float32 (with `act`), binary_<type> for the other element types (ONNX integer
+// semantics, runtime_templates/binary/binary_f32.h), pow_mixed for Pow with a non-float32 base or
+// exponent. Refuses mixed operand types (but Pow's exponent) and a fused activation on non-float data.
+static Expected<KernelCall> binary_call(const Graph& g, const Node& n, ferrite_rt::BinOp op, const char* name,
+                                        Operand a, TensorId a_type_of, const Shape& as, Operand b, TensorId b_type_of,
+                                        const Shape& bs, const ferrite_rt::ActParams& act) {
+  using ferrite_rt::ElemType;
+  const TensorId yid = n.outputs[0];
+  auto ta = elem_type(g, n, a_type_of, "input");
+  if (!ta) return ta.error();
+  auto tb = elem_type(g, n, b_type_of, "input");
+  if (!tb) return tb.error();
+  auto ty = elem_type(g, n, yid, "output");
+  if (!ty) return ty.error();
+  if (*ta != *ty || (op != ferrite_rt::BinOp::Pow && *tb != *ta))
+    return make_error("{}: inputs '{}' ({}) and '{}' ({}) and output '{}' ({}) must have one element type",
+                      n.display_name(), g.t(a_type_of).name, dtype_name(g.t(a_type_of).dtype), g.t(b_type_of).name,
+                      dtype_name(g.t(b_type_of).dtype), g.t(yid).name, dtype_name(g.t(yid).dtype));
+  const bool f32 = *ta == ElemType::F32 && *tb == ElemType::F32;
+  if (!f32 && act.kind != ferrite_rt::Act::None)
+    return make_error("{}: a fused activation on {} data is not supported", n.display_name(), dtype_name(g.t(yid).dtype));
+  if (!f32 && op == ferrite_rt::BinOp::PRelu)
+    return make_error("{}: input '{}' is {}; PRelu is supported for float32 only", n.display_name(),
+                      g.t(*ta == ElemType::F32 ? b_type_of : a_type_of).name,
+                      dtype_name(g.t(*ta == ElemType::F32 ? b_type_of : a_type_of).dtype));
+  KernelId k = KernelId::binary_f32;
+  if (op == ferrite_rt::BinOp::Pow && !f32) {
+    if (*ta != ElemType::F32 && *ta != ElemType::F64 && *ta != ElemType::I32 && *ta != ElemType::I64)
+      return make_error("{}: base '{}' is {}; Pow's base is float32, float64, int32 or int64", n.display_name(),
+                        g.t(a_type_of).name, dtype_name(g.t(a_type_of).dtype));
+    k = KernelId::pow_mixed;
+  } else {
+    switch (*ta) {
+      case ElemType::F32: k = KernelId::binary_f32; break;
+      case ElemType::F64: k = KernelId::binary_f64; break;
+      case ElemType::I8: k = KernelId::binary_i8; break;
+      case ElemType::U8: k = KernelId::binary_u8; break;
+      case ElemType::I16: k = KernelId::binary_i16; break;
+      case ElemType::U16: k = KernelId::binary_u16; break;
+      case ElemType::I32: k = KernelId::binary_i32; break;
+      case ElemType::U32: k = KernelId::binary_u32; break;
+      case ElemType::I64: k = KernelId::binary_i64; break;
+      case ElemType::U64: k = KernelId::binary_u64; break;
+    }
+  }
+  const Shape& y = out_shape(g, n);
   ferrite_rt::BinaryParams p{};
   p.op = op;
   p.total = i32(shape_numel(y));
-  p.same_shape = (a == y && b == y) ? 1 : 0;
-  Shape ys = y.empty() ? Shape{1} : y;
-  Shape sa = broadcast_strides(a, ys), sb = broadcast_strides(b, ys);
+  p.same_shape = (as == y && bs == y) ? 1 : 0;
+  const Shape ys = y.empty() ? Shape{1} : y;
+  const Shape sa = broadcast_strides(as, ys), sb = broadcast_strides(bs, ys);
   p.rank = static_cast<int32_t>(ys.size());
   for (size_t i = 0; i < ys.size(); ++i) {
     p.out_shape[i] = i32(ys[i]);
     p.a_stride[i] = i32(sa[i]);
     p.b_stride[i] = i32(sb[i]);
   }
-  p.act = to_act_params(n.act);
-  Lowered l;  // in place over an operand of the output's shape (op traits: SameShape)
+  p.act = act;
+  p.a_type = *ta;
+  p.b_type = *tb;
   KernelCall c;
-  c.kernel = KernelId::binary_f32;
-  c.variant = fmt::format("{}_f32_{}", name, p.same_shape ? "same" : "bcast");
+  c.kernel = k;
+  const std::string tname = f32 ? "f32" : *ta == *tb ? dtype_name(g.t(a_type_of).dtype)
+                                                     : fmt::format("{}_{}", dtype_name(g.t(a_type_of).dtype),
+                                                                   dtype_name(g.t(b_type_of).dtype));
+  c.variant = fmt::format("{}_{}_{}", name, tname, p.same_shape ? "same" : "bcast");
   c.params = p;
-  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.inputs[1]), Operand::tensor(n.outputs[0])};
-  l.calls.push_back(std::move(c));
+  c.args = {std::move(a), std::move(b), Operand::tensor(yid)};
+  return c;
+}
+
+static Expected<Lowered> lower_binary(const Graph& g, const Node& n, ferrite_rt::BinOp op, const char* name) {
+  for (size_t i = 0; i < 2; ++i)
+    if (!has_input(n, i)) return make_error("{}: needs two inputs", n.display_name());
+  const Shape& y = out_shape(g, n);
+  if (y.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), y.size());
+  FERRITE_TRY(require_broadcast(g, n, n.inputs[0], y));
+  FERRITE_TRY(require_broadcast(g, n, n.inputs[1], y));
+  auto c = binary_call(g, n, op, name, Operand::tensor(n.inputs[0]), n.inputs[0], in_shape(g, n, 0),
+                       Operand::tensor(n.inputs[1]), n.inputs[1], in_shape(g, n, 1), to_act_params(n.act));
+  if (!c) return c.error();
+  Lowered l;  // in place over an operand of the output's shape (op traits: SameShape)
+  l.calls.push_back(std::move(*c));
   return l;
 }
 
@@ -105,38 +189,40 @@ static Expected<Lowered> lower_activation(const Graph& g, const Node& n) {
 
 Expected<Lowered> lower_Relu(const Graph& g, const Node& n) { return lower_activation(g, n); }
 
-// Clip with constant bounds is an activation (and fuses into its producer); with bounds computed at
-// run time it becomes y = Max(x, min) then y = Min(y, max) with scalar broadcasting, in place.
+// Clip on float32 with constant bounds is an activation (and fuses into its producer); with bounds
+// computed at run time, or on the other element types, it becomes y = Max(x, min) then
+// y = Min(y, max) with scalar broadcasting, in place (no bounds: y is x, an alias).
 Expected<Lowered> lower_Clip(const Graph& g, const Node& n) {
   const bool runtime_bounds = (has_input(n, 1) && !g.t(n.inputs[1]).is_constant()) ||
                               (has_input(n, 2) && !g.t(n.inputs[2]).is_constant());
-  if (!runtime_bounds) return lower_activation(g, n);
-  FERRITE_TRY(require_f32(g, n, {0, 1, 2}));
+  const DType dt = g.t(n.inputs[0]).dtype;
+  if (!runtime_bounds && dt == DType::F32) return lower_activation(g, n);
   for (size_t i = 1; i <= 2; ++i)
     if (has_input(n, i) && g.t(n.inputs[i]).numel() != 1)
       return make_error("{}: bound '{}' must hold one value", n.display_name(), g.t(n.inputs[i]).name);
+  const TensorId y = n.outputs[0];
+  if (in_shape(g, n, 0) != g.t(y).shape)
+    return make_error("{}: output '{}' {} differs from input '{}' {}", n.display_name(), g.t(y).name,
+                      shape_str(g.t(y).shape), g.t(n.inputs[0]).name, shape_str(in_shape(g, n, 0)));
   Lowered l;
   TensorId cur = n.inputs[0];
-  const TensorId y = n.outputs[0];
   for (size_t i = 1; i <= 2; ++i) {
     if (!has_input(n, i)) continue;
-    ferrite_rt::BinaryParams p{};
-    p.op = i == 1 ? ferrite_rt::BinOp::Max : ferrite_rt::BinOp::Min;
-    p.rank = 1;
-    p.out_shape[0] = p.total = i32(g.t(y).numel());
-    p.a_stride[0] = 1;
-    p.b_stride[0] = 0;
-    p.same_shape = 0;
-    p.act = no_act();
-    KernelCall c;
-    c.kernel = KernelId::binary_f32;
-    c.variant = i == 1 ? "clip_min_f32_runtime" : "clip_max_f32_runtime";
-    c.params = p;
-    c.args = {Operand::tensor(cur), Operand::tensor(n.inputs[i]), Operand::tensor(y)};
-    l.calls.push_back(std::move(c));
+    const TensorId bound = n.inputs[i];
+    auto c = binary_call(g, n, i == 1 ? ferrite_rt::BinOp::Max : ferrite_rt::BinOp::Min, i == 1 ? "clip_min" : "clip_max",
+                         Operand::tensor(cur), cur, g.t(y).shape, Operand::tensor(bound), bound, g.t(bound).shape,
+                         no_act());
+    if (!c) return c.error();
+    c->variant = fmt::format("{}_{}_runtime", i == 1 ? "clip_min" : "clip_max",
+                             dt == DType::F32 ? "f32" : dtype_name(dt));
+    l.calls.push_back(std::move(*c));
     cur = y;  // the second bound is applied in place
   }
-  if (l.calls.empty()) return lower_activation(g, n);
+  if (l.calls.empty()) {
+    if (dt == DType::F32) return lower_activation(g, n);
+    if (auto t = elem_type(g, n, n.inputs[0], "input"); !t) return t.error();
+    l.alias = true;  // no bounds: the identity
+  }
   return l;
 }
 Expected<Lowered> lower_LeakyRelu(const Graph& g, const Node& n) { return lower_activation(g, n); }
@@ -274,7 +360,8 @@ Expected<Lowered> lower_Pointwise(const Graph& g, const Node& n) {
   l.calls.push_back(std::move(c));
   return l;
 }
-// Pow with a float32 exponent (numpy broadcasting); an integer exponent tensor is refused by require_f32.
+// Pow (numpy broadcasting): float32^float32 is powf (binary_f32); any other base / exponent type
+// pair runs pow_mixed (ONNX Runtime's double arithmetic, exact integer powers; binary_f32.h).
 Expected<Lowered> lower_Pow(const Graph& g, const Node& n) { return lower_binary(g, n, ferrite_rt::BinOp::Pow, "pow"); }
 
 // Variadic Min / Max / Sum / Mean (numpy broadcasting of every input to the output's shape): one
@@ -283,10 +370,8 @@ Expected<Lowered> lower_Pow(const Graph& g, const Node& n) { return lower_binary
 // reference). Min/Max: y = b < a ? b : a / a < b ? b : a (a NaN in the first operand propagates).
 static Expected<Lowered> lower_variadic(const Graph& g, const Node& n, ferrite_rt::BinOp op, const char* name, bool mean) {
   if (n.inputs.empty()) return make_error("{}: needs at least one input", n.display_name());
-  for (size_t i = 0; i < n.inputs.size(); ++i) {
+  for (size_t i = 0; i < n.inputs.size(); ++i)
     if (n.inputs[i] == kNoTensor) return make_error("{}: input {} is empty", n.display_name(), i);
-    FERRITE_TRY(require_f32(g, n, {static_cast<int>(i)}));
-  }
   const Shape& y = out_shape(g, n);
   if (y.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), y.size());
   for (TensorId in : n.inputs) FERRITE_TRY(require_broadcast(g, n, in, y));
@@ -298,39 +383,36 @@ static Expected<Lowered> lower_variadic(const Graph& g, const Node& n, ferrite_r
     l.alias = true;
     return l;
   }
-  const Shape ys = y.empty() ? Shape{1} : y;
-  auto call = [&](TensorId a, const Shape& as, Operand b, const Shape& bs, ferrite_rt::BinOp bop, const char* v) {
-    ferrite_rt::BinaryParams p{};
-    p.op = bop;
-    p.total = i32(shape_numel(y));
-    p.same_shape = (as == y && bs == y) ? 1 : 0;
-    const Shape sa = broadcast_strides(as, ys), sb = broadcast_strides(bs, ys);
-    p.rank = static_cast<int32_t>(ys.size());
-    for (size_t i = 0; i < ys.size(); ++i) {
-      p.out_shape[i] = i32(ys[i]);
-      p.a_stride[i] = i32(sa[i]);
-      p.b_stride[i] = i32(sb[i]);
-    }
-    p.act = no_act();
-    KernelCall c;
-    c.kernel = KernelId::binary_f32;
-    c.variant = fmt::format("{}_f32_{}", v, p.same_shape ? "same" : "bcast");
-    c.params = p;
-    c.args = {Operand::tensor(a), std::move(b), Operand::tensor(n.outputs[0])};
-    l.calls.push_back(std::move(c));
+  auto call = [&](TensorId a, const Shape& as, Operand b, TensorId b_type_of, const Shape& bs, ferrite_rt::BinOp bop,
+                  const char* v) -> Status {
+    auto c = binary_call(g, n, bop, v, Operand::tensor(a), a, as, std::move(b), b_type_of, bs, no_act());
+    if (!c) return c.error();
+    l.calls.push_back(std::move(*c));
+    return Status::ok();
   };
-  call(n.inputs[0], in_shape(g, n, 0), Operand::tensor(n.inputs[1]), in_shape(g, n, 1), op, name);
+  FERRITE_TRY(call(n.inputs[0], in_shape(g, n, 0), Operand::tensor(n.inputs[1]), n.inputs[1], in_shape(g, n, 1), op, name));
   for (size_t k = 2; k < n.inputs.size(); ++k)
-    call(n.outputs[0], y, Operand::tensor(n.inputs[k]), in_shape(g, n, k), op, name);
+    FERRITE_TRY(call(n.outputs[0], y, Operand::tensor(n.inputs[k]), n.inputs[k], in_shape(g, n, k), op, name));
   if (mean) {
+    const DType dt = g.t(n.outputs[0]).dtype;
+    if (dt != DType::F32 && dt != DType::F64)
+      return make_error("{}: output '{}' is {}; Mean is supported for float32 and float64", n.display_name(),
+                        g.t(n.outputs[0]).name, dtype_name(dt));
     Tensor cnt;
     cnt.name = g.t(n.outputs[0]).name + "_count";
-    cnt.dtype = DType::F32;
+    cnt.dtype = dt;
     cnt.shape = {};
-    const float v = static_cast<float>(n.inputs.size());
-    cnt.data = std::vector<uint8_t>(sizeof(float));
-    std::memcpy(cnt.data->data(), &v, sizeof v);
-    call(n.outputs[0], y, Operand::constant(std::move(cnt)), Shape{}, ferrite_rt::BinOp::Div, "mean_div");
+    cnt.data = std::vector<uint8_t>(dtype_size(dt));
+    if (dt == DType::F32) {
+      const float v = static_cast<float>(n.inputs.size());
+      std::memcpy(cnt.data->data(), &v, sizeof v);
+    } else {
+      const double v = static_cast<double>(n.inputs.size());
+      std::memcpy(cnt.data->data(), &v, sizeof v);
+    }
+    // (the count has the output's type: the output stands for it in binary_call's type checks)
+    FERRITE_TRY(call(n.outputs[0], y, Operand::constant(std::move(cnt)), n.outputs[0], Shape{}, ferrite_rt::BinOp::Div,
+                     "mean_div"));
   }
   // In place over input 0 when it has the output's shape: op_traits (the planner refuses it when
   // input 0 also feeds another slot, which a later call reads after y was written).

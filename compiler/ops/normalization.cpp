@@ -163,7 +163,10 @@ Expected<Lowered> lower_InstanceNormalization(const Graph& g, const Node& n) {
 enum class RedKind { Mean, Sum, Max, Min, Prod, L1, L2, SumSquare, LogSum, LogSumExp };
 
 static Expected<Lowered> lower_reduce(const Graph& g, const Node& n, RedKind kind, const char* name) {
-  FERRITE_TRY(require_f32(g, n, {0}));
+  // float64: every reduction reduce_acc runs (Sum and Max included), in double (reduce_acc_f64).
+  const bool f64 = g.t(n.inputs[0]).dtype == DType::F64 && g.t(n.outputs[0]).dtype == DType::F64 &&
+                   kind != RedKind::Mean && kind != RedKind::Min;
+  if (!f64) FERRITE_TRY(require_f32(g, n, {0}));
   const Shape& x = in_shape(g, n, 0);
   if (x.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), x.size());
   std::vector<int64_t> axes = n.attrs.ints("axes");
@@ -210,9 +213,9 @@ static Expected<Lowered> lower_reduce(const Graph& g, const Node& n, RedKind kin
   };
   Lowered l;
   KernelCall c;
-  c.variant = fmt::format("reduce_{}_f32", name);
+  c.variant = fmt::format("reduce_{}_{}", name, f64 ? "f64" : "f32");
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
-  switch (kind) {
+  if (!f64) switch (kind) {
     case RedKind::Mean:
     case RedKind::Sum:
     case RedKind::Max:
@@ -233,7 +236,7 @@ static Expected<Lowered> lower_reduce(const Graph& g, const Node& n, RedKind kin
   for (size_t i = 0; i < xs.size(); ++i) p.in_shape[i] = i32(xs[i]);
   p.reduce_mask = mask;
   p.out_total = out_total;
-  p.prod = kind == RedKind::Prod ? 1 : 0;
+  p.prod = kind == RedKind::Prod ? 1 : f64 && kind == RedKind::Max ? 2 : 0;
   p.map = kind == RedKind::L1                                  ? ferrite_rt::ReduceMap::Abs
           : kind == RedKind::L2 || kind == RedKind::SumSquare ? ferrite_rt::ReduceMap::Square
           : kind == RedKind::LogSumExp                        ? ferrite_rt::ReduceMap::ExpShift
@@ -245,15 +248,26 @@ static Expected<Lowered> lower_reduce(const Graph& g, const Node& n, RedKind kin
   Operand shift = Operand::null();
   if (kind == RedKind::LogSumExp) {
     KernelCall m;
-    m.kernel = KernelId::reduce_f32;
-    m.variant = "reduce_logsumexp_max_f32";
-    m.params = plain(ferrite_rt::ReduceOp::Max);
-    m.args = {Operand::tensor(n.inputs[0]), Operand::scratch()};
+    if (f64) {
+      ferrite_rt::ReduceAccParams mp = p;
+      mp.prod = 2;
+      mp.map = ferrite_rt::ReduceMap::None;
+      mp.fin = ferrite_rt::ReduceFinal::None;
+      m.kernel = KernelId::reduce_acc_f64;
+      m.variant = "reduce_logsumexp_max_f64";
+      m.params = mp;
+      m.args = {Operand::tensor(n.inputs[0]), Operand::null(), Operand::scratch()};
+    } else {
+      m.kernel = KernelId::reduce_f32;
+      m.variant = "reduce_logsumexp_max_f32";
+      m.params = plain(ferrite_rt::ReduceOp::Max);
+      m.args = {Operand::tensor(n.inputs[0]), Operand::scratch()};
+    }
     l.calls.push_back(std::move(m));
-    l.scratch_bytes = static_cast<size_t>(out_total) * sizeof(float);
+    l.scratch_bytes = static_cast<size_t>(out_total) * (f64 ? sizeof(double) : sizeof(float));
     shift = Operand::scratch();
   }
-  c.kernel = KernelId::reduce_acc_f32;
+  c.kernel = f64 ? KernelId::reduce_acc_f64 : KernelId::reduce_acc_f32;
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), shift, Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));

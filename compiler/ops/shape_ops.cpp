@@ -32,15 +32,52 @@ Expected<Lowered> lower_Flatten(const Graph& g, const Node& n) { return checked_
 Expected<Lowered> lower_Squeeze(const Graph& g, const Node& n) { return checked_alias(g, n); }
 Expected<Lowered> lower_Unsqueeze(const Graph& g, const Node& n) { return checked_alias(g, n); }
 Expected<Lowered> lower_Identity(const Graph& g, const Node& n) { return checked_alias(g, n); }
+static KernelCall strided_call(const Graph& g, const Node& n, const Shape& out, const Shape& in_stride, int64_t offset,
+                               const char* variant);
+
+// Dropout in inference (training_mode absent or a constant false): y is x (an alias, or a copy when
+// the mask is asked for too) and the mask is all true (a strided copy of one constant true with
+// stride 0). training_mode true (or given at run time) is refused: the output is random, unless
+// ratio is 0, which a run-time ratio cannot promise.
 Expected<Lowered> lower_Dropout(const Graph& g, const Node& n) {
-  if (n.outputs.size() > 1) return make_error("{}: the mask output is not supported", n.display_name());
   if (has_input(n, 2)) {
     auto t = const_ints(g, n, 2, "training_mode");
     if (!t) return t.error();
-    if (!t->empty() && (*t)[0] != 0)
-      return make_error("{}: training_mode=true is not supported (inference only)", n.display_name());
+    if (!t->empty() && (*t)[0] != 0) {
+      bool zero_ratio = false;
+      if (has_input(n, 1) && g.t(n.inputs[1]).is_constant()) {
+        const auto r = g.t(n.inputs[1]).as_f32();
+        zero_ratio = r.size() == 1 && r[0] == 0.0f;
+      }
+      if (!zero_ratio)
+        return make_error("{}: training_mode=true with a ratio other than a constant 0 is random; not supported "
+                          "(inference only)", n.display_name());
+    }
   }
-  return checked_alias(g, n);
+  const TensorId mask = output_slot(n, 1);
+  if (mask == kNoTensor) return checked_alias(g, n);
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(output_slot(n, 0));
+  const Tensor& m = g.t(mask);
+  if (m.dtype != DType::Bool || m.shape != x.shape || y.shape != x.shape || y.dtype != x.dtype)
+    return make_error("{}: output '{}' or mask '{}' does not match input '{}'", n.display_name(), y.name, m.name, x.name);
+  Lowered l;
+  if (x.numel() == 0) return l;
+  if (output_slot(n, 0) != kNoTensor) {
+    KernelCall c = strided_call(g, n, x.shape, dense_strides(x.shape), 0, "dropout_copy");
+    c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(output_slot(n, 0))};
+    l.calls.push_back(std::move(c));
+  }
+  Tensor one;
+  one.name = m.name + "_true";
+  one.dtype = DType::Bool;
+  one.shape = {};
+  one.data = std::vector<uint8_t>{1};
+  KernelCall c = strided_call(g, n, m.shape, Shape(m.shape.size(), 0), 0, "dropout_mask_true");
+  std::get<ferrite_rt::StridedCopyParams>(*c.params).elem_size = 1;
+  c.args = {Operand::constant(std::move(one)), Operand::tensor(mask)};
+  l.calls.push_back(std::move(c));
+  return l;
 }
 Expected<Lowered> lower_Constant(const Graph&, const Node& n) {
   return make_error("{}: Constant nodes are turned into constants by the frontend", n.display_name());
@@ -224,8 +261,16 @@ static Expected<Lowered> lower_pad_s8(const Graph& g, const Node& n) {
 }
 
 Expected<Lowered> lower_Pad(const Graph& g, const Node& n) {
-  if (g.t(n.inputs[0]).dtype == DType::I8) return lower_pad_s8(g, n);
-  FERRITE_TRY(require_f32(g, n, {0}));
+  const DType dt = g.t(n.inputs[0]).dtype;
+  if (dt == DType::I8) return lower_pad_s8(g, n);
+  // float32: pad_f32; any other type with a C element type: pad_any (bytes moved, the constant's bytes)
+  const size_t es = dtype_size(dt);
+  if (dt != DType::F32 && (es != 1 && es != 2 && es != 4 && es != 8))
+    return make_error("{}: input '{}' is {}; Pad does not support this element type", n.display_name(),
+                      model_tensor(g, n.inputs[0]).name, dtype_name(model_tensor(g, n.inputs[0]).dtype));
+  if (g.t(n.outputs[0]).dtype != dt)
+    return make_error("{}: output '{}' is {}, input '{}' is {}", n.display_name(), g.t(n.outputs[0]).name,
+                      dtype_name(g.t(n.outputs[0]).dtype), g.t(n.inputs[0]).name, dtype_name(dt));
   const Shape& x = in_shape(g, n, 0);
   const Shape& y = out_shape(g, n);
   if (x.size() > 6) return make_error("{}: rank {} is above the supported 6", n.display_name(), x.size());
@@ -239,11 +284,21 @@ Expected<Lowered> lower_Pad(const Graph& g, const Node& n) {
   else if (mode == "reflect") p.mode = ferrite_rt::PadMode::Reflect;
   else return make_error("{}: pad mode '{}' is not supported", n.display_name(), mode);
   p.value = 0.f;
-  if (has_input(n, 2)) {
+  if (has_input(n, 2) && dt == DType::F32) {
     auto v = const_scalar_f32(g, n, 2, "constant_value");
     if (!v) return v.error();
     p.value = *v;
+  } else if (has_input(n, 2)) {
+    const Tensor& v = g.t(n.inputs[2]);
+    if (!v.is_constant() || v.numel() != 1 || v.dtype != dt || !v.data || v.data->size() != es)
+      return make_error("{}: constant_value '{}' must be one compile-time constant {} value", n.display_name(), v.name,
+                        dtype_name(dt));
+    uint32_t bits[2] = {0, 0};
+    std::memcpy(bits, v.data->data(), es);
+    p.value_bits[0] = static_cast<int32_t>(bits[0]);
+    p.value_bits[1] = static_cast<int32_t>(bits[1]);
   }
+  p.elem_size = static_cast<int32_t>(es);
   Shape xs = x.empty() ? Shape{1} : x, ys = y.empty() ? Shape{1} : y;
   p.rank = static_cast<int32_t>(xs.size());
   for (size_t i = 0; i < xs.size(); ++i) {
@@ -254,8 +309,8 @@ Expected<Lowered> lower_Pad(const Graph& g, const Node& n) {
   p.total = i32(shape_numel(y));
   Lowered l;
   KernelCall c;
-  c.kernel = KernelId::pad_f32;
-  c.variant = "pad_f32_" + mode;
+  c.kernel = dt == DType::F32 ? KernelId::pad_f32 : KernelId::pad_any;
+  c.variant = fmt::format("pad_{}_{}", dt == DType::F32 ? "f32" : dtype_name(dt), mode);
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
   l.calls.push_back(std::move(c));

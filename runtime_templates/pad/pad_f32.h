@@ -1,5 +1,7 @@
-// Float Pad over up to 6 dims: constant, edge and reflect modes (ONNX Pad semantics; the compiler
-// resolves pads given as an input). Negative pads (cropping) are allowed.
+// Pad over up to 6 dims: constant, edge and reflect modes (ONNX Pad semantics; the compiler
+// resolves pads given as an input). Negative pads (cropping) are allowed. pad_f32 for float32,
+// pad_any for any other element type (elements moved as elem_size-byte words; the constant is
+// value_bits, the element's little-endian bytes).
 enum class PadMode : int32_t { Constant = 0, Edge = 1, Reflect = 2 };
 
 struct PadParams {
@@ -10,6 +12,8 @@ struct PadParams {
   PadMode mode;
   float value;
   int32_t total;  // product of out_shape
+  int32_t elem_size;          // pad_any: bytes per element (1, 2, 4, 8)
+  int32_t value_bits[2];      // pad_any: the constant's bytes, low word first
 };
 
 // y must not alias x.
@@ -36,7 +40,8 @@ inline int32_t pad_f32_map(PadMode mode, int32_t c, int32_t n) {
   return -1;
 }
 
-inline void pad_f32(const PadParams& p, const float* x, float* y) {
+template <typename T>
+inline void pad_run(const PadParams& p, const T* x, T* y, T value) {
   if (p.total <= 0) return;
   const int32_t r = p.rank;
   int32_t in_stride[6];
@@ -50,7 +55,7 @@ inline void pad_f32(const PadParams& p, const float* x, float* y) {
   const int32_t pb_inner = p.pad_begin[r - 1];
   const int32_t outer = p.total / inner;
   int32_t idx[6] = {0, 0, 0, 0, 0, 0};
-  float* yp = y;
+  T* yp = y;
   for (int32_t o = 0; o < outer; ++o) {
     // Map the outer coordinates; `base` is the input row offset or -1 for a constant-filled row.
     int32_t base = 0;
@@ -63,12 +68,12 @@ inline void pad_f32(const PadParams& p, const float* x, float* y) {
       base += c * in_stride[d];
     }
     if (base < 0) {
-      for (int32_t i = 0; i < inner; ++i) yp[i] = p.value;
+      for (int32_t i = 0; i < inner; ++i) yp[i] = value;
     } else {
-      const float* xr = x + base;
+      const T* xr = x + base;
       for (int32_t i = 0; i < inner; ++i) {
         const int32_t c = pad_f32_map(p.mode, i - pb_inner, in_inner);
-        yp[i] = c < 0 ? p.value : xr[c];
+        yp[i] = c < 0 ? value : xr[c];
       }
     }
     yp += inner;
@@ -76,5 +81,25 @@ inline void pad_f32(const PadParams& p, const float* x, float* y) {
       if (++idx[d] < p.out_shape[d]) break;
       idx[d] = 0;
     }
+  }
+}
+
+inline void pad_f32(const PadParams& p, const float* x, float* y) { pad_run(p, x, y, p.value); }
+
+template <typename T>
+inline void pad_words(const PadParams& p, const void* x, void* y) {
+  T value;
+  uint32_t bits[2] = {static_cast<uint32_t>(p.value_bits[0]), static_cast<uint32_t>(p.value_bits[1])};
+  std::memcpy(&value, bits, sizeof(T));  // (little-endian: the low bytes)
+  pad_run(p, static_cast<const T*>(x), static_cast<T*>(y), value);
+}
+
+inline void pad_any(const PadParams& p, const void* x, void* y) {
+  switch (p.elem_size) {
+    case 1: pad_words<uint8_t>(p, x, y); break;
+    case 2: pad_words<uint16_t>(p, x, y); break;
+    case 4: pad_words<uint32_t>(p, x, y); break;
+    case 8: pad_words<uint64_t>(p, x, y); break;
+    default: break;
   }
 }

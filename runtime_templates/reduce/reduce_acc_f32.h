@@ -3,6 +3,8 @@
 // ReduceSumSquare (sum of x*x), ReduceLogSum (log of the sum), ReduceLogSumExp (log of the sum of
 // exp(x - m), plus m, m the output's maximum computed beforehand by reduce_f32 Max into `shift`).
 // The output is dense over the kept dims (keepdims only changes the shape, not the data).
+// reduce_acc_f64 is the same on float64 (ReduceLogSumExp's shift then comes from reduce_acc_f64
+// with prod = 2, the maximum).
 enum class ReduceMap : int32_t { None = 0, Abs = 1, Square = 2, ExpShift = 3 };
 enum class ReduceFinal : int32_t { None = 0, Sqrt = 1, Log = 2, LogShift = 3 };
 
@@ -11,20 +13,22 @@ struct ReduceAccParams {
   int32_t in_shape[6];
   int32_t reduce_mask;  // bit d set: dim d is reduced
   int32_t out_total;
-  int32_t prod;         // 1: the mapped values are multiplied, 0: added
+  int32_t prod;         // 1: the mapped values are multiplied, 0: added, 2: the maximum (a NaN-free max)
   ReduceMap map;
   ReduceFinal fin;
 };
 
 // The shift of output k: shift[k] when it is finite, else 0 (all -inf: exp(-inf) = 0 and the log
 // gives -inf; +inf: exp(+inf) = +inf gives +inf; NaN stays NaN).
-inline float reduce_acc_shift(const float* shift, int32_t k) {
-  if (shift == nullptr) return 0.0f;
-  const float s = shift[k];
-  return std::isfinite(s) ? s : 0.0f;
+template <typename T>
+inline T reduce_acc_shift(const T* shift, int32_t k) {
+  if (shift == nullptr) return T(0);
+  const T s = shift[k];
+  return std::isfinite(s) ? s : T(0);
 }
 
-inline float reduce_acc_map(ReduceMap m, float v, float s) {
+template <typename T>
+inline T reduce_acc_map(ReduceMap m, T v, T s) {
   switch (m) {
     case ReduceMap::None: return v;
     case ReduceMap::Abs: return std::fabs(v);
@@ -40,7 +44,8 @@ inline float reduce_acc_map(ReduceMap m, float v, float s) {
 // dims, the innermost dim as an inner loop) while tracking the output offset. The first input
 // element of each output initialises it with its mapped value; later ones are combined (added or
 // multiplied) in increasing input index order. Then the final function is applied to each output.
-inline void reduce_acc_f32(const ReduceAccParams& p, const float* x, const float* shift, float* y) {
+template <typename T>
+inline void reduce_acc_run(const ReduceAccParams& p, const T* x, const T* shift, T* y) {
   const int32_t r = p.rank;
   int32_t out_stride[6];
   int32_t in_total = 1;
@@ -62,9 +67,9 @@ inline void reduce_acc_f32(const ReduceAccParams& p, const float* x, const float
   int32_t idx[6] = {0, 0, 0, 0, 0, 0};
   int32_t red_nz = 0;  // number of reduced outer dims whose index is nonzero
   int32_t yo = 0;      // output offset of the current row start
-  const float* xp = x;
+  const T* xp = x;
   for (int32_t o = 0; o < outer; ++o) {
-    float* yr = y + yo;
+    T* yr = y + yo;
     int32_t i = 0;
     if (red_nz == 0) {
       // First visit of these outputs: initialise.
@@ -79,8 +84,8 @@ inline void reduce_acc_f32(const ReduceAccParams& p, const float* x, const float
     }
     for (; i < inner; ++i) {
       const int32_t k = i * os_inner;
-      const float v = reduce_acc_map(p.map, xp[i], reduce_acc_shift(shift, yo + k));
-      yr[k] = p.prod ? yr[k] * v : yr[k] + v;
+      const T v = reduce_acc_map(p.map, xp[i], reduce_acc_shift(shift, yo + k));
+      yr[k] = p.prod == 2 ? (yr[k] < v ? v : yr[k]) : p.prod ? yr[k] * v : yr[k] + v;
     }
     xp += inner;
     for (int32_t d = r - 2; d >= 0; --d) {
@@ -102,4 +107,12 @@ inline void reduce_acc_f32(const ReduceAccParams& p, const float* x, const float
       case ReduceFinal::LogShift: y[j] = std::log(y[j]) + reduce_acc_shift(shift, j); break;
     }
   }
+}
+
+inline void reduce_acc_f32(const ReduceAccParams& p, const float* x, const float* shift, float* y) {
+  reduce_acc_run(p, x, shift, y);
+}
+// (shift and y untyped: either may be the layer's scratch buffer, which generated code passes as float*)
+inline void reduce_acc_f64(const ReduceAccParams& p, const double* x, const void* shift, void* y) {
+  reduce_acc_run(p, x, static_cast<const double*>(shift), static_cast<double*>(y));
 }

@@ -63,16 +63,50 @@ TEST_CASE("unknown --input and --reference names list the model's names", "[erro
 
 TEST_CASE("a uint8 input to a float-only operator is named as in the model", "[errors]") {
   TempDir t;
-  auto m = new_model("u8add");
+  auto m = new_model("u8abs");
   add_input(m, "pixels", {1, 4}, onnx::TensorProto::UINT8);
-  add_node(m, "Add", "add1", {"pixels", "pixels"}, {"sum"});
-  add_output(m, "sum", {1, 4}, onnx::TensorProto::UINT8);
+  add_node(m, "Abs", "abs1", {"pixels"}, {"mag"});
+  add_output(m, "mag", {1, 4}, onnx::TensorProto::UINT8);
   save(m, t / "u8.onnx");
   auto r = ferrite({"report", (t / "u8.onnx").string()});
   INFO(r.out);
   CHECK(r.code == 2);
   CHECK_THAT(r.out, Contains("input 'pixels' is uint8; this operator is supported for float32 only"));
   CHECK_THAT(r.out, !Contains("_int8"));
+}
+
+TEST_CASE("uint8 arithmetic: compiled when only arithmetic reads the tensor, else refused naming it", "[errors]") {
+  TempDir t;
+  auto m = new_model("u8add");
+  add_input(m, "pixels", {1, 4}, onnx::TensorProto::UINT8);
+  add_node(m, "Add", "add1", {"pixels", "pixels"}, {"sum"});
+  add_output(m, "sum", {1, 4}, onnx::TensorProto::UINT8);
+  save(m, t / "add.onnx");
+  auto ok = ferrite({"compile", (t / "add.onnx").string(), "-o", (t / "out").string()});
+  INFO(ok.out);
+  CHECK(ok.code == 0);
+  CHECK_THAT(read_bytes(t / "out" / "add.cpp"), Contains("ferrite_rt::binary_u8("));
+  // The same input also read by an operator that gets uint8 data as int8: refused, naming 'pixels'.
+  add_node(m, "Abs", "abs1", {"pixels"}, {"mag"});
+  add_output(m, "mag", {1, 4}, onnx::TensorProto::UINT8);
+  save(m, t / "mix.onnx");
+  auto r = ferrite({"report", (t / "mix.onnx").string()});
+  INFO(r.out);
+  CHECK(r.code == 2);
+  CHECK_THAT(r.out, Contains("uint8 tensor 'pixels' is used both by integer arithmetic (Add)"));
+  CHECK_THAT(r.out, !Contains("_int8"));
+  // An int16 result read by a float32-only operator (Relu): refused naming the tensor.
+  auto pm = new_model("powi8");
+  add_input(pm, "base", {1, 4}, onnx::TensorProto::INT16);
+  add_input(pm, "e", {1, 4}, onnx::TensorProto::INT16);
+  add_node(pm, "Sub", "sub1", {"base", "e"}, {"d"});
+  add_node(pm, "Relu", "relu1", {"d"}, {"y"});
+  add_output(pm, "y", {1, 4}, onnx::TensorProto::INT16);
+  save(pm, t / "relu.onnx");
+  auto rr = ferrite({"report", (t / "relu.onnx").string()});
+  INFO(rr.out);
+  CHECK(rr.code == 2);
+  CHECK_THAT(rr.out, Contains("'d' is int16"));
 }
 
 TEST_CASE("progress lines go to stderr, never with --quiet or into --json", "[errors][progress]") {

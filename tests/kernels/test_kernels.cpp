@@ -488,6 +488,72 @@ TEST_CASE("binary: same-shape ops", "[binary]") {
   check_eq(y, {0, 2.5f, 3, 0});
 }
 
+TEST_CASE("binary typed: integer wrap-around, division toward zero, Min/Max", "[binary]") {
+  const uint8_t a8[4] = {250, 3, 7, 0};
+  const uint8_t b8[4] = {10, 5, 2, 0};
+  uint8_t y8[4];
+  binary_u8(bin_same(BinOp::Add, 4), a8, b8, y8);
+  check_eq(y8, {uint8_t{4}, uint8_t{8}, uint8_t{9}, uint8_t{0}});  // 260 wraps to 4
+  binary_u8(bin_same(BinOp::Sub, 4), a8, b8, y8);
+  check_eq(y8, {uint8_t{240}, uint8_t{254}, uint8_t{5}, uint8_t{0}});  // 3 - 5 wraps to 254
+  binary_u8(bin_same(BinOp::Mul, 4), a8, b8, y8);
+  check_eq(y8, {uint8_t{196}, uint8_t{15}, uint8_t{14}, uint8_t{0}});  // 2500 mod 256
+  binary_u8(bin_same(BinOp::Div, 4), a8, b8, y8);
+  check_eq(y8, {uint8_t{25}, uint8_t{0}, uint8_t{3}, uint8_t{0}});  // x / 0 gives 0
+  const int32_t a32[4] = {-7, 7, INT32_MIN, INT32_MAX};
+  const int32_t b32[4] = {2, -2, -1, 2};
+  int32_t y32[4];
+  binary_i32(bin_same(BinOp::Div, 4), a32, b32, y32);
+  check_eq(y32, {-3, -3, INT32_MIN, INT32_MAX / 2});  // toward zero; INT_MIN / -1 wraps
+  binary_i32(bin_same(BinOp::Add, 4), a32, b32, y32);
+  check_eq(y32, {-5, 5, INT32_MAX, INT32_MIN + 1});
+  binary_i32(bin_same(BinOp::Max, 4), a32, b32, y32);
+  check_eq(y32, {2, 7, -1, INT32_MAX});
+  const uint16_t a16[2] = {65535, 2};
+  const uint16_t b16[2] = {65535, 3};
+  uint16_t y16[2];
+  binary_u16(bin_same(BinOp::Mul, 2), a16, b16, y16);  // (no int overflow: computed in uint32)
+  check_eq(y16, {uint16_t{1}, uint16_t{6}});
+  const int64_t a64[2] = {INT64_MAX, -5};
+  const int64_t b64[1] = {3};
+  int64_t y64[2];
+  binary_i64(bin_params(BinOp::Mul, {2}, {1}, {0}), a64, b64, y64);
+  check_eq(y64, {INT64_MAX - 2, int64_t{-15}});  // wraps modulo 2^64
+  const double ad[2] = {1.5, -2};
+  const double bd[2] = {0.25, 4};
+  double yd[2];
+  binary_f64(bin_same(BinOp::Min, 2), ad, bd, yd);
+  check_eq(yd, {0.25, -2.0});
+}
+
+TEST_CASE("pow_mixed: ONNX Runtime's Pow for integer bases and exponents", "[binary]") {
+  auto typed = [](BinaryParams p, ElemType a, ElemType b) {
+    p.a_type = a;
+    p.b_type = b;
+    return p;
+  };
+  const int32_t xi[6] = {2, -3, 7, 1, -1, 0};
+  const int32_t ei[6] = {10, 3, 12, -2, -3, -1};
+  int32_t yi[6];
+  pow_mixed(typed(bin_same(BinOp::Pow, 6), ElemType::I32, ElemType::I32), xi, ei, yi);
+  // 7^12 = 13841287201 wraps modulo 2^32; negative exponents truncate x^y toward zero
+  check_eq(yi, {1024, -27, static_cast<int32_t>(13841287201LL - 3LL * 4294967296LL), 1, -1, 0});
+  const float ef[3] = {0.5f, 2.5f, 40.0f};
+  const int32_t xb[3] = {10, 3, 3};
+  pow_mixed(typed(bin_same(BinOp::Pow, 3), ElemType::I32, ElemType::F32), xb, ef, yi);
+  check_eq(yi, {3, 15, INT32_MAX});  // trunc(3.16), trunc(15.59), saturated
+  const float xf[3] = {1.5f, 2.0f, -3.0f};
+  const uint64_t eu[3] = {2, 3, 5};
+  float yf[3];
+  pow_mixed(typed(bin_same(BinOp::Pow, 3), ElemType::F32, ElemType::U64), xf, eu, yf);
+  check_eq(yf, {2.25f, 8.0f, -243.0f});
+  const int64_t x64[2] = {3, -2};
+  const int8_t e8[1] = {3};
+  int64_t y64[2];
+  pow_mixed(typed(bin_params(BinOp::Pow, {2}, {1}, {0}), ElemType::I64, ElemType::I8), x64, e8, y64);
+  check_eq(y64, {int64_t{27}, int64_t{-8}});
+}
+
 TEST_CASE("binary: in place on same shape", "[binary]") {
   float a[3] = {1, 2, 3};
   float b[3] = {10, 20, 30};
@@ -1001,6 +1067,33 @@ TEST_CASE("pad: 1-D modes", "[pad]") {
   check_eq(y, {2, 1, 2, 3, 2, 1, 2, 3});
 }
 
+TEST_CASE("pad_any: int32 edge / reflect, int64 and uint8 constants", "[pad]") {
+  const int32_t x[3] = {-7, 2, 2147483647};
+  int32_t y[7];
+  auto p = pad_params(PadMode::Edge, {3}, {2}, {2});
+  p.elem_size = 4;
+  pad_any(p, x, y);
+  check_eq(y, {-7, -7, -7, 2, 2147483647, 2147483647, 2147483647});
+  p.mode = PadMode::Reflect;
+  pad_any(p, x, y);
+  check_eq(y, {2147483647, 2, -7, 2, 2147483647, 2, -7});
+  const int64_t x64[2] = {1, -2};
+  int64_t y64[4];
+  auto q = pad_params(PadMode::Constant, {2}, {1}, {1});
+  q.elem_size = 8;
+  const int64_t v = -1234567890123LL;  // the constant's bytes, low word first
+  std::memcpy(q.value_bits, &v, 8);
+  pad_any(q, x64, y64);
+  check_eq(y64, {v, 1, -2, v});
+  const uint8_t x8[2] = {200, 3};
+  uint8_t y8[3];
+  auto r = pad_params(PadMode::Constant, {2}, {0}, {1});
+  r.elem_size = 1;
+  r.value_bits[0] = 255;
+  pad_any(r, x8, y8);
+  check_eq(y8, {uint8_t{200}, uint8_t{3}, uint8_t{255}});
+}
+
 TEST_CASE("pad: negative pads crop", "[pad]") {
   const float x[5] = {1, 2, 3, 4, 5};
   float y[5];
@@ -1130,6 +1223,16 @@ ReduceAccParams acc_params(std::vector<int32_t> shape, int32_t mask, int32_t pro
   return p;
 }
 }  // namespace
+
+TEST_CASE("reduce_acc_f64: max and log-sum-exp in double", "[reduce]") {
+  const double x[6] = {1e-3, 2.0, -1.0, 700.0, 701.0, 0.5};  // [2][3], reduce the last axis
+  double m[2], y[2];
+  reduce_acc_f64(acc_params({2, 3}, 0b10, 2, ReduceMap::None, ReduceFinal::None), x, nullptr, m);
+  check_eq(m, {2.0, 701.0});
+  reduce_acc_f64(acc_params({2, 3}, 0b10, 0, ReduceMap::ExpShift, ReduceFinal::LogShift), x, m, y);
+  REQUIRE(std::fabs(y[0] - std::log(std::exp(1e-3) + std::exp(2.0) + std::exp(-1.0))) < 1e-14);
+  REQUIRE(std::fabs(y[1] - (701.0 + std::log(std::exp(-1.0) + 1.0 + std::exp(-700.5)))) < 1e-12);
+}
 
 TEST_CASE("reduce_acc: prod, l1, sumsquare, l2 over axes {0, 2} of [2,2,2]", "[reduce]") {
   const float x[8] = {1, -2, 3, -4, 5, -6, 7, -8};
