@@ -29,7 +29,7 @@ inline void add_s8_mve_tfl(const BinaryS8Params& p, const int8_t* a, const int8_
       "vldrb.u32 q3, [%[T], q2]\n\t"
       "vstrb.32 q3, [%[py]], #4\n\t"
       "letp lr, 1b"
-      : [pa] "+r"(pa), [pb] "+r"(pb), [py] "+r"(py)
+      : [pa] "+l"(pa), [pb] "+l"(pb), [py] "+l"(py)  // VLDRB.U32 / VSTRB.32 take r0-r7
       : [n] "r"(n), [P] "r"(P), [Q] "r"(Q), [nF] "r"(nF), [T] "r"(T)
       : "q0", "q1", "q2", "q3", "lr", "memory");
 }
