@@ -18,7 +18,10 @@ const std::vector<BinaryS8Variant>& binary_s8_variants() {
       {KernelId::qmul_s8_fpu, k::qmul_s8_fpu_applies, nullptr, nullptr, true},
       {KernelId::binary_s8, nullptr, nullptr, nullptr, true},
       // --- TFLite ADD (int8, TFLite's fixed-point arithmetic) ---
-      // DSP extension: tabulated input terms + the DspRqTfl epilogue, same shape (binary_s8/add_s8_dsp_tfl.h)
+      // Same shape, y = T[(P[a] + Q[b]) >> F] with tables checked on every operand pair
+      // (pack_add_s8_dsp_tfl): Helium gathers (tflite_s8/add_s8_mve_tfl.h), scalar loads (binary_s8/add_s8_dsp_tfl.h)
+      {KernelId::add_s8_mve_tfl, k::add_s8_dsp_tfl_applies, k::add_s8_dsp_tfl_table_bytes, nullptr, true,
+       Numerics::TFLite, k::pack_add_s8_dsp_tfl},
       {KernelId::add_s8_dsp_tfl, k::add_s8_dsp_tfl_applies, k::add_s8_dsp_tfl_table_bytes, nullptr, true,
        Numerics::TFLite, k::pack_add_s8_dsp_tfl},
       {KernelId::add_s8_tfl, nullptr, nullptr, nullptr, true, Numerics::TFLite},

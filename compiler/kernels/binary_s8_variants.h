@@ -24,9 +24,10 @@ struct BinaryS8Variant {
   // Requantization scheme (a layer only gets variants of its reference's numerics: binary_s8 is
   // ONNX Runtime's, add_s8_tfl TFLite's) and, for TFLite variants, a table written from the
   // reference's constant operand q (add_s8_tfl's {left_shift, a_mult, a_shift, b_mult, b_shift,
-  // y_mult, y_shift}); it returns false when the variant is not exact for these constants.
+  // y_mult, y_shift}) into table_bytes(p) bytes; it returns the bytes it used, 0 when the variant
+  // is not exact for these constants.
   Numerics numerics = Numerics::Ort;
-  bool (*table_q)(const ferrite_rt::BinaryS8Params&, const int32_t* q, uint8_t* out) = nullptr;
+  size_t (*table_q)(const ferrite_rt::BinaryS8Params&, const int32_t* q, uint8_t* out) = nullptr;
 };
 
 // In order of preference; the portable binary_s8 closes the list.

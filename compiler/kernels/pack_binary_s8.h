@@ -131,35 +131,118 @@ inline bool qmul_s8_mve_applies(const ferrite_rt::BinaryS8Params& p) {
 }
 inline bool qmul_s8_fpu_applies(const ferrite_rt::BinaryS8Params& p) { return qmul_s8_mve_applies(p); }
 
-// ---- TFLite ADD on the DSP extension (runtime_templates/binary_s8/add_s8_dsp_tfl.h) ----
-// Needs ferrite_rt::tfl_mbqm (tflite_s8/tflite_s8.h) and compiler/kernels/pack_s8_dsp.h.
-// Rule: Add, same shape, int8 zero point and clamp (the requantization table).
+// ---- TFLite ADD as a table lookup (runtime_templates/binary_s8/add_s8_dsp_tfl.h, tflite_s8/add_s8_mve_tfl.h) ----
+// Needs ferrite_rt::tfl_mbqm (tflite_s8/tflite_s8.h).
+// Rule: Add, same shape, int8 zero point and clamp.
 inline bool add_s8_dsp_tfl_applies(const ferrite_rt::BinaryS8Params& p) {
   return p.op == ferrite_rt::BinOpS8::Add && p.same_shape && p.total >= 1 && p.y_zp >= -128 && p.y_zp <= 127 &&
          p.act_min >= -128 && p.act_min <= p.act_max && p.act_max <= 127;
 }
-inline size_t add_s8_dsp_tfl_table_bytes(const ferrite_rt::BinaryS8Params&) { return 4 * (512 + 5); }
-// out: int32 A[256], B[256] (index value + 128) and the output's 5 words; q: add_s8_tfl's
-// {left_shift, a_mult, a_shift, b_mult, b_shift, y_mult, y_shift}. False (the layer keeps add_s8_tfl)
-// unless every sum A + B satisfies the DspRqTfl bound |s| * 2^(max(y_shift, 0) + 1) < 2^31.
-inline bool pack_add_s8_dsp_tfl(const ferrite_rt::BinaryS8Params& p, const int32_t* q, uint8_t* out) {
-  if (q[0] < 0 || q[0] > 22 || q[6] > 29) return false;
-  int32_t t[512 + 5];
-  int64_t ma = 0, mb = 0;
+// The table: int32 P[256], Q[256] (indexed by the operand's byte as uint8), int32 F, int32 n, then the
+// n int8 outputs T; per element y = T[(P[a] + Q[b]) >> F]. At most this many bytes:
+constexpr size_t kAddLutMaxOut = 4096;
+inline size_t add_s8_dsp_tfl_table_bytes(const ferrite_rt::BinaryS8Params&) { return 4 * (512 + 2) + kAddLutMaxOut; }
+
+namespace add_lut_detail {
+// floor(x / 2^k) for k in [0, 62] (arithmetic >> of int64: floor, GCC/Clang, C++20).
+inline int64_t floor_div_pow2(int64_t x, int32_t k) { return x >> k; }
+}  // namespace add_lut_detail
+
+// Writes the table for add_s8_tfl's q = {left_shift, a_mult, a_shift, b_mult, b_shift, y_mult, y_shift}
+// and returns its size in bytes (0: refused, the layer keeps add_s8_tfl).
+//
+// Construction. With A[a] = tfl_mbqm((a - a_zp) << ls, a_mult, a_shift) and B[b] likewise (the
+// reference's two input terms, tabulated with its own arithmetic), the reference output is
+// clamp(Z(A[a] + B[b]) + y_zp) with Z(s) = tfl_mbqm(s, M, y_shift). Without saturation,
+// Z(s) = floor((s*M + D) / 2^N) with N = 31 + e - l (e = max(-y_shift, 0), l = max(y_shift, 0)) and
+// D = 2^(30-l) + [e > 0] * 2^(30+e) - [negative tie] * 2^31 (SRDHM's rounding, then
+// RoundingDivideByPOT's half away from zero; the last term only moves ties of negative values, and
+// the packer tries a few constant terms in [0, 2^31] in its place).
+// The packer splits the numerator into P[a] = floor((A[a]*M + c) / 2^(N-F)) and
+// Q[b] = floor((B[b]*M + D - c) / 2^(N-F)) - zmin * 2^F, so that (P + Q) >> F is Z - zmin except
+// when the two floors lose a unit at a multiple of 2^F, and T[i] = clamp(zmin + i + y_zp).
+// It does not rely on that argument: every one of the 65,536 (a, b) pairs is checked against the
+// reference's arithmetic (Z by tfl_mbqm of the int32 sum, exactly as add_s8_tfl computes it), for a
+// few rounding offsets c and both tie terms; a table is only returned when all pairs agree, so the
+// kernels are bit-identical to add_s8_tfl for every input (same shape).
+inline size_t pack_add_s8_dsp_tfl(const ferrite_rt::BinaryS8Params& p, const int32_t* q, uint8_t* out) {
+  using add_lut_detail::floor_div_pow2;
+  if (!add_s8_dsp_tfl_applies(p) || q[0] < 0 || q[0] > 22 || q[5] < 0 || q[6] < -30 || q[6] > 29) return 0;
+  int32_t A[256], B[256];  // by int8 value + 128
+  int64_t amin = INT64_MAX, amax = INT64_MIN, bmin = INT64_MAX, bmax = INT64_MIN;
   for (int32_t v = -128; v < 128; ++v) {
-    const int32_t av = ferrite_rt::tfl_mbqm((v - p.a_zp) * (1 << q[0]), q[1], q[2]);
-    const int32_t bv = ferrite_rt::tfl_mbqm((v - p.b_zp) * (1 << q[0]), q[3], q[4]);
-    t[v + 128] = av;
-    t[256 + v + 128] = bv;
-    ma = std::max<int64_t>(ma, av < 0 ? -int64_t{av} : av);
-    mb = std::max<int64_t>(mb, bv < 0 ? -int64_t{bv} : bv);
+    A[v + 128] = ferrite_rt::tfl_mbqm((v - p.a_zp) * (1 << q[0]), q[1], q[2]);
+    B[v + 128] = ferrite_rt::tfl_mbqm((v - p.b_zp) * (1 << q[0]), q[3], q[4]);
+    amin = std::min<int64_t>(amin, A[v + 128]);
+    amax = std::max<int64_t>(amax, A[v + 128]);
+    bmin = std::min<int64_t>(bmin, B[v + 128]);
+    bmax = std::max<int64_t>(bmax, B[v + 128]);
   }
-  const int32_t ls = q[6] > 0 ? q[6] : 0;
-  if (((ma + mb) << (ls + 1)) >= (int64_t{1} << 31)) return false;
-  const int32_t qy[2] = {q[5], q[6]};
-  pack_requant_s8_dsp_tfl_n(qy, 1, t + 512);
-  std::memcpy(out, t, sizeof t);
-  return true;
+  // The reference adds the two terms in int32: refuse if that could wrap.
+  if (amin + bmin < INT32_MIN || amax + bmax > INT32_MAX) return 0;
+  const int32_t M = q[5], e = q[6] < 0 ? -q[6] : 0, l = q[6] > 0 ? q[6] : 0;
+  const int32_t N = 31 + e - l;
+  auto zref = [&](int32_t s) { return ferrite_rt::tfl_mbqm(s, M, q[6]); };
+  const int32_t zmin = zref(static_cast<int32_t>(amin + bmin)), zmax = zref(static_cast<int32_t>(amax + bmax));
+  if (zmax < zmin) return 0;
+  const int64_t n = int64_t{zmax} - zmin + 1;
+  if (n > static_cast<int64_t>(kAddLutMaxOut)) return 0;
+  int32_t bits = 0;
+  while ((int64_t{1} << bits) < n) ++bits;
+  int32_t F = 29 - bits;  // (P + Q) stays below 2^30: no int32 overflow anywhere
+  if (F > N) F = N;
+  if (F < 0) return 0;
+  const int32_t k = N - F;
+  auto clampv = [&](int32_t v) { return v < p.act_min ? p.act_min : (v > p.act_max ? p.act_max : v); };
+  const int64_t D0 = (int64_t{1} << (30 - l)) + (e > 0 ? (int64_t{1} << (30 + e)) : 0);
+  int32_t P[256], Q[256];
+  // delta: where ties of negative values start rounding down (0: none; 2^31: all; between: ties whose
+  // numerator lies below delta within the 2^31-wide tie zone, which can separate the two signs).
+  static const int64_t kDelta[5] = {0, int64_t{1} << 31, int64_t{1} << 30, int64_t{1} << 29, int64_t{3} << 29};
+  for (int32_t tie = 0; tie < 5; ++tie) {
+    if (tie >= 1 && e == 0) break;
+    const int64_t D = D0 - kDelta[tie];
+    for (int32_t attempt = 0; attempt < 16; ++attempt) {
+      const int64_t unit = int64_t{1} << k;
+      static const int32_t kNum[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};  // c = unit * kNum / 16
+      const int64_t c = k >= 4 ? (unit >> 4) * kNum[attempt] : (attempt == 0 ? 0 : -1);
+      if (c < 0) break;
+      bool ok = true;
+      for (int32_t i = 0; i < 256 && ok; ++i) {
+        const int64_t pv = floor_div_pow2(int64_t{A[i]} * M + c, k);
+        const int64_t qv = floor_div_pow2(int64_t{B[i]} * M + D - c, k) - int64_t{zmin} * (int64_t{1} << F);
+        if (pv < INT32_MIN || pv > INT32_MAX || qv < INT32_MIN || qv > INT32_MAX) ok = false;
+        P[i] = static_cast<int32_t>(pv);
+        Q[i] = static_cast<int32_t>(qv);
+      }
+      // Every pair against the reference.
+      for (int32_t ia = 0; ia < 256 && ok; ++ia)
+        for (int32_t ib = 0; ib < 256; ++ib) {
+          const int64_t idx = int64_t{P[ia]} + Q[ib];
+          const int32_t want = clampv(zref(A[ia] + B[ib]) + p.y_zp);
+          if (idx < 0 || (idx >> F) >= n || clampv(zmin + static_cast<int32_t>(idx >> F) + p.y_zp) != want) {
+            ok = false;
+            break;
+          }
+        }
+      if (!ok) continue;
+      // Reindex by the operand byte as uint8: the kernels load bytes unsigned.
+      int32_t words[514];
+      for (int32_t v = -128; v < 128; ++v) {
+        const size_t u = static_cast<uint8_t>(static_cast<int8_t>(v));
+        words[u] = P[v + 128];
+        words[256 + u] = Q[v + 128];
+      }
+      words[512] = F;
+      words[513] = static_cast<int32_t>(n);
+      std::memcpy(out, words, sizeof words);
+      for (int64_t i = 0; i < n; ++i)
+        out[sizeof words + static_cast<size_t>(i)] =
+            static_cast<uint8_t>(static_cast<int8_t>(clampv(zmin + static_cast<int32_t>(i) + p.y_zp)));
+      return sizeof words + static_cast<size_t>(n);
+    }
+  }
+  return 0;
 }
 
 }  // namespace ferrite::kernels

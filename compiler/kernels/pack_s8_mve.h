@@ -277,27 +277,6 @@ inline size_t dwconv_s8_mve_tfl_scratch_bytes(const ferrite_rt::ConvS8Params& p)
   return dwconv_s8_mve_lane_scratch_bytes(p, s2_narrow ? 16384 : 4096);
 }
 
-// add_s8_mve_tfl (runtime_templates/tflite_s8/add_s8_mve_tfl.h): TFLite ADD, same shape. Rule on
-// the parameters and the constant q = {left_shift, a_mult, a_shift, b_mult, b_shift, y_mult,
-// y_shift}: multipliers >= 0, shifts in [-31, 29], left_shift in [0, 20], and the epilogue's bound
-// |x| * 2^(ls + 1) < 2^31 for the inputs (|x| <= 255 * 2^left_shift) and for the sum of the two
-// scaled inputs (each at most |x| * 2^ls in magnitude: M < 2^31 and the rounding shift only shrinks).
-template <class BinaryS8Params>
-inline bool add_s8_mve_tfl_applies(const BinaryS8Params& p, const int32_t* q) {
-  if (!p.same_shape || p.total < 1 || !mve_detail::in_s8(p.a_zp) || !mve_detail::in_s8(p.b_zp) ||
-      !mve_detail::in_s8(p.y_zp) || !mve_detail::in_s8(p.act_min) || !mve_detail::in_s8(p.act_max))
-    return false;
-  if (q[0] < 0 || q[0] > 20) return false;
-  for (int i = 1; i < 7; i += 2)
-    if (q[i] < 0 || q[i + 1] < -31 || q[i + 1] > 29) return false;
-  auto ls = [](int32_t s) { return s > 0 ? s : 0; };
-  const int64_t x = int64_t{255} << q[0];
-  const int64_t lim = int64_t{1} << 31;
-  if ((x << (ls(q[2]) + 1)) >= lim || (x << (ls(q[4]) + 1)) >= lim) return false;
-  const int64_t s = (x << ls(q[2])) + (x << ls(q[4]));
-  return (s << (ls(q[6]) + 1)) < lim;
-}
-
 #define FERRITE_MVE_DW_VARIANT(K, S)                                                                        \
   inline bool dwconv##K##x##K##_s##S##_s8_mve_applies(const ferrite_rt::ConvS8Params& p) {                \
     return dwconv_s8_mve_applies(p, K, S);                                                                  \

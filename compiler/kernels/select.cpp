@@ -238,7 +238,9 @@ Status select_binary_s8(const Graph& g, Lowered& l, const Target& target) {
     c.variant = kernel_name(v.kernel);
     if (v.table_q) {
       std::vector<uint8_t> t(v.table_bytes(p));
-      if (!v.table_q(p, reinterpret_cast<const int32_t*>(q->data->data()), t.data())) continue;
+      const size_t used = v.table_q(p, reinterpret_cast<const int32_t*>(q->data->data()), t.data());
+      if (used == 0) continue;
+      t.resize(used);
       c.args.push_back(Operand::constant(packed_tensor("", DType::U8, t)));
     } else if (v.table) {
       std::vector<uint8_t> t(v.table_bytes(p));
@@ -250,20 +252,6 @@ Status select_binary_s8(const Graph& g, Lowered& l, const Target& target) {
     if (!v.in_place) l.inplace_input = -1;
     return Status::ok();
   }
-  return Status::ok();
-}
-
-// TFLite ADD (args a, b, q, y): the Helium variant when q is constant and its rule holds.
-Status select_add_s8_tfl(const Graph& g, Lowered& l, const Target& target) {
-  const KernelCall& ref = l.calls[0];
-  const auto& p = std::get<ferrite_rt::BinaryS8Params>(*ref.params);
-  if (!target.has(kernel_info(KernelId::add_s8_mve_tfl).isa) || ref.args.size() != 4) return Status::ok();
-  const Tensor* q = constant_of(g, ref.args[2]);
-  if (!q || q->dtype != DType::I32 || q->numel() != 7 || !q->data) return Status::ok();
-  if (!kernels::add_s8_mve_tfl_applies(p, reinterpret_cast<const int32_t*>(q->data->data()))) return Status::ok();
-  l.reference_calls = l.calls;
-  l.calls[0].kernel = KernelId::add_s8_mve_tfl;
-  l.calls[0].variant = kernel_name(KernelId::add_s8_mve_tfl);
   return Status::ok();
 }
 
@@ -469,9 +457,6 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
     case KernelId::binary_s8:
       return select_binary_s8(g, l, target);
     case KernelId::add_s8_tfl:
-      // Helium first (select_add_s8_tfl), then the binary list's TFLite entries (DSP).
-      FERRITE_TRY(select_add_s8_tfl(g, l, target));
-      if (l.calls[0].kernel != KernelId::add_s8_tfl) return Status::ok();
       return select_binary_s8(g, l, target);
     case KernelId::quantize_f32:
       return select_quantize(l, target);

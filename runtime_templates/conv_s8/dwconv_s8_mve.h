@@ -1509,6 +1509,339 @@ inline void dwconv3x3_s8_mve_rows(const ConvS8Params& p, const int8_t* x, const 
     dwconv3x3_s8_mve_rows_run<S, true>(p, x, w, bias, qm, y, scratch, x == y);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Small-map window mode (3x3, TFLite requantization, w_zp == 0, padded plane of at most 64 pixels,
+// at most 13 output pixels; e.g. VWW's 6x6x128 -> 3x3 stride 2 and 3x3x256 stride 1): per output
+// pixel and channel one VLDRB.U8 gather of the whole 3x3 window into one 16-byte vector and one
+// VMLADAV.S8 by the channel's 9 weights (zeros in lanes 9-15): 9 MACs per 2 instructions, where
+// the channel-lane mode spends 2 instructions (widening load and VCVT) per 4-channel column load
+// and one VFMA per 4 MACs, and converts every block's weights at run time.
+//   Per chunk of 16 channels the padded input (in_zp outside the input) is copied once into four
+//   4-channel sub-planes [4][hp * wp][4] (per input pixel one 16-byte load and one VSTRW.32
+//   scatter, offsets {0, 1, 2, 3} * 4 * hp * wp). In a sub-plane the window of output (oh, ow) and
+//   channel j starts at byte 4 * (oh * s * wp + ow * s) + j; its taps are the u8 gather offsets
+//   tap[t] = 4 * (ky * wp + kx) (t = 3 * ky + kx < 9; 0 in lanes 9-15), plus the pixel's offset
+//   (VADD.I8 by a scalar; hp * wp <= 64 keeps every offset <= 252). Per block of 4 channels the 4
+//   weight vectors are gathered from the packed weights (the low bytes of the int16 packing, exact
+//   since w - w_zp = w fits int8), then per output pixel 4 gathers and 4 VMLADAV.S8, the 4 sums
+//   into one vector (two VMOVs), the packed bias added, stored to the sums buffer; then the TFLite
+//   epilogue with the block's ls, M, post vectors (mve_s8_common.h): when every ls is 0 and
+//   C + 3 < 2^16 (the usual case), the full blocks of a chunk run in one assembly loop that
+//   finishes two output pixels per int16 vector (dwconv3x3_s8_mve_win_blocks); otherwise per
+//   output pixel with one 4-byte store (predicated for the tensor's last, partial block).
+// Integer arithmetic throughout (x, w int8; the int32 sums and the bias added mod 2^32 like the
+// reference; padding taps read in_zp, which the packed bias removes again).
+// In place: a chunk's input is copied before any of its outputs is written, and outputs only
+// overwrite the chunk's own channels.
+// Scratch (inside the channel-lane size of the same layer, dwconv_s8_mve_tfl_scratch_bytes, whose
+// band is the whole plane here): 15 alignment + 16 * h_out * w_out (sums) + 16 * hp * wp (planes).
+
+// Whether the window mode runs layer p (TFLite 3x3 only; in or out of place).
+inline bool dwconv3x3_s8_mve_win_ok(const ConvS8Params& p) {
+  const int32_t wp = (p.w_out - 1) * p.stride_w + 3, hp = (p.h_out - 1) * p.stride_h + 3;
+  return p.kh == 3 && p.kw == 3 && p.w_zp == 0 && hp * wp <= 64 && p.h_out * p.w_out <= 13;
+}
+
+// VSTRW.32 v, [a, #4]! (the vector-base scatter with write-back; GCC 12 rejects its intrinsic).
+__attribute__((always_inline)) inline void dwconv_s8_mve_scatter_wb4(uint32x4_t& a, int32x4_t v) {
+  __asm__ volatile("vstrw.32 %q[v], [%q[a], #4]!" : [a] "+w"(a) : [v] "w"(v) : "memory");
+}
+
+// The sums of one block of 4 channels (sp: its sub-plane) for the npix output pixels (pixoff: their
+// window offsets) into s ([npix][4], the packed bias bv added): per pixel the offsets (VADD.I8 of
+// the tap offsets and the pixel's), 4 gathers and 4 VMLADAV.S8 (even destination registers), two
+// VMOVs, the bias, one store. Assembly: the intrinsic version spills the tap offsets.
+__attribute__((always_inline)) inline void dwconv3x3_s8_mve_win_macs(const int8_t* sp, const uint8_t* pixoff,
+                                                                     int32_t* s, int32_t npix, uint8x16_t tap,
+                                                                     int8x16_t w0, int8x16_t w1, int8x16_t w2,
+                                                                     int8x16_t w3, int32x4_t bv) {
+  uint8x16_t off;
+  int8x16_t g;
+  register int32_t n __asm__("lr") = npix;  // (the loop counter itself: one core register fewer)
+  __asm__ volatile(
+      R"(
+      wls lr, lr, 2f
+    1:
+      ldrb r4, [%[po]], #1
+      vadd.i8 %q[off], %q[tap], r4
+      vldrb.u8 %q[g], [%[s0], %q[off]]
+      vmladav.s8 r4, %q[g], %q[w0]
+      vldrb.u8 %q[g], [%[s1], %q[off]]
+      vmladav.s8 r6, %q[g], %q[w1]
+      vldrb.u8 %q[g], [%[s2], %q[off]]
+      vmladav.s8 r8, %q[g], %q[w2]
+      vldrb.u8 %q[g], [%[s3], %q[off]]
+      vmladav.s8 r10, %q[g], %q[w3]
+      vmov %q[off][2], %q[off][0], r4, r8
+      vmov %q[off][3], %q[off][1], r6, r10
+      vadd.i32 %q[off], %q[off], %q[bv]
+      vstrw.32 %q[off], [%[s]], #16
+      le lr, 1b
+    2:
+      )"
+      : [po] "+r"(pixoff), [s] "+r"(s), [off] "=&w"(off), [g] "=&w"(g), [n] "+r"(n)
+      : [tap] "w"(tap), [w0] "w"(w0), [w1] "w"(w1), [w2] "w"(w2), [w3] "w"(w3), [bv] "w"(bv),
+        [s0] "r"(sp), [s1] "r"(sp + 1), [s2] "r"(sp + 2), [s3] "r"(sp + 3)
+      : "r4", "r6", "r8", "r10", "memory");
+}
+
+// The usual case as one assembly loop over the full blocks of a chunk (every ls 0, C + 3 < 2^16):
+// per block the 4 weight vectors (predicated gathers, lanes 9-15 zero), the sums as in
+// dwconv3x3_s8_mve_win_macs, then two output pixels at a time: VQMOVNB / VQMOVNT put both into one
+// int16 vector (halfword 2k: channel k of the first, 2k + 1: of the second; int16 saturation),
+// VQADD.S16 adds out_zp, VMAX / VMIN clamp, one VSTRB.16 scatter (offsets off8 = {0, C, 1, C + 1,
+// ..}) stores the 8 bytes (10 instructions per pixel); an odd last pixel is paired with itself
+// (stored through offsets {0, 0, 1, 1, 2, 2, 3, 3}: the same byte twice); the per-block pointers advance in the job. Exact: r is the TFLite epilogue's (mve_s8_common.h, ls =
+// 0), and the reference's clamp(r + zp) with act_min, act_max in int8 equals the clamp of
+// sat16(sat16(r) + zp) (|zp| <= 128: when r or the sum saturates, both give the bound). Compiled
+// code around separate assembly statements spent about 140 instructions per block on spills.
+struct DwS8MveWinJob {
+  const int8_t* sp;       // 0: the current block's sub-plane
+  int32_t n4;             // 4: bytes per sub-plane
+  const uint8_t* pixoff;  // 8: per output pixel its window offset
+  int32_t* sums;          // 12: [npix][4]
+  int32_t npix;           // 16
+  const uint8_t* w;       // 20: the current block's packed weights (72 bytes per block)
+  const int32_t* bias;    // 24: the current block's packed bias
+  const int32_t* q;       // 28: the current block's {ls, M, post} vectors (48 bytes per block)
+  int8_t* y;              // 32: the current block's output, pixel 0
+  int32_t c2;             // 36: 2 * C
+  int32_t zp;             // 40: out_zp
+  int32_t blocks;         // 44: full blocks left (>= 1)
+  const uint8_t* k;       // 48: constants: tap, woff (u8), lo, hi (s16), off8, offdup (u16), 16 B each
+};
+static_assert(offsetof(DwS8MveWinJob, blocks) == 44 && offsetof(DwS8MveWinJob, k) == 48,
+              "DwS8MveWinJob offsets are hard-coded in the assembly");
+
+__attribute__((noinline)) inline void dwconv3x3_s8_mve_win_blocks(DwS8MveWinJob* job) {
+  register DwS8MveWinJob* j __asm__("r0") = job;
+  __asm__ volatile(
+      R"(
+    1:
+      ldr r1, [r0, #20]
+      ldr r2, [r0, #48]
+      vldrw.u32 q0, [r2, #16]
+      movw r3, #0x1ff
+      vmsr p0, r3
+      vpst
+      vldrbt.u8 q4, [r1, q0]
+      adds r1, #2
+      vpst
+      vldrbt.u8 q5, [r1, q0]
+      adds r1, #2
+      vpst
+      vldrbt.u8 q6, [r1, q0]
+      adds r1, #2
+      vpst
+      vldrbt.u8 q7, [r1, q0]
+      adds r1, #66
+      str r1, [r0, #20]
+      vldrw.u32 q2, [r2]
+      ldr r1, [r0, #24]
+      vldrw.u32 q3, [r1], #16
+      str r1, [r0, #24]
+      ldr r1, [r0, #0]
+      ldr r3, [r0, #4]
+      add r3, r1, r3
+      str r3, [r0, #0]
+      adds r3, r1, #1
+      adds r5, r1, #2
+      add r9, r1, #3
+      ldr r11, [r0, #8]
+      ldr r12, [r0, #12]
+      ldr lr, [r0, #16]
+      wls lr, lr, 3f
+    2:
+      ldrb r4, [r11], #1
+      vadd.i8 q0, q2, r4
+      vldrb.u8 q1, [r1, q0]
+      vmladav.s8 r4, q1, q4
+      vldrb.u8 q1, [r3, q0]
+      vmladav.s8 r6, q1, q5
+      vldrb.u8 q1, [r5, q0]
+      vmladav.s8 r8, q1, q6
+      vldrb.u8 q1, [r9, q0]
+      vmladav.s8 r10, q1, q7
+      vmov q0[2], q0[0], r4, r8
+      vmov q0[3], q0[1], r6, r10
+      vadd.i32 q0, q0, q3
+      vstrw.32 q0, [r12], #16
+      le lr, 2b
+    3:
+      ldr r1, [r0, #28]
+      vldrw.u32 q3, [r1, #16]
+      vldrw.u32 q4, [r1, #32]
+      adds r1, #48
+      str r1, [r0, #28]
+      ldr r2, [r0, #48]
+      vldrw.u32 q5, [r2, #32]
+      vldrw.u32 q6, [r2, #48]
+      vldrw.u32 q7, [r2, #64]
+      ldr r12, [r0, #12]
+      ldr r11, [r0, #32]
+      adds r1, r11, #4
+      str r1, [r0, #32]
+      ldr r3, [r0, #36]
+      ldr r5, [r0, #40]
+      ldr lr, [r0, #16]
+      lsr lr, lr, #1
+      wls lr, lr, 5f
+    4:
+      vldrw.u32 q0, [r12], #16
+      vldrw.u32 q1, [r12], #16
+      vqrdmulh.s32 q2, q0, q3
+      vshr.s32 q0, q0, #31
+      vadd.i32 q0, q0, q2
+      vadd.i32 q0, q0, q2
+      vrshl.s32 q0, q0, q4
+      vqrdmulh.s32 q2, q1, q3
+      vshr.s32 q1, q1, #31
+      vadd.i32 q1, q1, q2
+      vadd.i32 q1, q1, q2
+      vrshl.s32 q1, q1, q4
+      vqmovnb.s32 q2, q0
+      vqmovnt.s32 q2, q1
+      vqadd.s16 q2, q2, r5
+      vmax.s16 q2, q2, q5
+      vmin.s16 q2, q2, q6
+      vstrb.16 q2, [r11, q7]
+      add r11, r11, r3
+      le lr, 4b
+    5:
+      ldr r1, [r0, #16]
+      lsls r1, r1, #31
+      beq 6f
+      vldrw.u32 q0, [r12]
+      vqrdmulh.s32 q2, q0, q3
+      vshr.s32 q0, q0, #31
+      vadd.i32 q0, q0, q2
+      vadd.i32 q0, q0, q2
+      vrshl.s32 q0, q0, q4
+      vqmovnb.s32 q2, q0
+      vqmovnt.s32 q2, q0
+      vqadd.s16 q2, q2, r5
+      vmax.s16 q2, q2, q5
+      vmin.s16 q2, q2, q6
+      vldrw.u32 q7, [r2, #80]
+      vstrb.16 q2, [r11, q7]
+    6:
+      ldr r1, [r0, #44]
+      subs r1, #1
+      str r1, [r0, #44]
+      bne 1b
+      )"
+      : "+r"(j)
+      :
+      : "r1", "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "q0", "q1", "q2", "q3", "q4",
+        "q5", "q6", "q7", "p0", "cc", "memory");
+}
+
+// One routine for both strides and every ls (the layers it runs are small: a few instructions per
+// block more than templates would take, for half the code).
+__attribute__((noinline)) inline void dwconv3x3_s8_mve_win(const ConvS8Params& p, const int8_t* x, const int8_t* w,
+                                                           const int32_t* bias, const int32_t* qm, int8_t* y,
+                                                           void* scratch) {
+  const int32_t S = p.stride_w;
+  const bool no_ls = dwconv_s8_mve_tfl_no_ls(qm, p.c_out);
+  const int32_t C = p.c_out, w_in = p.w_in, h_out = p.h_out, w_out = p.w_out;
+  const int32_t pad_top = p.pad_top, pad_left = p.pad_left, out_zp = p.out_zp;
+  const int32_t wp = (w_out - 1) * S + 3, hp = (h_out - 1) * S + 3, n = hp * wp, npix = h_out * w_out;
+  uint8_t* const base =
+      reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
+  int32_t* const sums = reinterpret_cast<int32_t*>(base);    // [npix][4]
+  int8_t* const plane = reinterpret_cast<int8_t*>(base + 16 * npix);  // [4][n][4]
+  const int8x16_t zp16 = vdupq_n_s8(static_cast<int8_t>(p.in_zp));
+  for (int32_t i = 0; i < n; ++i) vst1q_s8(plane + 16 * i, zp16);
+  const int32_t ih0 = pad_top > 0 ? 0 : -pad_top;
+  const int32_t ih1 = p.h_in < hp - pad_top ? p.h_in : hp - pad_top;
+  const int32_t iw0 = pad_left > 0 ? 0 : -pad_left;
+  const int32_t iw1 = w_in < wp - pad_left ? w_in : wp - pad_left;
+  const uint32x4_t soff = vmulq_n_u32(vidupq_n_u32(0, 1), static_cast<uint32_t>(4 * n));
+  // tap[t] = 4 * (ky * wp + kx) for t = 3 * ky + kx < 9, else 0.
+  const uint8x16_t lane = vidupq_n_u8(0, 1);
+  const uint8x16_t ky = vshrq_n_u8(vmulq_n_u8(lane, 11), 5);  // t / 3 for t < 9 (11 t / 32)
+  const uint8x16_t kx = vsubq_u8(lane, vmulq_n_u8(ky, 3));
+  const uint8x16_t tap = vpselq_u8(vmulq_n_u8(vaddq_u8(vmulq_n_u8(ky, static_cast<uint8_t>(wp)), kx), 4),
+                                   vdupq_n_u8(0), vctp8q(9));
+  const uint8x16_t woff = vidupq_n_u8(0, 8);
+  const mve_pred16_t p9 = vctp8q(9);
+  const int16x8_t cl = conv_s8_mve_tfl_clamp(p.act_min, p.act_max);
+  const int16x8_t lo16 = vdupq_n_s16(static_cast<int16_t>(p.act_min)), hi16 = vdupq_n_s16(static_cast<int16_t>(p.act_max));
+  // {0, C, 1, C + 1, 2, C + 2, 3, C + 3}: the pair epilogue's store offsets (C + 3 < 2^16: fast).
+  const uint16x8_t idx = vidupq_n_u16(0, 1);
+  const uint16x8_t off8 = vmlaq_n_u16(vshrq_n_u16(idx, 1), vandq_u16(idx, vdupq_n_u16(1)), static_cast<uint16_t>(C));
+  // The assembly loop's constants (DwS8MveWinJob::k).
+  alignas(16) uint8_t kc[96];
+  vst1q_u8(kc, tap);
+  vst1q_u8(kc + 16, woff);
+  vst1q_s16(reinterpret_cast<int16_t*>(kc + 32), lo16);
+  vst1q_s16(reinterpret_cast<int16_t*>(kc + 48), hi16);
+  vst1q_u16(reinterpret_cast<uint16_t*>(kc + 64), off8);
+  vst1q_u16(reinterpret_cast<uint16_t*>(kc + 80), vshrq_n_u16(idx, 1));
+  const bool fast = no_ls && C <= 65532;
+  // Per output pixel, the byte offset of its window in a sub-plane (the pixels in NHWC order).
+  uint8_t pixoff[16];
+  for (int32_t oh = 0, i = 0; oh < h_out; ++oh)
+    for (int32_t ow = 0; ow < w_out; ++ow, ++i) pixoff[i] = static_cast<uint8_t>(4 * S * (oh * wp + ow));
+  for (int32_t c16 = 0; c16 < C; c16 += 16) {
+    const int32_t nc = C - c16 < 16 ? C - c16 : 16;
+    for (int32_t ih = ih0; ih < ih1; ++ih) {
+      const int8_t* src = x + (ih * w_in + iw0) * C + c16;
+      // The 4 sub-plane addresses of the row's first input pixel, advanced by 4 bytes per store.
+      uint32x4_t dst = vaddq_n_u32(
+          soff, static_cast<uint32_t>(reinterpret_cast<uintptr_t>(plane + 4 * ((ih + pad_top) * wp + iw0 + pad_left))) - 4u);
+      if (nc == 16) {
+        for (int32_t iw = iw0; iw < iw1; ++iw, src += C)
+          dwconv_s8_mve_scatter_wb4(dst, vreinterpretq_s32_s8(vld1q_s8(src)));
+      } else {
+        const mve_pred16_t pr8 = vctp8q(static_cast<uint32_t>(nc));
+        for (int32_t iw = iw0; iw < iw1; ++iw, src += C)
+          dwconv_s8_mve_scatter_wb4(dst, vreinterpretq_s32_s8(vldrbq_z_s8(src, pr8)));
+      }
+    }
+    int32_t c0 = c16;
+    if (fast && nc >= 4) {
+      DwS8MveWinJob job{plane, 4 * n, pixoff, sums, npix, reinterpret_cast<const uint8_t*>(w) + (c16 >> 2) * 72,
+                        bias + c16, qm + 3 * c16, y + c16, 2 * C, out_zp, nc >> 2, kc};
+      dwconv3x3_s8_mve_win_blocks(&job);
+      c0 += nc & ~3;
+    }
+    for (; c0 < c16 + nc; c0 += 4) {
+      const int8_t* const sp = plane + (c0 - c16) * n;
+      const uint8_t* const wc = reinterpret_cast<const uint8_t*>(w) + (c0 >> 2) * 72;
+      const int8x16_t w0 = vreinterpretq_s8_u8(vldrbq_gather_offset_z_u8(wc, woff, p9));
+      const int8x16_t w1 = vreinterpretq_s8_u8(vldrbq_gather_offset_z_u8(wc + 2, woff, p9));
+      const int8x16_t w2 = vreinterpretq_s8_u8(vldrbq_gather_offset_z_u8(wc + 4, woff, p9));
+      const int8x16_t w3 = vreinterpretq_s8_u8(vldrbq_gather_offset_z_u8(wc + 6, woff, p9));
+      const int32_t nb = C - c0 < 4 ? C - c0 : 4;
+      const mve_pred16_t pb = vctp32q(static_cast<uint32_t>(nb));
+      const int32x4_t bv = vldrwq_z_s32(bias + c0, pb);
+      dwconv3x3_s8_mve_win_macs(sp, pixoff, sums, npix, tap, w0, w1, w2, w3, bv);
+      const int32_t* q = qm + 3 * c0;
+      const int32x4_t ls = vld1q_s32(q), m = vld1q_s32(q + 4), post = vld1q_s32(q + 8);
+      int8_t* yp = y + c0;
+      const int32_t* t = sums;
+      if (nb == 4) {
+        for (int32_t i = 0; i < npix; ++i, t += 4, yp += C) {
+          int32x4_t a = vld1q_s32(t);
+          a = vshlq_s32(a, ls);
+          const int32x4_t yv = vqrdmulhq_s32(a, m);
+          const int32x4_t z = vaddq_s32(vaddq_s32(vshrq_n_s32(a, 31), yv), yv);
+          vstrbq_s32(yp, conv_s8_mve_tfl_clamp_apply(vaddq_n_s32(vrshlq_s32(z, post), out_zp), cl));
+        }
+      } else {
+        for (int32_t i = 0; i < npix; ++i, t += 4, yp += C) {
+          int32x4_t a = vld1q_s32(t);
+          a = vshlq_s32(a, ls);
+          const int32x4_t yv = vqrdmulhq_s32(a, m);
+          const int32x4_t z = vaddq_s32(vaddq_s32(vshrq_n_s32(a, 31), yv), yv);
+          vstrbq_p_s32(yp, conv_s8_mve_tfl_clamp_apply(vaddq_n_s32(vrshlq_s32(z, post), out_zp), cl), pb);
+        }
+      }
+    }
+  }
+}
+
 inline size_t dwconv_s8_mve_scratch_bytes(const ConvS8Params& p) {
   const int32_t pitch = dwconv_s8_mve_plane_pitch(p);
   if (pitch) return 15 + dwconv_s8_mve_plane_bytes(p, pitch);
@@ -1520,6 +1853,8 @@ inline size_t dwconv_s8_mve_scratch_bytes(const ConvS8Params& p) {
 template <int K, int S, class Rq = MveRqF32>
 inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
                               const typename Rq::Q* scale, int8_t* y, void* scratch) {
+  if (K == 3 && Rq::kTfl && dwconv3x3_s8_mve_win_ok(p))
+    return dwconv3x3_s8_mve_win(p, x, w, bias, dwconv_s8_mve_i32(scale), y, scratch);
   if (K == 3 && Rq::kTfl && dwconv3x3_s8_mve_rows_ok(p, x == y))
     return dwconv3x3_s8_mve_rows<S>(p, x, w, bias, dwconv_s8_mve_i32(scale), y, scratch);
   if (K == 3 && S == 1 && !Rq::kTfl) {

@@ -396,6 +396,7 @@ const DwVariant kDw[] = {
 // larger than the kernel.
 struct DwEdge {
   int32_t k, s, h_in, w_in, pt, pb, pl, pr;
+  int32_t c = 0;  // channels (0: random 1..9)
 };
 const DwEdge kDwEdges[] = {
     {3, 1, 60, 4, 3, 0, 0, 1}, {3, 2, 60, 1, 2, 0, 2, 2}, {5, 1, 60, 2, 5, 0, 0, 3}, {5, 2, 60, 1, 4, 0, 2, 4},
@@ -441,7 +442,7 @@ void dw_random_shape(int32_t k, int32_t s, Rng& r, const DwEdge* edge, ConvS8Par
   if (edge) {
     p.h_in = edge->h_in;
     p.w_in = edge->w_in;
-    p.c_in = p.c_out = p.group = r.range(1, 9);
+    p.c_in = p.c_out = p.group = edge->c ? edge->c : r.range(1, 9);
     pt = edge->pt;
     pb = edge->pb;
     pl = edge->pl;
