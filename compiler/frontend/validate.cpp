@@ -175,13 +175,46 @@ void make_kernel_shapes_explicit(onnx::GraphProto& g) {
   }
 }
 
+// A tensor's stored values must be exactly what its shape declares (raw bytes: element count times
+// element size; typed fields: the element count): ONNX's own readers (shape inference's ParseData)
+// trust the dims and copy the raw bytes into a buffer sized by them. External data is checked when read.
+static Status check_held(const onnx::TensorProto& t, const Shape& s, size_t es, const std::string& what) {
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) return Status::ok();
+  const int64_t declared = shape_numel(s);
+  if (t.has_raw_data()) {
+    if (es && t.raw_data().size() != static_cast<size_t>(declared) * es)
+      return make_error("{} declares shape {} ({} values of {} bytes) but holds {} bytes", what, shape_str(s), declared,
+                        es, t.raw_data().size());
+    return Status::ok();
+  }
+  int64_t held = -1;
+  switch (t.data_type()) {
+    case onnx::TensorProto::FLOAT: held = t.float_data_size(); break;
+    case onnx::TensorProto::DOUBLE: held = t.double_data_size(); break;
+    case onnx::TensorProto::INT64: held = t.int64_data_size(); break;
+    case onnx::TensorProto::UINT32: case onnx::TensorProto::UINT64: held = t.uint64_data_size(); break;
+    case onnx::TensorProto::STRING: held = t.string_data_size(); break;
+    case onnx::TensorProto::INT32: case onnx::TensorProto::INT16: case onnx::TensorProto::INT8:
+    case onnx::TensorProto::UINT16: case onnx::TensorProto::UINT8: case onnx::TensorProto::BOOL:
+    case onnx::TensorProto::FLOAT16: case onnx::TensorProto::BFLOAT16:
+      held = t.int32_data_size();
+      break;
+    default: break;
+  }
+  if (held >= 0 && held != declared)
+    return make_error("{} declares shape {} ({} values) but holds {}", what, shape_str(s), declared, held);
+  return Status::ok();
+}
+
 Status validate_declared_sizes(const onnx::GraphProto& g) {
   std::set<std::string> inits;
   std::map<std::string, int64_t> numel;  // declared element counts of initializers and inputs
   for (const auto& t : g.initializer()) {
     inits.insert(t.name());
     const Shape s(t.dims().begin(), t.dims().end());
-    FERRITE_TRY(check_tensor_size(s, dtype_size(dtype_from_onnx(t.data_type())), fmt::format("initializer '{}'", t.name())));
+    const size_t es = dtype_size(dtype_from_onnx(t.data_type()));
+    FERRITE_TRY(check_tensor_size(s, es, fmt::format("initializer '{}'", t.name())));
+    FERRITE_TRY(check_held(t, s, es, fmt::format("initializer '{}'", t.name())));
     numel[t.name()] = shape_numel(s);
   }
   for (const auto& in : g.input()) {
@@ -210,29 +243,8 @@ Status validate_declared_sizes(const onnx::GraphProto& g) {
         if (d < 0) return make_error("{}: attribute value has a negative dimension ({})", node_label(n, i), d);
       const size_t es = dtype_size(dtype_from_onnx(t.data_type()));
       FERRITE_TRY(check_tensor_size(s, es, fmt::format("{}: attribute value", node_label(n, i))));
-      int64_t held = -1;
-      if (t.has_raw_data()) {
-        if (es) held = static_cast<int64_t>(t.raw_data().size() / es);
-      } else {
-        switch (t.data_type()) {
-          case onnx::TensorProto::FLOAT: held = t.float_data_size(); break;
-          case onnx::TensorProto::DOUBLE: held = t.double_data_size(); break;
-          case onnx::TensorProto::INT64: held = t.int64_data_size(); break;
-          case onnx::TensorProto::UINT32: case onnx::TensorProto::UINT64: held = t.uint64_data_size(); break;
-          case onnx::TensorProto::STRING: held = t.string_data_size(); break;
-          case onnx::TensorProto::INT32: case onnx::TensorProto::INT16: case onnx::TensorProto::INT8:
-          case onnx::TensorProto::UINT16: case onnx::TensorProto::UINT8: case onnx::TensorProto::BOOL:
-          case onnx::TensorProto::FLOAT16: case onnx::TensorProto::BFLOAT16:
-            held = t.int32_data_size();
-            break;
-          default: break;
-        }
-      }
-      const int64_t declared = shape_numel(s);
-      if (held >= 0 && held != declared && t.data_location() != onnx::TensorProto::EXTERNAL)
-        return make_error("{}: attribute value declares shape {} ({} values) but holds {}", node_label(n, i),
-                          shape_str(s), declared, held);
-      numel[n.output(0)] = declared;
+      FERRITE_TRY(check_held(t, s, es, fmt::format("{}: attribute value", node_label(n, i))));
+      numel[n.output(0)] = shape_numel(s);
     }
   }
   // Operands whose length is the rank of a result (ONNX's inference builds that many dims): a shape

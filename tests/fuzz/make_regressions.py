@@ -78,3 +78,11 @@ save("maxpool_1d_patch_window", [h.make_node("MaxPool", ["x"], ["y"], kernel_sha
 save("conv_1d_patch_window", [h.make_node("Conv", ["x", "w"], ["y"])],
      [vi("x", T.FLOAT, [1, 2, 16])], [vi("y", T.FLOAT, [1, 4, 14])],
      [nh.from_array(np.full((4, 2, 3), 0.5, np.float32), "w")], opset=13)
+# A Resize whose scales initializer declares 4 floats but holds 17 raw bytes: ONNX's shape inference
+# (ParseData) copied the raw bytes into a buffer sized by the dims, a heap overflow inside the
+# sandboxed inference (sanitized model fuzzing, round 5). Now refused before inference: raw data must
+# be exactly the declared element count times the element size.
+bad_scales = nh.from_array(np.ones(4, np.float32), "scales")
+bad_scales.raw_data = bad_scales.raw_data + b"\x00"
+save("resize_scales_raw_bytes", [h.make_node("Resize", ["x", "", "scales"], ["y"], mode="nearest")],
+     [vi("x", T.FLOAT, [1, 1, 2, 2])], [vi("y", T.FLOAT, [1, 1, 2, 2])], [bad_scales], opset=13)
