@@ -74,6 +74,21 @@ Expected<bool> pass_fuse_pointwise(Graph& g, const PassContext&) {
     TensorId x;
   };
   std::vector<Group> groups;
+  // Producers and distinct reader counts, once (Graph::producer / consumers scan every node: calling
+  // them per candidate made a 10,000-node chain quadratic).
+  std::vector<int64_t> producer(g.tensors.size(), -1);
+  std::vector<uint32_t> n_readers(g.tensors.size(), 0);
+  for (size_t ni = 0; ni < g.nodes.size(); ++ni) {
+    const Node& n = g.nodes[ni];
+    for (TensorId o : n.outputs)
+      if (o != kNoTensor) producer[static_cast<size_t>(o)] = static_cast<int64_t>(ni);
+    for (size_t k = 0; k < n.inputs.size(); ++k) {
+      const TensorId t = n.inputs[k];
+      if (t != kNoTensor && std::find(n.inputs.begin(), n.inputs.begin() + static_cast<ptrdiff_t>(k), t) ==
+                                n.inputs.begin() + static_cast<ptrdiff_t>(k))
+        ++n_readers[static_cast<size_t>(t)];  // distinct reading nodes
+    }
+  }
   for (size_t si = g.nodes.size(); si-- > 0;) {
     if (used[si]) continue;
     const Node& sink = g.nodes[si];
@@ -89,11 +104,11 @@ Expected<bool> pass_fuse_pointwise(Graph& g, const PassContext&) {
       todo.pop_back();
       for (TensorId t : g.nodes[ni].inputs) {
         if (g.t(t).is_constant()) continue;
-        auto p = g.producer(t);
-        const auto readers = g.consumers(t);
-        std::set<size_t> distinct(readers.begin(), readers.end());
-        if (p && !used[*p] && distinct.size() == 1 && !g.is_graph_output(t) && step_node(g, g.nodes[*p], shape)) {
-          if (members.insert(*p).second) todo.push_back(*p);
+        const int64_t pi = producer[static_cast<size_t>(t)];
+        const auto p = static_cast<size_t>(pi);
+        if (pi >= 0 && !used[p] && n_readers[static_cast<size_t>(t)] == 1 && !g.is_graph_output(t) &&
+            step_node(g, g.nodes[p], shape)) {
+          if (members.insert(p).second) todo.push_back(p);
         } else {
           leaves.insert(t);
         }
