@@ -25,11 +25,23 @@ ARM=(arm-none-eabi-g++ -mcpu=cortex-m4 -mthumb -mfpu=fpv4-sp-d16 -mfloat-abi=har
 symbol_bytes() {  # symbol_bytes NM OBJCOPY OBJ SECTION
   local nm=$1 objcopy=$2 obj=$3 sec=$4
   "$objcopy" -O binary -j "$sec" "$obj" "$obj.sec" 2> /dev/null
-  "$nm" -C -S "$obj" | awk '$3 ~ /^[rR]$/ && NF >= 4 {print $1, $2, $4}' | while read -r addr size name; do
-    short=$(echo "$name" | sed -E 's/^.*::weights:://; s/^ferrite_[A-Za-z0-9_]*_(w[0-9]+_)/\1/')
-    [ "$short" = "$name" ] && [[ "$name" != w[0-9]* ]] && continue  # the blob symbol itself
-    echo "$short $(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); a=int(sys.argv[2],16); n=int(sys.argv[3],16); print(d[a:a+n].hex())' "$obj.sec" "$addr" "$size")"
-  done | sort
+  # One Python process for all symbols (a process per symbol made this test take minutes).
+  "$nm" -C -S "$obj" | python3 -c '
+import re, sys
+data = open(sys.argv[1], "rb").read()
+rows = []
+for line in sys.stdin:
+    f = line.split()
+    if len(f) < 4 or f[2] not in ("r", "R"):
+        continue
+    name = f[3]
+    short = re.sub(r"^ferrite_[A-Za-z0-9_]*_(w[0-9]+_)", r"\1", re.sub(r"^.*::weights::", "", name))
+    if short == name and not re.match(r"w[0-9]", name):
+        continue  # the blob symbol itself
+    a, n = int(f[0], 16), int(f[1], 16)
+    rows.append(short + " " + data[a:a + n].hex())
+if rows:
+    print("\n".join(sorted(rows)))' "$obj.sec"
 }
 
 for s in fashion_cnn mobilenetv2_035_96_int8; do
