@@ -726,7 +726,7 @@ TEST_CASE("conv_transpose_s8_fma: the integer fused multiply-add equals fmaf on 
     }
     const float want = std::fma(a, b, c), got = conv_transpose_s8_fma(a, b, c);
     INFO(a << " * " << b << " + " << c);
-    REQUIRE(std::memcmp(&want, &got, 4) == 0 || (want == 0.0f && got == 0.0f));
+    REQUIRE((std::memcmp(&want, &got, 4) == 0 || (want == 0.0f && got == 0.0f)));
     ++checked;
   }
   CHECK(checked == 300000);
