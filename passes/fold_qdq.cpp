@@ -7,9 +7,10 @@
 //   Sigmoid/Tanh/HardSwish/HardSigmoid/LeakyRelu/Relu/Clip -> QLinearActivation (a lookup table),
 //   MaxPool, the Reshape family, a zero Pad, a nearest Resize -> the same op on int8 data
 //   (+ Requantize when scales differ), a bilinear Resize -> Resize on int8 with the quantization
-//   parameters in slots 4-7, ReduceMean over trailing axes -> QLinearReduceMean, DQ -> Q -> Requantize.
+//   parameters in slots 4-7, ReduceMean over trailing axes -> QLinearReduceMean, a 2-D ConvTranspose
+//   -> QLinearConvTranspose, DQ -> Q -> Requantize.
 // Where ONNX Runtime (x64) runs the float op between DQ and Q instead of an integer kernel
-// (ReduceMean, bilinear Resize), the int8 op repeats those float operations bit for bit.
+// (ReduceMean, bilinear Resize, ConvTranspose), the int8 op repeats those float operations bit for bit.
 // DequantizeLinear nodes left without readers are removed by dead-node; those still read by float
 // operators stay (the report counts the float operators that remain).
 #include <cmath>
@@ -195,6 +196,70 @@ struct QdqFolder {
         if (!b) return false;
         r.op = OpKind::QLinearConv;
         r.inputs = {dx->inputs[0], dx->inputs[1], in(*dx, 2), dw->inputs[0], dw->inputs[1], in(*dw, 2), ys, yz, *b};
+        break;
+      }
+      case OpKind::ConvTranspose: {
+        // ONNX Runtime runs the float ConvTranspose between the DQ and the Q; QLinearConvTranspose
+        // repeats its float operations (conv_transpose_s8). Only what that kernel matches: 2-D,
+        // explicit pads (no auto_pad SAME_* / output_shape, where ORT places the padding its own
+        // way), an input of more than one pixel (MLAS multiplies a one-column matrix with another
+        // kernel), constant int8 weights quantized per tensor or per output channel (axis 1) with
+        // one zero point, and a bias that is absent, a float constant or DQ(int32 constant).
+        const Node* dx = dq_in(0);
+        const Node* dw = dq_in(1);
+        if (!dx || !dw || !per_tensor(*dx)) return false;
+        const Tensor& wq = g.t(dw->inputs[0]);
+        const Shape& xs = g.t(P.inputs[0]).shape;
+        if (!wq.is_constant() || (wq.dtype != DType::I8 && wq.dtype != DType::U8) || wq.shape.size() != 4 ||
+            xs.size() != 4 || xs[2] * xs[3] <= 1)
+          return false;
+        if (P.attrs.has("output_shape") || (P.attrs.s("auto_pad", "NOTSET") != "NOTSET" && P.attrs.s("auto_pad", "") != "VALID"))
+          return false;
+        const Tensor& wsc = g.t(dw->inputs[1]);
+        if (!wsc.is_constant() || (wsc.numel() != 1 && (wsc.numel() != wq.shape[1] || (dw->attrs.i("axis", 1) != 1 && dw->attrs.i("axis", 1) != -3))))
+          return false;
+        if (in(*dw, 2) != kNoTensor) {
+          if (!g.t(dw->inputs[2]).is_constant()) return false;
+          const auto z = g.t(dw->inputs[2]).as_i64();
+          for (int64_t v : z)
+            if (v != z[0]) return false;
+        }
+        TensorId bias = kNoTensor;
+        if (in(P, 2) != kNoTensor) {
+          const int64_t cout = g.t(P.outputs[0]).shape.size() == 4 ? g.t(P.outputs[0]).shape[1] : -1;
+          if (const Node* db = dq(P.inputs[2])) {
+            // DQ(int32) as ONNX Runtime computes it: (float)(b - zp) * scale, in float32.
+            const Tensor& bq = g.t(db->inputs[0]);
+            const Tensor& bs = g.t(db->inputs[1]);
+            if (bq.dtype != DType::I32 || !bq.is_constant() || bq.numel() != cout || !bs.is_constant() ||
+                (bs.numel() != 1 && bs.numel() != cout) || (in(*db, 2) != kNoTensor && !g.t(db->inputs[2]).is_constant()))
+              return false;
+            const auto bv = bq.as_i64();
+            const auto sv = bs.as_f32();
+            std::vector<int64_t> zv(bv.size(), 0);
+            if (in(*db, 2) != kNoTensor) {
+              zv = g.t(db->inputs[2]).as_i64();
+              if (zv.size() == 1) zv.assign(bv.size(), zv[0]);
+              if (zv.size() != bv.size()) return false;
+            }
+            std::vector<float> bf(bv.size());
+            for (size_t c = 0; c < bv.size(); ++c)
+              bf[c] = static_cast<float>(static_cast<int32_t>(bv[c] - zv[c])) * sv[sv.size() == 1 ? 0 : c];
+            Tensor t;
+            t.name = g.t(P.inputs[2]).name + "_f32";
+            t.dtype = DType::F32;
+            t.shape = {cout};
+            t.data = std::vector<uint8_t>(bf.size() * 4);
+            std::memcpy(t.data->data(), bf.data(), t.data->size());
+            bias = g.add_tensor(std::move(t));
+          } else {
+            const Tensor& bf = g.t(P.inputs[2]);
+            if (!bf.is_constant() || bf.dtype != DType::F32 || bf.numel() != cout) return false;
+            bias = P.inputs[2];
+          }
+        }
+        r.op = OpKind::QLinearConvTranspose;
+        r.inputs = {dx->inputs[0], dx->inputs[1], in(*dx, 2), dw->inputs[0], dw->inputs[1], in(*dw, 2), ys, yz, bias};
         break;
       }
       case OpKind::Gemm: {

@@ -247,6 +247,8 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
   if (kernel_files.count("unary/unary_pointwise_f32.h"))
     for (const char* f : {"binary/binary_f32.h", "unary/unary_f32.h"}) kernel_files.insert(f);
   if (kernel_files.count("resize/resize_s8_tfl.h")) kernel_files.insert("resize/resize_f32.h");  // ResizeParams
+  if (kernel_files.count("conv_s8/conv_transpose_s8.h"))  // ConvS8Params; the exact fma's float helpers
+    for (const char* f : {"conv_s8/conv_s8.h", "binary_s8/binary_s8.h"}) kernel_files.insert(f);
   if (kernel_files.count("tflite_s8/tflite_s8_reduce.h"))  // ReduceParams, tfl_mbqm
     for (const char* f : {"reduce/reduce_f32.h", "tflite_s8/tflite_s8.h"}) kernel_files.insert(f);
   if (kernel_files.count("tflite_s8/tflite_s8_x16.h"))  // the int8 loops it instantiates, LutParams

@@ -43,6 +43,9 @@ const std::vector<Entry>& entries() {
          t.act = A::Accepts; t.qdq_fused_clamp = true; t.patch = P::Conv; t.inplace = ip_depthwise;
        })},
       {OpKind::Gemm, make([](OpTraits& t) { t.act = A::Accepts; t.qdq_fused_clamp = true; })},
+      // A Relu/Clip between a QDQ ConvTranspose and its Q: QuantizeLinear is monotone, so clamping the
+      // int8 result equals quantizing the clamped float (QLinearConvTranspose's output clamp).
+      {OpKind::ConvTranspose, make([](OpTraits& t) { t.qdq_fused_clamp = true; })},
       {OpKind::MatMul, make([](OpTraits& t) { t.act = A::Accepts; t.qdq_fused_clamp = true; })},
       {OpKind::Add, make([](OpTraits& t) {
          t.data_inputs = {0, 1}; t.act = A::Accepts; t.qdq_fused_clamp = true; t.patch = P::Add; t.inplace_in_patch = false;
@@ -160,6 +163,8 @@ const std::vector<Entry>& entries() {
          t.layout_in = t.layout_out = L::Agnostic; t.patch = P::Unary; t.inplace = ip_first;
        })},
       {OpKind::Silu, make([](OpTraits& t) { t.act = A::Activation; t.patch = P::Unary; t.inplace = ip_first; })},
+      // QDQ ConvTranspose (conv_transpose_s8): NCHW int8 in and out, never in place.
+      {OpKind::QLinearConvTranspose, make([](OpTraits& t) { t.qslots = q_binary; t.n_qslots = 3; })},
       // QDQ ReduceMean over trailing axes: reads NCHW or NHWC (reduce_mean_s8 / _nhwc).
       {OpKind::QLinearReduceMean, make([](OpTraits& t) {
          t.qslots = q_unary; t.n_qslots = 2; t.layout_in = t.layout_out = L::Agnostic;

@@ -82,14 +82,14 @@ Expected<Lowered> lower_Conv(const Graph& g, const Node& n) {
   return l;
 }
 
-// ConvTranspose (1-D, 2-D and 3-D, groups, strides, dilations, pads, output_padding, output_shape,
-// auto_pad) lowered to conv_transpose2d_f32 (gather form). The output size comes from ONNX's shape
-// inference; the begin pads are the explicit ones, or computed from output_shape / auto_pad the way
-// the ONNX specification states.
-Expected<Lowered> lower_ConvTranspose(const Graph& g, const Node& n) {
-  FERRITE_TRY(require_f32(g, n, {0, 1, 2}));
-  const Shape& x = in_shape(g, n, 0);
-  const Shape& w = in_shape(g, n, 1);
+// The geometry of a ConvTranspose (or of fold-qdq's QLinearConvTranspose: input `x_slot`, weights
+// `w_slot`) for the gather-form kernels: 1-D, 2-D and 3-D, groups, strides, dilations, pads,
+// output_padding, output_shape, auto_pad. The output size comes from ONNX's shape inference; the
+// begin pads are the explicit ones, or computed from output_shape / auto_pad the way the ONNX
+// specification states. p.act is left empty.
+Expected<ferrite_rt::ConvParams> conv_transpose_params(const Graph& g, const Node& n, size_t x_slot, size_t w_slot) {
+  const Shape& x = in_shape(g, n, x_slot);
+  const Shape& w = in_shape(g, n, w_slot);
   const Shape& y = out_shape(g, n);
   if (x.size() < 3 || x.size() > 5)
     return make_error("{}: {}-D transposed convolution is not supported (1-D, 2-D and 3-D are)", n.display_name(),
@@ -99,7 +99,7 @@ Expected<Lowered> lower_ConvTranspose(const Graph& g, const Node& n) {
   if (w.size() != x.size() || y.size() != x.size() || y[0] != x[0] || w[0] != x[1] || group <= 0 || x[1] % group ||
       w[1] * group != y[1])
     return make_error("{}: weights '{}' ({}) and group {} do not fit input '{}' ({}) and output '{}' ({})",
-                      n.display_name(), g.t(n.inputs[1]).name, shape_str(w), group, g.t(n.inputs[0]).name,
+                      n.display_name(), g.t(n.inputs[w_slot]).name, shape_str(w), group, g.t(n.inputs[x_slot]).name,
                       shape_str(x), g.t(n.outputs[0]).name, shape_str(y));
   auto ints = [&](const char* name, int64_t def, size_t count) {
     return n.attrs.ints(name, std::vector<int64_t>(count, def));
@@ -143,7 +143,17 @@ Expected<Lowered> lower_ConvTranspose(const Graph& g, const Node& n) {
   p.dil_d = i32(dl[0]); p.dil_h = i32(dl[1]); p.dil_w = i32(dl[2]);
   p.pad_front = i32(begin[0]); p.pad_top = i32(begin[1]); p.pad_left = i32(begin[2]);
   p.group = i32(group);
+  return p;
+}
+
+// ConvTranspose lowered to conv_transpose2d_f32 (gather form; geometry by conv_transpose_params).
+Expected<Lowered> lower_ConvTranspose(const Graph& g, const Node& n) {
+  FERRITE_TRY(require_f32(g, n, {0, 1, 2}));
+  auto pp = conv_transpose_params(g, n, 0, 1);
+  if (!pp) return pp.error();
+  ferrite_rt::ConvParams p = *pp;
   p.act = to_act_params(n.act);
+  const size_t nsp = in_shape(g, n, 0).size() - 2;
   Lowered l;
   l.macs = static_cast<uint64_t>(p.n) * p.c_in * p.d_in * p.h_in * p.w_in * (p.c_out / p.group) * p.kd * p.kh * p.kw;
   KernelCall c;

@@ -37,6 +37,7 @@ namespace ferrite_rt {
 #include "softmax_s8/softmax_s8.h"
 #include "tflite_s8/tflite_s8.h"
 #include "resize/resize_s8_tfl.h"
+#include "conv_s8/conv_transpose_s8.h"
 #include "tflite_s8/tflite_s8_reduce.h"
 #include "tflite_s8/tflite_s8_x16.h"
 #include "window/quantize_window.h"

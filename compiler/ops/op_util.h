@@ -115,6 +115,10 @@ inline Expected<float> const_scalar_f32(const Graph& g, const Node& n, size_t i,
 inline const Shape& in_shape(const Graph& g, const Node& n, size_t i) { return g.t(n.inputs[i]).shape; }
 inline const Shape& out_shape(const Graph& g, const Node& n, size_t i = 0) { return g.t(n.outputs[i]).shape; }
 
+// The geometry of a ConvTranspose / QLinearConvTranspose (compiler/ops/conv.cpp): input `x_slot`,
+// weights `w_slot` ([c_in][c_out/group][k...]); begin pads resolved, p.act empty.
+Expected<ferrite_rt::ConvParams> conv_transpose_params(const Graph& g, const Node& n, size_t x_slot, size_t w_slot);
+
 inline ferrite_rt::ActParams no_act() {
   return {ferrite_rt::Act::None, 0.f, 0.f, -std::numeric_limits<float>::infinity(),
           std::numeric_limits<float>::infinity()};

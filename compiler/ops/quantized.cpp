@@ -871,4 +871,60 @@ Expected<Lowered> lower_QLinearReduceMean(const Graph& g, const Node& n) {
   return l;
 }
 
+// QDQ ConvTranspose (fold-qdq): ONNX Runtime's DequantizeLinear -> float ConvTranspose ->
+// QuantizeLinear, bit for bit (conv_transpose_s8). NCHW int8 in and out; the weights keep ONNX's
+// layout [c_in][c_out/group][kh][kw]; fs = [x_scale, y_scale, w_scale per c_out/group channel].
+Expected<Lowered> lower_QLinearConvTranspose(const Graph& g, const Node& n) {
+  auto qx = qparam(g, n, 1, 2, "input");
+  if (!qx) return qx.error();
+  auto qw = qparam(g, n, 4, 5, "weight");
+  if (!qw) return qw.error();
+  auto qy = qparam(g, n, 6, 7, "output");
+  if (!qy) return qy.error();
+  FERRITE_TRY(per_tensor(n, *qx, "the input"));
+  FERRITE_TRY(per_tensor(n, *qy, "the output"));
+  FERRITE_TRY(require_clamp_act(n));
+  FERRITE_TRY(require_dtype(g, n, n.inputs[0], {DType::I8}, "input"));
+  FERRITE_TRY(require_dtype(g, n, n.outputs[0], {DType::I8}, "output"));
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& w = g.t(n.inputs[3]);
+  const Tensor& y = g.t(n.outputs[0]);
+  if (x.nhwc || y.nhwc) return make_error("{}: internal error: int8 ConvTranspose data must be NCHW", n.display_name());
+  if (!w.is_constant() || (w.dtype != DType::I8 && w.dtype != DType::U8))
+    return make_error("{}: weights '{}' must be a constant int8 tensor", n.display_name(), w.name);
+  if (x.shape.size() != 4) return make_error("{}: only 2-D int8 ConvTranspose is supported", n.display_name());
+  for (int32_t z : qw->zp)
+    if (z != qw->zp[0]) return make_error("{}: per-channel weight zero points must all be equal", n.display_name());
+  auto cp = conv_transpose_params(g, n, 0, 3);
+  if (!cp) return cp.error();
+  const ferrite_rt::ConvParams& c = *cp;
+  const int32_t cout_g = c.c_out / c.group;
+  if (qw->scale.size() != 1 && qw->scale.size() != static_cast<size_t>(cout_g))
+    return make_error("{}: {} weight scales for {} output channels per group", n.display_name(), qw->scale.size(), cout_g);
+  TensorId bias = has_input(n, 8) ? n.inputs[8] : kNoTensor;
+  if (bias != kNoTensor && (g.t(bias).dtype != DType::F32 || !g.t(bias).is_constant() || g.t(bias).numel() != c.c_out))
+    return make_error("{}: bias '{}' must be a constant float32 tensor of {} values", n.display_name(), g.t(bias).name, c.c_out);
+  ferrite_rt::ConvS8Params p{};
+  p.n = c.n; p.c_in = c.c_in; p.h_in = c.h_in; p.w_in = c.w_in;
+  p.c_out = c.c_out; p.h_out = c.h_out; p.w_out = c.w_out;
+  p.kh = c.kh; p.kw = c.kw;
+  p.stride_h = c.stride_h; p.stride_w = c.stride_w;
+  p.dil_h = c.dil_h; p.dil_w = c.dil_w;
+  p.pad_top = c.pad_top; p.pad_left = c.pad_left;
+  p.group = c.group;
+  p.in_zp = qx->zp[0];
+  p.w_zp = qw->zp[0];
+  p.out_zp = qy->zp[0];
+  std::tie(p.act_min, p.act_max) = act_range(n.act, qy->scale[0], qy->zp[0]);
+  std::vector<float> fs = {qx->scale[0], qy->scale[0]};
+  for (int32_t j = 0; j < cout_g; ++j) fs.push_back(qw->scale[qw->scale.size() == 1 ? 0 : static_cast<size_t>(j)]);
+  Lowered l;
+  l.macs = static_cast<uint64_t>(p.n) * p.c_in * p.h_in * p.w_in * cout_g * p.kh * p.kw;
+  l.calls.push_back(call(KernelId::conv_transpose_s8, fmt::format("conv_transpose_s8_k{}x{}_s{}x{}", p.kh, p.kw, p.stride_h, p.stride_w), p,
+                         {Operand::tensor(n.inputs[0]), Operand::constant(make_const(w.name + "_s8", DType::I8, w.shape, as_s8(w))),
+                          Operand::constant(make_const(y.name + "_convt_scales", DType::F32, {static_cast<int64_t>(fs.size())}, fs)),
+                          bias == kNoTensor ? Operand::null() : Operand::tensor(bias), Operand::tensor(n.outputs[0])}));
+  return l;
+}
+
 }  // namespace ferrite::ops

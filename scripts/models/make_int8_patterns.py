@@ -2,7 +2,8 @@
 """Small QDQ models, one per pattern that real int8 models put between DequantizeLinear and
 QuantizeLinear (issue 10 item 4): squeeze-excitation chains, ReduceMean, HardSigmoid, Sigmoid,
 HardSwish, a channel-broadcast Mul, Resize (nearest, bilinear), Pad, Transpose, Concat with
-differing scales, ConvTranspose. Each model is float in, float out:
+differing scales, ConvTranspose (2x2 s2, 3x3 s2 with output_padding, groups, dilations,
+per-tensor weights with a float bias and a Relu, 136 input channels). Each model is float in, float out:
     x -> QuantizeLinear -> DequantizeLinear -> <pattern> -> QuantizeLinear -> DequantizeLinear -> y
 so that ONNX Runtime and Ferrite are compared on the dequantized int8 output (equal floats iff
 equal int8 values). Every pattern is written with uint8 and with int8 activations (weights int8,
@@ -79,8 +80,11 @@ class B:
         s, z = self.qparams(lo, hi)
         return self.dq(self.q(x, s, z), s, z)
 
-    def conv(self, x, x_scale, cin, cout, k=1, group=1, transpose=False, stride=1, pads=None):
-        """DQ(int8 weights, per channel) -> Conv/ConvTranspose with an int32 bias (DQ)."""
+    def conv(self, x, x_scale, cin, cout, k=1, group=1, transpose=False, stride=1, pads=None, output_padding=None,
+             dilations=None, bias="int32", per_tensor=False):
+        """DQ(int8 weights, per output channel or per tensor) -> Conv/ConvTranspose with an int32 bias (DQ), a
+        float bias constant (bias="float") or none (bias=None). ConvTranspose weights are [cin, cout/group, k, k]
+        with their scales on axis 1 (cout/group of them), as ONNX Runtime's quantizer writes them."""
         if transpose:
             w = self.rng.normal(0, 0.5, size=(cin, cout // group, k, k)).astype(np.float32)
             ch_axis = 1
@@ -89,19 +93,32 @@ class B:
             ch_axis = 0
         red = tuple(a for a in range(4) if a != ch_axis)
         ws = (np.abs(w).max(axis=red) / 127.0).astype(np.float32)
+        if per_tensor:
+            ws = np.array(ws.max(), np.float32)
         shp = [1, 1, 1, 1]
         shp[ch_axis] = -1
-        wq = np.clip(np.round(w / ws.reshape(shp)), -127, 127).astype(np.int8)
+        wq = np.clip(np.round(w / ws.reshape(shp if ws.ndim else [])), -127, 127).astype(np.int8)
         wd = self.node("DequantizeLinear", [self.const(wq, "w"), self.const(ws, "ws"),
-                                            self.const(np.zeros(cout, np.int8), "wz")], axis=ch_axis)
-        bscale = (np.float32(x_scale) * ws).astype(np.float32)
+                                            self.const(np.zeros(ws.shape, np.int8), "wz")],
+                       **({} if per_tensor else {"axis": ch_axis}))
+        inputs = [x, wd]
+        # The bias scale of output channel c: x_scale * w_scale[c] (ConvTranspose: w_scale[c % (cout/group)]).
+        wsc = np.broadcast_to(ws, (cout // group if transpose else cout,))
+        bscale = (np.float32(x_scale) * (np.tile(wsc, group) if transpose else wsc)).astype(np.float32)
         bq = self.rng.integers(-200, 200, size=cout).astype(np.int32)
-        bd = self.node("DequantizeLinear", [self.const(bq, "b"), self.const(bscale, "bs"),
-                                            self.const(np.zeros(cout, np.int32), "bz")], axis=0)
+        if bias == "int32":
+            inputs.append(self.node("DequantizeLinear", [self.const(bq, "b"), self.const(bscale, "bs"),
+                                                         self.const(np.zeros(cout, np.int32), "bz")], axis=0))
+        elif bias == "float":
+            inputs.append(self.const((bq * bscale).astype(np.float32), "bf"))
         attrs = {"kernel_shape": [k, k], "strides": [stride, stride], "group": group}
         if pads is not None:
             attrs["pads"] = pads
-        return self.node("ConvTranspose" if transpose else "Conv", [x, wd, bd], **attrs)
+        if output_padding is not None:
+            attrs["output_padding"] = output_padding
+        if dilations is not None:
+            attrs["dilations"] = dilations
+        return self.node("ConvTranspose" if transpose else "Conv", inputs, **attrs)
 
     def model(self, x_shape, y, opset=OPSET):
         assert self.nodes[-1].output[0] == y
@@ -149,7 +166,7 @@ def se_block(b, x, c, r, gate, pool):
 
 def build(name, pattern, rng, dt):
     b = B(name, rng, dt)
-    C, H, W = (6, 7, 7) if pattern.endswith("_7x7") else (8, 6, 6)
+    C, H, W = (6, 7, 7) if pattern.endswith("_7x7") else (136, 3, 3) if pattern.endswith("_wide") else (8, 6, 6)
     shape = [1, C, H, W]
     x = b.qdq("x", -2.0, 2.0)
     if pattern in ("se_hsig_reducemean", "se_hsig_reducemean_7x7"):
@@ -218,7 +235,18 @@ def build(name, pattern, rng, dt):
         g = b.node("HardSigmoid", [x], alpha=1.0 / 6.0, beta=0.5)
         g = b.qdq(g, 0.0, 1.0)
         y = b.node("Add", [x, g])
-    elif pattern == "conv_transpose":
+    elif pattern == "conv_transpose":  # U-Net up-sampling: 2x2, stride 2
+        y = b.conv(x, scale_of(b), C, 4, k=2, transpose=True, stride=2)
+    elif pattern == "conv_transpose_k3s2p1op1":  # 3x3, stride 2, pads 1, output_padding 1 (exact 2x)
+        y = b.conv(x, scale_of(b), C, 6, k=3, transpose=True, stride=2, pads=[1, 1, 1, 1], output_padding=[1, 1])
+    elif pattern == "conv_transpose_group":  # 2 groups, 3x3, stride 2, pads 1
+        y = b.conv(x, scale_of(b), C, 8, k=3, group=2, transpose=True, stride=2, pads=[1, 1, 1, 1])
+    elif pattern == "conv_transpose_dil":  # dilations 2, stride 1, asymmetric pads, no bias
+        y = b.conv(x, scale_of(b), C, 4, k=3, transpose=True, stride=1, pads=[2, 1, 1, 2], dilations=[2, 2], bias=None)
+    elif pattern == "conv_transpose_k4s2_relu":  # 4x4, stride 2, pads 1, per-tensor weights, float bias, Relu
+        y = b.conv(x, scale_of(b), C, 4, k=4, transpose=True, stride=2, pads=[1, 1, 1, 1], bias="float", per_tensor=True)
+        y = b.node("Relu", [y])
+    elif pattern == "conv_transpose_wide":  # 136 input channels: MLAS sums the first 128, then the rest
         y = b.conv(x, scale_of(b), C, 4, k=2, transpose=True, stride=2)
     else:
         raise ValueError(pattern)
@@ -230,7 +258,9 @@ PATTERNS = ["se_hsig_reducemean", "se_sig_gap", "reducemean_hw", "reducemean_hw_
             "hardsigmoid", "hardsigmoid_default", "sigmoid", "hardswish", "mul_channel", "mul_same",
             "resize_nearest", "resize_nearest_hp", "resize_bilinear", "resize_bilinear_ac", "resize_bilinear_pt",
             "pad", "transpose", "concat_scales", "conv_transpose", "gap", "add_same",
-            "reducemean_hw_7x7", "se_hsig_reducemean_7x7", "conv_se_reducemean", "conv_se_gap"]
+            "reducemean_hw_7x7", "se_hsig_reducemean_7x7", "conv_se_reducemean", "conv_se_gap",
+            "conv_transpose_k3s2p1op1", "conv_transpose_group", "conv_transpose_dil", "conv_transpose_k4s2_relu",
+            "conv_transpose_wide"]
 
 
 def main():

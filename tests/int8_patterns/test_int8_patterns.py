@@ -3,15 +3,15 @@
 
 tests/data/int8_patterns holds small QDQ models (scripts/models/make_int8_patterns.py: squeeze-
 excitation chains, ReduceMean, HardSigmoid, Sigmoid, HardSwish, channel-broadcast Mul, Resize, Pad,
-Transpose, Concat with differing scales, ConvTranspose; uint8 and int8 activations), their inputs
+Transpose, Concat with differing scales, six ConvTranspose variants; uint8 and int8 activations), their inputs
 and the outputs of ONNX Runtime 1.30 (CPU, graph optimizations 'all', scripts/models/
 int8_patterns_refs.sh). For every model:
   1. `ferrite run` on the host over all inputs: the dequantized outputs are bit-identical to ORT's
      (the same int8 values), 100 % of the elements;
   2. the report's float_ops is what is expected (EXPECT_FLOAT below; empty for every pattern that has
      an int8 kernel);
-  3. with --qemu: the squeeze-excitation chains run on QEMU Cortex-M4 (mps2-an386), first 2 inputs,
-     bit-identical to the host.
+  3. with --qemu: the squeeze-excitation chains and three ConvTranspose patterns run on QEMU
+     Cortex-M4 (mps2-an386), first 2 inputs, bit-identical to the host.
 Then the whole models of whole_models.json (scripts/models/make_se_mean_fx.py: a MobileNetV3-like
 PyTorch FX int8 export whose squeeze-excitation means are ReduceMean): identical to ORT, no float op
 left, QEMU Cortex-M4 identical to the host.
@@ -31,10 +31,11 @@ EXPECT_FLOAT = {
     # ReduceMean over the channels (not trailing axes): ORT reduces in another order (its KRK path).
     "reducemean_c": ["ReduceMean"],
 }
-# Patterns Ferrite refuses (as before this test): a float ConvTranspose whose bias is an int32
-# DequantizeLinear ("int32 quantization is not supported").
-EXPECT_REFUSED = {"conv_transpose": "int32 quantization is not supported"}
-QEMU_MODELS = ["se_hsig_reducemean_u8", "se_hsig_reducemean_s8", "se_sig_gap_u8", "se_sig_gap_s8"]
+# Patterns Ferrite refuses, with the message expected (none since QDQ ConvTranspose is folded).
+EXPECT_REFUSED = {}
+# The ConvTranspose ones exercise the exact software fma of conv_transpose_s8 on the M4.
+QEMU_MODELS = ["se_hsig_reducemean_u8", "se_hsig_reducemean_s8", "se_sig_gap_u8", "se_sig_gap_s8",
+               "conv_transpose_k3s2p1op1_u8", "conv_transpose_k4s2_relu_s8", "conv_transpose_wide_u8"]
 
 
 def main():

@@ -23,6 +23,7 @@ namespace ferrite_rt {
 #include "concat_s8/concat_s8.h"
 #include "lut_s8/lut_s8.h"
 #include "softmax_s8/softmax_s8.h"
+#include "conv_s8/conv_transpose_s8.h"
 }  // namespace ferrite_rt
 
 using namespace ferrite_rt;
@@ -705,4 +706,60 @@ TEST_CASE("reduce_mean_s8: ONNX Runtime's float ReduceMean order (Eigen SSE sum)
   int8_t yb;
   reduce_mean_s8(big, xb, &yb);
   CHECK(yb == 127);
+}
+
+TEST_CASE("conv_transpose_s8_fma: the integer fused multiply-add equals fmaf on every operand range", "[s8][conv_transpose]") {
+  std::mt19937 rng(77);
+  std::uniform_real_distribution<float> mant(1.0f, 2.0f);
+  std::uniform_int_distribution<int> ex(-40, 40), sign(0, 1), kind(0, 5);
+  size_t checked = 0;
+  for (int i = 0; i < 300000; ++i) {
+    const auto val = [&](int e) { return std::ldexp(mant(rng), e) * (sign(rng) ? -1.0f : 1.0f); };
+    const float a = val(ex(rng)), b = val(ex(rng));
+    float c;
+    switch (kind(rng)) {
+      case 0: c = 0.0f; break;
+      case 1: c = -a * b; break;                                       // heavy cancellation
+      case 2: c = std::nextafter(-a * b, 0.0f); break;
+      case 3: c = val(ex(rng) * 2); break;                              // far apart exponents
+      default: c = val(std::ilogb(a) + std::ilogb(b) + ex(rng) / 8); break;  // near the product
+    }
+    const float want = std::fma(a, b, c), got = conv_transpose_s8_fma(a, b, c);
+    INFO(a << " * " << b << " + " << c);
+    REQUIRE((std::memcmp(&want, &got, 4) == 0 || (want == 0.0f && got == 0.0f)));
+    ++checked;
+  }
+  CHECK(checked == 300000);
+  // A product whose exact sum with c lies half an ulp from a float: one rounding (fmaf), not two.
+  const float a = 1.0f + std::ldexp(1.0f, -12), b = 1.0f + std::ldexp(1.0f, -12);
+  const float c = -1.0f;
+  CHECK(conv_transpose_s8_fma(a, b, c) == std::fma(a, b, c));
+  CHECK(conv_transpose_s8_fma(a, b, c) != a * b + c);
+}
+
+TEST_CASE("conv_transpose_s8: 2x2 stride 2, bias, output clamp, by hand", "[s8][conv_transpose]") {
+  // One input channel of 2x2, one output channel: each output pixel gets exactly one tap.
+  ConvS8Params p{};
+  p.n = 1; p.c_in = 1; p.h_in = 2; p.w_in = 2; p.c_out = 1; p.h_out = 4; p.w_out = 4;
+  p.kh = 2; p.kw = 2; p.stride_h = 2; p.stride_w = 2; p.dil_h = 1; p.dil_w = 1; p.group = 1;
+  p.in_zp = 1; p.w_zp = 0; p.out_zp = -3; p.act_min = -128; p.act_max = 127;
+  const int8_t x[4] = {3, -1, 1, 11};   // x - zp = 2, -2, 0, 10
+  const int8_t w[4] = {1, 2, -3, 4};
+  const float fs[3] = {0.5f, 0.25f, 1.0f};  // x_scale, y_scale, w_scale
+  const float bias[1] = {0.25f};
+  int8_t y[16];
+  conv_transpose_s8(p, x, w, fs, bias, y);
+  // y[oh][ow] = (x[oh/2][ow/2] - 1) * 0.5 * w[oh%2][ow%2] + 0.25, / 0.25, round half even, - 3.
+  std::vector<int32_t> e(16);
+  for (int oh = 0; oh < 4; ++oh)
+    for (int ow = 0; ow < 4; ++ow) {
+      const float v = static_cast<float>(x[(oh / 2) * 2 + ow / 2] - 1) * 0.5f * static_cast<float>(w[(oh % 2) * 2 + ow % 2]) + 0.25f;
+      e[static_cast<size_t>(oh * 4 + ow)] = std::max(-128, std::min(127, static_cast<int32_t>(std::nearbyint(v / 0.25f)) - 3));
+    }
+  check_eq_s8(y, e);
+  CHECK(y[0] == 2);     // 2 * 0.5 * 1 + 0.25 = 1.25 -> 5 - 3
+  CHECK(y[15] == 78);   // 10 * 0.5 * 4 + 0.25 = 20.25 -> 81 - 3
+  p.act_min = 0;        // a fused Relu of out_zp -3 clamps at 0 (Q(0) = -3 < 0: a Clip at 0.75)
+  conv_transpose_s8(p, x, w, fs, bias, y);
+  for (int i = 0; i < 16; ++i) CHECK(y[i] == std::max<int32_t>(0, e[static_cast<size_t>(i)]));
 }

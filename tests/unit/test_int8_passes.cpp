@@ -243,6 +243,42 @@ TEST_CASE("fold-qdq: Add, Sigmoid, MaxPool and DQ -> Q", "[passes][fold_qdq]") {
     }
     CHECK(verify(g));
   }
+  SECTION("ConvTranspose -> QLinearConvTranspose with the int32 bias dequantized; auto_pad SAME_UPPER stays float") {
+    const bool same_upper = GENERATE(false, true);
+    TensorId wq = i8c(g, "wq", {2, 1, 2, 2}, {1, -2, 3, -4, 5, -6, 7, -8});
+    TensorId ws = scalar(g, "ws", 0.125f), wz = i8c(g, "wz", {}, {0});
+    std::vector<uint8_t> bb(4);
+    const int32_t bv = -7;
+    std::memcpy(bb.data(), &bv, 4);
+    TensorId bias_q = typed(g, "bias_q", DType::I32, {1}, bb);
+    TensorId bs = scalar(g, "bs", 0.0625f);
+    TensorId w = act(g, "w", {2, 1, 2, 2}), bf = act(g, "bf", {1});
+    TensorId ct = act(g, "ct", {1, 1, 4, 4}), y = typed(g, "y", DType::I8, {1, 1, 4, 4});
+    g.nodes.push_back(node(OpKind::DequantizeLinear, {wq, ws, wz}, {w}, "dq_w"));
+    g.nodes.push_back(node(OpKind::DequantizeLinear, {bias_q, bs}, {bf}, "dq_bias"));
+    g.nodes.push_back(node(OpKind::ConvTranspose, {a, w, bf}, {ct}, "up"));
+    g.nodes.back().attrs.values["strides"] = std::vector<int64_t>{2, 2};
+    if (same_upper) g.nodes.back().attrs.values["auto_pad"] = std::string("SAME_UPPER");
+    g.nodes.push_back(node(OpKind::QuantizeLinear, {ct, s2, z2}, {y}, "q"));
+    g.outputs = {y, b};
+    auto changed = pass_fold_qdq(g, ctx);
+    REQUIRE(changed);
+    const Node* q = find(g, OpKind::QLinearConvTranspose);
+    if (same_upper) {
+      CHECK_FALSE(*changed);
+      CHECK_FALSE(q);
+    } else {
+      REQUIRE(q);
+      REQUIRE(q->inputs.size() == 9);
+      CHECK(std::vector<TensorId>(q->inputs.begin(), q->inputs.begin() + 8) ==
+            std::vector<TensorId>{aq, s1, z1, wq, ws, wz, s2, z2});
+      const Tensor& bias = g.t(q->inputs[8]);
+      CHECK(bias.dtype == DType::F32);
+      CHECK(bias.as_f32() == std::vector<float>{-7 * 0.0625f});
+      CHECK(q->outputs[0] == y);
+      CHECK(verify(g));
+    }
+  }
   SECTION("a zero Pad becomes a Pad on int8 data padding with the input's zero point") {
     TensorId pads = typed(g, "pads", DType::I64, {8}, std::vector<uint8_t>(64, 0));
     int64_t one = 1;
