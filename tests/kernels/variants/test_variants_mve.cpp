@@ -586,10 +586,7 @@ void dw_random_shape(int32_t k, int32_t s, Rng& r, const DwEdge* edge, ConvS8Par
   const long long bad = pool_tfl_div_check(
       [](const int32_t* acc, int32_t n, int32_t cnt, int8_t* y) {
         ferrite_rt::AvgPoolTflMveDiv div;
-        div.cnt = cnt;
-        div.m = vdupq_n_u32(ferrite_rt::tfl_pool_recip(cnt));
-        div.unit = vdupq_n_u32(cnt == 1 ? 0xFFFFFFFFu : 0u);
-        div.half = vdupq_n_u32(static_cast<uint32_t>(cnt >> 1));
+        div.set(cnt);
         div.lo = vdupq_n_s32(-128);
         div.hi = vdupq_n_s32(127);
         for (int32_t i = 0; i < n; i += 4) {
