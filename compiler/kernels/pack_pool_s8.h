@@ -1,5 +1,6 @@
 // Selection rules of the int8 pooling variants (runtime_templates/pool_s8/*: avgpool_s8_fpu,
-// avgpool_s8_mve, global_avgpool_s8_dsp, global_avgpool_s8_mve, maxpool_s8_dsp, maxpool_s8_mve).
+// avgpool_s8_mve, global_avgpool_s8_dsp, global_avgpool_s8_mve, maxpool_s8_dsp, maxpool_s8_mve,
+// avgpool_s8_dsp_tfl, avgpool_s8_mve_tfl).
 // None packs anything.
 //
 // Header-only; includable by the host compiler and by target test programs. Needs
@@ -43,6 +44,16 @@ inline bool avgpool_s8_fpu_applies(const ferrite_rt::PoolS8Params& p) {
 inline bool avgpool_s8_mve_applies(const ferrite_rt::PoolS8Params& p) {
   const float s = p.in_scale < 0 ? -p.in_scale : p.in_scale;
   return avgpool_s8_fpu_applies(p) && pool_detail::finite(p.in_scale) && s >= 7.88860905e-31f /* 2^-100 */;
+}
+
+// avgpool_s8_dsp_tfl / avgpool_s8_mve_tfl (TFLite AVERAGE_POOL_2D): the reference ignores
+// dilation (TFLite has none; the frontend checks), so the variants need 1; act_min <= act_max
+// inside int8 (the clamp as max then min); windows of at most 2^22 taps keep every int32 sum exact
+// (|sum| <= 128 * taps). Any padding, stride and window otherwise.
+inline bool avgpool_s8_tfl_variant_applies(const ferrite_rt::PoolS8Params& p) {
+  return p.n >= 1 && p.c >= 1 && p.kh >= 1 && p.kw >= 1 && p.dil_h == 1 && p.dil_w == 1 &&
+         int64_t{p.kh} * p.kw <= (int64_t{1} << 22) && pool_detail::in_s8(p.act_min) &&
+         pool_detail::in_s8(p.act_max) && p.act_min <= p.act_max;
 }
 
 // maxpool_s8_dsp / maxpool_s8_mve: byte-wise max from -128, then max/min clamp (equal to the

@@ -22,6 +22,11 @@ const std::vector<PoolS8Variant>& avgpool_s8_variants() {
       {KernelId::avgpool_s8_mve, kernels::avgpool_s8_mve_applies},
       {KernelId::avgpool_s8_fpu, kernels::avgpool_s8_fpu_applies},
       {KernelId::avgpool_s8_nhwc, nullptr},
+      // --- TFLite AVERAGE_POOL_2D (integer sums, reciprocal-multiply division; whole-input windows
+      // take the same kernels, whose full-width windows run as one stretch of positions) ---
+      {KernelId::avgpool_s8_mve_tfl, kernels::avgpool_s8_tfl_variant_applies, Numerics::TFLite},
+      {KernelId::avgpool_s8_dsp_tfl, kernels::avgpool_s8_tfl_variant_applies, Numerics::TFLite},
+      {KernelId::avgpool_s8_nhwc_tfl, nullptr, Numerics::TFLite},
   };
   return v;
 }

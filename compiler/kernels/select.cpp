@@ -317,9 +317,11 @@ Status select_global_pool_s8(Lowered& l, const Target& target) {
 
 // The first variant of `list` (int8 average or max pooling, same arguments x, y) that `target`
 // runs and whose rule holds.
-Status select_pool_s8(Lowered& l, const Target& target, const std::vector<PoolS8Variant>& list) {
+Status select_pool_s8(Lowered& l, const Target& target, const std::vector<PoolS8Variant>& list,
+                      Numerics numerics = Numerics::Ort) {
   const auto& p = std::get<ferrite_rt::PoolS8Params>(*l.calls[0].params);
   for (const PoolS8Variant& v : list) {
+    if (v.numerics != numerics) continue;
     if (!target.has(kernel_info(v.kernel).isa) || (v.applies && !v.applies(p))) continue;
     if (v.kernel == l.calls[0].kernel) return Status::ok();
     l.reference_calls = l.calls;
@@ -467,6 +469,8 @@ Status select_kernels(const Graph& g, Lowered& l, const Target& target) {
       return select_global_pool_s8(l, target);
     case KernelId::avgpool_s8_nhwc:
       return select_avgpool_s8(l, target);
+    case KernelId::avgpool_s8_nhwc_tfl:  // whole-input windows too: the TFLite variants cover them
+      return select_pool_s8(l, target, avgpool_s8_variants(), Numerics::TFLite);
     case KernelId::maxpool_s8_nhwc:
       return select_maxpool_s8(l, target);
     default:

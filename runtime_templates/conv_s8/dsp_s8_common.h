@@ -76,6 +76,28 @@ inline int32_t dsp_smlatt(uint32_t a, uint32_t b, int32_t acc) { return dsp_wrap
 inline int32_t dsp_ssat9(int32_t v) { return v < -256 ? -256 : (v > 255 ? 255 : v); }
 #endif
 
+// acc + [b0, b2] / acc + [b1, b3] of x, lane by lane modulo 2^16 (SXTAB16, SXTAB16 ROR #8): sums
+// of int8 bytes in two int16 lanes (the pooling kernels).
+#if FERRITE_DSP_SIMD
+inline uint32_t dsp_sxtab16(uint32_t acc, uint32_t x) {
+  return static_cast<uint32_t>(__sxtab16(static_cast<int32_t>(acc), static_cast<int32_t>(x)));
+}
+inline uint32_t dsp_sxtab16_ror8(uint32_t acc, uint32_t x) {
+  uint32_t r;
+  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(acc), "r"(x));
+  return r;
+}
+#else
+inline uint32_t dsp_sxtab16(uint32_t acc, uint32_t x) {
+  const uint32_t e = dsp_sxtb16(x);
+  return ((acc + e) & 0xFFFFu) | (((acc >> 16) + (e >> 16)) << 16);
+}
+inline uint32_t dsp_sxtab16_ror8(uint32_t acc, uint32_t x) { return dsp_sxtab16(acc, (x >> 8) | (x << 24)); }
+#endif
+// Lane 0 / lane 1 of a pair word as int16 values.
+inline int32_t dsp_pair_lo(uint32_t v) { return static_cast<int16_t>(static_cast<uint16_t>(v & 0xFFFFu)); }
+inline int32_t dsp_pair_hi(uint32_t v) { return static_cast<int16_t>(static_cast<uint16_t>(v >> 16)); }
+
 // Unaligned little-endian word load (LDR; Cortex-M3+ allows unaligned LDR, not LDRD/LDM).
 inline uint32_t dsp_load_u32(const void* p) {
   uint32_t v;

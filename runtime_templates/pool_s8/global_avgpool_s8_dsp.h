@@ -16,25 +16,6 @@
 // In place (y == x): a group's outputs are written after all its inputs are read, and they land on
 // bytes (position 0, channels c .. c + 3) that no later group or channel reads.
 
-#if FERRITE_DSP_SIMD
-inline uint32_t gap_dsp_sxtab16(uint32_t acc, uint32_t x) {
-  return static_cast<uint32_t>(__sxtab16(static_cast<int32_t>(acc), static_cast<int32_t>(x)));
-}
-inline uint32_t gap_dsp_sxtab16_ror8(uint32_t acc, uint32_t x) {
-  uint32_t r;
-  __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(acc), "r"(x));
-  return r;
-}
-#else
-inline uint32_t gap_dsp_sxtab16(uint32_t acc, uint32_t x) {
-  const uint32_t e = dsp_sxtb16(x);
-  return ((acc + e) & 0xFFFFu) | (((acc >> 16) + (e >> 16)) << 16);
-}
-inline uint32_t gap_dsp_sxtab16_ror8(uint32_t acc, uint32_t x) { return gap_dsp_sxtab16(acc, (x >> 8) | (x << 24)); }
-#endif
-inline int32_t gap_dsp_lo(uint32_t v) { return static_cast<int16_t>(static_cast<uint16_t>(v & 0xFFFFu)); }
-inline int32_t gap_dsp_hi(uint32_t v) { return static_cast<int16_t>(static_cast<uint16_t>(v >> 16)); }
-
 struct GapDspJob {
   const int8_t* x;      // 0: position 0, channel 0 of the first group
   int8_t* y;            // 4: output of that channel
@@ -146,14 +127,14 @@ inline void global_avgpool_s8_dsp(const GlobalPoolS8Params& p, const int8_t* x, 
         uint32_t e = 0, o = 0;
         for (int32_t s = s0; s < s1; ++s) {
           const uint32_t w = dsp_load_u32(xp);
-          e = gap_dsp_sxtab16(e, w);
-          o = gap_dsp_sxtab16_ror8(o, w);
+          e = dsp_sxtab16(e, w);
+          o = dsp_sxtab16_ror8(o, w);
           xp += C;
         }
-        a0 += gap_dsp_lo(e);
-        a2 += gap_dsp_hi(e);
-        a1 += gap_dsp_lo(o);
-        a3 += gap_dsp_hi(o);
+        a0 += dsp_pair_lo(e);
+        a2 += dsp_pair_hi(e);
+        a1 += dsp_pair_lo(o);
+        a3 += dsp_pair_hi(o);
       }
       dsp_requant_idx2(a0, a1, scale, scale);
       dsp_requant_idx2(a2, a3, scale, scale);

@@ -45,6 +45,42 @@ inline void pool_s8_window(int32_t start, int32_t taps, int32_t dil, int32_t ext
   *k1 = b;
 }
 
+// TFLite's int8 average pool (avgpool_s8_nhwc_tfl in tflite_s8.h) divides the window sum acc by
+// the tap count cnt rounding half away from zero: (acc + cnt/2) / cnt for acc > 0, (acc - cnt/2) /
+// cnt otherwise (C division truncates). Its DSP / Helium variants compute the same quotient for
+// 2 <= cnt <= kTflPoolRecipMax and int8 sums (|acc| <= 128 cnt) without a division or sign tests:
+//     quotient = ((u * m) >> 32) - 128,   u = acc + tfl_pool_bias(cnt) - (cnt even && acc < 0),
+//     m = tfl_pool_recip(cnt) = ceil(2^32 / cnt),   tfl_pool_bias(cnt) = 128 cnt + floor(cnt / 2).
+// Proof. (1) u / cnt rounds as the reference: with h = floor(cnt / 2), for acc >= 0 the reference
+// is floor((acc + h) / cnt) = floor((acc + 128 cnt + h) / cnt) - 128. For acc < 0 it is
+// -floor((-acc + h) / cnt) = ceil((acc - h) / cnt) = floor((acc - h + cnt - 1) / cnt), and
+// cnt - 1 - h = floor((cnt - 1) / 2), which is h - 1 for even cnt and h for odd cnt: u - 128 cnt.
+// (2) floor(u / cnt) = (u * m) >> 32: 0 <= u <= 255.5 cnt. m * cnt = 2^32 + e with 0 <= e <= cnt - 1
+// (2^32 - 1 = cnt f + r, m = f + 1, e = cnt - 1 - r). Write u = q cnt + r', 0 <= r' <= cnt - 1;
+// then u m / 2^32 = q + r' / cnt + u e / (cnt 2^32), and u e <= 255.5 cnt (cnt - 1) <= 255.5 * 4096
+// * 4095 < 2^32 for cnt <= 4096, so the last term is below 1 / cnt and the floor is q. u < 2^21 and
+// m <= 2^31: the product fits uint64. Every int8 sum of every count 1 .. 4200 is also checked
+// against the reference by tests/kernels/variants (pool_tfl_div_check).
+// cnt = 1 is acc itself, cnt = 0 (no tap) 0; larger counts divide (tfl_pool_round_div).
+constexpr int32_t kTflPoolRecipMax = 4096;
+inline uint32_t tfl_pool_recip(int32_t cnt) {
+  return cnt <= 1 ? 0u : 0xFFFFFFFFu / static_cast<uint32_t>(cnt) + 1u;  // ceil(2^32 / cnt) for cnt >= 2
+}
+inline uint32_t tfl_pool_bias(int32_t cnt) { return 128u * static_cast<uint32_t>(cnt) + static_cast<uint32_t>(cnt >> 1); }
+// The reference's quotient for any cnt >= 1 (m = tfl_pool_recip(cnt)).
+inline int32_t tfl_pool_round_div(int32_t acc, int32_t cnt, uint32_t m) {
+  if (cnt == 1) return acc;
+  if (cnt > kTflPoolRecipMax) {
+    const uint32_t n = (acc < 0 ? 0u - static_cast<uint32_t>(acc) : static_cast<uint32_t>(acc)) +
+                       static_cast<uint32_t>(cnt >> 1);
+    const int32_t q = static_cast<int32_t>(n / static_cast<uint32_t>(cnt));
+    return acc < 0 ? -q : q;
+  }
+  const uint32_t u = static_cast<uint32_t>(acc) + tfl_pool_bias(cnt) -
+                     ((cnt & 1) == 0 ? static_cast<uint32_t>(acc) >> 31 : 0u);
+  return static_cast<int32_t>((static_cast<uint64_t>(u) * m) >> 32) - 128;
+}
+
 // y must not alias x.
 // Max over the in-range taps (padding never wins; -128 if the window has none), then the fused
 // activation clamp.

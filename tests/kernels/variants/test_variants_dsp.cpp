@@ -35,6 +35,7 @@ namespace ferrite_rt {
 #include "pool_s8/global_avgpool_s8_dsp.h"
 #include "pool_s8/avgpool_s8_fpu.h"
 #include "pool_s8/maxpool_s8_dsp.h"
+#include "pool_s8/avgpool_s8_dsp_tfl.h"
 #include "softmax_s8/softmax_s8.h"
 #include "pad/pad_f32.h"  // PadParams: tflite_s8.h's pad_s8_tfl
 #include "tflite_s8/tflite_s8.h"
@@ -1100,6 +1101,36 @@ void qadd_s8_fpu_tabled(const ferrite_rt::BinaryS8Params& p, const int8_t* a, co
   l.print();
 }
 
+// ---- TFLite AVERAGE_POOL_2D (avgpool_s8_dsp_tfl vs avgpool_s8_nhwc_tfl) and its division ----
+[[maybe_unused]] void test_avgpool_tfl(uint64_t seed, int cases) {
+  Rng r{seed};
+  const PoolBufs b{g_x, g_buf, g_ref, kAct};
+  int ran = 0;
+  const int fails = pool_run_avg_tfl("avgpool_s8_dsp_tfl", ferrite_rt::avgpool_s8_dsp_tfl,
+                                     ferrite::kernels::avgpool_s8_tfl_variant_applies, r, cases, b, &ran);
+  g_passed += ran - fails;
+  g_failed += fails;
+  Line l;
+  l.s("avgpool_s8_dsp_tfl: ").i(ran - fails).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+  // Every int8 sum of every count on the host, the ends of the range on the cores (QEMU time).
+#if defined(__arm__)
+  const bool full = false;
+#else
+  const bool full = true;
+#endif
+  long long checked = 0;
+  const long long bad = pool_tfl_div_check(
+      [](const int32_t* acc, int32_t n, int32_t cnt, int8_t* y) {
+        ferrite_rt::avgpool_tfl_dsp_out(acc, n, cnt, ferrite_rt::tfl_pool_recip(cnt), -128, 127, y);
+      },
+      full, &checked);
+  if (bad) ++g_failed; else ++g_passed;
+  l.s("avgpool_s8_dsp_tfl division: ").i(static_cast<int32_t>(checked / 1000)).s("k sums, ").i(static_cast<int32_t>(bad))
+      .s(" wrong");
+  l.print();
+}
+
 }  // namespace
 
 #include "test_variants_dsp_tfl.inc"
@@ -1125,6 +1156,7 @@ int main() {
   test_global_pool(seed++, FE_CASES);
   test_avgpool(seed++, 2 * FE_CASES);
   test_maxpool(seed++, FE_CASES);
+  test_avgpool_tfl(seed++, 2 * FE_CASES);
   // TFLite requantization (*_dsp_tfl vs the portable *_tfl kernels).
   test_tfl_epilogue(seed++, 4 * FE_CASES);
   for (const Conv1x1TflVariant& v : kConv1x1Tfl) test_conv1x1_tfl(v, seed++, FE_CASES);

@@ -25,6 +25,7 @@ namespace ferrite_rt {
 #include "binary_s8/binary_s8_mve.h"
 #include "pool_s8/pool_s8.h"
 #include "pool_s8/pool_s8_mve.h"
+#include "pool_s8/avgpool_s8_mve_tfl.h"
 #include "quantize/quantize.h"
 #include "softmax_s8/softmax_s8.h"
 #include "pad/pad_f32.h"  // PadParams: tflite_s8.h's pad_s8_tfl
@@ -573,6 +574,33 @@ void dw_random_shape(int32_t k, int32_t s, Rng& r, const DwEdge* edge, ConvS8Par
   *passed += ran - f;
   *failed += f;
   l.s("maxpool_s8_mve: ").i(ran - f).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+  // TFLite AVERAGE_POOL_2D vs avgpool_s8_nhwc_tfl, and the vector division alone.
+  f = pool_run_avg_tfl("avgpool_s8_mve_tfl", ferrite_rt::avgpool_s8_mve_tfl, fk::avgpool_s8_tfl_variant_applies, r,
+                       2 * cases, b, &ran);
+  *passed += ran - f;
+  *failed += f;
+  l.s("avgpool_s8_mve_tfl: ").i(ran - f).s("/").i(ran).s(" cases bit-exact");
+  l.print();
+  long long checked = 0;
+  const long long bad = pool_tfl_div_check(
+      [](const int32_t* acc, int32_t n, int32_t cnt, int8_t* y) {
+        ferrite_rt::AvgPoolTflMveDiv div;
+        div.set(cnt);
+        div.lo = vdupq_n_s32(-128);
+        div.hi = vdupq_n_s32(127);
+        for (int32_t i = 0; i < n; i += 4) {
+          int32_t a[4] = {0, 0, 0, 0};
+          for (int32_t k = 0; k < 4 && i + k < n; ++k) a[k] = acc[i + k];
+          int32_t q[4];
+          vst1q_s32(q, div(vld1q_s32(a)));
+          for (int32_t k = 0; k < 4 && i + k < n; ++k) y[i + k] = static_cast<int8_t>(q[k]);
+        }
+      },
+      false, &checked);
+  if (bad) ++*failed; else ++*passed;
+  l.s("avgpool_s8_mve_tfl division: ").i(static_cast<int32_t>(checked / 1000)).s("k sums, ").i(static_cast<int32_t>(bad))
+      .s(" wrong");
   l.print();
 }
 
