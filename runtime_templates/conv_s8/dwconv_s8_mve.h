@@ -9,7 +9,9 @@
 // Padding taps read in_zp, so every window sums x * w' over all k*k taps and the packed bias
 // removes in_zp * sum w' again: exact in int32 (mod 2^32, like the reference's int32 sum).
 //
-// Two schemes, chosen per shape (dwconv_s8_mve_plane_pitch):
+// Two schemes, chosen per shape (dwconv_s8_mve_plane_pitch), and for 3x3 maps of at most 13
+// outputs (padded plane <= 64 pixels, w_zp == 0) that the plane mode does not take, the window
+// mode further down (dwconv3x3_s8_mve_win, shared with the TFLite variants):
 //
 // Plane mode (3x3, w_out >= 16 at stride 1 / >= 8 at stride 2, c <= 4096): one channel at a time.
 //   The channel's input is gathered (VLDRB.U16 gather of 8 pixels, stride c) into an int8 plane
@@ -53,6 +55,7 @@
 //   plane mode:   15 + ((h_out - 1) * s + 3) * pitch + 16 + h_out * wq, pitch = the smallest of
 //                 16, 32, 64, 124 that is >= wq + 2 (s = 1), or 2 * (the smallest of 8, 16, 32, 42
 //                 that is >= wq + 1) (s = 2);
+//   window mode (3x3 small maps, dwconv3x3_s8_mve_win_ok(p, false)): inside the channel-lane size;
 //   channel-lane: 15 + 16 * (4 + k*k + band * wp), wp = (w_out - 1) * s + k, band = the padded
 //                 rows hp = (h_out - 1) * s + k when 16 * wp * hp <= 4096 (TFLite 3x3 stride 2
 //                 with w_out < 16: <= 16384, dwconv_s8_mve_whole_bytes), else k (more only for
