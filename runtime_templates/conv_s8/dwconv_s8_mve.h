@@ -9,7 +9,9 @@
 // Padding taps read in_zp, so every window sums x * w' over all k*k taps and the packed bias
 // removes in_zp * sum w' again: exact in int32 (mod 2^32, like the reference's int32 sum).
 //
-// Two schemes, chosen per shape (dwconv_s8_mve_plane_pitch):
+// Two schemes, chosen per shape (dwconv_s8_mve_plane_pitch), and for 3x3 maps of at most 13
+// outputs (padded plane <= 64 pixels, w_zp == 0) that the plane mode does not take, the window
+// mode further down (dwconv3x3_s8_mve_win, shared with the TFLite variants):
 //
 // Plane mode (3x3, w_out >= 16 at stride 1 / >= 8 at stride 2, c <= 4096): one channel at a time.
 //   The channel's input is gathered (VLDRB.U16 gather of 8 pixels, stride c) into an int8 plane
@@ -53,6 +55,7 @@
 //   plane mode:   15 + ((h_out - 1) * s + 3) * pitch + 16 + h_out * wq, pitch = the smallest of
 //                 16, 32, 64, 124 that is >= wq + 2 (s = 1), or 2 * (the smallest of 8, 16, 32, 42
 //                 that is >= wq + 1) (s = 2);
+//   window mode (3x3 small maps, dwconv3x3_s8_mve_win_ok(p, false)): inside the channel-lane size;
 //   channel-lane: 15 + 16 * (4 + k*k + band * wp), wp = (w_out - 1) * s + k, band = the padded
 //                 rows hp = (h_out - 1) * s + k when 16 * wp * hp <= 4096 (TFLite 3x3 stride 2
 //                 with w_out < 16: <= 16384, dwconv_s8_mve_whole_bytes), else k (more only for
@@ -1510,8 +1513,10 @@ inline void dwconv3x3_s8_mve_rows(const ConvS8Params& p, const int8_t* x, const 
 }
 
 // ---------------------------------------------------------------------------------------------
-// Small-map window mode (3x3, TFLite requantization, w_zp == 0, padded plane of at most 64 pixels,
-// at most 13 output pixels; e.g. VWW's 6x6x128 -> 3x3 stride 2 and 3x3x256 stride 1): per output
+// Small-map window mode (3x3, both requantization policies, w_zp == 0, padded plane of at most 64
+// pixels, at most 13 output pixels; e.g. VWW's 6x6x128 -> 3x3 stride 2 and 3x3x256 stride 1, and
+// MobileNetV2-0.35-96's ONNX 6x6x192 -> 3x3 stride 2; the Ort variant only where the plane mode
+// does not apply): per output
 // pixel and channel one VLDRB.U8 gather of the whole 3x3 window into one 16-byte vector and one
 // VMLADAV.S8 by the channel's 9 weights (zeros in lanes 9-15): 9 MACs per 2 instructions, where
 // the channel-lane mode spends 2 instructions (widening load and VCVT) per 4-channel column load
@@ -1524,8 +1529,9 @@ inline void dwconv3x3_s8_mve_rows(const ConvS8Params& p, const int8_t* x, const 
 //   (VADD.I8 by a scalar; hp * wp <= 64 keeps every offset <= 252). Per block of 4 channels the 4
 //   weight vectors are gathered from the packed weights (the low bytes of the int16 packing, exact
 //   since w - w_zp = w fits int8), then per output pixel 4 gathers and 4 VMLADAV.S8, the 4 sums
-//   into one vector (two VMOVs), the packed bias added, stored to the sums buffer; then the TFLite
-//   epilogue with the block's ls, M, post vectors (mve_s8_common.h): when every ls is 0 and
+//   into one vector (two VMOVs), the packed bias added, stored to the sums buffer; then the block's
+//   epilogue per output pixel (DwS8MveWinRq: the Ort variant's float one with the block's scale
+//   vector, or TFLite's with the block's ls, M, post vectors, mve_s8_common.h). TFLite: when every ls is 0 and
 //   C + 3 < 2^16 (the usual case), the full blocks of a chunk run in one assembly loop that
 //   finishes two output pixels per int16 vector (dwconv3x3_s8_mve_win_blocks); otherwise per
 //   output pixel with one 4-byte store (predicated for the tensor's last, partial block).
@@ -1533,14 +1539,49 @@ inline void dwconv3x3_s8_mve_rows(const ConvS8Params& p, const int8_t* x, const 
 // reference; padding taps read in_zp, which the packed bias removes again).
 // In place: a chunk's input is copied before any of its outputs is written, and outputs only
 // overwrite the chunk's own channels.
-// Scratch (inside the channel-lane size of the same layer, dwconv_s8_mve_tfl_scratch_bytes, whose
-// band is the whole plane here): 15 alignment + 16 * h_out * w_out (sums) + 16 * hp * wp (planes).
+// Scratch (inside the channel-lane size of the same layer, dwconv_s8_mve_tfl_scratch_bytes or, for
+// the Ort variant, dwconv_s8_mve_scratch_bytes, whose band is the whole plane here): 15 alignment +
+// 16 * h_out * w_out (sums) + 16 * hp * wp (planes).
 
-// Whether the window mode runs layer p (TFLite 3x3 only; in or out of place).
-inline bool dwconv3x3_s8_mve_win_ok(const ConvS8Params& p) {
+// Whether the window mode runs layer p (3x3; in or out of place). tfl: the requantization policy.
+// The Ort variant keeps the plane mode where it applies (e.g. s2 3x3 -> 1x8): the window mode then
+// runs in the channel-lane mode's scratch, whose band is the whole plane here (16 * hp * wp <=
+// 1024 <= kDwS8MveWholePlaneBytes), 15 + 16 * (13 + hp * wp) >= 15 + 16 * (npix + hp * wp) bytes.
+inline bool dwconv3x3_s8_mve_win_ok(const ConvS8Params& p, bool tfl = true) {
   const int32_t wp = (p.w_out - 1) * p.stride_w + 3, hp = (p.h_out - 1) * p.stride_h + 3;
-  return p.kh == 3 && p.kw == 3 && p.w_zp == 0 && hp * wp <= 64 && p.h_out * p.w_out <= 13;
+  return p.kh == 3 && p.kw == 3 && p.w_zp == 0 && hp * wp <= 64 && p.h_out * p.w_out <= 13 &&
+         (tfl || dwconv_s8_mve_plane_pitch(p) == 0);
 }
+
+// The window mode's per-block epilogue (4 channels c0.., nb of them valid: pb), templated on the
+// requantization policy: TFLite's fixed-point one with the block's {ls, M, post} vectors, or the
+// float one of the Ort variants (conv_s8_mve_requant_v: float(acc) * scale[c], VMAXNM/VMINNM clamp
+// to [act_min - out_zp, act_max - out_zp], VCVTN, + out_zp; exactness notes in mve_s8_common.h).
+template <class Rq>
+struct DwS8MveWinRq;
+template <>
+struct DwS8MveWinRq<MveRqTfl> {
+  int32x4_t ls, m, post;
+  int16x8_t cl;
+  int32_t zp;
+  DwS8MveWinRq(const ConvS8Params& p, const int32_t* qm, int32_t c0, mve_pred16_t)
+      : ls(vld1q_s32(qm + 3 * c0)), m(vld1q_s32(qm + 3 * c0 + 4)), post(vld1q_s32(qm + 3 * c0 + 8)),
+        cl(conv_s8_mve_tfl_clamp(p.act_min, p.act_max)), zp(p.out_zp) {}
+  __attribute__((always_inline)) int32x4_t operator()(int32x4_t acc) const {
+    return conv_s8_mve_requant_tfl_v(acc, ls, m, post, cl, zp);
+  }
+};
+template <>
+struct DwS8MveWinRq<MveRqF32> {
+  float32x4_t scale, lo, hi;
+  int32_t zp;
+  DwS8MveWinRq(const ConvS8Params& p, const float* s, int32_t c0, mve_pred16_t pb)
+      : scale(vldrwq_z_f32(s + c0, pb)), lo(MveRqF32::lo(p.act_min, p.act_max, p.out_zp)),
+        hi(MveRqF32::hi(p.act_min, p.act_max, p.out_zp)), zp(p.out_zp) {}
+  __attribute__((always_inline)) int32x4_t operator()(int32x4_t acc) const {
+    return conv_s8_mve_requant_v(acc, scale, lo, hi, zp);
+  }
+};
 
 // VSTRW.32 v, [a, #4]! (the vector-base scatter with write-back; GCC 12 rejects its intrinsic).
 __attribute__((always_inline)) inline void dwconv_s8_mve_scatter_wb4(uint32x4_t& a, int32x4_t v) {
@@ -1737,12 +1778,16 @@ __attribute__((noinline)) inline void dwconv3x3_s8_mve_win_blocks(DwS8MveWinJob*
 }
 
 // One routine for both strides and every ls (the layers it runs are small: a few instructions per
-// block more than templates would take, for half the code).
+// block more than templates would take, for half the code); one instantiation per requantization
+// policy (q: the TFLite {ls, M, post} words, or the Ort variant's float scale per channel; only
+// TFLite has the assembly block loop).
+template <class Rq>
 __attribute__((noinline)) inline void dwconv3x3_s8_mve_win(const ConvS8Params& p, const int8_t* x, const int8_t* w,
-                                                           const int32_t* bias, const int32_t* qm, int8_t* y,
+                                                           const int32_t* bias, const typename Rq::Q* q, int8_t* y,
                                                            void* scratch) {
   const int32_t S = p.stride_w;
-  const bool no_ls = dwconv_s8_mve_tfl_no_ls(qm, p.c_out);
+  const int32_t* const qm = dwconv_s8_mve_i32(q);
+  const bool no_ls = Rq::kTfl && dwconv_s8_mve_tfl_no_ls(qm, p.c_out);
   const int32_t C = p.c_out, w_in = p.w_in, h_out = p.h_out, w_out = p.w_out;
   const int32_t pad_top = p.pad_top, pad_left = p.pad_left, out_zp = p.out_zp;
   const int32_t wp = (w_out - 1) * S + 3, hp = (h_out - 1) * S + 3, n = hp * wp, npix = h_out * w_out;
@@ -1765,7 +1810,6 @@ __attribute__((noinline)) inline void dwconv3x3_s8_mve_win(const ConvS8Params& p
                                    vdupq_n_u8(0), vctp8q(9));
   const uint8x16_t woff = vidupq_n_u8(0, 8);
   const mve_pred16_t p9 = vctp8q(9);
-  const int16x8_t cl = conv_s8_mve_tfl_clamp(p.act_min, p.act_max);
   const int16x8_t lo16 = vdupq_n_s16(static_cast<int16_t>(p.act_min)), hi16 = vdupq_n_s16(static_cast<int16_t>(p.act_max));
   // {0, C, 1, C + 1, 2, C + 2, 3, C + 3}: the pair epilogue's store offsets (C + 3 < 2^16: fast).
   const uint16x8_t idx = vidupq_n_u16(0, 1);
@@ -1817,26 +1861,13 @@ __attribute__((noinline)) inline void dwconv3x3_s8_mve_win(const ConvS8Params& p
       const mve_pred16_t pb = vctp32q(static_cast<uint32_t>(nb));
       const int32x4_t bv = vldrwq_z_s32(bias + c0, pb);
       dwconv3x3_s8_mve_win_macs(sp, pixoff, sums, npix, tap, w0, w1, w2, w3, bv);
-      const int32_t* q = qm + 3 * c0;
-      const int32x4_t ls = vld1q_s32(q), m = vld1q_s32(q + 4), post = vld1q_s32(q + 8);
+      const DwS8MveWinRq<Rq> rq(p, q, c0, pb);
       int8_t* yp = y + c0;
       const int32_t* t = sums;
       if (nb == 4) {
-        for (int32_t i = 0; i < npix; ++i, t += 4, yp += C) {
-          int32x4_t a = vld1q_s32(t);
-          a = vshlq_s32(a, ls);
-          const int32x4_t yv = vqrdmulhq_s32(a, m);
-          const int32x4_t z = vaddq_s32(vaddq_s32(vshrq_n_s32(a, 31), yv), yv);
-          vstrbq_s32(yp, conv_s8_mve_tfl_clamp_apply(vaddq_n_s32(vrshlq_s32(z, post), out_zp), cl));
-        }
+        for (int32_t i = 0; i < npix; ++i, t += 4, yp += C) vstrbq_s32(yp, rq(vld1q_s32(t)));
       } else {
-        for (int32_t i = 0; i < npix; ++i, t += 4, yp += C) {
-          int32x4_t a = vld1q_s32(t);
-          a = vshlq_s32(a, ls);
-          const int32x4_t yv = vqrdmulhq_s32(a, m);
-          const int32x4_t z = vaddq_s32(vaddq_s32(vshrq_n_s32(a, 31), yv), yv);
-          vstrbq_p_s32(yp, conv_s8_mve_tfl_clamp_apply(vaddq_n_s32(vrshlq_s32(z, post), out_zp), cl), pb);
-        }
+        for (int32_t i = 0; i < npix; ++i, t += 4, yp += C) vstrbq_p_s32(yp, rq(vld1q_s32(t)), pb);
       }
     }
   }
@@ -1853,8 +1884,8 @@ inline size_t dwconv_s8_mve_scratch_bytes(const ConvS8Params& p) {
 template <int K, int S, class Rq = MveRqF32>
 inline void dwconv_s8_mve_run(const ConvS8Params& p, const int8_t* x, const int8_t* w, const int32_t* bias,
                               const typename Rq::Q* scale, int8_t* y, void* scratch) {
-  if (K == 3 && Rq::kTfl && dwconv3x3_s8_mve_win_ok(p))
-    return dwconv3x3_s8_mve_win(p, x, w, bias, dwconv_s8_mve_i32(scale), y, scratch);
+  if (K == 3 && dwconv3x3_s8_mve_win_ok(p, Rq::kTfl != 0))
+    return dwconv3x3_s8_mve_win<Rq>(p, x, w, bias, scale, y, scratch);
   if (K == 3 && Rq::kTfl && dwconv3x3_s8_mve_rows_ok(p, x == y))
     return dwconv3x3_s8_mve_rows<S>(p, x, w, bias, dwconv_s8_mve_i32(scale), y, scratch);
   if (K == 3 && S == 1 && !Rq::kTfl) {

@@ -455,11 +455,26 @@ void dw_random_shape(int32_t k, int32_t s, Rng& r, const DwEdge* edge, ConvS8Par
   p.w_out = (p.w_in + pl + pr - k) / s + 1;
 }
 
-[[maybe_unused]] bool test_dw(const DwVariant& v, Rng& r, int case_no, const DwEdge* edge) {
+int g_ort_win_cases = 0;  // cases the window mode ran (dwconv3x3_s8_mve_win_ok(p, false))
+
+// A random small 3x3 map of the window mode (hp * wp <= 64, at most 13 outputs), stride s: sizes,
+// padding (up to 3 on each side) and 1..70 channels (chunk and block tails).
+DwEdge dw_win_shape(Rng& r, int32_t s) {
+  for (;;) {
+    DwEdge e{3, s, r.range(1, 9), r.range(1, 9), r.range(0, 3), r.range(0, 3), r.range(0, 3), r.range(0, 3),
+             r.chance(30) ? r.range(1, 16) : r.range(17, 70)};
+    const int32_t hs = e.h_in + e.pt + e.pb - 3, ws = e.w_in + e.pl + e.pr - 3;
+    if (hs < 0 || ws < 0) continue;
+    const int32_t ho = hs / s + 1, wo = ws / s + 1;
+    if (((ho - 1) * s + 3) * ((wo - 1) * s + 3) <= 64 && ho * wo <= 13) return e;
+  }
+}
+
+[[maybe_unused]] bool test_dw(const DwVariant& v, Rng& r, int case_no, const DwEdge* edge, bool win = false) {
   ConvS8Params p{};
   const int32_t k = v.k;
   dw_random_shape(v.k, v.s, r, edge, p);
-  p.w_zp = r.chance(70) ? 0 : pick_zp(r);
+  p.w_zp = win || r.chance(70) ? 0 : pick_zp(r);
   bool bias_null;
   fill_common(r, p, p.c_out, &bias_null);
   if (!v.applies(p)) {
@@ -472,7 +487,8 @@ void dw_random_shape(int32_t k, int32_t s, Rng& r, const DwEdge* edge, ConvS8Par
   const size_t C = static_cast<size_t>(p.c_out);
   const size_t nx = static_cast<size_t>(p.h_in) * static_cast<size_t>(p.w_in) * C;
   const size_t ny = static_cast<size_t>(p.h_out) * static_cast<size_t>(p.w_out) * C;
-  const bool inplace = ny <= nx && (edge || r.chance(50));
+  const bool inplace = ny <= nx && ((edge && !edge->c) || r.chance(50));
+  if (ferrite_rt::dwconv3x3_s8_mve_win_ok(p, false)) ++g_ort_win_cases;
   fill_s8(r, g_x, nx, r.chance(80) ? 0 : r.range(1, 3));
   fill_s8(r, g_w, static_cast<size_t>(k * k) * C, r.chance(80) ? 0 : r.range(1, 3));
   const int32_t* bias = bias_null ? nullptr : g_bias;
@@ -1306,6 +1322,20 @@ int main() {
         if (test_dw(v, r, kCases + e, &edge)) ++passed; else ++failed;
       }
     }
+    // The window mode (dwconv3x3_s8_mve_win with the float epilogue): random small maps, w_zp 0
+    // (zero points, biases, activation bounds and in / out of place as above).
+    for (int i = 0; v.k == 3 && i < kCases / 2; ++i) {
+      const DwEdge edge = dw_win_shape(r, v.s);
+      if (test_dw(v, r, 2000 + i, &edge, true)) ++passed; else ++failed;
+    }
+  }
+  if (g_ort_win_cases < 2 * (kCases / 2)) {  // each such case must reach the window mode
+    Line l;
+    l.s("FAIL depthwise (Ort) window mode ran in ").i(g_ort_win_cases).s(" cases only");
+    l.print();
+    ++failed;
+  } else {
+    ++passed;
   }
   test_pools(r, kCases, &passed, &failed);
   if (test_bn_rules()) ++failed; else ++passed;
