@@ -46,7 +46,7 @@ const std::set<std::string>& foldable_ops() {
   static const std::set<std::string> s = {"Shape",     "Size",    "Gather", "Cast",    "ConstantOfShape", "Range",
                                           "Expand",    "Concat",  "Slice",  "Unsqueeze", "Squeeze",       "Equal",
                                           "Where",     "Add",     "Sub",    "Mul",     "Div",             "Reshape",
-                                          "Flatten",   "Identity"};
+                                          "Flatten",   "Identity", "Neg"};
   return s;
 }
 
@@ -398,6 +398,17 @@ Result<std::vector<Tensor>> evaluate(const NodeView& v, const std::string& op) {
     return one(cast(*x, dtype_from_onnx(to)));
   }
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal") return one(arith(op, *x, *v.in[1]));
+  if (op == "Neg") {  // integers wrap (-INT_MIN = INT_MIN), as 0 - x does
+    if (x->dtype == DType::F16 || x->dtype == DType::BF16)
+      return nofold(fmt::format("Neg on {} is not evaluated at compile time", dtype_name(x->dtype)));
+    Tensor out = make(x->dtype, x->shape);
+    for (size_t i = 0; i < static_cast<size_t>(x->numel()); ++i) {
+      if (x->dtype == DType::F32) setf32(out, i, -static_cast<float>(getf(*x, i)));
+      else if (x->dtype == DType::F64) setf64(out, i, -getf(*x, i));
+      else seti(out, i, static_cast<int64_t>(uint64_t{0} - static_cast<uint64_t>(geti(*x, i))));
+    }
+    return std::vector<Tensor>{out};
+  }
   if (op == "Shape") {
     const int64_t r = static_cast<int64_t>(x->shape.size());
     int64_t s = norm_axis(v.attr_i("start", 0), r), e = norm_axis(v.attr_i("end", r), r);
@@ -619,6 +630,13 @@ class Folder {
 
   Status run(FoldStats* stats) {
     FoldStats st;
+    // First, what folds on the graph inputs' declared shapes (static: checked by the importer) and
+    // the constants alone, before ONNX's inference sees it: ONNX 1.12's inference rejects some shape
+    // arithmetic that folds (the LayerNormalization function's expansion for axis = -rank concatenates
+    // an empty Slice of a shape, and its Concat inference then fails). No inferred type is used here.
+    inputs_only_ = true;
+    for (int round = 0; round < 64 && sweep(st);) ++round;
+    inputs_only_ = false;
     for (;;) {
       prune_value_info();
       // In a child process (frontend/sandbox.h): ONNX's inference trusts what its checker does not
@@ -654,6 +672,7 @@ class Folder {
   std::unordered_map<std::string, int> init_index_;      // initializer name -> index in the graph
   std::unordered_map<std::string, const onnx::TypeProto*> types_;
   std::unordered_map<std::string, std::string> why_;     // first output of a node -> why it did not fold
+  bool inputs_only_ = false;  // before the first inference: only graph inputs' declared types are known
 
   void index() {
     init_names_.clear();
@@ -664,6 +683,7 @@ class Folder {
     }
     types_.clear();
     for (const auto& vi : g_.input()) types_[vi.name()] = &vi.type();
+    if (inputs_only_) return;  // the model's own value_info and output types are claims, unchecked yet
     for (const auto& vi : g_.value_info()) types_[vi.name()] = &vi.type();
     for (const auto& vi : g_.output()) types_[vi.name()] = &vi.type();
   }

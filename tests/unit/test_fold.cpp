@@ -290,3 +290,33 @@ TEST_CASE("a constant expanded only to be broadcast by Add is not stored expande
   CHECK(g->t(g->nodes[0].inputs[1]).shape == Shape{1, 3});
   CHECK(find(*g, "e") == kNoTensor);
 }
+
+TEST_CASE("shape arithmetic that ONNX 1.12's inference rejects folds before it (LayerNormalization function, axis = -rank)",
+          "[frontend][fold]") {
+  // The expansion of LayerNormalization: ReducedShape = Concat(Slice(Shape(X), 0, axis),
+  // ConstantOfShape(Neg(axis), 1)). For axis = -rank the Slice is empty and ONNX 1.12's Concat
+  // inference fails ("axis must be in [-rank, rank-1]"); folded on x's declared shape first, it never
+  // reaches inference. Neg folds too.
+  Builder b;
+  b.input("x", {2, 3});
+  b.output("y", {1, 1});
+  b.i64("zero", {0});
+  b.i64("axis", {-2});
+  b.node("Shape", {"x"}, {"xs"});
+  b.node("Slice", {"xs", "zero", "axis"}, {"prefix"});
+  b.node("Neg", {"axis"}, {"count"});
+  auto* a = b.node("ConstantOfShape", {"count"}, {"suffix"})->add_attribute();
+  a->set_name("value");
+  a->set_type(onnx::AttributeProto::TENSOR);
+  a->mutable_t()->set_data_type(onnx::TensorProto::INT64);
+  a->mutable_t()->add_dims(1);
+  a->mutable_t()->add_int64_data(1);
+  Builder::attr_i(b.node("Concat", {"prefix", "suffix"}, {"reduced"}), "axis", 0);
+  Builder::attr_i(b.node("ReduceMean", {"x"}, {"m"}), "keepdims", 0);
+  b.node("Reshape", {"m", "reduced"}, {"y"});
+  auto g = b.import("ln-rank");
+  REQUIRE(g);
+  REQUIRE(g->nodes.size() == 2);  // ReduceMean, Reshape
+  CHECK(g->nodes[0].op == OpKind::ReduceMean);
+  CHECK(g->t(g->outputs[0]).shape == Shape{1, 1});
+}
