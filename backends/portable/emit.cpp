@@ -30,6 +30,8 @@ static std::string onnx_dtype_enum(DType t) {
     case DType::I64: return "DType::Int64";
     case DType::Bool: return "DType::Bool";
     case DType::F64: return "DType::Float64";
+    case DType::F16: return "DType::Float16";
+    case DType::BF16: return "DType::BFloat16";
     default: return fmt::format("DType({})", dtype_to_onnx(t));
   }
 }
@@ -239,7 +241,7 @@ Expected<EmittedSource> emit_portable(const CompiledModel& m) {
       calls += fmt::format("  std::memcpy(a + {}, {}, {});\n", b.offset, w.refs.at(o), g.t(o).bytes());
     }
 
-  std::string kernels = strip_pragma_once(embedded("common/act.h")) + "\n";
+  std::string kernels = strip_pragma_once(embedded("common/act.h")) + "\n" + strip_pragma_once(embedded("common/convert.h")) + "\n";
   // The int8 kernels share the requantization helpers: paste them first when any is used.
   if (kernel_files.count("window/quantize_window.h")) kernel_files.insert("quantize/quantize.h");
   // The pointwise programs evaluate their steps with unary_f32's and binary_f32's element functions

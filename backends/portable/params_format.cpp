@@ -46,7 +46,7 @@ std::string params_type(const KernelParams& kp) {
                                 "EluParams", "ReduceAccParams", "WhereParams", "TileParams", "ArgMaxParams",
                                 "InstanceNormParams", "BatchNormTrainParams",
 
-                                "PointwiseParams", "ExpandDwF32Params"};
+                                "PointwiseParams", "ExpandDwF32Params", "CastParams"};
   return std::string("ferrite_rt::") + names[kp.index()];
 }
 
@@ -105,6 +105,8 @@ std::string params_init(const KernelParams& kp) {
         } else if constexpr (std::is_same_v<P, ReduceAccParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}, {}}}", p.rank, arr(p.in_shape, 6), p.reduce_mask, p.out_total,
                              p.prod, en("ReduceMap", p.map), en("ReduceFinal", p.fin));
+        } else if constexpr (std::is_same_v<P, CastParams>) {
+          return fmt::format("{{{}, {}, {}}}", p.total, en("CastType", p.from), en("CastType", p.to));
         } else if constexpr (std::is_same_v<P, TileParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}}}", p.rank, arr(p.out_shape, 6), arr(p.in_shape, 6), p.total,
                              p.elem_size);

@@ -37,7 +37,7 @@ std::string data_literal(const Tensor& t) {
       case DType::I32: { int32_t x; std::memcpy(&x, q, 4); v = x == INT32_MIN ? "(-2147483647 - 1)" : fmt::format("{}", x); break; }
       case DType::I8: { int8_t x; std::memcpy(&x, q, 1); v = fmt::format("{}", x); break; }
       case DType::I16: { int16_t x; std::memcpy(&x, q, 2); v = fmt::format("{}", x); break; }
-      case DType::U16: { uint16_t x; std::memcpy(&x, q, 2); v = fmt::format("{}u", x); break; }
+      case DType::U16: case DType::F16: case DType::BF16: { uint16_t x; std::memcpy(&x, q, 2); v = fmt::format("{}u", x); break; }
       case DType::U32: { uint32_t x; std::memcpy(&x, q, 4); v = fmt::format("{}u", x); break; }
       case DType::U64: { uint64_t x; std::memcpy(&x, q, 8); v = fmt::format("{}ULL", x); break; }
       case DType::Bool: v = *q ? "true" : "false"; break;

@@ -14,7 +14,7 @@ static const char kMagic[] = "\x93NUMPY";
 
 static DType dtype_from_descr(const std::string& d) {
   static const std::pair<const char*, DType> table[] = {
-      {"<f4", DType::F32}, {"<f8", DType::F64}, {"<i8", DType::I64}, {"<i4", DType::I32}, {"<i2", DType::I16},
+      {"<f4", DType::F32}, {"<f8", DType::F64}, {"<f2", DType::F16}, {"<i8", DType::I64}, {"<i4", DType::I32}, {"<i2", DType::I16},
       {"|i1", DType::I8},  {"|u1", DType::U8},  {"<u2", DType::U16}, {"<u4", DType::U32}, {"<u8", DType::U64},
       {"|b1", DType::Bool}};
   for (const auto& [s, t] : table)
@@ -26,6 +26,8 @@ static const char* descr_of(DType t) {
   switch (t) {
     case DType::F32: return "<f4";
     case DType::F64: return "<f8";
+    case DType::F16: return "<f2";
+    case DType::BF16: return "<u2";  // numpy has no bfloat16: its bits, as ONNX's test data hold them
     case DType::I64: return "<i8";
     case DType::I32: return "<i4";
     case DType::I16: return "<i2";
@@ -111,6 +113,11 @@ Status write_npy(const std::string& path, const Tensor& t) {
   if (t.data) f.write(reinterpret_cast<const char*>(t.data->data()), static_cast<std::streamsize>(t.data->size()));
   if (!f) return make_error("cannot write '{}'", path);
   return Status::ok();
+}
+
+bool match_bf16_bits(Tensor& t, DType model) {
+  if (model == DType::BF16 && t.dtype == DType::U16) t.dtype = DType::BF16;
+  return t.dtype == model;
 }
 
 Expected<Tensor> read_tensor_file(const std::string& path) {

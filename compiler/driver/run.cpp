@@ -157,7 +157,7 @@ int run_model(const RunOptions& o) {
       continue;
     }
     if (it == data.end()) return fail(o, fmt::format("no --input given for model input '{}'", t.name));
-    if (it->second.dtype != t.dtype)
+    if (!match_bf16_bits(it->second, t.dtype))
       return fail(o, fmt::format("--input {}: file holds {}, the model expects {}", t.name, dtype_name(it->second.dtype),
                                  dtype_name(t.dtype)));
     if (it->second.shape != t.storage_shape())
@@ -364,6 +364,7 @@ int run_model(const RunOptions& o) {
     }
     auto ref = read_tensor_file(file);
     if (!ref) return fail(o, fmt::format("--reference {}: {}", name, ref.error().message));
+    match_bf16_bits(*ref, it->second.dtype);  // bfloat16 references come as uint16 bits
     if (ref->numel() != it->second.numel())
       return fail(o, fmt::format("--reference {}: shape {} differs from the output's {}", name, shape_str(ref->shape),
                                  shape_str(it->second.shape)));

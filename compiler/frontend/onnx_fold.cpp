@@ -27,6 +27,12 @@
 
 #include "frontend/onnx_import.h"
 #include "ir/ir.h"
+#include "ops/lower.h"
+
+#include "common/prelude.h"
+namespace ferrite_rt {
+#include "common/convert.h"
+}
 
 namespace ferrite {
 
@@ -40,13 +46,12 @@ const std::set<std::string>& foldable_ops() {
   static const std::set<std::string> s = {"Shape",     "Size",    "Gather", "Cast",    "ConstantOfShape", "Range",
                                           "Expand",    "Concat",  "Slice",  "Unsqueeze", "Squeeze",       "Equal",
                                           "Where",     "Add",     "Sub",    "Mul",     "Div",             "Reshape",
-                                          "Flatten",   "Identity"};
+                                          "Flatten",   "Identity", "Neg"};
   return s;
 }
 
 bool std_domain(const std::string& d) { return d.empty() || d == "ai.onnx"; }
 
-bool is_float(DType t) { return t == DType::F32 || t == DType::F64; }
 
 int64_t geti(const Tensor& t, size_t i) {
   const uint8_t* p = t.data->data() + i * dtype_size(t.dtype);
@@ -72,6 +77,11 @@ int64_t geti(const Tensor& t, size_t i) {
 
 double getf(const Tensor& t, size_t i) {
   const uint8_t* p = t.data->data() + i * dtype_size(t.dtype);
+  if (t.dtype == DType::F16 || t.dtype == DType::BF16) {
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    return t.dtype == DType::F16 ? ferrite_rt::f16_to_f32(h) : ferrite_rt::bf16_to_f32(h);
+  }
   if (t.dtype == DType::F32) {
     float v;
     std::memcpy(&v, p, 4);
@@ -206,6 +216,8 @@ std::vector<int64_t> ints_of(const Tensor& t) {
 // Element-wise binary arithmetic with numpy broadcasting.
 Result<Tensor> arith(const std::string& op, const Tensor& a, const Tensor& b) {
   if (a.dtype != b.dtype) return nofold("operand types differ");
+  if (a.dtype == DType::F16 || a.dtype == DType::BF16)
+    return nofold(fmt::format("{} on {} is not evaluated at compile time", op, dtype_name(a.dtype)));
   auto shp = broadcast(a.shape, b.shape);
   if (!shp) return nofold(fmt::format("shapes {} and {} do not broadcast", shape_str(a.shape), shape_str(b.shape)));
   auto s = checked(*shp);
@@ -242,36 +254,15 @@ Result<Tensor> arith(const std::string& op, const Tensor& a, const Tensor& b) {
   return out;
 }
 
+// With the run-time Cast kernels (runtime_templates/cast/cast.h), so that a folded Cast gives the
+// bits the generated code would.
 Result<Tensor> cast(const Tensor& x, DType to) {
-  if (to == DType::Undefined || to == DType::String || to == DType::F16)
-    return nofold(fmt::format("Cast to {} is not supported", dtype_name(to)));
+  auto c = cast_call(x.dtype, to, x.numel());
+  if (!c) return nofold(c.error().message);
   Tensor out = make(to, x.shape);
-  const size_t n = static_cast<size_t>(x.numel());
-  for (size_t i = 0; i < n; ++i) {
-    if (to == DType::F32) {
-      // Directly from the source type, as a C++ static_cast (ONNX Runtime's Cast) does.
-      setf32(out, i, x.dtype == DType::F32 || x.dtype == DType::F64 || x.dtype == DType::U64
-                         ? static_cast<float>(getf(x, i))
-                         : static_cast<float>(geti(x, i)));
-    } else if (to == DType::F64) {
-      setf64(out, i, getf(x, i));
-    } else if (to == DType::Bool) {
-      seti(out, i, is_float(x.dtype) ? getf(x, i) != 0.0 : geti(x, i) != 0);
-    } else if (is_float(x.dtype)) {
-      const double v = std::trunc(getf(x, i));
-      // The target's range (uint64 and int64 are bounded by int64 here).
-      const int bits = static_cast<int>(dtype_size(to)) * 8;
-      const bool sgn = to == DType::I8 || to == DType::I16 || to == DType::I32 || to == DType::I64;
-      const double lo = sgn ? -std::ldexp(1.0, bits - 1) : 0.0;
-      const double hi = std::ldexp(1.0, bits == 64 ? 63 : (sgn ? bits - 1 : bits));
-      if (!(v >= lo && v < hi))
-        return nofold(fmt::format("value {} is out of the range of {} (the result is undefined)", getf(x, i),
-                                  dtype_name(to)));
-      seti(out, i, static_cast<int64_t>(v));
-    } else {
-      seti(out, i, geti(x, i));
-    }
-  }
+  if (out.numel() == 0) return out;
+  Status st = execute_host(*c, {const_cast<uint8_t*>(x.data->data()), out.data->data()});
+  if (!st) return nofold(st.error().message);
   return out;
 }
 
@@ -407,6 +398,17 @@ Result<std::vector<Tensor>> evaluate(const NodeView& v, const std::string& op) {
     return one(cast(*x, dtype_from_onnx(to)));
   }
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Equal") return one(arith(op, *x, *v.in[1]));
+  if (op == "Neg") {  // integers wrap (-INT_MIN = INT_MIN), as 0 - x does
+    if (x->dtype == DType::F16 || x->dtype == DType::BF16)
+      return nofold(fmt::format("Neg on {} is not evaluated at compile time", dtype_name(x->dtype)));
+    Tensor out = make(x->dtype, x->shape);
+    for (size_t i = 0; i < static_cast<size_t>(x->numel()); ++i) {
+      if (x->dtype == DType::F32) setf32(out, i, -static_cast<float>(getf(*x, i)));
+      else if (x->dtype == DType::F64) setf64(out, i, -getf(*x, i));
+      else seti(out, i, static_cast<int64_t>(uint64_t{0} - static_cast<uint64_t>(geti(*x, i))));
+    }
+    return std::vector<Tensor>{out};
+  }
   if (op == "Shape") {
     const int64_t r = static_cast<int64_t>(x->shape.size());
     int64_t s = norm_axis(v.attr_i("start", 0), r), e = norm_axis(v.attr_i("end", r), r);
@@ -440,6 +442,7 @@ Result<std::vector<Tensor>> evaluate(const NodeView& v, const std::string& op) {
   if (op == "Range") {
     const Tensor &st = *v.in[0], &li = *v.in[1], &de = *v.in[2];
     if (st.numel() != 1 || li.numel() != 1 || de.numel() != 1) return nofold("start, limit and delta must be scalars");
+    if (st.dtype == DType::F16 || st.dtype == DType::BF16) return nofold("Range on 16-bit floats is not evaluated");
     const double dd = getf(de, 0);
     if (dd == 0) return nofold("delta is 0");
     const double nn = std::ceil((getf(li, 0) - getf(st, 0)) / dd);
@@ -627,6 +630,13 @@ class Folder {
 
   Status run(FoldStats* stats) {
     FoldStats st;
+    // First, what folds on the graph inputs' declared shapes (static: checked by the importer) and
+    // the constants alone, before ONNX's inference sees it: ONNX 1.12's inference rejects some shape
+    // arithmetic that folds (the LayerNormalization function's expansion for axis = -rank concatenates
+    // an empty Slice of a shape, and its Concat inference then fails). No inferred type is used here.
+    inputs_only_ = true;
+    for (int round = 0; round < 64 && sweep(st);) ++round;
+    inputs_only_ = false;
     for (;;) {
       prune_value_info();
       // In a child process (frontend/sandbox.h): ONNX's inference trusts what its checker does not
@@ -662,6 +672,7 @@ class Folder {
   std::unordered_map<std::string, int> init_index_;      // initializer name -> index in the graph
   std::unordered_map<std::string, const onnx::TypeProto*> types_;
   std::unordered_map<std::string, std::string> why_;     // first output of a node -> why it did not fold
+  bool inputs_only_ = false;  // before the first inference: only graph inputs' declared types are known
 
   void index() {
     init_names_.clear();
@@ -672,6 +683,7 @@ class Folder {
     }
     types_.clear();
     for (const auto& vi : g_.input()) types_[vi.name()] = &vi.type();
+    if (inputs_only_) return;  // the model's own value_info and output types are claims, unchecked yet
     for (const auto& vi : g_.value_info()) types_[vi.name()] = &vi.type();
     for (const auto& vi : g_.output()) types_[vi.name()] = &vi.type();
   }
@@ -992,14 +1004,6 @@ class Folder {
         bad.push_back(fmt::format("  {}: output '{}' cannot be computed at compile time: {}", who, out, w->second));
         continue;
       }
-      if (np.op_type() == "Cast") {
-        bad.push_back(fmt::format(
-            "  {}: converts '{}' ({}) to {} at run time; Ferrite folds a Cast only on constant data or to the tensor's "
-            "own type (run-time Cast is not supported yet)",
-            who, np.input(0), type_str(np.input(0)),
-            dtype_name(dtype_from_onnx(static_cast<int>(NodeView{np, {}}.attr_i("to", 0))))));
-        continue;
-      }
       if ((np.op_type() == "Shape" || np.op_type() == "Size") && np.input_size() == 1) {
         bad.push_back(fmt::format("  {}: input '{}' ({}) has no static shape after shape inference", who, np.input(0),
                                   type_str(np.input(0))));
@@ -1035,8 +1039,8 @@ class Folder {
 
 const std::vector<std::string>& fold_only_ops() {
   // Expand and Where also have kernels now (ops.def): they fold when constant, else run.
-  static const std::vector<std::string> v = {"Shape", "Size", "Gather", "Cast", "ConstantOfShape",
-                                             "Range", "Equal"};
+  // Cast too: it runs when its input is not constant (cast_to_<type>).
+  static const std::vector<std::string> v = {"Shape", "Size", "Gather", "ConstantOfShape", "Range", "Equal"};
   return v;
 }
 

@@ -21,7 +21,8 @@ struct ImportOptions {
   // Graph inputs to turn into constants (--freeze-input NAME=FILE), with their data.
   std::map<std::string, Tensor> frozen_inputs;
   // Data for graph inputs; an input read only in slots that must be constant (a Reshape's shape, a
-  // Slice's starts, Clip's bounds, ...) is frozen with it. `ferrite run` passes its inputs here.
+  // Slice's starts, Clip's bounds, ...) is frozen with it, and so is an input that no node reads
+  // (nor is a graph output). `ferrite run` passes its inputs here.
   std::map<std::string, Tensor> const_slot_inputs;
 };
 

@@ -4,13 +4,18 @@
 #include <cstring>
 #include <set>
 
+#include "common/prelude.h"
+namespace ferrite_rt {
+#include "common/convert.h"
+}
+
 namespace ferrite {
 
 size_t dtype_size(DType t) {
   switch (t) {
     case DType::F32: case DType::I32: case DType::U32: return 4;
     case DType::F64: case DType::I64: case DType::U64: return 8;
-    case DType::F16: case DType::I16: case DType::U16: return 2;
+    case DType::F16: case DType::BF16: case DType::I16: case DType::U16: return 2;
     case DType::I8: case DType::U8: case DType::Bool: return 1;
     default: return 0;
   }
@@ -21,6 +26,7 @@ const char* dtype_name(DType t) {
     case DType::F32: return "float32";
     case DType::F64: return "float64";
     case DType::F16: return "float16";
+    case DType::BF16: return "bfloat16";
     case DType::I8: return "int8";
     case DType::U8: return "uint8";
     case DType::I16: return "int16";
@@ -42,7 +48,7 @@ const char* dtype_c_type(DType t) {
     case DType::I8: return "int8_t";
     case DType::U8: return "uint8_t";
     case DType::I16: return "int16_t";
-    case DType::U16: return "uint16_t";
+    case DType::U16: case DType::F16: case DType::BF16: return "uint16_t";  // float16/bfloat16: bits
     case DType::I32: return "int32_t";
     case DType::U32: return "uint32_t";
     case DType::I64: return "int64_t";
@@ -111,6 +117,13 @@ static std::vector<T> convert_data(const Tensor& t) {
       CASE(U16, uint16_t) CASE(I32, int32_t) CASE(U32, uint32_t) CASE(I64, int64_t)
       CASE(U64, uint64_t) CASE(Bool, uint8_t)
 #undef CASE
+      case DType::F16: case DType::BF16: {
+        uint16_t h;
+        std::memcpy(&h, p + i * 2, 2);
+        const float f = t.dtype == DType::F16 ? ferrite_rt::f16_to_f32(h) : ferrite_rt::bf16_to_f32(h);
+        out[i] = static_cast<T>(f);
+        break;
+      }
       default: out[i] = T{};
     }
   }

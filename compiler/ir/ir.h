@@ -12,7 +12,8 @@
 
 namespace ferrite {
 
-enum class DType : uint8_t { Undefined, F32, F64, F16, I8, U8, I16, U16, I32, U32, I64, U64, Bool, String };
+// F16 and BF16 (float16, bfloat16) are stored as their 16-bit patterns (uint16_t in generated code).
+enum class DType : uint8_t { Undefined, F32, F64, F16, I8, U8, I16, U16, I32, U32, I64, U64, Bool, String, BF16 };
 size_t dtype_size(DType t);
 const char* dtype_name(DType t);    // "float32", "int64", ...
 const char* dtype_c_type(DType t);  // "float", "int64_t", ...
@@ -63,7 +64,7 @@ struct Tensor {
   // Typed views of constant data (dtype must match).
   const float* f32() const { return reinterpret_cast<const float*>(data->data()); }
   std::vector<int64_t> as_i64() const;  // integer/float constants converted to int64
-  std::vector<float> as_f32() const;    // numeric constants converted to float
+  std::vector<float> as_f32() const;    // numeric constants converted to float (float16/bfloat16 decoded)
 };
 
 using AttrValue = std::variant<int64_t, float, std::string, std::vector<int64_t>, std::vector<float>>;

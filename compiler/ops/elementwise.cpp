@@ -3,6 +3,8 @@
 // activation functions (Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish) and math
 // functions (Sqrt, Exp, Log, Abs, Neg, Reciprocal, Floor, Ceil, Round, Erf) via unary_f32; Elu via elu_f32.
 // Both may write in place over an input that dies at the node (the op traits' in-place rules).
+#include <optional>
+
 #include "ops/op_util.h"
 
 namespace ferrite::ops {
@@ -27,6 +29,7 @@ static Expected<ferrite_rt::ElemType> elem_type(const Graph& g, const Node& n, T
     case DType::U32: return ElemType::U32;
     case DType::I64: return ElemType::I64;
     case DType::U64: return ElemType::U64;
+    case DType::F16: return ElemType::F16;  // Max and Min only (binary_call)
     default:
       return make_error("{}: {} '{}' is {}; this operator supports float32, float64 and the integer types",
                         n.display_name(), what, t.name, dtype_name(t.dtype));
@@ -59,6 +62,11 @@ static Expected<KernelCall> binary_call(const Graph& g, const Node& n, ferrite_r
     return make_error("{}: input '{}' is {}; PRelu is supported for float32 only", n.display_name(),
                       g.t(*ta == ElemType::F32 ? b_type_of : a_type_of).name,
                       dtype_name(g.t(*ta == ElemType::F32 ? b_type_of : a_type_of).dtype));
+  if ((*ta == ElemType::F16 || *tb == ElemType::F16) && op != ferrite_rt::BinOp::Max && op != ferrite_rt::BinOp::Min) {
+    const TensorId h = *ta == ElemType::F16 ? a_type_of : b_type_of;
+    return make_error("{}: input '{}' is float16; on float16 data Ferrite runs Max, Min and Cast only",
+                      n.display_name(), g.t(h).name);
+  }
   KernelId k = KernelId::binary_f32;
   if (op == ferrite_rt::BinOp::Pow && !f32) {
     if (*ta != ElemType::F32 && *ta != ElemType::F64 && *ta != ElemType::I32 && *ta != ElemType::I64)
@@ -77,6 +85,7 @@ static Expected<KernelCall> binary_call(const Graph& g, const Node& n, ferrite_r
       case ElemType::U32: k = KernelId::binary_u32; break;
       case ElemType::I64: k = KernelId::binary_i64; break;
       case ElemType::U64: k = KernelId::binary_u64; break;
+      case ElemType::F16: k = KernelId::binary_f16; break;
     }
   }
   const Shape& y = out_shape(g, n);
@@ -423,5 +432,84 @@ Expected<Lowered> lower_Min(const Graph& g, const Node& n) { return lower_variad
 Expected<Lowered> lower_Max(const Graph& g, const Node& n) { return lower_variadic(g, n, ferrite_rt::BinOp::Max, "max", false); }
 Expected<Lowered> lower_Sum(const Graph& g, const Node& n) { return lower_variadic(g, n, ferrite_rt::BinOp::Add, "sum", false); }
 Expected<Lowered> lower_Mean(const Graph& g, const Node& n) { return lower_variadic(g, n, ferrite_rt::BinOp::Add, "mean", true); }
+
+// Cast at run time (cast_to_<type>, runtime_templates/cast/cast.h): any numeric type to any other,
+// float16 and bfloat16 included; string tensors are refused. Casts of constants fold before the IR
+// exists (compiler/frontend/onnx_fold.cpp, with the same kernels), and a Cast to the input's own type
+// is removed there.
+static std::optional<ferrite_rt::CastType> cast_type(DType t) {
+  using ferrite_rt::CastType;
+  switch (t) {
+    case DType::F32: return CastType::F32;
+    case DType::F64: return CastType::F64;
+    case DType::F16: return CastType::F16;
+    case DType::BF16: return CastType::BF16;
+    case DType::I8: return CastType::I8;
+    case DType::U8: return CastType::U8;
+    case DType::I16: return CastType::I16;
+    case DType::U16: return CastType::U16;
+    case DType::I32: return CastType::I32;
+    case DType::U32: return CastType::U32;
+    case DType::I64: return CastType::I64;
+    case DType::U64: return CastType::U64;
+    case DType::Bool: return CastType::Bool;
+    default: return std::nullopt;
+  }
+}
+
+}  // namespace ferrite::ops
+
+namespace ferrite {
+Expected<KernelCall> cast_call(DType from, DType to, int64_t total) {
+  const auto f = ops::cast_type(from), t = ops::cast_type(to);
+  if (!f || !t) return make_error("Cast from {} to {} is not supported", dtype_name(from), dtype_name(to));
+  KernelCall c;
+  switch (*t) {
+    case ferrite_rt::CastType::F32: c.kernel = KernelId::cast_to_f32; break;
+    case ferrite_rt::CastType::F64: c.kernel = KernelId::cast_to_f64; break;
+    case ferrite_rt::CastType::F16: c.kernel = KernelId::cast_to_f16; break;
+    case ferrite_rt::CastType::BF16: c.kernel = KernelId::cast_to_bf16; break;
+    case ferrite_rt::CastType::I8: c.kernel = KernelId::cast_to_i8; break;
+    case ferrite_rt::CastType::U8: c.kernel = KernelId::cast_to_u8; break;
+    case ferrite_rt::CastType::I16: c.kernel = KernelId::cast_to_i16; break;
+    case ferrite_rt::CastType::U16: c.kernel = KernelId::cast_to_u16; break;
+    case ferrite_rt::CastType::I32: c.kernel = KernelId::cast_to_i32; break;
+    case ferrite_rt::CastType::U32: c.kernel = KernelId::cast_to_u32; break;
+    case ferrite_rt::CastType::I64: c.kernel = KernelId::cast_to_i64; break;
+    case ferrite_rt::CastType::U64: c.kernel = KernelId::cast_to_u64; break;
+    case ferrite_rt::CastType::Bool: c.kernel = KernelId::cast_to_bool; break;
+  }
+  ferrite_rt::CastParams p{};
+  p.total = static_cast<int32_t>(total);
+  p.from = *f;
+  p.to = *t;
+  c.params = p;
+  c.variant = fmt::format("cast_{}_to_{}", dtype_name(from), dtype_name(to));
+  return c;
+}
+}  // namespace ferrite
+
+namespace ferrite::ops {
+Expected<Lowered> lower_Cast(const Graph& g, const Node& n) {
+  const Tensor &x = g.t(n.inputs[0]), &y = g.t(n.outputs[0]);
+  const Tensor& mx = model_tensor(g, n.inputs[0]);
+  const Tensor& my = model_tensor(g, n.outputs[0]);
+  if (mx.dtype != x.dtype || my.dtype != y.dtype)
+    return make_error("{}: '{}' is also read by quantized operators (as int8); Cast on it is not supported",
+                      n.display_name(), mx.dtype != x.dtype ? mx.name : my.name);
+  if (!cast_type(x.dtype) || !cast_type(y.dtype))
+    return make_error("{}: Cast of '{}' ({}) to '{}' ({}) is not supported: {} tensors are not", n.display_name(), x.name,
+                      dtype_name(x.dtype), y.name, dtype_name(y.dtype),
+                      dtype_name(cast_type(x.dtype) ? y.dtype : x.dtype));
+  if (x.shape != y.shape)
+    return make_error("{}: output '{}' {} differs from input '{}' {}", n.display_name(), y.name, shape_str(y.shape),
+                      x.name, shape_str(x.shape));
+  auto c = cast_call(x.dtype, y.dtype, x.numel());
+  if (!c) return make_error("{}: {}", n.display_name(), c.error().message);
+  c->args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  Lowered l;
+  l.calls.push_back(std::move(*c));
+  return l;
+}
 
 }  // namespace ferrite::ops

@@ -35,7 +35,9 @@ using KernelParamsVariant =
                  ferrite_rt::InstanceNormParams, ferrite_rt::BatchNormTrainParams,
 
                  // fused pointwise chains (passes/fuse_pointwise.cpp)
-                 ferrite_rt::PointwiseParams, ferrite_rt::ExpandDwF32Params>;
+                 ferrite_rt::PointwiseParams, ferrite_rt::ExpandDwF32Params,
+                 // run-time Cast
+                 ferrite_rt::CastParams>;
 
 // A std::variant (std::get, std::get_if, std::visit work on it directly).
 struct KernelParams : KernelParamsVariant {

@@ -6,6 +6,8 @@
 
 namespace ferrite_rt {
 #include "common/act.h"
+#include "common/convert.h"
+#include "cast/cast.h"
 #include "batchnorm/batchnorm_f32.h"
 #include "binary/binary_f32.h"
 #include "concat/concat.h"

@@ -112,4 +112,9 @@ Expected<Lowered> lower_node_tflite(const Graph& g, const Node& n);
 // the kernel's argument order. Fails for kernels that need a core feature (target variants).
 Status execute_host(const KernelCall& c, const std::vector<void*>& args);
 
+// The Cast kernel call (runtime_templates/cast/cast.h) converting `total` elements of type `from` to
+// `to`, without operands; lowering and the frontend's constant folding share it. Fails for types
+// Cast does not run (string).
+Expected<KernelCall> cast_call(DType from, DType to, int64_t total);
+
 }  // namespace ferrite

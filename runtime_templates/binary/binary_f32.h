@@ -4,7 +4,8 @@
 // not float32 (ONNX allows an exponent type different from the base's).
 enum class BinOp : int32_t { Add = 0, Sub = 1, Mul = 2, Div = 3, PRelu = 4, Max = 5, Min = 6, Pow = 7 };
 // Element types of the typed kernels (a_type: a and y; b_type: b, which differs only for Pow).
-enum class ElemType : int32_t { F32 = 0, F64 = 1, I8 = 2, U8 = 3, I16 = 4, U16 = 5, I32 = 6, U32 = 7, I64 = 8, U64 = 9 };
+enum class ElemType : int32_t { F32 = 0, F64 = 1, I8 = 2, U8 = 3, I16 = 4, U16 = 5, I32 = 6, U32 = 7, I64 = 8, U64 = 9,
+                                F16 = 10 };
 
 struct BinaryParams {
   BinOp op;
@@ -188,6 +189,14 @@ inline void binary_i32(const BinaryParams& p, const int32_t* a, const int32_t* b
 inline void binary_u32(const BinaryParams& p, const uint32_t* a, const uint32_t* b, uint32_t* y) { binary_typed(p, a, b, y); }
 inline void binary_i64(const BinaryParams& p, const int64_t* a, const int64_t* b, int64_t* y) { binary_typed(p, a, b, y); }
 inline void binary_u64(const BinaryParams& p, const uint64_t* a, const uint64_t* b, uint64_t* y) { binary_typed(p, a, b, y); }
+// float16 (stored as its bits): Max and Min only. Compared as floats with float32's rule (a NaN
+// first operand propagates); the chosen input's bits are the output, so nothing is rounded.
+inline uint16_t binary_f16_max(uint16_t a, uint16_t b) { return f16_to_f32(a) < f16_to_f32(b) ? b : a; }
+inline uint16_t binary_f16_min(uint16_t a, uint16_t b) { return f16_to_f32(b) < f16_to_f32(a) ? b : a; }
+inline void binary_f16(const BinaryParams& p, const uint16_t* a, const uint16_t* b, uint16_t* y) {
+  if (p.op == BinOp::Max) binary_loop(p, a, b, y, binary_f16_max);
+  else if (p.op == BinOp::Min) binary_loop(p, a, b, y, binary_f16_min);
+}
 
 // Pow with base type T (float32, float64, int32, int64: ONNX's T) and exponent type E (any numeric),
 // as ONNX Runtime computes it: static_cast<T>(std::pow(x, y)), where every combination other than
@@ -201,12 +210,7 @@ inline void binary_u64(const BinaryParams& p, const uint64_t* a, const uint64_t*
 template <typename T>
 inline T pow_from_double(double v) {
   if constexpr (BinTraits<T>::is_int) {
-    constexpr T lo = BinTraits<T>::is_signed ? static_cast<T>(static_cast<T>(1) << (sizeof(T) * 8 - 1)) : T(0);
-    constexpr T hi = static_cast<T>(~lo);
-    if (v != v) return 0;
-    if (v <= static_cast<double>(lo)) return lo;
-    if (v >= static_cast<double>(hi)) return hi;  // (double)hi rounds up to 2^bits-1 for 64 bits
-    return static_cast<T>(v);
+    return saturate_from_double<T>(v);  // common/convert.h
   } else {
     return static_cast<T>(v);
   }
@@ -249,6 +253,7 @@ inline void pow_base(const BinaryParams& p, const T* a, const void* b, T* y) {
     case ElemType::U32: binary_loop(p, a, static_cast<const uint32_t*>(b), y, pow_elem<T, uint32_t>); break;
     case ElemType::I64: binary_loop(p, a, static_cast<const int64_t*>(b), y, pow_elem<T, int64_t>); break;
     case ElemType::U64: binary_loop(p, a, static_cast<const uint64_t*>(b), y, pow_elem<T, uint64_t>); break;
+    case ElemType::F16: break;  // not a Pow exponent type the compiler lets through
   }
 }
 

@@ -4,12 +4,17 @@
 // results are exact (Approx only for exp/log/tanh-based results).
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 #include "common/prelude.h"
 namespace ferrite_rt {
 #include "common/act.h"
+#include "common/convert.h"
+#include "cast/cast.h"
 #include "copy/copy.h"
 #include "conv/conv_f32.h"
 #include "gemm/gemm_f32.h"
@@ -1336,4 +1341,150 @@ TEST_CASE("argmax/argmin: first or last of equal extremes, inner axis", "[argmax
   p.select_last = 0;
   argmax_f32(p, x, y);
   check_eq(y, std::vector<int64_t>{0, 1});
+}
+
+// float16 / bfloat16 conversions (common/convert.h): round to nearest even with subnormals,
+// overflow and NaN; double -> float16 rounds once (via float would round twice).
+TEST_CASE("f32_to_f16 rounds to nearest even", "[kernels][cast]") {
+  CHECK(f32_to_f16(1.0f) == 0x3c00);
+  CHECK(f32_to_f16(-2.0f) == 0xc000);
+  CHECK(f32_to_f16(-0.0f) == 0x8000);
+  CHECK(f32_to_f16(65504.0f) == 0x7bff);
+  CHECK(f32_to_f16(65519.99f) == 0x7bff);
+  CHECK(f32_to_f16(65520.0f) == 0x7c00);  // the tie rounds to even: infinity
+  CHECK(f32_to_f16(1e10f) == 0x7c00);
+  CHECK(f32_to_f16(-std::numeric_limits<float>::infinity()) == 0xfc00);
+  CHECK(f32_to_f16(std::nanf("")) == 0x7e00);
+  CHECK(f32_to_f16(1.0f + std::ldexp(1.0f, -11)) == 0x3c00);      // tie -> even
+  CHECK(f32_to_f16(1.0f + 3 * std::ldexp(1.0f, -11)) == 0x3c02);  // tie -> even (up)
+  CHECK(f32_to_f16(1.0f + std::ldexp(1.0f, -11) + std::ldexp(1.0f, -20)) == 0x3c01);
+  CHECK(f32_to_f16(std::ldexp(1.0f, -24)) == 0x0001);  // smallest subnormal
+  CHECK(f32_to_f16(std::ldexp(1.0f, -25)) == 0x0000);  // tie -> 0
+  CHECK(f32_to_f16(std::ldexp(1.5f, -25)) == 0x0001);
+  CHECK(f32_to_f16(std::ldexp(3.0f, -25)) == 0x0002);  // 1.5 units: tie -> 2
+  CHECK(f32_to_f16(std::ldexp(1.0f, -14) - std::ldexp(1.0f, -25)) == 0x0400);  // up to the smallest normal
+  CHECK(f32_to_f16(std::ldexp(1.0f, -30)) == 0x0000);
+  CHECK(f32_to_f16(-std::ldexp(1.0f, -24)) == 0x8001);
+}
+
+TEST_CASE("f16_to_f32 is exact", "[kernels][cast]") {
+  CHECK(f16_to_f32(0x0001) == std::ldexp(1.0f, -24));
+  CHECK(f16_to_f32(0x03ff) == std::ldexp(1023.0f, -24));
+  CHECK(f16_to_f32(0x7bff) == 65504.0f);
+  CHECK(f16_to_f32(0x3555) == 0.333251953125f);
+  CHECK(f16_to_f32(0xfc00) == -std::numeric_limits<float>::infinity());
+  CHECK(std::isnan(f16_to_f32(0x7e00)));
+  CHECK(std::signbit(f16_to_f32(0x8000)));
+  for (uint32_t h = 0; h < 0x10000u; ++h) {  // every finite value converts back to itself
+    const uint16_t b = static_cast<uint16_t>(h);
+    if ((b & 0x7c00u) == 0x7c00u) continue;
+    REQUIRE(f32_to_f16(f16_to_f32(b)) == b);
+    REQUIRE(f64_to_f16(static_cast<double>(f16_to_f32(b))) == b);
+  }
+}
+
+TEST_CASE("f64_to_f16 rounds once, from the double", "[kernels][cast]") {
+  const double d = 1.0 + std::ldexp(1.0, -11) + std::ldexp(1.0, -40);  // just above a tie
+  CHECK(f32_to_f16(static_cast<float>(d)) == 0x3c00);  // via float: the tie, rounded to even
+  CHECK(f64_to_f16(d) == 0x3c01);                      // directly: up
+  CHECK(f64_to_f16(65520.0) == 0x7c00);
+  CHECK(f64_to_f16(65519.999) == 0x7bff);
+  CHECK(f64_to_f16(std::ldexp(1.0, -25)) == 0x0000);
+  CHECK(f64_to_f16(std::ldexp(1.0, -25) + std::ldexp(1.0, -60)) == 0x0001);
+  CHECK(f64_to_f16(1e-300) == 0x0000);
+  CHECK(f64_to_f16(-1e300) == 0xfc00);
+}
+
+TEST_CASE("bfloat16 truncates, NaN stays NaN", "[kernels][cast]") {
+  float v;
+  const uint32_t bits = 0x3ef5eeb0u;  // ONNX's test_cast_FLOAT_to_BFLOAT16 expects 0x3ef5
+  std::memcpy(&v, &bits, 4);
+  CHECK(f32_to_bf16(v) == 0x3ef5);
+  const uint32_t snan = 0x7f800001u;  // truncation alone would give infinity
+  std::memcpy(&v, &snan, 4);
+  CHECK(f32_to_bf16(v) == 0x7fc0);
+  CHECK(f32_to_bf16(-std::numeric_limits<float>::infinity()) == 0xff80);
+  CHECK(bf16_to_f32(0x3f80) == 1.0f);
+  CHECK(bf16_to_f32(0xc0a0) == -5.0f);
+}
+
+TEST_CASE("saturate_from_double truncates and saturates", "[kernels][cast]") {
+  CHECK(saturate_from_double<uint8_t>(300.7) == 255);
+  CHECK(saturate_from_double<uint8_t>(-3.7) == 0);
+  CHECK(saturate_from_double<uint8_t>(2.9) == 2);
+  CHECK(saturate_from_double<uint8_t>(std::nan("")) == 0);
+  CHECK(saturate_from_double<int8_t>(-128.9) == -128);
+  CHECK(saturate_from_double<int8_t>(-200.0) == -128);
+  CHECK(saturate_from_double<int8_t>(127.9) == 127);
+  CHECK(saturate_from_double<int8_t>(-1.9) == -1);
+  CHECK(saturate_from_double<int64_t>(1e19) == std::numeric_limits<int64_t>::max());
+  CHECK(saturate_from_double<int64_t>(-1e19) == std::numeric_limits<int64_t>::min());
+  CHECK(saturate_from_double<uint64_t>(2e19) == std::numeric_limits<uint64_t>::max());
+  CHECK(saturate_from_double<int32_t>(-2147483648.5) == std::numeric_limits<int32_t>::min());
+}
+
+TEST_CASE("cast_to_<type> converts every source type", "[kernels][cast]") {
+  CastParams p{};
+  p.from = CastType::F32;
+  p.to = CastType::U8;
+  p.total = 6;
+  const float xf[6] = {-1.5f, 0.5f, 254.7f, 255.5f, 1e10f, std::nanf("")};
+  uint8_t yu8[6];
+  cast_to_u8(p, xf, yu8);
+  check_eq(yu8, std::vector<uint8_t>{0, 0, 254, 255, 255, 0});
+  bool yb[6];
+  p.to = CastType::Bool;
+  cast_to_bool(p, xf, yb);
+  CHECK((yb[0] && yb[1] && yb[2] && yb[5]));
+  const int64_t xi[3] = {(int64_t{1} << 32) + 5, -1, (int64_t{1} << 24) + 1};
+  p.from = CastType::I64;
+  p.to = CastType::I32;
+  p.total = 3;
+  int32_t yi[3];
+  cast_to_i32(p, xi, yi);
+  check_eq(yi, std::vector<int32_t>{5, -1, (1 << 24) + 1});
+  float yf[3];
+  p.to = CastType::F32;
+  cast_to_f32(p, xi, yf);
+  CHECK(yf[2] == 16777216.0f);  // one rounding, to even
+  const double xd[2] = {1.0 + std::ldexp(1.0, -11) + std::ldexp(1.0, -40), 3.5};
+  uint16_t yh[2];
+  p.from = CastType::F64;
+  p.to = CastType::F16;
+  p.total = 2;
+  cast_to_f16(p, xd, yh);
+  CHECK(yh[0] == 0x3c01);
+  CHECK(yh[1] == 0x4300);
+  const uint16_t xh[2] = {0x3c01, 0xc300};  // float16 -> int8: -3.5 -> -3
+  int8_t y8[2];
+  p.from = CastType::F16;
+  p.to = CastType::I8;
+  cast_to_i8(p, xh, y8);
+  CHECK(y8[0] == 1);
+  CHECK(y8[1] == -3);
+  const uint8_t xbool[2] = {0, 1};
+  uint16_t ybf[2];
+  p.from = CastType::Bool;
+  p.to = CastType::BF16;
+  cast_to_bf16(p, xbool, ybf);
+  CHECK(ybf[0] == 0x0000);
+  CHECK(ybf[1] == 0x3f80);
+}
+
+TEST_CASE("binary_f16 Max and Min pick an input's bits", "[kernels][cast]") {
+  const uint16_t a[3] = {0x3c00, 0xc000, 0x7e00};  // 1, -2, NaN
+  const uint16_t b[3] = {0x4000, 0x8000, 0x3c00};  // 2, -0, 1
+  uint16_t y[3];
+  BinaryParams p{};
+  p.op = BinOp::Max;
+  p.rank = 1;
+  p.out_shape[0] = 3;
+  p.total = 3;
+  p.same_shape = 1;
+  p.a_type = p.b_type = ElemType::F16;
+  binary_f16(p, a, b, y);
+  check_eq(y, std::vector<uint16_t>{0x4000, 0x8000, 0x7e00});
+  p.op = BinOp::Min;
+  binary_f16(p, a, b, y);
+  check_eq(y, std::vector<uint16_t>{0x3c00, 0xc000, 0x7e00});
 }
