@@ -139,52 +139,32 @@ inline void avgpool_s8_dsp_tfl(const PoolS8Params& p, const int8_t* x, int8_t* y
   const size_t Cs = static_cast<size_t>(C);
   const size_t row = static_cast<size_t>(p.w_in) * Cs;
   int32_t s[16];
-  for (int32_t n = 0; n < p.n; ++n) {
-    const int8_t* xn = x + static_cast<size_t>(n) * static_cast<size_t>(p.h_in) * row;
-    for (int32_t oh = 0; oh < p.h_out; ++oh) {
-      const int32_t hs = oh * p.stride_h - p.pad_top;
-      int32_t ky0, ky1;
-      pool_s8_window(hs, p.kh, 1, p.h_in, &ky0, &ky1);
-      for (int32_t ow = 0; ow < p.w_out; ++ow) {
-        const int32_t ws = ow * p.stride_w - p.pad_left;
-        int32_t kx0, kx1;
-        pool_s8_window(ws, p.kw, 1, p.w_in, &kx0, &kx1);
-        int8_t* yp = y + ((static_cast<size_t>(n) * static_cast<size_t>(p.h_out) + static_cast<size_t>(oh)) *
-                              static_cast<size_t>(p.w_out) +
-                          static_cast<size_t>(ow)) *
-                             Cs;
-        int32_t rows = ky1 - ky0, cols = kx1 - kx0;
-        const int32_t cnt = rows * cols;
-        const int8_t* x0 =
-            cnt > 0 ? xn + static_cast<size_t>(hs + ky0) * row + static_cast<size_t>(ws + kx0) * Cs : xn;
-        if (cols == p.w_in) {  // full-width window: its rows are one run of positions
-          cols = cnt;
-          rows = 1;
-        }
-        const uint32_t m = tfl_pool_recip(cnt);
-        int32_t c = 0;
-        // Word-aligned blocks (aligned x0, C % 4 == 0: every block of a typical layer) load by LDRD.
-        const bool aligned = ((reinterpret_cast<uintptr_t>(x0) | Cs) & 3u) == 0;
-        for (; c + 16 <= C; c += 16) {
-          if (aligned)
-            avgpool_tfl_dsp_sum<4, true>(x0 + c, rows, cols, row, Cs, s);
-          else
-            avgpool_tfl_dsp_sum<4, false>(x0 + c, rows, cols, row, Cs, s);
-          avgpool_tfl_dsp_out(s, 16, cnt, m, p.act_min, p.act_max, yp + c);
-        }
-        for (; c + 4 <= C; c += 4) {
-          avgpool_tfl_dsp_sum<1, false>(x0 + c, rows, cols, row, Cs, s);
-          avgpool_tfl_dsp_out(s, 4, cnt, m, p.act_min, p.act_max, yp + c);
-        }
-        for (; c < C; ++c) {
-          int32_t a = 0;
-          for (int32_t r = 0; r < rows; ++r) {
-            const int8_t* q = x0 + c + static_cast<size_t>(r) * row;
-            for (int32_t k = 0; k < cols; ++k, q += Cs) a += *q;
-          }
-          avgpool_tfl_dsp_out(&a, 1, cnt, m, p.act_min, p.act_max, yp + c);
-        }
-      }
+  // (always_inline: an out-of-line lambda reloads its captures per tap block.)
+  const auto pixel = [&](const int8_t* x0, int32_t rows, int32_t cols, int32_t cnt,
+                         int8_t* yp) __attribute__((always_inline)) {
+    const uint32_t m = tfl_pool_recip(cnt);
+    int32_t c = 0;
+    // Word-aligned blocks (aligned x0, C % 4 == 0: every block of a typical layer) load by LDRD.
+    const bool aligned = ((reinterpret_cast<uintptr_t>(x0) | Cs) & 3u) == 0;
+    for (; c + 16 <= C; c += 16) {
+      if (aligned)
+        avgpool_tfl_dsp_sum<4, true>(x0 + c, rows, cols, row, Cs, s);
+      else
+        avgpool_tfl_dsp_sum<4, false>(x0 + c, rows, cols, row, Cs, s);
+      avgpool_tfl_dsp_out(s, 16, cnt, m, p.act_min, p.act_max, yp + c);
     }
-  }
+    for (; c + 4 <= C; c += 4) {
+      avgpool_tfl_dsp_sum<1, false>(x0 + c, rows, cols, row, Cs, s);
+      avgpool_tfl_dsp_out(s, 4, cnt, m, p.act_min, p.act_max, yp + c);
+    }
+    for (; c < C; ++c) {
+      int32_t a = 0;
+      for (int32_t r = 0; r < rows; ++r) {
+        const int8_t* q = x0 + c + static_cast<size_t>(r) * row;
+        for (int32_t k = 0; k < cols; ++k, q += Cs) a += *q;
+      }
+      avgpool_tfl_dsp_out(&a, 1, cnt, m, p.act_min, p.act_max, yp + c);
+    }
+  };
+  avgpool_s8_tfl_windows(p, x, y, pixel);
 }

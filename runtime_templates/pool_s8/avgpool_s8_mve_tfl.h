@@ -126,39 +126,19 @@ inline void avgpool_s8_mve_tfl(const PoolS8Params& p, const int8_t* x, int8_t* y
   AvgPoolTflMveDiv div;
   div.lo = vdupq_n_s32(p.act_min);
   div.hi = vdupq_n_s32(p.act_max);
-  for (int32_t n = 0; n < p.n; ++n) {
-    const int8_t* xn = x + static_cast<size_t>(n) * static_cast<size_t>(p.h_in) * row;
-    for (int32_t oh = 0; oh < p.h_out; ++oh) {
-      const int32_t hs = oh * p.stride_h - p.pad_top;
-      int32_t ky0, ky1;
-      pool_s8_window(hs, p.kh, 1, p.h_in, &ky0, &ky1);
-      for (int32_t ow = 0; ow < p.w_out; ++ow) {
-        const int32_t ws = ow * p.stride_w - p.pad_left;
-        int32_t kx0, kx1;
-        pool_s8_window(ws, p.kw, 1, p.w_in, &kx0, &kx1);
-        int8_t* yp = y + ((static_cast<size_t>(n) * static_cast<size_t>(p.h_out) + static_cast<size_t>(oh)) *
-                              static_cast<size_t>(p.w_out) +
-                          static_cast<size_t>(ow)) *
-                             Cs;
-        int32_t rows = ky1 - ky0, cols = kx1 - kx0;
-        const int32_t cnt = rows * cols;
-        const int8_t* x0 =
-            cnt > 0 ? xn + static_cast<size_t>(hs + ky0) * row + static_cast<size_t>(ws + kx0) * Cs : xn;
-        if (cols == p.w_in) {  // full-width window: its rows are one run of positions
-          cols = cnt;
-          rows = 1;
-        }
-        div.set(cnt);
-        int32_t c = 0;
-        for (; c + 32 <= C; c += 32)  // blocks of 32 channels: 4 VLDRB.S16 + 4 VADD.I16 per tap
-          avgpool_tfl_mve_block<4, true>(x0 + c, rows, cols, row, Cs, nullptr, div, yp + c);
-        for (; c < C; c += 16) {  // the last C % 32 channels, 16 at a time, lane-predicated
-          const int32_t left = C - c;
-          const mve_pred16_t pr[2] = {vctp16q(static_cast<uint32_t>(left)),
-                                      vctp16q(static_cast<uint32_t>(left > 8 ? left - 8 : 0))};
-          avgpool_tfl_mve_block<2, false>(x0 + c, rows, cols, row, Cs, pr, div, yp + c);
-        }
-      }
+  // (always_inline: an out-of-line lambda reloads its captures per tap block.)
+  const auto pixel = [&](const int8_t* x0, int32_t rows, int32_t cols, int32_t cnt,
+                         int8_t* yp) __attribute__((always_inline)) {
+    div.set(cnt);
+    int32_t c = 0;
+    for (; c + 32 <= C; c += 32)  // blocks of 32 channels: 4 VLDRB.S16 + 4 VADD.I16 per tap
+      avgpool_tfl_mve_block<4, true>(x0 + c, rows, cols, row, Cs, nullptr, div, yp + c);
+    for (; c < C; c += 16) {  // the last C % 32 channels, 16 at a time, lane-predicated
+      const int32_t left = C - c;
+      const mve_pred16_t pr[2] = {vctp16q(static_cast<uint32_t>(left)),
+                                  vctp16q(static_cast<uint32_t>(left > 8 ? left - 8 : 0))};
+      avgpool_tfl_mve_block<2, false>(x0 + c, rows, cols, row, Cs, pr, div, yp + c);
     }
-  }
+  };
+  avgpool_s8_tfl_windows(p, x, y, pixel);
 }

@@ -81,6 +81,43 @@ inline int32_t tfl_pool_round_div(int32_t acc, int32_t cnt, uint32_t m) {
   return static_cast<int32_t>((static_cast<uint64_t>(u) * m) >> 32) - 128;
 }
 
+// The output pixels of a TFLite average pool (dilation 1), for its DSP and Helium variants: per pixel
+// f(x0, rows, cols, cnt, yp): x0 the window's first in-range input pixel (x's start when the window
+// holds none), rows x cols positions row = w_in * c bytes apart (a full-width window as one run of
+// rows * cols positions), cnt = the in-range tap count, yp the pixel's output.
+template <class F>
+__attribute__((always_inline)) inline void avgpool_s8_tfl_windows(const PoolS8Params& p, const int8_t* x, int8_t* y,
+                                                                  const F& f) {
+  const size_t Cs = static_cast<size_t>(p.c);
+  const size_t row = static_cast<size_t>(p.w_in) * Cs;
+  for (int32_t n = 0; n < p.n; ++n) {
+    const int8_t* xn = x + static_cast<size_t>(n) * static_cast<size_t>(p.h_in) * row;
+    for (int32_t oh = 0; oh < p.h_out; ++oh) {
+      const int32_t hs = oh * p.stride_h - p.pad_top;
+      int32_t ky0, ky1;
+      pool_s8_window(hs, p.kh, 1, p.h_in, &ky0, &ky1);
+      for (int32_t ow = 0; ow < p.w_out; ++ow) {
+        const int32_t ws = ow * p.stride_w - p.pad_left;
+        int32_t kx0, kx1;
+        pool_s8_window(ws, p.kw, 1, p.w_in, &kx0, &kx1);
+        int8_t* yp = y + ((static_cast<size_t>(n) * static_cast<size_t>(p.h_out) + static_cast<size_t>(oh)) *
+                              static_cast<size_t>(p.w_out) +
+                          static_cast<size_t>(ow)) *
+                             Cs;
+        int32_t rows = ky1 - ky0, cols = kx1 - kx0;
+        const int32_t cnt = rows * cols;
+        const int8_t* x0 =
+            cnt > 0 ? xn + static_cast<size_t>(hs + ky0) * row + static_cast<size_t>(ws + kx0) * Cs : xn;
+        if (cols == p.w_in) {  // full-width window: its rows are one run of positions
+          cols = cnt;
+          rows = 1;
+        }
+        f(x0, rows, cols, cnt, yp);
+      }
+    }
+  }
+}
+
 // y must not alias x.
 // Max over the in-range taps (padding never wins; -128 if the window has none), then the fused
 // activation clamp.
