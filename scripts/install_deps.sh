@@ -5,7 +5,8 @@ set -euo pipefail
 PKGS=(cmake make g++ libonnx-dev libprotobuf-dev protobuf-compiler libfmt-dev catch2 libcli11-dev
       nlohmann-json3-dev libonnx-testdata gcc-arm-none-eabi libnewlib-arm-none-eabi
       libstdc++-arm-none-eabi-newlib qemu-system-arm python3 python3-numpy python3-onnx valgrind dataset-fashion-mnist chromium
-      libflatbuffers-dev python3-flatbuffers llvm-14-tools zlib1g-dev)
+      libflatbuffers-dev python3-flatbuffers llvm-14-tools zlib1g-dev
+      python3-torch python3-torchvision)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
