@@ -220,6 +220,10 @@ int main(int argc, char** argv) {
   run->add_flag("--profile", ro.profile,
                 "compile with --profile and print a per-layer table (instructions on qemu targets, ns on the "
                 "host); also writes <output-dir>/profile.json and profile.html (the memory picture with the profile)");
+  run->add_option("--build-cache", ro.build_cache,
+                  "DIR: keep the harness's compiled objects (startup code, I/O) here and reuse them in later runs "
+                  "with the same compiler, flags and harness (default: $FERRITE_BUILD_CACHE, or none)")
+      ->envname("FERRITE_BUILD_CACHE");
   run->add_flag("--dataset", ro.dataset,
                 "inputs carry an extra leading axis of N entries: run N inferences, outputs get that axis too");
 

@@ -7,7 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
+
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -89,6 +92,91 @@ Compare compare(const Tensor& out, const Tensor& ref, const RunOptions& o) {
   }
   c.ok = c.mismatches == 0;
   return c;
+}
+
+// FNV-1a over the parts of a cache key, each part followed by a separator byte.
+uint64_t fnv1a(uint64_t h, std::string_view part) {
+  for (unsigned char c : part) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  h ^= 0xffu;
+  return h * 1099511628211ull;
+}
+
+// The compiler's identity for the build cache: the file PATH resolves it to (symlinks followed), its
+// size and modification time; an upgraded compiler gets new objects. Empty when it cannot be found.
+std::string tool_identity(const std::string& name) {
+  std::vector<fs::path> candidates;
+  if (name.find('/') != std::string::npos) {
+    candidates.push_back(name);
+  } else if (const char* path = std::getenv("PATH")) {
+    std::string_view rest = path;
+    while (!rest.empty()) {
+      const size_t colon = rest.find(':');
+      const std::string_view dir = rest.substr(0, colon);
+      if (!dir.empty()) candidates.push_back(fs::path(std::string(dir)) / name);
+      if (colon == std::string_view::npos) break;
+      rest.remove_prefix(colon + 1);
+    }
+  }
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    const fs::path real = fs::canonical(c, ec);
+    if (ec || !fs::is_regular_file(real, ec) || ::access(real.c_str(), X_OK) != 0) continue;
+    const auto size = fs::file_size(real, ec);
+    if (ec) continue;
+    const auto mtime = fs::last_write_time(real, ec);
+    if (ec) continue;
+    return fmt::format("{}|{}|{}", real.string(), size, static_cast<long long>(mtime.time_since_epoch().count()));
+  }
+  return {};
+}
+
+// --build-cache: the harness sources (the same for every model) compiled once per compiler, flags and
+// harness text into <cache>/<key>/<source>.o, written under a temporary name and renamed into place
+// (concurrent runs may race; the loser's rename replaces an identical file). Returns the objects, or
+// nothing when the cache cannot serve (unknown compiler, unwritable folder, a source that does not
+// compile): the caller then builds the sources with the model as without a cache, so errors show as before.
+std::optional<std::vector<std::string>> harness_objects(const fs::path& cache, const std::string& cc,
+                                                        const std::vector<std::string>& flags,
+                                                        const std::vector<std::string>& sources, const fs::path& build,
+                                                        int timeout_s) {
+  const std::string tool = tool_identity(cc);
+  if (tool.empty()) return std::nullopt;
+  uint64_t key = fnv1a(1469598103934665603ull, kVersion);
+  key = fnv1a(key, tool);
+  for (const auto& f : flags) key = fnv1a(key, f);
+  for (const char* f : {"fe_io.h", "fe_counter.h", "io_host.cpp", "io_semihost.cpp", "startup_cortex_m.cpp"})
+    key = fnv1a(fnv1a(key, f), embedded(std::string("harness/") + f));
+  for (const auto& src : sources) key = fnv1a(key, src);
+  std::error_code ec;
+  const fs::path dir = fs::absolute(cache, ec) / fmt::format("{:016x}", key);
+  if (ec) return std::nullopt;
+  fs::create_directories(dir, ec);
+  if (ec) return std::nullopt;
+  std::vector<std::string> objects;
+  for (const auto& src : sources) {
+    const fs::path obj = dir / (fs::path(src).stem().string() + ".o");
+    if (!fs::is_regular_file(obj, ec)) {
+      const fs::path tmp = dir / fmt::format(".{}.{}.tmp.o", fs::path(src).stem().string(), ::getpid());
+      std::vector<std::string> cmd = {cc};
+      cmd.insert(cmd.end(), flags.begin(), flags.end());
+      cmd.insert(cmd.end(), {"-c", src, "-o", tmp.string()});
+      const auto r = run_process(cmd, build.string(), timeout_s);
+      if (r.exit_code != 0) {
+        fs::remove(tmp, ec);
+        return std::nullopt;
+      }
+      fs::rename(tmp, obj, ec);
+      if (ec) {
+        fs::remove(tmp, ec);
+        return std::nullopt;
+      }
+    }
+    objects.push_back(obj.string());
+  }
+  return objects;
 }
 
 }  // namespace
@@ -225,34 +313,71 @@ int run_model(const RunOptions& o) {
   st = write_text(build / "main.cpp", main_cpp);
   if (!st) return fail(o, st.error().message);
 
-  std::vector<std::string> cc;
+  // The build: compile flags (the same for every source), then link flags; the harness sources are
+  // the same for every model (prebuilt objects with --build-cache), the generated ones are the model's.
   const std::vector<std::string> common = {"-std=c++17", "-O2", "-ffp-contract=off", "-fno-exceptions", "-fno-rtti",
                                            "-Wall", "-Wextra", "-Werror", "-Igen", "-Iharness"};
   const std::string gen_cpp = "gen/" + m->name + ".cpp", gen_w = "gen/" + m->name + "_weights.cpp";
-  std::string program;
+  std::string program, compiler;
+  std::vector<std::string> flags, link_flags, harness, output;
   if (!board) {
-    cc = {o.cxx};
-    cc.insert(cc.end(), common.begin(), common.end());
-    cc.insert(cc.end(), o.extra_cxx_flags.begin(), o.extra_cxx_flags.end());
-    if (profile) cc.push_back("-DFE_PROFILE");
-    cc.insert(cc.end(), {gen_cpp, gen_w, "harness/io_host.cpp", "main.cpp", "-o", "prog"});
+    compiler = o.cxx;
+    flags = common;
+    flags.insert(flags.end(), o.extra_cxx_flags.begin(), o.extra_cxx_flags.end());
+    if (profile) flags.push_back("-DFE_PROFILE");
+    harness = {"harness/io_host.cpp"};
+    output = {"-o", "prog"};
     program = "./prog";
   } else {
-    cc = {"arm-none-eabi-g++"};
-    cc.insert(cc.end(), board->cpu_flags.begin(), board->cpu_flags.end());
-    cc.insert(cc.end(), common.begin(), common.end());
-    cc.insert(cc.end(), o.extra_cxx_flags.begin(), o.extra_cxx_flags.end());
-    if (count_instructions) cc.push_back("-DFE_COUNT_INSTRUCTIONS");
-    if (profile) cc.push_back("-DFE_PROFILE");
-    cc.insert(cc.end(), {"-ffunction-sections", "-fdata-sections", "-nostartfiles", "--specs=nano.specs",
-                         "--specs=nosys.specs", "-T", "harness/" + board->linker_script, "-Wl,--gc-sections",
-                         "harness/startup_cortex_m.cpp", "harness/io_semihost.cpp", gen_cpp, gen_w, "main.cpp", "-o",
-                         "prog.elf"});
+    compiler = "arm-none-eabi-g++";
+    flags = board->cpu_flags;
+    flags.insert(flags.end(), common.begin(), common.end());
+    flags.insert(flags.end(), o.extra_cxx_flags.begin(), o.extra_cxx_flags.end());
+    if (count_instructions) flags.push_back("-DFE_COUNT_INSTRUCTIONS");
+    if (profile) flags.push_back("-DFE_PROFILE");
+    flags.insert(flags.end(), {"-ffunction-sections", "-fdata-sections", "-nostartfiles", "--specs=nano.specs",
+                               "--specs=nosys.specs"});
+    link_flags = {"-T", "harness/" + board->linker_script, "-Wl,--gc-sections"};
+    harness = {"harness/startup_cortex_m.cpp", "harness/io_semihost.cpp"};
+    output = {"-o", "prog.elf"};
   }
+  // cached: the harness objects from --build-cache (nullopt: the sources are built with the model).
+  auto command = [&](const std::vector<std::string>* cached) {
+    std::vector<std::string> cc = {compiler};
+    cc.insert(cc.end(), flags.begin(), flags.end());
+    cc.insert(cc.end(), link_flags.begin(), link_flags.end());
+    const std::vector<std::string>& h = cached ? *cached : harness;
+    if (!board) {
+      cc.insert(cc.end(), {gen_cpp, gen_w});
+      cc.insert(cc.end(), h.begin(), h.end());
+    } else {
+      cc.insert(cc.end(), h.begin(), h.end());
+      cc.insert(cc.end(), {gen_cpp, gen_w});
+    }
+    cc.push_back("main.cpp");
+    cc.insert(cc.end(), output.begin(), output.end());
+    return cc;
+  };
+  std::optional<std::vector<std::string>> cached;
+  if (!o.build_cache.empty()) cached = harness_objects(o.build_cache, compiler, flags, harness, build, o.timeout_s);
+  std::vector<std::string> cc = command(cached ? &*cached : nullptr);
   Progress* const progress = o.compile.progress;
   if (progress) progress->begin(fmt::format("build with {} ({} generated lines)", cc[0], count_lines(build / gen_cpp) + count_lines(build / gen_w)), true);
   auto built = run_process(cc, build.string(), o.timeout_s);
-  (void)write_text(build / "build.log", built.output);
+  std::string log;
+  if (cached) {
+    log = fmt::format("harness objects from the build cache: {}\n", fmt::join(*cached, " "));
+    if (built.exit_code != 0) {
+      // A damaged cache must not fail a run: drop its objects and build the harness from source.
+      std::error_code ec;
+      for (const auto& obj : *cached) fs::remove(obj, ec);
+      log += built.output + "\nthe build with cached harness objects failed; they were removed, building from source:\n";
+      cc = command(nullptr);
+      built = run_process(cc, build.string(), o.timeout_s);
+    }
+  }
+  log += built.output;
+  (void)write_text(build / "build.log", log);
   if (built.exit_code != 0)
     return fail(o, fmt::format("building the generated code failed (log: {}):\n{}", (build / "build.log").string(),
                                built.output.substr(0, 4000)));

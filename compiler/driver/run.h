@@ -30,6 +30,9 @@ struct RunOptions {
   // Compile with --profile and print/write (profile.json in output_dir) the per-layer counts:
   // instructions on QEMU targets (implies the counter above), nanoseconds on the host.
   bool profile = false;
+  // Folder for the harness's prebuilt objects (startup code, I/O), shared by runs with the same
+  // compiler, flags and harness sources; empty: build everything in <output-dir>/build each time.
+  std::string build_cache;
 };
 
 // Returns the process exit code: 0 ok, 1 outputs differ from references, 2 usage/model/build error.
