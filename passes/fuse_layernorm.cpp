@@ -6,6 +6,8 @@
 //             v = ReduceMean(Mul(d, d))                  hand-written, other exporters
 //             v = ReduceMean(x * x) - m * m              ONNX's LayerNormalization function body
 //                 (each square Mul(t, t) or Pow(t, 2))   (Sub(ReduceMean(Mul(x, x)), Mul(m, m)))
+//             v = ReduceMean(Mul(d', d'))                torch's x.var(unbiased=False): its own mean m'
+//                 with d' = Sub(x, m')                   over the same axes (the same values as m and d)
 //   then      s = Sqrt(Add(v, epsilon))
 //   and       y = Div(d, s)                              torch, ONNX's function body
 //             y = Mul(d, Reciprocal(s) or Div(1, s))     x * rsqrt(...) (torch exports rsqrt as Div(1, Sqrt))
@@ -20,8 +22,8 @@
 // are float32 constants holding exactly the normalized dims (after leading 1s); the squares keep
 // their operand's shape and the normalized values have x's shape; no node has a fused activation;
 // every intermediate is read only inside the pattern (m by the Sub, and by m * m in the mean-of-squares
-// form; d by the square and the normalization, or only the latter) and is no graph output. Anything
-// else stays unfused.
+// form; d by the square and the normalization, or only the latter; m' and d' by the next step) and is
+// no graph output. Anything else stays unfused.
 #include "passes/pass.h"
 
 #include <algorithm>
@@ -132,7 +134,30 @@ Expected<bool> pass_fuse_layernorm(Graph& g, const PassContext& ctx) {
     std::vector<size_t> chain = {mi, *sub_i};
     std::optional<size_t> norm_i;  // the node normalizing d
     TensorId v = kNoTensor;         // the variance
-    if (!sqm_i) {
+    if (!sqm_i && dr.size() == 1) {
+      // torch's x.var(dim, keepdim=True, unbiased=False) takes its own mean and deviation: a twin
+      // ReduceMean over x (same axes, so the same values) whose Sub(x, m') is read only by the
+      // square; d is read by the normalization only.
+      norm_i = dr[0];
+      for (size_t t : g.consumers(x)) {
+        const Node& twin = g.nodes[t];
+        if (t == mi || trailing_mean(g, twin) != axis || g.is_graph_output(twin.outputs[0])) continue;
+        auto sub2_i = only_reader(g, twin.outputs[0]);
+        if (!sub2_i || !plain(g.nodes[*sub2_i], OpKind::Sub, 2) || g.nodes[*sub2_i].inputs[0] != x ||
+            g.nodes[*sub2_i].inputs[1] != twin.outputs[0] || g.t(g.nodes[*sub2_i].outputs[0]).shape != xs)
+          continue;
+        const TensorId d2 = g.nodes[*sub2_i].outputs[0];
+        auto sq_i = only_reader(g, d2);
+        const auto sq = sq_i ? square_of(g, g.nodes[*sq_i], d2) : std::nullopt;
+        auto mean2_i = sq ? only_reader(g, g.nodes[*sq_i].outputs[0]) : std::nullopt;
+        if (!mean2_i || trailing_mean(g, g.nodes[*mean2_i]) != axis) continue;
+        square_mul = *sq;
+        v = g.nodes[*mean2_i].outputs[0];
+        chain.insert(chain.end(), {t, *sub2_i, *sq_i, *mean2_i});
+        break;
+      }
+      if (v == kNoTensor) continue;
+    } else if (!sqm_i) {
       // v = ReduceMean(Pow(d, 2) or Mul(d, d)); d is read by the square and the normalization.
       if (dr.size() != 2) continue;
       for (size_t k = 0; k < 2 && v == kNoTensor; ++k) {

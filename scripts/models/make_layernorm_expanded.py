@@ -14,9 +14,12 @@ the fused expanded form must equal.
             scale and bias, Reshape back, the unused Reciprocal for InvStdDev), ln_fn_fn18 (the same at
             opset 18, where ReduceMean takes its axes as an input, as ONNX's opset-18 body writes it).
   ln_forms  tokens 8 x 6: MatMul 6 -> 48, LayerNorm a, Linear 48 -> 6, Linear 6 -> 48, LayerNorm b,
-            MatMul 48 -> 10, where
+            Linear 48 -> 6, Linear 6 -> 48, LayerNorm c, MatMul 48 -> 10, where
             a: var = ReduceMean((x - m) * (x - m)), y = (x - m) * Reciprocal(Sqrt(var + eps)) * scale + bias
             b: var = ReduceMean(Pow(x, 2)) - Pow(m, 2), y = scale * (Div(1, Sqrt(eps + var)) * (x - m)) + bias
+            c: var = x.var(-1, keepdim=True, unbiased=False) as torch exports it (its own ReduceMean and Sub,
+               Mul(d', d'), ReduceMean; plus the unused ReduceMean it also writes), y = (x - m) / Sqrt(var + eps)
+               * scale + bias
             (hand-written layer norms: x * torch.rsqrt(...) exports as Div(1, Sqrt), other tools write
             Reciprocal). Files: ln_forms_ln17, ln_forms_exp13.
 
@@ -120,7 +123,12 @@ def layer_norm(b, x, x_shape, scale, bias, axis, epsilon, form, opset):
     eps = b.const("eps", np.float32(epsilon))
     m = b.op("ReduceMean", [x], axes=axes)
     d = b.op("Sub", [x, m])
-    if form == "a":
+    if form == "c":  # torch's x.var(dim, keepdim=True, unbiased=False): its own means (one unused)
+        b.op("ReduceMean", [x], axes=axes)
+        d2 = b.op("Sub", [x, b.op("ReduceMean", [x], axes=axes)])
+        var = b.op("ReduceMean", [b.op("Mul", [d2, d2])], axes=axes)
+        y = b.op("Mul", [b.op("Div", [d, b.op("Sqrt", [b.op("Add", [var, eps])])]), scale])
+    elif form == "a":
         var = b.op("ReduceMean", [b.op("Mul", [d, d])], axes=axes)
         r = b.op("Reciprocal", [b.op("Sqrt", [b.op("Add", [var, eps])])])
         y = b.op("Mul", [b.op("Mul", [d, r]), scale])
@@ -152,6 +160,9 @@ def ln_forms(form, opset):
     h = b.linear(b.linear(h, 48, 6), 6, 48)
     h = layer_norm(b, h, [1, 8, 48], b.weight("gamma", (1, 48), 0.2, 1.0), b.weight("beta", (48,), 0.1), -1, 1e-5,
                    "b" if form == "exp" else "op", opset)
+    h = b.linear(b.linear(h, 48, 6), 6, 48)
+    h = layer_norm(b, h, [1, 8, 48], b.weight("gamma", (48,), 0.2, 1.0), b.weight("beta", (48,), 0.1), -1, 1e-5,
+                   "c" if form == "exp" else "op", opset)
     b.linear(h, 48, 10, bias=False)
     return b.model(opset, [1, 8, 6], [1, 8, 10], "ln_forms")
 
@@ -162,6 +173,7 @@ def write(out):
                        ("fn18", lambda: ln_fn("fn", 18))],
              "ln_forms": [("ln17", lambda: ln_forms("op", 17)), ("exp13", lambda: ln_forms("exp", 13))]}
     shapes = {"ln_fn": [1, 16, 8], "ln_forms": [1, 8, 6]}
+    layernorms = {"ln_fn": 2, "ln_forms": 3}
     entries = {}
     for seed, (name, models) in enumerate(files.items()):
         for tag, make in models:
@@ -172,7 +184,7 @@ def write(out):
         x = np.random.default_rng(20 + seed).standard_normal((2, *shapes[name])).astype(np.float32)
         np.save(os.path.join(out, f"{name}_input.npy"), x)
         entries[name] = {"input_shape": shapes[name], "files": [t for t, _ in models], "pointwise": 0,
-                         "layernorm": 2, "absent": ["ReduceMean", "Reciprocal", "Sub", "Div"]}
+                         "layernorm": layernorms[name], "absent": ["ReduceMean", "Reciprocal", "Sub", "Div"]}
     return entries
 
 

@@ -361,13 +361,14 @@ TEST_CASE("decomposed LayerNorm becomes one LayerNormalization with the same bit
   }
 }
 
-// The other LayerNorm expansions (passes/fuse_layernorm.cpp): the variance as ReduceMean(d * d) or as
-// ReduceMean(x * x) - m * m (ONNX's function body; each square Mul or Pow), the normalization as
+// The other LayerNorm expansions (passes/fuse_layernorm.cpp): the variance as ReduceMean(d * d), as
+// ReduceMean(x * x) - m * m (ONNX's function body; each square Mul or Pow) or over a twin mean and
+// deviation (torch's x.var(unbiased=False)), the normalization as
 // d * Reciprocal(s) or d * Div(1, s), operands of Add/Mul in either order. Each fuses into one
 // LayerNormalization with the unfused graph's bits; the near misses stay unfused.
 TEST_CASE("LayerNorm in ONNX's function body and other exporters' forms fuses with the same bits",
           "[passes][layernorm]") {
-  enum Var { DevPow, DevMul, SqMulMul, SqPowPow, SqMulPow, SqPowMul };
+  enum Var { DevPow, DevMul, SqMulMul, SqPowPow, SqMulPow, SqPowMul, DevTwin };
   enum Norm { Div, Recip, DivOne };
   struct Case {
     Var var;
@@ -382,13 +383,14 @@ TEST_CASE("LayerNorm in ONNX's function body and other exporters' forms fuses wi
       {SqMulMul, Div, false, "dead"},   // a dead Reciprocal(s) (ONNX's InvStdDev) is swept, then it fuses
       {SqMulMul, Div, false, "var_order"}, {SqMulMul, Div, false, "mean_output"},
       {DevMul, DivOne, false, "two"},   {DevMul, Recip, false, "recip_output"},
-      {SqPowPow, Div, false, "cube"},   {DevMul, Div, false, "x_times_d"}};
+      {SqPowPow, Div, false, "cube"},   {DevMul, Div, false, "x_times_d"},
+      {DevTwin, Div, false, nullptr},   {DevTwin, DivOne, true, nullptr},  {DevTwin, Div, false, "twin_axes"}};
   int fused = 0;
   for (const Case& k : cases) {
     INFO("case " << &k - cases.data());
     Graph g;
     const Shape s = {3, 2, 8}, r = {3, 1, 1};
-    const bool sq = k.var >= SqMulMul;
+    const bool sq = k.var >= SqMulMul && k.var != DevTwin;
     TensorId x = act(g, "x", s), m = act(g, "m", r), d = act(g, "d", s), v = act(g, "v", r);
     TensorId ve = act(g, "ve", r), sd = act(g, "sd", r), q = act(g, "q", s);
     TensorId two = cst(g, "two", {}, {2.f}), three = cst(g, "three", {1}, {3.f}), eps = cst(g, "eps", {1}, {1e-3f});
@@ -408,7 +410,16 @@ TEST_CASE("LayerNorm in ONNX's function body and other exporters' forms fuses wi
       else
         g.nodes.push_back(node(OpKind::Pow, {t, is("cube") && t == m ? three : two}, {out}, name));
     };
-    if (sq) {  // ONNX's order: x * x before the Sub
+    if (k.var == DevTwin) {  // x.var(unbiased=False) after the user's mean: its own mean and deviation
+      TensorId m2 = act(g, "m2", is("twin_axes") ? Shape{3, 2, 1} : r), d2 = act(g, "d2", s), dd = act(g, "dd", s);
+      mean(x, m, "mean");
+      mean(x, m2, "var_mean");
+      if (is("twin_axes")) g.nodes.back().attrs.values["axes"] = std::vector<int64_t>{-1};
+      g.nodes.push_back(node(OpKind::Sub, {x, m}, {d}, "dev"));
+      g.nodes.push_back(node(OpKind::Sub, {x, m2}, {d2}, "var_dev"));
+      g.nodes.push_back(node(OpKind::Mul, {d2, d2}, {dd}, "var_sq"));
+      mean(dd, v, "var");
+    } else if (sq) {  // ONNX's order: x * x before the Sub
       TensorId xx = act(g, "xx", s), ms = act(g, "ms", r), mm = act(g, "mm", r);
       mean(x, m, "mean");
       square(x, xx, k.var == SqMulMul || k.var == SqMulPow, "sqx");
@@ -479,5 +490,5 @@ TEST_CASE("LayerNorm in ONNX's function body and other exporters' forms fuses wi
     CHECK(std::memcmp(before.data(), after.data(), before.size() * 4) == 0);
     ++fused;
   }
-  CHECK(fused == 10);
+  CHECK(fused == 12);
 }
