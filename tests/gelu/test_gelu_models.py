@@ -20,9 +20,14 @@ its "files"):
      measures it: the chains call erff, tanhf, expf, logf, log1pf, powf, which glibc and newlib round
      differently by a few ULP per call (docs/numerics.md), and element-wise ULP counts explode for
      outputs near 0 after a MatMul sums such values; the element-wise count is printed too).
+Then ONNX's own expansion of LayerNormalization as the 19 test_layer_normalization_*_expanded node
+tests (Debian's libonnx-testdata) hold it, with their scale and bias made constants and only Y kept:
+one LayerNormalization layer, the arena of the same test with the operator, output bytes identical to
+the unfused graph, within ONNX's node-test tolerance of the expected output (node_test_bodies).
 
 usage: test_gelu_models.py FERRITE REPO_ROOT WORK_DIR
 """
+import glob
 import json
 import os
 import shutil
@@ -36,6 +41,7 @@ import onnx.numpy_helper
 import onnx.shape_inference
 
 MAX_ULP = 4
+NODE_TESTS = "/usr/share/libonnx-testdata/data/node"
 LEFT_UNFUSED = ("Erf", "Tanh", "Softplus", "Exp", "Log", "Pow", "Sqrt")
 CHAIN_OPS = {"Erf", "Tanh", "Softplus", "Exp", "Log", "Pow", "Sqrt", "Reciprocal", "Add", "Sub", "Mul", "Div",
              "ReduceMean"}
@@ -162,8 +168,77 @@ def main():
             check(False, f"{name}: arena differs between its files: {arenas}")
         elif len(arenas) > 1:
             check(True, f"{name}: arena {next(iter(arenas.values()))} B for {', '.join(arenas)}")
+    failed += node_test_bodies(ferrite, work)
     print(f"gelu_models: {failed} failed")
     return 1 if failed else 0
+
+
+def node_test_model(test_dir, dst):
+    """The node test's model with its scale and bias made constants (their test values) and only Y
+    kept as output; returns X (with a leading sample dim, for --dataset) and the expected Y."""
+    m = onnx.load(os.path.join(test_dir, "model.onnx"))
+    data = os.path.join(test_dir, "test_data_set_0")
+    ins = [onnx.numpy_helper.to_array(onnx.load_tensor(os.path.join(data, f"input_{k}.pb")))
+           for k in range(len(m.graph.input))]
+    for vi, value in zip(m.graph.input[1:], ins[1:]):
+        m.graph.initializer.append(onnx.numpy_helper.from_array(value, vi.name))
+    del m.graph.input[1:]
+    del m.graph.output[1:]
+    for n in m.graph.node:
+        if n.op_type == "LayerNormalization":  # the operator's Mean and InvStdDev are not wanted either
+            del n.output[1:]
+    onnx.save(m, dst)
+    return ins[0][None], onnx.numpy_helper.to_array(onnx.load_tensor(os.path.join(data, "output_0.pb")))
+
+
+def node_test_bodies(ferrite, work):
+    """ONNX's own expansion of LayerNormalization, as the test_layer_normalization_*_expanded node tests
+    hold it (19 axes / ranks / epsilons), with constant scale and bias and no Mean / InvStdDev output:
+    one LayerNormalization layer, no ReduceMean / Sqrt / Div / Sub left; the arena of the node test
+    with the operator; output bytes identical to the unfused graph; within ONNX's node-test tolerance
+    (rtol 1e-3, atol 1e-7) of the expected output. Returns the number of failed checks."""
+    failed = 0
+    tests = sorted(glob.glob(os.path.join(NODE_TESTS, "test_layer_normalization_*_expanded")))
+    if len(tests) != 19:
+        print(f"FAIL node tests: {len(tests)} test_layer_normalization_*_expanded in {NODE_TESTS}, 19 expected")
+        return 1
+    for test_dir in tests:
+        name = os.path.basename(test_dir)
+        out = os.path.join(work, name)
+        os.makedirs(out)
+        reps, outs = {}, {}
+        for form, src in (("expanded", test_dir), ("operator", test_dir[:-len("_expanded")]), ("unfused", None)):
+            model = os.path.join(out, f"{form}.onnx")
+            if src is None:
+                unfused_copy(os.path.join(out, "expanded.onnx"), model)
+            else:
+                x, y_ref = node_test_model(src, model)
+                np.save(os.path.join(out, "x.npy"), x)
+            r = subprocess.run([ferrite, "run", model, "--name", "m", "--dataset", "--input",
+                                f"X={os.path.join(out, 'x.npy')}", "--output-dir", os.path.join(out, form), "--quiet"],
+                               capture_output=True, text=True)
+            if r.returncode != 0:
+                print(f"FAIL {name} ({form}): {r.stderr.strip()[-2000:]}")
+                failed += 1
+                break
+            reps[form] = json.load(open(os.path.join(out, form, "build", "gen", "m_report.json")))
+            outs[form] = np.load(os.path.join(out, form, "Y.npy"))
+        else:
+            ops = [layer["op"] for layer in reps["expanded"]["layers"]]
+            left = sorted({o for o in ops if o in ("ReduceMean", "Sqrt", "Div", "Sub", "Mul", "Pow")})
+            y = outs["expanded"].reshape(y_ref.shape)
+            err_ok = bool(np.all(np.abs(y - y_ref) <= 1e-7 + 1e-3 * np.abs(y_ref)))
+            ok = (ops.count("LayerNormalization") == 1 and not left and err_ok
+                  and reps["expanded"]["arena_bytes"] == reps["operator"]["arena_bytes"]
+                  and outs["expanded"].tobytes() == outs["unfused"].tobytes())
+            print(f"{'PASS' if ok else 'FAIL'} {name}: {ops.count('LayerNormalization')} LayerNormalization, unfused "
+                  f"{left or 'none'}; arena {reps['expanded']['arena_bytes']} B (operator "
+                  f"{reps['operator']['arena_bytes']} B, unfused graph {reps['unfused']['arena_bytes']} B); "
+                  f"bit-identical to the unfused graph: {outs['expanded'].tobytes() == outs['unfused'].tobytes()}; "
+                  f"max |err| vs the test's output {np.abs(y - y_ref).max():.3g}" + ("" if err_ok else " (out of tolerance)"),
+                  flush=True)
+            failed += not ok
+    return failed
 
 
 if __name__ == "__main__":
