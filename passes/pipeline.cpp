@@ -27,7 +27,9 @@ const std::vector<Pass>& graph_pipeline() {
       {"fold-batchnorm", "fold inference BatchNormalization into the preceding Conv/Gemm", pass_fold_batchnorm},
       // After fold-qdq (an int8 group is left to it) and before fuse-activation (which would hide an
       // activation step inside its producer): chains over one tensor become one in-place node.
-      {"fuse-layernorm", "ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul/Add] -> one LayerNormalization (in place)",
+      {"fuse-layernorm",
+       "LayerNorm as ReduceMean/Sub/square/ReduceMean/Add/Sqrt/Div or Reciprocal+Mul[/Mul/Add] (torch's, ONNX's "
+       "function body, other exporters') -> one LayerNormalization (in place)",
        pass_fuse_layernorm},
       {"fuse-pointwise", "elementwise chains over one tensor (GELU, Mish, ...) -> one Pointwise node (in place)",
        pass_fuse_pointwise},

@@ -95,8 +95,8 @@ std::string params_init(const KernelParams& kp) {
           return fmt::format("{{{}, {}, {}, {}, {}, {}}}", en("ReduceOp", p.op), p.rank, arr(p.in_shape, 6),
                              p.reduce_mask, p.out_total, p.reduce_count);
         } else if constexpr (std::is_same_v<P, LayerNormParams>) {
-          return fmt::format("{{{}, {}, {}, {}, {}, {}}}", p.outer, p.inner, float_literal(p.epsilon), p.has_bias,
-                             p.has_scale, float_literal(p.exponent));
+          return fmt::format("{{{}, {}, {}, {}, {}, {}, {}}}", p.outer, p.inner, float_literal(p.epsilon), p.has_bias,
+                             p.has_scale, float_literal(p.exponent), p.form);
         } else if constexpr (std::is_same_v<P, ResizeParams>) {
           return fmt::format("{{{}, {}, {}, {}, {}}}", arr(p.in_shape, 4), arr(p.out_shape, 4), p.linear, p.extrapolate,
                              float_literal(p.extrapolation_value));

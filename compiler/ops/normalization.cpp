@@ -103,9 +103,14 @@ Expected<Lowered> lower_LayerNormalization(const Graph& g, const Node& n) {
   Lowered l;
   KernelCall c;
   if (n.attrs.i("decomposed", 0)) {
-    // The ReduceMean / Sub / Pow / ... chain passes/fuse_layernorm.cpp fused: its own rounding.
+    // The ReduceMean / Sub / Pow / ... chain passes/fuse_layernorm.cpp fused: its own rounding
+    // (its attributes say which expansion: the kernel's LayerNormForm bits).
     p.has_scale = has_input(n, 1) ? 1 : 0;
     p.exponent = n.attrs.f("exponent", 2.0f);
+    p.form = (n.attrs.i("mean_of_squares", 0) ? ferrite_rt::kLnMeanOfSquares : 0) |
+             (n.attrs.i("square_mul", 0) ? ferrite_rt::kLnSquareMul : 0) |
+             (n.attrs.i("mean_square_mul", 0) ? ferrite_rt::kLnMeanSquareMul : 0) |
+             (n.attrs.i("reciprocal", 0) ? ferrite_rt::kLnReciprocal : 0);
     c.kernel = KernelId::layernorm_decomposed_f32;
     c.variant = "layernorm_decomposed_f32";
     c.params = p;

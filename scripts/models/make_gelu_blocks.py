@@ -24,6 +24,8 @@ test expects). Models (random-initialized, seeded):
   mish_cnn      Conv3x3/2 + BN + Mish, depthwise 3x3 + BN + Mish written as x*tanh(log(1+exp(x))),
                 Conv1x1 + BN + Mish, global average, Linear -> 10; 1x3x32x32
   gelu20        (opset 20 only) MatMul -> Gelu -> MatMul -> Gelu(approximate='tanh') -> MatMul, 1x8x16
+plus the LayerNorm forms of scripts/models/make_layernorm_expanded.py (ln_fn, ln_forms; onnx.helper,
+that script alone rewrites just them).
 References: node scripts/samples/swish_reference.mjs tests/data/gelu (ONNX Runtime 1.30).
 """
 import argparse
@@ -37,6 +39,8 @@ import onnx.helper
 import onnx.numpy_helper
 import torch
 from torch import nn
+
+import make_layernorm_expanded
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -159,6 +163,7 @@ def main():
     np.save(os.path.join(args.out, "gelu20_input.npy"),
             np.random.default_rng(4).standard_normal((2, 1, 8, 16)).astype(np.float32))
     manifest["gelu20"] = {"input_shape": [1, 8, 16], "opsets": [20], "pointwise": 2, "layernorm": 0}
+    manifest.update(make_layernorm_expanded.write(args.out))
     with open(os.path.join(args.out, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1, sort_keys=True)
         f.write("\n")

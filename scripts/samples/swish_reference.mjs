@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // ONNX Runtime references for the SiLU/HardSwish models (tests/data/swish, made by
 // scripts/models/make_swish_blocks.py) and, given that directory, the GELU/Mish/LayerNorm models
-// (tests/data/gelu, scripts/models/make_gelu_blocks.py): runs <model>_op<opset>.onnx (CPU, 1 thread,
+// (tests/data/gelu, scripts/models/make_gelu_blocks.py and make_layernorm_expanded.py): runs
+// <model>_op<opset>.onnx, or <model>_<file>.onnx for an entry with "files" (CPU, 1 thread,
 // graphOptimizationLevel 'all') on each entry of <model>_input.npy ([N, 1, C, H, W]) and writes
-// <model>_op<opset>_ort.npy ([N, 1, classes]).
+// <model>_op<opset>_ort.npy / <model>_<file>_ort.npy ([N, 1, classes]).
 //
 // usage: node scripts/samples/swish_reference.mjs [DIR]   (after npm install in scripts/samples)
 //        node scripts/samples/swish_reference.mjs tests/data/gelu
@@ -44,8 +45,9 @@ for (const [name, m] of Object.entries(man)) {
   const x = readF32Npy(path.join(DIR, `${name}_input.npy`));
   const n = x.shape[0];
   const per = x.data.length / n;
-  for (const opset of m.opsets) {
-    const s = await ort.InferenceSession.create(path.join(DIR, `${name}_op${opset}.onnx`),
+  // <model>_op<opset>.onnx for each opset, or <model>_<file>.onnx for each of the entry's files.
+  for (const file of m.files ?? m.opsets.map((o) => `op${o}`)) {
+    const s = await ort.InferenceSession.create(path.join(DIR, `${name}_${file}.onnx`),
       { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
     const outs = [];
     let dims;
@@ -56,8 +58,8 @@ for (const [name, m] of Object.entries(man)) {
     }
     const all = new Float32Array(outs.reduce((a, o) => a + o.length, 0));
     outs.forEach((o, i) => all.set(o, i * o.length));
-    writeF32Npy(path.join(DIR, `${name}_op${opset}_ort.npy`), all, [n, ...dims]);
-    console.log(`${name} opset ${opset}: ${n} x ${dims.join('x')}`);
+    writeF32Npy(path.join(DIR, `${name}_${file}_ort.npy`), all, [n, ...dims]);
+    console.log(`${name} ${file}: ${n} x ${dims.join('x')}`);
   }
 }
 console.log(`onnxruntime-node ${ort.env.versions.common}`);

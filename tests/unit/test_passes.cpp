@@ -1,6 +1,7 @@
 // Pass tests: build a tiny graph, run one pass, assert the rewritten graph (Glow GraphOptzTest style).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -358,4 +359,136 @@ TEST_CASE("decomposed LayerNorm becomes one LayerNormalization with the same bit
     auto after = evaluate(g, in);
     CHECK(std::memcmp(before.data(), after.data(), before.size() * 4) == 0);
   }
+}
+
+// The other LayerNorm expansions (passes/fuse_layernorm.cpp): the variance as ReduceMean(d * d), as
+// ReduceMean(x * x) - m * m (ONNX's function body; each square Mul or Pow) or over a twin mean and
+// deviation (torch's x.var(unbiased=False)), the normalization as
+// d * Reciprocal(s) or d * Div(1, s), operands of Add/Mul in either order. Each fuses into one
+// LayerNormalization with the unfused graph's bits; the near misses stay unfused.
+TEST_CASE("LayerNorm in ONNX's function body and other exporters' forms fuses with the same bits",
+          "[passes][layernorm]") {
+  enum Var { DevPow, DevMul, SqMulMul, SqPowPow, SqMulPow, SqPowMul, DevTwin };
+  enum Norm { Div, Recip, DivOne };
+  struct Case {
+    Var var;
+    Norm norm;
+    bool swap;  // Add(eps, v), Mul(r, d), Mul(scale, y), no bias
+    const char* spoil;  // what breaks the pattern (nullptr: fuses)
+  };
+  const std::vector<Case> cases = {
+      {DevPow, Recip, false, nullptr},  {DevMul, Div, false, nullptr},     {DevMul, Recip, true, nullptr},
+      {DevMul, DivOne, false, nullptr}, {SqMulMul, Div, false, nullptr},   {SqMulMul, Recip, true, nullptr},
+      {SqPowPow, DivOne, true, nullptr}, {SqMulPow, Div, false, nullptr},  {SqPowMul, Recip, false, nullptr},
+      {SqMulMul, Div, false, "dead"},   // a dead Reciprocal(s) (ONNX's InvStdDev) is swept, then it fuses
+      {SqMulMul, Div, false, "var_order"}, {SqMulMul, Div, false, "mean_output"},
+      {DevMul, DivOne, false, "two"},   {DevMul, Recip, false, "recip_output"},
+      {SqPowPow, Div, false, "cube"},   {DevMul, Div, false, "x_times_d"},
+      {DevTwin, Div, false, nullptr},   {DevTwin, DivOne, true, nullptr},  {DevTwin, Div, false, "twin_axes"}};
+  int fused = 0;
+  for (const Case& k : cases) {
+    INFO("case " << &k - cases.data());
+    Graph g;
+    const Shape s = {3, 2, 8}, r = {3, 1, 1};
+    const bool sq = k.var >= SqMulMul && k.var != DevTwin;
+    TensorId x = act(g, "x", s), m = act(g, "m", r), d = act(g, "d", s), v = act(g, "v", r);
+    TensorId ve = act(g, "ve", r), sd = act(g, "sd", r), q = act(g, "q", s);
+    TensorId two = cst(g, "two", {}, {2.f}), three = cst(g, "three", {1}, {3.f}), eps = cst(g, "eps", {1}, {1e-3f});
+    std::vector<float> gv(16), bv(16);
+    for (size_t i = 0; i < 16; ++i) gv[i] = 0.5f + 0.1f * static_cast<float>(i), bv[i] = -0.3f * static_cast<float>(i);
+    TensorId gamma = cst(g, "gamma", {1, 2, 8}, gv), beta = cst(g, "beta", {2, 8}, bv);
+    g.inputs = {x};
+    const bool spoil = k.spoil != nullptr && std::strcmp(k.spoil, "dead") != 0;
+    auto is = [&](const char* w) { return k.spoil != nullptr && std::strcmp(k.spoil, w) == 0; };
+    auto mean = [&](TensorId in, TensorId out, const char* name) {
+      g.nodes.push_back(node(OpKind::ReduceMean, {in}, {out}, name));
+      g.nodes.back().attrs.values["axes"] = std::vector<int64_t>{-2, -1};
+    };
+    auto square = [&](TensorId t, TensorId out, bool mul, const char* name) {
+      if (mul)
+        g.nodes.push_back(node(OpKind::Mul, {t, t}, {out}, name));
+      else
+        g.nodes.push_back(node(OpKind::Pow, {t, is("cube") && t == m ? three : two}, {out}, name));
+    };
+    if (k.var == DevTwin) {  // x.var(unbiased=False) after the user's mean: its own mean and deviation
+      TensorId m2 = act(g, "m2", is("twin_axes") ? Shape{3, 2, 1} : r), d2 = act(g, "d2", s), dd = act(g, "dd", s);
+      mean(x, m, "mean");
+      mean(x, m2, "var_mean");
+      if (is("twin_axes")) g.nodes.back().attrs.values["axes"] = std::vector<int64_t>{-1};
+      g.nodes.push_back(node(OpKind::Sub, {x, m}, {d}, "dev"));
+      g.nodes.push_back(node(OpKind::Sub, {x, m2}, {d2}, "var_dev"));
+      g.nodes.push_back(node(OpKind::Mul, {d2, d2}, {dd}, "var_sq"));
+      mean(dd, v, "var");
+    } else if (sq) {  // ONNX's order: x * x before the Sub
+      TensorId xx = act(g, "xx", s), ms = act(g, "ms", r), mm = act(g, "mm", r);
+      mean(x, m, "mean");
+      square(x, xx, k.var == SqMulMul || k.var == SqMulPow, "sqx");
+      mean(xx, ms, "mean_sq");
+      square(m, mm, k.var == SqMulMul || k.var == SqPowMul, "sqm");
+      g.nodes.push_back(node(OpKind::Sub, is("var_order") ? std::vector<TensorId>{mm, ms} : std::vector<TensorId>{ms, mm},
+                             {v}, "var"));
+      g.nodes.push_back(node(OpKind::Sub, {x, m}, {d}, "dev"));
+    } else {
+      TensorId dd = act(g, "dd", s);
+      mean(x, m, "mean");
+      g.nodes.push_back(node(OpKind::Sub, {x, m}, {d}, "dev"));
+      if (is("x_times_d"))
+        g.nodes.push_back(node(OpKind::Mul, {x, d}, {dd}, "sqd"));
+      else
+        square(d, dd, k.var == DevMul, "sqd");
+      mean(dd, v, "mean_sq");
+    }
+    g.nodes.push_back(node(OpKind::Add, k.swap ? std::vector<TensorId>{eps, v} : std::vector<TensorId>{v, eps}, {ve}, "add"));
+    g.nodes.push_back(node(OpKind::Sqrt, {ve}, {sd}, "sqrt"));
+    TensorId rc = kNoTensor;
+    if (k.norm == Div) {
+      g.nodes.push_back(node(OpKind::Div, {d, sd}, {q}, "div"));
+    } else {
+      rc = act(g, "rc", r);
+      if (k.norm == Recip)
+        g.nodes.push_back(node(OpKind::Reciprocal, {sd}, {rc}, "recip"));
+      else
+        g.nodes.push_back(node(OpKind::Div, {is("two") ? two : cst(g, "one", {}, {1.f}), sd}, {rc}, "div1"));
+      g.nodes.push_back(node(OpKind::Mul, k.swap ? std::vector<TensorId>{rc, d} : std::vector<TensorId>{d, rc}, {q}, "mul"));
+    }
+    if (is("dead")) g.nodes.push_back(node(OpKind::Reciprocal, {sd}, {act(g, "inv_std", r)}, "inv_std"));
+    TensorId y = act(g, "ys", s);
+    g.nodes.push_back(node(OpKind::Mul, k.swap ? std::vector<TensorId>{gamma, q} : std::vector<TensorId>{q, gamma}, {y},
+                           "scale"));
+    if (!k.swap) {
+      TensorId yb = act(g, "y", s);
+      g.nodes.push_back(node(OpKind::Add, {y, beta}, {yb}, "bias"));
+      y = yb;
+    }
+    g.outputs = {y};
+    if (is("mean_output")) g.outputs.push_back(m);
+    if (is("recip_output")) g.outputs.push_back(rc);
+    // Rows of different offsets and spreads, values that round differently in each form.
+    std::vector<float> in(48);
+    uint32_t seed = 12345;
+    for (size_t i = 0; i < in.size(); ++i) {
+      seed = seed * 1664525u + 1013904223u;
+      in[i] = static_cast<float>(seed >> 8) / 16777216.0f * (i < 16 ? 1.f : i < 32 ? 30.f : 0.01f) + (i < 32 ? 0.f : 5.f);
+    }
+    auto before = evaluate(g, in);
+    auto changed = pass_fuse_layernorm(g, ctx);
+    REQUIRE(changed);
+    CHECK(verify(g));
+    const bool has_ln = std::any_of(g.nodes.begin(), g.nodes.end(),
+                                    [](const Node& n) { return n.op == OpKind::LayerNormalization; });
+    if (spoil) {
+      CHECK(!has_ln);
+      continue;
+    }
+    REQUIRE(g.nodes.size() == 1);
+    CHECK(g.nodes[0].op == OpKind::LayerNormalization);
+    CHECK(g.nodes[0].inputs[0] == x);
+    CHECK(g.nodes[0].outputs[0] == y);
+    CHECK(g.nodes[0].attrs.i("mean_of_squares", -1) == (sq ? 1 : 0));
+    CHECK(g.nodes[0].attrs.i("reciprocal", -1) == (k.norm == Div ? 0 : 1));
+    auto after = evaluate(g, in);
+    CHECK(std::memcmp(before.data(), after.data(), before.size() * 4) == 0);
+    ++fused;
+  }
+  CHECK(fused == 12);
 }
