@@ -7,7 +7,8 @@ the zero point Cast(z) to the output type, so both are computed by nodes (`ferri
 a graph input that only feeds QuantizeLinear's scale into the model as a constant). x holds values
 whose quotient x / scale is exactly k + 0.5 (ties: half to even), values that saturate at both ends,
 +-inf, and values for which x / scale and x * (1 / scale) round differently (the reference divides).
-cast_u8_output: a float -> uint8 Cast straight to the graph output (kept uint8 by normalize-int8).
+cast_u8_output: a float -> uint8 Cast straight to the graph output (kept uint8 by normalize-int8);
+cast_u8_input: a uint8 graph input Cast to float32 (kept uint8 too).
 "refuse" models are hostile: a per-axis scale computed at run time, an int32 scale, int32 data; the
 message must name the node.
 
@@ -105,6 +106,20 @@ def cast_u8_case(name):
     return {"expect": "ok", "inputs": ["x"], "output": "uint8", "division_sensitive": 0, "kernel": "cast_to_u8"}
 
 
+def cast_u8_input_case(name):
+    """A uint8 graph input Cast to float32 (an image): the input stays uint8 (once refused as int8 data)."""
+    x = np.concatenate([np.arange(0, 256, 5, dtype=np.uint8), np.array([1, 127, 128, 129, 254, 255, 0, 2, 3, 4, 6, 7, 8],
+                                                                      np.uint8)])[:N]
+    g = h.make_graph([h.make_node("Cast", ["x"], ["y"], name="cast_in", to=T.FLOAT)], name,
+                     [h.make_tensor_value_info("x", T.UINT8, [N])], [h.make_tensor_value_info("y", T.FLOAT, [N])])
+    m = h.make_model(g, opset_imports=[h.make_opsetid("", 13)], producer_name="make_quantize_runtime")
+    m.ir_version = 7
+    onnx.checker.check_model(m)
+    onnx.save(m, os.path.join(OUT, name + ".onnx"))
+    np.save(os.path.join(OUT, f"{name}_x.npy"), x)
+    return {"expect": "ok", "inputs": ["x"], "output": "float32", "division_sensitive": 0, "kernel": "cast_to_f32"}
+
+
 def refuse_case(name, nodes, inputs, y_type, y_shape, error):
     save_model(name, nodes, inputs, y_type, y_shape)
     return {"expect": "refuse", "error": error}
@@ -122,6 +137,7 @@ def main():
     man["rt_scale_no_zp_u8"] = ok_case("rt_scale_no_zp_u8", T.UINT8, 0.125, 0, zp_mode="none")
     man["const_scale_rt_zp_u8"] = ok_case("const_scale_rt_zp_u8", T.UINT8, 0.3, 77, scale_mode="const")
     man["cast_u8_output"] = cast_u8_case("cast_u8_output")
+    man["cast_u8_input"] = cast_u8_input_case("cast_u8_input")
     # Hostile: per-axis scale computed at run time.
     man["refuse_per_axis"] = refuse_case(
         "refuse_per_axis",

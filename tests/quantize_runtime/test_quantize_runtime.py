@@ -8,7 +8,8 @@ even), saturation at both ends, +-inf and values where x / scale and x * (1 / sc
     Cortex-M4 and Cortex-M55, bit-identical to ONNX Runtime;
   - "refuse" cases: `ferrite compile` exits 2 with a message matching the case's regular expression
     (it names the node).
-cast_u8_output: a float -> uint8 Cast straight to the graph output (normalize-int8 keeps it uint8).
+cast_u8_output / cast_u8_input: a float -> uint8 Cast straight to the graph output, a uint8 graph input
+Cast to float (normalize-int8 keeps both uint8; the first was wrong by 128, the second refused).
 
 usage: test_quantize_runtime.py FERRITE REPO_ROOT WORK_DIR
 """
