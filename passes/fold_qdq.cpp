@@ -148,6 +148,7 @@ struct QdqFolder {
   // Tries to fold the group ending at Q node `qi`; returns true when the graph changed.
   bool fold(size_t qi) {
     const Node q = g.nodes[qi];
+    if (quantize_params_at_run_time(g, q)) return false;  // (lowered alone: quantize_f32_rt)
     if (!per_tensor(q)) return false;
     const TensorId yq = q.outputs[0], ys = in(q, 1), yz = in(q, 2);
     const TensorId t = q.inputs[0];

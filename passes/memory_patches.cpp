@@ -48,7 +48,9 @@ Kind kind_of(const Graph& g, const Node& n) {
       }
       return Kind::Add;
     case PatchRole::Quantize:  // (the windowed quantize rounds as ONNX Runtime: not for TFLite numerics)
-      return g.t(n.inputs[1]).numel() == 1 && g.numerics != Numerics::TFLite ? Kind::Quantize : Kind::Unsupported;
+      return g.t(n.inputs[1]).numel() == 1 && g.numerics != Numerics::TFLite && !quantize_params_at_run_time(g, n)
+                 ? Kind::Quantize
+                 : Kind::Unsupported;
     case PatchRole::Unary: return Kind::Unary;
     case PatchRole::None: return Kind::Unsupported;
   }

@@ -4,8 +4,9 @@
 // and uint8 graph inputs/outputs get a FlipSign node at the boundary (the model's API is unchanged).
 // The int8 kernels then only ever see int8. A uint8 tensor that only integer elementwise arithmetic
 // reads and writes (Add, Sub, Mul, Div, Min, Max, Sum, Clip, Pow: plain uint8 values, no zero point)
-// stays uint8 for the typed kernels; one that both such arithmetic and other operators touch is
-// refused, naming it (the arithmetic would see the flipped bytes).
+// stays uint8 for the typed kernels, and so does one that a Cast or a QuantizeLinear with a run-time
+// scale or zero point (quantize_f32_rt) writes or reads; one that both such operators and other
+// operators touch is refused, naming it (the arithmetic would see the flipped bytes).
 #include "ir/op_traits.h"
 #include "passes/pass.h"
 
@@ -40,16 +41,36 @@ Expected<bool> pass_normalize_int8(Graph& g, const PassContext&) {
       nn.inputs[static_cast<size_t>(zp)] = zid;
       changed = true;
     }
-  // Per tensor: read or written by integer arithmetic / by any other operator.
+  // Per tensor: read or written by an operator that takes plain uint8 values (integer arithmetic,
+  // Cast, a run-time QuantizeLinear's output and run-time zero point) / by any other operator.
+  // A run-time QuantizeLinear's constant zero point counts as neither (lowering reads it back in
+  // the output's type), and an Identity gives its input and output the same treatment.
   std::vector<const Node*> arith(g.tensors.size(), nullptr);
   std::vector<bool> other(g.tensors.size(), false);
-  for (const Node& n : g.nodes)
+  for (const Node& n : g.nodes) {
+    if (n.op == OpKind::Identity) continue;
+    const bool rt_quantize = quantize_params_at_run_time(g, n);
+    const bool plain = integer_arithmetic(n.op) || n.op == OpKind::Cast || rt_quantize;
     for (const auto* list : {&n.inputs, &n.outputs})
       for (TensorId t : *list) {
         if (t == kNoTensor) continue;
-        if (integer_arithmetic(n.op)) arith[static_cast<size_t>(t)] = &n;
+        if (rt_quantize && g.t(t).is_constant()) continue;
+        if (plain) arith[static_cast<size_t>(t)] = &n;
         else other[static_cast<size_t>(t)] = true;
       }
+  }
+  for (bool again = true; again;) {
+    again = false;
+    for (const Node& n : g.nodes) {
+      if (n.op != OpKind::Identity || n.inputs.empty() || n.inputs[0] == kNoTensor || n.outputs.empty()) continue;
+      const auto a = static_cast<size_t>(n.inputs[0]), b = static_cast<size_t>(n.outputs[0]);
+      if (other[a] != other[b]) other[a] = other[b] = again = true;
+      if ((arith[a] == nullptr) != (arith[b] == nullptr)) {
+        arith[a] = arith[b] = arith[a] ? arith[a] : arith[b];
+        again = true;
+      }
+    }
+  }
   const size_t nt = g.tensors.size();
   std::vector<Node> prologue, epilogue;
   for (size_t i = 0; i < nt; ++i) {
@@ -58,9 +79,13 @@ Expected<bool> pass_normalize_int8(Graph& g, const PassContext&) {
     const auto id = static_cast<TensorId>(i);
     if (arith[i] && !other[i]) continue;  // plain uint8 arithmetic: stays uint8
     if (arith[i])
-      return make_error("{}: uint8 tensor '{}' is used both by integer arithmetic ({}) and by other operators, "
+      return make_error("{}: uint8 tensor '{}' is used both by {} ({}) and by other operators, "
                         "which Ferrite gives uint8 data as int8 (quantized models); this mix is not supported",
-                        arith[i]->display_name(), t.name, op_info(arith[i]->op).onnx_type);
+                        arith[i]->display_name(), t.name,
+                        integer_arithmetic(arith[i]->op) ? "integer arithmetic"
+                        : arith[i]->op == OpKind::Cast   ? "a Cast"
+                                                         : "a QuantizeLinear with a run-time scale or zero point",
+                        op_info(arith[i]->op).onnx_type);
     changed = true;
     if (t.is_constant()) {
       for (uint8_t& b : *t.data) b ^= 0x80;

@@ -268,12 +268,19 @@ int in_place_input(const Graph& g, const Node& n, bool has_inplace_form) {
       return depthwise && x->shape[0] == 1 && plane(y.shape) <= plane(x->shape) ? r.inputs[0] : -1;
     }
     case InPlaceWhen::QuantizeInt8: {
-      if (!x || y.dtype != DType::I8) return -1;
+      if (!x || (y.dtype != DType::I8 && y.dtype != DType::U8)) return -1;  // (uint8: run-time quantize only)
       const bool relayout = y.nhwc && !x->nhwc;
       return !relayout || (y.shape.size() > 1 && y.shape[1] <= 4) ? r.inputs[0] : -1;
     }
   }
   return -1;
+}
+
+bool quantize_params_at_run_time(const Graph& g, const Node& n) {
+  if (n.op != OpKind::QuantizeLinear) return false;
+  for (size_t slot : {size_t{1}, size_t{2}})
+    if (slot < n.inputs.size() && n.inputs[slot] != kNoTensor && !g.t(n.inputs[slot]).is_constant()) return true;
+  return false;
 }
 
 bool layout_roles_apply(const Graph& g, const Node& n) {

@@ -41,7 +41,7 @@ enum class InPlaceWhen : uint8_t {
                  // plane is no larger than the input's, through the kernel's in-place form
                  // (Lowered::inplace_calls, a one-channel temporary); lowering makes the form when
                  // this holds, and the rule needs it
-  QuantizeInt8,  // quantize to int8, unless it also transposes NCHW -> NHWC with more than 4 channels
+  QuantizeInt8,  // quantize to int8 (uint8: a run-time quantize), unless it also transposes NCHW -> NHWC with more than 4 channels
                  // (quantize_f32: the int8 output must lie in the first channel's float plane)
 };
 struct InPlaceRule {
@@ -97,5 +97,9 @@ std::vector<QSlot> int8_slots(const Node& n);
 int in_place_input(const Graph& g, const Node& n, bool has_inplace_form = true);
 // Whether the layout roles of `n` apply (MaxPool: only on int8 data; Pad: only TFLite int8).
 bool layout_roles_apply(const Graph& g, const Node& n);
+// Whether `n` is a QuantizeLinear whose scale or zero point is computed at run time (not a
+// constant): lowered to quantize_f32_rt; the passes that need constant quantization parameters
+// (fold-qdq, quantized-io, patches) leave it alone, and normalize-int8 keeps its uint8 tensors uint8.
+bool quantize_params_at_run_time(const Graph& g, const Node& n);
 
 }  // namespace ferrite

@@ -161,7 +161,72 @@ void physical_view(const Tensor& t, const Shape& out, bool out_nhwc, Shape* dims
 
 // ---- Quantize / Dequantize / Requantize / boundary ops ----
 
+// QuantizeLinear whose scale and/or zero point are computed at run time (quantize_f32_rt): per
+// tensor only, float32 -> int8/uint8. The passes that need constant quantization parameters
+// (fold-qdq, quantized-io, patches) leave such a node alone; normalize-int8 keeps its output and a
+// run-time zero point in their model type (uint8 stays uint8). A constant zero point of a uint8
+// output that normalize-int8 stored as int8 (shared with int8 operators, or made explicit) is
+// turned back into its uint8 value here (ONNX gives the zero point the output's type).
+static Expected<Lowered> lower_quantize_runtime(const Graph& g, const Node& n) {
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  const Tensor& s = g.t(n.inputs[1]);
+  if (s.dtype != DType::F32)
+    return make_error("{}: scale '{}' is {}; QuantizeLinear's scale must be float32", n.display_name(), s.name,
+                      dtype_name(s.dtype));
+  if (s.numel() != 1)
+    return make_error("{}: scale '{}' (shape {}) is computed at run time; a run-time scale must be one value "
+                      "(per-tensor quantization): per-axis quantization needs constant scales",
+                      n.display_name(), s.name, shape_str(s.shape));
+  if (x.dtype != DType::F32)
+    return make_error("{}: input '{}' is {}; run-time quantization takes float32", n.display_name(), x.name,
+                      dtype_name(x.dtype));
+  if (y.dtype != DType::I8 && y.dtype != DType::U8)
+    return make_error("{}: output '{}' is {}; run-time quantization produces int8 or uint8 only", n.display_name(),
+                      y.name, dtype_name(y.dtype));
+  if (x.nhwc || y.nhwc)
+    return make_error("{}: run-time quantization of channels-last (NHWC) data is not supported", n.display_name());
+  Operand zp_arg = Operand::constant(make_const("", y.dtype, {1}, std::vector<uint8_t>{0}));
+  if (has_input(n, 2)) {
+    const Tensor& z = g.t(n.inputs[2]);
+    if (z.numel() != 1)
+      return make_error("{}: zero point '{}' has {} values; run-time quantization is per tensor", n.display_name(),
+                        z.name, z.numel());
+    if (z.is_constant()) {
+      if (z.dtype != DType::I8 && z.dtype != DType::U8)
+        return make_error("{}: zero point '{}' is {}; expected int8 or uint8", n.display_name(), z.name,
+                          dtype_name(z.dtype));
+      int64_t v = z.as_i64()[0];
+      if (z.dtype == DType::I8 && y.dtype == DType::U8) v += 128;  // stored as int8 by normalize-int8
+      if (z.dtype == DType::U8 && y.dtype == DType::I8)
+        return make_error("{}: zero point '{}' is uint8 but output '{}' is int8", n.display_name(), z.name, y.name);
+      zp_arg = Operand::constant(make_const("", y.dtype, {1}, std::vector<uint8_t>{static_cast<uint8_t>(v & 0xFF)}));
+    } else {
+      if (z.dtype != y.dtype)
+        return make_error("{}: zero point '{}' is {} but output '{}' is {}; they must have the same type",
+                          n.display_name(), z.name, dtype_name(z.dtype), y.name, dtype_name(y.dtype));
+      zp_arg = Operand::tensor(n.inputs[2]);
+    }
+  }
+  ferrite_rt::QuantizeParams p{};
+  p.outer = 1;
+  p.channels = 1;
+  p.inner = i32(y.numel());
+  p.per_channel = 0;
+  p.relayout = 0;
+  p.qmin = y.dtype == DType::I8 ? -128 : 0;
+  p.qmax = y.dtype == DType::I8 ? 127 : 255;
+  Operand scale_arg = s.is_constant() ? Operand::constant(make_const("", DType::F32, {1}, s.as_f32()))
+                                      : Operand::tensor(n.inputs[1]);
+  Lowered l;  // in place by the op traits (QuantizeInt8)
+  l.calls.push_back(call(KernelId::quantize_f32_rt, y.dtype == DType::I8 ? "quantize_runtime_s8" : "quantize_runtime_u8",
+                         p, {Operand::tensor(n.inputs[0]), std::move(scale_arg), std::move(zp_arg),
+                             Operand::tensor(n.outputs[0])}));
+  return l;
+}
+
 static Expected<Lowered> lower_qdq(const Graph& g, const Node& n, bool quantize) {
+  if (quantize && has_input(n, 1) && quantize_params_at_run_time(g, n)) return lower_quantize_runtime(g, n);
   auto q = qparam(g, n, 1, 2, quantize ? "output" : "input");
   if (!q) return q.error();
   const Tensor& x = g.t(n.inputs[0]);

@@ -51,6 +51,22 @@ inline void quantize_f32(const QuantizeParams& p, const float* x, const float* s
   }
 }
 
+// QuantizeLinear whose scale and zero point are tensors computed at run time (per tensor: one
+// value each), e.g. the expanded DynamicQuantizeLinear function (ReduceMin/ReduceMax -> scale and
+// zero point -> QuantizeLinear). y = saturate(round_half_even(x / scale) + zero_point), value by
+// value as quantize_value_f32 (the same true division as ONNX's reference and ONNX Runtime; no
+// reciprocal). The zero point is read from its storage: int8 when qmin < 0, else uint8. Uses p.inner
+// values (outer = channels = 1, per_channel = relayout = 0). In place (y == x) is allowed (byte k is
+// written after float k was read), as quantize_f32 without relayout.
+inline void quantize_f32_rt(const QuantizeParams& p, const float* x, const float* scale, const void* zero_point_byte,
+                            void* y_bytes) {
+  uint8_t* const y = static_cast<uint8_t*>(y_bytes);
+  const uint8_t zb = *static_cast<const uint8_t*>(zero_point_byte);
+  const int32_t zp = p.qmin < 0 ? static_cast<int32_t>(static_cast<int8_t>(zb)) : static_cast<int32_t>(zb);
+  const float s = scale[0];
+  for (int32_t i = 0; i < p.inner; ++i) y[i] = static_cast<uint8_t>(quantize_value_f32(x[i], s, zp, p.qmin, p.qmax) & 0xFF);
+}
+
 // y = (float)(q - zero_point[c]) * scale[c], q read as int8 (qmin < 0) or uint8. With relayout = 1
 // the input is NHWC [outer][inner][channels] and the output NCHW. y must not alias x.
 // (ORT DequantizeLinear / MlasDequantizeLinear: int32 subtraction, conversion to float, one float

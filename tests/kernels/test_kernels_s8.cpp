@@ -155,6 +155,35 @@ TEST_CASE("requantize: ties to even, zero point, saturation, fused clamp", "[s8]
   REQUIRE(requantize(2147483647, 1.0f, 0, -128, 127) == 127);
 }
 
+TEST_CASE("quantize_f32_rt: run-time scale and zero point (int8 / uint8 storage), in place", "[s8][quantize]") {
+  SECTION("int8: the zero point byte read as int8, ties to even, saturation, NaN") {
+    QuantizeParams p{1, 1, 7, 0, -128, 127, 0};
+    const float x[7] = {0.25f, 0.75f, -0.25f, 100.0f, -100.0f, 0.5f, NAN};
+    const float s = 0.5f;  // x / s = 0.5, 1.5, -0.5, 200, -200, 1
+    const int8_t zp = -3;
+    uint8_t y[7];
+    quantize_f32_rt(p, x, &s, &zp, y);
+    check_eq_s8(reinterpret_cast<const int8_t*>(y), std::vector<int>{-3, -1, -3, 127, -128, -2, -128});
+  }
+  SECTION("uint8: the zero point byte read as uint8") {
+    QuantizeParams p{1, 1, 4, 0, 0, 255, 0};
+    const float x[4] = {-1.0f, 1.0f, 1000.0f, -2.5f};
+    const float s = 1.0f;
+    const uint8_t zp = 200;
+    uint8_t y[4];
+    quantize_f32_rt(p, x, &s, &zp, y);
+    check_eq_s8(y, std::vector<int>{199, 201, 255, 198});
+  }
+  SECTION("in place over the float input") {
+    QuantizeParams p{1, 1, 9, 0, 0, 255, 0};
+    float buf[9] = {0, 1, 2, 3, 4, 5, 6, 7, 300};
+    const float s = 0.5f;
+    const uint8_t zp = 10;
+    quantize_f32_rt(p, buf, &s, &zp, buf);
+    check_eq_s8(reinterpret_cast<const uint8_t*>(buf), std::vector<int>{10, 12, 14, 16, 18, 20, 22, 24, 255});
+  }
+}
+
 TEST_CASE("quantize_f32 / dequantize_f32 per tensor, per axis, relayout", "[s8][quantize]") {
   SECTION("per tensor int8: division, ties to even, saturation") {
     QuantizeParams p{1, 1, 6, 0, -128, 127, 0};

@@ -343,6 +343,27 @@ TEST_CASE("fold-qdq: Add, Sigmoid, MaxPool and DQ -> Q", "[passes][fold_qdq]") {
   }
 }
 
+TEST_CASE("fold-qdq: DQ -> Sigmoid -> Q with a run-time output scale stays unfolded", "[passes][fold_qdq]") {
+  Graph g;
+  TensorId a = typed(g, "a", DType::I8, {4}), xf = act(g, "xf", {4}), sf = act(g, "sf", {4});
+  TensorId s = scalar(g, "s", 0.5f), z = i8c(g, "z", {}, {0}), rs = act(g, "rs", {});
+  TensorId y = typed(g, "y", DType::I8, {4});
+  g.inputs = {a, rs};
+  g.nodes.push_back(node(OpKind::DequantizeLinear, {a, s, z}, {xf}, "dq"));
+  g.nodes.push_back(node(OpKind::Sigmoid, {xf}, {sf}, "sig"));
+  g.nodes.push_back(node(OpKind::QuantizeLinear, {sf, rs, z}, {y}, "q"));
+  g.outputs = {y};
+  auto r = pass_fold_qdq(g, ctx);
+  REQUIRE(r);
+  CHECK_FALSE(*r);
+  CHECK(g.nodes.size() == 3);
+  // The same graph with a constant scale folds (the guard is what keeps it apart).
+  g.nodes[2].inputs[1] = s;
+  auto r2 = pass_fold_qdq(g, ctx);
+  REQUIRE(r2);
+  CHECK(*r2);
+}
+
 TEST_CASE("fold-qdq: per-axis activations are not folded", "[passes][fold_qdq]") {
   Graph g;
   TensorId xq = typed(g, "xq", DType::I8, {1, 2, 1, 1});
@@ -431,6 +452,44 @@ TEST_CASE("normalize-int8: an int8 model is untouched; an internal uint8 activat
     CHECK(g.t(zu8).dtype == DType::I8);
     CHECK(static_cast<int8_t>((*g.t(zu8).data)[0]) == 0);
     CHECK(verify(g));
+  }
+}
+
+TEST_CASE("normalize-int8: a run-time QuantizeLinear and a Cast keep their uint8 tensors uint8", "[passes][normalize_int8]") {
+  // The expanded DynamicQuantizeLinear shape: zp = Cast(float) -> uint8, y = QuantizeLinear(x, scale, zp),
+  // zp also to a graph output through an Identity; scale and zp are activations (computed at run time).
+  Graph g;
+  TensorId x = act(g, "x", {4}), scale = act(g, "scale", {}), zf = act(g, "zf", {});
+  TensorId zp = typed(g, "zp", DType::U8, {}), zp_out = typed(g, "zp_out", DType::U8, {});
+  TensorId y = typed(g, "y", DType::U8, {4});
+  g.inputs = {x, scale, zf};
+  g.nodes.push_back(node(OpKind::Cast, {zf}, {zp}, "cast"));
+  g.nodes.push_back(node(OpKind::Identity, {zp}, {zp_out}, "id"));
+  g.nodes.push_back(node(OpKind::QuantizeLinear, {x, scale, zp}, {y}, "q"));
+  g.outputs = {y, zp_out};
+  SECTION("kept uint8, no FlipSign") {
+    auto changed = pass_normalize_int8(g, ctx);
+    REQUIRE(changed);
+    CHECK_FALSE(*changed);
+    CHECK(g.t(zp).dtype == DType::U8);
+    CHECK(g.t(zp_out).dtype == DType::U8);
+    CHECK(g.t(y).dtype == DType::U8);
+    CHECK(count(g, OpKind::FlipSign) == 0);
+  }
+  SECTION("without a zero point: an explicit constant one, which the QuantizeLinear does not pin to uint8") {
+    g.nodes[2].inputs.resize(2);
+    REQUIRE(pass_normalize_int8(g, ctx));
+    REQUIRE(g.nodes[2].inputs.size() == 3);
+    CHECK(g.t(y).dtype == DType::U8);
+    CHECK(g.t(g.nodes[2].inputs[2]).is_constant());  // (lowering reads it back as the uint8 value 0)
+  }
+  SECTION("the Cast's uint8 result also read by a quantized operator: refused naming it") {
+    TensorId s = scalar(g, "s", 0.5f), d = act(g, "d", {});
+    g.nodes.push_back(node(OpKind::DequantizeLinear, {zp, s, zp}, {d}, "dq"));
+    g.outputs.push_back(d);
+    auto r = pass_normalize_int8(g, ctx);
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error().message, Catch::Contains("uint8 tensor 'zp' is used both by") && Catch::Contains("and by other operators"));
   }
 }
 
