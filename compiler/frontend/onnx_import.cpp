@@ -426,10 +426,48 @@ Expected<std::map<std::pair<std::string, std::string>, int>> model_operators(con
   return r;
 }
 
+// The type of a graph input or output as ONNX writes it (tensor(FLOAT), seq(tensor(FLOAT)), ...).
+// Protobuf's parser limits nesting to 100 levels, which bounds the recursion.
+static std::string value_type_str(const onnx::TypeProto& t) {
+  switch (t.value_case()) {
+    case onnx::TypeProto::kTensorType:
+      return fmt::format("tensor({})", onnx::TensorProto_DataType_Name(t.tensor_type().elem_type()));
+    case onnx::TypeProto::kSequenceType:
+      return fmt::format("seq({})", value_type_str(t.sequence_type().elem_type()));
+    case onnx::TypeProto::kOptionalType:
+      return fmt::format("optional({})", value_type_str(t.optional_type().elem_type()));
+    case onnx::TypeProto::kMapType:
+      return fmt::format("map({}, {})", onnx::TensorProto_DataType_Name(t.map_type().key_type()),
+                         value_type_str(t.map_type().value_type()));
+    case onnx::TypeProto::kSparseTensorType:
+      return fmt::format("sparse_tensor({})", onnx::TensorProto_DataType_Name(t.sparse_tensor_type().elem_type()));
+    default:
+      return "no type";
+  }
+}
+
+// Graph inputs and outputs must be tensors: sequences, optionals, maps and sparse tensors are refused
+// by name and type before anything reads them (a sequence's .pb would otherwise parse as a garbage tensor).
+static Status check_graph_value_types(const onnx::GraphProto& g) {
+  std::set<std::string> inits;
+  for (const auto& i : g.initializer()) inits.insert(i.name());
+  for (const auto* list : {&g.input(), &g.output()}) {
+    const bool inputs = list == &g.input();
+    for (const auto& v : *list) {
+      if (inputs && inits.count(v.name())) continue;
+      if (v.type().value_case() != onnx::TypeProto::kTensorType)
+        return make_error("graph {} '{}' has type {}: Ferrite compiles models whose inputs and outputs are tensors",
+                          inputs ? "input" : "output", v.name(), value_type_str(v.type()));
+    }
+  }
+  return Status::ok();
+}
+
 Expected<std::vector<std::string>> graph_input_names(const std::string& path) {
   auto loaded = load_model_proto(path);
   if (!loaded) return loaded.error();
   const onnx::ModelProto& model = *loaded;
+  FERRITE_TRY(check_graph_value_types(model.graph()));
   std::set<std::string> inits;
   for (const auto& i : model.graph().initializer()) inits.insert(i.name());
   std::vector<std::string> r;
@@ -471,6 +509,7 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
     return make_error("'{}' uses opset {}; Ferrite supports opsets 1 to {}", path, opset, kMaxOpset);
 
   FERRITE_TRY(check_structure(*g));
+  FERRITE_TRY(check_graph_value_types(*g));
   if (opset > kCanonicalOpset) {
     // ONNX 1.12 knows opsets up to 17: newer signatures are rewritten to theirs first (onnx_opset.h).
     FERRITE_TRY(rewrite_to_opset17(model, opset, opts.input_shapes));

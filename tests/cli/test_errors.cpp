@@ -187,3 +187,53 @@ TEST_CASE("the text report keeps long layer names, shows kernels and why the pla
   REQUIRE(b.code == 0);
   CHECK_THAT(b.out, Contains("  plan         --sram-budget 1048576 B: the layer-by-layer arena") && Contains("fits, so no patches"));
 }
+
+TEST_CASE("graph inputs and outputs that are not tensors are refused naming them and their type", "[errors]") {
+  TempDir t;
+  // Identity over a sequence of float tensors (ONNX's test_identity_sequence), over an optional tensor
+  // (test_identity_opt), and a tensor input with a map-typed output.
+  auto typed = [](const std::string& in_kind) {
+    auto m = new_model("non_tensor");
+    auto* in = m.mutable_graph()->add_input();
+    in->set_name("x");
+    auto* out = m.mutable_graph()->add_output();
+    out->set_name("y");
+    onnx::TypeProto tensor;
+    tensor.mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+    tensor.mutable_tensor_type()->mutable_shape()->add_dim()->set_dim_value(4);
+    if (in_kind == "seq") {
+      *in->mutable_type()->mutable_sequence_type()->mutable_elem_type() = tensor;
+      *out->mutable_type() = in->type();
+    } else if (in_kind == "optional") {
+      *in->mutable_type()->mutable_optional_type()->mutable_elem_type() = tensor;
+      *out->mutable_type() = in->type();
+    } else {
+      *in->mutable_type() = tensor;
+      out->mutable_type()->mutable_map_type()->set_key_type(onnx::TensorProto::INT64);
+      *out->mutable_type()->mutable_map_type()->mutable_value_type() = tensor;
+    }
+    add_node(m, "Identity", "id", {"x"}, {"y"});
+    return m;
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"seq", "graph input 'x' has type seq(tensor(FLOAT))"},
+      {"optional", "graph input 'x' has type optional(tensor(FLOAT))"},
+      {"map", "graph output 'y' has type map(INT64, tensor(FLOAT))"}};
+  for (const auto& [kind, expect] : cases) {
+    save(typed(kind), t / (kind + ".onnx"));
+    for (const std::string cmd : {"compile", "run"}) {
+      // run reads its --input files by the model's input names first: a sequence's .pb must not be
+      // parsed as a tensor before the model is refused
+      write_npy_f32(t / "x.npy", {4}, ramp(4));
+      std::vector<std::string> args = {cmd, (t / (kind + ".onnx")).string()};
+      if (cmd == "compile") args.insert(args.end(), {"-o", (t / "out").string()});
+      else args.insert(args.end(), {"--output-dir", (t / "out").string(), "--input", (t / "x.npy").string()});
+      auto r = ferrite(args);
+      INFO(cmd << " " << kind << ": " << r.out);
+      CHECK(r.code == 2);
+      CHECK_THAT(r.out, Contains(expect) && Contains("inputs and outputs are tensors"));
+      CHECK_THAT(r.out, !Contains("--input-shape"));
+      CHECK_FALSE(fs::exists(t / "out"));
+    }
+  }
+}

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Memory plans must not change results: for every sample, the outputs with in-place depthwise
 # convolution (the default) and with caller-owned inputs equal those of the plain plan
-# (--inplace-depthwise off), on the host and on an emulated Cortex-M4 (QEMU mps2-an386). Also prints
+# (--inplace-depthwise off), on the host, an emulated Cortex-M4 (QEMU mps2-an386) and, for int8 models, a Cortex-M55. Also prints
 # the arena of each plan. For every sample whose first stage can be patched, forced 2x2 and 3x3 patch
 # grids (and the automatic choice) must give bit-identical outputs too, and so must samples with
 # every inverted bottleneck (int8) or expand -> depthwise chain (float) streamed channel by channel
-# (--fuse-bottlenecks all). The plain plan is
+# (--fuse-bottlenecks all). Cortex-M7 and M33 (the DSP kernels on other cores) run the int8 MobileNetV2's
+# plan kinds. The plain plan is
 # --inplace-depthwise off --patch off --fuse-bottlenecks off.
 # A branchy model must get a smaller arena from the execution-order search, with bit-identical outputs.
 # usage: test_plans.sh FERRITE REPO_ROOT WORK_DIR
@@ -93,6 +94,7 @@ patched() {
 # float samples that have expand -> depthwise chains: expand_dw_f32).
 for dir in "${ALL[@]}"; do
   s=$(basename "$dir")
+  variants_of "$dir" || continue
   read -ra shape <<<"$(shape_of "$dir")"
   fused=$("$FERRITE" report "$dir/model.onnx" "${shape[@]}" --patch off --fuse-bottlenecks all --json |
           /usr/bin/python3 -c "import json, sys; d = json.load(sys.stdin); print(len(d['fused_bottlenecks']), d['arena_bytes'])")
@@ -135,6 +137,22 @@ for dir in "${INT8[@]}"; do
       fi
     done
   done
+done
+# Cortex-M7 and M33 get the same DSP kernel variants as the M4, compiled for another core: the int8
+# MobileNetV2 sample (every plan kind: in-place depthwise, patches, fused bottlenecks) runs its plain plan
+# (== the host's) and the three plan kinds there too.
+d="$ROOT/samples/mobilenetv2_035_96_int8"
+for tgt in qemu-cortex-m7 qemu-cortex-m33; do
+  "$FERRITE" run "$d/model.onnx" --name m --input "input=$d/input.npy" --target $tgt \
+    --inplace-depthwise off --patch off --fuse-bottlenecks off --output-dir "$WORK/mobilenetv2_035_96_int8-$tgt-plain" --quiet &&
+    cmp -s "$WORK/mobilenetv2_035_96_int8-host-plain/output.npy" "$WORK/mobilenetv2_035_96_int8-$tgt-plain/output.npy"
+  verdict $? "mobilenetv2_035_96_int8 on $tgt: plain plan output == host (portable kernels)"
+  same_as_plain mobilenetv2_035_96_int8 $tgt inplace "in-place plan output == plain plan" \
+    "$d/model.onnx" --input "input=$d/input.npy" --patch off
+  same_as_plain mobilenetv2_035_96_int8 $tgt patch3x3 "patched 3x3 output == plain plan" \
+    "$d/model.onnx" --input "input=$d/input.npy" --patch 3x3
+  same_as_plain mobilenetv2_035_96_int8 $tgt fused "every bottleneck fused output == plain plan" \
+    "$d/model.onnx" --input "input=$d/input.npy" --patch off --fuse-bottlenecks all
 done
 # Deep splits through residual blocks (halos over several 3x3 layers, additions with strided views).
 d="$ROOT/samples/mobilenetv2_035_96_int8"
