@@ -17,6 +17,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <cstdint>
+#include <limits>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -662,7 +664,11 @@ Status groupnorm_decompose(Ctx& c, onnx::NodeProto& n, int i) {
     return make_error("{}: num_groups = {} does not divide the {} channels of '{}'", c.where(n, i), groups, ch,
                       n.input(0));
   int64_t per_group = ch / groups;
-  for (size_t d = 2; d < s->size(); ++d) per_group *= (*s)[d];
+  for (size_t d = 2; d < s->size(); ++d)  // (before the element-count checks of the import: checked here)
+    if ((*s)[d] < 0 || __builtin_mul_overflow(per_group, (*s)[d], &per_group) ||
+        per_group > std::numeric_limits<int32_t>::max())
+      return make_error("{}: input '{}' has shape {}: more than the {} elements a tensor may have", c.where(n, i),
+                        n.input(0), fmt::format("{}", fmt::join(*s, "x")), std::numeric_limits<int32_t>::max());
   const std::string x = n.input(0), scale = n.input(1), bias = n.input(2), y = n.output(0);
   const std::string base = n.name().empty() ? y : n.name();
   auto step = [&](const char* op, const std::string& a, const std::string& b, const std::string& b2 = "") {

@@ -79,6 +79,12 @@ Status check_window(const onnx::NodeProto& n, int index, bool conv, int weight_r
                         node_label(n, index), v);
   }
   if (conv) FERRITE_TRY(check_int(n, index, "group", 1, std::numeric_limits<int32_t>::max()));
+  if (conv) {  // ConvTranspose's (before ONNX's inference, which adds them up in int64)
+    auto op = check_ints(n, index, "output_padding", 0, ">= 0");
+    if (!op) return op.error();
+    auto os = check_ints(n, index, "output_shape", 1, ">= 1");
+    if (!os) return os.error();
+  }
   FERRITE_TRY(check_int(n, index, "ceil_mode", 0, 1));
   FERRITE_TRY(check_int(n, index, "count_include_pad", 0, 1));
   FERRITE_TRY(check_int(n, index, "storage_order", 0, 1));

@@ -3,6 +3,8 @@
 // conv_transpose2d_f32.
 #include "ir/op_traits.h"
 #include "ops/op_util.h"
+#include <cstdint>
+#include <limits>
 
 namespace ferrite::ops {
 
@@ -122,10 +124,20 @@ Expected<ferrite_rt::ConvParams> conv_transpose_params(const Graph& g, const Nod
     dl[d] = dil[i];
     if (st[d] < 1 || dl[d] < 1 || pads[i] < 0 || pads[i + nsp] < 0)
       return make_error("{}: strides and dilations must be >= 1 and pads >= 0", n.display_name());
+    // ONNX: each output_padding value is below the stride or the dilation of its axis.
+    if (opad[i] < 0 || (opad[i] >= st[d] && opad[i] >= dl[d]))
+      return make_error("{}: output_padding {} must be >= 0 and smaller than the stride ({}) or the dilation ({})",
+                        n.display_name(), opad[i], st[d], dl[d]);
     if (from_total) {
       // total < 0 (output_shape larger than the full result): the extra rows are zeros at the end;
-      // halves round toward -infinity as in ONNX's reference implementation.
-      const int64_t total = st[d] * (in[d] - 1) + opad[i] + (k[d] - 1) * dl[d] + 1 - out[d];
+      // halves round toward -infinity as in ONNX's reference implementation. (128-bit: each term
+      // is an int32-bounded attribute or dim, their products are not.)
+      const __int128 wide = static_cast<__int128>(st[d]) * (in[d] - 1) + opad[i] +
+                            static_cast<__int128>(k[d] - 1) * dl[d] + 1 - out[d];
+      if (wide < std::numeric_limits<int32_t>::min() || wide > std::numeric_limits<int32_t>::max())
+        return make_error("{}: the padding that output_shape implies on spatial axis {} is out of range",
+                          n.display_name(), i);
+      const int64_t total = static_cast<int64_t>(wide);
       const int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
       begin[d] = auto_pad == "SAME_UPPER" ? half : total - half;
     } else if (auto_pad == "VALID") {

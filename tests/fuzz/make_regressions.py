@@ -86,3 +86,18 @@ bad_scales = nh.from_array(np.ones(4, np.float32), "scales")
 bad_scales.raw_data = bad_scales.raw_data + b"\x00"
 save("resize_scales_raw_bytes", [h.make_node("Resize", ["x", "", "scales"], ["y"], mode="nearest")],
      [vi("x", T.FLOAT, [1, 1, 2, 2])], [vi("y", T.FLOAT, [1, 1, 2, 2])], [bad_scales], opset=13)
+# Round 6 (sanitized model fuzzing of the session-23 main, seed 231): a ConvTranspose with output_shape
+# and an output_padding of INT64_MAX: the padding total overflowed int64 (UBSan; in the normal build the
+# wrapped value became the kernel's padding and the model compiled). Now refused before inference
+# (output_padding values 0 to INT32_MAX) and in lowering (below the stride or the dilation).
+save("convtranspose_output_padding_huge",
+     [h.make_node("ConvTranspose", ["x", "w"], ["y"], kernel_shape=[3, 3], strides=[3, 2],
+                  output_padding=[2**63 - 1, 1], output_shape=[10, 8])],
+     [vi("x", T.FLOAT, [1, 1, 3, 3]), vi("w", T.FLOAT, [1, 2, 3, 3])], [vi("y", T.FLOAT, [1, 2, 10, 8])], opset=13)
+# A GroupNormalization-18 over an input with a dim of 2^62: its opset-17 decomposition multiplied the
+# per-group element count before the import's element-count checks (int64 overflow, UBSan). Now refused
+# naming the node and the shape.
+save("groupnorm_huge_dim",
+     [h.make_node("GroupNormalization", ["x", "scale", "bias"], ["y"], num_groups=3)],
+     [vi("x", T.FLOAT, [2, 6, 2**62, 2, 2]), vi("scale", T.FLOAT, [3]), vi("bias", T.FLOAT, [3])],
+     [vi("y", T.FLOAT, [2, 6, 2**62, 2, 2])], opset=19)
