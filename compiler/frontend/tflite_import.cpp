@@ -1220,12 +1220,29 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       if (axis < 0) axis += r;
       const int64_t la = logical_axis(axis, ys->size());
       n.op = OpKind::Concat;
-      for (int32_t i : in) {
-        auto x = b.act(i);
+      size_t nconst = 0;
+      for (int32_t i : in) {  // activations, or float32 constants (NHWC -> NCHW at rank 4)
+        auto t = b.tensor(i);
+        if (!t) return t.error();
+        auto dt = b.dtype_of(*t);
+        if (!dt) return dt.error();
+        auto sh = b.shape_of(*t);
+        if (!sh) return sh.error();
+        auto d = b.data_of(*t, *dt, *sh);
+        if (!d) return d.error();
+        Expected<TensorId> x = kNoTensor;
+        if (!d->empty()) {
+          if (*dt != DType::F32) return b.err("constant input '{}' is {}, not float32", Builder::name_of(*t), dtype_name(*dt));
+          x = float_const(b, i, "constant input");
+          ++nconst;
+        } else {
+          x = b.act(i);
+        }
         if (!x) return x.error();
         if (b.g.t(*x).dtype != DType::F32) return b.err("input '{}' is {}, not float32", b.g.t(*x).name, dtype_name(b.g.t(*x).dtype));
         n.inputs.push_back(*x);
       }
+      if (nconst == in.size()) return b.err("every input is a constant");
       auto y = b.act(out[0], true);
       if (!y) return y.error();
       FERRITE_TRY(float_out(*y));

@@ -600,9 +600,7 @@ def float_cases():
     c["f_add_bcast_c"] = fbin(ADD, ADD_OPTIONS, [8], act=1)                   # RELU fused
     c["f_sub_bcast_hw"] = fbin(SUB, SUB_OPTIONS, [1, 6, 5, 1], act=3)         # RELU6 fused
     c["f_mul_bcast_w"] = fbin(MUL, MUL_OPTIONS, [1, 1, 5, 8], act=2)          # RELU_N1_TO_1 fused
-    c["f_mul_scalar"] = fbin(MUL, MUL_OPTIONS, [1])
     c["f_sub_const_first"] = fbin(SUB, SUB_OPTIONS, [1, 1, 1, 8])             # constant - x
-    c["f_add_rank2"] = fbin(ADD, ADD_OPTIONS, [1, 8], a_shape=[3, 8])
     c["f_maximum_bcast"] = fbin(MAXIMUM, 0, [1, 1, 5, 8])
     c["f_minimum_scalar"] = fbin(MINIMUM, 0, [1], const_first=True)
 
@@ -625,23 +623,16 @@ def float_cases():
         return build
     axv = lambda *v: ("axis", [len(v)], INT32, np.array(v, np.int32))
     keep = lambda k: [(0, "b", k)]
-    c["f_mean_hw_keep"] = fun(MEAN, [1, 1, 1, 8], REDUCER_OPTIONS, keep(1), consts=[axv(1, 2)])
-    c["f_mean_hw"] = fun(MEAN, [1, 8], REDUCER_OPTIONS, keep(0), consts=[axv(1, 2)])
     c["f_mean_c"] = fun(MEAN, [1, 6, 5], REDUCER_OPTIONS, keep(0), consts=[axv(-1)])
     c["f_mean_w"] = fun(MEAN, [1, 6, 8], REDUCER_OPTIONS, keep(0), consts=[axv(2)])   # NHWC-order reshape
-    c["f_mean_h_keep"] = fun(MEAN, [1, 1, 5, 8], REDUCER_OPTIONS, keep(1), consts=[axv(1)])
     c["f_mean_rank3_axis0"] = fun(MEAN, [5, 8], REDUCER_OPTIONS, keep(0), shape=[6, 5, 8], consts=[axv(0)])
     pads = lambda p: ("pads", [len(p), 2], INT32, np.array(p, np.int32))
-    c["f_pad_hw"] = fun(PAD, [1, 9, 7, 8], consts=[pads([[0, 0], [1, 2], [2, 0], [0, 0]])])
     c["f_pad_c"] = fun(PAD, [1, 6, 5, 11], consts=[pads([[0, 0], [0, 0], [0, 0], [1, 2]])])
     c["f_padv2_rank2"] = fun(PADV2, [5, 9], shape=[3, 8],
                              consts=[pads([[1, 1], [0, 1]]), ("value", [1], F, np.array([-1.5], np.float32))])
-    c["f_logistic"] = fun(LOGISTIC, S)
-    c["f_tanh"] = fun(TANH, S)
     c["f_hard_swish"] = fun(HARD_SWISH, S)
     c["f_leaky_relu"] = fun(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", 0.2)])
     c["f_relu_n1_to_1"] = fun(RELU_N1_TO_1, S)
-    c["f_transpose"] = fun(TRANSPOSE, [1, 8, 6, 5], consts=[("perm", [4], INT32, np.array([0, 3, 1, 2], np.int32))])
     ssl = lambda b_, e_, st_: [("begin", [len(b_)], INT32, np.array(b_, np.int32)),
                                ("end", [len(b_)], INT32, np.array(e_, np.int32)),
                                ("strides", [len(b_)], INT32, np.array(st_, np.int32))]
@@ -650,7 +641,7 @@ def float_cases():
     c["f_strided_slice_shrink_h"] = fun(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 2)],
                                         consts=ssl([0, 1, 0, 0], [1, 2, 5, 8], [1, 1, 1, 1]))
 
-    def fconcat(axis, n):
+    def fconcat(axis, n, const=False):
         def build(w, rng):
             x = w.tensor("x", S, F)
             parts = [x]
@@ -658,14 +649,19 @@ def float_cases():
                 r = w.tensor(f"r{i}", S, F)
                 w.op(TANH if i == 1 else LOGISTIC, [x], [r])
                 parts.append(r)
+            if const:  # a float constant input (NHWC data)
+                parts.insert(1, w.tensor("k", S, F, data=fdata(rng, S)))
+                n_ = n + 1
+            else:
+                n_ = n
             shape = list(S)
-            shape[axis] *= n
+            shape[axis] *= n_
             y = w.tensor("y", shape, F)
             w.op(CONCATENATION, parts, [y], CONCATENATION_OPTIONS, [(0, "i", axis), (1, "b", 0)])
             return x, y
         return build
     c["f_concat_c3"] = fconcat(3, 3)
-    c["f_concat_h"] = fconcat(1, 2)
+    c["f_concat_h_const"] = fconcat(1, 2, const=True)
 
     def fsplit(axis, n):
         def build(w, rng):
@@ -679,10 +675,8 @@ def float_cases():
             w.op(SUB, [parts[0], parts[-1]], [y], SUB_OPTIONS, [(0, "b", 0)])
             return x, y
         return build
-    c["f_split_c"] = fsplit(3, 2)
     c["f_split_w"] = fsplit(2, 5)
-    c["f_softmax_beta2"] = fun(SOFTMAX, S, SOFTMAX_OPTIONS, [(0, "f", 2.0)])
-    c["f_softmax_beta_quarter"] = fun(SOFTMAX, [3, 8], SOFTMAX_OPTIONS, [(0, "f", 0.25)], shape=[3, 8])
+    c["f_softmax_beta_quarter"] = fun(SOFTMAX, S, SOFTMAX_OPTIONS, [(0, "f", 0.25)])  # (beta 2: float_ops_chain)
     return c
 
 
