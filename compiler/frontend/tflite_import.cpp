@@ -806,8 +806,8 @@ Expected<TensorId> float_const(Builder& b, int32_t idx, const char* what) {
 // An operand of a broadcasting float binary operator (ADD, SUB, MUL, MAXIMUM, MINIMUM) whose output
 // has rank `rank`: a float32 constant (buffer-backed) brought to `rank` dims by leading 1s (TFLite's
 // numpy broadcasting aligns trailing NHWC dims) and transposed NHWC -> NCHW at rank 4; an activation
-// goes through Builder::operand (the int8 operators' rank expansion, refused where it would need an
-// NHWC-order reshape).
+// goes through Builder::operand (the int8 operators' rank expansion, a Reshape alias), or where the
+// NCHW and NHWC orders of the rank-4 form differ, through an NHWC-order reshape (a Transpose copy).
 Expected<TensorId> float_operand(Builder& b, int32_t idx, size_t rank) {
   auto t = b.tensor(idx);
   if (!t) return t.error();
@@ -818,6 +818,24 @@ Expected<TensorId> float_operand(Builder& b, int32_t idx, size_t rank) {
   auto d = b.data_of(*t, *dt, *s);
   if (!d) return d.error();
   if (d->empty()) {
+    if (rank == 4 && s->size() < 4) {
+      Shape e(4 - s->size(), 1);
+      e.insert(e.end(), s->begin(), s->end());
+      if (Builder::orders_differ(Builder::logical(e))) {  // [.., H, W, C] -> [1, C, H, W] in NHWC order (a copy)
+        auto x = b.act(idx);
+        if (!x) return x.error();
+        if (b.g.t(*x).dtype != DType::F32)
+          return b.err("operand '{}' is {}, the other float32", b.g.t(*x).name, dtype_name(b.g.t(*x).dtype));
+        Tensor r;
+        r.name = b.g.t(*x).name + "_rank4";
+        r.dtype = DType::F32;
+        r.shape = Builder::logical(e);
+        const TensorId rid = b.g.add_tensor(std::move(r));
+        Node rn = b.nhwc_order_reshape(*x, rid, b.g.t(rid).name);
+        b.g.nodes.push_back(std::move(rn));
+        return rid;
+      }
+    }
     auto x = b.operand(idx, rank);
     if (!x) return x.error();
     if (b.g.t(*x).dtype != DType::F32)

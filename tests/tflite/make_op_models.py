@@ -613,6 +613,17 @@ def float_cases():
         return x, y
     c["f_sub_computed_bcast"] = fact_bcast
 
+    def frank3(w, rng):  # x + a rank-3 activation [H,W,C]: the rank-4 form's orders differ (NHWC-order copy)
+        x = w.tensor("x", S, F)
+        t = w.tensor("t", S, F)
+        w.op(TANH, [x], [t])
+        r = w.tensor("r", S[1:], F)
+        w.op(RESHAPE, [t, w.tensor("shape", [3], INT32, data=np.array(S[1:], np.int32))], [r])
+        y = w.tensor("y", S, F)
+        w.op(ADD, [x, r], [y], ADD_OPTIONS, [(0, "b", 0)])
+        return x, y
+    c["f_add_rank3_operand"] = frank3
+
     def fun(code, out_shape, otype=0, opts=(), shape=None, consts=()):
         def build(w, rng):
             x = w.tensor("x", shape or S, F)
