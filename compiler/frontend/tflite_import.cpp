@@ -312,7 +312,13 @@ struct Builder {
     const Table* qt = sub(t, kTQuant);
     if (qt) {
       if (const Vector<float>* s = vec<float>(qt, kQScale)) q.scale.assign(s->begin(), s->end());
-      if (const Vector<int64_t>* z = vec<int64_t>(qt, kQZeroPoint)) q.zp.assign(z->begin(), z->end());
+      // The verifier checks a vector's length word (4-byte aligned), not 8-byte elements: a hand-made
+      // file may place this int64 vector at any 4-byte boundary, so it is read bytewise.
+      if (const Vector<int64_t>* z = vec<int64_t>(qt, kQZeroPoint)) {
+        q.zp.resize(z->size());
+        if (!q.zp.empty()) std::memcpy(q.zp.data(), z->Data(), q.zp.size() * sizeof(int64_t));
+        for (int64_t& v : q.zp) v = flatbuffers::EndianScalar(v);
+      }
       q.dim = get<int32_t>(qt, kQDim, 0);
       if (sub(qt, kQDetails)) return err("tensor '{}' has custom quantization details, not supported", name_of(t));
     }
@@ -1215,6 +1221,8 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
         lp[l + r] = pe;
       }
       const Shape& xl = b.g.t(*x).shape;
+      if (xl.size() != r || b.g.t(*y).shape.size() != r)
+        return b.err("output rank {} differs from the input rank {}", b.g.t(*y).shape.size(), r);
       for (size_t i = 0; i < r; ++i)
         if (xl[i] + lp[i] + lp[i + r] != b.g.t(*y).shape[i])
           return b.err("output shape {} (NCHW) does not match the paddings", shape_str(b.g.t(*y).shape));
@@ -1836,6 +1844,8 @@ Expected<Graph> import_tflite(const std::string& path) {
           lp[l + r] = pe;
         }
         const Shape& xl = b.g.t(*x).shape;
+        if (xl.size() != r || b.g.t(*y).shape.size() != r)
+          return b.err("output rank {} differs from the input rank {}", b.g.t(*y).shape.size(), r);
         for (size_t i = 0; i < r; ++i)
           if (xl[i] + lp[i] + lp[i + r] != b.g.t(*y).shape[i])
             return b.err("output shape {} (NCHW) does not match the paddings", shape_str(b.g.t(*y).shape));

@@ -51,7 +51,11 @@ int32_t zp_of(const Graph& g, const Node& n, size_t slot) {
 
 // CalculateActivationRangeQuantized: bounds quantized as zp + round(v / scale), v / scale in float.
 std::pair<int32_t, int32_t> tfl_act_range(const FusedAct& a, float scale, int32_t zp) {
-  auto q = [&](float v) { return zp + static_cast<int32_t>(std::round(v / scale)); };
+  // (the rounded quotient is clamped before the conversion: a tiny scale makes it overflow int32,
+  // and a bound that far out clamps to the type's limit either way)
+  auto q = [&](float v) {
+    return zp + static_cast<int32_t>(std::clamp(std::round(v / scale), -65536.f, 65536.f));
+  };
   int32_t lo = -128, hi = 127;
   if (a.kind == FusedAct::Relu) lo = std::max(lo, q(0.f));
   if (a.kind == FusedAct::Clip) {

@@ -14,6 +14,8 @@ MEM=${FERRITE_FUZZ_MEMORY_MIB:-4096}
 status=0
 # The crashes found so far (tests/fuzz/make_regressions.py): each must be refused cleanly.
 "$FUZZ" --target model --strict --replay "$ROOT"/tests/fuzz/regressions/*.onnx || status=1
+# ...and the .tflite ones (mutants of the fuzzer's tflite target, kept as found: docs/fuzzing.md, round 7)
+"$FUZZ" --target tflite --strict --replay "$ROOT"/tests/fuzz/regressions/tflite/*.tflite || status=1
 "$FUZZ" --target model --corpus "${corpus[@]}" --count 100000000 --seconds "$model_s" --seed "$SEED" \
         --hang-seconds 10 --memory-mib "$MEM" --crash-dir "$WORK/crashes" || status=1
 "$FUZZ" --target npy --corpus "$ROOT/samples" "$ROOT/tests/data" --count 100000000 --seconds "$other_s" --seed "$SEED" \
