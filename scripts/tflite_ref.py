@@ -26,7 +26,7 @@ OPS = {0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEP
        40: "MEAN", 41: "SUB", 43: "SQUEEZE", 45: "STRIDED_SLICE", 114: "QUANTIZE", 117: "HARD_SWISH",
        20: "RELU_N1_TO_1", 49: "SPLIT", 55: "MAXIMUM", 57: "MINIMUM", 60: "PADV2", 97: "RESIZE_NEAREST_NEIGHBOR",
        98: "LEAKY_RELU", 23: "RESIZE_BILINEAR"}
-DTYPES = {0: np.float32, 2: np.int32, 3: np.uint8, 4: np.int64, 7: np.int16, 9: np.int8}
+DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 7: np.int16, 9: np.int8}
 
 
 # --- flatbuffers access ---------------------------------------------------------------------------
@@ -989,6 +989,10 @@ def run(m, x):
             y = softmax16(a, m, op) if a.dtype == np.int16 else softmax(a, m, op)
         elif name == "QUANTIZE":
             y = requantize(a, m, op)
+        elif name == "DEQUANTIZE" and a.dtype == np.float16:  # float16 weights: numpy's half -> float is exact
+            y = a.astype(np.float32)
+            if m.tensors[op["inputs"][0]]["data"] is not None:  # a constant: its consumers read it as one
+                m.tensors[op["outputs"][0]]["data"] = y
         elif name == "DEQUANTIZE":
             t = m.tensors[op["inputs"][0]]
             y = ((a.astype(np.int32) - int(t["zp"][0])).astype(np.float32) * np.float32(t["scale"][0])).astype(np.float32)
