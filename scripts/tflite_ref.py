@@ -6,7 +6,9 @@ with numpy, op by op, following TFLite's reference integer kernels' rules (docs/
 per-channel quantized multiplier + shift from the double scale ratio, SaturatingRoundingDoubling-
 HighMul, RoundingDivideByPOT, ADD with left_shift 20, average pool rounding division, int8 SOFTMAX
 with gemmlowp-style fixed-point exp; 16x8 (int16) models with TFLite's int16 rules (LUT-based
-LOGISTIC / TANH / SOFTMAX). The operators of Ferrite's TFLite frontend.
+LOGISTIC / TANH / SOFTMAX); float models in float64 (int8 dynamic-range weights dequantized per
+channel, float16 weights by their DEQUANTIZE: numpy's float16 -> float32, exact). The operators of
+Ferrite's TFLite frontend.
 
   tflite_ref.py model.tflite --input in.npy --output out.npy   (int8 input, int8 output)
   tflite_ref.py model.tflite --ops                             (list the operators)
