@@ -6,7 +6,9 @@ with numpy, op by op, following TFLite's reference integer kernels' rules (docs/
 per-channel quantized multiplier + shift from the double scale ratio, SaturatingRoundingDoubling-
 HighMul, RoundingDivideByPOT, ADD with left_shift 20, average pool rounding division, int8 SOFTMAX
 with gemmlowp-style fixed-point exp; 16x8 (int16) models with TFLite's int16 rules (LUT-based
-LOGISTIC / TANH / SOFTMAX). The operators of Ferrite's TFLite frontend.
+LOGISTIC / TANH / SOFTMAX); float models in float64 (int8 dynamic-range weights dequantized per
+channel, float16 weights by their DEQUANTIZE: numpy's float16 -> float32, exact). The operators of
+Ferrite's TFLite frontend.
 
   tflite_ref.py model.tflite --input in.npy --output out.npy   (int8 input, int8 output)
   tflite_ref.py model.tflite --ops                             (list the operators)
@@ -26,7 +28,7 @@ OPS = {0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEP
        40: "MEAN", 41: "SUB", 43: "SQUEEZE", 45: "STRIDED_SLICE", 114: "QUANTIZE", 117: "HARD_SWISH",
        20: "RELU_N1_TO_1", 49: "SPLIT", 55: "MAXIMUM", 57: "MINIMUM", 60: "PADV2", 97: "RESIZE_NEAREST_NEIGHBOR",
        98: "LEAKY_RELU", 23: "RESIZE_BILINEAR"}
-DTYPES = {0: np.float32, 2: np.int32, 3: np.uint8, 4: np.int64, 7: np.int16, 9: np.int8}
+DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 7: np.int16, 9: np.int8}
 
 
 # --- flatbuffers access ---------------------------------------------------------------------------
@@ -989,6 +991,10 @@ def run(m, x):
             y = softmax16(a, m, op) if a.dtype == np.int16 else softmax(a, m, op)
         elif name == "QUANTIZE":
             y = requantize(a, m, op)
+        elif name == "DEQUANTIZE" and a.dtype == np.float16:  # float16 weights: numpy's half -> float is exact
+            y = a.astype(np.float32)
+            if m.tensors[op["inputs"][0]]["data"] is not None:  # a constant: its consumers read it as one
+                m.tensors[op["outputs"][0]]["data"] = y
         elif name == "DEQUANTIZE":
             t = m.tensors[op["inputs"][0]]
             y = ((a.astype(np.int32) - int(t["zp"][0])).astype(np.float32) * np.float32(t["scale"][0])).astype(np.float32)

@@ -13,6 +13,11 @@
 #include <fstream>
 #include <functional>
 
+#include "common/prelude.h"
+namespace ferrite_rt {
+#include "common/convert.h"
+}
+
 namespace ferrite {
 
 namespace {
@@ -182,7 +187,8 @@ constexpr const char* kFloatList =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX (beta a power "
     "of two), ADD, SUB, MUL, MAXIMUM, MINIMUM (broadcasting, float constants), MEAN, PAD, PADV2, CONCATENATION, "
     "TRANSPOSE, STRIDED_SLICE, SPLIT, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, "
-    "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, QUANTIZE (float -> int8 / int16)";
+    "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, QUANTIZE (float -> int8 / int16), DEQUANTIZE (a float16 constant -> "
+    "float32: float16 weights)";
 
 // ---- the verified model ----
 struct TfModel {
@@ -283,11 +289,20 @@ struct Builder {
       case 4: return DType::I64;
       case 7: return DType::I16;
       case 9: return DType::I8;
+      case 1:  // float16: only as the constant input of DEQUANTIZE (float16 weights), folded at import
+        return err("tensor '{}' is float16; float16 is supported only as a constant buffer read by DEQUANTIZE "
+                   "(float16 weights), not as an activation, graph input or output, or operand of another operator",
+                   name_of(t));
       default: return err("tensor '{}' has TFLite type {}, not supported", name_of(t), get<int8_t>(t, kTType, 0));
     }
   }
+  // Constants computed at import, by tensor: the float32 values (stored order) of a DEQUANTIZE's
+  // output whose input is a constant float16 buffer (dequantize_f16). data_of returns them as if the
+  // tensor had a float32 buffer, so every consumer sees an ordinary float32 constant.
+  std::map<const Table*, std::vector<uint8_t>> folded;
   // The constant bytes of a tensor (empty when it has no buffer data), checked against its size.
   Expected<std::vector<uint8_t>> data_of(const Table* t, DType dt, const Shape& s) {
+    if (auto f = folded.find(t); f != folded.end()) return f->second;
     const uint32_t b = get<uint32_t>(t, kTBuffer, 0);
     if (!buffers || b >= buffers->size())
       return err("tensor '{}' refers to buffer {} out of range ({} buffers)", name_of(t), b, buffers ? buffers->size() : 0);
@@ -807,6 +822,56 @@ Expected<TensorId> float_const(Builder& b, int32_t idx, const char* what) {
     v = std::move(w);
   }
   return b.constant(Builder::name_of(*t), DType::F32, Builder::logical(*s), v);
+}
+
+// DEQUANTIZE of a constant float16 buffer (TFLite's "float16 quantization": weights and biases stored
+// as IEEE binary16, each read by a DEQUANTIZE to float32, whose output may feed several operators).
+// TFLite computes it once (the input is constant) with an exact half -> float conversion; here it is
+// folded at import: the output tensor becomes a float32 constant (Builder::folded), no node. Infinite
+// and NaN values are refused (a float kernel here may pad with zeros where TFLite skips a tap, and
+// inf * 0 is NaN: the results could differ); the converter clamps to the float16 range, so a real
+// model has none.
+Status dequantize_f16(Builder& b, const std::vector<int32_t>& in, const std::vector<int32_t>& out) {
+  if (in.size() != 1 || out.size() != 1) return b.err("{} inputs and {} outputs, expected 1 and 1", in.size(), out.size());
+  auto xt = b.tensor(in[0]);
+  if (!xt) return xt.error();
+  const std::string xn = Builder::name_of(*xt);
+  auto xs = b.shape_of(*xt);
+  if (!xs) return xs.error();
+  auto d = b.data_of(*xt, DType::F16, *xs);
+  if (!d) return d.error();
+  if (d->empty())
+    return b.err("float16 input '{}' is not a constant: float16 activations are not supported (float16 only as "
+                 "constant weights read by DEQUANTIZE)", xn);
+  if (out[0] < 0) return b.err("output tensor index {} out of range", out[0]);
+  auto yt = b.tensor(out[0]);
+  if (!yt) return yt.error();
+  const std::string yn = Builder::name_of(*yt);
+  if (get<int8_t>(*yt, kTType, 0) != 0) return b.err("float16 DEQUANTIZE to TFLite type {} (float32 only)", get<int8_t>(*yt, kTType, 0));
+  auto ys = b.shape_of(*yt);
+  if (!ys) return ys.error();
+  if (*ys != *xs) return b.err("output '{}' of shape {} differs from the input's {}", yn, shape_str(*ys), shape_str(*xs));
+  auto yd = b.data_of(*yt, DType::F32, *ys);
+  if (!yd) return yd.error();
+  if (!yd->empty()) return b.err("output '{}' is a constant", yn);
+  if (b.ids[static_cast<size_t>(out[0])] != kNoTensor) return b.err("tensor '{}' is written by two operators", yn);
+  if (b.is_input(out[0])) return b.err("output '{}' is a graph input", yn);
+  if (const Vector<int32_t>* go = vec<int32_t>(b.m.sg, kSgOutputs))
+    for (int32_t o : *go)
+      if (o == out[0])
+        return b.err("output '{}' (float16 weights dequantized) is a graph output; a constant graph output is not supported", yn);
+  std::vector<float> v(d->size() / 2);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const auto h = static_cast<uint16_t>((*d)[2 * i] | ((*d)[2 * i + 1] << 8));  // little-endian
+    if ((h & 0x7c00u) == 0x7c00u)
+      return b.err("float16 constant '{}' holds {} at element {} (infinite and NaN weights are not supported)", xn,
+                   (h & 0x3ffu) ? "NaN" : ((h & 0x8000u) ? "-inf" : "inf"), i);
+    v[i] = ferrite_rt::f16_to_f32(h);  // exact: every binary16 value (subnormals included) is a float32
+  }
+  std::vector<uint8_t> bytes(v.size() * sizeof(float));
+  if (!v.empty()) std::memcpy(bytes.data(), v.data(), bytes.size());
+  if (!b.folded.emplace(*yt, std::move(bytes)).second) return b.err("tensor '{}' is written by two operators", yn);
+  return Status::ok();
 }
 
 // An operand of a broadcasting float binary operator (ADD, SUB, MUL, MAXIMUM, MINIMUM) whose output
@@ -1484,6 +1549,15 @@ Expected<Graph> import_tflite(const std::string& path) {
                        "FULLY_CONNECTED, ADD, SUB, MUL, LOGISTIC, TANH, SOFTMAX, RESHAPE, SQUEEZE, QUANTIZE (float -> int16) "
                        "and DEQUANTIZE (int16 -> float) only");
         if (!all16) return b.err("mixes int16 and other activation types (int16 operators need int16 inputs and outputs)");
+      }
+    }
+    // float16 weights: a DEQUANTIZE of a constant float16 buffer is folded into a float32 constant.
+    if (code == DEQUANTIZE && !in.empty() && in[0] >= 0) {
+      auto t0 = b.tensor(in[0]);
+      if (!t0) return t0.error();
+      if (get<int8_t>(*t0, kTType, 0) == 1) {
+        FERRITE_TRY(dequantize_f16(b, in, out));
+        continue;
       }
     }
     // float32 operators (float models): the IR's float operators, computed in float.

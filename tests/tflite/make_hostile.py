@@ -9,8 +9,12 @@ import os
 import struct
 import sys
 
+import numpy as np
 from flatbuffers import number_types as N
 from flatbuffers.table import Table
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tflite_writer as tw  # noqa: E402
 
 
 def field_pos(tab, i):
@@ -84,6 +88,19 @@ def main():
     start, _ = ints(tables(sg, 0)[outs[0]], 0)
     struct.pack_into("<i", b, start + 4, 1 << 30)
     emit("huge_shape", b, "operator 0 (CONV_2D)")
+
+    # float16 weights (a DEQUANTIZE of a float16 buffer) whose buffer is 2 bytes short of its shape
+    # (a small float model written here: the KWS model has no float16 tensor).
+    w = tw.Writer()
+    x = w.tensor("x", [1, 4], tw.FLOAT32)
+    w16 = w.tensor("w16", [3, 4], tw.FLOAT16, data=np.ones([3, 4], np.float16))
+    w.buffers[w.buffer_of(w16)] = w.buffers[w.buffer_of(w16)][:-2]
+    wf = w.tensor("wf", [3, 4], tw.FLOAT32)
+    w.op(tw.DEQUANTIZE, [w16], [wf])
+    y = w.tensor("y", [1, 3], tw.FLOAT32)
+    w.op(tw.FULLY_CONNECTED, [x, wf], [y], tw.FC_OPTIONS, [(0, "b", 0)])
+    emit("float16_buffer_short", bytearray(w.finish([x], [y])),
+         "operator 0 (DEQUANTIZE): tensor 'w16': buffer 1 holds 22 bytes, its shape 3x4 needs 24")
 
     open(os.path.join(out, "cases.txt"), "w").write("\n".join(cases) + "\n")
 

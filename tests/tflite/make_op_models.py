@@ -734,6 +734,51 @@ def float_ops_chain():
     return w.finish([x], [y])
 
 
+def f16_chain():
+    """float16 weights (TFLite's float16 quantization: each float constant stored as float16 and read by a
+    DEQUANTIZE placed before its first consumer): conv (RELU) -> depthwise (stride 2) -> ADD of a float16
+    constant (first operand) -> MUL by the same dequantized constant (one DEQUANTIZE, two consumers) ->
+    MEAN over H, W -> FC -> MUL by float16 subnormals. The conv filter holds subnormals, the FC weights
+    65504 (float16's largest) and -60000; the conv and depthwise biases are two tensors of one buffer."""
+    w = Writer()
+    rng = rng_for("f16_chain")
+    F = FLOAT32
+    h = lambda shape, sc=0.3: (rng.standard_normal(shape) * sc).astype(np.float16)
+
+    def deq(name, shape, data=None, buffer=None):
+        t16 = w.tensor(name, shape, FLOAT16, data=data, buffer=buffer)
+        t = w.tensor(name + "_dequantize", shape, F)
+        w.op(DEQUANTIZE, [t16], [t])
+        return t
+    x = w.tensor("x", X_SHAPE, F)
+    cw = h([12, 3, 3, 8])
+    cw.flat[:4] = np.array([2.0 ** -24, -1023 * 2.0 ** -24, 3 * 2.0 ** -20, -(2.0 ** -14)], np.float16)  # subnormals
+    cwt, cbt = deq("cw", [12, 3, 3, 8], cw), deq("cb", [12], h([12]))
+    c = w.tensor("c", [1, 6, 5, 12], F)
+    w.op(CONV_2D, [x, cwt, cbt], [c], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 1)])
+    dwt = deq("dw", [1, 3, 3, 12], h([1, 3, 3, 12]))
+    dbt = deq("db", [12], buffer=w.buffer_of(cbt - 1))  # the conv bias's float16 buffer, shared
+    d = w.tensor("d", [1, 3, 3, 12], F)
+    w.op(DEPTHWISE_CONV_2D, [c, dwt, dbt], [d], DEPTHWISE_OPTIONS,
+         [(0, "b", 0), (1, "i", 2), (2, "i", 2), (3, "i", 1), (4, "b", 0)])
+    kt = deq("k", [12], h([12], 1.0))
+    a = w.tensor("a", [1, 3, 3, 12], F)
+    w.op(ADD, [kt, d], [a], ADD_OPTIONS, [(0, "b", 0)])
+    ml = w.tensor("ml", [1, 3, 3, 12], F)
+    w.op(MUL, [a, kt], [ml], MUL_OPTIONS, [(0, "b", 0)])
+    mn = w.tensor("mn", [1, 12], F)
+    w.op(MEAN, [ml, w.tensor("ax", [2], INT32, data=np.array([1, 2], np.int32))], [mn], REDUCER_OPTIONS, [(0, "b", 0)])
+    fw = h([10, 12], 1.0)
+    fw.flat[3], fw.flat[17] = 65504.0, -60000.0
+    fwt, fbt = deq("fw", [10, 12], fw), deq("fb", [10], h([10]))
+    fc = w.tensor("fc", [1, 10], F)
+    w.op(FULLY_CONNECTED, [mn, fwt, fbt], [fc], FC_OPTIONS, [(0, "b", 0)])
+    st = deq("s", [10], np.array([k * 2.0 ** -24 for k in (1, 3, 100, 1023, -7, -512, 640, 2, -1, 999)], np.float16))
+    y = w.tensor("y", [1, 10], F)
+    w.op(MUL, [fc, st], [y], MUL_OPTIONS, [(0, "b", 0)])
+    return w.finish([x], [y])
+
+
 def refusals():
     """Models Ferrite must refuse (exit 2), with the text the message must contain."""
     r = {}
@@ -813,6 +858,44 @@ def refusals():
     r["refuse_float_strided_slice_new_axis"] = (fl(STRIDED_SLICE, STRIDED_SLICE_OPTIONS, [(3, "i", 1)], consts=[
         ("begin", [4], INT32, np.array([0, 0, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 8], np.int32)),
         ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE): ellipsis / new-axis")
+    # float16 is supported only as a constant buffer read by DEQUANTIZE (float16 weights).
+    def f16_act(w, rng):  # an operator writing a float16 activation
+        x = w.tensor("x", X_SHAPE, FLOAT32)
+        t = w.tensor("t16", X_SHAPE, FLOAT16)
+        w.op(RELU, [x], [t])
+        y = w.tensor("y", X_SHAPE, FLOAT32)
+        w.op(DEQUANTIZE, [t], [y])
+        return x, y
+    r["refuse_f16_activation"] = (f16_act, "operator 0 (RELU): tensor 't16' is float16; float16 is supported only as")
+    def f16_dq_act(w, rng):  # a DEQUANTIZE of a float16 tensor without data
+        x = w.tensor("x", X_SHAPE, FLOAT32)
+        k = w.tensor("k", [8], FLOAT32)
+        w.op(DEQUANTIZE, [w.tensor("k16", [8], FLOAT16)], [k])
+        y = w.tensor("y", X_SHAPE, FLOAT32)
+        w.op(ADD, [x, k], [y], ADD_OPTIONS, [(0, "b", 0)])
+        return x, y
+    r["refuse_f16_dequantize_activation"] = (f16_dq_act, "operator 0 (DEQUANTIZE): float16 input 'k16' is not a constant")
+    def f16_inf(w, rng):
+        x = w.tensor("x", X_SHAPE, FLOAT32)
+        k = w.tensor("k", [8], FLOAT32)
+        w.op(DEQUANTIZE, [w.tensor("k16", [8], FLOAT16, data=np.array([1, 2, 3, np.inf, 5, 6, 7, 8], np.float16))], [k])
+        y = w.tensor("y", X_SHAPE, FLOAT32)
+        w.op(MUL, [x, k], [y], MUL_OPTIONS, [(0, "b", 0)])
+        return x, y
+    r["refuse_f16_inf_weight"] = (f16_inf, "operator 0 (DEQUANTIZE): float16 constant 'k16' holds inf at element 3")
+    def f16_filter(w, rng):  # a float16 filter read without DEQUANTIZE
+        x = w.tensor("x", X_SHAPE, FLOAT32)
+        y = w.tensor("y", [1, 6, 5, 4], FLOAT32)
+        w.op(CONV_2D, [x, w.tensor("w16", [4, 1, 1, 8], FLOAT16, data=np.ones([4, 1, 1, 8], np.float16))], [y],
+             CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 0)])
+        return x, y
+    r["refuse_f16_filter_without_dequantize"] = (f16_filter, "operator 0 (CONV_2D): tensor 'w16' is float16")
+    def f16_const_out(w, rng):  # a dequantized float16 constant as the graph output
+        x = w.tensor("x", X_SHAPE, FLOAT32)
+        k = w.tensor("k", [8], FLOAT32)
+        w.op(DEQUANTIZE, [w.tensor("k16", [8], FLOAT16, data=np.ones(8, np.float16))], [k])
+        return x, k
+    r["refuse_f16_constant_output"] = (f16_const_out, "operator 0 (DEQUANTIZE): output 'k' (float16 weights dequantized) is a graph output")
     return r
 
 
@@ -824,7 +907,7 @@ def main():
     if "--list" in sys.argv:
         print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain",
                          "chain_resize", "float_resize", "chain16", "chain16_act",
-                         "x16_float_io", "float_ops_chain"] + list(refusals())))
+                         "x16_float_io", "float_ops_chain", "f16_chain"] + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -843,9 +926,10 @@ def main():
     open(os.path.join(out, "chain16_act.tflite"), "wb").write(chain16_act())
     open(os.path.join(out, "x16_float_io.tflite"), "wb").write(x16_float_io())
     open(os.path.join(out, "float_ops_chain.tflite"), "wb").write(float_ops_chain())
+    open(os.path.join(out, "f16_chain.tflite"), "wb").write(f16_chain())
     lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
               "patch_chain chain", "chain_resize chain", "float_resize chain", "chain16 chain",
-              "chain16_act chain", "x16_float_io chain", "float_ops_chain chain"]
+              "chain16_act chain", "x16_float_io chain", "float_ops_chain chain", "f16_chain chain"]
     for name, (build, expect) in refusals().items():
         open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
         lines.append(f"{name} refuse {expect}")

@@ -14,8 +14,9 @@ TFLite's schema.fbs: a table field's vtable slot is its index). Usage:
 import numpy as np
 import flatbuffers
 
-FLOAT32, INT32, UINT8, INT64, INT16, INT8 = 0, 2, 3, 4, 7, 9
-NP = {FLOAT32: np.float32, INT32: np.int32, UINT8: np.uint8, INT64: np.int64, INT16: np.int16, INT8: np.int8}
+FLOAT32, FLOAT16, INT32, UINT8, INT64, INT16, INT8 = 0, 1, 2, 3, 4, 7, 9
+NP = {FLOAT32: np.float32, FLOAT16: np.float16, INT32: np.int32, UINT8: np.uint8, INT64: np.int64, INT16: np.int16,
+      INT8: np.int8}
 
 # BuiltinOperator codes
 ADD, AVERAGE_POOL_2D, CONCATENATION, CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE = 0, 1, 2, 3, 4, 6
@@ -40,9 +41,10 @@ class Writer:
         self.codes = []
         self.ops = []
 
-    def tensor(self, name, shape, ttype, scale=None, zp=None, data=None, qdim=0):
-        """Adds a tensor; returns its index. scale/zp: a number or a list (per channel along qdim)."""
-        b = 0
+    def tensor(self, name, shape, ttype, scale=None, zp=None, data=None, qdim=0, buffer=None):
+        """Adds a tensor; returns its index. scale/zp: a number or a list (per channel along qdim).
+        buffer: the buffer index of another tensor (buffer_of) to share instead of data."""
+        b = 0 if buffer is None else buffer
         if data is not None:
             arr = np.ascontiguousarray(np.asarray(data, dtype=NP[ttype]).reshape(shape))
             self.buffers.append(arr.tobytes())
@@ -53,6 +55,9 @@ class Writer:
             z = [0] * len(sc)
         self.tensors.append((name, [int(d) for d in shape], ttype, b, sc, z, qdim))
         return len(self.tensors) - 1
+
+    def buffer_of(self, t):
+        return self.tensors[t][3]
 
     def op(self, code, inputs, outputs, options_type=0, options=()):
         if code not in self.codes:
