@@ -6,7 +6,9 @@ with numpy, op by op, following TFLite's reference integer kernels' rules (docs/
 per-channel quantized multiplier + shift from the double scale ratio, SaturatingRoundingDoubling-
 HighMul, RoundingDivideByPOT, ADD with left_shift 20, average pool rounding division, int8 SOFTMAX
 with gemmlowp-style fixed-point exp; 16x8 (int16) models with TFLite's int16 rules (LUT-based
-LOGISTIC / TANH / SOFTMAX). The operators of Ferrite's TFLite frontend.
+LOGISTIC / TANH / SOFTMAX; the int8 rules with int16 limits for ADD / SUB / MUL / MAXIMUM / MINIMUM /
+RELU / RELU6 / LEAKY_RELU / pools / MEAN / PAD / resizes; no int16 RELU_N1_TO_1 / HARD_SWISH, which
+TFLite lacks). The operators of Ferrite's TFLite frontend.
 
   tflite_ref.py model.tflite --input in.npy --output out.npy   (int8 input, int8 output)
   tflite_ref.py model.tflite --ops                             (list the operators)
@@ -486,16 +488,13 @@ def pad(x, m, op, v2):
 
 
 def requant_clamp(x, m, op, lo_f, hi_f):
-    """RELU / RELU6 / RELU_N1_TO_1 (ReluPrepare): x - zx scaled by double sx / double sy, + zy, clamped
+    """RELU / RELU6 / RELU_N1_TO_1 (ReluPrepare): x - zx scaled by float(sx / sy) (widened), + zy, clamped
     to zy + round(bound / sy) (float division, roundf)."""
     (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
-    x16 = x.dtype == np.int16
-    if x16:  # 16x8 (QuantizedReluX<int16_t>): the ratio is a float division, as ReluPrepare's
-        if lo_f == -1.0:
-            raise SystemExit("TFLite has no int16 RELU_N1_TO_1 kernel")
-        mult, shift = quantize_multiplier(float(f32(sx) / f32(sy)))
-    else:
-        mult, shift = quantize_multiplier(sx / sy)
+    x16 = x.dtype == np.int16  # 16x8: QuantizedReluX<int16_t>, the same rule with int16 limits
+    if x16 and lo_f == -1.0:
+        raise SystemExit("TFLite has no int16 RELU_N1_TO_1 kernel")
+    mult, shift = quantize_multiplier(float(f32(sx) / f32(sy)))  # ReluPrepare: a float division
     tmin, tmax = (-32768, 32767) if x16 else (-128, 127)
     q = lambda v: int(zy + round_away(float(f32(v) / f32(sy))))
     lo = tmin if lo_f is None else max(tmin, q(lo_f))

@@ -1590,6 +1590,7 @@ Expected<Graph> import_tflite(const std::string& path) {
         n.op = OpKind::Requantize;  // x_scale / y_scale requantization, then the activation's clamp
         n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
         n.outputs = {*y};
+        n.attrs.values["tflite_op"] = std::string("RELU");  // ReluPrepare's ratio: a float division
         FERRITE_TRY(fused_act(b, n, code == RELU ? 1 : (code == RELU6 ? 3 : 2)));
         break;
       }

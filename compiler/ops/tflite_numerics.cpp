@@ -236,8 +236,11 @@ Expected<Lowered> lower_requantize(const Graph& g, const Node& n) {
   auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
   if (!sx) return sx.error();
   if (!sy) return sy.error();
-  // TFLite's int8 -> int8 QUANTIZE: QuantizeMultiplier(double(x_scale) / double(y_scale)).
-  auto [m, s] = quantize_multiplier(static_cast<double>(*sx) / static_cast<double>(*sy));
+  // TFLite's int8 -> int8 QUANTIZE: QuantizeMultiplier(double(x_scale) / double(y_scale)); RELU /
+  // RELU6 / RELU_N1_TO_1 (tflite_op "RELU" from the frontend): ReluPrepare divides the float scales
+  // in float, then widens.
+  auto [m, s] = quantize_multiplier(n.attrs.s("tflite_op", "") == "RELU" ? static_cast<double>(*sx / *sy)
+                                                           : static_cast<double>(*sx) / static_cast<double>(*sy));
   for (KernelCall& c : l->calls) {
     auto* p = std::get_if<ferrite_rt::RequantizeParams>(c.params.get());
     if (!p || c.kernel != KernelId::requantize_s8)

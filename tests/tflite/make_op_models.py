@@ -555,6 +555,8 @@ def x16_more_cases():
     c["split16"] = split16
     # RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR (TFLite's integer rule on int16, version 4).
     sz = lambda h, w_: ("size", [2], INT32, np.array([h, w_], np.int32))
+    c["resize_nn16_x2"] = u16(RESIZE_NEAREST_NEIGHBOR, [1, 12, 10, 8], RESIZE_NN_OPTIONS, [(0, "b", 0), (1, "b", 0)],
+                              consts=[sz(12, 10)])
     c["resize_nn16_frac_align"] = u16(RESIZE_NEAREST_NEIGHBOR, [1, 9, 7, 8], RESIZE_NN_OPTIONS, [(0, "b", 1), (1, "b", 0)],
                                       consts=[sz(9, 7)])
     c["resize_bilinear16_half"] = u16(RESIZE_BILINEAR, [1, 9, 7, 8], RESIZE_BILINEAR_OPTIONS, [(2, "b", 0), (3, "b", 1)],
