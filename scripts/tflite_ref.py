@@ -928,13 +928,42 @@ def run_float_op(vals, m, op):
         return act_f(y, scalar(o, 5, N.Int8Flags, 0))
     if name in ("RESHAPE", "SQUEEZE"):
         return a.reshape(yt["shape"])
-    if name == "SOFTMAX":
-        e = np.exp(a - a.max(axis=-1, keepdims=True))
+    if name == "SOFTMAX":  # exp(beta * (x - max)) / sum
+        beta = float(N.Float32Flags.py_type(scalar(o, 0, N.Float32Flags, 1.0))) if o is not None else 1.0
+        e = np.exp(beta * (a - a.max(axis=-1, keepdims=True)))
         return e / e.sum(axis=-1, keepdims=True)
-    if name in ("ADD", "SUB", "MUL"):
+    if name in ("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM"):  # numpy broadcasting, as TFLite's
         b = vals[op["inputs"][1]].astype(np.float64)
-        y = a + b if name == "ADD" else (a - b if name == "SUB" else a * b)
-        return act_f(y, scalar(o, 0, N.Int8Flags, 0) if o is not None else 0)
+        y = {"ADD": np.add, "SUB": np.subtract, "MUL": np.multiply, "MAXIMUM": np.maximum,
+             "MINIMUM": np.minimum}[name](a, b)
+        return act_f(y, scalar(o, 0, N.Int8Flags, 0) if o is not None and name in ("ADD", "SUB", "MUL") else 0)
+    if name == "MEAN":
+        axes = tuple(sorted({int(v) % a.ndim for v in np.atleast_1d(m.tensors[op["inputs"][1]]["data"])}))
+        return a.mean(axis=axes).reshape(yt["shape"])
+    if name in ("PAD", "PADV2"):
+        pads = m.tensors[op["inputs"][1]]["data"].astype(np.int64).reshape(-1, 2)
+        v = 0.0
+        if name == "PADV2" and len(op["inputs"]) > 2 and op["inputs"][2] >= 0:
+            v = float(m.tensors[op["inputs"][2]]["data"].reshape(-1)[0])
+        return np.pad(a, [tuple(p) for p in pads], constant_values=v)
+    if name == "CONCATENATION":
+        xs = [vals[i].astype(np.float64) for i in op["inputs"]]
+        return np.concatenate(xs, axis=scalar(o, 0, N.Int32Flags, 0) % a.ndim)
+    if name == "TRANSPOSE":
+        return np.ascontiguousarray(np.transpose(a, [int(v) for v in m.tensors[op["inputs"][1]]["data"]]))
+    if name == "STRIDED_SLICE":
+        return strided_slice(a, m, op)
+    if name == "LOGISTIC":
+        return 1.0 / (1.0 + np.exp(-a))
+    if name == "TANH":
+        return np.tanh(a)
+    if name == "HARD_SWISH":  # x * relu6(x + 3) / 6
+        return a * np.clip(a + 3.0, 0.0, 6.0) / 6.0
+    if name == "LEAKY_RELU":  # x > 0 ? x : alpha * x
+        alpha = float(N.Float32Flags.py_type(scalar(o, 0, N.Float32Flags, 0.0))) if o is not None else 0.0
+        return np.where(a > 0, a, alpha * a)
+    if name == "RELU_N1_TO_1":
+        return np.clip(a, -1.0, 1.0)
     if name == "RESIZE_BILINEAR":
         return resize_bilinear(a, m, op)
     if name == "RESIZE_NEAREST_NEIGHBOR":

@@ -177,6 +177,13 @@ bool v_model(Verifier& v, const Table* m, int64_t* bad_op) {
          v_tables(v, m, kModelSubgraphs, sg) && v_tables(v, m, kModelBuffers, v_buffer) && v.EndTable();
 }
 
+// The float32 operators (float models), for `ferrite ops` and refusals.
+constexpr const char* kFloatList =
+    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX (beta a power "
+    "of two), ADD, SUB, MUL, MAXIMUM, MINIMUM (broadcasting, float constants), MEAN, PAD, PADV2, CONCATENATION, "
+    "TRANSPOSE, STRIDED_SLICE, SPLIT, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, "
+    "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, QUANTIZE (float -> int8 / int16)";
+
 // ---- the verified model ----
 struct TfModel {
   std::string path;
@@ -617,11 +624,20 @@ Status check_shapes(Builder& b, const Node& n) {
   switch (n.op) {
     case OpKind::Requantize: case OpKind::QLinearLeakyRelu: case OpKind::QLinearSigmoid: case OpKind::QLinearActivation:
     case OpKind::DequantizeLinear: case OpKind::QuantizeLinear: case OpKind::Relu: case OpKind::Clip:
-    case OpKind::Softmax: case OpKind::QLinearSoftmax: case OpKind::Add: case OpKind::Sub: case OpKind::Mul:
+    case OpKind::Softmax: case OpKind::QLinearSoftmax:
       for (TensorId i : n.inputs)
         if (!b.g.t(i).is_constant() && b.g.t(i).shape != b.g.t(n.outputs[0]).shape)
           return b.err("output shape {} differs from the input's {}", shape_str(b.g.t(n.outputs[0]).shape),
                        shape_str(b.g.t(i).shape));
+      return Status::ok();
+    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Max: case OpKind::Min:  // float: broadcasting
+      for (TensorId i : n.inputs) {
+        const Shape& x = b.g.t(i).shape;
+        const Shape& y = b.g.t(n.outputs[0]).shape;
+        bool fits = x.size() == y.size();
+        for (size_t d = 0; fits && d < y.size(); ++d) fits = x[d] == y[d] || x[d] == 1;
+        if (!fits) return b.err("input shape {} does not broadcast to the output {}", shape_str(x), shape_str(y));
+      }
       return Status::ok();
     case OpKind::QLinearConcat: {
       const Shape& y = b.g.t(n.outputs[0]).shape;
@@ -837,6 +853,96 @@ Expected<TensorId> float_const(Builder& b, int32_t idx, const char* what) {
   return b.constant(Builder::name_of(*t), DType::F32, Builder::logical(*s), v);
 }
 
+// An operand of a broadcasting float binary operator (ADD, SUB, MUL, MAXIMUM, MINIMUM) whose output
+// has rank `rank`: a float32 constant (buffer-backed) brought to `rank` dims by leading 1s (TFLite's
+// numpy broadcasting aligns trailing NHWC dims) and transposed NHWC -> NCHW at rank 4; an activation
+// goes through Builder::operand (the int8 operators' rank expansion, a Reshape alias), or where the
+// NCHW and NHWC orders of the rank-4 form differ, through an NHWC-order reshape (a Transpose copy).
+Expected<TensorId> float_operand(Builder& b, int32_t idx, size_t rank) {
+  auto t = b.tensor(idx);
+  if (!t) return t.error();
+  auto dt = b.dtype_of(*t);
+  if (!dt) return dt.error();
+  auto s = b.shape_of(*t);
+  if (!s) return s.error();
+  auto d = b.data_of(*t, *dt, *s);
+  if (!d) return d.error();
+  if (d->empty()) {
+    if (rank == 4 && s->size() < 4) {
+      Shape e(4 - s->size(), 1);
+      e.insert(e.end(), s->begin(), s->end());
+      if (Builder::orders_differ(Builder::logical(e))) {  // [.., H, W, C] -> [1, C, H, W] in NHWC order (a copy)
+        auto x = b.act(idx);
+        if (!x) return x.error();
+        if (b.g.t(*x).dtype != DType::F32)
+          return b.err("operand '{}' is {}, the other float32", b.g.t(*x).name, dtype_name(b.g.t(*x).dtype));
+        Tensor r;
+        r.name = b.g.t(*x).name + "_rank4";
+        r.dtype = DType::F32;
+        r.shape = Builder::logical(e);
+        const TensorId rid = b.g.add_tensor(std::move(r));
+        Node rn = b.nhwc_order_reshape(*x, rid, b.g.t(rid).name);
+        b.g.nodes.push_back(std::move(rn));
+        return rid;
+      }
+    }
+    auto x = b.operand(idx, rank);
+    if (!x) return x.error();
+    if (b.g.t(*x).dtype != DType::F32)
+      return b.err("operand '{}' is {}, the other float32", b.g.t(*x).name, dtype_name(b.g.t(*x).dtype));
+    return *x;
+  }
+  if (*dt != DType::F32) return b.err("constant operand '{}' is {}, expected float32", Builder::name_of(*t), dtype_name(*dt));
+  if (s->size() > rank) return b.err("operand '{}' has rank {}, the output {}", Builder::name_of(*t), s->size(), rank);
+  Shape e(rank - s->size(), 1);
+  e.insert(e.end(), s->begin(), s->end());
+  std::vector<float> v(static_cast<size_t>(shape_numel(*s)));
+  if (!v.empty()) std::memcpy(v.data(), d->data(), v.size() * sizeof(float));
+  if (rank == 4) {  // NHWC -> NCHW
+    std::vector<float> w(v.size());
+    const int64_t N = e[0], H = e[1], W = e[2], C = e[3];
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t x = 0; x < W; ++x)
+          for (int64_t c = 0; c < C; ++c)
+            w[static_cast<size_t>(((n * C + c) * H + h) * W + x)] = v[static_cast<size_t>(((n * H + h) * W + x) * C + c)];
+    v = std::move(w);
+  }
+  return b.constant(Builder::name_of(*t), DType::F32, Builder::logical(e), v);
+}
+
+// A float unary node x -> y of the same shape (LOGISTIC, TANH, HARD_SWISH, LEAKY_RELU, RELU_N1_TO_1, ...).
+Status float_unary(Builder& b, const std::vector<int32_t>& in, const std::vector<int32_t>& out, OpKind op, Node& n) {
+  if (in.size() != 1 || out.size() != 1) return b.err("{} inputs and {} outputs, expected 1 and 1", in.size(), out.size());
+  auto x = b.act(in[0]);
+  if (!x) return x.error();
+  auto y = b.act(out[0], true);
+  if (!y) return y.error();
+  if (b.g.t(*y).dtype != DType::F32) return b.err("float32 input but {} output", dtype_name(b.g.t(*y).dtype));
+  if (b.g.t(*y).shape != b.g.t(*x).shape)
+    return b.err("output shape {} differs from the input's {}", shape_str(b.g.t(*y).shape), shape_str(b.g.t(*x).shape));
+  n.op = op;
+  n.inputs = {*x};
+  n.outputs = {*y};
+  return Status::ok();
+}
+
+// Float TRANSPOSE, STRIDED_SLICE and SPLIT are pure data movement: they take the int8 operators' path
+// (the same Transpose / Slice / Reshape nodes and axis remapping, any element type); here only the
+// element types are checked (every output float32 as the data input).
+Status float_data_movement(Builder& b, int32_t code, const std::vector<int32_t>& in, const std::vector<int32_t>& out) {
+  const size_t xi = code == SPLIT ? 1 : 0;
+  if (in.size() <= xi || in[xi] < 0) return b.err("{} inputs", in.size());
+  for (int32_t o : out) {
+    auto t = b.tensor(o);
+    if (!t) return t.error();
+    auto dt = b.dtype_of(*t);
+    if (!dt) return dt.error();
+    if (*dt != DType::F32) return b.err("float32 input but {} output", dtype_name(*dt));
+  }
+  return Status::ok();
+}
+
 Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const std::vector<int32_t>& out, uint8_t otype,
                  const Table* opt, Node& n) {
   auto need = [&](size_t lo, size_t hi) -> Status {
@@ -989,35 +1095,256 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
     case SOFTMAX: {
       FERRITE_TRY(need(1, 1));
       const float beta = opt && otype == kSoftmax ? get<float>(opt, 0, 1.f) : 1.f;
-      if (beta != 1.f) return b.err("float SOFTMAX with beta {} is not supported (beta 1 only)", beta);
+      // TFLite's float rule is exp(beta * (x - max)). The IR's Softmax is exp(x - max): beta != 1 runs
+      // as a Mul by beta first, which gives the same floats only when beta is a power of two (beta * x,
+      // the max of those and their difference are then exact scalings of TFLite's x - max).
+      int bexp = 0;
+      if (!(beta > 0.f) || !std::isfinite(beta) || std::frexp(beta, &bexp) != 0.5f)
+        return b.err("float SOFTMAX with beta {} is not supported (a power of two only: the IR's softmax has no beta, "
+                     "and a Mul by beta before it rounds otherwise than TFLite's exp(beta * (x - max)))", beta);
       auto x = b.act(in[0]);
       if (!x) return x.error();
       auto y = b.act(out[0], true);
       if (!y) return y.error();
       FERRITE_TRY(float_out(*y));
+      if (b.g.t(*y).shape != b.g.t(*x).shape) return b.err("output shape differs from the input's");
       const int64_t r = static_cast<int64_t>(b.g.t(*x).shape.size());
+      TensorId src = *x;
+      if (beta != 1.f) {
+        Tensor t;
+        t.name = n.name + "_beta_x";
+        t.dtype = DType::F32;
+        t.shape = b.g.t(*x).shape;
+        src = b.g.add_tensor(std::move(t));
+        Node m;
+        m.op = OpKind::Mul;
+        m.index = n.index;
+        m.name = n.name + "_beta";
+        m.inputs = {*x, b.constant(m.name, DType::F32, {}, std::vector<float>{beta})};
+        m.outputs = {src};
+        b.g.nodes.push_back(std::move(m));
+      }
       n.op = OpKind::Softmax;
-      n.inputs = {*x};
+      n.inputs = {src};
       n.outputs = {*y};
       n.attrs.values["axis"] = int64_t{r == 4 ? 1 : r - 1};
       return Status::ok();
     }
     case ADD:
     case SUB:
-    case MUL: {
+    case MUL:
+    case MAXIMUM:
+    case MINIMUM: {
+      // TFLite's numpy broadcasting (NHWC dims aligned from the right), float32 constant operands.
       FERRITE_TRY(need(2, 2));
-      auto x0 = b.act(in[0]);
+      int8_t fa = 0;
+      const uint8_t want = code == ADD ? kAdd : (code == SUB ? kSub : (code == MUL ? kMul : 0));
+      if (opt && want) {
+        if (otype != want) return b.err("mismatched builtin options (type {})", otype);
+        fa = get<int8_t>(opt, 0, 0);
+      }
+      auto ys = b.tfl_shape(out[0]);
+      if (!ys) return ys.error();
+      auto x0 = float_operand(b, in[0], ys->size());
       if (!x0) return x0.error();
-      auto x1 = b.act(in[1]);  // float constants as operands are not supported yet (act() refuses them)
+      auto x1 = float_operand(b, in[1], ys->size());
       if (!x1) return x1.error();
-      if (b.g.t(*x0).shape != b.g.t(*x1).shape) return b.err("broadcasting float {} is not supported yet", builtin_name(code));
+      if (b.g.t(*x0).is_constant() && b.g.t(*x1).is_constant()) return b.err("both operands are constants");
       auto y = b.act(out[0], true);
       if (!y) return y.error();
       FERRITE_TRY(float_out(*y));
-      n.op = code == ADD ? OpKind::Add : (code == SUB ? OpKind::Sub : OpKind::Mul);
+      const Shape& s0 = b.g.t(*x0).shape;
+      const Shape& s1 = b.g.t(*x1).shape;
+      const Shape& yl = b.g.t(*y).shape;
+      for (size_t i = 0; i < yl.size(); ++i)  // the output must be the broadcast of the operands, no larger
+        if ((s0[i] != yl[i] && s0[i] != 1) || (s1[i] != yl[i] && s1[i] != 1) || std::max(s0[i], s1[i]) != yl[i])
+          return b.err("operands {} and {} do not broadcast to the output {} (NCHW)", shape_str(s0), shape_str(s1),
+                       shape_str(yl));
+      n.op = code == ADD ? OpKind::Add
+             : code == SUB ? OpKind::Sub
+             : code == MUL ? OpKind::Mul
+             : code == MAXIMUM ? OpKind::Max
+                               : OpKind::Min;
       n.inputs = {*x0, *x1};
       n.outputs = {*y};
-      return fused_act(b, n, opt ? get<int8_t>(opt, 0, 0) : 0);
+      return fused_act(b, n, fa);
+    }
+    case MEAN: {
+      FERRITE_TRY(need(2, 2));
+      bool keep = false;
+      if (opt) {
+        if (otype != kReducer) return b.err("mismatched builtin options (type {})", otype);
+        keep = get<uint8_t>(opt, 0, 0) != 0;
+      }
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto xts = b.tfl_shape(in[0]);
+      if (!xts) return xts.error();
+      const auto r = static_cast<int64_t>(xts->size());
+      auto axes = b.ints(in[1], "axis");
+      if (!axes) return axes.error();
+      std::vector<int64_t> ax;  // TFLite axes, normalized
+      for (int64_t v : *axes) {
+        if (v < -r || v >= r) return b.err("axis {} out of range for rank {}", v, r);
+        ax.push_back(v < 0 ? v + r : v);
+      }
+      std::sort(ax.begin(), ax.end());
+      ax.erase(std::unique(ax.begin(), ax.end()), ax.end());
+      if (ax.empty()) return b.err("no axis to reduce");
+      std::vector<int64_t> lax;  // logical axes
+      Shape kshape = *xts;       // TFLite order, reduced dims 1
+      Shape drop;
+      for (int64_t v : ax) {
+        lax.push_back(logical_axis(v, xts->size()));
+        kshape[static_cast<size_t>(v)] = 1;
+      }
+      std::sort(lax.begin(), lax.end());
+      for (size_t d = 0; d < kshape.size(); ++d)
+        if (!std::binary_search(ax.begin(), ax.end(), static_cast<int64_t>(d))) drop.push_back(kshape[d]);
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      const Shape want = Builder::logical(keep ? kshape : drop);
+      if (b.g.t(*y).shape != want) return b.err("output shape {} (NCHW) is not {}", shape_str(b.g.t(*y).shape), shape_str(want));
+      // ReduceMean with the dims kept (the logical NCHW shape), then reshaped in TFLite's (NHWC)
+      // order to the output when they are dropped.
+      TensorId dst = *y;
+      if (!keep) {
+        Tensor t;
+        t.name = b.g.t(*y).name + "_keepdims";
+        t.dtype = DType::F32;
+        t.shape = Builder::logical(kshape);
+        dst = b.g.add_tensor(std::move(t));
+      }
+      n.op = OpKind::ReduceMean;
+      n.inputs = {*x};
+      n.outputs = {dst};
+      n.attrs.values["axes"] = lax;
+      n.attrs.values["keepdims"] = int64_t{1};
+      if (dst != *y) {
+        const std::string nm = n.name + "_squeeze";
+        b.g.nodes.push_back(std::move(n));
+        n = b.nhwc_order_reshape(dst, *y, nm);
+      }
+      return Status::ok();
+    }
+    case PAD:
+    case PADV2: {
+      FERRITE_TRY(need(2, code == PADV2 ? 3 : 2));
+      auto x = b.act(in[0]);
+      if (!x) return x.error();
+      auto xs = b.tfl_shape(in[0]);
+      if (!xs) return xs.error();
+      auto pads = b.ints(in[1], "paddings");
+      if (!pads) return pads.error();
+      const size_t r = xs->size();
+      if (pads->size() != 2 * r) return b.err("paddings hold {} values for rank {}", pads->size(), r);
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      float value = 0.f;  // PAD pads with 0; PADV2 with its constant
+      if (code == PADV2 && in.size() > 2 && in[2] >= 0) {
+        auto vt = b.tensor(in[2]);
+        if (!vt) return vt.error();
+        auto vdt = b.dtype_of(*vt);
+        if (!vdt) return vdt.error();
+        auto vs = b.shape_of(*vt);
+        if (!vs) return vs.error();
+        auto vd = b.data_of(*vt, *vdt, *vs);
+        if (!vd) return vd.error();
+        if (*vdt != DType::F32 || vd->size() != 4) return b.err("constant_values must be one float32 constant");
+        std::memcpy(&value, vd->data(), 4);
+      }
+      std::vector<int64_t> lp(2 * r);
+      for (size_t d = 0; d < r; ++d) {
+        const int64_t pb = (*pads)[2 * d], pe = (*pads)[2 * d + 1];
+        if (pb < 0 || pe < 0 || pb > (int64_t{1} << 20) || pe > (int64_t{1} << 20))
+          return b.err("padding {} / {} of dim {} out of range", pb, pe, d);
+        const auto l = static_cast<size_t>(logical_axis(static_cast<int64_t>(d), r));
+        lp[l] = pb;
+        lp[l + r] = pe;
+      }
+      const Shape& xl = b.g.t(*x).shape;
+      for (size_t i = 0; i < r; ++i)
+        if (xl[i] + lp[i] + lp[i + r] != b.g.t(*y).shape[i])
+          return b.err("output shape {} (NCHW) does not match the paddings", shape_str(b.g.t(*y).shape));
+      n.op = OpKind::Pad;  // pad_f32
+      n.inputs = {*x, b.constant(n.name + "_pads", DType::I64, {static_cast<int64_t>(2 * r)}, lp),
+                  b.constant(n.name + "_value", DType::F32, {}, std::vector<float>{value})};
+      n.outputs = {*y};
+      n.attrs.values["mode"] = std::string("constant");
+      return Status::ok();
+    }
+    case CONCATENATION: {
+      if (in.empty() || in.size() > 64 || out.size() != 1) return b.err("{} inputs and {} outputs", in.size(), out.size());
+      if (!opt || otype != kConcat) return b.err("missing or mismatched builtin options (type {})", otype);
+      // TFLite's CONCATENATION kernels refuse a fused activation (Prepare: activation must be none).
+      if (get<int8_t>(opt, 1, 0) != 0) return b.err("a fused activation on CONCATENATION is not supported");
+      auto ys = b.tfl_shape(out[0]);
+      if (!ys) return ys.error();
+      const auto r = static_cast<int64_t>(ys->size());
+      int64_t axis = get<int32_t>(opt, 0, 0);
+      if (axis < -r || axis >= r) return b.err("axis {} out of range for rank {}", axis, r);
+      if (axis < 0) axis += r;
+      const int64_t la = logical_axis(axis, ys->size());
+      n.op = OpKind::Concat;
+      size_t nconst = 0;
+      for (int32_t i : in) {  // activations, or float32 constants (NHWC -> NCHW at rank 4)
+        auto t = b.tensor(i);
+        if (!t) return t.error();
+        auto dt = b.dtype_of(*t);
+        if (!dt) return dt.error();
+        auto sh = b.shape_of(*t);
+        if (!sh) return sh.error();
+        auto d = b.data_of(*t, *dt, *sh);
+        if (!d) return d.error();
+        Expected<TensorId> x = kNoTensor;
+        if (!d->empty()) {
+          if (*dt != DType::F32) return b.err("constant input '{}' is {}, not float32", Builder::name_of(*t), dtype_name(*dt));
+          x = float_const(b, i, "constant input");
+          ++nconst;
+        } else {
+          x = b.act(i);
+        }
+        if (!x) return x.error();
+        if (b.g.t(*x).dtype != DType::F32) return b.err("input '{}' is {}, not float32", b.g.t(*x).name, dtype_name(b.g.t(*x).dtype));
+        n.inputs.push_back(*x);
+      }
+      if (nconst == in.size()) return b.err("every input is a constant");
+      auto y = b.act(out[0], true);
+      if (!y) return y.error();
+      FERRITE_TRY(float_out(*y));
+      const Shape& yl = b.g.t(*y).shape;
+      int64_t sum = 0;
+      for (size_t i = 0; i < n.inputs.size(); ++i) {
+        const Shape& xl = b.g.t(n.inputs[i]).shape;
+        if (xl.size() != yl.size()) return b.err("input {} has rank {}, the output {}", i, xl.size(), yl.size());
+        for (size_t d = 0; d < yl.size(); ++d)
+          if (static_cast<int64_t>(d) != la && xl[d] != yl[d])
+            return b.err("input {} of shape {} does not fit the output {}", i, shape_str(xl), shape_str(yl));
+        sum += xl[static_cast<size_t>(la)];
+      }
+      if (sum != yl[static_cast<size_t>(la)]) return b.err("the inputs sum to {} along the axis, the output has {}", sum, yl[static_cast<size_t>(la)]);
+      n.outputs = {*y};
+      n.attrs.values["axis"] = la;
+      return Status::ok();
+    }
+    case LOGISTIC:
+      return float_unary(b, in, out, OpKind::Sigmoid, n);
+    case TANH:
+      return float_unary(b, in, out, OpKind::Tanh, n);
+    case HARD_SWISH:  // TFLite: x * relu6(x + 3) / 6; the IR's: x * clamp(x / 6 + 1 / 2, 0, 1)
+      return float_unary(b, in, out, OpKind::HardSwish, n);
+    case LEAKY_RELU: {  // TFLite: x > 0 ? x : alpha * x
+      float alpha = 0.f;
+      if (opt) {
+        if (otype != kLeakyRelu) return b.err("mismatched builtin options (type {})", otype);
+        alpha = get<float>(opt, 0, 0.f);
+      }
+      if (!std::isfinite(alpha)) return b.err("alpha {} is not finite", alpha);
+      FERRITE_TRY(float_unary(b, in, out, OpKind::LeakyRelu, n));
+      n.attrs.values["alpha"] = alpha;
+      return Status::ok();
     }
     case QUANTIZE: {  // float -> int8 (TFLite's AffineQuantize rounding: tflite_numerics.cpp)
       FERRITE_TRY(need(1, 1));
@@ -1038,7 +1365,8 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
     case RESIZE_BILINEAR:
       return map_resize(b, code, in, out, otype, opt, n);
     case RELU:
-    case RELU6: {
+    case RELU6:
+    case RELU_N1_TO_1: {
       FERRITE_TRY(need(1, 1));
       auto x = b.act(in[0]);
       if (!x) return x.error();
@@ -1047,18 +1375,16 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       FERRITE_TRY(float_out(*y));
       n.op = code == RELU ? OpKind::Relu : OpKind::Clip;
       n.inputs = {*x};
-      if (code == RELU6)
-        n.inputs.insert(n.inputs.end(), {b.constant(n.name + "_min", DType::F32, {}, std::vector<float>{0.f}),
-                                         b.constant(n.name + "_max", DType::F32, {}, std::vector<float>{6.f})});
+      const float lo = code == RELU6 ? 0.f : -1.f, hi = code == RELU6 ? 6.f : 1.f;
+      if (code != RELU)
+        n.inputs.insert(n.inputs.end(), {b.constant(n.name + "_min", DType::F32, {}, std::vector<float>{lo}),
+                                         b.constant(n.name + "_max", DType::F32, {}, std::vector<float>{hi})});
       n.outputs = {*y};
       return Status::ok();
     }
     default: {
       const char* nm = builtin_name(code);
-      return b.err("float32 {} is not supported (float32 TFLite operators: CONV_2D, DEPTHWISE_CONV_2D, "
-                   "FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, ADD, SUB, MUL, RELU, RELU6, "
-                   "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR)",
-                   nm ? nm : "operator");
+      return b.err("float32 {} is not supported (float32 TFLite operators: {})", nm ? nm : "operator", kFloatList);
     }
   }
 }
@@ -1101,9 +1427,7 @@ Expected<std::vector<std::string>> tflite_input_names(const std::string& path) {
 }
 
 std::pair<std::string, std::string> tflite_supported_lists() {
-  return {kSupportedList,
-          "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, "
-          "ADD, SUB, MUL, RELU, RELU6, RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR"};
+  return {kSupportedList, kFloatList};
 }
 
 bool tflite_operator_supported(const std::string& name) {
@@ -1175,7 +1499,12 @@ Expected<Graph> import_tflite(const std::string& path) {
     // operand int16 (int16_gate below).
     FERRITE_TRY(int16_gate(b, code, in, out));
     // float32 operators (float models): the IR's float operators, computed in float.
-    if (!in.empty() && in[0] >= 0 && code != SPLIT) {
+    if ((code == TRANSPOSE || code == STRIDED_SLICE || code == SPLIT) && in.size() > (code == SPLIT ? 1u : 0u) &&
+        in[code == SPLIT ? 1 : 0] >= 0) {
+      auto t0 = b.tensor(in[code == SPLIT ? 1 : 0]);
+      if (!t0) return t0.error();
+      if (get<int8_t>(*t0, kTType, 0) == 0) FERRITE_TRY(float_data_movement(b, code, in, out));  // then as int8
+    } else if (!in.empty() && in[0] >= 0) {
       auto t0 = b.tensor(in[0]);
       if (!t0) return t0.error();
       if (get<int8_t>(*t0, kTType, 0) == 0) {

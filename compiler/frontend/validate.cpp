@@ -145,6 +145,13 @@ Status validate_attributes(const onnx::GraphProto& g, int64_t opset) {
                op == "ReduceLogSum" || op == "ReduceLogSumExp" || op == "ArgMax" || op == "ArgMin") {
       FERRITE_TRY(check_int(n, i, "keepdims", 0, 1));
       FERRITE_TRY(check_int(n, i, "noop_with_empty_axes", 0, 1));
+    } else if (op == "RNN" || op == "GRU" || op == "LSTM") {
+      // hidden_size sizes the weights (gates x hidden_size rows) and every state: multiplied before
+      // the weights' shapes are compared with it
+      FERRITE_TRY(check_int(n, i, "hidden_size", 1, std::numeric_limits<int32_t>::max()));
+      FERRITE_TRY(check_int(n, i, "layout", 0, 1));
+      FERRITE_TRY(check_int(n, i, "linear_before_reset", 0, 1));
+      FERRITE_TRY(check_int(n, i, "input_forget", 0, 1));
     }
     // Axes are checked against ranks by shape inference and again in lowering; here only that they
     // are small enough to be an axis at all (no rank is above 2^16).

@@ -101,3 +101,10 @@ save("groupnorm_huge_dim",
      [h.make_node("GroupNormalization", ["x", "scale", "bias"], ["y"], num_groups=3)],
      [vi("x", T.FLOAT, [2, 6, 2**62, 2, 2]), vi("scale", T.FLOAT, [3]), vi("bias", T.FLOAT, [3])],
      [vi("y", T.FLOAT, [2, 6, 2**62, 2, 2])], opset=19)
+# (round 7) A GRU whose hidden_size is INT64_MIN: lowering multiplied it by the gate count before
+# comparing the weights' shapes with it (UBSan: signed overflow in compiler/ops/rnn.cpp).
+save("gru_hidden_size_int64_min",
+     [h.make_node("GRU", ["X", "W", "R", "B"], ["", "Y_h"], hidden_size=-2**63)],
+     [vi("X", T.FLOAT, [2, 3, 3]), vi("W", T.FLOAT, [1, 15, 3]), vi("R", T.FLOAT, [1, 15, 5]),
+      vi("B", T.FLOAT, [1, 30])],
+     [vi("Y_h", T.FLOAT, [1, 3, 5])], opset=14)

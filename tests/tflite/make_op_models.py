@@ -716,6 +716,162 @@ def patch_chain():
     return w.finish([x], [y])
 
 
+# --- float32 operators (float models; checked within 1e-4 x output range of the float64 reference) ---
+def float_cases():
+    """Float32 single-operator cases: broadcasting binary operators with float constants, MEAN, PAD,
+    CONCATENATION, the activations, data movement and SOFTMAX with beta != 1."""
+    c = {}
+    S = X_SHAPE
+    F = FLOAT32
+    fdata = lambda rng, shape, sc=1.0: (rng.standard_normal(shape) * sc).astype(np.float32)
+
+    def fbin(code, otype, b_shape, act=0, a_shape=None, const_first=False):
+        def build(w, rng):
+            ash = a_shape or S
+            out = list(np.broadcast_shapes(tuple(ash), tuple(b_shape)))
+            x = w.tensor("x", ash, F)
+            b = w.tensor("b", b_shape, F, data=fdata(rng, b_shape))
+            y = w.tensor("y", out, F)
+            w.op(code, [b, x] if const_first else [x, b], [y], otype, [(0, "b", act)] if otype else [])
+            return x, y
+        return build
+    c["f_add_bcast_c"] = fbin(ADD, ADD_OPTIONS, [8], act=1)                   # RELU fused
+    c["f_sub_bcast_hw"] = fbin(SUB, SUB_OPTIONS, [1, 6, 5, 1], act=3)         # RELU6 fused
+    c["f_mul_bcast_w"] = fbin(MUL, MUL_OPTIONS, [1, 1, 5, 8], act=2)          # RELU_N1_TO_1 fused
+    c["f_sub_const_first"] = fbin(SUB, SUB_OPTIONS, [1, 1, 1, 8])             # constant - x
+    c["f_maximum_bcast"] = fbin(MAXIMUM, 0, [1, 1, 5, 8])
+    c["f_minimum_scalar"] = fbin(MINIMUM, 0, [1], const_first=True)
+
+    def fact_bcast(w, rng):  # x - mean_hw(x): a computed [1,1,1,C] operand broadcast over H, W
+        x = w.tensor("x", S, F)
+        m = w.tensor("m", [1, 1, 1, 8], F)
+        w.op(MEAN, [x, w.tensor("ax", [2], INT32, data=np.array([1, 2], np.int32))], [m], REDUCER_OPTIONS, [(0, "b", 1)])
+        y = w.tensor("y", S, F)
+        w.op(SUB, [x, m], [y], SUB_OPTIONS, [(0, "b", 0)])
+        return x, y
+    c["f_sub_computed_bcast"] = fact_bcast
+
+    def frank3(w, rng):  # x + a rank-3 activation [H,W,C]: the rank-4 form's orders differ (NHWC-order copy)
+        x = w.tensor("x", S, F)
+        t = w.tensor("t", S, F)
+        w.op(TANH, [x], [t])
+        r = w.tensor("r", S[1:], F)
+        w.op(RESHAPE, [t, w.tensor("shape", [3], INT32, data=np.array(S[1:], np.int32))], [r])
+        y = w.tensor("y", S, F)
+        w.op(ADD, [x, r], [y], ADD_OPTIONS, [(0, "b", 0)])
+        return x, y
+    c["f_add_rank3_operand"] = frank3
+
+    def fun(code, out_shape, otype=0, opts=(), shape=None, consts=()):
+        def build(w, rng):
+            x = w.tensor("x", shape or S, F)
+            ins = [x] + [w.tensor(cn, cs, ct, data=cd) for cn, cs, ct, cd in consts]
+            y = w.tensor("y", out_shape, F)
+            w.op(code, ins, [y], otype, list(opts))
+            return x, y
+        return build
+    axv = lambda *v: ("axis", [len(v)], INT32, np.array(v, np.int32))
+    keep = lambda k: [(0, "b", k)]
+    c["f_mean_c"] = fun(MEAN, [1, 6, 5], REDUCER_OPTIONS, keep(0), consts=[axv(-1)])
+    c["f_mean_w"] = fun(MEAN, [1, 6, 8], REDUCER_OPTIONS, keep(0), consts=[axv(2)])   # NHWC-order reshape
+    c["f_mean_rank3_axis0"] = fun(MEAN, [5, 8], REDUCER_OPTIONS, keep(0), shape=[6, 5, 8], consts=[axv(0)])
+    pads = lambda p: ("pads", [len(p), 2], INT32, np.array(p, np.int32))
+    c["f_pad_c"] = fun(PAD, [1, 6, 5, 11], consts=[pads([[0, 0], [0, 0], [0, 0], [1, 2]])])
+    c["f_padv2_rank2"] = fun(PADV2, [5, 9], shape=[3, 8],
+                             consts=[pads([[1, 1], [0, 1]]), ("value", [1], F, np.array([-1.5], np.float32))])
+    c["f_hard_swish"] = fun(HARD_SWISH, S)
+    c["f_leaky_relu"] = fun(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", 0.2)])
+    c["f_relu_n1_to_1"] = fun(RELU_N1_TO_1, S)
+    ssl = lambda b_, e_, st_: [("begin", [len(b_)], INT32, np.array(b_, np.int32)),
+                               ("end", [len(b_)], INT32, np.array(e_, np.int32)),
+                               ("strides", [len(b_)], INT32, np.array(st_, np.int32))]
+    c["f_strided_slice"] = fun(STRIDED_SLICE, [1, 3, 3, 2], STRIDED_SLICE_OPTIONS, [(0, "i", 0), (1, "i", 4), (4, "i", 0)],
+                               consts=ssl([0, 1, -1, 2], [1, 6, 0, 8], [1, 2, -2, 3]))  # negative stride, end mask
+    c["f_strided_slice_shrink_h"] = fun(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 2)],
+                                        consts=ssl([0, 1, 0, 0], [1, 2, 5, 8], [1, 1, 1, 1]))
+
+    def fconcat(axis, n, const=False):
+        def build(w, rng):
+            x = w.tensor("x", S, F)
+            parts = [x]
+            for i in range(1, n):
+                r = w.tensor(f"r{i}", S, F)
+                w.op(TANH if i == 1 else LOGISTIC, [x], [r])
+                parts.append(r)
+            if const:  # a float constant input (NHWC data)
+                parts.insert(1, w.tensor("k", S, F, data=fdata(rng, S)))
+                n_ = n + 1
+            else:
+                n_ = n
+            shape = list(S)
+            shape[axis] *= n_
+            y = w.tensor("y", shape, F)
+            w.op(CONCATENATION, parts, [y], CONCATENATION_OPTIONS, [(0, "i", axis), (1, "b", 0)])
+            return x, y
+        return build
+    c["f_concat_c3"] = fconcat(3, 3)
+    c["f_concat_h_const"] = fconcat(1, 2, const=True)
+
+    def fsplit(axis, n):
+        def build(w, rng):
+            x = w.tensor("x", S, F)
+            a = w.tensor("axis", [], INT32, data=np.array(axis, np.int32))
+            shape = list(S)
+            shape[axis] //= n
+            parts = [w.tensor(f"p{i}", shape, F) for i in range(n)]
+            w.op(SPLIT, [a, x], parts, SPLIT_OPTIONS, [(0, "i", n)])
+            y = w.tensor("y", shape, F)
+            w.op(SUB, [parts[0], parts[-1]], [y], SUB_OPTIONS, [(0, "b", 0)])
+            return x, y
+        return build
+    c["f_split_w"] = fsplit(2, 5)
+    c["f_softmax_beta_quarter"] = fun(SOFTMAX, S, SOFTMAX_OPTIONS, [(0, "f", 0.25)])  # (beta 2: float_ops_chain)
+    return c
+
+
+def float_ops_chain():
+    """A float32 model of a TF/Keras export's shape: conv -> PAD -> depthwise (VALID) -> HARD_SWISH ->
+    branch (SPLIT on C -> TRANSPOSE of one half and back -> CONCATENATION with LOGISTIC of the other,
+    MAXIMUM with a constant) -> MEAN over H, W -> FC -> broadcast MUL by a constant -> SOFTMAX (beta 2)."""
+    w = Writer()
+    rng = rng_for("float_ops_chain")
+    f = lambda shape, sc=0.3: (rng.standard_normal(shape) * sc).astype(np.float32)
+    F = FLOAT32
+    x = w.tensor("x", X_SHAPE, F)
+    c = w.tensor("c", [1, 6, 5, 12], F)
+    w.op(CONV_2D, [x, w.tensor("cw", [12, 3, 3, 8], F, data=f([12, 3, 3, 8])), w.tensor("cb", [12], F, data=f([12]))],
+         [c], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 0)])
+    p = w.tensor("p", [1, 8, 7, 12], F)
+    w.op(PAD, [c, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [1, 1], [1, 1], [0, 0]], np.int32))], [p])
+    d = w.tensor("d", [1, 6, 5, 12], F)
+    w.op(DEPTHWISE_CONV_2D, [p, w.tensor("dw", [1, 3, 3, 12], F, data=f([1, 3, 3, 12])), w.tensor("db", [12], F, data=f([12]))],
+         [d], DEPTHWISE_OPTIONS, [(0, "b", 1), (1, "i", 1), (2, "i", 1), (3, "i", 1), (4, "b", 0)])
+    hs = w.tensor("hs", [1, 6, 5, 12], F)
+    w.op(HARD_SWISH, [d], [hs])
+    s0, s1 = w.tensor("s0", [1, 6, 5, 6], F), w.tensor("s1", [1, 6, 5, 6], F)
+    w.op(SPLIT, [w.tensor("sax", [], INT32, data=np.array(3, np.int32)), hs], [s0, s1], SPLIT_OPTIONS, [(0, "i", 2)])
+    t = w.tensor("t", [1, 5, 6, 6], F)
+    w.op(TRANSPOSE, [s0, w.tensor("perm", [4], INT32, data=np.array([0, 2, 1, 3], np.int32))], [t])
+    lg = w.tensor("lg", [1, 5, 6, 6], F)
+    w.op(LOGISTIC, [t], [lg])
+    tb = w.tensor("tb", [1, 6, 5, 6], F)
+    w.op(TRANSPOSE, [lg, w.tensor("perm2", [4], INT32, data=np.array([0, 2, 1, 3], np.int32))], [tb])
+    cc = w.tensor("cc", [1, 6, 5, 12], F)
+    w.op(CONCATENATION, [s1, tb], [cc], CONCATENATION_OPTIONS, [(0, "i", 3), (1, "b", 0)])
+    mx = w.tensor("mx", [1, 6, 5, 12], F)
+    w.op(MAXIMUM, [cc, w.tensor("floor", [12], F, data=f([12]))], [mx])
+    mn = w.tensor("mn", [1, 12], F)
+    w.op(MEAN, [mx, w.tensor("ax", [2], INT32, data=np.array([1, 2], np.int32))], [mn], REDUCER_OPTIONS, [(0, "b", 0)])
+    fc = w.tensor("fc", [1, 10], F)
+    w.op(FULLY_CONNECTED, [mn, w.tensor("fw", [10, 12], F, data=f([10, 12], 1.0)), w.tensor("fb", [10], F, data=f([10]))],
+         [fc], FC_OPTIONS, [(0, "b", 0)])
+    ml = w.tensor("ml", [1, 10], F)
+    w.op(MUL, [fc, w.tensor("k", [10], F, data=f([10], 2.0))], [ml], MUL_OPTIONS, [(0, "b", 0)])
+    y = w.tensor("y", [1, 10], F)
+    w.op(SOFTMAX, [ml], [y], SOFTMAX_OPTIONS, [(0, "f", 2.0)])
+    return w.finish([x], [y])
+
+
 def refusals():
     """Models Ferrite must refuse (exit 2), with the text the message must contain."""
     r = {}
@@ -798,6 +954,19 @@ def refusals():
         w.op(QUANTIZE, [x], [y])
         return x, y
     r["refuse_quantize_int8_to_int16"] = (q8_to_16, "operator 0 (QUANTIZE): int16 QUANTIZE is supported between float32 and int16 only")
+    def fl(code, otype=0, opts=(), consts=(), out=None):
+        def build(w, rng):
+            x = w.tensor("x", X_SHAPE, FLOAT32)
+            ins = [x] + [w.tensor(cn, cs, ct, data=cd) for cn, cs, ct, cd in consts]
+            y = w.tensor("y", out or X_SHAPE, FLOAT32)
+            w.op(code, ins, [y], otype, list(opts))
+            return x, y
+        return build
+    r["refuse_float_softmax_beta"] = (fl(SOFTMAX, SOFTMAX_OPTIONS, [(0, "f", 0.3)]),
+                                      "operator 0 (SOFTMAX): float SOFTMAX with beta 0.3 is not supported")
+    r["refuse_float_strided_slice_new_axis"] = (fl(STRIDED_SLICE, STRIDED_SLICE_OPTIONS, [(3, "i", 1)], consts=[
+        ("begin", [4], INT32, np.array([0, 0, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 8], np.int32)),
+        ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE): ellipsis / new-axis")
     return r
 
 
@@ -806,10 +975,11 @@ def main():
     c = cases()
     c.update(x16_cases())
     c.update(x16_more_cases())
+    c.update(float_cases())
     if "--list" in sys.argv:
         print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain",
                          "chain_resize", "float_resize", "chain16", "chain16_act",
-                         "x16_float_io", "chain16_ops"] + list(refusals())))
+                         "x16_float_io", "chain16_ops", "float_ops_chain"] + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -828,9 +998,10 @@ def main():
     open(os.path.join(out, "chain16_act.tflite"), "wb").write(chain16_act())
     open(os.path.join(out, "x16_float_io.tflite"), "wb").write(x16_float_io())
     open(os.path.join(out, "chain16_ops.tflite"), "wb").write(chain16_ops())
+    open(os.path.join(out, "float_ops_chain.tflite"), "wb").write(float_ops_chain())
     lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
               "patch_chain chain", "chain_resize chain", "float_resize chain", "chain16 chain",
-              "chain16_act chain", "x16_float_io chain", "chain16_ops chain"]
+              "chain16_act chain", "x16_float_io chain", "chain16_ops chain", "float_ops_chain chain"]
     for name, (build, expect) in refusals().items():
         open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
         lines.append(f"{name} refuse {expect}")
