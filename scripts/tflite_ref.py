@@ -6,9 +6,10 @@ with numpy, op by op, following TFLite's reference integer kernels' rules (docs/
 per-channel quantized multiplier + shift from the double scale ratio, SaturatingRoundingDoubling-
 HighMul, RoundingDivideByPOT, ADD with left_shift 20, average pool rounding division, int8 SOFTMAX
 with gemmlowp-style fixed-point exp; 16x8 (int16) models with TFLite's int16 rules (LUT-based
-LOGISTIC / TANH / SOFTMAX); float models in float64 (int8 dynamic-range weights dequantized per
-channel, float16 weights by their DEQUANTIZE: numpy's float16 -> float32, exact). The operators of
-Ferrite's TFLite frontend.
+LOGISTIC / TANH / SOFTMAX; the int8 rules with int16 limits for ADD / SUB / MUL / MAXIMUM / MINIMUM /
+RELU / RELU6 / LEAKY_RELU / pools / MEAN / PAD / resizes; no int16 RELU_N1_TO_1 / HARD_SWISH, which
+TFLite lacks); float models in float64 (int8 dynamic-range weights dequantized per channel, float16
+weights by their DEQUANTIZE: numpy's float16 -> float32, exact). The operators of Ferrite's TFLite frontend.
 
   tflite_ref.py model.tflite --input in.npy --output out.npy   (int8 input, int8 output)
   tflite_ref.py model.tflite --ops                             (list the operators)
@@ -307,8 +308,9 @@ def pool(x, m, op, is_max):
                 cnt = (he - hs) * (we - ws)
                 s = win.sum(axis=(1, 2))
                 y[:, oh, ow, :] = np.where(s > 0, (s + cnt // 2) // cnt, -((-s + cnt // 2) // cnt))
-    lo, hi = act_range(act, float(yt["scale"][0]), int(yt["zp"][0]))
-    return np.clip(y, lo, hi).astype(np.int8)
+    x16 = x.dtype == np.int16  # 16x8: the same rules on int16 (int32 sum)
+    lo, hi = act_range(act, float(yt["scale"][0]), int(yt["zp"][0]), bits=16 if x16 else 8)
+    return np.clip(y, lo, hi).astype(x.dtype)
 
 
 # int8 softmax: TFLite's reference integer path (PreprocessSoftmaxScaling, gemmlowp exp).
@@ -470,6 +472,10 @@ def mean(x, m, op):
     shift -= s
     total = x.astype(np.int64).sum(axis=tuple(axes), keepdims=bool(keep))
     y = mbqm(total - zx * n, mult, shift) + zy
+    if x.dtype == np.int16:  # 16x8: QuantizedMeanOrSum<int16_t>, the int32 sum clamped to int16
+        if n > 65536:
+            raise SystemExit("int16 MEAN over more than 65536 values overflows TFLite's int32 sum")
+        return np.clip(y, -32768, 32767).astype(np.int16).reshape(m.tensors[op["outputs"][0]]["shape"])
     return np.clip(y, -128, 127).astype(np.int8).reshape(m.tensors[op["outputs"][0]]["shape"])
 
 
@@ -479,19 +485,23 @@ def pad(x, m, op, v2):
     value = int(q8(m, op["outputs"][0])[1])
     if v2 and len(op["inputs"]) > 2 and op["inputs"][2] >= 0:
         value = int(m.tensors[op["inputs"][2]]["data"].reshape(-1)[0])
-    return np.pad(x, [tuple(p) for p in pads], constant_values=value).astype(np.int8)
+    return np.pad(x, [tuple(p) for p in pads], constant_values=value).astype(x.dtype)  # int8, or int16 (16x8)
 
 
 def requant_clamp(x, m, op, lo_f, hi_f):
-    """RELU / RELU6 / RELU_N1_TO_1 (ReluPrepare): x - zx scaled by double sx / double sy, + zy, clamped
+    """RELU / RELU6 / RELU_N1_TO_1 (ReluPrepare): x - zx scaled by float(sx / sy) (widened), + zy, clamped
     to zy + round(bound / sy) (float division, roundf)."""
     (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
-    mult, shift = quantize_multiplier(sx / sy)
+    x16 = x.dtype == np.int16  # 16x8: QuantizedReluX<int16_t>, the same rule with int16 limits
+    if x16 and lo_f == -1.0:
+        raise SystemExit("TFLite has no int16 RELU_N1_TO_1 kernel")
+    mult, shift = quantize_multiplier(float(f32(sx) / f32(sy)))  # ReluPrepare: a float division
+    tmin, tmax = (-32768, 32767) if x16 else (-128, 127)
     q = lambda v: int(zy + round_away(float(f32(v) / f32(sy))))
-    lo = -128 if lo_f is None else max(-128, q(lo_f))
-    hi = 127 if hi_f is None else min(127, q(hi_f))
+    lo = tmin if lo_f is None else max(tmin, q(lo_f))
+    hi = tmax if hi_f is None else min(tmax, q(hi_f))
     y = mbqm(x.astype(np.int64) - zx, mult, shift) + zy
-    return np.clip(y, lo, hi).astype(np.int8)
+    return np.clip(y, lo, hi).astype(x.dtype)
 
 
 def leaky_relu(x, m, op):
@@ -506,6 +516,8 @@ def leaky_relu(x, m, op):
     neg = mbqm(v, abs(ma), sa)
     neg = -neg if ma < 0 else neg
     y = zy + np.where(v >= 0, pos, neg)
+    if x.dtype == np.int16:  # 16x8: QuantizeLeakyRelu<int16_t>, the same rule, int16 limits
+        return np.clip(y, -32768, 32767).astype(np.int16)
     return np.clip(y, -128, 127).astype(np.int8)
 
 
@@ -568,7 +580,7 @@ def resize_bilinear(x, m, op):
             r.append((lo, hi, float(f) - lo))
         return r
 
-    if x.dtype == np.int8:
+    if x.dtype in (np.int8, np.int16):  # int16 (16x8, version 4): the same ResizeBilinearInteger
         ys, xs = coords_int(oh, H), coords_int(ow, W)
         v = x.astype(np.int64)
         out = np.zeros((n, oh, ow, C), dtype=np.int64)
@@ -579,7 +591,7 @@ def resize_bilinear(x, m, op):
                 rnd = np.where(acc > 0, 1 << 19, -(1 << 19))
                 t = acc + rnd
                 out[:, i, j] = np.sign(t) * (np.abs(t) // (1 << 20))
-        return out.astype(np.int8)
+        return out.astype(x.dtype)
     ys, xs = coords_float(oh, H), coords_float(ow, W)
     v = x.astype(np.float64)
     out = np.zeros((n, oh, ow, C))
@@ -592,7 +604,7 @@ def resize_bilinear(x, m, op):
 
 def concatenation(xs, m, op):
     axis = scalar(op["opt"], 0, N.Int32Flags, 0)
-    return np.concatenate(xs, axis=axis % xs[0].ndim).astype(np.int8)
+    return np.concatenate(xs, axis=axis % xs[0].ndim).astype(xs[0].dtype)
 
 
 def strided_slice(x, m, op):
@@ -1003,7 +1015,7 @@ def run(m, x):
         elif name == "MUL":
             y = mul(a, vals[op["inputs"][1]], m, op)
         elif name in ("MAXIMUM", "MINIMUM"):
-            y = (np.maximum if name == "MAXIMUM" else np.minimum)(a, vals[op["inputs"][1]]).astype(np.int8)
+            y = (np.maximum if name == "MAXIMUM" else np.minimum)(a, vals[op["inputs"][1]]).astype(a.dtype)
         elif name == "MEAN":
             y = mean(a, m, op)
         elif name in ("PAD", "PADV2"):
@@ -1019,6 +1031,8 @@ def run(m, x):
         elif name in ("LOGISTIC", "TANH"):
             y = (logistic_tanh16 if a.dtype == np.int16 else logistic_tanh)(a, m, op, name == "TANH")
         elif name == "HARD_SWISH":
+            if a.dtype == np.int16:
+                raise SystemExit("TFLite has no int16 HARD_SWISH kernel")
             y = hard_swish(a, m, op)
         elif name == "RESIZE_NEAREST_NEIGHBOR":
             y = resize_nearest(a, m, op)

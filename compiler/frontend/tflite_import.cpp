@@ -80,8 +80,8 @@ constexpr const char* kSupportedList =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, "
     "MEAN, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
     "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE (int8 -> int8, float -> int8), DEQUANTIZE (int8 -> float), "
-    "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR; int16 activations (16x8): CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, "
-    "ADD, SUB, MUL, LOGISTIC, TANH, SOFTMAX, RESHAPE, SQUEEZE, QUANTIZE (float -> int16), DEQUANTIZE (int16 -> float)";
+    "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR; int16 activations (16x8): all of these but RELU_N1_TO_1 and HARD_SWISH "
+    "(TFLite has no int16 kernel for them), QUANTIZE float -> int16 and DEQUANTIZE int16 -> float only";
 
 constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
@@ -676,6 +676,56 @@ Status check_shapes(Builder& b, const Node& n) {
     }
     default: return Status::ok();
   }
+}
+
+// ---- TFLite's 16x8 quantization: which operators take int16 activations ----
+// The operators with an int16 kernel in TFLite (reference ops / TFLite Micro) that Ferrite computes
+// with TFLite's int16 rules (ops/tflite_numerics.cpp, docs/tflite.md "16x8 models").
+constexpr int32_t kInt16Ops[] = {CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM,
+                                 AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION,
+                                 TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, LEAKY_RELU, LOGISTIC, TANH,
+                                 RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR};
+constexpr const char* kInt16List =
+    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, "
+    "PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, LEAKY_RELU, "
+    "LOGISTIC, TANH, RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, QUANTIZE (float -> int16) and DEQUANTIZE (int16 -> float)";
+
+// Refuses an operator with int16 activation operands unless TFLite has an int16 kernel for it that
+// Ferrite implements, and any mix of int16 with other activation types (QUANTIZE / DEQUANTIZE only
+// between float32 and int16).
+Status int16_gate(Builder& b, int32_t code, const std::vector<int32_t>& in, const std::vector<int32_t>& out) {
+  std::vector<int32_t> acts = out;  // the activation operands: outputs, then the data inputs
+  if (code == SPLIT) {
+    if (in.size() > 1) acts.push_back(in[1]);  // in[0] is the axis
+  } else if (code == CONCATENATION) {
+    acts.insert(acts.end(), in.begin(), in.end());
+  } else {
+    if (!in.empty()) acts.push_back(in[0]);
+    if ((code == ADD || code == SUB || code == MUL || code == MAXIMUM || code == MINIMUM) && in.size() > 1)
+      acts.push_back(in[1]);
+  }
+  bool any16 = false, all16 = true, other_float = true;
+  for (int32_t i : acts) {
+    if (i < 0) continue;
+    auto t = b.tensor(i);
+    if (!t) return t.error();
+    const int8_t ty = get<int8_t>(*t, kTType, 0);
+    any16 = any16 || ty == 7;
+    all16 = all16 && ty == 7;
+    other_float = other_float && (ty == 7 || ty == 0);
+  }
+  if (!any16) return Status::ok();
+  if (code == QUANTIZE || code == DEQUANTIZE) {  // the float <-> int16 boundary only
+    if (!other_float || all16) return b.err("int16 {} is supported between float32 and int16 only", builtin_name(code));
+    return Status::ok();
+  }
+  if (code == HARD_SWISH || code == RELU_N1_TO_1)
+    return b.err("int16 {} is not supported: TFLite has no int16 {} kernel (int16 activations are supported for {})",
+                 builtin_name(code), builtin_name(code), kInt16List);
+  if (std::find(std::begin(kInt16Ops), std::end(kInt16Ops), code) == std::end(kInt16Ops))
+    return b.err("int16 activations (16x8 quantization) are supported for {} only", kInt16List);
+  if (!all16) return b.err("mixes int16 and other activation types (int16 operators need int16 inputs and outputs)");
+  return Status::ok();
 }
 
 // RESIZE_NEAREST_NEIGHBOR and RESIZE_BILINEAR (int8 and float32).
@@ -1518,39 +1568,9 @@ Expected<Graph> import_tflite(const std::string& path) {
     Node n;
     n.index = static_cast<int>(oi);
     n.name = fmt::format("op{}_{}", oi, code == CUSTOM ? "CUSTOM" : (builtin_name(code) ? builtin_name(code) : "?"));
-    // int16 activations (TFLite's 16x8 quantization): a few operators, every activation operand int16.
-    {
-      bool any16 = false, all16 = true;
-      std::vector<int32_t> acts = out;
-      if (!in.empty()) acts.push_back(in[0]);
-      if ((code == ADD || code == SUB || code == MUL) && in.size() > 1) acts.push_back(in[1]);
-      for (int32_t i : acts) {
-        if (i < 0) continue;
-        auto t = b.tensor(i);
-        if (!t) return t.error();
-        const bool is16 = get<int8_t>(*t, kTType, 0) == 7;
-        any16 = any16 || is16;
-        all16 = all16 && is16;
-      }
-      if (any16 && (code == QUANTIZE || code == DEQUANTIZE)) {  // the float <-> int16 boundary only
-        bool other_float = true;
-        for (int32_t i : acts) {
-          auto t = b.tensor(i);
-          if (!t) return t.error();
-          const int8_t ty = get<int8_t>(*t, kTType, 0);
-          other_float = other_float && (ty == 7 || ty == 0);
-        }
-        if (!other_float || all16)
-          return b.err("int16 {} is supported between float32 and int16 only", builtin_name(code));
-      } else if (any16) {
-        if (code != CONV_2D && code != DEPTHWISE_CONV_2D && code != FULLY_CONNECTED && code != ADD && code != SUB &&
-            code != MUL && code != LOGISTIC && code != TANH && code != SOFTMAX && code != RESHAPE && code != SQUEEZE)
-          return b.err("int16 activations (16x8 quantization) are supported for CONV_2D, DEPTHWISE_CONV_2D, "
-                       "FULLY_CONNECTED, ADD, SUB, MUL, LOGISTIC, TANH, SOFTMAX, RESHAPE, SQUEEZE, QUANTIZE (float -> int16) "
-                       "and DEQUANTIZE (int16 -> float) only");
-        if (!all16) return b.err("mixes int16 and other activation types (int16 operators need int16 inputs and outputs)");
-      }
-    }
+    // int16 activations (TFLite's 16x8 quantization): the operators of kInt16List, every activation
+    // operand int16 (int16_gate below).
+    FERRITE_TRY(int16_gate(b, code, in, out));
     // float16 weights: a DEQUANTIZE of a constant float16 buffer is folded into a float32 constant.
     if (code == DEQUANTIZE && !in.empty() && in[0] >= 0) {
       auto t0 = b.tensor(in[0]);
@@ -1834,7 +1854,7 @@ Expected<Graph> import_tflite(const std::string& path) {
           if (!keep && kshape.size() == 4) {  // [N,C,H,W] with 1s, then reshaped in NHWC order to the output
             Tensor t;
             t.name = b.g.t(*y).name + "_keepdims";
-            t.dtype = DType::I8;
+            t.dtype = b.g.t(*x).dtype;  // int8, or int16 (16x8)
             t.shape = keep_l;
             dst = b.g.add_tensor(std::move(t));
           }
@@ -1861,7 +1881,7 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!keep) {  // [N, C, 1, 1], then an alias to [N, C]
           Tensor t;
           t.name = b.g.t(*y).name + "_nc11";
-          t.dtype = DType::I8;
+          t.dtype = b.g.t(*x).dtype;
           t.shape = {xs[0], xs[1], 1, 1};
           pooled = b.g.add_tensor(std::move(t));
         }
@@ -1904,9 +1924,17 @@ Expected<Graph> import_tflite(const std::string& path) {
           if (!vs) return vs.error();
           auto vd = b.data_of(*vt, *vdt, *vs);
           if (!vd) return vd.error();
-          if (*vdt != DType::I8 || vd->size() != 1) return b.err("constant_values must be one int8 constant");
+          const DType xdt = b.g.t(*x).dtype;  // int8, or int16 (16x8: the raw int16 value, as TFLite pads)
+          if (*vdt != xdt || vd->size() != dtype_size(xdt))
+            return b.err("constant_values must be one {} constant", dtype_name(xdt));
           if (!b.same_quant(in[2], out[0])) return b.err("constant_values quantization differs from the output's");
-          value = static_cast<int8_t>((*vd)[0]);
+          if (xdt == DType::I16) {
+            int16_t v16;
+            std::memcpy(&v16, vd->data(), 2);
+            value = v16;
+          } else {
+            value = static_cast<int8_t>((*vd)[0]);
+          }
         }
         std::vector<int64_t> lp(2 * r);
         for (size_t d = 0; d < r; ++d) {
@@ -1948,7 +1976,7 @@ Expected<Graph> import_tflite(const std::string& path) {
           auto x = b.act(i);
           if (!x) return x.error();
           if (!b.same_quant(i, out[0]))
-            return b.err("input '{}' has another scale or zero point than the output (TFLite's int8 CONCATENATION "
+            return b.err("input '{}' has another scale or zero point than the output (TFLite's int8 / int16 CONCATENATION "
                          "needs them equal)", b.g.t(*x).name);
           auto qx = b.qconsts(i);
           if (!qx) return qx.error();
@@ -1975,6 +2003,7 @@ Expected<Graph> import_tflite(const std::string& path) {
         n.op = OpKind::Requantize;  // x_scale / y_scale requantization, then the activation's clamp
         n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
         n.outputs = {*y};
+        n.attrs.values["tflite_op"] = std::string("RELU");  // ReluPrepare's ratio: a float division
         FERRITE_TRY(fused_act(b, n, code == RELU ? 1 : (code == RELU6 ? 3 : 2)));
         break;
       }
@@ -2017,7 +2046,6 @@ Expected<Graph> import_tflite(const std::string& path) {
           return b.err("int8 output must have scale 1/256 and zero point -128 (TFLite's rule)");
         if (!x16 && code == TANH && (b.qscale(out[0]) != 1.f / 128.f || b.qzp(out[0]) != 0))
           return b.err("int8 output must have scale 1/128 and zero point 0 (TFLite's rule)");
-        if (x16 && code == HARD_SWISH) return b.err("int16 HARD_SWISH is not supported");
         // TFLite numerics: a lookup table of TFLite's fixed-point kernel (tflite_numerics.cpp).
         n.op = code == LOGISTIC ? OpKind::QLinearSigmoid : OpKind::QLinearActivation;
         n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
@@ -2230,6 +2258,18 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (code == MAX_POOL_2D) {
           n.op = OpKind::MaxPool;
           n.inputs = {*x};
+          // The fused activation's quantized bounds (TFLite's CalculateActivationRangeQuantized): MaxPool
+          // has no quantization inputs (ops/tflite_numerics.cpp reads them from here).
+          if (fa == 1 || fa == 2 || fa == 3) {
+            const bool x16 = b.g.t(*x).dtype == DType::I16;
+            const int64_t qmin = x16 ? -32768 : -128, qmax = x16 ? 32767 : 127;
+            const float sc = b.qscale(out[0]);
+            const int64_t zp = b.qzp(out[0]);
+            auto q = [&](float v) { return zp + static_cast<int64_t>(std::round(v / sc)); };
+            const float lo_f = fa == 2 ? -1.f : 0.f;
+            const int64_t lo = std::max(qmin, q(lo_f)), hi = fa == 1 ? qmax : std::min(qmax, q(fa == 2 ? 1.f : 6.f));
+            n.attrs.values["tfl_act_range"] = std::vector<int64_t>{lo, hi};
+          }
         } else {
           auto qx = b.qconsts(in[0]);
           if (!qx) return qx.error();

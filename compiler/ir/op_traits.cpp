@@ -286,8 +286,13 @@ bool quantize_params_at_run_time(const Graph& g, const Node& n) {
 bool layout_roles_apply(const Graph& g, const Node& n) {
   switch (op_traits(n.op).layout_when) {
     case LayoutWhen::Always: return true;
-    case LayoutWhen::Int8Input: return g.t(n.inputs[0]).dtype == DType::I8;
-    case LayoutWhen::TFLiteInt8Input: return g.numerics == Numerics::TFLite && g.t(n.inputs[0]).dtype == DType::I8;
+    // int16 inputs (TFLite's 16x8 models) take the int8 roles under TFLite numerics only.
+    case LayoutWhen::Int8Input:
+      return g.t(n.inputs[0]).dtype == DType::I8 ||
+             (g.numerics == Numerics::TFLite && g.t(n.inputs[0]).dtype == DType::I16);
+    case LayoutWhen::TFLiteInt8Input:
+      return g.numerics == Numerics::TFLite &&
+             (g.t(n.inputs[0]).dtype == DType::I8 || g.t(n.inputs[0]).dtype == DType::I16);
   }
   return false;
 }

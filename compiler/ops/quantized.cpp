@@ -854,7 +854,10 @@ Expected<Lowered> lower_QLinearConcat(const Graph& g, const Node& n) {
   int64_t offset = 0;
   for (size_t i = 2; i < n.inputs.size(); i += 3) {
     const Tensor& x = g.t(n.inputs[i]);
-    FERRITE_TRY(require_dtype(g, n, n.inputs[i], {DType::I8}, "input"));
+    // int16 inputs only in TFLite's 16x8 models, whose lowering (ops/tflite_numerics.cpp) turns the
+    // plain copies below into 2-byte concat_part calls (and refuses any requantization).
+    const DType dt = g.numerics == Numerics::TFLite && y.dtype == DType::I16 ? DType::I16 : DType::I8;
+    FERRITE_TRY(require_dtype(g, n, n.inputs[i], {dt}, "input"));
     if (x.nhwc != y.nhwc) return make_error("{}: internal error: mixed layouts", n.display_name());
     auto qx = qparam(g, n, i + 1, i + 2, "input");
     if (!qx) return qx.error();

@@ -240,8 +240,11 @@ Expected<Lowered> lower_requantize(const Graph& g, const Node& n) {
   auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
   if (!sx) return sx.error();
   if (!sy) return sy.error();
-  // TFLite's int8 -> int8 QUANTIZE: QuantizeMultiplier(double(x_scale) / double(y_scale)).
-  auto [m, s] = quantize_multiplier(static_cast<double>(*sx) / static_cast<double>(*sy));
+  // TFLite's int8 -> int8 QUANTIZE: QuantizeMultiplier(double(x_scale) / double(y_scale)); RELU /
+  // RELU6 / RELU_N1_TO_1 (tflite_op "RELU" from the frontend): ReluPrepare divides the float scales
+  // in float, then widens.
+  auto [m, s] = quantize_multiplier(n.attrs.s("tflite_op", "") == "RELU" ? static_cast<double>(*sx / *sy)
+                                                           : static_cast<double>(*sx) / static_cast<double>(*sy));
   for (KernelCall& c : l->calls) {
     auto* p = std::get_if<ferrite_rt::RequantizeParams>(c.params.get());
     if (!p || c.kernel != KernelId::requantize_s8)
@@ -365,7 +368,8 @@ Expected<Lowered> lower_mean(const Graph& g, const Node& n) {
 Expected<Lowered> lower_mean_axes(const Graph& g, const Node& n) {
   const Tensor& x = g.t(n.inputs[0]);
   const Tensor& y = g.t(n.outputs[0]);
-  if (x.dtype != DType::I8 || y.dtype != DType::I8 || x.nhwc || y.nhwc || x.shape.empty() || x.shape.size() > 6)
+  const bool x16 = x.dtype == DType::I16;  // 16x8: the same rule on int16 (mean_axes_s16_tfl)
+  if ((x.dtype != DType::I8 && !x16) || y.dtype != x.dtype || x.nhwc || y.nhwc || x.shape.empty() || x.shape.size() > 6)
     return make_error("{}: internal error: unexpected TFLite MEAN operands", n.display_name());
   if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
   auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
@@ -388,6 +392,8 @@ Expected<Lowered> lower_mean_axes(const Graph& g, const Node& n) {
   if (out_total != y.numel() || count < 1 || count > (int64_t{1} << 23))
     return make_error("{}: MEAN of {} over axes gives {} values, the output has {}", n.display_name(), shape_str(x.shape),
                       out_total, y.numel());
+  if (x16 && count > 65536)
+    return make_error("{}: a MEAN over {} int16 values overflows TFLite's int32 sum", n.display_name(), count);
   p.out_total = static_cast<int32_t>(out_total);
   p.reduce_count = static_cast<int32_t>(count);
   auto [m, s] = quantize_multiplier(static_cast<double>(*sx) / static_cast<double>(*sy));
@@ -396,8 +402,8 @@ Expected<Lowered> lower_mean_axes(const Graph& g, const Node& n) {
   const int32_t sh = std::min({log2n, 32, 31 + s});
   const int32_t mult = sh >= 0 ? static_cast<int32_t>((static_cast<int64_t>(m) << sh) / count) : 0;
   KernelCall c;
-  c.kernel = KernelId::mean_axes_s8_tfl;
-  c.variant = "mean_axes_s8_tfl";
+  c.kernel = x16 ? KernelId::mean_axes_s16_tfl : KernelId::mean_axes_s8_tfl;
+  c.variant = x16 ? "mean_axes_s16_tfl" : "mean_axes_s8_tfl";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]),
             int_const(y.name + "_tfl_mean", {mult, s - sh, zp_of(g, n, 2), zp_of(g, n, 4)}),
@@ -412,8 +418,9 @@ Expected<Lowered> lower_mean_axes(const Graph& g, const Node& n) {
 Expected<Lowered> lower_pad(const Graph& g, const Node& n) {
   const Tensor& x = g.t(n.inputs[0]);
   const Tensor& y = g.t(n.outputs[0]);
-  if (x.dtype != DType::I8 || y.dtype != DType::I8 || x.shape.size() > 6 || x.shape.empty() || x.nhwc != y.nhwc)
-    return make_error("{}: only int8 PAD of rank 1..6 is supported under TFLite numerics", n.display_name());
+  const bool x16 = x.dtype == DType::I16;  // 16x8: pad_s16_tfl, the value 0 or PADV2's raw int16
+  if ((x.dtype != DType::I8 && !x16) || y.dtype != x.dtype || x.shape.size() > 6 || x.shape.empty() || x.nhwc != y.nhwc)
+    return make_error("{}: only int8 / int16 PAD of rank 1..6 is supported under TFLite numerics", n.display_name());
   auto pads = ops::const_ints(g, n, 1, "pads");
   if (!pads) return pads.error();
   const size_t r = x.shape.size();
@@ -432,13 +439,14 @@ Expected<Lowered> lower_pad(const Graph& g, const Node& n) {
     p.pad_begin[i] = static_cast<int32_t>((*pads)[d]);
   }
   const int64_t v = n.attrs.i("value", 0);
-  if (v < -128 || v > 127) return make_error("{}: pad value {} outside int8", n.display_name(), v);
+  if (x16 ? (v < -32768 || v > 32767) : (v < -128 || v > 127))
+    return make_error("{}: pad value {} outside {}", n.display_name(), v, x16 ? "int16" : "int8");
   p.mode = ferrite_rt::PadMode::Constant;
   p.value = static_cast<float>(v);
   p.total = static_cast<int32_t>(y.numel());
   KernelCall c;
-  c.kernel = KernelId::pad_s8_tfl;
-  c.variant = "pad_s8_tfl";
+  c.kernel = x16 ? KernelId::pad_s16_tfl : KernelId::pad_s8_tfl;
+  c.variant = x16 ? "pad_s16_tfl" : "pad_s8_tfl";
   c.params = p;
   c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
   Lowered l;
@@ -460,11 +468,28 @@ Expected<Lowered> lower_concat(const Graph& g, const Node& n) {
   }
   auto l = ops::lower_QLinearConcat(g, n);
   if (!l) return l.error();
-  for (const KernelCall& c : l->calls) {
+  const bool x16 = g.t(n.outputs[0]).dtype == DType::I16;
+  for (KernelCall& c : l->calls) {
     auto* p = std::get_if<ferrite_rt::ConcatS8PartParams>(c.params.get());
     if (c.kernel != KernelId::concat_s8_part || !p || p->requant)
       return make_error("{}: internal error: unexpected concat call under TFLite numerics", n.display_name());
+    if (x16) {  // 16x8 (concatenation.cc copies int16 raw, zero points 0): the byte copy of 2-byte elements
+      ferrite_rt::ConcatPartParams q{};
+      q.outer = p->outer;
+      q.in_inner = p->in_inner;
+      q.out_inner = p->out_inner;
+      q.offset = p->offset;
+      q.elem_size = 2;
+      c.kernel = KernelId::concat_part;
+      c.variant = "concat_s16_copy";
+      c.params = q;
+    }
   }
+  if (x16)
+    for (ConcatSlice& sl : l->slices) {  // the in-place slices are in bytes
+      sl.offset *= 2;
+      sl.bytes *= 2;
+    }
   return l;
 }
 
@@ -754,8 +779,8 @@ Expected<Lowered> lower_dequantize_tfl(const Graph& g, const Node& n) {
 Expected<Lowered> lower_resize(const Graph& g, const Node& n) {
   const Tensor& x = g.t(n.inputs[0]);
   const Tensor& y = g.t(n.outputs[0]);
-  const bool s8 = x.dtype == DType::I8;
-  if ((x.dtype != DType::I8 && x.dtype != DType::F32) || y.dtype != x.dtype || x.shape.size() != 4 || y.shape.size() != 4 ||
+  const bool s8 = x.dtype == DType::I8 || x.dtype == DType::I16;  // int16 (16x8): the same integer rule
+  if ((x.dtype != DType::I8 && x.dtype != DType::I16 && x.dtype != DType::F32) || y.dtype != x.dtype || x.shape.size() != 4 || y.shape.size() != 4 ||
       x.shape[0] != y.shape[0] || x.shape[1] != y.shape[1] || x.nhwc || y.nhwc)
     return make_error("{}: internal error: unexpected TFLite resize operands", n.display_name());
   const bool bilinear = n.attrs.s("tfl_mode", "") == "bilinear";
@@ -817,8 +842,9 @@ Expected<Lowered> lower_resize(const Graph& g, const Node& n) {
   KernelCall c;
   c.params = p;
   if (s8) {
-    c.kernel = KernelId::resize_s8_tfl;
-    c.variant = bilinear ? "resize_s8_tfl_bilinear" : "resize_s8_tfl_nearest";
+    const bool x16 = x.dtype == DType::I16;
+    c.kernel = x16 ? KernelId::resize_s16_tfl : KernelId::resize_s8_tfl;
+    c.variant = std::string(x16 ? "resize_s16_tfl" : "resize_s8_tfl") + (bilinear ? "_bilinear" : "_nearest");
     c.args = {Operand::tensor(n.inputs[0]), int_const(base, tab), Operand::tensor(n.outputs[0])};
   } else {
     Tensor w;
@@ -1005,6 +1031,213 @@ Expected<Lowered> lower_x16(const Graph& g, const Node& n) {
   return l;
 }
 
+// ---- 16x8: the remaining operators (TFLite's int16 kernels, reference ops / TFLite Micro) ----
+// MAXIMUM / MINIMUM on int16 (maximum_minimum.cc, TFLiteOperation<int16_t>): raw values compared, so
+// the inputs and the output must share one scale (zero points are 0); no fused activation.
+Expected<Lowered> lower_minmax16(const Graph& g, const Node& n, bool is_max) {
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  const Tensor& y = g.t(n.outputs[0]);
+  if (y.dtype != DType::I16 || g.t(n.inputs[3]).dtype != DType::I16 || zp_of(g, n, 2) != 0 || zp_of(g, n, 5) != 0 ||
+      zp_of(g, n, 7) != 0)
+    return make_error("{}: int16 {} needs int16 operands and output with zero point 0", n.display_name(),
+                      is_max ? "MAXIMUM" : "MINIMUM");
+  auto sa = scale_of(g, n, 1), sb = scale_of(g, n, 4), sy = scale_of(g, n, 6);
+  if (!sa) return sa.error();
+  if (!sb) return sb.error();
+  if (!sy) return sy.error();
+  if (*sa != *sy || *sb != *sy)
+    return make_error("{}: inputs and output must share one scale (int16 {} compares raw values)", n.display_name(),
+                      is_max ? "MAXIMUM" : "MINIMUM");
+  auto l = ops::lower_QLinearAdd(g, n);
+  if (!l) return l.error();
+  FERRITE_TRY(rewrite_binary(g, n, *l, is_max ? KernelId::max_s16_tfl : KernelId::min_s16_tfl,
+                             is_max ? "max_s16_tfl" : "min_s16_tfl", {}, {-32768, 32767}));
+  return l;
+}
+
+// The (x, y) scales and the element count of an int16 unary node (inputs x, x_scale, x_zp, y_scale,
+// y_zp) with zero points 0 and y of x's shape and layout.
+struct Unary16 {
+  float sx, sy;
+  int32_t total;
+};
+Expected<Unary16> unary16(const Graph& g, const Node& n, const char* what) {
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  if (y.dtype != DType::I16 || x.shape != y.shape || x.nhwc != y.nhwc || zp_of(g, n, 2) != 0 || zp_of(g, n, 4) != 0)
+    return make_error("{}: int16 {} needs an int16 output of the input's shape and layout, zero points 0",
+                      n.display_name(), what);
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  if (y.numel() > INT32_MAX) return make_error("{}: too many elements", n.display_name());
+  return Unary16{*sx, *sy, static_cast<int32_t>(y.numel())};
+}
+
+// RELU / RELU6 on int16 (Requantize with the fused activation from the frontend; TFLite's ReluPrepare
+// and QuantizedReluX<int16_t>): QuantizeMultiplier(float(x_scale / y_scale)) (a float division, as
+// TFLite's), the clamp bounds round(bound / y_scale) (CalculateActivationRangeQuantized). RELU_N1_TO_1
+// has no int16 kernel in TFLite (the frontend refuses it).
+Expected<Lowered> lower_requantize16(const Graph& g, const Node& n) {
+  if (n.act.kind != FusedAct::None && n.act.kind != FusedAct::Relu && n.act.kind != FusedAct::Clip)
+    return make_error("{}: unexpected activation under TFLite numerics", n.display_name());
+  auto u = unary16(g, n, "RELU");
+  if (!u) return u.error();
+  auto [m, s] = quantize_multiplier(static_cast<double>(u->sx / u->sy));
+  ferrite_rt::RequantizeParams p{};
+  p.total = u->total;
+  p.in_scale = u->sx;
+  p.out_scale = u->sy;
+  std::tie(p.qmin, p.qmax) = tfl_act_range16(n.act, u->sy);
+  KernelCall c;
+  c.kernel = KernelId::requantize_s16_tfl;
+  c.variant = "requantize_s16_tfl";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), int_const(g.t(n.outputs[0]).name + "_tfl_requant16", {m, s}),
+            Operand::tensor(n.outputs[0])};
+  Lowered l;
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+// LEAKY_RELU on int16 (leaky_relu_common.cc, QuantizeLeakyRelu<int16_t>): the int8 rule (identity
+// multiplier from float(x_scale / y_scale), alpha multiplier from float(x_scale * alpha / y_scale),
+// each QuantizeMultiplier'd from the widened float; a negative alpha negates |alpha multiplier|'s
+// product), computed per element (65536 inputs: no table).
+Expected<Lowered> lower_leaky_relu16(const Graph& g, const Node& n) {
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  auto u = unary16(g, n, "LEAKY_RELU");
+  if (!u) return u.error();
+  const float alpha = n.attrs.f("alpha", 0.01f);
+  auto [mi, si] = quantize_multiplier(static_cast<double>(u->sx / u->sy));
+  auto [ma, sa] = quantize_multiplier(static_cast<double>(u->sx * alpha / u->sy));
+  ferrite_rt::LutParams p{};
+  p.total = u->total;
+  KernelCall c;
+  c.kernel = KernelId::leaky_relu_s16_tfl;
+  c.variant = "leaky_relu_s16_tfl";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]),
+            int_const(g.t(n.outputs[0]).name + "_tfl_leaky16", {mi, si, ma < 0 ? -ma : ma, sa, ma < 0 ? 1 : 0}),
+            Operand::tensor(n.outputs[0])};
+  Lowered l;
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+// AVERAGE_POOL_2D (QLinearAveragePool) / MAX_POOL_2D (MaxPool) on NHWC int16 (pooling.cc: the int8
+// rules on int16, int32 sum; input and output share scale and zero point). The fused activation's
+// bounds: the average pool's from its output scale, the max pool's from the frontend
+// (attribute "tfl_act_range", TFLite's CalculateActivationRangeQuantized).
+Expected<Lowered> lower_pool16(const Graph& g, const Node& n, bool is_max) {
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  FERRITE_TRY(require_act(n));
+  if (y.dtype != DType::I16 || x.shape.size() != 4 || y.shape.size() != 4 || !x.nhwc || !y.nhwc)
+    return make_error("{}: internal error: int16 pooling operands", n.display_name());
+  std::pair<int32_t, int32_t> act{-32768, 32767};
+  if (is_max) {
+    const std::vector<int64_t> r = n.attrs.ints("tfl_act_range", {-32768, 32767});
+    if (r.size() != 2) return make_error("{}: internal error: tfl_act_range", n.display_name());
+    act = {static_cast<int32_t>(r[0]), static_cast<int32_t>(r[1])};
+  } else {
+    auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+    if (!sx) return sx.error();
+    if (!sy) return sy.error();
+    if (*sx != *sy || zp_of(g, n, 2) != 0 || zp_of(g, n, 4) != 0)
+      return make_error("{}: input and output quantization differ (TFLite's int16 AVERAGE_POOL_2D needs them equal)",
+                        n.display_name());
+    act = tfl_act_range16(n.act, *sy);
+  }
+  const std::vector<int64_t> k = n.attrs.ints("kernel_shape"), st = n.attrs.ints("strides", {1, 1}),
+                             pads = n.attrs.ints("pads", {0, 0, 0, 0});
+  if (k.size() != 2 || st.size() != 2 || pads.size() != 4)
+    return make_error("{}: internal error: int16 pooling attributes", n.display_name());
+  // TFLite sums in int32: 32768 * taps must fit.
+  if (!is_max && k[0] * k[1] > 65536)
+    return make_error("{}: a {}x{} window overflows TFLite's int32 sum of int16 values", n.display_name(), k[0], k[1]);
+  ferrite_rt::PoolS8Params p{};
+  p.n = static_cast<int32_t>(x.shape[0]);
+  p.c = static_cast<int32_t>(x.shape[1]);
+  p.h_in = static_cast<int32_t>(x.shape[2]);
+  p.w_in = static_cast<int32_t>(x.shape[3]);
+  p.h_out = static_cast<int32_t>(y.shape[2]);
+  p.w_out = static_cast<int32_t>(y.shape[3]);
+  p.kh = static_cast<int32_t>(k[0]);
+  p.kw = static_cast<int32_t>(k[1]);
+  p.stride_h = static_cast<int32_t>(st[0]);
+  p.stride_w = static_cast<int32_t>(st[1]);
+  p.dil_h = p.dil_w = 1;
+  p.pad_top = static_cast<int32_t>(pads[0]);
+  p.pad_left = static_cast<int32_t>(pads[1]);
+  p.pad_bottom = static_cast<int32_t>(pads[2]);
+  p.pad_right = static_cast<int32_t>(pads[3]);
+  std::tie(p.act_min, p.act_max) = act;
+  KernelCall c;
+  c.kernel = is_max ? KernelId::maxpool_s16_nhwc_tfl : KernelId::avgpool_s16_nhwc_tfl;
+  c.variant = is_max ? "maxpool_s16_nhwc_tfl" : "avgpool_s16_nhwc_tfl";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
+  Lowered l;
+  l.macs = static_cast<uint64_t>(y.numel()) * static_cast<uint64_t>(k[0] * k[1]);
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
+// The int8 MAX_POOL_2D with a fused activation: maxpool_s8_nhwc clamped to TFLite's quantized bounds
+// (attribute "tfl_act_range" from the frontend; the portable lowering's own bounds assume scale 1).
+Expected<Lowered> lower_maxpool8_act(const Graph& g, const Node& n) {
+  auto l = lower_node_portable(g, n);
+  if (!l) return l.error();
+  const std::vector<int64_t> r = n.attrs.ints("tfl_act_range", {});
+  if (r.size() != 2) return make_error("{}: internal error: tfl_act_range", n.display_name());
+  for (KernelCall& c : l->calls) {
+    auto* p = std::get_if<ferrite_rt::PoolS8Params>(c.params.get());
+    if (!p || c.kernel != KernelId::maxpool_s8_nhwc)
+      return make_error("{}: internal error: unexpected max pool call under TFLite numerics", n.display_name());
+    p->act_min = static_cast<int32_t>(r[0]);
+    p->act_max = static_cast<int32_t>(r[1]);
+  }
+  return l;
+}
+
+// MEAN over H, W of NHWC int16 (QLinearGlobalAveragePool from the frontend; reduce_common.cc's
+// QuantizedMeanOrSum<int16_t>): lower_mean's multiplier folding, the int32 sum, clamped to int16.
+Expected<Lowered> lower_mean16(const Graph& g, const Node& n) {
+  if (n.act.kind != FusedAct::None) return make_error("{}: a fused activation is not supported", n.display_name());
+  const Tensor& x = g.t(n.inputs[0]);
+  const Tensor& y = g.t(n.outputs[0]);
+  if (y.dtype != DType::I16 || x.shape.size() != 4 || !x.nhwc || zp_of(g, n, 2) != 0 || zp_of(g, n, 4) != 0)
+    return make_error("{}: internal error: int16 MEAN operands", n.display_name());
+  auto sx = scale_of(g, n, 1), sy = scale_of(g, n, 3);
+  if (!sx) return sx.error();
+  if (!sy) return sy.error();
+  const int64_t spatial = x.shape[2] * x.shape[3];
+  if (spatial < 1 || spatial > 65536)
+    return make_error("{}: a MEAN over {} int16 values overflows TFLite's int32 sum", n.display_name(), spatial);
+  auto [m, s] = quantize_multiplier(static_cast<double>(*sx) / static_cast<double>(*sy));
+  int32_t log2n = 0;
+  while ((int64_t{2} << log2n) <= spatial) ++log2n;
+  const int32_t sh = std::min({log2n, 32, 31 + s});
+  const int32_t mult = sh >= 0 ? static_cast<int32_t>((static_cast<int64_t>(m) << sh) / spatial) : 0;
+  ferrite_rt::GlobalPoolS8Params p{};
+  p.n = static_cast<int32_t>(x.shape[0]);
+  p.c = static_cast<int32_t>(x.shape[1]);
+  p.spatial = static_cast<int32_t>(spatial);
+  p.in_scale = *sx;
+  p.out_scale = *sy;
+  p.act_min = -32768;
+  p.act_max = 32767;
+  KernelCall c;
+  c.kernel = KernelId::mean_s16_tfl;
+  c.variant = "mean_s16_tfl";
+  c.params = p;
+  c.args = {Operand::tensor(n.inputs[0]), int_const(y.name + "_tfl_mean16", {mult, s - sh}), Operand::tensor(n.outputs[0])};
+  Lowered l;
+  l.calls.push_back(std::move(c));
+  return l;
+}
+
 // ADD / SUB / MUL on int16 (add_common.cc, sub_common.cc, mul_common.cc with int16 outputs): the
 // int8 rules with left shift 15 for ADD and SUB (ADD's multipliers from double ratios, SUB's formed
 // in float as for int8), MUL's QuantizeMultiplier(sa * sb / sy); zero points 0. Broadcasting and
@@ -1012,8 +1245,9 @@ Expected<Lowered> lower_x16(const Graph& g, const Node& n) {
 Expected<Lowered> lower_binary16(const Graph& g, const Node& n) {
   const bool is_mul = n.op == OpKind::QLinearMul;
   const std::string op = is_mul ? "MUL" : (tflite_op(n).empty() ? "ADD" : tflite_op(n));
+  if (op == "MAXIMUM" || op == "MINIMUM") return lower_minmax16(g, n, op == "MAXIMUM");
   if (op != "ADD" && op != "SUB" && op != "MUL")
-    return make_error("{}: int16 {} is not supported (16x8: ADD, SUB and MUL)", n.display_name(), op);
+    return make_error("{}: int16 {} is not supported (16x8: ADD, SUB, MUL, MAXIMUM and MINIMUM)", n.display_name(), op);
   FERRITE_TRY(require_act(n));
   const Tensor& y = g.t(n.outputs[0]);
   if (y.dtype != DType::I16 || g.t(n.inputs[3]).dtype != DType::I16 || zp_of(g, n, 2) != 0 || zp_of(g, n, 5) != 0 ||
@@ -1213,10 +1447,18 @@ Expected<Lowered> lower_node_tflite(const Graph& g, const Node& n) {
         if (n.attrs.s("function", "") == "Tanh") return lower_logistic_tanh16(g, n, true);
         return make_error("{}: int16 {} is not supported", n.display_name(), n.attrs.s("function", ""));
       case OpKind::QLinearSoftmax: return lower_softmax16(g, n);
+      case OpKind::Requantize: return lower_requantize16(g, n);
+      case OpKind::QLinearLeakyRelu: return lower_leaky_relu16(g, n);
+      case OpKind::QLinearAveragePool: return lower_pool16(g, n, false);
+      case OpKind::MaxPool: return lower_pool16(g, n, true);
+      case OpKind::QLinearGlobalAveragePool: return lower_mean16(g, n);
       default: break;
     }
   }
   if (auto r = lower_stage2(g, n)) return std::move(*r);
+  if (n.op == OpKind::MaxPool && n.act.kind != FusedAct::None && !n.inputs.empty() &&
+      g.t(n.inputs[0]).dtype == DType::I8)
+    return lower_maxpool8_act(g, n);
   switch (n.op) {
     case OpKind::QLinearConv: {
       auto l = ops::lower_QLinearConv(g, n);

@@ -1,4 +1,4 @@
-// RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR on int8 with TFLite's integer rule (models from the TFLite
+// RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR on int8 (and int16, 16x8) with TFLite's integer rule (models from the TFLite
 // frontend; docs/tflite.md). Uses ResizeParams (resize/resize_f32.h, pasted before this file) with
 // NCHW shapes; N and C are not resized. The compiler evaluates TFLite's coordinate rule per output
 // row and column (compiler/ops/tflite_numerics.cpp) into `tab`: for output row oy,
@@ -10,17 +10,18 @@
 // Algorithm (TFLite's ResizeBilinearInteger): the 20-bit fixed-point sum
 // x00 (1024 - wy)(1024 - wx) + x10 wy (1024 - wx) + x01 (1024 - wy) wx + x11 wy wx in int64, divided
 // by 2^20 rounding half away from zero (the default, not TFLITE_SINGLE_ROUNDING, build of TFLite).
-inline void resize_s8_tfl(const ResizeParams& p, const int8_t* x, const int32_t* tab, int8_t* y) {
+template <typename T>
+inline void tfl_resize(const ResizeParams& p, const T* x, const int32_t* tab, T* y) {
   const int32_t planes = p.in_shape[0] * p.in_shape[1];
   const size_t H = static_cast<size_t>(p.in_shape[2]), W = static_cast<size_t>(p.in_shape[3]);
   const int32_t OH = p.out_shape[2], OW = p.out_shape[3];
   const int32_t* tx = tab + 3 * OH;
-  int8_t* yp = y;
+  T* yp = y;
   for (int32_t pl = 0; pl < planes; ++pl) {
-    const int8_t* xp = x + static_cast<size_t>(pl) * H * W;
+    const T* xp = x + static_cast<size_t>(pl) * H * W;
     for (int32_t oy = 0; oy < OH; ++oy) {
-      const int8_t* r0 = xp + static_cast<size_t>(tab[3 * oy]) * W;
-      const int8_t* r1 = xp + static_cast<size_t>(tab[3 * oy + 1]) * W;
+      const T* r0 = xp + static_cast<size_t>(tab[3 * oy]) * W;
+      const T* r1 = xp + static_cast<size_t>(tab[3 * oy + 1]) * W;
       const int64_t wy = tab[3 * oy + 2];
       for (int32_t ox = 0; ox < OW; ++ox) {
         const int32_t x0 = tx[3 * ox], x1 = tx[3 * ox + 1];
@@ -29,11 +30,15 @@ inline void resize_s8_tfl(const ResizeParams& p, const int8_t* x, const int32_t*
                           static_cast<int64_t>(r1[x0]) * wy * (1024 - wx) +
                           static_cast<int64_t>(r0[x1]) * (1024 - wy) * wx + static_cast<int64_t>(r1[x1]) * wy * wx;
         const int64_t round = v > 0 ? (int64_t{1} << 19) : -(int64_t{1} << 19);
-        *yp++ = static_cast<int8_t>((v + round) / (int64_t{1} << 20));  // division truncates toward zero
+        *yp++ = static_cast<T>((v + round) / (int64_t{1} << 20));  // division truncates toward zero
       }
     }
   }
 }
+inline void resize_s8_tfl(const ResizeParams& p, const int8_t* x, const int32_t* tab, int8_t* y) { tfl_resize(p, x, tab, y); }
+// int16 (16x8: TFLite's RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR version 4 run the same integer rule
+// on int16; the int64 sum holds the int16 products exactly).
+inline void resize_s16_tfl(const ResizeParams& p, const int16_t* x, const int32_t* tab, int16_t* y) { tfl_resize(p, x, tab, y); }
 
 // Bilinear Resize on int8 data from an ONNX QDQ model (fold-qdq: DQ -> Resize(linear) -> Q). ONNX
 // Runtime runs it as DequantizeLinear -> float Resize -> QuantizeLinear; this repeats those float

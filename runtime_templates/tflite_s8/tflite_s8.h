@@ -261,42 +261,52 @@ inline void add_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b
   tfl_add_sub(p, a, b, q, y, false);
 }
 
-// Average pool (TFLite's int8 AveragePool): the sum of the raw int8 values over the in-range taps,
-// divided by their count rounding half away from zero, then the fused clamp. Input and output share
-// scale and zero point (the frontend checks). y must not alias x.
-inline void avgpool_s8_nhwc_tfl(const PoolS8Params& p, const int8_t* x, int8_t* y) {
+// Average / max pool on NHWC T (TFLite's AveragePool / MaxPool; int8, or int16 for 16x8 layers):
+// average: the int32 sum of the raw values over the in-range taps, divided by their count rounding
+// half away from zero; max: the largest in-range raw value. Then the fused clamp. Input and output
+// share scale and zero point (the frontend checks). y must not alias x.
+template <typename T>
+inline void tfl_pool_nhwc(const PoolS8Params& p, const T* x, T* y, bool is_max) {
   const size_t C = static_cast<size_t>(p.c);
   for (int32_t n = 0; n < p.n; ++n)
     for (int32_t oh = 0; oh < p.h_out; ++oh)
       for (int32_t ow = 0; ow < p.w_out; ++ow)
         for (size_t c = 0; c < C; ++c) {
-          int32_t acc = 0, cnt = 0;
+          int32_t acc = is_max ? (sizeof(T) == 1 ? -128 : -32768) : 0, cnt = 0;
           for (int32_t ky = 0; ky < p.kh; ++ky) {
             const int32_t ih = oh * p.stride_h - p.pad_top + ky;
             if (ih < 0 || ih >= p.h_in) continue;
             for (int32_t kx = 0; kx < p.kw; ++kx) {
               const int32_t iw = ow * p.stride_w - p.pad_left + kx;
               if (iw < 0 || iw >= p.w_in) continue;
-              acc += x[((static_cast<size_t>(n) * static_cast<size_t>(p.h_in) + static_cast<size_t>(ih)) *
-                            static_cast<size_t>(p.w_in) + static_cast<size_t>(iw)) * C + c];
+              const int32_t v = x[((static_cast<size_t>(n) * static_cast<size_t>(p.h_in) + static_cast<size_t>(ih)) *
+                                       static_cast<size_t>(p.w_in) + static_cast<size_t>(iw)) * C + c];
+              if (is_max) acc = v > acc ? v : acc;
+              else acc += v;
               ++cnt;
             }
           }
-          int32_t q = cnt == 0 ? 0 : (acc > 0 ? (acc + cnt / 2) / cnt : (acc - cnt / 2) / cnt);
+          int32_t q = acc;
+          if (!is_max) q = cnt == 0 ? 0 : (acc > 0 ? (acc + cnt / 2) / cnt : (acc - cnt / 2) / cnt);
           q = q < p.act_min ? p.act_min : (q > p.act_max ? p.act_max : q);
           y[((static_cast<size_t>(n) * static_cast<size_t>(p.h_out) + static_cast<size_t>(oh)) *
-                 static_cast<size_t>(p.w_out) + static_cast<size_t>(ow)) * C + c] = static_cast<int8_t>(q);
+                 static_cast<size_t>(p.w_out) + static_cast<size_t>(ow)) * C + c] = static_cast<T>(q);
         }
 }
+inline void avgpool_s8_nhwc_tfl(const PoolS8Params& p, const int8_t* x, int8_t* y) { tfl_pool_nhwc(p, x, y, false); }
 
-// Requantize (TFLite QUANTIZE int8 -> int8): (x - in_zp) scaled by (mult, shift), + out_zp, clamped.
-// q: {mult, shift}. In place is allowed.
-inline void requantize_s8_tfl(const RequantizeParams& p, const int8_t* x, const int32_t* q, int8_t* y) {
+// Requantize (TFLite QUANTIZE int8 -> int8; RELU / RELU6 on int8 or int16, T): (x - in_zp) scaled
+// by (mult, shift), + out_zp, clamped to [qmin, qmax]. q: {mult, shift}. In place is allowed.
+template <typename T>
+inline void tfl_requantize(const RequantizeParams& p, const T* x, const int32_t* q, T* y) {
   for (int32_t i = 0; i < p.total; ++i) {
     int32_t r = tfl_mbqm(static_cast<int32_t>(x[i]) - p.in_zp, q[0], q[1]) + p.out_zp;
     r = r < p.qmin ? p.qmin : r;
-    y[i] = static_cast<int8_t>(r > p.qmax ? p.qmax : r);
+    y[i] = static_cast<T>(r > p.qmax ? p.qmax : r);
   }
+}
+inline void requantize_s8_tfl(const RequantizeParams& p, const int8_t* x, const int32_t* q, int8_t* y) {
+  tfl_requantize(p, x, q, y);
 }
 
 // ---- int8 SOFTMAX (TFLite's reference integer path, as TFLite Micro runs it) ----
@@ -394,38 +404,45 @@ inline void mul_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b
 }
 
 // MAXIMUM / MINIMUM: the larger / smaller raw value (inputs and output share one quantization; the
-// compiler checks).
-inline void max_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) {
-  tfl_binary_walk(p, a, b, y, [](int32_t av, int32_t bv) { return av > bv ? av : bv; });
+// compiler checks). T: int8, or int16 (16x8).
+template <typename T>
+inline void tfl_max_min(const BinaryS8Params& p, const T* a, const T* b, T* y, bool is_max) {
+  if (is_max) tfl_binary_walk(p, a, b, y, [](int32_t av, int32_t bv) { return av > bv ? av : bv; });
+  else tfl_binary_walk(p, a, b, y, [](int32_t av, int32_t bv) { return av < bv ? av : bv; });
 }
-inline void min_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) {
-  tfl_binary_walk(p, a, b, y, [](int32_t av, int32_t bv) { return av < bv ? av : bv; });
-}
+inline void max_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) { tfl_max_min(p, a, b, y, true); }
+inline void min_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, int8_t* y) { tfl_max_min(p, a, b, y, false); }
 
-// MEAN over H and W of NHWC int8 (TFLite Micro's QuantizedMeanOrSum): per (n, c) the int32 sum of
-// (x - in_zp) over `spatial` values, scaled by q = {mult, shift} (the in/out multiplier with 1/spatial
-// folded in by the compiler), + out_zp, clamped to int8. y: [n][c]; in place is allowed (y == x), as
-// for global_avgpool_s8_nhwc: (n, c)'s inputs are all read before y[n][c] is written.
-inline void mean_s8_tfl(const GlobalPoolS8Params& p, const int8_t* x, const int32_t* q, int8_t* y) {
+// MEAN over H and W of NHWC T (TFLite Micro's QuantizedMeanOrSum; int8, or int16 for 16x8): per
+// (n, c) the int32 sum of (x - in_zp) over `spatial` values, scaled by q = {mult, shift} (the in/out
+// multiplier with 1/spatial folded in by the compiler), + out_zp, clamped to [act_min, act_max]
+// (T's range). y: [n][c]; in place is allowed (y == x), as for global_avgpool_s8_nhwc: (n, c)'s
+// inputs are all read before y[n][c] is written.
+template <typename T>
+inline void tfl_mean_hw(const GlobalPoolS8Params& p, const T* x, const int32_t* q, T* y) {
   const size_t C = static_cast<size_t>(p.c), S = static_cast<size_t>(p.spatial);
   for (size_t n = 0; n < static_cast<size_t>(p.n); ++n)
     for (size_t c = 0; c < C; ++c) {
-      const int8_t* xc = x + n * S * C + c;
+      const T* xc = x + n * S * C + c;
       int32_t acc = 0;
       for (size_t s = 0; s < S; ++s) acc += static_cast<int32_t>(xc[s * C]) - p.in_zp;
       int32_t v = tfl_mbqm(acc, q[0], q[1]) + p.out_zp;
       v = v < p.act_min ? p.act_min : (v > p.act_max ? p.act_max : v);
-      y[n * C + c] = static_cast<int8_t>(v);
+      y[n * C + c] = static_cast<T>(v);
     }
 }
+inline void mean_s8_tfl(const GlobalPoolS8Params& p, const int8_t* x, const int32_t* q, int8_t* y) {
+  tfl_mean_hw(p, x, q, y);
+}
 
-// PAD / PADV2 on int8 (constant mode): out-of-range positions get the int8 value `p.value` (the
+// PAD / PADV2 on T (int8, or int16 for 16x8; constant mode): out-of-range positions get the value `p.value` (the
 // output zero point, or PADV2's constant), the rest copy the input. Shapes are the physical ones
 // (the compiler permutes an NHWC tensor's dims). y must not alias x.
-inline void pad_s8_tfl(const PadParams& p, const int8_t* x, int8_t* y) {
+template <typename T>
+inline void tfl_pad(const PadParams& p, const T* x, T* y) {
   if (p.total <= 0) return;
   const int32_t r = p.rank;
-  const int8_t v = static_cast<int8_t>(static_cast<int32_t>(p.value));
+  const T v = static_cast<T>(static_cast<int32_t>(p.value));
   int32_t in_stride[6];
   int32_t s = 1;
   for (int32_t d = r - 1; d >= 0; --d) {
@@ -435,7 +452,7 @@ inline void pad_s8_tfl(const PadParams& p, const int8_t* x, int8_t* y) {
   const int32_t inner = p.out_shape[r - 1], in_inner = p.in_shape[r - 1], pb = p.pad_begin[r - 1];
   const int32_t outer = p.total / inner;
   int32_t idx[6] = {0, 0, 0, 0, 0, 0};
-  int8_t* yp = y;
+  T* yp = y;
   for (int32_t o = 0; o < outer; ++o) {
     int32_t base = 0;
     for (int32_t d = 0; d < r - 1 && base >= 0; ++d) {
@@ -453,6 +470,7 @@ inline void pad_s8_tfl(const PadParams& p, const int8_t* x, int8_t* y) {
     }
   }
 }
+inline void pad_s8_tfl(const PadParams& p, const int8_t* x, int8_t* y) { tfl_pad(p, x, y); }
 
 // QUANTIZE float32 -> int8 (TFLite's AffineQuantize): round(x / scale) half away from zero (a float
 // division, std::round), + zero point, clamped to [qmin, qmax]. Per tensor; `relayout` as

@@ -1,4 +1,4 @@
-// MEAN on int8 over any set of axes (TFLite's QuantizedMeanOrSum; models from the TFLite frontend,
+// MEAN on int8 (and int16, 16x8) over any set of axes (TFLite's QuantizedMeanOrSum; models from the TFLite frontend,
 // docs/tflite.md). ReduceParams (reduce/reduce_f32.h) and tfl_mbqm (tflite_s8/tflite_s8.h) are pasted
 // before this file. The tensor is in its logical (NCHW for rank 4) order; the output is dense over the
 // kept dims. q = {multiplier, shift, in_zp, out_zp}: the in/out multiplier with 1 / reduce_count
@@ -6,7 +6,8 @@
 //
 // Algorithm: for each output element (odometer over the kept dims) the int32 sum of x - in_zp over
 // the reduced dims (a second odometer), then tfl_mbqm, + out_zp, clamped to int8.
-inline void mean_axes_s8_tfl(const ReduceParams& p, const int8_t* x, const int32_t* q, int8_t* y) {
+template <typename T>
+inline void tfl_mean_axes(const ReduceParams& p, const T* x, const int32_t* q, T* y, int32_t lo, int32_t hi) {
   const int32_t r = p.rank;
   int32_t stride[6];
   int32_t s = 1;
@@ -36,11 +37,18 @@ inline void mean_axes_s8_tfl(const ReduceParams& p, const int8_t* x, const int32
       }
     }
     int32_t v = tfl_mbqm(acc, q[0], q[1]) + q[3];
-    v = v < -128 ? -128 : (v > 127 ? 127 : v);
-    y[o] = static_cast<int8_t>(v);
+    v = v < lo ? lo : (v > hi ? hi : v);
+    y[o] = static_cast<T>(v);
     for (int32_t k = nk - 1; k >= 0; --k) {
       if (++ko[k] < p.in_shape[kept[k]]) break;
       ko[k] = 0;
     }
   }
+}
+inline void mean_axes_s8_tfl(const ReduceParams& p, const int8_t* x, const int32_t* q, int8_t* y) {
+  tfl_mean_axes(p, x, q, y, -128, 127);
+}
+// int16 (16x8: TFLite Micro runs the same QuantizedMeanOrSum on int16; int32 sum, clamped to int16).
+inline void mean_axes_s16_tfl(const ReduceParams& p, const int16_t* x, const int32_t* q, int16_t* y) {
+  tfl_mean_axes(p, x, q, y, -32768, 32767);
 }

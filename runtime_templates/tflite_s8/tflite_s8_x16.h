@@ -133,3 +133,40 @@ inline void dequantize_s16_f32(const QuantizeParams& p, const int16_t* x, const 
         y[dst] = static_cast<float>(static_cast<int32_t>(x[src]) - zero_point[0]) * scale[0];
       }
 }
+
+// ---- 16x8: the remaining operators (TFLite's int16 kernels; the loops of tflite_s8.h) ----
+// MAXIMUM / MINIMUM of raw int16 values (inputs and output share one quantization; the compiler
+// checks), broadcasting as the binary kernels. In place is allowed as for add_s16_tfl.
+inline void max_s16_tfl(const BinaryS8Params& p, const int16_t* a, const int16_t* b, int16_t* y) {
+  tfl_max_min(p, a, b, y, true);
+}
+inline void min_s16_tfl(const BinaryS8Params& p, const int16_t* a, const int16_t* b, int16_t* y) {
+  tfl_max_min(p, a, b, y, false);
+}
+// RELU / RELU6 on int16 (TFLite's QuantizedReluX<int16_t>): x scaled by q = {mult, shift}
+// (QuantizeMultiplier of float(x_scale / y_scale)), clamped to the activation's quantized range.
+// Zero points 0. In place is allowed.
+inline void requantize_s16_tfl(const RequantizeParams& p, const int16_t* x, const int32_t* q, int16_t* y) {
+  tfl_requantize(p, x, q, y);
+}
+// LEAKY_RELU on int16 (TFLite's QuantizeLeakyRelu<int16_t>): x >= 0 scaled by the identity
+// multiplier (q[0], q[1]), x < 0 by |alpha multiplier| (q[2], q[3]) and negated when q[4] != 0
+// (a negative alpha); clamped to int16. Zero points 0. In place is allowed.
+inline void leaky_relu_s16_tfl(const LutParams& p, const int16_t* x, const int32_t* q, int16_t* y) {
+  for (int32_t i = 0; i < p.total; ++i) {
+    const int32_t v = x[i];
+    int32_t r = v >= 0 ? tfl_mbqm(v, q[0], q[1]) : tfl_mbqm(v, q[2], q[3]);
+    if (v < 0 && q[4]) r = -r;
+    y[i] = static_cast<int16_t>(r < -32768 ? -32768 : (r > 32767 ? 32767 : r));
+  }
+}
+// AVERAGE_POOL_2D / MAX_POOL_2D on NHWC int16 (TFLite's int16 AveragePool / MaxPool: the int8 rules,
+// int32 sum). y must not alias x.
+inline void avgpool_s16_nhwc_tfl(const PoolS8Params& p, const int16_t* x, int16_t* y) { tfl_pool_nhwc(p, x, y, false); }
+inline void maxpool_s16_nhwc_tfl(const PoolS8Params& p, const int16_t* x, int16_t* y) { tfl_pool_nhwc(p, x, y, true); }
+// MEAN over H and W of NHWC int16 (QuantizedMeanOrSum<int16_t>, int32 sum). In place as mean_s8_tfl.
+inline void mean_s16_tfl(const GlobalPoolS8Params& p, const int16_t* x, const int32_t* q, int16_t* y) {
+  tfl_mean_hw(p, x, q, y);
+}
+// PAD / PADV2 on int16 (the value: 0, or PADV2's raw int16 constant). y must not alias x.
+inline void pad_s16_tfl(const PadParams& p, const int16_t* x, int16_t* y) { tfl_pad(p, x, y); }

@@ -61,7 +61,7 @@ def case_unary(code, out_shape, otype=0, opts=(), qx=(0.05, -3), qy=(0.05, -3), 
         x = w.tensor("x", shape or X_SHAPE, dtype, *qx)
         ins = [x]
         for cn, cs, ct, cd in consts:
-            ins.append(w.tensor(cn, cs, ct, data=cd) if ct != INT8 else w.tensor(cn, cs, ct, *qy, data=cd))
+            ins.append(w.tensor(cn, cs, ct, data=cd) if ct not in (INT8, INT16) else w.tensor(cn, cs, ct, *qy, data=cd))
         y = w.tensor("y", out_shape, dtype, *qy)
         w.op(code, ins, [y], otype, list(opts))
         return x, y
@@ -208,6 +208,10 @@ def cases():
             w.op(CONCATENATION, parts[::-1], [y], CONCATENATION_OPTIONS, [(0, "i", axis), (1, "b", 0)])
             return x, y
         return build
+    # MAX_POOL_2D with a fused activation: the clamp at TFLite's quantized bounds (zero point -3).
+    mpool = lambda act: [(0, "b", 0), (1, "i", 2), (2, "i", 2), (3, "i", 3), (4, "i", 3), (5, "b", act)]
+    c["maxpool_relu6"] = case_unary(MAX_POOL_2D, [1, 3, 3, 8], POOL2D_OPTIONS, mpool(3), qx=(0.03, -3), qy=(0.03, -3))
+    c["maxpool_relu"] = case_unary(MAX_POOL_2D, [1, 3, 3, 8], POOL2D_OPTIONS, mpool(1), qx=(0.05, 20), qy=(0.05, 20))
     c["split_c"] = split(3, 2)
     c["split_h"] = split(1, 3)
     return c
@@ -477,6 +481,140 @@ def chain16_act():
     w.op(SOFTMAX, [fc], [y], SOFTMAX_OPTIONS, [(0, "f", 1.0)])
     return w.finish([x], [y])
 
+
+# ---- 16x8: the remaining int16 operators (TFLite's int16 kernels; docs/tflite.md "16x8 models") ----
+def x16_more_cases():
+    c = {}
+    S = X_SHAPE
+    u16 = lambda code, out, otype=0, opts=(), qx=0.0005, qy=0.0005, shape=None, consts=(): case_unary(
+        code, out, otype, list(opts), qx=(qx, 0), qy=(qy, 0), shape=shape, consts=list(consts), dtype=INT16)
+    # MAXIMUM / MINIMUM (raw int16 compare, one scale): a constant broadcast operand, a computed one.
+    def minmax16(code, b_shape, computed=False):
+        def build(w, rng):
+            x = w.tensor("x", S, INT16, 0.001, 0)
+            if computed:  # the second operand: RELU of the input, same scale
+                b = w.tensor("b", S, INT16, 0.001, 0)
+                w.op(RELU, [x], [b])
+            else:
+                b = w.tensor("b", b_shape, INT16, 0.001, 0, data=rng.integers(-32768, 32768, b_shape))
+            y = w.tensor("y", S, INT16, 0.001, 0)
+            w.op(code, [x, b], [y])
+            return x, y
+        return build
+    c["maximum16_bcast"] = minmax16(MAXIMUM, [1, 1, 5, 8])
+    c["minimum16_same"] = minmax16(MINIMUM, S, computed=True)
+    # RELU / RELU6 (requantized: float(x_scale / y_scale), the clamp from the output scale), LEAKY_RELU.
+    c["relu16"] = u16(RELU, S, qx=0.0005, qy=0.0003)
+    c["relu16_same_scale"] = u16(RELU, S, qx=0.0007, qy=0.0007)
+    c["relu6_16"] = u16(RELU6, S, qx=0.001, qy=0.0002)
+    c["leaky_relu16"] = u16(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", 0.2)], qx=0.0005, qy=0.0004)
+    c["leaky_relu16_neg_alpha"] = u16(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", -0.3)], qx=0.0005, qy=0.0007)
+    # AVERAGE_POOL_2D / MAX_POOL_2D (SAME / VALID, fused RELU6 / RELU).
+    pool = lambda pad, s, f, act: [(0, "b", pad), (1, "i", s), (2, "i", s), (3, "i", f), (4, "i", f), (5, "b", act)]
+    c["avgpool16_same_relu6"] = u16(AVERAGE_POOL_2D, [1, 3, 3, 8], POOL2D_OPTIONS, pool(0, 2, 3, 3), qx=0.0003, qy=0.0003)
+    c["avgpool16_valid"] = u16(AVERAGE_POOL_2D, [1, 3, 2, 8], POOL2D_OPTIONS, pool(1, 2, 2, 0))
+    c["maxpool16_same_relu"] = u16(MAX_POOL_2D, [1, 3, 3, 8], POOL2D_OPTIONS, pool(0, 2, 3, 1))
+    c["maxpool16_valid"] = u16(MAX_POOL_2D, [1, 5, 4, 8], POOL2D_OPTIONS, pool(1, 1, 2, 0))
+    # MEAN: over H, W (keep_dims both ways), over C, over H; the multiplier folding with n.
+    axv = lambda *v: ("axis", [len(v)], INT32, np.array(v, np.int32))
+    c["mean16_hw"] = u16(MEAN, [1, 8], REDUCER_OPTIONS, [(0, "b", 0)], qy=0.0002, consts=[axv(1, 2)])
+    c["mean16_hw_keep"] = u16(MEAN, [1, 1, 1, 8], REDUCER_OPTIONS, [(0, "b", 1)], qy=0.0011, consts=[axv(1, 2)])
+    c["mean16_c"] = u16(MEAN, [1, 6, 5], REDUCER_OPTIONS, [(0, "b", 0)], qy=0.0003, consts=[axv(3)])
+    c["mean16_h_keep"] = u16(MEAN, [1, 1, 5, 8], REDUCER_OPTIONS, [(0, "b", 1)], qy=0.0005, consts=[axv(1)])
+    # PAD (zero) / PADV2 (a raw int16 value).
+    pads = ("pads", [4, 2], INT32, np.array([[0, 0], [1, 2], [2, 0], [0, 1]], np.int32))
+    c["pad16"] = u16(PAD, [1, 9, 7, 9], consts=[pads])
+    c["padv2_16"] = u16(PADV2, [1, 9, 7, 9], consts=[pads, ("value", [1], INT16, np.array([-1234], np.int16))])
+    # CONCATENATION (channels, height; equal scales), TRANSPOSE, STRIDED_SLICE, SPLIT.
+    def concat16(axis):
+        def build(w, rng):
+            x = w.tensor("x", S, INT16, 0.0005, 0)
+            r = w.tensor("r", S, INT16, 0.0005, 0)
+            w.op(RELU, [x], [r])
+            shape = list(S)
+            shape[axis] *= 2
+            y = w.tensor("y", shape, INT16, 0.0005, 0)
+            w.op(CONCATENATION, [r, x], [y], CONCATENATION_OPTIONS, [(0, "i", axis), (1, "b", 0)])
+            return x, y
+        return build
+    c["concat16_c"] = concat16(3)
+    c["concat16_h"] = concat16(1)
+    c["transpose16"] = u16(TRANSPOSE, [1, 8, 6, 5], consts=[("perm", [4], INT32, np.array([0, 3, 1, 2], np.int32))])
+    ss = [("begin", [4], INT32, np.array([0, 1, 0, 2], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 8], np.int32)),
+          ("strides", [4], INT32, np.array([1, 2, 2, 3], np.int32))]
+    c["strided_slice16"] = u16(STRIDED_SLICE, [1, 3, 3, 2], STRIDED_SLICE_OPTIONS, [(0, "i", 0), (1, "i", 0), (4, "i", 0)],
+                               consts=ss)
+    def split16(w, rng):
+        x = w.tensor("x", S, INT16, 0.0005, 0)
+        a = w.tensor("axis", [], INT32, data=np.array(3, np.int32))
+        parts = [w.tensor(f"p{i}", [1, 6, 5, 4], INT16, 0.0005, 0) for i in range(2)]
+        w.op(SPLIT, [a, x], parts, SPLIT_OPTIONS, [(0, "i", 2)])
+        y = w.tensor("y", [1, 6, 5, 4], INT16, 0.0005, 0)
+        w.op(SUB, parts, [y], SUB_OPTIONS, [(0, "b", 0)])
+        return x, y
+    c["split16"] = split16
+    # RESIZE_NEAREST_NEIGHBOR / RESIZE_BILINEAR (TFLite's integer rule on int16, version 4).
+    sz = lambda h, w_: ("size", [2], INT32, np.array([h, w_], np.int32))
+    c["resize_nn16_x2"] = u16(RESIZE_NEAREST_NEIGHBOR, [1, 12, 10, 8], RESIZE_NN_OPTIONS, [(0, "b", 0), (1, "b", 0)],
+                              consts=[sz(12, 10)])
+    c["resize_nn16_frac_align"] = u16(RESIZE_NEAREST_NEIGHBOR, [1, 9, 7, 8], RESIZE_NN_OPTIONS, [(0, "b", 1), (1, "b", 0)],
+                                      consts=[sz(9, 7)])
+    c["resize_bilinear16_half"] = u16(RESIZE_BILINEAR, [1, 9, 7, 8], RESIZE_BILINEAR_OPTIONS, [(2, "b", 0), (3, "b", 1)],
+                                      consts=[sz(9, 7)])
+    c["resize_bilinear16_align_down"] = u16(RESIZE_BILINEAR, [1, 4, 3, 8], RESIZE_BILINEAR_OPTIONS,
+                                            [(2, "b", 1), (3, "b", 0)], consts=[sz(4, 3)])
+    return c
+
+
+def chain16_ops():
+    """16x8 chain of the data-movement, pooling and clamp operators between NHWC kernels: conv ->
+    PAD -> MAX_POOL -> LEAKY_RELU -> RELU6 -> MAXIMUM -> CONCATENATION -> AVERAGE_POOL -> RESIZE_BILINEAR
+    -> TRANSPOSE -> STRIDED_SLICE -> SPLIT -> MINIMUM -> RESIZE_NEAREST_NEIGHBOR -> PADV2 -> MEAN (H, W)
+    -> ADD (broadcast) -> MEAN (W)."""
+    w = Writer()
+    rng = rng_for("chain16_ops")
+    x = w.tensor("x", X_SHAPE, INT16, 0.0005, 0)
+    c1, s1 = conv16(w, rng, x, X_SHAPE, 6, 3, 1, "c1", 0.001)  # [1, 6, 5, 6]
+    p = w.tensor("p", [1, 8, 7, 6], INT16, 0.001, 0)
+    w.op(PAD, [c1, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [1, 1], [1, 1], [0, 0]], np.int32))], [p])
+    mp = w.tensor("mp", [1, 7, 6, 6], INT16, 0.001, 0)
+    w.op(MAX_POOL_2D, [p], [mp], POOL2D_OPTIONS, [(0, "b", 1), (1, "i", 1), (2, "i", 1), (3, "i", 2), (4, "i", 2), (5, "b", 0)])
+    lk = w.tensor("lk", [1, 7, 6, 6], INT16, 0.0008, 0)
+    w.op(LEAKY_RELU, [mp], [lk], LEAKY_RELU_OPTIONS, [(0, "f", 0.1)])
+    r6 = w.tensor("r6", [1, 7, 6, 6], INT16, 0.0008, 0)
+    w.op(RELU6, [lk], [r6])
+    mx = w.tensor("mx", [1, 7, 6, 6], INT16, 0.0008, 0)
+    w.op(MAXIMUM, [lk, r6], [mx])
+    cc = w.tensor("cc", [1, 7, 6, 12], INT16, 0.0008, 0)
+    w.op(CONCATENATION, [mx, lk], [cc], CONCATENATION_OPTIONS, [(0, "i", 3), (1, "b", 0)])
+    ap = w.tensor("ap", [1, 4, 3, 12], INT16, 0.0008, 0)
+    w.op(AVERAGE_POOL_2D, [cc], [ap], POOL2D_OPTIONS, [(0, "b", 0), (1, "i", 2), (2, "i", 2), (3, "i", 3), (4, "i", 3), (5, "b", 1)])
+    sz = lambda h, w_: w.tensor(f"size_{h}x{w_}", [2], INT32, data=np.array([h, w_], np.int32))
+    rb = w.tensor("rb", [1, 7, 5, 12], INT16, 0.0008, 0)
+    w.op(RESIZE_BILINEAR, [ap, sz(7, 5)], [rb], RESIZE_BILINEAR_OPTIONS, [(2, "b", 0), (3, "b", 1)])
+    t = w.tensor("t", [1, 5, 7, 12], INT16, 0.0008, 0)
+    w.op(TRANSPOSE, [rb, w.tensor("perm", [4], INT32, data=np.array([0, 2, 1, 3], np.int32))], [t])
+    ss = w.tensor("ss", [1, 4, 7, 8], INT16, 0.0008, 0)
+    w.op(STRIDED_SLICE, [t, w.tensor("b", [4], INT32, data=np.array([0, 1, 0, 0], np.int32)),
+                         w.tensor("e", [4], INT32, data=np.array([1, 5, 7, 8], np.int32)),
+                         w.tensor("st", [4], INT32, data=np.array([1, 1, 1, 1], np.int32))], [ss],
+         STRIDED_SLICE_OPTIONS, [(0, "i", 0), (1, "i", 0)])
+    p0, p1 = w.tensor("p0", [1, 4, 7, 4], INT16, 0.0008, 0), w.tensor("p1", [1, 4, 7, 4], INT16, 0.0008, 0)
+    w.op(SPLIT, [w.tensor("ax", [1], INT32, data=np.array([3], np.int32)), ss], [p0, p1], SPLIT_OPTIONS, [(0, "i", 2)])
+    mn = w.tensor("mn", [1, 4, 7, 4], INT16, 0.0008, 0)
+    w.op(MINIMUM, [p0, p1], [mn])
+    rn = w.tensor("rn", [1, 6, 9, 4], INT16, 0.0008, 0)
+    w.op(RESIZE_NEAREST_NEIGHBOR, [mn, sz(6, 9)], [rn], RESIZE_NN_OPTIONS, [(0, "b", 0), (1, "b", 1)])
+    pv = w.tensor("pv", [1, 7, 9, 4], INT16, 0.0008, 0)
+    w.op(PADV2, [rn, w.tensor("pads2", [4, 2], INT32, data=np.array([[0, 0], [0, 1], [0, 0], [0, 0]], np.int32)),
+                 w.tensor("v", [], INT16, 0.0008, 0, data=np.array(-777, np.int16))], [pv])
+    mh = w.tensor("mh", [1, 1, 1, 4], INT16, 0.0003, 0)
+    w.op(MEAN, [pv, w.tensor("axis", [2], INT32, data=np.array([1, 2], np.int32))], [mh], REDUCER_OPTIONS, [(0, "b", 1)])
+    ad = w.tensor("ad", [1, 7, 9, 4], INT16, 0.001, 0)
+    w.op(ADD, [pv, mh], [ad], ADD_OPTIONS, [(0, "b", 0)])
+    y = w.tensor("y", [1, 7, 1, 4], INT16, 0.0006, 0)
+    w.op(MEAN, [ad, w.tensor("axis_w", [1], INT32, data=np.array([2], np.int32))], [y], REDUCER_OPTIONS, [(0, "b", 1)])
+    return w.finish([x], [y])
 
 def x16_float_io():
     """A 16x8 model with a float interface: float input -> QUANTIZE (int16) -> conv (RELU) ->
@@ -818,7 +956,8 @@ def refusals():
             w.op(code, [x], [y], otype, list(opts))
             return x, y
         return build
-    r["refuse_int16_hard_swish"] = (x16_op(HARD_SWISH), "operator 0 (HARD_SWISH): int16 activations (16x8 quantization) are supported for")
+    r["refuse_int16_hard_swish"] = (x16_op(HARD_SWISH), "operator 0 (HARD_SWISH): int16 HARD_SWISH is not supported: TFLite has no int16 HARD_SWISH kernel")
+    r["refuse_int16_relu_n1_to_1"] = (x16_op(RELU_N1_TO_1), "operator 0 (RELU_N1_TO_1): int16 RELU_N1_TO_1 is not supported: TFLite has no int16")
     def x16_q(code, qx, qy, otype=0, opts=()):
         def build(w, rng):
             x = w.tensor("x", X_SHAPE, INT16, qx, 0)
@@ -835,9 +974,24 @@ def refusals():
     def max16(w, rng):
         x = w.tensor("x", X_SHAPE, INT16, 0.001, 0)
         y = w.tensor("y", X_SHAPE, INT16, 0.001, 0)
-        w.op(MAXIMUM, [x, w.tensor("b", [8], INT16, 0.001, 0, data=rng.integers(-99, 99, [8]))], [y])
+        w.op(MAXIMUM, [x, w.tensor("b", [8], INT16, 0.002, 0, data=rng.integers(-99, 99, [8]))], [y])
         return x, y
-    r["refuse_int16_maximum"] = (max16, "operator 0 (MAXIMUM): int16 activations (16x8 quantization) are supported for")
+    r["refuse_int16_maximum_unequal_q"] = (max16, "operator 0 (MAXIMUM): inputs and output must share one scale")
+    def concat16_unequal(w, rng):
+        x = w.tensor("x", X_SHAPE, INT16, 0.0005, 0)
+        r = w.tensor("r", X_SHAPE, INT16, 0.0007, 0)
+        w.op(RELU, [x], [r])
+        y = w.tensor("y", [1, 6, 5, 16], INT16, 0.0005, 0)
+        w.op(CONCATENATION, [x, r], [y], CONCATENATION_OPTIONS, [(0, "i", 3)])
+        return x, y
+    r["refuse_int16_concat_unequal_q"] = (concat16_unequal, "operator 1 (CONCATENATION): input 'r' has another scale")
+    r["refuse_int16_avgpool_requant"] = (x16_q(AVERAGE_POOL_2D, 0.001, 0.002, POOL2D_OPTIONS,
+                                               [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "i", 2), (4, "i", 2)]),
+                                         "operator 0 (AVERAGE_POOL_2D): input and output quantization differ")
+    r["refuse_int16_mean_overflow"] = (case_unary(MEAN, [1, 1, 1, 1], REDUCER_OPTIONS, [(0, "b", 1)], qx=(0.001, 0),
+                                                  qy=(0.001, 0), shape=[1, 300, 300, 1], dtype=INT16,
+                                                  consts=[("axis", [2], INT32, np.array([1, 2], np.int32))]),
+                                       "overflows TFLite's int32 sum")
     r["refuse_int16_zero_point"] = (x16_op(RELU, zp=3), "has zero point 3")
     def q8_to_16(w, rng):
         x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
@@ -903,11 +1057,12 @@ def main():
     out = sys.argv[1]
     c = cases()
     c.update(x16_cases())
+    c.update(x16_more_cases())
     c.update(float_cases())
     if "--list" in sys.argv:
         print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain",
                          "chain_resize", "float_resize", "chain16", "chain16_act",
-                         "x16_float_io", "float_ops_chain", "f16_chain"] + list(refusals())))
+                         "x16_float_io", "chain16_ops", "float_ops_chain", "f16_chain"] + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -925,11 +1080,12 @@ def main():
     open(os.path.join(out, "chain16.tflite"), "wb").write(chain16())
     open(os.path.join(out, "chain16_act.tflite"), "wb").write(chain16_act())
     open(os.path.join(out, "x16_float_io.tflite"), "wb").write(x16_float_io())
+    open(os.path.join(out, "chain16_ops.tflite"), "wb").write(chain16_ops())
     open(os.path.join(out, "float_ops_chain.tflite"), "wb").write(float_ops_chain())
     open(os.path.join(out, "f16_chain.tflite"), "wb").write(f16_chain())
     lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
               "patch_chain chain", "chain_resize chain", "float_resize chain", "chain16 chain",
-              "chain16_act chain", "x16_float_io chain", "float_ops_chain chain", "f16_chain chain"]
+              "chain16_act chain", "x16_float_io chain", "chain16_ops chain", "float_ops_chain chain", "f16_chain chain"]
     for name, (build, expect) in refusals().items():
         open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
         lines.append(f"{name} refuse {expect}")
