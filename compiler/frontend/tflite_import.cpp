@@ -1528,7 +1528,7 @@ Expected<Graph> import_tflite(const std::string& path) {
     n.index = static_cast<int>(oi);
     n.name = fmt::format("op{}_{}", oi, code == CUSTOM ? "CUSTOM" : (builtin_name(code) ? builtin_name(code) : "?"));
     // uint8 (models converted with inference_input_type / inference_output_type = tf.uint8): only a
-    // QUANTIZE between uint8 and int8 (or uint8 and uint8) at the model's boundary, TFLite's Requantize
+    // QUANTIZE between uint8 and int8 at the model's boundary, TFLite's Requantize
     // (an int8 -> int8 Requantize once normalize-int8 stores the uint8 side as int8, zero point - 128,
     // FlipSign at the API: the same values). Any other operator with a uint8 operand is refused.
     {
@@ -1539,6 +1539,7 @@ Expected<Graph> import_tflite(const std::string& path) {
         auto t = b.tensor(i);
         if (!t) return t.error();
         if (get<int8_t>(*t, kTType, 0) != 3) continue;
+        bool all_u8 = true;
         if (code != QUANTIZE)
           return b.err("tensor '{}' is uint8; uint8 is supported only at QUANTIZE boundaries (a uint8 model input "
                        "or output requantized to / from int8), not as the operand of another operator (uint8 "
@@ -1551,7 +1552,9 @@ Expected<Graph> import_tflite(const std::string& path) {
           if (ty != 3 && ty != 9)
             return b.err("uint8 QUANTIZE is supported between uint8 and int8 only ('{}' is {})", Builder::name_of(*u),
                          ty == 0 ? "float32" : ty == 7 ? "int16" : fmt::format("TFLite type {}", ty));
+          all_u8 = all_u8 && ty == 3;
         }
+        if (all_u8) return b.err("uint8 QUANTIZE is supported between uint8 and int8 only (uint8 -> uint8 is not)");
         break;
       }
     }

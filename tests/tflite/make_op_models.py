@@ -961,6 +961,12 @@ def refusals():
         y = w.tensor("y", X_SHAPE, UINT8, 0.05, 128)
         w.op(QUANTIZE, [x], [y])
         return x, y
+    def u8_to_u8(w, rng):
+        x = w.tensor("x", X_SHAPE, UINT8, 0.05, 128)
+        y = w.tensor("y", X_SHAPE, UINT8, 0.07, 100)
+        w.op(QUANTIZE, [x], [y])
+        return x, y
+    r["refuse_uint8_to_uint8"] = (u8_to_u8, "operator 0 (QUANTIZE): uint8 QUANTIZE is supported between uint8 and int8 only (uint8 -> uint8")
     r["refuse_float_to_uint8"] = (f32_to_u8, "operator 0 (QUANTIZE): uint8 QUANTIZE is supported between uint8 and int8 only ('x' is float32)")
     return r
 
