@@ -412,8 +412,18 @@ def requantize(x, m, op):
             return np.clip(q + int(yt["zp"][0]), -32768, 32767).astype(np.int16)
         return np.clip(q + int(yt["zp"][0]), -128, 127).astype(np.int8)
     mult, shift = quantize_multiplier(float(xt["scale"][0]) / float(yt["scale"][0]))
+    # int8 / uint8 in and out (reference_ops::Requantize): with equal scales (multiplier 2^30, shift 1)
+    # and zero points 128 apart between uint8 and int8, TFLite flips the top bit; otherwise the
+    # multiplier path, clamped to the output type's limits.
+    out_t = np.dtype(yt["dtype"])
+    u8_i8 = x.dtype == np.uint8 and out_t == np.int8
+    i8_u8 = x.dtype == np.int8 and out_t == np.uint8
+    if mult == 1 << 30 and shift == 1 and (u8_i8 or i8_u8):
+        if int(xt["zp"][0]) - int(yt["zp"][0]) == (128 if u8_i8 else -128):
+            return (x.view(np.uint8) ^ 0x80).view(out_t)
     y = mbqm(x.astype(np.int64) - int(xt["zp"][0]), mult, shift) + int(yt["zp"][0])
-    return np.clip(y, -128, 127).astype(np.int8)
+    lo, hi = (0, 255) if out_t == np.uint8 else (-128, 127)
+    return np.clip(y, lo, hi).astype(out_t)
 
 
 # --- stage 2 operators (TFLite Micro's int8 rules) -----------------------------------------------

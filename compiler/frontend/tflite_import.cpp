@@ -79,7 +79,7 @@ constexpr const char* kSupported[] = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CON
 constexpr const char* kSupportedList =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, "
     "MEAN, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
-    "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE (int8 -> int8, float -> int8), DEQUANTIZE (int8 -> float), "
+    "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE (int8 -> int8, float -> int8, uint8 <-> int8), DEQUANTIZE (int8 -> float), "
     "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR; int16 activations (16x8): all of these but RELU_N1_TO_1 and HARD_SWISH "
     "(TFLite has no int16 kernel for them), QUANTIZE float -> int16 and DEQUANTIZE int16 -> float only";
 
@@ -364,9 +364,15 @@ struct Builder {
     if (!d) return d.error();
     if (!d->empty()) return err("tensor '{}' is a constant where an activation is expected", name_of(*t));
     if (!as_output && !is_input(idx)) return err("tensor '{}' is read before any operator writes it", name_of(*t));
-    if (*dt != DType::I8 && *dt != DType::F32 && *dt != DType::I16)
+    if (*dt != DType::I8 && *dt != DType::F32 && *dt != DType::I16 && *dt != DType::U8)
       return err("tensor '{}' is {}; only int8, int16 (16x8) and float32 activations are supported", name_of(*t),
                  dtype_name(*dt));
+    if (*dt == DType::U8) {  // only at QUANTIZE boundaries (the operator loop refuses any other reader/writer)
+      auto q = quant_of(*t);
+      if (!q) return q.error();
+      if (q->scale.size() != 1) return err("uint8 tensor '{}' must be quantized per tensor", name_of(*t));
+      if (q->zp[0] < 0 || q->zp[0] > 255) return err("tensor '{}': zero point {} outside uint8", name_of(*t), q->zp[0]);
+    }
     if (*dt == DType::I8 || *dt == DType::I16) {
       auto q = quant_of(*t);
       if (!q) return q.error();
@@ -396,6 +402,9 @@ struct Builder {
     auto q = quant_of(*t);
     if (!q) return q.error();
     if (q->scale.size() != 1) return err("tensor '{}' must be quantized per tensor", name_of(*t));
+    if (get<int8_t>(*t, kTType, 0) == 3)  // uint8 (QUANTIZE boundaries): a uint8 zero point, as ONNX's uint8 QDQ
+      return std::make_pair(constant(name_of(*t) + "_scale", DType::F32, {}, q->scale),
+                            constant(name_of(*t) + "_zp", DType::U8, {}, std::vector<uint8_t>{static_cast<uint8_t>(q->zp[0])}));
     return std::make_pair(constant(name_of(*t) + "_scale", DType::F32, {}, q->scale),
                           constant(name_of(*t) + "_zp", DType::I8, {}, std::vector<int8_t>{static_cast<int8_t>(q->zp[0])}));
   }
@@ -1542,7 +1551,7 @@ Expected<Graph> import_tflite(const std::string& path) {
     auto id = b.act(i);
     if (!id) return id.error();
     b.g.inputs.push_back(*id);
-    if (b.g.t(*id).dtype == DType::I8 || b.g.t(*id).dtype == DType::I16)
+    if (b.g.t(*id).dtype == DType::I8 || b.g.t(*id).dtype == DType::I16 || b.g.t(*id).dtype == DType::U8)
       b.g.io_quant[*id] = IoQuant{b.qscale(i), static_cast<int32_t>(b.qzp(i))};
   }
   const TableVec* ops = tables(m.sg, kSgOperators);
@@ -1568,6 +1577,37 @@ Expected<Graph> import_tflite(const std::string& path) {
     Node n;
     n.index = static_cast<int>(oi);
     n.name = fmt::format("op{}_{}", oi, code == CUSTOM ? "CUSTOM" : (builtin_name(code) ? builtin_name(code) : "?"));
+    // uint8 (models converted with inference_input_type / inference_output_type = tf.uint8): only a
+    // QUANTIZE between uint8 and int8 at the model's boundary, TFLite's Requantize
+    // (an int8 -> int8 Requantize once normalize-int8 stores the uint8 side as int8, zero point - 128,
+    // FlipSign at the API: the same values). Any other operator with a uint8 operand is refused.
+    {
+      std::vector<int32_t> all = in;
+      all.insert(all.end(), out.begin(), out.end());
+      for (int32_t i : all) {
+        if (i < 0) continue;
+        auto t = b.tensor(i);
+        if (!t) return t.error();
+        if (get<int8_t>(*t, kTType, 0) != 3) continue;
+        bool all_u8 = true;
+        if (code != QUANTIZE)
+          return b.err("tensor '{}' is uint8; uint8 is supported only at QUANTIZE boundaries (a uint8 model input "
+                       "or output requantized to / from int8), not as the operand of another operator (uint8 "
+                       "models with asymmetric uint8 weights are not supported)", Builder::name_of(*t));
+        for (int32_t j : all) {
+          if (j < 0) continue;
+          auto u = b.tensor(j);
+          if (!u) return u.error();
+          const int8_t ty = get<int8_t>(*u, kTType, 0);
+          if (ty != 3 && ty != 9)
+            return b.err("uint8 QUANTIZE is supported between uint8 and int8 only ('{}' is {})", Builder::name_of(*u),
+                         ty == 0 ? "float32" : ty == 7 ? "int16" : fmt::format("TFLite type {}", ty));
+          all_u8 = all_u8 && ty == 3;
+        }
+        if (all_u8) return b.err("uint8 QUANTIZE is supported between uint8 and int8 only (uint8 -> uint8 is not)");
+        break;
+      }
+    }
     // int16 activations (TFLite's 16x8 quantization): the operators of kInt16List, every activation
     // operand int16 (int16_gate below).
     FERRITE_TRY(int16_gate(b, code, in, out));
@@ -2348,7 +2388,7 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!qx) return qx.error();
         auto qy = b.qconsts(out[0]);
         if (!qy) return qy.error();
-        n.op = OpKind::Requantize;  // int8 -> int8 (float inputs are refused by act())
+        n.op = OpKind::Requantize;  // int8 / uint8 -> int8 / uint8 (float inputs are refused by act())
         n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
         n.outputs = {*y};
         break;
@@ -2368,7 +2408,7 @@ Expected<Graph> import_tflite(const std::string& path) {
     if (b.ids[static_cast<size_t>(o)] == kNoTensor) return b.err("output tensor {} is not written by any operator", o);
     const TensorId id = b.ids[static_cast<size_t>(o)];
     b.g.outputs.push_back(id);
-    if (b.g.t(id).dtype == DType::I8 || b.g.t(id).dtype == DType::I16)
+    if (b.g.t(id).dtype == DType::I8 || b.g.t(id).dtype == DType::I16 || b.g.t(id).dtype == DType::U8)
       b.g.io_quant[id] = IoQuant{b.qscale(o), static_cast<int32_t>(b.qzp(o))};
   }
   FERRITE_TRY(verify(b.g));

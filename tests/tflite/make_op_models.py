@@ -631,6 +631,43 @@ def x16_float_io():
     return w.finish([x], [y])
 
 
+def u8_io(name, q_in, q_out):
+    """An int8 model converted with a uint8 interface (inference_input_type / inference_output_type =
+    tf.uint8): uint8 input -> QUANTIZE (int8) -> conv (RELU) -> depthwise -> QUANTIZE (uint8) ->
+    uint8 output. q_in / q_out: (scale, zero point) of the uint8 input / output; the int8 side is
+    (0.05, -3) / (0.1, 5): 128 apart with equal scales is TFLite's exact offset, otherwise the
+    multiplier path of its Requantize."""
+    w = Writer()
+    rng = rng_for(name)
+    x = w.tensor("x", X_SHAPE, UINT8, *q_in)
+    q = w.tensor("q", X_SHAPE, INT8, 0.05, -3)
+    w.op(QUANTIZE, [x], [q])
+
+    def conv(src, cout, depthwise, name, qy, act):
+        cin = 8 if not depthwise else cout
+        wshape = [1, 3, 3, cout] if depthwise else [cout, 3, 3, cin]
+        wt = w.tensor(name + "_w", wshape, INT8, [0.01 + 0.001 * i for i in range(cout)], qdim=3 if depthwise else 0,
+                      data=rng.integers(-127, 128, wshape))
+        bt = w.tensor(name + "_b", [cout], INT32, data=rng.integers(-500, 500, [cout]))
+        y = w.tensor(name, [1, 6, 5, cout], INT8, *qy)
+        if depthwise:
+            w.op(DEPTHWISE_CONV_2D, [src, wt, bt], [y], DEPTHWISE_OPTIONS,
+                 [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "i", 1), (4, "b", act)])
+        else:
+            w.op(CONV_2D, [src, wt, bt], [y], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", act)])
+        return y
+    c1 = conv(q, 8, False, "c1", (0.08, -128), 1)
+    d1 = conv(c1, 8, True, "d1", (0.1, 5), 0)
+    y = w.tensor("y", [1, 6, 5, 8], UINT8, *q_out)
+    w.op(QUANTIZE, [d1], [y])
+    return w.finish([x], [y])
+
+
+U8_IO = {"u8_io_offset": ((0.05, 125), (0.1, 133)),   # equal scales, zero points 128 apart: the exact offset
+         "u8_io_rescale": ((0.03, 100), (0.07, 140)),  # other scales (ratios < 1 and > 1), other zero points
+         "u8_io_same_scale": ((0.05, 0), (0.1, 255))}  # equal scales, zero points not 128 apart (clamps)
+
+
 def float_chain():
     """A float32 model: conv (RELU6) -> depthwise (stride 2) -> add -> max pool -> average pool ->
     reshape -> fully connected with int8 weights (dynamic range) -> softmax."""
@@ -1050,6 +1087,41 @@ def refusals():
         w.op(DEQUANTIZE, [w.tensor("k16", [8], FLOAT16, data=np.ones(8, np.float16))], [k])
         return x, k
     r["refuse_f16_constant_output"] = (f16_const_out, "operator 0 (DEQUANTIZE): output 'k' (float16 weights dequantized) is a graph output")
+    # uint8 only at QUANTIZE boundaries (uint8 <-> int8): legacy uint8 operators are refused.
+    def u8_conv(w, rng):  # a fully uint8 model: asymmetric uint8 filter
+        x = w.tensor("x", X_SHAPE, UINT8, 0.05, 128)
+        wt = w.tensor("w", [4, 3, 3, 8], UINT8, 0.01, 120, data=rng.integers(0, 256, [4, 3, 3, 8]))
+        bt = w.tensor("b", [4], INT32, data=rng.integers(-500, 500, [4]))
+        y = w.tensor("y", [1, 6, 5, 4], UINT8, 0.1, 128)
+        w.op(CONV_2D, [x, wt, bt], [y], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 0)])
+        return x, y
+    r["refuse_uint8_conv"] = (u8_conv, "operator 0 (CONV_2D): tensor 'x' is uint8; uint8 is supported only at QUANTIZE boundaries")
+    def u8_after_quantize(w, rng):  # QUANTIZE int8 -> uint8, then a uint8 RELU
+        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
+        u = w.tensor("u", X_SHAPE, UINT8, 0.05, 125)
+        w.op(QUANTIZE, [x], [u])
+        y = w.tensor("y", X_SHAPE, UINT8, 0.05, 125)
+        w.op(RELU, [u], [y])
+        return x, y
+    r["refuse_uint8_relu"] = (u8_after_quantize, "operator 1 (RELU): tensor 'u' is uint8; uint8 is supported only at QUANTIZE boundaries")
+    def u8_dequantize(w, rng):
+        x = w.tensor("x", X_SHAPE, UINT8, 0.05, 128)
+        y = w.tensor("y", X_SHAPE, FLOAT32)
+        w.op(DEQUANTIZE, [x], [y])
+        return x, y
+    r["refuse_uint8_dequantize"] = (u8_dequantize, "operator 0 (DEQUANTIZE): tensor 'x' is uint8; uint8 is supported only at QUANTIZE")
+    def f32_to_u8(w, rng):
+        x = w.tensor("x", X_SHAPE, FLOAT32)
+        y = w.tensor("y", X_SHAPE, UINT8, 0.05, 128)
+        w.op(QUANTIZE, [x], [y])
+        return x, y
+    def u8_to_u8(w, rng):
+        x = w.tensor("x", X_SHAPE, UINT8, 0.05, 128)
+        y = w.tensor("y", X_SHAPE, UINT8, 0.07, 100)
+        w.op(QUANTIZE, [x], [y])
+        return x, y
+    r["refuse_uint8_to_uint8"] = (u8_to_u8, "operator 0 (QUANTIZE): uint8 QUANTIZE is supported between uint8 and int8 only (uint8 -> uint8")
+    r["refuse_float_to_uint8"] = (f32_to_u8, "operator 0 (QUANTIZE): uint8 QUANTIZE is supported between uint8 and int8 only ('x' is float32)")
     return r
 
 
@@ -1062,7 +1134,7 @@ def main():
     if "--list" in sys.argv:
         print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain",
                          "chain_resize", "float_resize", "chain16", "chain16_act",
-                         "x16_float_io", "chain16_ops", "float_ops_chain", "f16_chain"] + list(refusals())))
+                         "x16_float_io", "chain16_ops", "float_ops_chain", "f16_chain"] + list(U8_IO) + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -1086,6 +1158,9 @@ def main():
     lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
               "patch_chain chain", "chain_resize chain", "float_resize chain", "chain16 chain",
               "chain16_act chain", "x16_float_io chain", "chain16_ops chain", "float_ops_chain chain", "f16_chain chain"]
+    for name, (q_in, q_out) in U8_IO.items():
+        open(os.path.join(out, name + ".tflite"), "wb").write(u8_io(name, q_in, q_out))
+        lines.append(f"{name} chain")
     for name, (build, expect) in refusals().items():
         open(os.path.join(out, name + ".tflite"), "wb").write(single(name, build))
         lines.append(f"{name} refuse {expect}")

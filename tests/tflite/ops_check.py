@@ -2,7 +2,7 @@
 """Helper of ctest tflite_ops (test_tflite_ops.sh).
 
   ops_check.py prepare DIR N          for every "op"/"chain" case of DIR/cases.txt: DIR/<case>.in.npy
-                                      (N seeded int8 / int16 / float inputs; an int16 input of 65536 elements is a permutation
+                                      (N seeded int8 / uint8 / int16 / float inputs; an int16 input of 65536 elements is a permutation
                                       of every int16 value), .in0.npy (the first), .ref.npy / .ref0.npy
                                       (scripts/tflite_ref.py, NHWC)
   ops_check.py compare OUTDIR REF LABEL dataset|single   Ferrite's output (the one .npy in OUTDIR; rank-4 outputs
@@ -36,6 +36,8 @@ def prepare(d, n):
             x = np.stack([rng.permutation(np.arange(-32768, 32768)).reshape(shape) for _ in range(n)]).astype(np.int16)
         elif m.tensors[m.inputs[0]]["dtype"] == np.int16:
             x = rng.integers(-32768, 32768, size=[n] + shape).astype(np.int16)
+        elif m.tensors[m.inputs[0]]["dtype"] == np.uint8:
+            x = rng.integers(0, 256, size=[n] + shape).astype(np.uint8)
         else:
             x = rng.integers(-128, 128, size=[n] + shape).astype(np.int8)
         y = np.stack([tflite_ref.run(m, x[i]) for i in range(n)])

@@ -91,5 +91,29 @@ r = np.stack([tflite_ref.run(m, x[i]) for i in range(4)]); np.save('$T/f.ref.npy
   "$FERRITE" report "$F" > "$T/f.report.txt"
   echo "kws_ref_model_float32: $(grep -m1 '^ *arena ' "$T/f.report.txt" | sed 's/^ *//')"
 fi
+# The KWS model with a uint8 interface, as TFLite's converter makes it with inference_input_type /
+# inference_output_type = tf.uint8 (tests/tflite/make_u8_io.py rewrites the flatbuffer into $T):
+# QUANTIZE uint8 -> int8 first, QUANTIZE int8 -> uint8 last, both the exact offset. Its output for
+# the seeded inputs xor 0x80 must be the committed int8 golden xor 0x80 (the reference agrees), on
+# the host (4 inputs) and QEMU Cortex-M4 (first input); the generated API takes and gives uint8.
+U=$T/kws_u8.tflite
+"$PY" "$SRC/tests/tflite/make_u8_io.py" "$MODELS/kws_ref_model.tflite" "$U"
+"$PY" "$SRC/tests/tflite/tflite_inputs.py" inputs "$MODELS/kws_ref_model.tflite" 4 "$T/kws.in.npy"
+"$PY" -c "
+import sys, numpy as np; sys.path.insert(0, '$SRC/scripts'); import tflite_ref
+x = np.load('$T/kws.in.npy').view(np.uint8) ^ 0x80
+g = np.load('$SRC/tests/data/tflite/kws_ref_model_ref.npy').view(np.uint8) ^ 0x80
+m = tflite_ref.Model('$U'); r = np.stack([tflite_ref.run(m, x[i]) for i in range(4)])
+assert r.dtype == np.uint8 and (r.reshape(g.shape) == g).all(), 'reference of the uint8 model != int8 golden xor 0x80'
+np.save('$T/u8.in.npy', x); np.save('$T/u8.in0.npy', x[0]); np.save('$T/u8.ref.npy', g); np.save('$T/u8.ref0.npy', g[0])"
+"$FERRITE" compile "$U" -o "$T/u8.gen" > /dev/null
+grep -q 'uint8_t\* input0' "$T/u8.gen"/*.h && grep -q 'uint8_t\* output0' "$T/u8.gen"/*.h ||
+  { echo "FAIL: kws uint8 I/O: the generated API is not uint8"; exit 1; }
+"$FERRITE" run "$U" --input "$T/u8.in.npy" --dataset --output-dir "$T/u8.host" --quiet >/dev/null
+"$PY" "$SRC/tests/tflite/ops_check.py" compare "$T/u8.host" "$T/u8.ref.npy" "kws_ref_model uint8 I/O host" dataset
+if [ $have_qemu = 1 ]; then
+  "$FERRITE" run "$U" --input "$T/u8.in0.npy" --target qemu-cortex-m4 --output-dir "$T/u8.m4" --quiet >/dev/null
+  "$PY" "$SRC/tests/tflite/ops_check.py" compare "$T/u8.m4" "$T/u8.ref0.npy" "kws_ref_model uint8 I/O QEMU Cortex-M4" single
+fi
 [ $have_qemu = 1 ] || echo "note: qemu-system-arm / arm-none-eabi-g++ missing, the Cortex-M4 runs were skipped"
 echo "tflite_models: OK"
