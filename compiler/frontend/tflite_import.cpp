@@ -1662,6 +1662,7 @@ Expected<Graph> import_tflite(const std::string& path) {
         auto wq = b.quant_of(*wt);
         if (!wq) return wq.error();
         const Shape xs = b.g.t(*x).shape;  // NCHW
+        if (xs.size() != 4) return b.err("input must be 4-D");
         const int64_t C = xs[1], H = xs[2], W = xs[3];
         // Filter: CONV_2D [O][KH][KW][I]; DEPTHWISE [1][KH][KW][O]. To OIHW.
         const int64_t O = dw ? (*ws)[3] : (*ws)[0], KH = (*ws)[1], KW = (*ws)[2], I = dw ? 1 : (*ws)[3];
@@ -2283,6 +2284,7 @@ Expected<Graph> import_tflite(const std::string& path) {
         auto x = b.act(in[0]);
         if (!x) return x.error();
         const Shape xs = b.g.t(*x).shape;
+        if (xs.size() != 4) return b.err("input must be 4-D");
         auto [oh, pt] = tfl_pad(xs[2], fh, sh, 1, padding);
         auto [ow, pl] = tfl_pad(xs[3], fw, sw, 1, padding);
         auto y = b.act(out[0], true);
