@@ -11,6 +11,7 @@
 //                [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict] [--progress-seconds P]
 // --progress-seconds prints the running counts every P seconds (for long runs that may be stopped).
 //   ferrite_fuzz --target model --replay FILE...
+//   ferrite_fuzz --target model --corpus ... --seed K --dump I... [--crash-dir DIR]  (writes mutants I)
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -290,8 +291,13 @@ std::string read_all(const fs::path& p) {
 struct Shared {
   std::atomic<uint64_t> current, done;
   std::atomic<int64_t> started_ms;
-  std::atomic<int64_t> started_cpu_ms;  // the worker's and its sandbox worker's CPU time then
-  std::atomic<int> sandbox_pid;         // the worker's sandbox worker (or -1)
+  // The worker's and its sandbox worker's CPU time when the current input started, and that sandbox
+  // worker (or -1): a pair the watcher must read together, so the worker publishes them under a
+  // sequence number (odd while it writes). Read apart, a new start with the previous input's sandbox
+  // worker (replaced every kWorkerJobs jobs) counted that worker's whole life as this input's time.
+  std::atomic<uint64_t> cpu_seq;
+  std::atomic<int64_t> started_cpu_ms;
+  std::atomic<int> sandbox_pid;
   std::atomic<uint64_t> outcomes[3];
   std::atomic<uint64_t> slow;  // inputs that took more than 5 s
   std::atomic<int64_t> slowest_ms;
@@ -338,7 +344,8 @@ int usage() {
                "usage: ferrite_fuzz --target model|npy|pb|tflite --corpus PATH... [--count N] [--seconds S] [--seed K]\n"
                "                    [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict]\n"
                "                    [--progress-seconds P]\n"
-               "       ferrite_fuzz --target model|npy|pb|tflite --replay FILE...\n");
+               "       ferrite_fuzz --target model|npy|pb|tflite --replay FILE...\n"
+               "       ferrite_fuzz --target model|npy|pb|tflite --corpus PATH... --seed K --dump I... [--crash-dir DIR]\n");
   return 2;
 }
 
@@ -346,7 +353,7 @@ int usage() {
 
 int main(int argc, char** argv) {
   Target target = Target::Model;
-  std::vector<std::string> corpus_paths, replay;
+  std::vector<std::string> corpus_paths, replay, dump;
   uint64_t count = 1000, seed = 1;
   double seconds = 0, hang_seconds = 10, progress_seconds = 0;
   uint64_t memory_mib = 4096;
@@ -362,6 +369,7 @@ int main(int argc, char** argv) {
       list = nullptr;
     } else if (a == "--corpus") list = &corpus_paths;
     else if (a == "--replay") list = &replay;
+    else if (a == "--dump") list = &dump;
     else if (a == "--count") count = std::stoull(val());
     else if (a == "--seconds") seconds = std::stod(val());
     else if (a == "--seed") seed = std::stoull(val());
@@ -419,6 +427,10 @@ int main(int argc, char** argv) {
     std::ofstream(p, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return p.string();
   };
+  if (!dump.empty()) {  // write mutants (e.g. the slowest of a run's summary) to look at them
+    for (const auto& d : dump) std::printf("%s\n", save(std::stoull(d), "mutant").c_str());
+    return 0;
+  }
   uint64_t next = 0;
   int64_t next_progress = progress_seconds > 0 ? t_start + static_cast<int64_t>(progress_seconds * 1000) : std::numeric_limits<int64_t>::max();
   auto summary = [&](const char* head) {
@@ -438,8 +450,10 @@ int main(int argc, char** argv) {
     sh->done = next;
     sh->current = next;
     sh->started_ms = now_ms();
+    ++sh->cpu_seq;
     sh->started_cpu_ms = 0;
     sh->sandbox_pid = -1;
+    ++sh->cpu_seq;
     const pid_t pid = fork();
     if (pid < 0) return 2;
     if (pid == 0) {
@@ -456,8 +470,10 @@ int main(int argc, char** argv) {
         sh->started_ms = now_ms();
         const int64_t self_before = cpu_ms(CLOCK_PROCESS_CPUTIME_ID);
         const CpuClock before = cpu_clock();
+        ++sh->cpu_seq;
         sh->sandbox_pid = before.worker;
         sh->started_cpu_ms = self_before + before.worker_ms;
+        ++sh->cpu_seq;
         const Outcome o = run_one(target, reinterpret_cast<const uint8_t*>(m.data()), m.size());
         const int64_t took = now_ms() - sh->started_ms;
         const int64_t cpu = cpu_since(self_before, before);
@@ -496,17 +512,29 @@ int main(int argc, char** argv) {
       }
       // A hang: more than --hang-seconds of CPU time on one input (the worker's and its sandbox
       // worker's), or ten times that on the wall clock (a stall).
-      int64_t cpu_now = 0;
-      clockid_t c;
-      if (clock_getcpuclockid(pid, &c) == 0) cpu_now += cpu_ms(c);
-      const int sandbox = sh->sandbox_pid;
-      if (sandbox > 0 && clock_getcpuclockid(sandbox, &c) == 0) cpu_now += cpu_ms(c);
-      const bool cpu_hang = sh->started_cpu_ms > 0 && cpu_now - sh->started_cpu_ms > static_cast<int64_t>(hang_seconds * 1000);
-      if (cpu_hang || now_ms() - sh->started_ms > static_cast<int64_t>(hang_seconds * 10000)) {
+      // The pair (start, sandbox worker) is used only if the worker did not change it while we read.
+      int64_t cpu_used = -1;
+      const uint64_t seq = sh->cpu_seq;
+      if (seq % 2 == 0) {
+        const int sandbox = sh->sandbox_pid;
+        const int64_t start = sh->started_cpu_ms;
+        int64_t cpu_now = 0;
+        clockid_t c;
+        if (clock_getcpuclockid(pid, &c) == 0) cpu_now += cpu_ms(c);
+        if (sandbox > 0 && clock_getcpuclockid(sandbox, &c) == 0) cpu_now += cpu_ms(c);
+        if (sh->cpu_seq == seq && start > 0) cpu_used = cpu_now - start;
+      }
+      const int64_t wall_used = now_ms() - sh->started_ms;
+      const bool cpu_hang = cpu_used > static_cast<int64_t>(hang_seconds * 1000);
+      if (cpu_hang || wall_used > static_cast<int64_t>(hang_seconds * 10000)) {
         kill(pid, SIGKILL);
         waitpid(pid, &status, 0);
         const uint64_t i = sh->current;
-        crashes.emplace_back(i, "hang (> " + std::to_string(static_cast<int>(hang_seconds)) + " s of CPU time or ten times that in all), saved as " + save(i, "hang"));
+        char took[96];
+        std::snprintf(took, sizeof took, "%.2f s of CPU time, %.2f s in all", static_cast<double>(cpu_used) / 1000.0,
+                      static_cast<double>(wall_used) / 1000.0);
+        crashes.emplace_back(i, "hang (" + std::string(took) + "; limits " + std::to_string(static_cast<int>(hang_seconds)) +
+                                    " s of CPU time, ten times that in all), saved as " + save(i, "hang"));
         next = i + 1;
         break;
       }
