@@ -24,10 +24,26 @@ namespace ops {
 namespace {
 using ops::has_input;
 
+// A ratio TFLite's fixed-point arithmetic cannot represent, met while lowering the current node:
+// not finite, or 2^30 or more (a left shift of 31 or more: `x * (1 << shift)` in TFLite's
+// MultiplyByQuantizedMultiplier overflows int, undefined behaviour, so there is no TFLite result to
+// match). quantize_multiplier() records it and returns (0, 0) so that the lowering's own compile-time
+// evaluation stays defined; lower_node_tflite() then refuses the node. (The compiler is
+// single-threaded, as its sandbox.)
+struct BadMultiplier {
+  bool seen = false;
+  double ratio = 0.0;
+};
+BadMultiplier g_bad_multiplier;
+
 // TFLite's QuantizeMultiplier: m = frexp(d) in [0.5, 1), q = round(m * 2^31) (half away from zero),
 // q == 2^31 -> 2^30 with shift + 1; a shift below -31 gives (0, 0).
 std::pair<int32_t, int32_t> quantize_multiplier(double d) {
   if (d == 0.0) return {0, 0};
+  if (!std::isfinite(d) || std::fabs(d) >= 1073741824.0) {
+    if (!g_bad_multiplier.seen) g_bad_multiplier = {true, d};
+    return {0, 0};
+  }
   int shift = 0;
   const double m = std::frexp(d, &shift);
   int64_t q = static_cast<int64_t>(std::round(m * static_cast<double>(int64_t{1} << 31)));
@@ -283,8 +299,9 @@ Status rewrite_binary(const Graph& g, const Node& n, Lowered& l, KernelId kernel
   return Status::ok();
 }
 
-// SUB: sub_common.cc forms the multipliers in float (2 * max scale, each ratio a float division),
-// then widens them to double for QuantizeMultiplier; left shift 20 as ADD.
+// SUB: TFLite's PrepareGeneralSubOp, ADD's rule: 2 * max scale (exact in float), each ratio a double
+// division; left shift 20. (TFLite Micro's sub_common.cc divides in float: its multipliers can differ
+// in the last bit, and its results by 1 on a few elements; see docs/numerics.md.)
 Expected<Lowered> lower_sub(const Graph& g, const Node& n) {
   auto l = ops::lower_QLinearAdd(g, n);
   if (!l) return l.error();
@@ -294,10 +311,10 @@ Expected<Lowered> lower_sub(const Graph& g, const Node& n) {
   if (!sb) return sb.error();
   if (!sy) return sy.error();
   const int32_t left_shift = 20;
-  const float twice_max = 2.f * std::max(*sa, *sb);
-  auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa / twice_max));
-  auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb / twice_max));
-  auto [my, shy] = quantize_multiplier(static_cast<double>(twice_max / (static_cast<float>(1 << left_shift) * *sy)));
+  const double twice_max = 2.0 * static_cast<double>(std::max(*sa, *sb));
+  auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa) / twice_max);
+  auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb) / twice_max);
+  auto [my, shy] = quantize_multiplier(twice_max / static_cast<double>(static_cast<float>(1 << left_shift) * *sy));
   FERRITE_TRY(rewrite_binary(g, n, *l, KernelId::sub_s8_tfl, "sub_s8_tfl", {left_shift, ma, sha, mb, shb, my, shy},
                              tfl_act_range(n.act, *sy, zp_of(g, n, 7))));
   return l;
@@ -1239,8 +1256,8 @@ Expected<Lowered> lower_mean16(const Graph& g, const Node& n) {
 }
 
 // ADD / SUB / MUL on int16 (add_common.cc, sub_common.cc, mul_common.cc with int16 outputs): the
-// int8 rules with left shift 15 for ADD and SUB (ADD's multipliers from double ratios, SUB's formed
-// in float as for int8), MUL's QuantizeMultiplier(sa * sb / sy); zero points 0. Broadcasting and
+// int8 rules with left shift 15 for ADD and SUB (multipliers from double ratios, as for int8), MUL's
+// QuantizeMultiplier(sa * sb / sy); zero points 0. Broadcasting and
 // constant operands as for int8 (the same operand views from lower_qbinary).
 Expected<Lowered> lower_binary16(const Graph& g, const Node& n) {
   const bool is_mul = n.op == OpKind::QLinearMul;
@@ -1264,19 +1281,12 @@ Expected<Lowered> lower_binary16(const Graph& g, const Node& n) {
   if (is_mul) {
     auto [m, s] = quantize_multiplier(static_cast<double>(*sa) * static_cast<double>(*sb) / static_cast<double>(*sy));
     q = {m, s};
-  } else if (op == "ADD") {
+  } else {  // ADD and SUB: the same multipliers (double ratios)
     const int32_t left_shift = 15;
     const double twice_max = 2.0 * static_cast<double>(std::max(*sa, *sb));
     auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa) / twice_max);
     auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb) / twice_max);
     auto [my, shy] = quantize_multiplier(twice_max / static_cast<double>(static_cast<float>(1 << left_shift) * *sy));
-    q = {left_shift, ma, sha, mb, shb, my, shy};
-  } else {
-    const int32_t left_shift = 15;
-    const float twice_max = 2.f * std::max(*sa, *sb);
-    auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa / twice_max));
-    auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb / twice_max));
-    auto [my, shy] = quantize_multiplier(static_cast<double>(twice_max / (static_cast<float>(1 << left_shift) * *sy)));
     q = {left_shift, ma, sha, mb, shb, my, shy};
   }
   const KernelId k = is_mul ? KernelId::mul_s16_tfl : (op == "ADD" ? KernelId::add_s16_tfl : KernelId::sub_s16_tfl);
@@ -1435,7 +1445,22 @@ Expected<Lowered> lower_softmax16(const Graph& g, const Node& n) {
 
 }  // namespace
 
+namespace {
+Expected<Lowered> lower_node_tflite_impl(const Graph& g, const Node& n);
+}  // namespace
+
 Expected<Lowered> lower_node_tflite(const Graph& g, const Node& n) {
+  g_bad_multiplier = {};
+  auto l = lower_node_tflite_impl(g, n);
+  if (l && g_bad_multiplier.seen)
+    return make_error("{}: a rescaling ratio of {:g} (from the scales{}) is outside TFLite's fixed-point multipliers "
+                      "(finite and below 2^30)",
+                      n.display_name(), g_bad_multiplier.ratio, n.op == OpKind::QLinearLeakyRelu ? " and alpha" : "");
+  return l;
+}
+
+namespace {
+Expected<Lowered> lower_node_tflite_impl(const Graph& g, const Node& n) {
   if (!n.inputs.empty() && n.inputs[0] != kNoTensor && g.t(n.inputs[0]).dtype == DType::I16) {  // 16x8 models
     switch (n.op) {
       case OpKind::QLinearConv:
@@ -1487,5 +1512,6 @@ Expected<Lowered> lower_node_tflite(const Graph& g, const Node& n) {
                           n.display_name(), kernel_name(c.kernel));
   return l;
 }
+}  // namespace
 
 }  // namespace ferrite
