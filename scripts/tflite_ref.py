@@ -442,15 +442,16 @@ def fused(op, field=0):
 
 
 def sub(a, b, m, op):
-    """SUB: as ADD, but the multipliers are formed in float (sub_common.cc), then widened. int16
-    (16x8): left shift 15 and the int16 limits."""
+    """SUB: ADD's multipliers (TFLite's PrepareGeneralSubOp: double ratios of the float scales; TFLite
+    Micro's sub_common.cc divides in float instead), the scaled operands subtracted. int16 (16x8):
+    left shift 15 and the int16 limits."""
     (sa, za), (sb, zb), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["inputs"][1]), q8(m, op["outputs"][0])
     x16 = m.tensors[op["outputs"][0]]["dtype"] == np.int16
     left = 15 if x16 else 20
-    twice = f32(2) * max(f32(sa), f32(sb))
-    ma, sha = quantize_multiplier(float(f32(sa) / twice))
-    mb, shb = quantize_multiplier(float(f32(sb) / twice))
-    my, shy = quantize_multiplier(float(twice / (f32(1 << left) * f32(sy))))
+    twice = 2 * max(float(sa), float(sb))
+    ma, sha = quantize_multiplier(float(sa) / twice)
+    mb, shb = quantize_multiplier(float(sb) / twice)
+    my, shy = quantize_multiplier(twice / ((1 << left) * float(sy)))
     xa = mbqm((a.astype(np.int64) - za) * (1 << left), ma, sha)
     xb = mbqm((b.astype(np.int64) - zb) * (1 << left), mb, shb)
     y = mbqm(xa - xb, my, shy) + zy

@@ -387,8 +387,8 @@ inline void softmax_s8_tfl(const SoftmaxS8Params& p, const int8_t* x, const int3
 }
 
 // ---- stage 2: MEAN, PAD (TFLite Micro's int8 rules) ----
-// SUB: tfl_add_sub subtracting (the compiler forms its multipliers in float, as TFLite's
-// sub_common.cc does).
+// SUB: tfl_add_sub subtracting (the compiler forms its multipliers as for ADD, TFLite's
+// PrepareGeneralSubOp).
 inline void sub_s8_tfl(const BinaryS8Params& p, const int8_t* a, const int8_t* b, const int32_t* q, int8_t* y) {
   tfl_add_sub(p, a, b, q, y, true);
 }

@@ -55,6 +55,20 @@ def binary(code, otype, b_shape, const, act=0, qa=(0.05, -3), qb=(0.08, 7), qy=(
     return build
 
 
+def sub_ratio_case(dtype, qa, qb, qy):
+    """SUB over many operand pairs, with scales whose multipliers differ in the last bits between
+    TFLite's rule (double ratios) and TFLite Micro's (float ratios): a [256, 256] input (int16: a
+    permutation of every value, ops_check.py) minus a constant row of 256 values (int8: every value)."""
+    def build(w, rng):
+        x = w.tensor("x", [256, 256], dtype, *qa)
+        row = np.arange(-128, 128) if dtype == INT8 else rng.integers(-32768, 32768, [256])
+        b = w.tensor("b", [256], dtype, *qb, data=row)
+        y = w.tensor("y", [256, 256], dtype, *qy)
+        w.op(SUB, [x, b], [y], SUB_OPTIONS, [(0, "b", 0)])
+        return x, y
+    return build
+
+
 def case_unary(code, out_shape, otype=0, opts=(), qx=(0.05, -3), qy=(0.05, -3), shape=None, consts=(), dtype=INT8):
     """consts: (name, shape, type, data) constant inputs after x."""
     def build(w, rng):
@@ -80,6 +94,9 @@ def cases():
         c[f"{nm}_scalar"] = binary(code, otype, [1], True, act=3, qb=(0.02, -128))  # RELU6, edge zp
         c[f"{nm}_edge_zp"] = binary(code, otype, S, False, act=2, qa=(0.004, 127), qb=(0.3, -128), qy=(0.02, -128))
     c["add_rank2"] = binary(ADD, ADD_OPTIONS, [1, 8], True, a_shape=[3, 8])
+    # TFLite's SUB multipliers (double ratios), not TFLite Micro's (float): differs on a few pairs.
+    c["sub_ratio_rule"] = sub_ratio_case(INT8, (0.026225877925753593, 3), (0.07721743732690811, -5),
+                                         (0.1108817309141159, 2))
     c["mul_big_scale"] = binary(MUL, MUL_OPTIONS, [8], True, qa=(0.5, 0), qb=(0.9, 3), qy=(0.01, 0))
     for code, nm in ((MAXIMUM, "maximum"), (MINIMUM, "minimum")):  # (same-shape: chain_data, patch_chain)
         c[f"{nm}_bcast"] = binary(code, 0, [1, 1, 5, 8], True, qa=(0.05, -3), qb=(0.05, -3), qy=(0.05, -3))
@@ -413,6 +430,9 @@ def x16_cases():
         c[f"{nm}16_rank2"] = bin16(code, otype, [8], a_shape=[4, 8], qy=qy)
         c[f"{nm}16_bcast_computed"] = bin16(code, otype, [1, 1, 1, 8], qb=0.003, qy=qy, computed=True)
     c["mul16_product_scale_gt1"] = bin16(MUL, MUL_OPTIONS, [8], qa=0.05, qb=0.03, qy=0.0004)
+    # The scales of TFLite Micro's seanet sub0 integration test (scripts/tflm_goldens.py).
+    c["sub16_ratio_rule"] = sub_ratio_case(INT16, (0.0009693715837784111, 0), (8.709842404641677e-06, 0),
+                                           (0.0005941494018770754, 0))
     # LOGISTIC / TANH over the full int16 range (the 65536-element input is a permutation of every
     # int16 value, tests/tflite/ops_check.py): TFLite's power-of-two paths (2^-12; TANH also 2^-11;
     # 2^-12 * 1.0004 is "a power of two" to CheckedLog2) and general scales.
