@@ -89,7 +89,9 @@ bool data_movement(KernelId k) {
 // Conv / depthwise / fully connected: (multiplier, shift) per output channel. Conv uses
 // double(x_scale) * double(w_scale[c]) / double(y_scale) (PopulateConvolutionQuantizationParams);
 // a per-tensor fully connected layer forms x_scale * w_scale in float first
-// (GetQuantizedConvolutionMultipler), a per-channel one as conv.
+// (GetQuantizedConvolutionMultipler), a per-channel one as conv; so does a uint8 conv / depthwise
+// (attribute "tfl_uint8" from the frontend: PopulateConvolutionQuantizationParams takes the uint8
+// multiplier from GetQuantizedConvolutionMultipler).
 Expected<Lowered> rewrite_conv_fc(const Graph& g, const Node& n, Lowered l, size_t xs_slot, size_t ws_slot, size_t ys_slot,
                                   bool fc) {
   auto xs = scale_of(g, n, xs_slot);
@@ -107,7 +109,7 @@ Expected<Lowered> rewrite_conv_fc(const Graph& g, const Node& n, Lowered l, size
     std::vector<int32_t> qm;
     for (int32_t c = 0; c < channels; ++c) {
       const float w = ws.size() == 1 ? ws[0] : ws.at(static_cast<size_t>(c));
-      const double ratio = fc && ws.size() == 1 ? static_cast<double>(*xs * w) / static_cast<double>(*ys)
+      const double ratio = (fc || n.attrs.i("tfl_uint8", 0) != 0) && ws.size() == 1 ? static_cast<double>(*xs * w) / static_cast<double>(*ys)
                                                 : static_cast<double>(*xs) * static_cast<double>(w) / static_cast<double>(*ys);
       auto [m, s] = quantize_multiplier(ratio);
       qm.push_back(m);
@@ -197,6 +199,11 @@ Expected<Lowered> lower_avgpool(const Graph& g, const Node& n) {
     if (!p || c.kernel != KernelId::avgpool_s8_nhwc || p->dil_h != 1 || p->dil_w != 1)
       return make_error("{}: internal error: unexpected pooling call under TFLite numerics", n.display_name());
     std::tie(p->act_min, p->act_max) = tfl_act_range(n.act, *sy, p->out_zp);
+    if (n.attrs.i("tfl_uint8", 0) != 0) {  // uint8 model: the uint8 kernel's rounding (no target variants)
+      c.kernel = KernelId::avgpool_u8_nhwc_tfl;
+      c.variant = "avgpool_u8_nhwc_tfl";
+      continue;
+    }
     c.kernel = KernelId::avgpool_s8_nhwc_tfl;
     c.variant += "_tfl";
   }
@@ -284,7 +291,8 @@ Status rewrite_binary(const Graph& g, const Node& n, Lowered& l, KernelId kernel
 }
 
 // SUB: sub_common.cc forms the multipliers in float (2 * max scale, each ratio a float division),
-// then widens them to double for QuantizeMultiplier; left shift 20 as ADD.
+// then widens them to double for QuantizeMultiplier; left shift 20 as ADD. A uint8 SUB (attribute
+// "tfl_uint8": TFLite's sub.cc, TFLite Micro has no uint8 SUB) forms them in double, as ADD.
 Expected<Lowered> lower_sub(const Graph& g, const Node& n) {
   auto l = ops::lower_QLinearAdd(g, n);
   if (!l) return l.error();
@@ -295,15 +303,19 @@ Expected<Lowered> lower_sub(const Graph& g, const Node& n) {
   if (!sy) return sy.error();
   const int32_t left_shift = 20;
   const float twice_max = 2.f * std::max(*sa, *sb);
-  auto [ma, sha] = quantize_multiplier(static_cast<double>(*sa / twice_max));
-  auto [mb, shb] = quantize_multiplier(static_cast<double>(*sb / twice_max));
-  auto [my, shy] = quantize_multiplier(static_cast<double>(twice_max / (static_cast<float>(1 << left_shift) * *sy)));
+  const bool u8 = n.attrs.i("tfl_uint8", 0) != 0;
+  const double twice_max_d = static_cast<double>(twice_max);  // exact: twice a float
+  auto [ma, sha] = quantize_multiplier(u8 ? static_cast<double>(*sa) / twice_max_d : static_cast<double>(*sa / twice_max));
+  auto [mb, shb] = quantize_multiplier(u8 ? static_cast<double>(*sb) / twice_max_d : static_cast<double>(*sb / twice_max));
+  const float out_div = static_cast<float>(1 << left_shift) * *sy;  // exact: a power of two times a float
+  auto [my, shy] = quantize_multiplier(u8 ? twice_max_d / static_cast<double>(out_div) : static_cast<double>(twice_max / out_div));
   FERRITE_TRY(rewrite_binary(g, n, *l, KernelId::sub_s8_tfl, "sub_s8_tfl", {left_shift, ma, sha, mb, shb, my, shy},
                              tfl_act_range(n.act, *sy, zp_of(g, n, 7))));
   return l;
 }
 
-// MUL: QuantizeMultiplier(double(a_scale) * double(b_scale) / double(y_scale)) (mul_common.cc).
+// MUL: QuantizeMultiplier(double(a_scale) * double(b_scale) / double(y_scale)) (mul_common.cc); a
+// uint8 MUL (attribute "tfl_uint8": TFLite's mul.cc) computes a_scale * b_scale / y_scale in float.
 Expected<Lowered> lower_mul(const Graph& g, const Node& n) {
   auto l = ops::lower_QLinearMul(g, n);
   if (!l) return l.error();
@@ -312,7 +324,9 @@ Expected<Lowered> lower_mul(const Graph& g, const Node& n) {
   if (!sa) return sa.error();
   if (!sb) return sb.error();
   if (!sy) return sy.error();
-  auto [m, s] = quantize_multiplier(static_cast<double>(*sa) * static_cast<double>(*sb) / static_cast<double>(*sy));
+  auto [m, s] = quantize_multiplier(n.attrs.i("tfl_uint8", 0) != 0
+                                        ? static_cast<double>(*sa * *sb / *sy)
+                                        : static_cast<double>(*sa) * static_cast<double>(*sb) / static_cast<double>(*sy));
   FERRITE_TRY(rewrite_binary(g, n, *l, KernelId::mul_s8_tfl, "mul_s8_tfl", {m, s}, tfl_act_range(n.act, *sy, zp_of(g, n, 7))));
   return l;
 }
@@ -680,6 +694,7 @@ Expected<Lowered> lower_hard_swish(const Graph& g, const Node& n, Expected<Lower
   if (rexp > 15 || rexp < -15 || oexp < -15)
     return make_error("{}: scales outside the range TFLite's int8 HARD_SWISH handles", n.display_name());
   const int16_t om = fx::down_to_int16(om32), rm = fx::down_to_int16(rm32);
+  const bool u8 = n.attrs.i("tfl_uint8", 0) != 0;
   std::vector<int8_t> table(256);
   for (int32_t v = -128; v < 128; ++v) {
     const auto in = static_cast<int16_t>(v - zx);
@@ -692,8 +707,12 @@ Expected<Lowered> lower_hard_swish(const Graph& g, const Node& n, Expected<Lower
     if (rexp < 0) reluish = fx::rdbpot16(reluish, -rexp);
     reluish = static_cast<int16_t>((reluish + (1 << 15)) >> 1);
     const int16_t pre_shift = fx::sdhm16_trunc(reluish, pre_out);
-    auto out = static_cast<int16_t>(fx::rdbpot16(pre_shift, -oexp) + zy);  // int16 arithmetic, as TFLite's
-    table[static_cast<size_t>(v + 128)] = static_cast<int8_t>(std::clamp<int32_t>(out, -128, 127));
+    // int16 arithmetic, as TFLite's, with the model's zero point: a uint8 model's (attribute
+    // "tfl_uint8"; the data is stored as int8, zero points - 128) is zy + 128, and its clamp [0, 255]
+    // (the int16 sum can wrap otherwise than the int8 one's).
+    const int32_t off = u8 ? 128 : 0;
+    auto out = static_cast<int16_t>(fx::rdbpot16(pre_shift, -oexp) + zy + off);
+    table[static_cast<size_t>(v + 128)] = static_cast<int8_t>(std::clamp<int32_t>(out, -128 + off, 127 + off) - off);
   }
   return with_table(g, n, std::move(l), table, "lut_s8_hard_swish_tfl");
 }
