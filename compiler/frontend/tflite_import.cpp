@@ -81,7 +81,9 @@ constexpr const char* kSupportedList =
     "MEAN, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
     "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE (int8 -> int8, float -> int8, uint8 <-> int8), DEQUANTIZE (int8 -> float), "
     "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR; int16 activations (16x8): all of these but RELU_N1_TO_1 and HARD_SWISH "
-    "(TFLite has no int16 kernel for them), QUANTIZE float -> int16 and DEQUANTIZE int16 -> float only";
+    "(TFLite has no int16 kernel for them), QUANTIZE float -> int16 and DEQUANTIZE int16 -> float only; uint8 models "
+    "(uint8 activations, asymmetric per-tensor uint8 weights): all of these but MEAN and RESIZE_BILINEAR (TFLite's "
+    "uint8 rules for them differ), QUANTIZE float / int8 / uint8 -> uint8 and DEQUANTIZE uint8 -> float";
 
 constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
