@@ -2104,7 +2104,7 @@ Expected<Graph> import_tflite(const std::string& path) {
           if (!x) return x.error();
           if (!b.same_quant(i, out[0]))
             return b.err("input '{}' has another scale or zero point than the output (TFLite's int8 / int16 CONCATENATION "
-                         "needs them equal)", b.g.t(*x).name);
+                         "needs them equal; its uint8 one requantizes in float, which Ferrite does not)", b.g.t(*x).name);
           auto qx = b.qconsts(i);
           if (!qx) return qx.error();
           n.inputs.insert(n.inputs.end(), {*x, qx->first, qx->second});
