@@ -9,7 +9,11 @@ with gemmlowp-style fixed-point exp; 16x8 (int16) models with TFLite's int16 rul
 LOGISTIC / TANH / SOFTMAX; the int8 rules with int16 limits for ADD / SUB / MUL / MAXIMUM / MINIMUM /
 RELU / RELU6 / LEAKY_RELU / pools / MEAN / PAD / resizes; no int16 RELU_N1_TO_1 / HARD_SWISH, which
 TFLite lacks); float models in float64 (int8 dynamic-range weights dequantized per channel, float16
-weights by their DEQUANTIZE: numpy's float16 -> float32, exact). The operators of Ferrite's TFLite frontend.
+weights by their DEQUANTIZE: numpy's float16 -> float32, exact); fully-uint8 (legacy) models with
+TFLite's uint8 kernels' own rules, written on the uint8 values (asymmetric per-tensor uint8 weights,
+the conv multiplier from the float product of the scales, uint8 average-pool rounding, the uint8
+LOGISTIC / TANH / SOFTMAX output conventions, TFLite's sub.cc / mul.cc multipliers; no uint8 MEAN /
+RESIZE_BILINEAR). The operators of Ferrite's TFLite frontend.
 
   tflite_ref.py model.tflite --input in.npy --output out.npy   (int8 input, int8 output)
   tflite_ref.py model.tflite --ops                             (list the operators)
@@ -177,8 +181,10 @@ def mbqm64(x, mult, shift):
     return ((r + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
 
 
-def act_range(act, scale, zp, bits=8):
-    lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
+def act_range(act, scale, zp, bits=8, u8=False):
+    """CalculateActivationRangeQuantized: the type's limits (uint8: 0..255, CalculateActivationRangeUint8)
+    narrowed to zp + round(bound / scale) (float division)."""
+    lo, hi = (0, 255) if u8 else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
     q = lambda v: int(zp + round_away(float(np.float32(v) / np.float32(scale))))  # float division
     if act == 1:
         lo = max(lo, q(0.0))
@@ -210,6 +216,8 @@ def conv(x, m, op, depthwise):
     act = scalar(o, 4 if depthwise else 3, N.Int8Flags, 0)
     dw_, dh_ = scalar(o, 5 if depthwise else 4, N.Int32Flags, 1), scalar(o, 6 if depthwise else 5, N.Int32Flags, 1)
     w = w_t["data"].astype(np.int64)  # conv: [O][H][W][I]; depthwise: [1][H][W][O]
+    if w_t["dtype"] == np.uint8:  # uint8 models: per-tensor asymmetric filter, (w - w_zp) (filter_offset)
+        w = w - int(w_t["zp"][0])
     if depthwise:
         w = np.transpose(w, (3, 1, 2, 0))  # [O][H][W][1]
     O, KH, KW, I = w.shape
@@ -235,8 +243,19 @@ def conv(x, m, op, depthwise):
 
 
 def requant_out(acc, xt, w_t, yt, act, O, fc=False):
-    """int8: 32-bit MultiplyByQuantizedMultiplier; int16 (16x8): the 64-bit one, zero points 0."""
+    """int8: 32-bit MultiplyByQuantizedMultiplier; int16 (16x8): the 64-bit one, zero points 0. uint8
+    (legacy uint8 models, TFLite's uint8 Conv / DepthwiseConv / FullyConnected): the per-tensor
+    multiplier from GetQuantizedConvolutionMultipler (x_scale * w_scale in float, then / y_scale in
+    double), the output clamped to CalculateActivationRangeUint8's bounds."""
     ws = w_t["scale"]
+    if xt["dtype"] == np.uint8:
+        if len(ws) != 1:
+            raise SystemExit("uint8 weights must be quantized per tensor (TFLite's rule)")
+        ratio = float(np.float32(xt["scale"][0]) * np.float32(ws[0])) / float(np.float32(yt["scale"][0]))
+        mult, shift = quantize_multiplier(ratio)
+        y = mbqm(acc, mult, shift) + int(yt["zp"][0])
+        lo, hi = act_range(act, float(yt["scale"][0]), int(yt["zp"][0]), u8=True)
+        return np.clip(y, lo, hi).astype(np.uint8)
     if fc and len(ws) == 1:  # GetQuantizedConvolutionMultipler: the product in float, then double
         ratio = [float(np.float32(xt["scale"][0]) * np.float32(ws[0])) / float(yt["scale"][0])] * O
     else:  # per channel: double(input_scale) * double(filter_scale) / double(output_scale)
@@ -257,6 +276,8 @@ def fully_connected(x, m, op):
     act = scalar(o, 0, N.Int8Flags, 0) if o is not None else 0
     xt, w_t, yt = m.tensors[op["inputs"][0]], m.tensors[op["inputs"][1]], m.tensors[op["outputs"][0]]
     w = w_t["data"].astype(np.int64)  # [O][K]
+    if w_t["dtype"] == np.uint8:  # uint8 models: asymmetric per-tensor weights (weights_offset = -w_zp)
+        w = w - int(w_t["zp"][0])
     O, K = w.shape
     xs = x.reshape(-1, K).astype(np.int64) - int(xt["zp"][0])
     acc = xs @ w.T
@@ -281,8 +302,9 @@ def add(a, b, m, op):
     sa_ = mbqm(xa, ma, sha)
     sb_ = mbqm(xb, mb, shb)
     y = mbqm(sa_ + sb_, my, shy) + int(yt["zp"][0])
-    lo, hi = act_range(act, sy, int(yt["zp"][0]), bits=16 if x16 else 8)
-    return np.clip(y, lo, hi).astype(np.int16 if x16 else np.int8)
+    u8 = yt["dtype"] == np.uint8  # uint8 (reference_ops::Add on uint8): the same rule, limits 0..255
+    lo, hi = act_range(act, sy, int(yt["zp"][0]), bits=16 if x16 else 8, u8=u8)
+    return np.clip(y, lo, hi).astype(np.uint8 if u8 else np.int16 if x16 else np.int8)
 
 
 def pool(x, m, op, is_max):
@@ -304,12 +326,15 @@ def pool(x, m, op, is_max):
             win = x[:, hs:he, ws:we, :].astype(np.int64)
             if is_max:
                 y[:, oh, ow, :] = win.max(axis=(1, 2))
+            elif x.dtype == np.uint8:  # reference_ops::AveragePool on uint8: (acc + count / 2) / count, acc >= 0
+                cnt = (he - hs) * (we - ws)
+                y[:, oh, ow, :] = (win.sum(axis=(1, 2)) + cnt // 2) // cnt
             else:
                 cnt = (he - hs) * (we - ws)
                 s = win.sum(axis=(1, 2))
                 y[:, oh, ow, :] = np.where(s > 0, (s + cnt // 2) // cnt, -((-s + cnt // 2) // cnt))
     x16 = x.dtype == np.int16  # 16x8: the same rules on int16 (int32 sum)
-    lo, hi = act_range(act, float(yt["scale"][0]), int(yt["zp"][0]), bits=16 if x16 else 8)
+    lo, hi = act_range(act, float(yt["scale"][0]), int(yt["zp"][0]), bits=16 if x16 else 8, u8=x.dtype == np.uint8)
     return np.clip(y, lo, hi).astype(x.dtype)
 
 
@@ -388,9 +413,11 @@ def softmax(x, m, op):
             shifted_sum_minus_one -= 1 << 32
         shifted_scale = one_over_one_plus_x(np.array([shifted_sum_minus_one]))[0]
         bits_over_unit = acc_bits - headroom + 31 - 8  # 8 = output bits
-        v = rdbpot(fx_mul(shifted_scale, e), bits_over_unit) - 128
-        out[r] = np.where(use, np.clip(v, -128, 127), -128)
-    return out.reshape(x.shape).astype(np.int8)
+        # + numeric_limits<OutputT>::min(): -128 for int8, 0 for uint8 (output zero point 0)
+        lo = 0 if yt["dtype"] == np.uint8 else -128
+        v = rdbpot(fx_mul(shifted_scale, e), bits_over_unit) + lo
+        out[r] = np.where(use, np.clip(v, lo, lo + 255), lo)
+    return out.reshape(x.shape).astype(yt["dtype"])
 
 
 def count_leading_zeros32(v):
@@ -410,6 +437,8 @@ def requantize(x, m, op):
         q = np.sign(x / yt["scale"][0]) * np.floor(np.abs(x / yt["scale"][0]) + 0.5)
         if yt["dtype"] == np.int16:  # 16x8 models: the same rule with the int16 limits
             return np.clip(q + int(yt["zp"][0]), -32768, 32767).astype(np.int16)
+        if yt["dtype"] == np.uint8:  # AffineQuantize<uint8>: the uint8 limits
+            return np.clip(q + int(yt["zp"][0]), 0, 255).astype(np.uint8)
         return np.clip(q + int(yt["zp"][0]), -128, 127).astype(np.int8)
     mult, shift = quantize_multiplier(float(xt["scale"][0]) / float(yt["scale"][0]))
     # int8 / uint8 in and out (reference_ops::Requantize): with equal scales (multiplier 2^30, shift 1)
@@ -447,6 +476,8 @@ def sub(a, b, m, op):
     left shift 15 and the int16 limits."""
     (sa, za), (sb, zb), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["inputs"][1]), q8(m, op["outputs"][0])
     x16 = m.tensors[op["outputs"][0]]["dtype"] == np.int16
+    if m.tensors[op["outputs"][0]]["dtype"] == np.uint8:
+        return sub_u8(a, b, m, op)
     left = 15 if x16 else 20
     twice = 2 * max(float(sa), float(sb))
     ma, sha = quantize_multiplier(float(sa) / twice)
@@ -459,10 +490,30 @@ def sub(a, b, m, op):
     return np.clip(y, lo, hi).astype(np.int16 if x16 else np.int8)
 
 
-def mul(a, b, m, op):
-    """MUL: (a - za)(b - zb) scaled by QuantizeMultiplier(double sa * double sb / double sy)."""
+def sub_u8(a, b, m, op):
+    """uint8 SUB (TFLite's sub.cc PrepareGeneralSubOp; TFLite Micro has no uint8 SUB): the ratios in
+    double (2 * max scale; scale / that; that / (2^20 * y_scale)), left shift 20, limits 0..255."""
     (sa, za), (sb, zb), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["inputs"][1]), q8(m, op["outputs"][0])
-    mult, shift = quantize_multiplier(sa * sb / sy)
+    twice = 2.0 * max(sa, sb)
+    ma, sha = quantize_multiplier(sa / twice)
+    mb, shb = quantize_multiplier(sb / twice)
+    my, shy = quantize_multiplier(twice / ((1 << 20) * sy))
+    xa = mbqm((a.astype(np.int64) - za) * (1 << 20), ma, sha)
+    xb = mbqm((b.astype(np.int64) - zb) * (1 << 20), mb, shb)
+    y = mbqm(xa - xb, my, shy) + zy
+    lo, hi = act_range(fused(op), sy, zy, u8=True)
+    return np.clip(y, lo, hi).astype(np.uint8)
+
+
+def mul(a, b, m, op):
+    """MUL: (a - za)(b - zb) scaled by QuantizeMultiplier(sa * sb / sy), the ratio computed in float
+    (TFLite's mul.cc, for int8, int16 and uint8; TFLite Micro's mul_common.cc computes it in double)."""
+    (sa, za), (sb, zb), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["inputs"][1]), q8(m, op["outputs"][0])
+    mult, shift = quantize_multiplier(float(f32(sa) * f32(sb) / f32(sy)))
+    if m.tensors[op["outputs"][0]]["dtype"] == np.uint8:
+        y = mbqm((a.astype(np.int64) - za) * (b.astype(np.int64) - zb), mult, shift) + zy
+        lo, hi = act_range(fused(op), sy, zy, u8=True)
+        return np.clip(y, lo, hi).astype(np.uint8)
     y = mbqm((a.astype(np.int64) - za) * (b.astype(np.int64) - zb), mult, shift) + zy
     x16 = m.tensors[op["outputs"][0]]["dtype"] == np.int16  # 16x8: the same rule, int16 limits
     lo, hi = act_range(fused(op), sy, zy, bits=16 if x16 else 8)
@@ -473,6 +524,8 @@ def mean(x, m, op):
     """MEAN int8 (reduce_common.cc, QuantizedMeanOrSum): the sum minus zp * n, scaled by the
     in/out multiplier folded with 1/n as (mult << s) / n, shift - s, s = min(floor(log2 n), 32,
     31 + shift)."""
+    if x.dtype == np.uint8:
+        raise SystemExit("uint8 MEAN: TFLite's legacy uint8 paths are not modelled")
     (sx, zx), (sy, zy) = q8(m, op["inputs"][0]), q8(m, op["outputs"][0])
     axes = sorted({int(v) % x.ndim for v in np.atleast_1d(m.tensors[op["inputs"][1]]["data"])})
     keep = scalar(op["opt"], 0, N.BoolFlags, False) if op["opt"] is not None else False
@@ -507,7 +560,7 @@ def requant_clamp(x, m, op, lo_f, hi_f):
     if x16 and lo_f == -1.0:
         raise SystemExit("TFLite has no int16 RELU_N1_TO_1 kernel")
     mult, shift = quantize_multiplier(float(f32(sx) / f32(sy)))  # ReluPrepare: a float division
-    tmin, tmax = (-32768, 32767) if x16 else (-128, 127)
+    tmin, tmax = (-32768, 32767) if x16 else (0, 255) if x.dtype == np.uint8 else (-128, 127)  # QuantizedReluX<T>
     q = lambda v: int(zy + round_away(float(f32(v) / f32(sy))))
     lo = tmin if lo_f is None else max(tmin, q(lo_f))
     hi = tmax if hi_f is None else min(tmax, q(hi_f))
@@ -529,6 +582,8 @@ def leaky_relu(x, m, op):
     y = zy + np.where(v >= 0, pos, neg)
     if x.dtype == np.int16:  # 16x8: QuantizeLeakyRelu<int16_t>, the same rule, int16 limits
         return np.clip(y, -32768, 32767).astype(np.int16)
+    if x.dtype == np.uint8:  # QuantizeLeakyRelu<uint8_t>
+        return np.clip(y, 0, 255).astype(np.uint8)
     return np.clip(y, -128, 127).astype(np.int8)
 
 
@@ -560,6 +615,8 @@ def resize_bilinear(x, m, op):
     o = op["opt"]
     align = bool(scalar(o, 2, N.BoolFlags, False)) if o is not None else False
     half = bool(scalar(o, 3, N.BoolFlags, False)) if o is not None else False
+    if x.dtype == np.uint8:
+        raise SystemExit("uint8 RESIZE_BILINEAR: TFLite's float-interpolating uint8 kernel is not modelled")
     oh, ow = [int(v) for v in m.tensors[op["inputs"][1]]["data"]]
     n, H, W, C = x.shape
 
@@ -668,6 +725,8 @@ def logistic_tanh(x, m, op, is_tanh):
     mant, left = math.frexp(float(np.float32(sx)) * (1 << 27))
     mult = int(round_away(mant * (1 << 31)))
     radius = math.floor(1.0 * 15 * (1 << 27) / (1 << left))
+    if x.dtype == np.uint8:
+        return logistic_tanh_u8(x, zx, mult, left, radius, is_tanh)
     table = np.zeros(256, np.int64)
     for v in range(-128, 128):
         i = v - zx
@@ -684,6 +743,28 @@ def logistic_tanh(x, m, op, is_tanh):
             r = min(max(r, -128), 127)
         table[v + 128] = r
     return table[x.astype(np.int64) + 128].astype(np.int8)
+
+
+def logistic_tanh_u8(x, zx, mult, left, radius, is_tanh):
+    """uint8 LOGISTIC / TANH (TFLite's reference uint8 kernels, reference_ops::Logistic / Tanh on uint8):
+    centred input x - zx saturating to 0 / 255 at the radius; else MultiplyByQuantizedMultiplier-
+    GreaterThanOne to Q4.27, gemmlowp logistic / tanh to Q0.31, RoundingDivideByPOT by 23 (LOGISTIC)
+    or 24 + 128 (TANH, output zero point 128), 256 -> 255."""
+    table = np.zeros(256, np.int64)
+    for v in range(256):
+        i = v - zx
+        if i <= -radius:
+            r = 0
+        elif i >= radius:
+            r = 255
+        else:
+            q4 = _i(mbqm(i, mult, left))
+            r = _i(rdbpot(fx_tanh(q4, 4), 24)) + 128 if is_tanh else _i(rdbpot(fx_logistic(q4, 4), 23))
+            if r == 256:
+                r = 255
+            assert 0 <= r <= 255
+        table[v] = r
+    return table[x.astype(np.int64)].astype(np.uint8)
 
 
 def _s16(v):
@@ -712,8 +793,10 @@ def hard_swish(x, m, op):
         return ab // (1 << 15) if ab >= 0 else -((-ab) // (1 << 15))
 
     sat16 = lambda v: min(max(v, -32768), 32767)
+    u8 = x.dtype == np.uint8  # reference_ops::HardSwish<uint8_t>: the same int16 steps, uint8 limits
+    tmin, tmax = (0, 255) if u8 else (-128, 127)
     table = np.zeros(256, np.int64)
-    for v in range(-128, 128):
+    for v in range(tmin, tmax + 1):
         hi = (v - zx) * 128
         pre_out = srdhm16(hi, om)
         rel = hi
@@ -726,8 +809,8 @@ def hard_swish(x, m, op):
             rel = _i(rdbpot(rel, -rexp))
         rel = (rel + (1 << 15)) >> 1
         out = _s16(_i(rdbpot(sdhm16(rel, pre_out), -oexp)) + zy)
-        table[v + 128] = min(max(out, -128), 127)
-    return table[x.astype(np.int64) + 128].astype(np.int8)
+        table[v - tmin] = min(max(out, tmin), tmax)
+    return table[x.astype(np.int64) - tmin].astype(np.uint8 if u8 else np.int8)
 
 
 # --- 16x8 (int16) LOGISTIC, TANH, SOFTMAX: TFLite's LUT-based int16 kernels --------------------

@@ -81,7 +81,9 @@ constexpr const char* kSupportedList =
     "MEAN, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
     "RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, QUANTIZE (int8 -> int8, float -> int8, uint8 <-> int8), DEQUANTIZE (int8 -> float), "
     "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR; int16 activations (16x8): all of these but RELU_N1_TO_1 and HARD_SWISH "
-    "(TFLite has no int16 kernel for them), QUANTIZE float -> int16 and DEQUANTIZE int16 -> float only";
+    "(TFLite has no int16 kernel for them), QUANTIZE float -> int16 and DEQUANTIZE int16 -> float only; uint8 models "
+    "(uint8 activations, asymmetric per-tensor uint8 weights): all of these but MEAN and RESIZE_BILINEAR (TFLite's "
+    "uint8 rules for them differ), QUANTIZE float / int8 / uint8 -> uint8 and DEQUANTIZE uint8 -> float";
 
 constexpr voffset_t slot(int field) { return static_cast<voffset_t>(4 + 2 * field); }
 
@@ -595,13 +597,16 @@ struct Builder {
       g.nodes.push_back(std::move(n));
       return rid;
     }
-    if (*dt != DType::I8 && *dt != DType::I16)
-      return err("constant operand '{}' is {}, expected int8 (int16 in 16x8 models)", name_of(*t), dtype_name(*dt));
+    if (*dt != DType::I8 && *dt != DType::I16 && *dt != DType::U8)
+      return err("constant operand '{}' is {}, expected int8 (int16 in 16x8 models, uint8 in uint8 models)", name_of(*t),
+                 dtype_name(*dt));
     auto q = quant_of(*t);
     if (!q) return q.error();
     if (q->scale.size() != 1) return err("constant operand '{}' must be quantized per tensor", name_of(*t));
     if (*dt == DType::I16 && q->zp[0] != 0)
       return err("int16 constant '{}' has zero point {} (TFLite's 16x8 quantization needs 0)", name_of(*t), q->zp[0]);
+    if (*dt == DType::U8 && (q->zp[0] < 0 || q->zp[0] > 255))
+      return err("constant '{}': zero point {} outside uint8", name_of(*t), q->zp[0]);
     const size_t es = dtype_size(*dt);
     std::vector<uint8_t> v(d->begin(), d->end());
     if (rank == 4) {  // NHWC -> NCHW, element by element
@@ -734,6 +739,98 @@ Status int16_gate(Builder& b, int32_t code, const std::vector<int32_t>& in, cons
   if (std::find(std::begin(kInt16Ops), std::end(kInt16Ops), code) == std::end(kInt16Ops))
     return b.err("int16 activations (16x8 quantization) are supported for {} only", kInt16List);
   if (!all16) return b.err("mixes int16 and other activation types (int16 operators need int16 inputs and outputs)");
+  return Status::ok();
+}
+
+// ---- fully-uint8 models (legacy quantization: uint8 activations, asymmetric per-tensor uint8 weights) ----
+// The operators with a uint8 kernel in TFLite whose uint8 rule Ferrite computes (docs/tflite.md
+// "uint8 models"). The importer keeps their uint8 tensors, weights and zero points uint8;
+// normalize-int8 then stores them as int8 with zero point - 128 (FlipSign at the model's uint8
+// API), which gives the same (q - zero point) everywhere, so the int8 kernels compute TFLite's
+// uint8 rule where it is written on q - zero point with uint8 limits. Where TFLite's uint8 rule
+// differs from its int8 one, the node carries attribute "tfl_uint8" and lowering applies the uint8
+// rule (CONV_2D / DEPTHWISE_CONV_2D: the multiplier from the float product x_scale * w_scale;
+// SUB: double multipliers; MUL: the multiplier's ratio in float (TFLite's sub.cc / mul.cc, where the
+// int8 rules follow TFLite Micro); AVERAGE_POOL_2D: the division rounding of the non-negative uint8
+// sum; HARD_SWISH: the int16 sum with the uint8 zero point); MEAN and RESIZE_BILINEAR, whose uint8 paths TFLite computes otherwise
+// (legacy float-rounded / float-interpolating kernels), are refused.
+constexpr int32_t kUint8Ops[] = {CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM,
+                                 AVERAGE_POOL_2D, MAX_POOL_2D, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION,
+                                 TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU,
+                                 LOGISTIC, TANH, HARD_SWISH, QUANTIZE, DEQUANTIZE, RESIZE_NEAREST_NEIGHBOR};
+constexpr const char* kUint8List =
+    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED (uint8 weights, per tensor), ADD, SUB, MUL, MAXIMUM, MINIMUM, "
+    "AVERAGE_POOL_2D, MAX_POOL_2D, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, "
+    "SOFTMAX, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, RESIZE_NEAREST_NEIGHBOR, QUANTIZE "
+    "(float32 / int8 / uint8 -> uint8, uint8 -> int8) and DEQUANTIZE (uint8 -> float32)";
+
+// Refuses an operator with uint8 operands unless TFLite has a uint8 kernel for it whose rule Ferrite
+// computes, and any mix of uint8 with other types (QUANTIZE / DEQUANTIZE aside). *u8 tells whether
+// the operator has uint8 operands.
+Status uint8_gate(Builder& b, int32_t code, const std::vector<int32_t>& in, const std::vector<int32_t>& out, bool* u8) {
+  std::vector<int32_t> ops = out;  // the typed operands: outputs, data inputs, weights / constant operands
+  if (code == SPLIT) {
+    if (in.size() > 1) ops.push_back(in[1]);
+  } else if (code == CONCATENATION) {
+    ops.insert(ops.end(), in.begin(), in.end());
+  } else {
+    if (!in.empty()) ops.push_back(in[0]);
+    if ((code == ADD || code == SUB || code == MUL || code == MAXIMUM || code == MINIMUM || code == CONV_2D ||
+         code == DEPTHWISE_CONV_2D || code == FULLY_CONNECTED) && in.size() > 1)
+      ops.push_back(in[1]);
+    if (code == PADV2 && in.size() > 2) ops.push_back(in[2]);
+  }
+  bool any8 = false, all8 = true;
+  for (int32_t i : ops) {
+    if (i < 0) continue;
+    auto t = b.tensor(i);
+    if (!t) return t.error();
+    const int8_t ty = get<int8_t>(*t, kTType, 0);
+    any8 = any8 || ty == 3;
+    all8 = all8 && ty == 3;
+  }
+  *u8 = any8;
+  if (!any8) return Status::ok();
+  auto type_of = [&](int32_t i) -> int8_t {
+    auto t = b.tensor(i);
+    return t ? get<int8_t>(*t, kTType, 0) : -1;
+  };
+  auto tname = [](int8_t ty) {
+    return ty == 0 ? std::string("float32") : ty == 7 ? std::string("int16") : ty == 9 ? std::string("int8")
+                   : ty == 3 ? std::string("uint8") : fmt::format("TFLite type {}", ty);
+  };
+  if (code == QUANTIZE) {  // float32 / int8 / uint8 -> uint8, uint8 -> int8
+    if (in.size() != 1 || out.size() != 1 || in[0] < 0 || out[0] < 0) return Status::ok();  // (the mapping refuses)
+    const int8_t ti = type_of(in[0]), to = type_of(out[0]);
+    if (!((to == 3 && (ti == 0 || ti == 9 || ti == 3)) || (ti == 3 && to == 9)))
+      return b.err("uint8 QUANTIZE is supported from float32, int8 or uint8 to uint8 and from uint8 to int8 only "
+                   "({} -> {})", tname(ti), tname(to));
+    return Status::ok();
+  }
+  if (code == DEQUANTIZE) {
+    if (out.size() == 1 && out[0] >= 0 && type_of(out[0]) != 0)
+      return b.err("uint8 DEQUANTIZE is supported to float32 only (not {})", tname(type_of(out[0])));
+    return Status::ok();
+  }
+  if (code == MEAN)
+    return b.err("uint8 MEAN is not supported: TFLite's uint8 MEAN takes legacy paths (a float-rounded zero-point "
+                 "bias over H, W; an integer division of the raw sum with equal quantization) that differ from its "
+                 "int8 rule (uint8 operators: {})", kUint8List);
+  if (code == RESIZE_BILINEAR)
+    return b.err("uint8 RESIZE_BILINEAR is not supported: TFLite interpolates uint8 in float (reference_ops::"
+                 "ResizeBilinear), not with the integer rule of its int8 kernel (uint8 operators: {})", kUint8List);
+  if (std::find(std::begin(kUint8Ops), std::end(kUint8Ops), code) == std::end(kUint8Ops)) {
+    const char* nm = builtin_name(code);
+    bool mapped = false;
+    for (const char* k : kSupported) mapped = mapped || (nm && std::strcmp(nm, k) == 0);
+    if (mapped)
+      return b.err("uint8 {} is not supported: TFLite has no uint8 {} kernel (uint8 operators: {})", builtin_name(code),
+                   builtin_name(code), kUint8List);
+    return Status::ok();  // an operator Ferrite does not map: the mapping's refusal names it
+  }
+  if (!all8)
+    return b.err("mixes uint8 and other types (TFLite's uint8 {} needs uint8 inputs, outputs{})", builtin_name(code),
+                 code == CONV_2D || code == DEPTHWISE_CONV_2D || code == FULLY_CONNECTED ? " and weights" : "");
   return Status::ok();
 }
 
@@ -1434,8 +1531,8 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       if (!x) return x.error();
       auto y = b.act(out[0], true);
       if (!y) return y.error();
-      if (b.g.t(*y).dtype != DType::I8 && b.g.t(*y).dtype != DType::I16)
-        return b.err("float32 QUANTIZE to {} is not supported (int8 and int16 only)", dtype_name(b.g.t(*y).dtype));
+      if (b.g.t(*y).dtype != DType::I8 && b.g.t(*y).dtype != DType::I16 && b.g.t(*y).dtype != DType::U8)
+        return b.err("float32 QUANTIZE to {} is not supported (int8, uint8 and int16 only)", dtype_name(b.g.t(*y).dtype));
       auto qy = b.qconsts(out[0]);
       if (!qy) return qy.error();
       n.op = OpKind::QuantizeLinear;
@@ -1577,37 +1674,9 @@ Expected<Graph> import_tflite(const std::string& path) {
     Node n;
     n.index = static_cast<int>(oi);
     n.name = fmt::format("op{}_{}", oi, code == CUSTOM ? "CUSTOM" : (builtin_name(code) ? builtin_name(code) : "?"));
-    // uint8 (models converted with inference_input_type / inference_output_type = tf.uint8): only a
-    // QUANTIZE between uint8 and int8 at the model's boundary, TFLite's Requantize
-    // (an int8 -> int8 Requantize once normalize-int8 stores the uint8 side as int8, zero point - 128,
-    // FlipSign at the API: the same values). Any other operator with a uint8 operand is refused.
-    {
-      std::vector<int32_t> all = in;
-      all.insert(all.end(), out.begin(), out.end());
-      for (int32_t i : all) {
-        if (i < 0) continue;
-        auto t = b.tensor(i);
-        if (!t) return t.error();
-        if (get<int8_t>(*t, kTType, 0) != 3) continue;
-        bool all_u8 = true;
-        if (code != QUANTIZE)
-          return b.err("tensor '{}' is uint8; uint8 is supported only at QUANTIZE boundaries (a uint8 model input "
-                       "or output requantized to / from int8), not as the operand of another operator (uint8 "
-                       "models with asymmetric uint8 weights are not supported)", Builder::name_of(*t));
-        for (int32_t j : all) {
-          if (j < 0) continue;
-          auto u = b.tensor(j);
-          if (!u) return u.error();
-          const int8_t ty = get<int8_t>(*u, kTType, 0);
-          if (ty != 3 && ty != 9)
-            return b.err("uint8 QUANTIZE is supported between uint8 and int8 only ('{}' is {})", Builder::name_of(*u),
-                         ty == 0 ? "float32" : ty == 7 ? "int16" : fmt::format("TFLite type {}", ty));
-          all_u8 = all_u8 && ty == 3;
-        }
-        if (all_u8) return b.err("uint8 QUANTIZE is supported between uint8 and int8 only (uint8 -> uint8 is not)");
-        break;
-      }
-    }
+    // uint8: fully-uint8 models and uint8 model I/O (uint8_gate).
+    bool u8 = false;
+    FERRITE_TRY(uint8_gate(b, code, in, out, &u8));
     // int16 activations (TFLite's 16x8 quantization): the operators of kInt16List, every activation
     // operand int16 (int16_gate below).
     FERRITE_TRY(int16_gate(b, code, in, out));
@@ -1655,7 +1724,8 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!wdt) return wdt.error();
         auto ws = b.shape_of(*wt);
         if (!ws) return ws.error();
-        if (*wdt != DType::I8 || ws->size() != 4) return b.err("filter must be a 4-D int8 constant");
+        if ((*wdt != DType::I8 && *wdt != DType::U8) || ws->size() != 4)
+          return b.err("filter must be a 4-D int8 (uint8 in uint8 models) constant");
         auto wd = b.data_of(*wt, *wdt, *ws);
         if (!wd) return wd.error();
         if (wd->empty()) return b.err("filter '{}' is not a constant", Builder::name_of(*wt));
@@ -1670,10 +1740,15 @@ Expected<Graph> import_tflite(const std::string& path) {
           return b.err("filter shape {} does not fit input channels {}", shape_str(*ws), C);
         if (wq->scale.size() != 1 && wq->scale.size() != static_cast<size_t>(O))
           return b.err("{} filter scales for {} output channels", wq->scale.size(), O);
+        // uint8 filters (fully-uint8 models): per tensor, any zero point in 0..255 (TFLite's uint8 rule).
+        const bool wu8 = *wdt == DType::U8;
+        if (wu8 && wq->scale.size() != 1)
+          return b.err("uint8 filter with {} scales (TFLite quantizes uint8 filters per tensor only)", wq->scale.size());
         for (int64_t z : wq->zp)
-          if (z != 0) return b.err("filter zero point {} (TFLite int8 filters are symmetric)", z);
-        std::vector<int8_t> w(static_cast<size_t>(O * I * KH * KW));
-        const int8_t* src = reinterpret_cast<const int8_t*>(wd->data());
+          if (wu8 ? (z < 0 || z > 255) : z != 0)
+            return b.err("filter zero point {} ({})", z, wu8 ? "outside uint8" : "TFLite int8 filters are symmetric");
+        std::vector<uint8_t> w(static_cast<size_t>(O * I * KH * KW));  // bytes (int8 or uint8)
+        const uint8_t* src = wd->data();
         for (int64_t o = 0; o < O; ++o)
           for (int64_t i = 0; i < I; ++i)
             for (int64_t ky = 0; ky < KH; ++ky)
@@ -1697,10 +1772,11 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!bias) return bias.error();
         const std::string wn = Builder::name_of(*wt);
         n.op = OpKind::QLinearConv;
-        n.inputs = {*x, qx->first, qx->second, b.constant(wn, DType::I8, {O, I, KH, KW}, w),
+        n.inputs = {*x, qx->first, qx->second, b.constant(wn, *wdt, {O, I, KH, KW}, w),
                     b.constant(wn + "_scale", DType::F32, {static_cast<int64_t>(wq->scale.size())}, wq->scale),
-                    b.constant(wn + "_zp", DType::I8, {static_cast<int64_t>(wq->scale.size())},
-                               std::vector<int8_t>(wq->scale.size(), 0)),
+                    wu8 ? b.constant(wn + "_zp", DType::U8, {1}, std::vector<uint8_t>{static_cast<uint8_t>(wq->zp[0])})
+                        : b.constant(wn + "_zp", DType::I8, {static_cast<int64_t>(wq->scale.size())},
+                                     std::vector<int8_t>(wq->scale.size(), 0)),
                     qy->first, qy->second, *bias};
         n.outputs = {*y};
         n.attrs.values["strides"] = std::vector<int64_t>{sh, sw};
@@ -1727,7 +1803,8 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (!wdt) return wdt.error();
         auto ws = b.shape_of(*wt);
         if (!ws) return ws.error();
-        if (*wdt != DType::I8 || ws->size() != 2) return b.err("weights must be a 2-D int8 constant");
+        if ((*wdt != DType::I8 && *wdt != DType::U8) || ws->size() != 2)
+          return b.err("weights must be a 2-D int8 (uint8 in uint8 models) constant");
         auto wd = b.data_of(*wt, *wdt, *ws);
         if (!wd) return wd.error();
         if (wd->empty()) return b.err("weights are not a constant");
@@ -1736,8 +1813,12 @@ Expected<Graph> import_tflite(const std::string& path) {
         const int64_t N = (*ws)[0], K = (*ws)[1];
         if (wq->scale.size() != 1 && wq->scale.size() != static_cast<size_t>(N))
           return b.err("{} weight scales for {} outputs", wq->scale.size(), N);
+        const bool wu8 = *wdt == DType::U8;  // fully-uint8 models: per tensor, any uint8 zero point
+        if (wu8 && wq->scale.size() != 1)
+          return b.err("uint8 weights with {} scales (TFLite quantizes uint8 weights per tensor only)", wq->scale.size());
         for (int64_t z : wq->zp)
-          if (z != 0) return b.err("weight zero point {} (TFLite int8 weights are symmetric)", z);
+          if (wu8 ? (z < 0 || z > 255) : z != 0)
+            return b.err("weight zero point {} ({})", z, wu8 ? "outside uint8" : "TFLite int8 weights are symmetric");
         const int64_t numel = b.g.t(*x).numel();
         if (numel % K != 0) return b.err("input of {} elements is not a multiple of {}", numel, K);
         TensorId a = *x;
@@ -1779,13 +1860,13 @@ Expected<Graph> import_tflite(const std::string& path) {
         auto bias = b.bias_constant(in, N, b.g.t(*x).dtype == DType::I16);
         if (!bias) return bias.error();
         const std::string wn = Builder::name_of(*wt);
-        std::vector<int8_t> w(wd->size());
-        std::memcpy(w.data(), wd->data(), w.size());
+        const std::vector<uint8_t> w(wd->begin(), wd->end());  // bytes (int8 or uint8)
         n.op = OpKind::QGemm;  // A [rows][K] x B^T, B = [N][K] as TFLite stores it
-        n.inputs = {a, qx->first, qx->second, b.constant(wn, DType::I8, {N, K}, w),
+        n.inputs = {a, qx->first, qx->second, b.constant(wn, *wdt, {N, K}, w),
                     b.constant(wn + "_scale", DType::F32, {static_cast<int64_t>(wq->scale.size())}, wq->scale),
-                    b.constant(wn + "_zp", DType::I8, {static_cast<int64_t>(wq->scale.size())},
-                               std::vector<int8_t>(wq->scale.size(), 0)),
+                    wu8 ? b.constant(wn + "_zp", DType::U8, {1}, std::vector<uint8_t>{static_cast<uint8_t>(wq->zp[0])})
+                        : b.constant(wn + "_zp", DType::I8, {static_cast<int64_t>(wq->scale.size())},
+                                     std::vector<int8_t>(wq->scale.size(), 0)),
                     *bias, qy->first, qy->second};
         n.outputs = {fc_out};
         n.attrs.values["transB"] = int64_t{1};
@@ -1973,10 +2054,15 @@ Expected<Graph> import_tflite(const std::string& path) {
             int16_t v16;
             std::memcpy(&v16, vd->data(), 2);
             value = v16;
+          } else if (xdt == DType::U8) {
+            value = (*vd)[0];  // the raw uint8 value
           } else {
             value = static_cast<int8_t>((*vd)[0]);
           }
         }
+        // uint8 (the output zero point or PADV2's raw value): normalize-int8 stores the data as int8
+        // (value - 128, the same bytes xor 0x80), and the pad kernel writes the attribute's int8 value.
+        if (b.g.t(*x).dtype == DType::U8) value -= 128;
         std::vector<int64_t> lp(2 * r);
         for (size_t d = 0; d < r; ++d) {
           const int64_t pb = (*pads)[2 * d], pe = (*pads)[2 * d + 1];
@@ -2018,7 +2104,7 @@ Expected<Graph> import_tflite(const std::string& path) {
           if (!x) return x.error();
           if (!b.same_quant(i, out[0]))
             return b.err("input '{}' has another scale or zero point than the output (TFLite's int8 / int16 CONCATENATION "
-                         "needs them equal)", b.g.t(*x).name);
+                         "needs them equal; its uint8 one requantizes in float, which Ferrite does not)", b.g.t(*x).name);
           auto qx = b.qconsts(i);
           if (!qx) return qx.error();
           n.inputs.insert(n.inputs.end(), {*x, qx->first, qx->second});
@@ -2083,10 +2169,12 @@ Expected<Graph> import_tflite(const std::string& path) {
         auto qy = b.qconsts(out[0]);
         if (!qy) return qy.error();
         const bool x16 = b.g.t(*x).dtype == DType::I16;  // int16: the output rule is checked in tflite_numerics.cpp
-        if (!x16 && code == LOGISTIC && (b.qscale(out[0]) != 1.f / 256.f || b.qzp(out[0]) != -128))
-          return b.err("int8 output must have scale 1/256 and zero point -128 (TFLite's rule)");
-        if (!x16 && code == TANH && (b.qscale(out[0]) != 1.f / 128.f || b.qzp(out[0]) != 0))
-          return b.err("int8 output must have scale 1/128 and zero point 0 (TFLite's rule)");
+        const bool xu8 = b.g.t(*x).dtype == DType::U8;   // uint8: the int8 rule's zero point + 128
+        const char* ty = xu8 ? "uint8" : "int8";
+        if (!x16 && code == LOGISTIC && (b.qscale(out[0]) != 1.f / 256.f || b.qzp(out[0]) != (xu8 ? 0 : -128)))
+          return b.err("{} output must have scale 1/256 and zero point {} (TFLite's rule)", ty, xu8 ? 0 : -128);
+        if (!x16 && code == TANH && (b.qscale(out[0]) != 1.f / 128.f || b.qzp(out[0]) != (xu8 ? 128 : 0)))
+          return b.err("{} output must have scale 1/128 and zero point {} (TFLite's rule)", ty, xu8 ? 128 : 0);
         // TFLite numerics: a lookup table of TFLite's fixed-point kernel (tflite_numerics.cpp).
         n.op = code == LOGISTIC ? OpKind::QLinearSigmoid : OpKind::QLinearActivation;
         n.inputs = {*x, qx->first, qx->second, qy->first, qy->second};
@@ -2306,7 +2394,9 @@ Expected<Graph> import_tflite(const std::string& path) {
             const bool x16 = b.g.t(*x).dtype == DType::I16;
             const int64_t qmin = x16 ? -32768 : -128, qmax = x16 ? 32767 : 127;
             const float sc = b.qscale(out[0]);
-            const int64_t zp = b.qzp(out[0]);
+            // uint8: TFLite's bounds in 0..255 from zero point z are the int8 ones from z - 128, + 128
+            // (normalize-int8 stores the data as int8, so the kernel clamps at the int8 bounds).
+            const int64_t zp = b.qzp(out[0]) - (b.g.t(*x).dtype == DType::U8 ? 128 : 0);
             auto q = [&](float v) { return zp + static_cast<int64_t>(std::round(v / sc)); };
             const float lo_f = fa == 2 ? -1.f : 0.f;
             const int64_t lo = std::max(qmin, q(lo_f)), hi = fa == 1 ? qmax : std::min(qmax, q(fa == 2 ? 1.f : 6.f));
@@ -2351,6 +2441,9 @@ Expected<Graph> import_tflite(const std::string& path) {
         if (b.g.t(*x).dtype == DType::I16) {
           if (b.qzp(out[0]) != 0 || std::fabs(b.qscale(out[0]) - 1.f / 32768) > 0.001f / 32768)
             return b.err("int16 output must have scale 1/32768 and zero point 0 (TFLite's rule)");
+        } else if (b.g.t(*x).dtype == DType::U8) {
+          if (b.qscale(out[0]) != 1.f / 256.f || b.qzp(out[0]) != 0)
+            return b.err("uint8 output must have scale 1/256 and zero point 0 (TFLite's rule)");
         } else if (b.qscale(out[0]) != 1.f / 256.f || b.qzp(out[0]) != -128) {
           return b.err("int8 output must have scale 1/256 and zero point -128 (TFLite's rule)");
         }
@@ -2400,6 +2493,10 @@ Expected<Graph> import_tflite(const std::string& path) {
       default:
         return b.err("operator not supported by Ferrite's TFLite frontend (supported, int8: {})", kSupportedList);
     }
+    // uint8 operators whose TFLite uint8 rule is not the int8 one on q - zero point: lowering reads this.
+    if (u8 && (n.op == OpKind::QLinearConv || n.op == OpKind::QLinearAveragePool || n.op == OpKind::QLinearActivation ||
+               n.op == OpKind::QLinearAdd || n.op == OpKind::QLinearMul))
+      n.attrs.values["tfl_uint8"] = int64_t{1};
     FERRITE_TRY(check_shapes(b, n));
     b.g.nodes.push_back(std::move(n));
   }

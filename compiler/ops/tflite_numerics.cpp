@@ -105,7 +105,9 @@ bool data_movement(KernelId k) {
 // Conv / depthwise / fully connected: (multiplier, shift) per output channel. Conv uses
 // double(x_scale) * double(w_scale[c]) / double(y_scale) (PopulateConvolutionQuantizationParams);
 // a per-tensor fully connected layer forms x_scale * w_scale in float first
-// (GetQuantizedConvolutionMultipler), a per-channel one as conv.
+// (GetQuantizedConvolutionMultipler), a per-channel one as conv; so does a uint8 conv / depthwise
+// (attribute "tfl_uint8" from the frontend: PopulateConvolutionQuantizationParams takes the uint8
+// multiplier from GetQuantizedConvolutionMultipler).
 Expected<Lowered> rewrite_conv_fc(const Graph& g, const Node& n, Lowered l, size_t xs_slot, size_t ws_slot, size_t ys_slot,
                                   bool fc) {
   auto xs = scale_of(g, n, xs_slot);
@@ -123,7 +125,7 @@ Expected<Lowered> rewrite_conv_fc(const Graph& g, const Node& n, Lowered l, size
     std::vector<int32_t> qm;
     for (int32_t c = 0; c < channels; ++c) {
       const float w = ws.size() == 1 ? ws[0] : ws.at(static_cast<size_t>(c));
-      const double ratio = fc && ws.size() == 1 ? static_cast<double>(*xs * w) / static_cast<double>(*ys)
+      const double ratio = (fc || n.attrs.i("tfl_uint8", 0) != 0) && ws.size() == 1 ? static_cast<double>(*xs * w) / static_cast<double>(*ys)
                                                 : static_cast<double>(*xs) * static_cast<double>(w) / static_cast<double>(*ys);
       auto [m, s] = quantize_multiplier(ratio);
       qm.push_back(m);
@@ -213,6 +215,11 @@ Expected<Lowered> lower_avgpool(const Graph& g, const Node& n) {
     if (!p || c.kernel != KernelId::avgpool_s8_nhwc || p->dil_h != 1 || p->dil_w != 1)
       return make_error("{}: internal error: unexpected pooling call under TFLite numerics", n.display_name());
     std::tie(p->act_min, p->act_max) = tfl_act_range(n.act, *sy, p->out_zp);
+    if (n.attrs.i("tfl_uint8", 0) != 0) {  // uint8 model: the uint8 kernel's rounding (no target variants)
+      c.kernel = KernelId::avgpool_u8_nhwc_tfl;
+      c.variant = "avgpool_u8_nhwc_tfl";
+      continue;
+    }
     c.kernel = KernelId::avgpool_s8_nhwc_tfl;
     c.variant += "_tfl";
   }
@@ -300,8 +307,9 @@ Status rewrite_binary(const Graph& g, const Node& n, Lowered& l, KernelId kernel
 }
 
 // SUB: TFLite's PrepareGeneralSubOp, ADD's rule: 2 * max scale (exact in float), each ratio a double
-// division; left shift 20. (TFLite Micro's sub_common.cc divides in float: its multipliers can differ
-// in the last bit, and its results by 1 on a few elements; see docs/numerics.md.)
+// division; left shift 20; for int8, int16 and uint8 alike. (TFLite Micro's sub_common.cc divides in
+// float: its multipliers can differ in the last bit, and its results by 1 on a few elements; see
+// docs/numerics.md.)
 Expected<Lowered> lower_sub(const Graph& g, const Node& n) {
   auto l = ops::lower_QLinearAdd(g, n);
   if (!l) return l.error();
@@ -320,7 +328,9 @@ Expected<Lowered> lower_sub(const Graph& g, const Node& n) {
   return l;
 }
 
-// MUL: QuantizeMultiplier(double(a_scale) * double(b_scale) / double(y_scale)) (mul_common.cc).
+// MUL: TFLite's mul.cc computes a_scale * b_scale / y_scale in float, then QuantizeMultiplier; for
+// int8, int16 and uint8 alike. (TFLite Micro's mul_common.cc computes the ratio in double; see
+// docs/numerics.md.)
 Expected<Lowered> lower_mul(const Graph& g, const Node& n) {
   auto l = ops::lower_QLinearMul(g, n);
   if (!l) return l.error();
@@ -329,7 +339,7 @@ Expected<Lowered> lower_mul(const Graph& g, const Node& n) {
   if (!sa) return sa.error();
   if (!sb) return sb.error();
   if (!sy) return sy.error();
-  auto [m, s] = quantize_multiplier(static_cast<double>(*sa) * static_cast<double>(*sb) / static_cast<double>(*sy));
+  auto [m, s] = quantize_multiplier(static_cast<double>(*sa * *sb / *sy));
   FERRITE_TRY(rewrite_binary(g, n, *l, KernelId::mul_s8_tfl, "mul_s8_tfl", {m, s}, tfl_act_range(n.act, *sy, zp_of(g, n, 7))));
   return l;
 }
@@ -697,6 +707,7 @@ Expected<Lowered> lower_hard_swish(const Graph& g, const Node& n, Expected<Lower
   if (rexp > 15 || rexp < -15 || oexp < -15)
     return make_error("{}: scales outside the range TFLite's int8 HARD_SWISH handles", n.display_name());
   const int16_t om = fx::down_to_int16(om32), rm = fx::down_to_int16(rm32);
+  const bool u8 = n.attrs.i("tfl_uint8", 0) != 0;
   std::vector<int8_t> table(256);
   for (int32_t v = -128; v < 128; ++v) {
     const auto in = static_cast<int16_t>(v - zx);
@@ -709,8 +720,12 @@ Expected<Lowered> lower_hard_swish(const Graph& g, const Node& n, Expected<Lower
     if (rexp < 0) reluish = fx::rdbpot16(reluish, -rexp);
     reluish = static_cast<int16_t>((reluish + (1 << 15)) >> 1);
     const int16_t pre_shift = fx::sdhm16_trunc(reluish, pre_out);
-    auto out = static_cast<int16_t>(fx::rdbpot16(pre_shift, -oexp) + zy);  // int16 arithmetic, as TFLite's
-    table[static_cast<size_t>(v + 128)] = static_cast<int8_t>(std::clamp<int32_t>(out, -128, 127));
+    // int16 arithmetic, as TFLite's, with the model's zero point: a uint8 model's (attribute
+    // "tfl_uint8"; the data is stored as int8, zero points - 128) is zy + 128, and its clamp [0, 255]
+    // (the int16 sum can wrap otherwise than the int8 one's).
+    const int32_t off = u8 ? 128 : 0;
+    auto out = static_cast<int16_t>(fx::rdbpot16(pre_shift, -oexp) + zy + off);
+    table[static_cast<size_t>(v + 128)] = static_cast<int8_t>(std::clamp<int32_t>(out, -128 + off, 127 + off) - off);
   }
   return with_table(g, n, std::move(l), table, "lut_s8_hard_swish_tfl");
 }
@@ -1257,7 +1272,7 @@ Expected<Lowered> lower_mean16(const Graph& g, const Node& n) {
 
 // ADD / SUB / MUL on int16 (add_common.cc, sub_common.cc, mul_common.cc with int16 outputs): the
 // int8 rules with left shift 15 for ADD and SUB (multipliers from double ratios, as for int8), MUL's
-// QuantizeMultiplier(sa * sb / sy); zero points 0. Broadcasting and
+// QuantizeMultiplier(float(sa * sb / sy)) as for int8; zero points 0. Broadcasting and
 // constant operands as for int8 (the same operand views from lower_qbinary).
 Expected<Lowered> lower_binary16(const Graph& g, const Node& n) {
   const bool is_mul = n.op == OpKind::QLinearMul;
@@ -1278,8 +1293,8 @@ Expected<Lowered> lower_binary16(const Graph& g, const Node& n) {
   if (!sy) return sy.error();
   const std::pair<int32_t, int32_t> act = tfl_act_range16(n.act, *sy);
   std::vector<int32_t> q;
-  if (is_mul) {
-    auto [m, s] = quantize_multiplier(static_cast<double>(*sa) * static_cast<double>(*sb) / static_cast<double>(*sy));
+  if (is_mul) {  // the int8 rule: the ratio in float (TFLite's mul.cc)
+    auto [m, s] = quantize_multiplier(static_cast<double>(*sa * *sb / *sy));
     q = {m, s};
   } else {  // ADD and SUB: the same multipliers (double ratios)
     const int32_t left_shift = 15;

@@ -295,6 +295,36 @@ inline void tfl_pool_nhwc(const PoolS8Params& p, const T* x, T* y, bool is_max) 
 }
 inline void avgpool_s8_nhwc_tfl(const PoolS8Params& p, const int8_t* x, int8_t* y) { tfl_pool_nhwc(p, x, y, false); }
 
+// TFLite's uint8 AVERAGE_POOL_2D (fully-uint8 models) on data stored as int8 (uint8 value - 128, as
+// normalize-int8 stores it): the int32 sum of the uint8 values x + 128 over the in-range taps, which
+// is never negative, divided by their count as (sum + count / 2) / count (ties round up: the uint8
+// kernel's rule, not the int8 one's half away from zero on x), clamped, - 128. act_min / act_max are
+// the int8-stored bounds. y must not alias x.
+inline void avgpool_u8_nhwc_tfl(const PoolS8Params& p, const int8_t* x, int8_t* y) {
+  const size_t C = static_cast<size_t>(p.c);
+  for (int32_t n = 0; n < p.n; ++n)
+    for (int32_t oh = 0; oh < p.h_out; ++oh)
+      for (int32_t ow = 0; ow < p.w_out; ++ow)
+        for (size_t c = 0; c < C; ++c) {
+          int32_t acc = 0, cnt = 0;
+          for (int32_t ky = 0; ky < p.kh; ++ky) {
+            const int32_t ih = oh * p.stride_h - p.pad_top + ky;
+            if (ih < 0 || ih >= p.h_in) continue;
+            for (int32_t kx = 0; kx < p.kw; ++kx) {
+              const int32_t iw = ow * p.stride_w - p.pad_left + kx;
+              if (iw < 0 || iw >= p.w_in) continue;
+              acc += static_cast<int32_t>(x[((static_cast<size_t>(n) * static_cast<size_t>(p.h_in) + static_cast<size_t>(ih)) *
+                                                 static_cast<size_t>(p.w_in) + static_cast<size_t>(iw)) * C + c]) + 128;
+              ++cnt;
+            }
+          }
+          int32_t q = (cnt == 0 ? 0 : (acc + cnt / 2) / cnt) - 128;
+          q = q < p.act_min ? p.act_min : (q > p.act_max ? p.act_max : q);
+          y[((static_cast<size_t>(n) * static_cast<size_t>(p.h_out) + static_cast<size_t>(oh)) *
+                 static_cast<size_t>(p.w_out) + static_cast<size_t>(ow)) * C + c] = static_cast<int8_t>(q);
+        }
+}
+
 // Requantize (TFLite QUANTIZE int8 -> int8; RELU / RELU6 on int8 or int16, T): (x - in_zp) scaled
 // by (mult, shift), + out_zp, clamped to [qmin, qmax]. q: {mult, shift}. In place is allowed.
 template <typename T>

@@ -15,6 +15,8 @@ import zlib
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+import tflite_ref  # noqa: E402
 from tflite_writer import *  # noqa: E402,F403
 
 X_SHAPE = [1, 6, 5, 8]
@@ -75,7 +77,7 @@ def case_unary(code, out_shape, otype=0, opts=(), qx=(0.05, -3), qy=(0.05, -3), 
         x = w.tensor("x", shape or X_SHAPE, dtype, *qx)
         ins = [x]
         for cn, cs, ct, cd in consts:
-            ins.append(w.tensor(cn, cs, ct, data=cd) if ct not in (INT8, INT16) else w.tensor(cn, cs, ct, *qy, data=cd))
+            ins.append(w.tensor(cn, cs, ct, data=cd) if ct not in (INT8, INT16, UINT8) else w.tensor(cn, cs, ct, *qy, data=cd))
         y = w.tensor("y", out_shape, dtype, *qy)
         w.op(code, ins, [y], otype, list(opts))
         return x, y
@@ -97,6 +99,15 @@ def cases():
     # TFLite's SUB multipliers (double ratios), not TFLite Micro's (float): differs on a few pairs.
     c["sub_ratio_rule"] = sub_ratio_case(INT8, (0.026225877925753593, 3), (0.07721743732690811, -5),
                                          (0.1108817309141159, 2))
+    # TFLite's MUL ratio a_scale * b_scale / y_scale in float (TFLite Micro: double): the int8 image of
+    # u8_mul_multiplier_rule, products (a - 0) * (b_c + 28) = +-536 where the two multipliers differ.
+    def mul_ratio(w, rng):
+        x = w.tensor("x", S, INT8, 0.02621062844991684, 0)
+        b = w.tensor("b", [8], INT8, 0.08744554221630096, -28, data=np.array([-20, 39, -36, -95] * 2))
+        y = w.tensor("y", S, INT8, 0.014913667924702168, 0)
+        w.op(MUL, [x, b], [y], MUL_OPTIONS, [(0, "b", 0)])
+        return x, y
+    c["mul_ratio_rule"] = mul_ratio
     c["mul_big_scale"] = binary(MUL, MUL_OPTIONS, [8], True, qa=(0.5, 0), qb=(0.9, 3), qy=(0.01, 0))
     for code, nm in ((MAXIMUM, "maximum"), (MINIMUM, "minimum")):  # (same-shape: chain_data, patch_chain)
         c[f"{nm}_bcast"] = binary(code, 0, [1, 1, 5, 8], True, qa=(0.05, -3), qb=(0.05, -3), qy=(0.05, -3))
@@ -433,6 +444,14 @@ def x16_cases():
     # The scales of TFLite Micro's seanet sub0 integration test (scripts/tflm_goldens.py).
     c["sub16_ratio_rule"] = sub_ratio_case(INT16, (0.0009693715837784111, 0), (8.709842404641677e-06, 0),
                                            (0.0005941494018770754, 0))
+    # MUL's ratio in float: every int16 value (a 65536-element input) times 8 (products 8x, 536 among them).
+    def mul16_ratio(w, rng):
+        x = w.tensor("x", [256, 256], INT16, 0.02621062844991684, 0)
+        b = w.tensor("b", [256], INT16, 0.08744554221630096, 0, data=np.full([256], 8))
+        y = w.tensor("y", [256, 256], INT16, 0.014913667924702168, 0)
+        w.op(MUL, [x, b], [y], MUL_OPTIONS, [(0, "b", 0)])
+        return x, y
+    c["mul16_ratio_rule"] = mul16_ratio
     # LOGISTIC / TANH over the full int16 range (the 65536-element input is a permutation of every
     # int16 value, tests/tflite/ops_check.py): TFLite's power-of-two paths (2^-12; TANH also 2^-11;
     # 2^-12 * 1.0004 is "a power of two" to CheckedLog2) and general scales.
@@ -974,6 +993,231 @@ def f16_chain():
     return w.finish([x], [y])
 
 
+# ---- fully-uint8 (legacy) models: uint8 activations, asymmetric per-tensor uint8 weights, int32 bias ----
+def u8(rng, shape):
+    return rng.integers(0, 256, size=shape).astype(np.uint8)
+
+
+def u8_conv(w, rng, src, shape_in, cout, k, stride, name, qy, wzp, act=0, depthwise=False, padding=0, mult=1,
+            wscale=0.01, qx_scale=0.05):
+    """A uint8 CONV_2D / DEPTHWISE_CONV_2D: uint8 filter with zero point wzp, int32 bias of scale x * w."""
+    n, h, w_, cin = shape_in
+    if padding == 0:  # SAME
+        oh, ow = -(-h // stride), -(-w_ // stride)
+    else:
+        oh, ow = (h - k) // stride + 1, (w_ - k) // stride + 1
+    cout = cin * mult if depthwise else cout
+    y = w.tensor(name, [n, oh, ow, cout], UINT8, *qy)
+    wshape = [1, k, k, cout] if depthwise else [cout, k, k, cin]
+    wt = w.tensor(name + "_w", wshape, UINT8, wscale, wzp, data=u8(rng, wshape))
+    bt = w.tensor(name + "_b", [cout], INT32, float(np.float32(qx_scale) * np.float32(wscale)), 0,
+                  data=rng.integers(-3000, 3000, [cout]))
+    if depthwise:
+        w.op(DEPTHWISE_CONV_2D, [src, wt, bt], [y], DEPTHWISE_OPTIONS,
+             [(0, "b", padding), (1, "i", stride), (2, "i", stride), (3, "i", mult), (4, "b", act)])
+    else:
+        w.op(CONV_2D, [src, wt, bt], [y], CONV2D_OPTIONS, [(0, "b", padding), (1, "i", stride), (2, "i", stride), (3, "b", act)])
+    return y, [n, oh, ow, cout]
+
+
+def u8_cases():
+    c = {}
+    S = X_SHAPE
+    QX = (0.05, 128)
+
+    def conv_case(stride, act, depthwise, padding, wzp, mult=1, cout=12, k=3, qx=QX, qy=(0.2, 120)):
+        def build(w, rng):
+            x = w.tensor("x", S, UINT8, *qx)
+            y, _ = u8_conv(w, rng, x, S, cout, k, stride, "y", qy, wzp, act, depthwise, padding, mult, qx_scale=qx[0])
+            return x, y
+        return build
+    c["u8_conv_same_relu6"] = conv_case(1, 3, False, 0, 120)
+    c["u8_conv_valid_s2_relu"] = conv_case(2, 1, False, 1, 37, qx=(0.03, 7), qy=(0.15, 20))
+    c["u8_conv_1x1"] = conv_case(1, 0, False, 0, 200, k=1, cout=16, qy=(0.05, 131))
+    c["u8_conv_relu_n1_to_1"] = conv_case(1, 2, False, 0, 0, qy=(1 / 100, 128))
+    c["u8_dwconv_same_relu"] = conv_case(1, 1, True, 0, 90, qy=(0.1, 64))
+    c["u8_dwconv_mult2_s2_valid"] = conv_case(2, 0, True, 1, 255, mult=2, qx=(0.02, 250), qy=(0.12, 100))
+
+    def fc_case(in_shape, act, wzp, qy=(0.3, 110)):
+        def build(w, rng):
+            x = w.tensor("x", in_shape, UINT8, *QX)
+            K = int(np.prod(in_shape[1:]))
+            wt = w.tensor("w", [10, K], UINT8, 0.006, wzp, data=u8(rng, [10, K]))
+            bt = w.tensor("b", [10], INT32, float(np.float32(0.05) * np.float32(0.006)), 0,
+                          data=rng.integers(-4000, 4000, [10]))
+            y = w.tensor("y", [in_shape[0], 10], UINT8, *qy)
+            w.op(FULLY_CONNECTED, [x, wt, bt], [y], FC_OPTIONS, [(0, "b", act)])
+            return x, y
+        return build
+    # The uint8 multiplier is QuantizeMultiplier(float(x_scale * w_scale) / y_scale) (the product in float),
+    # which differs from the int8 rule's double product for these scales: a 1x1 depthwise layer whose
+    # bias puts the accumulator of one input value per channel where the two multipliers round apart.
+    def dw_multiplier(w, rng):
+        sx, sw, sy = 0.0173, 0.0023, 1.3
+        r1 = float(np.float32(sx) * np.float32(sw)) / float(np.float32(sy))
+        r2 = float(np.float32(sx)) * float(np.float32(sw)) / float(np.float32(sy))
+        (m1, s1), (m2, s2) = tflite_ref.quantize_multiplier(r1), tflite_ref.quantize_multiplier(r2)
+        acc = np.arange(0, int(250 / r2))
+        d = acc[tflite_ref.mbqm(acc, m1, s1) != tflite_ref.mbqm(acc, m2, s2)]
+        assert (m1, s1) != (m2, s2) and len(d) >= 8, "no accumulator where the multipliers differ"
+        x = w.tensor("x", S, UINT8, sx, 128)
+        wt = w.tensor("w", [1, 1, 1, 8], UINT8, sw, 100, data=np.full([1, 1, 1, 8], 101))  # w - w_zp = 1
+        x0 = np.arange(8) * 10 + 90  # acc = x - 128 + bias: the differing accumulator at x = x0
+        bt = w.tensor("b", [8], INT32, float(np.float32(sx) * np.float32(sw)), 0, data=d[:8] - (x0 - 128))
+        y = w.tensor("y", S, UINT8, sy, 128)
+        w.op(DEPTHWISE_CONV_2D, [x, wt, bt], [y], DEPTHWISE_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "i", 1), (4, "b", 0)])
+        return x, y
+    c["u8_dwconv_multiplier_rule"] = dw_multiplier
+    c["u8_fc_relu"] = fc_case([2, 40], 1, 131)
+    c["u8_fc_flatten_nhwc"] = fc_case(S, 0, 77)
+
+    def ubin(code, otype, b_shape, const, act=0, qa=(0.05, 125), qb=(0.08, 140), qy=(0.1, 130)):
+        def build(w, rng):
+            out = list(np.broadcast_shapes(tuple(S), tuple(b_shape)))
+            x = w.tensor("x", S, UINT8, *qa)
+            if const:
+                b = w.tensor("b", b_shape, UINT8, *qb, data=u8(rng, b_shape))
+            else:  # a requantized copy of the input (uint8 -> uint8 QUANTIZE)
+                b = w.tensor("b", b_shape, UINT8, *qb)
+                w.op(QUANTIZE, [x], [b])
+            y = w.tensor("y", out, UINT8, *qy)
+            w.op(code, [x, b], [y], otype, [(0, "b", act)] if otype else [])
+            return x, y
+        return build
+    for code, otype, nm in ((ADD, ADD_OPTIONS, "add"), (SUB, SUB_OPTIONS, "sub"), (MUL, MUL_OPTIONS, "mul")):
+        qy = (0.1, 130) if code != MUL else (0.2, 100)
+        if code != SUB:  # (a same-shape uint8 SUB: u8_chain_ops)
+            c[f"u8_{nm}_same"] = ubin(code, otype, S, False, qy=qy)
+        c[f"u8_{nm}_bcast_c_relu"] = ubin(code, otype, [8], True, act=1, qy=qy)
+        c[f"u8_{nm}_bcast_hw_relu6"] = ubin(code, otype, [1, 6, 5, 1], True, act=3, qb=(0.03, 0), qy=qy)
+        c[f"u8_{nm}_scalar_edge_zp"] = ubin(code, otype, [1], True, qa=(0.004, 255), qb=(0.3, 0), qy=(0.02, 0))
+    # MUL's ratio a_scale * b_scale / y_scale is formed in float (TFLite Micro's: double): for these
+    # scales the two multipliers give different outputs for the products +-536 = (a - 128) * (b_c - 100),
+    # which the constant [C] operand makes reachable at one input value per channel.
+    def mul_multiplier(w, rng):
+        sa, sb, sy = 0.02621062844991684, 0.08744554221630096, 0.014913667924702168
+        r1 = float(np.float32(sa) * np.float32(sb) / np.float32(sy))
+        (m1, s1), (m2, s2) = tflite_ref.quantize_multiplier(r1), tflite_ref.quantize_multiplier(sa * sb / sy)
+        assert tflite_ref.mbqm(536, m1, s1) != tflite_ref.mbqm(536, m2, s2), "the multipliers agree on 536"
+        x = w.tensor("x", S, UINT8, sa, 128)
+        b = w.tensor("b", [8], UINT8, sb, 100, data=np.array([108, 167, 92, 33, 108, 167, 92, 33]))  # b - zp = +-8, +-67
+        y = w.tensor("y", S, UINT8, sy, 128)
+        w.op(MUL, [x, b], [y], MUL_OPTIONS, [(0, "b", 0)])
+        return x, y
+    c["u8_mul_multiplier_rule"] = mul_multiplier
+    c["u8_maximum_bcast"] = ubin(MAXIMUM, 0, [1, 1, 5, 8], True, qa=QX, qb=QX, qy=QX)
+    c["u8_minimum_same"] = ubin(MINIMUM, 0, S, False, qa=QX, qb=QX, qy=QX)
+    uu = lambda *a, **k: case_unary(*a, dtype=UINT8, **k)
+    pool = lambda pad_, st, f, act: [(0, "b", pad_), (1, "i", st), (2, "i", st), (3, "i", f), (4, "i", f), (5, "b", act)]
+    # AVERAGE_POOL_2D: even tap counts (2, 4, 6) give ties, where uint8's rounding differs from int8's.
+    c["u8_avgpool_same_2x2"] = uu(AVERAGE_POOL_2D, [1, 3, 3, 8], POOL2D_OPTIONS, pool(0, 2, 2, 0), qx=QX, qy=QX)
+    c["u8_avgpool_same_3x3_relu6"] = uu(AVERAGE_POOL_2D, [1, 3, 3, 8], POOL2D_OPTIONS, pool(0, 2, 3, 3), qx=(0.05, 100),
+                                        qy=(0.05, 100))
+    c["u8_maxpool_same_relu"] = uu(MAX_POOL_2D, [1, 3, 3, 8], POOL2D_OPTIONS, pool(0, 2, 3, 1), qx=(0.05, 140),
+                                   qy=(0.05, 140))
+    pads = ("pads", [4, 2], INT32, np.array([[0, 0], [1, 2], [2, 0], [0, 0]], np.int32))
+    c["u8_pad"] = uu(PAD, [1, 9, 7, 8], consts=[pads], qx=(0.05, 77), qy=(0.05, 77))
+    c["u8_padv2"] = uu(PADV2, [1, 9, 7, 8], consts=[pads, ("value", [1], UINT8, np.array([250], np.uint8))], qx=(0.05, 77),
+                       qy=(0.05, 77))
+    c["u8_relu"] = uu(RELU, S, qx=QX, qy=(0.03, 0))
+    c["u8_relu6"] = uu(RELU6, S, qx=(0.1, 60), qy=(6 / 255, 0))
+    c["u8_relu_n1_to_1"] = uu(RELU_N1_TO_1, S, qx=(0.02, 133), qy=(1 / 127, 127))
+    c["u8_leaky_relu"] = uu(LEAKY_RELU, S, LEAKY_RELU_OPTIONS, [(0, "f", 0.2)], qx=QX, qy=(0.04, 150))
+    c["u8_logistic"] = uu(LOGISTIC, S, qx=(0.05, 125), qy=(1 / 256, 0))
+    c["u8_tanh"] = uu(TANH, S, qx=(0.03, 132), qy=(1 / 128, 128))
+    c["u8_hard_swish"] = uu(HARD_SWISH, S, qx=(0.05, 125), qy=(0.03, 38))
+    c["u8_hard_swish_wide"] = uu(HARD_SWISH, S, qx=(0.1, 148), qy=(0.06, 28))
+    # TFLite adds the output zero point in int16: with an output scale just above the input's / 128,
+    # large inputs wrap past 32767 with the uint8 zero point 200 (but not with the int8 one, 72).
+    c["u8_hard_swish_int16_wrap"] = uu(HARD_SWISH, S, qx=(0.1, 0), qy=(0.1 / 128 / 0.999, 200))
+    c["u8_softmax"] = uu(SOFTMAX, S, SOFTMAX_OPTIONS, [(0, "f", 1.0)], qx=(0.1, 128), qy=(1 / 256, 0))
+    c["u8_softmax_rank2_beta"] = uu(SOFTMAX, [3, 10], SOFTMAX_OPTIONS, [(0, "f", 0.5)], qx=(0.3, 100), qy=(1 / 256, 0),
+                                    shape=[3, 10])
+    c["u8_transpose"] = uu(TRANSPOSE, [1, 8, 6, 5], qx=QX, qy=QX,
+                           consts=[("perm", [4], INT32, np.array([0, 3, 1, 2], np.int32))])
+    ss = [("begin", [4], INT32, np.array([0, 1, 0, 2], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 8], np.int32)),
+          ("strides", [4], INT32, np.array([1, 2, 2, 3], np.int32))]
+    c["u8_strided_slice"] = uu(STRIDED_SLICE, [1, 3, 3, 2], STRIDED_SLICE_OPTIONS, [(0, "i", 0), (1, "i", 0), (4, "i", 0)],
+                               qx=QX, qy=QX, consts=ss)
+    c["u8_resize_nn_frac_align"] = uu(RESIZE_NEAREST_NEIGHBOR, [1, 9, 7, 8], RESIZE_NN_OPTIONS, [(0, "b", 1), (1, "b", 0)],
+                                      qx=QX, qy=QX, consts=[("size", [2], INT32, np.array([9, 7], np.int32))])
+
+    def split_concat(w, rng):
+        x = w.tensor("x", S, UINT8, *QX)
+        a = w.tensor("axis", [], INT32, data=np.array(3, np.int32))
+        parts = [w.tensor(f"p{i}", [1, 6, 5, 4], UINT8, *QX) for i in range(2)]
+        w.op(SPLIT, [a, x], parts, SPLIT_OPTIONS, [(0, "i", 2)])
+        y = w.tensor("y", [1, 6, 10, 4], UINT8, *QX)
+        w.op(CONCATENATION, parts[::-1], [y], CONCATENATION_OPTIONS, [(0, "i", 2), (1, "b", 0)])
+        return x, y
+    c["u8_split_concat"] = split_concat
+
+    def quant(qin, qout, tin=UINT8, tout=UINT8):
+        def build(w, rng):
+            x = w.tensor("x", S, tin, *qin) if tin != FLOAT32 else w.tensor("x", S, FLOAT32)
+            y = w.tensor("y", S, tout, *qout) if tout != FLOAT32 else w.tensor("y", S, FLOAT32)
+            w.op(DEQUANTIZE if tout == FLOAT32 else QUANTIZE, [x], [y])
+            return x, y
+        return build
+    c["u8_quantize_u8_to_u8"] = quant((0.05, 128), (0.07, 100))
+    c["u8_quantize_u8_to_u8_up"] = quant((0.05, 30), (0.02, 200))
+    c["u8_quantize_f32_to_u8"] = quant(None, (0.02, 140), tin=FLOAT32)
+    c["u8_quantize_i8_to_u8"] = quant((0.05, -3), (0.03, 90), tin=INT8)
+    c["u8_dequantize"] = quant((0.05, 140), None, tout=FLOAT32)
+    return c
+
+
+def u8_chain():
+    """A fully-uint8 model (legacy quantization, uint8 I/O): conv (RELU6) -> depthwise (stride 2) ->
+    average pool -> reshape -> fully connected -> softmax."""
+    w = Writer()
+    rng = rng_for("u8_chain")
+    x = w.tensor("x", [1, 12, 10, 3], UINT8, 1 / 128, 128)
+    c, sh = u8_conv(w, rng, x, [1, 12, 10, 3], 16, 3, 1, "c", (6 / 255, 0), 117, act=3, qx_scale=1 / 128, wscale=0.02)
+    d, sh = u8_conv(w, rng, c, sh, 16, 3, 2, "d", (0.03, 110), 131, depthwise=True, qx_scale=6 / 255, wscale=0.02)
+    p = w.tensor("p", [1, 3, 3, 16], UINT8, 0.03, 110)
+    w.op(AVERAGE_POOL_2D, [d], [p], POOL2D_OPTIONS, [(0, "b", 0), (1, "i", 2), (2, "i", 2), (3, "i", 2), (4, "i", 2), (5, "b", 0)])
+    r = w.tensor("r", [1, 144], UINT8, 0.03, 110)
+    w.op(RESHAPE, [p, w.tensor("shape", [2], INT32, data=np.array([1, 144], np.int32))], [r])
+    f = w.tensor("f", [1, 10], UINT8, 0.15, 140)
+    w.op(FULLY_CONNECTED, [r, w.tensor("fw", [10, 144], UINT8, 0.01, 121, data=u8(rng, [10, 144])),
+                           w.tensor("fb", [10], INT32, data=rng.integers(-2000, 2000, [10]))], [f], FC_OPTIONS,
+         [(0, "b", 0)])
+    y = w.tensor("y", [1, 10], UINT8, 1 / 256, 0)
+    w.op(SOFTMAX, [f], [y], SOFTMAX_OPTIONS, [(0, "f", 1.0)])
+    return w.finish([x], [y])
+
+
+def u8_chain_ops():
+    """uint8 elementwise / data movement between NHWC kernels: conv -> ADD (bcast) -> MUL -> HARD_SWISH ->
+    MAX_POOL -> PAD -> SUB (residual) -> CONCATENATION -> LOGISTIC."""
+    w = Writer()
+    rng = rng_for("u8_chain_ops")
+    S = X_SHAPE
+    x = w.tensor("x", S, UINT8, 0.05, 128)
+    c, _ = u8_conv(w, rng, x, S, 8, 3, 1, "c", (0.1, 120), 140, act=1)
+    a = w.tensor("a", S, UINT8, 0.1, 100)
+    w.op(ADD, [c, w.tensor("ac", [8], UINT8, 0.02, 128, data=u8(rng, [8]))], [a], ADD_OPTIONS, [(0, "b", 0)])
+    m = w.tensor("m", S, UINT8, 0.08, 128)
+    w.op(MUL, [a, w.tensor("mc", [1, 6, 5, 1], UINT8, 0.01, 50, data=u8(rng, [1, 6, 5, 1]))], [m], MUL_OPTIONS,
+         [(0, "b", 0)])
+    h = w.tensor("h", S, UINT8, 0.05, 60)
+    w.op(HARD_SWISH, [m], [h])
+    mp = w.tensor("mp", [1, 3, 3, 8], UINT8, 0.05, 60)
+    w.op(MAX_POOL_2D, [h], [mp], POOL2D_OPTIONS, [(0, "b", 0), (1, "i", 2), (2, "i", 2), (3, "i", 2), (4, "i", 2), (5, "b", 1)])
+    pd = w.tensor("pd", [1, 6, 5, 8], UINT8, 0.05, 60)
+    w.op(PAD, [mp, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [1, 2], [1, 1], [0, 0]], np.int32))], [pd])
+    sb = w.tensor("sb", S, UINT8, 0.1, 128)
+    w.op(SUB, [pd, h], [sb], SUB_OPTIONS, [(0, "b", 0)])
+    sb2 = w.tensor("sb2", S, UINT8, 0.1, 128)
+    w.op(QUANTIZE, [h], [sb2])  # uint8 -> uint8 requantization
+    cc = w.tensor("cc", [1, 6, 5, 16], UINT8, 0.1, 128)
+    w.op(CONCATENATION, [sb, sb2], [cc], CONCATENATION_OPTIONS, [(0, "i", 3), (1, "b", 0)])
+    y = w.tensor("y", [1, 6, 5, 16], UINT8, 1 / 256, 0)
+    w.op(LOGISTIC, [cc], [y])
+    return w.finish([x], [y])
+
+
 def refusals():
     """Models Ferrite must refuse (exit 2), with the text the message must contain."""
     r = {}
@@ -1107,41 +1351,61 @@ def refusals():
         w.op(DEQUANTIZE, [w.tensor("k16", [8], FLOAT16, data=np.ones(8, np.float16))], [k])
         return x, k
     r["refuse_f16_constant_output"] = (f16_const_out, "operator 0 (DEQUANTIZE): output 'k' (float16 weights dequantized) is a graph output")
-    # uint8 only at QUANTIZE boundaries (uint8 <-> int8): legacy uint8 operators are refused.
-    def u8_conv(w, rng):  # a fully uint8 model: asymmetric uint8 filter
+    # fully-uint8 models: what TFLite computes otherwise for uint8, or has no uint8 kernel for.
+    def u8_un(code, out_shape, otype=0, opts=(), qx=(0.05, 128), qy=(0.05, 128), consts=()):
+        return case_unary(code, out_shape, otype, opts, qx=qx, qy=qy, consts=consts, dtype=UINT8)
+    r["refuse_uint8_mean"] = (u8_un(MEAN, [1, 8], REDUCER_OPTIONS, [(0, "b", 0)],
+                                    consts=[("axis", [2], INT32, np.array([1, 2], np.int32))]),
+                              "operator 0 (MEAN): uint8 MEAN is not supported: TFLite's uint8 MEAN takes legacy paths")
+    r["refuse_uint8_resize_bilinear"] = (u8_un(RESIZE_BILINEAR, [1, 9, 7, 8], RESIZE_BILINEAR_OPTIONS, [(2, "b", 0)],
+                                               consts=[("size", [2], INT32, np.array([9, 7], np.int32))]),
+                                         "operator 0 (RESIZE_BILINEAR): uint8 RESIZE_BILINEAR is not supported: TFLite interpolates uint8 in float")
+    def u8_conv_per_channel(w, rng):
         x = w.tensor("x", X_SHAPE, UINT8, 0.05, 128)
-        wt = w.tensor("w", [4, 3, 3, 8], UINT8, 0.01, 120, data=rng.integers(0, 256, [4, 3, 3, 8]))
-        bt = w.tensor("b", [4], INT32, data=rng.integers(-500, 500, [4]))
+        wt = w.tensor("w", [4, 3, 3, 8], UINT8, [0.01, 0.02, 0.03, 0.04], [120] * 4, data=rng.integers(0, 256, [4, 3, 3, 8]))
         y = w.tensor("y", [1, 6, 5, 4], UINT8, 0.1, 128)
-        w.op(CONV_2D, [x, wt, bt], [y], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 0)])
+        w.op(CONV_2D, [x, wt], [y], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 0)])
         return x, y
-    r["refuse_uint8_conv"] = (u8_conv, "operator 0 (CONV_2D): tensor 'x' is uint8; uint8 is supported only at QUANTIZE boundaries")
-    def u8_after_quantize(w, rng):  # QUANTIZE int8 -> uint8, then a uint8 RELU
-        x = w.tensor("x", X_SHAPE, INT8, 0.05, -3)
-        u = w.tensor("u", X_SHAPE, UINT8, 0.05, 125)
-        w.op(QUANTIZE, [x], [u])
-        y = w.tensor("y", X_SHAPE, UINT8, 0.05, 125)
-        w.op(RELU, [u], [y])
-        return x, y
-    r["refuse_uint8_relu"] = (u8_after_quantize, "operator 1 (RELU): tensor 'u' is uint8; uint8 is supported only at QUANTIZE boundaries")
-    def u8_dequantize(w, rng):
+    r["refuse_uint8_conv_per_channel"] = (u8_conv_per_channel, "operator 0 (CONV_2D): uint8 filter with 4 scales (TFLite quantizes uint8 filters per tensor only)")
+    def u8_conv_int8_filter(w, rng):  # uint8 activations with an int8 filter: TFLite has no such kernel
         x = w.tensor("x", X_SHAPE, UINT8, 0.05, 128)
-        y = w.tensor("y", X_SHAPE, FLOAT32)
+        wt = w.tensor("w", [4, 3, 3, 8], INT8, 0.01, 0, data=rng.integers(-127, 128, [4, 3, 3, 8]))
+        y = w.tensor("y", [1, 6, 5, 4], UINT8, 0.1, 128)
+        w.op(CONV_2D, [x, wt], [y], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 0)])
+        return x, y
+    r["refuse_uint8_conv_int8_filter"] = (u8_conv_int8_filter, "operator 0 (CONV_2D): mixes uint8 and other types (TFLite's uint8 CONV_2D needs uint8 inputs, outputs and weights)")
+    def u8_relu_int8_out(w, rng):
+        x = w.tensor("x", X_SHAPE, UINT8, 0.05, 128)
+        y = w.tensor("y", X_SHAPE, INT8, 0.05, 0)
+        w.op(RELU, [x], [y])
+        return x, y
+    r["refuse_uint8_relu_int8_out"] = (u8_relu_int8_out, "operator 0 (RELU): mixes uint8 and other types")
+    r["refuse_uint8_logistic_out_q"] = (u8_un(LOGISTIC, X_SHAPE, qy=(1 / 256, 128)),
+                                        "operator 0 (LOGISTIC): uint8 output must have scale 1/256 and zero point 0")
+    r["refuse_uint8_tanh_out_q"] = (u8_un(TANH, X_SHAPE, qy=(1 / 128, 0)),
+                                    "operator 0 (TANH): uint8 output must have scale 1/128 and zero point 128")
+    r["refuse_uint8_softmax_out_q"] = (u8_un(SOFTMAX, X_SHAPE, qy=(1 / 256, 128), otype=SOFTMAX_OPTIONS, opts=[(0, "f", 1.0)]),
+                                       "operator 0 (SOFTMAX): uint8 output must have scale 1/256 and zero point 0")
+    def u8_concat_unequal(w, rng):
+        x = w.tensor("x", X_SHAPE, UINT8, 0.05, 128)
+        r_ = w.tensor("r", X_SHAPE, UINT8, 0.04, 100)
+        w.op(QUANTIZE, [x], [r_])
+        y = w.tensor("y", [1, 6, 5, 16], UINT8, 0.05, 128)
+        w.op(CONCATENATION, [x, r_], [y], CONCATENATION_OPTIONS, [(0, "i", 3), (1, "b", 0)])
+        return x, y
+    r["refuse_uint8_concat_unequal_q"] = (u8_concat_unequal, "operator 1 (CONCATENATION): input 'r' has another scale")
+    def u8_to_i16(w, rng):
+        x = w.tensor("x", X_SHAPE, UINT8, 0.05, 128)
+        y = w.tensor("y", X_SHAPE, INT16, 0.001, 0)
+        w.op(QUANTIZE, [x], [y])
+        return x, y
+    r["refuse_uint8_to_int16"] = (u8_to_i16, "operator 0 (QUANTIZE): uint8 QUANTIZE is supported from float32, int8 or uint8 to uint8")
+    def u8_dequantize_int8(w, rng):  # DEQUANTIZE uint8 -> int8 is not a TFLite kernel
+        x = w.tensor("x", X_SHAPE, UINT8, 0.05, 128)
+        y = w.tensor("y", X_SHAPE, INT8, 0.05, 0)
         w.op(DEQUANTIZE, [x], [y])
         return x, y
-    r["refuse_uint8_dequantize"] = (u8_dequantize, "operator 0 (DEQUANTIZE): tensor 'x' is uint8; uint8 is supported only at QUANTIZE")
-    def f32_to_u8(w, rng):
-        x = w.tensor("x", X_SHAPE, FLOAT32)
-        y = w.tensor("y", X_SHAPE, UINT8, 0.05, 128)
-        w.op(QUANTIZE, [x], [y])
-        return x, y
-    def u8_to_u8(w, rng):
-        x = w.tensor("x", X_SHAPE, UINT8, 0.05, 128)
-        y = w.tensor("y", X_SHAPE, UINT8, 0.07, 100)
-        w.op(QUANTIZE, [x], [y])
-        return x, y
-    r["refuse_uint8_to_uint8"] = (u8_to_u8, "operator 0 (QUANTIZE): uint8 QUANTIZE is supported between uint8 and int8 only (uint8 -> uint8")
-    r["refuse_float_to_uint8"] = (f32_to_u8, "operator 0 (QUANTIZE): uint8 QUANTIZE is supported between uint8 and int8 only ('x' is float32)")
+    r["refuse_uint8_dequantize_int8"] = (u8_dequantize_int8, "operator 0 (DEQUANTIZE): uint8 DEQUANTIZE is supported to float32 only")
     return r
 
 
@@ -1151,10 +1415,11 @@ def main():
     c.update(x16_cases())
     c.update(x16_more_cases())
     c.update(float_cases())
+    c.update(u8_cases())
     if "--list" in sys.argv:
         print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain",
                          "chain_resize", "float_resize", "chain16", "chain16_act",
-                         "x16_float_io", "chain16_ops", "float_ops_chain", "f16_chain"] + list(U8_IO) + list(refusals())))
+                         "x16_float_io", "chain16_ops", "float_ops_chain", "f16_chain", "u8_chain", "u8_chain_ops"] + list(U8_IO) + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -1175,9 +1440,12 @@ def main():
     open(os.path.join(out, "chain16_ops.tflite"), "wb").write(chain16_ops())
     open(os.path.join(out, "float_ops_chain.tflite"), "wb").write(float_ops_chain())
     open(os.path.join(out, "f16_chain.tflite"), "wb").write(f16_chain())
+    open(os.path.join(out, "u8_chain.tflite"), "wb").write(u8_chain())
+    open(os.path.join(out, "u8_chain_ops.tflite"), "wb").write(u8_chain_ops())
     lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
               "patch_chain chain", "chain_resize chain", "float_resize chain", "chain16 chain",
-              "chain16_act chain", "x16_float_io chain", "chain16_ops chain", "float_ops_chain chain", "f16_chain chain"]
+              "chain16_act chain", "x16_float_io chain", "chain16_ops chain", "float_ops_chain chain", "f16_chain chain",
+              "u8_chain chain", "u8_chain_ops chain"]
     for name, (q_in, q_out) in U8_IO.items():
         open(os.path.join(out, name + ".tflite"), "wb").write(u8_io(name, q_in, q_out))
         lines.append(f"{name} chain")
