@@ -8,7 +8,7 @@ HighMul, RoundingDivideByPOT, ADD with left_shift 20, average pool rounding divi
 with gemmlowp-style fixed-point exp; 16x8 (int16) models with TFLite's int16 rules (LUT-based
 LOGISTIC / TANH / SOFTMAX; the int8 rules with int16 limits for ADD / SUB / MUL / MAXIMUM / MINIMUM /
 RELU / RELU6 / LEAKY_RELU / pools / MEAN / PAD / resizes; no int16 RELU_N1_TO_1 / HARD_SWISH, which
-TFLite lacks); float models in float64 (int8 dynamic-range weights dequantized per channel, float16
+TFLite lacks); float models (LOG_SOFTMAX float only) in float64 (int8 dynamic-range weights dequantized per channel, float16
 weights by their DEQUANTIZE: numpy's float16 -> float32, exact). The operators of Ferrite's TFLite frontend.
 
   tflite_ref.py model.tflite --input in.npy --output out.npy   (int8 input, int8 output)
@@ -28,7 +28,7 @@ OPS = {0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEP
        21: "RELU6", 22: "RESHAPE", 25: "SOFTMAX", 28: "TANH", 32: "CUSTOM", 34: "PAD", 39: "TRANSPOSE",
        40: "MEAN", 41: "SUB", 43: "SQUEEZE", 45: "STRIDED_SLICE", 114: "QUANTIZE", 117: "HARD_SWISH",
        20: "RELU_N1_TO_1", 49: "SPLIT", 55: "MAXIMUM", 57: "MINIMUM", 60: "PADV2", 97: "RESIZE_NEAREST_NEIGHBOR",
-       98: "LEAKY_RELU", 23: "RESIZE_BILINEAR"}
+       98: "LEAKY_RELU", 23: "RESIZE_BILINEAR", 50: "LOG_SOFTMAX"}
 DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 7: np.int16, 9: np.int8}
 
 
@@ -943,6 +943,9 @@ def run_float_op(vals, m, op):
         beta = float(N.Float32Flags.py_type(scalar(o, 0, N.Float32Flags, 1.0))) if o is not None else 1.0
         e = np.exp(beta * (a - a.max(axis=-1, keepdims=True)))
         return e / e.sum(axis=-1, keepdims=True)
+    if name == "LOG_SOFTMAX":  # (x - max) - log(sum exp(x - max))
+        d = a - a.max(axis=-1, keepdims=True)
+        return d - np.log(np.exp(d).sum(axis=-1, keepdims=True))
     if name in ("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM"):  # numpy broadcasting, as TFLite's
         b = vals[op["inputs"][1]].astype(np.float64)
         y = {"ADD": np.add, "SUB": np.subtract, "MUL": np.multiply, "MAXIMUM": np.maximum,

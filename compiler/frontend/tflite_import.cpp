@@ -47,7 +47,7 @@ enum Builtin : int32_t {
   FULLY_CONNECTED = 9, MAX_POOL_2D = 17, MUL = 18, RELU = 19, RELU_N1_TO_1 = 20, RELU6 = 21, RESHAPE = 22,
   SOFTMAX = 25, TANH = 28, CUSTOM = 32, LOGISTIC = 14, HARD_SWISH = 117, PAD = 34, TRANSPOSE = 39, MEAN = 40, SUB = 41, SQUEEZE = 43, STRIDED_SLICE = 45,
   SPLIT = 49, MAXIMUM = 55, MINIMUM = 57, PADV2 = 60, RESIZE_NEAREST_NEIGHBOR = 97, LEAKY_RELU = 98, QUANTIZE = 114,
-  RESIZE_BILINEAR = 23
+  RESIZE_BILINEAR = 23, LOG_SOFTMAX = 50
 };
 // BuiltinOptions union types of those operators.
 enum OptionsType : uint8_t {
@@ -63,7 +63,7 @@ const char* builtin_name(int32_t code) {
       {5, "DEPTH_TO_SPACE"}, {6, "DEQUANTIZE"}, {8, "FLOOR"}, {9, "FULLY_CONNECTED"}, {14, "LOGISTIC"},
       {17, "MAX_POOL_2D"}, {18, "MUL"}, {19, "RELU"}, {20, "RELU_N1_TO_1"}, {21, "RELU6"}, {22, "RESHAPE"}, {23, "RESIZE_BILINEAR"},
       {25, "SOFTMAX"}, {28, "TANH"}, {32, "CUSTOM"}, {34, "PAD"}, {39, "TRANSPOSE"}, {40, "MEAN"}, {41, "SUB"},
-      {43, "SQUEEZE"}, {45, "STRIDED_SLICE"}, {49, "SPLIT"}, {55, "MAXIMUM"}, {57, "MINIMUM"}, {60, "PADV2"},
+      {43, "SQUEEZE"}, {45, "STRIDED_SLICE"}, {49, "SPLIT"}, {50, "LOG_SOFTMAX"}, {55, "MAXIMUM"}, {57, "MINIMUM"}, {60, "PADV2"},
       {97, "RESIZE_NEAREST_NEIGHBOR"}, {98, "LEAKY_RELU"}, {114, "QUANTIZE"}, {117, "HARD_SWISH"}};
   auto it = names.find(code);
   return it == names.end() ? nullptr : it->second;
@@ -75,7 +75,7 @@ constexpr const char* kSupported[] = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CON
                                       "SQUEEZE", "CONCATENATION", "TRANSPOSE", "STRIDED_SLICE", "SPLIT", "SOFTMAX",
                                       "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "LOGISTIC", "TANH",
                                       "HARD_SWISH", "QUANTIZE", "DEQUANTIZE", "RESIZE_NEAREST_NEIGHBOR",
-                                      "RESIZE_BILINEAR"};
+                                      "RESIZE_BILINEAR", "LOG_SOFTMAX"};  // LOG_SOFTMAX: float32 only
 constexpr const char* kSupportedList =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, "
     "MEAN, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
@@ -184,8 +184,8 @@ bool v_model(Verifier& v, const Table* m, int64_t* bad_op) {
 
 // The float32 operators (float models), for `ferrite ops` and refusals.
 constexpr const char* kFloatList =
-    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX (beta a power "
-    "of two), ADD, SUB, MUL, MAXIMUM, MINIMUM (broadcasting, float constants), MEAN, PAD, PADV2, CONCATENATION, "
+    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, "
+    "LOG_SOFTMAX, ADD, SUB, MUL, MAXIMUM, MINIMUM (broadcasting, float constants), MEAN, PAD, PADV2, CONCATENATION, "
     "TRANSPOSE, STRIDED_SLICE, SPLIT, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, "
     "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, QUANTIZE (float -> int8 / int16), DEQUANTIZE (a float16 constant -> "
     "float32: float16 weights)";
@@ -654,7 +654,7 @@ Status check_shapes(Builder& b, const Node& n) {
   switch (n.op) {
     case OpKind::Requantize: case OpKind::QLinearLeakyRelu: case OpKind::QLinearSigmoid: case OpKind::QLinearActivation:
     case OpKind::DequantizeLinear: case OpKind::QuantizeLinear: case OpKind::Relu: case OpKind::Clip:
-    case OpKind::Softmax: case OpKind::QLinearSoftmax:
+    case OpKind::Softmax: case OpKind::LogSoftmax: case OpKind::QLinearSoftmax:
       for (TensorId i : n.inputs)
         if (!b.g.t(i).is_constant() && b.g.t(i).shape != b.g.t(n.outputs[0]).shape)
           return b.err("output shape {} differs from the input's {}", shape_str(b.g.t(n.outputs[0]).shape),
@@ -1172,16 +1172,14 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       n = b.nhwc_order_reshape(*x, *y, n.name);
       return Status::ok();
     }
-    case SOFTMAX: {
+    case SOFTMAX:
+    case LOG_SOFTMAX: {
       FERRITE_TRY(need(1, 1));
-      const float beta = opt && otype == kSoftmax ? get<float>(opt, 0, 1.f) : 1.f;
-      // TFLite's float rule is exp(beta * (x - max)). The IR's Softmax is exp(x - max): beta != 1 runs
-      // as a Mul by beta first, which gives the same floats only when beta is a power of two (beta * x,
-      // the max of those and their difference are then exact scalings of TFLite's x - max).
-      int bexp = 0;
-      if (!(beta > 0.f) || !std::isfinite(beta) || std::frexp(beta, &bexp) != 0.5f)
-        return b.err("float SOFTMAX with beta {} is not supported (a power of two only: the IR's softmax has no beta, "
-                     "and a Mul by beta before it rounds otherwise than TFLite's exp(beta * (x - max)))", beta);
+      // TFLite's float rules (reference_ops::Softmax / LogSoftmax, which TFLite Micro runs): per row
+      // max, then exp((x - max) * float(beta)) summed in order and each divided by the sum; LogSoftmax
+      // (no beta): (x - max) - log(sum of exp(x - max)). softmax_f32 computes exactly these
+      // operations in this order; beta goes to the kernel (attribute `tfl_beta`), any value.
+      const float beta = code == SOFTMAX && opt && otype == kSoftmax ? get<float>(opt, 0, 1.f) : 1.f;
       auto x = b.act(in[0]);
       if (!x) return x.error();
       auto y = b.act(out[0], true);
@@ -1189,25 +1187,11 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       FERRITE_TRY(float_out(*y));
       if (b.g.t(*y).shape != b.g.t(*x).shape) return b.err("output shape differs from the input's");
       const int64_t r = static_cast<int64_t>(b.g.t(*x).shape.size());
-      TensorId src = *x;
-      if (beta != 1.f) {
-        Tensor t;
-        t.name = n.name + "_beta_x";
-        t.dtype = DType::F32;
-        t.shape = b.g.t(*x).shape;
-        src = b.g.add_tensor(std::move(t));
-        Node m;
-        m.op = OpKind::Mul;
-        m.index = n.index;
-        m.name = n.name + "_beta";
-        m.inputs = {*x, b.constant(m.name, DType::F32, {}, std::vector<float>{beta})};
-        m.outputs = {src};
-        b.g.nodes.push_back(std::move(m));
-      }
-      n.op = OpKind::Softmax;
-      n.inputs = {src};
+      n.op = code == SOFTMAX ? OpKind::Softmax : OpKind::LogSoftmax;
+      n.inputs = {*x};
       n.outputs = {*y};
       n.attrs.values["axis"] = int64_t{r == 4 ? 1 : r - 1};
+      if (beta != 1.f) n.attrs.values["tfl_beta"] = beta;
       return Status::ok();
     }
     case ADD:

@@ -863,6 +863,11 @@ def float_cases():
         return build
     c["f_split_w"] = fsplit(2, 5)
     c["f_softmax_beta_quarter"] = fun(SOFTMAX, S, SOFTMAX_OPTIONS, [(0, "f", 0.25)])  # (beta 2: float_ops_chain)
+    # any beta: exp((x - max) * beta) in the kernel, TFLite's order (not a power of two, negative)
+    c["f_softmax_beta_0_3"] = fun(SOFTMAX, S, SOFTMAX_OPTIONS, [(0, "f", 0.3)])
+    c["f_softmax_beta_neg_rank2"] = fun(SOFTMAX, [6, 40], SOFTMAX_OPTIONS, [(0, "f", -1.7)], shape=[6, 40])
+    c["f_log_softmax"] = fun(LOG_SOFTMAX, S, LOG_SOFTMAX_OPTIONS)
+    c["f_log_softmax_rank2"] = fun(LOG_SOFTMAX, [3, 10], LOG_SOFTMAX_OPTIONS, shape=[3, 10])
     return c
 
 
@@ -1044,8 +1049,8 @@ def refusals():
             w.op(code, ins, [y], otype, list(opts))
             return x, y
         return build
-    r["refuse_float_softmax_beta"] = (fl(SOFTMAX, SOFTMAX_OPTIONS, [(0, "f", 0.3)]),
-                                      "operator 0 (SOFTMAX): float SOFTMAX with beta 0.3 is not supported")
+    r["refuse_int8_log_softmax"] = (case_unary(LOG_SOFTMAX, X_SHAPE, LOG_SOFTMAX_OPTIONS, qy=(16 / 256, 127)),
+                                    "operator 0 (LOG_SOFTMAX): operator not supported")
     r["refuse_float_strided_slice_new_axis"] = (fl(STRIDED_SLICE, STRIDED_SLICE_OPTIONS, [(3, "i", 1)], consts=[
         ("begin", [4], INT32, np.array([0, 0, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 8], np.int32)),
         ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE): ellipsis / new-axis")
