@@ -175,6 +175,14 @@ def cases():
     c["strided_slice_shrink_c"] = case_unary(STRIDED_SLICE, [1, 3, 5], STRIDED_SLICE_OPTIONS,
                                              [(0, "i", 4), (1, "i", 4), (4, "i", 8)],
                                              consts=ssk([0, 0, 0, 5], [1, 6, 5, 6], [1, 2, 1, 1], 4))
+    # shrink_axis_mask with begin / end mask bits on the same dim (TFLite: begin_mask -> element 0, the
+    # end and end_mask ignored; a begin below -dim clamped to 0)
+    c["strided_slice_shrink_masks"] = case_unary(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS,
+                                                 [(0, "i", 2), (1, "i", 10), (4, "i", 2)],
+                                                 consts=ssk([0, 3, 0, 0], [1, 1, 5, 2], [1, 1, 1, 1], 4))
+    c["strided_slice_shrink_endmask_rank2"] = case_unary(STRIDED_SLICE, [4], STRIDED_SLICE_OPTIONS,
+                                                         [(0, "i", 0), (1, "i", 3), (4, "i", 1)], shape=[3, 8],
+                                                         consts=ssk([-5, 1], [0, 0], [1, 2], 2))
     # RESHAPE / FULLY_CONNECTED flatten in TFLite's NHWC element order (Transposes around a Reshape).
     shp = lambda *v: ("shape", [len(v)], INT32, np.array(v, np.int32))
     c["reshape_flatten_nhwc"] = case_unary(RESHAPE, [1, 240], consts=[shp(1, 240)])
@@ -544,6 +552,11 @@ def x16_more_cases():
           ("strides", [4], INT32, np.array([1, 2, 2, 3], np.int32))]
     c["strided_slice16"] = u16(STRIDED_SLICE, [1, 3, 3, 2], STRIDED_SLICE_OPTIONS, [(0, "i", 0), (1, "i", 0), (4, "i", 0)],
                                consts=ss)
+    c["strided_slice16_shrink_masks"] = u16(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS,
+                                            [(0, "i", 2), (1, "i", 10), (4, "i", 2)],
+                                            consts=[("begin", [4], INT32, np.array([0, 3, 0, 0], np.int32)),
+                                                             ("end", [4], INT32, np.array([1, 1, 5, 2], np.int32)),
+                                                             ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))])
     def split16(w, rng):
         x = w.tensor("x", S, INT16, 0.0005, 0)
         a = w.tensor("axis", [], INT32, data=np.array(3, np.int32))
@@ -826,6 +839,9 @@ def float_cases():
                                consts=ssl([0, 1, -1, 2], [1, 6, 0, 8], [1, 2, -2, 3]))  # negative stride, end mask
     c["f_strided_slice_shrink_h"] = fun(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 2)],
                                         consts=ssl([0, 1, 0, 0], [1, 2, 5, 8], [1, 1, 1, 1]))
+    c["f_strided_slice_shrink_masks"] = fun(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS,
+                                            [(0, "i", 2), (1, "i", 10), (4, "i", 2)],
+                                            consts=ssl([0, 3, 0, 0], [1, 1, 5, 2], [1, 1, 1, 1]))
 
     def fconcat(axis, n, const=False):
         def build(w, rng):
@@ -868,6 +884,20 @@ def float_cases():
     c["f_softmax_beta_neg_rank2"] = fun(SOFTMAX, [6, 40], SOFTMAX_OPTIONS, [(0, "f", -1.7)], shape=[6, 40])
     c["f_log_softmax"] = fun(LOG_SOFTMAX, S, LOG_SOFTMAX_OPTIONS)
     c["f_log_softmax_rank2"] = fun(LOG_SOFTMAX, [3, 10], LOG_SOFTMAX_OPTIONS, shape=[3, 10])
+
+    def f16_cast(w, rng):  # float16 weights marked by CAST (float16 -> float32) instead of DEQUANTIZE
+        x = w.tensor("x", S, F)
+        cw = (rng.standard_normal([6, 3, 3, 8]) * 0.3).astype(np.float16)
+        cw.flat[:3] = np.array([2.0 ** -24, -1023 * 2.0 ** -24, 65504.0], np.float16)  # subnormals, the largest
+        ts = []
+        for name, data in (("cw", cw), ("cb", (rng.standard_normal([6]) * 0.3).astype(np.float16))):
+            t = w.tensor(name + "_f32", list(data.shape), F)
+            w.op(CAST, [w.tensor(name, list(data.shape), FLOAT16, data=data)], [t], CAST_OPTIONS, [(0, "b", 1), (1, "b", 0)])
+            ts.append(t)
+        y = w.tensor("y", [1, 6, 5, 6], F)
+        w.op(CONV_2D, [x, ts[0], ts[1]], [y], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 0)])
+        return x, y
+    c["f16_cast_conv"] = f16_cast
     return c
 
 
@@ -973,6 +1003,9 @@ def refusals():
     r["refuse_strided_slice_ellipsis"] = (case_unary(STRIDED_SLICE, [1, 6, 5, 4], STRIDED_SLICE_OPTIONS, [(2, "i", 1)], consts=[
         ("begin", [4], INT32, np.array([0, 0, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 4], np.int32)),
         ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE): ellipsis")
+    r["refuse_strided_slice_shrink_neg_stride"] = (case_unary(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(0, "i", 2), (4, "i", 2)], consts=[
+        ("begin", [4], INT32, np.array([0, 3, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 1, 5, 8], np.int32)),
+        ("strides", [4], INT32, np.array([1, -1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE): shrink_axis_mask with a negative stride")
     r["refuse_maximum_unequal_q"] = (binary(MAXIMUM, 0, [8], True), "operator 0 (MAXIMUM)")
     r["refuse_pad_requant"] = (case_unary(PAD, [1, 7, 5, 8], qy=(0.1, 0), consts=[
         ("pads", [4, 2], INT32, np.array([[0, 0], [1, 0], [0, 0], [0, 0]], np.int32))]), "operator 0 (PAD)")
@@ -1078,6 +1111,23 @@ def refusals():
         y = w.tensor("y", X_SHAPE, FLOAT32)
         w.op(MUL, [x, k], [y], MUL_OPTIONS, [(0, "b", 0)])
         return x, y
+    def f32_nonfinite_filter(dw, bad):  # float32 filter with inf / NaN and SAME padding
+        def build(w, rng):
+            x = w.tensor("x", X_SHAPE, FLOAT32)
+            k = (rng.standard_normal([1 if dw else 4, 3, 3, 8]) * 0.3).astype(np.float32)
+            k[0, 1, 2, 5] = bad
+            wt = w.tensor("wf", list(k.shape), FLOAT32, data=k)
+            y = w.tensor("y", X_SHAPE[:3] + [8 if dw else 4], FLOAT32)
+            if dw:
+                w.op(DEPTHWISE_CONV_2D, [x, wt, -1], [y], DEPTHWISE_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "i", 1), (4, "b", 0)])
+            else:
+                w.op(CONV_2D, [x, wt, -1], [y], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 0)])
+            return x, y
+        return build
+    r["refuse_f32_inf_filter_same"] = (f32_nonfinite_filter(False, np.inf),
+                                       "operator 0 (CONV_2D): float filter 'wf' holds inf: with padding")
+    r["refuse_f32_nan_dw_filter_same"] = (f32_nonfinite_filter(True, np.nan),
+                                          "operator 0 (DEPTHWISE_CONV_2D): float filter 'wf' holds nan: with padding")
     r["refuse_f16_inf_weight"] = (f16_inf, "operator 0 (DEQUANTIZE): float16 constant 'k16' holds inf at element 3")
     def f16_filter(w, rng):  # a float16 filter read without DEQUANTIZE
         x = w.tensor("x", X_SHAPE, FLOAT32)
