@@ -1533,6 +1533,50 @@ Expected<std::map<std::string, int>> tflite_operators(const std::string& path) {
   return r;
 }
 
+// An int8 / int16 PAD of H and W whose only reader is a CONV_2D / DEPTHWISE_CONV_2D, padding with
+// the conv's input zero point (TFLite's PAD pads with the zero point; MCUNet's models put an explicit
+// PAD before each stride-2 VALID conv): the padding moves into the conv's pads and the PAD node goes.
+// Exact: TFLite's conv adds (x - zp) * w for each padded value, 0, and skips a padded tap, 0 again;
+// the int8 / int16 conv kernels skip padded taps. Saves the padded copy (MCUNet-V2's largest tensor).
+// Only where no output window lies entirely in the padding (each side at most the kernel extent - 1).
+void fold_pad_into_conv(Graph& g) {
+  for (size_t pi = 0; pi < g.nodes.size(); ++pi) {
+    const Node& p = g.nodes[pi];
+    if (p.op != OpKind::Pad || p.inputs.size() < 2 || p.outputs.size() != 1) continue;
+    const Tensor& x = g.t(p.inputs[0]);
+    const Tensor& pt = g.t(p.inputs[1]);
+    if ((x.dtype != DType::I8 && x.dtype != DType::I16) || x.shape.size() != 4 || !pt.is_constant() ||
+        pt.dtype != DType::I64 || pt.data->size() != 8 * sizeof(int64_t))
+      continue;
+    int64_t pads[8];
+    std::memcpy(pads, pt.data->data(), sizeof pads);  // NCHW begin..., end...
+    if (pads[0] || pads[1] || pads[4] || pads[5]) continue;  // N or C padded
+    const TensorId po = p.outputs[0];
+    if (std::find(g.outputs.begin(), g.outputs.end(), po) != g.outputs.end()) continue;
+    const std::vector<size_t> readers = g.consumers(po);
+    if (readers.size() != 1) continue;
+    Node& c = g.nodes[readers[0]];
+    if (c.op != OpKind::QLinearConv || c.inputs.size() < 3 || c.inputs[0] != po) continue;
+    bool other_use = false;  // the padded tensor read again by the conv (as another operand)
+    for (size_t i = 1; i < c.inputs.size(); ++i) other_use = other_use || c.inputs[i] == po;
+    if (other_use) continue;
+    const Tensor& zp = g.t(c.inputs[2]);  // an int8 constant (int16 layers: 0), as qconsts makes it
+    if (!zp.is_constant() || zp.dtype != DType::I8 || zp.data->size() != 1) continue;
+    const int64_t zpv = static_cast<int8_t>((*zp.data)[0]);
+    if (p.attrs.i("value", 0) != zpv || p.attrs.s("mode", "constant") != "constant") continue;
+    std::vector<int64_t> cp = c.attrs.ints("pads");
+    const std::vector<int64_t> ks = c.attrs.ints("kernel_shape"), dl = c.attrs.ints("dilations", {1, 1});
+    if (cp.size() != 4 || ks.size() != 2 || dl.size() != 2) continue;
+    const int64_t np[4] = {cp[0] + pads[2], cp[1] + pads[3], cp[2] + pads[6], cp[3] + pads[7]};
+    const int64_t ext_h = (ks[0] - 1) * dl[0], ext_w = (ks[1] - 1) * dl[1];
+    if (np[0] > ext_h || np[2] > ext_h || np[1] > ext_w || np[3] > ext_w) continue;
+    c.attrs.values["pads"] = std::vector<int64_t>{np[0], np[1], np[2], np[3]};
+    c.inputs[0] = p.inputs[0];
+    g.nodes.erase(g.nodes.begin() + static_cast<std::ptrdiff_t>(pi));
+    --pi;
+  }
+}
+
 Expected<Graph> import_tflite(const std::string& path) {
   auto loaded = load(path);
   if (!loaded) return loaded.error();
@@ -2420,6 +2464,7 @@ Expected<Graph> import_tflite(const std::string& path) {
     if (b.g.t(id).dtype == DType::I8 || b.g.t(id).dtype == DType::I16 || b.g.t(id).dtype == DType::U8)
       b.g.io_quant[id] = IoQuant{b.qscale(o), static_cast<int32_t>(b.qzp(o))};
   }
+  fold_pad_into_conv(b.g);
   FERRITE_TRY(verify(b.g));
   return std::move(b.g);
 }

@@ -113,9 +113,15 @@ inline const int32_t* dwconv_s8_mve_i32(const float*) { return nullptr; }
   "        vdup.32 q7, %[cl]\n" \
   "      .endif\n"
 
-// The packed TFLite clamp operand (%[cl] above).
+// The packed TFLite clamp operand (%[cl] above). Its asm operand is "ri" (the non-TFLite variants
+// pass 0 without taking a register), so a value the compiler knows (constant-propagated kernel
+// parameters) would become an immediate, and `vdup.32 qN, #imm` does not exist (the assembler
+// refuses it: found with MCUNet's VWW model for Cortex-M55). The empty asm makes the value opaque,
+// so it is always given in a register.
 inline int32_t dwconv_s8_mve_tfl_cl(int32_t act_min, int32_t act_max) {
-  return static_cast<int32_t>((static_cast<uint32_t>(act_min) << 16) | (static_cast<uint32_t>(act_max) & 0xFFFFu));
+  int32_t cl = static_cast<int32_t>((static_cast<uint32_t>(act_min) << 16) | (static_cast<uint32_t>(act_max) & 0xFFFFu));
+  __asm__("" : "+r"(cl));
+  return cl;
 }
 
 // Band geometry shared by the scratch size and the kernel.

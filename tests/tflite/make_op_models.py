@@ -496,6 +496,16 @@ def x16_more_cases():
     S = X_SHAPE
     u16 = lambda code, out, otype=0, opts=(), qx=0.0005, qy=0.0005, shape=None, consts=(): case_unary(
         code, out, otype, list(opts), qx=(qx, 0), qy=(qy, 0), shape=shape, consts=list(consts), dtype=INT16)
+    def pad16_conv(dw):  # PAD (value 0) -> 3x3 stride-2 VALID conv / depthwise: folded into the conv's padding
+        def build(w, rng):
+            x = w.tensor("x", S, INT16, 0.001, 0)
+            p = w.tensor("p", [1, 8, 7, 8], INT16, 0.001, 0)
+            w.op(PAD, [x, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [1, 1], [1, 1], [0, 0]], np.int32))], [p])
+            y, _ = conv16(w, rng, p, [1, 8, 7, 8], 12, 3, 2, "y", 0.002, depthwise=dw, padding=1)
+            return x, y
+        return build
+    c["pad16_conv_fold"] = pad16_conv(False)
+    c["pad16_dw_fold"] = pad16_conv(True)
     # MAXIMUM / MINIMUM (raw int16 compare, one scale): a constant broadcast operand, a computed one.
     def minmax16(code, b_shape, computed=False):
         def build(w, rng):
@@ -763,6 +773,47 @@ def patch_chain():
     c3 = conv(c2, H // 2, 16, 32, 2, "c3", (0.1, 0))
     y = w.tensor("y", [1, 32], INT8, 0.05, 0)
     w.op(MEAN, [c3, w.tensor("ax", [2], INT32, data=np.array([1, 2], np.int32))], [y], REDUCER_OPTIONS, [(0, "b", 0)])
+    return w.finish([x], [y])
+
+
+def pad_fold_chain():
+    """MCUNet's explicit padding (converted from PyTorch): PAD 1 -> CONV 3x3 stride 2 VALID (RELU6) ->
+    PAD bottom/right 1 -> DEPTHWISE 3x3 stride 2 VALID -> PAD 2 on H only -> DEPTHWISE 5x5 VALID -> PAD 3 ->
+    DEPTHWISE 3x3 VALID. The frontend folds the first three PADs into the convs' padding (they pad with
+    the input zero point, at most the kernel extent - 1); the last stays a PAD (3 > 2)."""
+    w = Writer()
+    rng = rng_for("pad_fold_chain")
+    x = w.tensor("x", [1, 13, 11, 8], INT8, 0.05, -3)
+
+    def pad(src, shape, pads, q, name):
+        out = [shape[0], shape[1] + sum(pads[1]), shape[2] + sum(pads[2]), shape[3]]
+        y = w.tensor(name, out, INT8, *q)
+        w.op(PAD, [src, w.tensor(name + "_pads", [4, 2], INT32, data=np.array(pads, np.int32))], [y])
+        return y, out
+
+    def conv(src, shape, cout, k, stride, dw, q, name, act=0):
+        n, h, w_, cin = shape
+        cout = cin if dw else cout
+        out = [n, (h - k) // stride + 1, (w_ - k) // stride + 1, cout]
+        y = w.tensor(name, out, INT8, *q)
+        wshape = [1, k, k, cout] if dw else [cout, k, k, cin]
+        wt = w.tensor(name + "_w", wshape, INT8, [0.01 + 0.001 * i for i in range(cout)], qdim=3 if dw else 0,
+                      data=rng.integers(-127, 128, wshape))
+        bt = w.tensor(name + "_b", [cout], INT32, data=rng.integers(-500, 500, [cout]))
+        if dw:
+            w.op(DEPTHWISE_CONV_2D, [src, wt, bt], [y], DEPTHWISE_OPTIONS,
+                 [(0, "b", 1), (1, "i", stride), (2, "i", stride), (3, "i", 1), (4, "b", act)])
+        else:
+            w.op(CONV_2D, [src, wt, bt], [y], CONV2D_OPTIONS, [(0, "b", 1), (1, "i", stride), (2, "i", stride), (3, "b", act)])
+        return y, out
+    p1, s1 = pad(x, [1, 13, 11, 8], [[0, 0], [1, 1], [1, 1], [0, 0]], (0.05, -3), "p1")
+    c1, s2 = conv(p1, s1, 12, 3, 2, False, (0.04, -128), "c1", act=3)
+    p2, s3 = pad(c1, s2, [[0, 0], [0, 1], [0, 1], [0, 0]], (0.04, -128), "p2")
+    d1, s4 = conv(p2, s3, 0, 3, 2, True, (0.05, 5), "d1")
+    p3, s5 = pad(d1, s4, [[0, 0], [2, 2], [1, 1], [0, 0]], (0.05, 5), "p3")
+    d2, s6 = conv(p3, s5, 0, 5, 1, True, (0.06, -7), "d2")
+    p4, s7 = pad(d2, s6, [[0, 0], [3, 3], [3, 3], [0, 0]], (0.06, -7), "p4")
+    y, _ = conv(p4, s7, 0, 3, 1, True, (0.05, 2), "y")
     return w.finish([x], [y])
 
 
@@ -1189,7 +1240,7 @@ def main():
     if "--list" in sys.argv:
         print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain",
                          "chain_resize", "float_resize", "chain16", "chain16_act",
-                         "x16_float_io", "chain16_ops", "float_ops_chain", "f16_chain"] + list(U8_IO) + list(refusals())))
+                         "x16_float_io", "chain16_ops", "float_ops_chain", "f16_chain", "pad_fold_chain"] + list(U8_IO) + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -1210,9 +1261,11 @@ def main():
     open(os.path.join(out, "chain16_ops.tflite"), "wb").write(chain16_ops())
     open(os.path.join(out, "float_ops_chain.tflite"), "wb").write(float_ops_chain())
     open(os.path.join(out, "f16_chain.tflite"), "wb").write(f16_chain())
+    open(os.path.join(out, "pad_fold_chain.tflite"), "wb").write(pad_fold_chain())
     lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
               "patch_chain chain", "chain_resize chain", "float_resize chain", "chain16 chain",
-              "chain16_act chain", "x16_float_io chain", "chain16_ops chain", "float_ops_chain chain", "f16_chain chain"]
+              "chain16_act chain", "x16_float_io chain", "chain16_ops chain", "float_ops_chain chain", "f16_chain chain",
+              "pad_fold_chain chain"]
     for name, (q_in, q_out) in U8_IO.items():
         open(os.path.join(out, name + ".tflite"), "wb").write(u8_io(name, q_in, q_out))
         lines.append(f"{name} chain")

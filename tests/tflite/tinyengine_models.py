@@ -87,7 +87,8 @@ def compare(outdir, refs, label):
             print(f"{'ok  ' if good else 'FAIL'} {label} {name}: max |diff| {np.abs(a - r).max():.3g} = {rel:.3g} x "
                   "output range (float reference)")
         else:
-            same = a.astype(r.dtype).view(np.uint8).reshape(r.size, -1) == r.view(np.uint8).reshape(r.size, -1)
+            a = np.ascontiguousarray(a.astype(r.dtype))
+            same = a.view(np.uint8).reshape(r.size, -1) == np.ascontiguousarray(r).view(np.uint8).reshape(r.size, -1)
             same = same.all(axis=1)
             good = bool(same.all())
             print(f"{'ok  ' if good else 'FAIL'} {label} {name}: {100.0 * same.mean():.2f} % of {r.size} bit-identical")
