@@ -1797,6 +1797,10 @@ __attribute__((noinline)) inline void dwconv3x3_s8_mve_win(const ConvS8Params& p
   const int32_t C = p.c_out, w_in = p.w_in, h_out = p.h_out, w_out = p.w_out;
   const int32_t pad_top = p.pad_top, pad_left = p.pad_left, out_zp = p.out_zp;
   const int32_t wp = (w_out - 1) * S + 3, hp = (h_out - 1) * S + 3, n = hp * wp, npix = h_out * w_out;
+  // dwconv3x3_s8_mve_win_ok holds (npix <= 13); said again for the compiler: with constant
+  // parameters (an inlining / ipa-cp clone of a layer that does not take this path) GCC otherwise
+  // reports the pixoff loop below as undefined behaviour (-Werror=aggressive-loop-optimizations).
+  if (npix > 16) return;
   uint8_t* const base =
       reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
   int32_t* const sums = reinterpret_cast<int32_t*>(base);    // [npix][4]
