@@ -71,6 +71,17 @@ def case_unary(code, out_shape, otype=0, opts=(), qx=(0.05, -3), qy=(0.05, -3), 
 def cases():
     c = {}
     S = X_SHAPE
+    # A single int8 depthwise 3x3 layer (SAME, RELU6): also built for Cortex-M55 (test_tflite_ops.sh), where
+    # the Helium kernel's constant-propagated clone once failed to build (-Werror=aggressive-loop-optimizations).
+    def dw_single(w, rng):
+        x = w.tensor("x", [1, 20, 20, 16], INT8, 0.05, -3)
+        y = w.tensor("y", [1, 20, 20, 16], INT8, 0.07, -128)
+        wt = w.tensor("w", [1, 3, 3, 16], INT8, [0.01 + 0.001 * i for i in range(16)], qdim=3,
+                      data=rng.integers(-127, 128, [1, 3, 3, 16]))
+        bt = w.tensor("b", [16], INT32, data=rng.integers(-500, 500, [16]))
+        w.op(DEPTHWISE_CONV_2D, [x, wt, bt], [y], DEPTHWISE_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "i", 1), (4, "b", 3)])
+        return x, y
+    c["dwconv_same_relu6"] = dw_single
     # ADD / SUB / MUL with broadcasting, constant operands, fused activations, edge zero points.
     for code, otype, nm in ((ADD, ADD_OPTIONS, "add"), (SUB, SUB_OPTIONS, "sub"), (MUL, MUL_OPTIONS, "mul")):
         c[f"{nm}_same"] = binary(code, otype, S, False)
