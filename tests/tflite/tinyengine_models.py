@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""MIT HAN Lab TinyEngine's .tflite models (MCUNet VWA / detection / ImageNet, MNIST LeNet) checked
+"""MIT HAN Lab TinyEngine's .tflite models (MCUNet VWW / detection / ImageNet, MNIST LeNet) checked
 against scripts/tflite_ref.py. Needs the network once (not part of ctest; the models are not committed).
 
   tinyengine_models.py fetch DIR                 downloads the five models into DIR (pinned commit of
@@ -40,6 +40,11 @@ MODELS = {  # file: (path in the repository, sha256)
         "experimental/mnist_demo/assets/ptq_mnist_lenet-300-100_nobias.tflite",
         "a3aa10a33c606da6f800556636074100098f31bda614e8c7ebb9d2fff01e2d98"),
 }
+
+
+# Runs that cannot be made: the board's memory is too small.
+SKIP = {("mcunetv2_large.tflite", "qemu-cortex-m55"):
+        "its 1.99 MB of weights overflow the MPS3-AN547 image's code region (by 214,752 B)"}
 
 
 def sha256(path):
@@ -111,6 +116,9 @@ def check(ferrite, d, targets):
                 runs = [("host", ["--target", "host"])] if k else \
                     [("host", ["--target", "host"])] + [(tg, ["--target", tg]) for tg in targets]
                 for label, args in runs:
+                    if (name, label) in SKIP:
+                        print(f"skip {name} {label}: {SKIP[(name, label)]}")
+                        continue
                     out = os.path.join(t, f"{name}.{label}.{k}")
                     p = subprocess.run([ferrite, "run", path, "--input", os.path.join(t, "in.npy"), "--output-dir", out,
                                         "--quiet"] + args, capture_output=True, text=True)
