@@ -1539,13 +1539,16 @@ Expected<std::map<std::string, int>> tflite_operators(const std::string& path) {
 // Exact: TFLite's conv adds (x - zp) * w for each padded value, 0, and skips a padded tap, 0 again;
 // the int8 / int16 conv kernels skip padded taps. Saves the padded copy (MCUNet-V2's largest tensor).
 // Only where no output window lies entirely in the padding (each side at most the kernel extent - 1).
+// float32: a PAD with 0.0 before a float Conv likewise, when the filter is finite (the float
+// convolution computes the same products, 0 * w, that TFLite computes on the padded copy).
 void fold_pad_into_conv(Graph& g) {
   for (size_t pi = 0; pi < g.nodes.size(); ++pi) {
     const Node& p = g.nodes[pi];
     if (p.op != OpKind::Pad || p.inputs.size() < 2 || p.outputs.size() != 1) continue;
     const Tensor& x = g.t(p.inputs[0]);
     const Tensor& pt = g.t(p.inputs[1]);
-    if ((x.dtype != DType::I8 && x.dtype != DType::I16) || x.shape.size() != 4 || !pt.is_constant() ||
+    const bool f32 = x.dtype == DType::F32;
+    if ((x.dtype != DType::I8 && x.dtype != DType::I16 && !f32) || x.shape.size() != 4 || !pt.is_constant() ||
         pt.dtype != DType::I64 || pt.data->size() != 8 * sizeof(int64_t))
       continue;
     int64_t pads[8];
@@ -1556,14 +1559,29 @@ void fold_pad_into_conv(Graph& g) {
     const std::vector<size_t> readers = g.consumers(po);
     if (readers.size() != 1) continue;
     Node& c = g.nodes[readers[0]];
-    if (c.op != OpKind::QLinearConv || c.inputs.size() < 3 || c.inputs[0] != po) continue;
+    if (c.op != (f32 ? OpKind::Conv : OpKind::QLinearConv) || c.inputs.size() < (f32 ? 2u : 3u) || c.inputs[0] != po)
+      continue;
     bool other_use = false;  // the padded tensor read again by the conv (as another operand)
     for (size_t i = 1; i < c.inputs.size(); ++i) other_use = other_use || c.inputs[i] == po;
-    if (other_use) continue;
-    const Tensor& zp = g.t(c.inputs[2]);  // an int8 constant (int16 layers: 0), as qconsts makes it
-    if (!zp.is_constant() || zp.dtype != DType::I8 || zp.data->size() != 1) continue;
-    const int64_t zpv = static_cast<int8_t>((*zp.data)[0]);
-    if (p.attrs.i("value", 0) != zpv || p.attrs.s("mode", "constant") != "constant") continue;
+    if (other_use || p.attrs.s("mode", "constant") != "constant") continue;
+    if (f32) {  // pad value +0.0 (PAD; PADV2 with 0), a finite float32 filter
+      if (p.inputs.size() != 3 || !g.t(p.inputs[2]).is_constant() || g.t(p.inputs[2]).data->size() != 4) continue;
+      uint32_t vbits;
+      std::memcpy(&vbits, g.t(p.inputs[2]).data->data(), 4);
+      const Tensor& wt = g.t(c.inputs[1]);
+      if (vbits != 0 || !wt.is_constant() || wt.dtype != DType::F32) continue;
+      bool finite = true;
+      for (size_t i = 0; finite && i + 4 <= wt.data->size(); i += 4) {
+        float f;
+        std::memcpy(&f, wt.data->data() + i, 4);
+        finite = std::isfinite(f);
+      }
+      if (!finite) continue;
+    } else {
+      const Tensor& zp = g.t(c.inputs[2]);  // an int8 constant (int16 layers: 0), as qconsts makes it
+      if (!zp.is_constant() || zp.dtype != DType::I8 || zp.data->size() != 1) continue;
+      if (p.attrs.i("value", 0) != static_cast<int8_t>((*zp.data)[0])) continue;
+    }
     std::vector<int64_t> cp = c.attrs.ints("pads");
     const std::vector<int64_t> ks = c.attrs.ints("kernel_shape"), dl = c.attrs.ints("dilations", {1, 1});
     if (cp.size() != 4 || ks.size() != 2 || dl.size() != 2) continue;
