@@ -13,7 +13,6 @@
 
 #include "ir/op_traits.h"
 #include "ops/plan_lowering.h"
-#include "ops/kernel_params.h"
 #include "ops/pads.h"
 
 namespace ferrite {
@@ -256,19 +255,7 @@ Expected<PatchExec> lower_patches(const Graph& g, const PatchSpec& spec, const P
       // patch (a Relayout of a 1x1 patch is the same bytes in either layout): copy the bytes then,
       // since the plan gave input and output different storage.
       if (l->alias && l->calls.empty() && k < planned.size() && !planned[k].alias && !planned[k].calls.empty()) {
-        const Tensor& yt = pg.t(n.outputs[0]);
-        ferrite_rt::StridedCopyParams cp{};
-        cp.rank = 1;
-        cp.out_shape[0] = static_cast<int32_t>(yt.numel());
-        cp.in_stride[0] = 1;
-        cp.total = cp.out_shape[0];
-        cp.elem_size = static_cast<int32_t>(dtype_size(yt.dtype));
-        KernelCall c;
-        c.kernel = KernelId::strided_copy;
-        c.variant = "patch_alias_copy";
-        c.params = cp;
-        c.args = {Operand::tensor(n.inputs[0]), Operand::tensor(n.outputs[0])};
-        l->calls.push_back(std::move(c));
+        l->calls.push_back(lower_dense_copy(pg.t(n.outputs[0]), n.inputs[0], n.outputs[0], "patch_alias_copy"));
         l->alias = false;
       }
       if (ex.node_macs.size() < spec.stage) ex.node_macs.assign(spec.stage, 0);

@@ -8,8 +8,8 @@ HighMul, RoundingDivideByPOT, ADD with left_shift 20, average pool rounding divi
 with gemmlowp-style fixed-point exp; 16x8 (int16) models with TFLite's int16 rules (LUT-based
 LOGISTIC / TANH / SOFTMAX; the int8 rules with int16 limits for ADD / SUB / MUL / MAXIMUM / MINIMUM /
 RELU / RELU6 / LEAKY_RELU / pools / MEAN / PAD / resizes; no int16 RELU_N1_TO_1 / HARD_SWISH, which
-TFLite lacks); float models in float64 (int8 dynamic-range weights dequantized per channel, float16
-weights by their DEQUANTIZE: numpy's float16 -> float32, exact); fully-uint8 (legacy) models with
+TFLite lacks); float models (LOG_SOFTMAX float only) in float64 (int8 dynamic-range weights dequantized per channel, float16
+weights by their DEQUANTIZE or CAST: numpy's float16 -> float32, exact); fully-uint8 (legacy) models with
 TFLite's uint8 kernels' own rules, written on the uint8 values (asymmetric per-tensor uint8 weights,
 the conv multiplier from the float product of the scales, uint8 average-pool rounding, the uint8
 LOGISTIC / TANH / SOFTMAX output conventions, TFLite's sub.cc / mul.cc multipliers; no uint8 MEAN /
@@ -32,7 +32,7 @@ OPS = {0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEP
        21: "RELU6", 22: "RESHAPE", 25: "SOFTMAX", 28: "TANH", 32: "CUSTOM", 34: "PAD", 39: "TRANSPOSE",
        40: "MEAN", 41: "SUB", 43: "SQUEEZE", 45: "STRIDED_SLICE", 114: "QUANTIZE", 117: "HARD_SWISH",
        20: "RELU_N1_TO_1", 49: "SPLIT", 55: "MAXIMUM", 57: "MINIMUM", 60: "PADV2", 97: "RESIZE_NEAREST_NEIGHBOR",
-       98: "LEAKY_RELU", 23: "RESIZE_BILINEAR"}
+       98: "LEAKY_RELU", 23: "RESIZE_BILINEAR", 50: "LOG_SOFTMAX", 53: "CAST"}
 DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 7: np.int16, 9: np.int8}
 
 
@@ -685,8 +685,13 @@ def strided_slice(x, m, op):
     for d in range(x.ndim):
         b = None if bm >> d & 1 else int(begin[d])
         e = None if em >> d & 1 else int(end[d])
-        if sm >> d & 1:
-            sl.append(int(begin[d]))
+        if sm >> d & 1:  # TFLite: start = begin (+ dim if negative) clamped to [0, dim], 0 under
+            # begin_mask; end = start + 1 (end and end_mask ignored); nothing copied for a negative stride
+            s = int(begin[d]) + (x.shape[d] if begin[d] < 0 else 0)
+            s = 0 if bm >> d & 1 else min(max(s, 0), x.shape[d])
+            if strides[d] < 0 or s >= x.shape[d]:
+                raise SystemExit("STRIDED_SLICE: shrink_axis_mask with a negative stride or begin out of range")
+            sl.append(s)
         else:
             sl.append(slice(b, e, int(strides[d])))
     return np.ascontiguousarray(x[tuple(sl)]).reshape(m.tensors[op["outputs"][0]]["shape"])
@@ -1027,6 +1032,9 @@ def run_float_op(vals, m, op):
         beta = float(N.Float32Flags.py_type(scalar(o, 0, N.Float32Flags, 1.0))) if o is not None else 1.0
         e = np.exp(beta * (a - a.max(axis=-1, keepdims=True)))
         return e / e.sum(axis=-1, keepdims=True)
+    if name == "LOG_SOFTMAX":  # (x - max) - log(sum exp(x - max))
+        d = a - a.max(axis=-1, keepdims=True)
+        return d - np.log(np.exp(d).sum(axis=-1, keepdims=True))
     if name in ("ADD", "SUB", "MUL", "MAXIMUM", "MINIMUM"):  # numpy broadcasting, as TFLite's
         b = vals[op["inputs"][1]].astype(np.float64)
         y = {"ADD": np.add, "SUB": np.subtract, "MUL": np.multiply, "MAXIMUM": np.maximum,
@@ -1097,7 +1105,7 @@ def run(m, x):
             y = softmax16(a, m, op) if a.dtype == np.int16 else softmax(a, m, op)
         elif name == "QUANTIZE":
             y = requantize(a, m, op)
-        elif name == "DEQUANTIZE" and a.dtype == np.float16:  # float16 weights: numpy's half -> float is exact
+        elif name in ("DEQUANTIZE", "CAST") and a.dtype == np.float16:  # float16 weights: numpy's half -> float is exact
             y = a.astype(np.float32)
             if m.tensors[op["inputs"][0]]["data"] is not None:  # a constant: its consumers read it as one
                 m.tensors[op["outputs"][0]]["data"] = y

@@ -73,6 +73,8 @@ std::string params_init(const KernelParams& kp) {
         } else if constexpr (std::is_same_v<P, UnaryParams>) {
           return fmt::format("{{{}, {}, {}}}", en("UnOp", p.op), p.total, act(p.act));
         } else if constexpr (std::is_same_v<P, SoftmaxParams>) {
+          if (p.beta != 1.0f)  // TFLite's float SOFTMAX beta; the default member initializer otherwise
+            return fmt::format("{{{}, {}, {}, {}, {}}}", p.outer, p.axis_len, p.inner, p.log, float_literal(p.beta));
           return fmt::format("{{{}, {}, {}, {}}}", p.outer, p.axis_len, p.inner, p.log);
         } else if constexpr (std::is_same_v<P, PoolParams>) {
           return fmt::format(

@@ -47,7 +47,7 @@ enum Builtin : int32_t {
   FULLY_CONNECTED = 9, MAX_POOL_2D = 17, MUL = 18, RELU = 19, RELU_N1_TO_1 = 20, RELU6 = 21, RESHAPE = 22,
   SOFTMAX = 25, TANH = 28, CUSTOM = 32, LOGISTIC = 14, HARD_SWISH = 117, PAD = 34, TRANSPOSE = 39, MEAN = 40, SUB = 41, SQUEEZE = 43, STRIDED_SLICE = 45,
   SPLIT = 49, MAXIMUM = 55, MINIMUM = 57, PADV2 = 60, RESIZE_NEAREST_NEIGHBOR = 97, LEAKY_RELU = 98, QUANTIZE = 114,
-  RESIZE_BILINEAR = 23
+  RESIZE_BILINEAR = 23, LOG_SOFTMAX = 50, CAST = 53
 };
 // BuiltinOptions union types of those operators.
 enum OptionsType : uint8_t {
@@ -63,7 +63,7 @@ const char* builtin_name(int32_t code) {
       {5, "DEPTH_TO_SPACE"}, {6, "DEQUANTIZE"}, {8, "FLOOR"}, {9, "FULLY_CONNECTED"}, {14, "LOGISTIC"},
       {17, "MAX_POOL_2D"}, {18, "MUL"}, {19, "RELU"}, {20, "RELU_N1_TO_1"}, {21, "RELU6"}, {22, "RESHAPE"}, {23, "RESIZE_BILINEAR"},
       {25, "SOFTMAX"}, {28, "TANH"}, {32, "CUSTOM"}, {34, "PAD"}, {39, "TRANSPOSE"}, {40, "MEAN"}, {41, "SUB"},
-      {43, "SQUEEZE"}, {45, "STRIDED_SLICE"}, {49, "SPLIT"}, {55, "MAXIMUM"}, {57, "MINIMUM"}, {60, "PADV2"},
+      {43, "SQUEEZE"}, {45, "STRIDED_SLICE"}, {49, "SPLIT"}, {50, "LOG_SOFTMAX"}, {53, "CAST"}, {55, "MAXIMUM"}, {57, "MINIMUM"}, {60, "PADV2"},
       {97, "RESIZE_NEAREST_NEIGHBOR"}, {98, "LEAKY_RELU"}, {114, "QUANTIZE"}, {117, "HARD_SWISH"}};
   auto it = names.find(code);
   return it == names.end() ? nullptr : it->second;
@@ -75,7 +75,7 @@ constexpr const char* kSupported[] = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CON
                                       "SQUEEZE", "CONCATENATION", "TRANSPOSE", "STRIDED_SLICE", "SPLIT", "SOFTMAX",
                                       "RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "LOGISTIC", "TANH",
                                       "HARD_SWISH", "QUANTIZE", "DEQUANTIZE", "RESIZE_NEAREST_NEIGHBOR",
-                                      "RESIZE_BILINEAR"};
+                                      "RESIZE_BILINEAR", "LOG_SOFTMAX", "CAST"};  // LOG_SOFTMAX: float32 only; CAST: float16 -> float32 weights
 constexpr const char* kSupportedList =
     "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, "
     "MEAN, PAD, PADV2, RESHAPE, SQUEEZE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, SOFTMAX, RELU, RELU6, "
@@ -186,11 +186,11 @@ bool v_model(Verifier& v, const Table* m, int64_t* bad_op) {
 
 // The float32 operators (float models), for `ferrite ops` and refusals.
 constexpr const char* kFloatList =
-    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX (beta a power "
-    "of two), ADD, SUB, MUL, MAXIMUM, MINIMUM (broadcasting, float constants), MEAN, PAD, PADV2, CONCATENATION, "
+    "CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, AVERAGE_POOL_2D, MAX_POOL_2D, RESHAPE, SQUEEZE, SOFTMAX, "
+    "LOG_SOFTMAX, ADD, SUB, MUL, MAXIMUM, MINIMUM (broadcasting, float constants), MEAN, PAD, PADV2, CONCATENATION, "
     "TRANSPOSE, STRIDED_SLICE, SPLIT, RELU, RELU6, RELU_N1_TO_1, LEAKY_RELU, LOGISTIC, TANH, HARD_SWISH, "
-    "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, QUANTIZE (float -> int8 / int16), DEQUANTIZE (a float16 constant -> "
-    "float32: float16 weights)";
+    "RESIZE_NEAREST_NEIGHBOR, RESIZE_BILINEAR, QUANTIZE (float -> int8 / int16), DEQUANTIZE or CAST (a float16 "
+    "constant -> float32: float16 weights)";
 
 // ---- the verified model ----
 struct TfModel {
@@ -291,8 +291,8 @@ struct Builder {
       case 4: return DType::I64;
       case 7: return DType::I16;
       case 9: return DType::I8;
-      case 1:  // float16: only as the constant input of DEQUANTIZE (float16 weights), folded at import
-        return err("tensor '{}' is float16; float16 is supported only as a constant buffer read by DEQUANTIZE "
+      case 1:  // float16: only as the constant input of DEQUANTIZE / CAST (float16 weights), folded at import
+        return err("tensor '{}' is float16; float16 is supported only as a constant buffer read by DEQUANTIZE or CAST "
                    "(float16 weights), not as an activation, graph input or output, or operand of another operator",
                    name_of(t));
       default: return err("tensor '{}' has TFLite type {}, not supported", name_of(t), get<int8_t>(t, kTType, 0));
@@ -659,7 +659,7 @@ Status check_shapes(Builder& b, const Node& n) {
   switch (n.op) {
     case OpKind::Requantize: case OpKind::QLinearLeakyRelu: case OpKind::QLinearSigmoid: case OpKind::QLinearActivation:
     case OpKind::DequantizeLinear: case OpKind::QuantizeLinear: case OpKind::Relu: case OpKind::Clip:
-    case OpKind::Softmax: case OpKind::QLinearSoftmax:
+    case OpKind::Softmax: case OpKind::LogSoftmax: case OpKind::QLinearSoftmax:
       for (TensorId i : n.inputs)
         if (!b.g.t(i).is_constant() && b.g.t(i).shape != b.g.t(n.outputs[0]).shape)
           return b.err("output shape {} differs from the input's {}", shape_str(b.g.t(n.outputs[0]).shape),
@@ -987,7 +987,9 @@ Expected<TensorId> float_const(Builder& b, int32_t idx, const char* what) {
 // and NaN values are refused (a float kernel here may pad with zeros where TFLite skips a tap, and
 // inf * 0 is NaN: the results could differ); the converter clamps to the float16 range, so a real
 // model has none.
-Status dequantize_f16(Builder& b, const std::vector<int32_t>& in, const std::vector<int32_t>& out) {
+// A CAST from a constant float16 buffer to float32 (some converters mark float16 weights so) is the
+// same exact widening conversion (TFLite's Cast: static_cast<float> of the half), folded alike.
+Status dequantize_f16(Builder& b, const std::vector<int32_t>& in, const std::vector<int32_t>& out, const char* op) {
   if (in.size() != 1 || out.size() != 1) return b.err("{} inputs and {} outputs, expected 1 and 1", in.size(), out.size());
   auto xt = b.tensor(in[0]);
   if (!xt) return xt.error();
@@ -998,12 +1000,12 @@ Status dequantize_f16(Builder& b, const std::vector<int32_t>& in, const std::vec
   if (!d) return d.error();
   if (d->empty())
     return b.err("float16 input '{}' is not a constant: float16 activations are not supported (float16 only as "
-                 "constant weights read by DEQUANTIZE)", xn);
+                 "constant weights read by DEQUANTIZE or CAST)", xn);
   if (out[0] < 0) return b.err("output tensor index {} out of range", out[0]);
   auto yt = b.tensor(out[0]);
   if (!yt) return yt.error();
   const std::string yn = Builder::name_of(*yt);
-  if (get<int8_t>(*yt, kTType, 0) != 0) return b.err("float16 DEQUANTIZE to TFLite type {} (float32 only)", get<int8_t>(*yt, kTType, 0));
+  if (get<int8_t>(*yt, kTType, 0) != 0) return b.err("float16 {} to TFLite type {} (float32 only)", op, get<int8_t>(*yt, kTType, 0));
   auto ys = b.shape_of(*yt);
   if (!ys) return ys.error();
   if (*ys != *xs) return b.err("output '{}' of shape {} differs from the input's {}", yn, shape_str(*ys), shape_str(*xs));
@@ -1163,6 +1165,20 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       if (b.g.t(*y).shape != Shape{xs[0], O, oh, ow}) return b.err("output shape {} (NCHW) differs from the computed one", shape_str(b.g.t(*y).shape));
       const int64_t pb = std::max<int64_t>((oh - 1) * sh + (KH - 1) * dlh + 1 - xs[2] - pt, 0);
       const int64_t pr = std::max<int64_t>((ow - 1) * sw + (KW - 1) * dlw + 1 - xs[3] - pl, 0);
+      // Infinite or NaN filter values with zero padding: TFLite's reference kernels (TFLite Micro's)
+      // skip the padded taps, the float convolution here multiplies the zeros (inf * 0 = NaN), so
+      // the border outputs would differ: refused. Without padding every tap is real, as in TFLite.
+      if (pt > 0 || pl > 0 || pb > 0 || pr > 0) {
+        const std::vector<uint8_t>& wb = *b.g.t(*wl).data;
+        for (size_t i = 0; i + sizeof(float) <= wb.size(); i += sizeof(float)) {
+          float f;
+          std::memcpy(&f, wb.data() + i, sizeof f);
+          if (!std::isfinite(f))
+            return b.err("float filter '{}' holds {}: with padding the convolution would multiply it by the zero "
+                         "padding (NaN) where TFLite skips the padded taps; infinite and NaN filter values are "
+                         "supported only without padding", b.g.t(*wl).name, f);
+        }
+      }
       n.op = OpKind::Conv;
       n.inputs = {*x, *wl};
       if (in.size() > 2 && in[2] >= 0) {
@@ -1269,16 +1285,14 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       n = b.nhwc_order_reshape(*x, *y, n.name);
       return Status::ok();
     }
-    case SOFTMAX: {
+    case SOFTMAX:
+    case LOG_SOFTMAX: {
       FERRITE_TRY(need(1, 1));
-      const float beta = opt && otype == kSoftmax ? get<float>(opt, 0, 1.f) : 1.f;
-      // TFLite's float rule is exp(beta * (x - max)). The IR's Softmax is exp(x - max): beta != 1 runs
-      // as a Mul by beta first, which gives the same floats only when beta is a power of two (beta * x,
-      // the max of those and their difference are then exact scalings of TFLite's x - max).
-      int bexp = 0;
-      if (!(beta > 0.f) || !std::isfinite(beta) || std::frexp(beta, &bexp) != 0.5f)
-        return b.err("float SOFTMAX with beta {} is not supported (a power of two only: the IR's softmax has no beta, "
-                     "and a Mul by beta before it rounds otherwise than TFLite's exp(beta * (x - max)))", beta);
+      // TFLite's float rules (reference_ops::Softmax / LogSoftmax, which TFLite Micro runs): per row
+      // max, then exp((x - max) * float(beta)) summed in order and each divided by the sum; LogSoftmax
+      // (no beta): (x - max) - log(sum of exp(x - max)). softmax_f32 computes exactly these
+      // operations in this order; beta goes to the kernel (attribute `tfl_beta`), any value.
+      const float beta = code == SOFTMAX && opt && otype == kSoftmax ? get<float>(opt, 0, 1.f) : 1.f;
       auto x = b.act(in[0]);
       if (!x) return x.error();
       auto y = b.act(out[0], true);
@@ -1286,25 +1300,11 @@ Status map_float(Builder& b, int32_t code, const std::vector<int32_t>& in, const
       FERRITE_TRY(float_out(*y));
       if (b.g.t(*y).shape != b.g.t(*x).shape) return b.err("output shape differs from the input's");
       const int64_t r = static_cast<int64_t>(b.g.t(*x).shape.size());
-      TensorId src = *x;
-      if (beta != 1.f) {
-        Tensor t;
-        t.name = n.name + "_beta_x";
-        t.dtype = DType::F32;
-        t.shape = b.g.t(*x).shape;
-        src = b.g.add_tensor(std::move(t));
-        Node m;
-        m.op = OpKind::Mul;
-        m.index = n.index;
-        m.name = n.name + "_beta";
-        m.inputs = {*x, b.constant(m.name, DType::F32, {}, std::vector<float>{beta})};
-        m.outputs = {src};
-        b.g.nodes.push_back(std::move(m));
-      }
-      n.op = OpKind::Softmax;
-      n.inputs = {src};
+      n.op = code == SOFTMAX ? OpKind::Softmax : OpKind::LogSoftmax;
+      n.inputs = {*x};
       n.outputs = {*y};
       n.attrs.values["axis"] = int64_t{r == 4 ? 1 : r - 1};
+      if (beta != 1.f) n.attrs.values["tfl_beta"] = beta;
       return Status::ok();
     }
     case ADD:
@@ -1630,6 +1630,68 @@ Expected<std::map<std::string, int>> tflite_operators(const std::string& path) {
   return r;
 }
 
+// An int8 / int16 PAD of H and W whose only reader is a CONV_2D / DEPTHWISE_CONV_2D, padding with
+// the conv's input zero point (TFLite's PAD pads with the zero point; MCUNet's models put an explicit
+// PAD before each stride-2 VALID conv): the padding moves into the conv's pads and the PAD node goes.
+// Exact: TFLite's conv adds (x - zp) * w for each padded value, 0, and skips a padded tap, 0 again;
+// the int8 / int16 conv kernels skip padded taps. Saves the padded copy (MCUNet-V2's largest tensor).
+// Only where no output window lies entirely in the padding (each side at most the kernel extent - 1).
+// float32: a PAD with 0.0 before a float Conv likewise, when the filter is finite (the float
+// convolution computes the same products, 0 * w, that TFLite computes on the padded copy).
+void fold_pad_into_conv(Graph& g) {
+  for (size_t pi = 0; pi < g.nodes.size(); ++pi) {
+    const Node& p = g.nodes[pi];
+    if (p.op != OpKind::Pad || p.inputs.size() < 2 || p.outputs.size() != 1) continue;
+    const Tensor& x = g.t(p.inputs[0]);
+    const Tensor& pt = g.t(p.inputs[1]);
+    const bool f32 = x.dtype == DType::F32;
+    if ((x.dtype != DType::I8 && x.dtype != DType::I16 && !f32) || x.shape.size() != 4 || !pt.is_constant() ||
+        pt.dtype != DType::I64 || pt.data->size() != 8 * sizeof(int64_t))
+      continue;
+    int64_t pads[8];
+    std::memcpy(pads, pt.data->data(), sizeof pads);  // NCHW begin..., end...
+    if (pads[0] || pads[1] || pads[4] || pads[5]) continue;  // N or C padded
+    const TensorId po = p.outputs[0];
+    if (std::find(g.outputs.begin(), g.outputs.end(), po) != g.outputs.end()) continue;
+    const std::vector<size_t> readers = g.consumers(po);
+    if (readers.size() != 1) continue;
+    Node& c = g.nodes[readers[0]];
+    if (c.op != (f32 ? OpKind::Conv : OpKind::QLinearConv) || c.inputs.size() < (f32 ? 2u : 3u) || c.inputs[0] != po)
+      continue;
+    bool other_use = false;  // the padded tensor read again by the conv (as another operand)
+    for (size_t i = 1; i < c.inputs.size(); ++i) other_use = other_use || c.inputs[i] == po;
+    if (other_use || p.attrs.s("mode", "constant") != "constant") continue;
+    if (f32) {  // pad value +0.0 (PAD; PADV2 with 0), a finite float32 filter
+      if (p.inputs.size() != 3 || !g.t(p.inputs[2]).is_constant() || g.t(p.inputs[2]).data->size() != 4) continue;
+      uint32_t vbits;
+      std::memcpy(&vbits, g.t(p.inputs[2]).data->data(), 4);
+      const Tensor& wt = g.t(c.inputs[1]);
+      if (vbits != 0 || !wt.is_constant() || wt.dtype != DType::F32) continue;
+      bool finite = true;
+      for (size_t i = 0; finite && i + 4 <= wt.data->size(); i += 4) {
+        float f;
+        std::memcpy(&f, wt.data->data() + i, 4);
+        finite = std::isfinite(f);
+      }
+      if (!finite) continue;
+    } else {
+      const Tensor& zp = g.t(c.inputs[2]);  // an int8 constant (int16 layers: 0), as qconsts makes it
+      if (!zp.is_constant() || zp.dtype != DType::I8 || zp.data->size() != 1) continue;
+      if (p.attrs.i("value", 0) != static_cast<int8_t>((*zp.data)[0])) continue;
+    }
+    std::vector<int64_t> cp = c.attrs.ints("pads");
+    const std::vector<int64_t> ks = c.attrs.ints("kernel_shape"), dl = c.attrs.ints("dilations", {1, 1});
+    if (cp.size() != 4 || ks.size() != 2 || dl.size() != 2) continue;
+    const int64_t np[4] = {cp[0] + pads[2], cp[1] + pads[3], cp[2] + pads[6], cp[3] + pads[7]};
+    const int64_t ext_h = (ks[0] - 1) * dl[0], ext_w = (ks[1] - 1) * dl[1];
+    if (np[0] > ext_h || np[2] > ext_h || np[1] > ext_w || np[3] > ext_w) continue;
+    c.attrs.values["pads"] = std::vector<int64_t>{np[0], np[1], np[2], np[3]};
+    c.inputs[0] = p.inputs[0];
+    g.nodes.erase(g.nodes.begin() + static_cast<std::ptrdiff_t>(pi));
+    --pi;
+  }
+}
+
 Expected<Graph> import_tflite(const std::string& path) {
   auto loaded = load(path);
   if (!loaded) return loaded.error();
@@ -1680,14 +1742,16 @@ Expected<Graph> import_tflite(const std::string& path) {
     // int16 activations (TFLite's 16x8 quantization): the operators of kInt16List, every activation
     // operand int16 (int16_gate below).
     FERRITE_TRY(int16_gate(b, code, in, out));
-    // float16 weights: a DEQUANTIZE of a constant float16 buffer is folded into a float32 constant.
-    if (code == DEQUANTIZE && !in.empty() && in[0] >= 0) {
+    // float16 weights: a DEQUANTIZE (or CAST) of a constant float16 buffer is folded into a float32 constant.
+    if ((code == DEQUANTIZE || code == CAST) && !in.empty() && in[0] >= 0) {
       auto t0 = b.tensor(in[0]);
       if (!t0) return t0.error();
       if (get<int8_t>(*t0, kTType, 0) == 1) {
-        FERRITE_TRY(dequantize_f16(b, in, out));
+        FERRITE_TRY(dequantize_f16(b, in, out, code == CAST ? "CAST" : "DEQUANTIZE"));
         continue;
       }
+      if (code == CAST)
+        return b.err("CAST is supported only from a constant float16 buffer to float32 (float16 weights)");
     }
     // float32 operators (float models): the IR's float operators, computed in float.
     if ((code == TRANSPOSE || code == STRIDED_SLICE || code == SPLIT) && in.size() > (code == SPLIT ? 1u : 0u) &&
@@ -2250,12 +2314,17 @@ Expected<Graph> import_tflite(const std::string& path) {
           for (size_t d = 0; d < r; ++d) {
             const int64_t dim = (*xs)[d], stp = (*st)[d];
             if (stp == 0) return b.err("stride 0");
-            if (sm >> d & 1) {  // shrink: the one element at begin (negative from the end); the dim is dropped
-              if ((bm | em) >> d & 1)
-                return b.err("shrink_axis_mask with begin/end mask on dim {} is not supported", d);
-              if (stp < 0) return b.err("shrink_axis_mask with a negative stride on dim {} is not supported", d);
-              const int64_t s0 = (*bg)[d] < 0 ? (*bg)[d] + dim : (*bg)[d];
-              if (s0 < 0 || s0 >= dim) return b.err("shrink_axis_mask: begin {} out of range for dim {} of size {}", (*bg)[d], d, dim);
+            if (sm >> d & 1) {  // shrink: the one element at start; the dim is dropped
+              // TFLite (strided_slice_logic.h, StridedSliceStartForAxis / EndForAxis): start = begin,
+              // + dim if negative, clamped to [0, dim]; a begin_mask bit makes it 0; the end is
+              // start + 1 whatever `end` and the end_mask bit say. With a negative stride its loop
+              // (index > start + 1) copies nothing, and with start = dim neither: refused.
+              if (stp < 0)
+                return b.err("shrink_axis_mask with a negative stride on dim {} is not supported (TFLite's kernel "
+                             "copies no element)", d);
+              int64_t s0 = (*bg)[d] < 0 ? (*bg)[d] + dim : (*bg)[d];
+              s0 = (bm >> d & 1) ? 0 : std::clamp<int64_t>(s0, 0, dim);
+              if (s0 >= dim) return b.err("shrink_axis_mask: begin {} out of range for dim {} of size {}", (*bg)[d], d, dim);
               p.starts.push_back(s0);
               p.ends.push_back(s0 + 1);
               p.steps.push_back(1);
@@ -2510,6 +2579,7 @@ Expected<Graph> import_tflite(const std::string& path) {
     if (b.g.t(id).dtype == DType::I8 || b.g.t(id).dtype == DType::I16 || b.g.t(id).dtype == DType::U8)
       b.g.io_quant[id] = IoQuant{b.qscale(o), static_cast<int32_t>(b.qzp(o))};
   }
+  fold_pad_into_conv(b.g);
   FERRITE_TRY(verify(b.g));
   return std::move(b.g);
 }

@@ -62,6 +62,8 @@ static Expected<Lowered> lower_softmax(const Graph& g, const Node& n, bool log) 
   p.axis_len = i32(xs[a]);
   p.inner = i32(prod(xs, a + 1, xs.size()));
   p.log = log ? 1 : 0;
+  // TFLite's float SOFTMAX beta (frontend attribute `tfl_beta`; ONNX's Softmax has none).
+  p.beta = log ? 1.0f : n.attrs.f("tfl_beta", 1.0f);
   Lowered l;
   KernelCall c;
   c.kernel = KernelId::softmax_f32;

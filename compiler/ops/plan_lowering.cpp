@@ -175,4 +175,19 @@ Expected<KernelCall> lower_quantize_window(const KernelCall& c0, const Tensor& x
   return c;
 }
 
+KernelCall lower_dense_copy(const Tensor& y, TensorId in, TensorId out, const char* variant) {
+  ferrite_rt::StridedCopyParams cp{};
+  cp.rank = 1;
+  cp.out_shape[0] = static_cast<int32_t>(y.numel());
+  cp.in_stride[0] = 1;
+  cp.total = cp.out_shape[0];
+  cp.elem_size = static_cast<int32_t>(dtype_size(y.dtype));
+  KernelCall c;
+  c.kernel = KernelId::strided_copy;
+  c.variant = variant;
+  c.params = cp;
+  c.args = {Operand::tensor(in), Operand::tensor(out)};
+  return c;
+}
+
 }  // namespace ferrite

@@ -45,6 +45,10 @@ std::pair<size_t, size_t> patch_conv_s8_scratch(const KernelCall& ref, const Rec
 // region r (to_full: patch -> full window; else full window -> patch).
 KernelCall lower_window_copy(const Tensor& full_t, const Rect& r, TensorId full, TensorId patch, bool to_full,
                              const char* variant);
+// A strided_copy call (variant `variant`) of all of `y`'s bytes from tensor `in` to tensor `out`
+// (`y`: the output tensor): for a layer the whole-graph plan runs as a copy whose lowering for one
+// patch is an alias (a Relayout of a 1x1 patch), since the plan gave input and output their own storage.
+KernelCall lower_dense_copy(const Tensor& y, TensorId in, TensorId out, const char* variant);
 // Rewrites an addition's call (lowered for same-shape inputs of the output region `out`) to read
 // input `which` (0/1) through a strided view of its larger region `in` (`y`: the output tensor).
 void view_add_input(KernelCall& c, size_t which, const Tensor& y, const Rect& in, const Rect& out);

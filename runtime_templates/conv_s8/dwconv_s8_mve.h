@@ -113,9 +113,15 @@ inline const int32_t* dwconv_s8_mve_i32(const float*) { return nullptr; }
   "        vdup.32 q7, %[cl]\n" \
   "      .endif\n"
 
-// The packed TFLite clamp operand (%[cl] above).
+// The packed TFLite clamp operand (%[cl] above). Its asm operand is "ri" (the non-TFLite variants
+// pass 0 without taking a register), so a value the compiler knows (constant-propagated kernel
+// parameters) would become an immediate, and `vdup.32 qN, #imm` does not exist (the assembler
+// refuses it: found with MCUNet's VWW model for Cortex-M55). The empty asm makes the value opaque,
+// so it is always given in a register.
 inline int32_t dwconv_s8_mve_tfl_cl(int32_t act_min, int32_t act_max) {
-  return static_cast<int32_t>((static_cast<uint32_t>(act_min) << 16) | (static_cast<uint32_t>(act_max) & 0xFFFFu));
+  int32_t cl = static_cast<int32_t>((static_cast<uint32_t>(act_min) << 16) | (static_cast<uint32_t>(act_max) & 0xFFFFu));
+  __asm__("" : "+r"(cl));
+  return cl;
 }
 
 // Band geometry shared by the scratch size and the kernel.
@@ -1791,6 +1797,10 @@ __attribute__((noinline)) inline void dwconv3x3_s8_mve_win(const ConvS8Params& p
   const int32_t C = p.c_out, w_in = p.w_in, h_out = p.h_out, w_out = p.w_out;
   const int32_t pad_top = p.pad_top, pad_left = p.pad_left, out_zp = p.out_zp;
   const int32_t wp = (w_out - 1) * S + 3, hp = (h_out - 1) * S + 3, n = hp * wp, npix = h_out * w_out;
+  // dwconv3x3_s8_mve_win_ok holds (npix <= 13); said again for the compiler: with constant
+  // parameters (an inlining / ipa-cp clone of a layer that does not take this path) GCC otherwise
+  // reports the pixoff loop below as undefined behaviour (-Werror=aggressive-loop-optimizations).
+  if (npix > 16) return;
   uint8_t* const base =
       reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(scratch) + 15) & ~static_cast<uintptr_t>(15));
   int32_t* const sums = reinterpret_cast<int32_t*>(base);    // [npix][4]

@@ -4,6 +4,7 @@
 // results are exact (Approx only for exp/log/tanh-based results).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -769,6 +770,30 @@ TEST_CASE("softmax: last axis and middle axis", "[softmax]") {
   float yb[2];
   softmax_f32(SoftmaxParams{1, 2, 1, 0}, big, yb);
   check_eq(yb, {0.5f, 0.5f});
+}
+
+TEST_CASE("softmax: TFLite's float beta, exactly its order of operations", "[softmax]") {
+  // TFLite's reference_ops::Softmax (float): max; e = exp((x - max) * float(beta)); sum in order;
+  // y = e / sum. The kernel must give these floats bit for bit for any beta.
+  const float x[2][5] = {{0.3f, -1.7f, 2.25f, 0.1f, -0.6f}, {3.f, 3.f, -2.5f, 1e-3f, 0.7f}};
+  for (const float beta : {0.3f, 1.7f, -0.45f, 1.0f, 0.0f, 1e-3f}) {
+    SoftmaxParams p{2, 5, 1, 0};
+    p.beta = beta;
+    float y[2][5];
+    softmax_f32(p, &x[0][0], &y[0][0]);
+    for (int r = 0; r < 2; ++r) {
+      float mx = std::numeric_limits<float>::lowest();
+      for (float v : x[r]) mx = std::max(mx, v);
+      float e[5], sum = 0.f;
+      for (int c = 0; c < 5; ++c) {
+        e[c] = std::exp((x[r][c] - mx) * beta);
+        sum += e[c];
+      }
+      for (int c = 0; c < 5; ++c) REQUIRE(y[r][c] == e[c] / sum);
+    }
+  }
+  // beta 1 (ONNX's Softmax) is the default: the same floats as exp(x - max).
+  REQUIRE(SoftmaxParams{1, 2, 1, 0}.beta == 1.0f);
 }
 
 TEST_CASE("softmax: log", "[softmax]") {

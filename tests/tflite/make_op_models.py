@@ -87,6 +87,17 @@ def case_unary(code, out_shape, otype=0, opts=(), qx=(0.05, -3), qy=(0.05, -3), 
 def cases():
     c = {}
     S = X_SHAPE
+    # A single int8 depthwise 3x3 layer (SAME, RELU6): also built for Cortex-M55 (test_tflite_ops.sh), where
+    # the Helium kernel's constant-propagated clone once failed to build (-Werror=aggressive-loop-optimizations).
+    def dw_single(w, rng):
+        x = w.tensor("x", [1, 20, 20, 16], INT8, 0.05, -3)
+        y = w.tensor("y", [1, 20, 20, 16], INT8, 0.07, -128)
+        wt = w.tensor("w", [1, 3, 3, 16], INT8, [0.01 + 0.001 * i for i in range(16)], qdim=3,
+                      data=rng.integers(-127, 128, [1, 3, 3, 16]))
+        bt = w.tensor("b", [16], INT32, data=rng.integers(-500, 500, [16]))
+        w.op(DEPTHWISE_CONV_2D, [x, wt, bt], [y], DEPTHWISE_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "i", 1), (4, "b", 3)])
+        return x, y
+    c["dwconv_same_relu6"] = dw_single
     # ADD / SUB / MUL with broadcasting, constant operands, fused activations, edge zero points.
     for code, otype, nm in ((ADD, ADD_OPTIONS, "add"), (SUB, SUB_OPTIONS, "sub"), (MUL, MUL_OPTIONS, "mul")):
         c[f"{nm}_same"] = binary(code, otype, S, False)
@@ -203,6 +214,14 @@ def cases():
     c["strided_slice_shrink_c"] = case_unary(STRIDED_SLICE, [1, 3, 5], STRIDED_SLICE_OPTIONS,
                                              [(0, "i", 4), (1, "i", 4), (4, "i", 8)],
                                              consts=ssk([0, 0, 0, 5], [1, 6, 5, 6], [1, 2, 1, 1], 4))
+    # shrink_axis_mask with begin / end mask bits on the same dim (TFLite: begin_mask -> element 0, the
+    # end and end_mask ignored; a begin below -dim clamped to 0)
+    c["strided_slice_shrink_masks"] = case_unary(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS,
+                                                 [(0, "i", 2), (1, "i", 10), (4, "i", 2)],
+                                                 consts=ssk([0, 3, 0, 0], [1, 1, 5, 2], [1, 1, 1, 1], 4))
+    c["strided_slice_shrink_endmask_rank2"] = case_unary(STRIDED_SLICE, [4], STRIDED_SLICE_OPTIONS,
+                                                         [(0, "i", 0), (1, "i", 3), (4, "i", 1)], shape=[3, 8],
+                                                         consts=ssk([-5, 1], [0, 0], [1, 2], 2))
     # RESHAPE / FULLY_CONNECTED flatten in TFLite's NHWC element order (Transposes around a Reshape).
     shp = lambda *v: ("shape", [len(v)], INT32, np.array(v, np.int32))
     c["reshape_flatten_nhwc"] = case_unary(RESHAPE, [1, 240], consts=[shp(1, 240)])
@@ -527,6 +546,16 @@ def x16_more_cases():
     S = X_SHAPE
     u16 = lambda code, out, otype=0, opts=(), qx=0.0005, qy=0.0005, shape=None, consts=(): case_unary(
         code, out, otype, list(opts), qx=(qx, 0), qy=(qy, 0), shape=shape, consts=list(consts), dtype=INT16)
+    def pad16_conv(dw):  # PAD (value 0) -> 3x3 stride-2 VALID conv / depthwise: folded into the conv's padding
+        def build(w, rng):
+            x = w.tensor("x", S, INT16, 0.001, 0)
+            p = w.tensor("p", [1, 8, 7, 8], INT16, 0.001, 0)
+            w.op(PAD, [x, w.tensor("pads", [4, 2], INT32, data=np.array([[0, 0], [1, 1], [1, 1], [0, 0]], np.int32))], [p])
+            y, _ = conv16(w, rng, p, [1, 8, 7, 8], 12, 3, 2, "y", 0.002, depthwise=dw, padding=1)
+            return x, y
+        return build
+    c["pad16_conv_fold"] = pad16_conv(False)
+    c["pad16_dw_fold"] = pad16_conv(True)
     # MAXIMUM / MINIMUM (raw int16 compare, one scale): a constant broadcast operand, a computed one.
     def minmax16(code, b_shape, computed=False):
         def build(w, rng):
@@ -583,6 +612,11 @@ def x16_more_cases():
           ("strides", [4], INT32, np.array([1, 2, 2, 3], np.int32))]
     c["strided_slice16"] = u16(STRIDED_SLICE, [1, 3, 3, 2], STRIDED_SLICE_OPTIONS, [(0, "i", 0), (1, "i", 0), (4, "i", 0)],
                                consts=ss)
+    c["strided_slice16_shrink_masks"] = u16(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS,
+                                            [(0, "i", 2), (1, "i", 10), (4, "i", 2)],
+                                            consts=[("begin", [4], INT32, np.array([0, 3, 0, 0], np.int32)),
+                                                             ("end", [4], INT32, np.array([1, 1, 5, 2], np.int32)),
+                                                             ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))])
     def split16(w, rng):
         x = w.tensor("x", S, INT16, 0.0005, 0)
         a = w.tensor("axis", [], INT32, data=np.array(3, np.int32))
@@ -792,6 +826,47 @@ def patch_chain():
     return w.finish([x], [y])
 
 
+def pad_fold_chain():
+    """MCUNet's explicit padding (converted from PyTorch): PAD 1 -> CONV 3x3 stride 2 VALID (RELU6) ->
+    PAD bottom/right 1 -> DEPTHWISE 3x3 stride 2 VALID -> PAD 2 on H only -> DEPTHWISE 5x5 VALID -> PAD 3 ->
+    DEPTHWISE 3x3 VALID. The frontend folds the first three PADs into the convs' padding (they pad with
+    the input zero point, at most the kernel extent - 1); the last stays a PAD (3 > 2)."""
+    w = Writer()
+    rng = rng_for("pad_fold_chain")
+    x = w.tensor("x", [1, 13, 11, 8], INT8, 0.05, -3)
+
+    def pad(src, shape, pads, q, name):
+        out = [shape[0], shape[1] + sum(pads[1]), shape[2] + sum(pads[2]), shape[3]]
+        y = w.tensor(name, out, INT8, *q)
+        w.op(PAD, [src, w.tensor(name + "_pads", [4, 2], INT32, data=np.array(pads, np.int32))], [y])
+        return y, out
+
+    def conv(src, shape, cout, k, stride, dw, q, name, act=0):
+        n, h, w_, cin = shape
+        cout = cin if dw else cout
+        out = [n, (h - k) // stride + 1, (w_ - k) // stride + 1, cout]
+        y = w.tensor(name, out, INT8, *q)
+        wshape = [1, k, k, cout] if dw else [cout, k, k, cin]
+        wt = w.tensor(name + "_w", wshape, INT8, [0.01 + 0.001 * i for i in range(cout)], qdim=3 if dw else 0,
+                      data=rng.integers(-127, 128, wshape))
+        bt = w.tensor(name + "_b", [cout], INT32, data=rng.integers(-500, 500, [cout]))
+        if dw:
+            w.op(DEPTHWISE_CONV_2D, [src, wt, bt], [y], DEPTHWISE_OPTIONS,
+                 [(0, "b", 1), (1, "i", stride), (2, "i", stride), (3, "i", 1), (4, "b", act)])
+        else:
+            w.op(CONV_2D, [src, wt, bt], [y], CONV2D_OPTIONS, [(0, "b", 1), (1, "i", stride), (2, "i", stride), (3, "b", act)])
+        return y, out
+    p1, s1 = pad(x, [1, 13, 11, 8], [[0, 0], [1, 1], [1, 1], [0, 0]], (0.05, -3), "p1")
+    c1, s2 = conv(p1, s1, 12, 3, 2, False, (0.04, -128), "c1", act=3)
+    p2, s3 = pad(c1, s2, [[0, 0], [0, 1], [0, 1], [0, 0]], (0.04, -128), "p2")
+    d1, s4 = conv(p2, s3, 0, 3, 2, True, (0.05, 5), "d1")
+    p3, s5 = pad(d1, s4, [[0, 0], [2, 2], [1, 1], [0, 0]], (0.05, 5), "p3")
+    d2, s6 = conv(p3, s5, 0, 5, 1, True, (0.06, -7), "d2")
+    p4, s7 = pad(d2, s6, [[0, 0], [3, 3], [3, 3], [0, 0]], (0.06, -7), "p4")
+    y, _ = conv(p4, s7, 0, 3, 1, True, (0.05, 2), "y")
+    return w.finish([x], [y])
+
+
 # --- float32 operators (float models; checked within 1e-4 x output range of the float64 reference) ---
 def float_cases():
     """Float32 single-operator cases: broadcasting binary operators with float constants, MEAN, PAD,
@@ -865,6 +940,9 @@ def float_cases():
                                consts=ssl([0, 1, -1, 2], [1, 6, 0, 8], [1, 2, -2, 3]))  # negative stride, end mask
     c["f_strided_slice_shrink_h"] = fun(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(4, "i", 2)],
                                         consts=ssl([0, 1, 0, 0], [1, 2, 5, 8], [1, 1, 1, 1]))
+    c["f_strided_slice_shrink_masks"] = fun(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS,
+                                            [(0, "i", 2), (1, "i", 10), (4, "i", 2)],
+                                            consts=ssl([0, 3, 0, 0], [1, 1, 5, 2], [1, 1, 1, 1]))
 
     def fconcat(axis, n, const=False):
         def build(w, rng):
@@ -902,6 +980,25 @@ def float_cases():
         return build
     c["f_split_w"] = fsplit(2, 5)
     c["f_softmax_beta_quarter"] = fun(SOFTMAX, S, SOFTMAX_OPTIONS, [(0, "f", 0.25)])  # (beta 2: float_ops_chain)
+    # any beta: exp((x - max) * beta) in the kernel, TFLite's order (not a power of two, negative)
+    c["f_softmax_beta_0_3"] = fun(SOFTMAX, S, SOFTMAX_OPTIONS, [(0, "f", 0.3)])
+    c["f_softmax_beta_neg_rank2"] = fun(SOFTMAX, [6, 40], SOFTMAX_OPTIONS, [(0, "f", -1.7)], shape=[6, 40])
+    c["f_log_softmax"] = fun(LOG_SOFTMAX, S, LOG_SOFTMAX_OPTIONS)
+    c["f_log_softmax_rank2"] = fun(LOG_SOFTMAX, [3, 10], LOG_SOFTMAX_OPTIONS, shape=[3, 10])
+
+    def f16_cast(w, rng):  # float16 weights marked by CAST (float16 -> float32) instead of DEQUANTIZE
+        x = w.tensor("x", S, F)
+        cw = (rng.standard_normal([6, 3, 3, 8]) * 0.3).astype(np.float16)
+        cw.flat[:3] = np.array([2.0 ** -24, -1023 * 2.0 ** -24, 65504.0], np.float16)  # subnormals, the largest
+        ts = []
+        for name, data in (("cw", cw), ("cb", (rng.standard_normal([6]) * 0.3).astype(np.float16))):
+            t = w.tensor(name + "_f32", list(data.shape), F)
+            w.op(CAST, [w.tensor(name, list(data.shape), FLOAT16, data=data)], [t], CAST_OPTIONS, [(0, "b", 1), (1, "b", 0)])
+            ts.append(t)
+        y = w.tensor("y", [1, 6, 5, 6], F)
+        w.op(CONV_2D, [x, ts[0], ts[1]], [y], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 0)])
+        return x, y
+    c["f16_cast_conv"] = f16_cast
     return c
 
 
@@ -1232,6 +1329,9 @@ def refusals():
     r["refuse_strided_slice_ellipsis"] = (case_unary(STRIDED_SLICE, [1, 6, 5, 4], STRIDED_SLICE_OPTIONS, [(2, "i", 1)], consts=[
         ("begin", [4], INT32, np.array([0, 0, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 4], np.int32)),
         ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE): ellipsis")
+    r["refuse_strided_slice_shrink_neg_stride"] = (case_unary(STRIDED_SLICE, [1, 5, 8], STRIDED_SLICE_OPTIONS, [(0, "i", 2), (4, "i", 2)], consts=[
+        ("begin", [4], INT32, np.array([0, 3, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 1, 5, 8], np.int32)),
+        ("strides", [4], INT32, np.array([1, -1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE): shrink_axis_mask with a negative stride")
     r["refuse_maximum_unequal_q"] = (binary(MAXIMUM, 0, [8], True), "operator 0 (MAXIMUM)")
     r["refuse_pad_requant"] = (case_unary(PAD, [1, 7, 5, 8], qy=(0.1, 0), consts=[
         ("pads", [4, 2], INT32, np.array([[0, 0], [1, 0], [0, 0], [0, 0]], np.int32))]), "operator 0 (PAD)")
@@ -1308,8 +1408,8 @@ def refusals():
             w.op(code, ins, [y], otype, list(opts))
             return x, y
         return build
-    r["refuse_float_softmax_beta"] = (fl(SOFTMAX, SOFTMAX_OPTIONS, [(0, "f", 0.3)]),
-                                      "operator 0 (SOFTMAX): float SOFTMAX with beta 0.3 is not supported")
+    r["refuse_int8_log_softmax"] = (case_unary(LOG_SOFTMAX, X_SHAPE, LOG_SOFTMAX_OPTIONS, qy=(16 / 256, 127)),
+                                    "operator 0 (LOG_SOFTMAX): operator not supported")
     r["refuse_float_strided_slice_new_axis"] = (fl(STRIDED_SLICE, STRIDED_SLICE_OPTIONS, [(3, "i", 1)], consts=[
         ("begin", [4], INT32, np.array([0, 0, 0, 0], np.int32)), ("end", [4], INT32, np.array([1, 6, 5, 8], np.int32)),
         ("strides", [4], INT32, np.array([1, 1, 1, 1], np.int32))]), "operator 0 (STRIDED_SLICE): ellipsis / new-axis")
@@ -1337,6 +1437,23 @@ def refusals():
         y = w.tensor("y", X_SHAPE, FLOAT32)
         w.op(MUL, [x, k], [y], MUL_OPTIONS, [(0, "b", 0)])
         return x, y
+    def f32_nonfinite_filter(dw, bad):  # float32 filter with inf / NaN and SAME padding
+        def build(w, rng):
+            x = w.tensor("x", X_SHAPE, FLOAT32)
+            k = (rng.standard_normal([1 if dw else 4, 3, 3, 8]) * 0.3).astype(np.float32)
+            k[0, 1, 2, 5] = bad
+            wt = w.tensor("wf", list(k.shape), FLOAT32, data=k)
+            y = w.tensor("y", X_SHAPE[:3] + [8 if dw else 4], FLOAT32)
+            if dw:
+                w.op(DEPTHWISE_CONV_2D, [x, wt, -1], [y], DEPTHWISE_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "i", 1), (4, "b", 0)])
+            else:
+                w.op(CONV_2D, [x, wt, -1], [y], CONV2D_OPTIONS, [(0, "b", 0), (1, "i", 1), (2, "i", 1), (3, "b", 0)])
+            return x, y
+        return build
+    r["refuse_f32_inf_filter_same"] = (f32_nonfinite_filter(False, np.inf),
+                                       "operator 0 (CONV_2D): float filter 'wf' holds inf: with padding")
+    r["refuse_f32_nan_dw_filter_same"] = (f32_nonfinite_filter(True, np.nan),
+                                          "operator 0 (DEPTHWISE_CONV_2D): float filter 'wf' holds nan: with padding")
     r["refuse_f16_inf_weight"] = (f16_inf, "operator 0 (DEQUANTIZE): float16 constant 'k16' holds inf at element 3")
     def f16_filter(w, rng):  # a float16 filter read without DEQUANTIZE
         x = w.tensor("x", X_SHAPE, FLOAT32)
@@ -1419,7 +1536,7 @@ def main():
     if "--list" in sys.argv:
         print("\n".join(list(c) + ["chain", "chain_data", "chain_act", "float_chain", "mixed_io", "patch_chain",
                          "chain_resize", "float_resize", "chain16", "chain16_act",
-                         "x16_float_io", "chain16_ops", "float_ops_chain", "f16_chain", "u8_chain", "u8_chain_ops"] + list(U8_IO) + list(refusals())))
+                         "x16_float_io", "chain16_ops", "float_ops_chain", "f16_chain", "u8_chain", "u8_chain_ops", "pad_fold_chain"] + list(U8_IO) + list(refusals())))
         return
     os.makedirs(out, exist_ok=True)
     lines = []
@@ -1442,10 +1559,11 @@ def main():
     open(os.path.join(out, "f16_chain.tflite"), "wb").write(f16_chain())
     open(os.path.join(out, "u8_chain.tflite"), "wb").write(u8_chain())
     open(os.path.join(out, "u8_chain_ops.tflite"), "wb").write(u8_chain_ops())
+    open(os.path.join(out, "pad_fold_chain.tflite"), "wb").write(pad_fold_chain())
     lines += ["chain chain", "chain_data chain", "chain_act chain", "float_chain chain", "mixed_io chain",
               "patch_chain chain", "chain_resize chain", "float_resize chain", "chain16 chain",
               "chain16_act chain", "x16_float_io chain", "chain16_ops chain", "float_ops_chain chain", "f16_chain chain",
-              "u8_chain chain", "u8_chain_ops chain"]
+              "u8_chain chain", "u8_chain_ops chain", "pad_fold_chain chain"]
     for name, (q_in, q_out) in U8_IO.items():
         open(os.path.join(out, name + ".tflite"), "wb").write(u8_io(name, q_in, q_out))
         lines.append(f"{name} chain")

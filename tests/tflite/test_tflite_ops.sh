@@ -2,7 +2,8 @@
 # ctest tflite_ops: the single-operator .tflite catalogue (tests/tflite/make_op_models.py, generated
 # here, nothing committed) compiles and runs bit-identical to the own-written reference of TFLite's
 # integer rules (scripts/tflite_ref.py; float models within 1e-4 x output range): every case on the
-# host (3 seeded inputs, two cases at a time), the chained models on QEMU Cortex-M4 (first input);
+# host (3 seeded inputs, two cases at a time), the chained models on QEMU Cortex-M4 (first input), two
+# on Cortex-M55;
 # the "refuse" cases must exit 2 naming the operator. No model files outside the repository needed.
 # Usage: test_tflite_ops.sh FERRITE SOURCE_DIR
 set -uo pipefail
@@ -48,6 +49,16 @@ while read -r name kind expect; do
   while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n; done
 done < "$T/m/cases.txt"
 wait
+# Cortex-M55 (the Helium *_mve_tfl kernels): a single depthwise layer and the PAD-folding chain.
+if [ $have_qemu = 1 ]; then
+  for name in dwconv_same_relu6 pad_fold_chain; do
+    if ! "$FERRITE" run "$T/m/$name.tflite" --input "$T/m/$name.in0.npy" --target qemu-cortex-m55 --output-dir "$T/$name.m55" --quiet > "$T/$name.msg" 2>&1; then
+      echo "FAIL $name: QEMU Cortex-M55 run: $(head -c 400 "$T/$name.msg")" >> "$T/res/$name"
+    else
+      "$PY" "$SRC/tests/tflite/ops_check.py" compare "$T/$name.m55" "$T/m/$name.ref0.npy" "$name QEMU Cortex-M55" single >> "$T/res/$name" 2>&1
+    fi
+  done
+fi
 fail=0
 for name in "${names[@]}"; do
   if [ -s "$T/res/$name" ]; then cat "$T/res/$name"; else echo "FAIL $name: no result"; fail=1; fi
