@@ -9,6 +9,7 @@
 // Runtime, Cast float->int truncating); float arithmetic is IEEE single/double, so it gives the
 // same bits as ONNX Runtime's constant folding and as the generated kernels.
 #include "frontend/onnx_fold.h"
+#include "frontend/onnx_infer.h"
 #include "frontend/sandbox.h"
 
 #include <algorithm>
@@ -607,7 +608,7 @@ std::string node_label(const onnx::NodeProto& np, int i) {
 // output types, so those come back, as a serialized GraphProto.
 std::string infer_shapes(onnx::ModelProto& m) {
   onnx::ShapeInferenceOptions so(/*check_type=*/true, /*error_mode=*/1, /*data_prop=*/true);
-  onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), so);
+  infer_shapes_guarded(m, so);
   onnx::GraphProto types;
   *types.mutable_value_info() = m.graph().value_info();
   *types.mutable_output() = m.graph().output();

@@ -510,6 +510,7 @@ Expected<Graph> import_onnx(const std::string& path, const ImportOptions& opts) 
 
   FERRITE_TRY(check_structure(*g));
   FERRITE_TRY(check_graph_value_types(*g));
+  FERRITE_TRY(validate_declared_sizes(*g, /*inputs=*/false));  // the opset rewrite reads constants' dims
   if (opset > kCanonicalOpset) {
     // ONNX 1.12 knows opsets up to 17: newer signatures are rewritten to theirs first (onnx_opset.h).
     FERRITE_TRY(rewrite_to_opset17(model, opset, opts.input_shapes));

@@ -11,6 +11,7 @@
 // The table below was made from ONNX's operator changelog (docs/Changelog.md, operator_sets.h of
 // ONNX 1.18): every (op, version) of opsets 18 to 23 has an entry.
 #include "frontend/onnx_opset.h"
+#include "frontend/onnx_infer.h"
 #include "frontend/onnx_import.h"
 #include "frontend/sandbox.h"
 
@@ -943,7 +944,7 @@ Expected<std::map<std::string, Shape>> infer_above(const onnx::ModelProto& model
   }
   auto inferred = run_in_child([&] {
     onnx::ShapeInferenceOptions so(/*check_type=*/false, /*error_mode=*/0, /*data_prop=*/true);
-    onnx::shape_inference::InferShapes(m, onnx::OpSchemaRegistry::Instance(), so);
+    infer_shapes_guarded(m, so);
     onnx::GraphProto types;
     *types.mutable_value_info() = m.graph().value_info();
     *types.mutable_input() = m.graph().input();

@@ -165,6 +165,8 @@ Expected<std::string> run_in_worker(SandboxFn fn, const std::string& request) {
     }
     g_worker.pid = -1;
     g_worker.fd = -1;
+    ++g_worker.stats.died;
+    g_worker.stats.last_death_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     // killed by our SIGKILL only after it had stopped talking: report the original cause if known
     return crash_error(status);
   }

@@ -46,10 +46,13 @@ class SandboxWorkerScope {
 };
 
 // Statistics of the persistent worker in this process, for tests and the fuzzer (which adds the
-// worker's CPU time to each input's): workers started, jobs run, the current worker (or -1).
+// worker's CPU time to each input's): workers started, jobs run, the current worker (or -1), and
+// workers that died during a job (a crash or a sanitizer abort in ONNX's code, contained and turned
+// into an error; the fuzzer counts each as a finding) with the last one's signal (0: it exited).
 struct SandboxWorkerStats {
-  uint64_t started = 0, jobs = 0;
+  uint64_t started = 0, jobs = 0, died = 0;
   int pid = -1;
+  int last_death_signal = 0;
 };
 SandboxWorkerStats sandbox_worker_stats();
 

@@ -140,6 +140,12 @@ Status validate_attributes(const onnx::GraphProto& g, int64_t opset) {
     } else if (op == "Gemm" || op == "QGemm") {
       FERRITE_TRY(check_int(n, i, "transA", 0, 1));
       FERRITE_TRY(check_int(n, i, "transB", 0, 1));
+      // (ONNX's version converter takes a Gemm below opset 7 to 7 by indexing the declared dims of A
+      // and B: a rank-0 or rank-1 A made it read past them)
+      for (int k = 0; k < 2 && k < n.input_size(); ++k)
+        if (auto r = rank.find(n.input(k)); r != rank.end() && r->second != 2)
+          return make_error("{}: input {} ('{}') has rank {}; Gemm multiplies matrices (rank 2)", node_label(n, i),
+                            k == 0 ? "A" : "B", n.input(k), r->second);
     } else if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax" || op == "ReduceMin" ||
                op == "ReduceProd" || op == "ReduceL1" || op == "ReduceL2" || op == "ReduceSumSquare" ||
                op == "ReduceLogSum" || op == "ReduceLogSumExp" || op == "ArgMax" || op == "ArgMin") {
@@ -219,7 +225,7 @@ static Status check_held(const onnx::TensorProto& t, const Shape& s, size_t es, 
   return Status::ok();
 }
 
-Status validate_declared_sizes(const onnx::GraphProto& g) {
+Status validate_declared_sizes(const onnx::GraphProto& g, bool inputs) {
   std::set<std::string> inits;
   std::map<std::string, int64_t> numel;  // declared element counts of initializers and inputs
   for (const auto& t : g.initializer()) {
@@ -231,6 +237,7 @@ Status validate_declared_sizes(const onnx::GraphProto& g) {
     numel[t.name()] = shape_numel(s);
   }
   for (const auto& in : g.input()) {
+    if (!inputs) break;
     if (inits.count(in.name()) || !in.type().has_tensor_type() || !in.type().tensor_type().has_shape()) continue;
     Shape s;
     for (const auto& d : in.type().tensor_type().shape().dim()) {

@@ -28,7 +28,9 @@ void make_kernel_shapes_explicit(onnx::GraphProto& g);
 
 // The declared dims of the graph inputs (after --input-shape) and of the initializers: no negative
 // dim, at most kMaxTensorElements elements (overflow-checked), before shape inference multiplies them.
-Status validate_declared_sizes(const onnx::GraphProto& g);
+// With inputs = false, the initializers and Constant values only: the importer checks those first,
+// before the opset rewrite reads them, and everything again once --input-shape has been applied.
+Status validate_declared_sizes(const onnx::GraphProto& g, bool inputs = true);
 
 // The imported graph: every tensor within the size limits; no empty (zero-element) tensor read or
 // written by a computing node (views and Slice may pass one on; constants in constant-only slots,

@@ -5,11 +5,14 @@
 // Mutants run in a forked worker; a worker that dies by a signal is a crash, one that spends longer
 // than --hang-seconds of CPU time on one input (with its sandbox worker), or ten times that on the
 // wall clock, a hang. Both are saved to --crash-dir (replay with --replay) and
-// make the exit code 1. Exceptions that escape the compiler are counted and saved too.
+// make the exit code 1. So is an input whose sandbox worker (ONNX's code, frontend/sandbox.h) dies: the
+// compiler contains that as a refusal, but ONNX crashed or a sanitizer stopped it. Exceptions that
+// escape the compiler are counted and saved too.
 //
-//   ferrite_fuzz --target model --corpus DIR_OR_FILE... [--count N] [--seconds S] [--seed K]
+//   ferrite_fuzz --target model --corpus DIR_OR_FILE... [--count N] [--seconds S] [--seed K] [--first I]
 //                [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict] [--progress-seconds P]
 // --progress-seconds prints the running counts every P seconds (for long runs that may be stopped).
+// --first I starts at mutant I (mutants I to N-1 run): to rerun part of a long run.
 //   ferrite_fuzz --target model --replay FILE...
 //   ferrite_fuzz --target model --corpus ... --seed K --dump I... [--crash-dir DIR]  (writes mutants I)
 #include <fcntl.h>
@@ -307,6 +310,11 @@ struct Shared {
   std::atomic<uint64_t> slow_cpu;     // inputs that took more than 5 s of CPU time
   std::atomic<uint32_t> n_exceptions;
   uint64_t exceptions[64];
+  // Inputs whose sandbox worker died (ONNX's code crashed or a sanitizer aborted it there: the
+  // compiler contained it as a refusal, but it is a finding all the same), with the signal.
+  std::atomic<uint32_t> n_sandbox_deaths;
+  uint64_t sandbox_deaths[64];
+  int sandbox_death_signals[64];
 };
 
 int64_t now_ms() {
@@ -342,7 +350,7 @@ int64_t cpu_since(int64_t self_before, const CpuClock& before) {
 int usage() {
   std::fprintf(stderr,
                "usage: ferrite_fuzz --target model|npy|pb|tflite --corpus PATH... [--count N] [--seconds S] [--seed K]\n"
-               "                    [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict]\n"
+               "                    [--first I] [--hang-seconds H] [--crash-dir DIR] [--memory-mib M] [--strict]\n"
                "                    [--progress-seconds P]\n"
                "       ferrite_fuzz --target model|npy|pb|tflite --replay FILE...\n"
                "       ferrite_fuzz --target model|npy|pb|tflite --corpus PATH... --seed K --dump I... [--crash-dir DIR]\n");
@@ -354,7 +362,7 @@ int usage() {
 int main(int argc, char** argv) {
   Target target = Target::Model;
   std::vector<std::string> corpus_paths, replay, dump;
-  uint64_t count = 1000, seed = 1;
+  uint64_t count = 1000, seed = 1, first = 0;
   double seconds = 0, hang_seconds = 10, progress_seconds = 0;
   uint64_t memory_mib = 4096;
   std::string crash_dir = "fuzz-crashes";
@@ -371,6 +379,7 @@ int main(int argc, char** argv) {
     else if (a == "--replay") list = &replay;
     else if (a == "--dump") list = &dump;
     else if (a == "--count") count = std::stoull(val());
+    else if (a == "--first") first = std::stoull(val());
     else if (a == "--seconds") seconds = std::stod(val());
     else if (a == "--seed") seed = std::stoull(val());
     else if (a == "--hang-seconds") hang_seconds = std::stod(val());
@@ -382,18 +391,22 @@ int main(int argc, char** argv) {
     else return usage();
   }
   if (!replay.empty()) {
-    int bad = 0;
+    int bad = 0, dead = 0;
     for (const auto& f : replay) {
       const std::string bytes = read_all(f);
       std::string what;
       const auto t0 = now_ms();
+      const uint64_t died_before = ferrite::sandbox_worker_stats().died;
       const Outcome o = run_one(target, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), &what);
+      const bool died = ferrite::sandbox_worker_stats().died != died_before;
       std::printf("%s: %s after %.2f s%s%s\n", f.c_str(),
-                  o == Outcome::Compiled ? "compiled" : o == Outcome::Refused ? "refused" : "EXCEPTION",
+                  died ? "SANDBOX WORKER DIED"
+                  : o == Outcome::Compiled ? "compiled" : o == Outcome::Refused ? "refused" : "EXCEPTION",
                   static_cast<double>(now_ms() - t0) / 1000.0, what.empty() ? "" : ": ", what.substr(0, 300).c_str());
       bad += o == Outcome::Exception;
+      dead += died;
     }
-    return bad && strict ? 1 : 0;
+    return dead || (bad && strict) ? 1 : 0;
   }
   const char* ext = target == Target::Model ? ".onnx" : target == Target::Npy ? ".npy" : target == Target::Tflite ? ".tflite" : ".pb";
   std::vector<std::string> corpus;
@@ -431,17 +444,18 @@ int main(int argc, char** argv) {
     for (const auto& d : dump) std::printf("%s\n", save(std::stoull(d), "mutant").c_str());
     return 0;
   }
-  uint64_t next = 0;
+  uint64_t next = first;
   int64_t next_progress = progress_seconds > 0 ? t_start + static_cast<int64_t>(progress_seconds * 1000) : std::numeric_limits<int64_t>::max();
   auto summary = [&](const char* head) {
     const uint64_t ran = sh->outcomes[0] + sh->outcomes[1] + sh->outcomes[2] + crashes.size();
+    const size_t found = crashes.size() + sh->n_sandbox_deaths.load();
     std::printf("%s: target %s, %zu seeds, seed %llu: %llu mutants in %.1f s: %llu compiled, %llu refused, "
                 "%llu exceptions, %zu crashes or hangs, %llu slower than 5 s (%llu of CPU time); slowest mutant %llu "
                 "(%.2f s), most CPU mutant %llu (%.2f s)\n",
                 head, ext + 1, corpus.size(), static_cast<unsigned long long>(seed), static_cast<unsigned long long>(ran),
                 static_cast<double>(now_ms() - t_start) / 1000.0, static_cast<unsigned long long>(sh->outcomes[0].load()),
                 static_cast<unsigned long long>(sh->outcomes[1].load()), static_cast<unsigned long long>(sh->outcomes[2].load()),
-                crashes.size(), static_cast<unsigned long long>(sh->slow.load()), static_cast<unsigned long long>(sh->slow_cpu.load()),
+                found, static_cast<unsigned long long>(sh->slow.load()), static_cast<unsigned long long>(sh->slow_cpu.load()),
                 static_cast<unsigned long long>(sh->slowest.load()), static_cast<double>(sh->slowest_ms.load()) / 1000.0,
                 static_cast<unsigned long long>(sh->slowest_cpu.load()), static_cast<double>(sh->slowest_cpu_ms.load()) / 1000.0);
     std::fflush(stdout);
@@ -474,7 +488,15 @@ int main(int argc, char** argv) {
         sh->sandbox_pid = before.worker;
         sh->started_cpu_ms = self_before + before.worker_ms;
         ++sh->cpu_seq;
+        const uint64_t died_before = ferrite::sandbox_worker_stats().died;
         const Outcome o = run_one(target, reinterpret_cast<const uint8_t*>(m.data()), m.size());
+        if (const auto st = ferrite::sandbox_worker_stats(); st.died != died_before) {
+          const uint32_t k = sh->n_sandbox_deaths++;
+          if (k < 64) {
+            sh->sandbox_deaths[k] = i;
+            sh->sandbox_death_signals[k] = st.last_death_signal;
+          }
+        }
         const int64_t took = now_ms() - sh->started_ms;
         const int64_t cpu = cpu_since(self_before, before);
         if (cpu > 5000) ++sh->slow_cpu;
@@ -545,11 +567,17 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }
+  summary("ferrite_fuzz");
+  for (uint32_t k = 0; k < std::min<uint32_t>(sh->n_sandbox_deaths, 64); ++k) {  // (counted by the summary already)
+    const int sig = sh->sandbox_death_signals[k];
+    crashes.emplace_back(sh->sandbox_deaths[k], std::string("its sandbox worker died (") + (sig ? strsignal(sig) : "exit") +
+                                                    ": ONNX's code crashed or a sanitizer stopped it), saved as " +
+                                                    save(sh->sandbox_deaths[k], "sandbox-crash"));
+  }
   std::vector<std::string> exc;
   for (uint32_t k = 0; k < std::min<uint32_t>(sh->n_exceptions, 64); ++k) exc.push_back(save(sh->exceptions[k], "exception"));
-  summary("ferrite_fuzz");
   for (const auto& [i, what] : crashes) std::printf("  mutant %llu: %s\n", static_cast<unsigned long long>(i), what.c_str());
   for (const auto& p : exc) std::printf("  exception escaped: %s (replay with --replay)\n", p.c_str());
-  const bool failed = !crashes.empty() || (strict && sh->n_exceptions > 0);
+  const bool failed = !crashes.empty() || sh->n_sandbox_deaths > 0 || (strict && sh->n_exceptions > 0);
   return failed ? 1 : 0;
 }

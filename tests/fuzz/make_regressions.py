@@ -108,3 +108,32 @@ save("gru_hidden_size_int64_min",
      [vi("X", T.FLOAT, [2, 3, 3]), vi("W", T.FLOAT, [1, 15, 3]), vi("R", T.FLOAT, [1, 15, 5]),
       vi("B", T.FLOAT, [1, 30])],
      [vi("Y_h", T.FLOAT, [1, 3, 5])], opset=14)
+# Round 9: models that crashed ONNX's own code in the sandbox worker. The sandbox contained each as
+# a refusal, so the fuzzer's driver did not count them until it watched the worker (every mutant
+# whose worker dies is now a finding). Each is now refused before ONNX reads what it trusts.
+# A Gemm of a rank-1 A and a scalar B at opset 2 (ONNX's version converter, Gemm_6_7, indexed B's dims).
+save("gemm_rank1_opset2", [h.make_node("Gemm", ["a", "b", "c"], ["y"])],
+     [vi("a", T.FLOAT, [4]), vi("b", T.FLOAT, []), vi("c", T.FLOAT, [2])], [vi("y", T.FLOAT, [2])], opset=2)
+# A ConvTranspose whose weights are a scalar behind a Relu (ONNX's inference read W's dims 0 and 1).
+save("convtranspose_weights_rank0_inferred",
+     [h.make_node("Relu", ["x"], ["r"]), h.make_node("ConvTranspose", ["r", "w"], ["y"], kernel_shape=[2, 2])],
+     [vi("x", T.FLOAT, [1, 2, 3, 3])], [vi("y", T.FLOAT, [1, 2, 4, 4])], [nh.from_array(np.array(0.5, np.float32), "w")])
+# A LayerNormalization with axis = -128 on a rank-4 input, with its Mean output (whose inference
+# indexed dim -124).
+save("layernorm_axis_out_of_rank",
+     [h.make_node("LayerNormalization", ["x", "s", "x"], ["y", "mean", "inv_std_dev"], axis=-128)],
+     [vi("x", T.FLOAT, [2, 3, 4, 5])], [vi("y", T.FLOAT, [2, 3, 4, 5])],
+     [nh.from_array(np.ones(5, np.float32), "s")], opset=17)
+# A MatMul whose inner dims differ, then Shape: the MatMul fails to infer and leaves its output
+# untyped; ONNX carried on and Shape's data propagation read the missing type (a null pointer).
+save("matmul_mismatch_then_shape",
+     [h.make_node("MatMul", ["x", "w"], ["m"]), h.make_node("Shape", ["m"], ["y"])],
+     [vi("x", T.FLOAT, [1, 16, 8, 2])], [vi("y", T.INT64, [4])],
+     [nh.from_array(np.zeros((8, 64), np.float32), "w")], opset=17)
+# A QuantizeLinear-21 with output_dtype and no zero point whose scale declares a dim of -128: the
+# opset-17 rewrite sized the zero point it adds by those dims before they were checked (an exception).
+neg_scale = nh.from_array(np.array([0.5], np.float32), "xs")
+neg_scale.dims[0] = -128
+save("quantize21_scale_negative_dim",
+     [h.make_node("QuantizeLinear", ["x", "xs"], ["y"], output_dtype=T.INT8)],
+     [vi("x", T.FLOAT, [1, 3, 8, 8])], [vi("y", T.INT8, [1, 3, 8, 8])], [neg_scale], opset=21)
