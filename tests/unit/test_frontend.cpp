@@ -207,6 +207,9 @@ TEST_CASE("the persistent sandbox worker runs many jobs in one child and is repl
   }
   CHECK(sandbox_worker_stats().started == before.started + 2);
   CHECK(sandbox_worker_stats().jobs == before.jobs + 6);
+  // the fuzzers count each death of the worker as a finding: one, by SIGSEGV (a thrown job is no death)
+  CHECK(sandbox_worker_stats().died == before.died + 1);
+  CHECK(sandbox_worker_stats().last_death_signal == SIGSEGV);
   // Without a scope: a child per call, no worker jobs; crashes contained the same way.
   auto one = sandboxed("pid");
   REQUIRE(one);
