@@ -183,14 +183,20 @@ std::string find_overlap(const std::vector<BufferRequest>& reqs, const std::vect
 // Places requests in `order` (an anchored request is placed with its chain's root, at its fixed
 // distance from it; the chain goes at the lowest base offset where no member collides); returns
 // offsets indexed like `reqs`.
+// The compounds of a request list, computed once for the many orders place_exhaustive tries.
+struct Compounds {
+  std::vector<std::vector<size_t>> members;
+  std::vector<size_t> rel, root_of_req;
+  explicit Compounds(const std::vector<BufferRequest>& reqs) { compound_roots(reqs, &root_of_req, &rel, &members); }
+};
+
 static Placement place_in_order(const std::vector<BufferRequest>& reqs, const std::vector<size_t>& order,
-                                const char* name) {
+                                const char* name, const Compounds& c) {
   Placement p;
   p.algorithm = name;
   p.offsets.assign(reqs.size(), 0);
-  std::vector<std::vector<size_t>> members;
-  std::vector<size_t> rel, root_of_req;
-  compound_roots(reqs, &root_of_req, &rel, &members);
+  const std::vector<std::vector<size_t>>& members = c.members;
+  const std::vector<size_t>&rel = c.rel, &root_of_req = c.root_of_req;
   std::vector<size_t> placed;
   std::vector<bool> done(reqs.size(), false);
   std::vector<std::pair<int64_t, int64_t>> forbidden;
@@ -242,6 +248,11 @@ static Placement place_in_order(const std::vector<BufferRequest>& reqs, const st
     }
   }
   return p;
+}
+
+static Placement place_in_order(const std::vector<BufferRequest>& reqs, const std::vector<size_t>& order,
+                                const char* name) {
+  return place_in_order(reqs, order, name, Compounds(reqs));
 }
 
 static std::vector<size_t> iota_order(size_t n) {
@@ -306,10 +317,14 @@ Placement place_exhaustive(const std::vector<BufferRequest>& reqs, size_t max_re
     best.arena = SIZE_MAX;
     return best;
   }
+  // (8! orders: the compounds are computed once, and the search stops at the first order that
+  // reaches the lower bound, which no later order can beat: the result is the full search's)
+  const Compounds c(reqs);
+  const size_t bound = lower_bound(reqs);
   auto o = iota_order(reqs.size());
-  best = place_in_order(reqs, o, "exhaustive");
-  while (std::next_permutation(o.begin(), o.end())) {
-    Placement p = place_in_order(reqs, o, "exhaustive");
+  best = place_in_order(reqs, o, "exhaustive", c);
+  while (best.arena > bound && std::next_permutation(o.begin(), o.end())) {
+    Placement p = place_in_order(reqs, o, "exhaustive", c);
     if (p.arena < best.arena) best = std::move(p);
   }
   return best;

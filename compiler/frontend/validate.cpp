@@ -142,7 +142,7 @@ Status validate_attributes(const onnx::GraphProto& g, int64_t opset) {
       FERRITE_TRY(check_int(n, i, "transB", 0, 1));
       // (ONNX's version converter takes a Gemm below opset 7 to 7 by indexing the declared dims of A
       // and B: a rank-0 or rank-1 A made it read past them)
-      for (int k = 0; k < 2 && k < n.input_size(); ++k)
+      for (int k = 0; k < 2 && k < n.input_size() && op == "Gemm"; ++k)
         if (auto r = rank.find(n.input(k)); r != rank.end() && r->second != 2)
           return make_error("{}: input {} ('{}') has rank {}; Gemm multiplies matrices (rank 2)", node_label(n, i),
                             k == 0 ? "A" : "B", n.input(k), r->second);
