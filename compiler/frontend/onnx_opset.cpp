@@ -661,7 +661,9 @@ Status groupnorm_decompose(Ctx& c, onnx::NodeProto& n, int i) {
     return make_error("{}: input '{}' has rank {}; GroupNormalization needs (N, C, ...)", c.where(n, i), n.input(0),
                       s->size());
   const int64_t ch = (*s)[1];
-  if (groups <= 0 || ch % groups != 0)
+  // (with 0 channels every count "divides": a count above the channels sized the decomposition's
+  // per-group constants, 2^31 of them)
+  if (groups <= 0 || groups > ch || ch % groups != 0)
     return make_error("{}: num_groups = {} does not divide the {} channels of '{}'", c.where(n, i), groups, ch,
                       n.input(0));
   int64_t per_group = ch / groups;

@@ -137,3 +137,10 @@ neg_scale.dims[0] = -128
 save("quantize21_scale_negative_dim",
      [h.make_node("QuantizeLinear", ["x", "xs"], ["y"], output_dtype=T.INT8)],
      [vi("x", T.FLOAT, [1, 3, 8, 8])], [vi("y", T.INT8, [1, 3, 8, 8])], [neg_scale], opset=21)
+# (round 9, the 10.5-million run) A GroupNormalization-21 over 0 channels with num_groups = 2^31: every count
+# divides 0, and the opset-17 decomposition built per-group constants of 2^31 floats (bad_alloc under the
+# fuzzer's 4 GiB limit; without a limit the kernel killed the compiler). A count above the channels is refused.
+save("groupnorm_zero_channels_huge_groups",
+     [h.make_node("GroupNormalization", ["x", "scale", "bias"], ["y"], num_groups=2**31)],
+     [vi("x", T.FLOAT, [4, 0, 10]), vi("scale", T.FLOAT, [0]), vi("bias", T.FLOAT, [0])],
+     [vi("y", T.FLOAT, [4, 0, 10])], opset=21)
