@@ -180,9 +180,6 @@ std::string find_overlap(const std::vector<BufferRequest>& reqs, const std::vect
   return "";
 }
 
-// Places requests in `order` (an anchored request is placed with its chain's root, at its fixed
-// distance from it; the chain goes at the lowest base offset where no member collides); returns
-// offsets indexed like `reqs`.
 // The compounds of a request list, computed once for the many orders place_exhaustive tries.
 struct Compounds {
   std::vector<std::vector<size_t>> members;
@@ -190,6 +187,9 @@ struct Compounds {
   explicit Compounds(const std::vector<BufferRequest>& reqs) { compound_roots(reqs, &root_of_req, &rel, &members); }
 };
 
+// Places requests in `order` (an anchored request is placed with its chain's root, at its fixed
+// distance from it; the chain goes at the lowest base offset where no member collides); returns
+// offsets indexed like `reqs`.
 static Placement place_in_order(const std::vector<BufferRequest>& reqs, const std::vector<size_t>& order,
                                 const char* name, const Compounds& c) {
   Placement p;

@@ -2,6 +2,7 @@
 #include "frontend/validate.h"
 #include "frontend/onnx_import.h"
 
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <set>
@@ -141,8 +142,9 @@ Status validate_attributes(const onnx::GraphProto& g, int64_t opset) {
       FERRITE_TRY(check_int(n, i, "transA", 0, 1));
       FERRITE_TRY(check_int(n, i, "transB", 0, 1));
       // (ONNX's version converter takes a Gemm below opset 7 to 7 by indexing the declared dims of A
-      // and B: a rank-0 or rank-1 A made it read past them)
-      for (int k = 0; k < 2 && k < n.input_size() && op == "Gemm"; ++k)
+      // and B: a rank-0 or rank-1 A made it read past them. QGemm's input 1 is A's scale.)
+      const int operands = op == "Gemm" ? std::min(n.input_size(), 2) : 0;
+      for (int k = 0; k < operands; ++k)
         if (auto r = rank.find(n.input(k)); r != rank.end() && r->second != 2)
           return make_error("{}: input {} ('{}') has rank {}; Gemm multiplies matrices (rank 2)", node_label(n, i),
                             k == 0 ? "A" : "B", n.input(k), r->second);
